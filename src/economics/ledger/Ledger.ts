@@ -1,0 +1,124 @@
+/**
+ * The ledger: accounts with `bigint` balances, idempotent transfers, and holds (escrow) that
+ * belong to a Scope.
+ *
+ * Conservation: the sum of every account's available and held money equals the supply, which
+ * changes only through `mint` and `burn`. Every operation is atomic — it either happens fully or
+ * fails with a typed error and changes nothing — and cannot be interrupted half-way. A hold made
+ * in a Scope is released when that Scope closes unless it was captured first, so an agent that
+ * dies mid-auction leaves no stuck escrow.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Result, Schema, Scope } from "effect"
+import { decodeInput, type InvalidInput } from "../../errors/index.ts"
+import { AccountId } from "../money.ts"
+import { Book, InvariantViolation } from "./internal/book.ts"
+import type {
+  AccountExists,
+  CaptureExceedsHold,
+  IdempotencyConflict,
+  InsufficientFunds,
+  UnknownAccount,
+  UnknownHold
+} from "./LedgerError.ts"
+import {
+  AccountAmount,
+  type Balance,
+  CaptureInput,
+  type Hold,
+  type Totals,
+  type Transfer,
+  TransferInput
+} from "./schema.ts"
+
+/** Options of `Ledger.layerWith`. */
+export interface LedgerOptions {
+  /** How many idempotency keys are remembered; past this the oldest is forgotten. Default 100 000. */
+  readonly maxIdempotencyKeys?: number
+}
+
+const Account = decodeInput(AccountId, "Ledger.account")
+const HoldId = Schema.String.check(Schema.isBetweenLength(1, 64))
+
+const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
+  Effect.sync(() => {
+    const book = new Book(options.maxIdempotencyKeys ?? 100_000)
+    const run = <A, E>(f: () => Result.Result<A, E>): Effect.Effect<A, E> =>
+      Effect.suspend(() => {
+        try {
+          return Effect.fromResult(f())
+        } catch (error) {
+          // Only `InvariantViolation` is ever thrown by the book: a broken invariant is a defect.
+          return Effect.die(error instanceof InvariantViolation ? error : new InvariantViolation(String(error)))
+        }
+      })
+    const decodeTransfer = decodeInput(TransferInput, "Ledger.transfer")
+    const decodeMint = decodeInput(AccountAmount, "Ledger.mint")
+    const decodeBurn = decodeInput(AccountAmount, "Ledger.burn")
+    const decodeHold = decodeInput(AccountAmount, "Ledger.hold")
+    const decodeCapture = decodeInput(CaptureInput, "Ledger.capture")
+    const decodeRelease = decodeInput(HoldId, "Ledger.release")
+
+    return Ledger.of({
+      open: (account) =>
+        Effect.flatMap(decodeInput(AccountId, "Ledger.open")(account), (a) => run(() => book.open(a))),
+      mint: (input) => Effect.flatMap(decodeMint(input), (i) => run(() => book.mint(i.account, i.amount))),
+      burn: (input) => Effect.flatMap(decodeBurn(input), (i) => run(() => book.burn(i.account, i.amount))),
+      transfer: (input) =>
+        Effect.flatMap(decodeTransfer(input), (i) => run(() => book.transfer(i.from, i.to, i.amount, i.key))),
+      hold: (input) =>
+        Effect.flatMap(decodeHold(input), (i) =>
+          Effect.acquireRelease(
+            run(() => book.hold(i.account, i.amount)),
+            // Settled holds are gone from the book; releasing them again is a no-op by design.
+            (hold) => Effect.sync(() => book.isHeld(hold.id) ? book.release(hold.id) : undefined)
+          )),
+      capture: (input) =>
+        Effect.flatMap(decodeCapture(input), (i) => run(() => book.capture(i.hold, i.to, i.amount))),
+      release: (hold) => Effect.flatMap(decodeRelease(hold), (h) => run(() => book.release(h))),
+      balance: (account) => Effect.flatMap(Account(account), (a) => run(() => book.balance(a))),
+      audit: run(() => Result.succeed(book.audit()))
+    })
+  })
+
+/** The ledger service. All amounts are `bigint` minor units. */
+export class Ledger extends Context.Service<Ledger, {
+  /** Opens an empty account. Fails with `AccountExists` if the name is taken. */
+  readonly open: (account: string) => Effect.Effect<void, AccountExists | InvalidInput>
+  /** Creates money on `account` (the only way supply grows). */
+  readonly mint: (input: AccountAmount) => Effect.Effect<void, UnknownAccount | InvalidInput>
+  /** Destroys available money on `account` (the only way supply shrinks). */
+  readonly burn: (input: AccountAmount) => Effect.Effect<void, UnknownAccount | InsufficientFunds | InvalidInput>
+  /**
+   * Moves `amount` from `from` to `to`. With a `key`, replaying the same transfer returns the first
+   * receipt and moves nothing; reusing the key for a different transfer fails with `IdempotencyConflict`.
+   */
+  readonly transfer: (
+    input: TransferInput
+  ) => Effect.Effect<Transfer, UnknownAccount | InsufficientFunds | IdempotencyConflict | InvalidInput>
+  /**
+   * Reserves `amount` of `account`'s available money for the current Scope. The hold is released
+   * when the Scope closes unless `capture` or `release` settled it first.
+   */
+  readonly hold: (
+    input: AccountAmount
+  ) => Effect.Effect<Hold, UnknownAccount | InsufficientFunds | InvalidInput, Scope.Scope>
+  /** Pays `amount` (default: all) of a hold to `to`; the rest goes back to the holder. Settles the hold. */
+  readonly capture: (
+    input: CaptureInput
+  ) => Effect.Effect<Transfer, UnknownHold | UnknownAccount | CaptureExceedsHold | InvalidInput>
+  /** Returns a hold's money to its account. Fails with `UnknownHold` if it was already settled. */
+  readonly release: (hold: string) => Effect.Effect<void, UnknownHold | InvalidInput>
+  /** The account's available and held money. */
+  readonly balance: (account: string) => Effect.Effect<Balance, UnknownAccount | InvalidInput>
+  /** Recomputes all totals and checks conservation; dies if money was created or lost. */
+  readonly audit: Effect.Effect<Totals>
+}>()("mabeam/Ledger") {
+  /** An in-memory ledger with the given options. */
+  static readonly layerWith = (options: LedgerOptions = {}): Layer.Layer<Ledger> =>
+    Layer.effect(Ledger, make(options))
+
+  /** The in-memory ledger, the default. */
+  static readonly layer: Layer.Layer<Ledger> = Ledger.layerWith()
+}

@@ -1,0 +1,62 @@
+/**
+ * Schemas of what crosses the ledger's boundary.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { AccountId, Amount } from "../money.ts"
+
+/** Input of `Ledger.transfer`. `key` makes the transfer idempotent: the same key twice is one transfer. */
+export const TransferInput = Schema.Struct({
+  from: AccountId,
+  to: AccountId,
+  amount: Amount,
+  key: Schema.optionalKey(Schema.String.check(Schema.isBetweenLength(1, 256)))
+})
+/** Input of `Ledger.transfer`. */
+export type TransferInput = typeof TransferInput.Type
+
+/** Input of `Ledger.mint`, `Ledger.burn` and `Ledger.hold`. */
+export const AccountAmount = Schema.Struct({ account: AccountId, amount: Amount })
+/** Input of `Ledger.mint`, `Ledger.burn` and `Ledger.hold`. */
+export type AccountAmount = typeof AccountAmount.Type
+
+/** Input of `Ledger.capture`: where the money goes and, optionally, how much (the rest is released). */
+export const CaptureInput = Schema.Struct({
+  hold: Schema.String,
+  to: AccountId,
+  amount: Schema.optionalKey(Amount)
+})
+/** Input of `Ledger.capture`. */
+export type CaptureInput = typeof CaptureInput.Type
+
+/** A completed transfer. Replaying an idempotency key returns the original receipt. */
+export interface Transfer {
+  readonly id: number
+  readonly from: string
+  readonly to: string
+  readonly amount: bigint
+  readonly key: string | undefined
+}
+
+/** Money reserved on an account until captured or released. */
+export interface Hold {
+  readonly id: string
+  readonly account: string
+  readonly amount: bigint
+}
+
+/** An account's balance: `available` can be spent, `held` is reserved by holds. */
+export interface Balance {
+  readonly available: bigint
+  readonly held: bigint
+}
+
+/** Ledger-wide totals. Conservation: `available + held === supply` always. */
+export interface Totals {
+  readonly supply: bigint
+  readonly available: bigint
+  readonly held: bigint
+  readonly accounts: number
+  readonly holds: number
+}
