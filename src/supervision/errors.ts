@@ -1,0 +1,53 @@
+/**
+ * The tagged errors of supervision.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/** A child with this id is already supervised. */
+export class DuplicateChild extends Schema.TaggedError<DuplicateChild>()("DuplicateChild", {
+  supervisor: Schema.String,
+  child: Schema.String
+}) {
+  override get message(): string {
+    return `supervisor "${this.supervisor}" already has a child "${this.child}"`
+  }
+}
+
+/** No child with this id is supervised. */
+export class UnknownChild extends Schema.TaggedError<UnknownChild>()("UnknownChild", {
+  supervisor: Schema.String,
+  child: Schema.String
+}) {
+  override get message(): string {
+    return `supervisor "${this.supervisor}" has no child "${this.child}"`
+  }
+}
+
+/** The supervisor is shutting down or has failed; it starts nothing new. */
+export class SupervisorStopped extends Schema.TaggedError<SupervisorStopped>()("SupervisorStopped", {
+  supervisor: Schema.String
+}) {
+  override get message(): string {
+    return `supervisor "${this.supervisor}" is stopped`
+  }
+}
+
+/**
+ * More restarts happened within the window than the supervisor's intensity allows. The
+ * supervisor stopped all its children and failed; its parent sees this as a child failure.
+ */
+export class RestartIntensityExceeded extends Schema.TaggedError<RestartIntensityExceeded>()(
+  "RestartIntensityExceeded",
+  {
+    supervisor: Schema.String,
+    child: Schema.String,
+    maxRestarts: Schema.Number,
+    withinMillis: Schema.Number
+  }
+) {
+  override get message(): string {
+    return `supervisor "${this.supervisor}" gave up: more than ${this.maxRestarts} restarts within ${this.withinMillis} ms (last: child "${this.child}")`
+  }
+}

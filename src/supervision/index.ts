@@ -1,0 +1,4 @@
+/** Supervision: child specs, strategies, restart intensity, escalation, ordered shutdown. */
+export type { ChildSpec, RestartPolicy } from "./ChildSpec.ts"
+export { DuplicateChild, RestartIntensityExceeded, SupervisorStopped, UnknownChild } from "./errors.ts"
+export * as Supervisor from "./Supervisor.ts"
