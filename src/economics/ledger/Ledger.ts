@@ -13,7 +13,8 @@
 import { Context, Effect, Layer, Result, Schema, Scope } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import { AccountId } from "../money.ts"
-import { Book, InvariantViolation } from "./internal/book.ts"
+import { InvariantViolation } from "../internal/invariant.ts"
+import { Book } from "./internal/book.ts"
 import type {
   AccountExists,
   CaptureExceedsHold,

@@ -6,6 +6,7 @@
  * Internal: only `Ledger.ts` may import this file.
  */
 import { Result } from "effect"
+import { invariant } from "../../internal/invariant.ts"
 import type { Balance, Hold, Totals, Transfer } from "../schema.ts"
 import {
   AccountExists,
@@ -28,12 +29,8 @@ interface Remembered {
   readonly receipt: Transfer
 }
 
-/** Thrown only when an invariant is broken; `Ledger.ts` turns it into `Effect.die`. */
-export class InvariantViolation extends Error {}
-
-const assert = (condition: boolean, message: string): void => {
-  if (!condition) throw new InvariantViolation(`ledger invariant violated: ${message}`)
-}
+const assert = (condition: boolean, message: string): void =>
+  invariant(condition, `ledger invariant violated: ${message}`)
 
 /** The mutable book behind one `Ledger`. */
 export class Book {

@@ -1,0 +1,81 @@
+/**
+ * The tagged errors of auctions: rejected bids, closed or unknown auctions, and the limits of
+ * exact winner determination.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/** A bid (or take) below the auction's reserve price. */
+export class BelowReserve extends Schema.TaggedError<BelowReserve>()("BelowReserve", {
+  auction: Schema.String,
+  amount: Schema.BigInt,
+  reserve: Schema.BigInt
+}) {
+  override get message(): string {
+    return `auction "${this.auction}": bid ${this.amount} is below the reserve ${this.reserve}`
+  }
+}
+
+/** An English bid that does not beat the standing bid by the minimum increment. */
+export class BidTooLow extends Schema.TaggedError<BidTooLow>()("BidTooLow", {
+  auction: Schema.String,
+  amount: Schema.BigInt,
+  minimum: Schema.BigInt
+}) {
+  override get message(): string {
+    return `auction "${this.auction}": bid ${this.amount} is below the minimum ${this.minimum}`
+  }
+}
+
+/** The auction's deadline has passed (or it was settled or cancelled). */
+export class AuctionClosed extends Schema.TaggedError<AuctionClosed>()("AuctionClosed", {
+  auction: Schema.String,
+  at: Schema.Number,
+  deadline: Schema.Number
+}) {
+  override get message(): string {
+    return `auction "${this.auction}" closed at ${this.deadline} ms, operation at ${this.at} ms`
+  }
+}
+
+/** No auction has this id. */
+export class UnknownAuction extends Schema.TaggedError<UnknownAuction>()("UnknownAuction", {
+  auction: Schema.String
+}) {
+  override get message(): string {
+    return `auction "${this.auction}" does not exist`
+  }
+}
+
+/** A sealed-bid auction accepts one bid per bidder. */
+export class DuplicateBid extends Schema.TaggedError<DuplicateBid>()("DuplicateBid", {
+  auction: Schema.String,
+  bidder: Schema.String
+}) {
+  override get message(): string {
+    return `auction "${this.auction}": "${this.bidder}" has already bid`
+  }
+}
+
+/** The operation does not exist for this kind of auction (e.g. `take` on an English auction). */
+export class WrongAuctionKind extends Schema.TaggedError<WrongAuctionKind>()("WrongAuctionKind", {
+  auction: Schema.String,
+  kind: Schema.String,
+  operation: Schema.String
+}) {
+  override get message(): string {
+    return `auction "${this.auction}" is ${this.kind}; it does not support ${this.operation}`
+  }
+}
+
+/** Exact winner determination gave up: the instance is beyond the configured limits. */
+export class SearchLimitExceeded extends Schema.TaggedError<SearchLimitExceeded>()("SearchLimitExceeded", {
+  limit: Schema.String,
+  value: Schema.Number,
+  maximum: Schema.Number
+}) {
+  override get message(): string {
+    return `winner determination: ${this.limit} is ${this.value}, the limit is ${this.maximum}`
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Auctions: pure mechanisms (bids in, allocation and payments out) and their step functions for
+ * live drivers. English, Dutch, sealed first-price, Vickrey, and combinatorial with exact winner
+ * determination and VCG payments.
+ *
+ * @since 0.1.0
+ */
+export {
+  AuctionClosed,
+  BelowReserve,
+  BidTooLow,
+  DuplicateBid,
+  SearchLimitExceeded,
+  UnknownAuction,
+  WrongAuctionKind
+} from "./AuctionError.ts"
+export { dutch, DutchConfig, dutchInit, dutchPrice, type DutchState, dutchStep } from "./dutch.ts"
+export {
+  english,
+  EnglishConfig,
+  type EnglishError,
+  englishInit,
+  englishMinimum,
+  type EnglishState,
+  englishStep
+} from "./english.ts"
+export { firstPrice } from "./firstPrice.ts"
+export { SealedConfig, type SealedError, sealedInit, type SealedState, sealedStep } from "./sealed.ts"
+export {
+  type Award,
+  Bid,
+  type AuctionEvent,
+  type AuctionOutput,
+  compareBids,
+  type Outcome,
+  type RankedBid,
+  rankSealed,
+  SealedInput,
+  type Step
+} from "./types.ts"
+export { vickrey } from "./vickrey.ts"
