@@ -1,0 +1,169 @@
+/**
+ * Circuit breakers: closed → open (after consecutive failures or a failure rate) → half-open (trial
+ * calls after a timeout) → closed. `CircuitBreakers` is the per-name registry other services use.
+ *
+ * @since 0.1.0
+ */
+import { Cause, Clock, Context, Effect, Exit, Layer, PubSub, Ref, Stream } from "effect"
+import { MabeamConfig } from "../config/index.ts"
+import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import { breakerRejections, breakerState, count, setGauge } from "../telemetry/Metrics.ts"
+import { CircuitOpen, LimitReached } from "./InfrastructureError.ts"
+import * as Machine from "./internal/breakerMachine.ts"
+import { BreakerPolicy, type BreakerStateName, Name } from "./schema.ts"
+
+/** A transition of breaker `breaker` from `from` to `to` at `at` (epoch millis from `Clock`). */
+export interface StateChange {
+  readonly breaker: string
+  readonly from: BreakerStateName
+  readonly to: BreakerStateName
+  readonly at: number
+}
+
+/** One circuit breaker. */
+export interface CircuitBreaker {
+  readonly name: string
+  /**
+   * Runs `effect` if the breaker admits it, recording its outcome; fails with `CircuitOpen` when
+   * open. Failures and defects count as failures; interruption counts as nothing.
+   */
+  readonly protect: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CircuitOpen, R>
+  /** The current state. An open breaker turns half-open on the first call after its timeout. */
+  readonly state: Effect.Effect<BreakerStateName>
+  /** Forces the breaker closed and clears its failure window. */
+  readonly reset: Effect.Effect<void>
+  /** Forces the breaker open now (e.g. a health check reported the dependency down). */
+  readonly trip: Effect.Effect<void>
+}
+
+/**
+ * Builds a breaker whose policy is read on every call (so runtime policy updates apply at once);
+ * `onChange` is told every state transition.
+ */
+export const makeCircuitBreaker = (
+  name: string,
+  policy: Effect.Effect<BreakerPolicy>,
+  onChange: (change: StateChange) => Effect.Effect<void> = () => Effect.void
+): Effect.Effect<CircuitBreaker> =>
+  Effect.gen(function*() {
+    const ref = yield* Ref.make<Machine.MachineState>(Machine.initial)
+    const attributes = { breaker: name }
+    yield* setGauge(breakerState, 0, attributes)
+
+    const transition = <B>(f: (state: Machine.MachineState, now: number) => readonly [B, Machine.MachineState]) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const [out, before, after] = yield* Ref.modify(ref, (state) => {
+          const [b, next] = f(state, now)
+          return [[b, state, next] as const, next]
+        })
+        if (before._tag !== after._tag) {
+          yield* setGauge(breakerState, Machine.stateGauge(after), attributes)
+          yield* onChange({ breaker: name, from: before._tag, to: after._tag, at: now })
+        }
+        return out
+      })
+
+    const protect = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CircuitOpen, R> =>
+      Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function*() {
+          const current = yield* policy
+          const admission = yield* transition((state, now) => Machine.admit(state, now, current))
+          if (admission._tag === "Rejected") {
+            yield* count(breakerRejections, attributes)
+            const state = (yield* Ref.get(ref))._tag === "HalfOpen" ? "HalfOpen" : "Open"
+            return yield* new CircuitOpen({ breaker: name, state, retryAfterMillis: admission.retryAfterMillis })
+          }
+          const exit = yield* Effect.exit(restore(effect))
+          const outcome: Machine.Outcome = Exit.isSuccess(exit)
+            ? "Success"
+            : Cause.hasInterruptsOnly(exit.cause)
+            ? "Interrupted"
+            : "Failure"
+          yield* transition((state, now) =>
+            [undefined, Machine.record(state, admission.generation, outcome, now, current)] as const
+          )
+          return yield* exit
+        })
+      )
+
+    return {
+      name,
+      protect,
+      state: Effect.map(Ref.get(ref), Machine.stateName),
+      reset: transition((state) => [undefined, Machine.reset(state)] as const),
+      trip: transition((state, now) => [undefined, Machine.trip(state, now)] as const)
+    }
+  })
+
+/** Most breakers a registry holds; `get` of a new name beyond it fails with `LimitReached`. */
+export const MAX_BREAKERS = 10_000
+
+/**
+ * How many state changes a slow `changes` subscriber may lag behind; when full the oldest is
+ * dropped (the breaker's `state` is always authoritative).
+ */
+export const CHANGES_BUFFER = 256
+
+const decodeName = decodeInput(Name, "CircuitBreakers.get")
+const decodePolicy = decodeInput(BreakerPolicy, "CircuitBreakers.layerWith")
+
+const makeRegistry = (policy: Effect.Effect<BreakerPolicy>) =>
+  Effect.gen(function*() {
+    const breakers = new Map<string, CircuitBreaker>()
+    const pubsub = yield* PubSub.sliding<StateChange>(CHANGES_BUFFER)
+    yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
+    const onChange = (change: StateChange) => PubSub.publish(pubsub, change).pipe(Effect.asVoid)
+    const get = (input: unknown): Effect.Effect<CircuitBreaker, InvalidInput | LimitReached> =>
+      decodeName(input).pipe(Effect.flatMap((name) => {
+        const existing = breakers.get(name)
+        if (existing !== undefined) return Effect.succeed(existing)
+        if (breakers.size >= MAX_BREAKERS) {
+          return Effect.fail(new LimitReached({ registry: "CircuitBreakers", name, limit: MAX_BREAKERS }))
+        }
+        return makeCircuitBreaker(name, policy, onChange).pipe(Effect.tap((b) => Effect.sync(() => breakers.set(name, b))))
+      }))
+    return CircuitBreakers.of({
+      get,
+      protect: (name) => (effect) => get(name).pipe(Effect.flatMap((b) => b.protect(effect))),
+      states: Effect.suspend(() =>
+        Effect.forEach([...breakers.values()], (b) => Effect.map(b.state, (s) => [b.name, s] as const))
+      ).pipe(Effect.map((entries) => new Map(entries))),
+      changes: Stream.fromPubSub(pubsub)
+    })
+  })
+
+/** The per-name registry of circuit breakers. */
+export class CircuitBreakers extends Context.Service<CircuitBreakers, {
+  /** The breaker called `name`, created on first use; fails with `InvalidInput` for a bad name. */
+  readonly get: (name: string) => Effect.Effect<CircuitBreaker, InvalidInput | LimitReached>
+  /**
+   * Runs `effect` through the breaker `name`.
+   *
+   * @example
+   * ```ts
+   * const breakers = yield* CircuitBreakers
+   * const price = yield* breakers.protect("pricing-api")(fetchPrice)
+   * ```
+   */
+  readonly protect: (
+    name: string
+  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CircuitOpen | InvalidInput | LimitReached, R>
+  /** The state of every breaker, by name. */
+  readonly states: Effect.Effect<ReadonlyMap<string, BreakerStateName>>
+  /** Every state change of every breaker (bounded: a lagging subscriber loses the oldest). */
+  readonly changes: Stream.Stream<StateChange>
+}>()("mabeam/CircuitBreakers") {
+  /** Breakers with a fixed policy; fails with `InvalidInput` for a bad policy. */
+  static readonly layerWith = (policy: BreakerPolicy): Layer.Layer<CircuitBreakers, InvalidInput> =>
+    Layer.effect(CircuitBreakers, decodePolicy(policy).pipe(Effect.flatMap((p) => makeRegistry(Effect.succeed(p)))))
+
+  /** Breakers whose policy follows `MabeamConfig` `breaker` settings, runtime updates included. */
+  static readonly layer: Layer.Layer<CircuitBreakers, never, MabeamConfig> = Layer.effect(
+    CircuitBreakers,
+    Effect.gen(function*() {
+      const config = yield* MabeamConfig
+      return yield* makeRegistry(Effect.map(config.current, (o) => o.breaker))
+    })
+  )
+}
