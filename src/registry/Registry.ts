@@ -1,0 +1,204 @@
+/**
+ * The registry: finds agents (or anything addressable) by key and by metadata, within one
+ * namespace. Entries registered with `register` live exactly as long as the caller's scope: when
+ * the owning agent stops, crashes or is interrupted, its entries are removed as the scope closes.
+ *
+ * The service validates input, ties entries to scopes and binds the namespace; storage is the job
+ * of a `RegistryBackend` (memory by default, SQL for durable entries).
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, type Option, Schema, type Scope, Stream } from "effect"
+import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import * as MemoryBackend from "./backends/memory.ts"
+import { RegistryBackend, type RegistryBackendShape } from "./RegistryBackend.ts"
+import type { AlreadyRegistered, BackendUnavailable, ChangesLagged, NotRegistered } from "./RegistryError.ts"
+import {
+  type Entry,
+  Metadata,
+  Namespace,
+  RegistryChange,
+  RegistryKey,
+  RegistryValue,
+  Selector
+} from "./schema.ts"
+
+/** The operations of a `Registry`, all bound to its namespace. */
+export interface RegistryShape {
+  /** The namespace every operation of this registry reads and writes. */
+  readonly namespace: string
+  /**
+   * Registers `key` if it is free, for as long as the current scope: closing the scope (the
+   * owner stopping, crashing or being interrupted) removes the entry at once. Fails with
+   * `AlreadyRegistered` if the key is held, `InvalidInput` on bad input; neither changes state.
+   *
+   * @example
+   * ```ts
+   * yield* registry.register("planner-1", { node: "local", id: "agent-17" }, { capabilities: ["plan"] })
+   * ```
+   */
+  readonly register: (
+    key: string,
+    value: RegistryValue,
+    metadata?: Metadata
+  ) => Effect.Effect<Entry, AlreadyRegistered | InvalidInput | BackendUnavailable, Scope.Scope>
+  /**
+   * Registers `key` with no owner: the entry stays until `unregister` (with the SQL backend, across
+   * restarts). Use for configuration-like entries, not for agents.
+   */
+  readonly registerDurable: (
+    key: string,
+    value: RegistryValue,
+    metadata?: Metadata
+  ) => Effect.Effect<Entry, AlreadyRegistered | InvalidInput | BackendUnavailable>
+  /** Removes the entry under `key`, whoever owns it; `true` if there was one. */
+  readonly unregister: (key: string) => Effect.Effect<boolean, InvalidInput | BackendUnavailable>
+  /** The entry under `key`, if any. */
+  readonly lookup: (key: string) => Effect.Effect<Option.Option<Entry>, InvalidInput | BackendUnavailable>
+  /** Replaces the metadata of the entry under `key`; `NotRegistered` if there is none. */
+  readonly update: (
+    key: string,
+    metadata: Metadata
+  ) => Effect.Effect<Entry, NotRegistered | InvalidInput | BackendUnavailable>
+  /**
+   * The entries passing every test of the selector, in no particular order: a scalar field must
+   * equal the value, a list field must contain it.
+   *
+   * @example
+   * ```ts
+   * const bidders = yield* registry.select({ capabilities: "auction", node: "a" })
+   * ```
+   */
+  readonly select: (selector: Selector) => Effect.Effect<ReadonlyArray<Entry>, InvalidInput | BackendUnavailable>
+  /** How many entries the namespace holds. */
+  readonly count: Effect.Effect<number, BackendUnavailable>
+  /** The keys of the namespace, sorted. */
+  readonly keys: Effect.Effect<ReadonlyArray<string>, BackendUnavailable>
+  /**
+   * The namespace's changes from the moment the stream starts, in order. It fails with
+   * `ChangesLagged` if its reader falls more than the backend's buffer behind.
+   */
+  readonly changes: Stream.Stream<RegistryChange, ChangesLagged>
+  /**
+   * Like `changes`, but the subscription is in place when this effect completes, so no change made
+   * afterwards is missed. It lasts as long as the scope.
+   */
+  readonly subscribe: Effect.Effect<Stream.Stream<RegistryChange, ChangesLagged>, never, Scope.Scope>
+}
+
+/** Options of a registry. */
+export interface RegistryOptions {
+  /** The namespace to bind; tenants and tests use their own. Default `"default"`. */
+  readonly namespace?: string | undefined
+}
+
+const RegisterInput = Schema.Struct({ key: RegistryKey, value: RegistryValue, metadata: Metadata })
+const UpdateInput = Schema.Struct({ key: RegistryKey, metadata: Metadata })
+
+// A guard first, so valid input (the common case) skips building a decode; none of these Schemas
+// transform, so the guard and the decoder accept exactly the same values.
+const validator = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, where: string) => {
+  const is = Schema.is(schema)
+  const decode = decodeInput(schema, where)
+  return (input: S["Type"]): Effect.Effect<S["Type"], InvalidInput> | undefined => is(input) ? undefined : decode(input)
+}
+
+const checkRegister = validator(RegisterInput, "Registry.register")
+const checkRegisterDurable = validator(RegisterInput, "Registry.registerDurable")
+const checkUnregister = validator(RegistryKey, "Registry.unregister")
+const checkLookup = validator(RegistryKey, "Registry.lookup")
+const checkUpdate = validator(UpdateInput, "Registry.update")
+const checkSelect = validator(Selector, "Registry.select")
+
+const makeWith = (backend: RegistryBackendShape, namespace: string): RegistryShape => {
+  const store = (key: string, value: RegistryValue, metadata: Metadata, durable: boolean) =>
+    backend.register(namespace, { key, value, metadata, durable })
+  const release = (entry: Entry) =>
+    backend.unregister(namespace, entry.key, entry.id).pipe(
+      Effect.catch((error) => Effect.logWarning("Registry: could not remove an owned entry", entry.key, error))
+    )
+  const empty: Metadata = {}
+  return {
+    namespace,
+    register: (key, value, metadata = empty) => {
+      const owned = Effect.acquireRelease(store(key, value, metadata, false), release)
+      const bad = checkRegister({ key, value, metadata })
+      return bad === undefined ? owned : Effect.andThen(bad, owned)
+    },
+    registerDurable: (key, value, metadata = empty) => {
+      const durable = store(key, value, metadata, true)
+      const bad = checkRegisterDurable({ key, value, metadata })
+      return bad === undefined ? durable : Effect.andThen(bad, durable)
+    },
+    unregister: (key) => {
+      const removed = Effect.map(backend.unregister(namespace, key), (entry) => entry._tag === "Some")
+      const bad = checkUnregister(key)
+      return bad === undefined ? removed : Effect.andThen(bad, removed)
+    },
+    lookup: (key) => {
+      const bad = checkLookup(key)
+      return bad === undefined ? backend.lookup(namespace, key) : Effect.andThen(bad, backend.lookup(namespace, key))
+    },
+    update: (key, metadata) => {
+      const updated = backend.update(namespace, key, metadata)
+      const bad = checkUpdate({ key, metadata })
+      return bad === undefined ? updated : Effect.andThen(bad, updated)
+    },
+    select: (selector) => {
+      const selected = backend.select(namespace, selector)
+      const bad = checkSelect(selector)
+      return bad === undefined ? selected : Effect.andThen(bad, selected)
+    },
+    count: backend.count(namespace),
+    keys: backend.keys(namespace),
+    changes: Stream.unwrap(backend.subscribe(namespace)),
+    subscribe: backend.subscribe(namespace)
+  }
+}
+
+const decodeNamespace = decodeInput(Namespace, "Registry.make")
+
+/** Builds a registry bound to `options.namespace` over the `RegistryBackend` in context. */
+export const make = (
+  options: RegistryOptions = {}
+): Effect.Effect<RegistryShape, InvalidInput, RegistryBackend> =>
+  Effect.gen(function*() {
+    const namespace = yield* decodeNamespace(options.namespace ?? "default")
+    return makeWith(yield* RegistryBackend, namespace)
+  })
+
+/**
+ * Finds agents by key and by metadata; entries live exactly as long as their owner's scope.
+ *
+ * @example
+ * ```ts
+ * const program = Effect.gen(function*() {
+ *   const registry = yield* Registry
+ *   yield* registry.register("auctioneer", { node: "local", id: "agent-1" }, { capabilities: ["auction"] })
+ *   const found = yield* registry.select({ capabilities: "auction" })
+ * }).pipe(Effect.scoped, Effect.provide(Registry.layer))
+ * ```
+ */
+export class Registry extends Context.Service<Registry, RegistryShape>()("mabeam/Registry") {
+  /** The default registry: namespace `"default"` over a fresh memory backend. */
+  static readonly layer: Layer.Layer<Registry> = Layer.effect(
+    Registry,
+    RegistryBackend.useSync((backend) => makeWith(backend, "default"))
+  ).pipe(Layer.provide(MemoryBackend.layer))
+
+  /**
+   * A registry bound to `options.namespace`, over `options.backend` if given, else over the
+   * `RegistryBackend` in context (so several namespaces can share one backend).
+   * Fails with `InvalidInput` if the namespace is not valid.
+   */
+  static layerWith<E = never, R = never>(
+    options: RegistryOptions & { readonly backend: Layer.Layer<RegistryBackend, E, R> }
+  ): Layer.Layer<Registry, InvalidInput | E, R>
+  static layerWith(options?: RegistryOptions): Layer.Layer<Registry, InvalidInput, RegistryBackend>
+  static layerWith<E, R>(
+    options: RegistryOptions & { readonly backend?: Layer.Layer<RegistryBackend, E, R> } = {}
+  ): Layer.Layer<Registry, InvalidInput | E, R | RegistryBackend> {
+    const registry = Layer.effect(Registry, make(options))
+    return options.backend === undefined ? registry : registry.pipe(Layer.provide(options.backend))
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The registry capability: find agents by key and by metadata, with entries owned by scopes.
+ * See `Registry.ts` for the service, `RegistryBackend.ts` for the backend contract.
+ *
+ * @since 0.1.0
+ */
+export { make, Registry, type RegistryOptions, type RegistryShape } from "./Registry.ts"
+export { type NewEntry, RegistryBackend, type RegistryBackendShape } from "./RegistryBackend.ts"
+export { AlreadyRegistered, BackendUnavailable, ChangesLagged, NotRegistered } from "./RegistryError.ts"
+export {
+  Entry,
+  Metadata,
+  MetadataScalar,
+  MetadataValue,
+  Namespace,
+  RegistryChange,
+  RegistryKey,
+  RegistryValue,
+  Selector
+} from "./schema.ts"
+/** The in-memory backend (the default): `MemoryBackend.layer`, `MemoryBackend.layerWith(options)`. */
+export * as MemoryBackend from "./backends/memory.ts"
