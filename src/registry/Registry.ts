@@ -121,33 +121,33 @@ const makeWith = (backend: RegistryBackendShape, namespace: string): RegistrySha
   return {
     namespace,
     register: (key, value, metadata = empty) => {
-      const owned = Effect.acquireRelease(store(key, value, metadata, false), release)
       const bad = checkRegister({ key, value, metadata })
-      return bad === undefined ? owned : Effect.andThen(bad, owned)
+      const owned = () => Effect.acquireRelease(store(key, value, metadata, false), release)
+      return bad === undefined ? owned() : Effect.andThen(bad, owned)
     },
     registerDurable: (key, value, metadata = empty) => {
-      const durable = store(key, value, metadata, true)
       const bad = checkRegisterDurable({ key, value, metadata })
-      return bad === undefined ? durable : Effect.andThen(bad, durable)
+      const durable = () => store(key, value, metadata, true)
+      return bad === undefined ? durable() : Effect.andThen(bad, durable)
     },
     unregister: (key) => {
-      const removed = Effect.map(backend.unregister(namespace, key), (entry) => entry._tag === "Some")
       const bad = checkUnregister(key)
-      return bad === undefined ? removed : Effect.andThen(bad, removed)
+      const removed = () => Effect.map(backend.unregister(namespace, key), (entry) => entry._tag === "Some")
+      return bad === undefined ? removed() : Effect.andThen(bad, removed)
     },
     lookup: (key) => {
       const bad = checkLookup(key)
-      return bad === undefined ? backend.lookup(namespace, key) : Effect.andThen(bad, backend.lookup(namespace, key))
+      return bad === undefined ? backend.lookup(namespace, key) : Effect.andThen(bad, () => backend.lookup(namespace, key))
     },
     update: (key, metadata) => {
-      const updated = backend.update(namespace, key, metadata)
       const bad = checkUpdate({ key, metadata })
-      return bad === undefined ? updated : Effect.andThen(bad, updated)
+      const updated = () => backend.update(namespace, key, metadata)
+      return bad === undefined ? updated() : Effect.andThen(bad, updated)
     },
     select: (selector) => {
-      const selected = backend.select(namespace, selector)
       const bad = checkSelect(selector)
-      return bad === undefined ? selected : Effect.andThen(bad, selected)
+      const selected = () => backend.select(namespace, selector)
+      return bad === undefined ? selected() : Effect.andThen(bad, selected)
     },
     count: backend.count(namespace),
     keys: backend.keys(namespace),

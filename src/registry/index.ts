@@ -20,3 +20,5 @@ export {
 } from "./schema.ts"
 /** The in-memory backend (the default): `MemoryBackend.layer`, `MemoryBackend.layerWith(options)`. */
 export * as MemoryBackend from "./backends/memory.ts"
+/** The SQL backend, for durable entries: `SqlBackend.layer` needs an `SqlClient` (e.g. `SqliteClient.layer`). */
+export * as SqlBackend from "./backends/sql.ts"
