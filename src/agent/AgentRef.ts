@@ -1,0 +1,205 @@
+/**
+ * `AgentRef`: how callers reach a running agent (tell, ask), and the cell behind it.
+ *
+ * A ref stays valid across restarts: the mailbox belongs to the ref, not to one incarnation, so
+ * messages queued while the agent restarts are handled by the next incarnation. Only the message
+ * being handled when the agent crashed is lost, and that loss is counted.
+ *
+ * @since 0.1.0
+ */
+import { Duration, Effect, Exit } from "effect"
+import type { ReplyOf } from "./Agent.ts"
+import { AgentStopped, type AskError, AskTimeout, MailboxFull, NoReply, type TellError } from "./errors.ts"
+import { Mailbox, type OverflowPolicy } from "./Mailbox.ts"
+
+/** Options of `ask`. */
+export interface AskOptions {
+  /** How long to wait for the reply; defaults to 5 seconds. */
+  readonly timeout?: Duration.Input
+}
+
+/** A handle on a running agent. */
+export interface AgentRef<M> {
+  /** Unique id of this agent (also its registry key). */
+  readonly id: string
+  /** The name of its definition. */
+  readonly kind: string
+  /** Sends a message without waiting for it to be handled. */
+  readonly tell: (message: M) => Effect.Effect<void, TellError>
+  /**
+   * Sends synchronously, for hot paths: never waits. Returns false when the message was not
+   * accepted (mailbox full or agent stopped); the loss is counted as a dead letter.
+   */
+  readonly tellUnsafe: (message: M) => boolean
+  /** Sends a request and waits for its reply. */
+  readonly ask: <Req extends M>(request: Req, options?: AskOptions) => Effect.Effect<ReplyOf<Req>, AskError>
+  /** Messages waiting in the mailbox. */
+  readonly mailboxSize: () => number
+  /** True until the agent stops for good (it stays true while it restarts). */
+  readonly isAlive: () => boolean
+}
+
+/** Why a message was not handled. Every loss has one, and every loss is counted. */
+export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crashed"
+
+/** A request in a mailbox, with the way back to its caller. */
+export class AskEnvelope<M> {
+  resume: ((effect: Effect.Effect<unknown, AskError>) => void) | undefined = undefined
+  result: Effect.Effect<unknown, AskError> | undefined = undefined
+  constructor(readonly message: M) {}
+
+  /** Completes the ask once; later completions are ignored. */
+  complete(result: Effect.Effect<unknown, AskError>): boolean {
+    if (this.result !== undefined) return false
+    this.result = result
+    this.resume?.(result)
+    return true
+  }
+}
+
+/** A marker that crashes the agent when it is taken from the mailbox (used by links). */
+export class CrashSignal {
+  constructor(readonly error: unknown) {}
+}
+
+/** What a mailbox holds. */
+export type Letter<M> = M | AskEnvelope<M> | CrashSignal
+
+const describe = (message: unknown): string => {
+  const tag = (message as { readonly _tag?: unknown } | null)?._tag
+  return typeof tag === "string" ? tag : typeof message
+}
+
+/** The runtime side of an `AgentRef`. Internal to the agent runtime. */
+export class AgentCell<M> implements AgentRef<M> {
+  readonly mailbox: Mailbox<Letter<M>>
+  alive = true
+  current: AskEnvelope<M> | undefined = undefined
+  watchers: Array<(exit: Exit.Exit<void, unknown>) => void> | undefined = undefined
+  finalExit: Exit.Exit<void, unknown> | undefined = undefined
+  links: Set<AgentCell<unknown>> | undefined = undefined
+
+  constructor(
+    readonly id: string,
+    readonly kind: string,
+    capacity: number,
+    readonly overflow: OverflowPolicy,
+    readonly askTimeout: Duration.Input,
+    readonly deadLetter: (reason: DeadLetterReason, agent: string, message: unknown) => void
+  ) {
+    this.mailbox = new Mailbox(capacity)
+  }
+
+  private stopped(): AgentStopped {
+    return new AgentStopped({ agent: this.id, reason: "stopped" })
+  }
+
+  private admit(letter: Letter<M>): Effect.Effect<void, TellError> {
+    const outcome = this.mailbox.offer(letter)
+    if (outcome === "accepted") return Effect.void
+    if (outcome === "closed") {
+      this.deadLetter("agent-stopped", this.id, letter)
+      return Effect.fail(this.stopped())
+    }
+    switch (this.overflow) {
+      case "backpressure":
+        return Effect.flatMap(this.mailbox.awaitRoom, () => this.admit(letter))
+      case "drop-newest":
+        this.deadLetter("mailbox-full", this.id, letter)
+        // A dropped request must not leave its caller waiting for a reply that cannot come.
+        return letter instanceof AskEnvelope
+          ? Effect.fail(new MailboxFull({ agent: this.id, capacity: this.mailbox.capacity }))
+          : Effect.void
+      case "fail":
+        this.deadLetter("mailbox-full", this.id, letter)
+        return Effect.fail(new MailboxFull({ agent: this.id, capacity: this.mailbox.capacity }))
+    }
+  }
+
+  readonly tell = (message: M): Effect.Effect<void, TellError> => Effect.suspend(() => this.admit(message))
+
+  readonly tellUnsafe = (message: M): boolean => {
+    const outcome = this.mailbox.offer(message)
+    if (outcome === "accepted") return true
+    this.deadLetter(outcome === "closed" ? "agent-stopped" : "mailbox-full", this.id, message)
+    return false
+  }
+
+  readonly ask = <Req extends M>(request: Req, options?: AskOptions): Effect.Effect<ReplyOf<Req>, AskError> =>
+    Effect.suspend(() => {
+      const envelope = new AskEnvelope<M>(request)
+      const timeout = options?.timeout ?? this.askTimeout
+      return this.admit(envelope).pipe(
+        Effect.andThen(Effect.callback<unknown, AskError>((resume) => {
+          if (envelope.result !== undefined) return resume(envelope.result)
+          envelope.resume = resume
+        })),
+        Effect.timeoutOrElse({
+          duration: timeout,
+          orElse: () => {
+            envelope.complete(Effect.void) // a late reply is dropped, not delivered to a gone caller
+            return Effect.fail(
+              new AskTimeout({ agent: this.id, request: describe(request), timeoutMillis: Duration.toMillis(Duration.fromInputUnsafe(timeout)) })
+            )
+          }
+        })
+      ) as Effect.Effect<ReplyOf<Req>, AskError>
+    })
+
+  readonly mailboxSize = (): number => this.mailbox.size
+
+  readonly isAlive = (): boolean => this.alive
+
+  /** Answers the request being handled, if `request` is it. */
+  reply(request: M, value: unknown): void {
+    const current = this.current
+    if (current !== undefined && current.message === request) current.complete(Effect.succeed(value))
+  }
+
+  /** Fails the request being handled because the handler returned without replying. */
+  finishCurrent(): void {
+    const current = this.current
+    if (current === undefined) return
+    this.current = undefined
+    current.complete(Effect.fail(new NoReply({ agent: this.id, request: describe(current.message) })))
+  }
+
+  /** The handler crashed: the message in hand is lost (counted), its caller gets `AgentStopped`. */
+  crashedWhileHandling(message: Letter<M>): void {
+    const current = this.current
+    this.current = undefined
+    if (current !== undefined) {
+      current.complete(Effect.fail(new AgentStopped({ agent: this.id, reason: "crashed" })))
+    } else if (!(message instanceof CrashSignal)) {
+      this.deadLetter("handler-crashed", this.id, message)
+    }
+  }
+
+  /** The agent stopped for good: refuse new messages, fail or count everything still queued. */
+  terminate(exit: Exit.Exit<void, unknown>): void {
+    if (!this.alive) return
+    this.alive = false
+    this.finalExit = exit
+    this.mailbox.close()
+    for (const letter of this.mailbox.drain()) {
+      if (letter instanceof AskEnvelope) letter.complete(Effect.fail(this.stopped()))
+      else if (!(letter instanceof CrashSignal)) this.deadLetter("agent-stopped", this.id, letter)
+    }
+    const watchers = this.watchers
+    this.watchers = undefined
+    if (watchers !== undefined) for (const watch of watchers) watch(exit)
+  }
+
+  /** Calls `watch` once with the agent's final exit (at once if it already stopped). */
+  watch(watch: (exit: Exit.Exit<void, unknown>) => void): void {
+    if (this.finalExit !== undefined) return watch(this.finalExit)
+    ;(this.watchers ??= []).push(watch)
+  }
+
+  /** Abandons the request in hand when an incarnation ends while handling it. */
+  abandonCurrent(reason: "stopped" | "crashed"): void {
+    const current = this.current
+    this.current = undefined
+    current?.complete(Effect.fail(new AgentStopped({ agent: this.id, reason })))
+  }
+}

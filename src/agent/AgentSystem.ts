@@ -1,0 +1,181 @@
+/**
+ * The agent runtime: spawns agents under supervisors, tracks them, reports their lifecycle.
+ *
+ * @since 0.1.0
+ */
+import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Option, PubSub, Schema, Stream } from "effect"
+import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import type { DuplicateChild, RestartPolicy, SupervisorStopped } from "../supervision/index.ts"
+import { Supervisor } from "../supervision/index.ts"
+import type { AgentContext, AgentDefinition } from "./Agent.ts"
+import { AgentCell, type AgentRef, CrashSignal, type DeadLetterReason } from "./AgentRef.ts"
+import { AgentIdTaken, LinkedAgentFailed } from "./errors.ts"
+import type { AgentEvent, DeadLetterCounts } from "./events.ts"
+import { runIncarnation } from "./internal/loop.ts"
+
+/** How to spawn one agent. */
+export interface SpawnOptions {
+  /** Unique id; defaults to `<definition name>-<n>`. */
+  readonly id?: string
+  /** The supervisor that owns it; defaults to the system's root supervisor. */
+  readonly supervisor?: Supervisor.Supervisor
+  /** Defaults to `"permanent"`. */
+  readonly restart?: RestartPolicy
+  /** How long it may take to drain its mailbox when stopped; defaults to 5 seconds. */
+  readonly shutdown?: Duration.Input
+}
+
+/** Everything `spawn` can fail with. */
+export type SpawnError = AgentIdTaken | DuplicateChild | SupervisorStopped | InvalidInput
+
+/** Options of the agent system. */
+export interface AgentSystemOptions {
+  /** The node this system runs on; defaults to `"local"`. */
+  readonly node?: string
+  /** Options of the root supervisor (default: one-for-one, 3 restarts in 5 s per child group). */
+  readonly root?: Supervisor.SupervisorOptions
+  /** Default ask timeout; 5 seconds unless set. */
+  readonly askTimeout?: Duration.Input
+}
+
+const SpawnInput = Schema.Struct({
+  id: Schema.optionalKey(Schema.NonEmptyString),
+  capacity: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+})
+
+/** The agent runtime of one mabeam instance. */
+export class AgentSystem extends Context.Service<AgentSystem, {
+  readonly node: string
+  /** The supervisor agents are spawned under unless told otherwise. */
+  readonly root: Supervisor.Supervisor
+  /** Starts an agent under a supervisor and returns its ref at once (messages queue until it runs). */
+  readonly spawn: <S, M, E, R>(
+    definition: AgentDefinition<S, M, E, R>,
+    options?: SpawnOptions
+  ) => Effect.Effect<AgentRef<M>, SpawnError, R>
+  /** Stops an agent gracefully (drains its mailbox within its shutdown timeout). No-op if already stopped. */
+  readonly stop: (ref: AgentRef<unknown>) => Effect.Effect<void>
+  /** The running agent with this id. */
+  readonly lookup: (id: string) => Option.Option<AgentRef<unknown>>
+  /** Completes with the agent's final exit when it stops for good. */
+  readonly monitor: (ref: AgentRef<unknown>) => Effect.Effect<Deferred.Deferred<Exit.Exit<void, unknown>>>
+  /** Links two agents: when either crashes, the other crashes too (with `LinkedAgentFailed`). */
+  readonly link: (a: AgentRef<unknown>, b: AgentRef<unknown>) => Effect.Effect<void>
+  /** Lifecycle events from the moment of subscription (bounded: events beyond 4096 unread are dropped). */
+  readonly events: Stream.Stream<AgentEvent>
+  /** Messages not handled, by reason. */
+  readonly deadLetters: Effect.Effect<DeadLetterCounts>
+  /** Number of agents alive. */
+  readonly size: () => number
+}>()("mabeam/AgentSystem") {
+  /** An agent system with default options. */
+  static readonly layer: Layer.Layer<AgentSystem> = Layer.effect(AgentSystem, Effect.suspend(() => make()))
+  /** An agent system with the given options. */
+  static readonly layerWith = (options: AgentSystemOptions): Layer.Layer<AgentSystem> =>
+    Layer.effect(AgentSystem, make(options))
+}
+
+/** Builds an agent system in the current scope; closing the scope stops every agent. */
+export const make = (options: AgentSystemOptions = {}) =>
+  Effect.gen(function*() {
+    const node = options.node ?? "local"
+    const askTimeout = options.askTimeout ?? "5 seconds"
+    const root = yield* Supervisor.make({ name: "root", ...options.root })
+    const events = yield* PubSub.sliding<AgentEvent>(4096)
+    const directory = new Map<string, AgentCell<unknown>>()
+    const supervisorOf = new Map<string, Supervisor.Supervisor>()
+    const dead: Record<DeadLetterReason, number> = { "mailbox-full": 0, "agent-stopped": 0, "handler-crashed": 0 }
+    let sequence = 0
+
+    const publish = (event: AgentEvent) => PubSub.publishUnsafe(events, event)
+    const deadLetter = (reason: DeadLetterReason, agent: string) => {
+      dead[reason]++
+      publish({ _tag: "DeadLetter", agent, reason })
+    }
+
+    const crashLinked = (cell: AgentCell<unknown>, exit: Exit.Exit<void, unknown>) => {
+      if (cell.links === undefined || Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause)) return
+      for (const other of cell.links) {
+        other.mailbox.pushFront([new CrashSignal(new LinkedAgentFailed({ agent: other.id, linked: cell.id }))])
+      }
+    }
+
+    const spawn = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>, spawnOptions: SpawnOptions = {}) =>
+      Effect.gen(function*() {
+        const input = yield* decodeInput(SpawnInput, "AgentSystem.spawn")({
+          ...(spawnOptions.id === undefined ? {} : { id: spawnOptions.id }),
+          capacity: definition.mailbox?.capacity ?? 1024
+        })
+        const id = input.id ?? `${definition.name}-${++sequence}`
+        if (directory.has(id)) return yield* new AgentIdTaken({ agent: id })
+        const supervisor = spawnOptions.supervisor ?? root
+        const cell = new AgentCell<M>(id, definition.name, input.capacity, definition.mailbox?.overflow ?? "backpressure", askTimeout, deadLetter)
+        const context: AgentContext<M> = { self: cell, reply: (request, value) => cell.reply(request, value) }
+        const services = yield* Effect.context<R>()
+        let restarts = 0
+        const started = Effect.sync(() =>
+          publish(restarts === 0
+            ? { _tag: "AgentStarted", agent: id, kind: definition.name }
+            : { _tag: "AgentRestarted", agent: id, kind: definition.name, restarts })
+        )
+        const incarnation = runIncarnation(cell, definition, context, started).pipe(
+          Effect.onExit((exit) => Effect.sync(() => crashLinked(cell as AgentCell<unknown>, exit))),
+          Effect.provideContext(services)
+        )
+        directory.set(id, cell as AgentCell<unknown>)
+        supervisorOf.set(id, supervisor)
+        yield* supervisor.startChild({
+          id,
+          start: incarnation,
+          restart: spawnOptions.restart ?? "permanent",
+          shutdown: spawnOptions.shutdown ?? "5 seconds",
+          stop: Effect.sync(() => cell.mailbox.close()),
+          onRestart: () => {
+            restarts++
+          },
+          onTerminated: (exit) => {
+            directory.delete(id)
+            supervisorOf.delete(id)
+            cell.terminate(exit)
+            publish({ _tag: "AgentStopped", agent: id, kind: definition.name, exit })
+          }
+        }).pipe(Effect.tapError(() => Effect.sync(() => {
+          directory.delete(id)
+          supervisorOf.delete(id)
+        })))
+        return cell as AgentRef<M>
+      })
+
+    const cellOf = (ref: AgentRef<unknown>): AgentCell<unknown> | undefined => directory.get(ref.id)
+
+    return AgentSystem.of({
+      node,
+      root,
+      spawn,
+      stop: (ref) =>
+        Effect.suspend(() => {
+          const supervisor = supervisorOf.get(ref.id)
+          return supervisor === undefined ? Effect.void : Effect.ignore(supervisor.stopChild(ref.id))
+        }),
+      lookup: (id) => Option.fromNullishOr(directory.get(id)),
+      monitor: (ref) =>
+        Effect.gen(function*() {
+          const deferred = yield* Deferred.make<Exit.Exit<void, unknown>>()
+          const cell = ref instanceof AgentCell ? ref : cellOf(ref)
+          if (cell === undefined) yield* Deferred.succeed(deferred, Exit.void)
+          else cell.watch((exit) => Deferred.doneUnsafe(deferred, Exit.succeed(exit)))
+          return deferred
+        }),
+      link: (a, b) =>
+        Effect.sync(() => {
+          const left = cellOf(a)
+          const right = cellOf(b)
+          if (left === undefined || right === undefined) return
+          ;(left.links ??= new Set()).add(right)
+          ;(right.links ??= new Set()).add(left)
+        }),
+      events: Stream.fromPubSub(events),
+      deadLetters: Effect.sync(() => ({ ...dead })),
+      size: () => directory.size
+    })
+  })

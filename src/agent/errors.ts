@@ -1,0 +1,75 @@
+/**
+ * The tagged errors of the agent runtime.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/** An `ask` got no reply within its timeout. The message may still be handled later. */
+export class AskTimeout extends Schema.TaggedError<AskTimeout>()("AskTimeout", {
+  agent: Schema.String,
+  request: Schema.String,
+  timeoutMillis: Schema.Number
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" did not reply to ${this.request} within ${this.timeoutMillis} ms`
+  }
+}
+
+/**
+ * The agent stopped (or crashed) before it handled the message. `reason` says why:
+ * `"stopped"`, `"crashed"`, or `"not-started"`.
+ */
+export class AgentStopped extends Schema.TaggedError<AgentStopped>()("AgentStopped", {
+  agent: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" is not running (${this.reason})`
+  }
+}
+
+/** The agent's mailbox was full and its overflow policy is `"fail"`. */
+export class MailboxFull extends Schema.TaggedError<MailboxFull>()("MailboxFull", {
+  agent: Schema.String,
+  capacity: Schema.Number
+}) {
+  override get message(): string {
+    return `mailbox of agent "${this.agent}" is full (capacity ${this.capacity})`
+  }
+}
+
+/** The handler returned without replying to an `ask`. */
+export class NoReply extends Schema.TaggedError<NoReply>()("NoReply", {
+  agent: Schema.String,
+  request: Schema.String
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" handled ${this.request} without replying`
+  }
+}
+
+/** A linked agent stopped abnormally, so this agent was stopped too. */
+export class LinkedAgentFailed extends Schema.TaggedError<LinkedAgentFailed>()("LinkedAgentFailed", {
+  agent: Schema.String,
+  linked: Schema.String
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" stopped because linked agent "${this.linked}" failed`
+  }
+}
+
+/** Everything `ask` can fail with. */
+export type AskError = AskTimeout | AgentStopped | MailboxFull | NoReply
+
+/** Everything `tell` can fail with. */
+export type TellError = AgentStopped | MailboxFull
+
+/** An agent with this id is already running. */
+export class AgentIdTaken extends Schema.TaggedError<AgentIdTaken>()("AgentIdTaken", {
+  agent: Schema.String
+}) {
+  override get message(): string {
+    return `an agent with id "${this.agent}" is already running`
+  }
+}

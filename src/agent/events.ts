@@ -1,0 +1,17 @@
+/**
+ * Agent lifecycle events and dead-letter accounting.
+ *
+ * @since 0.1.0
+ */
+import type { Exit } from "effect"
+import type { DeadLetterReason } from "./AgentRef.ts"
+
+/** What happened to an agent. `AgentStopped` carries the final exit (success = normal stop). */
+export type AgentEvent =
+  | { readonly _tag: "AgentStarted"; readonly agent: string; readonly kind: string }
+  | { readonly _tag: "AgentRestarted"; readonly agent: string; readonly kind: string; readonly restarts: number }
+  | { readonly _tag: "AgentStopped"; readonly agent: string; readonly kind: string; readonly exit: Exit.Exit<void, unknown> }
+  | { readonly _tag: "DeadLetter"; readonly agent: string; readonly reason: DeadLetterReason }
+
+/** How many messages were not handled, by reason. */
+export type DeadLetterCounts = Readonly<Record<DeadLetterReason, number>>
