@@ -54,13 +54,13 @@ export class AgentSystem extends Context.Service<AgentSystem, {
     options?: SpawnOptions
   ) => Effect.Effect<AgentRef<M>, SpawnError, R>
   /** Stops an agent gracefully (drains its mailbox within its shutdown timeout). No-op if already stopped. */
-  readonly stop: (ref: AgentRef<unknown>) => Effect.Effect<void>
+  readonly stop: (ref: AgentRef<never>) => Effect.Effect<void>
   /** The running agent with this id. */
   readonly lookup: (id: string) => Option.Option<AgentRef<unknown>>
   /** Completes with the agent's final exit when it stops for good. */
-  readonly monitor: (ref: AgentRef<unknown>) => Effect.Effect<Deferred.Deferred<Exit.Exit<void, unknown>>>
+  readonly monitor: (ref: AgentRef<never>) => Effect.Effect<Deferred.Deferred<Exit.Exit<void, unknown>>>
   /** Links two agents: when either crashes, the other crashes too (with `LinkedAgentFailed`). */
-  readonly link: (a: AgentRef<unknown>, b: AgentRef<unknown>) => Effect.Effect<void>
+  readonly link: (a: AgentRef<never>, b: AgentRef<never>) => Effect.Effect<void>
   /** Lifecycle events from the moment of subscription (bounded: events beyond 4096 unread are dropped). */
   readonly events: Stream.Stream<AgentEvent>
   /** Messages not handled, by reason. */
@@ -146,7 +146,7 @@ export const make = (options: AgentSystemOptions = {}) =>
         return cell as AgentRef<M>
       })
 
-    const cellOf = (ref: AgentRef<unknown>): AgentCell<unknown> | undefined => directory.get(ref.id)
+    const cellOf = (ref: AgentRef<never>): AgentCell<unknown> | undefined => directory.get(ref.id)
 
     return AgentSystem.of({
       node,
@@ -161,7 +161,7 @@ export const make = (options: AgentSystemOptions = {}) =>
       monitor: (ref) =>
         Effect.gen(function*() {
           const deferred = yield* Deferred.make<Exit.Exit<void, unknown>>()
-          const cell = ref instanceof AgentCell ? ref : cellOf(ref)
+          const cell = ref instanceof AgentCell ? (ref as AgentCell<unknown>) : cellOf(ref)
           if (cell === undefined) yield* Deferred.succeed(deferred, Exit.void)
           else cell.watch((exit) => Deferred.doneUnsafe(deferred, Exit.succeed(exit)))
           return deferred

@@ -60,8 +60,7 @@ describe("Agent", () => {
     withSystem(Effect.gen(function*() {
       const counter = yield* (yield* AgentSystem).spawn(Counter)
       const error = yield* Effect.flip(counter.ask(CrashOnAsk.make({})))
-      assert.strictEqual(error._tag, "AgentStopped")
-      assert.strictEqual(error.reason, "crashed")
+      assert.strictEqual(error._tag === "AgentStopped" && error.reason, "crashed")
       assert.strictEqual(yield* counter.ask(Get.make({})), 0)
     })))
 
