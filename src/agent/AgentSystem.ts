@@ -3,8 +3,9 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Option, PubSub, Schema, Stream } from "effect"
+import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Option, PubSub, Schema, Scope, Stream } from "effect"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import { Registry } from "../registry/index.ts"
 import type { DuplicateChild, RestartPolicy, SupervisorStopped } from "../supervision/index.ts"
 import { Supervisor } from "../supervision/index.ts"
 import type { AgentContext, AgentDefinition } from "./Agent.ts"
@@ -81,6 +82,7 @@ export const make = (options: AgentSystemOptions = {}) =>
     const node = options.node ?? "local"
     const askTimeout = options.askTimeout ?? "5 seconds"
     const root = yield* Supervisor.make({ name: "root", ...options.root })
+    const registry = yield* Effect.serviceOption(Registry)
     const events = yield* PubSub.sliding<AgentEvent>(4096)
     const directory = new Map<string, AgentCell<unknown>>()
     const supervisorOf = new Map<string, Supervisor.Supervisor>()
@@ -111,13 +113,21 @@ export const make = (options: AgentSystemOptions = {}) =>
         const supervisor = spawnOptions.supervisor ?? root
         const cell = new AgentCell<M>(id, definition.name, input.capacity, definition.mailbox?.overflow ?? "backpressure", askTimeout, deadLetter)
         const context: AgentContext<M> = { self: cell, reply: (request, value) => cell.reply(request, value) }
-        const services = yield* Effect.context<R>()
+        // The spawner's services, minus its Scope: each incarnation runs in a scope of its own.
+        const services = Context.omit(Scope.Scope)(yield* Effect.context<R>()) as Context.Context<R>
         let restarts = 0
-        const started = Effect.sync(() =>
+        // Each incarnation registers itself in its own scope: the entry goes when it dies and
+        // comes back when it restarts.
+        const register = Option.isNone(registry) ? Effect.void : registry.value.register(
+          id,
+          { node, id },
+          { name: definition.name, node, capabilities: [...(definition.capabilities ?? [])] }
+        )
+        const started = Effect.andThen(register, Effect.sync(() =>
           publish(restarts === 0
             ? { _tag: "AgentStarted", agent: id, kind: definition.name }
             : { _tag: "AgentRestarted", agent: id, kind: definition.name, restarts })
-        )
+        ))
         const incarnation = runIncarnation(cell, definition, context, started).pipe(
           Effect.onExit((exit) => Effect.sync(() => crashLinked(cell as AgentCell<unknown>, exit))),
           Effect.provideContext(services)

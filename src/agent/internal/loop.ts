@@ -2,7 +2,7 @@
  * The life of one agent incarnation: initial state, then handle mailbox batches until the
  * mailbox is closed and drained. A failure requeues what the batch did not reach.
  */
-import { Cause, Effect, Exit } from "effect"
+import { Cause, Effect, Exit, type Scope } from "effect"
 import type { AgentContext, AgentDefinition } from "../Agent.ts"
 import { type AgentCell, AskEnvelope, CrashSignal, type Letter } from "../AgentRef.ts"
 
@@ -11,8 +11,8 @@ export const runIncarnation = <S, M, E, R>(
   cell: AgentCell<M>,
   definition: AgentDefinition<S, M, E, R>,
   context: AgentContext<M>,
-  started: Effect.Effect<void>
-): Effect.Effect<void, unknown, R> =>
+  started: Effect.Effect<void, unknown, Scope.Scope>
+): Effect.Effect<void, unknown, R | Scope.Scope> =>
   Effect.gen(function*() {
     const first = definition.initial(context)
     let state: S = Effect.isEffect(first) ? yield* first : first
