@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Context, Effect, Exit, Layer, PubSub, Ref, Stream } from "effect"
+import { Cause, Clock, Context, Effect, Exit, Layer, PubSub, Stream } from "effect"
 import { MabeamConfig } from "../config/index.ts"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { breakerRejections, breakerState, count, setGauge } from "../telemetry/Metrics.ts"
@@ -46,53 +46,67 @@ export const makeCircuitBreaker = (
   onChange: (change: StateChange) => Effect.Effect<void> = () => Effect.void
 ): Effect.Effect<CircuitBreaker> =>
   Effect.gen(function*() {
-    const ref = yield* Ref.make<Machine.MachineState>(Machine.initial)
+    // Transitions are synchronous reads and writes of `state`, so each one is atomic on the JS thread.
+    let state: Machine.MachineState = Machine.initial
     const attributes = { breaker: name }
     yield* setGauge(breakerState, 0, attributes)
 
-    const transition = <B>(f: (state: Machine.MachineState, now: number) => readonly [B, Machine.MachineState]) =>
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const [out, before, after] = yield* Ref.modify(ref, (state) => {
-          const [b, next] = f(state, now)
-          return [[b, state, next] as const, next]
+    const announce = (before: Machine.MachineState, after: Machine.MachineState, now: number): Effect.Effect<void> =>
+      before._tag === after._tag
+        ? Effect.void
+        : Effect.andThen(
+          setGauge(breakerState, Machine.stateGauge(after), attributes),
+          onChange({ breaker: name, from: before._tag, to: after._tag, at: now })
+        )
+
+    const transition = (f: (state: Machine.MachineState, now: number) => Machine.MachineState) =>
+      Clock.clockWith((clock) =>
+        Effect.suspend(() => {
+          const now = clock.currentTimeMillisUnsafe()
+          const before = state
+          state = f(before, now)
+          return announce(before, state, now)
         })
-        if (before._tag !== after._tag) {
-          yield* setGauge(breakerState, Machine.stateGauge(after), attributes)
-          yield* onChange({ breaker: name, from: before._tag, to: after._tag, at: now })
-        }
-        return out
-      })
+      )
+
+    const outcomeOf = (exit: Exit.Exit<unknown, unknown>): Machine.Outcome =>
+      Exit.isSuccess(exit) ? "Success" : Cause.hasInterruptsOnly(exit.cause) ? "Interrupted" : "Failure"
 
     const protect = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | CircuitOpen, R> =>
       Effect.uninterruptibleMask((restore) =>
-        Effect.gen(function*() {
-          const current = yield* policy
-          const admission = yield* transition((state, now) => Machine.admit(state, now, current))
-          if (admission._tag === "Rejected") {
-            yield* count(breakerRejections, attributes)
-            const state = (yield* Ref.get(ref))._tag === "HalfOpen" ? "HalfOpen" : "Open"
-            return yield* new CircuitOpen({ breaker: name, state, retryAfterMillis: admission.retryAfterMillis })
-          }
-          const exit = yield* Effect.exit(restore(effect))
-          const outcome: Machine.Outcome = Exit.isSuccess(exit)
-            ? "Success"
-            : Cause.hasInterruptsOnly(exit.cause)
-            ? "Interrupted"
-            : "Failure"
-          yield* transition((state, now) =>
-            [undefined, Machine.record(state, admission.generation, outcome, now, current)] as const
-          )
-          return yield* exit
-        })
+        Clock.clockWith((clock) =>
+          Effect.flatMap(policy, (current): Effect.Effect<A, E | CircuitOpen, R> => {
+            const now = clock.currentTimeMillisUnsafe()
+            const before = state
+            const [admission, after] = Machine.admit(before, now, current)
+            state = after
+            if (admission._tag === "Rejected") {
+              return Effect.andThen(
+                count(breakerRejections, attributes),
+                Effect.fail(
+                  new CircuitOpen({
+                    breaker: name,
+                    state: state._tag === "HalfOpen" ? "HalfOpen" : "Open",
+                    retryAfterMillis: admission.retryAfterMillis
+                  })
+                )
+              )
+            }
+            return Effect.andThen(
+              announce(before, after, now),
+              Effect.onExit(restore(effect), (exit) =>
+                transition((s, t) => Machine.record(s, admission.generation, outcomeOf(exit), t, current)))
+            )
+          })
+        )
       )
 
     return {
       name,
       protect,
-      state: Effect.map(Ref.get(ref), Machine.stateName),
-      reset: transition((state) => [undefined, Machine.reset(state)] as const),
-      trip: transition((state, now) => [undefined, Machine.trip(state, now)] as const)
+      state: Effect.sync(() => Machine.stateName(state)),
+      reset: transition(Machine.reset),
+      trip: transition(Machine.trip)
     }
   })
 

@@ -44,29 +44,35 @@ export const makeRateLimiter = (policy: Effect.Effect<LimiterPolicy>) =>
         if (oldest.done !== true) buckets.delete(oldest.value)
       }
     }
-    const take = (key: string, cost = 1): Effect.Effect<void, RateLimited | InvalidInput> =>
-      Effect.gen(function*() {
-        const input = yield* decodeTake({ key, cost })
-        const current = yield* policy
-        if (input.cost > current.capacity) {
-          return yield* new InvalidInput({
-            where: "RateLimiter.take",
-            issue: `cost ${input.cost} exceeds the bucket capacity ${current.capacity}`
-          })
+    const spend = (key: string, cost: number): Effect.Effect<void, RateLimited | InvalidInput> =>
+      Effect.flatMap(policy, (current): Effect.Effect<void, RateLimited | InvalidInput> => {
+        if (cost > current.capacity) {
+          return Effect.fail(
+            new InvalidInput({ where: "RateLimiter.take", issue: `cost ${cost} exceeds the bucket capacity ${current.capacity}` })
+          )
         }
-        const now = yield* Clock.currentTimeMillis
-        const result = Bucket.take(buckets.get(input.key), now, input.cost, current)
-        store(input.key, result.bucket)
-        if (result._tag === "Limited") {
-          yield* count(rateLimited, { limiter: input.key })
-          return yield* new RateLimited({
-            key: input.key,
-            cost: input.cost,
-            available: Math.floor(result.bucket.tokens),
-            retryAfterMillis: result.retryAfterMillis
-          })
-        }
+        return Clock.clockWith((clock) => {
+          const result = Bucket.take(buckets.get(key), clock.currentTimeMillisUnsafe(), cost, current)
+          store(key, result.bucket)
+          if (result._tag === "Admitted") return Effect.void
+          return Effect.andThen(
+            count(rateLimited, { limiter: key }),
+            Effect.fail(
+              new RateLimited({
+                key,
+                cost,
+                available: Math.floor(result.bucket.tokens),
+                retryAfterMillis: result.retryAfterMillis
+              })
+            )
+          )
+        })
       })
+    const take = (key: string, cost = 1): Effect.Effect<void, RateLimited | InvalidInput> =>
+      // Fast path for the common valid call; anything else goes through the Schema for its message.
+      typeof key === "string" && key.length > 0 && key.length <= 200 && Number.isInteger(cost) && cost > 0
+        ? spend(key, cost)
+        : Effect.flatMap(decodeTake({ key, cost }), (input) => spend(input.key, input.cost))
     return RateLimiter.of({
       take,
       limit: (key, cost) => (effect) => Effect.andThen(take(key, cost), effect),
