@@ -46,7 +46,10 @@ export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crash
 export class AskEnvelope<M> {
   resume: ((effect: Effect.Effect<unknown, AskError>) => void) | undefined = undefined
   result: Effect.Effect<unknown, AskError> | undefined = undefined
-  constructor(readonly message: M) {}
+  readonly message: M
+  constructor(message: M) {
+    this.message = message
+  }
 
   /** Completes the ask once; later completions are ignored. */
   complete(result: Effect.Effect<unknown, AskError>): boolean {
@@ -59,7 +62,10 @@ export class AskEnvelope<M> {
 
 /** A marker that crashes the agent when it is taken from the mailbox (used by links). */
 export class CrashSignal {
-  constructor(readonly error: unknown) {}
+  readonly error: unknown
+  constructor(error: unknown) {
+    this.error = error
+  }
 }
 
 /** What a mailbox holds. */
@@ -79,14 +85,25 @@ export class AgentCell<M> implements AgentRef<M> {
   finalExit: Exit.Exit<void, unknown> | undefined = undefined
   links: Set<AgentCell<unknown>> | undefined = undefined
 
+  readonly id: string
+  readonly kind: string
+  readonly overflow: OverflowPolicy
+  readonly askTimeout: Duration.Input
+  readonly deadLetter: (reason: DeadLetterReason, agent: string, message: unknown) => void
+
   constructor(
-    readonly id: string,
-    readonly kind: string,
+    id: string,
+    kind: string,
     capacity: number,
-    readonly overflow: OverflowPolicy,
-    readonly askTimeout: Duration.Input,
-    readonly deadLetter: (reason: DeadLetterReason, agent: string, message: unknown) => void
+    overflow: OverflowPolicy,
+    askTimeout: Duration.Input,
+    deadLetter: (reason: DeadLetterReason, agent: string, message: unknown) => void
   ) {
+    this.id = id
+    this.kind = kind
+    this.overflow = overflow
+    this.askTimeout = askTimeout
+    this.deadLetter = deadLetter
     this.mailbox = new Mailbox(capacity)
   }
 

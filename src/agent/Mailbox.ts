@@ -27,7 +27,10 @@ export class Mailbox<A> {
   private senders: Array<() => void> | undefined = undefined
   private closedFlag = false
 
-  constructor(readonly capacity: number) {
+  readonly capacity: number
+
+  constructor(capacity: number) {
+    this.capacity = capacity
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
       throw new RangeError(`mailbox capacity must be a positive integer, got ${capacity}`)
     }

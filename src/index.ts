@@ -1,0 +1,17 @@
+/**
+ * mabeam: a multi-agent coordination runtime on Effect.
+ *
+ * Each capability is a folder with a small public `index.ts`; this entry re-exports them.
+ *
+ * @since 0.1.0
+ */
+export * from "./agent/index.ts"
+export * from "./errors/index.ts"
+export * from "./runtime/index.ts"
+export * from "./supervision/index.ts"
+export * as Config from "./config/index.ts"
+export * as Events from "./events/index.ts"
+export * as Infrastructure from "./infrastructure/index.ts"
+export * as Registry from "./registry/index.ts"
+export * as Sql from "./sql/index.ts"
+export * as Telemetry from "./telemetry/index.ts"
