@@ -41,7 +41,11 @@ export class Book {
   private nextTransfer = 1
   private nextHold = 1
 
-  constructor(private readonly maxKeys: number) {}
+  private readonly maxKeys: number
+
+  constructor(maxKeys: number) {
+    this.maxKeys = maxKeys
+  }
 
   open(account: string): Result.Result<void, AccountExists> {
     if (this.accounts.has(account)) return Result.fail(new AccountExists({ account }))
