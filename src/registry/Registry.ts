@@ -15,6 +15,7 @@ import { RegistryBackend, type RegistryBackendShape } from "./RegistryBackend.ts
 import type { AlreadyRegistered, BackendUnavailable, ChangesLagged, NotRegistered } from "./RegistryError.ts"
 import {
   type Entry,
+  isRegistryKey,
   Metadata,
   Namespace,
   RegistryChange,
@@ -105,8 +106,12 @@ const validator = <S extends Schema.Top & { readonly DecodingServices: never }>(
 
 const checkRegister = validator(RegisterInput, "Registry.register")
 const checkRegisterDurable = validator(RegisterInput, "Registry.registerDurable")
-const checkUnregister = validator(RegistryKey, "Registry.unregister")
-const checkLookup = validator(RegistryKey, "Registry.lookup")
+const keyValidator = (where: string) => {
+  const decode = decodeInput(RegistryKey, where)
+  return (key: string): Effect.Effect<string, InvalidInput> | undefined => isRegistryKey(key) ? undefined : decode(key)
+}
+const checkUnregister = keyValidator("Registry.unregister")
+const checkLookup = keyValidator("Registry.lookup")
 const checkUpdate = validator(UpdateInput, "Registry.update")
 const checkSelect = validator(Selector, "Registry.select")
 
@@ -180,6 +185,9 @@ export const make = (
  * ```
  */
 export class Registry extends Context.Service<Registry, RegistryShape>()("mabeam/Registry") {
+  /** Builds a registry bound to `options.namespace` (default `"default"`) over the backend in context. */
+  static readonly make = make
+
   /** The default registry: namespace `"default"` over a fresh memory backend. */
   static readonly layer: Layer.Layer<Registry> = Layer.effect(
     Registry,

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-export { make, Registry, type RegistryOptions, type RegistryShape } from "./Registry.ts"
+export { Registry, type RegistryOptions, type RegistryShape } from "./Registry.ts"
 export { type NewEntry, RegistryBackend, type RegistryBackendShape } from "./RegistryBackend.ts"
 export { AlreadyRegistered, BackendUnavailable, ChangesLagged, NotRegistered } from "./RegistryError.ts"
 export {

@@ -10,6 +10,9 @@ import { Schema } from "effect"
 /** A registry key: 1 to 256 characters, e.g. `"planner-1"`. */
 export const RegistryKey = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(256))
 
+/** `Schema.is(RegistryKey)` by hand, for the hot paths (`lookup`); a test checks they agree. */
+export const isRegistryKey = (u: unknown): u is string => typeof u === "string" && u.length >= 1 && u.length <= 256
+
 /** A namespace: isolates tenants and tests; 1 to 128 characters. */
 export const Namespace = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(128))
 

@@ -8,13 +8,13 @@ import { Cause, Deferred, Effect, Exit, Fiber, Latch, type Layer, Option, Schema
 import {
   type Entry,
   type Metadata,
-  make,
+  Registry,
   type RegistryBackend,
   type RegistryShape,
   type Selector
 } from "../../src/registry/index.ts"
 
-const makeRegistry = (namespace?: string) => make(namespace === undefined ? {} : { namespace })
+const makeRegistry = (namespace?: string) => Registry.make(namespace === undefined ? {} : { namespace })
 const sortedKeys = (entries: ReadonlyArray<Entry>) => entries.map((e) => e.key).sort()
 const addr = (id: string) => ({ node: "local", id })
 

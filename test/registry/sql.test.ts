@@ -4,7 +4,7 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { SqlClient } from "effect/sql"
-import { make, RegistryBackend, SqlBackend } from "../../src/registry/index.ts"
+import { Registry, RegistryBackend, SqlBackend } from "../../src/registry/index.ts"
 import { SqliteClient } from "../../src/sql/index.ts"
 import { runConformance } from "./conformance.ts"
 
@@ -23,7 +23,7 @@ describe("SqlBackend", () => {
     Effect.gen(function*() {
       const filename = yield* tempFile
       yield* Effect.gen(function*() {
-        const registry = yield* make()
+        const registry = yield* Registry.make()
         yield* registry.registerDurable("config", { url: "db" }, { kind: "config" })
         // What a crashed process leaves behind: an owned entry whose scope never closed.
         const backend = yield* RegistryBackend
@@ -32,7 +32,7 @@ describe("SqlBackend", () => {
       }).pipe(Effect.provide(onFile(filename)))
 
       yield* Effect.gen(function*() {
-        const registry = yield* make()
+        const registry = yield* Registry.make()
         assert.deepStrictEqual(yield* registry.keys, ["config"])
         const config = Option.getOrThrow(yield* registry.lookup("config"))
         assert.deepStrictEqual(config.value, { url: "db" })
@@ -47,7 +47,7 @@ describe("SqlBackend", () => {
     Effect.gen(function*() {
       const scope = yield* Scope.make()
       const context = yield* Layer.buildWithScope(onFile(":memory:"), scope)
-      const registry = yield* Effect.provide(make(), context)
+      const registry = yield* Effect.provide(Registry.make(), context)
       yield* Scope.close(scope, Exit.void)
       const lookup = yield* Effect.flip(registry.lookup("k"))
       assert.strictEqual(lookup._tag, "BackendUnavailable")
@@ -58,7 +58,7 @@ describe("SqlBackend", () => {
 
   it.effect("a corrupt row surfaces as BackendUnavailable", () =>
     Effect.gen(function*() {
-      const registry = yield* make()
+      const registry = yield* Registry.make()
       const sql = yield* SqlClient.SqlClient
       yield* registry.registerDurable("k", 1)
       yield* sql`UPDATE mabeam_registry_entries SET metadata = '{"x": {}}'`
