@@ -39,3 +39,12 @@ export {
   type Step
 } from "./types.ts"
 export { vickrey } from "./vickrey.ts"
+export {
+  type Allocation,
+  BundleBid,
+  CombinatorialInput,
+  type SearchOptions,
+  vcg,
+  type VcgOutcome,
+  winnerDetermination
+} from "./combinatorial.ts"

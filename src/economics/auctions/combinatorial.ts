@@ -1,0 +1,160 @@
+/**
+ * Combinatorial auction: bids on bundles of items, exact winner determination, VCG payments.
+ *
+ * Bidding language: XOR per bidder — each bidder wins at most one of its bids (give bids
+ * distinct bidder names to get OR semantics). Winner determination is exact (branch and bound,
+ * see `internal/search.ts`) or fails with `SearchLimitExceeded`; it never returns an
+ * approximation.
+ *
+ * **Limits.** At most 256 items, 10 000 bids, 64 items per bundle, and the sum of all bid amounts
+ * must be a safe integer (≤ 2^53 − 1) so the search's arithmetic is exact. The search explores
+ * at most `maxNodes` nodes (default 2 000 000, roughly 1–5 s); beyond that it fails with
+ * `SearchLimitExceeded`. Measured (bench/economics.bench.ts): random 20-item × 500-bid instances
+ * with independent bid amounts solve in ~20 ms; instances whose amounts are correlated with item
+ * values (additive valuations) are much harder for the per-item bound — exact search stays
+ * practical up to about 20 items × 100 bids there.
+ *
+ * **Ties.** Among optimal allocations, the first found in the search order wins: items by
+ * ascending number of bids (then name order), bids by descending amount (then input order). The
+ * same input always gives the same allocation.
+ *
+ * @since 0.1.0
+ */
+import { Result, Schema } from "effect"
+import { AccountId, Amount } from "../money.ts"
+import { SearchLimitExceeded } from "./AuctionError.ts"
+import { search, type SearchProblem } from "./internal/search.ts"
+
+const ItemId = Schema.String.check(Schema.isBetweenLength(1, 128))
+
+/** A bid on a bundle of items. */
+export const BundleBid = Schema.Struct({
+  bidder: AccountId,
+  items: Schema.Array(ItemId).check(Schema.isBetweenLength(1, 64)),
+  amount: Amount
+})
+/** A bid on a bundle of items. */
+export type BundleBid = typeof BundleBid.Type
+
+/** Input of winner determination and VCG: the items on sale and the bundle bids. */
+export const CombinatorialInput = Schema.Struct({
+  items: Schema.Array(ItemId).check(Schema.isBetweenLength(1, 256)),
+  bids: Schema.Array(BundleBid).check(Schema.isMaxLength(10_000))
+})
+/** Input of winner determination and VCG. */
+export type CombinatorialInput = typeof CombinatorialInput.Type
+
+/** Options of the exact search. */
+export interface SearchOptions {
+  /** Give up with `SearchLimitExceeded` after exploring this many nodes. Default 2 000 000. */
+  readonly maxNodes?: number
+}
+
+/** A welfare-maximising allocation: winning bid indices (into `input.bids`, ascending) and declared welfare. */
+export interface Allocation {
+  readonly winners: ReadonlyArray<number>
+  readonly welfare: bigint
+  readonly nodes: number
+}
+
+/** A VCG outcome: the allocation and, for each winning bid, what its bidder pays. */
+export interface VcgOutcome {
+  readonly allocation: Allocation
+  readonly payments: ReadonlyArray<{ readonly bid: number; readonly bidder: string; readonly payment: bigint }>
+}
+
+interface Prepared {
+  readonly problem: SearchProblem
+  readonly bidderIds: ReadonlyArray<string>
+}
+
+const prepare = (input: CombinatorialInput): Result.Result<Prepared, SearchLimitExceeded> => {
+  const itemIndex = new Map(input.items.map((item, i) => [item, i]))
+  const bidderIndex = new Map<string, number>()
+  let total = 0n
+  const bids: Array<SearchProblem["bids"][number]> = []
+  for (const bid of input.bids) {
+    total += bid.amount
+    const items = [...new Set(bid.items)].map((item) => itemIndex.get(item))
+    // A bid naming an item not on sale can never win; it keeps its index but gets no chance.
+    if (items.some((i) => i === undefined)) continue
+    let bidder = bidderIndex.get(bid.bidder)
+    if (bidder === undefined) bidderIndex.set(bid.bidder, bidder = bidderIndex.size)
+    bids.push({ items: items as Array<number>, amount: Number(bid.amount), bidder })
+  }
+  if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
+    return Result.fail(
+      new SearchLimitExceeded({ limit: "sum of bid amounts", value: Number(total), maximum: Number.MAX_SAFE_INTEGER })
+    )
+  }
+  return Result.succeed({
+    problem: { itemCount: input.items.length, bidderCount: bidderIndex.size, bids },
+    bidderIds: [...bidderIndex.keys()]
+  })
+}
+
+// Maps solver bid indices back to input indices (bids on unknown items were skipped).
+const originals = (input: CombinatorialInput): ReadonlyArray<number> => {
+  const known = new Set(input.items)
+  const out: Array<number> = []
+  input.bids.forEach((bid, i) => {
+    if (bid.items.every((item) => known.has(item))) out.push(i)
+  })
+  return out
+}
+
+const solve = (
+  input: CombinatorialInput,
+  prepared: Prepared,
+  excluded: number,
+  options: SearchOptions
+): Result.Result<Allocation, SearchLimitExceeded> => {
+  const maxNodes = options.maxNodes ?? 2_000_000
+  const result = search(prepared.problem, excluded, maxNodes)
+  if (result._tag === "Exceeded") {
+    return Result.fail(new SearchLimitExceeded({ limit: "search nodes", value: result.nodes, maximum: maxNodes }))
+  }
+  const map = originals(input)
+  const winners = result.winners.map((k) => map[k]!)
+  const welfare = winners.reduce((sum, i) => sum + input.bids[i]!.amount, 0n)
+  return Result.succeed({ winners, welfare, nodes: result.nodes })
+}
+
+/**
+ * Exact winner determination: the allocation of maximum declared welfare.
+ *
+ * @example
+ * ```ts
+ * winnerDetermination({ items: ["x", "y"], bids: [
+ *   { bidder: "a", items: ["x", "y"], amount: 10n },
+ *   { bidder: "b", items: ["x"], amount: 6n }, { bidder: "c", items: ["y"], amount: 6n }] })
+ * // Result.succeed({ winners: [1, 2], welfare: 12n, nodes: … })
+ * ```
+ */
+export const winnerDetermination = (
+  input: CombinatorialInput,
+  options: SearchOptions = {}
+): Result.Result<Allocation, SearchLimitExceeded> =>
+  Result.flatMap(prepare(input), (prepared) => solve(input, prepared, -1, options))
+
+/**
+ * VCG: the welfare-maximising allocation, and each winner pays the harm it does to the others —
+ * (best welfare without that bidder) − (the others' welfare in the chosen allocation). Losers
+ * pay nothing. Solves one extra exact search per winning bidder.
+ */
+export const vcg = (
+  input: CombinatorialInput,
+  options: SearchOptions = {}
+): Result.Result<VcgOutcome, SearchLimitExceeded> =>
+  Result.flatMap(prepare(input), (prepared) =>
+    Result.flatMap(solve(input, prepared, -1, options), (allocation): Result.Result<VcgOutcome, SearchLimitExceeded> => {
+      const payments: Array<{ bid: number; bidder: string; payment: bigint }> = []
+      for (const bid of allocation.winners) {
+        const bidder = input.bids[bid]!.bidder
+        const without = solve(input, prepared, prepared.bidderIds.indexOf(bidder), options)
+        if (Result.isFailure(without)) return Result.fail(without.failure)
+        const othersWelfare = allocation.welfare - input.bids[bid]!.amount
+        payments.push({ bid, bidder, payment: without.success.welfare - othersWelfare })
+      }
+      return Result.succeed({ allocation, payments })
+    }))
