@@ -26,8 +26,8 @@ export class NotRegistered extends Schema.TaggedError<NotRegistered>()("NotRegis
 }
 
 /**
- * The backend could not be reached or failed (a SQL error, a lost cluster connection). The
- * operation may or may not have been applied only where the backend says so in `reason`.
+ * The backend could not be reached or failed (a SQL error, a corrupt row, a lost cluster
+ * connection). The SQL backend runs each write in one transaction, so a failed write changed nothing.
  */
 export class BackendUnavailable extends Schema.TaggedError<BackendUnavailable>()("BackendUnavailable", {
   backend: Schema.String,
