@@ -1,0 +1,2 @@
+/** The Transport seam: endpoints, addresses, best-effort delivery; the in-process implementation. */
+export { Address, AddressInUse, type Endpoint, type Envelope, makeLocal, Transport, type TransportStats } from "./Transport.ts"
