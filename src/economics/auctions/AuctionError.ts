@@ -79,3 +79,12 @@ export class SearchLimitExceeded extends Schema.TaggedError<SearchLimitExceeded>
     return `winner determination: ${this.limit} is ${this.value}, the limit is ${this.maximum}`
   }
 }
+
+/** `AuctionHouse.open` was called with an id already in use. */
+export class AuctionExists extends Schema.TaggedError<AuctionExists>()("AuctionExists", {
+  auction: Schema.String
+}) {
+  override get message(): string {
+    return `auction "${this.auction}" already exists`
+  }
+}

@@ -7,6 +7,7 @@
  */
 export {
   AuctionClosed,
+  AuctionExists,
   BelowReserve,
   BidTooLow,
   DuplicateBid,

@@ -1,0 +1,196 @@
+/**
+ * The auction house: runs single-item auctions live on `Clock` — deadlines, soft close, Dutch
+ * price clocks — with every bid escrowed in the `Ledger` until the auction settles.
+ *
+ * The protocol itself is the pure `liveStep` (machine.ts); this service is its thin driver. Each
+ * event runs under the auction's lock and uninterruptibly: the step is computed, the bidder's
+ * escrow is taken (failing with `InsufficientFunds` leaves the auction unchanged), then the new
+ * state is committed and the step's outputs performed (release outbid escrow; on settlement,
+ * capture the winner's payment for the seller and release everything else). Escrow lives in a
+ * per-auction Scope inside the service's Scope, so closing the service releases every hold.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Scope, Semaphore } from "effect"
+import { decodeInput, type InvalidInput } from "../../errors/index.ts"
+import {
+  AuctionExists,
+  type AuctionEvent,
+  type Outcome,
+  UnknownAuction,
+  WrongAuctionKind
+} from "../auctions/index.ts"
+import { invariant } from "../internal/invariant.ts"
+import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
+import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
+import { AuctionSpec, BidInput, TakeInput } from "./schema.ts"
+
+/** Everything a bid or take can fail with. */
+export type BidError = LiveError | UnknownAuction | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput
+
+interface Entry {
+  readonly spec: AuctionSpec
+  live: LiveState
+  readonly escrow: Map<string, Array<Hold>>
+  readonly scope: Scope.Closeable
+  readonly lock: Semaphore.Semaphore
+  readonly done: Deferred.Deferred<Outcome>
+}
+
+const MAX_REMEMBERED = 10_000
+
+const make = Effect.gen(function*() {
+  const ledger = yield* Ledger
+  const houseScope = yield* Effect.scope
+  const open = new Map<string, Entry>()
+  // Settled outcomes, bounded: the oldest is forgotten first.
+  const settled = new Map<string, Outcome>()
+
+  const decodeSpec = decodeInput(AuctionSpec, "AuctionHouse.open")
+  const decodeBid = decodeInput(BidInput, "AuctionHouse.bid")
+  const decodeTake = decodeInput(TakeInput, "AuctionHouse.take")
+
+  const held = (holds: ReadonlyArray<Hold>) => holds.reduce((sum, h) => sum + h.amount, 0n)
+
+  const releaseAll = (holds: ReadonlyArray<Hold>) =>
+    Effect.forEach(holds, (h) => ledger.release(h.id).pipe(Effect.orDie), { discard: true })
+
+  const settle = (entry: Entry, outcome: Outcome) =>
+    Effect.gen(function*() {
+      const award = outcome.award
+      for (const [bidder, holds] of entry.escrow) {
+        if (award === undefined || bidder !== award.winner) {
+          yield* releaseAll(holds)
+          continue
+        }
+        invariant(held(holds) >= award.payment, `winner "${bidder}" escrowed less than the payment ${award.payment}`)
+        let due = award.payment
+        for (const hold of holds) {
+          const take = due < hold.amount ? due : hold.amount
+          due -= take
+          yield* take > 0n
+            ? ledger.capture({ hold: hold.id, to: entry.spec.seller, amount: take }).pipe(Effect.orDie)
+            : ledger.release(hold.id).pipe(Effect.orDie)
+        }
+      }
+      entry.escrow.clear()
+      yield* Scope.close(entry.scope, Exit.void)
+      open.delete(entry.spec.id)
+      settled.set(entry.spec.id, outcome)
+      if (settled.size > MAX_REMEMBERED) {
+        const oldest = settled.keys().next()
+        if (oldest.done !== true) settled.delete(oldest.value)
+      }
+      yield* Deferred.succeed(entry.done, outcome)
+    })
+
+  const handle = (entry: Entry, event: AuctionEvent) =>
+    entry.lock.withPermit(Effect.uninterruptible(Effect.gen(function*() {
+      const step = liveStep(entry.live, event)
+      for (const output of step.outputs) if (output._tag === "Rejected") return yield* Effect.fail(output.error)
+      // Escrow first: if it fails, nothing has been committed.
+      const accepted = new Map<string, Hold>()
+      for (const output of step.outputs) {
+        if (output._tag !== "Accepted") continue
+        const already = held(entry.escrow.get(output.bidder) ?? [])
+        if (output.amount > already) {
+          const hold = yield* Scope.provide(entry.scope)(
+            ledger.hold({ account: output.bidder, amount: output.amount - already })
+          )
+          accepted.set(output.bidder, hold)
+        }
+      }
+      entry.live = step.state
+      for (const [bidder, hold] of accepted) entry.escrow.set(bidder, [...(entry.escrow.get(bidder) ?? []), hold])
+      for (const output of step.outputs) {
+        if (output._tag === "Outbid" && !accepted.has(output.bidder)) {
+          yield* releaseAll(entry.escrow.get(output.bidder) ?? [])
+          entry.escrow.delete(output.bidder)
+        } else if (output._tag === "Settled") {
+          yield* settle(entry, output.outcome)
+        }
+      }
+      return step
+    })))
+
+  // Sleeps until the (possibly extended) deadline, then closes the auction.
+  const timer = (entry: Entry): Effect.Effect<void> =>
+    Effect.gen(function*() {
+      while (liveOutcome(entry.live) === undefined) {
+        const now = yield* Clock.currentTimeMillis
+        const deadline = liveDeadline(entry.live)
+        if (now < deadline) yield* Effect.sleep(Duration.millis(deadline - now))
+        else yield* Effect.orDie(handle(entry, { _tag: "Close", at: now }))
+      }
+    })
+
+  const find = (auction: string) =>
+    Effect.suspend(() => {
+      const entry = open.get(auction)
+      return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Effect.succeed(entry)
+    })
+
+  return AuctionHouse.of({
+    open: (input) =>
+      Effect.gen(function*() {
+        const spec = yield* decodeSpec(input)
+        yield* ledger.balance(spec.seller)
+        if (open.has(spec.id) || settled.has(spec.id)) return yield* new AuctionExists({ auction: spec.id })
+        const now = yield* Clock.currentTimeMillis
+        const entry: Entry = {
+          spec,
+          live: liveInit(spec, now),
+          escrow: new Map(),
+          scope: yield* Scope.fork(houseScope, "sequential"),
+          lock: yield* Semaphore.make(1),
+          done: yield* Deferred.make<Outcome>()
+        }
+        open.set(spec.id, entry)
+        yield* Effect.forkIn(timer(entry), houseScope)
+      }).pipe(Effect.uninterruptible),
+    bid: (input) =>
+      Effect.gen(function*() {
+        const bid = yield* decodeBid(input)
+        const entry = yield* find(bid.auction)
+        if (entry.spec.kind === "dutch") {
+          return yield* new WrongAuctionKind({ auction: bid.auction, kind: "dutch", operation: "bid" })
+        }
+        const at = yield* Clock.currentTimeMillis
+        yield* handle(entry, { _tag: "Bid", bidder: bid.bidder, amount: bid.amount, at })
+      }),
+    take: (input) =>
+      Effect.gen(function*() {
+        const take = yield* decodeTake(input)
+        const entry = yield* find(take.auction)
+        if (entry.spec.kind !== "dutch") {
+          return yield* new WrongAuctionKind({ auction: take.auction, kind: entry.spec.kind, operation: "take" })
+        }
+        const at = yield* Clock.currentTimeMillis
+        const step = yield* handle(entry, { _tag: "Take", bidder: take.bidder, at })
+        const outcome = liveOutcome(step.state)
+        invariant(outcome?.award !== undefined, "an accepted Dutch take settles the auction")
+        return outcome.award.payment
+      }),
+    outcome: (auction) =>
+      Effect.suspend(() => {
+        const done = settled.get(auction)
+        if (done !== undefined) return Effect.succeed(done)
+        return Effect.flatMap(find(auction), (entry) => Deferred.await(entry.done))
+      })
+  })
+})
+
+/** Runs auctions live, escrowing bids in the `Ledger`. Requires `Ledger`. */
+export class AuctionHouse extends Context.Service<AuctionHouse, {
+  /** Opens an auction now; it closes `spec.duration` ms later (Clock time), or later under soft close. */
+  readonly open: (spec: AuctionSpec) => Effect.Effect<void, AuctionExists | UnknownAccount | InvalidInput>
+  /** Places a bid (English, first-price, second-price), escrowing the amount from `bidder`'s account. */
+  readonly bid: (input: BidInput) => Effect.Effect<void, BidError>
+  /** Takes a Dutch auction at the current clock price; pays the seller at once and returns the price. */
+  readonly take: (input: TakeInput) => Effect.Effect<bigint, BidError>
+  /** Waits for the auction to settle and returns its outcome. */
+  readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction>
+}>()("mabeam/AuctionHouse") {
+  /** The auction house over the `Ledger` in context. */
+  static readonly layer: Layer.Layer<AuctionHouse, never, Ledger> = Layer.effect(AuctionHouse, Effect.suspend(() => make))
+}

@@ -1,0 +1,109 @@
+/**
+ * The live auction protocol as one pure step function over every single-item kind, so a driver
+ * (the `AuctionHouse` service today, an agent tomorrow) only feeds events and performs outputs.
+ *
+ * @since 0.1.0
+ */
+import {
+  type AuctionEvent,
+  type AuctionOutput,
+  AuctionClosed,
+  dutchInit,
+  type DutchState,
+  dutchStep,
+  type EnglishError,
+  englishInit,
+  type EnglishState,
+  englishStep,
+  type Outcome,
+  type SealedError,
+  sealedInit,
+  type SealedState,
+  sealedStep
+} from "../auctions/index.ts"
+import type { AuctionSpec } from "./schema.ts"
+
+/** The state of one live auction, tagged by kind. */
+export type LiveState =
+  | { readonly kind: "english"; readonly state: EnglishState }
+  | { readonly kind: "dutch"; readonly state: DutchState }
+  | { readonly kind: "first-price" | "second-price"; readonly state: SealedState }
+
+/** Every error a live step can reject with. */
+export type LiveError = EnglishError | SealedError | AuctionClosed
+
+/** The result of one live step. */
+export interface LiveStep {
+  readonly state: LiveState
+  readonly outputs: ReadonlyArray<AuctionOutput<LiveError>>
+}
+
+/** Builds the initial state of `spec`, opened at `now` (Clock ms). */
+export const liveInit = (spec: AuctionSpec, now: number): LiveState => {
+  const deadline = now + spec.duration
+  switch (spec.kind) {
+    case "english":
+      return {
+        kind: "english",
+        state: englishInit(spec.id, {
+          reserve: spec.reserve,
+          increment: spec.increment,
+          deadline,
+          ...(spec.softClose === undefined ? {} : {
+            softClose: {
+              window: spec.softClose.window,
+              extension: spec.softClose.extension,
+              latest: now + spec.softClose.maxDuration
+            }
+          })
+        })
+      }
+    case "dutch":
+      return {
+        kind: "dutch",
+        state: dutchInit(spec.id, {
+          startPrice: spec.startPrice,
+          decrement: spec.decrement,
+          tick: spec.tick,
+          reserve: spec.reserve,
+          start: now,
+          deadline
+        })
+      }
+    default:
+      return {
+        kind: spec.kind,
+        state: sealedInit(spec.id, {
+          pricing: spec.kind,
+          reserve: spec.reserve,
+          deadline,
+          ...(spec.maxBids === undefined ? {} : { maxBids: spec.maxBids })
+        })
+      }
+  }
+}
+
+/** One step of a live auction of any kind. */
+export const liveStep = (live: LiveState, event: AuctionEvent): LiveStep => {
+  switch (live.kind) {
+    case "english": {
+      const step = englishStep(live.state, event)
+      return { state: { kind: "english", state: step.state }, outputs: step.outputs }
+    }
+    case "dutch": {
+      const step = dutchStep(live.state, event)
+      return { state: { kind: "dutch", state: step.state }, outputs: step.outputs }
+    }
+    default: {
+      const step = sealedStep(live.state, event)
+      return { state: { kind: live.kind, state: step.state }, outputs: step.outputs }
+    }
+  }
+}
+
+/** When the auction next wants a `Close` event (Clock ms). */
+export const liveDeadline = (live: LiveState): number =>
+  live.kind === "english" ? live.state.deadline : live.state.config.deadline
+
+/** The outcome, once settled. */
+export const liveOutcome = (live: LiveState): Outcome | undefined => live.state.outcome

@@ -1,0 +1,53 @@
+/**
+ * Schemas of what crosses the auction house's boundary. Durations are milliseconds from `open`.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { AccountId, Amount, NonNegativeAmount } from "../money.ts"
+
+const Id = Schema.String.check(Schema.isBetweenLength(1, 128))
+const Millis = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 365 * 24 * 3600 * 1000 }))
+
+/** What to auction and how. `seller` is the ledger account that receives the payment. */
+export const AuctionSpec = Schema.Union([
+  Schema.Struct({
+    kind: Schema.Literal("english"),
+    id: Id,
+    seller: AccountId,
+    reserve: NonNegativeAmount,
+    increment: Amount,
+    duration: Millis,
+    softClose: Schema.optionalKey(Schema.Struct({ window: Millis, extension: Millis, maxDuration: Millis }))
+  }),
+  Schema.Struct({
+    kind: Schema.Literal("dutch"),
+    id: Id,
+    seller: AccountId,
+    startPrice: Amount,
+    decrement: Amount,
+    tick: Millis,
+    reserve: Amount,
+    duration: Millis
+  }),
+  Schema.Struct({
+    kind: Schema.Literals(["first-price", "second-price"]),
+    id: Id,
+    seller: AccountId,
+    reserve: NonNegativeAmount,
+    duration: Millis,
+    maxBids: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000 })))
+  })
+])
+/** What to auction and how. */
+export type AuctionSpec = typeof AuctionSpec.Type
+
+/** Input of `AuctionHouse.bid`. */
+export const BidInput = Schema.Struct({ auction: Id, bidder: AccountId, amount: Amount })
+/** Input of `AuctionHouse.bid`. */
+export type BidInput = typeof BidInput.Type
+
+/** Input of `AuctionHouse.take` (Dutch auctions). */
+export const TakeInput = Schema.Struct({ auction: Id, bidder: AccountId })
+/** Input of `AuctionHouse.take`. */
+export type TakeInput = typeof TakeInput.Type
