@@ -91,6 +91,11 @@ describe("Ledger", () => {
       assert.deepStrictEqual(yield* ledger.balance("a"), { available: 55n, held: 0n })
       assert.deepStrictEqual(yield* ledger.balance("b"), { available: 45n, held: 0n })
       assert.instanceOf(yield* Effect.flip(ledger.release(hold.id)), UnknownHold)
+      const partial = yield* ledger.hold({ account: "b", amount: 40n })
+      yield* ledger.capture({ hold: partial.id, to: "c", amount: 15n, keepRest: true })
+      assert.deepStrictEqual(yield* ledger.balance("b"), { available: 5n, held: 25n })
+      yield* ledger.release(partial.id)
+      assert.deepStrictEqual(yield* ledger.balance("b"), { available: 30n, held: 0n })
       assert.instanceOf(yield* Effect.flip(ledger.capture({ hold: hold.id, to: "b" })), UnknownHold)
     })))
 
@@ -181,10 +186,12 @@ describe("Ledger conservation", () => {
             if (id === undefined || held === undefined) break
             // Mostly valid partial captures, sometimes an over-capture (which must fail cleanly).
             const part = amt === 0n ? undefined : n === 5 ? amt : (amt < held.amount ? amt : held.amount)
+            const keepRest = a === 3 && part !== undefined && part < held.amount
             const exit = yield* Effect.exit(op === "capture"
-              ? ledger.capture(part === undefined ? { hold: id, to: pick(b) } : { hold: id, to: pick(b), amount: part })
+              ? ledger.capture(part === undefined ? { hold: id, to: pick(b) } : { hold: id, to: pick(b), amount: part, keepRest })
               : ledger.release(id))
-            if (Exit.isSuccess(exit)) live.delete(id)
+            if (Exit.isSuccess(exit) && keepRest && part !== undefined) live.set(id, { ...held, amount: held.amount - part })
+            else if (Exit.isSuccess(exit)) live.delete(id)
             break
           }
           case "close":

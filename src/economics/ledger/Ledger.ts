@@ -76,7 +76,7 @@ const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
             (hold) => Effect.sync(() => book.isHeld(hold.id) ? book.release(hold.id) : undefined)
           )),
       capture: (input) =>
-        Effect.flatMap(decodeCapture(input), (i) => run(() => book.capture(i.hold, i.to, i.amount))),
+        Effect.flatMap(decodeCapture(input), (i) => run(() => book.capture(i.hold, i.to, i.amount, i.keepRest === true))),
       release: (hold) => Effect.flatMap(decodeRelease(hold), (h) => run(() => book.release(h))),
       balance: (account) => Effect.flatMap(Account(account), (a) => run(() => book.balance(a))),
       audit: run(() => Result.succeed(book.audit()))
@@ -105,7 +105,10 @@ export class Ledger extends Context.Service<Ledger, {
   readonly hold: (
     input: AccountAmount
   ) => Effect.Effect<Hold, UnknownAccount | InsufficientFunds | InvalidInput, Scope.Scope>
-  /** Pays `amount` (default: all) of a hold to `to`; the rest goes back to the holder. Settles the hold. */
+  /**
+   * Pays `amount` (default: all) of a hold to `to`. The rest goes back to the holder and the hold
+   * is settled — unless `keepRest` is true, in which case the rest stays held under the same id.
+   */
   readonly capture: (
     input: CaptureInput
   ) => Effect.Effect<Transfer, UnknownHold | UnknownAccount | CaptureExceedsHold | InvalidInput>

@@ -25,7 +25,8 @@ export type AccountAmount = typeof AccountAmount.Type
 export const CaptureInput = Schema.Struct({
   hold: Schema.String,
   to: AccountId,
-  amount: Schema.optionalKey(Amount)
+  amount: Schema.optionalKey(Amount),
+  keepRest: Schema.optionalKey(Schema.Boolean)
 })
 /** Input of `Ledger.capture`. */
 export type CaptureInput = typeof CaptureInput.Type

@@ -117,7 +117,8 @@ export class Book {
   capture(
     holdId: string,
     to: string,
-    amount: bigint | undefined
+    amount: bigint | undefined,
+    keepRest: boolean
   ): Result.Result<Transfer, UnknownHold | UnknownAccount | CaptureExceedsHold> {
     const hold = this.holds.get(holdId)
     if (hold === undefined) return Result.fail(new UnknownHold({ hold: holdId }))
@@ -128,9 +129,14 @@ export class Book {
       return Result.fail(new CaptureExceedsHold({ hold: holdId, held: hold.amount, requested: taken }))
     }
     const source = this.accountOf(hold)
-    this.holds.delete(holdId)
-    source.held -= hold.amount
-    source.available += hold.amount - taken
+    if (keepRest && taken < hold.amount) {
+      this.holds.set(holdId, { ...hold, amount: hold.amount - taken })
+      source.held -= taken
+    } else {
+      this.holds.delete(holdId)
+      source.held -= hold.amount
+      source.available += hold.amount - taken
+    }
     target.available += taken
     assert(source.held >= 0n, `account "${hold.account}" held went negative`)
     return Result.succeed({ id: this.nextTransfer++, from: hold.account, to, amount: taken, key: undefined })

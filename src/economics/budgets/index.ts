@@ -1,0 +1,6 @@
+/**
+ * Budgets: per-agent and per-team spending limits over ledger accounts.
+ *
+ * @since 0.1.0
+ */
+export { BudgetExceeded, BudgetExists, Budgets, BudgetSpec, SpendInput, UnknownBudget } from "./Budgets.ts"
