@@ -1,0 +1,132 @@
+/**
+ * The contract every coordination protocol follows: a pure step function
+ * `(state, event) -> (state, outputs)` plus `runNode`, the one thin driver that feeds it events
+ * from a `Transport` endpoint, the `Clock` and `Random`.
+ *
+ * The step function never reads time or randomness itself: each event carries `now` and a fresh
+ * `random` in `[0, 1)`, so it is deterministic and unit-testable with plain values, and the same
+ * code runs in-process, under the seeded simulator (`src/sim`) and across nodes.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Effect, Option, Random } from "effect"
+import type { Address, Endpoint } from "../transport/index.ts"
+
+/** What a protocol node reacts to. `Start` comes once, when the node (re)starts. */
+export type Event<M> =
+  | { readonly _tag: "Start"; readonly now: number; readonly random: number }
+  | { readonly _tag: "Receive"; readonly from: Address; readonly message: M; readonly now: number; readonly random: number }
+  | { readonly _tag: "Timer"; readonly key: string; readonly now: number; readonly random: number }
+
+/** What a step asks the driver to do. `Emit` reports something to the host (a commit, a grant). */
+export type Output<M, O> =
+  | { readonly _tag: "Send"; readonly to: Address; readonly message: M }
+  | { readonly _tag: "SetTimer"; readonly key: string; readonly at: number }
+  | { readonly _tag: "CancelTimer"; readonly key: string }
+  | { readonly _tag: "Emit"; readonly value: O }
+
+/** The result of one step. */
+export interface Step<S, M, O> {
+  readonly state: S
+  readonly outputs: ReadonlyArray<Output<M, O>>
+}
+
+/**
+ * A protocol node as data and a pure step function.
+ * - `init` builds the state of `self` from what survived a crash (`undefined` on first start);
+ * - `step` handles one event; it must not throw;
+ * - `persist` is what a crash keeps (Raft's term, vote and log; nothing for a lock owner's clients);
+ * - `isMessage` rejects anything else that arrives on the endpoint (it is counted, then ignored).
+ */
+export interface Protocol<S, M, P, O> {
+  readonly name: string
+  readonly init: (self: Address, persisted: P | undefined) => S
+  readonly step: (state: S, event: Event<M>) => Step<S, M, O>
+  readonly persist: (state: S) => P
+  readonly isMessage: (message: unknown) => message is M
+}
+
+/** Options of `runNode`. */
+export interface RunNodeOptions<S, M, P, O> {
+  readonly endpoint: Endpoint
+  readonly persisted?: P | undefined
+  /**
+   * Called after every step with the new state; returning a string reports a broken invariant and
+   * makes the node die with that message (the simulator checks global invariants here).
+   */
+  readonly observe?: ((state: S, event: Event<M>, outputs: ReadonlyArray<Output<M, O>>) => string | undefined) | undefined
+  /** Receives every `Emit` output, in order. */
+  readonly emit?: ((value: O) => Effect.Effect<void>) | undefined
+}
+
+/** Builds a `Step` (a helper for step functions). */
+export const step = <S, M, O>(state: S, outputs: ReadonlyArray<Output<M, O>> = []): Step<S, M, O> => ({ state, outputs })
+
+/** A `Send` output. */
+export const send = <M>(to: Address, message: M): Output<M, never> => ({ _tag: "Send", to, message })
+
+/** A `SetTimer` output: fire `key` at absolute time `at` (replaces an earlier timer of that key). */
+export const setTimer = (key: string, at: number): Output<never, never> => ({ _tag: "SetTimer", key, at })
+
+/** An `Emit` output. */
+export const emit = <O>(value: O): Output<never, O> => ({ _tag: "Emit", value })
+
+/**
+ * Runs one protocol node on `endpoint` until interrupted: delivers `Start`, then every received
+ * message and every due timer to `protocol.step`, executing its outputs. Dies (a defect) when
+ * `observe` reports a broken invariant.
+ */
+export const runNode = <S, M, P, O>(
+  protocol: Protocol<S, M, P, O>,
+  options: RunNodeOptions<S, M, P, O>
+): Effect.Effect<never> =>
+  Effect.gen(function*() {
+    const rng = yield* Random.Random
+    const clock = yield* Clock.Clock
+    const { endpoint, emit: onEmit, observe } = options
+    const timers = new Map<string, number>()
+    let state = protocol.init(endpoint.address, options.persisted)
+
+    const apply = (event: Event<M>) =>
+      Effect.suspend(() => {
+        const next = protocol.step(state, event)
+        state = next.state
+        const violation = observe?.(state, event, next.outputs)
+        if (violation !== undefined) {
+          return Effect.die(new Error(`${protocol.name} invariant broken at ${endpoint.address.node}: ${violation}`))
+        }
+        return Effect.forEach(next.outputs, (output): Effect.Effect<void> => {
+          switch (output._tag) {
+            case "Send":
+              return endpoint.send(output.to, output.message)
+            case "SetTimer":
+              return Effect.sync(() => void timers.set(output.key, output.at))
+            case "CancelTimer":
+              return Effect.sync(() => void timers.delete(output.key))
+            case "Emit":
+              return onEmit === undefined ? Effect.void : onEmit(output.value)
+          }
+        }, { discard: true })
+      })
+
+    const now = () => clock.currentTimeMillisUnsafe()
+    yield* apply({ _tag: "Start", now: now(), random: rng.nextDoubleUnsafe() })
+    while (true) {
+      let next: [string, number] | undefined
+      for (const entry of timers) if (next === undefined || entry[1] < next[1]) next = entry
+      const batch = next === undefined
+        ? yield* endpoint.receive
+        : Option.getOrElse(yield* Effect.timeoutOption(endpoint.receive, Math.max(0, next[1] - now())), () => [])
+      for (const envelope of batch) {
+        if (protocol.isMessage(envelope.message)) {
+          yield* apply({ _tag: "Receive", from: envelope.from, message: envelope.message, now: now(), random: rng.nextDoubleUnsafe() })
+        }
+      }
+      const due = [...timers].filter(([, at]) => at <= now()).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+      for (const [key, at] of due) {
+        if (timers.get(key) !== at) continue
+        timers.delete(key)
+        yield* apply({ _tag: "Timer", key, now: now(), random: rng.nextDoubleUnsafe() })
+      }
+    }
+  })

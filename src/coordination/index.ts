@@ -1,0 +1,3 @@
+/** Coordination protocols as pure step functions plus one thin driver over Transport, Clock and Random. */
+export { emit, type Event, type Output, type Protocol, runNode, type RunNodeOptions, send, setTimer, type Step, step } from "./Protocol.ts"
+export * as Raft from "./raft/index.ts"

@@ -1,0 +1,278 @@
+/**
+ * Raft (election, log replication, commit) as a pure step function over fixed membership.
+ *
+ * `makeRaft(config, isCommand)` returns a `Protocol`; run it with `runNode` on each member. Clients
+ * send `Propose` to any member; the leader replies `accepted`, then `committed` once the entry is
+ * committed (others reply `not-leader` with their best guess of the leader). Every node emits
+ * `Applied` for each entry it commits, in log order: the replicated state machine's input.
+ *
+ * @since 0.1.0
+ */
+import type { Address } from "../../transport/index.ts"
+import { emit, type Event, type Output, type Protocol, send, setTimer, type Step } from "../Protocol.ts"
+import type { Entry, RaftConfig, RaftEmit, RaftMessage, RaftPersisted, RaftState } from "./types.ts"
+
+type S<C> = RaftState<C>
+type Out<C> = Output<RaftMessage<C>, RaftEmit<C>>
+
+/** Default timing: heartbeat 50 ms, elections in [150, 300) ms. */
+export const defaultRaftConfig = (members: ReadonlyArray<string>): RaftConfig => ({
+  members,
+  service: "raft",
+  electionMin: 150,
+  electionMax: 300,
+  heartbeat: 50,
+  maxBatch: 64,
+  maxLog: 10_000,
+  maxWaiting: 1_024
+})
+
+/** The index of the last entry (0 when empty). */
+export const lastIndex = <C>(s: RaftPersisted<C>): number => s.log.length
+/** The term of entry `index` (0 for index 0 or beyond the log). */
+export const termAt = <C>(s: RaftPersisted<C>, index: number): number => s.log[index - 1]?.term ?? 0
+
+const peers = <C>(s: S<C>) => s.config.members.filter((m) => m !== s.self.node)
+const majority = <C>(s: S<C>) => Math.floor(s.config.members.length / 2) + 1
+const addr = <C>(s: S<C>, node: string): Address => ({ node, id: s.config.service })
+const electionTimer = <C>(s: S<C>, e: Event<RaftMessage<C>>) =>
+  setTimer("election", e.now + s.config.electionMin + Math.floor(e.random * (s.config.electionMax - s.config.electionMin)))
+
+const appendTo = <C>(s: S<C>, peer: string): Out<C> => {
+  const next = s.next[peer] ?? lastIndex(s) + 1
+  return send(addr(s, peer), {
+    _tag: "Append",
+    term: s.term,
+    prevIndex: next - 1,
+    prevTerm: termAt(s, next - 1),
+    entries: s.log.slice(next - 1, next - 1 + s.config.maxBatch),
+    commit: s.commitIndex
+  })
+}
+
+/** Commits up to `index` (never backwards), emitting `Applied` and answering waiting clients. */
+const commitTo = <C>(s: S<C>, index: number, out: Array<Out<C>>): S<C> => {
+  const target = Math.min(index, lastIndex(s))
+  if (target <= s.commitIndex) return s
+  for (let i = s.commitIndex + 1; i <= target; i++) {
+    const entry = s.log[i - 1]
+    if (entry !== undefined) out.push(emit({ _tag: "Applied", index: i, entry }))
+  }
+  const waiting = s.waiting.filter((w) => {
+    if (w.index > target) return true
+    if (s.log[w.index - 1]?.id === w.id) {
+      out.push(send(w.client, { _tag: "ProposeReply", id: w.id, status: "committed", index: w.index, leader: s.self.node }))
+    }
+    return false
+  })
+  return { ...s, commitIndex: target, waiting }
+}
+
+const becomeLeader = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>): S<C> => {
+  const next: Record<string, number> = {}
+  const match: Record<string, number> = {}
+  const log = [...s.log, { term: s.term, id: `noop-${s.self.node}-${s.term}`, command: undefined }]
+  for (const peer of peers(s)) {
+    next[peer] = log.length
+    match[peer] = 0
+  }
+  let leader: S<C> = { ...s, role: "leader", leader: s.self.node, log, next, match, waiting: [] }
+  out.push(emit({ _tag: "BecameLeader", term: s.term }), { _tag: "CancelTimer", key: "election" })
+  for (const peer of peers(leader)) out.push(appendTo(leader, peer))
+  out.push(setTimer("heartbeat", e.now + s.config.heartbeat))
+  leader = advanceCommit(leader, out)
+  return leader
+}
+
+const advanceCommit = <C>(s: S<C>, out: Array<Out<C>>): S<C> => {
+  for (let n = lastIndex(s); n > s.commitIndex; n--) {
+    if (termAt(s, n) !== s.term) break
+    const count = 1 + peers(s).filter((p) => (s.match[p] ?? 0) >= n).length
+    if (count >= majority(s)) return commitTo(s, n, out)
+  }
+  return s
+}
+
+const startElection = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>): S<C> => {
+  const candidate: S<C> = { ...s, role: "candidate", term: s.term + 1, votedFor: s.self.node, votes: [s.self.node], leader: undefined }
+  out.push(electionTimer(candidate, e))
+  if (1 >= majority(candidate)) return becomeLeader(candidate, e, out)
+  for (const peer of peers(candidate)) {
+    out.push(send(addr(candidate, peer), { _tag: "RequestVote", term: candidate.term, lastIndex: lastIndex(s), lastTerm: termAt(s, lastIndex(s)) }))
+  }
+  return candidate
+}
+
+const onAppend = <C>(
+  s: S<C>,
+  e: Event<RaftMessage<C>> & { _tag: "Receive" },
+  m: RaftMessage<C> & { _tag: "Append" },
+  out: Array<Out<C>>
+): S<C> => {
+  const reply = (success: boolean, match: number) => out.push(send(e.from, { _tag: "AppendReply", term: s.term, success, match }))
+  if (m.term < s.term && s.config.unsafe?.ignoreTerm !== true) {
+    reply(false, 0)
+    return s
+  }
+  let next: S<C> = { ...s, role: "follower", leader: e.from.node }
+  out.push(electionTimer(next, e))
+  if (m.prevIndex > lastIndex(next) || termAt(next, m.prevIndex) !== m.prevTerm) {
+    reply(false, Math.min(m.prevIndex - 1, lastIndex(next)))
+    return next
+  }
+  let log = next.log
+  for (let k = 0; k < m.entries.length; k++) {
+    const index = m.prevIndex + 1 + k
+    const entry = m.entries[k]!
+    if (termAt(next, index) === entry.term && index <= log.length) continue
+    // Only a conflicting entry truncates: a stale, reordered Append must never shorten the log.
+    log = [...log.slice(0, index - 1), ...m.entries.slice(k)]
+    break
+  }
+  if (log !== next.log) next = { ...next, log }
+  const match = m.prevIndex + m.entries.length
+  next = commitTo(next, Math.min(m.commit, match), out)
+  reply(true, match)
+  return next
+}
+
+const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, out: Array<Out<C>>): S<C> => {
+  const m = e.message
+  let s = s0
+  if (m._tag !== "Propose" && m._tag !== "ProposeReply" && m.term > s.term) {
+    s = { ...s, term: m.term, votedFor: undefined, role: "follower", leader: undefined, votes: [] }
+    if (s0.role === "leader") out.push({ _tag: "CancelTimer", key: "heartbeat" }, electionTimer(s, e))
+  }
+  switch (m._tag) {
+    case "RequestVote": {
+      const upToDate = m.lastTerm > termAt(s, lastIndex(s)) || (m.lastTerm === termAt(s, lastIndex(s)) && m.lastIndex >= lastIndex(s))
+      const granted = m.term === s.term && (s.votedFor === undefined || s.votedFor === e.from.node) && upToDate
+      if (granted) {
+        s = { ...s, votedFor: e.from.node }
+        out.push(electionTimer(s, e))
+      }
+      out.push(send(e.from, { _tag: "Vote", term: s.term, granted }))
+      return s
+    }
+    case "Vote": {
+      const current = m.term === s.term || s.config.unsafe?.ignoreTerm === true
+      if (s.role !== "candidate" || !current || !m.granted || s.votes.includes(e.from.node)) return s
+      s = { ...s, votes: [...s.votes, e.from.node] }
+      return s.votes.length >= majority(s) ? becomeLeader(s, e, out) : s
+    }
+    case "Append":
+      return onAppend(s, e, m, out)
+    case "AppendReply": {
+      const current = m.term === s.term || s.config.unsafe?.ignoreTerm === true
+      if (s.role !== "leader" || !current) return s
+      const peer = e.from.node
+      if (m.success) {
+        s = {
+          ...s,
+          match: { ...s.match, [peer]: Math.max(s.match[peer] ?? 0, m.match) },
+          next: { ...s.next, [peer]: Math.max(s.next[peer] ?? 1, m.match + 1) }
+        }
+        if ((s.next[peer] ?? 1) <= lastIndex(s)) out.push(appendTo(s, peer))
+        return advanceCommit(s, out)
+      }
+      s = { ...s, next: { ...s.next, [peer]: Math.max(1, Math.min((s.next[peer] ?? 1) - 1, m.match + 1)) } }
+      out.push(appendTo(s, peer))
+      return s
+    }
+    case "Propose": {
+      const reply = (status: "accepted" | "not-leader" | "log-full", index: number) =>
+        out.push(send(e.from, { _tag: "ProposeReply", id: m.id, status, index, leader: s.leader }))
+      if (s.role !== "leader") return void reply("not-leader", 0), s
+      const existing = s.log.findIndex((entry) => entry.id === m.id)
+      if (existing < 0 && lastIndex(s) >= s.config.maxLog) return void reply("log-full", 0), s
+      const index = existing >= 0 ? existing + 1 : lastIndex(s) + 1
+      const log = existing >= 0 ? s.log : [...s.log, { term: s.term, id: m.id, command: m.command }]
+      const waiting = [...s.waiting, { index, id: m.id, client: e.from }].slice(-s.config.maxWaiting)
+      s = { ...s, log, waiting }
+      reply("accepted", index)
+      if (index <= s.commitIndex) {
+        out.push(send(e.from, { _tag: "ProposeReply", id: m.id, status: "committed", index, leader: s.self.node }))
+        return { ...s, waiting: s.waiting.slice(0, -1) }
+      }
+      for (const peer of peers(s)) if ((s.next[peer] ?? 0) === index) out.push(appendTo(s, peer))
+      return advanceCommit(s, out)
+    }
+    case "ProposeReply":
+      return s
+  }
+}
+
+/** One Raft step: `(state, event) -> (state, outputs)`. Pure and total. */
+export const raftStep = <C>(s: S<C>, e: Event<RaftMessage<C>>): Step<S<C>, RaftMessage<C>, RaftEmit<C>> => {
+  const out: Array<Out<C>> = []
+  switch (e._tag) {
+    case "Start":
+      return { state: s, outputs: [electionTimer(s, e)] }
+    case "Timer":
+      if (e.key === "election" && s.role !== "leader") return { state: startElection(s, e, out), outputs: out }
+      if (e.key === "heartbeat" && s.role === "leader") {
+        for (const peer of peers(s)) out.push(appendTo(s, peer))
+        out.push(setTimer("heartbeat", e.now + s.config.heartbeat))
+      }
+      return { state: s, outputs: out }
+    case "Receive":
+      return { state: onReceive(s, e, out), outputs: out }
+  }
+}
+
+/** A fresh or recovered node: persisted term, vote and log; volatile state starts over. */
+export const raftInit = <C>(config: RaftConfig) => (self: Address, persisted: RaftPersisted<C> | undefined): S<C> => ({
+  self,
+  config,
+  term: persisted?.term ?? 0,
+  votedFor: persisted?.votedFor,
+  log: persisted?.log ?? [],
+  role: "follower",
+  leader: undefined,
+  commitIndex: 0,
+  votes: [],
+  next: {},
+  match: {},
+  waiting: []
+})
+
+/** Raft as a `Protocol` whose commands are recognised by `isCommand`. */
+export const makeRaft = <C>(
+  config: RaftConfig,
+  isCommand: (u: unknown) => u is C
+): Protocol<S<C>, RaftMessage<C>, RaftPersisted<C>, RaftEmit<C>> => ({
+  name: config.service,
+  init: raftInit<C>(config),
+  step: raftStep,
+  persist: (s) => ({ term: s.term, votedFor: s.votedFor, log: s.log }),
+  isMessage: (u): u is RaftMessage<C> => isRaftMessage(u, isCommand)
+})
+
+const num = (o: Record<string, unknown>, key: string) => typeof o[key] === "number" && Number.isSafeInteger(o[key]) && (o[key] as number) >= 0
+const isEntry = <C>(u: unknown, isCommand: (u: unknown) => u is C): u is Entry<C> =>
+  typeof u === "object" && u !== null && num(u as Record<string, unknown>, "term") &&
+  typeof (u as Record<string, unknown>)["id"] === "string" &&
+  ((u as Record<string, unknown>)["command"] === undefined || isCommand((u as Record<string, unknown>)["command"]))
+
+/** Structural check of an inbound Raft message (cheap: no Schema on the hot path). */
+export const isRaftMessage = <C>(u: unknown, isCommand: (u: unknown) => u is C): u is RaftMessage<C> => {
+  if (typeof u !== "object" || u === null) return false
+  const o = u as Record<string, unknown>
+  switch (o["_tag"]) {
+    case "RequestVote":
+      return num(o, "term") && num(o, "lastIndex") && num(o, "lastTerm")
+    case "Vote":
+      return num(o, "term") && typeof o["granted"] === "boolean"
+    case "Append":
+      return num(o, "term") && num(o, "prevIndex") && num(o, "prevTerm") && num(o, "commit") &&
+        Array.isArray(o["entries"]) && o["entries"].every((entry) => isEntry(entry, isCommand))
+    case "AppendReply":
+      return num(o, "term") && num(o, "match") && typeof o["success"] === "boolean"
+    case "Propose":
+      return typeof o["id"] === "string" && isCommand(o["command"])
+    case "ProposeReply":
+      return typeof o["id"] === "string"
+    default:
+      return false
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * Raft's data: configuration, log entries, messages, persisted and volatile state, emitted events.
+ *
+ * @since 0.1.0
+ */
+import type { Address } from "../../transport/index.ts"
+
+/** Raft timing and bounds (simulated or real ms). */
+export interface RaftConfig {
+  /** The cluster's nodes (membership is fixed). Every node runs the endpoint `service` on its node. */
+  readonly members: ReadonlyArray<string>
+  /** The endpoint id of Raft on each node (default `"raft"`). */
+  readonly service: string
+  /** Election timeout drawn uniformly in `[electionMin, electionMax)`. */
+  readonly electionMin: number
+  readonly electionMax: number
+  /** Leader heartbeat period; must be well below `electionMin`. */
+  readonly heartbeat: number
+  /** At most this many entries per AppendEntries message. */
+  readonly maxBatch: number
+  /** The log holds at most this many entries; proposals beyond it are refused (`LogFull`). */
+  readonly maxLog: number
+  /** Clients awaiting a commit reply, per leader; the oldest is forgotten beyond this. */
+  readonly maxWaiting: number
+  /** Deliberately broken variants, for proving the checkers. Never set in production. */
+  readonly unsafe?: { readonly ignoreTerm?: boolean } | undefined
+}
+
+/** A log entry. `command` is `undefined` for the no-op a new leader appends. */
+export interface Entry<C> {
+  readonly term: number
+  readonly id: string
+  readonly command: C | undefined
+}
+
+/** Raft's messages, between members and from clients. */
+export type RaftMessage<C> =
+  | { readonly _tag: "RequestVote"; readonly term: number; readonly lastIndex: number; readonly lastTerm: number }
+  | { readonly _tag: "Vote"; readonly term: number; readonly granted: boolean }
+  | {
+    readonly _tag: "Append"
+    readonly term: number
+    readonly prevIndex: number
+    readonly prevTerm: number
+    readonly entries: ReadonlyArray<Entry<C>>
+    readonly commit: number
+  }
+  | { readonly _tag: "AppendReply"; readonly term: number; readonly success: boolean; readonly match: number }
+  | { readonly _tag: "Propose"; readonly id: string; readonly command: C }
+  | {
+    readonly _tag: "ProposeReply"
+    readonly id: string
+    readonly status: "accepted" | "committed" | "not-leader" | "log-full"
+    readonly index: number
+    readonly leader: string | undefined
+  }
+
+/** What survives a crash: term, vote and log. */
+export interface RaftPersisted<C> {
+  readonly term: number
+  readonly votedFor: string | undefined
+  readonly log: ReadonlyArray<Entry<C>>
+}
+
+/** A node's whole state. Log indices start at 1: entry `i` is `log[i - 1]`. */
+export interface RaftState<C> extends RaftPersisted<C> {
+  readonly self: Address
+  readonly config: RaftConfig
+  readonly role: "follower" | "candidate" | "leader"
+  readonly leader: string | undefined
+  readonly commitIndex: number
+  readonly votes: ReadonlyArray<string>
+  readonly next: Readonly<Record<string, number>>
+  readonly match: Readonly<Record<string, number>>
+  readonly waiting: ReadonlyArray<{ readonly index: number; readonly id: string; readonly client: Address }>
+}
+
+/** Reported to the host: an entry became committed on this node (apply it to the state machine). */
+export type RaftEmit<C> =
+  | { readonly _tag: "Applied"; readonly index: number; readonly entry: Entry<C> }
+  | { readonly _tag: "BecameLeader"; readonly term: number }

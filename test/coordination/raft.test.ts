@@ -1,0 +1,123 @@
+import { assert, describe, it } from "@effect/vitest"
+import type { Event } from "../../src/coordination/index.ts"
+import { Raft } from "../../src/coordination/index.ts"
+
+type C = number
+type M = Raft.RaftMessage<C>
+const members = ["a", "b", "c"]
+const config = Raft.defaultRaftConfig(members)
+const init = Raft.raftInit<C>(config)
+const at = (node: string) => ({ node, id: "raft" })
+const timer = (key: string, now = 1_000): Event<M> => ({ _tag: "Timer", key, now, random: 0.5 })
+const recv = (from: string, message: M, now = 1_000): Event<M> => ({ _tag: "Receive", from: at(from), message, now, random: 0.5 })
+const sends = (outputs: ReadonlyArray<{ _tag: string }>) =>
+  outputs.flatMap((o) => (o._tag === "Send" ? [o as { _tag: "Send"; to: { node: string }; message: M }] : []))
+
+const leaderOf = (term = 1) => {
+  let s = Raft.raftStep(init(at("a"), { term: term - 1, votedFor: undefined, log: [] }), timer("election")).state
+  s = Raft.raftStep(s, recv("b", { _tag: "Vote", term, granted: true })).state
+  return s
+}
+
+describe("Raft step function", () => {
+  it("an election timeout makes a candidate of the next term that asks every peer", () => {
+    const { outputs, state } = Raft.raftStep(init(at("a"), undefined), timer("election"))
+    assert.strictEqual(state.role, "candidate")
+    assert.strictEqual(state.term, 1)
+    assert.strictEqual(state.votedFor, "a")
+    assert.deepStrictEqual(sends(outputs).map((o) => [o.to.node, o.message._tag]), [["b", "RequestVote"], ["c", "RequestVote"]])
+    assert.isTrue(outputs.some((o) => o._tag === "SetTimer" && o.key === "election" && o.at === 1_000 + 150 + 75))
+  })
+
+  it("a majority of votes makes a leader that appends a no-op and replicates it", () => {
+    const s = leaderOf()
+    assert.strictEqual(s.role, "leader")
+    assert.strictEqual(s.log.length, 1)
+    assert.isUndefined(s.log[0]?.command)
+    assert.deepStrictEqual(s.next, { b: 1, c: 1 })
+  })
+
+  it("a node grants one vote per term, and only to an up-to-date log", () => {
+    const voter = init(at("c"), { term: 2, votedFor: undefined, log: [{ term: 2, id: "x", command: 1 }] })
+    const stale = Raft.raftStep(voter, recv("a", { _tag: "RequestVote", term: 3, lastIndex: 5, lastTerm: 1 }))
+    assert.deepStrictEqual(sends(stale.outputs)[0]?.message, { _tag: "Vote", term: 3, granted: false })
+    const first = Raft.raftStep(stale.state, recv("b", { _tag: "RequestVote", term: 3, lastIndex: 1, lastTerm: 2 }))
+    assert.deepStrictEqual(sends(first.outputs)[0]?.message, { _tag: "Vote", term: 3, granted: true })
+    const second = Raft.raftStep(first.state, recv("a", { _tag: "RequestVote", term: 3, lastIndex: 9, lastTerm: 2 }))
+    assert.deepStrictEqual(sends(second.outputs)[0]?.message, { _tag: "Vote", term: 3, granted: false })
+  })
+
+  it("an Append from an older term is refused and leaves the log alone", () => {
+    const follower = init(at("b"), { term: 5, votedFor: undefined, log: [{ term: 5, id: "x", command: 1 }] })
+    const { outputs, state } = Raft.raftStep(follower, recv("a", { _tag: "Append", term: 4, prevIndex: 0, prevTerm: 0, entries: [{ term: 4, id: "y", command: 2 }], commit: 1 }))
+    assert.deepStrictEqual(sends(outputs)[0]?.message, { _tag: "AppendReply", term: 5, success: false, match: 0 })
+    assert.strictEqual(state.log, follower.log)
+    assert.strictEqual(state.commitIndex, 0)
+  })
+
+  it("a stale, reordered Append never truncates matching entries", () => {
+    const entries = [{ term: 1, id: "p1", command: 1 }, { term: 1, id: "p2", command: 2 }]
+    const follower = init(at("b"), { term: 1, votedFor: undefined, log: entries })
+    const { state } = Raft.raftStep(follower, recv("a", { _tag: "Append", term: 1, prevIndex: 0, prevTerm: 0, entries: entries.slice(0, 1), commit: 0 }))
+    assert.strictEqual(state.log.length, 2)
+  })
+
+  it("a conflicting entry is replaced, and commit follows the leader up to the last new entry", () => {
+    const follower = init(at("b"), { term: 2, votedFor: undefined, log: [{ term: 1, id: "p1", command: 1 }, { term: 1, id: "old", command: 9 }] })
+    const { outputs, state } = Raft.raftStep(follower, recv("a", { _tag: "Append", term: 2, prevIndex: 1, prevTerm: 1, entries: [{ term: 2, id: "new", command: 2 }], commit: 5 }))
+    assert.deepStrictEqual(state.log.map((e) => e.id), ["p1", "new"])
+    assert.strictEqual(state.commitIndex, 2)
+    assert.deepStrictEqual(outputs.filter((o) => o._tag === "Emit").map((o) => o._tag === "Emit" ? o.value._tag : ""), ["Applied", "Applied"])
+  })
+
+  it("the leader commits once a majority matched, and answers the client", () => {
+    let s = leaderOf()
+    s = Raft.raftStep(s, recv("client", { _tag: "Propose", id: "p1", command: 7 })).state
+    assert.strictEqual(s.commitIndex, 0)
+    const { outputs, state } = Raft.raftStep(s, recv("b", { _tag: "AppendReply", term: 1, success: true, match: 2 }))
+    assert.strictEqual(state.commitIndex, 2)
+    assert.isTrue(sends(outputs).some((o) => o.to.node === "client" && o.message._tag === "ProposeReply" && o.message.status === "committed"))
+  })
+
+  it("a leader never commits an older term's entry by counting replicas", () => {
+    let s = init(at("a"), { term: 1, votedFor: undefined, log: [{ term: 1, id: "old", command: 1 }] })
+    s = Raft.raftStep(s, timer("election")).state
+    s = Raft.raftStep(s, recv("b", { _tag: "Vote", term: 2, granted: true })).state
+    const partial = Raft.raftStep(s, recv("b", { _tag: "AppendReply", term: 2, success: true, match: 1 })).state
+    assert.strictEqual(partial.commitIndex, 0)
+    const full = Raft.raftStep(partial, recv("b", { _tag: "AppendReply", term: 2, success: true, match: 2 })).state
+    assert.strictEqual(full.commitIndex, 2)
+  })
+
+  it("a follower redirects proposals, and a full log refuses them", () => {
+    const follower = init(at("b"), undefined)
+    const redirected = Raft.raftStep(follower, recv("client", { _tag: "Propose", id: "p", command: 1 }))
+    assert.deepStrictEqual(sends(redirected.outputs)[0]?.message, { _tag: "ProposeReply", id: "p", status: "not-leader", index: 0, leader: undefined })
+    const small = { ...leaderOf(), config: { ...config, maxLog: 1 } }
+    const full = Raft.raftStep(small, recv("client", { _tag: "Propose", id: "p", command: 1 }))
+    assert.strictEqual(full.state.log.length, 1)
+    assert.deepStrictEqual(sends(full.outputs)[0]?.message, { _tag: "ProposeReply", id: "p", status: "log-full", index: 0, leader: "a" })
+  })
+
+  it("a higher term makes a leader step down", () => {
+    const { state } = Raft.raftStep(leaderOf(), recv("c", { _tag: "AppendReply", term: 9, success: false, match: 0 }))
+    assert.strictEqual(state.role, "follower")
+    assert.strictEqual(state.term, 9)
+  })
+
+  it("inbound junk is not a Raft message", () => {
+    const isNumber = (u: unknown): u is number => typeof u === "number"
+    assert.isFalse(Raft.isRaftMessage({ _tag: "Vote", term: -1, granted: true }, isNumber))
+    assert.isFalse(Raft.isRaftMessage({ _tag: "Propose", id: "x", command: "no" }, isNumber))
+    assert.isFalse(Raft.isRaftMessage("hello", isNumber))
+    assert.isTrue(Raft.isRaftMessage({ _tag: "Append", term: 1, prevIndex: 0, prevTerm: 0, entries: [{ term: 1, id: "x", command: 3 }], commit: 0 }, isNumber))
+  })
+
+  it("the checker flags two leaders in one term", () => {
+    const checker = Raft.makeRaftChecker<C>()
+    const a = { ...leaderOf(), self: at("a") }
+    const b = { ...leaderOf(), self: at("b") }
+    assert.isUndefined(checker.check("a", a, new Map()))
+    assert.match(checker.check("b", b, new Map()) ?? "", /election safety: a and b both lead term 1/)
+  })
+})

@@ -1,0 +1,24 @@
+/** Every simulator scenario by name: the vitest suites and `test/sim/run.ts` share them. */
+import { Effect } from "effect"
+import type { SimResult } from "../../../src/sim/index.ts"
+import { simulate } from "../../../src/sim/index.ts"
+import { raftScenario } from "./raft.ts"
+
+/** Runs one seed of a named scenario. */
+export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult>> = {
+  raft: (seed) => simulate(raftScenario(seed)),
+  "raft-broken": (seed) => simulate(raftScenario(seed, { unsafe: { ignoreTerm: true } }))
+}
+
+/** Runs `count` seeds of `name` from `from`, returning the failures. */
+export const runSeeds = (name: string, from: number, count: number) =>
+  Effect.gen(function*() {
+    const run = scenarios[name]
+    if (run === undefined) return yield* Effect.die(new Error(`unknown scenario "${name}"`))
+    const failures: Array<SimResult> = []
+    for (let seed = from; seed < from + count; seed++) {
+      const result = yield* run(seed)
+      if (!result.ok) failures.push(result)
+    }
+    return failures
+  })

@@ -1,0 +1,59 @@
+/** The Raft scenario: 5 members, a client proposing every ~25 ms, crashes and partitions. */
+import { Effect, Random } from "effect"
+import { Raft } from "../../../src/coordination/index.ts"
+import type { SimulateOptions } from "../../../src/sim/index.ts"
+import type { SimNetwork } from "../../../src/transport/sim/index.ts"
+
+type C = number
+const isCommand = (u: unknown): u is C => typeof u === "number"
+
+/** Proposes `n` commands to random members, one every 10..40 ms, draining replies. */
+export const proposer = (members: ReadonlyArray<string>, service = "raft", count = 1_000) => (network: SimNetwork) =>
+  Effect.gen(function*() {
+    const endpoint = yield* Effect.orDie(network.transport("client").bind("client"))
+    yield* Effect.forkScoped(Effect.forever(endpoint.receive))
+    for (let n = 0; n < count; n++) {
+      yield* Effect.sleep(yield* Random.nextIntBetween(10, 40))
+      const member = members[yield* Random.nextIntBetween(0, members.length - 1)] ?? "n0"
+      yield* endpoint.send({ node: member, id: service }, { _tag: "Propose", id: `p${n}`, command: n })
+    }
+  })
+
+/** Options of the Raft scenario; `unsafe` selects a deliberately broken variant. */
+export interface RaftScenario {
+  readonly unsafe?: { readonly ignoreTerm?: boolean }
+  readonly duration?: number
+}
+
+/** One seeded Raft run. */
+export const raftScenario = (seed: number, scenario: RaftScenario = {}) => {
+  const members = ["n0", "n1", "n2", "n3", "n4"]
+  const config = { ...Raft.defaultRaftConfig(members), unsafe: scenario.unsafe }
+  const protocol = Raft.makeRaft(config, isCommand)
+  const options: SimulateOptions<Raft.RaftState<C>, Raft.RaftMessage<C>, Raft.RaftPersisted<C>, Raft.RaftEmit<C>> = {
+    seed,
+    scenario: scenario.unsafe?.ignoreTerm === true ? "raft-broken" : "raft",
+    protocol,
+    nodes: members,
+    duration: scenario.duration ?? 2_000,
+    quiet: 1_000,
+    network: { defaults: { minDelay: 1, maxDelay: 20, drop: 0.05, duplicate: 0.05 } },
+    faults: { interval: 150, crash: true, maxDown: 2, partition: true },
+    workload: proposer(members),
+    checker: () => {
+      const raft = Raft.makeRaftChecker<C>()
+      return {
+        step: (view) => raft.check(view.node, view.state, view.states),
+        final: (states) => {
+          const leaders = [...states.values()].filter((s) => s.role === "leader")
+          const top = Math.max(...[...states.values()].map((s) => s.term))
+          const leader = leaders.find((s) => s.term === top)
+          if (leader === undefined) return `liveness: no leader in term ${top} after the quiet period`
+          if (leader.commitIndex < 2) return `liveness: leader ${leader.self.node} committed only ${leader.commitIndex} entries`
+          return undefined
+        }
+      }
+    }
+  }
+  return options
+}
