@@ -62,6 +62,18 @@ export const make = (options: MemoryBackendOptions = {}) =>
     const indexedFields = options.indexed === undefined ? undefined : new Set(options.indexed)
     const isIndexed = (field: string) => indexedFields === undefined || indexedFields.has(field)
     const spaces = new Map<string, Space>()
+    // Most callers use one namespace: remember the last one found, so a lookup is one Map.get.
+    let lastNamespace: string | undefined
+    let lastSpace: Space | undefined
+    const spaceOf = (namespace: string): Space | undefined => {
+      if (namespace === lastNamespace) return lastSpace
+      const space = spaces.get(namespace)
+      if (space !== undefined) {
+        lastNamespace = namespace
+        lastSpace = space
+      }
+      return space
+    }
     let nextId = 1
 
     const addToIndex = (space: Space, field: string, value: MetadataScalar, entry: Entry) => {
@@ -103,10 +115,10 @@ export const make = (options: MemoryBackendOptions = {}) =>
       }
     }
 
-    const lookupUnsafe = (namespace: string, key: string): Entry | undefined => spaces.get(namespace)?.entries.get(key)
+    const lookupUnsafe = (namespace: string, key: string): Entry | undefined => spaceOf(namespace)?.entries.get(key)
 
     const selectUnsafe = (namespace: string, selector: Selector): ReadonlyArray<Entry> => {
-      const space = spaces.get(namespace)
+      const space = spaceOf(namespace)
       if (space === undefined) return []
       let best: Bucket | undefined
       let bestField: string | undefined
@@ -173,7 +185,10 @@ export const make = (options: MemoryBackendOptions = {}) =>
         }
         space.entries.delete(key)
         forEachIndexed(space, entry, removeFromIndex)
-        if (space.entries.size === 0) spaces.delete(namespace)
+        if (space.entries.size === 0) {
+          spaces.delete(namespace)
+          if (lastSpace === space) lastNamespace = lastSpace = undefined
+        }
         hub.publish(namespace, { _tag: "Unregistered", entry })
         return Option.some(entry)
       })
