@@ -1,3 +1,4 @@
 /** Coordination protocols as pure step functions plus one thin driver over Transport, Clock and Random. */
 export { emit, type Event, type Output, type Protocol, runNode, type RunNodeOptions, send, setTimer, type Step, step } from "./Protocol.ts"
 export * as Raft from "./raft/index.ts"
+export * as Lock from "./lock/index.ts"

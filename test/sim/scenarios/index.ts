@@ -2,12 +2,15 @@
 import { Effect } from "effect"
 import type { SimResult } from "../../../src/sim/index.ts"
 import { simulate } from "../../../src/sim/index.ts"
+import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
 
 /** Runs one seed of a named scenario. */
 export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult>> = {
   raft: (seed) => simulate(raftScenario(seed)),
-  "raft-broken": (seed) => simulate(raftScenario(seed, { unsafe: { ignoreTerm: true } }))
+  "raft-broken": (seed) => simulate(raftScenario(seed, { unsafe: { ignoreTerm: true } })),
+  lock: (seed) => simulate(lockScenario(seed)),
+  "lock-broken": (seed) => simulate(lockScenario(seed, true))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */

@@ -1,0 +1,85 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Scope } from "effect"
+import { TestClock } from "effect/testing"
+import type { Event } from "../../src/coordination/index.ts"
+import { Lock, runNode } from "../../src/coordination/index.ts"
+import { Transport } from "../../src/transport/index.ts"
+
+const a = { node: "a", id: "x" }
+const b = { node: "b", id: "x" }
+const empty: Lock.LockServerState = { token: 0, locks: {}, maxLocks: 2 }
+const recv = (from: typeof a, message: Lock.LockMessage, now: number): Event<Lock.LockMessage> => ({ _tag: "Receive", from, message, now, random: 0 })
+
+describe("Lock owner step function", () => {
+  it("grants a free lock with the next fencing token and its expiry", () => {
+    const { outputs, state } = Lock.lockServerStep(empty, recv(a, { _tag: "Acquire", lock: "db", ttl: 100, id: "1" }, 10))
+    assert.deepStrictEqual(state.locks["db"], { holder: a, token: 1, expires: 110 })
+    assert.deepStrictEqual(outputs[1], { _tag: "Send", to: a, message: { _tag: "Granted", lock: "db", token: 1, id: "1", expires: 110 } })
+  })
+
+  it("answers Busy while the lease runs, and grants a larger token once it expired", () => {
+    const held = Lock.lockServerStep(empty, recv(a, { _tag: "Acquire", lock: "db", ttl: 100, id: "1" }, 0)).state
+    const busy = Lock.lockServerStep(held, recv(b, { _tag: "Acquire", lock: "db", ttl: 100, id: "2" }, 99))
+    assert.deepStrictEqual(busy.outputs, [{ _tag: "Send", to: b, message: { _tag: "Busy", lock: "db", id: "2", expires: 100 } }])
+    const later = Lock.lockServerStep(held, recv(b, { _tag: "Acquire", lock: "db", ttl: 100, id: "2" }, 100))
+    assert.strictEqual(later.state.locks["db"]?.token, 2)
+  })
+
+  it("a release with a stale token changes nothing; with the current token frees the lock", () => {
+    const first = Lock.lockServerStep(empty, recv(a, { _tag: "Acquire", lock: "db", ttl: 10, id: "1" }, 0)).state
+    const second = Lock.lockServerStep(first, recv(b, { _tag: "Acquire", lock: "db", ttl: 10, id: "2" }, 20)).state
+    assert.strictEqual(Lock.lockServerStep(second, recv(a, { _tag: "Release", lock: "db", token: 1 }, 21)).state, second)
+    assert.isUndefined(Lock.lockServerStep(second, recv(b, { _tag: "Release", lock: "db", token: 2 }, 21)).state.locks["db"])
+  })
+
+  it("refuses to track more than maxLocks locks", () => {
+    let s = empty
+    for (const lock of ["x", "y"]) s = Lock.lockServerStep(s, recv(a, { _tag: "Acquire", lock, ttl: 10, id: lock }, 0)).state
+    const { outputs, state } = Lock.lockServerStep(s, recv(a, { _tag: "Acquire", lock: "z", ttl: 10, id: "z" }, 0))
+    assert.strictEqual(state, s)
+    assert.strictEqual((outputs[0] as { message: { _tag: string } }).message._tag, "Busy")
+  })
+
+  it("the client's lease ends no later than the owner's", () => {
+    assert.strictEqual(Lock.leaseUntil(5, 100), 105)
+    assert.isFalse(Lock.isLockMessage({ _tag: "Acquire", lock: "x", ttl: 0, id: "1" }))
+  })
+})
+
+describe("Lock.acquire over a Transport", () => {
+  const owner = { node: "local", id: "lock" }
+  const withOwner = <A, E>(body: Effect.Effect<A, E, Transport | Scope.Scope>): Effect.Effect<A, E, Scope.Scope> =>
+    Effect.gen(function*() {
+      const transport = yield* Transport
+      const endpoint = yield* Effect.orDie(transport.bind("lock"))
+      yield* Effect.forkScoped(runNode(Lock.makeLockServer(), { endpoint }))
+      return yield* body
+    }).pipe(Effect.provide(Transport.layerLocal()))
+
+  it.effect("holds the lease for its scope and releases it when the scope closes", () =>
+    withOwner(Effect.gen(function*() {
+      const transport = yield* Transport
+      const one = yield* transport.bind("one")
+      const two = yield* transport.bind("two")
+      const scope = yield* Scope.make()
+      const lease = yield* Lock.acquire(one, owner, { lock: "db", ttl: 5_000 }).pipe(Scope.provide(scope))
+      assert.deepStrictEqual(lease, { lock: "db", token: 1, until: 5_000 })
+      const busy = yield* Effect.flip(Lock.acquire(two, owner, { lock: "db", ttl: 5_000 }))
+      assert.strictEqual(busy.message, `lock "db" is held until 5000`)
+      yield* Scope.close(scope, Exit.void)
+      const next = yield* Lock.acquire(two, owner, { lock: "db", ttl: 5_000 })
+      assert.strictEqual(next.token, 2)
+    })))
+
+  it.effect("times out with a typed error when the owner is unreachable, and rejects bad input", () =>
+    Effect.gen(function*() {
+      const transport = yield* Transport
+      const one = yield* transport.bind("one")
+      const fiber = yield* Effect.forkChild(Effect.flip(Lock.acquire(one, owner, { lock: "db", ttl: 10, timeout: 200 })))
+      yield* TestClock.adjust(200)
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "LockTimeout")
+      const bad = yield* Effect.flip(Lock.acquire(one, owner, { lock: "", ttl: -1 }))
+      assert.strictEqual(bad._tag, "InvalidInput")
+    }).pipe(Effect.provide(Transport.layerLocal())))
+})
