@@ -87,6 +87,7 @@ export interface OrchestratorShape {
   readonly history: (study: string) => Effect.Effect<ReadonlyArray<Observation>, UnknownStudy>
   /** The open proposals, oldest first. */
   readonly pending: (study: string) => Effect.Effect<ReadonlyArray<Proposal>, UnknownStudy>
+  /** A snapshot for summaries: best, best over time, counters per strategy, what was dropped. */
   readonly summary: (study: string) => Effect.Effect<StudySummary, UnknownStudy>
   /** The names of the defined studies, sorted. */
   readonly studies: Effect.Effect<ReadonlyArray<string>>

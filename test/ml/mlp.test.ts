@@ -91,4 +91,17 @@ describe("the MLP", () => {
       )
       assert.strictEqual(evaluate(model, spirals().validation).accuracy, best.score, "the best is reproducible from its seed")
     }).pipe(Effect.provide(Orchestrator.layer), Random.withSeed("study")))
+
+  it.effect("a training killed mid-run and re-run from its trial seed gives the uninterrupted result", () =>
+    Effect.gen(function*() {
+      const slow = trainAndEvaluate(good, { onEpoch: () => Effect.sleep("100 millis") }).pipe(Random.withSeed("trial-7"))
+      const killed = yield* Effect.forkChild(slow)
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.interrupt(killed)
+      const retry = yield* Effect.forkChild(slow)
+      yield* TestClock.adjust("3 seconds")
+      const retried = yield* Fiber.join(retry)
+      const uninterrupted = yield* trainAndEvaluate(good).pipe(Random.withSeed("trial-7"))
+      assert.deepStrictEqual(retried, uninterrupted)
+    }))
 })

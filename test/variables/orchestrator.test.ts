@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Option, Random } from "effect"
+import { Effect, Option, Random, Ref } from "effect"
 import { TestClock } from "effect/testing"
 import { InvalidInput } from "../../src/errors/index.ts"
 import {
@@ -12,7 +12,8 @@ import {
   type Space,
   StudyExists,
   Tpe,
-  UnknownStudy
+  UnknownStudy,
+  type UpdatePolicy
 } from "../../src/variables/index.ts"
 
 const space: Space = {
@@ -164,5 +165,42 @@ describe("Orchestrator", () => {
       const summary = yield* orchestrator.summary("c")
       assert.deepStrictEqual([summary.proposals, summary.accepted, summary.pending], [40, 40, 0])
       assert.deepStrictEqual(summary.strategies["tpe"]?.observations, 40)
+    })))
+
+  it.effect("a custom policy plugs in: started once per study, asked about every report", () =>
+    withOrchestrator(Effect.gen(function*() {
+      const starts = yield* Ref.make<ReadonlyArray<string>>([])
+      // Accepts the mean of the first two reports of each key: a stand-in for a consensus round.
+      const twoPhase: UpdatePolicy = {
+        name: "two-phase",
+        start: (study) =>
+          Ref.update(starts, (s) => [...s, study]).pipe(Effect.as((() => {
+            const first = new Map<string, { reporter: string; score: number }>()
+            return {
+              submit: (ballot) =>
+                Effect.sync(() => {
+                  const earlier = first.get(ballot.key)
+                  if (earlier === undefined) {
+                    first.set(ballot.key, ballot)
+                    return { _tag: "Pending", votes: 1, needed: 2 } as const
+                  }
+                  return {
+                    _tag: "Accepted",
+                    score: (earlier.score + ballot.score) / 2,
+                    reporters: [earlier.reporter, ballot.reporter]
+                  } as const
+                })
+            }
+          })()))
+      }
+      const orchestrator = yield* Orchestrator
+      yield* orchestrator.define("p", { space, policy: twoPhase })
+      yield* orchestrator.define("q", { space, policy: twoPhase })
+      const assignment = { x: 0.5, kind: "b" }
+      yield* orchestrator.observe("p", { assignment, score: 1, reporter: "a" })
+      const result = yield* orchestrator.observe("p", { assignment, score: 2, reporter: "b" })
+      assert.isTrue(result._tag === "Recorded" && result.observation.score === 1.5)
+      assert.deepStrictEqual(yield* Ref.get(starts), ["p", "q"])
+      assert.strictEqual((yield* orchestrator.summary("p")).policy, "two-phase")
     })))
 })
