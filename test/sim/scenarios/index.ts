@@ -2,6 +2,7 @@
 import { Effect } from "effect"
 import type { SimResult } from "../../../src/sim/index.ts"
 import { simulate } from "../../../src/sim/index.ts"
+import { barrierScenario } from "./barrier.ts"
 import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
 
@@ -10,6 +11,8 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   raft: (seed) => simulate(raftScenario(seed)),
   "raft-broken": (seed) => simulate(raftScenario(seed, { unsafe: { ignoreTerm: true } })),
   lock: (seed) => simulate(lockScenario(seed)),
+  barrier: (seed) => simulate(barrierScenario(seed)),
+  "barrier-broken": (seed) => simulate(barrierScenario(seed, true)),
   "lock-broken": (seed) => simulate(lockScenario(seed, true))
 }
 
