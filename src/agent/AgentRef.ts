@@ -10,6 +10,7 @@
 import { Duration, Effect, Exit } from "effect"
 import type { ReplyOf } from "./Agent.ts"
 import { AgentStopped, type AskError, AskTimeout, MailboxFull, NoReply, type TellError } from "./errors.ts"
+import type { Deadline, Deadlines } from "../supervision/index.ts"
 import { Mailbox, type OverflowPolicy } from "./Mailbox.ts"
 
 /** Options of `ask`. */
@@ -46,15 +47,19 @@ export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crash
 export class AskEnvelope<M> {
   resume: ((effect: Effect.Effect<unknown, AskError>) => void) | undefined = undefined
   result: Effect.Effect<unknown, AskError> | undefined = undefined
+  timer: Deadline | undefined = undefined
   readonly message: M
-  constructor(message: M) {
+  readonly deadlines: Deadlines
+  constructor(message: M, deadlines: Deadlines) {
     this.message = message
+    this.deadlines = deadlines
   }
 
   /** Completes the ask once; later completions are ignored. */
   complete(result: Effect.Effect<unknown, AskError>): boolean {
     if (this.result !== undefined) return false
     this.result = result
+    if (this.timer !== undefined) this.deadlines.cancel(this.timer)
     this.resume?.(result)
     return true
   }
@@ -76,7 +81,18 @@ const describe = (message: unknown): string => {
   return typeof tag === "string" ? tag : typeof message
 }
 
-/** The runtime side of an `AgentRef`. Internal to the agent runtime. */
+/** What every cell of one agent system shares. */
+export interface CellRuntime {
+  readonly askTimeoutMillis: number
+  readonly deadlines: Deadlines
+  readonly deadLetter: (reason: DeadLetterReason, agent: string, message: unknown) => void
+}
+
+/**
+ * The runtime side of an `AgentRef`, and the context its handler gets. Internal to the agent
+ * runtime. Its operations are prototype methods (an idle agent should cost little memory), so
+ * call them on the ref (`ref.tell(m)`), not detached.
+ */
 export class AgentCell<M> implements AgentRef<M> {
   readonly mailbox: Mailbox<Letter<M>>
   alive = true
@@ -88,23 +104,19 @@ export class AgentCell<M> implements AgentRef<M> {
   readonly id: string
   readonly kind: string
   readonly overflow: OverflowPolicy
-  readonly askTimeout: Duration.Input
-  readonly deadLetter: (reason: DeadLetterReason, agent: string, message: unknown) => void
+  readonly runtime: CellRuntime
 
-  constructor(
-    id: string,
-    kind: string,
-    capacity: number,
-    overflow: OverflowPolicy,
-    askTimeout: Duration.Input,
-    deadLetter: (reason: DeadLetterReason, agent: string, message: unknown) => void
-  ) {
+  constructor(id: string, kind: string, capacity: number, overflow: OverflowPolicy, runtime: CellRuntime) {
     this.id = id
     this.kind = kind
     this.overflow = overflow
-    this.askTimeout = askTimeout
-    this.deadLetter = deadLetter
+    this.runtime = runtime
     this.mailbox = new Mailbox(capacity)
+  }
+
+  /** This agent, as seen by its handler. */
+  get self(): AgentRef<M> {
+    return this
   }
 
   private stopped(): AgentStopped {
@@ -115,57 +127,77 @@ export class AgentCell<M> implements AgentRef<M> {
     const outcome = this.mailbox.offer(letter)
     if (outcome === "accepted") return Effect.void
     if (outcome === "closed") {
-      this.deadLetter("agent-stopped", this.id, letter)
+      this.runtime.deadLetter("agent-stopped", this.id, letter)
       return Effect.fail(this.stopped())
     }
     switch (this.overflow) {
       case "backpressure":
-        return Effect.flatMap(this.mailbox.awaitRoom, () => this.admit(letter))
+        return Effect.flatMap(this.mailbox.awaitRoom(), () => this.admit(letter))
       case "drop-newest":
-        this.deadLetter("mailbox-full", this.id, letter)
+        this.runtime.deadLetter("mailbox-full", this.id, letter)
         // A dropped request must not leave its caller waiting for a reply that cannot come.
         return letter instanceof AskEnvelope
           ? Effect.fail(new MailboxFull({ agent: this.id, capacity: this.mailbox.capacity }))
           : Effect.void
       case "fail":
-        this.deadLetter("mailbox-full", this.id, letter)
+        this.runtime.deadLetter("mailbox-full", this.id, letter)
         return Effect.fail(new MailboxFull({ agent: this.id, capacity: this.mailbox.capacity }))
     }
   }
 
-  readonly tell = (message: M): Effect.Effect<void, TellError> => Effect.suspend(() => this.admit(message))
+  tell(message: M): Effect.Effect<void, TellError> {
+    return Effect.suspend(() => this.admit(message))
+  }
 
-  readonly tellUnsafe = (message: M): boolean => {
+  tellUnsafe(message: M): boolean {
     const outcome = this.mailbox.offer(message)
     if (outcome === "accepted") return true
-    this.deadLetter(outcome === "closed" ? "agent-stopped" : "mailbox-full", this.id, message)
+    this.runtime.deadLetter(outcome === "closed" ? "agent-stopped" : "mailbox-full", this.id, message)
     return false
   }
 
-  readonly ask = <Req extends M>(request: Req, options?: AskOptions): Effect.Effect<ReplyOf<Req>, AskError> =>
-    Effect.suspend(() => {
-      const envelope = new AskEnvelope<M>(request)
-      const timeout = options?.timeout ?? this.askTimeout
-      return this.admit(envelope).pipe(
-        Effect.andThen(Effect.callback<unknown, AskError>((resume) => {
-          if (envelope.result !== undefined) return resume(envelope.result)
-          envelope.resume = resume
-        })),
-        Effect.timeoutOrElse({
-          duration: timeout,
-          orElse: () => {
-            envelope.complete(Effect.void) // a late reply is dropped, not delivered to a gone caller
-            return Effect.fail(
-              new AskTimeout({ agent: this.id, request: describe(request), timeoutMillis: Duration.toMillis(Duration.fromInputUnsafe(timeout)) })
-            )
-          }
-        })
-      ) as Effect.Effect<ReplyOf<Req>, AskError>
+  ask<Req extends M>(request: Req, options?: AskOptions): Effect.Effect<ReplyOf<Req>, AskError> {
+    return Effect.callback<unknown, AskError>((resume) => {
+      const envelope = new AskEnvelope<M>(request, this.runtime.deadlines)
+      const outcome = this.mailbox.offer(envelope)
+      if (outcome !== "accepted") {
+        // Full or closed: the overflow policy decides; then wait for the reply as usual.
+        return resume(this.admit(envelope).pipe(Effect.andThen(this.awaitReply(envelope, options))))
+      }
+      this.arm(envelope, resume, options)
+      return Effect.sync(() => envelope.complete(Effect.void))
+    }) as Effect.Effect<ReplyOf<Req>, AskError>
+  }
+
+  private awaitReply(envelope: AskEnvelope<M>, options: AskOptions | undefined): Effect.Effect<unknown, AskError> {
+    return Effect.callback<unknown, AskError>((resume) => {
+      this.arm(envelope, resume, options)
+      return Effect.sync(() => envelope.complete(Effect.void))
     })
+  }
 
-  readonly mailboxSize = (): number => this.mailbox.size
+  private arm(
+    envelope: AskEnvelope<M>,
+    resume: (effect: Effect.Effect<unknown, AskError>) => void,
+    options: AskOptions | undefined
+  ): void {
+    if (envelope.result !== undefined) return resume(envelope.result)
+    envelope.resume = resume
+    const millis = options?.timeout === undefined
+      ? this.runtime.askTimeoutMillis
+      : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
+    envelope.timer = this.runtime.deadlines.schedule(millis, () => {
+      envelope.complete(Effect.fail(new AskTimeout({ agent: this.id, request: describe(envelope.message), timeoutMillis: millis })))
+    })
+  }
 
-  readonly isAlive = (): boolean => this.alive
+  mailboxSize(): number {
+    return this.mailbox.size
+  }
+
+  isAlive(): boolean {
+    return this.alive
+  }
 
   /** Answers the request being handled, if `request` is it. */
   reply(request: M, value: unknown): void {
@@ -178,7 +210,9 @@ export class AgentCell<M> implements AgentRef<M> {
     const current = this.current
     if (current === undefined) return
     this.current = undefined
-    current.complete(Effect.fail(new NoReply({ agent: this.id, request: describe(current.message) })))
+    if (current.result === undefined) {
+      current.complete(Effect.fail(new NoReply({ agent: this.id, request: describe(current.message) })))
+    }
   }
 
   /** The handler crashed: the message in hand is lost (counted), its caller gets `AgentStopped`. */
@@ -188,7 +222,7 @@ export class AgentCell<M> implements AgentRef<M> {
     if (current !== undefined) {
       current.complete(Effect.fail(new AgentStopped({ agent: this.id, reason: "crashed" })))
     } else if (!(message instanceof CrashSignal)) {
-      this.deadLetter("handler-crashed", this.id, message)
+      this.runtime.deadLetter("handler-crashed", this.id, message)
     }
   }
 
@@ -200,7 +234,7 @@ export class AgentCell<M> implements AgentRef<M> {
     this.mailbox.close()
     for (const letter of this.mailbox.drain()) {
       if (letter instanceof AskEnvelope) letter.complete(Effect.fail(this.stopped()))
-      else if (!(letter instanceof CrashSignal)) this.deadLetter("agent-stopped", this.id, letter)
+      else if (!(letter instanceof CrashSignal)) this.runtime.deadLetter("agent-stopped", this.id, letter)
     }
     const watchers = this.watchers
     this.watchers = undefined

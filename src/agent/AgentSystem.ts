@@ -7,9 +7,9 @@ import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Option, PubSub
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { Registry } from "../registry/index.ts"
 import type { DuplicateChild, RestartPolicy, SupervisorStopped } from "../supervision/index.ts"
-import { Supervisor } from "../supervision/index.ts"
+import { Deadlines, Supervisor } from "../supervision/index.ts"
 import type { AgentContext, AgentDefinition } from "./Agent.ts"
-import { AgentCell, type AgentRef, CrashSignal, type DeadLetterReason } from "./AgentRef.ts"
+import { AgentCell, type AgentRef, type CellRuntime, CrashSignal, type DeadLetterReason } from "./AgentRef.ts"
 import { AgentIdTaken, LinkedAgentFailed } from "./errors.ts"
 import type { AgentEvent, DeadLetterCounts } from "./events.ts"
 import { runIncarnation } from "./internal/loop.ts"
@@ -43,6 +43,8 @@ const SpawnInput = Schema.Struct({
   id: Schema.optionalKey(Schema.NonEmptyString),
   capacity: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 })
+const isSpawnInput = Schema.is(SpawnInput)
+const decodeSpawnInput = decodeInput(SpawnInput, "AgentSystem.spawn")
 
 /** The agent runtime of one mabeam instance. */
 export class AgentSystem extends Context.Service<AgentSystem, {
@@ -80,7 +82,10 @@ export class AgentSystem extends Context.Service<AgentSystem, {
 export const make = (options: AgentSystemOptions = {}) =>
   Effect.gen(function*() {
     const node = options.node ?? "local"
-    const askTimeout = options.askTimeout ?? "5 seconds"
+    const askTimeoutMillis = Duration.toMillis(Duration.fromInputUnsafe(options.askTimeout ?? "5 seconds"))
+    const clock = yield* Effect.clockWith((clock) => Effect.succeed(clock))
+    const deadlines = new Deadlines(() => clock.currentTimeMillisUnsafe())
+    yield* Effect.forkScoped(deadlines.run)
     const root = yield* Supervisor.make({ name: "root", ...options.root })
     const registry = yield* Effect.serviceOption(Registry)
     const events = yield* PubSub.sliding<AgentEvent>(4096)
@@ -94,6 +99,7 @@ export const make = (options: AgentSystemOptions = {}) =>
       dead[reason]++
       publish({ _tag: "DeadLetter", agent, reason })
     }
+    const runtime: CellRuntime = { askTimeoutMillis, deadlines, deadLetter }
 
     const crashLinked = (cell: AgentCell<unknown>, exit: Exit.Exit<void, unknown>) => {
       if (cell.links === undefined || Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause)) return
@@ -104,17 +110,18 @@ export const make = (options: AgentSystemOptions = {}) =>
 
     const spawn = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>, spawnOptions: SpawnOptions = {}) =>
       Effect.gen(function*() {
-        const input = yield* decodeInput(SpawnInput, "AgentSystem.spawn")({
+        const raw = {
           ...(spawnOptions.id === undefined ? {} : { id: spawnOptions.id }),
           capacity: definition.mailbox?.capacity ?? 1024
-        })
+        }
+        // The guard is cheap; the decoder (which builds the error message) runs only on bad input.
+        const input = isSpawnInput(raw) ? raw : yield* decodeSpawnInput(raw)
         const id = input.id ?? `${definition.name}-${++sequence}`
         if (directory.has(id)) return yield* new AgentIdTaken({ agent: id })
         const supervisor = spawnOptions.supervisor ?? root
-        const cell = new AgentCell<M>(id, definition.name, input.capacity, definition.mailbox?.overflow ?? "backpressure", askTimeout, deadLetter)
-        const context: AgentContext<M> = { self: cell, reply: (request, value) => cell.reply(request, value) }
-        // The spawner's services, minus its Scope: each incarnation runs in a scope of its own.
-        const services = Context.omit(Scope.Scope)(yield* Effect.context<R>()) as Context.Context<R>
+        const cell = new AgentCell<M>(id, definition.name, input.capacity, definition.mailbox?.overflow ?? "backpressure", runtime)
+        const context: AgentContext<M> = cell
+        const services = withoutScope(yield* Effect.context<R>())
         let restarts = 0
         // Each incarnation registers itself in its own scope: the entry goes when it dies and
         // comes back when it restarts.
@@ -155,6 +162,18 @@ export const make = (options: AgentSystemOptions = {}) =>
         })))
         return cell as AgentRef<M>
       })
+
+    // The spawner's services, minus its Scope: each incarnation runs in a scope of its own.
+    // Spawners usually share one context, so the last answer is kept.
+    let lastContext: Context.Context<never> | undefined
+    let lastWithoutScope: Context.Context<never> | undefined
+    const withoutScope = <R>(context: Context.Context<R>): Context.Context<R> => {
+      if (context !== lastContext) {
+        lastContext = context as Context.Context<never>
+        lastWithoutScope = Context.omit(Scope.Scope)(context) as Context.Context<never>
+      }
+      return lastWithoutScope as Context.Context<R>
+    }
 
     const cellOf = (ref: AgentRef<never>): AgentCell<unknown> | undefined => directory.get(ref.id)
 

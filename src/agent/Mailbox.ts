@@ -26,6 +26,7 @@ export class Mailbox<A> {
   private consumer: (() => void) | undefined = undefined
   private senders: Array<() => void> | undefined = undefined
   private closedFlag = false
+  private takeAllEffect: Effect.Effect<Array<A>> | undefined = undefined
 
   readonly capacity: number
 
@@ -53,7 +54,6 @@ export class Mailbox<A> {
     this.buffer.push(message)
     const consumer = this.consumer
     if (consumer !== undefined) {
-      // The consumer runs later, on the scheduler: messages sent meanwhile join the same batch.
       this.consumer = undefined
       consumer()
     }
@@ -61,7 +61,8 @@ export class Mailbox<A> {
   }
 
   /** Waits until the mailbox has room (or is closed). Used by the backpressure policy. */
-  readonly awaitRoom: Effect.Effect<void> = Effect.callback<void>((resume) => {
+  awaitRoom(): Effect.Effect<void> {
+    return Effect.callback<void>((resume) => {
     if (this.closedFlag || this.buffer.length < this.capacity) return resume(Effect.void)
     const waiting = () => resume(Effect.void)
     ;(this.senders ??= []).push(waiting)
@@ -69,20 +70,26 @@ export class Mailbox<A> {
       const index = this.senders?.indexOf(waiting) ?? -1
       if (index >= 0) this.senders?.splice(index, 1)
     })
-  })
+    })
+  }
 
   /**
    * Takes every queued message at once, waiting while the mailbox is empty. Yields an empty
    * batch only once the mailbox is closed and drained.
    */
-  readonly takeAll: Effect.Effect<Array<A>> = Effect.callback<Array<A>>((resume) => {
-    const batch = this.drain()
-    if (batch.length > 0 || this.closedFlag) return resume(Effect.succeed(batch))
-    this.consumer = () => resume(Effect.sync(() => this.drain()))
-    return Effect.sync(() => {
-      this.consumer = undefined
+  get takeAll(): Effect.Effect<Array<A>> {
+    // Built on first use, so a mailbox that never waits costs nothing for it.
+    return this.takeAllEffect ??= Effect.callback<Array<A>>((resume) => {
+      const batch = this.drain()
+      if (batch.length > 0 || this.closedFlag) return resume(Effect.succeed(batch))
+      // Resuming runs the consumer at once, inside the sender's call: yield first, so the
+      // messages sent meanwhile join the batch and the sender is not held up.
+      this.consumer = () => resume(Effect.andThen(Effect.yieldNow, Effect.sync(() => this.drain())))
+      return Effect.sync(() => {
+        this.consumer = undefined
+      })
     })
-  })
+  }
 
   /** Removes and returns everything queued, releasing senders waiting for room. */
   drain(): Array<A> {

@@ -13,6 +13,7 @@
 import { Deferred, Duration, Effect, Exit, Fiber, Option, PubSub, Queue, Schedule, Scope, Stream } from "effect"
 import type { ChildSpec } from "./ChildSpec.ts"
 import { DuplicateChild, RestartIntensityExceeded, SupervisorStopped, UnknownChild } from "./errors.ts"
+import { Deadlines } from "./Deadlines.ts"
 import { willRestart } from "./internal/policy.ts"
 
 /**
@@ -101,9 +102,12 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     const parent = yield* Effect.scope
     const childrenScope = yield* Scope.fork(parent)
     const exits = yield* Queue.unbounded<Exited>()
+    const clock = yield* Effect.clockWith((clock) => Effect.succeed(clock))
+    const deadlines = new Deadlines(() => clock.currentTimeMillisUnsafe())
+    yield* Effect.forkIn(deadlines.run, childrenScope)
     const pubsub = yield* PubSub.sliding<SupervisorEvent>(1024)
     const done = yield* Deferred.make<void, RestartIntensityExceeded>()
-    const order: Array<Child> = []
+    // A Map iterates in insertion order: it is also the start order, at O(1) per removal.
     const byId = new Map<string, Child>()
     let restartTimes: Array<number> = []
     let stopping = false
@@ -116,7 +120,10 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         return Effect.forkIn(Effect.scoped(child.spec.start), childrenScope).pipe(
           Effect.map((fiber) => {
             child.fiber = fiber
-            fiber.addObserver((exit) => Queue.offerUnsafe(exits, { child, incarnation, exit }))
+            fiber.addObserver((exit) => {
+              // An exit already handled by `halt` (a stop or a sibling restart) needs no decision.
+              if (child.incarnation === incarnation) Queue.offerUnsafe(exits, { child, incarnation, exit })
+            })
             publish({ _tag: "ChildStarted", supervisor: name, child: child.spec.id, incarnation })
           })
         )
@@ -129,9 +136,9 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         child.incarnation++ // its exit is handled here, not by the control loop
         child.fiber = undefined
         if (child.spec.stop === undefined) return Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
-        const timeout = child.spec.shutdown ?? "5 seconds"
+        const timeout = Duration.toMillis(Duration.fromInputUnsafe(child.spec.shutdown ?? "5 seconds"))
         return child.spec.stop.pipe(
-          Effect.andThen(Fiber.await(fiber).pipe(Effect.timeoutOption(timeout))),
+          Effect.andThen(Number.isFinite(timeout) ? deadlines.awaitFiber(fiber, timeout) : Effect.map(Fiber.await(fiber), Option.some)),
           Effect.flatMap((exit) =>
             Option.isSome(exit) ? Effect.succeed(exit.value) : Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
           )
@@ -139,16 +146,14 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
       })
 
     const forget = (child: Child, exit: Exit.Exit<void, unknown>) => {
-      byId.delete(child.spec.id)
-      const index = order.indexOf(child)
-      if (index >= 0) order.splice(index, 1)
+      if (byId.get(child.spec.id) === child) byId.delete(child.spec.id)
       child.spec.onTerminated?.(exit)
     }
 
     const stopAll = (reason: Exit.Exit<void, unknown>) =>
       Effect.gen(function*() {
         stopping = true
-        for (const child of [...order].reverse()) {
+        for (const child of [...byId.values()].reverse()) {
           const exit = yield* halt(child)
           forget(child, exit ?? reason)
         }
@@ -184,8 +189,8 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
 
     const siblingsToRestart = (child: Child): Array<Child> => {
       if (strategy === "one-for-one") return [child]
-      if (strategy === "one-for-all") return [...order]
-      return order.slice(order.indexOf(child))
+      const all = [...byId.values()]
+      return strategy === "one-for-all" ? all : all.slice(all.indexOf(child))
     }
 
     const onExit = ({ child, exit, incarnation }: Exited) =>
@@ -223,7 +228,6 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         if (byId.has(spec.id)) return Effect.fail(new DuplicateChild({ supervisor: name, child: spec.id }))
         const child: Child = { spec, fiber: undefined, incarnation: 0, restarts: 0, backoff: undefined }
         byId.set(spec.id, child)
-        order.push(child)
         return launch(child)
       })
 
@@ -239,7 +243,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
       startChild,
       stopChild,
       children: Effect.sync(() =>
-        order.map((child) => ({ id: child.spec.id, running: child.fiber !== undefined, restarts: child.restarts }))
+        Array.from(byId.values(), (child) => ({ id: child.spec.id, running: child.fiber !== undefined, restarts: child.restarts }))
       ),
       await: Deferred.await(done),
       events: Stream.fromPubSub(pubsub)
