@@ -36,7 +36,7 @@ export interface Step<S, M, O> {
  * - `init` builds the state of `self` from what survived a crash (`undefined` on first start);
  * - `step` handles one event; it must not throw;
  * - `persist` is what a crash keeps (Raft's term, vote and log; nothing for a lock owner's clients);
- * - `isMessage` rejects anything else that arrives on the endpoint (it is counted, then ignored).
+ * - `isMessage` rejects anything else that arrives on the endpoint (it is ignored).
  */
 export interface Protocol<S, M, P, O> {
   readonly name: string

@@ -200,6 +200,3 @@ export const simulateSeeds = <S, M, P, O>(
     }
     return results
   })
-
-
-
