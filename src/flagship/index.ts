@@ -1,0 +1,5 @@
+/** The flagship scenario: a team of agents tuning a real model, with auctions, budgets and chaos. */
+export { Coordinator, Flush, makeStrategist, makeWorker, Propose, Report, STUDY, Train } from "./agents.ts"
+export { bidFor, EXPLORATION_BID } from "./bidding.ts"
+export { formatReport } from "./format.ts"
+export { runTuning, type TuningOptions, type TuningReport } from "./tuning.ts"

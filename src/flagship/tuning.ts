@@ -1,0 +1,185 @@
+/**
+ * The flagship: a team of agents tunes the hyperparameters of a real model on a real dataset.
+ *
+ * Each round, the strategists (random search, grid search, TPE) bid in second-price auctions for
+ * the round's training slots, paying from their ledger budgets. Each winner proposes an
+ * assignment of the universal variables; a worker agent trains the MLP on the two-spirals data
+ * and the coordinator (the study's single owner) records the score. Chaos: a seeded share of
+ * trials kills its worker mid-training; the supervisor restarts the worker and the trial is run
+ * again elsewhere with the same seed, so the result is exact. It all runs in simulated time.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Option, Random, Stream } from "effect"
+import { TestClock } from "effect/testing"
+import { AgentSystem } from "../agent/index.ts"
+import { AuctionHouse, Ledger } from "../economics/index.ts"
+import { Supervisor } from "../supervision/index.ts"
+import { mlpSpace } from "../ml/index.ts"
+import { type Assignment, GridSearch, Orchestrator, RandomSearch, SingleOwner, type Strategy, Tpe } from "../variables/index.ts"
+import { Coordinator, Flush, makeStrategist, makeWorker, Propose, Report, STUDY, Train } from "./agents.ts"
+import { bidFor } from "./bidding.ts"
+
+/** How big a run is. */
+export interface TuningOptions {
+  /** Seeds the strategies, the chaos and the training: the same seed gives the same run. */
+  readonly seed: string
+  readonly workers?: number
+  readonly rounds?: number
+  /** Share of trials whose worker is killed mid-training (0 to 1). */
+  readonly chaos?: number
+  /** Credits each strategist starts with. */
+  readonly budget?: number
+}
+
+/** What a run did. */
+export interface TuningReport {
+  readonly seed: string
+  readonly trials: number
+  readonly best: { readonly accuracy: number; readonly strategy: string; readonly trial: number } | undefined
+  /** Each new best: after how many trials, its accuracy, who found it. */
+  readonly improvements: ReadonlyArray<{ readonly trial: number; readonly accuracy: number; readonly strategy: string }>
+  readonly strategies: ReadonlyArray<{ readonly name: string; readonly won: number; readonly spent: bigint; readonly left: bigint; readonly bests: number }>
+  readonly crashes: number
+  readonly recoveries: number
+  readonly restarts: number
+  readonly simulatedMillis: number
+  readonly moneyConserved: boolean
+}
+
+const SLOT_AUCTION_MILLIS = 100
+
+/** Runs the flagship; needs the agent runtime, the ledger and auction house, the orchestrator and a TestClock. */
+export const runTuning = (options: TuningOptions) =>
+  Effect.gen(function*() {
+    const workersCount = options.workers ?? 3
+    const rounds = options.rounds ?? 8
+    const chaos = options.chaos ?? 0.15
+    const budget = BigInt(options.budget ?? 400)
+    const agents = yield* AgentSystem
+    const ledger = yield* Ledger.Ledger
+    const house = yield* AuctionHouse.AuctionHouse
+    const orchestrator = yield* Orchestrator
+    const startedAt = yield* TestClock.testClockWith((clock) => Effect.succeed(clock.currentTimeMillisUnsafe()))
+
+    let restarts = 0
+    yield* agents.events.pipe(
+      Stream.runForEach((event) => Effect.sync(() => event._tag === "AgentRestarted" && restarts++)),
+      Effect.forkScoped
+    )
+    yield* Effect.yieldNow
+
+    yield* orchestrator.define(STUDY, { space: mlpSpace, goal: "maximize", policy: SingleOwner.make("coordinator") })
+    const strategies: ReadonlyArray<Strategy> = [RandomSearch, GridSearch.make({ levels: 4 }), Tpe.make()]
+    yield* ledger.open("compute")
+    for (const strategy of strategies) {
+      yield* ledger.open(strategy.name)
+      yield* ledger.mint({ account: strategy.name, amount: budget })
+    }
+    const minted = budget * BigInt(strategies.length)
+
+    const coordinator = yield* agents.spawn(Coordinator, { id: "coordinator" })
+    const strategists = new Map(yield* Effect.forEach(strategies, (strategy) =>
+      Effect.map(agents.spawn(makeStrategist(strategy), { id: `strategist-${strategy.name}` }), (ref) => [strategy.name, ref] as const)))
+    // Workers get a supervisor of their own: chaos kills them often, and their restarts must not
+    // count against the root supervisor's intensity.
+    const pool = yield* Supervisor.make({ name: "workers", intensity: { maxRestarts: 1000, within: "1 minute" } })
+    const workers = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (n) =>
+      agents.spawn(makeWorker(options.seed), { id: `worker-${n}`, supervisor: pool }))
+
+    const won = new Map(strategies.map((strategy) => [strategy.name, 0]))
+    let trials = 0
+    let crashes = 0
+    let recoveries = 0
+
+    /** Runs one trial on `first`, and on the next workers if a worker is killed under it. */
+    const runTrial = (trial: number, assignment: Assignment, first: number, crashAtEpoch: number | undefined) =>
+      Effect.gen(function*() {
+        for (let attempt = 0; attempt < workers.length; attempt++) {
+          const worker = workers[(first + attempt) % workers.length]!
+          const killed = attempt === 0 ? crashAtEpoch : undefined
+          const result = yield* Effect.result(worker.ask(
+            Train.make({ trial, assignment, ...(killed === undefined ? {} : { crashAtEpoch: killed }) }),
+            { timeout: "1 hour" }
+          ))
+          if (result._tag === "Success") {
+            if (attempt > 0) recoveries++
+            return Option.some(result.success)
+          }
+          if (result.failure._tag !== "AgentStopped") return yield* result.failure
+          crashes++
+        }
+        return Option.none()
+      })
+
+    for (let round = 1; round <= rounds; round++) {
+      const summary = yield* orchestrator.summary(STUDY)
+      for (let slot = 1; slot <= workersCount; slot++) {
+        yield* house.open({ kind: "second-price", id: `r${round}-s${slot}`, seller: "compute", reserve: 1n, duration: SLOT_AUCTION_MILLIS })
+        for (const strategy of strategies) {
+          const { available } = yield* ledger.balance(strategy.name)
+          const amount = bidFor(summary, strategy.name, available)
+          if (amount > 0n) yield* house.bid({ auction: `r${round}-s${slot}`, bidder: strategy.name, amount })
+        }
+      }
+      yield* TestClock.adjust(SLOT_AUCTION_MILLIS)
+      const winners = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (slot) =>
+        Effect.map(house.outcome(`r${round}-s${slot}`), (outcome) => outcome.award?.winner))
+
+      const jobs = yield* Effect.forEach(winners, (winner, slot) =>
+        Effect.gen(function*() {
+          if (winner === undefined) return undefined
+          won.set(winner, (won.get(winner) ?? 0) + 1)
+          const proposal = yield* strategists.get(winner)!.ask(Propose.make({}))
+          const trial = ++trials
+          const crashAtEpoch = (yield* Random.next) < chaos ? yield* Random.nextIntBetween(1, 5) : undefined
+          return { proposal, trial, slot, crashAtEpoch }
+        }))
+      yield* Effect.forEach(jobs, (job) =>
+        job === undefined ? Effect.void : Effect.gen(function*() {
+          const result = yield* runTrial(job.trial, job.proposal.assignment, job.slot, job.crashAtEpoch)
+          if (Option.isSome(result)) {
+            yield* coordinator.tell(Report.make({
+              proposal: job.proposal.id,
+              assignment: job.proposal.assignment,
+              score: result.value.accuracy,
+              strategy: job.proposal.strategy
+            }))
+          }
+        }), { concurrency: "unbounded", discard: true })
+      yield* coordinator.ask(Flush.make({}))
+    }
+
+    const summary = yield* orchestrator.summary(STUDY)
+    const history = yield* orchestrator.history(STUDY)
+    const trialOf = new Map(history.map((observation, index) => [observation.proposal, index + 1]))
+    const totals = yield* ledger.audit
+    const now = yield* TestClock.testClockWith((clock) => Effect.succeed(clock.currentTimeMillisUnsafe()))
+    const rows = yield* Effect.forEach(strategies, (strategy) =>
+      Effect.map(ledger.balance(strategy.name), ({ available, held }) => ({
+        name: strategy.name,
+        won: won.get(strategy.name) ?? 0,
+        spent: budget - available - held,
+        left: available + held,
+        bests: summary.improvements.filter((observation) => observation.strategy === strategy.name).length
+      })))
+    const best = Option.getOrUndefined(summary.best)
+    return {
+      seed: options.seed,
+      trials,
+      best: best === undefined
+        ? undefined
+        : { accuracy: best.score, strategy: best.strategy, trial: trialOf.get(best.proposal) ?? 0 },
+      improvements: summary.improvements.map((observation) => ({
+        trial: trialOf.get(observation.proposal) ?? 0,
+        accuracy: observation.score,
+        strategy: observation.strategy
+      })),
+      strategies: rows,
+      crashes,
+      recoveries,
+      restarts,
+      simulatedMillis: now - startedAt,
+      moneyConserved: totals.supply === minted && totals.held === 0n
+    } satisfies TuningReport
+  })
