@@ -1,0 +1,25 @@
+/** Every example runs and prints what it promises (they are real programs: run as child processes). */
+import { assert, describe, it } from "@effect/vitest"
+import { execFileSync } from "node:child_process"
+import { join } from "node:path"
+
+const root = join(import.meta.dirname, "..")
+const runExample = (file: string, ...args: Array<string>): string =>
+  execFileSync(process.execPath, [join(root, "examples", file), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 })
+
+describe("examples", () => {
+  it("supervised-agents: a supervised team survives a crash and stops with its scope", () => {
+    const output = runExample("supervised-agents.ts")
+    assert.match(output, /4 supervised workers counted 2157 primes/)
+    assert.match(output, /crashes handled by restart: [1-9]/)
+    assert.match(output, /scope closed: every agent stopped/)
+  })
+
+  it("flagship (npm start): the same seed prints the same tuning run", () => {
+    const first = runExample("flagship.ts", "--seed", "ci").replace(/finished in .*\n/, "")
+    const second = runExample("flagship.ts", "--seed", "ci").replace(/finished in .*\n/, "")
+    assert.match(first, /best validation accuracy \d+\.\d%/)
+    assert.match(first, /money conserved/)
+    assert.strictEqual(first, second)
+  })
+})
