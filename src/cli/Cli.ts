@@ -1,0 +1,208 @@
+/**
+ * The `mabeam` command line (effect/cli): `run`, `inspect`, `dashboard`, `bench` and `sim`.
+ *
+ * `main(argv)` runs it and returns the process exit code: 0 on success, 2 for a wrong command line
+ * or a feature that is not available, 1 when a scenario fails, the child's code for `bench`/`sim`.
+ * Every output line goes through `Console`, so tests run the CLI in-process and read it.
+ *
+ * @since 0.1.0
+ */
+import { fileURLToPath } from "node:url"
+import { Cause, Console, Effect, FileSystem, Option, Path, Runtime } from "effect"
+import { Argument, Command, CliError, Flag } from "effect/cli"
+import { ChildProcess, ChildProcessSpawner } from "effect/process"
+import { ChildFailed, NotAvailable } from "./errors.ts"
+import { findScenario, runScenario } from "./runScenario.ts"
+import { scenarios } from "./scenarios/index.ts"
+
+/** The CLI's version (the package's). */
+export const VERSION = "0.1.0"
+
+/** The project root: where `bench/` and `test/sim/` live. */
+export const projectRoot = fileURLToPath(new URL("../../", import.meta.url))
+
+const scenarioList = [...scenarios.values()].map((s) => `${s.name}: ${s.description}`).join("; ")
+
+const seed = Flag.Int("seed").pipe(
+  Flag.withDescription("seed of the run's Random: the same seed replays the same run"),
+  Flag.withDefault(1)
+)
+const agentCount = Flag.Int("agents").pipe(
+  Flag.withDescription("how many agents the scenario runs (default: the scenario's own)"),
+  Flag.optional
+)
+const rounds = (fallback: number) =>
+  Flag.Int("rounds").pipe(Flag.withDescription(`rounds of work (default ${fallback})`), Flag.withDefault(fallback))
+const pace = (fallback: number) =>
+  Flag.Int("pace").pipe(
+    Flag.withDescription(`milliseconds of simulated work per message, to watch it live (default ${fallback})`),
+    Flag.optional,
+    Flag.map(Option.getOrElse(() => fallback))
+  )
+const otlp = Flag.String("otlp").pipe(
+  Flag.withDescription("export traces, metrics and logs to this OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318"),
+  Flag.optional
+)
+const port = (fallback: number) =>
+  Flag.Int("port").pipe(
+    Flag.withDescription(`dashboard port on 127.0.0.1 (0 = any free port; default ${fallback})`),
+    Flag.withDefault(fallback)
+  )
+const scenarioArgument = Argument.String("scenario").pipe(Argument.withDescription(`one of: ${scenarioList}`))
+
+const run = Command.make("run", {
+  scenario: scenarioArgument,
+  seed,
+  agents: agentCount,
+  rounds: rounds(1),
+  pace: Flag.Int("pace").pipe(
+    Flag.withDescription("milliseconds of simulated work per message (default 0, or 200 with --dashboard)"),
+    Flag.optional
+  ),
+  otlp,
+  dashboard: Flag.Boolean("dashboard").pipe(
+    Flag.withDescription("serve the live dashboard while it runs, and keep serving until Ctrl+C"),
+    Flag.withDefault(false)
+  ),
+  port: port(7777)
+}, (input) =>
+  Effect.flatMap(findScenario(input.scenario), (scenario) =>
+    runScenario(scenario, {
+      seed: input.seed,
+      agents: Option.getOrUndefined(input.agents),
+      rounds: input.rounds,
+      paceMillis: Option.getOrElse(input.pace, () => input.dashboard ? 200 : 0),
+      otlp: Option.getOrUndefined(input.otlp),
+      dashboardPort: input.dashboard ? input.port : undefined,
+      hold: true
+    }))).pipe(
+  Command.withDescription("Run a scenario and print what happened."),
+  Command.withExamples([
+    { command: "mabeam run agents --seed 7", description: "the supervised team, replayable with seed 7" },
+    { command: "mabeam run auction --agents 6", description: "six bidders in two auctions" },
+    { command: "mabeam run agents --rounds 50 --dashboard", description: "watch it on http://127.0.0.1:7777/" }
+  ])
+)
+
+const inspect = Command.make("inspect", {
+  scenario: scenarioArgument.pipe(Argument.withDefault("agents")),
+  seed,
+  agents: agentCount,
+  rounds: rounds(1)
+}, (input) =>
+  Effect.flatMap(findScenario(input.scenario), (scenario) =>
+    runScenario(scenario, {
+      seed: input.seed,
+      agents: Option.getOrUndefined(input.agents),
+      rounds: input.rounds,
+      paceMillis: 0,
+      inspect: true
+    }))).pipe(
+  Command.withDescription(
+    "Run a scenario, then print its supervision tree, registry entries and ledger balances as they are when it ends."
+  )
+)
+
+const dashboard = Command.make("dashboard", {
+  scenario: scenarioArgument.pipe(Argument.withDefault("agents")),
+  seed,
+  agents: agentCount,
+  rounds: rounds(1_000),
+  pace: pace(200),
+  port: port(7777)
+}, (input) =>
+  Effect.flatMap(findScenario(input.scenario), (scenario) =>
+    runScenario(scenario, {
+      seed: input.seed,
+      agents: Option.getOrUndefined(input.agents),
+      rounds: input.rounds,
+      paceMillis: input.pace,
+      dashboardPort: input.port,
+      hold: true
+    }))).pipe(
+  Command.withDescription("Serve the live dashboard on 127.0.0.1 while a scenario runs (default: agents, 1000 rounds).")
+)
+
+/** Runs `node <args>` in the project root with the terminal attached; fails with its exit code. */
+const node = (args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const spawner = yield* ChildProcessSpawner.ChildProcessSpawner
+    const command = ChildProcess.make(process.execPath, [...args], {
+      cwd: projectRoot,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit"
+    })
+    const code = Number(yield* spawner.exitCode(command))
+    if (code !== 0) return yield* new ChildFailed({ command: `node ${args.join(" ")}`, code })
+  })
+
+const bench = Command.make("bench", {
+  filter: Flag.String("filter").pipe(
+    Flag.withDescription("run only the benchmarks whose name contains this text"),
+    Flag.optional
+  )
+}, (input) =>
+  node([
+    "--expose-gc",
+    "bench/run.ts",
+    ...Option.match(input.filter, { onNone: () => [], onSome: (filter) => ["--filter", filter] })
+  ])).pipe(Command.withDescription("Run the benchmarks (node --expose-gc bench/run.ts) and print their table."))
+
+const SIM_RUNNER = "test/sim/run.ts"
+
+const sim = Command.make("sim", {
+  protocol: Argument.String("protocol").pipe(
+    Argument.withDescription("the simulated scenario: raft, lock, barrier, or all"),
+    Argument.withDefault("all")
+  ),
+  seeds: Flag.Int("seeds").pipe(Flag.withDescription("how many seeds to run (default 1000)"), Flag.withDefault(1_000)),
+  from: Flag.Int("from").pipe(Flag.withDescription("first seed (default 1)"), Flag.withDefault(1)),
+  seed: Flag.Int("seed").pipe(Flag.withDescription("replay this one seed and print its trace"), Flag.optional)
+}, (input) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const available = yield* fs.exists(path.join(projectRoot, SIM_RUNNER)).pipe(Effect.orElseSucceed(() => false))
+    if (!available) {
+      return yield* new NotAvailable({
+        command: "sim",
+        hint: `the simulator's runner (${SIM_RUNNER}) is not in this installation; run it from a mabeam checkout`
+      })
+    }
+    yield* node([
+      SIM_RUNNER,
+      input.protocol,
+      ...Option.match(input.seed, {
+        onNone: () => ["--seeds", String(input.seeds), "--from", String(input.from)],
+        onSome: (one) => ["--seed", String(one)]
+      })
+    ])
+  })).pipe(Command.withDescription("Run a protocol under the seeded fault simulator over many seeds, or replay one seed."))
+
+/** The root command. */
+export const command = Command.make("mabeam").pipe(
+  Command.withDescription("mabeam: multi-agent coordination runtime on Effect. Run scenarios, watch them live, benchmark."),
+  Command.withSubcommands([run, inspect, dashboard, bench, sim])
+)
+
+/** Runs the CLI with `argv` (without `node` and the script); fails like the command does. */
+export const cli = Command.runWith(command, { version: VERSION })
+
+/**
+ * Runs the CLI and returns the exit code instead of failing. Errors the CLI has already shown
+ * (usage errors, the CLI's own errors) are not printed again; anything else is printed in full.
+ */
+export const main = (argv: ReadonlyArray<string>) =>
+  cli(argv).pipe(
+    Effect.as(0),
+    Effect.catchCause((cause) => {
+      if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(130)
+      const error = Cause.squash(cause)
+      if (CliError.isCliError(error) && error._tag === "ShowHelp") return Effect.succeed(error.errors.length === 0 ? 0 : 2)
+      if (typeof error === "object" && error !== null && CliError.getUserMessage(error) !== undefined) {
+        return Effect.succeed(Runtime.getErrorExitCode(error))
+      }
+      return Effect.as(Console.error(Cause.pretty(cause)), 1)
+    })
+  )

@@ -1,0 +1,91 @@
+/**
+ * The CLI's errors. Each says what went wrong and what to do, carries the process exit code
+ * (2: the command line was wrong or the feature is missing; 1: the run failed) and is rendered by
+ * effect/cli through its `userMessage`.
+ *
+ * @since 0.1.0
+ */
+import { Data, Runtime } from "effect"
+import { CliError } from "effect/cli"
+
+/** Exit code of a wrong command line or a missing feature. */
+export const USAGE = 2
+
+/** The scenario name is not in the registry; the message lists the known ones. */
+export class UnknownScenario extends Data.TaggedError("UnknownScenario")<{
+  readonly scenario: string
+  readonly known: ReadonlyArray<string>
+}> {
+  override readonly [Runtime.errorExitCode] = USAGE
+  override get message(): string {
+    return `unknown scenario "${this.scenario}". Known scenarios: ${this.known.join(", ")}. ` +
+      `Run "mabeam run --help" to see what each one does.`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
+}
+
+/** A flag has a value outside its range. */
+export class InvalidOption extends Data.TaggedError("InvalidOption")<{
+  readonly option: string
+  readonly value: string
+  readonly expected: string
+}> {
+  override readonly [Runtime.errorExitCode] = USAGE
+  override get message(): string {
+    return `${this.option} ${this.value} is not valid: expected ${this.expected}`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
+}
+
+/** A command whose implementation is not in this build. */
+export class NotAvailable extends Data.TaggedError("NotAvailable")<{
+  readonly command: string
+  readonly hint: string
+}> {
+  override readonly [Runtime.errorExitCode] = USAGE
+  override get message(): string {
+    return `"mabeam ${this.command}" is not available yet: ${this.hint}`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
+}
+
+/** A scenario failed while running. */
+export class ScenarioFailed extends Data.TaggedError("ScenarioFailed")<{
+  readonly scenario: string
+  readonly seed: number
+  readonly reason: string
+}> {
+  override readonly [Runtime.errorExitCode] = 1
+  override get message(): string {
+    return `scenario "${this.scenario}" failed: ${this.reason}. ` +
+      `Run it again with --seed ${this.seed} to replay it.`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
+}
+
+/** A child process (bench, sim) exited with a non-zero code; the CLI exits with the same code. */
+export class ChildFailed extends Data.TaggedError("ChildFailed")<{
+  readonly command: string
+  readonly code: number
+}> {
+  override get [Runtime.errorExitCode](): number {
+    return this.code
+  }
+  override get message(): string {
+    return `"${this.command}" exited with code ${this.code}; its output above says why`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
+}
+
+/** Every error the CLI's own handlers fail with. */
+export type MabeamCliError = UnknownScenario | InvalidOption | NotAvailable | ScenarioFailed | ChildFailed

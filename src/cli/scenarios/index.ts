@@ -1,0 +1,18 @@
+/**
+ * The scenarios the `mabeam` CLI knows. To add one, write a module exporting a `Scenario` and add
+ * it to `scenarios` below; `mabeam run`, `inspect` and `dashboard` pick it up.
+ *
+ * @since 0.1.0
+ */
+import { agents } from "./agents.ts"
+import { auction } from "./auction.ts"
+import type { Scenario } from "./Scenario.ts"
+
+export type { Scenario, ScenarioOptions, ScenarioReport, ScenarioServices } from "./Scenario.ts"
+export { agents } from "./agents.ts"
+export { auction } from "./auction.ts"
+
+/** Every known scenario by name, in the order `--help` lists them. */
+export const scenarios: ReadonlyMap<string, Scenario> = new Map(
+  [agents, auction].map((scenario) => [scenario.name, scenario])
+)
