@@ -70,7 +70,6 @@ const checkOptions = (options: RunScenarioOptions): Effect.Effect<void, InvalidO
  */
 export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
   Effect.gen(function*() {
-    yield* checkOptions(options)
     const probe = yield* Dashboard.Probe
     yield* probe.setScenario(scenario.name)
     if (options.dashboardPort !== undefined) {
@@ -99,5 +98,7 @@ export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
       InvalidInput: (error) => Effect.fail(new ScenarioFailed({ scenario: scenario.name, seed: options.seed, reason: error.message })),
       ServeError: (error) =>
         Effect.fail(new InvalidOption({ option: "--port", value: String(options.dashboardPort), expected: `a free port (${error.message})` }))
-    })
+    }),
+    // Flags are checked before any layer is built.
+    (run) => Effect.andThen(checkOptions(options), run)
   )
