@@ -18,6 +18,8 @@ export interface RunScenarioOptions extends ScenarioOptions {
   readonly otlp?: string | undefined
   /** Serve the dashboard on this port (0 = any free port); `undefined` = no dashboard. */
   readonly dashboardPort?: number | undefined
+  /** With the dashboard: time between two streamed snapshots (default 250 ms). */
+  readonly intervalMillis?: number | undefined
   /** With the dashboard: keep serving after the scenario ends, until interrupted (Ctrl+C). */
   readonly hold?: boolean
   /** Print the supervision tree, registry and ledger as they are when the scenario ends. */
@@ -73,7 +75,10 @@ export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
     const probe = yield* Dashboard.Probe
     yield* probe.setScenario(scenario.name)
     if (options.dashboardPort !== undefined) {
-      const dashboard = yield* Dashboard.serve({ port: options.dashboardPort })
+      const dashboard = yield* Dashboard.serve({
+        port: options.dashboardPort,
+        ...(options.intervalMillis === undefined ? {} : { intervalMillis: options.intervalMillis })
+      })
       yield* Console.log(`dashboard: ${dashboard.url}`)
       if (options.onDashboard !== undefined) yield* options.onDashboard(dashboard)
     }
