@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+export { type AlertOptions, Alerts, type AlertTransition, makeAlerts, MAX_RULES } from "./Alerts.ts"
 export { QuotaExceeded } from "./errors.ts"
 export type { GuardedRef } from "./guard.ts"
 export { MAX_MEMBERSHIPS, type Permit, Quotas, type QuotaStatus } from "./Quotas.ts"
