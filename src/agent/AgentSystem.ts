@@ -8,11 +8,11 @@ import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { Registry } from "../registry/index.ts"
 import type { DuplicateChild, RestartPolicy, SupervisorStopped } from "../supervision/index.ts"
 import { Deadlines, Supervisor } from "../supervision/index.ts"
-import type { AgentContext, AgentDefinition } from "./Agent.ts"
+import type { AgentDefinition } from "./Agent.ts"
 import { AgentCell, type AgentRef, type CellRuntime, CrashSignal, type DeadLetterReason } from "./AgentRef.ts"
 import { AgentIdTaken, LinkedAgentFailed } from "./errors.ts"
 import type { AgentEvent, DeadLetterCounts } from "./events.ts"
-import { runIncarnation } from "./internal/loop.ts"
+import { AgentChild, type SystemHooks } from "./internal/AgentChild.ts"
 
 /** How to spawn one agent. */
 export interface SpawnOptions {
@@ -101,10 +101,19 @@ export const make = (options: AgentSystemOptions = {}) =>
     }
     const runtime: CellRuntime = { askTimeoutMillis, deadlines, deadLetter }
 
-    const crashLinked = (cell: AgentCell<unknown>, exit: Exit.Exit<void, unknown>) => {
-      if (cell.links === undefined || Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause)) return
-      for (const other of cell.links) {
-        other.mailbox.pushFront([new CrashSignal(new LinkedAgentFailed({ agent: other.id, linked: cell.id }))])
+    const hooks: SystemHooks = {
+      node,
+      registry,
+      publish,
+      forget: (id) => {
+        directory.delete(id)
+        supervisorOf.delete(id)
+      },
+      crashLinked: (cell, exit) => {
+        if (cell.links === undefined || Exit.isSuccess(exit) || Cause.hasInterruptsOnly(exit.cause)) return
+        for (const other of cell.links) {
+          other.mailbox.pushFront([new CrashSignal(new LinkedAgentFailed({ agent: other.id, linked: cell.id }))])
+        }
       }
     }
 
@@ -120,46 +129,11 @@ export const make = (options: AgentSystemOptions = {}) =>
         if (directory.has(id)) return yield* new AgentIdTaken({ agent: id })
         const supervisor = spawnOptions.supervisor ?? root
         const cell = new AgentCell<M>(id, definition.name, input.capacity, definition.mailbox?.overflow ?? "backpressure", runtime)
-        const context: AgentContext<M> = cell
         const services = withoutScope(yield* Effect.context<R>())
-        let restarts = 0
-        // Each incarnation registers itself in its own scope: the entry goes when it dies and
-        // comes back when it restarts.
-        const register = Option.isNone(registry) ? Effect.void : registry.value.register(
-          id,
-          { node, id },
-          { name: definition.name, node, capabilities: [...(definition.capabilities ?? [])] }
-        )
-        const started = Effect.andThen(register, Effect.sync(() =>
-          publish(restarts === 0
-            ? { _tag: "AgentStarted", agent: id, kind: definition.name }
-            : { _tag: "AgentRestarted", agent: id, kind: definition.name, restarts })
-        ))
-        const incarnation = runIncarnation(cell, definition, context, started).pipe(
-          Effect.onExit((exit) => Effect.sync(() => crashLinked(cell as AgentCell<unknown>, exit))),
-          Effect.provideContext(services)
-        )
+        const child = new AgentChild(cell, definition, services, hooks, spawnOptions.restart ?? "permanent", spawnOptions.shutdown ?? "5 seconds")
         directory.set(id, cell as AgentCell<unknown>)
         supervisorOf.set(id, supervisor)
-        yield* supervisor.startChild({
-          id,
-          start: incarnation,
-          restart: spawnOptions.restart ?? "permanent",
-          shutdown: spawnOptions.shutdown ?? "5 seconds",
-          stop: Effect.sync(() => cell.mailbox.close()),
-          onRestart: () => {
-            restarts++
-          },
-          onTerminated: (exit) => {
-            directory.delete(id)
-            supervisorOf.delete(id)
-            cell.terminate(exit)
-            publish({ _tag: "AgentStopped", agent: id, kind: definition.name, exit })
-          }
-        }).pipe(Effect.tapError(() => Effect.sync(() => {
-          directory.delete(id)
-          supervisorOf.delete(id)
-        })))
+        yield* supervisor.startChild(child).pipe(Effect.tapError(() => Effect.sync(() => hooks.forget(id))))
         return cell as AgentRef<M>
       })
 

@@ -1,62 +1,88 @@
 /**
  * The life of one agent incarnation: initial state, then handle mailbox batches until the
  * mailbox is closed and drained. A failure requeues what the batch did not reach.
+ *
+ * Written as a small state machine over effects rather than a generator: an idle agent is
+ * suspended in `takeAll` holding only this object, its state and its mailbox.
  */
-import { Cause, Effect, Exit, type Scope } from "effect"
-import type { AgentContext, AgentDefinition } from "../Agent.ts"
+import { Cause, Effect, type Exit, type Scope } from "effect"
+import type { AgentDefinition } from "../Agent.ts"
 import { type AgentCell, AskEnvelope, CrashSignal, type Letter } from "../AgentRef.ts"
 
-/** Runs one incarnation of `definition` on `cell` until its mailbox is closed and drained. */
-export const runIncarnation = <S, M, E, R>(
-  cell: AgentCell<M>,
-  definition: AgentDefinition<S, M, E, R>,
-  context: AgentContext<M>,
-  started: Effect.Effect<void, unknown, Scope.Scope>
-): Effect.Effect<void, unknown, R | Scope.Scope> =>
-  Effect.gen(function*() {
-    const first = definition.initial(context)
-    let state: S = Effect.isEffect(first) ? yield* first : first
-    yield* started
-    while (true) {
-      const batch: Array<Letter<M>> = yield* cell.mailbox.takeAll
-      if (batch.length === 0) return
-      for (let index = 0; index < batch.length; index++) {
-        const letter = batch[index] as Letter<M>
-        if (letter instanceof CrashSignal) {
-          cell.mailbox.pushFront(batch.slice(index + 1))
-          return yield* Effect.fail(letter.error)
-        }
-        let message: M
-        if (letter instanceof AskEnvelope) {
-          if (letter.result !== undefined) continue // its caller timed out
-          cell.current = letter
-          message = letter.message
-        } else {
-          message = letter
-        }
-        let next: S | Effect.Effect<S, E, R>
-        try {
-          next = definition.handle(state, message, context)
-        } catch (defect) {
-          cell.crashedWhileHandling(letter)
-          cell.mailbox.pushFront(batch.slice(index + 1))
-          return yield* Effect.die(defect)
-        }
-        if (Effect.isEffect(next)) {
-          const exit: Exit.Exit<S, E> = yield* Effect.exit(next)
-          if (exit._tag === "Failure") {
-            if (Cause.hasInterruptsOnly(exit.cause)) return yield* exit
-            cell.crashedWhileHandling(letter)
-            cell.mailbox.pushFront(batch.slice(index + 1))
-            return yield* exit
-          }
-          state = exit.value
-        } else {
-          state = next
-        }
-        if (cell.current !== undefined) cell.finishCurrent()
+/** One incarnation of an agent: its state and the effect that runs it. */
+export class Incarnation<S, M, E, R> {
+  private state: S | undefined = undefined
+  private readonly cell: AgentCell<M>
+  private readonly definition: AgentDefinition<S, M, E, R>
+  private readonly next: Effect.Effect<void, unknown, R>
+
+  constructor(cell: AgentCell<M>, definition: AgentDefinition<S, M, E, R>) {
+    this.cell = cell
+    this.definition = definition
+    this.next = Effect.flatMap(Effect.suspend(() => cell.mailbox.takeAll), (batch) =>
+      batch.length === 0 ? Effect.void : this.process(batch, 0))
+  }
+
+  /** Computes the initial state, runs `started`, then handles messages until the mailbox closes. */
+  run(started: Effect.Effect<void, unknown, Scope.Scope>): Effect.Effect<void, unknown, R | Scope.Scope> {
+    return Effect.suspend(() => {
+      const first = this.definition.initial(this.cell)
+      const init = Effect.isEffect(first)
+        ? Effect.map(first, (state) => {
+          this.state = state
+        })
+        : Effect.sync(() => {
+          this.state = first
+        })
+      return init.pipe(Effect.andThen(started), Effect.andThen(this.next))
+    })
+  }
+
+  /** Handles `batch` from `from` on: synchronously while handlers return plain states. */
+  private process(batch: Array<Letter<M>>, from: number): Effect.Effect<void, unknown, R> {
+    const cell = this.cell
+    for (let index = from; index < batch.length; index++) {
+      const letter = batch[index] as Letter<M>
+      if (letter instanceof CrashSignal) {
+        cell.mailbox.pushFront(batch.slice(index + 1))
+        return Effect.fail(letter.error)
       }
+      let message: M
+      if (letter instanceof AskEnvelope) {
+        if (letter.result !== undefined) continue // its caller timed out
+        cell.current = letter
+        message = letter.message
+      } else {
+        message = letter
+      }
+      let next: S | Effect.Effect<S, E, R>
+      try {
+        next = this.definition.handle(this.state as S, message, cell)
+      } catch (defect) {
+        cell.crashedWhileHandling(letter)
+        cell.mailbox.pushFront(batch.slice(index + 1))
+        return Effect.die(defect)
+      }
+      if (Effect.isEffect(next)) {
+        return Effect.flatMap(Effect.exit(next), (exit) => this.afterEffect(exit, batch, index))
+      }
+      this.state = next
+      if (cell.current !== undefined) cell.finishCurrent()
     }
-  }).pipe(Effect.onExit((exit) =>
-    Effect.sync(() => cell.abandonCurrent(Exit.hasInterrupts(exit) ? "stopped" : "crashed"))
-  ))
+    return this.next
+  }
+
+  private afterEffect(exit: Exit.Exit<S, E>, batch: Array<Letter<M>>, index: number): Effect.Effect<void, unknown, R> {
+    const cell = this.cell
+    if (exit._tag === "Failure") {
+      if (!Cause.hasInterruptsOnly(exit.cause)) {
+        cell.crashedWhileHandling(batch[index] as Letter<M>)
+        cell.mailbox.pushFront(batch.slice(index + 1))
+      }
+      return Effect.failCause(exit.cause)
+    }
+    this.state = exit.value
+    if (cell.current !== undefined) cell.finishCurrent()
+    return this.process(batch, index + 1)
+  }
+}
