@@ -3,9 +3,10 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Option, PubSub, Schema, Scope, Stream } from "effect"
+import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Metric, Option, PubSub, Schema, Scope, Stream } from "effect"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { Registry } from "../registry/index.ts"
+import * as Telemetry from "../telemetry/index.ts"
 import type { DuplicateChild, RestartPolicy, SupervisorStopped } from "../supervision/index.ts"
 import { Deadlines, Supervisor } from "../supervision/index.ts"
 import type { AgentDefinition } from "./Agent.ts"
@@ -94,7 +95,24 @@ export const make = (options: AgentSystemOptions = {}) =>
     const dead: Record<DeadLetterReason, number> = { "mailbox-full": 0, "agent-stopped": 0, "handler-crashed": 0 }
     let sequence = 0
 
-    const publish = (event: AgentEvent) => PubSub.publishUnsafe(events, event)
+    // Metrics are updated synchronously from the lifecycle events, in the system's own context.
+    const metrics = yield* Effect.context<never>()
+    const alive = Metric.withAttributes(Telemetry.agentsAlive, { node })
+    const record = (event: AgentEvent) => {
+      switch (event._tag) {
+        case "AgentStarted":
+        case "AgentStopped":
+          return alive.updateUnsafe(directory.size, metrics)
+        case "AgentRestarted":
+          return Metric.withAttributes(Telemetry.restarts, { kind: event.kind }).updateUnsafe(1, metrics)
+        case "DeadLetter":
+          return Metric.withAttributes(Telemetry.messagesDropped, { reason: event.reason }).updateUnsafe(1, metrics)
+      }
+    }
+    const publish = (event: AgentEvent) => {
+      record(event)
+      PubSub.publishUnsafe(events, event)
+    }
     const deadLetter = (reason: DeadLetterReason, agent: string) => {
       dead[reason]++
       publish({ _tag: "DeadLetter", agent, reason })
