@@ -65,7 +65,7 @@ let seq = 0
 function chart() {
   const max = Math.max(1, ...history.map((h) => Math.max(h.queued, h.restarts)))
   const line = (key, color) => {
-    const pts = history.map((h, i) => (i * 300 / 119).toFixed(1) + "," + (78 - h[key] * 74 / max).toFixed(1)).join(" ")
+    const pts = history.map((h, i) => (i * 300 / Math.max(1, history.length - 1)).toFixed(1) + "," + (78 - h[key] * 74 / max).toFixed(1)).join(" ")
     return '<polyline fill="none" stroke="' + color + '" stroke-width="2" points="' + pts + '"/>'
   }
   $("chart").innerHTML = line("queued", "#aad94c") + line("restarts", "#f07178")
