@@ -3,3 +3,4 @@ export { emit, type Event, type Output, type Protocol, runNode, type RunNodeOpti
 export * as Raft from "./raft/index.ts"
 export * as Lock from "./lock/index.ts"
 export * as Barrier from "./barrier/index.ts"
+export * as Counter from "./counter/index.ts"

@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import type { SimResult } from "../../../src/sim/index.ts"
 import { simulate } from "../../../src/sim/index.ts"
 import { barrierScenario } from "./barrier.ts"
+import { counterScenario, raftCounterScenario } from "./counter.ts"
 import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
 
@@ -13,7 +14,11 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   lock: (seed) => simulate(lockScenario(seed)),
   barrier: (seed) => simulate(barrierScenario(seed)),
   "barrier-broken": (seed) => simulate(barrierScenario(seed, true)),
-  "lock-broken": (seed) => simulate(lockScenario(seed, true))
+  "lock-broken": (seed) => simulate(lockScenario(seed, true)),
+  counter: (seed) => simulate(counterScenario(seed)),
+  "counter-broken": (seed) => simulate(counterScenario(seed, true)),
+  "raft-counter": (seed) => simulate(raftCounterScenario(seed)),
+  "raft-counter-broken": (seed) => simulate(raftCounterScenario(seed, true))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
