@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Http from "node:http"
 import { Effect, FileSystem } from "effect"
 import { runCli } from "./helpers.ts"
 
@@ -63,6 +64,32 @@ describe("mabeam CLI", () => {
       assert.strictEqual(result.code, 0, result.err)
       assert.include(result.out, "6 supervised workers counted 6786 primes below 20 000 in 3 rounds")
       assert.include(result.out, "crashes handled by restart: 3, asks retried elsewhere: 3")
+    }))
+
+  it.live("--otlp exports the run's telemetry to that endpoint", () =>
+    Effect.gen(function*() {
+      const paths: Array<string> = []
+      const server = yield* Effect.acquireRelease(
+        Effect.callback<Http.Server>((resume) => {
+          const s = Http.createServer((req, res) => {
+            req.resume()
+            req.on("end", () => {
+              paths.push(`${req.method} ${req.url}`)
+              res.end("{}")
+            })
+          })
+          s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
+        }),
+        (s) => Effect.callback<void>((resume) => {
+          s.close(() => resume(Effect.void))
+        })
+      )
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      const result = yield* runCli(["run", "agents", "--otlp", `http://127.0.0.1:${port}`])
+      assert.strictEqual(result.code, 0, result.err)
+      // The final flush happens when the run's scope closes, before the CLI returns.
+      assert.include(paths, "POST /v1/metrics")
     }))
 
   it.live("run auction settles both lots and conserves money", () =>
