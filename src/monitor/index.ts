@@ -1,0 +1,17 @@
+/**
+ * The performance monitor: every agent sampled on `Clock` (mailbox depth, messages per second,
+ * restarts, memory estimate, handler latency), a snapshot API, metrics and threshold alerts.
+ *
+ * @since 0.1.0
+ */
+export { AGENT_BASE_BYTES, make, Monitor, type MonitorShape, QUEUED_MESSAGE_BYTES } from "./Monitor.ts"
+export * as MonitorMetrics from "./metrics.ts"
+export {
+  type AgentSample,
+  type Alert,
+  type AlertMetric,
+  type LatencySummary,
+  MonitorOptions,
+  type MonitorSnapshot,
+  Thresholds
+} from "./schema.ts"
