@@ -1,0 +1,229 @@
+/**
+ * `Identities`: Ed25519 identities for agents, signed envelopes, and their verification.
+ *
+ * `issue(agent)` makes a key pair with `node:crypto` (key material comes from the OS CSPRNG, not
+ * from `Random`: keys must be unpredictable, and a seeded `Random` is not). The service keeps only
+ * the public key; the private key lives inside the returned `Signer`, so only the holder of that
+ * object can sign as the agent. `open` verifies an envelope: time window (Clock), sender key,
+ * recipient, signature, then nonce (a replay). Every rejection is a typed error AND an audit record.
+ *
+ * Nonces come from `Random` (they need to be unique, not secret). The replay cache is bounded
+ * (see `NonceCache`); identities are bounded by `MAX_IDENTITIES` (`issue` fails beyond it).
+ *
+ * @since 0.1.0
+ */
+import { createPublicKey, generateKeyPairSync, type KeyObject, sign, verify } from "node:crypto"
+import { Clock, Context, Effect, Layer, Random, Schema } from "effect"
+import { decodeInput, InvalidInput } from "../errors/index.ts"
+import { AuditLog } from "./AuditLog.ts"
+import { IdentityExists, InvalidSignature, ReplayDetected, StaleMessage, UnknownIdentity } from "./errors.ts"
+import { canonical } from "./internal/canonical.ts"
+import { NonceCache } from "./internal/nonces.ts"
+import { AgentId, Envelope } from "./schema.ts"
+
+/** Most identities held at once. */
+export const MAX_IDENTITIES = 100_000
+
+/** The power to sign as one agent. Whoever holds it is that agent: hand it only to the agent. */
+export interface Signer {
+  readonly agent: string
+  readonly keyId: number
+  /** Signs `payload` for recipient `to`, stamped with Clock time and a fresh nonce. */
+  readonly seal: (to: string, payload: Schema.Json) => Effect.Effect<Envelope, InvalidInput>
+}
+
+/** What a verified envelope tells the receiver. */
+export interface Verified {
+  readonly sender: string
+  readonly to: string
+  readonly payload: Schema.Json
+  readonly timestamp: number
+}
+
+/** Everything `open` can fail with. */
+export type OpenError = InvalidSignature | ReplayDetected | StaleMessage | InvalidInput
+
+/** Options of `Identities.layerWith`. */
+export interface IdentityOptions {
+  /** How far an envelope's timestamp may be from the verifier's clock, ms (default 30 000). */
+  readonly windowMillis?: number
+  /** Most nonces remembered (default 100 000). */
+  readonly maxNonces?: number
+}
+
+interface Key {
+  readonly keyId: number
+  readonly key: KeyObject
+  /** Past keys stay valid until this time (the window), so envelopes in flight still verify. */
+  readonly until: number
+}
+
+/** Agent identities and envelope verification. Requires `AuditLog`. */
+export class Identities extends Context.Service<Identities, {
+  /** Creates the identity of `agent` and returns its signer; fails with `IdentityExists` if it has one. */
+  readonly issue: (agent: string) => Effect.Effect<Signer, IdentityExists | InvalidInput>
+  /** Replaces the key of `agent`; the old key verifies for one more window. Returns the new signer. */
+  readonly rotate: (agent: string) => Effect.Effect<Signer, UnknownIdentity | InvalidInput>
+  /** Forgets every key of `agent`: its envelopes no longer verify. */
+  readonly revoke: (agent: string) => Effect.Effect<void, UnknownIdentity | InvalidInput>
+  /** Accepts a public key (SPKI DER, base64) for a remote `agent` under `keyId`. */
+  readonly trust: (agent: string, keyId: number, publicKey: string) => Effect.Effect<void, InvalidInput>
+  /** The current public key of `agent` (SPKI DER, base64), to hand to other nodes. */
+  readonly publicKey: (agent: string) => Effect.Effect<{ readonly keyId: number; readonly publicKey: string }, UnknownIdentity | InvalidInput>
+  /**
+   * Verifies an envelope received by `to` (when given, the envelope must be addressed to it).
+   *
+   * @example
+   * ```ts
+   * const envelope = yield* signer.seal("worker-1", { job: 7 })
+   * const { sender, payload } = yield* identities.open(envelope, "worker-1")
+   * ```
+   */
+  readonly open: (envelope: unknown, to?: string) => Effect.Effect<Verified, OpenError>
+}>()("mabeam/Identities") {
+  /** Identities with a 30 s window and 100 000 remembered nonces. */
+  static readonly layer: Layer.Layer<Identities, never, AuditLog> = Layer.effect(Identities, Effect.suspend(() => make({})))
+  /** Identities with options. */
+  static readonly layerWith = (options: IdentityOptions): Layer.Layer<Identities, InvalidInput, AuditLog> =>
+    Layer.effect(Identities, Effect.flatMap(decodeOptions(options), make))
+}
+
+const decodeOptions = decodeInput(
+  Schema.Struct({
+    windowMillis: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThan(0))),
+    maxNonces: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000_000 })))
+  }),
+  "Identities.layerWith"
+)
+const decodeEnvelope = decodeInput(Envelope, "Identities.open")
+const decodeSeal = decodeInput(Schema.Struct({ to: AgentId, payload: Schema.Json }), "Signer.seal")
+const decodeTrust = decodeInput(
+  Schema.Struct({ agent: AgentId, keyId: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)), publicKey: Schema.String.check(Schema.isBetweenLength(1, 1_000)) }),
+  "Identities.trust"
+)
+const agentIn = (where: string) => decodeInput(AgentId, where)
+
+/** The bytes an envelope's signature covers. */
+export const signedBytes = (envelope: Omit<Envelope, "signature">): Buffer =>
+  Buffer.from(canonical({
+    sender: envelope.sender,
+    to: envelope.to,
+    keyId: envelope.keyId,
+    nonce: envelope.nonce,
+    timestamp: envelope.timestamp,
+    payload: envelope.payload
+  }))
+
+const nonce = Effect.map(
+  Effect.all([Random.nextIntBetween(0, 2 ** 32), Random.nextIntBetween(0, 2 ** 32), Random.nextIntBetween(0, 2 ** 32), Random.nextIntBetween(0, 2 ** 32)]),
+  (parts) => parts.map((n) => n.toString(16).padStart(8, "0")).join("")
+)
+
+const makeSigner = (agent: string, keyId: number, privateKey: KeyObject): Signer => ({
+  agent,
+  keyId,
+  seal: (to, payload) =>
+    Effect.flatMap(decodeSeal({ to, payload }), (input) =>
+      Effect.gen(function*() {
+        const body = { sender: agent, to: input.to, keyId, nonce: yield* nonce, timestamp: yield* Clock.currentTimeMillis, payload: input.payload }
+        return { ...body, signature: sign(null, signedBytes(body), privateKey).toString("base64") }
+      }))
+})
+
+const make = (options: { readonly windowMillis?: number; readonly maxNonces?: number }) =>
+  Effect.gen(function*() {
+    const audit = yield* AuditLog
+    const windowMillis = options.windowMillis ?? 30_000
+    const nonces = new NonceCache(options.maxNonces ?? 100_000)
+    const keys = new Map<string, Array<Key>>()
+
+    const store = (agent: string, key: Key, now: number) => {
+      // Past keys keep verifying for one window; older ones go.
+      const kept = (keys.get(agent) ?? []).filter((k) => k.until > now && k.keyId !== key.keyId).map((k) => k.until === Infinity ? { ...k, until: now + windowMillis } : k)
+      keys.set(agent, [...kept, key])
+    }
+    const fresh = (agent: string) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const pair = generateKeyPairSync("ed25519")
+        const keyId = (keys.get(agent)?.reduce((max, k) => Math.max(max, k.keyId), -1) ?? -1) + 1
+        store(agent, { keyId, key: pair.publicKey, until: Infinity }, now)
+        yield* Effect.orDie(audit.record({ type: "security.identity.issued", agent, detail: { keyId } }))
+        return makeSigner(agent, keyId, pair.privateKey)
+      })
+
+    const reject = <E extends InvalidSignature | ReplayDetected | StaleMessage | InvalidInput>(error: E, sender: string) =>
+      Effect.andThen(
+        Effect.orDie(audit.record({ type: "security.rejected", agent: sender.slice(0, 200), detail: { error: error._tag, message: error.message.slice(0, 500) } })),
+        Effect.fail(error)
+      )
+
+    const open = (raw: unknown, to?: string): Effect.Effect<Verified, OpenError> =>
+      Effect.gen(function*() {
+        const claimed = typeof (raw as { sender?: unknown } | null)?.sender === "string" ? (raw as { sender: string }).sender : ""
+        const envelope = yield* Effect.catch(decodeEnvelope(raw), (error) => reject(error, claimed))
+        const { sender } = envelope
+        const now = yield* Clock.currentTimeMillis
+        if (Math.abs(now - envelope.timestamp) > windowMillis || envelope.timestamp <= nonces.floor) {
+          return yield* reject(new StaleMessage({ sender, timestamp: envelope.timestamp, now, windowMillis }), sender)
+        }
+        const known = keys.get(sender)
+        if (known === undefined) return yield* reject(new InvalidSignature({ sender, reason: "unknown-sender" }), sender)
+        const key = known.find((k) => k.keyId === envelope.keyId && k.until > now)
+        if (key === undefined) return yield* reject(new InvalidSignature({ sender, reason: "unknown-key" }), sender)
+        if (to !== undefined && envelope.to !== to) return yield* reject(new InvalidSignature({ sender, reason: "wrong-recipient" }), sender)
+        let valid = false
+        try {
+          valid = verify(null, signedBytes(envelope), key.key, Buffer.from(envelope.signature, "base64"))
+        } catch {
+          valid = false
+        }
+        if (!valid) return yield* reject(new InvalidSignature({ sender, reason: "bad-signature" }), sender)
+        if (nonces.has(sender, envelope.nonce)) return yield* reject(new ReplayDetected({ sender, nonce: envelope.nonce }), sender)
+        nonces.add(sender, envelope.nonce, envelope.timestamp, now - windowMillis)
+        return { sender, to: envelope.to, payload: envelope.payload, timestamp: envelope.timestamp }
+      })
+
+    return Identities.of({
+      issue: (agent) =>
+        Effect.flatMap(agentIn("Identities.issue")(agent), (id): Effect.Effect<Signer, IdentityExists | InvalidInput> => {
+          if (keys.has(id)) return Effect.fail(new IdentityExists({ agent: id }))
+          if (keys.size >= MAX_IDENTITIES) {
+            return Effect.fail(new InvalidInput({ where: "Identities.issue", issue: `the identity table is full (${MAX_IDENTITIES})` }))
+          }
+          return fresh(id)
+        }),
+      rotate: (agent) =>
+        Effect.flatMap(agentIn("Identities.rotate")(agent), (id) =>
+          keys.has(id) ? fresh(id) : Effect.fail(new UnknownIdentity({ agent: id }))),
+      revoke: (agent) =>
+        Effect.flatMap(agentIn("Identities.revoke")(agent), (id): Effect.Effect<void, UnknownIdentity> => {
+          if (!keys.delete(id)) return Effect.fail(new UnknownIdentity({ agent: id }))
+          return Effect.orDie(audit.record({ type: "security.identity.revoked", agent: id, detail: null }))
+        }),
+      trust: (agent, keyId, publicKey) =>
+        Effect.flatMap(decodeTrust({ agent, keyId, publicKey }), (input) =>
+          Effect.gen(function*() {
+            const key = yield* Effect.try({
+              try: () => createPublicKey({ key: Buffer.from(input.publicKey, "base64"), format: "der", type: "spki" }),
+              catch: () => new InvalidInput({ where: "Identities.trust", issue: "not an SPKI DER public key in base64" })
+            })
+            if (key.asymmetricKeyType !== "ed25519") {
+              return yield* new InvalidInput({ where: "Identities.trust", issue: `expected an ed25519 key, got ${String(key.asymmetricKeyType)}` })
+            }
+            if (!keys.has(input.agent) && keys.size >= MAX_IDENTITIES) {
+              return yield* new InvalidInput({ where: "Identities.trust", issue: `the identity table is full (${MAX_IDENTITIES})` })
+            }
+            store(input.agent, { keyId: input.keyId, key, until: Infinity }, yield* Clock.currentTimeMillis)
+            yield* Effect.orDie(audit.record({ type: "security.identity.trusted", agent: input.agent, detail: { keyId: input.keyId } }))
+          })),
+      publicKey: (agent) =>
+        Effect.flatMap(agentIn("Identities.publicKey")(agent), (id) => {
+          const current = keys.get(id)?.find((k) => k.until === Infinity)
+          return current === undefined
+            ? Effect.fail(new UnknownIdentity({ agent: id }))
+            : Effect.succeed({ keyId: current.keyId, publicKey: current.key.export({ format: "der", type: "spki" }).toString("base64") })
+        }),
+      open
+    })
+  })

@@ -1,0 +1,84 @@
+/**
+ * The tagged errors of the security capability.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+
+/**
+ * A signed envelope did not verify. `reason`: `"unknown-sender"` (no key for that identity),
+ * `"unknown-key"` (the key id is not, or no longer, valid for the sender), `"bad-signature"`
+ * (forged, or tampered after signing), `"wrong-recipient"` (signed for another agent).
+ */
+export class InvalidSignature extends Schema.TaggedError<InvalidSignature>()("InvalidSignature", {
+  sender: Schema.String,
+  reason: Schema.Literals(["unknown-sender", "unknown-key", "bad-signature", "wrong-recipient"])
+}) {
+  override get message(): string {
+    return `envelope claiming sender "${this.sender}" rejected: ${this.reason}`
+  }
+}
+
+/** An envelope's nonce was already accepted from this sender within the time window. */
+export class ReplayDetected extends Schema.TaggedError<ReplayDetected>()("ReplayDetected", {
+  sender: Schema.String,
+  nonce: Schema.String
+}) {
+  override get message(): string {
+    return `replayed envelope from "${this.sender}": nonce ${this.nonce} was already accepted`
+  }
+}
+
+/** An envelope's timestamp is outside the accepted window around the verifier's clock. */
+export class StaleMessage extends Schema.TaggedError<StaleMessage>()("StaleMessage", {
+  sender: Schema.String,
+  timestamp: Schema.Number,
+  now: Schema.Number,
+  windowMillis: Schema.Number
+}) {
+  override get message(): string {
+    return `envelope from "${this.sender}" stamped ${this.timestamp} is outside the ${this.windowMillis} ms window around ${this.now}`
+  }
+}
+
+/** `issue` was called for an identity that already has a key (use `rotate`). */
+export class IdentityExists extends Schema.TaggedError<IdentityExists>()("IdentityExists", {
+  agent: Schema.String
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" already has an identity`
+  }
+}
+
+/** No identity is registered for `agent`. */
+export class UnknownIdentity extends Schema.TaggedError<UnknownIdentity>()("UnknownIdentity", {
+  agent: Schema.String
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" has no identity`
+  }
+}
+
+/** `agent` lacks `capability`. */
+export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
+  agent: Schema.String,
+  capability: Schema.String
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" lacks capability "${this.capability}"`
+  }
+}
+
+/**
+ * The audit chain does not verify at record `index`. `reason`: `"hash-mismatch"` (the record was
+ * altered), `"broken-link"` (its `prev` is not the previous record's hash: removed or reordered),
+ * `"index-gap"` (indexes do not follow each other), `"malformed"` (not an audit record).
+ */
+export class AuditChainBroken extends Schema.TaggedError<AuditChainBroken>()("AuditChainBroken", {
+  index: Schema.Number,
+  reason: Schema.Literals(["hash-mismatch", "broken-link", "index-gap", "malformed"])
+}) {
+  override get message(): string {
+    return `audit chain broken at record ${this.index}: ${this.reason}`
+  }
+}

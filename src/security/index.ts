@@ -1,0 +1,36 @@
+/**
+ * Security: Ed25519 agent identities and signed envelopes (replay-protected on the Clock),
+ * capability-based authorization, and a hash-chained audit log of every security decision.
+ *
+ * @since 0.1.0
+ */
+export {
+  type Anchor,
+  AUDIT_EVENT_TYPE,
+  AuditLog,
+  GENESIS,
+  hashRecord,
+  MAX_AUDIT_RECORDS,
+  verifyChain
+} from "./AuditLog.ts"
+export { Authorization, AuthorizationOptions, MAX_GRANTS, MAX_PRINCIPALS } from "./Authorization.ts"
+export {
+  AuditChainBroken,
+  IdentityExists,
+  InvalidSignature,
+  ReplayDetected,
+  StaleMessage,
+  Unauthorized,
+  UnknownIdentity
+} from "./errors.ts"
+export {
+  Identities,
+  type IdentityOptions,
+  MAX_IDENTITIES,
+  type OpenError,
+  type Signer,
+  signedBytes,
+  type Verified
+} from "./Identities.ts"
+export { AgentId, AuditEntry, AuditRecord, Capability, Envelope } from "./schema.ts"
+export { makeSecureRef, receive, seal, type SecureError, type SecureRef } from "./SecureRef.ts"

@@ -1,0 +1,41 @@
+/**
+ * The replay cache: nonces accepted per sender within the time window.
+ *
+ * Bounded by `max`. Entries are evicted oldest-first once their timestamp leaves the window;
+ * when the cache is full of live entries the oldest is evicted anyway and the `floor` rises to
+ * its timestamp: from then on anything stamped at or before the floor is refused as stale, so an
+ * evicted nonce can never be replayed.
+ *
+ * @internal
+ */
+
+/** A bounded set of (sender, nonce) pairs with a rising floor. */
+export class NonceCache {
+  readonly seen = new Map<string, number>()
+  floor = Number.NEGATIVE_INFINITY
+  readonly max: number
+
+  constructor(max: number) {
+    this.max = max
+  }
+
+  /** Whether this pair was accepted and is still remembered. */
+  has(sender: string, nonce: string): boolean {
+    return this.seen.has(`${sender}\u0000${nonce}`)
+  }
+
+  /** Remembers a pair stamped `timestamp`; drops entries older than `oldest`. */
+  add(sender: string, nonce: string, timestamp: number, oldest: number): void {
+    for (const [key, stamp] of this.seen) {
+      if (stamp >= oldest) break
+      this.seen.delete(key)
+    }
+    this.seen.set(`${sender}\u0000${nonce}`, timestamp)
+    while (this.seen.size > this.max) {
+      const first = this.seen.entries().next()
+      if (first.done === true) break
+      this.seen.delete(first.value[0])
+      this.floor = Math.max(this.floor, first.value[1])
+    }
+  }
+}
