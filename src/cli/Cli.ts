@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url"
 import { Cause, Console, Effect, FileSystem, Option, Path, Runtime } from "effect"
 import { Argument, Command, CliError, Flag } from "effect/cli"
 import { ChildProcess, ChildProcessSpawner } from "effect/process"
-import { ChildFailed, NotAvailable } from "./errors.ts"
+import { Snapshot } from "../dashboard/index.ts"
+import { ChildFailed, DashboardUnreachable, InvalidOption, NotAvailable } from "./errors.ts"
 import { findScenario, runScenario } from "./runScenario.ts"
 import { scenarios } from "./scenarios/index.ts"
 
@@ -84,23 +85,55 @@ const run = Command.make("run", {
   ])
 )
 
+/** Reads one snapshot from a running dashboard (`/snapshot`) and prints it. */
+const inspectRemote = (base: string) =>
+  Effect.tryPromise({
+    try: async () => {
+      const response = await fetch(new URL("/snapshot", base))
+      if (!response.ok) throw new Error(`HTTP ${response.status}`)
+      const body: unknown = await response.json()
+      if (typeof body !== "object" || body === null || !("supervisors" in body) || !Array.isArray(body.supervisors)) {
+        throw new Error("the answer is not a mabeam snapshot")
+      }
+      return body as Snapshot.Snapshot
+    },
+    catch: (error) => new DashboardUnreachable({ url: base, reason: error instanceof Error ? error.message : String(error) })
+  }).pipe(Effect.flatMap((snapshot) => Console.log(Snapshot.format(snapshot))))
+
 const inspect = Command.make("inspect", {
   scenario: scenarioArgument.pipe(Argument.withDefault("agents")),
   seed,
   agents: agentCount,
-  rounds: rounds(1)
+  rounds: rounds(1),
+  url: Flag.String("url").pipe(
+    Flag.withDescription("read the live state of a running dashboard instead, e.g. http://127.0.0.1:7777/"),
+    Flag.optional
+  )
 }, (input) =>
-  Effect.flatMap(findScenario(input.scenario), (scenario) =>
-    runScenario(scenario, {
+  Effect.gen(function*() {
+    if (Option.isSome(input.url)) {
+      const url = input.url.value
+      if (!URL.canParse(url)) {
+        return yield* new InvalidOption({ option: "--url", value: url, expected: "a URL like http://127.0.0.1:7777/" })
+      }
+      return yield* inspectRemote(url)
+    }
+    yield* runScenario(yield* findScenario(input.scenario), {
       seed: input.seed,
       agents: Option.getOrUndefined(input.agents),
       rounds: input.rounds,
       paceMillis: 0,
       inspect: true
-    }))).pipe(
+    })
+  })).pipe(
   Command.withDescription(
-    "Run a scenario, then print its supervision tree, registry entries and ledger balances as they are when it ends."
-  )
+    "Print a scenario's supervision tree, registry entries, ledger balances and facts: as they are when it ends, " +
+      "or live from a running dashboard with --url."
+  ),
+  Command.withExamples([
+    { command: "mabeam inspect auction", description: "run the auction scenario, then print its state" },
+    { command: "mabeam inspect --url http://127.0.0.1:7777/", description: "the state of a scenario running with --dashboard" }
+  ])
 )
 
 const dashboard = Command.make("dashboard", {

@@ -41,6 +41,21 @@ export class InvalidOption extends Data.TaggedError("InvalidOption")<{
   }
 }
 
+/** `inspect --url` could not read a snapshot from a running dashboard. */
+export class DashboardUnreachable extends Data.TaggedError("DashboardUnreachable")<{
+  readonly url: string
+  readonly reason: string
+}> {
+  override readonly [Runtime.errorExitCode] = 1
+  override get message(): string {
+    return `cannot read a snapshot from ${this.url} (${this.reason}). ` +
+      `Start a dashboard first, e.g. "mabeam run agents --dashboard", and pass its address.`
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
+}
+
 /** A command whose implementation is not in this build. */
 export class NotAvailable extends Data.TaggedError("NotAvailable")<{
   readonly command: string
@@ -88,4 +103,7 @@ export class ChildFailed extends Data.TaggedError("ChildFailed")<{
 }
 
 /** Every error the CLI's own handlers fail with. */
-export type MabeamCliError = UnknownScenario | InvalidOption | NotAvailable | ScenarioFailed | ChildFailed
+export type MabeamCliError =
+  | DashboardUnreachable
+  | UnknownScenario
+  | InvalidOption | NotAvailable | ScenarioFailed | ChildFailed

@@ -5,6 +5,15 @@
  * @since 0.1.0
  */
 export { cli, command, main, projectRoot, VERSION } from "./Cli.ts"
-export { ChildFailed, InvalidOption, type MabeamCliError, NotAvailable, ScenarioFailed, UnknownScenario, USAGE } from "./errors.ts"
+export {
+  ChildFailed,
+  DashboardUnreachable,
+  InvalidOption,
+  type MabeamCliError,
+  NotAvailable,
+  ScenarioFailed,
+  UnknownScenario,
+  USAGE
+} from "./errors.ts"
 export { findScenario, runScenario, type RunScenarioOptions } from "./runScenario.ts"
 export * from "./scenarios/index.ts"

@@ -1,7 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Http from "node:http"
-import { Effect, FileSystem } from "effect"
+import { Effect, FileSystem, Layer } from "effect"
+import { Agent, AgentSystem } from "../../src/agent/index.ts"
+import { Probe, serve } from "../../src/dashboard/index.ts"
+import { Mabeam } from "../../src/runtime/index.ts"
 import { runCli } from "./helpers.ts"
+
+const Idle = Agent.make({ name: "idle", messages: Agent.message("Noop", {}), initial: () => 0, handle: (s: number) => s })
 
 describe("mabeam CLI", () => {
   it.live("--help lists every command", () =>
@@ -114,6 +119,22 @@ describe("mabeam CLI", () => {
       assert.include(auction.out, "ledger balances (available / held):")
       assert.match(auction.out, /\n {2}seller: \d+ \/ 0/)
     }))
+
+  it.live("inspect --url prints the live state of a running dashboard, or says how to start one", () =>
+    Effect.gen(function*() {
+      const dashboard = yield* serve({ port: 0 })
+      yield* (yield* AgentSystem).spawn(Idle, { id: "idle-1" })
+      yield* (yield* Probe).fact("note", "running elsewhere")
+      const live = yield* runCli(["inspect", "--url", dashboard.url])
+      assert.strictEqual(live.code, 0, live.err)
+      assert.include(live.out, "idle-1 [idle] running, restarts 0, mailbox 0")
+      assert.include(live.out, "registry: 1 entries: idle-1")
+      assert.include(live.out, "note: running elsewhere")
+      const missing = yield* runCli(["inspect", "--url", new URL("/nope/", dashboard.url).href.replace(/:\d+/, ":1")])
+      assert.strictEqual(missing.code, 1)
+      assert.include(missing.err, "Start a dashboard first")
+      assert.strictEqual((yield* runCli(["inspect", "--url", "::"])).code, 2)
+    }).pipe(Effect.provide(Layer.merge(Mabeam.layer({ env: {} }), Probe.layer))))
 
   it.live("bench spawns node --expose-gc bench/run.ts with the filter and passes its exit code on", () =>
     Effect.gen(function*() {
