@@ -4,6 +4,7 @@ import type { SimResult } from "../../../src/sim/index.ts"
 import { simulate } from "../../../src/sim/index.ts"
 import { barrierScenario } from "./barrier.ts"
 import { counterScenario, raftCounterScenario } from "./counter.ts"
+import { electionScenario } from "./election.ts"
 import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
 
@@ -18,7 +19,9 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   counter: (seed) => simulate(counterScenario(seed)),
   "counter-broken": (seed) => simulate(counterScenario(seed, true)),
   "raft-counter": (seed) => simulate(raftCounterScenario(seed)),
-  "raft-counter-broken": (seed) => simulate(raftCounterScenario(seed, true))
+  "raft-counter-broken": (seed) => simulate(raftCounterScenario(seed, true)),
+  election: (seed) => simulate(electionScenario(seed)),
+  "election-broken": (seed) => simulate(electionScenario(seed, true))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
