@@ -6,13 +6,29 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Metric, Schedule, Stream } from "effect"
 import { AgentSystem } from "../agent/index.ts"
 import { type ConfigSources, type InvalidConfig, MabeamConfig } from "../config/index.ts"
 import type { InvalidInput } from "../errors/index.ts"
 import { EventStore } from "../events/index.ts"
 import { Registry } from "../registry/index.ts"
-import { layerOtlpFromEnv } from "../telemetry/index.ts"
+import { layerOtlpFromEnv, registrySize } from "../telemetry/index.ts"
+
+/**
+ * Keeps the `mabeam_registry_size` gauge equal to the registry's entry count, following its
+ * change stream (and subscribing again if it ever lags behind).
+ */
+const registryGauge = Layer.effectDiscard(Effect.gen(function*() {
+  const registry = yield* Registry
+  const gauge = Metric.withAttributes(registrySize, { namespace: registry.namespace })
+  const update = Effect.flatMap(registry.count, (count) => Metric.update(gauge, count))
+  const follow = Effect.scoped(Effect.gen(function*() {
+    const changes = yield* registry.subscribe
+    yield* update
+    yield* Stream.runForEach(changes, () => update)
+  }))
+  yield* Effect.forkScoped(follow.pipe(Effect.retry(Schedule.forever), Effect.ignore))
+}))
 
 /** Where the options come from (code wins over a JSON file, which wins over `MABEAM_*` env vars). */
 export type MabeamLayerOptions = ConfigSources
@@ -39,7 +55,8 @@ export const layer = (options: MabeamLayerOptions = {}): Layer.Layer<MabeamServi
   const agents = Layer.unwrap(
     Effect.map(Effect.service(MabeamConfig), (config) => AgentSystem.layerWith({ node: config.initial.nodeName }))
   )
-  const services = Layer.mergeAll(Registry.layer, EventStore.layer, layerOtlpFromEnv)
+  const registry = registryGauge.pipe(Layer.provideMerge(Registry.layer))
+  const services = Layer.mergeAll(registry, EventStore.layer, layerOtlpFromEnv)
   return agents.pipe(
     Layer.provideMerge(services),
     Layer.provideMerge(MabeamConfig.layerWith(options))

@@ -57,6 +57,7 @@ describe("Agents in the registry", () => {
       assert.strictEqual(yield* registry.count, 50)
       yield* Scope.close(scope, Exit.void)
       assert.strictEqual(system.size(), 0)
+      assert.deepStrictEqual(yield* system.root.children, [], "no child fiber is left")
       assert.strictEqual(yield* registry.count, 0)
     }))
 })

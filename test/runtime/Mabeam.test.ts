@@ -1,9 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Clock, Context, Effect, Exit, Layer, Random, Schema, Scope } from "effect"
+import { Clock, Context, Effect, Exit, Layer, Metric, Random, Schema, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import { Agent, AgentSystem } from "../../src/agent/index.ts"
 import { Registry } from "../../src/registry/index.ts"
 import { Mabeam, MabeamTest } from "../../src/runtime/index.ts"
+import * as Telemetry from "../../src/telemetry/index.ts"
 
 const Work = Agent.message("Work", { round: Schema.Number })
 const Done = Agent.request("Done", {}, Schema.Array(Schema.String))
@@ -48,6 +49,8 @@ describe("Mabeam.layer", () => {
       yield* Effect.forEach(Array.from({ length: 20 }, (_, i) => i), (i) => agents.spawn(Worker, { id: `w${i}` }))
       for (let i = 0; i < 10; i++) yield* Effect.yieldNow
       assert.strictEqual(yield* registry.count, 20)
+      const size = yield* Metric.value(Metric.withAttributes(Telemetry.registrySize, { namespace: "default" }))
+      assert.strictEqual(size.value, 20, "the registry size gauge follows the registry")
       yield* Scope.close(scope, Exit.void)
       assert.strictEqual(agents.size(), 0)
       assert.strictEqual(yield* registry.count, 0)
