@@ -1,0 +1,122 @@
+/**
+ * `ClusterRef`: the caller's handle on a cluster agent, by id. It has the `tell` / `ask` of a local
+ * `AgentRef` with the same typed replies and errors (plus `InvalidInput` for a message its Schema
+ * rejects), whether the agent is resident on this runner, on another one, or not in memory at all.
+ *
+ * @since 0.2.0
+ */
+import { Duration, Effect, Schema } from "effect"
+import { type ClusterError, Sharding } from "effect/cluster"
+import {
+  AgentStopped,
+  type AskError,
+  type AskOptions,
+  AskTimeout,
+  MailboxFull,
+  type ReplyOf,
+  type TellError
+} from "../agent/index.ts"
+import { InvalidInput } from "../errors/index.ts"
+import type { AgentEntity } from "./internal/protocol.ts"
+
+/** A handle on a cluster agent. Cheap to make; holds no connection of its own. */
+export interface ClusterRef<M> {
+  /** The agent's id (its entity id). */
+  readonly id: string
+  /** The agent's kind (its entity type). */
+  readonly kind: string
+  /**
+   * Sends a message; completes once the agent's runner accepted it (or, for a persisted kind, once
+   * it is stored). Fails with `MailboxFull` when the agent's mailbox is full, `AgentStopped` when
+   * the cluster cannot take it, `InvalidInput` when the message does not match the Schema.
+   */
+  readonly tell: (message: M) => Effect.Effect<void, TellError | InvalidInput>
+  /**
+   * Sends a request and waits for its reply (default timeout: the kind's `askTimeout`). Fails
+   * with `AskTimeout`, `NoReply` (the handler did not reply), `AgentStopped` (the handler failed,
+   * the state could not be saved, or the cluster could not deliver), `MailboxFull`, `InvalidInput`.
+   */
+  readonly ask: <Req extends M>(request: Req, options?: AskOptions) => Effect.Effect<ReplyOf<Req>, AskError | InvalidInput>
+}
+
+/** What refs of one agent kind share. */
+export interface RefsConfig<M> {
+  readonly kind: string
+  readonly entity: AgentEntity
+  readonly messages: Schema.Codec<M, unknown>
+  readonly replies: Readonly<Record<string, Schema.Codec<unknown, unknown>>>
+  readonly capacity: number
+  readonly askTimeout: Duration.Input
+}
+
+type DeliveryError =
+  | ClusterError.MailboxFull
+  | ClusterError.AlreadyProcessingMessage
+  | ClusterError.PersistenceError
+  | ClusterError.EntityNotAssignedToRunner
+
+const isDeliveryError = (error: { readonly _tag: string }): error is DeliveryError =>
+  error._tag === "MailboxFull" || error._tag === "AlreadyProcessingMessage" || error._tag === "PersistenceError" ||
+  error._tag === "EntityNotAssignedToRunner"
+
+const tagOf = (message: unknown): string => {
+  const tag = (message as { readonly _tag?: unknown } | null)?._tag
+  return typeof tag === "string" ? tag : typeof message
+}
+
+/** Builds the ref factory of one agent kind over the `Sharding` in context. */
+export const makeRefs = <M>(config: RefsConfig<M>) =>
+  Effect.gen(function*() {
+    const sharding = yield* Sharding.Sharding
+    const clientFor = yield* sharding.makeClient(config.entity)
+    const encode = Schema.encodeUnknownEffect(config.messages)
+    const defaultTimeout = Duration.toMillis(Duration.fromInputUnsafe(config.askTimeout))
+
+    const encodeInput = (where: string, message: unknown) =>
+      encode(message, { errors: "all" }).pipe(
+        Effect.mapError((error) => new InvalidInput({ where, issue: error.message }))
+      )
+
+    return (id: string): ClusterRef<M> => {
+      const delivery = (error: DeliveryError): MailboxFull | AgentStopped =>
+        error._tag === "MailboxFull"
+          ? new MailboxFull({ agent: id, capacity: config.capacity })
+          : new AgentStopped({ agent: id, reason: error._tag })
+      const rpc = clientFor(id)
+      return {
+        id,
+        kind: config.kind,
+        tell: (message) =>
+          encodeInput("ClusterRef.tell", message).pipe(
+            Effect.flatMap((encoded) => rpc.Tell({ message: encoded }, { discard: true })),
+            Effect.mapError((error) => isDeliveryError(error) ? delivery(error) : error)
+          ) as Effect.Effect<void, TellError | InvalidInput>,
+        ask: <Req extends M>(request: Req, options?: AskOptions) => {
+          const tag = tagOf(request)
+          const millis = options?.timeout === undefined
+            ? defaultTimeout
+            : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
+          const schema = config.replies[tag]
+          return encodeInput("ClusterRef.ask", request).pipe(
+            Effect.flatMap((encoded) =>
+              rpc.Ask({ message: encoded }).pipe(
+                Effect.timeoutOrElse({
+                  duration: millis,
+                  orElse: () => Effect.fail(new AskTimeout({ agent: id, request: tag, timeoutMillis: millis }))
+                })
+              )
+            ),
+            Effect.mapError((error) => isDeliveryError(error) ? delivery(error) : error),
+            Effect.flatMap((reply) =>
+              schema === undefined
+                ? Effect.succeed(reply)
+                : Schema.decodeUnknownEffect(schema)(reply).pipe(
+                  Effect.mapError((error) => new Error(`reply of ${config.kind}/${id} to ${tag} does not decode: ${error.message}`)),
+            Effect.orDie
+                )
+            )
+          ) as Effect.Effect<ReplyOf<Req>, AskError | InvalidInput>
+        }
+      }
+    }
+  })

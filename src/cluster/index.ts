@@ -1,0 +1,13 @@
+/**
+ * mabeam on `effect/cluster`: agent definitions deployed as cluster entities (virtual agents with
+ * saved state, passivation and reactivation), refs that reach them on any runner, the state
+ * store, and a registry backend shared by every runner.
+ *
+ * @since 0.2.0
+ */
+export * as ClusterAgent from "./ClusterAgent.ts"
+export type { ClusterAgentOptions, ReplySchemas, RequestTag } from "./ClusterAgent.ts"
+export type { ClusterRef } from "./ClusterRef.ts"
+export * as AgentStateStore from "./AgentStateStore.ts"
+export type { AgentStateStoreShape, SqlStateStoreOptions } from "./AgentStateStore.ts"
+export { StateStoreError } from "./AgentStateStore.ts"

@@ -1,0 +1,144 @@
+/**
+ * The server side of a deployed agent: one activation of an entity id. It loads the saved state
+ * (or computes the initial one), handles `Tell` and `Ask` one at a time, saves the state after
+ * every message that changed it, and only then answers. A handler failure drops the message and
+ * keeps the previous state (which is also the saved one).
+ */
+import { Cause, Effect, Exit, Option, Schema } from "effect"
+import { Entity } from "effect/cluster"
+import { type AgentContext, type AgentDefinition, type AgentRef, AgentStopped, NoReply } from "../../agent/index.ts"
+import { AgentStateStore } from "../AgentStateStore.ts"
+import type { ClusterRef } from "../ClusterRef.ts"
+import type { AgentEntity } from "./protocol.ts"
+
+/** What the host needs besides the definition. */
+export interface HostConfig<S, M> {
+  readonly kind: string
+  readonly entity: AgentEntity
+  readonly state: Schema.Codec<S, unknown>
+  readonly replies: Readonly<Record<string, Schema.Codec<unknown, unknown>>>
+  readonly messages: Schema.Codec<M, unknown>
+  /** Self-sends buffered by one handler call at most; more are dropped (and logged). */
+  readonly selfCapacity: number
+  /** Makes the ref an agent uses to reach itself through the cluster. */
+  readonly selfRef: (id: string) => ClusterRef<M>
+}
+
+const tagOf = (message: unknown): string => {
+  const tag = (message as { readonly _tag?: unknown } | null)?._tag
+  return typeof tag === "string" ? tag : typeof message
+}
+
+/** The entity handlers of one activation (the `build` effect of `Entity.toLayer`). */
+export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>, config: HostConfig<S, M>) =>
+  Effect.gen(function*() {
+    const address = yield* Entity.CurrentAddress
+    const id: string = address.entityId
+    const services = yield* Effect.context<R>()
+    const store = yield* AgentStateStore
+    const decodeMessage = Schema.decodeUnknownEffect(config.messages)
+    const encodeState = Schema.encodeUnknownEffect(config.state)
+    const decodeState = Schema.decodeUnknownEffect(config.state)
+    const outer = config.selfRef(id)
+
+    // Self-sends made while handling are delivered after the handler returns (and after the
+    // state is saved), so an agent never waits on its own mailbox.
+    let pending: Array<M> = []
+    let current: M | undefined = undefined
+    let reply: { readonly value: unknown } | undefined = undefined
+    const bufferSelf = (message: M): boolean => {
+      if (pending.length >= config.selfCapacity) return false
+      pending.push(message)
+      return true
+    }
+    const self: AgentRef<M> = {
+      id,
+      kind: config.kind,
+      tell: (message) => Effect.sync(() => void bufferSelf(message)),
+      tellUnsafe: bufferSelf,
+      ask: (request, options) => outer.ask(request, options).pipe(Effect.catchTag("InvalidInput", (error) => Effect.die(error))),
+      mailboxSize: () => pending.length,
+      isAlive: () => true
+    }
+    const context: AgentContext<M> = {
+      self,
+      reply: (request, value) => {
+        if (current !== undefined && request === current && reply === undefined) reply = { value }
+      }
+    }
+    const run = (step: S | Effect.Effect<S, E, R>): Effect.Effect<S, E> =>
+      Effect.isEffect(step) ? Effect.provideContext(step, services) : Effect.succeed(step)
+
+    const saved = yield* store.load(config.kind, id).pipe(Effect.orDie)
+    let state: S = Option.isSome(saved)
+      ? yield* Effect.try(() => JSON.parse(saved.value) as unknown).pipe(Effect.flatMap(decodeState), Effect.orDie)
+      : yield* Effect.suspend(() => run(definition.initial(context))).pipe(Effect.orDie)
+
+    const flushSelf = Effect.suspend(() => {
+      const batch = pending
+      pending = []
+      return Effect.forEach(batch, (message) =>
+        outer.tell(message).pipe(
+          Effect.catchTag("InvalidInput", (error) => Effect.die(error)),
+          Effect.catch((error) => Effect.logWarning(`agent ${config.kind}/${id}: self-send dropped`, error.message))
+        ), { discard: true })
+    })
+
+    // Handles one decoded message; fails with AgentStopped when the handler or the save failed.
+    const deliver = (message: M): Effect.Effect<{ readonly value: unknown } | undefined, AgentStopped> =>
+      Effect.gen(function*() {
+        current = message
+        reply = undefined
+        const exit = yield* Effect.exit(Effect.suspend(() => run(definition.handle(state, message, context))))
+        const answer = reply
+        current = undefined
+        reply = undefined
+        if (Exit.isFailure(exit)) {
+          pending = []
+          if (Cause.hasInterruptsOnly(exit.cause)) return yield* Effect.interrupt
+          yield* Effect.logWarning(`agent ${config.kind}/${id} failed on ${tagOf(message)}`, Cause.pretty(exit.cause))
+          return yield* new AgentStopped({ agent: id, reason: "crashed" })
+        }
+        const next = exit.value
+        if (next !== state) {
+          const saved = yield* encodeState(next).pipe(
+            Effect.flatMap((encoded) => store.save(config.kind, id, JSON.stringify(encoded))),
+            Effect.result
+          )
+          if (saved._tag === "Failure") {
+            pending = []
+            yield* Effect.logWarning(`agent ${config.kind}/${id}: state not saved`, saved.failure.message)
+            return yield* new AgentStopped({ agent: id, reason: "state-not-saved" })
+          }
+          state = next
+        }
+        yield* flushSelf
+        return answer
+      })
+
+    const decode = (encoded: unknown) =>
+      decodeMessage(encoded).pipe(Effect.mapError((error) => new Error(`agent ${config.kind}/${id}: undecodable message: ${error.message}`)),
+            Effect.orDie)
+
+    return config.entity.of({
+      Tell: ({ payload }) =>
+        decode(payload.message).pipe(
+          Effect.flatMap(deliver),
+          Effect.catch(() => Effect.void),
+          Effect.asVoid
+        ),
+      Ask: ({ payload }) =>
+        Effect.gen(function*() {
+          const message = yield* decode(payload.message)
+          const answer = yield* deliver(message)
+          const tag = tagOf(message)
+          if (answer === undefined) return yield* new NoReply({ agent: id, request: tag })
+          const schema = config.replies[tag]
+          if (schema === undefined) return answer.value
+          return yield* Schema.encodeUnknownEffect(schema)(answer.value).pipe(
+            Effect.mapError((error) => new Error(`agent ${config.kind}/${id}: reply to ${tag} does not encode: ${error.message}`)),
+            Effect.orDie
+          )
+        })
+    })
+  })
