@@ -1,6 +1,16 @@
 /**
- * Marketplace: a price-time priority order book for tasks and resources (pure matching).
+ * Marketplace: price-time priority order books for tasks and resources — the pure matching, and
+ * the `Marketplace` service that escrows buy orders in the Ledger and settles fills through it.
  *
  * @since 0.1.0
  */
+export { MarketFull, UnknownOrder } from "./MarketError.ts"
+export {
+  type MarketFill,
+  Marketplace,
+  type MarketplaceOptions,
+  type SubmitError,
+  type Submission
+} from "./Marketplace.ts"
 export { cancel, emptyBook, type Fill, Order, type OrderBook, type Resting, submit, type Submitted } from "./orderBook.ts"
+export { CancelInput, SubmitInput } from "./schema.ts"

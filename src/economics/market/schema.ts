@@ -1,0 +1,24 @@
+/**
+ * Schemas of what crosses the marketplace's boundary.
+ *
+ * @since 0.1.0
+ */
+import { Schema } from "effect"
+import { AccountId } from "../money.ts"
+import { Order } from "./orderBook.ts"
+
+const MarketId = Schema.String.check(Schema.isBetweenLength(1, 128))
+
+/** Input of `Marketplace.submit`: a limit order on the named market (one book per task or resource kind). */
+export const SubmitInput = Schema.Struct({ market: MarketId, ...Order.fields })
+/** Input of `Marketplace.submit`. */
+export type SubmitInput = typeof SubmitInput.Type
+
+/** Input of `Marketplace.cancel`: only the order's owner may cancel it. */
+export const CancelInput = Schema.Struct({
+  market: MarketId,
+  order: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  owner: AccountId
+})
+/** Input of `Marketplace.cancel`. */
+export type CancelInput = typeof CancelInput.Type
