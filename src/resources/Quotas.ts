@@ -112,6 +112,12 @@ const idIn = (where: string) => {
   return (u: unknown): Effect.Effect<string, InvalidInput> => isId(u) ? Effect.succeed(u) : decode(u)
 }
 const bad = (where: string, issue: string) => Effect.fail(new InvalidInput({ where, issue }))
+/** `record[key]` if `record` has it as its own property (ids like "constructor" must not reach the prototype). */
+const own = <V>(record: Readonly<Record<string, V>> | undefined, key: string): V | undefined =>
+  record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined
+/** A value for an error message; never throws, whatever the input (objects without a prototype included). */
+const show = (u: unknown): string =>
+  typeof u === "string" || typeof u === "number" || typeof u === "boolean" || typeof u === "bigint" ? String(u) : typeof u
 const isCost = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u > 0
 
 /** Builds the service from a decoded configuration. */
@@ -127,10 +133,10 @@ export const make = (config: QuotaConfig) =>
     }, usage.table)
     const pollMillis = config.pollMillis ?? 10
     const membership = new Map(Object.entries(config.membership ?? {}))
-    const limitsOf = (agent: string): Limits | undefined => config.overrides?.[agent] ?? config.agents
+    const limitsOf = (agent: string): Limits | undefined => own(config.overrides, agent) ?? config.agents
     const groupOf = (agent: string): [string, Limits] | undefined => {
       const group = membership.get(agent)
-      const limits = group === undefined ? undefined : config.groups?.[group]
+      const limits = group === undefined ? undefined : own(config.groups, group)
       return group === undefined || limits === undefined ? undefined : [group, limits]
     }
     const agentRule = (agent: string, quota: keyof Limits): Rule | undefined => {
@@ -150,7 +156,7 @@ export const make = (config: QuotaConfig) =>
         // Agents on the default limits share one limiter (keyed by agent id); overrides get their own.
         const name = rule.scope === "group"
           ? `group:${rule.owner}`
-          : config.overrides?.[rule.owner]?.messagesPerSecond === undefined ? "agent:*" : `agent:${rule.owner}`
+          : own(config.overrides, rule.owner)?.messagesPerSecond === undefined ? "agent:*" : `agent:${rule.owner}`
         const existing = limiters.get(name)
         if (existing !== undefined) return Effect.succeed(existing)
         const capacity = rule.limit.burst ?? Math.max(1, Math.ceil(rule.limit.limit))
@@ -196,22 +202,24 @@ export const make = (config: QuotaConfig) =>
 
     const check = (agent: unknown, cost: unknown = 1): Effect.Effect<void, QuotaExceeded | InvalidInput> =>
       Effect.flatMap(idIn("Quotas.check")(agent), (id): Effect.Effect<void, QuotaExceeded | InvalidInput> => {
-        if (!isCost(cost)) return bad("Quotas.check", `cost must be a positive integer, got ${String(cost)}`)
+        if (!isCost(cost)) return bad("Quotas.check", `cost must be a positive integer, got ${show(cost)}`)
         const burst = Math.min(
           ...[agentRule(id, "messagesPerSecond"), groupRule(id, "messagesPerSecond")].map((rule) =>
             rule === undefined ? Infinity : rule.limit.burst ?? Math.max(1, Math.ceil(rule.limit.limit))
           )
         )
         if (cost > burst) return bad("Quotas.check", `cost ${cost} exceeds the bucket capacity ${burst}`)
-        usage.table.row(id).messages += cost
-        if (burst === Infinity && !engine.paused.has(id)) return Effect.void
-        return engine.enforce(id, rateAttempt(id, cost))
+        const count = Effect.sync(() => {
+          usage.table.row(id).messages += cost
+        })
+        if (burst === Infinity && !engine.paused.has(id)) return count
+        return Effect.andThen(engine.enforce(id, rateAttempt(id, cost)), count)
       })
 
     const acquire = (agent: unknown, quota: unknown): Effect.Effect<Permit, QuotaExceeded | InvalidInput> =>
       Effect.flatMap(idIn("Quotas.acquire")(agent), (id): Effect.Effect<Permit, QuotaExceeded | InvalidInput> => {
         if (quota !== "concurrentAsks" && quota !== "spawns") {
-          return bad("Quotas.acquire", `quota must be "concurrentAsks" or "spawns", got ${String(quota)}`)
+          return bad("Quotas.acquire", `quota must be "concurrentAsks" or "spawns", got ${show(quota)}`)
         }
         const out: { permit?: Permit } = {}
         return Effect.suspend(() => {
@@ -226,12 +234,22 @@ export const make = (config: QuotaConfig) =>
       })
 
     const checkDepth = (agent: unknown, target: unknown, depth: () => number): Effect.Effect<void, QuotaExceeded | InvalidInput> =>
-      Effect.flatMap(Effect.all([idIn("Quotas.checkDepth")(agent), idIn("Quotas.checkDepth")(target)]), ([id, to]) => {
+      Effect.flatMap(Effect.all([idIn("Quotas.checkDepth")(agent), idIn("Quotas.checkDepth")(target)]), ([id, to]): Effect.Effect<void, QuotaExceeded | InvalidInput> => {
         const rule = agentRule(to, "mailboxDepth")
         if (rule === undefined) return Effect.void
+        // `depth` is the caller's code: a throw or a non-number is bad input, never a defect.
+        const read = (): number => {
+          try {
+            const value: unknown = depth()
+            return typeof value === "number" && value >= 0 ? value : Number.NaN
+          } catch {
+            return Number.NaN
+          }
+        }
+        if (Number.isNaN(read())) return bad("Quotas.checkDepth", "depth() must return a non-negative number")
         const attempt: Attempt = Effect.sync(() => {
-          const current = depth()
-          usage.table.row(to).mailboxDepth = current
+          const current = read()
+          if (current >= 0) usage.table.row(to).mailboxDepth = current
           return current < rule.limit.limit ? undefined : { rule: { ...rule, owner: to }, retryAfterMillis: pollMillis }
         })
         return engine.enforce(id, attempt)
@@ -315,7 +333,7 @@ export const make = (config: QuotaConfig) =>
       pause: (agent, millis) =>
         Effect.flatMap(pauseIn(agent), (id): Effect.Effect<void, InvalidInput> => {
           const duration = millis ?? engine.options.pauseMillis
-          if (!isCost(duration)) return bad("Quotas.pause", `millis must be a positive integer, got ${String(millis)}`)
+          if (!isCost(duration)) return bad("Quotas.pause", `millis must be a positive integer, got ${show(millis)}`)
           return Effect.flatMap(Clock.currentTimeMillis, (now) =>
             Effect.sync(() => {
               const rule: Rule = { scope: "agent", owner: id, quota: "messagesPerSecond", limit: { limit: 0.001, policy: "pause" } }

@@ -32,7 +32,7 @@ export const makeSpend = (
 ) =>
 (agent: unknown, request: unknown): Effect.Effect<Ledger.Transfer, SpendError> =>
   Effect.flatMap(decode({ agent, request }), (input) => {
-    const budget = config.budgets?.[input.agent]
+    const budget = config.budgets !== undefined && Object.hasOwn(config.budgets, input.agent) ? config.budgets[input.agent] : undefined
     if (budget === undefined) {
       return Effect.fail(new InvalidInput({ where: "Quotas.spend", issue: `agent "${input.agent}" has no budget configured` }))
     }
