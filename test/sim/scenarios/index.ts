@@ -5,6 +5,7 @@ import { simulate } from "../../../src/sim/index.ts"
 import { barrierScenario } from "./barrier.ts"
 import { counterScenario, raftCounterScenario } from "./counter.ts"
 import { electionScenario } from "./election.ts"
+import { votingScenario } from "./voting.ts"
 import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
 
@@ -21,7 +22,9 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   "raft-counter": (seed) => simulate(raftCounterScenario(seed)),
   "raft-counter-broken": (seed) => simulate(raftCounterScenario(seed, true)),
   election: (seed) => simulate(electionScenario(seed)),
-  "election-broken": (seed) => simulate(electionScenario(seed, true))
+  "election-broken": (seed) => simulate(electionScenario(seed, true)),
+  voting: (seed) => simulate(votingScenario(seed)),
+  "voting-broken": (seed) => simulate(votingScenario(seed, true))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
