@@ -37,8 +37,7 @@ const rounds = (fallback: number) =>
 const pace = (fallback: number) =>
   Flag.Int("pace").pipe(
     Flag.withDescription(`milliseconds of simulated work per message, to watch it live (default ${fallback})`),
-    Flag.optional,
-    Flag.map(Option.getOrElse(() => fallback))
+    Flag.withDefault(fallback)
   )
 const otlp = Flag.String("otlp").pipe(
   Flag.withDescription("export traces, metrics and logs to this OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318"),

@@ -48,11 +48,12 @@ const mabeamLayer = (otlp: string | undefined) => {
   return Mabeam.layer().pipe(Layer.provide(ConfigProvider.layer(provider)))
 }
 
-const checkOptions = (options: RunScenarioOptions): Effect.Effect<void, InvalidOption> => {
+const checkOptions = (scenario: Scenario, options: RunScenarioOptions): Effect.Effect<void, InvalidOption> => {
+  const maxAgents = scenario.maxAgents ?? 1_000
   const checks: ReadonlyArray<readonly [string, number | undefined, string, (n: number) => boolean]> = [
     ["--rounds", options.rounds, "an integer from 1 to 1000000", (n) => n >= 1 && n <= 1_000_000],
     ["--pace", options.paceMillis, "milliseconds from 0 to 60000", (n) => n >= 0 && n <= 60_000],
-    ["--agents", options.agents, "an integer from 2 to 1000", (n) => n >= 2 && n <= 1_000],
+    ["--agents", options.agents, `an integer from 2 to ${maxAgents} for ${scenario.name}`, (n) => n >= 2 && n <= maxAgents],
     ["--port", options.dashboardPort, "a port from 0 to 65535", (n) => n >= 0 && n <= 65_535]
   ]
   for (const [option, value, expected, ok] of checks) {
@@ -105,5 +106,5 @@ export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
         Effect.fail(new InvalidOption({ option: "--port", value: String(options.dashboardPort), expected: `a free port (${error.message})` }))
     }),
     // Flags are checked before any layer is built.
-    (run) => Effect.andThen(checkOptions(options), run)
+    (run) => Effect.andThen(checkOptions(scenario, options), run)
   )

@@ -45,7 +45,10 @@ describe("mabeam CLI", () => {
     Effect.gen(function*() {
       const agents = yield* runCli(["run", "agents", "--agents", "1"])
       assert.strictEqual(agents.code, 2)
-      assert.include(agents.err, "--agents 1 is not valid: expected an integer from 2 to 1000")
+      assert.include(agents.err, "--agents 1 is not valid: expected an integer from 2 to 1000 for agents")
+      const bidders = yield* runCli(["run", "auction", "--agents", "101"])
+      assert.strictEqual(bidders.code, 2)
+      assert.include(bidders.err, "expected an integer from 2 to 100 for auction")
       const otlp = yield* runCli(["run", "agents", "--otlp", "not a url"])
       assert.strictEqual(otlp.code, 2)
       assert.include(otlp.err, "http://127.0.0.1:4318")
@@ -101,8 +104,11 @@ describe("mabeam CLI", () => {
     Effect.gen(function*() {
       const result = yield* runCli(["run", "auction", "--seed", "2"])
       assert.strictEqual(result.code, 0, result.err)
-      assert.match(result.out, /english-1: won by bidder-\d, pays \d+/)
-      assert.match(result.out, /second-price-1: won by bidder-\d, bid \d+, pays \d+/)
+      // Seed 2 draws valuations 180, 117, 109, 102: the English lot goes to the highest value at
+      // the second-highest value plus the increment or less; the sealed lot pays the second price.
+      assert.include(result.out, "valuations: bidder-1 180, bidder-2 117, bidder-3 109, bidder-4 102")
+      assert.include(result.out, "english-1: won by bidder-1, pays 120")
+      assert.include(result.out, "second-price-1: won by bidder-2, bid 117, pays 109")
       assert.include(result.out, "ledger audit: supply 800, held 0 (money conserved)")
     }))
 

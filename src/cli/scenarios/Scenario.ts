@@ -46,5 +46,7 @@ export interface Scenario {
   readonly name: string
   /** One line for `mabeam run --help` and the unknown-scenario error. */
   readonly description: string
+  /** How many agents `--agents` may ask for (2 to 1000 unless set). */
+  readonly maxAgents?: number
   readonly run: (options: ScenarioOptions) => Effect.Effect<ScenarioReport, unknown, ScenarioServices>
 }

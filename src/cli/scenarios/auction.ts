@@ -62,13 +62,22 @@ const run = (options: ScenarioOptions) =>
       agents.spawn(makeBidder(valuations[i]!, options.paceMillis), { id: name }))
     const lines = [`auction: ${count} bidders with budget ${BUDGET} each (seed ${options.seed})`]
     lines.push(`  valuations: ${names.map((n, i) => `${n} ${valuations[i]}`).join(", ")}`)
-    // Long enough for every raise at the chosen pace; a late bid is rejected, never lost.
-    const duration = 300 + options.paceMillis * count * 40
+    // Soft close: each bid moves the deadline to `quiet` ms after it, so the English auction
+    // ends once bidding has stopped, however slow the machine or the pace is.
+    const quiet = 1_000 + 2 * count * options.paceMillis
 
     for (let round = 1; round <= options.rounds; round++) {
       yield* probe.setPhase(`round ${round}/${options.rounds}: english`)
       const english = `english-${round}`
-      yield* house.open({ kind: "english", id: english, seller: "seller", reserve: 20n, increment: 5n, duration })
+      yield* house.open({
+        kind: "english",
+        id: english,
+        seller: "seller",
+        reserve: 20n,
+        increment: 5n,
+        duration: quiet,
+        softClose: { window: quiet, extension: quiet, maxDuration: 600_000 }
+      })
       let high = 0
       let leader = ""
       let raised = true
@@ -96,11 +105,12 @@ const run = (options: ScenarioOptions) =>
 
       yield* probe.setPhase(`round ${round}/${options.rounds}: second-price`)
       const sealed = `second-price-${round}`
-      yield* house.open({ kind: "second-price", id: sealed, seller: "seller", reserve: 20n, duration })
-      for (const bidder of bidders) {
-        const bid = yield* bidder.ask(Sealed.make({}))
+      // Sealed bids are collected first, then placed at once: the short deadline cannot be missed.
+      const bids = yield* Effect.forEach(bidders, (bidder) => bidder.ask(Sealed.make({})))
+      yield* house.open({ kind: "second-price", id: sealed, seller: "seller", reserve: 20n, duration: 300 })
+      for (const [i, bidder] of bidders.entries()) {
         // A bidder that spent its budget on an earlier lot cannot escrow its valuation: it sits out.
-        yield* house.bid({ auction: sealed, bidder: bidder.id, amount: BigInt(bid) }).pipe(Effect.ignore)
+        yield* house.bid({ auction: sealed, bidder: bidder.id, amount: BigInt(bids[i]!) }).pipe(Effect.ignore)
       }
       const second = (yield* house.outcome(sealed)).award
       const secondLine = second === undefined ? "unsold" : `won by ${second.winner}, bid ${second.bid}, pays ${second.payment}`
@@ -120,5 +130,6 @@ const run = (options: ScenarioOptions) =>
 export const auction: Scenario = {
   name: "auction",
   description: "bidder agents compete in an English and a second-price auction with escrow",
+  maxAgents: 100,
   run
 }
