@@ -1,0 +1,10 @@
+/**
+ * ML coordination mechanisms: model-selection tournaments (successive halving over candidate
+ * agents, paid from the ledger) and prediction markets (LMSR market maker, settled through the
+ * ledger).
+ *
+ * @since 0.1.0
+ */
+export { BudgetExhausted, CandidateFailed, InsufficientShares, MarketSettled } from "./errors.ts"
+export * as Tournament from "./Tournament.ts"
+export type { Round, Score, TournamentError, TournamentResult } from "./Tournament.ts"

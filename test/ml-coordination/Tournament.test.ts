@@ -1,0 +1,78 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import { AgentSystem } from "../../src/agent/index.ts"
+import { Ledger } from "../../src/economics/index.ts"
+import { Tournament } from "../../src/ml-coordination/index.ts"
+import { fund, withEconomy } from "./fixtures.ts"
+
+const options = { candidates: 6, eta: 3, minEpochs: 2, seed: "t-1", sponsor: "lab", compute: "gpu", pricePerEpoch: 5n }
+
+describe("Tournament", () => {
+  it.effect("runs successive halving, pays every epoch from the ledger and stops the losers", () =>
+    withEconomy(Effect.gen(function*() {
+      yield* fund({ lab: 10_000n, gpu: 0n })
+      const system = yield* AgentSystem
+      const ledger = yield* Ledger.Ledger
+      const stopped: Array<string> = []
+      yield* Effect.forkScoped(Stream.runForEach(system.events, (e) =>
+        Effect.sync(() => e._tag === "AgentStopped" && stopped.push(e.agent))), { startImmediately: true })
+      const result = yield* Tournament.run(options)
+      assert.deepStrictEqual(result.rounds.map((r) => [r.epochs, r.scores.length, r.survivors.length]), [[2, 6, 2], [6, 2, 1]])
+      // 6 candidates × 2 epochs + 2 × 6 epochs, at 5 per epoch
+      assert.strictEqual(result.spent, 120n)
+      assert.deepStrictEqual(yield* ledger.balance("gpu"), { available: 120n, held: 0n })
+      assert.deepStrictEqual(yield* ledger.balance("lab"), { available: 9_880n, held: 0n })
+      assert.strictEqual(result.winner.id, result.rounds[1]!.survivors[0])
+      assert.strictEqual(result.winner.accuracy, result.rounds[1]!.scores[0]!.accuracy)
+      for (const round of result.rounds) {
+        const accuracies = round.scores.map((s) => s.accuracy)
+        assert.deepStrictEqual(accuracies, [...accuracies].sort((a, b) => b - a), "scores best first")
+      }
+      assert.isFalse(result.exhausted)
+      assert.strictEqual(system.size(), 0, "every candidate is stopped when it ends")
+      assert.strictEqual(stopped.length, 6)
+      const losers = result.rounds[0]!.scores.slice(2).map((s) => s.id)
+      assert.deepStrictEqual(stopped.slice(0, 4).sort(), losers.sort(), "round-one losers stop first")
+    })))
+
+  it.effect("is deterministic under a seed: two runs agree on every score", () =>
+    Effect.gen(function*() {
+      const once = withEconomy(Effect.andThen(fund({ lab: 10_000n, gpu: 0n }), Tournament.run(options)))
+      const first = yield* once
+      const second = yield* once
+      assert.deepStrictEqual(first, second)
+      const other = yield* withEconomy(Effect.andThen(fund({ lab: 10_000n, gpu: 0n }), Tournament.run({ ...options, seed: "t-2" })))
+      assert.notDeepEqual(other.rounds[0]!.scores, first.rounds[0]!.scores)
+    }))
+
+  it.effect("ends early, marked exhausted, when a later round cannot be paid", () =>
+    withEconomy(Effect.gen(function*() {
+      yield* fund({ lab: 80n, gpu: 0n })
+      const result = yield* Tournament.run(options)
+      assert.isTrue(result.exhausted)
+      assert.strictEqual(result.rounds.length, 1)
+      assert.strictEqual(result.spent, 60n)
+      assert.strictEqual(result.winner.id, result.rounds[0]!.scores[0]!.id)
+      assert.strictEqual((yield* AgentSystem).size(), 0)
+    })))
+
+  it.effect("fails with BudgetExhausted when the first round cannot be paid, spawning nothing that outlives it", () =>
+    withEconomy(Effect.gen(function*() {
+      yield* fund({ lab: 59n, gpu: 0n })
+      const error = yield* Effect.flip(Tournament.run(options))
+      assert.strictEqual(error._tag, "BudgetExhausted")
+      assert.strictEqual(error.message, `sponsor "lab" has 59 available, the first round needs 60`)
+      assert.strictEqual((yield* AgentSystem).size(), 0)
+      assert.deepStrictEqual(yield* (yield* Ledger.Ledger).balance("lab"), { available: 59n, held: 0n })
+    })))
+
+  it.effect("fails with UnknownAccount for a missing sponsor and InvalidInput for bad options", () =>
+    withEconomy(Effect.gen(function*() {
+      yield* fund({ gpu: 0n })
+      assert.strictEqual((yield* Effect.flip(Tournament.run(options)))._tag, "UnknownAccount")
+      const invalid = yield* Effect.flip(Tournament.run({ ...options, candidates: 1, eta: 1 }))
+      assert.strictEqual(invalid._tag, "InvalidInput")
+      assert.match(invalid.message, /^Tournament\.run: invalid input: /)
+      assert.strictEqual((yield* AgentSystem).size(), 0)
+    })))
+})
