@@ -11,3 +11,6 @@ export type { ClusterRef } from "./ClusterRef.ts"
 export * as AgentStateStore from "./AgentStateStore.ts"
 export type { AgentStateStoreShape, SqlStateStoreOptions } from "./AgentStateStore.ts"
 export { StateStoreError } from "./AgentStateStore.ts"
+/** The cluster registry backend: one entity per namespace (`layerHost` on runners, `layer` for clients). */
+export * as ClusterRegistry from "./ClusterRegistry.ts"
+export type { ClusterRegistryOptions } from "./ClusterRegistry.ts"
