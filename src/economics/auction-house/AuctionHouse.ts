@@ -9,6 +9,9 @@
  * capture the winner's payment for the seller and release everything else). Escrow lives in a
  * per-auction Scope inside the service's Scope, so closing the service releases every hold.
  *
+ * **Bounds.** At most `maxOpen` auctions at once (default 1 000): `open` past it fails with
+ * `TooManyAuctions` until one settles. The last 10 000 settled outcomes are remembered.
+ *
  * @since 0.1.0
  */
 import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Scope, Semaphore } from "effect"
@@ -16,6 +19,7 @@ import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import {
   AuctionExists,
   type AuctionEvent,
+  TooManyAuctions,
   type Outcome,
   UnknownAuction,
   WrongAuctionKind
@@ -37,10 +41,17 @@ interface Entry {
   readonly done: Deferred.Deferred<Outcome>
 }
 
+/** Options of `AuctionHouse.layerWith`. */
+export interface AuctionHouseOptions {
+  /** How many auctions may be open at once. Default 1 000. */
+  readonly maxOpen?: number
+}
+
 const MAX_REMEMBERED = 10_000
 
-const make = Effect.gen(function*() {
+const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const ledger = yield* Ledger
+  const maxOpen = options.maxOpen ?? 1_000
   const houseScope = yield* Effect.scope
   const open = new Map<string, Entry>()
   // Settled outcomes, bounded: the oldest is forgotten first.
@@ -136,6 +147,7 @@ const make = Effect.gen(function*() {
         const spec = yield* decodeSpec(input)
         yield* ledger.balance(spec.seller)
         if (open.has(spec.id) || settled.has(spec.id)) return yield* new AuctionExists({ auction: spec.id })
+        if (open.size >= maxOpen) return yield* new TooManyAuctions({ auction: spec.id, limit: maxOpen })
         const now = yield* Clock.currentTimeMillis
         const entry: Entry = {
           spec,
@@ -182,8 +194,11 @@ const make = Effect.gen(function*() {
 
 /** Runs auctions live, escrowing bids in the `Ledger`. Requires `Ledger`. */
 export class AuctionHouse extends Context.Service<AuctionHouse, {
-  /** Opens an auction now; it closes `spec.duration` ms later (Clock time), or later under soft close. */
-  readonly open: (spec: AuctionSpec) => Effect.Effect<void, AuctionExists | UnknownAccount | InvalidInput>
+  /**
+   * Opens an auction now; it closes `spec.duration` ms later (Clock time), or later under soft
+   * close. Fails with `AuctionExists`, `TooManyAuctions`, `UnknownAccount` (seller) or `InvalidInput`.
+   */
+  readonly open: (spec: AuctionSpec) => Effect.Effect<void, AuctionExists | TooManyAuctions | UnknownAccount | InvalidInput>
   /** Places a bid (English, first-price, second-price), escrowing the amount from `bidder`'s account. */
   readonly bid: (input: BidInput) => Effect.Effect<void, BidError>
   /** Takes a Dutch auction at the current clock price; pays the seller at once and returns the price. */
@@ -191,6 +206,10 @@ export class AuctionHouse extends Context.Service<AuctionHouse, {
   /** Waits for the auction to settle and returns its outcome. */
   readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction>
 }>()("mabeam/AuctionHouse") {
-  /** The auction house over the `Ledger` in context. */
-  static readonly layer: Layer.Layer<AuctionHouse, never, Ledger> = Layer.effect(AuctionHouse, Effect.suspend(() => make))
+  /** An auction house with the given bounds over the `Ledger` in context. */
+  static readonly layerWith = (options: AuctionHouseOptions = {}): Layer.Layer<AuctionHouse, never, Ledger> =>
+    Layer.effect(AuctionHouse, Effect.suspend(() => make(options)))
+
+  /** The auction house over the `Ledger` in context, with default bounds. */
+  static readonly layer: Layer.Layer<AuctionHouse, never, Ledger> = AuctionHouse.layerWith()
 }

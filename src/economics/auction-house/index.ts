@@ -1,9 +1,24 @@
 /**
- * Auction house: single-item auctions run live on Clock with escrow in the Ledger; the protocol
- * is the pure `liveStep`, ready to be driven by an agent.
+ * Auction house: single-item auctions (`AuctionHouse`) and bundle auctions with VCG payments
+ * (`CombinatorialHouse`) run live on Clock with escrow in the Ledger; the protocols are the pure
+ * `liveStep` and `bundleStep`, ready to be driven by an agent.
  *
  * @since 0.1.0
  */
-export { AuctionHouse, type BidError } from "./AuctionHouse.ts"
+export { AuctionHouse, type AuctionHouseOptions, type BidError } from "./AuctionHouse.ts"
+export {
+  type BundleAward,
+  BundleBidInput,
+  type BundleEvent,
+  bundleInit,
+  type BundleOutcome,
+  type BundleOutput,
+  BundleSpec,
+  type BundleState,
+  type BundleStep,
+  bundleStep,
+  type BundleStepError
+} from "./bundle.ts"
+export { type BundleBidError, CombinatorialHouse, type CombinatorialHouseOptions } from "./CombinatorialHouse.ts"
 export { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, type LiveStep, liveStep } from "./machine.ts"
 export { AuctionSpec, BidInput, TakeInput } from "./schema.ts"

@@ -88,3 +88,13 @@ export class AuctionExists extends Schema.TaggedError<AuctionExists>()("AuctionE
     return `auction "${this.auction}" already exists`
   }
 }
+
+/** An auction service already runs `limit` auctions at once; wait for one to settle. */
+export class TooManyAuctions extends Schema.TaggedError<TooManyAuctions>()("TooManyAuctions", {
+  auction: Schema.String,
+  limit: Schema.Number
+}) {
+  override get message(): string {
+    return `cannot open auction "${this.auction}": ${this.limit} auctions are already open`
+  }
+}

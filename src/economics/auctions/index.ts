@@ -12,6 +12,7 @@ export {
   BidTooLow,
   DuplicateBid,
   SearchLimitExceeded,
+  TooManyAuctions,
   UnknownAuction,
   WrongAuctionKind
 } from "./AuctionError.ts"

@@ -1,0 +1,178 @@
+/**
+ * The combinatorial auction house: runs bundle auctions live on `Clock` with escrow in the
+ * `Ledger`, the thin driver of the pure `bundleStep`.
+ *
+ * A bid escrows the bidder's largest bid so far (XOR bids: it wins at most one, and VCG never
+ * charges more than the bid). At the deadline, exact winner determination and VCG run once under
+ * the auction's lock; each winner's payment is captured for the seller and every other hold is
+ * released. If the search exceeds its limit, every hold is released and `outcome` fails with
+ * `SearchLimitExceeded`. Escrow lives in a per-auction Scope inside the service's Scope, so
+ * closing the service releases every hold. Winner determination runs synchronously on the
+ * settling fiber: `maxNodes` bounds how long that takes (about 1–5 s at the default 2 000 000).
+ *
+ * **Bounds.** At most `maxOpen` auctions at once (default 100; `TooManyAuctions` past it), at most
+ * `maxBids` bids per auction (see `BundleSpec`), the last 10 000 settled outcomes remembered.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
+import { decodeInput, type InvalidInput } from "../../errors/index.ts"
+import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, UnknownAuction } from "../auctions/index.ts"
+import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
+import {
+  BundleBidInput,
+  type BundleEvent,
+  bundleInit,
+  type BundleOutcome,
+  BundleSpec,
+  type BundleState,
+  bundleStep,
+  type BundleStepError
+} from "./bundle.ts"
+import { heldBy, payFromHolds, releaseAll } from "./internal/escrow.ts"
+
+/** Options of `CombinatorialHouse.layerWith`. */
+export interface CombinatorialHouseOptions {
+  /** How many auctions may be open at once. Default 100. */
+  readonly maxOpen?: number
+}
+
+/** Everything a bundle bid can fail with. */
+export type BundleBidError = BundleStepError | UnknownAuction | InsufficientFunds | UnknownAccount | InvalidInput
+
+type Settlement = Result.Result<BundleOutcome, SearchLimitExceeded>
+
+interface Entry {
+  state: BundleState
+  readonly escrow: Map<string, Array<Hold>>
+  readonly scope: Scope.Closeable
+  readonly lock: Semaphore.Semaphore
+  readonly done: Deferred.Deferred<Settlement>
+}
+
+const MAX_REMEMBERED = 10_000
+
+const make = (options: CombinatorialHouseOptions) =>
+  Effect.gen(function*() {
+    const ledger = yield* Ledger
+    const houseScope = yield* Effect.scope
+    const maxOpen = options.maxOpen ?? 100
+    const open = new Map<string, Entry>()
+    const settled = new Map<string, Settlement>()
+    const decodeSpec = decodeInput(BundleSpec, "CombinatorialHouse.open")
+    const decodeBid = decodeInput(BundleBidInput, "CombinatorialHouse.bid")
+
+    const settle = (entry: Entry, result: Settlement) =>
+      Effect.gen(function*() {
+        const payments = new Map<string, bigint>()
+        if (Result.isSuccess(result)) for (const award of result.success.awards) payments.set(award.bidder, award.payment)
+        for (const [bidder, holds] of entry.escrow) {
+          yield* payFromHolds(ledger, holds, payments.get(bidder) ?? 0n, entry.state.spec.seller)
+        }
+        entry.escrow.clear()
+        yield* Scope.close(entry.scope, Exit.void)
+        open.delete(entry.state.spec.id)
+        settled.set(entry.state.spec.id, result)
+        if (settled.size > MAX_REMEMBERED) {
+          const oldest = settled.keys().next()
+          if (oldest.done !== true) settled.delete(oldest.value)
+        }
+        yield* Deferred.succeed(entry.done, result)
+      })
+
+    const handle = (entry: Entry, event: BundleEvent) =>
+      entry.lock.withPermit(Effect.uninterruptible(Effect.gen(function*() {
+        const step = bundleStep(entry.state, event)
+        for (const output of step.outputs) {
+          if (output._tag === "Rejected") return yield* Effect.fail(output.error)
+          if (output._tag === "Accepted") {
+            // Escrow before committing: a failed hold leaves the auction as it was.
+            const holds = entry.escrow.get(output.bidder) ?? []
+            const missing = output.escrow - heldBy(holds)
+            if (missing > 0n) {
+              const hold = yield* Scope.provide(entry.scope)(ledger.hold({ account: output.bidder, amount: missing }))
+              entry.escrow.set(output.bidder, [...holds, hold])
+            }
+          }
+        }
+        entry.state = step.state
+        for (const output of step.outputs) if (output._tag === "Settled") yield* settle(entry, output.result)
+      })))
+
+    const timer = (entry: Entry): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        while (entry.state.result === undefined) {
+          const now = yield* Clock.currentTimeMillis
+          if (now < entry.state.deadline) yield* Effect.sleep(Duration.millis(entry.state.deadline - now))
+          else yield* Effect.orDie(handle(entry, { _tag: "Close", at: now }))
+        }
+      })
+
+    const find = (auction: string) =>
+      Effect.suspend(() => {
+        const entry = open.get(auction)
+        return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Effect.succeed(entry)
+      })
+
+    return CombinatorialHouse.of({
+      open: (input) =>
+        Effect.gen(function*() {
+          const spec = yield* decodeSpec(input)
+          yield* ledger.balance(spec.seller)
+          if (open.has(spec.id) || settled.has(spec.id)) return yield* new AuctionExists({ auction: spec.id })
+          if (open.size >= maxOpen) return yield* new TooManyAuctions({ auction: spec.id, limit: maxOpen })
+          const entry: Entry = {
+            state: bundleInit(spec, yield* Clock.currentTimeMillis),
+            escrow: new Map(),
+            scope: yield* Scope.fork(houseScope, "sequential"),
+            lock: yield* Semaphore.make(1),
+            done: yield* Deferred.make<Settlement>()
+          }
+          open.set(spec.id, entry)
+          yield* Effect.forkIn(timer(entry), houseScope)
+        }).pipe(Effect.uninterruptible),
+      bid: (input) =>
+        Effect.gen(function*() {
+          const { auction, ...bid } = yield* decodeBid(input)
+          const entry = yield* find(auction)
+          yield* handle(entry, { _tag: "Bid", bid, at: yield* Clock.currentTimeMillis })
+        }),
+      outcome: (auction) =>
+        Effect.suspend(() => {
+          const done = settled.get(auction)
+          const result = done !== undefined
+            ? Effect.succeed(done)
+            : Effect.flatMap(find(auction), (entry) => Deferred.await(entry.done))
+          return Effect.flatMap(result, Effect.fromResult)
+        })
+    })
+  })
+
+/** Runs combinatorial (bundle, VCG) auctions live with escrow in the `Ledger`. Requires `Ledger`. */
+export class CombinatorialHouse extends Context.Service<CombinatorialHouse, {
+  /**
+   * Opens a bundle auction now; it settles `spec.duration` ms later (Clock time). Fails with
+   * `AuctionExists`, `TooManyAuctions`, `UnknownAccount` (seller) or `InvalidInput`.
+   */
+  readonly open: (spec: BundleSpec) => Effect.Effect<void, AuctionExists | TooManyAuctions | UnknownAccount | InvalidInput>
+  /**
+   * Bids on a bundle, escrowing up to the bidder's largest bid. A failed bid changes nothing.
+   *
+   * @example
+   * ```ts
+   * yield* house.open({ id: "slots", seller: "pool", items: ["gpu-1", "gpu-2"], duration: 1000 })
+   * yield* house.bid({ auction: "slots", bidder: "a", items: ["gpu-1", "gpu-2"], amount: 10n })
+   * yield* house.bid({ auction: "slots", bidder: "b", items: ["gpu-1"], amount: 6n })
+   * ```
+   */
+  readonly bid: (input: BundleBidInput) => Effect.Effect<void, BundleBidError>
+  /** Waits for the auction to settle; fails with `SearchLimitExceeded` if winner determination gave up. */
+  readonly outcome: (auction: string) => Effect.Effect<BundleOutcome, UnknownAuction | SearchLimitExceeded>
+}>()("mabeam/CombinatorialHouse") {
+  /** A combinatorial auction house with the given bounds over the `Ledger` in context. */
+  static readonly layerWith = (options: CombinatorialHouseOptions = {}): Layer.Layer<CombinatorialHouse, never, Ledger> =>
+    Layer.effect(CombinatorialHouse, make(options))
+
+  /** A combinatorial auction house with default bounds over the `Ledger` in context. */
+  static readonly layer: Layer.Layer<CombinatorialHouse, never, Ledger> = CombinatorialHouse.layerWith()
+}

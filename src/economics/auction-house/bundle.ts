@@ -1,0 +1,149 @@
+/**
+ * A live combinatorial auction as a pure step function: bundle bids are collected until the
+ * deadline, then winner determination and VCG payments run once. A driver (the
+ * `CombinatorialHouse`) feeds it events and performs its outputs: escrow on `Accepted`, capture
+ * and release on `Settled`.
+ *
+ * Escrow rule: bids are XOR per bidder (it wins at most one), and VCG never charges more than the
+ * winning bid, so a bidder's escrow is the largest amount it has bid. `Accepted.escrow` is that
+ * total; the driver holds only the difference to what it already holds.
+ *
+ * @since 0.1.0
+ */
+import { Result, Schema } from "effect"
+import { InvalidInput } from "../../errors/index.ts"
+import { AuctionClosed, SearchLimitExceeded } from "../auctions/AuctionError.ts"
+import { type BundleBid, vcg } from "../auctions/combinatorial.ts"
+import { invariant } from "../internal/invariant.ts"
+import { AccountId, Amount } from "../money.ts"
+
+const Id = Schema.String.check(Schema.isBetweenLength(1, 128))
+const ItemId = Schema.String.check(Schema.isBetweenLength(1, 128))
+
+/**
+ * A combinatorial auction: `items` on sale for `duration` ms, at most `maxBids` bids (default
+ * 500, at most 10 000), winner determination limited to `maxNodes` search nodes (default 2 000 000).
+ */
+export const BundleSpec = Schema.Struct({
+  id: Id,
+  seller: AccountId,
+  items: Schema.Array(ItemId).check(Schema.isBetweenLength(1, 256)),
+  duration: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 365 * 24 * 3600 * 1000 })),
+  maxBids: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))),
+  maxNodes: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000_000 })))
+})
+/** A combinatorial auction. */
+export type BundleSpec = typeof BundleSpec.Type
+
+/** Input of `CombinatorialHouse.bid`: a bid on a bundle of the auction's items. */
+export const BundleBidInput = Schema.Struct({
+  auction: Id,
+  bidder: AccountId,
+  items: Schema.Array(ItemId).check(Schema.isBetweenLength(1, 64)),
+  amount: Amount
+})
+/** Input of `CombinatorialHouse.bid`. */
+export type BundleBidInput = typeof BundleBidInput.Type
+
+/** One winning bid: the bidder, its bundle, what it bid and its VCG payment. */
+export interface BundleAward {
+  readonly bidder: string
+  readonly items: ReadonlyArray<string>
+  readonly bid: bigint
+  readonly payment: bigint
+}
+
+/** A settled combinatorial auction: the awards (possibly none) and the declared welfare. */
+export interface BundleOutcome {
+  readonly awards: ReadonlyArray<BundleAward>
+  readonly welfare: bigint
+}
+
+/** Every error a bundle bid can be rejected with by the step. */
+export type BundleStepError = AuctionClosed | SearchLimitExceeded | InvalidInput
+
+/** The state of one live combinatorial auction. */
+export interface BundleState {
+  readonly spec: BundleSpec
+  readonly deadline: number
+  readonly bids: ReadonlyArray<BundleBid>
+  readonly total: bigint
+  readonly result: Result.Result<BundleOutcome, SearchLimitExceeded> | undefined
+}
+
+/** An event of a live combinatorial auction. Times are Clock milliseconds. */
+export type BundleEvent =
+  | { readonly _tag: "Bid"; readonly bid: BundleBid; readonly at: number }
+  | { readonly _tag: "Close"; readonly at: number }
+
+/** What a step asks its driver to do. */
+export type BundleOutput =
+  | { readonly _tag: "Accepted"; readonly bidder: string; readonly escrow: bigint }
+  | { readonly _tag: "Rejected"; readonly error: BundleStepError }
+  | { readonly _tag: "Settled"; readonly result: Result.Result<BundleOutcome, SearchLimitExceeded> }
+
+/** The result of one step. */
+export interface BundleStep {
+  readonly state: BundleState
+  readonly outputs: ReadonlyArray<BundleOutput>
+}
+
+/** The initial state of `spec`, opened at `now`. */
+export const bundleInit = (spec: BundleSpec, now: number): BundleState => ({
+  spec,
+  deadline: now + spec.duration,
+  bids: [],
+  total: 0n,
+  result: undefined
+})
+
+const reject = (state: BundleState, error: BundleStepError): BundleStep => ({
+  state,
+  outputs: [{ _tag: "Rejected", error }]
+})
+
+const settle = (state: BundleState): Result.Result<BundleOutcome, SearchLimitExceeded> => {
+  const options = state.spec.maxNodes === undefined ? {} : { maxNodes: state.spec.maxNodes }
+  return Result.map(vcg({ items: state.spec.items, bids: state.bids }, options), (outcome) => {
+    const awards = outcome.payments.map(({ bid, bidder, payment }) => {
+      const won = state.bids[bid]
+      invariant(won !== undefined && payment >= 0n && payment <= won.amount, `VCG payment ${payment} of bid ${bid} out of range`)
+      return { bidder, items: won.items, bid: won.amount, payment }
+    })
+    return { awards, welfare: outcome.allocation.welfare }
+  })
+}
+
+/**
+ * One step. A bid is accepted before the deadline (`at < deadline`) if the auction has room
+ * (`maxBids`, else `AuctionClosed`), every item is on sale (else `InvalidInput`) and the sum of
+ * all bids stays a safe integer (else `SearchLimitExceeded`, so one huge bid cannot void the
+ * auction). `Close` at or after the deadline settles once; an early `Close` does nothing.
+ */
+export const bundleStep = (state: BundleState, event: BundleEvent): BundleStep => {
+  const { spec } = state
+  if (event._tag === "Close") {
+    if (state.result !== undefined || event.at < state.deadline) return { state, outputs: [] }
+    const result = settle(state)
+    return { state: { ...state, result }, outputs: [{ _tag: "Settled", result }] }
+  }
+  if (state.result !== undefined || event.at >= state.deadline || state.bids.length >= (spec.maxBids ?? 500)) {
+    return reject(state, new AuctionClosed({ auction: spec.id, at: event.at, deadline: state.deadline }))
+  }
+  const missing = event.bid.items.find((item) => !spec.items.includes(item))
+  if (missing !== undefined) {
+    return reject(state, new InvalidInput({ where: "CombinatorialHouse.bid", issue: `item "${missing}" is not on sale` }))
+  }
+  const total = state.total + event.bid.amount
+  if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
+    return reject(state, new SearchLimitExceeded({ limit: "sum of bid amounts", value: Number(total), maximum: Number.MAX_SAFE_INTEGER }))
+  }
+  const escrow = state.bids.reduce(
+    (max, b) => b.bidder === event.bid.bidder && b.amount > max ? b.amount : max,
+    event.bid.amount
+  )
+  return {
+    state: { ...state, bids: [...state.bids, event.bid], total },
+    outputs: [{ _tag: "Accepted", bidder: event.bid.bidder, escrow }]
+  }
+}
