@@ -38,71 +38,72 @@ const snapshot = Effect.gen(function*() {
   })
 })
 
-/** Runs `call` on a fresh service; on failure the snapshot must not have changed. */
-const unchangedOnFailure = <A, E>(call: Effect.Effect<A, E, Quotas | Usage | AgentSystem>, allowed: ReadonlyArray<string>) =>
+/** Runs each call in turn on one fresh service; a call refused as bad input must leave the snapshot as it was. */
+const unchangedOnFailure = (
+  calls: ReadonlyArray<Effect.Effect<unknown, unknown, Quotas | Usage | AgentSystem>>,
+  allowed: ReadonlyArray<string>
+) =>
   Effect.gen(function*() {
-    const before = yield* snapshot
-    const tag = yield* outcome(call)
-    assert.include(["ok", ...allowed], tag)
-    if (tag !== "ok" && tag !== "QuotaExceeded") assert.strictEqual(yield* snapshot, before)
+    for (const call of calls) {
+      const before = yield* snapshot
+      const tag = yield* outcome(call)
+      assert.include(["ok", ...allowed], tag)
+      if (tag !== "ok" && tag !== "QuotaExceeded") assert.strictEqual(yield* snapshot, before)
+    }
   }).pipe(Effect.provide(fresh))
 
 describe("resources: fuzzed boundaries", () => {
   it.effect.prop("Quotas.check(agent, cost)", [Agent, Garbage], ([agent, cost]) =>
-    unchangedOnFailure(Effect.flatMap(Quotas, (q) => q.check(agent as string, cost as number)), ["InvalidInput", "QuotaExceeded"]), options)
+    unchangedOnFailure([Effect.flatMap(Quotas, (q) => q.check(agent as string, cost as number))], ["InvalidInput", "QuotaExceeded"]), options)
 
   it.effect.prop("Quotas.acquire / acquireScoped(agent, quota)", [Agent, Garbage], ([agent, quota]) =>
     unchangedOnFailure(
-      Effect.flatMap(Quotas, (q) => Effect.scoped(q.acquireScoped(agent as string, quota as "spawns"))),
+      [Effect.flatMap(Quotas, (q) => Effect.scoped(q.acquireScoped(agent as string, quota as "spawns")))],
       ["InvalidInput", "QuotaExceeded"]
     ), options)
 
   it.effect.prop("Quotas.checkDepth(agent, target, depth)", [Agent, Agent, Garbage], ([agent, target, depth]) =>
     unchangedOnFailure(
-      Effect.flatMap(Quotas, (q) => q.checkDepth(agent as string, target as string, () => depth as number)),
+      [Effect.flatMap(Quotas, (q) => q.checkDepth(agent as string, target as string, () => depth as number))],
       ["InvalidInput", "QuotaExceeded"]
     ), options)
 
   it.effect.prop("Quotas.meter(agent, run)", [Agent], ([agent]) =>
-    unchangedOnFailure(Effect.flatMap(Quotas, (q) => q.meter(agent as string, Effect.succeed(1))), ["InvalidInput"]), options)
+    unchangedOnFailure([Effect.flatMap(Quotas, (q) => q.meter(agent as string, Effect.succeed(1)))], ["InvalidInput"]), options)
 
   it.effect.prop("Quotas.spend(agent, request)", [Agent, Garbage, Garbage], ([agent, to, amount]) =>
     unchangedOnFailure(
-      Effect.flatMap(Quotas, (q) => q.spend(agent as string, { to: to as string, amount: amount as bigint })),
+      [Effect.flatMap(Quotas, (q) => q.spend(agent as string, { to: to as string, amount: amount as bigint }))],
       ["InvalidInput", "UnknownBudget", "BudgetExceeded", "UnknownAccount", "InsufficientFunds"]
     ), options)
 
   it.effect.prop("Quotas.spawn(parent, definition)", [Agent], ([parent]) =>
-    unchangedOnFailure(Effect.flatMap(Quotas, (q) => q.spawn(parent as string, Sink)), ["InvalidInput", "QuotaExceeded"]), options)
+    unchangedOnFailure([Effect.flatMap(Quotas, (q) => q.spawn(parent as string, Sink))], ["InvalidInput", "QuotaExceeded"]), options)
 
   it.effect.prop("Quotas.guard(ref, agent).tell", [Agent], ([agent]) =>
     unchangedOnFailure(
-      Effect.gen(function*() {
+      [Effect.gen(function*() {
         const ref = yield* (yield* AgentSystem).spawn(Sink)
         const guarded = yield* (yield* Quotas).guard(ref, agent as string)
         yield* guarded.tell(Ping.make({}))
-      }),
+      })],
       ["InvalidInput", "QuotaExceeded"]
     ), options)
 
   it.effect.prop("Quotas.assign / pause / resume / isPaused / status", [Agent, Garbage, Garbage], ([agent, group, millis]) =>
-    Effect.gen(function*() {
-      for (
-        const call of [
-          Effect.flatMap(Quotas, (q) => q.assign(agent as string, group as string)),
-          Effect.flatMap(Quotas, (q) => q.pause(agent as string, millis as number)),
-          Effect.flatMap(Quotas, (q) => q.resume(agent as string)),
-          Effect.flatMap(Quotas, (q) => q.isPaused(agent as string)),
-          Effect.flatMap(Quotas, (q) => q.status(agent as string))
-        ]
-      ) yield* unchangedOnFailure(call, ["InvalidInput"])
-    }), options)
+    unchangedOnFailure([
+      Effect.flatMap(Quotas, (q) => q.assign(agent as string, group as string)),
+      Effect.flatMap(Quotas, (q) => q.pause(agent as string, millis as number)),
+      Effect.flatMap(Quotas, (q) => q.resume(agent as string)),
+      Effect.flatMap(Quotas, (q) => q.isPaused(agent as string)),
+      Effect.flatMap(Quotas, (q) => q.status(agent as string))
+    ], ["InvalidInput"]), options)
 
   it.effect.prop("Usage.of / Usage.top", [Agent, Garbage, Garbage], ([agent, n, by]) =>
-    Effect.gen(function*() {
-      yield* unchangedOnFailure(Effect.flatMap(Usage, (u) => u.of(agent as string)), ["InvalidInput"])
-      yield* unchangedOnFailure(Effect.flatMap(Usage, (u) => u.top(n as number, by as "messages")), ["InvalidInput"])
-    }), options)
+    unchangedOnFailure([
+      Effect.flatMap(Usage, (u) => u.of(agent as string)),
+      Effect.flatMap(Usage, (u) => u.top(n as number, by as "messages"))
+    ], ["InvalidInput"]), options)
 
   it.effect.prop("Quotas.layerWith(config)", [Garbage], ([raw]) =>
     Effect.gen(function*() {
