@@ -5,6 +5,7 @@ import { simulate } from "../../../src/sim/index.ts"
 import { barrierScenario } from "./barrier.ts"
 import { counterScenario, raftCounterScenario } from "./counter.ts"
 import { electionScenario } from "./election.ts"
+import { bargainScenario, contractNetScenario } from "./negotiation.ts"
 import { votingScenario } from "./voting.ts"
 import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
@@ -24,7 +25,11 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   election: (seed) => simulate(electionScenario(seed)),
   "election-broken": (seed) => simulate(electionScenario(seed, true)),
   voting: (seed) => simulate(votingScenario(seed)),
-  "voting-broken": (seed) => simulate(votingScenario(seed, true))
+  "voting-broken": (seed) => simulate(votingScenario(seed, true)),
+  "contract-net": (seed) => simulate(contractNetScenario(seed)),
+  "contract-net-broken": (seed) => simulate(contractNetScenario(seed, true)),
+  bargain: (seed) => simulate(bargainScenario(seed)),
+  "bargain-broken": (seed) => simulate(bargainScenario(seed, true))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
