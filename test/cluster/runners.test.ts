@@ -1,0 +1,103 @@
+import { createServer } from "node:net"
+import { NodeClusterSocket } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import { Context, Effect, Exit, Layer, Option, Scope, Stream } from "effect"
+import { EntityId, RunnerAddress, Sharding } from "effect/cluster"
+import type { SqlClient } from "effect/sql"
+import { AgentStateStore, ClusterRegistry } from "../../src/cluster/index.ts"
+import { Registry } from "../../src/registry/index.ts"
+import { SqliteClient } from "../../src/sql/index.ts"
+import { ClusterCounter, eventually, Get, Increment } from "./fixtures.ts"
+
+const Counter = ClusterCounter({ kind: "loopback-counter" })
+
+/** A free TCP port on 127.0.0.1 (the OS picks it). */
+const freePort = Effect.callback<number>((resume) => {
+  const server = createServer()
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address()
+    const port = typeof address === "object" && address !== null ? address.port : 0
+    server.close(() => resume(Effect.succeed(port)))
+  })
+})
+
+/** One runner: a socket server on 127.0.0.1:`port`, cluster tables in the shared SQL database. */
+const runner = (port: number) =>
+  Layer.mergeAll(Counter.layer, ClusterRegistry.layerHost(), ClusterRegistry.layer()).pipe(
+    Layer.provideMerge(NodeClusterSocket.layer({
+      storage: "sql",
+      shardingConfig: {
+        runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),
+        shardsPerGroup: 32,
+        refreshAssignmentsInterval: "200 millis",
+        shardLockRefreshInterval: "1 second",
+        shardLockExpiration: "3 seconds",
+        entityMessagePollInterval: "200 millis",
+        runnerHealthCheckInterval: "1 second",
+        entityTerminationTimeout: "2 seconds"
+      }
+    })),
+    Layer.provideMerge(AgentStateStore.layerSql)
+  )
+
+/** Starts a runner in its own scope, so the test can stop it. */
+const startRunner = (sql: Context.Context<SqlClient.SqlClient>, port: number) =>
+  Effect.gen(function*() {
+    const scope = yield* Scope.make()
+    // Stopped before the test's SQL database closes, unless the test stops it first.
+    yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))
+    const context = yield* Layer.buildWithScope(runner(port).pipe(Layer.provide(Layer.succeedContext(sql))), scope)
+    return { scope, context, sharding: Context.get(context, Sharding.Sharding) }
+  })
+
+const ownerOf = (shardings: ReadonlyArray<Sharding.Sharding["Service"]>, id: string) =>
+  shardings.findIndex((s) => s.hasShardId(s.getShardId(EntityId.make(id), "default")))
+
+/** Two runners on 127.0.0.1 sharing one SQLite database, once both hold shards. */
+const twoRunners = (ids: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const sql = yield* Layer.build(SqliteClient.layer({ filename: ":memory:" }))
+    const a = yield* startRunner(sql, yield* freePort)
+    const b = yield* startRunner(sql, yield* freePort)
+    yield* eventually(Effect.sync(() => {
+      const owners = ids.map((id) => ownerOf([a.sharding, b.sharding], id))
+      return owners.includes(0) && owners.includes(1) && !owners.includes(-1)
+    }), "20 seconds")
+    return { a, b }
+  })
+
+describe("two runners over loopback sharing SQLite", () => {
+  it.live("a registry namespace held by one runner is shared, with its change stream, by the other", () =>
+    Effect.gen(function*() {
+      const namespaces = Array.from({ length: 16 }, (_, i) => `ns-${i}`)
+      const { a, b } = yield* twoRunners(namespaces.map((ns) => `default/${ns}`))
+      // A namespace held by runner b, used from runner a: every call and the change stream cross runners.
+      const namespace = namespaces.find((ns) => ownerOf([a.sharding, b.sharding], `default/${ns}`) === 1) ?? "ns-0"
+      const onA = yield* Effect.provideContext(Registry.make({ namespace }), a.context)
+      const onB = yield* Effect.provideContext(Registry.make({ namespace }), b.context)
+      const changes = yield* onA.subscribe
+      const entry = yield* onA.register("planner", { node: "a" }, { capabilities: ["plan"] })
+      assert.deepStrictEqual(yield* onB.lookup("planner"), Option.some(entry))
+      assert.deepStrictEqual(yield* onA.lookup("planner"), Option.some(entry))
+      assert.deepStrictEqual(yield* onB.select({ capabilities: "plan" }), [entry])
+      const [first] = yield* Stream.runCollect(Stream.take(changes, 1)).pipe(Effect.timeout("5 seconds"))
+      assert.deepStrictEqual(first, { _tag: "Registered", entry })
+    }), { timeout: 30_000 })
+
+  it.live("a message reaches an agent on the other runner; when that runner stops, its agents move with their state", () =>
+    Effect.gen(function*() {
+      const ids = Array.from({ length: 64 }, (_, i) => `agent-${i}`)
+      const { a, b } = yield* twoRunners(ids)
+      const onB = ids.filter((id) => ownerOf([a.sharding, b.sharding], id) === 1)
+      const fromA = yield* Effect.provideContext(Counter.client, a.context)
+      yield* Effect.forEach(onB, (id, i) => fromA(id).tell(Increment.make({ by: i + 1 })), { discard: true })
+      const before = yield* Effect.forEach(onB, (id) => fromA(id).ask(Get.make({})))
+      assert.deepStrictEqual(before, onB.map((_, i) => i + 1))
+      assert.isTrue((yield* b.sharding.activeEntityCount) >= onB.length)
+
+      yield* Scope.close(b.scope, Exit.void)
+      yield* eventually(Effect.sync(() => onB.every((id) => ownerOf([a.sharding], id) === 0)), "20 seconds")
+      const after = yield* Effect.forEach(onB, (id) => fromA(id).ask(Get.make({})))
+      assert.deepStrictEqual(after, before)
+    }), { timeout: 45_000 })
+})
