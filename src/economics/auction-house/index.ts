@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+export * as Auctioneer from "./Auctioneer.ts"
 export { AuctionHouse, type AuctionHouseOptions, type BidError } from "./AuctionHouse.ts"
 export {
   type BundleAward,
