@@ -13,7 +13,7 @@ import type { AgentDefinition, AgentRef, SpawnError, SpawnOptions } from "../age
 import { AgentSystem } from "../agent/index.ts"
 import { Budgets, type Ledger } from "../economics/index.ts"
 import { decodeInput, InvalidInput } from "../errors/index.ts"
-import type { RateLimiter } from "../infrastructure/index.ts"
+import type { RateLimited, RateLimiter } from "../infrastructure/index.ts"
 import { makeRateLimiter } from "../infrastructure/index.ts"
 import { boundary } from "../telemetry/index.ts"
 import type { QuotaExceeded } from "./errors.ts"
@@ -149,25 +149,41 @@ export const make = (config: QuotaConfig) =>
       return found === undefined || limit === undefined ? undefined : { scope: "group", owner: found[0], quota, limit }
     }
 
-    // One token-bucket limiter per distinct rate policy: the default, each override, each group.
+    // One token-bucket limiter per distinct rate policy — the default, each override, each group —
+    // all known from the configuration, so the hot path is one Map.get.
     const limiters = new Map<string, RateLimiter["Service"]>()
-    const limiterFor = (rule: Rule) =>
-      Effect.suspend(() => {
-        // Agents on the default limits share one limiter (keyed by agent id); overrides get their own.
-        const name = rule.scope === "group"
-          ? `group:${rule.owner}`
-          : own(config.overrides, rule.owner)?.messagesPerSecond === undefined ? "agent:*" : `agent:${rule.owner}`
-        const existing = limiters.get(name)
-        if (existing !== undefined) return Effect.succeed(existing)
-        const capacity = rule.limit.burst ?? Math.max(1, Math.ceil(rule.limit.limit))
-        return makeRateLimiter(Effect.succeed({ capacity, refillPerSecond: rule.limit.limit })).pipe(
-          Effect.tap((limiter) => Effect.sync(() => limiters.set(name, limiter)))
-        )
-      })
-    const rateAttempt = (agent: string, cost: number): Attempt =>
+    const rateLimits: Array<[string, QuotaLimit | undefined]> = [
+      ["agent:*", config.agents?.messagesPerSecond],
+      ...Object.entries(config.overrides ?? {}).map(([id, l]): [string, QuotaLimit | undefined] => [`agent:${id}`, l.messagesPerSecond]),
+      ...Object.entries(config.groups ?? {}).map(([id, l]): [string, QuotaLimit | undefined] => [`group:${id}`, l.messagesPerSecond])
+    ]
+    for (const [name, limit] of rateLimits) {
+      if (limit === undefined) continue
+      const capacity = limit.burst ?? Math.max(1, Math.ceil(limit.limit))
+      limiters.set(name, yield* makeRateLimiter(Effect.succeed({ capacity, refillPerSecond: limit.limit })))
+    }
+    const limiterFor = (rule: Rule): RateLimiter["Service"] => {
+      const name = rule.scope === "group"
+        ? `group:${rule.owner}`
+        : own(config.overrides, rule.owner)?.messagesPerSecond === undefined ? "agent:*" : `agent:${rule.owner}`
+      const limiter = limiters.get(name)
+      // Every rule with a rate comes from the configuration, whose limiters were all built above.
+      if (limiter === undefined) throw new Error(`mabeam/Quotas: no limiter for ${name}`)
+      return limiter
+    }
+    const refusalOf = (rule: Rule) => (error: RateLimited | InvalidInput): Effect.Effect<Refusal> =>
+      Effect.succeed({ rule, retryAfterMillis: error._tag === "RateLimited" ? error.retryAfterMillis : pollMillis })
+    const rateAttempt = (agent: string, cost: number): Attempt => {
+      const own = agentRule(agent, "messagesPerSecond")
+      const shared = groupRule(agent, "messagesPerSecond")
+      // One bucket: a plain take (it spends nothing when it refuses).
+      if (shared === undefined && own !== undefined) {
+        return Effect.catch(Effect.as(limiterFor(own).take(agent, cost), undefined), refusalOf(own))
+      }
+      return rateAttemptShared(agent, cost, own, shared)
+    }
+    const rateAttemptShared = (agent: string, cost: number, own: Rule | undefined, shared: Rule | undefined): Attempt =>
       Effect.gen(function*() {
-        const own = agentRule(agent, "messagesPerSecond")
-        const shared = groupRule(agent, "messagesPerSecond")
         const ownKey = agent
         const sharedKey = shared?.owner ?? ""
         // Look before taking, so a refusal by one bucket never spends the other's tokens.
@@ -175,15 +191,13 @@ export const make = (config: QuotaConfig) =>
         if (own !== undefined) checks.push([own, ownKey])
         if (shared !== undefined) checks.push([shared, sharedKey])
         for (const [rule, key] of checks) {
-          const limiter = yield* limiterFor(rule)
-          const status = yield* Effect.orDie(limiter.status(key))
+          const status = yield* Effect.orDie(limiterFor(rule).status(key))
           if (status.available < cost) {
             return { rule, retryAfterMillis: Math.ceil(((cost - status.available) * 1000) / rule.limit.limit) } satisfies Refusal
           }
         }
         for (const [rule, key] of checks) {
-          const limiter = yield* limiterFor(rule)
-          const taken = yield* Effect.result(limiter.take(key, cost))
+          const taken = yield* Effect.result(limiterFor(rule).take(key, cost))
           if (taken._tag === "Failure") {
             const retry = taken.failure._tag === "RateLimited" ? taken.failure.retryAfterMillis : pollMillis
             return { rule, retryAfterMillis: retry } satisfies Refusal
@@ -352,8 +366,7 @@ export const make = (config: QuotaConfig) =>
                 if (rule === undefined) continue
                 let used = 0
                 if (quota === "messagesPerSecond") {
-                  const limiter = yield* limiterFor(rule)
-                  const s = yield* Effect.orDie(limiter.status(rule.scope === "group" ? rule.owner : id))
+                  const s = yield* Effect.orDie(limiterFor(rule).status(rule.scope === "group" ? rule.owner : id))
                   used = s.capacity - s.available
                 } else if (quota === "concurrentAsks" || quota === "spawns") {
                   used = counters.used(rule.scope === "group" ? `group:${rule.owner}` : `agent:${id}`, quota)

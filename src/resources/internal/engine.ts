@@ -117,6 +117,14 @@ export class Engine {
 
   /** Runs `attempt` for `agent` until it admits, applying the refusing rule's policy each time. */
   enforce(agent: string, attempt: Attempt): Effect.Effect<void, QuotaExceeded> {
+    // Fast path: not paused and admitted at once — no clock reads, no loop.
+    if (!this.paused.has(agent)) {
+      return Effect.flatMap(attempt, (refusal) => refusal === undefined ? Effect.void : this.loop(agent, attempt, refusal))
+    }
+    return this.loop(agent, attempt, undefined)
+  }
+
+  private loop(agent: string, attempt: Attempt, first: Refusal | undefined): Effect.Effect<void, QuotaExceeded> {
     const self = this
     return Clock.clockWith((clock) => {
       const start = clock.currentTimeMillisUnsafe()
@@ -131,7 +139,9 @@ export class Engine {
           if (pause.until > deadline) return self.refuse(agent, pause.rule, pause.until - now, "pause")
           return Effect.andThen(Effect.raceFirst(Effect.sleep(pause.until - now), pause.latch.await), loop)
         }
-        return Effect.flatMap(attempt, (refusal) => {
+        const pending = first
+        first = undefined
+        return Effect.flatMap(pending === undefined ? attempt : Effect.succeed(pending), (refusal) => {
           if (refusal === undefined) {
             waited(now)
             return Effect.void

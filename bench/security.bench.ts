@@ -1,0 +1,95 @@
+/**
+ * The cost of security and quotas per message, beside the bare operation in the same run:
+ * signed + verified + authorized sends vs plain sends, quota-guarded sends vs plain sends, and
+ * the single checks (seal + open, Authorization.check, Quotas.check) vs `Effect.void`.
+ *
+ * Each timed case runs a batch inside one `Effect.runPromise` (ops = batch size).
+ */
+import { Context, Effect, Layer, Schema, Scope } from "effect"
+import { Agent, type AgentRef, AgentSystem } from "../src/agent/index.ts"
+import { type GuardedRef, Quotas, Usage } from "../src/resources/index.ts"
+import { AuditLog, Authorization, Identities, makeSecureRef, type SecureRef, type Signer } from "../src/security/index.ts"
+import { defineBench } from "./lib/index.ts"
+
+const Ping = Agent.message("Ping", { n: Schema.Number })
+const Count = Agent.request("Count", {}, Schema.Number)
+const Messages = Schema.Union([Ping, Count])
+type Messages = typeof Messages.Type
+const Sink = Agent.make({
+  name: "sink",
+  messages: Messages,
+  initial: () => 0,
+  handle: (n: number, msg, ctx) => {
+    if (msg._tag === "Count") ctx.reply(msg, n)
+    return n + 1
+  }
+})
+const ping = Ping.make({ n: 1 })
+const count = Count.make({})
+
+const BATCH = 1_000
+const huge = { limit: 1e9, policy: "shed" } as const
+const layer = Layer.mergeAll(
+  Quotas.layerWith({ agents: { messagesPerSecond: huge, concurrentAsks: huge, mailboxDepth: huge } }).pipe(Layer.provideMerge(Usage.layer)),
+  Layer.mergeAll(Identities.layer, Authorization.layer).pipe(Layer.provideMerge(AuditLog.layer))
+).pipe(Layer.provideMerge(AgentSystem.layer), Layer.orDie)
+
+const scope = Scope.makeUnsafe()
+let context: Context.Context<Layer.Success<typeof layer>>
+let sink: AgentRef<Messages>
+let guarded: GuardedRef<Messages>
+let secure: SecureRef<Messages>
+let signer: Signer
+let identities: Identities["Service"]
+let authorization: Authorization["Service"]
+let quotas: Quotas["Service"]
+
+const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof layer>>) => Effect.runPromise(Effect.provideContext(effect, context))
+
+const setup = async () => {
+  if (sink !== undefined) return
+  context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
+  await run(Effect.gen(function*() {
+    sink = yield* (yield* AgentSystem).spawn({ ...Sink, mailbox: { capacity: 100_000 } })
+    quotas = yield* Quotas
+    identities = yield* Identities
+    authorization = yield* Authorization
+    guarded = yield* quotas.guard(sink, "sender")
+    signer = yield* identities.issue("sender")
+    yield* authorization.grant("sender", `agent:tell:${sink.id}`)
+    yield* authorization.grant("sender", `agent:ask:${sink.id}`)
+    secure = yield* makeSecureRef(sink, signer, Messages)
+  }))
+}
+
+const batch = (send: Effect.Effect<unknown, unknown>) =>
+  run(Effect.gen(function*() {
+    for (let i = 0; i < BATCH; i++) yield* send
+    yield* sink.ask(count)
+  }))
+
+export default defineBench("security", [
+  {
+    group: "send one message (batch of 1k, then one ask)",
+    setup,
+    baseline: { name: "ref.tell (no security)", ops: BATCH, fn: () => batch(Effect.suspend(() => sink.tell(ping))) },
+    cases: [
+      { name: "Quotas.guard(ref).tell (rate + depth checked)", ops: BATCH, fn: () => batch(Effect.suspend(() => guarded.tell(ping))) },
+      { name: "SecureRef.tell (Ed25519 seal + open + authorize + decode)", ops: BATCH, fn: () => batch(Effect.suspend(() => secure.tell(ping))) }
+    ]
+  },
+  {
+    group: "one check alone (batch of 1k)",
+    setup,
+    baseline: { name: "Effect.void", ops: BATCH, fn: () => run(Effect.gen(function*() { for (let i = 0; i < BATCH; i++) yield* Effect.void })) },
+    cases: [
+      { name: "Quotas.check(agent)", ops: BATCH, fn: () => run(Effect.gen(function*() { for (let i = 0; i < BATCH; i++) yield* quotas.check("sender") })) },
+      { name: "Authorization.check(agent, capability)", ops: BATCH, fn: () => run(Effect.gen(function*() { for (let i = 0; i < BATCH; i++) yield* authorization.check("sender", `agent:tell:${sink.id}`) })) },
+      {
+        name: "Ed25519 seal + Identities.open",
+        ops: 100,
+        fn: () => run(Effect.gen(function*() { for (let i = 0; i < 100; i++) yield* identities.open(yield* signer.seal("x", i)) }))
+      }
+    ]
+  }
+])
