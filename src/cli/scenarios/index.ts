@@ -6,13 +6,15 @@
  */
 import { agents } from "./agents.ts"
 import { auction } from "./auction.ts"
+import { flagship } from "./flagship.ts"
 import type { Scenario } from "./Scenario.ts"
 
 export type { Scenario, ScenarioOptions, ScenarioReport, ScenarioServices } from "./Scenario.ts"
 export { agents } from "./agents.ts"
 export { auction } from "./auction.ts"
+export { flagship } from "./flagship.ts"
 
 /** Every known scenario by name, in the order `--help` lists them. */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map(
-  [agents, auction].map((scenario) => [scenario.name, scenario])
+  [flagship, agents, auction].map((scenario) => [scenario.name, scenario])
 )
