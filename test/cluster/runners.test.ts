@@ -1,57 +1,11 @@
-import { createServer } from "node:net"
-import { NodeClusterSocket } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Option, Scope, Stream } from "effect"
-import { EntityId, RunnerAddress, Sharding } from "effect/cluster"
-import type { SqlClient } from "effect/sql"
-import { AgentStateStore, ClusterRegistry } from "../../src/cluster/index.ts"
+import { Effect, Exit, Layer, Option, Scope, Stream } from "effect"
 import { Registry } from "../../src/registry/index.ts"
 import { SqliteClient } from "../../src/sql/index.ts"
-import { ClusterCounter, eventually, Get, Increment } from "./fixtures.ts"
+import { eventually, Get, Increment } from "./fixtures.ts"
+import { freePort, LoopbackCounter, ownerOf, startRunner } from "./runner-layer.ts"
 
-const Counter = ClusterCounter({ kind: "loopback-counter" })
-
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-const freePort = Effect.callback<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
-
-/** One runner: a socket server on 127.0.0.1:`port`, cluster tables in the shared SQL database. */
-const runner = (port: number) =>
-  Layer.mergeAll(Counter.layer, ClusterRegistry.layerHost(), ClusterRegistry.layer()).pipe(
-    Layer.provideMerge(NodeClusterSocket.layer({
-      storage: "sql",
-      shardingConfig: {
-        runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),
-        shardsPerGroup: 32,
-        refreshAssignmentsInterval: "200 millis",
-        shardLockRefreshInterval: "1 second",
-        shardLockExpiration: "3 seconds",
-        entityMessagePollInterval: "200 millis",
-        runnerHealthCheckInterval: "1 second",
-        entityTerminationTimeout: "2 seconds"
-      }
-    })),
-    Layer.provideMerge(AgentStateStore.layerSql)
-  )
-
-/** Starts a runner in its own scope, so the test can stop it. */
-const startRunner = (sql: Context.Context<SqlClient.SqlClient>, port: number) =>
-  Effect.gen(function*() {
-    const scope = yield* Scope.make()
-    // Stopped before the test's SQL database closes, unless the test stops it first.
-    yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))
-    const context = yield* Layer.buildWithScope(runner(port).pipe(Layer.provide(Layer.succeedContext(sql))), scope)
-    return { scope, context, sharding: Context.get(context, Sharding.Sharding) }
-  })
-
-const ownerOf = (shardings: ReadonlyArray<Sharding.Sharding["Service"]>, id: string) =>
-  shardings.findIndex((s) => s.hasShardId(s.getShardId(EntityId.make(id), "default")))
+const Counter = LoopbackCounter
 
 /** Two runners on 127.0.0.1 sharing one SQLite database, once both hold shards. */
 const twoRunners = (ids: ReadonlyArray<string>) =>
