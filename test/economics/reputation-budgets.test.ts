@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { InvalidInput } from "../../src/errors/index.ts"
-import { BudgetExceeded, Budgets, UnknownBudget } from "../../src/economics/budgets/index.ts"
+import { BudgetExceeded, Budgets, TooManyBudgets, UnknownBudget } from "../../src/economics/budgets/index.ts"
 import { InsufficientFunds, Ledger } from "../../src/economics/ledger/index.ts"
 import { Reputation, SelfRating } from "../../src/economics/reputation/index.ts"
 
@@ -56,6 +56,18 @@ describe("Reputation", () => {
       yield* rep.rate({ subject: "x", rater: "b", outcome: 1 })
       assert.closeTo((yield* rep.standing("x")).weight, 2, 1e-12)
     }).pipe(Effect.provide(Reputation.layerWith({ halfLife: 1000, maxRaters: 2 }))))
+
+  it.effect("past maxSubjects, the subjects with the least evidence are forgotten, not the heavy record", () =>
+    Effect.gen(function*() {
+      const rep = yield* Reputation
+      for (const rater of ["r1", "r2", "r3"]) yield* rep.rate({ subject: "cheat", rater, outcome: 0 })
+      const cheat = yield* rep.standing("cheat")
+      for (let i = 0; i < 25; i++) yield* rep.rate({ subject: `sybil-${i}`, rater: "r1", outcome: 1 })
+      assert.deepStrictEqual(yield* rep.standing("cheat"), cheat)
+      // Ten subjects at most: each overflow forgot the weakest (one at a time at this size), oldest first.
+      assert.strictEqual((yield* rep.standing("sybil-0")).weight, 0)
+      assert.strictEqual((yield* rep.standing("sybil-24")).weight, 1)
+    }).pipe(Effect.provide(Reputation.layerWith({ halfLife: 1_000_000, maxSubjects: 10 }))))
 })
 
 const BudgetsLive = Budgets.layer.pipe(Layer.provideMerge(Ledger.layer))
@@ -108,4 +120,14 @@ describe("Budgets", () => {
       assert.strictEqual((yield* Effect.flip(budgets.create({ id: "team", account: "team", limit: 1n })))._tag, "BudgetExists")
       assert.instanceOf(yield* Effect.flip(budgets.create({ id: "y", account: "team", limit: 0n })), InvalidInput)
     }).pipe(Effect.provide(BudgetsLive)))
+
+  it.effect("past maxBudgets, create is refused and the existing budgets keep their limits", () =>
+    Effect.gen(function*() {
+      const { budgets } = yield* setup
+      const full = yield* Effect.flip(budgets.create({ id: "agent-3", account: "team", limit: 1n }))
+      assert.instanceOf(full, TooManyBudgets)
+      assert.strictEqual(full.message, `cannot create budget "agent-3": 3 budgets already exist`)
+      assert.instanceOf(yield* Effect.flip(budgets.remaining("agent-3")), UnknownBudget)
+      assert.strictEqual(yield* budgets.remaining("agent-1"), 300n)
+    }).pipe(Effect.provide(Budgets.layerWith({ maxBudgets: 3 }).pipe(Layer.provideMerge(Ledger.layer)))))
 })

@@ -8,6 +8,10 @@
  * transfer and is not counted again. Spends are serialised, atomic and uninterruptible: the
  * ledger transfer and the bookkeeping happen together or not at all.
  *
+ * **Bounds.** At most `maxBudgets` budgets (default 10 000): `create` past it fails with
+ * `TooManyBudgets`. Budgets are never evicted — forgetting one would silently lift a spending
+ * limit — so the cap rejects instead. The last 100 000 idempotency keys are remembered.
+ *
  * @since 0.1.0
  */
 import { Clock, Context, Effect, Layer, Schema, Semaphore } from "effect"
@@ -46,6 +50,22 @@ export class BudgetExists extends Schema.TaggedError<BudgetExists>()("BudgetExis
   }
 }
 
+/** `create` was refused: `limit` budgets already exist. */
+export class TooManyBudgets extends Schema.TaggedError<TooManyBudgets>()("TooManyBudgets", {
+  budget: Schema.String,
+  limit: Schema.Number
+}) {
+  override get message(): string {
+    return `cannot create budget "${this.budget}": ${this.limit} budgets already exist`
+  }
+}
+
+/** Options of `Budgets.layerWith`. */
+export interface BudgetsOptions {
+  /** How many budgets may exist. Default 10 000. */
+  readonly maxBudgets?: number
+}
+
 /** Input of `Budgets.create`. */
 export const BudgetSpec = Schema.Struct({
   id: AccountId,
@@ -76,7 +96,9 @@ interface State {
 /** The budgets service. Requires `Ledger`. */
 export class Budgets extends Context.Service<Budgets, {
   /** Creates a budget over an existing account (and optional parent budget). */
-  readonly create: (spec: BudgetSpec) => Effect.Effect<void, BudgetExists | UnknownBudget | UnknownAccount | InvalidInput>
+  readonly create: (
+    spec: BudgetSpec
+  ) => Effect.Effect<void, BudgetExists | TooManyBudgets | UnknownBudget | UnknownAccount | InvalidInput>
   /** Spends from the budget's account to `to`, within every limit up the chain. */
   readonly spend: (
     input: SpendInput
@@ -87,12 +109,17 @@ export class Budgets extends Context.Service<Budgets, {
   /** What the budget still allows in its current window (not counting its parents). */
   readonly remaining: (budget: string) => Effect.Effect<bigint, UnknownBudget | InvalidInput>
 }>()("mabeam/Budgets") {
-  /** Budgets over the `Ledger` in context. */
-  static readonly layer: Layer.Layer<Budgets, never, Ledger> = Layer.effect(Budgets, Effect.suspend(() => make))
+  /** Budgets with the given bounds over the `Ledger` in context. */
+  static readonly layerWith = (options: BudgetsOptions = {}): Layer.Layer<Budgets, never, Ledger> =>
+    Layer.effect(Budgets, Effect.suspend(() => make(options)))
+
+  /** Budgets over the `Ledger` in context, with default bounds. */
+  static readonly layer: Layer.Layer<Budgets, never, Ledger> = Budgets.layerWith()
 }
 
-const make = Effect.gen(function*() {
+const make = (options: BudgetsOptions) => Effect.gen(function*() {
   const ledger = yield* Ledger
+  const maxBudgets = options.maxBudgets ?? 10_000
   const lock = yield* Semaphore.make(1)
   const budgets = new Map<string, State>()
   // Keys already spent, so a replay is not counted twice; bounded, the oldest forgotten first.
@@ -136,6 +163,7 @@ const make = Effect.gen(function*() {
       lock.withPermit(Effect.gen(function*() {
         const spec = yield* decodeSpec(input)
         if (budgets.has(spec.id)) return yield* new BudgetExists({ budget: spec.id })
+        if (budgets.size >= maxBudgets) return yield* new TooManyBudgets({ budget: spec.id, limit: maxBudgets })
         if (spec.parent !== undefined) yield* get(spec.parent)
         yield* ledger.balance(spec.account)
         budgets.set(spec.id, { spec, spent: 0n, windowStart: yield* Clock.currentTimeMillis })

@@ -3,4 +3,13 @@
  *
  * @since 0.1.0
  */
-export { BudgetExceeded, BudgetExists, Budgets, BudgetSpec, SpendInput, UnknownBudget } from "./Budgets.ts"
+export {
+  BudgetExceeded,
+  BudgetExists,
+  Budgets,
+  type BudgetsOptions,
+  BudgetSpec,
+  SpendInput,
+  TooManyBudgets,
+  UnknownBudget
+} from "./Budgets.ts"

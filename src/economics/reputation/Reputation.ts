@@ -9,6 +9,12 @@
  * its rating. Self-ratings are rejected. At most `maxRaters` raters are kept per subject; past
  * that, the one with the least current weight is forgotten.
  *
+ * **Subjects are bounded** by `maxSubjects` (default 100 000). When a rating would add one more,
+ * the weakest tenth of the subjects — least total decayed weight, i.e. the least evidence — is
+ * forgotten in one pass (amortised O(log n) per new subject); a forgotten subject is back at the
+ * prior. Least weight rather than least recent: flooding fresh subjects with one rating each
+ * cannot push out a subject with a long, heavy record.
+ *
  * @since 0.1.0
  */
 import { Clock, Context, Effect, Layer, Schema } from "effect"
@@ -43,6 +49,8 @@ export interface ReputationOptions {
   readonly priorWeight?: number
   /** Raters remembered per subject. Default 1 000. */
   readonly maxRaters?: number
+  /** Subjects remembered; past this the weakest tenth is forgotten. Default 100 000. */
+  readonly maxSubjects?: number
 }
 
 /** A subject's current standing: the score and the (decayed) rating weight behind it. */
@@ -78,12 +86,27 @@ const makeReputation = (options: ReputationOptions): Reputation["Service"] => {
   const prior = options.prior ?? 0.5
   const priorWeight = options.priorWeight ?? 2
   const maxRaters = options.maxRaters ?? 1000
+  const maxSubjects = options.maxSubjects ?? 100_000
   const subjects = new Map<string, Map<string, Entry>>()
   const decayTo = (entry: Entry, now: number): void => {
     const factor = Math.pow(2, -Math.max(0, now - entry.at) / halfLife)
     entry.weight *= factor
     entry.sum *= factor
     entry.at = now
+  }
+  const weightOf = (raters: Map<string, Entry>, now: number): number => {
+    let weight = 0
+    for (const entry of raters.values()) {
+      decayTo(entry, now)
+      weight += entry.weight
+    }
+    return weight
+  }
+  // Ties (equal weight) go in insertion order: the subject first rated earliest is forgotten first.
+  const forgetWeakest = (now: number): void => {
+    const ranked = [...subjects].map(([name, raters]) => ({ name, weight: weightOf(raters, now) }))
+    ranked.sort((x, y) => x.weight - y.weight)
+    for (const { name } of ranked.slice(0, Math.max(1, Math.ceil(subjects.size / 10)))) subjects.delete(name)
   }
   const decodeRating = decodeInput(Rating, "Reputation.rate")
   const decodeSubject = decodeInput(AccountId, "Reputation.standing")
@@ -95,7 +118,10 @@ const makeReputation = (options: ReputationOptions): Reputation["Service"] => {
         if (rater === subject) return yield* new SelfRating({ subject })
         const now = yield* Clock.currentTimeMillis
         let raters = subjects.get(subject)
-        if (raters === undefined) subjects.set(subject, raters = new Map())
+        if (raters === undefined) {
+          if (subjects.size >= maxSubjects) forgetWeakest(now)
+          subjects.set(subject, raters = new Map())
+        }
         let entry = raters.get(rater)
         if (entry === undefined) {
           if (raters.size >= maxRaters) {
