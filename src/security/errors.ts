@@ -82,3 +82,15 @@ export class AuditChainBroken extends Schema.TaggedError<AuditChainBroken>()("Au
     return `audit chain broken at record ${this.index}: ${this.reason}`
   }
 }
+
+/**
+ * A runtime-issued token did not verify. `reason`: `"malformed"`, `"unknown-key"` (signed with a
+ * key rotated out), `"bad-signature"` (forged or altered), `"expired"`, `"revoked"`.
+ */
+export class InvalidToken extends Schema.TaggedError<InvalidToken>()("InvalidToken", {
+  reason: Schema.Literals(["malformed", "unknown-key", "bad-signature", "expired", "revoked"])
+}) {
+  override get message(): string {
+    return `token rejected: ${this.reason}`
+  }
+}

@@ -1,5 +1,6 @@
 /**
  * Security: Ed25519 agent identities and signed envelopes (replay-protected on the Clock),
+ * runtime-issued HMAC tokens with rotating keys,
  * capability-based authorization, and a hash-chained audit log of every security decision.
  *
  * @since 0.1.0
@@ -18,6 +19,7 @@ export {
   AuditChainBroken,
   IdentityExists,
   InvalidSignature,
+  InvalidToken,
   ReplayDetected,
   StaleMessage,
   Unauthorized,
@@ -33,4 +35,5 @@ export {
   type Verified
 } from "./Identities.ts"
 export { AgentId, AuditEntry, AuditRecord, Capability, Envelope } from "./schema.ts"
+export { MAX_REVOCATIONS, MAX_TOKEN_KEYS, type TokenClaims, type TokenOptions, Tokens } from "./Tokens.ts"
 export { makeSecureRef, receive, seal, type SecureError, type SecureRef } from "./SecureRef.ts"
