@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Schema, Tracer } from "effect"
 import { TestClock } from "effect/testing"
 import { EventStore } from "../../src/events/index.ts"
 import { Alerts, Quotas, Usage } from "../../src/resources/index.ts"
@@ -37,6 +37,21 @@ describe("Alerts", () => {
       assert.deepStrictEqual(page.events.map((e) => e.type), ["resource.alert.raised", "resource.alert.cleared"])
       assert.deepInclude(page.events[0]?.payload as object, { rule: "chatty", agent: "a", value: 12, threshold: 10 })
       assert.deepStrictEqual(yield* (yield* Alerts).active, [])
+    }).pipe(Effect.provide(layer({ rules: [rule] }))))
+
+  it.effect("each alert change is traced as a span mabeam.resources.alert", () =>
+    Effect.gen(function*() {
+      const native = yield* Tracer.Tracer
+      const names: Array<string> = []
+      const recording = Tracer.make({
+        span(options) {
+          names.push(options.name)
+          return native.span(options)
+        }
+      })
+      yield* second("a", 12).pipe(Effect.provideService(Tracer.Tracer, recording))
+      assert.strictEqual(names.filter((n) => n === "mabeam.resources.alert").length, 1)
+      assert.include(names, "mabeam.resources.evaluate")
     }).pipe(Effect.provide(layer({ rules: [rule] }))))
 
   it.effect("a rule for one agent ignores the others; gauges alert on their current value", () =>
