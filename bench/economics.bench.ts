@@ -1,10 +1,12 @@
 /**
- * Economics: ledger transfers/s, and exact winner determination time vs bids × items
- * (reference: HiGHS MIP solves random 20 × 500 instances, bundles of 1–4 items, in ~20–25 ms).
+ * Economics: ledger transfers/s, exact winner determination time vs bids × items (reference:
+ * HiGHS MIP solves random 20 × 500 instances, bundles of 1–4 items, in ~20–25 ms), and order-book
+ * matching: the pure book against the Marketplace service with escrow and settlement.
  */
-import { Effect, Random, Result } from "effect"
+import { Context, Effect, Layer, Random, Result } from "effect"
 import { type CombinatorialInput, vcg, winnerDetermination } from "../src/economics/auctions/index.ts"
 import { Ledger } from "../src/economics/ledger/index.ts"
+import { emptyBook, Marketplace, type Order, type OrderBook, submit } from "../src/economics/market/index.ts"
 import { defineBench } from "./lib/index.ts"
 
 const transfers = 1_000
@@ -60,6 +62,33 @@ const cases: Array<[string, CombinatorialInput]> = [
 ]
 const reference = cases[1]![1]
 
+// Order flow around a mid price of 100: half the orders cross, so the book stays shallow.
+const orderCount = 1_000
+const traders = Array.from({ length: 10 }, (_, i) => `trader-${i}`)
+const orders: Array<Order> = Array.from({ length: orderCount }, (_, i) => ({
+  side: i % 2 === 0 ? "buy" : "sell",
+  owner: traders[(i * 3) % traders.length]!,
+  price: BigInt(95 + ((i * 7) % 11)),
+  quantity: 1 + (i % 5)
+}))
+const marketServices = Effect.runSync(Effect.gen(function*() {
+  const context = yield* Layer.build(Marketplace.layer.pipe(Layer.provideMerge(Ledger.layer)))
+  const book = Context.get(context, Ledger)
+  for (const t of traders) {
+    yield* book.open(t)
+    yield* book.mint({ account: t, amount: 10n ** 15n })
+  }
+  return Context.get(context, Marketplace)
+}).pipe(Effect.scoped))
+// Each run's scope closes at its end, so its resting orders leave the book and escrow comes back.
+const marketRun = () =>
+  Effect.runSync(Effect.scoped(Effect.forEach(orders, (o) => marketServices.submit({ market: "m", ...o }), { discard: true })))
+const pureRun = () => {
+  let book: OrderBook = emptyBook()
+  for (const o of orders) book = submit(book, o).book
+  return book
+}
+
 export default defineBench("economics", [
   {
     group: "ledger, 1000 transfers per run",
@@ -85,5 +114,10 @@ export default defineBench("economics", [
       ...cases.map(([name, input]) => ({ name, fn: solve(input) })),
       { name: "VCG (1 + winners exact searches), 20 items × 100 bids", fn: () => Result.getOrThrow(vcg(cases[0]![1])) }
     ]
+  },
+  {
+    group: "order book, 1000 limit orders per run (half cross)",
+    baseline: { name: "pure submit (price-time priority, partial fills)", ops: orderCount, fn: pureRun },
+    cases: [{ name: "Marketplace.submit (escrow hold, capture per fill, scoped orders)", ops: orderCount, fn: marketRun }]
   }
 ])

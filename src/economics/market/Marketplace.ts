@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Exit, Layer, PubSub, Scope, Semaphore, Stream } from "effect"
+import { Context, Effect, Exit, Layer, PubSub, Schema, Scope, Semaphore, Stream } from "effect"
 import { decodeInput, InvalidInput } from "../../errors/index.ts"
 import { invariant } from "../internal/invariant.ts"
 import { type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
@@ -76,6 +76,8 @@ const make = (options: MarketplaceOptions) =>
     const markets = new Map<string, Market>()
     const lock = yield* Semaphore.make(1)
     const fills = yield* PubSub.sliding<MarketFill>(1024)
+    // The guard is cheap; the decoder (which builds the error message) runs only on bad input.
+    const isSubmit = Schema.is(SubmitInput)
     const decodeSubmit = decodeInput(SubmitInput, "Marketplace.submit")
     const decodeCancel = decodeInput(CancelInput, "Marketplace.cancel")
 
@@ -164,7 +166,7 @@ const make = (options: MarketplaceOptions) =>
     return Marketplace.of({
       submit: (input) =>
         Effect.gen(function*() {
-          const order = yield* decodeSubmit(input)
+          const order = isSubmit(input) ? input : yield* decodeSubmit(input)
           if (order.side === "buy" && order.price * BigInt(order.quantity) > MAX_AMOUNT) {
             return yield* new InvalidInput({ where: "Marketplace.submit", issue: `price × quantity exceeds ${MAX_AMOUNT}` })
           }
