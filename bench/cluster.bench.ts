@@ -1,0 +1,136 @@
+/**
+ * Agents on `effect/cluster` beside the in-process agent system, in the same run: ask round trip
+ * (in-process, cluster on one runner, across two socket runners on 127.0.0.1), asks spread over
+ * two runners, and the cost of activating a virtual agent (state load + first save).
+ *
+ * The two runners live in this process but talk over real TCP sockets on loopback and share one
+ * SQLite database (`:memory:`) for shard locks and agent state, as separate processes would.
+ */
+import { createServer } from "node:net"
+import { NodeClusterSocket } from "@effect/platform-node"
+import { Context, Effect, Exit, Layer, Option, Schema, Scope } from "effect"
+import { EntityId, RunnerAddress, Sharding } from "effect/cluster"
+import { Agent, type AgentRef, AgentSystem } from "../src/agent/index.ts"
+import { AgentStateStore, ClusterAgent, type ClusterRef } from "../src/cluster/index.ts"
+import { SqliteClient } from "../src/sql/index.ts"
+import { defineBench } from "./lib/index.ts"
+
+const Add = Agent.message("Add", { n: Schema.Number })
+const Get = Agent.request("Get", {}, Schema.Number)
+const Messages = Schema.Union([Add, Get])
+type Message = typeof Messages.Type
+const Counter = Agent.make({
+  name: "bench-counter",
+  messages: Messages,
+  initial: () => 0,
+  handle: (n: number, msg, ctx) => {
+    if (msg._tag === "Get") {
+      ctx.reply(msg, n)
+      return n
+    }
+    return n + msg.n
+  }
+})
+const Deployed = ClusterAgent.make(Counter, { state: Schema.Number, replies: { Get: Schema.Number }, maxIdleTime: "10 minutes" })
+const get = Get.make({})
+const add = Add.make({ n: 1 })
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(port))
+    })
+  })
+
+const runnerLayer = (port: number) =>
+  Deployed.layer.pipe(
+    Layer.provideMerge(NodeClusterSocket.layer({
+      storage: "sql",
+      shardingConfig: {
+        runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),
+        shardsPerGroup: 32,
+        refreshAssignmentsInterval: "200 millis"
+      }
+    })),
+    Layer.provideMerge(AgentStateStore.layerSql)
+  )
+
+const scope = Scope.makeUnsafe()
+const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
+let local: AgentRef<Message>
+let here: ClusterRef<Message>
+let there: ClusterRef<Message>
+let spread: Array<ClusterRef<Message>> = []
+let fresh: (id: string) => ClusterRef<Message>
+let freshIds = 0
+
+const setup = async () => {
+  const system = Context.get(await run(Layer.buildWithScope(AgentSystem.layer, scope)), AgentSystem)
+  local = await run(system.spawn(Counter))
+  const sql = await run(Layer.buildWithScope(SqliteClient.layer({ filename: ":memory:" }), scope))
+  const a = await run(Layer.buildWithScope(runnerLayer(await freePort()).pipe(Layer.provide(Layer.succeedContext(sql))), scope))
+  const b = await run(Layer.buildWithScope(runnerLayer(await freePort()).pipe(Layer.provide(Layer.succeedContext(sql))), scope))
+  const shardingA = Context.get(a, Sharding.Sharding)
+  const shardingB = Context.get(b, Sharding.Sharding)
+  const holds = (s: Sharding.Sharding["Service"], id: string) => s.hasShardId(s.getShardId(EntityId.make(id), "default"))
+  const ids = Array.from({ length: 200 }, (_, i) => `agent-${i}`)
+  const deadline = Date.now() + 30_000
+  while (!(ids.some((id) => holds(shardingA, id)) && ids.some((id) => holds(shardingB, id)))) {
+    if (Date.now() > deadline) throw new Error("the two runners did not share the shards within 30 s")
+    await run(Effect.sleep("100 millis"))
+  }
+  const clients = await run(Effect.provideContext(Deployed.client, a))
+  here = clients(ids.find((id) => holds(shardingA, id)) ?? "agent-0")
+  there = clients(ids.find((id) => holds(shardingB, id)) ?? "agent-1")
+  spread = ids.slice(0, 100).map(clients)
+  fresh = clients
+  await run(Effect.all([here.ask(get), there.ask(get), Effect.forEach(spread, (ref) => ref.ask(get))]))
+}
+
+const SPREAD = 100
+const FRESH = 200
+
+export default defineBench("cluster", [
+  {
+    group: "ask round trip",
+    setup,
+    baseline: { name: "in-process AgentRef.ask", fn: () => run(local.ask(get)) },
+    cases: [
+      { name: "ClusterRef.ask, agent on this runner", fn: () => run(here.ask(get)) },
+      { name: "ClusterRef.ask, agent on the other runner (TCP, 127.0.0.1)", fn: () => run(there.ask(get)) }
+    ]
+  },
+  {
+    group: "tell + ask, 100 agents over 2 runners, concurrent",
+    baseline: {
+      name: "in-process tell + ask to one agent, 100 concurrent",
+      ops: SPREAD,
+      fn: () => run(Effect.forEach(spread, () => Effect.andThen(local.tell(add), local.ask(get)), { concurrency: "unbounded" }))
+    },
+    cases: [{
+      name: "ClusterRef tell + ask, one per agent, all concurrent",
+      ops: SPREAD,
+      fn: () => run(Effect.forEach(spread, (ref) => Effect.andThen(ref.tell(add), ref.ask(get)), { concurrency: "unbounded" }))
+    }]
+  },
+  {
+    group: "virtual agent activation",
+    baseline: {
+      name: "tell + ask to a resident agent, 2 runners",
+      ops: FRESH,
+      fn: () => run(Effect.forEach(Array.from({ length: FRESH }), (_, i) => Effect.andThen(spread[i % SPREAD]!.tell(add), spread[i % SPREAD]!.ask(get)), { concurrency: 64 }))
+    },
+    cases: [{
+      name: "tell + ask to a never-seen id (activate, save state), 2 runners",
+      ops: FRESH,
+      fn: () => run(Effect.forEach(Array.from({ length: FRESH }), () => {
+        const ref = fresh(`fresh-${freshIds++}`)
+        return Effect.andThen(ref.tell(add), ref.ask(get))
+      }, { concurrency: 64 }))
+    }],
+    teardown: () => run(Scope.close(scope, Exit.void))
+  }
+])
