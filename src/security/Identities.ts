@@ -7,7 +7,8 @@
  * object can sign as the agent. `open` verifies an envelope: time window (Clock), sender key,
  * recipient, signature, then nonce (a replay). Every rejection is a typed error AND an audit record.
  *
- * Nonces come from `Random` (they need to be unique, not secret). The replay cache is bounded
+ * Nonces are a per-signer random prefix (from `Random`) and a counter: they need to be unique,
+ * not secret. The replay cache is bounded
  * (see `NonceCache`); identities are bounded by `MAX_IDENTITIES` (`issue` fails beyond it).
  *
  * @since 0.1.0
@@ -96,6 +97,8 @@ const decodeOptions = decodeInput(
   "Identities.layerWith"
 )
 const decodeEnvelope = decodeInput(Envelope, "Identities.open")
+// The guard is cheaper than the decoder, which builds an error message; the decoder runs on bad input only.
+const isEnvelope = Schema.is(Envelope)
 const decodeSeal = decodeInput(Schema.Struct({ to: AgentId, payload: Schema.Json }), "Signer.seal")
 const decodeTrust = decodeInput(
   Schema.Struct({ agent: AgentId, keyId: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)), publicKey: Schema.String.check(Schema.isBetweenLength(1, 1_000)) }),
@@ -114,21 +117,33 @@ export const signedBytes = (envelope: Omit<Envelope, "signature">): Buffer =>
     payload: envelope.payload
   }))
 
-const nonce = Effect.map(
-  Effect.all([Random.nextIntBetween(0, 2 ** 32), Random.nextIntBetween(0, 2 ** 32), Random.nextIntBetween(0, 2 ** 32), Random.nextIntBetween(0, 2 ** 32)]),
+const isSealInput = Schema.is(Schema.Struct({ to: AgentId, payload: Schema.Json }))
+
+/**
+ * A signer. Its nonces are a random 64-bit prefix (from `Random`, drawn once) and a counter:
+ * unique for every envelope of this signer, at the cost of one increment each.
+ */
+const makeSigner = (agent: string, keyId: number, privateKey: KeyObject, prefix: string): Signer => {
+  let counter = 0
+  return {
+    agent,
+    keyId,
+    seal: (to, payload) =>
+      Effect.flatMap(
+        isSealInput({ to, payload }) ? Effect.succeed({ to, payload }) : decodeSeal({ to, payload }),
+        (input) =>
+          Effect.map(Clock.currentTimeMillis, (timestamp) => {
+            const body = { sender: agent, to: input.to, keyId, nonce: `${prefix}${(++counter).toString(16)}`, timestamp, payload: input.payload }
+            return { ...body, signature: sign(null, signedBytes(body), privateKey).toString("base64") }
+          })
+      )
+  }
+}
+
+const randomPrefix = Effect.map(
+  Effect.all([Random.nextIntBetween(0, 2 ** 32), Random.nextIntBetween(0, 2 ** 32)]),
   (parts) => parts.map((n) => n.toString(16).padStart(8, "0")).join("")
 )
-
-const makeSigner = (agent: string, keyId: number, privateKey: KeyObject): Signer => ({
-  agent,
-  keyId,
-  seal: (to, payload) =>
-    Effect.flatMap(decodeSeal({ to, payload }), (input) =>
-      Effect.gen(function*() {
-        const body = { sender: agent, to: input.to, keyId, nonce: yield* nonce, timestamp: yield* Clock.currentTimeMillis, payload: input.payload }
-        return { ...body, signature: sign(null, signedBytes(body), privateKey).toString("base64") }
-      }))
-})
 
 const make = (options: { readonly windowMillis?: number; readonly maxNonces?: number }) =>
   Effect.gen(function*() {
@@ -149,7 +164,7 @@ const make = (options: { readonly windowMillis?: number; readonly maxNonces?: nu
         const keyId = (keys.get(agent)?.reduce((max, k) => Math.max(max, k.keyId), -1) ?? -1) + 1
         store(agent, { keyId, key: pair.publicKey, until: Infinity }, now)
         yield* Effect.orDie(audit.record({ type: "security.identity.issued", agent, detail: { keyId } }))
-        return makeSigner(agent, keyId, pair.privateKey)
+        return makeSigner(agent, keyId, pair.privateKey, yield* randomPrefix)
       })
 
     const reject = <E extends InvalidSignature | ReplayDetected | StaleMessage | InvalidInput>(error: E, sender: string) =>
@@ -161,7 +176,7 @@ const make = (options: { readonly windowMillis?: number; readonly maxNonces?: nu
     const open = (raw: unknown, to?: string): Effect.Effect<Verified, OpenError> =>
       Effect.gen(function*() {
         const claimed = typeof (raw as { sender?: unknown } | null)?.sender === "string" ? (raw as { sender: string }).sender : ""
-        const envelope = yield* Effect.catch(decodeEnvelope(raw), (error) => reject(error, claimed))
+        const envelope = isEnvelope(raw) ? raw : yield* Effect.catch(decodeEnvelope(raw), (error) => reject(error, claimed))
         const { sender } = envelope
         const now = yield* Clock.currentTimeMillis
         if (Math.abs(now - envelope.timestamp) > windowMillis || envelope.timestamp <= nonces.floor) {
