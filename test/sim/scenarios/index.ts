@@ -6,6 +6,7 @@ import { barrierScenario } from "./barrier.ts"
 import { counterScenario, raftCounterScenario } from "./counter.ts"
 import { electionScenario } from "./election.ts"
 import { bargainScenario, contractNetScenario } from "./negotiation.ts"
+import { pbftScenario } from "./pbft.ts"
 import { votingScenario } from "./voting.ts"
 import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
@@ -29,7 +30,9 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   "contract-net": (seed) => simulate(contractNetScenario(seed)),
   "contract-net-broken": (seed) => simulate(contractNetScenario(seed, true)),
   bargain: (seed) => simulate(bargainScenario(seed)),
-  "bargain-broken": (seed) => simulate(bargainScenario(seed, true))
+  "bargain-broken": (seed) => simulate(bargainScenario(seed, true)),
+  pbft: (seed) => simulate(pbftScenario(seed)),
+  "pbft-broken": (seed) => simulate(pbftScenario(seed, true))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
