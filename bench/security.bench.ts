@@ -5,10 +5,11 @@
  *
  * Each timed case runs a batch inside one `Effect.runPromise` (ops = batch size).
  */
+import { generateKeyPairSync, sign, verify } from "node:crypto"
 import { Context, Effect, Layer, Schema, Scope } from "effect"
 import { Agent, type AgentRef, AgentSystem } from "../src/agent/index.ts"
 import { type GuardedRef, Quotas, Usage } from "../src/resources/index.ts"
-import { AuditLog, Authorization, Identities, makeSecureRef, type SecureRef, type Signer } from "../src/security/index.ts"
+import { AuditLog, Authorization, Identities, makeSecureRef, type SecureRef, type Signer, Tokens } from "../src/security/index.ts"
 import { defineBench } from "./lib/index.ts"
 
 const Ping = Agent.message("Ping", { n: Schema.Number })
@@ -31,7 +32,7 @@ const BATCH = 1_000
 const huge = { limit: 1e9, policy: "shed" } as const
 const layer = Layer.mergeAll(
   Quotas.layerWith({ agents: { messagesPerSecond: huge, concurrentAsks: huge, mailboxDepth: huge } }).pipe(Layer.provideMerge(Usage.layer)),
-  Layer.mergeAll(Identities.layer, Authorization.layer).pipe(Layer.provideMerge(AuditLog.layer))
+  Layer.mergeAll(Identities.layer, Authorization.layer, Tokens.layer).pipe(Layer.provideMerge(AuditLog.layer))
 ).pipe(Layer.provideMerge(AgentSystem.layer), Layer.orDie)
 
 const scope = Scope.makeUnsafe()
@@ -43,6 +44,9 @@ let signer: Signer
 let identities: Identities["Service"]
 let authorization: Authorization["Service"]
 let quotas: Quotas["Service"]
+let tokens: Tokens["Service"]
+const raw = generateKeyPairSync("ed25519")
+const rawBytes = Buffer.from(JSON.stringify({ sender: "sender", to: "x", keyId: 0, nonce: "0123456789abcdef1", timestamp: 0, payload: 1 }))
 
 const run = <A, E>(effect: Effect.Effect<A, E, Layer.Success<typeof layer>>) => Effect.runPromise(Effect.provideContext(effect, context))
 
@@ -52,6 +56,7 @@ const setup = async () => {
   await run(Effect.gen(function*() {
     sink = yield* (yield* AgentSystem).spawn({ ...Sink, mailbox: { capacity: 100_000 } })
     quotas = yield* Quotas
+    tokens = yield* Tokens
     identities = yield* Identities
     authorization = yield* Authorization
     guarded = yield* quotas.guard(sink, "sender")
@@ -85,6 +90,16 @@ export default defineBench("security", [
     cases: [
       { name: "Quotas.check(agent)", ops: BATCH, fn: () => run(Effect.gen(function*() { for (let i = 0; i < BATCH; i++) yield* quotas.check("sender") })) },
       { name: "Authorization.check(agent, capability)", ops: BATCH, fn: () => run(Effect.gen(function*() { for (let i = 0; i < BATCH; i++) yield* authorization.check("sender", `agent:tell:${sink.id}`) })) },
+      {
+        name: "node:crypto Ed25519 sign + verify (raw)",
+        ops: 100,
+        fn: () => { for (let i = 0; i < 100; i++) verify(null, rawBytes, raw.publicKey, sign(null, rawBytes, raw.privateKey)) }
+      },
+      {
+        name: "HMAC Tokens.issue + Tokens.verify",
+        ops: 100,
+        fn: () => run(Effect.gen(function*() { for (let i = 0; i < 100; i++) yield* tokens.verify(yield* tokens.issue("sender")) }))
+      },
       {
         name: "Ed25519 seal + Identities.open",
         ops: 100,
