@@ -36,4 +36,6 @@ export {
 } from "./Identities.ts"
 export { AgentId, AuditEntry, AuditRecord, Capability, Envelope } from "./schema.ts"
 export { MAX_REVOCATIONS, MAX_TOKEN_KEYS, type TokenClaims, type TokenOptions, Tokens } from "./Tokens.ts"
+export * as Capabilities from "./capabilities.ts"
+export { spawnChild } from "./capabilities.ts"
 export { makeSecureRef, receive, seal, type SecureError, type SecureRef } from "./SecureRef.ts"

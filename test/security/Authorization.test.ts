@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { Agent, AgentSystem } from "../../src/agent/index.ts"
 import { Quotas, Usage } from "../../src/resources/index.ts"
-import { AuditLog, Authorization, Identities, makeSecureRef, receive, seal } from "../../src/security/index.ts"
+import { AuditLog, Authorization, Capabilities, Identities, makeSecureRef, receive, seal, spawnChild } from "../../src/security/index.ts"
 import { securityLayer } from "./fixtures.ts"
 
 const Note = Agent.message("Note", { text: Schema.String })
@@ -140,5 +140,23 @@ describe("SecureRef", () => {
       const signer = yield* (yield* Identities).issue("writer")
       const envelope = yield* signer.seal("book", { kind: "tell", message: { _tag: "Nope" } })
       assert.deepInclude(yield* Effect.flip(receive(envelope, book, Messages)), { _tag: "InvalidInput", where: "SecureRef.receive" })
+    }).pipe(Effect.provide(withAgents())))
+})
+
+describe("spawnChild", () => {
+  it.effect("needs agent:spawn; the child holds exactly the delegated grants; a grant the parent lacks stops the child", () =>
+    Effect.gen(function*() {
+      const authz = yield* Authorization
+      const system = yield* AgentSystem
+      assert.deepInclude(yield* Effect.flip(spawnChild("parent", Notebook, [])), { _tag: "Unauthorized", capability: "agent:spawn" })
+      yield* authz.grant("parent", Capabilities.spawn)
+      yield* authz.grant("parent", "agent:tell:*")
+      const child = yield* spawnChild("parent", Notebook, [Capabilities.tell("db")], { id: "child" })
+      assert.deepStrictEqual(yield* authz.grantsOf(child.id), ["agent:tell:db"])
+      assert.strictEqual((yield* Effect.flip(authz.check(child.id, Capabilities.spawn)))._tag, "Unauthorized")
+      const error = yield* Effect.flip(spawnChild("parent", Notebook, [Capabilities.spend("team")], { id: "greedy" }))
+      assert.deepInclude(error, { _tag: "Unauthorized", capability: "budget:spend:team" })
+      yield* Effect.yieldNow
+      assert.isTrue(Option.isNone(system.lookup("greedy")))
     }).pipe(Effect.provide(withAgents())))
 })
