@@ -132,7 +132,7 @@ describe("Marketplace", () => {
 
 // Conservation over random order sequences, including cancellations and owners' scopes closing.
 const Op = Schema.Struct({
-  op: Schema.Literals(["buy", "sell", "sell", "buy", "cancel", "close"]),
+  op: Schema.Literals(["buy", "sell", "cancel", "close", "agent"]),
   owner: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 3 })),
   price: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 12 })),
   quantity: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 6 })),
@@ -162,8 +162,21 @@ describe("Marketplace conservation", () => {
           const target = placed[(price * 7 + quantity) % placed.length]!
           // A third of the cancels come from the wrong owner and must change nothing.
           const who = quantity % 3 === 0 ? names[(owner + 1) % 4]! : target.owner
+          const book = yield* market.book(target.market)
+          const resting = [...book.bids, ...book.asks].some((r) => r.id === target.id && r.owner === who)
           const exit = yield* Effect.exit(market.cancel({ market: target.market, order: target.id, owner: who }))
+          assert.strictEqual(Exit.isSuccess(exit), resting, "cancel succeeds exactly for the owner's resting order")
           if (Exit.isFailure(exit)) assert.deepStrictEqual(yield* ledger.audit, before)
+        } else if (op === "agent") {
+          // An agent places orders in its own scope and is interrupted after `quantity` turns, maybe mid-way.
+          const agent = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
+            yield* market.submit({ market: marketName, side: "buy", owner: name, price: BigInt(price * 3), quantity })
+            yield* Effect.yieldNow
+            yield* market.submit({ market: marketName, side: "sell", owner: name, price: BigInt(price * 2), quantity })
+            return yield* Effect.never
+          })))
+          for (let i = 0; i < quantity; i++) yield* Effect.yieldNow
+          yield* Fiber.interrupt(agent)
         } else if (op === "close") {
           yield* Scope.close(scopes[owner]!, Exit.void)
           scopes[owner] = yield* Scope.make()

@@ -17,9 +17,16 @@
 import { Clock, Duration, Effect, Result, Schema, Scope } from "effect"
 import { Agent, type AgentContext, type AgentRef, type AskError, type ReplyOf } from "../../agent/index.ts"
 import { decodeInput, InvalidInput } from "../../errors/index.ts"
-import type { AuctionEvent, Outcome as AuctionOutcome, WrongAuctionKind } from "../auctions/index.ts"
-import { WrongAuctionKind as WrongKind } from "../auctions/index.ts"
-import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
+import {
+  AuctionClosed,
+  type AuctionEvent,
+  BelowReserve,
+  BidTooLow,
+  DuplicateBid,
+  type Outcome as AuctionOutcome,
+  WrongAuctionKind
+} from "../auctions/index.ts"
+import { type Hold, InsufficientFunds, Ledger, UnknownAccount } from "../ledger/index.ts"
 import { AccountId, Amount } from "../money.ts"
 import { heldBy, payFromHolds, releaseAll } from "./internal/escrow.ts"
 import { type LiveError as StepError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
@@ -28,27 +35,34 @@ import type { AuctionSpec } from "./schema.ts"
 /** Everything a bid or take sent to an auctioneer can be refused with. */
 export type AuctioneerError = StepError | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput
 
-const Anything = Schema.Unknown as Schema.Codec<never, unknown>
-const reply = <A>() => Anything as unknown as Schema.Codec<A, unknown>
+/** The Schema of `AuctioneerError`, so replies can cross a node boundary. */
+export const AuctioneerError = Schema.Union([
+  BelowReserve, BidTooLow, AuctionClosed, DuplicateBid, WrongAuctionKind, InsufficientFunds, UnknownAccount, InvalidInput
+])
+
+/** What `Outcome` answers: the current deadline (Clock ms) and the outcome once settled. */
+export const AuctioneerStatus = Schema.Struct({
+  deadline: Schema.Number,
+  outcome: Schema.UndefinedOr(Schema.Struct({
+    award: Schema.UndefinedOr(Schema.Struct({ winner: Schema.String, bid: Schema.BigInt, payment: Schema.BigInt }))
+  }))
+})
+/** What `Outcome` answers. */
+export type AuctioneerStatus = typeof AuctioneerStatus.Type
 
 /** A request to bid `amount` (English, first-price, second-price); the reply says whether it was accepted. */
-export const Bid = Agent.request("Bid", { bidder: Schema.String, amount: Schema.BigInt }, reply<Result.Result<void, AuctioneerError>>())
+export const Bid = Agent.request("Bid", { bidder: Schema.String, amount: Schema.BigInt }, Schema.Result(Schema.Void, AuctioneerError))
 /** A request to take a Dutch auction at the current price; the reply is the price paid or why not. */
-export const Take = Agent.request("Take", { bidder: Schema.String }, reply<Result.Result<bigint, AuctioneerError>>())
+export const Take = Agent.request("Take", { bidder: Schema.String }, Schema.Result(Schema.BigInt, AuctioneerError))
 /** A request for the auction's state: its current deadline and, once settled, its outcome. */
-export const Outcome = Agent.request("Outcome", {}, reply<AuctioneerStatus>())
+export const Outcome = Agent.request("Outcome", {}, AuctioneerStatus)
 /** Sent by the auctioneer's own timer at the deadline; harmless from anyone else (an early close does nothing). */
-export const Close = Agent.request("Close", {}, reply<AuctioneerStatus>())
+export const Close = Agent.request("Close", {}, AuctioneerStatus)
 /** Every message an auctioneer accepts. */
 export const AuctioneerMessage = Schema.Union([Bid, Take, Outcome, Close])
 /** Every message an auctioneer accepts. */
 export type AuctioneerMessage = typeof AuctioneerMessage.Type
 
-/** What `Outcome` answers: the current deadline (Clock ms) and the outcome once settled. */
-export interface AuctioneerStatus {
-  readonly deadline: number
-  readonly outcome: AuctionOutcome | undefined
-}
 
 interface State {
   readonly live: LiveState
@@ -163,7 +177,7 @@ export const make = (spec: AuctionSpec) => {
             const input = yield* Effect.result(decodeBid(msg))
             if (Result.isFailure(input)) return answer(ctx, msg, Result.fail(input.failure), state)
             if (spec.kind === "dutch") {
-              return answer(ctx, msg, Result.fail(new WrongKind({ auction: spec.id, kind: "dutch", operation: "bid" })), state)
+              return answer(ctx, msg, Result.fail(new WrongAuctionKind({ auction: spec.id, kind: "dutch", operation: "bid" })), state)
             }
             const next = yield* apply(state, { _tag: "Bid", ...input.success, at }, ctx.self.id)
             return answer(ctx, msg, Result.map(next, () => undefined), Result.getOrElse(next, () => state))
@@ -172,7 +186,7 @@ export const make = (spec: AuctionSpec) => {
             const input = yield* Effect.result(decodeTake(msg))
             if (Result.isFailure(input)) return answer(ctx, msg, Result.fail(input.failure), state)
             if (spec.kind !== "dutch") {
-              return answer(ctx, msg, Result.fail(new WrongKind({ auction: spec.id, kind: spec.kind, operation: "take" })), state)
+              return answer(ctx, msg, Result.fail(new WrongAuctionKind({ auction: spec.id, kind: spec.kind, operation: "take" })), state)
             }
             const next = yield* apply(state, { _tag: "Take", bidder: input.success.bidder, at }, ctx.self.id)
             const paid = Result.map(next, (s) => liveOutcome(s.live)?.award?.payment ?? 0n)
