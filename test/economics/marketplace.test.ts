@@ -117,6 +117,21 @@ describe("Marketplace", () => {
       assert.deepStrictEqual(yield* balance("b"), { available: 100n, held: 0n })
     }).pipe(Effect.provide(live({ maxMarkets: 1, maxOrders: 2 }))))
 
+  it.effect("an immediate order fills what crosses now and never rests; its unfilled escrow comes back", () =>
+    Effect.gen(function*() {
+      const { ledger, market } = yield* setup
+      yield* market.submit({ market: "gpu", side: "sell", owner: "a", price: 10n, quantity: 2 })
+      const bought = yield* market.submit({ market: "gpu", side: "buy", owner: "c", price: 20n, quantity: 5, immediate: true })
+      assert.deepStrictEqual(bought.fills.map((f) => [f.price, f.quantity]), [[10n, 2]])
+      assert.isUndefined(bought.resting)
+      assert.deepStrictEqual(yield* balance("c"), { available: 80n, held: 0n })
+      // A market sell: price 1 takes whatever bids rest; here none, so nothing happens.
+      const sold = yield* market.submit({ market: "gpu", side: "sell", owner: "b", price: 1n, quantity: 3, immediate: true })
+      assert.deepStrictEqual(sold.fills, [])
+      assert.deepStrictEqual(yield* market.book("gpu"), { bids: [], asks: [], nextId: 4, maxOrders: 10_000 })
+      assert.strictEqual((yield* ledger.audit).holds, 0)
+    }).pipe(Effect.provide(live())))
+
   it.effect("fills are published with their market", () =>
     Effect.gen(function*() {
       const { market } = yield* setup
@@ -136,7 +151,8 @@ const Op = Schema.Struct({
   owner: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 3 })),
   price: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 12 })),
   quantity: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 6 })),
-  market: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
+  market: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1 })),
+  immediate: Schema.Boolean
 })
 
 describe("Marketplace conservation", () => {
@@ -148,13 +164,13 @@ describe("Marketplace conservation", () => {
       const scopes: Array<Scope.Closeable> = []
       for (const _ of names) scopes.push(yield* Scope.make())
       const placed: Array<{ market: string; id: number; owner: string }> = []
-      for (const { op, owner, price, quantity, market: m } of ops) {
+      for (const { op, owner, price, quantity, market: m, immediate } of ops) {
         const name = names[owner] ?? "a"
         const marketName = m === 0 ? "gpu" : "cpu"
         const before = yield* ledger.audit
         if (op === "buy" || op === "sell") {
           const exit = yield* Effect.exit(Scope.provide(scopes[owner]!)(
-            market.submit({ market: marketName, side: op, owner: name, price: BigInt(price * 3), quantity })
+            market.submit({ market: marketName, side: op, owner: name, price: BigInt(price * 3), quantity, immediate })
           ))
           if (Exit.isSuccess(exit)) placed.push({ market: marketName, id: exit.value.id, owner: name })
           else assert.deepStrictEqual(yield* ledger.audit, before)

@@ -7,7 +7,9 @@
  * capturing that much of the buyer's hold (`keepRest`), and when an incoming buy trades below its
  * limit the saving goes straight back to the buyer: a resting buy always holds exactly
  * `price × quantity left`. Sell orders hold no money (delivering the task or resource is up to
- * the seller, told through `fills`).
+ * the seller, told through `fills`). An `immediate` order (immediate-or-cancel) never rests: it is
+ * how a market order is placed — a sell at price 1, or a buy whose price is the most it will pay
+ * per unit (the escrow needs a bound).
  *
  * Every order lives in a scope forked from the caller's Scope: when the caller's scope closes (an
  * agent dies, a request ends), its resting orders leave the book and their escrow is released.
@@ -104,14 +106,19 @@ const make = (options: MarketplaceOptions) =>
 
     const place = (input: SubmitInput, caller: Scope.Scope) =>
       Effect.gen(function*() {
-        const { market: name, ...order } = input
+        const { market: name, immediate, ...order } = input
         yield* ledger.balance(order.owner)
         const existing = markets.get(name)
         if (existing === undefined && markets.size >= maxMarkets) {
           return yield* new MarketFull({ market: name, what: "markets", limit: maxMarkets })
         }
         const result = submit(existing?.book ?? emptyBook(maxOrders), order)
-        if (result.overflow) return yield* new MarketFull({ market: name, what: "orders", limit: maxOrders })
+        if (result.overflow && immediate !== true) {
+          return yield* new MarketFull({ market: name, what: "orders", limit: maxOrders })
+        }
+        // Immediate-or-cancel: what did not fill at once never rests.
+        const book = immediate === true && result.resting !== undefined ? cancel(result.book, result.id).book : result.book
+        const rests = immediate === true ? undefined : result.resting
         const scope = yield* Scope.fork(caller)
         const escrow = order.price * BigInt(order.quantity)
         const hold = order.side === "buy"
@@ -120,9 +127,9 @@ const make = (options: MarketplaceOptions) =>
           )
           : undefined
         // Nothing below fails: the book and the ledger are committed together.
-        const market = existing ?? { book: result.book, orders: new Map<number, Live>() }
+        const market = existing ?? { book, orders: new Map<number, Live>() }
         markets.set(name, market)
-        market.book = result.book
+        market.book = book
         const live: Live = {
           id: result.id,
           owner: order.owner,
@@ -146,7 +153,8 @@ const make = (options: MarketplaceOptions) =>
           if (other.left === 0) yield* finish(market, other)
           PubSub.publishUnsafe(fills, { ...fill, market: name })
         }
-        invariant(live.left === (result.resting?.quantity ?? 0), `order ${result.id} left ${live.left} unaccounted`)
+        invariant(live.left === (result.resting?.quantity ?? (result.overflow ? live.left : 0)), `order ${result.id} left ${live.left} unaccounted`)
+        if (rests === undefined) live.left = 0
         const surplus = live.held - order.price * BigInt(live.left)
         if (hold !== undefined && surplus > 0n) {
           yield* Effect.orDie(live.left === 0
@@ -160,7 +168,7 @@ const make = (options: MarketplaceOptions) =>
           market.orders.set(live.id, live)
           yield* Scope.addFinalizer(scope, onOwnerGone(market, live))
         }
-        return { market: name, id: result.id, fills: result.fills, resting: result.resting }
+        return { market: name, id: result.id, fills: result.fills, resting: rests }
       })
 
     return Marketplace.of({

@@ -9,8 +9,11 @@ import { Order } from "./orderBook.ts"
 
 const MarketId = Schema.String.check(Schema.isBetweenLength(1, 128))
 
-/** Input of `Marketplace.submit`: a limit order on the named market (one book per task or resource kind). */
-export const SubmitInput = Schema.Struct({ market: MarketId, ...Order.fields })
+/**
+ * Input of `Marketplace.submit`: a limit order on the named market (one book per task or resource
+ * kind). With `immediate: true` it is immediate-or-cancel: what does not fill at once is dropped.
+ */
+export const SubmitInput = Schema.Struct({ market: MarketId, ...Order.fields, immediate: Schema.optionalKey(Schema.Boolean) })
 /** Input of `Marketplace.submit`. */
 export type SubmitInput = typeof SubmitInput.Type
 
