@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Schema } from "effect"
-import { cancel, emptyBook, type Order, submit } from "../../src/economics/market/index.ts"
+import { cancel, emptyBook, observeTrade, type Order, pricingInit, quote, submit } from "../../src/economics/market/index.ts"
 
 const order = (side: "buy" | "sell", owner: string, price: number, quantity: number): Order => ({
   side,
@@ -73,6 +73,47 @@ describe("order book", () => {
     assert.strictEqual(submitted, resting + 2 * traded)
     for (const bid of book.bids) for (const ask of book.asks) {
       assert.isTrue(bid.price < ask.price || bid.owner === ask.owner)
+    }
+  })
+})
+
+describe("pricing", () => {
+  const config = { initial: 100n, floor: 10n, ceiling: 1000n, halfLife: 1000, target: 0.5, sensitivity: 1 }
+
+  it("starts from the initial price and moves with utilisation around the target", () => {
+    const state = pricingInit(config, 0)
+    assert.strictEqual(quote(state, config, 0.5), 100n)
+    assert.strictEqual(quote(state, config, 1), 150n)
+    assert.strictEqual(quote(state, config, 0), 50n)
+    assert.strictEqual(quote(state, config, 7), 150n, "utilisation is clamped to [0, 1]")
+  })
+
+  it("follows recent clearing prices, weighted by quantity, forgetting old ones by half-life", () => {
+    let state = pricingInit(config, 0)
+    state = observeTrade(state, config, { price: 200n, quantity: 1, at: 0 })
+    assert.strictEqual(quote(state, config, 0.5), 200n)
+    state = observeTrade(state, config, { price: 100n, quantity: 3, at: 0 })
+    assert.strictEqual(quote(state, config, 0.5), 125n)
+    // After one half-life the old trades weigh 2 against a new trade's 2.
+    state = observeTrade(state, config, { price: 300n, quantity: 2, at: 1000 })
+    assert.strictEqual(quote(state, config, 0.5), 213n)
+  })
+
+  it.prop("every quote is a whole amount within [floor, ceiling]", [
+    Schema.Array(Schema.Struct({
+      price: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 5000 })),
+      quantity: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 })),
+      gap: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 5000 }))
+    })),
+    Schema.Number
+  ], ([trades, utilisation]) => {
+    let state = pricingInit(config, 0)
+    let at = 0
+    for (const t of trades) {
+      at += t.gap
+      state = observeTrade(state, config, { price: BigInt(t.price), quantity: t.quantity, at })
+      const price = quote(state, config, utilisation)
+      assert.isTrue(price >= config.floor && price <= config.ceiling)
     }
   })
 })
