@@ -1,8 +1,21 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Schema } from "effect"
 import { Sharding } from "effect/cluster"
-import { AgentStateStore } from "../../src/cluster/index.ts"
-import { Boom, ClusterCounter, Echo, eventually, Get, Ignore, Increment, Snapshot, testCluster } from "./fixtures.ts"
+import { AgentStateStore, ClusterAgent, StateStoreError } from "../../src/cluster/index.ts"
+import {
+  Boom,
+  Counter as CounterDefinition,
+  ClusterCounter,
+  CounterState,
+  Echo,
+  eventually,
+  Get,
+  Ignore,
+  Increment,
+  Snapshot,
+  testCluster,
+  testSharding
+} from "./fixtures.ts"
 
 const Counter = ClusterCounter()
 const withCounter = <A, E, R>(self: Effect.Effect<A, E, R>) =>
@@ -71,6 +84,52 @@ describe("ClusterAgent", () => {
       assert.strictEqual(yield* store.count("counter"), 1)
       const saved = yield* store.load("counter", "x")
       assert.deepStrictEqual(saved._tag === "Some" ? JSON.parse(saved.value) : undefined, { count: 7, seen: ["Increment"] })
+    }).pipe(withCounter))
+})
+
+describe("ClusterAgent failure paths and options", () => {
+  // A store whose writes for agent "stuck" fail, as a full disk or a lost database would.
+  const flakyStore = Layer.sync(AgentStateStore.AgentStateStore, () => {
+    const memory = AgentStateStore.makeMemory()
+    return {
+      ...memory,
+      save: (kind, id, state) =>
+        id === "stuck"
+          ? Effect.fail(new StateStoreError({ kind, agent: id, operation: "save", reason: "disk full" }))
+          : memory.save(kind, id, state)
+    }
+  })
+
+  it.live("a change whose state cannot be saved is dropped: the agent keeps its saved state", () =>
+    Effect.gen(function*() {
+      const counters = yield* Counter.client
+      yield* counters("stuck").tell(Increment.make({ by: 5 }))
+      assert.strictEqual(yield* counters("stuck").ask(Get.make({})), 0)
+      yield* counters("fine").tell(Increment.make({ by: 5 }))
+      assert.strictEqual(yield* counters("fine").ask(Get.make({})), 5)
+    }).pipe(Effect.provide(Counter.layer.pipe(Layer.provideMerge(Layer.merge(testSharding(), flakyStore))))))
+
+  it.live("a persisted kind stores its messages in MessageStorage and answers as usual", () => {
+    const Persisted = ClusterAgent.make(CounterDefinition, {
+      state: CounterState,
+      replies: { Get: Schema.Number, Snapshot: CounterState, Boom: Schema.Number, Ignore: Schema.Number },
+      kind: "persisted-counter",
+      persisted: true
+    })
+    return Effect.gen(function*() {
+      const counters = yield* Persisted.client
+      yield* counters("p").tell(Increment.make({ by: 3 }))
+      yield* counters("p").tell(Increment.make({ by: 4 }))
+      assert.strictEqual(yield* counters("p").ask(Get.make({})), 7)
+      assert.strictEqual((yield* Effect.flip(counters("p").ask(Boom.make({}))))._tag, "AgentStopped")
+    }).pipe(Effect.provide(Persisted.layer.pipe(Layer.provideMerge(testCluster()))))
+  })
+
+  it.live("an ask that gets no answer in time fails with AskTimeout", () =>
+    Effect.gen(function*() {
+      const counters = yield* Counter.client
+      const error = yield* Effect.flip(counters("a").ask(Get.make({}), { timeout: "0 millis" }))
+      assert.strictEqual(error._tag, "AskTimeout")
     }).pipe(withCounter))
 })
 
