@@ -1,5 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Effect, Layer, Result } from "effect"
+import { SqlClient } from "effect/sql"
+import { SqliteClient } from "../../src/sql/index.ts"
 import { TestClock } from "effect/testing"
 import { EventStore } from "../../src/events/index.ts"
 import { AuditLog, type AuditRecord, GENESIS, hashRecord, MAX_AUDIT_RECORDS, verifyChain } from "../../src/security/index.ts"
@@ -20,7 +25,35 @@ const brokenAt = (records: ReadonlyArray<unknown>) => {
   return Result.isFailure(result) ? [result.failure.index, result.failure.reason] : "ok"
 }
 
+const tempFile = Effect.acquireRelease(
+  Effect.sync(() => mkdtempSync(join(tmpdir(), "mabeam-audit-"))),
+  (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
+).pipe(Effect.map((dir) => join(dir, "audit.db")))
+
 describe("AuditLog", () => {
+  it.effect("over the SQLite event store the chain survives a restart, and tampering in the database is detected", () =>
+    Effect.gen(function*() {
+      const filename = yield* tempFile
+      const layer = () =>
+        AuditLog.layer.pipe(
+          Layer.provideMerge(Layer.orDie(EventStore.layerSql())),
+          Layer.provideMerge(SqliteClient.layer({ filename })),
+          Layer.fresh
+        )
+      yield* Effect.provide(fill(3), layer())
+      yield* Effect.gen(function*() {
+        const audit = yield* AuditLog
+        assert.strictEqual((yield* audit.record({ type: "after.restart", agent: "a", detail: 1 })).index, 3)
+        assert.strictEqual(yield* audit.verifyStored, 4)
+        const sql = yield* SqlClient.SqlClient
+        yield* sql`UPDATE mabeam_events SET payload = replace(payload, '"i":1', '"i":7') WHERE id = 'audit-1'`
+        const error = yield* Effect.flip(audit.verifyStored)
+        assert.deepInclude(error, { _tag: "AuditChainBroken", index: 1, reason: "hash-mismatch" })
+        yield* sql`DELETE FROM mabeam_events WHERE id = 'audit-1'`
+        assert.deepInclude(yield* Effect.flip(audit.verifyStored), { index: 2, reason: "index-gap" })
+      }).pipe(Effect.provide(layer()))
+    }))
+
   it.effect("records form a chain from GENESIS, each carrying the hash of the previous", () =>
     Effect.gen(function*() {
       const records = yield* fill(3)
