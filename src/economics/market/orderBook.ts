@@ -58,30 +58,59 @@ export const emptyBook = (maxOrders = 10_000): OrderBook => ({ bids: [], asks: [
 const crosses = (order: Order, resting: Resting): boolean =>
   order.side === "buy" ? resting.price <= order.price : resting.price >= order.price
 
-/** Matches `order` against the book and rests what is left. */
+// The first index in `same` (sorted best first) where a new order at `price` goes: after every
+// order at a better or equal price, so earlier arrivals keep priority. Binary search.
+const insertionPoint = (same: ReadonlyArray<Resting>, side: Order["side"], price: bigint): number => {
+  let lo = 0
+  let hi = same.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const p = (same[mid] as Resting).price
+    if (side === "buy" ? p >= price : p <= price) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * Matches `order` against the book and rests what is left. Only the matched prefix of the
+ * opposite side is rebuilt; the rest is shared by slice, and the resting order is inserted by
+ * binary search, so a submit costs O(fills + log n) comparisons plus one array copy per side.
+ */
 export const submit = (book: OrderBook, order: Order): Submitted => {
   const id = book.nextId
   const opposite = order.side === "buy" ? book.asks : book.bids
   const fills: Array<Fill> = []
-  const remainingOpposite: Array<Resting> = []
+  const kept: Array<Resting> = []
   let left = order.quantity
-  for (const resting of opposite) {
-    if (left === 0 || !crosses(order, resting) || resting.owner === order.owner) {
-      remainingOpposite.push(resting)
+  let index = 0
+  // Sorted best first: the first order that does not cross ends the matching.
+  for (; index < opposite.length && left > 0; index++) {
+    const resting = opposite[index] as Resting
+    if (!crosses(order, resting)) break
+    if (resting.owner === order.owner) {
+      kept.push(resting)
       continue
     }
     const quantity = Math.min(left, resting.quantity)
     left -= quantity
     const [buy, sell] = order.side === "buy" ? [{ id, owner: order.owner }, resting] : [resting, { id, owner: order.owner }]
     fills.push({ buyOrder: buy.id, sellOrder: sell.id, buyer: buy.owner, seller: sell.owner, price: resting.price, quantity })
-    if (resting.quantity > quantity) remainingOpposite.push({ ...resting, quantity: resting.quantity - quantity })
+    if (resting.quantity > quantity) kept.push({ ...resting, quantity: resting.quantity - quantity })
   }
+  const remainingOpposite = index === 0 ? opposite : kept.concat(opposite.slice(index))
   const size = book.bids.length + book.asks.length - opposite.length + remainingOpposite.length
   const overflow = left > 0 && size >= book.maxOrders
   const resting: Resting | undefined = left > 0 && !overflow ? { ...order, id, quantity: left } : undefined
   const same = order.side === "buy" ? book.bids : book.asks
-  const better = (r: Resting) => order.side === "buy" ? r.price >= order.price : r.price <= order.price
-  const newSame = resting === undefined ? same : [...same.filter(better), resting, ...same.filter((r) => !better(r))]
+  let newSame = same
+  if (resting !== undefined) {
+    const at = insertionPoint(same, order.side, order.price)
+    const inserted = same.slice(0, at)
+    inserted.push(resting)
+    for (let i = at; i < same.length; i++) inserted.push(same[i] as Resting)
+    newSame = inserted
+  }
   return {
     book: {
       ...book,
