@@ -7,6 +7,7 @@
 export { type AlertOptions, Alerts, type AlertTransition, makeAlerts, MAX_RULES } from "./Alerts.ts"
 export { QuotaExceeded } from "./errors.ts"
 export type { GuardedRef } from "./guard.ts"
+export { metered } from "./metered.ts"
 export { MAX_MEMBERSHIPS, type Permit, Quotas, type QuotaStatus } from "./Quotas.ts"
 export {
   AlertRule,

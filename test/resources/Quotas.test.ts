@@ -3,7 +3,7 @@ import { Effect, Exit, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
 import { AgentSystem } from "../../src/agent/index.ts"
 import { Budgets, Ledger } from "../../src/economics/index.ts"
-import { Quotas, Usage } from "../../src/resources/index.ts"
+import { metered, Quotas, Usage } from "../../src/resources/index.ts"
 import { Echo, Ping, quotasLayer, quotasWithBudgets, Sink } from "./fixtures.ts"
 
 const shed = { limit: 2, policy: "shed" } as const
@@ -204,6 +204,21 @@ describe("Quotas: handler time and budget", () => {
       assert.isTrue(Exit.isFailure(exit))
       assert.deepInclude(yield* Effect.flip(Exit.isFailure(exit) ? Effect.failCause(exit.cause) : Effect.void), { quota: "cpuMillisPerRun" })
       assert.strictEqual((yield* (yield* Usage).of("a")).cpuMillis, 150)
+    }).pipe(Effect.provide(quotasLayer({ agents: { cpuMillisPerRun: { limit: 100, policy: "shed" } } }))))
+
+  it.effect("metered agents: each handler run is charged; an overrun crashes the run and the agent restarts", () =>
+    Effect.gen(function*() {
+      const system = yield* AgentSystem
+      const ref = yield* system.spawn(metered(Sink), { id: "worker" })
+      const quick = yield* Effect.forkChild(ref.ask(Echo.make({ millis: 40 })))
+      yield* TestClock.adjust("40 millis")
+      assert.strictEqual(yield* Fiber.join(quick), "pong")
+      const slow = yield* Effect.forkChild(Effect.flip(ref.ask(Echo.make({ millis: 500 }))))
+      yield* TestClock.adjust("100 millis")
+      assert.deepInclude(yield* Fiber.join(slow), { _tag: "AgentStopped", reason: "crashed" })
+      assert.deepInclude(yield* (yield* Usage).of("worker"), { cpuMillis: 140, rejections: 1 })
+      yield* TestClock.adjust("1 second")
+      assert.isTrue(ref.isAlive())
     }).pipe(Effect.provide(quotasLayer({ agents: { cpuMillisPerRun: { limit: 100, policy: "shed" } } }))))
 
   it.effect("pause: an overrun pauses the agent", () =>
