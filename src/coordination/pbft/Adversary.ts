@@ -1,9 +1,8 @@
 /**
  * A Byzantine replica for the simulator: it equivocates. As primary it pre-prepares value `A`
  * to half the replicas and `B` to the rest; as any replica it prepares and commits both the value
- * it saw and a forged one, to everyone, again at every resend (for its
- * three latest sequence numbers). An honest group must stay safe
- * with up to f of these.
+ * it saw and a forged one, to everyone, again at every resend (for its latest sequence number).
+ * An honest group must stay safe with up to f of these.
  *
  * @since 0.1.0
  */
@@ -38,7 +37,7 @@ export const equivocatorStep = (s: PbftState, e: Event<PbftMessage>): Step<PbftS
   if (e._tag === "Start") return { state: s, outputs: [setTimer("resend", e.now + s.config.resend)] }
   if (e._tag === "Timer") {
     for (const [key, slot] of Object.entries(s.slots)) {
-      if (slot.pre === undefined || Number(key) <= s.seq - 3) continue
+      if (slot.pre === undefined || Number(key) !== s.seq) continue
       if (primary) split(s, Number(key), slot.pre, out)
       else both(s, Number(key), slot.pre, out)
     }

@@ -67,7 +67,7 @@ const clientStep = (targets: ReadonlyArray<Address>) => (s: Client, e: Event<M>)
     outputs: [
       { _tag: "Emit", value: { _tag: "Ack", client: s.self.node, seq: m.seq, value: m.value, invokedAt: s.pending.since } },
       { _tag: "CancelTimer", key: "retry" },
-      timer("next", e.now + Math.floor(e.random * 40))
+      timer("next", e.now + 20 + Math.floor(e.random * 60))
     ]
   }
 }
@@ -130,7 +130,7 @@ const linearizable = <NS>(duration: number, extra?: (node: string, s: NS, states
   }
 }
 
-const base = { duration: 1_000, quiet: 600, network: { defaults: { minDelay: 1, maxDelay: 15, drop: 0.05, duplicate: 0.05 } } }
+const base = { duration: 700, quiet: 500, network: { defaults: { minDelay: 1, maxDelay: 15, drop: 0.05, duplicate: 0.05 } } }
 
 /** One seeded single-owner counter run; `broken` applies resent increments again. */
 export const counterScenario = (seed: number, broken = false): SimulateOptions<State<Counter.CounterState>, M, Counter.CounterState | number, O> => ({
@@ -154,6 +154,7 @@ export const raftCounterScenario = (
     ...base,
     seed,
     scenario: broken ? "raft-counter-broken" : "raft-counter",
+    quiet: 800,
     protocol: withClients(Counter.makeRaftCounter({ raft, unsafeAckOnAccept: broken }), members.map((node) => ({ node, id: "raft" }))),
     nodes: [...members, ...clients],
     faults: { interval: 150, crash: true, maxDown: 1, partition: true },

@@ -1,6 +1,6 @@
 /**
  * The PBFT scenario: 4 replicas (f = 1), one of them an equivocating adversary (the primary in a
- * quarter of the seeds), a client sending 8 requests to the primary, under crashes of one
+ * quarter of the seeds), a client sending 6 requests to the primary, under crashes of one
  * replica at a time, partitions, drops and duplicates. Checks: honest replicas never commit
  * different values at one sequence number; with an honest primary they commit only requested
  * values and, once faults stop, every honest replica commits every sequence number assigned.
@@ -15,7 +15,7 @@ type State =
   | { readonly _tag: "Replica"; readonly byzantine: boolean; readonly r: Pbft.PbftState }
 type P = number | Pbft.PbftState
 const replicas = ["r0", "r1", "r2", "r3"]
-const requests = 8
+const requests = 6
 
 const protocol = (config: Pbft.PbftConfig, byzantine: string): Protocol<State, M, P, Pbft.PbftEmit> => {
   const replica = Pbft.makePbft(config)
@@ -48,16 +48,16 @@ const protocol = (config: Pbft.PbftConfig, byzantine: string): Protocol<State, M
 /** One seeded PBFT run; `broken` uses a quorum of 2f instead of 2f + 1. */
 export const pbftScenario = (seed: number, broken = false): SimulateOptions<State, M, P, Pbft.PbftEmit> => {
   const byzantine = replicas[seed % replicas.length]!
-  const config = { ...Pbft.defaultPbftConfig(replicas, 1), unsafeQuorum: broken ? 2 : undefined }
+  const config = { ...Pbft.defaultPbftConfig(replicas, 1), resend: 100, unsafeQuorum: broken ? 2 : undefined }
   const honestPrimary = byzantine !== config.primary
-  const duration = 500
+  const duration = 400
   return {
     seed,
     scenario: broken ? "pbft-broken" : "pbft",
     protocol: protocol(config, byzantine),
     nodes: [...replicas, "client"],
     duration,
-    quiet: 500,
+    quiet: 400,
     network: { defaults: { minDelay: 1, maxDelay: 20, drop: 0.05, duplicate: 0.05 } },
     faults: { interval: 150, crash: true, maxDown: 1, partition: true },
     checker: () => {
