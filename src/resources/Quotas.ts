@@ -350,8 +350,7 @@ export const make = (config: QuotaConfig) =>
           if (!isCost(duration)) return bad("Quotas.pause", `millis must be a positive integer, got ${show(millis)}`)
           return Effect.flatMap(Clock.currentTimeMillis, (now) =>
             Effect.sync(() => {
-              const rule: Rule = { scope: "agent", owner: id, quota: "messagesPerSecond", limit: { limit: 0.001, policy: "pause" } }
-              engine.pause(id, now + duration, agentRule(id, "messagesPerSecond") ?? rule, now)
+              engine.pause(id, now + duration, { scope: "agent", owner: id, quota: "paused", limit: { limit: duration, policy: "pause" } }, now)
             }))
         }),
       resume: (agent) => Effect.flatMap(resumeIn(agent), (id) => Effect.sync(() => engine.resume(id))),

@@ -53,14 +53,18 @@ export const Limits = Schema.Struct({
 /** The limits of an agent or a group. */
 export type Limits = typeof Limits.Type
 
-/** The names of the quotas, as reported in `QuotaExceeded.quota`. */
+/**
+ * The names of the quotas, as reported in `QuotaExceeded.quota`; `"paused"` is a pause an operator
+ * set with `Quotas.pause`.
+ */
 export const QuotaName = Schema.Literals([
   "messagesPerSecond",
   "concurrentAsks",
   "mailboxDepth",
   "spawns",
   "cpuMillisPerRun",
-  "budget"
+  "budget",
+  "paused"
 ])
 /** A quota name. */
 export type QuotaName = typeof QuotaName.Type

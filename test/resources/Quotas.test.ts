@@ -68,7 +68,7 @@ describe("Quotas: messages per second", () => {
       const quotas = yield* Quotas
       yield* quotas.pause("a", 5_000)
       const error = yield* Effect.flip(quotas.check("a"))
-      assert.deepInclude(error, { _tag: "QuotaExceeded", policy: "pause", retryAfterMillis: 5_000 })
+      assert.deepInclude(error, { _tag: "QuotaExceeded", quota: "paused", policy: "pause", retryAfterMillis: 5_000 })
       yield* TestClock.adjust("5 seconds")
       assert.isFalse(yield* quotas.isPaused("a"))
       yield* quotas.check("a")
