@@ -149,3 +149,49 @@ describe("Auctioneer agent", () => {
       assert.deepStrictEqual(yield* balance("a"), { available: 100n, held: 0n })
     }).pipe(Effect.provide(Ledger.layer)))
 })
+
+// Escrow is always captured or released, whatever the bids and whenever the auctioneer crashes.
+const Step = Schema.Struct({
+  bidder: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 2 })),
+  amount: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 130 })),
+  wait: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 250 })),
+  crash: Schema.Boolean
+})
+
+describe("Auctioneer crashes", () => {
+  it.effect.prop("after settlement no money is held, and only the winner paid, exactly its payment", [
+    Schema.Array(Step).check(Schema.isBetweenLength(1, 12)),
+    Schema.Literals(["english", "second-price"])
+  ], ([steps, kind]) =>
+    Effect.gen(function*() {
+      const spec: AuctionSpec = kind === "english"
+        ? { kind, id: "lot", seller: "seller", reserve: 10n, increment: 5n, duration: 1000 }
+        : { kind, id: "lot", seller: "seller", reserve: 10n, duration: 1000 }
+      const { ledger, system, auctioneer } = yield* setup(spec)
+      for (const step of steps) {
+        yield* TestClock.adjust(step.wait)
+        if (step.crash) {
+          const fuse = yield* system.spawn(Fuse, { restart: "temporary" })
+          yield* system.link(fuse, auctioneer)
+          yield* fuse.tell({ _tag: "Blow" })
+          yield* settle
+        } else {
+          yield* Effect.ignore(Auctioneer.bid(auctioneer, { bidder: ["a", "b", "c"][step.bidder]!, amount: BigInt(step.amount) }))
+        }
+        const totals = yield* ledger.audit
+        assert.strictEqual(totals.supply, 300n)
+      }
+      yield* TestClock.adjust("3 seconds")
+      yield* settle
+      const { outcome } = yield* Auctioneer.status(auctioneer)
+      assert.isDefined(outcome)
+      const totals = yield* ledger.audit
+      assert.strictEqual(totals.held, 0n)
+      const paid = outcome?.award?.payment ?? 0n
+      assert.deepStrictEqual(yield* balance("seller"), { available: paid, held: 0n })
+      for (const name of ["a", "b", "c"]) {
+        const expected = name === outcome?.award?.winner ? 100n - paid : 100n
+        assert.deepStrictEqual(yield* balance(name), { available: expected, held: 0n })
+      }
+    }).pipe(Effect.provide(Live)), { arbitrary: { runs: 40 } })
+})
