@@ -1,7 +1,8 @@
-import { spawn } from "node:child_process"
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { createInterface } from "node:readline"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { SqliteClient } from "../../src/sql/index.ts"
@@ -13,52 +14,70 @@ const tempDir = Effect.acquireRelease(
   (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
 )
 
-/** A runner in a child process on 127.0.0.1:`port`; killed (SIGKILL) when the scope closes at the latest. */
+/** A runner in a child process, and the one question it answers: which of these ids it holds. */
+interface RunnerProcess {
+  readonly child: ChildProcessWithoutNullStreams
+  readonly holds: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>>
+}
+
+/** Starts `runner-process.ts` on 127.0.0.1:`port`; killed (SIGKILL) when the scope closes at the latest. */
 const spawnRunner = (port: number, filename: string) =>
   Effect.acquireRelease(
-    Effect.sync(() =>
-      spawn(process.execPath, [join(import.meta.dirname, "runner-process.ts"), String(port), filename], {
-        stdio: ["pipe", "pipe", "inherit"]
-      })
-    ),
+    Effect.sync(() => spawn(process.execPath, [join(import.meta.dirname, "runner-process.ts"), String(port), filename])),
     (child) => Effect.sync(() => child.kill("SIGKILL"))
-  ).pipe(
-    Effect.tap((child) =>
-      Effect.callback<void>((resume) => {
-        let output = ""
-        child.stdout.on("data", (chunk: Buffer) => {
-          output += chunk.toString()
-          if (output.includes("ready")) resume(Effect.void)
-        })
-        child.on("exit", (code) => resume(Effect.die(new Error(`runner process exited early (${code})`))))
-      }).pipe(Effect.timeout("20 seconds"))
-    )
-  )
+  ).pipe(Effect.flatMap((child) =>
+    Effect.callback<RunnerProcess>((resume) => {
+      const answers: Array<(line: string) => void> = []
+      const holds = (ids: ReadonlyArray<string>) =>
+        Effect.callback<ReadonlyArray<string>>((answer) => {
+          answers.push((line) => answer(Effect.succeed(line.slice("holds ".length).split(",").filter((id) => id !== ""))))
+          child.stdin.write(`holds ${ids.join(",")}\n`)
+        }).pipe(Effect.timeoutOrElse({ duration: "5 seconds", orElse: () => Effect.die(new Error("runner did not answer")) }))
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        if (line === "ready") resume(Effect.succeed({ child, holds }))
+        else if (line.startsWith("holds ")) answers.shift()?.(line)
+      })
+      child.stderr.on("data", (chunk: Buffer) => process.stderr.write(chunk))
+      child.on("exit", (code) => resume(Effect.die(new Error(`runner process exited early (${code})`))))
+    }).pipe(Effect.timeoutOrElse({ duration: "20 seconds", orElse: () => Effect.die(new Error("runner not ready in 20 s")) }))
+  ))
 
-describe("a runner process killed with SIGKILL", () => {
-  it.live("its agents move to the surviving runner with every acknowledged change", () =>
+describe("three runners, one of them killed with SIGKILL", () => {
+  it.live("the killed runner's agents move to the survivors with every acknowledged change", () =>
     Effect.gen(function*() {
       const filename = join(yield* tempDir, "cluster.sqlite")
       const sql = yield* Layer.build(SqliteClient.layer({ filename }))
       const a = yield* startRunner(sql, yield* freePort)
-      const ids = Array.from({ length: 64 }, (_, i) => `agent-${i}`)
+      const ids = Array.from({ length: 96 }, (_, i) => `agent-${i}`)
       yield* eventually(Effect.sync(() => ids.every((id) => ownerOf([a.sharding], id) === 0)), "20 seconds")
+      const [b, c] = yield* Effect.all([
+        Effect.flatMap(freePort, (port) => spawnRunner(port, filename)),
+        Effect.flatMap(freePort, (port) => spawnRunner(port, filename))
+      ], { concurrency: 2 })
+      const onA = () => ids.filter((id) => ownerOf([a.sharding], id) === 0)
 
-      const child = yield* spawnRunner(yield* freePort, filename)
-      // The new runner joins: this runner hands it part of the shards.
-      yield* eventually(Effect.sync(() => ids.some((id) => ownerOf([a.sharding], id) === -1)), "20 seconds")
+      // Placement by shard: each of the three runners ends up with part of the ids, all ids held.
+      yield* eventually(Effect.gen(function*() {
+        const [inB, inC] = yield* Effect.all([b.holds(ids), c.holds(ids)])
+        const held = onA().length + inB.length + inC.length
+        return onA().length > 0 && inB.length > 0 && inC.length > 0 && held === ids.length
+      }), "25 seconds")
+      const onB = yield* b.holds(ids)
+
       const counters = yield* Effect.provideContext(LoopbackCounter.client, a.context)
-      const onB = ids.filter((id) => ownerOf([a.sharding], id) === -1)
-      yield* Effect.forEach(onB, (id, i) => counters(id).tell(Increment.make({ by: i + 1 })), { discard: true })
+      yield* Effect.forEach(ids, (id, i) => counters(id).tell(Increment.make({ by: i + 1 })), { discard: true })
       // An answered ask means the state it reports is saved.
-      const acknowledged = yield* Effect.forEach(onB, (id) => counters(id).ask(Get.make({}), { timeout: "10 seconds" }))
-      assert.deepStrictEqual(acknowledged, onB.map((_, i) => i + 1))
+      const acknowledged = yield* Effect.forEach(ids, (id) => counters(id).ask(Get.make({}), { timeout: "10 seconds" }))
+      assert.deepStrictEqual(acknowledged, ids.map((_, i) => i + 1))
 
-      child.kill("SIGKILL")
+      b.child.kill("SIGKILL")
       const killedAt = Date.now()
-      yield* eventually(Effect.sync(() => ids.every((id) => ownerOf([a.sharding], id) === 0)), "25 seconds")
-      const after = yield* Effect.forEach(onB, (id) => counters(id).ask(Get.make({}), { timeout: "10 seconds" }))
-      yield* Effect.log(`failover: ${onB.length} agents reachable again ${Date.now() - killedAt} ms after SIGKILL`)
+      yield* eventually(
+        Effect.map(c.holds(onB), (inC) => onB.every((id) => inC.includes(id) || onA().includes(id))),
+        "25 seconds"
+      )
+      const after = yield* Effect.forEach(ids, (id) => counters(id).ask(Get.make({}), { timeout: "10 seconds" }))
+      yield* Effect.log(`failover: ${onB.length} agents of the killed runner reachable ${Date.now() - killedAt} ms after SIGKILL`)
       assert.deepStrictEqual(after, acknowledged)
-    }), { timeout: 55_000 })
+    }), { timeout: 58_000 })
 })
