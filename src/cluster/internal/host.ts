@@ -6,7 +6,7 @@
  */
 import { Cause, Effect, Exit, Option, Schema } from "effect"
 import { Entity } from "effect/cluster"
-import { type AgentContext, type AgentDefinition, type AgentRef, AgentStopped, NoReply } from "../../agent/index.ts"
+import { type AgentContext, type AgentDefinition, type AgentRef, AgentStopped, MailboxFull, NoReply } from "../../agent/index.ts"
 import { AgentStateStore } from "../AgentStateStore.ts"
 import type { ClusterRef } from "../ClusterRef.ts"
 import type { AgentEntity } from "./protocol.ts"
@@ -18,7 +18,7 @@ export interface HostConfig<S, M> {
   readonly state: Schema.Codec<S, unknown>
   readonly replies: Readonly<Record<string, Schema.Codec<unknown, unknown>>>
   readonly messages: Schema.Codec<M, unknown>
-  /** Self-sends buffered by one handler call at most; more are dropped (and logged). */
+  /** Self-sends buffered by one handler call at most; past it `self.tell` fails with `MailboxFull`. */
   readonly selfCapacity: number
   /** Makes the ref an agent uses to reach itself through the cluster. */
   readonly selfRef: (id: string) => ClusterRef<M>
@@ -54,7 +54,10 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
     const self: AgentRef<M> = {
       id,
       kind: config.kind,
-      tell: (message) => Effect.sync(() => void bufferSelf(message)),
+      tell: (message) =>
+        Effect.suspend(() =>
+          bufferSelf(message) ? Effect.void : Effect.fail(new MailboxFull({ agent: id, capacity: config.selfCapacity }))
+        ),
       tellUnsafe: bufferSelf,
       ask: (request, options) => outer.ask(request, options).pipe(Effect.catchTag("InvalidInput", (error) => Effect.die(error))),
       mailboxSize: () => pending.length,
