@@ -1,7 +1,8 @@
 /**
  * Agents on `effect/cluster` beside the in-process agent system, in the same run: ask round trip
  * (in-process, cluster on one runner, across two socket runners on 127.0.0.1), asks spread over
- * two runners, and the cost of activating a virtual agent (state load + first save).
+ * two runners, heap per live agent, and the cost of activating a virtual agent (state load +
+ * first save).
  *
  * The two runners live in this process but talk over real TCP sockets on loopback and share one
  * SQLite database (`:memory:`) for shard locks and agent state, as separate processes would.
@@ -115,6 +116,23 @@ export default defineBench("cluster", [
       ops: SPREAD,
       fn: () => run(Effect.forEach(spread, (ref) => Effect.andThen(ref.tell(add), ref.ask(get)), { concurrency: "unbounded" }))
     }]
+  },
+  {
+    group: "memory per live agent",
+    memory: {
+      count: 2_000,
+      baseline: {
+        name: "in-process agent (AgentSystem.spawn)",
+        build: async (count) => {
+          const system = Context.get(await run(Layer.buildWithScope(AgentSystem.layer, scope)), AgentSystem)
+          return run(Effect.forEach(Array.from({ length: count }), () => system.spawn(Counter)))
+        }
+      },
+      cases: [{
+        name: "resident cluster agent (activated by one ask, 2 runners)",
+        build: (count) => run(Effect.forEach(Array.from({ length: count }), () => fresh(`resident-${freshIds++}`).ask(get), { concurrency: 64 }))
+      }]
+    }
   },
   {
     group: "virtual agent activation",
