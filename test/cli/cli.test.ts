@@ -30,8 +30,16 @@ describe("mabeam CLI", () => {
       const result = yield* runCli(["run", "flagship-typo"])
       assert.strictEqual(result.code, 2)
       assert.include(result.err, `unknown scenario "flagship-typo"`)
-      assert.include(result.err, "Known scenarios: agents, auction")
+      assert.include(result.err, "Known scenarios: flagship, agents, auction")
       assert.include(result.err, "mabeam run --help")
+    }))
+
+  it.live("run flagship tunes the model in simulated time and prints the summary", () =>
+    Effect.gen(function*() {
+      const result = yield* runCli(["run", "flagship", "--seed", "5", "--rounds", "2"])
+      assert.strictEqual(result.code, 0)
+      assert.match(result.out, /6 trials tuning an MLP/)
+      assert.match(result.out, /money conserved/)
     }))
 
   it.live("a missing scenario argument or an unknown flag is a usage error (exit 2)", () =>
