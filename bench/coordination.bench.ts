@@ -3,12 +3,13 @@
  * - Raft commits through the simulated network (no faults; the TestClock jumps, so this is CPU
  *   cost), beside a single owner (the lock owner) doing 200 round trips over the same network;
  * - lock acquire+release over the local Transport, beside an Effect `Semaphore` in one process.
+ * - a 100-voter poll over the local Transport (call, ballots, count), beside the pure count alone;
  * Simulated time (printed once in setup, not timed): Raft commit latency p50/p99 and election time
  * after a leader crash, in simulated ms over 20 seeds.
  */
 import { Clock, Effect, FiberMap, Random, Semaphore } from "effect"
 import { TestClock } from "effect/testing"
-import { Lock, Raft, runNode } from "../src/coordination/index.ts"
+import { Lock, Raft, runNode, Voting } from "../src/coordination/index.ts"
 import { simulate } from "../src/sim/index.ts"
 import { makeLocal } from "../src/transport/index.ts"
 import { makeSimNetwork, type SimNetwork } from "../src/transport/sim/index.ts"
@@ -124,6 +125,22 @@ const lockBatch = Effect.scoped(Effect.gen(function*() {
 }))
 const semaphore = Effect.runSync(Semaphore.make(1))
 
+// A 100-voter poll: every voter is an `answer` loop on the local Transport; the collector counts.
+const voters = 100
+const choiceOf = (i: number) => (i % 3 === 0 ? "y" : "x")
+const ballots = Array.from({ length: voters }, (_, i) => ({ voter: `local/v${i}`, choice: choiceOf(i) }))
+const electorate = Object.fromEntries(ballots.map((b) => [b.voter, 1]))
+const pollOnce = Effect.scoped(Effect.gen(function*() {
+  const transport = makeLocal("local")
+  for (let i = 0; i < voters; i++) {
+    const endpoint = yield* Effect.orDie(transport.bind(`v${i}`))
+    yield* Effect.forkScoped(Voting.answer(endpoint, () => Effect.succeed(choiceOf(i))))
+  }
+  const collector = yield* Effect.orDie(transport.bind("collector"))
+  const addresses = Array.from({ length: voters }, (_, i) => ({ node: "local", id: `v${i}` }))
+  yield* Effect.orDie(Voting.collect(collector, { voters: addresses, choices: ["x", "y"], deadline: 60_000 }))
+}))
+
 export default defineBench("coordination", [
   {
     group: `commit ${proposals} commands through the simulated network (real time, no faults)`,
@@ -145,6 +162,15 @@ export default defineBench("coordination", [
       name: "Lock.acquire + scope close over the local Transport (incl. owner start)",
       ops: batch,
       fn: () => Effect.runPromise(lockBatch)
+    }]
+  },
+  {
+    group: `a ${voters}-voter majority poll, ${voters} ballots per call`,
+    baseline: { name: "Voting.tally of the ballots alone (pure)", ops: voters, fn: () => Voting.tally(ballots, { electorate, rule: "majority" }) },
+    cases: [{
+      name: "Voting.collect over the local Transport (incl. starting the voters)",
+      ops: voters,
+      fn: () => Effect.runPromise(pollOnce)
     }]
   }
 ])
