@@ -112,7 +112,6 @@ export const make = (input: MonitorOptions = {}) =>
     const stats = new Map<string, HandlerStats>()
     const active = new Map<string, Alert>()
     const lastSamples = new Map<string, AgentSample>()
-    let untracked = 0
     let current: MonitorSnapshot = emptySnapshot
     let alertSequence = 0
 
@@ -120,10 +119,7 @@ export const make = (input: MonitorOptions = {}) =>
       if (tracked.has(id)) return
       const ref = system.lookup(id)
       if (Option.isNone(ref)) return
-      if (tracked.size >= maxAgents) {
-        untracked++
-        return
-      }
+      if (tracked.size >= maxAgents) return
       tracked.set(id, {
         ref: ref.value,
         kind: ref.value.kind,
@@ -168,26 +164,36 @@ export const make = (input: MonitorOptions = {}) =>
         payload: { agent: alert.agent, metric: alert.metric, value, threshold: alert.threshold, since: alert.since }
       }).pipe(Effect.catch((error) => Effect.logWarning("monitor: alert not stored", error.message)))
 
-    const checkAlerts = (sample: AgentSample) =>
-      Effect.gen(function*() {
-        for (const metric of alertMetrics) {
-          const threshold = thresholds[metric]
-          if (threshold === undefined) continue
-          const value = valueOf(sample, metric)
-          const key = `${sample.id}\u0000${metric}`
-          const existing = active.get(key)
-          if (value !== undefined && value >= threshold) {
-            if (existing !== undefined) continue
-            const alert: Alert = { agent: sample.id, metric, value, threshold, since: sample.sampledAt }
-            active.set(key, alert)
-            yield* Metric.update(Metric.withAttributes(M.alertsRaised, { metric }), 1)
-            yield* appendAlert("monitor.alert.raised", alert, value)
-          } else if (existing !== undefined) {
-            active.delete(key)
-            yield* appendAlert("monitor.alert.cleared", existing, value ?? 0)
-          }
+    // Synchronous: an effect per agent would dominate a sample of 10k agents. Crossings are
+    // collected and stored afterwards.
+    type Crossing = { readonly kind: "raised" | "cleared"; readonly alert: Alert; readonly value: number }
+    const checkAlerts = (sample: AgentSample, crossings: Array<Crossing>) => {
+      for (const metric of alertMetrics) {
+        const threshold = thresholds[metric]
+        if (threshold === undefined) continue
+        const value = valueOf(sample, metric)
+        const key = `${sample.id}\u0000${metric}`
+        const existing = active.get(key)
+        if (value !== undefined && value >= threshold) {
+          if (existing !== undefined) continue
+          const alert: Alert = { agent: sample.id, metric, value, threshold, since: sample.sampledAt }
+          active.set(key, alert)
+          crossings.push({ kind: "raised", alert, value })
+        } else if (existing !== undefined) {
+          active.delete(key)
+          crossings.push({ kind: "cleared", alert: existing, value: value ?? 0 })
         }
-      })
+      }
+    }
+
+    const report = (crossings: ReadonlyArray<Crossing>) =>
+      Effect.forEach(crossings, ({ alert, kind, value }) =>
+        kind === "raised"
+          ? Effect.andThen(
+            Metric.update(Metric.withAttributes(M.alertsRaised, { metric: alert.metric }), 1),
+            appendAlert("monitor.alert.raised", alert, value)
+          )
+          : appendAlert("monitor.alert.cleared", alert, value), { discard: true })
 
     const sampleOne = (id: string, entry: Tracked, now: number): AgentSample => {
       const depth = entry.ref.mailboxSize()
@@ -224,8 +230,21 @@ export const make = (input: MonitorOptions = {}) =>
       }
     }
 
+    // The lifecycle stream is bounded (it drops the oldest events when a burst outruns it), so
+    // agents are also found from the root supervisor and the registry whenever the system holds
+    // more agents than are tracked.
+    const discover = Effect.gen(function*() {
+      for (const child of yield* system.root.children) track(child.id)
+      if (Option.isSome(registry)) {
+        const keys = yield* Effect.orElseSucceed(registry.value.keys, () => [] as ReadonlyArray<string>)
+        for (const key of keys) track(key)
+      }
+    })
+
     const sample: Effect.Effect<MonitorSnapshot> = Effect.gen(function*() {
+      if (system.size() > tracked.size && tracked.size < maxAgents) yield* discover
       const now = nowMillis()
+      const crossings: Array<Crossing> = []
       const agents: Array<AgentSample> = []
       let queued = 0
       let deepest = 0
@@ -245,8 +264,9 @@ export const make = (input: MonitorOptions = {}) =>
         rate += one.messagesPerSecond
         memory += one.memoryBytes
         if (one.latency !== undefined && one.latency.p99 > worstP99) worstP99 = one.latency.p99
-        yield* checkAlerts(one)
+        checkAlerts(one, crossings)
       }
+      yield* report(crossings)
       yield* Metric.update(M.monitoredAgents, agents.length)
       yield* Metric.update(M.queuedMessages, queued)
       yield* Metric.update(M.maxMailboxDepth, deepest)
@@ -258,7 +278,7 @@ export const make = (input: MonitorOptions = {}) =>
         samples: current.samples + 1,
         agents,
         alerts: [...active.values()],
-        untracked,
+        untracked: Math.max(0, system.size() - agents.length),
         totals: { agents: agents.length, mailboxDepth: queued, maxMailboxDepth: deepest, messagesPerSecond: rate, memoryBytes: memory }
       }
       return current
@@ -266,11 +286,7 @@ export const make = (input: MonitorOptions = {}) =>
 
     // Subscribe before discovering, so an agent started in between is not missed.
     yield* Effect.forkScoped(Stream.runForEach(system.events, onEvent), { startImmediately: true })
-    for (const child of yield* system.root.children) track(child.id)
-    if (Option.isSome(registry)) {
-      const keys = yield* Effect.orElseSucceed(registry.value.keys, () => [] as ReadonlyArray<string>)
-      for (const key of keys) track(key)
-    }
+    yield* discover
     yield* Effect.forkScoped(Effect.forever(Effect.andThen(Effect.sleep(interval), sample)))
 
     const instrument = <S, Msg, E, R>(definition: AgentDefinition<S, Msg, E, R>): AgentDefinition<S, Msg, E, R> => ({

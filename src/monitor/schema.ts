@@ -31,7 +31,7 @@ export type AlertMetric = keyof Thresholds
 export const MonitorOptions = Schema.Struct({
   /** How often every agent is sampled, in milliseconds (default 1000). */
   intervalMillis: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 86_400_000 }))),
-  /** Most agents tracked at once (default 100 000); agents beyond it are counted as `untracked`. */
+  /** Most agents tracked at once (default 100 000); the rest are counted as `untracked`. */
   maxAgents: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000_000 }))),
   /** Alert thresholds (default: none). */
   thresholds: Schema.optionalKey(Thresholds),
@@ -90,7 +90,7 @@ export interface MonitorSnapshot {
   readonly samples: number
   readonly agents: ReadonlyArray<AgentSample>
   readonly alerts: ReadonlyArray<Alert>
-  /** Agents seen but not tracked because `maxAgents` was reached. */
+  /** Running agents not in this sample (beyond `maxAgents`, or started after it). */
   readonly untracked: number
   readonly totals: {
     readonly agents: number

@@ -137,6 +137,16 @@ describe("Monitor", () => {
       assert.deepStrictEqual([snapshot.agents.length, snapshot.untracked], [2, 3])
     })))
 
+  it.effect("finds agents whose start events a burst pushed out of the bounded event stream", () =>
+    withSystem(Effect.gen(function*() {
+      const system = yield* AgentSystem
+      const monitor = yield* make({})
+      for (let i = 0; i < 5_000; i++) yield* system.spawn(Worker)
+      yield* settle
+      const snapshot = yield* monitor.sampleNow
+      assert.deepStrictEqual([snapshot.agents.length, snapshot.untracked], [5_000, 0])
+    })))
+
   it.effect("rejects bad options with InvalidInput", () =>
     withSystem(Effect.gen(function*() {
       const error = yield* Effect.flip(make({ intervalMillis: 0, thresholds: { mailboxDepth: -1 } }))
