@@ -26,15 +26,18 @@ export type RouterOptions = typeof RouterOptions.Type
 /** What `route` can fail with. */
 export type RouteError = NoEligibleAgent | BackendUnavailable | InvalidInput
 
-/** A router: picks one agent of its pool per message. */
-export interface Router {
+/**
+ * A router: picks one agent of its pool per message. `M` is the message type the pool accepts;
+ * the selector is what guarantees it (e.g. `{ name: "worker" }` selects one kind of agent).
+ */
+export interface Router<M = unknown> {
   readonly strategy: Strategy
   /** The running agents of the pool, in registry order. */
-  readonly candidates: Effect.Effect<ReadonlyArray<AgentRef<unknown>>, BackendUnavailable | InvalidInput>
+  readonly candidates: Effect.Effect<ReadonlyArray<AgentRef<M>>, BackendUnavailable | InvalidInput>
   /** Picks an agent of the pool; `NoEligibleAgent` when none is running. */
-  readonly route: Effect.Effect<AgentRef<unknown>, RouteError>
+  readonly route: Effect.Effect<AgentRef<M>, RouteError>
   /** Routes `message` and tells it to the chosen agent; returns the agent. */
-  readonly tell: (message: unknown) => Effect.Effect<AgentRef<unknown>, RouteError | TellError>
+  readonly tell: (message: M) => Effect.Effect<AgentRef<M>, RouteError | TellError>
   /**
    * Picks among refs the caller already holds (the hot path: no registry read). Capabilities are
    * not checked here; `"capability-match"` treats every ref as an exact match.
@@ -48,7 +51,7 @@ const capabilitiesOf = (entry: Entry): ReadonlyArray<string> => {
 }
 
 interface Candidate {
-  readonly ref: AgentRef<unknown>
+  readonly ref: AgentRef<never>
   readonly surplus: number
 }
 
@@ -60,11 +63,11 @@ const decodeOptions = decodeInput(RouterOptions, "Router.make")
  *
  * @example
  * ```ts
- * const router = yield* Router.make({ strategy: "least-loaded", capabilities: ["render"] })
+ * const router = yield* Router.make<JobMessage>({ strategy: "least-loaded", capabilities: ["render"] })
  * const worker = yield* router.tell(Job.make({ id: 7 }))
  * ```
  */
-export const make = (input: RouterOptions): Effect.Effect<Router, InvalidInput, AgentSystem | Registry> =>
+export const make = <M = unknown>(input: RouterOptions): Effect.Effect<Router<M>, InvalidInput, AgentSystem | Registry> =>
   Effect.gen(function*() {
     const options = yield* decodeOptions(input)
     const system = yield* AgentSystem
@@ -92,22 +95,22 @@ export const make = (input: RouterOptions): Effect.Effect<Router, InvalidInput, 
         if (!required.every((c) => capabilities.includes(c))) continue
         const ref = system.lookup(entry.key)
         if (Option.isNone(ref) || !ref.value.isAlive()) continue
-        out.push({ ref: ref.value, surplus: capabilities.length - required.length })
+        out.push({ ref: ref.value as AgentRef<never>, surplus: capabilities.length - required.length })
       }
       return out
     })
 
-    const route: Effect.Effect<AgentRef<unknown>, RouteError> = Effect.flatMap(eligible, (candidates) => {
+    const route: Effect.Effect<AgentRef<M>, RouteError> = Effect.flatMap(eligible, (candidates) => {
       const index = picker.pick(candidates)
       const chosen = candidates[index]
       return chosen === undefined
         ? Effect.fail(new NoEligibleAgent({ strategy: options.strategy, selection }))
-        : Effect.succeed(chosen.ref)
+        : Effect.succeed(chosen.ref as unknown as AgentRef<M>)
     })
 
     return {
       strategy: options.strategy,
-      candidates: Effect.map(eligible, (candidates) => candidates.map((c) => c.ref)),
+      candidates: Effect.map(eligible, (candidates) => candidates.map((c) => c.ref as unknown as AgentRef<M>)),
       route,
       tell: (message) => Effect.flatMap(route, (ref) => Effect.as(ref.tell(message), ref)),
       pick: (refs) => Option.fromNullishOr(refs[refPicker.pick(refs)])

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Random } from "effect"
 import { AgentSystem } from "../../src/agent/index.ts"
 import { Router } from "../../src/placement/index.ts"
-import { Done, Job, settle, withCapabilities, withSystem, Worker } from "./fixtures.ts"
+import { Done, Job, settle, withCapabilities, withSystem, Worker, type WorkerMessage } from "./fixtures.ts"
 
 describe("Router", () => {
   it.effect("round-robin spreads messages over the registry selection in turn", () =>
@@ -10,11 +10,13 @@ describe("Router", () => {
       const system = yield* AgentSystem
       const workers = [yield* system.spawn(Worker), yield* system.spawn(Worker), yield* system.spawn(Worker)]
       yield* settle
-      const router = yield* Router.make({ strategy: "round-robin", selector: { name: "worker" } })
+      const router = yield* Router.make<typeof WorkerMessage.Type>({ strategy: "round-robin", selector: { name: "worker" } })
       const chosen = []
       for (let i = 0; i < 6; i++) chosen.push((yield* router.tell(Job.make({ millis: 0 }))).id)
       assert.deepStrictEqual(chosen, [...workers.map((w) => w.id), ...workers.map((w) => w.id)])
       for (const worker of workers) assert.strictEqual(yield* worker.ask(Done.make({})), 2)
+      const typed: number = yield* (yield* router.route).ask(Done.make({}))
+      assert.strictEqual(typed, 2)
     })))
 
   it.effect("least-loaded routes to the agent with the shortest live mailbox", () =>
