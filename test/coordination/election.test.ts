@@ -1,6 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
+import { Effect, Fiber, Random } from "effect"
+import { TestClock } from "effect/testing"
 import type { Event, Output } from "../../src/coordination/index.ts"
 import { Election } from "../../src/coordination/index.ts"
+import { makeSimNetwork } from "../../src/transport/sim/index.ts"
 
 type M = Election.ElectionMessage
 const config = Election.defaultElectionConfig(["a", "b", "c"])
@@ -75,4 +78,33 @@ describe("Election step function", () => {
     twice.check(1_020, "a", a, new Map())
     assert.match(twice.check(1_020, "b", { ...a, self: at("b") }, new Map()) ?? "", /one leader per term: a and b both lead term 1/)
   })
+})
+
+describe("Election.join", () => {
+  it.effect("exactly one of three members leads; awaitLeadership returns its term and lease", () =>
+    Effect.gen(function*() {
+      const network = yield* makeSimNetwork({ defaults: { minDelay: 1, maxDelay: 5, drop: 0, duplicate: 0 } })
+      const members = ["a", "b", "c"]
+      const handles = yield* Effect.forEach(members, (node) =>
+        Effect.flatMap(Effect.orDie(network.transport(node).bind("election")), (endpoint) => Election.join(endpoint, { members })))
+      const waiting = yield* Effect.forkChild(Effect.raceAll(handles.map((h) => h.awaitLeadership)))
+      yield* TestClock.adjust(1_000)
+      const won = yield* Fiber.join(waiting)
+      const leaders = yield* Effect.forEach(handles, (h) => h.isLeader)
+      assert.strictEqual(leaders.filter((x) => x).length, 1)
+      assert.isAbove(won.until, 0)
+      const statuses = yield* Effect.forEach(handles, (h) => h.status)
+      const leader = statuses.find((s) => s.role === "leader")
+      assert.isTrue(statuses.every((s) => s.leader === leader?.leader))
+    }).pipe(Random.withSeed(3)))
+
+  it.effect("rejects a node outside the members and inconsistent timing", () =>
+    Effect.gen(function*() {
+      const network = yield* makeSimNetwork({})
+      const endpoint = yield* Effect.orDie(network.transport("z").bind("election"))
+      const outsider = yield* Effect.flip(Election.join(endpoint, { members: ["a", "b"] }))
+      assert.strictEqual(outsider.message, `Election.join: invalid input: node "z" is not among the members`)
+      const timing = yield* Effect.flip(Election.join(endpoint, { members: ["z"], lease: 100, renew: 200 }))
+      assert.include(timing.message, "needs renew < voteLease <= lease")
+    }))
 })

@@ -2,3 +2,4 @@
 export { defaultElectionConfig, electionInit, electionStep, isElectionMessage, isLeader, makeElection } from "./Election.ts"
 export { type ElectionChecker, makeElectionChecker } from "./invariants.ts"
 export type { ElectionConfig, ElectionEmit, ElectionMessage, ElectionPersisted, ElectionState, RenewRound } from "./types.ts"
+export { join, JoinInput, type Leadership, type LeadershipStatus } from "./Leadership.ts"
