@@ -4,7 +4,7 @@ import { formatFailure, simulate, simulateSeeds } from "../../src/sim/index.ts"
 import { pbftScenario } from "./scenarios/pbft.ts"
 
 describe("PBFT under the fault simulator", () => {
-  it.effect("honest replicas agree with one equivocating replica (the primary in a quarter of seeds): 200 seeds", () =>
+  it.effect("honest replicas agree with one equivocating or silent replica (the primary in a quarter of seeds): 200 seeds", () =>
     Effect.gen(function*() {
       const results = yield* simulateSeeds(pbftScenario, 1, 200)
       const failed = results.find((r) => !r.ok)

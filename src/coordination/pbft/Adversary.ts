@@ -61,3 +61,6 @@ export const equivocatorStep = (s: PbftState, e: Event<PbftMessage>): Step<PbftS
   }
   return { state: s, outputs: [] }
 }
+
+/** One step of a silent (crashed or mute) replica: it never sends anything. */
+export const silentStep = (s: PbftState, _e: Event<PbftMessage>): Step<PbftState, PbftMessage, PbftEmit> => ({ state: s, outputs: [] })

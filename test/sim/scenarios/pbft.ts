@@ -1,6 +1,6 @@
 /**
- * The PBFT scenario: 4 replicas (f = 1), one of them an equivocating adversary (the primary in a
- * quarter of the seeds), a client sending 6 requests to the primary, under crashes of one
+ * The PBFT scenario: 4 replicas (f = 1), one of them Byzantine (the primary in a quarter of the
+ * seeds): equivocating in most seeds, silent in every fifth, a client sending 6 requests to the primary, under crashes of one
  * replica at a time, partitions, drops and duplicates. Checks: honest replicas never commit
  * different values at one sequence number; with an honest primary they commit only requested
  * values and, once faults stop, every honest replica commits every sequence number assigned.
@@ -12,19 +12,19 @@ import type { SimulateOptions } from "../../../src/sim/index.ts"
 type M = Pbft.PbftMessage
 type State =
   | { readonly _tag: "Client"; readonly n: number }
-  | { readonly _tag: "Replica"; readonly byzantine: boolean; readonly r: Pbft.PbftState }
+  | { readonly _tag: "Replica"; readonly byzantine: "no" | "equivocating" | "silent"; readonly r: Pbft.PbftState }
 type P = number | Pbft.PbftState
 const replicas = ["r0", "r1", "r2", "r3"]
 const requests = 6
 
-const protocol = (config: Pbft.PbftConfig, byzantine: string): Protocol<State, M, P, Pbft.PbftEmit> => {
+const protocol = (config: Pbft.PbftConfig, byzantine: string, silent: boolean): Protocol<State, M, P, Pbft.PbftEmit> => {
   const replica = Pbft.makePbft(config)
   return {
     name: config.service,
     init: (self, persisted) =>
       self.node === "client"
         ? { _tag: "Client", n: typeof persisted === "number" ? persisted : 0 }
-        : { _tag: "Replica", byzantine: self.node === byzantine, r: replica.init(self, typeof persisted === "number" ? undefined : persisted) },
+        : { _tag: "Replica", byzantine: self.node !== byzantine ? "no" : silent ? "silent" : "equivocating", r: replica.init(self, typeof persisted === "number" ? undefined : persisted) },
     step: (s, e) => {
       if (s._tag === "Client") {
         if (e._tag === "Start") return { state: s, outputs: [{ _tag: "SetTimer", key: "next", at: e.now + 20 }] }
@@ -37,7 +37,8 @@ const protocol = (config: Pbft.PbftConfig, byzantine: string): Protocol<State, M
           ]
         }
       }
-      const next = (s.byzantine ? Pbft.equivocatorStep : Pbft.pbftStep)(s.r, e)
+      const step = s.byzantine === "no" ? Pbft.pbftStep : s.byzantine === "silent" ? Pbft.silentStep : Pbft.equivocatorStep
+      const next = step(s.r, e)
       return { state: { ...s, r: next.state }, outputs: next.outputs }
     },
     persist: (s) => (s._tag === "Client" ? s.n : s.r),
@@ -54,10 +55,10 @@ export const pbftScenario = (seed: number, broken = false): SimulateOptions<Stat
   return {
     seed,
     scenario: broken ? "pbft-broken" : "pbft",
-    protocol: protocol(config, byzantine),
+    protocol: protocol(config, byzantine, seed % 5 === 0),
     nodes: [...replicas, "client"],
     duration,
-    quiet: 400,
+    quiet: 600,
     network: { defaults: { minDelay: 1, maxDelay: 20, drop: 0.05, duplicate: 0.05 } },
     faults: { interval: 150, crash: true, maxDown: 1, partition: true },
     checker: () => {
@@ -65,7 +66,7 @@ export const pbftScenario = (seed: number, broken = false): SimulateOptions<Stat
       return {
         step: (view) => {
           const s = view.state
-          if (s._tag !== "Replica" || s.byzantine) return undefined
+          if (s._tag !== "Replica" || s.byzantine !== "no") return undefined
           for (const [key, slot] of Object.entries(s.r.slots)) {
             if (slot.committed === undefined) continue
             const seq = Number(key)
@@ -83,7 +84,7 @@ export const pbftScenario = (seed: number, broken = false): SimulateOptions<Stat
           const primary = states.get(config.primary)
           const assigned = primary?._tag === "Replica" ? primary.r.seq : 0
           for (const [node, s] of states) {
-            if (s._tag === "Replica" && !s.byzantine && s.r.committedUpTo < assigned) {
+            if (s._tag === "Replica" && s.byzantine === "no" && s.r.committedUpTo < assigned) {
               return `liveness: ${node} committed up to ${s.r.committedUpTo} of ${assigned} after the faults stopped`
             }
           }
