@@ -149,6 +149,17 @@ const names = ["a", "b", "c", "d"] as const
 const pick = (i: number) => names[i % names.length] ?? "a"
 
 describe("Ledger conservation", () => {
+  it.effect("regression: a release frees the whole hold, after scopes were closed and reopened", () =>
+    withLedger(Effect.gen(function*() {
+      const ledger = yield* Ledger
+      yield* ledger.open("c")
+      yield* ledger.mint({ account: "c", amount: 14n })
+      const hold = yield* ledger.hold({ account: "c", amount: 4n })
+      yield* ledger.release(hold.id)
+      const totals = yield* ledger.audit
+      assert.deepStrictEqual([totals.held, totals.holds, totals.available], [0n, 0, 14n])
+    }).pipe(Effect.scoped)))
+
   it.effect.prop("balances + holds change only by mint and burn", [Schema.Array(Op).check(Schema.isBetweenLength(10, 80))], ([ops]) =>
     withLedger(Effect.gen(function*() {
       const ledger = yield* Ledger
@@ -190,7 +201,10 @@ describe("Ledger conservation", () => {
             const exit = yield* Effect.exit(op === "capture"
               ? ledger.capture(part === undefined ? { hold: id, to: pick(b) } : { hold: id, to: pick(b), amount: part, keepRest })
               : ledger.release(id))
-            if (Exit.isSuccess(exit) && keepRest && part !== undefined) live.set(id, { ...held, amount: held.amount - part })
+            // `keepRest` is a capture option: a release always frees the whole hold.
+            if (Exit.isSuccess(exit) && op === "capture" && keepRest && part !== undefined) {
+              live.set(id, { ...held, amount: held.amount - part })
+            }
             else if (Exit.isSuccess(exit)) live.delete(id)
             break
           }
