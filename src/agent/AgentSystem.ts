@@ -176,7 +176,11 @@ export const make = (options: AgentSystemOptions = {}) =>
       stop: (ref) =>
         Effect.suspend(() => {
           const supervisor = supervisorOf.get(ref.id)
-          return supervisor === undefined ? Effect.void : Effect.ignore(supervisor.stopChild(ref.id))
+          return supervisor === undefined
+            ? Effect.void
+            : Effect.ignore(supervisor.stopChild(ref.id)).pipe(
+              Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind } })
+            )
         }),
       lookup: (id) => Option.fromNullishOr(directory.get(id)),
       monitor: (ref) =>

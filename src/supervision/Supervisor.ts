@@ -162,7 +162,8 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     const giveUp = (child: Child) =>
       Effect.gen(function*() {
         const error = new RestartIntensityExceeded({ supervisor: name, child: child.spec.id, maxRestarts, withinMillis })
-        yield* stopAll(Exit.fail(error))
+        yield* Effect.logError(error.message)
+        yield* stopAll(Exit.fail(error)).pipe(Effect.withSpan("mabeam.supervision.give-up", { attributes: { supervisor: name } }))
         publish({ _tag: "SupervisorFailed", supervisor: name, error })
         yield* Deferred.fail(done, error)
       })
@@ -206,8 +207,12 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         if (Duration.toMillis(delay.value) > 0) yield* Effect.sleep(delay.value)
         if (stopping || byId.get(child.spec.id) !== child) return
         const group = siblingsToRestart(child)
-        for (const sibling of [...group].reverse()) if (sibling !== child) yield* halt(sibling)
-        for (const sibling of group) if (byId.get(sibling.spec.id) === sibling) yield* restart(sibling)
+        yield* Effect.gen(function*() {
+          for (const sibling of [...group].reverse()) if (sibling !== child) yield* halt(sibling)
+          for (const sibling of group) if (byId.get(sibling.spec.id) === sibling) yield* restart(sibling)
+        }).pipe(Effect.withSpan("mabeam.supervision.restart", {
+          attributes: { supervisor: name, child: child.spec.id, strategy, restarted: group.length }
+        }))
       })
 
     yield* Effect.forkIn(

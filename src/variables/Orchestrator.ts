@@ -162,7 +162,7 @@ export const make = (options: OrchestratorOptions = {}): Effect.Effect<Orchestra
           addProposal(state, proposal)
           return proposal
         })
-      }).pipe(Effect.withSpan("Orchestrator.propose", { attributes: { study, strategy: strategy.name } }))
+      }).pipe(Effect.withSpan("mabeam.variables.propose", { attributes: { study, strategy: strategy.name } }))
 
     const observe: OrchestratorShape["observe"] = (study, input) =>
       Effect.gen(function*() {
@@ -197,7 +197,7 @@ export const make = (options: OrchestratorOptions = {}): Effect.Effect<Orchestra
             return { _tag: "Recorded", observation, improved: addObservation(state, observation) }
           })
         })).pipe(Effect.uninterruptible)
-      }).pipe(Effect.withSpan("Orchestrator.observe", { attributes: { study } }))
+      }).pipe(Effect.withSpan("mabeam.variables.observe", { attributes: { study } }))
 
     return {
       define,
