@@ -98,6 +98,7 @@ export const make = (options: AgentSystemOptions = {}) =>
     // Metrics are updated synchronously from the lifecycle events, in the system's own context.
     const metrics = yield* Effect.context<never>()
     const alive = Metric.withAttributes(Telemetry.agentsAlive, { node })
+    const sent = Metric.withAttributes(Telemetry.messagesSent, { node })
     const record = (event: AgentEvent) => {
       switch (event._tag) {
         case "AgentStarted":
@@ -123,6 +124,7 @@ export const make = (options: AgentSystemOptions = {}) =>
       node,
       registry,
       publish,
+      delivered: (size) => sent.updateUnsafe(size, metrics),
       forget: (id) => {
         directory.delete(id)
         supervisorOf.delete(id)

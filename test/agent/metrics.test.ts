@@ -9,7 +9,7 @@ const settle = Effect.gen(function*() {
 })
 
 describe("agent metrics", () => {
-  it.effect("agents alive, restarts and dropped messages are reported as metrics", () =>
+  it.effect("agents alive, messages, restarts and dropped messages are reported as metrics", () =>
     Effect.gen(function*() {
       const system = yield* AgentSystem
       const a = yield* system.spawn(Counter, { id: "m-a" })
@@ -26,6 +26,8 @@ describe("agent metrics", () => {
       const crashed = yield* Metric.value(Metric.withAttributes(Telemetry.messagesDropped, { reason: "handler-crashed" }))
       const full = yield* Metric.value(Metric.withAttributes(Telemetry.messagesDropped, { reason: "mailbox-full" }))
       assert.deepStrictEqual([crashed.count, full.count], [1, 1])
+      const sent = yield* Metric.value(Metric.withAttributes(Telemetry.messagesSent, { node: "metrics-node" }))
+      assert.strictEqual(sent.count, 3, "Crash and Get taken by a, the one Increment b accepted")
       yield* system.stop(b)
       assert.strictEqual((yield* Metric.value(Metric.withAttributes(Telemetry.agentsAlive, { node: "metrics-node" }))).value, 1)
     }).pipe(Effect.provide(AgentSystem.layerWith({ node: "metrics-node" }))))

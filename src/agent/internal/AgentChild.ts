@@ -17,6 +17,8 @@ export interface SystemHooks {
   readonly publish: (event: AgentEvent) => void
   /** Removes a stopped agent from the system's tables. */
   readonly forget: (id: string) => void
+  /** Counts messages taken from a mailbox, a batch at a time. */
+  readonly delivered: (size: number) => void
   /** Crashes the agents linked to `cell` after it failed. */
   readonly crashLinked: (cell: AgentCell<unknown>, exit: Exit.Exit<void, unknown>) => void
 }
@@ -52,7 +54,7 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
   /** A fresh incarnation: registers itself in its own scope, then handles messages. */
   get start(): Effect.Effect<void, unknown, Scope.Scope> {
     const cell = this.cell as AgentCell<unknown>
-    return new Incarnation(this.cell, this.definition).run(this.started()).pipe(
+    return new Incarnation(this.cell, this.definition, this.hooks.delivered).run(this.started()).pipe(
       Effect.onExit((exit) =>
         Effect.sync(() => {
           // A request in hand when the incarnation ended gets an answer: stopped or crashed.

@@ -16,11 +16,15 @@ export class Incarnation<S, M, E, R> {
   private readonly definition: AgentDefinition<S, M, E, R>
   private readonly next: Effect.Effect<void, unknown, R>
 
-  constructor(cell: AgentCell<M>, definition: AgentDefinition<S, M, E, R>) {
+  /** `onBatch` is told how many messages each batch taken from the mailbox holds. */
+  constructor(cell: AgentCell<M>, definition: AgentDefinition<S, M, E, R>, onBatch: (size: number) => void) {
     this.cell = cell
     this.definition = definition
-    this.next = Effect.flatMap(Effect.suspend(() => cell.mailbox.takeAll), (batch) =>
-      batch.length === 0 ? Effect.void : this.process(batch, 0))
+    this.next = Effect.flatMap(Effect.suspend(() => cell.mailbox.takeAll), (batch) => {
+      if (batch.length === 0) return Effect.void
+      onBatch(batch.length)
+      return this.process(batch, 0)
+    })
   }
 
   /** Computes the initial state, runs `started`, then handles messages until the mailbox closes. */
