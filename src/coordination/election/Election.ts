@@ -6,7 +6,8 @@
  * majority of votes leads that term, with a first lease running from when it asked
  * (`campaignAt + voteLease`): every voter's promise outlasts it. The leader renews every `renew` ms;
  * each renewal acknowledged by a majority extends the lease to `sentAt + lease` and the voters'
- * promises with it. A leader whose lease ran out without a majority renewal steps down.
+ * promises with it (sooner, at half the remaining lease, while the lease is short). A leader whose
+ * lease ran out without a majority renewal steps down.
  *
  * Hence at most one leader per term (one vote per member per term) and, stronger, at most one
  * member holding an unexpired lease at any moment: a new leader needs a vote from some member
@@ -61,7 +62,8 @@ const stepDown = (s: S, e: E, out: Array<Out>): S => {
 const renewRound = (s: S, e: E, out: Array<Out>): S => {
   const round = s.round + 1
   for (const peer of peers(s)) out.push(send(addr(s, peer), { _tag: "Renew", term: s.term, round }))
-  out.push(setTimer("renew", e.now + s.config.renew))
+  // Renew sooner while the lease is short (right after winning), so one lost round does not end it.
+  out.push(setTimer("renew", e.now + Math.max(1, Math.min(s.config.renew, Math.floor((s.leaseUntil - e.now) / 2)))))
   const next: S = {
     ...s,
     round,
