@@ -20,6 +20,7 @@ const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 let context: Context.Context<AgentSystem | Registry | Monitor>
 const strategies: ReadonlyArray<Strategy> = ["round-robin", "random", "least-loaded", "power-of-two", "capability-match"]
 const routers = new Map<Strategy, RouterShape>()
+const cachedRouters = new Map<Strategy, RouterShape>()
 let small: Array<AgentRef<unknown>> = []
 let large: Array<AgentRef<unknown>> = []
 let monitored: Array<AgentRef<unknown>> = []
@@ -42,6 +43,10 @@ const setup = async () => {
   large = await spawn(1_000, "large")
   for (const strategy of strategies) {
     routers.set(strategy, await run(Router.make({ strategy, selector: { name: "small" } }).pipe(Effect.provideContext(context))))
+    cachedRouters.set(strategy, await run(Router.makeCached({ strategy, selector: { name: "small" } }).pipe(
+      Effect.provideContext(context),
+      Scope.provide(scope)
+    )))
   }
 }
 
@@ -91,14 +96,21 @@ export default defineBench("placement", [
         return sink
       }))
     },
-    cases: strategies.map((strategy) => ({
+    cases: strategies.flatMap((strategy) => [{
       name: `${strategy} route`,
       ops: ROUTES,
       fn: () => run(Effect.gen(function*() {
         const router = routers.get(strategy)!
         for (let i = 0; i < ROUTES; i++) yield* router.route
       }))
-    }))
+    }, {
+      name: `${strategy} route, cached`,
+      ops: ROUTES,
+      fn: () => run(Effect.gen(function*() {
+        const router = cachedRouters.get(strategy)!
+        for (let i = 0; i < ROUTES; i++) yield* router.route
+      }))
+    }])
   },
   {
     group: "monitor sample with 10k agents, per agent",

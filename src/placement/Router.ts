@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, Random, Schema } from "effect"
+import { Effect, Option, Random, Schema, type Scope, Stream } from "effect"
 import { type AgentRef, AgentSystem, type TellError } from "../agent/index.ts"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { type BackendUnavailable, type Entry, Registry, Selector } from "../registry/index.ts"
@@ -68,6 +68,27 @@ const decodeOptions = decodeInput(RouterOptions, "Router.make")
  * ```
  */
 export const make = <M = unknown>(input: RouterOptions): Effect.Effect<Router<M>, InvalidInput, AgentSystem | Registry> =>
+  // Without a cache nothing is forked, so no Scope is needed.
+  build<M>(input, false) as Effect.Effect<Router<M>, InvalidInput, AgentSystem | Registry>
+
+/**
+ * Like `make`, but keeps the selection until the registry changes: a subscription to registry
+ * changes (owned by the current scope) marks it stale, and a chosen agent found stopped forces a
+ * re-read. A lagging subscription (`ChangesLagged`) makes every route re-read the registry.
+ *
+ * @example
+ * ```ts
+ * const router = yield* Router.makeCached<JobMessage>({ strategy: "round-robin", selector: { name: "worker" } })
+ * ```
+ */
+export const makeCached = <M = unknown>(
+  input: RouterOptions
+): Effect.Effect<Router<M>, InvalidInput, AgentSystem | Registry | Scope.Scope> => build<M>(input, true)
+
+const build = <M>(
+  input: RouterOptions,
+  cached: boolean
+): Effect.Effect<Router<M>, InvalidInput, AgentSystem | Registry | Scope.Scope> =>
   Effect.gen(function*() {
     const options = yield* decodeOptions(input)
     const system = yield* AgentSystem
@@ -100,19 +121,51 @@ export const make = <M = unknown>(input: RouterOptions): Effect.Effect<Router<M>
       return out
     })
 
-    const route: Effect.Effect<AgentRef<M>, RouteError> = Effect.flatMap(eligible, (candidates) => {
-      const index = picker.pick(candidates)
-      const chosen = candidates[index]
+    let cache: ReadonlyArray<Candidate> | undefined
+    let subscribed = false
+    // Bumped by every change; a selection read while a change arrived is not kept.
+    let version = 0
+    if (cached) {
+      const changes = yield* registry.subscribe
+      yield* Effect.forkScoped(changes.pipe(
+        Stream.runForEach(() => Effect.sync(() => {
+          version++
+          cache = undefined
+        })),
+        Effect.ignore,
+        Effect.ensuring(Effect.sync(() => {
+          subscribed = false
+          cache = undefined
+        }))
+      ))
+      subscribed = true
+    }
+    const current = Effect.suspend(() => {
+      if (subscribed && cache !== undefined) return Effect.succeed(cache)
+      const seen = version
+      return Effect.map(eligible, (candidates) => {
+        if (subscribed && seen === version) cache = candidates
+        return candidates
+      })
+    })
+
+    const route: Effect.Effect<AgentRef<M>, RouteError> = Effect.flatMap(current, (candidates) => {
+      const chosen = candidates[picker.pick(candidates)]
+      if (chosen !== undefined && !chosen.ref.isAlive() && cache !== undefined) {
+        cache = undefined
+        return route
+      }
       return chosen === undefined
         ? Effect.fail(new NoEligibleAgent({ strategy: options.strategy, selection }))
         : Effect.succeed(chosen.ref as unknown as AgentRef<M>)
     })
 
-    return {
+    const router: Router<M> = {
       strategy: options.strategy,
       candidates: Effect.map(eligible, (candidates) => candidates.map((c) => c.ref as unknown as AgentRef<M>)),
       route,
       tell: (message) => Effect.flatMap(route, (ref) => Effect.as(ref.tell(message), ref)),
       pick: (refs) => Option.fromNullishOr(refs[refPicker.pick(refs)])
     }
+    return router
   })

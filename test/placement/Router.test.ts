@@ -90,3 +90,33 @@ describe("Router", () => {
       assert.match(error.message, /^Router\.make: invalid input: /)
     })))
 })
+
+describe("Router.makeCached", () => {
+  it.effect("keeps the selection until the registry changes, then sees new and stopped agents", () =>
+    withSystem(Effect.gen(function*() {
+      const system = yield* AgentSystem
+      const first = yield* system.spawn(Worker, { id: "first" })
+      yield* settle
+      const router = yield* Router.makeCached({ strategy: "round-robin", selector: { name: "worker" } })
+      assert.deepStrictEqual([(yield* router.route).id, (yield* router.route).id], ["first", "first"])
+      yield* system.spawn(Worker, { id: "second" })
+      yield* settle
+      const seen = new Set([(yield* router.route).id, (yield* router.route).id])
+      assert.deepStrictEqual([...seen].sort(), ["first", "second"])
+      yield* system.stop(first)
+      for (let i = 0; i < 4; i++) assert.strictEqual((yield* router.route).id, "second", "a stopped agent is never chosen")
+      yield* settle
+      assert.strictEqual((yield* router.route).id, "second")
+    })))
+
+  it.effect("fails with NoEligibleAgent once the last agent stops", () =>
+    withSystem(Effect.gen(function*() {
+      const system = yield* AgentSystem
+      const only = yield* system.spawn(Worker)
+      yield* settle
+      const router = yield* Router.makeCached({ strategy: "least-loaded" })
+      yield* router.route
+      yield* system.stop(only)
+      assert.strictEqual((yield* Effect.flip(router.route))._tag, "NoEligibleAgent")
+    })))
+})
