@@ -12,3 +12,5 @@ export type { Round, Score, TournamentError, TournamentResult } from "./Tourname
 export * as Lmsr from "./lmsr.ts"
 export * as PredictionMarket from "./PredictionMarket.ts"
 export type { Fill, PredictionMarket as Market, Settlement, TradeError } from "./PredictionMarket.ts"
+export * as Hyperband from "./Hyperband.ts"
+export type { Bracket, HyperbandResult } from "./Hyperband.ts"
