@@ -6,17 +6,20 @@
  */
 import { Effect, Random, Schema } from "effect"
 import { Agent } from "../agent/index.ts"
-import { toHyperparameters, trainAndEvaluate } from "../ml/index.ts"
+import { crossValidate } from "../ml/index.ts"
 import { Assignment, Orchestrator, Proposal, type Strategy } from "../variables/index.ts"
 
 /** The study every agent of the flagship works on. */
 export const STUDY = "mlp"
 
-/** Train the model with `assignment`; if `crashAtEpoch` is set, the worker dies at that epoch (chaos). */
+/**
+ * Cross-validate the model described by `assignment`; if `crashAtFold` is set, the worker dies
+ * after that fold (chaos).
+ */
 export const Train = Agent.request(
   "Train",
-  { trial: Schema.Int, assignment: Assignment, crashAtEpoch: Schema.optionalKey(Schema.Int) },
-  Schema.Struct({ accuracy: Schema.Number, logLoss: Schema.Number })
+  { trial: Schema.Int, assignment: Assignment, crashAtFold: Schema.optionalKey(Schema.Int) },
+  Schema.Struct({ accuracy: Schema.Number })
 )
 
 /** Ask a strategist for its next proposal. */
@@ -26,8 +29,8 @@ export const Propose = Agent.request("Propose", {}, Proposal)
 export const Report = Agent.message("Report", { proposal: Schema.Int, assignment: Assignment, score: Schema.Number, strategy: Schema.String })
 
 /**
- * A worker trains the MLP. Training is seeded by the run seed and the trial number, so a trial
- * re-run after a crash gives exactly the same score.
+ * A worker cross-validates mljs models on the iris data. Folds and forest seeds come from the run
+ * seed and the trial number, so a trial re-run after a crash gives exactly the same score.
  */
 export const makeWorker = (runSeed: string) =>
   Agent.make({
@@ -37,12 +40,12 @@ export const makeWorker = (runSeed: string) =>
     initial: () => 0,
     handle: (trained: number, msg, ctx) =>
       Effect.gen(function*() {
-        const hp = yield* toHyperparameters(msg.assignment)
-        const result = yield* trainAndEvaluate(hp, {
-          onEpoch: (epoch) =>
-            epoch === msg.crashAtEpoch ? Effect.die(new Error(`chaos: worker killed at epoch ${epoch}`)) : Effect.void
+        const accuracy = yield* crossValidate([msg.assignment], {
+          foldSeed: `${runSeed}-folds`,
+          onFold: (fold) =>
+            fold === msg.crashAtFold ? Effect.die(new Error(`chaos: worker killed after fold ${fold}`)) : Effect.void
         }).pipe(Random.withSeed(`${runSeed}-trial-${msg.trial}`))
-        ctx.reply(msg, { accuracy: result.accuracy, logLoss: result.logLoss })
+        ctx.reply(msg, { accuracy })
         return trained + 1
       })
   })

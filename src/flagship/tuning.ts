@@ -2,9 +2,11 @@
  * The flagship: a team of agents tunes the hyperparameters of a real model on a real dataset.
  *
  * Each round, the strategists (random search, grid search, TPE) bid in second-price auctions for
- * the round's training slots, paying from their ledger budgets. Each winner proposes an
- * assignment of the universal variables; a worker agent trains the MLP on the two-spirals data
- * and the coordinator (the study's single owner) records the score. Chaos: a seeded share of
+ * the round's evaluation slots, paying from their ledger budgets. Each winner proposes an
+ * assignment of the universal variables (model family and hyperparameters); a worker agent
+ * cross-validates that mljs model on the iris data and the coordinator (the study's single owner)
+ * records the score. The final model is an ensemble of the best configurations voting by
+ * majority, and the team is compared with single-agent random search at the same budget and seed. Chaos: a seeded share of
  * trials kills its worker mid-training; the supervisor restarts the worker and the trial is run
  * again elsewhere with the same seed, so the result is exact. It all runs in simulated time.
  *
@@ -15,10 +17,11 @@ import { TestClock } from "effect/testing"
 import { AgentSystem } from "../agent/index.ts"
 import { AuctionHouse, Ledger } from "../economics/index.ts"
 import { Supervisor } from "../supervision/index.ts"
-import { mlpSpace } from "../ml/index.ts"
+import { crossValidate, irisSpace } from "../ml/index.ts"
 import { type Assignment, GridSearch, Orchestrator, RandomSearch, SingleOwner, type Strategy, Tpe } from "../variables/index.ts"
 import { Coordinator, Flush, makeStrategist, makeWorker, Propose, Report, STUDY, Train } from "./agents.ts"
 import { bidFor } from "./bidding.ts"
+import { baselineSearch, chooseEnsemble, describeAssignment } from "./ensemble.ts"
 
 /** How big a run is. */
 export interface TuningOptions {
@@ -30,6 +33,19 @@ export interface TuningOptions {
   readonly chaos?: number
   /** Credits each strategist starts with. */
   readonly budget?: number
+  /** How many of the best configurations form the final ensemble (default 3). */
+  readonly ensemble?: number
+  /** Called after each round with the best score so far. */
+  readonly onRound?: (progress: RoundProgress) => Effect.Effect<void>
+}
+
+/** Progress after one round. */
+export interface RoundProgress {
+  readonly round: number
+  readonly rounds: number
+  readonly trials: number
+  readonly best: number | undefined
+  readonly strategy: string | undefined
 }
 
 /** What a run did. */
@@ -39,12 +55,23 @@ export interface TuningReport {
   readonly best: { readonly accuracy: number; readonly strategy: string; readonly trial: number } | undefined
   /** Each new best: after how many trials, its accuracy, who found it. */
   readonly improvements: ReadonlyArray<{ readonly trial: number; readonly accuracy: number; readonly strategy: string }>
-  readonly strategies: ReadonlyArray<{ readonly name: string; readonly won: number; readonly spent: bigint; readonly left: bigint; readonly bests: number }>
+  readonly strategies: ReadonlyArray<{
+    readonly name: string
+    readonly won: number
+    readonly spent: bigint
+    readonly left: bigint
+    readonly bests: number
+    readonly best: number | undefined
+  }>
   readonly crashes: number
   readonly recoveries: number
   readonly restarts: number
   readonly simulatedMillis: number
   readonly moneyConserved: boolean
+  /** The final model: the best configurations voting by majority, and its cross-validated accuracy. */
+  readonly ensemble: { readonly members: ReadonlyArray<string>; readonly accuracy: number }
+  /** Single-agent random search with the same number of evaluations and the same seed. */
+  readonly baseline: { readonly evaluations: number; readonly accuracy: number }
 }
 
 const SLOT_AUCTION_MILLIS = 100
@@ -69,7 +96,7 @@ export const runTuning = (options: TuningOptions) =>
     )
     yield* Effect.yieldNow
 
-    yield* orchestrator.define(STUDY, { space: mlpSpace, goal: "maximize", policy: SingleOwner.make("coordinator") })
+    yield* orchestrator.define(STUDY, { space: irisSpace, goal: "maximize", policy: SingleOwner.make("coordinator") })
     const strategies: ReadonlyArray<Strategy> = [RandomSearch, GridSearch.make({ levels: 4 }), Tpe.make()]
     yield* ledger.open("compute")
     for (const strategy of strategies) {
@@ -93,13 +120,13 @@ export const runTuning = (options: TuningOptions) =>
     let recoveries = 0
 
     /** Runs one trial on `first`, and on the next workers if a worker is killed under it. */
-    const runTrial = (trial: number, assignment: Assignment, first: number, crashAtEpoch: number | undefined) =>
+    const runTrial = (trial: number, assignment: Assignment, first: number, crashAtFold: number | undefined) =>
       Effect.gen(function*() {
         for (let attempt = 0; attempt < workers.length; attempt++) {
           const worker = workers[(first + attempt) % workers.length]!
-          const killed = attempt === 0 ? crashAtEpoch : undefined
+          const killed = attempt === 0 ? crashAtFold : undefined
           const result = yield* Effect.result(worker.ask(
-            Train.make({ trial, assignment, ...(killed === undefined ? {} : { crashAtEpoch: killed }) }),
+            Train.make({ trial, assignment, ...(killed === undefined ? {} : { crashAtFold: killed }) }),
             { timeout: "1 hour" }
           ))
           if (result._tag === "Success") {
@@ -132,12 +159,12 @@ export const runTuning = (options: TuningOptions) =>
           won.set(winner, (won.get(winner) ?? 0) + 1)
           const proposal = yield* strategists.get(winner)!.ask(Propose.make({}))
           const trial = ++trials
-          const crashAtEpoch = (yield* Random.next) < chaos ? yield* Random.nextIntBetween(1, 5) : undefined
-          return { proposal, trial, slot, crashAtEpoch }
+          const crashAtFold = (yield* Random.next) < chaos ? yield* Random.nextIntBetween(1, 4) : undefined
+          return { proposal, trial, slot, crashAtFold }
         }))
       yield* Effect.forEach(jobs, (job) =>
         job === undefined ? Effect.void : Effect.gen(function*() {
-          const result = yield* runTrial(job.trial, job.proposal.assignment, job.slot, job.crashAtEpoch)
+          const result = yield* runTrial(job.trial, job.proposal.assignment, job.slot, job.crashAtFold)
           if (Option.isSome(result)) {
             yield* coordinator.tell(Report.make({
               proposal: job.proposal.id,
@@ -148,7 +175,22 @@ export const runTuning = (options: TuningOptions) =>
           }
         }), { concurrency: "unbounded", discard: true })
       yield* coordinator.ask(Flush.make({}))
+      if (options.onRound !== undefined) {
+        const best = Option.getOrUndefined((yield* orchestrator.summary(STUDY)).best)
+        yield* options.onRound({ round, rounds, trials, best: best?.score, strategy: best?.strategy })
+      }
     }
+
+    const ensemble = yield* chooseEnsemble(yield* orchestrator.history(STUDY), options.ensemble ?? 3).pipe(
+      Effect.flatMap((members) =>
+        Effect.map(crossValidate(members.map((member) => member.assignment), { foldSeed: `${options.seed}-folds` }), (accuracy) => ({
+          members: members.map((member) => describeAssignment(member.assignment)),
+          accuracy
+        }))
+      ),
+      Random.withSeed(`${options.seed}-ensemble`)
+    )
+    const baseline = yield* baselineSearch(trials, `${options.seed}-folds`).pipe(Random.withSeed(`${options.seed}-baseline`))
 
     const summary = yield* orchestrator.summary(STUDY)
     const history = yield* orchestrator.history(STUDY)
@@ -161,7 +203,8 @@ export const runTuning = (options: TuningOptions) =>
         won: won.get(strategy.name) ?? 0,
         spent: budget - available - held,
         left: available + held,
-        bests: summary.improvements.filter((observation) => observation.strategy === strategy.name).length
+        bests: summary.improvements.filter((observation) => observation.strategy === strategy.name).length,
+        best: summary.strategies[strategy.name]?.best
       })))
     const best = Option.getOrUndefined(summary.best)
     return {
@@ -180,6 +223,8 @@ export const runTuning = (options: TuningOptions) =>
       recoveries,
       restarts,
       simulatedMillis: now - startedAt,
-      moneyConserved: totals.supply === minted && totals.held === 0n
+      moneyConserved: totals.supply === minted && totals.held === 0n,
+      ensemble,
+      baseline
     } satisfies TuningReport
   })

@@ -23,3 +23,4 @@ export {
   type TrainOptions
 } from "./mlp.ts"
 export { type Split, spirals, spiralsModule, spiralsSeed } from "./spirals.ts"
+export { type Classifier, type CrossValidationOptions, crossValidate, fit, foldsOf, irisData, irisSpace, type ModelFamily } from "./iris.ts"

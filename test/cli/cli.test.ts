@@ -38,7 +38,7 @@ describe("mabeam CLI", () => {
     Effect.gen(function*() {
       const result = yield* runCli(["run", "flagship", "--seed", "5", "--rounds", "2"])
       assert.strictEqual(result.code, 0)
-      assert.match(result.out, /6 trials tuning an MLP/)
+      assert.match(result.out, /6 cross-validated trials of mljs models/)
       assert.match(result.out, /money conserved/)
     }))
 

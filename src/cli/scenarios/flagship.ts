@@ -1,5 +1,5 @@
 /**
- * The flagship as a CLI scenario: agents tune an MLP, with auctions, budgets and chaos.
+ * The flagship as a CLI scenario: agents tune mljs models, with auctions, budgets and chaos.
  *
  * It runs in simulated time on a mabeam instance of its own (so the same seed prints the same
  * run), and reports the tuning summary.
@@ -19,7 +19,7 @@ import type { Scenario } from "./Scenario.ts"
  */
 export const flagship: Scenario = {
   name: "flagship",
-  description: "a team of agents tunes an MLP on the two-spirals data (auctions, budgets, chaos; simulated time)",
+  description: "a team of agents tunes mljs models on the iris data (auctions, budgets, chaos; simulated time)",
   maxAgents: 16,
   run: (options) => {
     const seed = String(options.seed)
