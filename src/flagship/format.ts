@@ -13,7 +13,7 @@ export const formatReport = (report: TuningReport): string => {
     ? `the team wins by ${difference.toFixed(1)} points`
     : `single-agent random search wins by ${(-difference).toFixed(1)} points`
   const lines = [
-    `mabeam flagship: ${report.trials} cross-validated trials of mljs models on the iris data (seed "${report.seed}", ${report.simulatedMillis} ms simulated)`,
+    `mabeam flagship: ${report.trials} cross-validated trials of mljs models on the iris data (seed "${report.seed}", ${report.clockMillis} ms on the clock)`,
     report.best === undefined
       ? "  no trial finished"
       : `  best single model ${percent(report.best.accuracy)}, found by ${report.best.strategy} in trial ${report.best.trial}`,

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Option, Random, Stream } from "effect"
+import { Clock, Effect, Option, Random, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { AgentSystem } from "../agent/index.ts"
 import { AuctionHouse, Ledger } from "../economics/index.ts"
@@ -35,6 +35,15 @@ export interface TuningOptions {
   readonly budget?: number
   /** How many of the best configurations form the final ensemble (default 3). */
   readonly ensemble?: number
+  /**
+   * Lets the auctions' deadline pass. Defaults to advancing the `TestClock` (simulated time, the
+   * same seed replays the run); on a live clock pass `(millis) => Effect.sleep(millis)`.
+   */
+  readonly advance?: (millis: number) => Effect.Effect<void>
+  /** The workers' supervisor is handed here once started (e.g. for a dashboard to watch). */
+  readonly onWorkers?: (supervisor: Supervisor.Supervisor) => Effect.Effect<void>
+  /** The ledger accounts are handed here once opened (e.g. for a dashboard to watch). */
+  readonly onLedger?: (ledger: Ledger.Ledger["Service"], accounts: ReadonlyArray<string>) => Effect.Effect<void>
   /** Called after each round with the best score so far. */
   readonly onRound?: (progress: RoundProgress) => Effect.Effect<void>
 }
@@ -66,7 +75,8 @@ export interface TuningReport {
   readonly crashes: number
   readonly recoveries: number
   readonly restarts: number
-  readonly simulatedMillis: number
+  /** How long the run took on the `Clock` (simulated time under a `TestClock`). */
+  readonly clockMillis: number
   readonly moneyConserved: boolean
   /** The final model: the best configurations voting by majority, and its cross-validated accuracy. */
   readonly ensemble: { readonly members: ReadonlyArray<string>; readonly accuracy: number }
@@ -76,7 +86,10 @@ export interface TuningReport {
 
 const SLOT_AUCTION_MILLIS = 100
 
-/** Runs the flagship; needs the agent runtime, the ledger and auction house, the orchestrator and a TestClock. */
+/**
+ * Runs the flagship; needs the agent runtime, the ledger and auction house and the orchestrator
+ * (and a `TestClock` unless `advance` is given).
+ */
 export const runTuning = (options: TuningOptions) =>
   Effect.gen(function*() {
     const workersCount = options.workers ?? 3
@@ -87,7 +100,8 @@ export const runTuning = (options: TuningOptions) =>
     const ledger = yield* Ledger.Ledger
     const house = yield* AuctionHouse.AuctionHouse
     const orchestrator = yield* Orchestrator
-    const startedAt = yield* TestClock.testClockWith((clock) => Effect.succeed(clock.currentTimeMillisUnsafe()))
+    const advance = options.advance ?? ((millis: number) => TestClock.adjust(millis))
+    const startedAt = yield* Clock.currentTimeMillis
 
     let restarts = 0
     yield* agents.events.pipe(
@@ -113,6 +127,8 @@ export const runTuning = (options: TuningOptions) =>
     const pool = yield* Supervisor.make({ name: "workers", intensity: { maxRestarts: 1000, within: "1 minute" } })
     const workers = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (n) =>
       agents.spawn(makeWorker(options.seed), { id: `worker-${n}`, supervisor: pool }))
+    if (options.onWorkers !== undefined) yield* options.onWorkers(pool)
+    if (options.onLedger !== undefined) yield* options.onLedger(ledger, ["compute", ...strategies.map((strategy) => strategy.name)])
 
     const won = new Map(strategies.map((strategy) => [strategy.name, 0]))
     let trials = 0
@@ -149,7 +165,7 @@ export const runTuning = (options: TuningOptions) =>
           if (amount > 0n) yield* house.bid({ auction: `r${round}-s${slot}`, bidder: strategy.name, amount })
         }
       }
-      yield* TestClock.adjust(SLOT_AUCTION_MILLIS)
+      yield* advance(SLOT_AUCTION_MILLIS)
       const winners = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (slot) =>
         Effect.map(house.outcome(`r${round}-s${slot}`), (outcome) => outcome.award?.winner))
 
@@ -196,7 +212,7 @@ export const runTuning = (options: TuningOptions) =>
     const history = yield* orchestrator.history(STUDY)
     const trialOf = new Map(history.map((observation, index) => [observation.proposal, index + 1]))
     const totals = yield* ledger.audit
-    const now = yield* TestClock.testClockWith((clock) => Effect.succeed(clock.currentTimeMillisUnsafe()))
+    const now = yield* Clock.currentTimeMillis
     const rows = yield* Effect.forEach(strategies, (strategy) =>
       Effect.map(ledger.balance(strategy.name), ({ available, held }) => ({
         name: strategy.name,
@@ -222,7 +238,7 @@ export const runTuning = (options: TuningOptions) =>
       crashes,
       recoveries,
       restarts,
-      simulatedMillis: now - startedAt,
+      clockMillis: now - startedAt,
       moneyConserved: totals.supply === minted && totals.held === 0n,
       ensemble,
       baseline

@@ -1,15 +1,16 @@
 /**
  * The flagship as a CLI scenario: agents tune mljs models, with auctions, budgets and chaos.
  *
- * It runs in simulated time on a mabeam instance of its own (so the same seed prints the same
- * run), and reports the tuning summary.
+ * It runs on the CLI's own mabeam instance and live clock, so `mabeam run flagship --dashboard`
+ * shows its strategists, workers, restarts and ledger while they work. (`npm start` runs the same
+ * team in simulated time instead, where the same seed prints the same run.)
  *
  * @since 0.1.0
  */
-import { Effect, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
+import { Probe } from "../../dashboard/index.ts"
 import { AuctionHouse, Ledger } from "../../economics/index.ts"
 import { formatReport, runTuning } from "../../flagship/index.ts"
-import { MabeamTest } from "../../runtime/index.ts"
 import { Orchestrator } from "../../variables/index.ts"
 import type { Scenario } from "./Scenario.ts"
 
@@ -19,18 +20,29 @@ import type { Scenario } from "./Scenario.ts"
  */
 export const flagship: Scenario = {
   name: "flagship",
-  description: "a team of agents tunes mljs models on the iris data (auctions, budgets, chaos; simulated time)",
+  description: "a team of agents tunes mljs models on the iris data (auctions, budgets, chaos)",
   maxAgents: 16,
-  run: (options) => {
-    const seed = String(options.seed)
-    const services = Layer.mergeAll(
-      AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
-      Orchestrator.layer
-    ).pipe(Layer.provideMerge(MabeamTest.layer({ seed })))
-    return runTuning({ seed, workers: options.agents ?? 3, rounds: options.rounds > 1 ? Math.min(options.rounds, 50) : 8 }).pipe(
-      Effect.scoped,
-      Effect.provide(services),
-      Effect.map((report) => ({ lines: formatReport(report).split("\n") }))
-    )
-  }
+  run: (options) =>
+    Effect.gen(function*() {
+      const probe = yield* Probe
+      const services = yield* Layer.build(Layer.mergeAll(
+        AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
+        Orchestrator.layer
+      ))
+      const rounds = options.rounds > 1 ? Math.min(options.rounds, 50) : 8
+      const report = yield* runTuning({
+        seed: String(options.seed),
+        workers: options.agents ?? 3,
+        rounds,
+        advance: (millis) => Effect.sleep(millis + options.paceMillis),
+        onWorkers: (supervisor) => probe.watchSupervisor(supervisor),
+        onLedger: (ledger, accounts) => probe.watchLedger(ledger, accounts),
+        onRound: (progress) =>
+          Effect.andThen(
+            probe.setPhase(`round ${progress.round}/${progress.rounds}`),
+            probe.fact("best", progress.best === undefined ? "-" : `${(progress.best * 100).toFixed(1)}% (${progress.strategy})`)
+          )
+      }).pipe(Effect.provideContext(services))
+      return { lines: formatReport(report).split("\n") }
+    })
 }
