@@ -10,3 +10,14 @@ export * as Negotiation from "./negotiation/index.ts"
 export * as Pbft from "./pbft/index.ts"
 export * as Ensemble from "./ensemble/index.ts"
 export * as Hierarchy from "./hierarchy/index.ts"
+export {
+  type Candidacy,
+  Coordination,
+  CoordinationOptions,
+  CoordinationTimeout,
+  type CounterHandle,
+  type Lease,
+  LeaseExpired,
+  LockOptions,
+  QuorumUnavailable
+} from "./Coordination.ts"

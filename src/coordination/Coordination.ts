@@ -1,0 +1,208 @@
+/**
+ * The `Coordination` service: the coordination protocols for a user's agents without wiring
+ * endpoints. Over the `Transport` in context, the layer runs the protocol participants as fibers
+ * in its own scope (the lock owner at once; election seats, Raft replicas and counter owners on
+ * first use of a group or name) and hands out:
+ *
+ * - `lock(name, { ttl })`: a lease for the caller's scope with a fencing token (strictly
+ *   increasing per service), waiting while the lock is held, released when the scope closes;
+ * - `elect(group)`: a seat in the group's leader election (`Election`, leases) for the caller's scope;
+ * - `propose(group, value)`: single-value consensus on Raft — the group's decision is the first
+ *   value committed to its log, so every proposer gets the same value;
+ * - `counter(name).increment(by)`: a linearizable, exactly-once counter (one owner per name).
+ *
+ * Every operation validates its input (`InvalidInput`) and fails only with typed errors:
+ * `QuorumUnavailable`, `LeaseExpired`, `CoordinationTimeout`.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Context, Effect, Layer, Schema, Scope, Semaphore } from "effect"
+import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import { type Address, Transport } from "../transport/index.ts"
+import { increment as counterIncrement } from "./counter/CounterClient.ts"
+import { makeCounterOwner } from "./counter/Counter.ts"
+import { acquire } from "./lock/LockClient.ts"
+import { makeLockServer } from "./lock/LockServer.ts"
+import { runNode } from "./Protocol.ts"
+import { type ConsensusGroup, makeConsensusGroup } from "./service/Consensus.ts"
+import { CoordinationTimeout, LeaseExpired, type QuorumUnavailable } from "./service/errors.ts"
+import { type Candidacy, makeSeatGroup, type SeatGroup } from "./service/Seats.ts"
+
+export { type Candidacy } from "./service/Seats.ts"
+export { CoordinationTimeout, LeaseExpired, QuorumUnavailable } from "./service/errors.ts"
+
+const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+
+/** Options of `Coordination.layerWith` (all in ms except `groupSize`). */
+export const CoordinationOptions = Schema.Struct({
+  /** Seats per election group and Raft replicas per propose group (default 3, at most 9). */
+  groupSize: Schema.optionalKey(Positive.check(Schema.isLessThanOrEqualTo(9))),
+  /** Default wait of every operation before `CoordinationTimeout` / `QuorumUnavailable` (default 5000). */
+  timeout: Schema.optionalKey(Positive),
+  /** Resend and poll interval (default 20). */
+  retry: Schema.optionalKey(Positive)
+})
+/** Options of `Coordination.layerWith`. */
+export type CoordinationOptions = typeof CoordinationOptions.Type
+
+/** What `lock` takes besides the name: the lease in ms, and how long to wait for it (default: the service timeout). */
+export const LockOptions = Schema.Struct({ ttl: Positive, timeout: Schema.optionalKey(Positive) })
+/** What `lock` takes besides the name. */
+export type LockOptions = typeof LockOptions.Type
+
+const LockInput = Schema.Struct({ name: Schema.NonEmptyString, ttl: Positive, timeout: Schema.optionalKey(Positive) })
+const GroupInput = Schema.Struct({ group: Schema.NonEmptyString })
+const ProposeInput = Schema.Struct({ group: Schema.NonEmptyString, value: Schema.Json })
+const IncrementInput = Schema.Struct({ name: Schema.NonEmptyString, by: Positive })
+
+/**
+ * A held lease. Pass `token` to every guarded resource (which must reject tokens below the
+ * highest it has seen); rely on the lease only before `until` (the caller's clock).
+ */
+export interface Lease {
+  readonly lock: string
+  readonly token: number
+  readonly until: number
+  /** Fails with `LeaseExpired` once `until` has passed. */
+  readonly check: Effect.Effect<void, LeaseExpired>
+  /** Runs `work` if the lease is valid, interrupting it with `LeaseExpired` when the lease ends first. */
+  readonly guard: <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.Effect<A, E | LeaseExpired, R>
+}
+
+/** A named counter. */
+export interface CounterHandle {
+  readonly name: string
+  /** Adds `by` (default 1) exactly once and returns the value right after this increment. */
+  readonly increment: (by?: number) => Effect.Effect<number, InvalidInput | CoordinationTimeout>
+}
+
+/** The coordination protocols as one service (see the module doc). */
+export class Coordination extends Context.Service<Coordination, {
+  /**
+   * Acquires lock `name` for the current scope, waiting while it is held, up to `timeout`.
+   * Fails with `CoordinationTimeout` or `InvalidInput`.
+   */
+  readonly lock: (name: string, options: LockOptions) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout, Scope.Scope>
+  /** Takes a seat in `group`'s election for the current scope. `InvalidInput` on a bad name or when all seats are taken. */
+  readonly elect: (group: string) => Effect.Effect<Candidacy, InvalidInput, Scope.Scope>
+  /** Proposes a JSON `value` to `group`; returns the group's decision (the same for every proposer). */
+  readonly propose: (group: string, value: Schema.Json) => Effect.Effect<Schema.Json, InvalidInput | QuorumUnavailable>
+  /** The counter `name` (validated on `increment`). */
+  readonly counter: (name: string) => CounterHandle
+}>()("mabeam/Coordination") {
+  /** The service with default options over the `Transport` in context. */
+  static readonly layer: Layer.Layer<Coordination, never, Transport> = Layer.orDie(Layer.effect(Coordination, make({})))
+  /** The service with `options` over the `Transport` in context; `InvalidInput` on bad options. */
+  static readonly layerWith = (options: CoordinationOptions): Layer.Layer<Coordination, InvalidInput, Transport> =>
+    Layer.effect(Coordination, make(options))
+}
+
+/**
+ * Builds the service in the current scope: binds and runs the lock owner now, the other
+ * participants on first use; every participant fiber lives in this scope.
+ */
+export function make(options: CoordinationOptions): Effect.Effect<Coordination["Service"], InvalidInput, Transport | Scope.Scope> {
+  return Effect.gen(function*() {
+    const valid = yield* decodeInput(CoordinationOptions, "Coordination.layer")(options)
+    const size = valid.groupSize ?? 3
+    const timeout = valid.timeout ?? 5_000
+    const retry = valid.retry ?? 20
+    const transport = yield* Transport
+    const scope = yield* Effect.scope
+    const starting = yield* Semaphore.make(1)
+    let clients = 0
+    const bindClient = Effect.suspend(() => Effect.orDie(transport.bind(`coordination/client/${++clients}`)))
+
+    const lockEndpoint = yield* Effect.orDie(transport.bind("coordination/lock"))
+    yield* Effect.forkIn(runNode(makeLockServer({ service: "coordination/lock" }), { endpoint: lockEndpoint }), scope)
+
+    const lock = (name: string, lockOptions: LockOptions) =>
+      Effect.gen(function*() {
+        const input = yield* decodeInput(LockInput, "Coordination.lock")({ ...lockOptions, name })
+        const wait = input.timeout ?? timeout
+        const endpoint = yield* bindClient
+        const deadline = (yield* Clock.currentTimeMillis) + wait
+        const timedOut = new CoordinationTimeout({ operation: "lock", name, timeout: wait })
+        while (true) {
+          const left = deadline - (yield* Clock.currentTimeMillis)
+          if (left <= 0) return yield* timedOut
+          const attempt = yield* Effect.result(acquire(endpoint, lockEndpoint.address, { lock: name, ttl: input.ttl, timeout: left }))
+          if (attempt._tag === "Success") return lease(attempt.success)
+          const error = attempt.failure
+          if (error._tag !== "LockBusy") return yield* timedOut
+          const now = yield* Clock.currentTimeMillis
+          yield* Effect.sleep(Math.max(1, Math.min(retry, error.expires - now, deadline - now)))
+        }
+      })
+
+    const seatGroups = new Map<string, SeatGroup>()
+    const elect = (group: string) =>
+      Effect.gen(function*() {
+        yield* decodeInput(GroupInput, "Coordination.elect")({ group })
+        let seats = seatGroups.get(group)
+        if (seats === undefined) {
+          seats = makeSeatGroup({ transport, scope, group, size, timeout, poll: retry })
+          seatGroups.set(group, seats)
+        }
+        return yield* seats.take
+      })
+
+    const consensus = new Map<string, ConsensusGroup>()
+    const propose = (group: string, value: Schema.Json) =>
+      Effect.gen(function*() {
+        const input = yield* decodeInput(ProposeInput, "Coordination.propose")({ group, value })
+        const replicas = yield* starting.withPermit(Effect.gen(function*() {
+          const known = consensus.get(group)
+          if (known !== undefined) return known
+          const made = yield* makeConsensusGroup({ transport, scope, group, size, timeout, retry })
+          consensus.set(group, made)
+          return made
+        }))
+        return yield* Effect.scoped(Effect.flatMap(bindClient, (endpoint) => replicas.propose(endpoint, input.value)))
+      })
+
+    const owners = new Map<string, { readonly address: Address; seq: number; readonly serial: Semaphore.Semaphore }>()
+    const ownerOf = (name: string) =>
+      starting.withPermit(Effect.gen(function*() {
+        const known = owners.get(name)
+        if (known !== undefined) return known
+        const service = `coordination/counter/${name}`
+        const endpoint = yield* Effect.orDie(Scope.provide(transport.bind(service), scope))
+        yield* Effect.forkIn(runNode(makeCounterOwner({ service }), { endpoint }), scope)
+        const owner = { address: endpoint.address, seq: 0, serial: yield* Semaphore.make(1) }
+        owners.set(name, owner)
+        return owner
+      }))
+    const counter = (name: string): CounterHandle => ({
+      name,
+      increment: (by = 1) =>
+        Effect.gen(function*() {
+          yield* decodeInput(IncrementInput, "Coordination.counter.increment")({ name, by })
+          const owner = yield* ownerOf(name)
+          // One session per counter name, one increment at a time: the owner orders them all.
+          return yield* owner.serial.withPermit(Effect.scoped(Effect.gen(function*() {
+            const endpoint = yield* bindClient
+            const seq = ++owner.seq
+            return yield* counterIncrement(endpoint, [owner.address], { client: `coordination/${name}`, seq, by, retry: Math.max(retry, 50), timeout })
+          }))).pipe(Effect.catchTags({
+            CounterTimeout: () => Effect.fail(new CoordinationTimeout({ operation: "counter.increment", name, timeout })),
+            CounterRejected: (e) => Effect.die(e)
+          }))
+        })
+    })
+
+    return Coordination.of({ lock, elect, propose, counter })
+  })
+}
+
+const lease = (held: { readonly lock: string; readonly token: number; readonly until: number }): Lease => {
+  const expired = (now: number) => new LeaseExpired({ lock: held.lock, token: held.token, until: held.until, now })
+  const check = Effect.flatMap(Clock.currentTimeMillis, (now) => (now >= held.until ? Effect.fail(expired(now)) : Effect.void))
+  const guard = <A, E, R>(work: Effect.Effect<A, E, R>): Effect.Effect<A, E | LeaseExpired, R> =>
+    Effect.gen(function*() {
+      yield* check
+      const left = held.until - (yield* Clock.currentTimeMillis)
+      return yield* Effect.timeoutOrElse(work, { duration: left, orElse: () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(expired(now))) })
+    })
+  return { lock: held.lock, token: held.token, until: held.until, check, guard }
+}
