@@ -14,3 +14,6 @@ export * as PredictionMarket from "./PredictionMarket.ts"
 export type { Fill, PredictionMarket as Market, Settlement, TradeError } from "./PredictionMarket.ts"
 export * as Hyperband from "./Hyperband.ts"
 export type { Bracket, HyperbandResult } from "./Hyperband.ts"
+/** Incentive-aligned task allocation: a VCG reverse auction, one task per agent, settled through the ledger. */
+export * as TaskAllocation from "./TaskAllocation.ts"
+export type { Procurement, TaskAllocation as TaskAllocationOutcome, TaskAward } from "./TaskAllocation.ts"
