@@ -89,6 +89,22 @@ describe("Coordination.elect", () => {
       assert.strictEqual(full.message, `Coordination.elect: invalid input: group "g": all 3 seats are taken`)
     }).pipe(Effect.provide(live)))
 
+  it.effect("when the leader's scope closes, a new candidate takes the seat and someone leads a later term", () =>
+    Effect.gen(function*() {
+      const c = yield* Coordination
+      const scopes = yield* Effect.all([Scope.make(), Scope.make(), Scope.make()])
+      const seats = yield* Effect.forEach(scopes, (scope) => Scope.provide(c.elect("h"), scope))
+      const first = yield* drive(seats[0]!.leader)
+      const index = seats.findIndex((s) => s.member === first.member)
+      yield* Scope.close(scopes[index]!, Exit.void)
+      const successor = yield* c.elect("h")
+      assert.strictEqual(successor.member, first.member)
+      const others = [...seats.filter((_, i) => i !== index), successor]
+      const next = yield* drive(Effect.raceAll(others.map((s) => s.awaitLeadership)))
+      assert.isAbove(next.term, first.term)
+      assert.strictEqual((yield* Effect.forEach(others, (s) => s.isLeader)).filter(Boolean).length, 1)
+    }).pipe(Effect.provide(live)))
+
   it.effect("a lone candidate of a 3-seat group gets QuorumUnavailable", () =>
     Effect.gen(function*() {
       const c = yield* Coordination
