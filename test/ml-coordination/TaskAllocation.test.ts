@@ -156,6 +156,29 @@ describe("TaskAllocation.allocateTasks", () => {
     assert.isTrue(truthful >= deviated, `lying gained: ${deviated} > ${truthful}`)
   }, { arbitrary: { runs: 400 } })
 
+  it.prop("truthfulness and individual rationality on larger instances (5 tasks × 6 agents, wide costs)", [
+    Schema.Struct({
+      reserves: Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000 }))).check(Schema.isBetweenLength(5, 5)),
+      truth: Schema.Array(Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000 }))).check(Schema.isBetweenLength(5, 5)))
+        .check(Schema.isBetweenLength(6, 6)),
+      liar: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 5 })),
+      lie: Schema.Array(Schema.NullOr(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 1_000 })))).check(Schema.isBetweenLength(5, 5))
+    })
+  ], ([{ liar, lie, reserves, truth }]) => {
+    const toWide = (costs: ReadonlyArray<ReadonlyArray<number | null>>): Input => ({
+      tasks: reserves.map((reserve, t) => ({ id: `t${t}`, reserve: BigInt(reserve) })),
+      reports: costs.map((row, a) => ({
+        agent: `a${a}`,
+        costs: Object.fromEntries(row.flatMap((c, t) => c === null ? [] : [[`t${t}`, BigInt(c)]]))
+      }))
+    })
+    const honest = toWide(truth)
+    const trueCosts = honest.reports[liar]!.costs
+    const truthful = utility(allocateTasksUnsafe(honest), `a${liar}`, trueCosts)
+    const deviated = utility(allocateTasksUnsafe(toWide(truth.map((row, a) => a === liar ? lie : row))), `a${liar}`, trueCosts)
+    assert.isTrue(truthful >= 0n && truthful >= deviated, `lying gained: ${deviated} > ${truthful}`)
+  }, { arbitrary: { runs: 200 } })
+
   it.effect("bad input fails with InvalidInput naming the problem", () =>
     Effect.gen(function*() {
       const cases: ReadonlyArray<readonly [unknown, string]> = [
