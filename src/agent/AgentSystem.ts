@@ -181,7 +181,8 @@ export const make = (options: AgentSystemOptions = {}) =>
           return supervisor === undefined
             ? Effect.void
             : Effect.ignore(supervisor.stopChild(ref.id)).pipe(
-              Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind } })
+              // No stack trace: capturing one costs more than the rest of the stop.
+              Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind }, captureStackTrace: false })
             )
         }),
       lookup: (id) => Option.fromNullishOr(directory.get(id)),

@@ -56,3 +56,5 @@ export type { Ballot, PolicyRun, UpdatePolicy, Verdict } from "./policies/Update
 export * as SingleOwner from "./policies/SingleOwner.ts"
 /** A score counts once a majority of replicas agree: `MajorityVote.make({ replicas: 3 })`. */
 export * as MajorityVote from "./policies/MajorityVote.ts"
+/** A score counts once the group agreed on it through Raft: `yield* Consensus.make`. */
+export * as Consensus from "./policies/Consensus.ts"
