@@ -182,7 +182,7 @@ export const make = (options: AgentSystemOptions = {}) =>
             ? Effect.void
             : Effect.ignore(supervisor.stopChild(ref.id)).pipe(
               // No stack trace: capturing one costs more than the rest of the stop.
-              Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind }, captureStackTrace: false })
+              Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind } }, { captureStackTrace: false })
             )
         }),
       lookup: (id) => Option.fromNullishOr(directory.get(id)),
