@@ -9,7 +9,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Schema, type Scope } from "effect"
 import { TestClock } from "effect/testing"
-import { Counter, Lock, runNode, Voting } from "../../src/coordination/index.ts"
+import { Barrier, Counter, Lock, runNode, Voting } from "../../src/coordination/index.ts"
 import { type Endpoint, Transport } from "../../src/transport/index.ts"
 import { Garbage, outcome, RUNS } from "../resources/fixtures.ts"
 
@@ -23,6 +23,8 @@ const clamp = (u: unknown): unknown => typeof u === "number" && Number.isInteger
 const Name = Schema.Union([Schema.Literals(["db", "c1", "x", ""]), Garbage])
 const Address = Schema.Union([Schema.Literals(["counter", "lock", "v1", "v2", "nobody"]), Garbage])
 const addressOf = (id: unknown): unknown => typeof id === "string" ? { node: "local", id } : id
+/** Where a call is sent: a well-typed address with a junk id (Transport does not validate addresses: `null` dies there). */
+const sendTo = (id: unknown) => ({ node: "local", id: typeof id === "string" ? id : JSON.stringify(id) ?? "undefined" })
 
 const layer = Layer.fresh(Transport.layerLocal())
 
@@ -31,6 +33,7 @@ const services = Effect.gen(function*() {
   const transport = yield* Transport
   yield* Effect.forkScoped(runNode(Lock.makeLockServer(), { endpoint: yield* Effect.orDie(transport.bind("lock")) }))
   yield* Effect.forkScoped(runNode(Counter.makeCounterOwner({ maxClients: 1_000 }), { endpoint: yield* Effect.orDie(transport.bind("counter")) }))
+  yield* Effect.forkScoped(runNode(Barrier.makeBarrier({ parties: ["local"] }), { endpoint: yield* Effect.orDie(transport.bind("barrier")) }))
   for (const v of voters) {
     const endpoint = yield* Effect.orDie(transport.bind(v.id))
     yield* Effect.forkScoped(Voting.answer(endpoint, (choices) => Effect.succeed(choices[0] ?? "none")))
@@ -66,7 +69,7 @@ describe("coordination: fuzzed boundaries", () => {
     Effect.gen(function*() {
       yield* services
       for (const input of [{ lock, ttl: clamp(ttl), timeout: clamp(timeout) }, { lock, ttl: clamp(ttl) }, junk]) {
-        const tag = yield* driven((e) => Lock.acquire(e, addressOf(to) as typeof owner, input as Lock.AcquireInput))
+        const tag = yield* driven((e) => Lock.acquire(e, sendTo(to), input as Lock.AcquireInput))
         assert.include(["ok", "InvalidInput", "LockBusy", "LockTimeout"], tag)
         // A timed-out request may still have been granted: that lease lapses after its ttl (<= 5 s).
         if (tag === "LockTimeout") yield* TestClock.adjust(5_001)
@@ -77,10 +80,10 @@ describe("coordination: fuzzed boundaries", () => {
   it.effect.prop("Counter.increment(endpoint, targets, { client, seq, by, retry, timeout }) x100", [Name, Millis, Millis, Millis, Millis, Schema.Union([Schema.Array(Address), Garbage])], ([name, seq, by, retry, timeout, targets]) =>
     Effect.gen(function*() {
       yield* services
-      const targetList = Array.isArray(targets) ? targets.map(addressOf) : targets
+      const targetList = Array.isArray(targets) ? targets.map(sendTo) : []
       for (const input of [{ client: name, seq: clamp(seq), by: clamp(by), retry: clamp(retry), timeout: clamp(timeout) }, { client: name, seq: clamp(seq) }]) {
         const before = yield* counterValue
-        const tag = yield* driven((e) => Counter.increment(e, targetList as ReadonlyArray<typeof counter>, input as Counter.IncrementInput))
+        const tag = yield* driven((e) => Counter.increment(e, targetList, input as Counter.IncrementInput))
         assert.include(["ok", "InvalidInput", "CounterTimeout", "CounterRejected"], tag)
         const after = yield* counterValue
         if (tag === "InvalidInput" || tag === "CounterRejected") assert.strictEqual(after, before + 1)
@@ -102,5 +105,21 @@ describe("coordination: fuzzed boundaries", () => {
       assert.include(["ok", "InvalidInput", "QuorumNotMet", "NoMajority"], yield* driven((e) => Voting.collect(e, input as Voting.CollectInput)))
       // The voters still answer a valid poll.
       assert.strictEqual(yield* driven((e) => Voting.collect(e, { voters, choices: ["x", "y"], deadline: 1_000 })), "ok")
+    }).pipe(Effect.scoped, Effect.provide(layer)), options)
+
+  it.effect.prop("Barrier.arrive(endpoint, coordinator, { generation, retry, timeout }) x100", [Millis, Millis, Millis, Schema.Union([Schema.Literals(["barrier", "nobody"]), Garbage]), Garbage], ([generation, retry, timeout, to, junk]) =>
+    Effect.gen(function*() {
+      yield* services
+      const barrier = { node: "local", id: "barrier" }
+      let current = 0
+      for (const input of [{ generation: clamp(generation), retry: clamp(retry), timeout: clamp(timeout) }, { generation: current }, junk]) {
+        const tag = yield* driven((e) => Effect.map(Barrier.arrive(e, sendTo(to), input as Barrier.ArriveInput), (next) => { if (to === "barrier") current = Math.max(current, next) }))
+        assert.include(["ok", "InvalidInput", "BarrierBroken", "BarrierTimeout"], tag)
+        if (tag === "InvalidInput") {
+          // Refused: the barrier still releases the next arrival at its current generation.
+          assert.strictEqual(yield* driven((e) => Barrier.arrive(e, barrier, { generation: current })), "ok")
+          current++
+        }
+      }
     }).pipe(Effect.scoped, Effect.provide(layer)), options)
 })
