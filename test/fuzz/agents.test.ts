@@ -90,7 +90,7 @@ describe("agents and comms: fuzzed boundaries", () => {
   // Found by this suite: `spawn` validates the id and the mailbox capacity but not `shutdown`; a
   // well-typed `".5 millis"` (or an untyped `"forever"`) is accepted, and `stop` later dies parsing it
   // (Supervisor.ts, `Duration.fromInputUnsafe`). Expected: `InvalidInput` from `spawn`.
-  it.effect.fails("BUG: spawn accepts { shutdown: \"NaN millis\" } and stop then dies", () =>
+  it.effect.fails("BUG: spawn accepts { shutdown: \".5 millis\" } and stop then dies", () =>
     unchangedOnFailure([
       Effect.gen(function*() {
         const agents = yield* AgentSystem
