@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Metric, Option, PubSub, Schema, Scope, Stream } from "effect"
-import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import { decodeInput, InvalidInput } from "../errors/index.ts"
 import { Registry } from "../registry/index.ts"
 import * as Telemetry from "../telemetry/index.ts"
 import type { DuplicateChild, RestartPolicy, SupervisorStopped } from "../supervision/index.ts"
@@ -145,12 +145,16 @@ export const make = (options: AgentSystemOptions = {}) =>
         }
         // The guard is cheap; the decoder (which builds the error message) runs only on bad input.
         const input = isSpawnInput(raw) ? raw : yield* decodeSpawnInput(raw)
+        const shutdown = spawnOptions.shutdown === undefined ? Option.some(Duration.seconds(5)) : Duration.fromInput(spawnOptions.shutdown)
+        if (Option.isNone(shutdown) || Duration.toMillis(shutdown.value) < 0) {
+          return yield* new InvalidInput({ where: "AgentSystem.spawn", issue: `shutdown: expected a duration, got ${String(spawnOptions.shutdown)}` })
+        }
         const id = input.id ?? `${definition.name}-${++sequence}`
         if (directory.has(id)) return yield* new AgentIdTaken({ agent: id })
         const supervisor = spawnOptions.supervisor ?? root
         const cell = new AgentCell<M>(id, definition.name, input.capacity, definition.mailbox?.overflow ?? "backpressure", runtime)
         const services = withoutScope(yield* Effect.context<R>())
-        const child = new AgentChild(cell, definition, services, hooks, spawnOptions.restart ?? "permanent", spawnOptions.shutdown ?? "5 seconds")
+        const child = new AgentChild(cell, definition, services, hooks, spawnOptions.restart ?? "permanent", shutdown.value)
         directory.set(id, cell as AgentCell<unknown>)
         supervisorOf.set(id, supervisor)
         yield* supervisor.startChild(child).pipe(Effect.tapError(() => Effect.sync(() => hooks.forget(id))))

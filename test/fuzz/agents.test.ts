@@ -87,10 +87,9 @@ describe("agents and comms: fuzzed boundaries", () => {
       Effect.flatMap(Comms, (c) => c.broadcast(selector as never, Ping.make({})))
     ]), options)
 
-  // Found by this suite: `spawn` validates the id and the mailbox capacity but not `shutdown`; a
-  // well-typed `".5 millis"` (or an untyped `"forever"`) is accepted, and `stop` later dies parsing it
-  // (Supervisor.ts, `Duration.fromInputUnsafe`). Expected: `InvalidInput` from `spawn`.
-  it.effect.fails("BUG: spawn accepts { shutdown: \".5 millis\" } and stop then dies", () =>
+  // Found by this suite (fixed): `spawn` did not validate `shutdown`; a well-typed ".5 millis" was
+  // accepted and `stop` later died parsing it. It is now `InvalidInput` from `spawn`.
+  it.effect("regression: spawn refuses { shutdown: \".5 millis\" } with InvalidInput and starts nothing", () =>
     unchangedOnFailure([
       Effect.gen(function*() {
         const agents = yield* AgentSystem

@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Scope, Semaphore } from "effect"
+import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Schema, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import {
   AuctionExists,
@@ -48,6 +48,11 @@ export interface AuctionHouseOptions {
 }
 
 const MAX_REMEMBERED = 10_000
+
+const checkHouseOptions = decodeInput(
+  Schema.Struct({ maxOpen: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))) }),
+  "AuctionHouse.layerWith"
+)
 
 const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const ledger = yield* Ledger
@@ -206,10 +211,13 @@ export class AuctionHouse extends Context.Service<AuctionHouse, {
   /** Waits for the auction to settle and returns its outcome. */
   readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction>
 }>()("mabeam/AuctionHouse") {
-  /** An auction house with the given bounds over the `Ledger` in context. */
-  static readonly layerWith = (options: AuctionHouseOptions = {}): Layer.Layer<AuctionHouse, never, Ledger> =>
-    Layer.effect(AuctionHouse, Effect.suspend(() => make(options)))
+  /**
+   * An auction house with the given bounds over the `Ledger` in context; `InvalidInput` if
+   * `maxOpen` is not a positive integer.
+   */
+  static readonly layerWith = (options: AuctionHouseOptions = {}): Layer.Layer<AuctionHouse, InvalidInput, Ledger> =>
+    Layer.effect(AuctionHouse, Effect.flatMap(checkHouseOptions(options), make))
 
   /** The auction house over the `Ledger` in context, with default bounds. */
-  static readonly layer: Layer.Layer<AuctionHouse, never, Ledger> = AuctionHouse.layerWith()
+  static readonly layer: Layer.Layer<AuctionHouse, never, Ledger> = Layer.effect(AuctionHouse, Effect.suspend(() => make({})))
 }

@@ -39,6 +39,11 @@ export interface LedgerOptions {
   readonly maxIdempotencyKeys?: number
 }
 
+const checkLedgerOptions = decodeInput(
+  Schema.Struct({ maxIdempotencyKeys: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))) }),
+  "Ledger.layerWith"
+)
+
 const Account = decodeInput(AccountId, "Ledger.account")
 const HoldId = Schema.String.check(Schema.isBetweenLength(1, 64))
 
@@ -119,10 +124,13 @@ export class Ledger extends Context.Service<Ledger, {
   /** Recomputes all totals and checks conservation; dies if money was created or lost. */
   readonly audit: Effect.Effect<Totals>
 }>()("mabeam/Ledger") {
-  /** An in-memory ledger with the given options. */
-  static readonly layerWith = (options: LedgerOptions = {}): Layer.Layer<Ledger> =>
-    Layer.effect(Ledger, make(options))
+  /**
+   * An in-memory ledger with the given options; `InvalidInput` if `maxIdempotencyKeys` is not a
+   * positive integer (0 would silently turn idempotency off).
+   */
+  static readonly layerWith = (options: LedgerOptions = {}): Layer.Layer<Ledger, InvalidInput> =>
+    Layer.effect(Ledger, Effect.flatMap(checkLedgerOptions(options), make))
 
   /** The in-memory ledger, the default. */
-  static readonly layer: Layer.Layer<Ledger> = Ledger.layerWith()
+  static readonly layer: Layer.Layer<Ledger> = Layer.effect(Ledger, Effect.suspend(() => make({})))
 }
