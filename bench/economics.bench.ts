@@ -4,7 +4,7 @@
  * matching: the pure book against the Marketplace service with escrow and settlement.
  */
 import { Context, Effect, Layer, Random, Result } from "effect"
-import { type CombinatorialInput, vcg, winnerDetermination } from "../src/economics/auctions/index.ts"
+import { type CombinatorialInput, english, firstPrice, vcg, vickrey, winnerDetermination } from "../src/economics/auctions/index.ts"
 import { Ledger } from "../src/economics/ledger/index.ts"
 import { emptyBook, Marketplace, type Order, type OrderBook, submit } from "../src/economics/market/index.ts"
 import { defineBench } from "./lib/index.ts"
@@ -89,6 +89,18 @@ const pureRun = () => {
   return book
 }
 
+// 100k sealed bids with distinct pseudo-random amounts, and 100k strictly ascending English bids.
+const sealed = {
+  reserve: 1n,
+  bids: Array.from({ length: 100_000 }, (_, i) => ({ bidder: `b${i % 997}`, amount: BigInt(1 + ((i * 7919) % 100_003)) }))
+}
+const ascending = Array.from({ length: 100_000 }, (_, i) => ({ bidder: `b${i % 2}`, amount: BigInt(i + 1), at: i }))
+const maxAmount = (bids: ReadonlyArray<{ readonly amount: bigint }>) => {
+  let best = 0n
+  for (const bid of bids) if (bid.amount > best) best = bid.amount
+  return best
+}
+
 export default defineBench("economics", [
   {
     group: "ledger, 1000 transfers per run",
@@ -105,6 +117,15 @@ export default defineBench("economics", [
     cases: [
       { name: "Ledger.transfer", ops: transfers, fn: ledgerRun(false) },
       { name: "Ledger.transfer with idempotency key", ops: transfers, fn: ledgerRun(true) }
+    ]
+  },
+  {
+    group: "single-item auctions, 100k bids (target: clear in ≤ 50 ms)",
+    baseline: { name: "max over the amounts (a plain loop)", fn: () => maxAmount(sealed.bids) },
+    cases: [
+      { name: "Vickrey (second price), 100k sealed bids", fn: () => vickrey(sealed) },
+      { name: "first price, 100k sealed bids", fn: () => firstPrice(sealed) },
+      { name: "English, 100k ascending bids", fn: () => english("bench", { reserve: 1n, increment: 1n, deadline: 1_000_000 }, ascending) }
     ]
   },
   {
