@@ -15,6 +15,10 @@ describe("examples", () => {
     assert.match(output, /scope closed: every agent stopped/)
   })
 
+  it("auction: the Vickrey winner pays the second bid from escrow", () => {
+    assert.strictEqual(runExample("auction.ts"), "winner alice, pays 45; alice has 55 left, the seller 45\n")
+  })
+
   it("flagship (npm start): the same seed prints the same tuning run", () => {
     const first = runExample("flagship.ts", "--seed", "ci").replace(/wall time .*\n/, "")
     const second = runExample("flagship.ts", "--seed", "ci").replace(/wall time .*\n/, "")
