@@ -34,8 +34,12 @@ const groupBaselines = (results: ReadonlyArray<BenchResult>) =>
 const sameRunBaseline = groupBaselines(latest)
 const committedBaseline = groupBaselines([...baseline.values()])
 
-/** A committed case's ratio, recomputed from its means when they are there (the stored ratio is rounded). */
+/**
+ * A committed case's ratio. Ratios read back from a printed report can be rounded to 0; those are
+ * recomputed from the means.
+ */
 const committedRatio = (result: BenchResult): number => {
+  if (result.ratio >= 0.01) return result.ratio
   const base = committedBaseline.get(`${result.file} · ${result.group}`)
   return result.meanNs !== undefined && base?.meanNs !== undefined && base.meanNs > 0 ? result.meanNs / base.meanNs : result.ratio
 }
