@@ -1,6 +1,6 @@
 /**
  * Tabular binary-classification datasets for the model in `mlp.ts`: the in-memory layout, a CSV
- * reader and writer, and the generator of the `spirals` dataset shipped in `data/spirals.ts`.
+ * reader and writer, and the generator of the `spirals` dataset shipped in `data/spirals.csv`.
  *
  * About the data, honestly: no public dataset could be downloaded when this was written, so the
  * shipped dataset is synthetic. It is generated once from a fixed seed by `generateSpirals` and

@@ -22,5 +22,5 @@ export {
   train,
   type TrainOptions
 } from "./mlp.ts"
-export { type Split, spirals, spiralsModule, spiralsSeed } from "./spirals.ts"
+export { type Split, spirals, spiralsCsvText, spiralsPath, spiralsSeed } from "./spirals.ts"
 export { type Classifier, type CrossValidationOptions, crossValidate, fit, foldsOf, irisData, irisSpace, type ModelFamily } from "./iris.ts"

@@ -1,15 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Random } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
-import { fromCsv, generateSpirals, spirals, spiralsModule, toCsv } from "../../src/ml/index.ts"
+import { fromCsv, generateSpirals, spirals, spiralsCsvText, spiralsPath, toCsv } from "../../src/ml/index.ts"
 
-const shippedPath = new URL("../../src/ml/data/spirals.ts", import.meta.url)
+const shippedPath = spiralsPath
 
 describe("the spirals dataset", () => {
   // Set UPDATE_SPIRALS=1 to rewrite the shipped file after changing the generator on purpose.
   it.effect("the shipped file is exactly what the seeded generator produces", () =>
     Effect.gen(function*() {
-      const expected = yield* spiralsModule
+      const expected = yield* spiralsCsvText
       if (process.env["UPDATE_SPIRALS"] === "1") writeFileSync(shippedPath, expected)
       assert.strictEqual(readFileSync(shippedPath, "utf8"), expected)
     }))
