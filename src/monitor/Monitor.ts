@@ -42,8 +42,8 @@ export interface MonitorShape {
   /** The last sample of one agent. */
   readonly agent: (id: string) => Effect.Effect<Option.Option<AgentSample>>
   /**
-   * Wraps a definition so that each handled message is counted and timed (on `Clock`); agents
-   * spawned from the result report exact messages per second and a latency histogram.
+   * Wraps a definition so that each handled message is timed (on `Clock`); agents spawned from
+   * the result also report a handler latency histogram.
    */
   readonly instrument: <S, M, E, R>(definition: AgentDefinition<S, M, E, R>) => AgentDefinition<S, M, E, R>
 }
@@ -52,13 +52,13 @@ interface Tracked {
   readonly ref: AgentRef<unknown>
   readonly kind: string
   restarts: number
-  previousDepth: number
+  /** `ref.handledCount()` when the monitor first saw the agent. */
+  readonly baseHandled: number
   previousHandled: number
   previousAt: number
 }
 
 class HandlerStats {
-  handled = 0
   readonly latency = new LatencyHistogram()
 }
 
@@ -120,12 +120,13 @@ export const make = (input: MonitorOptions = {}) =>
       const ref = system.lookup(id)
       if (Option.isNone(ref)) return
       if (tracked.size >= maxAgents) return
+      const handled = ref.value.handledCount()
       tracked.set(id, {
         ref: ref.value,
         kind: ref.value.kind,
         restarts: 0,
-        previousDepth: ref.value.mailboxSize(),
-        previousHandled: stats.get(id)?.handled ?? 0,
+        baseHandled: handled,
+        previousHandled: handled,
         previousAt: nowMillis()
       })
     }
@@ -199,17 +200,12 @@ export const make = (input: MonitorOptions = {}) =>
       const depth = entry.ref.mailboxSize()
       const seconds = (now - entry.previousAt) / 1000
       const handlerStats = stats.get(id)
-      let rate: number
-      let handled: number | undefined
-      if (handlerStats !== undefined) {
-        handled = handlerStats.handled
-        rate = seconds > 0 ? (handled - entry.previousHandled) / seconds : 0
-        entry.previousHandled = handled
-      } else {
-        rate = seconds > 0 ? Math.max(0, entry.previousDepth - depth) / seconds : 0
+      const total = entry.ref.handledCount()
+      const rate = seconds > 0 ? (total - entry.previousHandled) / seconds : 0
+      if (seconds > 0) {
+        entry.previousAt = now
+        entry.previousHandled = total
       }
-      if (seconds > 0) entry.previousAt = now
-      entry.previousDepth = depth
       const latency = handlerStats === undefined || handlerStats.latency.count === 0 ? undefined : {
         count: handlerStats.latency.count,
         p50: handlerStats.latency.quantile(0.5),
@@ -220,9 +216,8 @@ export const make = (input: MonitorOptions = {}) =>
         id,
         kind: entry.kind,
         mailboxDepth: depth,
-        handled,
+        handled: total - entry.baseHandled,
         messagesPerSecond: rate,
-        rateSource: handlerStats === undefined ? "drained" : "handled",
         restarts: entry.restarts,
         memoryBytes: AGENT_BASE_BYTES + depth * QUEUED_MESSAGE_BYTES,
         latency,
@@ -303,12 +298,10 @@ export const make = (input: MonitorOptions = {}) =>
         const started = preciseMillis()
         const next = definition.handle(state, message, context)
         if (!Effect.isEffect(next)) {
-          counted.handled++
           counted.latency.record(preciseMillis() - started)
           return next
         }
         return Effect.ensuring(next, Effect.sync(() => {
-          counted.handled++
           counted.latency.record(preciseMillis() - started)
         }))
       }

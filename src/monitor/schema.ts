@@ -50,21 +50,17 @@ export interface LatencySummary {
 }
 
 /**
- * One agent at the last sample.
- *
- * `messagesPerSecond` is exact for agents spawned from `monitor.instrument(definition)`
- * (`rateSource: "handled"`). For other agents the runtime exposes only the mailbox depth, so the
- * rate is the drop in depth between two samples (`rateSource: "drained"`), a lower bound that
- * reads 0 while producers keep the queue level.
+ * One agent at the last sample. `handled` and `messagesPerSecond` are exact for every agent (from
+ * `AgentRef.handledCount`); `latency` is there for agents spawned from `monitor.instrument`.
  */
 export interface AgentSample {
   readonly id: string
   readonly kind: string
   readonly mailboxDepth: number
-  /** Messages handled since the monitor saw the agent (instrumented agents only). */
-  readonly handled: number | undefined
+  /** Messages handled since the monitor first saw the agent. */
+  readonly handled: number
+  /** Messages handled per second between the last two samples. */
   readonly messagesPerSecond: number
-  readonly rateSource: "handled" | "drained"
   readonly restarts: number
   /** Bytes: a fixed cost per agent plus a cost per queued message (see `AGENT_BASE_BYTES`). */
   readonly memoryBytes: number

@@ -54,6 +54,8 @@ describe("Agent", () => {
       const dead = yield* system.deadLetters
       assert.strictEqual(dead["handler-crashed"], 1)
       assert.deepStrictEqual(yield* system.root.children, [{ id: counter.id, running: true, restarts: 1 }])
+      // Increment, Crash, Increment and Get: the count survives the restart.
+      assert.strictEqual(counter.handledCount(), 4)
     })))
 
   it.effect("the ask being handled when the agent crashes fails with AgentStopped", () =>

@@ -43,7 +43,6 @@ describe("Monitor", () => {
       yield* settle
       yield* TestClock.adjust("2 seconds")
       const sample = Option.getOrThrow(yield* monitor.agent("fast"))
-      assert.strictEqual(sample.rateSource, "handled")
       assert.strictEqual(sample.handled, 41)
       assert.strictEqual(sample.messagesPerSecond, 20.5)
       assert.strictEqual(sample.latency?.count, 41)
@@ -53,7 +52,7 @@ describe("Monitor", () => {
       assert.strictEqual(Option.getOrThrow(yield* monitor.agent("fast")).messagesPerSecond, 0)
     })))
 
-  it.effect("uninstrumented agents get the drained rate: the drop in depth between samples", () =>
+  it.effect("uninstrumented agents report exact handled counts and rates too", () =>
     withSystem(Effect.gen(function*() {
       const system = yield* AgentSystem
       const monitor = yield* make({ intervalMillis: 1_000 })
@@ -64,12 +63,14 @@ describe("Monitor", () => {
       yield* settle
       const first = yield* monitor.sampleNow
       assert.strictEqual(first.agents[0]?.mailboxDepth, 10)
+      assert.strictEqual(first.agents[0]?.handled, 1) // the 500 ms one, still running
       yield* TestClock.adjust("1 second")
       const sample = Option.getOrThrow(yield* monitor.agent("plain"))
-      assert.strictEqual(sample.rateSource, "drained")
-      assert.strictEqual(sample.handled, undefined)
+      assert.strictEqual(sample.handled, 11)
+      assert.strictEqual(sample.latency, undefined)
       assert.strictEqual(sample.mailboxDepth, 0)
-      assert.strictEqual(sample.messagesPerSecond, 10)
+      // All 11 were handled in the one second since the monitor first saw the agent (at 0 ms).
+      assert.strictEqual(sample.messagesPerSecond, 11)
     })))
 
   it.effect("counts restarts from the system's lifecycle events", () =>

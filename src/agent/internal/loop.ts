@@ -60,6 +60,7 @@ export class Incarnation<S, M, E, R> {
         message = letter
       }
       let next: S | Effect.Effect<S, E, R>
+      cell.handled++
       try {
         next = this.definition.handle(this.state as S, message, cell)
       } catch (defect) {

@@ -46,6 +46,7 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
     let pending: Array<M> = []
     let current: M | undefined = undefined
     let reply: { readonly value: unknown } | undefined = undefined
+    let handled = 0
     const bufferSelf = (message: M): boolean => {
       if (pending.length >= config.selfCapacity) return false
       pending.push(message)
@@ -61,7 +62,8 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
       tellUnsafe: bufferSelf,
       ask: (request, options) => outer.ask(request, options).pipe(Effect.catchTag("InvalidInput", (error) => Effect.die(error))),
       mailboxSize: () => pending.length,
-      isAlive: () => true
+      isAlive: () => true,
+      handledCount: () => handled
     }
     const context: AgentContext<M> = {
       self,
@@ -92,6 +94,7 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
       Effect.gen(function*() {
         current = message
         reply = undefined
+        handled++
         const exit = yield* Effect.exit(Effect.suspend(() => run(definition.handle(state, message, context))))
         const answer = reply
         current = undefined
