@@ -4,32 +4,80 @@
  * loopback counter and the cluster registry hosted. Short intervals so failover fits in a test.
  */
 import { createServer } from "node:net"
-import { NodeClusterSocket } from "@effect/platform-node"
+import { NodeClusterSocket, NodeCrypto } from "@effect/platform-node"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
-import { EntityId, RunnerAddress, Sharding } from "effect/cluster"
+import {
+  EntityId,
+  RunnerAddress,
+  RunnerHealth,
+  Runners,
+  Sharding,
+  ShardingConfig,
+  SocketRunner,
+  SqlMessageStorage,
+  SqlRunnerStorage
+} from "effect/cluster"
+import { RpcSerialization } from "effect/rpc"
 import type { SqlClient } from "effect/sql"
 import { AgentStateStore, ClusterRegistry } from "../../src/cluster/index.ts"
 import { ClusterCounter } from "./fixtures.ts"
 
 export const LoopbackCounter = ClusterCounter({ kind: "loopback-counter" })
 
+/** The sharding settings of every test runner: few shards, short intervals. */
+export const testShardingConfig = {
+  shardsPerGroup: 32,
+  refreshAssignmentsInterval: "200 millis",
+  shardLockRefreshInterval: "1 second",
+  shardLockExpiration: "3 seconds",
+  entityMessagePollInterval: "200 millis",
+  runnerHealthCheckInterval: "1 second",
+  entityTerminationTimeout: "2 seconds"
+} satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
+
 export const runnerLayer = (port: number) =>
   Layer.mergeAll(LoopbackCounter.layer, ClusterRegistry.layerHost(), ClusterRegistry.layer()).pipe(
     Layer.provideMerge(NodeClusterSocket.layer({
       storage: "sql",
-      shardingConfig: {
-        runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),
-        shardsPerGroup: 32,
-        refreshAssignmentsInterval: "200 millis",
-        shardLockRefreshInterval: "1 second",
-        shardLockExpiration: "3 seconds",
-        entityMessagePollInterval: "200 millis",
-        runnerHealthCheckInterval: "1 second",
-        entityTerminationTimeout: "2 seconds"
-      }
+      shardingConfig: { ...testShardingConfig, runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)) }
     })),
     Layer.provideMerge(AgentStateStore.layerSql)
   )
+
+/** Where a routed runner listens, what it advertises, and how it reaches the others. */
+export interface RoutedRunnerOptions {
+  /** The port it listens on (127.0.0.1). */
+  readonly listen: number
+  /** The port it advertises to the other runners (e.g. the one of a proxy in front of it). */
+  readonly advertise: number
+  /** Maps the advertised address of another runner to the address this runner dials. */
+  readonly route: (address: RunnerAddress.RunnerAddress) => RunnerAddress.RunnerAddress
+}
+
+/**
+ * The socket runner of `NodeClusterSocket.layer({ storage: "sql" })`, put together by hand so the
+ * runner can listen on one port, advertise another, and dial the others through `route` (its
+ * messages and its health-check pings alike). The partition tests put proxies on both paths.
+ */
+export const routedRunnerLayer = (options: RoutedRunnerOptions) => {
+  const protocol = Layer.effect(Runners.RpcClientProtocol)(Effect.gen(function*() {
+    const direct = yield* Runners.RpcClientProtocol
+    return { codecFor: direct.codecFor, make: (address) => direct.make(options.route(address)) }
+  })).pipe(Layer.provide(NodeClusterSocket.layerClientProtocol))
+  const health = RunnerHealth.layerPing.pipe(Layer.provide(Runners.layerRpc), Layer.provide(protocol))
+  const sharding = SocketRunner.layer.pipe(
+    Layer.provide([NodeClusterSocket.layerSocketServer, protocol, health]),
+    Layer.provideMerge(SqlMessageStorage.layer.pipe(Layer.provide(NodeCrypto.layerDigest))),
+    Layer.provide(Layer.orDie(SqlRunnerStorage.layer)),
+    Layer.provide(ShardingConfig.layer({
+      ...testShardingConfig,
+      runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", options.advertise)),
+      runnerListenAddress: Option.some(RunnerAddress.make("127.0.0.1", options.listen))
+    })),
+    Layer.provide(RpcSerialization.layerSchemaBinary())
+  )
+  return LoopbackCounter.layer.pipe(Layer.provideMerge(sharding), Layer.provideMerge(AgentStateStore.layerSql))
+}
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
 export const freePort = Effect.callback<number>((resume) => {
@@ -43,11 +91,18 @@ export const freePort = Effect.callback<number>((resume) => {
 
 /** Starts a runner in its own scope, so the test can stop it. */
 export const startRunner = (sql: Context.Context<SqlClient.SqlClient>, port: number) =>
+  startRunnerLayer(sql, runnerLayer(port))
+
+/** Starts the runner `layer` in its own scope, so the test can stop it. */
+export const startRunnerLayer = <A, E>(
+  sql: Context.Context<SqlClient.SqlClient>,
+  layer: Layer.Layer<Sharding.Sharding | A, E, SqlClient.SqlClient>
+) =>
   Effect.gen(function*() {
     const scope = yield* Scope.make()
     // Stopped before the test's SQL database closes, unless the test stops it first.
     yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))
-    const context = yield* Layer.buildWithScope(runnerLayer(port).pipe(Layer.provide(Layer.succeedContext(sql))), scope)
+    const context = yield* Layer.buildWithScope(layer.pipe(Layer.provide(Layer.succeedContext(sql))), scope)
     return { scope, context, sharding: Context.get(context, Sharding.Sharding) }
   })
 
