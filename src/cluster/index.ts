@@ -14,3 +14,7 @@ export { StateStoreError } from "./AgentStateStore.ts"
 /** The cluster registry backend: one entity per namespace (`layerHost` on runners, `layer` for clients). */
 export * as ClusterRegistry from "./ClusterRegistry.ts"
 export type { ClusterRegistryOptions } from "./ClusterRegistry.ts"
+/** Where a cluster keeps its tables, by one string: a SQLite file or a `postgres://` URL. */
+export * as ClusterStorage from "./ClusterStorage.ts"
+export type { StorageSpec } from "./ClusterStorage.ts"
+export { ClusterStorageError } from "./ClusterStorage.ts"

@@ -3,48 +3,20 @@
  * and agent state live in Postgres (through `@effect/sql-pg`).
  *
  * Runs when `MABEAM_PG_URL` is set (`.ci/postgres.sh run -- npx vitest run test/cluster` starts a
- * throwaway server and sets it) and `@effect/sql-pg` is installed; otherwise it is skipped.
+ * throwaway server and sets it) and `@effect/sql-pg` is installed; otherwise it is skipped. Each
+ * test works in a database of its own (`pg.ts`).
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
-import type { SqlClient, SqlError } from "effect/sql"
-import { AgentStateStore } from "../../src/cluster/index.ts"
+import { AgentStateStore, ClusterStorage } from "../../src/cluster/index.ts"
 import { eventually, Get, Increment } from "./fixtures.ts"
+import { freshDatabase, pgSkipReason } from "./pg.ts"
 import { freePort, LoopbackCounter, ownerOf, startRunner } from "./runner-layer.ts"
 
-interface PgModule {
-  readonly PgClient: {
-    readonly layer: (config: {
-      readonly host: string
-      readonly port: number
-      readonly database: string
-      readonly username: string
-    }) => Layer.Layer<SqlClient.SqlClient, SqlError.SqlError>
-  }
-}
+const skipReason = await pgSkipReason("test/cluster/postgres.test.ts")
 
-const url = process.env["MABEAM_PG_URL"]
-// A computed specifier: the package is optional, so neither tsc nor vite must require it.
-const specifier = ["@effect", "sql-pg"].join("/")
-const pg: PgModule | undefined = url === undefined
-  ? undefined
-  : await import(specifier).then((module: PgModule) => module, () => undefined)
-const skipReason = url === undefined
-  ? "MABEAM_PG_URL is not set (run under .ci/postgres.sh)"
-  : pg === undefined
-  ? "@effect/sql-pg is not installed"
-  : undefined
-if (skipReason !== undefined) console.warn(`test/cluster/postgres.test.ts skipped: ${skipReason}`)
-
-const pgLayer = () => {
-  const parsed = new URL(url ?? "postgres://postgres@127.0.0.1:5432/postgres")
-  return (pg as PgModule).PgClient.layer({
-    host: parsed.hostname,
-    port: Number(parsed.port || 5432),
-    database: parsed.pathname.slice(1) || "postgres",
-    username: decodeURIComponent(parsed.username || "postgres")
-  })
-}
+/** The SqlClient of a database of this test's own (see `pg.ts`). */
+const pgLayer = Effect.flatMap(freshDatabase("mabeam_pg"), (url) => Layer.build(ClusterStorage.layer(url)))
 
 // Ids unique to this run, so a reused database holds no state of theirs.
 const run = `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`
@@ -52,7 +24,7 @@ const run = `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toStri
 describe.skipIf(skipReason !== undefined)(`the cluster on Postgres${skipReason === undefined ? "" : ` (skipped: ${skipReason})`}`, () => {
   it.live("the agent state store round-trips through Postgres", () =>
     Effect.gen(function*() {
-      const sql = yield* Layer.build(pgLayer())
+      const sql = yield* pgLayer
       const store = Context.get(
         yield* Layer.build(AgentStateStore.layerSql.pipe(Layer.provide(Layer.succeedContext(sql)))),
         AgentStateStore.AgentStateStore
@@ -65,7 +37,7 @@ describe.skipIf(skipReason !== undefined)(`the cluster on Postgres${skipReason =
 
   it.live("two runners share Postgres: cross-runner asks, and a stopped runner's agents move with their state", () =>
     Effect.gen(function*() {
-      const sql = yield* Layer.build(pgLayer())
+      const sql = yield* pgLayer
       const a = yield* startRunner(sql, yield* freePort)
       const b = yield* startRunner(sql, yield* freePort)
       const ids = Array.from({ length: 64 }, (_, i) => `${run}-agent-${i}`)

@@ -1,7 +1,8 @@
 /**
- * A runner in its own process, for the crash tests: `node test/cluster/runner-process.ts PORT DB`
- * hosts the loopback counter on 127.0.0.1:PORT with its cluster tables and agent state in the
- * SQLite file DB, prints `ready` and runs until it is killed or its stdin closes.
+ * A runner in its own process, for the crash tests: `node test/cluster/runner-process.ts PORT STORAGE`
+ * hosts the loopback counter on 127.0.0.1:PORT with its cluster tables and agent state in STORAGE
+ * (a SQLite file path, or a `postgres://` URL: see `ClusterStorage`), prints `ready` and runs until
+ * it is killed or its stdin closes.
  *
  * It answers one query on stdin: the line `holds ID,ID,...` is answered with the line
  * `holds ID,ID,...` listing those of the ids whose shards this runner holds now.
@@ -10,11 +11,11 @@ import { createInterface } from "node:readline"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { EntityId, Sharding } from "effect/cluster"
-import { SqliteClient } from "../../src/sql/index.ts"
+import { ClusterStorage } from "../../src/cluster/index.ts"
 import { runnerLayer } from "./runner-layer.ts"
 
-const [port, filename] = process.argv.slice(2)
-if (port === undefined || filename === undefined) throw new Error("usage: runner-process.ts PORT DB")
+const [port, storage] = process.argv.slice(2)
+if (port === undefined || storage === undefined) throw new Error("usage: runner-process.ts PORT STORAGE")
 
 const main = Effect.gen(function*() {
   const sharding = yield* Sharding.Sharding
@@ -29,6 +30,6 @@ const main = Effect.gen(function*() {
   })
   process.stdout.write("ready\n")
   return yield* Effect.never
-}).pipe(Effect.provide(runnerLayer(Number(port)).pipe(Layer.provide(SqliteClient.layer({ filename })))))
+}).pipe(Effect.provide(runnerLayer(Number(port)).pipe(Layer.provide(ClusterStorage.layer(storage)))))
 
 NodeRuntime.runMain(main)
