@@ -1,2 +1,4 @@
 /** The Transport seam: endpoints, addresses, best-effort delivery; the in-process implementation. */
 export { Address, AddressInUse, type Endpoint, type Envelope, makeLocal, Transport, type TransportStats } from "./Transport.ts"
+/** The transport across processes, on `effect/rpc` sockets. */
+export { RpcTransport } from "./rpc/index.ts"

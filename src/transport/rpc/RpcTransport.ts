@@ -1,0 +1,178 @@
+/**
+ * A `Transport` across processes: each node listens on a TCP port and sends to its peers with
+ * `effect/rpc` (ndjson over `@effect/platform-node` sockets, reconnecting when a peer restarts).
+ *
+ * Protocols written against `Transport` (Raft, leases, PBFT, ...) run unchanged across nodes with
+ * it: give each node its own name, a port, and the address of every peer.
+ *
+ * Delivery keeps the `Transport` contract: best effort, never blocking the sender. Each peer has a
+ * bounded outbox drained by one sender fiber, a batch per round trip (the next batch goes once the
+ * peer acknowledged the last). While a peer is unreachable its outbox fills up and then drops new
+ * messages, counted; what is queued is delivered, in order, when it is back. A send to a node not in
+ * `peers` is dropped and counted. Messages cross the wire as JSON: fields that are `undefined` are
+ * left out, and a message JSON cannot carry (a BigInt, a cycle) is dropped and counted.
+ *
+ * `stats` is this node's view: `sent` counts its sends, `delivered` the envelopes it put in its own
+ * endpoints' inboxes (from any node), `dropped` what it could not send or deliver.
+ *
+ * Loopback is the tested setting. Runner-to-runner traffic here is neither encrypted nor
+ * authenticated: keep it on a trusted network (the cluster's TLS runners cover that case).
+ *
+ * @example
+ * ```ts
+ * const peers = { a: { host: "127.0.0.1", port: 7001 }, b: { host: "127.0.0.1", port: 7002 } }
+ * const onA = RpcTransport.layer({ node: "a", port: 7001, peers })
+ * const program = Effect.gen(function*() {
+ *   const transport = yield* Transport
+ *   const endpoint = yield* transport.bind("raft")
+ *   yield* endpoint.send({ node: "b", id: "raft" }, { _tag: "Ping" })
+ * }).pipe(Effect.scoped, Effect.provide(onA))
+ * ```
+ *
+ * @since 0.2.0
+ */
+import { NodeSocket, NodeSocketServer } from "@effect/platform-node"
+import { Effect, Layer, Schema, type Scope } from "effect"
+import { Rpc, RpcClient, RpcGroup, RpcSerialization, RpcServer } from "effect/rpc"
+import { Socket, type SocketServer } from "effect/socket"
+import { Mailbox } from "../../agent/Mailbox.ts"
+import { decodeInput, type InvalidInput } from "../../errors/index.ts"
+import { Address, type Endpoint, makeLocal, Transport } from "../Transport.ts"
+
+/** An envelope on the wire: its message as JSON text, so one odd message cannot spoil a batch. */
+const WireEnvelope = Schema.Struct({ from: Address, to: Address, message: Schema.String })
+
+/** One batch of envelopes from one node to another, acknowledged once queued at the receiver. */
+const Deliver = Rpc.make("Deliver", { payload: { envelopes: Schema.Array(WireEnvelope) } })
+class TransportRpcs extends RpcGroup.make(Deliver) {}
+
+/** Where a node listens. */
+export const Peer = Schema.Struct({ host: Schema.String, port: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65_535 })) })
+/** Where a node listens. */
+export type Peer = typeof Peer.Type
+
+/** Options of `RpcTransport.layer`. */
+export const RpcTransportOptions = Schema.Struct({
+  /** This node's name (the `node` of its addresses). */
+  node: Schema.NonEmptyString,
+  /** The interface to listen on; defaults to 127.0.0.1. */
+  host: Schema.optional(Schema.String),
+  /** The TCP port to listen on. */
+  port: Peer.fields.port,
+  /** Every other node by name. Sends to a node not listed here are dropped and counted. */
+  peers: Schema.Record(Schema.String, Peer),
+  /** Envelopes queued per peer before new ones are dropped; defaults to 8192. */
+  outboxCapacity: Schema.optional(Schema.Int.check(Schema.isGreaterThan(0)))
+})
+/** Options of `RpcTransport.layer`. */
+export type RpcTransportOptions = typeof RpcTransportOptions.Type
+
+const decodeOptions = decodeInput(RpcTransportOptions, "RpcTransport.layer")
+
+/** The envelope as it crosses the wire. */
+type WireEnvelope = typeof WireEnvelope.Type
+
+/** `message` as JSON text, or undefined when it has none (a function, a BigInt, a cycle). */
+const toJson = (message: unknown): string | undefined => {
+  try {
+    return JSON.stringify(message) as string | undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Builds the transport of one node in the current scope: its server listens until the scope
+ * closes, its sender fibers (one per peer) are interrupted then.
+ */
+export const make = (
+  input: RpcTransportOptions
+): Effect.Effect<Transport["Service"], InvalidInput | SocketServer.SocketServerError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const options = yield* decodeOptions(input)
+    const node = options.node
+    const local = makeLocal(node)
+    const capacity = options.outboxCapacity ?? 8_192
+    let sentRemote = 0
+    let dropped = 0
+    // Arrivals go through `local.send`, which counts them as sent: `stats` takes them back out.
+    let arrived = 0
+
+    // Incoming batches go straight into this node's inboxes.
+    const handlers = TransportRpcs.toLayer({
+      Deliver: ({ envelopes }) =>
+        Effect.sync(() => {
+          arrived += envelopes.length
+        }).pipe(Effect.andThen(Effect.forEach(
+          envelopes,
+          (envelope) => local.send(envelope.from, envelope.to, JSON.parse(envelope.message) as unknown),
+          { discard: true }
+        )))
+    })
+    yield* Layer.build(
+      RpcServer.layer(TransportRpcs, { disableTracing: true }).pipe(
+        Layer.provide(handlers),
+        Layer.provide(RpcServer.layerProtocolSocketServer),
+        Layer.provide(NodeSocketServer.layer({ host: options.host ?? "127.0.0.1", port: options.port })),
+        Layer.provide(RpcSerialization.layerNdjson)
+      )
+    )
+
+    // One outbox and one sender fiber per peer; the fiber reconnects as the socket protocol retries.
+    const outboxes = new Map<string, Mailbox<WireEnvelope>>()
+    for (const [name, peer] of Object.entries(options.peers)) {
+      if (name === node) continue
+      // Built in this scope (not with `Effect.provide`, which would close it when `make` returns).
+      const protocol = yield* Layer.build(
+        RpcClient.layerProtocolSocket({ retryTransientErrors: true }).pipe(
+          // The socket dials lazily (and again after a failure): building it cannot fail.
+          Layer.provide(Layer.effect(Socket.Socket, NodeSocket.makeNet({ host: peer.host, port: peer.port }))),
+          Layer.provide(RpcSerialization.layerNdjson)
+        )
+      )
+      const client = yield* RpcClient.make(TransportRpcs, { disableTracing: true }).pipe(Effect.provideContext(protocol))
+      const outbox = new Mailbox<WireEnvelope>(capacity)
+      outboxes.set(name, outbox)
+      // The socket protocol retries until the peer answers; a batch it rejects is dropped.
+      const sendBatch = (envelopes: ReadonlyArray<WireEnvelope>) =>
+        client.Deliver({ envelopes }).pipe(
+          Effect.catchCause(() =>
+            Effect.sync(() => {
+              dropped += envelopes.length
+            })
+          )
+        )
+      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(outbox.takeAll, sendBatch)))
+      yield* Effect.addFinalizer(() => Effect.sync(() => outbox.close()))
+    }
+
+    const send = (from: Address, to: Address, message: unknown): Effect.Effect<void> => {
+      if (to.node === node) return local.send(from, to, message)
+      return Effect.sync(() => {
+        sentRemote++
+        const outbox = outboxes.get(to.node)
+        const json = outbox === undefined ? undefined : toJson(message)
+        if (outbox === undefined || json === undefined || outbox.offer({ from, to, message: json }) !== "accepted") dropped++
+      })
+    }
+
+    const bind = (id: string, bindOptions?: { readonly capacity?: number }) =>
+      Effect.map(local.bind(id, bindOptions), (endpoint): Endpoint => ({
+        address: endpoint.address,
+        receive: endpoint.receive,
+        send: (to, message) => send(endpoint.address, to, message)
+      }))
+
+    const stats = Effect.map(local.stats, (own) => ({
+      sent: sentRemote + own.sent - arrived,
+      delivered: own.delivered,
+      dropped: dropped + own.dropped
+    }))
+
+    return Transport.of({ node, bind, send, stats })
+  })
+
+/** The transport of one node, as a layer (see `make`). */
+export const layer = (
+  options: RpcTransportOptions
+): Layer.Layer<Transport, InvalidInput | SocketServer.SocketServerError> => Layer.effect(Transport, make(options))
