@@ -3,31 +3,45 @@
  *
  *   npm start                                    seed "mabeam", 3 workers, 400 credits per strategist
  *   npm start -- --seed 7 --agents 6 --budget 200
+ *   npm start -- --mode tournament               27 candidate agents in a successive-halving
+ *                                                tournament, with prediction markets on the outcome
+ *   npm start -- --mode tournament --agents 9 --budget 100
  *
- * With `OTEL_EXPORTER_OTLP_ENDPOINT` set, the run's spans and metrics go to that collector.
+ * `--mode` is `default` or `tournament`; in tournament mode `--agents` is the number of candidates
+ * (2 to 64) and `--budget` the sponsor's credits. With `OTEL_EXPORTER_OTLP_ENDPOINT` set, the
+ * run's spans and metrics go to that collector.
  */
-import { Effect, Layer } from "effect"
-import { AuctionHouse, Ledger } from "../src/economics/index.ts"
-import { formatReport, runTuning } from "../src/flagship/index.ts"
-import { MabeamTest } from "../src/runtime/index.ts"
-import { Orchestrator } from "../src/variables/index.ts"
+import type { Effect as EffectType, Layer as LayerType, Scope } from "effect"
+// Only the light mode parser is loaded before the flags are checked, so a bad flag fails at once.
+import { parseMode } from "../src/flagship/mode.ts"
 
+const fail = (message: string): never => {
+  console.error(message)
+  process.exit(2)
+}
 const flag = (name: string): string | undefined => {
   const index = process.argv.indexOf(name)
-  return index >= 0 ? process.argv[index + 1] : undefined
+  if (index < 0) return undefined
+  const value = process.argv[index + 1]
+  return value === undefined || value.startsWith("--") ? fail(`${name} needs a value`) : value
 }
 const positive = (name: string, fallback: number): number => {
   const raw = flag(name)
   const value = raw === undefined ? fallback : Number(raw)
-  if (!Number.isSafeInteger(value) || value < 1) {
-    console.error(`${name} must be a positive integer, got "${raw}"`)
-    process.exit(2)
-  }
-  return value
+  return !Number.isSafeInteger(value) || value < 1 ? fail(`${name} must be a positive integer, got "${raw}"`) : value
 }
+const parsed = parseMode(flag("--mode"))
+const mode = parsed._tag === "Invalid" ? fail(parsed.message) : parsed.mode
 const seed = flag("--seed") ?? "mabeam"
-const workers = positive("--agents", 3)
+const agentCount = positive("--agents", mode === "tournament" ? 27 : 3)
 const budget = positive("--budget", 400)
+if (mode === "tournament" && agentCount > 64) fail(`--agents must be at most 64 in tournament mode, got ${agentCount}`)
+
+const { Effect, Layer } = await import("effect")
+const { AuctionHouse, Ledger } = await import("../src/economics/index.ts")
+const { formatReport, formatTournamentReport, runTournament, runTuning } = await import("../src/flagship/index.ts")
+const { MabeamTest } = await import("../src/runtime/index.ts")
+const { Orchestrator } = await import("../src/variables/index.ts")
 
 const services = Layer.mergeAll(
   AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
@@ -35,26 +49,54 @@ const services = Layer.mergeAll(
 ).pipe(Layer.provideMerge(MabeamTest.layer({ seed })))
 
 const bar = (done: number, total: number) => "█".repeat(done) + "░".repeat(total - done)
+const percent = (accuracy: number) => `${(accuracy * 100).toFixed(1)}%`
 const started = performance.now()
-const run = runTuning({
-  seed,
-  workers,
-  budget,
-  onRound: (progress) =>
-    Effect.sync(() =>
-      console.log(
-        `  ${bar(progress.round, progress.rounds)} round ${progress.round}/${progress.rounds}: ${progress.trials} trials, best ${
-          progress.best === undefined ? "-" : `${(progress.best * 100).toFixed(1)}% (${progress.strategy})`
-        }`
-      )
-    )
+
+const tuning = Effect.suspend(() => {
+  console.log(`mabeam flagship: ${agentCount} worker agents, 3 strategist agents bidding ${budget} credits each, seed "${seed}"`)
+  return Effect.map(
+    runTuning({
+      seed,
+      workers: agentCount,
+      budget,
+      onRound: (progress) =>
+        Effect.sync(() =>
+          console.log(
+            `  ${bar(progress.round, progress.rounds)} round ${progress.round}/${progress.rounds}: ${progress.trials} trials, best ${
+              progress.best === undefined ? "-" : `${percent(progress.best)} (${progress.strategy})`
+            }`
+          )
+        )
+    }),
+    formatReport
+  )
 })
 
-console.log(`mabeam flagship: ${workers} worker agents, 3 strategist agents bidding ${budget} credits each, seed "${seed}"`)
-Effect.runPromise(run.pipe(Effect.scoped, Effect.provide(services))).then(
-  (report) => {
+const tournament = Effect.suspend(() => {
+  console.log(`mabeam flagship: ${agentCount} candidate agents in a tournament, ${budget} credits for training, seed "${seed}"`)
+  return Effect.map(
+    runTournament({
+      seed,
+      candidates: agentCount,
+      budget,
+      onRung: (progress) =>
+        Effect.sync(() =>
+          console.log(
+            `  ${bar(progress.rung, progress.rungs)} rung ${progress.rung}/${progress.rungs}: ${progress.candidates} candidates on ${
+              Math.round(progress.fraction * 100)
+            }% of the data, best ${percent(progress.best.accuracy)} (${progress.best.id})`
+          )
+        )
+    }),
+    formatTournamentReport
+  )
+})
+
+const program: EffectType.Effect<string, unknown, LayerType.Success<typeof services> | Scope.Scope> = mode === "tournament" ? tournament : tuning
+Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(services))).then(
+  (summary) => {
     console.log("")
-    console.log(formatReport(report))
+    console.log(summary)
     console.log(`  wall time ${((performance.now() - started) / 1000).toFixed(1)} s; every agent stopped with the scope`)
   },
   (error) => {

@@ -1,0 +1,30 @@
+/** `npm start -- --mode ...` as a real program (a child process). */
+import { assert, describe, it } from "@effect/vitest"
+import { spawnSync } from "node:child_process"
+import { join } from "node:path"
+
+const root = join(import.meta.dirname, "..", "..")
+const flagship = (...args: Array<string>) =>
+  spawnSync(process.execPath, [join(root, "examples", "flagship.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 })
+
+describe("flagship CLI", () => {
+  it("rejects an unknown mode, or a flag without a value, with a clear message and exit code 2", () => {
+    const bogus = flagship("--mode", "bogus")
+    assert.strictEqual(bogus.status, 2)
+    assert.include(bogus.stderr, "--mode must be one of default, tournament; got \"bogus\"")
+    assert.strictEqual(bogus.stdout, "")
+    const missing = flagship("--mode")
+    assert.strictEqual(missing.status, 2)
+    assert.include(missing.stderr, "--mode needs a value")
+  })
+
+  it("--mode tournament runs the tournament and prints its summary", () => {
+    const run = flagship("--mode", "tournament", "--agents", "9", "--seed", "cli")
+    assert.strictEqual(run.status, 0, run.stderr)
+    assert.match(run.stdout, /rung 2\/2: 3 candidates on 100% of the data/)
+    assert.match(run.stdout, /winner candidate-\d+ /)
+    assert.match(run.stdout, /8 losers stopped by their supervisor/)
+    assert.match(run.stdout, /prediction markets \(LMSR/)
+    assert.match(run.stdout, /money conserved/)
+  })
+})
