@@ -35,7 +35,7 @@ const mode = parsed._tag === "Invalid" ? fail(parsed.message) : parsed.mode
 const seed = flag("--seed") ?? "mabeam"
 const agentCount = positive("--agents", mode === "tournament" ? 27 : 3)
 const budget = positive("--budget", 400)
-if (mode === "tournament" && agentCount > 64) fail(`--agents must be at most 64 in tournament mode, got ${agentCount}`)
+if (mode === "tournament" && (agentCount < 2 || agentCount > 64)) fail(`--agents must be between 2 and 64 in tournament mode, got ${agentCount}`)
 
 const { Effect, Layer } = await import("effect")
 const { AuctionHouse, Ledger } = await import("../src/economics/index.ts")

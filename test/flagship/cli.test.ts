@@ -8,7 +8,7 @@ const flagship = (...args: Array<string>) =>
   spawnSync(process.execPath, [join(root, "examples", "flagship.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 })
 
 describe("flagship CLI", () => {
-  it("rejects an unknown mode, or a flag without a value, with a clear message and exit code 2", () => {
+  it("rejects an unknown mode, a flag without a value or too few candidates with a clear message and exit code 2", () => {
     const bogus = flagship("--mode", "bogus")
     assert.strictEqual(bogus.status, 2)
     assert.include(bogus.stderr, "--mode must be one of default, tournament; got \"bogus\"")
@@ -16,6 +16,9 @@ describe("flagship CLI", () => {
     const missing = flagship("--mode")
     assert.strictEqual(missing.status, 2)
     assert.include(missing.stderr, "--mode needs a value")
+    const lonely = flagship("--mode", "tournament", "--agents", "1")
+    assert.strictEqual(lonely.status, 2)
+    assert.include(lonely.stderr, "--agents must be between 2 and 64 in tournament mode, got 1")
   })
 
   it("--mode tournament runs the tournament and prints its summary", () => {
