@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Option, Random } from "effect"
+import { Clock, Effect, Random } from "effect"
 import type { Address, Endpoint } from "../transport/index.ts"
 
 /** What a protocol node reacts to. `Start` comes once, when the node (re)starts. */
@@ -75,6 +75,12 @@ export const emit = <O>(value: O): Output<never, O> => ({ _tag: "Emit", value })
  * Runs one protocol node on `endpoint` until interrupted: delivers `Start`, then every received
  * message and every due timer to `protocol.step`, executing its outputs. Dies (a defect) when
  * `observe` reports a broken invariant.
+ *
+ * Two loops share the node's state: one takes batches from the endpoint and steps each message,
+ * the other sleeps until the earliest timer and steps the due ones (in time order, then key
+ * order). Each step is synchronous (state, timers and `observe` are updated before anything else
+ * runs); its sends and emits then run in order. A timer set earlier than the one slept on wakes
+ * the timer loop, so no per-message timeout is needed.
  */
 export const runNode = <S, M, P, O>(
   protocol: Protocol<S, M, P, O>,
@@ -86,47 +92,89 @@ export const runNode = <S, M, P, O>(
     const { endpoint, emit: onEmit, observe } = options
     const timers = new Map<string, number>()
     let state = protocol.init(endpoint.address, options.persisted)
+    /** The deadline the timer loop sleeps until, and how to wake it earlier. */
+    let armed = Infinity
+    let rearm: (() => void) | undefined
 
-    const apply = (event: Event<M>) =>
-      Effect.suspend(() => {
-        const next = protocol.step(state, event)
-        state = next.state
-        const violation = observe?.(state, event, next.outputs)
-        if (violation !== undefined) {
-          return Effect.die(new Error(`${protocol.name} invariant broken at ${endpoint.address.node}: ${violation}`))
-        }
-        return Effect.forEach(next.outputs, (output): Effect.Effect<void> => {
-          switch (output._tag) {
-            case "Send":
-              return endpoint.send(output.to, output.message)
-            case "SetTimer":
-              return Effect.sync(() => void timers.set(output.key, output.at))
-            case "CancelTimer":
-              return Effect.sync(() => void timers.delete(output.key))
-            case "Emit":
-              return onEmit === undefined ? Effect.void : onEmit(output.value)
-          }
-        }, { discard: true })
-      })
-
-    const now = () => clock.currentTimeMillisUnsafe()
-    yield* apply({ _tag: "Start", now: now(), random: rng.nextDoubleUnsafe() })
-    while (true) {
-      let next: [string, number] | undefined
-      for (const entry of timers) if (next === undefined || entry[1] < next[1]) next = entry
-      const batch = next === undefined
-        ? yield* endpoint.receive
-        : Option.getOrElse(yield* Effect.timeoutOption(endpoint.receive, Math.max(0, next[1] - now())), () => [])
-      for (const envelope of batch) {
-        if (protocol.isMessage(envelope.message)) {
-          yield* apply({ _tag: "Receive", from: envelope.from, message: envelope.message, now: now(), random: rng.nextDoubleUnsafe() })
+    const effects = (outputs: ReadonlyArray<Output<M, O>>): Array<Effect.Effect<void>> | undefined => {
+      let pending: Array<Effect.Effect<void>> | undefined
+      for (const output of outputs) {
+        switch (output._tag) {
+          case "Send":
+            ;(pending ??= []).push(endpoint.send(output.to, output.message))
+            break
+          case "SetTimer":
+            timers.set(output.key, output.at)
+            if (output.at < armed && rearm !== undefined) {
+              const wake = rearm
+              rearm = undefined
+              wake()
+            }
+            break
+          case "CancelTimer":
+            timers.delete(output.key)
+            break
+          case "Emit":
+            if (onEmit !== undefined) (pending ??= []).push(onEmit(output.value))
         }
       }
-      const due = [...timers].filter(([, at]) => at <= now()).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+      return pending
+    }
+
+    const apply = (event: Event<M>): Effect.Effect<void> => {
+      const next = protocol.step(state, event)
+      state = next.state
+      const violation = observe?.(state, event, next.outputs)
+      if (violation !== undefined) {
+        return Effect.die(new Error(`${protocol.name} invariant broken at ${endpoint.address.node}: ${violation}`))
+      }
+      const pending = effects(next.outputs)
+      if (pending === undefined) return Effect.void
+      return pending.length === 1 ? pending[0]! : Effect.all(pending, { discard: true })
+    }
+
+    const now = () => clock.currentTimeMillisUnsafe()
+    const earliest = () => {
+      let at = Infinity
+      for (const t of timers.values()) if (t < at) at = t
+      return at
+    }
+    const fireDue = Effect.gen(function*() {
+      const t = now()
+      const due = [...timers].filter(([, at]) => at <= t).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
       for (const [key, at] of due) {
         if (timers.get(key) !== at) continue
         timers.delete(key)
         yield* apply({ _tag: "Timer", key, now: now(), random: rng.nextDoubleUnsafe() })
       }
-    }
+    })
+    const woken = Effect.callback<void>((resume) => {
+      rearm = () => resume(Effect.void)
+      return Effect.sync(() => {
+        rearm = undefined
+      })
+    })
+
+    const receiving = Effect.gen(function*() {
+      while (true) {
+        for (const envelope of yield* endpoint.receive) {
+          if (protocol.isMessage(envelope.message)) {
+            yield* apply({ _tag: "Receive", from: envelope.from, message: envelope.message, now: now(), random: rng.nextDoubleUnsafe() })
+          }
+        }
+      }
+    })
+    const timing = Effect.gen(function*() {
+      while (true) {
+        armed = earliest()
+        const wait = armed - now()
+        if (wait > 0) yield* armed === Infinity ? woken : Effect.raceFirst(Effect.sleep(wait), woken)
+        armed = Infinity
+        rearm = undefined
+        yield* fireDue
+      }
+    })
+
+    yield* apply({ _tag: "Start", now: now(), random: rng.nextDoubleUnsafe() })
+    return yield* Effect.raceFirst(receiving, timing)
   })

@@ -14,7 +14,7 @@ const sends = (outputs: ReadonlyArray<{ _tag: string }>) =>
   outputs.flatMap((o) => (o._tag === "Send" ? [o as { _tag: "Send"; to: { node: string }; message: M }] : []))
 
 const leaderOf = (term = 1) => {
-  let s = Raft.raftStep(init(at("a"), { term: term - 1, votedFor: undefined, log: [] }), timer("election")).state
+  let s = Raft.raftStep(init(at("a"), { term: term - 1, votedFor: undefined, log: Raft.RaftLog.empty<C>() }), timer("election")).state
   s = Raft.raftStep(s, recv("b", { _tag: "Vote", term, granted: true })).state
   return s
 }
@@ -33,12 +33,12 @@ describe("Raft step function", () => {
     const s = leaderOf()
     assert.strictEqual(s.role, "leader")
     assert.strictEqual(s.log.length, 1)
-    assert.isUndefined(s.log[0]?.command)
+    assert.isUndefined(s.log.entry(1)?.command)
     assert.deepStrictEqual(s.next, { b: 1, c: 1 })
   })
 
   it("a node grants one vote per term, and only to an up-to-date log", () => {
-    const voter = init(at("c"), { term: 2, votedFor: undefined, log: [{ term: 2, id: "x", command: 1 }] })
+    const voter = init(at("c"), { term: 2, votedFor: undefined, log: Raft.RaftLog.from([{ term: 2, id: "x", command: 1 }]) })
     const stale = Raft.raftStep(voter, recv("a", { _tag: "RequestVote", term: 3, lastIndex: 5, lastTerm: 1 }))
     assert.deepStrictEqual(sends(stale.outputs)[0]?.message, { _tag: "Vote", term: 3, granted: false })
     const first = Raft.raftStep(stale.state, recv("b", { _tag: "RequestVote", term: 3, lastIndex: 1, lastTerm: 2 }))
@@ -48,7 +48,7 @@ describe("Raft step function", () => {
   })
 
   it("an Append from an older term is refused and leaves the log alone", () => {
-    const follower = init(at("b"), { term: 5, votedFor: undefined, log: [{ term: 5, id: "x", command: 1 }] })
+    const follower = init(at("b"), { term: 5, votedFor: undefined, log: Raft.RaftLog.from([{ term: 5, id: "x", command: 1 }]) })
     const { outputs, state } = Raft.raftStep(follower, recv("a", { _tag: "Append", term: 4, prevIndex: 0, prevTerm: 0, entries: [{ term: 4, id: "y", command: 2 }], commit: 1 }))
     assert.deepStrictEqual(sends(outputs)[0]?.message, { _tag: "AppendReply", term: 5, success: false, match: 0 })
     assert.strictEqual(state.log, follower.log)
@@ -57,13 +57,13 @@ describe("Raft step function", () => {
 
   it("a stale, reordered Append never truncates matching entries", () => {
     const entries = [{ term: 1, id: "p1", command: 1 }, { term: 1, id: "p2", command: 2 }]
-    const follower = init(at("b"), { term: 1, votedFor: undefined, log: entries })
+    const follower = init(at("b"), { term: 1, votedFor: undefined, log: Raft.RaftLog.from(entries) })
     const { state } = Raft.raftStep(follower, recv("a", { _tag: "Append", term: 1, prevIndex: 0, prevTerm: 0, entries: entries.slice(0, 1), commit: 0 }))
     assert.strictEqual(state.log.length, 2)
   })
 
   it("a conflicting entry is replaced, and commit follows the leader up to the last new entry", () => {
-    const follower = init(at("b"), { term: 2, votedFor: undefined, log: [{ term: 1, id: "p1", command: 1 }, { term: 1, id: "old", command: 9 }] })
+    const follower = init(at("b"), { term: 2, votedFor: undefined, log: Raft.RaftLog.from([{ term: 1, id: "p1", command: 1 }, { term: 1, id: "old", command: 9 }]) })
     const { outputs, state } = Raft.raftStep(follower, recv("a", { _tag: "Append", term: 2, prevIndex: 1, prevTerm: 1, entries: [{ term: 2, id: "new", command: 2 }], commit: 5 }))
     assert.deepStrictEqual(state.log.map((e) => e.id), ["p1", "new"])
     assert.strictEqual(state.commitIndex, 2)
@@ -80,7 +80,7 @@ describe("Raft step function", () => {
   })
 
   it("a leader never commits an older term's entry by counting replicas", () => {
-    let s = init(at("a"), { term: 1, votedFor: undefined, log: [{ term: 1, id: "old", command: 1 }] })
+    let s = init(at("a"), { term: 1, votedFor: undefined, log: Raft.RaftLog.from([{ term: 1, id: "old", command: 1 }]) })
     s = Raft.raftStep(s, timer("election")).state
     s = Raft.raftStep(s, recv("b", { _tag: "Vote", term: 2, granted: true })).state
     const partial = Raft.raftStep(s, recv("b", { _tag: "AppendReply", term: 2, success: true, match: 1 })).state

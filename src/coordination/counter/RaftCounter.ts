@@ -60,7 +60,7 @@ export const raftCounterStep = (
       }
     } else if (o._tag === "Send" && o.message._tag === "ProposeReply") {
       const reply = o.message
-      const cmd = next.state.log[reply.index - 1]?.command
+      const cmd = next.state.log.entry(reply.index)?.command
       if (reply.status === "committed" && cmd !== undefined && entryId(cmd) === reply.id) {
         const session = counter.sessions[cmd.client]
         const answer = session?.seq === cmd.seq

@@ -10,6 +10,7 @@
  */
 import type { Address } from "../../transport/index.ts"
 import { emit, type Event, type Output, type Protocol, send, setTimer, type Step } from "../Protocol.ts"
+import { RaftLog } from "./RaftLog.ts"
 import type { Entry, RaftConfig, RaftEmit, RaftMessage, RaftPersisted, RaftState } from "./types.ts"
 
 type S<C> = RaftState<C>
@@ -30,37 +31,52 @@ export const defaultRaftConfig = (members: ReadonlyArray<string>): RaftConfig =>
 /** The index of the last entry (0 when empty). */
 export const lastIndex = <C>(s: RaftPersisted<C>): number => s.log.length
 /** The term of entry `index` (0 for index 0 or beyond the log). */
-export const termAt = <C>(s: RaftPersisted<C>, index: number): number => s.log[index - 1]?.term ?? 0
+export const termAt = <C>(s: RaftPersisted<C>, index: number): number => s.log.termAt(index)
 
-const peers = <C>(s: S<C>) => s.config.members.filter((m) => m !== s.self.node)
+const peersOf = new WeakMap<RaftConfig, Map<string, ReadonlyArray<string>>>()
+const peers = <C>(s: S<C>): ReadonlyArray<string> => {
+  let byNode = peersOf.get(s.config)
+  if (byNode === undefined) peersOf.set(s.config, byNode = new Map())
+  let found = byNode.get(s.self.node)
+  if (found === undefined) byNode.set(s.self.node, found = s.config.members.filter((m) => m !== s.self.node))
+  return found
+}
 const majority = <C>(s: S<C>) => Math.floor(s.config.members.length / 2) + 1
 const addr = <C>(s: S<C>, node: string): Address => ({ node, id: s.config.service })
 const electionTimer = <C>(s: S<C>, e: Event<RaftMessage<C>>) =>
   setTimer("election", e.now + s.config.electionMin + Math.floor(e.random * (s.config.electionMax - s.config.electionMin)))
 
-const appendTo = <C>(s: S<C>, peer: string): Out<C> => {
-  const next = s.next[peer] ?? lastIndex(s) + 1
-  return send(addr(s, peer), {
-    _tag: "Append",
-    term: s.term,
-    prevIndex: next - 1,
-    prevTerm: termAt(s, next - 1),
-    entries: s.log.slice(next - 1, next - 1 + s.config.maxBatch),
-    commit: s.commitIndex
-  })
+/** Whether the latest Append to `peer` was acknowledged (nothing newer is in flight). */
+const idle = <C>(s: S<C>, peer: string) => (s.inflight[peer] ?? 0) <= (s.match[peer] ?? 0)
+
+/** Sends each of `to` an Append from its `next` index (at most `maxBatch` entries); records it in flight. */
+const replicate = <C>(s: S<C>, to: ReadonlyArray<string>, out: Array<Out<C>>): S<C> => {
+  if (to.length === 0) return s
+  const inflight: Record<string, number> = { ...s.inflight }
+  for (const peer of to) {
+    const next = s.next[peer] ?? lastIndex(s) + 1
+    const entries = s.log.slice(next - 1, next - 1 + s.config.maxBatch)
+    out.push(send(addr(s, peer), { _tag: "Append", term: s.term, prevIndex: next - 1, prevTerm: termAt(s, next - 1), entries, commit: s.commitIndex }))
+    inflight[peer] = next - 1 + entries.length
+  }
+  return { ...s, inflight }
 }
+
+/** The peers that are idle and behind the leader's log: the ones a new entry should go to now. */
+const readyPeers = <C>(s: S<C>): Array<string> => peers(s).filter((p) => idle(s, p) && (s.next[p] ?? 1) <= lastIndex(s))
 
 /** Commits up to `index` (never backwards), emitting `Applied` and answering waiting clients. */
 const commitTo = <C>(s: S<C>, index: number, out: Array<Out<C>>): S<C> => {
   const target = Math.min(index, lastIndex(s))
   if (target <= s.commitIndex) return s
   for (let i = s.commitIndex + 1; i <= target; i++) {
-    const entry = s.log[i - 1]
+    const entry = s.log.entry(i)
     if (entry !== undefined) out.push(emit({ _tag: "Applied", index: i, entry }))
   }
+  if (s.waiting.length === 0) return { ...s, commitIndex: target }
   const waiting = s.waiting.filter((w) => {
     if (w.index > target) return true
-    if (s.log[w.index - 1]?.id === w.id) {
+    if (s.log.entry(w.index)?.id === w.entry) {
       out.push(send(w.client, { _tag: "ProposeReply", id: w.id, status: "committed", index: w.index, leader: s.self.node }))
     }
     return false
@@ -71,26 +87,24 @@ const commitTo = <C>(s: S<C>, index: number, out: Array<Out<C>>): S<C> => {
 const becomeLeader = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>): S<C> => {
   const next: Record<string, number> = {}
   const match: Record<string, number> = {}
-  const log = [...s.log, { term: s.term, id: `noop-${s.self.node}-${s.term}`, command: undefined }]
+  const log = s.log.append([{ term: s.term, id: `noop-${s.self.node}-${s.term}`, command: undefined }])
   for (const peer of peers(s)) {
     next[peer] = log.length
     match[peer] = 0
   }
-  let leader: S<C> = { ...s, role: "leader", leader: s.self.node, log, next, match, waiting: [] }
+  let leader: S<C> = { ...s, role: "leader", leader: s.self.node, log, next, match, inflight: {}, waiting: [] }
   out.push(emit({ _tag: "BecameLeader", term: s.term }), { _tag: "CancelTimer", key: "election" })
-  for (const peer of peers(leader)) out.push(appendTo(leader, peer))
+  leader = replicate(leader, peers(leader), out)
   out.push(setTimer("heartbeat", e.now + s.config.heartbeat))
-  leader = advanceCommit(leader, out)
-  return leader
+  return advanceCommit(leader, out)
 }
 
+/** Commits the highest index a majority holds, if it is of the leader's term (Raft's commit rule). */
 const advanceCommit = <C>(s: S<C>, out: Array<Out<C>>): S<C> => {
-  for (let n = lastIndex(s); n > s.commitIndex; n--) {
-    if (termAt(s, n) !== s.term) break
-    const count = 1 + peers(s).filter((p) => (s.match[p] ?? 0) >= n).length
-    if (count >= majority(s)) return commitTo(s, n, out)
-  }
-  return s
+  const held = [lastIndex(s), ...peers(s).map((p) => s.match[p] ?? 0)].sort((a, b) => b - a)
+  // Terms never decrease along the log: if the majority's index is of an older term, so is every lower one.
+  const n = held[majority(s) - 1] ?? 0
+  return n > s.commitIndex && termAt(s, n) === s.term ? commitTo(s, n, out) : s
 }
 
 const startElection = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>): S<C> => {
@@ -114,7 +128,7 @@ const onAppend = <C>(
     reply(false, 0)
     return s
   }
-  let next: S<C> = { ...s, role: "follower", leader: e.from.node }
+  let next: S<C> = s.role === "follower" && s.leader === e.from.node ? s : { ...s, role: "follower", leader: e.from.node }
   out.push(electionTimer(next, e))
   if (m.prevIndex > lastIndex(next) || termAt(next, m.prevIndex) !== m.prevTerm) {
     reply(false, Math.min(m.prevIndex - 1, lastIndex(next)))
@@ -123,10 +137,9 @@ const onAppend = <C>(
   let log = next.log
   for (let k = 0; k < m.entries.length; k++) {
     const index = m.prevIndex + 1 + k
-    const entry = m.entries[k]!
-    if (termAt(next, index) === entry.term && index <= log.length) continue
+    if (index <= log.length && log.termAt(index) === m.entries[k]!.term) continue
     // Only a conflicting entry truncates: a stale, reordered Append must never shorten the log.
-    log = [...log.slice(0, index - 1), ...m.entries.slice(k)]
+    log = log.truncate(index - 1).append(m.entries, k)
     break
   }
   if (log !== next.log) next = { ...next, log }
@@ -136,10 +149,42 @@ const onAppend = <C>(
   return next
 }
 
+/** A client's proposal of `commands` (entry ids `ids`), answered under `id`. */
+const onPropose = <C>(
+  s: S<C>,
+  e: Event<RaftMessage<C>> & { _tag: "Receive" },
+  id: string,
+  ids: ReadonlyArray<string>,
+  commands: ReadonlyArray<C>,
+  out: Array<Out<C>>
+): S<C> => {
+  const reply = (status: "accepted" | "not-leader" | "log-full", index: number) =>
+    out.push(send(e.from, { _tag: "ProposeReply", id, status, index, leader: s.leader }))
+  if (s.role !== "leader") return void reply("not-leader", 0), s
+  const lastId = ids[ids.length - 1] ?? id
+  const existing = s.log.indexOf(lastId)
+  if (existing === 0 && lastIndex(s) + commands.length > s.config.maxLog) return void reply("log-full", 0), s
+  const index = existing > 0 ? existing : lastIndex(s) + commands.length
+  if (existing === 0) {
+    const term = s.term
+    s = { ...s, log: s.log.append(commands.map((command, k) => ({ term, id: ids[k]!, command }))) }
+  }
+  reply("accepted", index)
+  if (index <= s.commitIndex) {
+    out.push(send(e.from, { _tag: "ProposeReply", id, status: "committed", index, leader: s.self.node }))
+    return s
+  }
+  const waiter = { index, id, entry: lastId, client: e.from }
+  const max = s.config.maxWaiting
+  s = { ...s, waiting: s.waiting.length < max ? [...s.waiting, waiter] : [...s.waiting.slice(s.waiting.length - max + 1), waiter] }
+  s = replicate(s, readyPeers(s), out)
+  return advanceCommit(s, out)
+}
+
 const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, out: Array<Out<C>>): S<C> => {
   const m = e.message
   let s = s0
-  if (m._tag !== "Propose" && m._tag !== "ProposeReply" && m.term > s.term) {
+  if (m._tag !== "Propose" && m._tag !== "ProposeBatch" && m._tag !== "ProposeReply" && m.term > s.term) {
     s = { ...s, term: m.term, votedFor: undefined, role: "follower", leader: undefined, votes: [] }
     if (s0.role === "leader") out.push({ _tag: "CancelTimer", key: "heartbeat" }, electionTimer(s, e))
   }
@@ -172,31 +217,17 @@ const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, 
           match: { ...s.match, [peer]: Math.max(s.match[peer] ?? 0, m.match) },
           next: { ...s.next, [peer]: Math.max(s.next[peer] ?? 1, m.match + 1) }
         }
-        if ((s.next[peer] ?? 1) <= lastIndex(s)) out.push(appendTo(s, peer))
+        // Pipelining is bounded to one Append per peer: a reply to an older one sends nothing.
+        if (idle(s, peer) && (s.next[peer] ?? 1) <= lastIndex(s)) s = replicate(s, [peer], out)
         return advanceCommit(s, out)
       }
       s = { ...s, next: { ...s.next, [peer]: Math.max(1, Math.min((s.next[peer] ?? 1) - 1, m.match + 1)) } }
-      out.push(appendTo(s, peer))
-      return s
+      return replicate(s, [peer], out)
     }
-    case "Propose": {
-      const reply = (status: "accepted" | "not-leader" | "log-full", index: number) =>
-        out.push(send(e.from, { _tag: "ProposeReply", id: m.id, status, index, leader: s.leader }))
-      if (s.role !== "leader") return void reply("not-leader", 0), s
-      const existing = s.log.findIndex((entry) => entry.id === m.id)
-      if (existing < 0 && lastIndex(s) >= s.config.maxLog) return void reply("log-full", 0), s
-      const index = existing >= 0 ? existing + 1 : lastIndex(s) + 1
-      const log = existing >= 0 ? s.log : [...s.log, { term: s.term, id: m.id, command: m.command }]
-      const waiting = [...s.waiting, { index, id: m.id, client: e.from }].slice(-s.config.maxWaiting)
-      s = { ...s, log, waiting }
-      reply("accepted", index)
-      if (index <= s.commitIndex) {
-        out.push(send(e.from, { _tag: "ProposeReply", id: m.id, status: "committed", index, leader: s.self.node }))
-        return { ...s, waiting: s.waiting.slice(0, -1) }
-      }
-      for (const peer of peers(s)) if ((s.next[peer] ?? 0) === index) out.push(appendTo(s, peer))
-      return advanceCommit(s, out)
-    }
+    case "Propose":
+      return onPropose(s, e, m.id, [m.id], [m.command], out)
+    case "ProposeBatch":
+      return onPropose(s, e, m.id, m.commands.map((_, k) => `${m.id}/${k}`), m.commands, out)
     case "ProposeReply":
       return s
   }
@@ -211,8 +242,9 @@ export const raftStep = <C>(s: S<C>, e: Event<RaftMessage<C>>): Step<S<C>, RaftM
     case "Timer":
       if (e.key === "election" && s.role !== "leader") return { state: startElection(s, e, out), outputs: out }
       if (e.key === "heartbeat" && s.role === "leader") {
-        for (const peer of peers(s)) out.push(appendTo(s, peer))
+        const state = replicate(s, peers(s), out)
         out.push(setTimer("heartbeat", e.now + s.config.heartbeat))
+        return { state, outputs: out }
       }
       return { state: s, outputs: out }
     case "Receive":
@@ -226,13 +258,14 @@ export const raftInit = <C>(config: RaftConfig) => (self: Address, persisted: Ra
   config,
   term: persisted?.term ?? 0,
   votedFor: persisted?.votedFor,
-  log: persisted?.log ?? [],
+  log: persisted?.log ?? RaftLog.empty<C>(),
   role: "follower",
   leader: undefined,
   commitIndex: 0,
   votes: [],
   next: {},
   match: {},
+  inflight: {},
   waiting: []
 })
 
@@ -270,6 +303,9 @@ export const isRaftMessage = <C>(u: unknown, isCommand: (u: unknown) => u is C):
       return num(o, "term") && num(o, "match") && typeof o["success"] === "boolean"
     case "Propose":
       return typeof o["id"] === "string" && isCommand(o["command"])
+    case "ProposeBatch":
+      return typeof o["id"] === "string" && Array.isArray(o["commands"]) && o["commands"].length > 0 &&
+        o["commands"].every((command) => isCommand(command))
     case "ProposeReply":
       return typeof o["id"] === "string"
     default:

@@ -32,7 +32,7 @@ export const makeRaftChecker = <C>(): RaftChecker<C> => {
     }
     if (s.commitIndex > s.log.length) return `commit index ${s.commitIndex} beyond log length ${s.log.length} on ${node}`
     for (let i = 1; i <= s.commitIndex; i++) {
-      const entry = key(s.log[i - 1])
+      const entry = key(s.log.entry(i))
       const known = committed[i]
       if (known === undefined) {
         committed[i] = entry
@@ -44,7 +44,7 @@ export const makeRaftChecker = <C>(): RaftChecker<C> => {
     }
     if (s.role === "leader") {
       for (let i = 1; i < committed.length; i++) {
-        if ((committedInTerm[i] ?? 0) < s.term && key(s.log[i - 1]) !== committed[i]) {
+        if ((committedInTerm[i] ?? 0) < s.term && key(s.log.entry(i)) !== committed[i]) {
           return `leader completeness: leader ${node} of term ${s.term} lacks committed entry ${committed[i]} at index ${i}`
         }
       }
@@ -54,14 +54,14 @@ export const makeRaftChecker = <C>(): RaftChecker<C> => {
       const n = Math.min(s.log.length, t.log.length)
       let last = 0
       for (let i = n; i >= 1; i--) {
-        if (s.log[i - 1]?.term === t.log[i - 1]?.term) {
+        if (s.log.entry(i)?.term === t.log.entry(i)?.term) {
           last = i
           break
         }
       }
       for (let i = 1; i <= last; i++) {
-        if (key(s.log[i - 1]) !== key(t.log[i - 1])) {
-          return `log matching: ${node} and ${other} agree on term at index ${last} but differ at ${i} (${key(s.log[i - 1])} vs ${key(t.log[i - 1])})`
+        if (key(s.log.entry(i)) !== key(t.log.entry(i))) {
+          return `log matching: ${node} and ${other} agree on term at index ${last} but differ at ${i} (${key(s.log.entry(i))} vs ${key(t.log.entry(i))})`
         }
       }
     }

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import type { Address } from "../../transport/index.ts"
+import type { RaftLog } from "./RaftLog.ts"
 
 /** Raft timing and bounds (simulated or real ms). */
 export interface RaftConfig {
@@ -47,6 +48,11 @@ export type RaftMessage<C> =
   }
   | { readonly _tag: "AppendReply"; readonly term: number; readonly success: boolean; readonly match: number }
   | { readonly _tag: "Propose"; readonly id: string; readonly command: C }
+  /**
+   * Many commands in one message: appended as consecutive entries with ids `${id}/0`, `${id}/1`, ...
+   * and answered by one `ProposeReply` for `id` whose `index` is the batch's last entry.
+   */
+  | { readonly _tag: "ProposeBatch"; readonly id: string; readonly commands: ReadonlyArray<C> }
   | {
     readonly _tag: "ProposeReply"
     readonly id: string
@@ -59,10 +65,11 @@ export type RaftMessage<C> =
 export interface RaftPersisted<C> {
   readonly term: number
   readonly votedFor: string | undefined
-  readonly log: ReadonlyArray<Entry<C>>
+  /** A persistent log (`RaftLog.from(entries)` builds one). */
+  readonly log: RaftLog<C>
 }
 
-/** A node's whole state. Log indices start at 1: entry `i` is `log[i - 1]`. */
+/** A node's whole state. Log indices start at 1: entry `i` is `log.entry(i)`. */
 export interface RaftState<C> extends RaftPersisted<C> {
   readonly self: Address
   readonly config: RaftConfig
@@ -72,7 +79,17 @@ export interface RaftState<C> extends RaftPersisted<C> {
   readonly votes: ReadonlyArray<string>
   readonly next: Readonly<Record<string, number>>
   readonly match: Readonly<Record<string, number>>
-  readonly waiting: ReadonlyArray<{ readonly index: number; readonly id: string; readonly client: Address }>
+  /**
+   * Leader only: per peer, the last index carried by the latest Append sent to it. The peer is busy
+   * while this is above its `match`; the leader then sends no new Append until the reply (or the
+   * next heartbeat), so entries proposed meanwhile go out together in one batch.
+   */
+  readonly inflight: Readonly<Record<string, number>>
+  /**
+   * Leader only: clients awaiting `committed` for proposal `id`, whose last entry (id `entry`) is
+   * at `index`; answered only if that entry is still there when `index` commits.
+   */
+  readonly waiting: ReadonlyArray<{ readonly index: number; readonly id: string; readonly entry: string; readonly client: Address }>
 }
 
 /** Reported to the host: an entry became committed on this node (apply it to the state machine). */
