@@ -116,7 +116,7 @@ const Options = Schema.Struct({
 const decodeOptions = decodeInput(Options, "runTournament")
 
 /** The ledger accounts of tournament mode. */
-export const ACCOUNTS = { sponsor: "tournament-sponsor", compute: "compute", house: "market-house" } as const
+export const ACCOUNTS = { sponsor: "tournament-sponsor", compute: "tournament-compute", house: "market-house" } as const
 /** Credits the house (which funds the markets) and each trader start with. */
 export const HOUSE_FUNDS = 1000n
 export const TRADER_FUNDS = 300n
