@@ -18,3 +18,5 @@ export type { ClusterRegistryOptions } from "./ClusterRegistry.ts"
 export * as ClusterStorage from "./ClusterStorage.ts"
 export type { StorageSpec } from "./ClusterStorage.ts"
 export { ClusterStorageError } from "./ClusterStorage.ts"
+/** Secure inter-node communication: runners that authenticate each other with mutual TLS. */
+export * from "./secure/index.ts"
