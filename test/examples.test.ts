@@ -27,4 +27,13 @@ describe("examples", () => {
     assert.match(first, /money conserved/)
     assert.strictEqual(first, second)
   })
+
+  it("flagship --mode tournament: the same seed prints the same tournament", () => {
+    const first = runExample("flagship.ts", "--mode", "tournament", "--agents", "9", "--seed", "ci").replace(/wall time .*\n/, "")
+    const second = runExample("flagship.ts", "--mode", "tournament", "--agents", "9", "--seed", "ci").replace(/wall time .*\n/, "")
+    assert.match(first, /8 losers stopped by their supervisor/)
+    assert.match(first, /prediction markets \(LMSR/)
+    assert.match(first, /money conserved/)
+    assert.strictEqual(first, second)
+  })
 })
