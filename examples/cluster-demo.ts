@@ -1,0 +1,37 @@
+/**
+ * `npm run cluster:demo`: three runner processes on 127.0.0.1 share a SQLite file (Postgres when
+ * `MABEAM_PG_URL` is set); flagship workers are cluster agents spread over them by shard, and a
+ * client-only coordinator asks them to cross-validate iris models. Prints which runner served
+ * which agent, every score and the best, then stops every process.
+ *
+ *   npm run cluster:demo
+ *   npm run cluster:demo -- --runners 3 --agents 9 --trials 18 --seed mabeam
+ */
+import { NodeRuntime } from "@effect/platform-node"
+import { Effect } from "effect"
+import { formatClusterDemo, runClusterDemo } from "../src/cluster/demo/index.ts"
+
+const flag = (name: string): string | undefined => {
+  const index = process.argv.indexOf(name)
+  return index < 0 ? undefined : process.argv[index + 1]
+}
+const positive = (name: string): number | undefined => {
+  const raw = flag(name)
+  if (raw === undefined) return undefined
+  const value = Number(raw)
+  if (!Number.isSafeInteger(value) || value < 1 || value > 64) {
+    console.error(`${name} must be an integer from 1 to 64, got "${raw}"`)
+    process.exit(2)
+  }
+  return value
+}
+
+const program = runClusterDemo({
+  runners: positive("--runners"),
+  agents: positive("--agents"),
+  trials: positive("--trials"),
+  seed: flag("--seed"),
+  onProgress: (line) => Effect.sync(() => console.log(line))
+}).pipe(Effect.flatMap((report) => Effect.sync(() => console.log(formatClusterDemo(report)))))
+
+NodeRuntime.runMain(program)

@@ -1,0 +1,77 @@
+/**
+ * The team of the cluster demo, as deployed on every runner: the flagship's iris workers
+ * (`makeWorker`, unchanged) as cluster agents of kind `demo-worker`, and a probe of kind
+ * `demo-runner-of` that answers with the name of the runner it lives on.
+ *
+ * The shard of an agent depends on its id only (not its kind), so the probe with a worker's id
+ * lives on the worker's runner: asking it tells which runner serves that worker.
+ *
+ * @since 0.2.0
+ */
+import { NodeClusterSocket } from "@effect/platform-node"
+import { Layer, Option, Schema } from "effect"
+import { RunnerAddress, type ShardingConfig } from "effect/cluster"
+import { Agent } from "../../agent/index.ts"
+import { makeWorker, Train } from "../../flagship/agents.ts"
+import * as AgentStateStore from "../AgentStateStore.ts"
+import * as ClusterAgent from "../ClusterAgent.ts"
+
+/** Asks the probe for the name of its runner. */
+export const Where = Agent.request("Where", {}, Schema.String)
+
+/** The reply of a worker to `Train`. */
+export const TrainResult = Schema.Struct({ accuracy: Schema.Number })
+
+/** The flagship worker of run `seed` as a cluster agent; its state (trials done) is saved in SQL. */
+export const DemoWorker = (seed: string) =>
+  ClusterAgent.make(makeWorker(seed), {
+    kind: "demo-worker",
+    state: Schema.Number,
+    replies: { Train: TrainResult },
+    maxIdleTime: "1 minute",
+    askTimeout: "30 seconds"
+  })
+
+/** The probe of the runner named `runner`. */
+export const RunnerProbe = (runner: string) =>
+  ClusterAgent.make(
+    Agent.make({
+      name: "demo-runner-of",
+      messages: Where,
+      initial: () => 0,
+      handle: (asked: number, msg, ctx) => {
+        ctx.reply(msg, runner)
+        return asked
+      }
+    }),
+    { state: Schema.Number, replies: { Where: Schema.String }, askTimeout: "10 seconds" }
+  )
+
+/** Sharding settings of the demo: few shards, short intervals, so a small cluster settles fast. */
+export const demoShardingConfig = {
+  shardsPerGroup: 32,
+  refreshAssignmentsInterval: "200 millis",
+  shardLockRefreshInterval: "1 second",
+  shardLockExpiration: "3 seconds",
+  entityMessagePollInterval: "200 millis",
+  runnerHealthCheckInterval: "1 second",
+  entityTerminationTimeout: "2 seconds"
+} satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
+
+/**
+ * A demo runner on 127.0.0.1:`port` named `name`: hosts the workers of run `seed` and the probe,
+ * with the cluster tables and the agents' state in the `SqlClient` provided.
+ */
+export const runnerLayer = (options: { readonly port: number; readonly name: string; readonly seed: string }) =>
+  Layer.mergeAll(DemoWorker(options.seed).layer, RunnerProbe(options.name).layer).pipe(
+    Layer.provideMerge(NodeClusterSocket.layer({
+      storage: "sql",
+      shardingConfig: { ...demoShardingConfig, runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", options.port)) }
+    })),
+    Layer.provideMerge(AgentStateStore.layerSql)
+  )
+
+/** The coordinator's node: a client-only member of the cluster (it hosts no shard). */
+export const clientLayer = NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: demoShardingConfig })
+
+export { Train }
