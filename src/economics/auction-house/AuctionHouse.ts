@@ -10,7 +10,8 @@
  * per-auction Scope inside the service's Scope, so closing the service releases every hold.
  *
  * **Bounds.** At most `maxOpen` auctions at once (default 1 000): `open` past it fails with
- * `TooManyAuctions` until one settles. The last 10 000 settled outcomes are remembered.
+ * `TooManyAuctions` until one settles. The last 10 000 settled outcomes are remembered, and the
+ * last `RECENT_SETTLED` (20) settled auctions stay in `list`.
  *
  * @since 0.1.0
  */
@@ -27,6 +28,7 @@ import {
 import { invariant } from "../internal/invariant.ts"
 import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
+import { type AuctionListing, listingOf } from "./listing.ts"
 import { AuctionSpec, BidInput, TakeInput } from "./schema.ts"
 
 /** Everything a bid or take can fail with. */
@@ -49,6 +51,9 @@ export interface AuctionHouseOptions {
 
 const MAX_REMEMBERED = 10_000
 
+/** How many settled auctions `AuctionHouse.list` keeps showing after the open ones. */
+export const RECENT_SETTLED = 20
+
 const checkHouseOptions = decodeInput(
   Schema.Struct({ maxOpen: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))) }),
   "AuctionHouse.layerWith"
@@ -61,6 +66,8 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const open = new Map<string, Entry>()
   // Settled outcomes, bounded: the oldest is forgotten first.
   const settled = new Map<string, Outcome>()
+  // The last RECENT_SETTLED settled auctions as `list` shows them, oldest first.
+  const recent: Array<AuctionListing> = []
 
   const decodeSpec = decodeInput(AuctionSpec, "AuctionHouse.open")
   const decodeBid = decodeInput(BidInput, "AuctionHouse.bid")
@@ -93,6 +100,8 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
       yield* Scope.close(entry.scope, Exit.void)
       open.delete(entry.spec.id)
       settled.set(entry.spec.id, outcome)
+      recent.push(listingOf(entry.spec, entry.live, yield* Clock.currentTimeMillis))
+      if (recent.length > RECENT_SETTLED) recent.shift()
       if (settled.size > MAX_REMEMBERED) {
         const oldest = settled.keys().next()
         if (oldest.done !== true) settled.delete(oldest.value)
@@ -188,6 +197,10 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
         invariant(outcome?.award !== undefined, "an accepted Dutch take settles the auction")
         return outcome.award.payment
       }),
+    list: Effect.map(Clock.currentTimeMillis, (now) => [
+      ...[...open.values()].map((entry) => listingOf(entry.spec, entry.live, now)),
+      ...recent
+    ]),
     outcome: (auction) =>
       Effect.suspend(() => {
         const done = settled.get(auction)
@@ -210,6 +223,12 @@ export class AuctionHouse extends Context.Service<AuctionHouse, {
   readonly take: (input: TakeInput) => Effect.Effect<bigint, BidError>
   /** Waits for the auction to settle and returns its outcome. */
   readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction>
+  /**
+   * Every open auction (in opening order, status `open`), then the last `RECENT_SETTLED` settled
+   * ones (oldest first, status `settled`, with their award). Read-only: it takes no auction's lock,
+   * so a bid in progress shows once it has been committed.
+   */
+  readonly list: Effect.Effect<ReadonlyArray<AuctionListing>>
 }>()("mabeam/AuctionHouse") {
   /**
    * An auction house with the given bounds over the `Ledger` in context; `InvalidInput` if

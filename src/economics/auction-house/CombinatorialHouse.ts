@@ -37,6 +37,16 @@ export interface CombinatorialHouseOptions {
   readonly maxOpen?: number
 }
 
+/** One open bundle auction as `CombinatorialHouse.list` shows it (bids are sealed: only their number). */
+export interface BundleListing {
+  readonly id: string
+  readonly seller: string
+  readonly items: ReadonlyArray<string>
+  readonly bids: number
+  /** When it settles (Clock ms). */
+  readonly deadline: number
+}
+
 /** Everything a bundle bid can fail with. */
 export type BundleBidError = BundleStepError | UnknownAuction | InsufficientFunds | UnknownAccount | InvalidInput
 
@@ -137,6 +147,15 @@ const make = (options: CombinatorialHouseOptions) =>
           const entry = yield* find(auction)
           yield* handle(entry, { _tag: "Bid", bid, at: yield* Clock.currentTimeMillis })
         }),
+      list: Effect.sync(() =>
+        [...open.values()].map(({ state }): BundleListing => ({
+          id: state.spec.id,
+          seller: state.spec.seller,
+          items: state.spec.items,
+          bids: state.bids.length,
+          deadline: state.deadline
+        }))
+      ),
       outcome: (auction) =>
         Effect.suspend(() => {
           const done = settled.get(auction)
@@ -168,6 +187,8 @@ export class CombinatorialHouse extends Context.Service<CombinatorialHouse, {
   readonly bid: (input: BundleBidInput) => Effect.Effect<void, BundleBidError>
   /** Waits for the auction to settle; fails with `SearchLimitExceeded` if winner determination gave up. */
   readonly outcome: (auction: string) => Effect.Effect<BundleOutcome, UnknownAuction | SearchLimitExceeded>
+  /** The open auctions in opening order; a settled auction leaves the list (its result: `outcome`). Read-only. */
+  readonly list: Effect.Effect<ReadonlyArray<BundleListing>>
 }>()("mabeam/CombinatorialHouse") {
   /** A combinatorial auction house with the given bounds over the `Ledger` in context. */
   static readonly layerWith = (options: CombinatorialHouseOptions = {}): Layer.Layer<CombinatorialHouse, never, Ledger> =>

@@ -6,7 +6,8 @@
  * @since 0.1.0
  */
 export * as Auctioneer from "./Auctioneer.ts"
-export { AuctionHouse, type AuctionHouseOptions, type BidError } from "./AuctionHouse.ts"
+export { AuctionHouse, type AuctionHouseOptions, type BidError, RECENT_SETTLED } from "./AuctionHouse.ts"
+export { type AuctionListing, listingOf } from "./listing.ts"
 export {
   type BundleAward,
   BundleBidInput,
@@ -20,6 +21,6 @@ export {
   bundleStep,
   type BundleStepError
 } from "./bundle.ts"
-export { type BundleBidError, CombinatorialHouse, type CombinatorialHouseOptions } from "./CombinatorialHouse.ts"
+export { type BundleBidError, type BundleListing, CombinatorialHouse, type CombinatorialHouseOptions } from "./CombinatorialHouse.ts"
 export { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, type LiveStep, liveStep } from "./machine.ts"
 export { AuctionSpec, BidInput, TakeInput } from "./schema.ts"
