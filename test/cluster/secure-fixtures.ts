@@ -6,6 +6,7 @@
  * transport of the test's choice (plain TCP, TLS without a certificate, a certificate from
  * another CA).
  */
+import { connect as netConnect, createServer, type Socket as NetSocket } from "node:net"
 import { NodeClusterSocket, NodeSocket } from "@effect/platform-node"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import {
@@ -31,9 +32,13 @@ export const SecureCounter = ClusterCounter({ kind: "secure-counter" })
 
 const SHARDS = 16
 
-/** Short intervals so the runners settle quickly on loopback. */
-export const shardingConfig = (port: number): Partial<ShardingConfig.ShardingConfig["Service"]> => ({
+/**
+ * Short intervals so the runners settle quickly on loopback. The runner is reached at `port`; it
+ * listens on `listenPort` if given (a wiretap forwards `port` to it).
+ */
+export const shardingConfig = (port: number, listenPort?: number): Partial<ShardingConfig.ShardingConfig["Service"]> => ({
   runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),
+  runnerListenAddress: listenPort === undefined ? Option.none() : Option.some(RunnerAddress.make("127.0.0.1", listenPort)),
   shardsPerGroup: SHARDS,
   refreshAssignmentsInterval: "200 millis",
   shardLockRefreshInterval: "1 second",
@@ -45,16 +50,16 @@ export const shardingConfig = (port: number): Partial<ShardingConfig.ShardingCon
 })
 
 /** A mutual-TLS runner on 127.0.0.1:`port` hosting `SecureCounter`, with state in the SQL database in context. */
-export const secureRunnerLayer = (port: number, tls: TlsCredentials.TlsCredentials) =>
+export const secureRunnerLayer = (port: number, tls: TlsCredentials.TlsCredentials, listenPort?: number) =>
   SecureCounter.layer.pipe(
-    Layer.provideMerge(SecureRunner.layer({ tls, shardingConfig: shardingConfig(port) })),
+    Layer.provideMerge(SecureRunner.layer({ tls, shardingConfig: shardingConfig(port, listenPort) })),
     Layer.provideMerge(AgentStateStore.layerSql)
   )
 
 /** The same runner over plain TCP (`NodeClusterSocket`), as before this module. */
-export const plainRunnerLayer = (port: number) =>
+export const plainRunnerLayer = (port: number, listenPort?: number) =>
   SecureCounter.layer.pipe(
-    Layer.provideMerge(NodeClusterSocket.layer({ storage: "sql", shardingConfig: shardingConfig(port) })),
+    Layer.provideMerge(NodeClusterSocket.layer({ storage: "sql", shardingConfig: shardingConfig(port, listenPort) })),
     Layer.provideMerge(AgentStateStore.layerSql)
   )
 
@@ -114,3 +119,45 @@ export const ownerOf = (shardings: ReadonlyArray<Sharding.Sharding["Service"]>, 
 
 /** The `Sharding` of a started runner. */
 export const shardingOf = (context: Context.Context<Sharding.Sharding>) => Context.get(context, Sharding.Sharding)
+
+/**
+ * A wiretap: a TCP forwarder on 127.0.0.1:`port` to 127.0.0.1:`target` that keeps a copy of every
+ * byte it forwards. Its server and connections are closed with the scope.
+ */
+export const wiretap = (port: number, target: number) =>
+  Effect.gen(function*() {
+    const seen: Array<Buffer> = []
+    const sockets = new Set<NetSocket>()
+    const track = (socket: NetSocket) => {
+      sockets.add(socket)
+      socket.on("error", () => undefined)
+      socket.once("close", () => sockets.delete(socket))
+      return socket
+    }
+    const server = createServer((client) => {
+      const upstream = track(netConnect({ host: "127.0.0.1", port: target }))
+      track(client)
+      client.on("data", (chunk: Buffer) => {
+        seen.push(chunk)
+        upstream.write(chunk)
+      })
+      upstream.on("data", (chunk: Buffer) => {
+        seen.push(chunk)
+        client.write(chunk)
+      })
+      client.once("close", () => upstream.destroy())
+      upstream.once("close", () => client.destroy())
+    })
+    yield* Effect.acquireRelease(
+      Effect.callback<void>((resume) => void server.listen(port, "127.0.0.1", () => resume(Effect.void))),
+      () =>
+        Effect.callback<void>((resume) => {
+          server.close(() => resume(Effect.void))
+          for (const socket of sockets) socket.destroy()
+        })
+    )
+    return {
+      /** Everything forwarded so far, both directions. */
+      captured: () => Buffer.concat(seen)
+    }
+  })

@@ -18,7 +18,8 @@ import {
   SecureCounter,
   secureRunnerLayer,
   shardingOf,
-  start
+  start,
+  wiretap
 } from "./secure-fixtures.ts"
 
 const ids = Array.from({ length: 12 }, (_, i) => `agent-${i}`)
@@ -143,6 +144,32 @@ describe("secure cluster: mutual TLS between runners on loopback", () => {
       assert.isAbove(seen.tcp, 0)
       assert.strictEqual(seen.tls, 0)
     }), { timeout: 90_000 })
+
+  it.live("a wiretap between two runners sees no message content over mutual TLS (and does over plain TCP)", () =>
+    Effect.gen(function*() {
+      const ca = yield* makeTestCa("mabeam cluster CA")
+      // Runner B is reached through a wiretap; ids are long enough to be found in the captured bytes.
+      const candidates = Array.from({ length: 64 }, (_, i) => `wiretap-marker-${i}`)
+      const tapped = (secure: boolean) =>
+        Effect.gen(function*() {
+          const sql = yield* Layer.build(SqliteClient.layer({ filename: ":memory:" }))
+          const [portA, tapB, portB] = [yield* freePort, yield* freePort, yield* freePort]
+          const tap = yield* wiretap(tapB, portB)
+          const a = yield* start(secure ? secureRunnerLayer(portA, ca.issue("runner-a")) : plainRunnerLayer(portA), sql)
+          const b = yield* start(secure ? secureRunnerLayer(tapB, ca.issue("runner-b"), portB) : plainRunnerLayer(tapB, portB), sql)
+          const shardings = [shardingOf(a.context), shardingOf(b.context)]
+          yield* eventually(Effect.sync(() => candidates.some((id) => ownerOf(shardings, id) === 1)), "20 seconds")
+          const onB = candidates.filter((id) => ownerOf(shardings, id) === 1)
+          const fromA = yield* Effect.provideContext(SecureCounter.client, a.context)
+          yield* Effect.forEach(onB, (id) => fromA(id).tell(Increment.make({ by: 1 })), { discard: true })
+          assert.deepStrictEqual(yield* Effect.forEach(onB, (id) => fromA(id).ask(Get.make({}))), onB.map(() => 1))
+          const captured = tap.captured()
+          assert.isAbove(captured.length, 0)
+          return onB.filter((id) => captured.includes(id)).length
+        }).pipe(Effect.scoped)
+      assert.strictEqual(yield* tapped(true), 0)
+      assert.isAbove(yield* tapped(false), 0)
+    }), { timeout: 60_000 })
 
   it.live("control: the same intruder over plain TCP does reach an agent on a plain runner", () =>
     Effect.gen(function*() {

@@ -1,0 +1,72 @@
+import { connect as netConnect, type Socket as NetSocket } from "node:net"
+import { connect as tlsConnect } from "node:tls"
+import { assert, describe, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Queue, Redacted, Scope } from "effect"
+import { SecureRunner, TlsSocketServer } from "../../src/cluster/secure/index.ts"
+import { makeTestCa } from "./secure-certs.ts"
+
+/** Opens a client socket; succeeds once `ready` fires, with a promise of its close. */
+const opened = (open: () => NetSocket, ready: "connect" | "secureConnect") =>
+  Effect.callback<{ readonly socket: NetSocket; readonly closed: Promise<void> }>((resume) => {
+    const socket = open()
+    const closed = new Promise<void>((done) => socket.on("close", () => done()))
+    socket.on("error", () => undefined)
+    socket.once(ready, () => resume(Effect.succeed({ socket, closed })))
+    return Effect.sync(() => socket.destroy())
+  }).pipe(Effect.timeout("5 seconds"))
+
+const wasClosed = (closed: Promise<void>, within: `${number} millis`) =>
+  Effect.promise(() => closed).pipe(Effect.as(true), Effect.timeoutOrElse({ duration: within, orElse: () => Effect.succeed(false) }))
+
+describe("TlsSocketServer", () => {
+  it.live("only authenticated connections reach the handler, bytes sent before run are kept, silent ones are dropped, and all close with the scope", () =>
+    Effect.gen(function*() {
+      const ca = yield* makeTestCa("server test CA")
+      const server = ca.issue("server")
+      const client = ca.issue("client")
+      const scope = yield* Scope.make()
+      const tls = yield* Scope.provide(
+        TlsSocketServer.make({ ...SecureRunner.serverOptions(server), handshakeTimeout: 300, host: "127.0.0.1", port: 0 }),
+        scope
+      )
+      const port = tls.address._tag === "UnixPathAddress" ? 0 : tls.address.port
+      const connect = (options: { readonly cert?: string; readonly key?: string } = {}) =>
+        opened(() => tlsConnect({ host: "127.0.0.1", port, ca: ca.cert, ...options }), "secureConnect")
+
+      // Authenticated, and writes before the server runs a handler.
+      const early = yield* connect({ cert: client.cert, key: Redacted.value(client.key) })
+      early.socket.write("hello")
+      // No client certificate: TLS 1.3 lets the client finish first; the server then closes it.
+      const anonymous = yield* connect()
+      assert.isTrue(yield* wasClosed(anonymous.closed, "3000 millis"))
+      // Silent TCP: dropped after the handshake timeout.
+      const silent = yield* opened(() => netConnect({ host: "127.0.0.1", port }), "connect")
+      assert.isTrue(yield* wasClosed(silent.closed, "3000 millis"))
+
+      const received = yield* Queue.unbounded<string>()
+      const handlers = { count: 0 }
+      yield* Effect.forkIn(
+        tls.run((socket) =>
+          Effect.scoped(Effect.gen(function*() {
+            handlers.count++
+            const { pull } = yield* socket.reader
+            while (true) {
+              for (const chunk of yield* pull) yield* Queue.offer(received, typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk))
+            }
+          }))
+        ),
+        scope
+      )
+      assert.strictEqual(yield* Queue.take(received).pipe(Effect.timeout("3 seconds")), "hello")
+      const late = yield* connect({ cert: client.cert, key: Redacted.value(client.key) })
+      late.socket.write("again")
+      assert.strictEqual(yield* Queue.take(received).pipe(Effect.timeout("3 seconds")), "again")
+      assert.strictEqual(handlers.count, 2)
+
+      // A connection mid-handshake (TCP only) and two authenticated ones are open: closing is bounded.
+      const pending = yield* opened(() => netConnect({ host: "127.0.0.1", port }), "connect")
+      const closing = yield* Effect.forkDetach(Scope.close(scope, Exit.void))
+      yield* Fiber.join(closing).pipe(Effect.timeout("3 seconds"))
+      for (const { closed } of [early, late, pending]) assert.isTrue(yield* wasClosed(closed, "3000 millis"))
+    }), { timeout: 30_000 })
+})
