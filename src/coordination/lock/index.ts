@@ -1,4 +1,4 @@
-/** Lease locks with fencing tokens: the owner's step function, the scoped client, their errors. */
+/** Lease locks with fencing tokens: the single owner's step function, the Raft-replicated lock, the scoped client, their errors. */
 export { acquire, AcquireInput, type Lease } from "./LockClient.ts"
 export { LockBusy, LockTimeout } from "./LockError.ts"
 export {
@@ -11,3 +11,5 @@ export {
   type LockServerState,
   makeLockServer
 } from "./LockServer.ts"
+export { applyLockCommand, emptyLockMachine, isLockCommand, type LockCommand, type LockMachine, type LockResult, type MachineHeld } from "./LockMachine.ts"
+export { isLockRedirect, type LockRedirect, makeRaftLock, type RaftLockMessage, type RaftLockOptions, raftLockStep, type RaftLockState } from "./RaftLock.ts"

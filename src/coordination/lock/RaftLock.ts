@@ -1,0 +1,125 @@
+/**
+ * The lease lock replicated through Raft: every member runs Raft over `LockCommand`s and applies
+ * committed ones, in log order, to its own `LockMachine` (holder, lease expiry, fencing token), so
+ * the lock survives the loss of a minority of members. Clients speak the single owner's
+ * `LockMessage`s to any member: the leader stamps an `Acquire` with its clock, appends it, and
+ * answers `Granted` / `Busy` once it is committed and applied; another member answers
+ * `LockRedirect` with its guess of the leader. `Release` is appended too (no answer).
+ *
+ * The machine is volatile: after a restart a member rebuilds it by re-applying its committed log.
+ * The log is bounded by `raft.maxLog` (no compaction): once full, acquisitions get no answer.
+ *
+ * @since 0.1.0
+ */
+import type { Address } from "../../transport/index.ts"
+import type { Event, Output, Protocol, Step } from "../Protocol.ts"
+import { isRaftMessage, raftInit, raftStep } from "../raft/Raft.ts"
+import type { RaftConfig, RaftMessage, RaftPersisted, RaftState } from "../raft/types.ts"
+import { applyLockCommand, emptyLockMachine, isLockCommand, type LockCommand, type LockMachine, type LockResult } from "./LockMachine.ts"
+import { isLockMessage, type LockEmit, type LockMessage } from "./LockServer.ts"
+
+/** A member's answer to a client that asked a non-leader: retry at `leader` (when known). */
+export interface LockRedirect {
+  readonly _tag: "LockRedirect"
+  readonly id: string
+  readonly leader: string | undefined
+}
+
+/** What members and clients exchange: Raft's messages, the lock's, and redirects. */
+export type RaftLockMessage = RaftMessage<LockCommand> | LockMessage | LockRedirect
+
+/** A Raft member with its applied lock machine. */
+export interface RaftLockState {
+  readonly raft: RaftState<LockCommand>
+  readonly machine: LockMachine
+}
+
+type Out = Output<RaftLockMessage, LockEmit>
+
+const acquireId = (id: string) => `acquire:${id}`
+const requestOf = (entryId: string) => (entryId.startsWith("acquire:") ? entryId.slice(8) : undefined)
+
+/** Whether `u` is a `LockRedirect`. */
+export const isLockRedirect = (u: unknown): u is LockRedirect =>
+  typeof u === "object" && u !== null && (u as Record<string, unknown>)["_tag"] === "LockRedirect" &&
+  typeof (u as Record<string, unknown>)["id"] === "string"
+
+/** The client's answer for a committed `Acquire`: its result in this step, or what the machine holds now. */
+const answer = (machine: LockMachine, cmd: LockCommand & { _tag: "Acquire" }, result: LockResult | undefined): LockMessage => {
+  if (result?._tag === "Granted") return { _tag: "Granted", lock: cmd.lock, token: result.token, id: cmd.id, expires: result.expires }
+  const held = machine.locks[cmd.lock]
+  if (result === undefined && held?.id === cmd.id) return { _tag: "Granted", lock: cmd.lock, token: held.token, id: cmd.id, expires: held.expires }
+  return { _tag: "Busy", lock: cmd.lock, id: cmd.id, expires: result?._tag === "Busy" ? result.expires : held?.expires ?? machine.clock }
+}
+
+/** One member step: client requests become proposals; Raft; apply what committed; answer clients. */
+export const raftLockStep = (s: RaftLockState, e: Event<RaftLockMessage>, grantWhileHeld = false): Step<RaftLockState, RaftLockMessage, LockEmit> => {
+  let event: Event<RaftMessage<LockCommand>>
+  if (e._tag === "Receive") {
+    const m = e.message
+    switch (m._tag) {
+      case "Acquire":
+        event = { ...e, message: { _tag: "Propose", id: acquireId(m.id), command: { _tag: "Acquire", lock: m.lock, ttl: m.ttl, id: m.id, holder: e.from, at: e.now } } }
+        break
+      case "Release":
+        event = { ...e, message: { _tag: "Propose", id: `release:${m.lock}:${m.token}`, command: { _tag: "Release", lock: m.lock, token: m.token, at: e.now } } }
+        break
+      case "Granted":
+      case "Busy":
+      case "LockRedirect":
+        return { state: s, outputs: [] }
+      default:
+        event = { ...e, message: m }
+    }
+  } else event = e
+  const next = raftStep(s.raft, event)
+  let machine = s.machine
+  const results = new Map<string, LockResult>()
+  const out: Array<Out> = []
+  for (const o of next.outputs) {
+    if (o._tag === "Emit") {
+      if (o.value._tag !== "Applied" || o.value.entry.command === undefined) continue
+      const cmd = o.value.entry.command
+      const applied = applyLockCommand(machine, cmd, grantWhileHeld)
+      machine = applied.machine
+      results.set(o.value.entry.id, applied.result)
+      if (applied.result._tag === "Granted" && cmd._tag === "Acquire") {
+        out.push({ _tag: "Emit", value: { _tag: "Grant", lock: cmd.lock, token: applied.result.token, holder: cmd.holder, expires: applied.result.expires } })
+      } else if (applied.result._tag === "Released") {
+        out.push({ _tag: "Emit", value: { _tag: "Free", lock: cmd.lock, token: applied.result.token } })
+      }
+    } else if (o._tag === "Send" && o.message._tag === "ProposeReply") {
+      const reply = o.message
+      const request = requestOf(reply.id)
+      if (request === undefined) continue
+      if (reply.status === "not-leader") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockRedirect", id: request, leader: reply.leader } })
+      const entry = next.state.log.entry(reply.index)
+      if (reply.status !== "committed" || entry?.id !== reply.id || entry.command?._tag !== "Acquire") continue
+      out.push({ _tag: "Send", to: o.to, message: answer(machine, entry.command, results.get(reply.id)) })
+    } else out.push(o)
+  }
+  return { state: { raft: next.state, machine }, outputs: out }
+}
+
+/** Options of the Raft lock. */
+export interface RaftLockOptions {
+  /** Raft's configuration (members, endpoint id, timing, bounds). */
+  readonly raft: RaftConfig
+  /** Locks tracked by the machine (default 10 000). */
+  readonly maxLocks?: number
+  /** Deliberately broken: grant even while an unexpired lease is held. Never set in production. */
+  readonly unsafeGrantWhileHeld?: boolean
+}
+
+/** The Raft lock as a `Protocol` (endpoint id `raft.service`); persists Raft's term, vote and log. */
+export const makeRaftLock = (options: RaftLockOptions): Protocol<RaftLockState, RaftLockMessage, RaftPersisted<LockCommand>, LockEmit> => {
+  const init = raftInit<LockCommand>(options.raft)
+  const broken = options.unsafeGrantWhileHeld === true
+  return {
+    name: options.raft.service,
+    init: (self: Address, persisted) => ({ raft: init(self, persisted), machine: emptyLockMachine(options.maxLocks) }),
+    step: (s, e) => raftLockStep(s, e, broken),
+    persist: (s) => ({ term: s.raft.term, votedFor: s.raft.votedFor, log: s.raft.log }),
+    isMessage: (u): u is RaftLockMessage => isLockMessage(u) || isLockRedirect(u) || isRaftMessage(u, isLockCommand)
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * The Raft lock scenario: five members replicate the lock through Raft; three clients repeatedly
+ * acquire one lock with short leases (following redirects to the leader), hold it for a random
+ * time (sometimes beyond the lease) and release it. Crashes (members and clients, at most two
+ * nodes down), partitions, drops and duplicates. Checks after every step: at most one client
+ * believes it holds a valid lease, fencing tokens strictly increase, Raft's safety properties
+ * hold among the members; at the end, a lock was granted again after the faults stopped.
+ */
+import type { Event, Output, Protocol } from "../../../src/coordination/index.ts"
+import { Lock, Raft } from "../../../src/coordination/index.ts"
+import type { SimulateOptions } from "../../../src/sim/index.ts"
+import type { Address } from "../../../src/transport/index.ts"
+
+const members = ["n0", "n1", "n2", "n3", "n4"]
+const clients = ["c1", "c2", "c3"]
+
+interface Client {
+  readonly _tag: "Client"
+  readonly self: Address
+  readonly seq: number
+  readonly target: number
+  readonly pending: { readonly id: string; readonly sentAt: number; readonly ttl: number } | undefined
+  readonly held: { readonly lock: string; readonly token: number; readonly until: number } | undefined
+}
+interface Member {
+  readonly _tag: "Member"
+  readonly member: Lock.RaftLockState
+}
+type State = Client | Member
+type M = Lock.RaftLockMessage
+type Out = Output<M, Lock.LockEmit>
+type Persisted = Raft.RaftPersisted<Lock.LockCommand> | number
+
+const memberAt = (i: number): Address => ({ node: members[i % members.length] ?? "n0", id: "lock" })
+const want = (at: number): Out => ({ _tag: "SetTimer", key: "want", at })
+
+const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyArray<Out> } => {
+  if (e._tag === "Start") return { state: s, outputs: [want(e.now + Math.floor(e.random * 50))] }
+  if (e._tag === "Timer" && e.key === "want") {
+    if (s.held !== undefined) return { state: s, outputs: [] }
+    // No answer since the last try: ask another member.
+    const target = s.pending === undefined ? s.target : s.target + 1
+    const id = `${s.self.node}-${s.seq}`
+    const ttl = 50 + Math.floor(e.random * 100)
+    return {
+      state: { ...s, seq: s.seq + 1, target, pending: { id, sentAt: e.now, ttl } },
+      outputs: [{ _tag: "Send", to: memberAt(target), message: { _tag: "Acquire", lock: "L", ttl, id } }, want(e.now + 150)]
+    }
+  }
+  if (e._tag === "Timer" && e.key === "release") {
+    if (s.held === undefined) return { state: s, outputs: [] }
+    return {
+      state: { ...s, held: undefined },
+      outputs: [{ _tag: "Send", to: memberAt(s.target), message: { _tag: "Release", lock: s.held.lock, token: s.held.token } }, want(e.now + Math.floor(e.random * 50))]
+    }
+  }
+  if (e._tag !== "Receive" || s.pending === undefined) return { state: s, outputs: [] }
+  const m = e.message
+  if (m._tag === "Granted" && m.id === s.pending.id) {
+    const until = Lock.leaseUntil(s.pending.sentAt, s.pending.ttl)
+    return {
+      state: { ...s, pending: undefined, held: { lock: m.lock, token: m.token, until } },
+      outputs: [{ _tag: "SetTimer", key: "release", at: e.now + Math.floor(e.random * s.pending.ttl * 1.5) }]
+    }
+  }
+  if (m._tag === "Busy" && m.id === s.pending.id) return { state: { ...s, pending: undefined }, outputs: [want(e.now + Math.floor(e.random * 60))] }
+  if (m._tag === "LockRedirect" && m.id === s.pending.id) {
+    const leader = m.leader === undefined ? -1 : members.indexOf(m.leader)
+    return { state: { ...s, pending: undefined, target: leader >= 0 ? leader : s.target + 1 }, outputs: [want(e.now + 5)] }
+  }
+  return { state: s, outputs: [] }
+}
+
+/** Members and clients as one protocol (the role depends on the node). */
+export const raftLockProtocol = (broken = false): Protocol<State, M, Persisted, Lock.LockEmit> => {
+  const lock = Lock.makeRaftLock({ raft: { ...Raft.defaultRaftConfig(members), service: "lock" }, unsafeGrantWhileHeld: broken })
+  return {
+    name: "lock",
+    init: (self, persisted) =>
+      members.includes(self.node)
+        ? { _tag: "Member", member: lock.init(self, typeof persisted === "number" ? undefined : persisted) }
+        : { _tag: "Client", self, seq: typeof persisted === "number" ? persisted : 0, target: clients.indexOf(self.node), pending: undefined, held: undefined },
+    step: (s, e) => {
+      if (s._tag === "Client") return clientStep(s, e)
+      const next = lock.step(s.member, e)
+      return { state: { _tag: "Member", member: next.state }, outputs: next.outputs }
+    },
+    // A client keeps its request counter across crashes (fresh ids); its lease is lost.
+    persist: (s) => (s._tag === "Member" ? lock.persist(s.member) : s.seq),
+    isMessage: lock.isMessage
+  }
+}
+
+/** One seeded Raft lock run; `broken` grants while a lease is held (the checker must catch it). */
+export const raftLockScenario = (seed: number, broken = false): SimulateOptions<State, M, Persisted, Lock.LockEmit> => {
+  const duration = 2_000
+  return {
+    seed,
+    scenario: broken ? "raft-lock-broken" : "raft-lock",
+    protocol: raftLockProtocol(broken),
+    nodes: [...members, ...clients],
+    duration,
+    quiet: 1_000,
+    network: { defaults: { minDelay: 1, maxDelay: 15, drop: 0.05, duplicate: 0.05 } },
+    faults: { interval: 150, crash: true, maxDown: 2, partition: true },
+    checker: () => {
+      const raft = Raft.makeRaftChecker<Lock.LockCommand>()
+      let maxToken = 0
+      let lastGrant = -1
+      const seen = new Set<number>()
+      return {
+        step: (view) => {
+          let holder: string | undefined
+          const rafts = new Map<string, Raft.RaftState<Lock.LockCommand>>()
+          for (const [node, s] of view.states) {
+            if (s._tag === "Member") {
+              rafts.set(node, s.member.raft)
+              continue
+            }
+            if (s.held === undefined) continue
+            if (!seen.has(s.held.token)) {
+              if (s.held.token <= maxToken) return `fencing: ${node} got token ${s.held.token} after token ${maxToken}`
+              seen.add(s.held.token)
+              maxToken = s.held.token
+              lastGrant = view.now
+            }
+            if (s.held.until <= view.now) continue
+            if (holder !== undefined) return `mutual exclusion: ${holder} and ${node} both hold a valid lease on ${s.held.lock} at ${view.now}`
+            holder = node
+          }
+          return view.state._tag === "Member" ? raft.check(view.node, view.state.member.raft, rafts) : undefined
+        },
+        final: () => (lastGrant < duration ? `liveness: no grant after the faults stopped at ${duration} ms (last at ${lastGrant})` : undefined)
+      }
+    }
+  }
+}
