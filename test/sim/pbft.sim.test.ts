@@ -1,22 +1,67 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { formatFailure, simulate, simulateSeeds } from "../../src/sim/index.ts"
-import { pbftScenario } from "./scenarios/pbft.ts"
+import { formatFailure, simulate, type SimResult } from "../../src/sim/index.ts"
+import { pbftScenario, type PbftVariant } from "./scenarios/pbft.ts"
+
+/** Runs `count` seeds of the scenario, recording the highest view an honest replica reached in each. */
+const sweep = (from: number, count: number) =>
+  Effect.gen(function*() {
+    const runs: Array<{ readonly result: SimResult; readonly maxView: number }> = []
+    for (let seed = from; seed < from + count; seed++) {
+      const options = pbftScenario(seed)
+      let maxView = 0
+      const result = yield* simulate({
+        ...options,
+        checker: () => {
+          const checker = options.checker()
+          return {
+            step: (view) => {
+              if (view.state._tag === "Replica" && view.state.byzantine === "no") maxView = Math.max(maxView, view.state.r.view)
+              return checker.step(view)
+            },
+            final: checker.final
+          }
+        }
+      })
+      runs.push({ result, maxView })
+      if (!result.ok) break
+    }
+    return runs
+  })
+
+const broken = (variant: PbftVariant, seeds: ReadonlyArray<number>) => Effect.forEach(seeds, (seed) => simulate(pbftScenario(seed, variant)))
 
 describe("PBFT under the fault simulator", () => {
-  it.effect("honest replicas agree with one equivocating or silent replica (the primary in a quarter of seeds): 200 seeds", () =>
+  it.effect("agreement, validity and liveness with one Byzantine replica (the primary in half the seeds): 200 seeds", () =>
     Effect.gen(function*() {
-      const results = yield* simulateSeeds(pbftScenario, 1, 200)
-      const failed = results.find((r) => !r.ok)
-      assert.isUndefined(failed, failed === undefined ? "" : formatFailure("pbft", failed))
-      assert.strictEqual(results.length, 200)
+      const runs = yield* sweep(1, 200)
+      const failed = runs.find((r) => !r.result.ok)
+      assert.isUndefined(failed, failed === undefined ? "" : formatFailure("pbft", failed.result))
+      assert.strictEqual(runs.length, 200)
+      // The faulty primary is silent in a quarter of its seeds (and silent as primary in another): the view must change.
+      const silentPrimary = runs.filter((_, i) => (i + 1) % 2 === 0 && ((i + 1) >> 1) % 4 % 2 === 1)
+      assert.isAbove(silentPrimary.length, 40)
+      assert.isTrue(silentPrimary.every((r) => r.maxView >= 1))
     }))
 
   it.effect("a quorum of 2f instead of 2f + 1 is caught when the primary equivocates, and replays", () =>
     Effect.gen(function*() {
-      const result = yield* simulate(pbftScenario(4, true))
-      assert.match(result.violation ?? "", /agreement: r\d committed req-0#A at seq 1, r\d committed req-0#B/)
-      const again = yield* simulate(pbftScenario(4, true))
+      const result = yield* simulate(pbftScenario(2, "quorum"))
+      assert.match(result.violation ?? "", /^agreement: r\d committed req-\d at seq \d+, r\d committed req-\d/)
+      const again = yield* simulate(pbftScenario(2, "quorum"))
       assert.strictEqual(again.traceHash, result.traceHash)
+    }))
+
+  it.effect("without view change a silent primary stops progress: liveness fails", () =>
+    Effect.gen(function*() {
+      const results = yield* broken("no-view-change", [1, 2, 3])
+      for (const r of results) assert.match(r.violation ?? "", /^liveness: r[123] \(view 0, normal\) has not committed req-0/)
+    }))
+
+  it.effect("without signatures a forger naming honest replicas breaks agreement or validity", () =>
+    Effect.gen(function*() {
+      const results = yield* broken("unsigned", [1, 2, 3, 4, 5])
+      for (const r of results) assert.match(r.violation ?? "", /^(agreement|validity): /)
+      assert.isTrue(results.some((r) => /^agreement: r\d committed (req-\d|forged-\d) at seq \d, r\d committed (req-\d|forged-\d)/.test(r.violation ?? "")))
     }))
 })

@@ -1,66 +1,117 @@
 /**
- * A Byzantine replica for the simulator: it equivocates. As primary it pre-prepares value `A`
- * to half the replicas and `B` to the rest; as any replica it prepares and commits both the value
- * it saw and a forged one, to everyone, again at every resend (for its latest sequence number).
- * An honest group must stay safe with up to f of these.
+ * Byzantine replicas for the simulator. Each runs the honest step for its bookkeeping (so it
+ * looks like a working replica) and tampers with what it sends. It signs with its own key only:
+ * it cannot sign as anyone else.
+ * - `equivocatorStep`: as primary it pre-prepares different requests at one sequence number to
+ *   the two halves of the backups; as any replica it also prepares and commits a forged value
+ *   next to every vote (and, to the second half, a vote for that other request), and its
+ *   view-changes hide its prepared certificates.
+ * - `silentStep`: never sends anything (a crashed or mute replica, or a silent primary).
+ * - `forgerStep`: honest, plus forged messages naming other replicas as their senders: commits of
+ *   a forged value for its next sequence numbers (to one victim), prepares, and a pre-prepare in
+ *   the primary's name. Signed replicas ignore them; without signatures (`unsignedCrypto`) the
+ *   victim commits the forged value.
+ * - `silentPrimaryStep`: honest as a backup, silent while it is the primary.
+ * An honest group must stay safe with up to f of these, and live once the network heals.
  *
  * @since 0.1.0
  */
-import { type Event, type Output, send, setTimer, type Step } from "../Protocol.ts"
-import type { PbftEmit, PbftMessage, PbftState } from "./types.ts"
+import { type Event, send, type Step } from "../Protocol.ts"
+import type { Out } from "./core.ts"
+import { primaryOf, signed } from "./messages.ts"
+import { pbftStep } from "./Pbft.ts"
+import type { ClientRequest, Commit, PbftEmit, PbftMessage, PbftState, PrePrepare, Prepare, ViewChange } from "./types.ts"
 
-type Out = Output<PbftMessage, PbftEmit>
+type S = PbftState
+type Result = Step<S, PbftMessage, PbftEmit>
 
-const both = (s: PbftState, seq: number, value: string, out: Array<Out>) => {
-  for (const r of s.config.replicas) {
-    if (r === s.self.node) continue
-    const to = { node: r, id: s.config.service }
-    for (const v of [value, `${value}#forged`]) {
-      out.push(send(to, { _tag: "Prepare", seq, value: v }), send(to, { _tag: "Commit", seq, value: v }))
-    }
-  }
-}
-
-const split = (s: PbftState, seq: number, value: string, out: Array<Out>) => {
-  const others = s.config.replicas.filter((r) => r !== s.self.node)
-  others.forEach((r, i) => {
-    const v = i < others.length / 2 ? `${value}#A` : `${value}#B`
-    out.push(send({ node: r, id: s.config.service }, { _tag: "PrePrepare", seq, value: v }))
-    both(s, seq, v, out)
-  })
-}
-
-/** One step of an equivocating replica (state: the values it saw, in `slots[seq].pre`). */
-export const equivocatorStep = (s: PbftState, e: Event<PbftMessage>): Step<PbftState, PbftMessage, PbftEmit> => {
+/** Runs the honest step and rewrites each of its sends with `tamper` (it may drop or add messages). */
+const tampered = (tamper: (s: S, to: string, message: PbftMessage, out: Array<Out>) => void) => (s: S, e: Event<PbftMessage>): Result => {
+  const next = pbftStep(s, e)
   const out: Array<Out> = []
-  const primary = s.self.node === s.config.primary
-  if (e._tag === "Start") return { state: s, outputs: [setTimer("resend", e.now + s.config.resend)] }
-  if (e._tag === "Timer") {
-    for (const [key, slot] of Object.entries(s.slots)) {
-      if (slot.pre === undefined || Number(key) !== s.seq) continue
-      if (primary) split(s, Number(key), slot.pre, out)
-      else both(s, Number(key), slot.pre, out)
-    }
-    out.push(setTimer("resend", e.now + s.config.resend))
-    return { state: s, outputs: out }
+  for (const o of next.outputs) {
+    if (o._tag === "Send" && next.state.config.replicas.includes(o.to.node)) tamper(next.state, o.to.node, o.message, out)
+    else out.push(o)
   }
-  const m = e.message
-  const record = (seq: number, value: string): PbftState =>
-    s.slots[seq] !== undefined || Object.keys(s.slots).length >= s.config.keep
-      ? s
-      : { ...s, seq: Math.max(s.seq, seq), slots: { ...s.slots, [seq]: { pre: value, prepares: {}, commits: {}, prepared: undefined, committed: undefined } } }
-  if (m._tag === "Request" && primary) {
-    const next = record(s.seq + 1, m.value)
-    if (next !== s) split(next, next.seq, m.value, out)
-    return { state: next, outputs: out }
-  }
-  if (m._tag === "PrePrepare" && !primary && e.from.node === s.config.primary) {
-    const next = record(m.seq, m.value)
-    if (next !== s) both(next, m.seq, m.value, out)
-    return { state: next, outputs: out }
-  }
-  return { state: s, outputs: [] }
+  return { state: next.state, outputs: out }
 }
+
+const to = (s: S, node: string) => ({ node, id: s.config.service })
+
+/** The request an equivocator offers instead of `value`: the first other one it knows of, by value. */
+const alternative = (s: S, value: string): ClientRequest | undefined => {
+  const known = new Map<string, ClientRequest>()
+  for (const r of Object.values(s.pending)) known.set(r.value, r)
+  for (const slot of Object.values(s.slots)) if (slot.prePrepare?.request) known.set(slot.prePrepare.request.value, slot.prePrepare.request)
+  return [...known.values()].filter((r) => r.value !== value).sort((a, b) => (a.value < b.value ? -1 : 1))[0]
+}
+
+/** One step of an equivocating replica (see the module doc). */
+export const equivocatorStep = tampered((s, node, m, out) => {
+  const say = (message: PbftMessage) => out.push(send(to(s, node), message))
+  const self = s.self.node
+  switch (m._tag) {
+    case "PrePrepare": {
+      const others = s.config.replicas.filter((r) => r !== self)
+      if (m.request === null || others.indexOf(node) < others.length / 2) return say(m)
+      // The second half gets another request at the same sequence number (or nothing).
+      const other = alternative(s, m.request.value)
+      if (other !== undefined) say(signed<PrePrepare>(s.auth, { ...m, request: other }))
+      return
+    }
+    case "Prepare":
+    case "Commit": {
+      say(m)
+      // A forged value to everyone, and every other request it knows of to the second half.
+      const others = s.config.replicas.filter((r) => r !== self)
+      const second = others.indexOf(node) >= others.length / 2
+      const other = second ? alternative(s, m.value) : undefined
+      const values = [`${m.value}#forged`, ...(other === undefined ? [] : [other.value])]
+      for (const value of values) {
+        const vote = { view: m.view, seq: m.seq, value, replica: self }
+        say(m._tag === "Prepare" ? signed<Prepare>(s.auth, { _tag: "Prepare", ...vote }) : signed<Commit>(s.auth, { _tag: "Commit", ...vote }))
+      }
+      return
+    }
+    case "ViewChange":
+      return say(signed<ViewChange>(s.auth, { _tag: "ViewChange", view: m.view, stable: m.stable, prepared: [], replica: self }))
+    default:
+      return say(m)
+  }
+})
 
 /** One step of a silent (crashed or mute) replica: it never sends anything. */
-export const silentStep = (s: PbftState, _e: Event<PbftMessage>): Step<PbftState, PbftMessage, PbftEmit> => ({ state: s, outputs: [] })
+export const silentStep = (s: S, _e: Event<PbftMessage>): Result => ({ state: s, outputs: [] })
+
+/** One step of a replica that is honest as a backup and silent while it is the primary of its view. */
+export const silentPrimaryStep = (s: S, e: Event<PbftMessage>): Result => {
+  const next = pbftStep(s, e)
+  return primaryOf(next.state.config, next.state.view) === next.state.self.node ? { state: next.state, outputs: [] } : next
+}
+
+/** The forged messages of one resend: they name other replicas as senders (signed with the forger's own key). */
+const forgeries = (s: S): Array<Out> => {
+  const self = s.self.node
+  const others = s.config.replicas.filter((r) => r !== self)
+  const victim = others[0] ?? self
+  const out: Array<Out> = []
+  for (let seq = s.committedUpTo + 1; seq <= s.committedUpTo + 2; seq++) {
+    const value = `forged-${seq}`
+    const request = { client: "client", value, sig: s.auth.sign(value) }
+    const pp = signed<PrePrepare>(s.auth, { _tag: "PrePrepare", view: s.view, seq, request, replica: primaryOf(s.config, s.view) })
+    for (const r of others) out.push(send(to(s, r), pp))
+    for (const claimed of s.config.replicas) {
+      out.push(send(to(s, victim), signed<Commit>(s.auth, { _tag: "Commit", view: s.view, seq, value, replica: claimed })))
+      if (claimed !== primaryOf(s.config, s.view)) {
+        out.push(send(to(s, victim), signed<Prepare>(s.auth, { _tag: "Prepare", view: s.view, seq, value, replica: claimed })))
+      }
+    }
+  }
+  return out
+}
+
+/** One step of a forger: honest, plus forged messages on every resend (see the module doc). */
+export const forgerStep = (s: S, e: Event<PbftMessage>): Result => {
+  const next = pbftStep(s, e)
+  return e._tag === "Timer" && e.key === "resend" ? { state: next.state, outputs: [...next.outputs, ...forgeries(next.state)] } : next
+}

@@ -1,64 +1,95 @@
 /**
- * The PBFT scenario: 4 replicas (f = 1), one of them Byzantine (the primary in a quarter of the
- * seeds): equivocating in most seeds, silent in every fifth, a client sending 6 requests to the primary, under crashes of one
- * replica at a time, partitions, drops and duplicates. Checks: honest replicas never commit
- * different values at one sequence number; with an honest primary they commit only requested
- * values and, once faults stop, every honest replica commits every sequence number assigned.
+ * The PBFT scenario: 4 replicas (f = 1), one of them Byzantine: the view-0 primary in half of
+ * the seeds, another replica in the rest; equivocating, silent, forging, or silent only while it
+ * is the primary (by seed). A client signs 6 requests and sends each to every replica, resending
+ * until f + 1 replicas reply; crashes of one replica at a time, partitions, drops and duplicates.
+ * Messages are signed with per-replica HMAC keys (`hmacCrypto`, fast; see `pbft/auth.ts`).
+ * Checks after every step: honest replicas never commit different values at one sequence number
+ * (agreement), and commit only client requests or the no-op (validity). After the faults stop and
+ * `quiet` ms pass: every honest replica committed every request and the client has f + 1 replies
+ * for each (liveness within a bounded simulated time).
+ *
+ * Broken variants (each must be caught): `quorum` (2f instead of 2f + 1), `no-view-change` (a
+ * silent primary then stops progress), `unsigned` (no signatures: a forger breaks agreement).
  */
 import type { Protocol } from "../../../src/coordination/index.ts"
 import { Pbft } from "../../../src/coordination/index.ts"
 import type { SimulateOptions } from "../../../src/sim/index.ts"
 
 type M = Pbft.PbftMessage
+/** How a Byzantine replica behaves. */
+export type Byzantine = "equivocating" | "silent" | "forger" | "silent-primary"
+/** A deliberately broken variant. */
+export type PbftVariant = "quorum" | "no-view-change" | "unsigned"
 type State =
-  | { readonly _tag: "Client"; readonly n: number }
-  | { readonly _tag: "Replica"; readonly byzantine: "no" | "equivocating" | "silent"; readonly r: Pbft.PbftState }
-type P = number | Pbft.PbftState
-const replicas = ["r0", "r1", "r2", "r3"]
-const requests = 6
+  | { readonly _tag: "Client"; readonly sent: number; readonly replies: Readonly<Record<string, ReadonlyArray<string>>> }
+  | { readonly _tag: "Replica"; readonly byzantine: Byzantine | "no"; readonly r: Pbft.PbftState }
+type P = Extract<State, { _tag: "Client" }> | Pbft.PbftPersisted
 
-const protocol = (config: Pbft.PbftConfig, byzantine: string, silent: boolean): Protocol<State, M, P, Pbft.PbftEmit> => {
-  const replica = Pbft.makePbft(config)
+const replicas = ["r0", "r1", "r2", "r3"]
+const f = 1
+const requests = 6
+const values = new Set([...Array(requests).keys()].map((i) => `req-${i}`))
+const kinds: ReadonlyArray<Byzantine> = ["equivocating", "silent", "forger", "silent-primary"]
+const steps = { equivocating: Pbft.equivocatorStep, silent: Pbft.silentStep, forger: Pbft.forgerStep, "silent-primary": Pbft.silentPrimaryStep, no: Pbft.pbftStep }
+
+const protocol = (config: Pbft.PbftConfig, crypto: Pbft.PbftCrypto, faulty: string, kind: Byzantine): Protocol<State, M, P, Pbft.PbftEmit> => {
+  const replica = Pbft.makePbft(config, crypto)
+  const client = crypto.authFor("client")
+  const all = (request: Pbft.ClientRequest) => replicas.map((node) => ({ _tag: "Send" as const, to: { node, id: config.service }, message: { _tag: "Request" as const, request } }))
   return {
     name: config.service,
     init: (self, persisted) =>
       self.node === "client"
-        ? { _tag: "Client", n: typeof persisted === "number" ? persisted : 0 }
-        : { _tag: "Replica", byzantine: self.node !== byzantine ? "no" : silent ? "silent" : "equivocating", r: replica.init(self, typeof persisted === "number" ? undefined : persisted) },
+        ? persisted !== undefined && "_tag" in persisted ? persisted : { _tag: "Client", sent: 0, replies: {} }
+        : { _tag: "Replica", byzantine: self.node === faulty ? kind : "no", r: replica.init(self, persisted !== undefined && !("_tag" in persisted) ? persisted : undefined) },
     step: (s, e) => {
-      if (s._tag === "Client") {
-        if (e._tag === "Start") return { state: s, outputs: [{ _tag: "SetTimer", key: "next", at: e.now + 20 }] }
-        if (e._tag !== "Timer" || s.n >= requests) return { state: s, outputs: [] }
-        return {
-          state: { _tag: "Client", n: s.n + 1 },
-          outputs: [
-            { _tag: "Send", to: { node: config.primary, id: config.service }, message: { _tag: "Request", value: `req-${s.n}` } },
-            { _tag: "SetTimer", key: "next", at: e.now + 40 }
-          ]
-        }
+      if (s._tag === "Replica") {
+        const next = steps[s.byzantine](s.r, e)
+        return { state: { ...s, r: next.state }, outputs: next.outputs }
       }
-      const step = s.byzantine === "no" ? Pbft.pbftStep : s.byzantine === "silent" ? Pbft.silentStep : Pbft.equivocatorStep
-      const next = step(s.r, e)
-      return { state: { ...s, r: next.state }, outputs: next.outputs }
+      if (e._tag === "Start") return { state: s, outputs: [{ _tag: "SetTimer", key: "next", at: e.now + 20 }, { _tag: "SetTimer", key: "retry", at: e.now + 150 }] }
+      if (e._tag === "Receive") {
+        const m = e.message
+        if (m._tag !== "Reply" || !Pbft.verified(config, client, m) || s.replies[m.value]?.includes(m.replica) === true) return { state: s, outputs: [] }
+        return { state: { ...s, replies: { ...s.replies, [m.value]: [...(s.replies[m.value] ?? []), m.replica] } }, outputs: [] }
+      }
+      if (e.key === "retry") {
+        const waiting = [...Array(s.sent).keys()].map((i) => `req-${i}`).filter((v) => (s.replies[v]?.length ?? 0) < f + 1)
+        return { state: s, outputs: [...waiting.flatMap((v) => all(Pbft.signRequest(client, v))), { _tag: "SetTimer", key: "retry", at: e.now + 150 }] }
+      }
+      if (s.sent >= requests) return { state: s, outputs: [] }
+      return {
+        state: { ...s, sent: s.sent + 1 },
+        outputs: [...all(Pbft.signRequest(client, `req-${s.sent}`)), { _tag: "SetTimer", key: "next", at: e.now + 40 }]
+      }
     },
-    persist: (s) => (s._tag === "Client" ? s.n : s.r),
+    persist: (s) => (s._tag === "Client" ? s : replica.persist(s.r)),
     isMessage: Pbft.isPbftMessage
   }
 }
 
-/** One seeded PBFT run; `broken` uses a quorum of 2f instead of 2f + 1. */
-export const pbftScenario = (seed: number, broken = false): SimulateOptions<State, M, P, Pbft.PbftEmit> => {
-  const byzantine = replicas[seed % replicas.length]!
-  const config = { ...Pbft.defaultPbftConfig(replicas, 1), resend: 100, unsafeQuorum: broken ? 2 : undefined }
-  const honestPrimary = byzantine !== config.primary
-  const duration = 400
+/** One seeded PBFT run; `broken` (`true` is `"quorum"`) runs a deliberately broken variant. */
+export const pbftScenario = (seed: number, broken: boolean | PbftVariant = false): SimulateOptions<State, M, P, Pbft.PbftEmit> => {
+  const variant = broken === true ? "quorum" : broken === false ? undefined : broken
+  const config: Pbft.PbftConfig = {
+    ...Pbft.defaultPbftConfig(replicas, f),
+    resend: 100,
+    viewTimeout: 150,
+    checkpointInterval: 2,
+    unsafeQuorum: variant === "quorum" ? 2 : undefined,
+    unsafeNoViewChange: variant === "no-view-change" ? true : undefined
+  }
+  const faulty = variant === "no-view-change" || variant === "quorum" ? "r0" : variant === "unsigned" ? "r3" : seed % 2 === 0 ? "r0" : replicas[1 + (seed >> 1) % 3]!
+  const kind: Byzantine = variant === "no-view-change" ? "silent" : variant === "unsigned" ? "forger" : variant === "quorum" ? "equivocating" : kinds[(seed >> 1) % kinds.length]!
+  const crypto = variant === "unsigned" ? Pbft.unsignedCrypto : Pbft.hmacCrypto(`pbft-sim-${seed}`)
   return {
     seed,
-    scenario: broken ? "pbft-broken" : "pbft",
-    protocol: protocol(config, byzantine, seed % 5 === 0),
+    scenario: variant === undefined ? "pbft" : "pbft-broken",
+    protocol: protocol(config, crypto, faulty, kind),
     nodes: [...replicas, "client"],
-    duration,
-    quiet: 600,
+    duration: 400,
+    quiet: 2_500,
     network: { defaults: { minDelay: 1, maxDelay: 20, drop: 0.05, duplicate: 0.05 } },
     faults: { interval: 150, crash: true, maxDown: 1, partition: true },
     checker: () => {
@@ -75,20 +106,21 @@ export const pbftScenario = (seed: number, broken = false): SimulateOptions<Stat
               return `agreement: ${known.node} committed ${known.value} at seq ${seq}, ${view.node} committed ${slot.committed}`
             }
             if (known === undefined) decided.set(seq, { value: slot.committed, node: view.node })
-            if (honestPrimary && slot.committed.includes("#")) return `validity: ${view.node} committed forged ${slot.committed} at seq ${seq}`
+            if (slot.committed !== Pbft.NULL_VALUE && !values.has(slot.committed)) return `validity: ${view.node} committed ${slot.committed} at seq ${seq}, which no client requested`
           }
           return undefined
         },
         final: (states) => {
-          if (!honestPrimary) return undefined
-          const primary = states.get(config.primary)
-          const assigned = primary?._tag === "Replica" ? primary.r.seq : 0
+          const client = states.get("client")
+          if (client?._tag !== "Client" || client.sent < requests) return `liveness: the client sent ${client?._tag === "Client" ? client.sent : 0} requests`
           for (const [node, s] of states) {
-            if (s._tag === "Replica" && s.byzantine === "no" && s.r.committedUpTo < assigned) {
-              return `liveness: ${node} committed up to ${s.r.committedUpTo} of ${assigned} after the faults stopped`
-            }
+            if (s._tag !== "Replica" || s.byzantine !== "no") continue
+            const committed = new Set(Object.values(s.r.slots).map((slot) => slot.committed))
+            const missing = [...values].filter((v) => !committed.has(v))
+            if (missing.length > 0) return `liveness: ${node} (view ${s.r.view}, ${s.r.status}) has not committed ${missing.join(", ")} after the faults stopped`
           }
-          return assigned === 0 ? "liveness: the primary assigned nothing" : undefined
+          const unanswered = [...values].filter((v) => (client.replies[v]?.length ?? 0) < f + 1)
+          return unanswered.length > 0 ? `liveness: the client has fewer than f + 1 replies for ${unanswered.join(", ")}` : undefined
         }
       }
     }
