@@ -38,7 +38,7 @@ const twoSecureRunners = Effect.gen(function*() {
     return owners.includes(0) && owners.includes(1) && !owners.includes(-1)
   }), "20 seconds")
   const fromA = yield* Effect.provideContext(SecureCounter.client, a.context)
-  return { ca, a, b, portA, portB, fromA, onB: ids.filter((id) => ownerOf(shardings, id) === 1) }
+  return { ca, sql, a, b, portA, portB, fromA, onB: ids.filter((id) => ownerOf(shardings, id) === 1) }
 })
 
 /** Connects to 127.0.0.1:`port` over plain TCP, writes `bytes`, and waits for the server to close the connection. */
@@ -74,11 +74,16 @@ const refused = (port: number) =>
 describe("secure cluster: mutual TLS between runners on loopback", () => {
   it.live("two runners with certificates from the cluster CA exchange messages; a runner's server and connections close with its scope", () =>
     Effect.gen(function*() {
-      const { ca, b, portB, fromA, onB } = yield* twoSecureRunners
+      const { ca, sql, b, portB, fromA, onB } = yield* twoSecureRunners
       assert.isAbove(onB.length, 0)
       yield* Effect.forEach(onB, (id, i) => fromA(id).tell(Increment.make({ by: i + 1 })), { discard: true })
       const counts = yield* Effect.forEach(onB, (id) => fromA(id).ask(Get.make({})))
       assert.deepStrictEqual(counts, onB.map((_, i) => i + 1))
+
+      // A client-only member with a certificate from the CA reaches the same agents.
+      const member = yield* start(SecureRunner.layerClientOnly({ tls: ca.issue("client"), shardingConfig: { shardsPerGroup: 16 } }), sql)
+      const fromMember = yield* Effect.provideContext(SecureCounter.client, member.context)
+      assert.deepStrictEqual(yield* Effect.forEach(onB, (id) => fromMember(id).ask(Get.make({}))), counts)
 
       // Open when runner B stops: an authenticated idle connection, and a TCP connection that never
       // starts its handshake. B closes both, stops within a bound, and then nothing listens.

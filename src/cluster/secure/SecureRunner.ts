@@ -49,14 +49,16 @@ import {
   SqlRunnerStorage
 } from "effect/cluster"
 import { RpcClient, RpcSerialization } from "effect/rpc"
-import { Socket, type SocketServer } from "effect/socket"
+import { Socket, SocketServer } from "effect/socket"
 import type { SqlClient } from "effect/sql"
 import type { ConnectionOptions, SecureContextOptions, TlsOptions } from "node:tls"
 import { type TlsCredentials, type TlsCredentialsError, verify } from "./TlsCredentials.ts"
 import * as TlsSocketServer from "./TlsSocketServer.ts"
 
-/** How long a runner waits for a peer's TCP connect plus TLS handshake. */
+/** How long a runner waits for a peer's TCP connect plus TLS handshake (as `NodeClusterSocket`). */
 const OPEN_TIMEOUT = 1000
+/** Idle time after which Node flags a runner connection (`socket.setTimeout`, as `NodeClusterSocket`). */
+const IDLE_TIMEOUT = 5500
 
 const secureContext = (tls: TlsCredentials): SecureContextOptions => ({
   ca: tls.ca,
@@ -94,7 +96,7 @@ export const layerClientProtocol = (
       return {
         codecFor: serialization.codecFor,
         make: Effect.fnUntraced(function*(address) {
-          const socket = yield* NodeSocket.makeTls({ ...connectOptions(tls, address), openTimeout: OPEN_TIMEOUT, timeout: 5500 })
+          const socket = yield* NodeSocket.makeTls({ ...connectOptions(tls, address), openTimeout: OPEN_TIMEOUT, timeout: IDLE_TIMEOUT })
           return yield* RpcClient.makeProtocolSocket().pipe(
             Effect.provideService(Socket.Socket, socket),
             Effect.provideService(RpcSerialization.RpcSerialization, serialization)
@@ -116,7 +118,9 @@ export const layerSocketServer = (
     const config = yield* ShardingConfig.ShardingConfig
     const listen = Option.orElse(config.runnerListenAddress, () => config.runnerAddress)
     if (Option.isNone(listen)) {
-      return yield* Effect.die(new Error("SecureRunner: ShardingConfig.runnerAddress is None"))
+      return yield* new SocketServer.SocketServerError({
+        reason: new SocketServer.SocketServerOpenError({ cause: new Error("SecureRunner: ShardingConfig.runnerAddress is None") })
+      })
     }
     yield* verify(tls, { host: Option.getOrElse(Option.map(config.runnerAddress, (a) => a.host), () => listen.value.host) })
     return TlsSocketServer.layer({ ...serverOptions(tls), host: listen.value.host, port: listen.value.port })
