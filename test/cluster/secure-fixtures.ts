@@ -122,10 +122,12 @@ export const shardingOf = (context: Context.Context<Sharding.Sharding>) => Conte
 
 /**
  * A wiretap: a TCP forwarder on 127.0.0.1:`port` to 127.0.0.1:`target` that keeps a copy of every
- * byte it forwards. Its server and connections are closed with the scope.
+ * byte it forwards and, while `tamper` is set, flips the lowest bit of the last byte of each
+ * chunk going to `target`. Its server and connections are closed with the scope.
  */
 export const wiretap = (port: number, target: number) =>
   Effect.gen(function*() {
+    const control = { tamper: false }
     const seen: Array<Buffer> = []
     const sockets = new Set<NetSocket>()
     const track = (socket: NetSocket) => {
@@ -139,7 +141,13 @@ export const wiretap = (port: number, target: number) =>
       track(client)
       client.on("data", (chunk: Buffer) => {
         seen.push(chunk)
-        upstream.write(chunk)
+        if (control.tamper && chunk.length > 0) {
+          const altered = Buffer.from(chunk)
+          altered[altered.length - 1] = (altered[altered.length - 1] ?? 0) ^ 1
+          upstream.write(altered)
+        } else {
+          upstream.write(chunk)
+        }
       })
       upstream.on("data", (chunk: Buffer) => {
         seen.push(chunk)
@@ -157,7 +165,11 @@ export const wiretap = (port: number, target: number) =>
         })
     )
     return {
-      /** Everything forwarded so far, both directions. */
-      captured: () => Buffer.concat(seen)
+      /** Everything forwarded so far, both directions (as received, before any tampering). */
+      captured: () => Buffer.concat(seen),
+      /** Starts or stops altering the bytes sent to `target`. */
+      setTamper: (on: boolean) => {
+        control.tamper = on
+      }
     }
   })

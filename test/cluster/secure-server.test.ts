@@ -1,9 +1,12 @@
 import { connect as netConnect, type Socket as NetSocket } from "node:net"
 import { connect as tlsConnect } from "node:tls"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Fiber, Queue, Redacted, Scope } from "effect"
+import { NodeSocketServer } from "@effect/platform-node"
+import { Effect, Exit, Fiber, Option, Queue, Redacted, Scope } from "effect"
 import { SecureRunner, TlsSocketServer } from "../../src/cluster/secure/index.ts"
+import { freePort } from "./runner-layer.ts"
 import { makeTestCa } from "./secure-certs.ts"
+import { wiretap } from "./secure-fixtures.ts"
 
 /** Opens a client socket; succeeds once `ready` fires, with a promise of its close. */
 const opened = (open: () => NetSocket, ready: "connect" | "secureConnect") =>
@@ -68,5 +71,43 @@ describe("TlsSocketServer", () => {
       const closing = yield* Effect.forkDetach(Scope.close(scope, Exit.void))
       yield* Fiber.join(closing).pipe(Effect.timeout("3 seconds"))
       for (const { closed } of [early, late, pending]) assert.isTrue(yield* wasClosed(closed, "3000 millis"))
+    }), { timeout: 30_000 })
+
+  it.live("a byte altered on the wire is never delivered over TLS: the connection is dropped (over plain TCP it is delivered altered)", () =>
+    Effect.gen(function*() {
+      const ca = yield* makeTestCa("integrity test CA")
+      const client = ca.issue("client")
+      const deliveredThroughTap = (secure: boolean) =>
+        Effect.gen(function*() {
+          const server = secure
+            ? yield* TlsSocketServer.make({ ...SecureRunner.serverOptions(ca.issue("server")), host: "127.0.0.1", port: 0 })
+            : yield* NodeSocketServer.make({ host: "127.0.0.1", port: 0 })
+          const port = server.address._tag === "UnixPathAddress" ? 0 : server.address.port
+          const tapPort = yield* freePort
+          const tap = yield* wiretap(tapPort, port)
+          const received = yield* Queue.unbounded<string>()
+          yield* Effect.forkScoped(server.run((socket) =>
+            Effect.gen(function*() {
+              const { pull } = yield* socket.reader
+              while (true) {
+                for (const chunk of yield* pull) yield* Queue.offer(received, typeof chunk === "string" ? chunk : new TextDecoder().decode(chunk))
+              }
+            }).pipe(Effect.scoped, Effect.ignore) // a tampered TLS record fails the read and ends the connection
+          ))
+          const connection = secure
+            ? yield* opened(() => tlsConnect({ host: "127.0.0.1", port: tapPort, ca: ca.cert, cert: client.cert, key: Redacted.value(client.key) }), "secureConnect")
+            : yield* opened(() => netConnect({ host: "127.0.0.1", port: tapPort }), "connect")
+          connection.socket.write("first")
+          assert.strictEqual(yield* Queue.take(received).pipe(Effect.timeout("3 seconds")), "first")
+          tap.setTamper(true)
+          connection.socket.write("second")
+          const altered = yield* Queue.take(received).pipe(Effect.timeoutOption("1 second"))
+          return { altered, closed: yield* wasClosed(connection.closed, "2000 millis") }
+        }).pipe(Effect.scoped)
+      const overTls = yield* deliveredThroughTap(true)
+      assert.isTrue(Option.isNone(overTls.altered))
+      assert.isTrue(overTls.closed)
+      const overTcp = yield* deliveredThroughTap(false)
+      assert.deepStrictEqual(overTcp.altered, Option.some("secone"))
     }), { timeout: 30_000 })
 })
