@@ -97,7 +97,7 @@ describe("secure cluster: mutual TLS between runners on loopback", () => {
       assert.isTrue(yield* refused(portB))
     }), { timeout: 45_000 })
 
-  it.live("an outsider without a certificate from the cluster CA reaches no agent; a runner refuses a peer with a foreign certificate", () =>
+  it.live("an outsider without a certificate from the cluster CA reaches no agent; a runner refuses a peer whose certificate is foreign or names another host", () =>
     Effect.gen(function*() {
       const { ca, a, portA, portB, fromA } = yield* twoSecureRunners
       yield* Effect.forEach(ids, (id) => fromA(id).tell(Increment.make({ by: 1 })), { discard: true })
@@ -128,26 +128,40 @@ describe("secure cluster: mutual TLS between runners on loopback", () => {
       // Every agent still has only the increment sent by a member of the cluster.
       assert.deepStrictEqual(yield* Effect.forEach(ids, (id) => fromA(id).ask(Get.make({}))), ids.map(() => 1))
 
-      // An impostor runner (certificate from another CA) is not accepted as a peer: the ping fails
-      // and no TLS session is established, though the TCP connection was made.
-      const seen = { tcp: 0, tls: 0 }
-      const impostor = yield* Effect.acquireRelease(
-        Effect.callback<ReturnType<typeof createTlsServer>>((resume) => {
-          const server = createTlsServer({ cert: stranger.cert, key: Redacted.value(stranger.key) })
-          server.on("connection", () => seen.tcp++)
-          server.on("secureConnection", () => seen.tls++)
-          server.on("tlsClientError", () => undefined)
-          server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-        }),
-        (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
-      )
-      const address = impostor.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
+      // An impostor runner is not accepted as a peer: A's ping fails and no TLS session is
+      // established, though the TCP connection was made. Control: a certificate from the cluster CA
+      // naming the dialled address does establish a session.
       const runners = yield* Effect.provideContext(Runners.Runners, a.context)
-      const ping = yield* Effect.flip(runners.ping(RunnerAddress.make("127.0.0.1", port)))
-      assert.strictEqual(ping._tag, "RunnerUnavailable")
-      assert.isAbove(seen.tcp, 0)
-      assert.strictEqual(seen.tls, 0)
+      const impostor = (credentials: { readonly cert: string; readonly key: Redacted.Redacted<string> }) =>
+        Effect.gen(function*() {
+          const seen = { tcp: 0, tls: 0 }
+          const server = yield* Effect.acquireRelease(
+            Effect.callback<ReturnType<typeof createTlsServer>>((resume) => {
+              const server = createTlsServer({ cert: credentials.cert, key: Redacted.value(credentials.key) })
+              server.on("connection", () => seen.tcp++)
+              server.on("secureConnection", (socket) => {
+                seen.tls++
+                socket.destroy()
+              })
+              server.on("tlsClientError", () => undefined)
+              server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
+            }),
+            (server) => Effect.callback<void>((resume) => void server.close(() => resume(Effect.void)))
+          )
+          const address = server.address()
+          const port = typeof address === "object" && address !== null ? address.port : 0
+          const ping = yield* runners.ping(RunnerAddress.make("127.0.0.1", port)).pipe(
+            Effect.timeout("3 seconds"),
+            Effect.match({ onSuccess: () => "answered", onFailure: (e) => e._tag })
+          )
+          return { ping, ...seen }
+        }).pipe(Effect.scoped)
+      const foreign = yield* impostor(stranger)
+      assert.deepStrictEqual([foreign.ping, foreign.tcp > 0, foreign.tls], ["RunnerUnavailable", true, 0])
+      const elsewhere = yield* impostor(ca.issue("runner-elsewhere", { ip: "127.0.0.2" }))
+      assert.deepStrictEqual([elsewhere.ping, elsewhere.tcp > 0, elsewhere.tls], ["RunnerUnavailable", true, 0])
+      const control = yield* impostor(ca.issue("runner-here"))
+      assert.isAbove(control.tls, 0)
     }), { timeout: 90_000 })
 
   it.live("a wiretap between two runners sees no message content over mutual TLS (and does over plain TCP)", () =>
