@@ -45,7 +45,7 @@ const spawnReplica = (node: string, peers: string, progress: Queue.Queue<void>) 
       child.on("exit", (code, signal) => {
         if (signal !== "SIGKILL") resume(Effect.die(new Error(`replica ${node} exited early (${code})`)))
       })
-    }).pipe(Effect.timeoutOrElse({ duration: "20 seconds", orElse: () => Effect.die(new Error(`replica ${node} not ready`)) }))
+    }).pipe(Effect.timeoutOrElse({ duration: "45 seconds", orElse: () => Effect.die(new Error(`replica ${node} not ready`)) }))
   ))
 
 describe("Raft across processes over RpcTransport", () => {
@@ -104,5 +104,5 @@ describe("Raft across processes over RpcTransport", () => {
       // Each proposal is in the log, in the order it was committed.
       const firstSeen = ids.map((id) => longest.indexOf(id))
       assert.deepStrictEqual(firstSeen, [...firstSeen].sort((a, b) => a - b))
-    })), { timeout: 60_000 })
+    })), { timeout: 90_000 })
 })
