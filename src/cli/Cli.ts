@@ -80,6 +80,8 @@ const run = Command.make("run", {
   Command.withExamples([
     { command: "mabeam run agents --seed 7", description: "the supervised team, replayable with seed 7" },
     { command: "mabeam run auction --agents 6", description: "six bidders in two auctions" },
+    { command: "mabeam run chaos --seed 42", description: "Raft, a lock and an election under seeded faults; same seed, same report" },
+    { command: "mabeam run chaos --seed 1 --rounds 100", description: "seeds 1 to 100, one line each; exits 1 at a broken invariant" },
     { command: "mabeam run agents --rounds 50 --dashboard", description: "watch it on http://127.0.0.1:7777/" }
   ])
 )
@@ -126,12 +128,12 @@ const inspect = Command.make("inspect", {
     })
   })).pipe(
   Command.withDescription(
-    "Print a scenario's supervision tree, registry entries, ledger balances and facts: as they are when it ends, " +
+    "Print a scenario's supervision tree, registry entries, ledger balances, auctions and facts: as they are when it ends, " +
       "or live from a running dashboard with --url."
   ),
   Command.withExamples([
     { command: "mabeam inspect auction", description: "run the auction scenario, then print its state" },
-    { command: "mabeam inspect --url http://127.0.0.1:7777/", description: "the state of a scenario running with --dashboard" }
+    { command: "mabeam inspect --url http://127.0.0.1:7777/", description: "the state of a scenario running with --dashboard (open auctions too)" }
   ])
 )
 

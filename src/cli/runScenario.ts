@@ -50,10 +50,12 @@ const mabeamLayer = (otlp: string | undefined) => {
 
 const checkOptions = (scenario: Scenario, options: RunScenarioOptions): Effect.Effect<void, InvalidOption> => {
   const maxAgents = scenario.maxAgents ?? 1_000
+  const minAgents = scenario.minAgents ?? 2
+  const maxRounds = scenario.maxRounds ?? 1_000_000
   const checks: ReadonlyArray<readonly [string, number | undefined, string, (n: number) => boolean]> = [
-    ["--rounds", options.rounds, "an integer from 1 to 1000000", (n) => n >= 1 && n <= 1_000_000],
+    ["--rounds", options.rounds, `an integer from 1 to ${maxRounds}${scenario.maxRounds === undefined ? "" : ` for ${scenario.name}`}`, (n) => n >= 1 && n <= maxRounds],
     ["--pace", options.paceMillis, "milliseconds from 0 to 60000", (n) => n >= 0 && n <= 60_000],
-    ["--agents", options.agents, `an integer from 2 to ${maxAgents} for ${scenario.name}`, (n) => n >= 2 && n <= maxAgents],
+    ["--agents", options.agents, `an integer from ${minAgents} to ${maxAgents} for ${scenario.name}`, (n) => n >= minAgents && n <= maxAgents],
     ["--port", options.dashboardPort, "a port from 0 to 65535", (n) => n >= 0 && n <= 65_535]
   ]
   for (const [option, value, expected, ok] of checks) {

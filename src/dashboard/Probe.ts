@@ -1,7 +1,7 @@
 /**
  * `Probe`: what a running scenario tells its observers (the dashboard, `mabeam inspect`) beyond
- * what the runtime services already show — its name and phase, ledger accounts to watch, extra
- * supervisors, and short facts such as "high bid: 95 by bidder-2".
+ * what the runtime services already show — its name and phase, ledger accounts to watch, an
+ * auction house to list, extra supervisors, and short facts such as "high bid: 95 by bidder-2".
  *
  * Everything here is bounded: at most 64 facts (the oldest is dropped), 256 watched accounts and
  * 32 supervisors (extra ones are ignored).
@@ -9,11 +9,17 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer } from "effect"
+import type { AuctionHouse } from "../economics/index.ts"
 import type { Supervisor } from "../supervision/index.ts"
 
 /** Reads one account's balance; the `Ledger` service satisfies it. */
 export interface LedgerReader {
   readonly balance: (account: string) => Effect.Effect<{ readonly available: bigint; readonly held: bigint }, unknown>
+}
+
+/** Lists auctions; the `AuctionHouse` service satisfies it. */
+export interface AuctionLister {
+  readonly list: Effect.Effect<ReadonlyArray<AuctionHouse.AuctionListing>>
 }
 
 /** What the probe holds at one instant. */
@@ -23,6 +29,7 @@ export interface ProbeState {
   readonly facts: ReadonlyArray<readonly [string, string]>
   readonly ledger: LedgerReader | undefined
   readonly accounts: ReadonlyArray<string>
+  readonly auctions: AuctionLister | undefined
   readonly supervisors: ReadonlyArray<Supervisor.Supervisor>
 }
 
@@ -43,6 +50,8 @@ export class Probe extends Context.Service<Probe, {
   readonly fact: (key: string, value: string) => Effect.Effect<void>
   /** Watches these accounts of a ledger (replaces any earlier ledger). */
   readonly watchLedger: (ledger: LedgerReader, accounts: ReadonlyArray<string>) => Effect.Effect<void>
+  /** Lists the auctions of this house (replaces any earlier one). */
+  readonly watchAuctions: (house: AuctionLister) => Effect.Effect<void>
   /** Shows a supervisor besides the root one (e.g. a nested team supervisor). */
   readonly watchSupervisor: (supervisor: Supervisor.Supervisor) => Effect.Effect<void>
   /** The current state. */
@@ -59,6 +68,7 @@ export const makeUnsafe = (): Probe["Service"] => {
   const facts = new Map<string, string>()
   let ledger: LedgerReader | undefined
   let accounts: ReadonlyArray<string> = []
+  let auctions: AuctionLister | undefined
   const supervisors: Array<Supervisor.Supervisor> = []
   return Probe.of({
     setScenario: (name) => Effect.sync(() => void (scenario = name)),
@@ -77,6 +87,7 @@ export const makeUnsafe = (): Probe["Service"] => {
         ledger = reader
         accounts = names.slice(0, MAX_ACCOUNTS)
       }),
+    watchAuctions: (house) => Effect.sync(() => void (auctions = house)),
     watchSupervisor: (supervisor) =>
       Effect.sync(() => {
         if (supervisors.length < MAX_SUPERVISORS && !supervisors.includes(supervisor)) supervisors.push(supervisor)
@@ -87,6 +98,7 @@ export const makeUnsafe = (): Probe["Service"] => {
       facts: [...facts],
       ledger,
       accounts,
+      auctions,
       supervisors: [...supervisors]
     }))
   })

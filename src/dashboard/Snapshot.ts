@@ -1,7 +1,7 @@
 /**
  * `Snapshot`: one JSON-ready picture of a running mabeam instance — agents and their mailbox
- * depths, the supervision tree with restarts, the registry, watched ledger balances and the
- * scenario's facts. The dashboard streams them; `mabeam inspect` prints one with `format`.
+ * depths, the supervision tree with restarts, the registry, watched ledger balances, the watched
+ * auction house's auctions and the scenario's facts. The dashboard streams them; `mabeam inspect` prints one with `format`.
  *
  * @since 0.1.0
  */
@@ -9,6 +9,7 @@ import { Clock, Effect } from "effect"
 import { AgentSystem, type DeadLetterCounts } from "../agent/index.ts"
 import { Registry } from "../registry/index.ts"
 import type { Supervisor } from "../supervision/index.ts"
+import type { AuctionHouse } from "../economics/index.ts"
 import { Probe } from "./Probe.ts"
 
 /** One child of a supervisor; `kind` and `mailbox` are set when the child is an agent. */
@@ -33,6 +34,40 @@ export interface BalanceView {
   readonly held: string
 }
 
+/**
+ * An auction as `AuctionHouse.list` shows it, JSON-ready: amounts are decimal strings; `price` is
+ * absent when nothing is visible (sealed bids), `winner`/`payment` once settled and sold.
+ */
+export interface AuctionView {
+  readonly id: string
+  readonly kind: string
+  readonly seller: string
+  readonly status: "open" | "settled"
+  readonly reserve: string
+  readonly bids: number
+  readonly price?: string
+  /** Clock ms; compare with the snapshot's `at`. */
+  readonly deadline: number
+  readonly winner?: string
+  readonly payment?: string
+}
+
+/** Most auctions in a snapshot (open ones first). */
+export const MAX_AUCTIONS = 50
+
+/** The JSON-ready view of one listing. */
+export const auctionView = (listing: AuctionHouse.AuctionListing): AuctionView => ({
+  id: listing.id,
+  kind: listing.kind,
+  seller: listing.seller,
+  status: listing.status,
+  reserve: String(listing.reserve),
+  bids: listing.bids,
+  ...(listing.price === undefined ? {} : { price: String(listing.price) }),
+  deadline: listing.deadline,
+  ...(listing.award === undefined ? {} : { winner: listing.award.winner, payment: String(listing.award.payment) })
+})
+
 /** Everything the dashboard shows at one instant. */
 export interface Snapshot {
   readonly at: number
@@ -42,6 +77,8 @@ export interface Snapshot {
   readonly supervisors: ReadonlyArray<SupervisorView>
   readonly registry: { readonly size: number; readonly keys: ReadonlyArray<string> }
   readonly ledger: ReadonlyArray<BalanceView>
+  /** The watched auction house's auctions (empty without one). */
+  readonly auctions: ReadonlyArray<AuctionView>
   readonly facts: ReadonlyArray<{ readonly key: string; readonly value: string }>
   readonly deadLetters: DeadLetterCounts
 }
@@ -77,6 +114,7 @@ export const take: Effect.Effect<Snapshot, never, AgentSystem | Registry | Probe
       Effect.map((b): BalanceView => ({ account, available: String(b.available), held: String(b.held) })),
       Effect.orElseSucceed((): BalanceView => ({ account, available: "?", held: "?" }))
     ))
+  const auctions = probe.auctions === undefined ? [] : (yield* probe.auctions.list).slice(0, MAX_AUCTIONS).map(auctionView)
   return {
     at: yield* Clock.currentTimeMillis,
     scenario: probe.scenario,
@@ -89,10 +127,21 @@ export const take: Effect.Effect<Snapshot, never, AgentSystem | Registry | Probe
     supervisors,
     registry: { size, keys: [...keys].sort().slice(0, MAX_KEYS) },
     ledger,
+    auctions,
     facts: probe.facts.map(([key, value]) => ({ key, value })),
     deadLetters: yield* agents.deadLetters
   }
 })
+
+/** One auction as a line of text, e.g. `lot [english] open: 3 bids, high 45, reserve 20, closes in 850 ms`. */
+export const formatAuction = (a: AuctionView, at: number): string => {
+  const head = `${a.id} [${a.kind}] ${a.status}: ${a.bids} ${a.bids === 1 ? "bid" : "bids"}`
+  if (a.status === "settled") {
+    return a.winner === undefined ? `${head}, unsold` : `${head}, won by ${a.winner}, pays ${a.payment ?? "?"}`
+  }
+  const price = a.price === undefined ? "" : `, ${a.kind === "dutch" ? "price" : "high"} ${a.price}`
+  return `${head}${price}, reserve ${a.reserve}, closes in ${Math.max(0, a.deadline - at)} ms, seller ${a.seller}`
+}
 
 /** Renders a snapshot as indented text (what `mabeam inspect` prints). */
 export const format = (snapshot: Snapshot): string => {
@@ -114,6 +163,12 @@ export const format = (snapshot: Snapshot): string => {
   if (snapshot.ledger.length > 0) {
     lines.push("ledger balances (available / held):")
     for (const b of snapshot.ledger) lines.push(`  ${b.account}: ${b.available} / ${b.held}`)
+  }
+  // Snapshots from an older dashboard have no auctions.
+  const auctions = snapshot.auctions ?? []
+  if (auctions.length > 0) {
+    lines.push("auctions:")
+    for (const a of auctions) lines.push(`  ${formatAuction(a, snapshot.at)}`)
   }
   for (const fact of snapshot.facts) lines.push(`${fact.key}: ${fact.value}`)
   const dead = snapshot.deadLetters

@@ -4,9 +4,9 @@
  *
  * @since 0.1.0
  */
-export { type LedgerReader, MAX_ACCOUNTS, MAX_FACTS, MAX_SUPERVISORS, Probe, type ProbeState } from "./Probe.ts"
+export { type AuctionLister, type LedgerReader, MAX_ACCOUNTS, MAX_FACTS, MAX_SUPERVISORS, Probe, type ProbeState } from "./Probe.ts"
 export { page } from "./page.ts"
 export { type DashboardServices, type RunningDashboard, serve, type ServeOptions } from "./Server.ts"
 /** Snapshots: `Snapshot.take` (one now), `Snapshot.format` (as text). */
 export * as Snapshot from "./Snapshot.ts"
-export type { BalanceView, ChildView, SupervisorView } from "./Snapshot.ts"
+export type { AuctionView, BalanceView, ChildView, SupervisorView } from "./Snapshot.ts"

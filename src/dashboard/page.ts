@@ -2,7 +2,7 @@
  * The dashboard page: one HTML document with inline CSS and JS, no build step. It loads
  * `/snapshot` once, then follows `/events` (server-sent events) and redraws on every snapshot.
  * Elements that tests read carry ids: `seq`, `phase`, `agents-alive`, `queued`, `restarts`,
- * `registry-size`.
+ * `registry-size`, `auctions` (one row per auction, `data-auction` = its id).
  *
  * @since 0.1.0
  */
@@ -55,6 +55,7 @@ export const page = `<!doctype html>
   </section>
   <section><h2>Supervision tree</h2><div id="tree"></div></section>
   <section><h2>Ledger</h2><table id="ledger"></table><h2 style="margin-top:12px">Facts</h2><table id="facts"></table></section>
+  <section><h2>Auctions</h2><table id="auctions"></table></section>
   <section><h2>Registry</h2><div id="registry" class="mono"></div></section>
 </main>
 <script>
@@ -89,6 +90,13 @@ function render(s) {
   $("ledger").innerHTML = s.ledger.length === 0 ? "<tr><td>no ledger in this scenario</td></tr>" :
     "<tr><th>account</th><th>available</th><th>held</th></tr>" +
     s.ledger.map((b) => "<tr><td>" + esc(b.account) + "</td><td>" + esc(b.available) + "</td><td>" + esc(b.held) + "</td></tr>").join("")
+  const auctions = s.auctions || []
+  $("auctions").innerHTML = auctions.length === 0 ? "<tr><td>no auctions in this scenario</td></tr>" :
+    "<tr><th>auction</th><th>kind</th><th>status</th><th>bids</th><th>price</th><th>reserve</th><th>closes / result</th></tr>" +
+    auctions.map((a) => '<tr data-auction="' + esc(a.id) + '"><td>' + esc(a.id) + "</td><td>" + esc(a.kind) + "</td><td class=" +
+      (a.status === "open" ? "up>open" : "down>settled") + "</td><td>" + a.bids + "</td><td>" + esc(a.price ?? "") + "</td><td>" +
+      esc(a.reserve) + "</td><td>" + (a.status === "open" ? "in " + Math.max(0, a.deadline - s.at) + " ms" :
+      a.winner === undefined ? "unsold" : esc(a.winner) + " pays " + esc(a.payment)) + "</td></tr>").join("")
   $("facts").innerHTML = s.facts.map((f) => "<tr><td>" + esc(f.key) + "</td><td>" + esc(f.value) + "</td></tr>").join("")
   $("registry").textContent = s.registry.keys.join("  ")
   history.push({ queued: s.agents.queued, restarts: s.agents.restarts })

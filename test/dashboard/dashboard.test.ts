@@ -28,13 +28,14 @@ describe("dashboard", () => {
       const page = yield* get(dashboard.url)
       assert.strictEqual(page.status, 200)
       assert.include(page.type, "text/html")
-      for (const id of ["agents-alive", "queued", "restarts", "registry-size", "seq"]) assert.include(page.body, `id="${id}"`)
+      for (const id of ["agents-alive", "queued", "restarts", "registry-size", "seq", "auctions"]) assert.include(page.body, `id="${id}"`)
       assert.include(page.body, `new EventSource("/events")`)
       const snapshot = yield* get(new URL("/snapshot", dashboard.url).href)
       assert.strictEqual(snapshot.status, 200)
       assert.include(snapshot.type, "application/json")
       const parsed = JSON.parse(snapshot.body) as Snapshot.Snapshot
       assert.strictEqual(parsed.agents.alive, 0)
+      assert.deepStrictEqual(parsed.auctions, [])
       assert.deepStrictEqual(parsed.supervisors.map((s) => s.name), ["root"])
       assert.strictEqual((yield* get(new URL("/nope", dashboard.url).href)).status, 404)
     }).pipe(Effect.provide(Live)))
@@ -80,7 +81,7 @@ describe("dashboard", () => {
       yield* Fiber.interrupt(run)
     }))
 
-  it.live("the auction scenario shows ledger balances; Snapshot.format prints them for inspect", () =>
+  it.live("the auction scenario shows ledger balances and auctions; Snapshot.format prints them for inspect", () =>
     Effect.gen(function*() {
       const url = yield* Deferred.make<string>()
       const run = yield* runScenario(auction, {
@@ -99,6 +100,15 @@ describe("dashboard", () => {
       const text = Snapshot.format(done)
       assert.include(text, "ledger balances (available / held):")
       assert.include(text, "scenario auction (done)")
+      // Both lots are listed once settled, with the award; amounts are strings (JSON has no bigint).
+      assert.deepStrictEqual(done.auctions.map((a) => [a.id, a.kind, a.status, a.reserve]), [
+        ["english-1", "english", "settled", "20"],
+        ["second-price-1", "second-price", "settled", "20"]
+      ])
+      const english = done.auctions[0]
+      assert.isDefined(english?.winner)
+      assert.strictEqual(typeof english?.payment, "string")
+      assert.include(text, `\nauctions:\n  english-1 [english] settled: ${english?.bids} bids, won by ${english?.winner}, pays ${english?.payment}\n`)
       yield* Fiber.interrupt(run)
     }))
 

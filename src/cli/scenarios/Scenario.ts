@@ -48,5 +48,9 @@ export interface Scenario {
   readonly description: string
   /** How many agents `--agents` may ask for (2 to 1000 unless set). */
   readonly maxAgents?: number
+  /** The fewest agents `--agents` may ask for (default 2). */
+  readonly minAgents?: number
+  /** The most `--rounds` (default 1 000 000). */
+  readonly maxRounds?: number
   readonly run: (options: ScenarioOptions) => Effect.Effect<ScenarioReport, unknown, ScenarioServices>
 }

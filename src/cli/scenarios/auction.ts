@@ -57,6 +57,7 @@ const run = (options: ScenarioOptions) =>
       yield* ledger.mint({ account: name, amount: BUDGET })
     }
     yield* probe.watchLedger(ledger, ["seller", ...names])
+    yield* probe.watchAuctions(house)
     const valuations = yield* Effect.forEach(names, () => Random.nextIntBetween(60, 180))
     const bidders = yield* Effect.forEach(names, (name, i) =>
       agents.spawn(makeBidder(valuations[i]!, options.paceMillis), { id: name }))

@@ -29,6 +29,7 @@ export const flagship: Scenario = {
         AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
         Orchestrator.layer
       ))
+      yield* probe.watchAuctions(Context.get(services, AuctionHouse.AuctionHouse))
       const rounds = options.rounds > 1 ? Math.min(options.rounds, 50) : 8
       const report = yield* runTuning({
         seed: String(options.seed),

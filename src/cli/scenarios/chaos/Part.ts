@@ -1,0 +1,43 @@
+/**
+ * One part of the `chaos` scenario: a coordination protocol run under the seeded fault simulator
+ * with its invariant checkers, plus what it reports.
+ *
+ * @since 0.1.0
+ */
+import type { Effect } from "effect"
+import type { SimResult } from "../../../sim/index.ts"
+
+/** How a part runs: the seed, the cluster size, and whether to run the protocol's broken variant. */
+export interface PartSettings {
+  readonly seed: number
+  /** Protocol members (Raft, election) or lock clients plus the owner. */
+  readonly members: number
+  /** Run the deliberately broken variant, to show a violation being caught (tests, demos). */
+  readonly broken: boolean
+}
+
+/** What a part returns: the simulator's result and the part's own summary lines. */
+export interface PartRun {
+  readonly result: SimResult
+  readonly lines: ReadonlyArray<string>
+}
+
+/** A protocol under chaos: its name, the invariants it checks, how to run one seed. */
+export interface ChaosPart {
+  readonly name: string
+  /** The invariants checked after every step (and the liveness check at the end), for the report. */
+  readonly invariants: ReadonlyArray<string>
+  readonly run: (settings: PartSettings) => Effect.Effect<PartRun>
+}
+
+/** Simulated ms of faults in every part, then a fault-free quiet period. */
+export const FAULT_MILLIS = 2_000
+
+/** The fault-free period at the end, after healing every partition and restarting every node. */
+export const QUIET_MILLIS = 1_000
+
+/** Link faults of every part: 1–20 ms delays (reordering), 5 % drops, 5 % duplicates. */
+export const LINKS = { defaults: { minDelay: 1, maxDelay: 20, drop: 0.05, duplicate: 0.05 } } as const
+
+/** Node names `n0`, `n1`, …. */
+export const memberNames = (count: number): ReadonlyArray<string> => Array.from({ length: count }, (_, i) => `n${i}`)
