@@ -18,6 +18,8 @@ export interface TestCa {
   readonly cert: string
   /** A certificate and key for `name`, naming `ip` (default 127.0.0.1), usable as TLS server and client. */
   readonly issue: (name: string, options?: { readonly ip?: string }) => TlsCredentials
+  /** Revokes the certificate issued to `name`; returns the CA's new revocation list (PEM). */
+  readonly revoke: (name: string) => string
 }
 
 const openssl = (cwd: string, args: ReadonlyArray<string>) =>
@@ -58,5 +60,17 @@ export const makeTestCa = (name: string) =>
         key: Redacted.make(readFileSync(join(dir, `${file}.key`), "utf8"))
       }
     }
-    return { name, cert, issue, dir } satisfies TestCa & { readonly dir: string }
+    writeFileSync(join(dir, "index.txt"), "")
+    writeFileSync(join(dir, "crlnumber"), "01\n")
+    writeFileSync(join(dir, "ca.cnf"), [
+      "[ ca ]", "default_ca = test", "[ test ]", "database = index.txt", "crlnumber = crlnumber",
+      "default_md = sha256", "default_crl_days = 1"
+    ].join("\n"))
+    const ca = ["-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.crt"]
+    const revoke = (leaf: string): string => {
+      openssl(dir, ["ca", ...ca, "-revoke", `${safe(leaf)}.crt`])
+      openssl(dir, ["ca", ...ca, "-gencrl", "-out", "ca.crl"])
+      return readFileSync(join(dir, "ca.crl"), "utf8")
+    }
+    return { name, cert, issue, revoke, dir } satisfies TestCa & { readonly dir: string }
   })

@@ -110,4 +110,37 @@ describe("TlsSocketServer", () => {
       const overTcp = yield* deliveredThroughTap(false)
       assert.deepStrictEqual(overTcp.altered, Option.some("secone"))
     }), { timeout: 30_000 })
+
+  it.live("with the CA's revocation list, a revoked certificate is refused while others still connect", () =>
+    Effect.gen(function*() {
+      const ca = yield* makeTestCa("revocation test CA")
+      const revoked = ca.issue("revoked-runner")
+      const current = ca.issue("current-runner")
+      const crl = ca.revoke("revoked-runner")
+      const server = yield* TlsSocketServer.make({
+        ...SecureRunner.serverOptions({ ...ca.issue("server"), crl }),
+        host: "127.0.0.1",
+        port: 0
+      })
+      const port = server.address._tag === "UnixPathAddress" ? 0 : server.address.port
+      const sessions = { count: 0 }
+      yield* Effect.forkScoped(server.run(() => Effect.sync(() => sessions.count++)))
+      const connect = (credentials: typeof current) =>
+        opened(() => tlsConnect({ host: "127.0.0.1", port, ca: ca.cert, cert: credentials.cert, key: Redacted.value(credentials.key) }), "secureConnect")
+      const refusedOne = yield* connect(revoked)
+      assert.isTrue(yield* wasClosed(refusedOne.closed, "3000 millis"))
+      const accepted = yield* connect(current)
+      yield* Effect.sleep("200 millis")
+      assert.strictEqual(sessions.count, 1)
+      accepted.socket.destroy()
+      // Without the list, the same revoked certificate is accepted (the check above can fail).
+      const lenient = yield* TlsSocketServer.make({ ...SecureRunner.serverOptions(ca.issue("server-2")), host: "127.0.0.1", port: 0 })
+      const lenientPort = lenient.address._tag === "UnixPathAddress" ? 0 : lenient.address.port
+      const before = sessions.count
+      yield* Effect.forkScoped(lenient.run(() => Effect.sync(() => sessions.count++)))
+      yield* opened(() =>
+        tlsConnect({ host: "127.0.0.1", port: lenientPort, ca: ca.cert, cert: revoked.cert, key: Redacted.value(revoked.key) }), "secureConnect")
+      yield* Effect.sleep("200 millis")
+      assert.strictEqual(sessions.count, before + 1)
+    }), { timeout: 30_000 })
 })

@@ -22,7 +22,8 @@
  * take shards or insert persisted messages, so protect its credentials and transport
  * separately); a runner with a valid certificate is trusted fully (there are no per-runner
  * permissions, and any certificate from the CA may act for any runner at an address it names);
- * certificate revocation is not checked (rotate the CA to evict a runner); messages carry no
+ * revocation is checked only against the CRL given in `tls.crl` (no OCSP; without a CRL, rotate
+ * the CA to evict a runner); messages carry no
  * end-to-end signature, so a runner that relays them could alter them (see `src/security`
  * signed envelopes for agent-level authenticity).
  *
@@ -64,7 +65,8 @@ const secureContext = (tls: TlsCredentials): SecureContextOptions => ({
   ca: tls.ca,
   cert: tls.cert,
   key: Redacted.value(tls.key),
-  minVersion: "TLSv1.3"
+  minVersion: "TLSv1.3",
+  ...(tls.crl === undefined ? {} : { crl: tls.crl })
 })
 
 /** `node:tls` server options of a runner: client certificates from the CA required. */

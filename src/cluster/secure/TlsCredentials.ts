@@ -19,6 +19,11 @@ export interface TlsCredentials {
   readonly cert: string
   /** This runner's private key (PEM), redacted so it is not logged by accident. */
   readonly key: Redacted.Redacted<string>
+  /**
+   * The CA's certificate revocation list (PEM), if any: a peer whose certificate it lists is
+   * refused. Without it, evicting a runner means rotating the CA.
+   */
+  readonly crl?: string | undefined
 }
 
 /**
