@@ -44,6 +44,14 @@ describe("PBFT under the fault simulator", () => {
       assert.isTrue(silentPrimary.every((r) => r.maxView >= 1))
     }))
 
+  it.effect("with real Ed25519 signatures a faulty-primary seed passes too, with the same trace as under HMAC keys", () =>
+    Effect.gen(function*() {
+      const ed = yield* simulate(pbftScenario(2, false, "ed25519"))
+      const hmac = yield* simulate(pbftScenario(2, false, "hmac"))
+      assert.isTrue(ed.ok, ed.violation)
+      assert.strictEqual(ed.traceHash, hmac.traceHash)
+    }))
+
   it.effect("a quorum of 2f instead of 2f + 1 is caught when the primary equivocates, and replays", () =>
     Effect.gen(function*() {
       const result = yield* simulate(pbftScenario(2, "quorum"))

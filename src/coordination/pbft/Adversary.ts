@@ -7,9 +7,9 @@
  *   next to every vote (and, to the second half, a vote for that other request), and its
  *   view-changes hide its prepared certificates.
  * - `silentStep`: never sends anything (a crashed or mute replica, or a silent primary).
- * - `forgerStep`: honest, plus forged messages naming other replicas as their senders: commits of
- *   a forged value for its next sequence numbers (to one victim), prepares, and a pre-prepare in
- *   the primary's name. Signed replicas ignore them; without signatures (`unsignedCrypto`) the
+ * - `forgerStep`: honest, plus, while requests wait, forged messages naming other replicas as
+ *   their senders: commits of a forged value for its next two sequence numbers (to one victim),
+ *   prepares, and a pre-prepare in the primary's name. Signed replicas ignore them; without signatures (`unsignedCrypto`) the
  *   victim commits the forged value.
  * - `silentPrimaryStep`: honest as a backup, silent while it is the primary.
  * An honest group must stay safe with up to f of these, and live once the network heals.
@@ -89,12 +89,13 @@ export const silentPrimaryStep = (s: S, e: Event<PbftMessage>): Result => {
   return primaryOf(next.state.config, next.state.view) === next.state.self.node ? { state: next.state, outputs: [] } : next
 }
 
-/** The forged messages of one resend: they name other replicas as senders (signed with the forger's own key). */
+/** The forged messages of one resend while requests wait: they name other replicas as senders (signed with the forger's own key). */
 const forgeries = (s: S): Array<Out> => {
   const self = s.self.node
   const others = s.config.replicas.filter((r) => r !== self)
   const victim = others[0] ?? self
   const out: Array<Out> = []
+  if (Object.keys(s.pending).length === 0) return out
   for (let seq = s.committedUpTo + 1; seq <= s.committedUpTo + 2; seq++) {
     const value = `forged-${seq}`
     const request = { client: "client", value, sig: s.auth.sign(value) }
