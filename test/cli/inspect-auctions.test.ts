@@ -12,7 +12,8 @@ describe("mabeam inspect: auctions", () => {
       const run = yield* runScenario(auction, {
         seed: 2,
         rounds: 1,
-        paceMillis: 20,
+        // 50 ms per answer keeps the English lot open for seconds.
+        paceMillis: 50,
         dashboardPort: 0,
         intervalMillis: 20,
         hold: true,

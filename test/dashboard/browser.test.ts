@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import { TestConsole } from "effect/testing"
-import { agents, projectRoot, runScenario } from "../../src/cli/index.ts"
+import { agents, auction, projectRoot, runScenario } from "../../src/cli/index.ts"
 import { findChromium, openPage } from "./cdp.ts"
 
 const chromium = findChromium()
@@ -73,6 +73,43 @@ describe("dashboard in headless Chromium", () => {
       const dir = join(projectRoot, "test-results")
       mkdirSync(dir, { recursive: true })
       writeFileSync(join(dir, "dashboard.png"), Buffer.from(String(shot["data"]), "base64"))
+      yield* Fiber.interrupt(run)
+    }).pipe(Effect.timeout("30 seconds")))
+
+  // Resolves with the rows of the auctions panel once english-1 is listed open with a bid.
+  const waitForAuction = `new Promise((resolve) => {
+    const rows = () => [...document.querySelectorAll("#auctions tr[data-auction]")].map((tr) =>
+      [...tr.querySelectorAll("td")].map((td) => td.textContent))
+    const check = () => {
+      const found = rows().find((cells) => cells[0] === "english-1" && cells[2] === "open" && Number(cells[3]) > 0)
+      if (found !== undefined) { observer.disconnect(); resolve(found) }
+    }
+    const observer = new MutationObserver(check)
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true })
+    check()
+  })`
+
+  it.live.skipIf(chromium === undefined)("the auctions panel lists the open English auction with its bids and high bid", () =>
+    Effect.gen(function*() {
+      const url = yield* Deferred.make<string>()
+      // At 100 ms per answer the English lot stays open for seconds: longer than Chromium takes to load.
+      const run = yield* runScenario(auction, {
+        seed: 2,
+        rounds: 1,
+        paceMillis: 100,
+        dashboardPort: 0,
+        intervalMillis: 50,
+        hold: true,
+        onDashboard: (dashboard) => Deferred.succeed(url, dashboard.url).pipe(Effect.asVoid)
+      }).pipe(Effect.provide(TestConsole.layer), Effect.forkChild)
+      const page = yield* openPage(chromium!)
+      yield* page.goto(yield* Deferred.await(url))
+      const row = yield* page.evaluate<ReadonlyArray<string>>(waitForAuction)
+      // auction, kind, status, bids, price, reserve, closes
+      assert.strictEqual(row[1], "english")
+      assert.match(row[4] ?? "", /^\d+$/)
+      assert.strictEqual(row[5], "20")
+      assert.match(row[6] ?? "", /^in \d+ ms$/)
       yield* Fiber.interrupt(run)
     }).pipe(Effect.timeout("30 seconds")))
 })
