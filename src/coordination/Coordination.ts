@@ -6,27 +6,33 @@
  *
  * - `lock(name, { ttl })`: a lease for the caller's scope with a fencing token (strictly
  *   increasing per service), waiting while the lock is held, released when the scope closes;
+ *   served by one owner (option `lock: "owner"`, the default) or replicated through Raft over
+ *   `groupSize` replicas (`lock: "raft"`: it survives the crash of a minority of them);
  * - `elect(group)`: a seat in the group's leader election (`Election`, leases) for the caller's scope;
  * - `propose(group, value)`: single-value consensus on Raft — the group's decision is the first
  *   value committed to its log, so every proposer gets the same value;
  * - `counter(name).increment(by)`: a linearizable, exactly-once counter (one owner per name).
  *
  * Every operation validates its input (`InvalidInput`) and fails only with typed errors:
- * `QuorumUnavailable`, `LeaseExpired`, `CoordinationTimeout`.
+ * `QuorumUnavailable`, `LeaseExpired`, `CoordinationTimeout`. `participants` crashes and restarts
+ * the participant fibers (each keeps what its protocol persists), for chaos tests and operations.
  *
  * @since 0.1.0
  */
-import { Clock, Context, Effect, Layer, Schema, Scope, Semaphore } from "effect"
+import { Clock, Context, Effect, Layer, Schema, type Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { type Address, Transport } from "../transport/index.ts"
 import { increment as counterIncrement } from "./counter/CounterClient.ts"
 import { makeCounterOwner } from "./counter/Counter.ts"
 import { acquire } from "./lock/LockClient.ts"
 import { makeLockServer } from "./lock/LockServer.ts"
-import { runNode } from "./Protocol.ts"
 import { type ConsensusGroup, makeConsensusGroup } from "./service/Consensus.ts"
 import { CoordinationTimeout, LeaseExpired, type QuorumUnavailable } from "./service/errors.ts"
+import { makeParticipants, type Participants, protocolParticipant } from "./service/Participants.ts"
+import { makeRaftLockGroup } from "./service/RaftLockGroup.ts"
 import { type Candidacy, makeSeatGroup, type SeatGroup } from "./service/Seats.ts"
+
+export { type Participants, type ParticipantStatus } from "./service/Participants.ts"
 
 export { type Candidacy } from "./service/Seats.ts"
 export { CoordinationTimeout, LeaseExpired, QuorumUnavailable } from "./service/errors.ts"
@@ -40,7 +46,9 @@ export const CoordinationOptions = Schema.Struct({
   /** Default wait of every operation before `CoordinationTimeout` / `QuorumUnavailable` (default 5000). */
   timeout: Schema.optionalKey(Positive),
   /** Resend and poll interval (default 20). */
-  retry: Schema.optionalKey(Positive)
+  retry: Schema.optionalKey(Positive),
+  /** Who serves `lock`: one owner (`"owner"`, default) or `groupSize` Raft replicas (`"raft"`). */
+  lock: Schema.optionalKey(Schema.Literals(["owner", "raft"]))
 })
 /** Options of `Coordination.layerWith`. */
 export type CoordinationOptions = typeof CoordinationOptions.Type
@@ -80,15 +88,21 @@ export interface CounterHandle {
 export class Coordination extends Context.Service<Coordination, {
   /**
    * Acquires lock `name` for the current scope, waiting while it is held, up to `timeout`.
-   * Fails with `CoordinationTimeout` or `InvalidInput`.
+   * Fails with `CoordinationTimeout` (still held), `QuorumUnavailable` (Raft mode: no replica
+   * answered, no majority) or `InvalidInput`.
    */
-  readonly lock: (name: string, options: LockOptions) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout, Scope.Scope>
+  readonly lock: (
+    name: string,
+    options: LockOptions
+  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable, Scope.Scope>
   /** Takes a seat in `group`'s election for the current scope. `InvalidInput` on a bad name or when all seats are taken. */
   readonly elect: (group: string) => Effect.Effect<Candidacy, InvalidInput, Scope.Scope>
   /** Proposes a JSON `value` to `group`; returns the group's decision (the same for every proposer). */
   readonly propose: (group: string, value: Schema.Json) => Effect.Effect<Schema.Json, InvalidInput | QuorumUnavailable>
   /** The counter `name` (validated on `increment`). */
   readonly counter: (name: string) => CounterHandle
+  /** The participant fibers (lock owner or replicas, propose replicas, counter owners): list, crash, restart. */
+  readonly participants: Participants
 }>()("mabeam/Coordination") {
   /** The service with default options over the `Transport` in context. */
   static readonly layer: Layer.Layer<Coordination, never, Transport> = Layer.orDie(Layer.effect(Coordination, make({})))
@@ -98,8 +112,8 @@ export class Coordination extends Context.Service<Coordination, {
 }
 
 /**
- * Builds the service in the current scope: binds and runs the lock owner now, the other
- * participants on first use; every participant fiber lives in this scope.
+ * Builds the service in the current scope: binds and runs the lock owner (or replicas) now, the
+ * other participants on first use; every participant fiber lives in this scope.
  */
 export function make(options: CoordinationOptions): Effect.Effect<Coordination["Service"], InvalidInput, Transport | Scope.Scope> {
   return Effect.gen(function*() {
@@ -113,20 +127,29 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
     let clients = 0
     const bindClient = Effect.suspend(() => Effect.orDie(transport.bind(`coordination/client/${++clients}`)))
 
-    const lockEndpoint = yield* Effect.orDie(transport.bind("coordination/lock"))
-    yield* Effect.forkIn(runNode(makeLockServer({ service: "coordination/lock" }), { endpoint: lockEndpoint }), scope)
+    const participants = makeParticipants(scope)
+    const owner: Address = { node: transport.node, id: "coordination/lock" }
+    const raftLock = valid.lock === "raft" ? yield* makeRaftLockGroup({ transport, participants, size, retry }) : undefined
+    if (raftLock === undefined) {
+      yield* participants.add("lock/owner", protocolParticipant(makeLockServer({ service: owner.id }), transport.bind(owner.id)))
+    }
 
     const lock = (name: string, lockOptions: LockOptions) =>
       Effect.gen(function*() {
         const input = yield* decodeInput(LockInput, "Coordination.lock")({ ...lockOptions, name })
         const wait = input.timeout ?? timeout
         const endpoint = yield* bindClient
+        if (raftLock !== undefined) {
+          const grant = yield* raftLock.acquire(endpoint, name, input.ttl, wait)
+          yield* Effect.addFinalizer(() => raftLock.release(endpoint, grant))
+          return lease(grant)
+        }
         const deadline = (yield* Clock.currentTimeMillis) + wait
         const timedOut = new CoordinationTimeout({ operation: "lock", name, timeout: wait })
         while (true) {
           const left = deadline - (yield* Clock.currentTimeMillis)
           if (left <= 0) return yield* timedOut
-          const attempt = yield* Effect.result(acquire(endpoint, lockEndpoint.address, { lock: name, ttl: input.ttl, timeout: left }))
+          const attempt = yield* Effect.result(acquire(endpoint, owner, { lock: name, ttl: input.ttl, timeout: left }))
           if (attempt._tag === "Success") return lease(attempt.success)
           const error = attempt.failure
           if (error._tag !== "LockBusy") return yield* timedOut
@@ -154,7 +177,7 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
         const replicas = yield* starting.withPermit(Effect.gen(function*() {
           const known = consensus.get(group)
           if (known !== undefined) return known
-          const made = yield* makeConsensusGroup({ transport, scope, group, size, timeout, retry })
+          const made = yield* makeConsensusGroup({ transport, participants, group, size, timeout, retry })
           consensus.set(group, made)
           return made
         }))
@@ -167,9 +190,8 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
         const known = owners.get(name)
         if (known !== undefined) return known
         const service = `coordination/counter/${name}`
-        const endpoint = yield* Effect.orDie(Scope.provide(transport.bind(service), scope))
-        yield* Effect.forkIn(runNode(makeCounterOwner({ service }), { endpoint }), scope)
-        const owner = { address: endpoint.address, seq: 0, serial: yield* Semaphore.make(1) }
+        yield* participants.add(`counter/${name}`, protocolParticipant(makeCounterOwner({ service }), transport.bind(service)))
+        const owner = { address: { node: transport.node, id: service }, seq: 0, serial: yield* Semaphore.make(1) }
         owners.set(name, owner)
         return owner
       }))
@@ -191,7 +213,8 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
         })
     })
 
-    return Coordination.of({ lock, elect, propose, counter })
+    const { crash, list, restart } = participants
+    return Coordination.of({ lock, elect, propose, counter, participants: { crash, list, restart } })
   })
 }
 

@@ -6,11 +6,12 @@
  *
  * @since 0.1.0
  */
-import { Deferred, Effect, Option, Random, type Schema, Scope } from "effect"
+import { Deferred, Effect, Option, Random, type Schema } from "effect"
 import type { Endpoint, Transport } from "../../transport/index.ts"
-import { runNode } from "../Protocol.ts"
 import { defaultRaftConfig, isRaftMessage, makeRaft } from "../raft/Raft.ts"
+import type { RaftEmit } from "../raft/types.ts"
 import { QuorumUnavailable } from "./errors.ts"
+import { type ParticipantRegistry, protocolParticipant } from "./Participants.ts"
 import { virtualGroup } from "./VirtualNodes.ts"
 
 /** What the replicas agree on: a proposed JSON value. */
@@ -26,31 +27,26 @@ export interface ConsensusGroup {
   readonly propose: (endpoint: Endpoint, value: Schema.Json) => Effect.Effect<Schema.Json, QuorumUnavailable>
 }
 
-/** Starts group `group`'s `size` Raft replicas over `transport` as fibers in `scope`. */
+/** Starts group `group`'s `size` Raft replicas over `transport` as participants `propose/${group}/replica-i`. */
 export const makeConsensusGroup = (options: {
   readonly transport: Transport["Service"]
-  readonly scope: Scope.Scope
+  readonly participants: ParticipantRegistry
   readonly group: string
   readonly size: number
   readonly timeout: number
   readonly retry: number
 }): Effect.Effect<ConsensusGroup> =>
   Effect.gen(function*() {
-    const { group, retry, scope, size, timeout } = options
+    const { group, participants, retry, size, timeout } = options
     const members = Array.from({ length: size }, (_, i) => `replica-${i}`)
     const config = defaultRaftConfig(members)
     const protocol = makeRaft(config, isProposal)
     const net = virtualGroup(options.transport, `coordination/raft/${group}`, config.service, members)
     const decided = yield* Deferred.make<Schema.Json>()
+    const emit = (e: RaftEmit<Proposal>) =>
+      e._tag === "Applied" && e.entry.command !== undefined ? Deferred.succeed(decided, e.entry.command.value).pipe(Effect.asVoid) : Effect.void
     for (const member of members) {
-      const endpoint = yield* Effect.orDie(Scope.provide(net.bind(member), scope))
-      yield* Effect.forkIn(
-        runNode(protocol, {
-          endpoint,
-          emit: (e) => e._tag === "Applied" && e.entry.command !== undefined ? Deferred.succeed(decided, e.entry.command.value).pipe(Effect.asVoid) : Effect.void
-        }),
-        scope
-      )
+      yield* participants.add(`propose/${group}/${member}`, protocolParticipant(protocol, net.bind(member), emit))
     }
 
     const propose = (endpoint: Endpoint, value: Schema.Json) =>
