@@ -220,4 +220,43 @@ describe("PBFT view change", () => {
     const bad = vc(r0, [{ ...cert(0, 1, "x"), prepares: cert(0, 1, "x").prepares.slice(0, 1) }])
     assert.isFalse(Pbft.validViewChange(config, r0, bad))
   })
+
+  const viewChange = (node: string, view: number) =>
+    Pbft.signed<Pbft.ViewChange>(crypto.authFor(node), { _tag: "ViewChange", view, stable: { seq: 0, digest: Pbft.GENESIS, proof: [] }, prepared: [], replica: node })
+
+  it("a replica joins the smallest later view that f + 1 others moved to", () => {
+    const { outputs, state } = feed("r3", [recv("r1", viewChange("r1", 2)), recv("r2", viewChange("r2", 3))])
+    assert.strictEqual(state.view, 2)
+    assert.strictEqual(state.status, "changing")
+    assert.deepStrictEqual(sends(outputs).map(([to, m]) => `${to}:${m._tag}:${m._tag === "ViewChange" ? m.view : ""}`), ["r0:ViewChange:2", "r1:ViewChange:2", "r2:ViewChange:2"])
+    const one = feed("r3", [recv("r1", viewChange("r1", 2))])
+    assert.strictEqual(one.state.view, 0)
+  })
+
+  it("a replica changing views starts its timer only with 2f + 1 view-changes for its view, and helps one behind with its old view-change", () => {
+    const first = feed("r3", [recv("client", request("a"))])
+    assert.strictEqual(first.state.timerAt, config.viewTimeout)
+    let s = Pbft.pbftStep(first.state, { _tag: "Timer", key: "view", now: 300, random: 0 }).state
+    assert.deepStrictEqual([s.view, s.status, s.timerAt], [1, "changing", undefined])
+    s = Pbft.pbftStep(s, recv("r1", viewChange("r1", 1), 310)).state
+    assert.isUndefined(s.timerAt)
+    const armed = Pbft.pbftStep(s, recv("r2", viewChange("r2", 1), 320))
+    assert.strictEqual(armed.state.timerAt, 320 + 2 * config.viewTimeout)
+    s = Pbft.pbftStep(armed.state, { _tag: "Timer", key: "view", now: 920, random: 0 }).state
+    assert.deepStrictEqual([s.view, s.status], [2, "changing"])
+    const help = Pbft.pbftStep(s, recv("r1", viewChange("r1", 1), 930))
+    assert.deepStrictEqual(sends(help.outputs).map(([to, m]) => `${to}:${m._tag}:${m._tag === "ViewChange" ? `${m.replica}@${m.view}` : ""}`), ["r1:ViewChange:r3@1"])
+  })
+
+  it("a replica that missed every message commits from the commit certificates its Fetch brings back", () => {
+    let cut = true
+    const c = cluster(crypto, { drop: (to) => cut && to === "r3" })
+    c.toAll(request("a"))
+    assert.strictEqual(c.committed.get("r3")!.size, 0)
+    cut = false
+    c.apply("r3", { _tag: "Timer", key: "resend", now: 100, random: 0 })
+    c.deliver()
+    assert.deepStrictEqual([...c.committed.get("r3")!], [[1, "a"]])
+    assert.strictEqual(c.states.get("r3")!.slots[1]?.commitCert.length, 3)
+  })
 })
