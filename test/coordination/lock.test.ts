@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Scope } from "effect"
 import { TestClock } from "effect/testing"
-import type { Event } from "../../src/coordination/index.ts"
-import { Lock, runNode } from "../../src/coordination/index.ts"
+import type { Event, Output } from "../../src/coordination/index.ts"
+import { Lock, Raft, runNode } from "../../src/coordination/index.ts"
 import { Transport } from "../../src/transport/index.ts"
 
 const a = { node: "a", id: "x" }
@@ -82,4 +82,64 @@ describe("Lock.acquire over a Transport", () => {
       const bad = yield* Effect.flip(Lock.acquire(one, owner, { lock: "", ttl: -1 }))
       assert.strictEqual(bad._tag, "InvalidInput")
     }).pipe(Effect.provide(Transport.layerLocal())))
+})
+
+describe("Replicated lock machine (applied from the Raft log)", () => {
+  const acquire = (id: string, at: number, ttl = 100): Lock.LockCommand => ({ _tag: "Acquire", lock: "db", ttl, id, holder: a, at })
+
+  it("grants by the stamped time, answers Busy until the lease ends, then a larger token", () => {
+    const first = Lock.applyLockCommand(Lock.emptyLockMachine(), acquire("1", 10))
+    assert.deepStrictEqual(first.result, { _tag: "Granted", token: 1, expires: 110 })
+    const busy = Lock.applyLockCommand(first.machine, acquire("2", 109))
+    assert.deepStrictEqual(busy.result, { _tag: "Busy", expires: 110 })
+    const next = Lock.applyLockCommand(busy.machine, acquire("3", 110))
+    assert.deepStrictEqual(next.result, { _tag: "Granted", token: 2, expires: 210 })
+  })
+
+  it("judges expiry by the highest stamp applied: an older stamp later in the log cannot reopen a lease", () => {
+    const held = Lock.applyLockCommand(Lock.emptyLockMachine(), acquire("1", 100)).machine
+    const late = Lock.applyLockCommand(held, acquire("2", 50))
+    assert.strictEqual(late.result._tag, "Busy")
+    assert.strictEqual(late.machine.clock, 100)
+  })
+
+  it("a release with a stale token is ignored; the current token frees the lock", () => {
+    const held = Lock.applyLockCommand(Lock.emptyLockMachine(), acquire("1", 0)).machine
+    assert.deepStrictEqual(Lock.applyLockCommand(held, { _tag: "Release", lock: "db", token: 7, at: 1 }).result, { _tag: "Ignored" })
+    const freed = Lock.applyLockCommand(held, { _tag: "Release", lock: "db", token: 1, at: 1 })
+    assert.deepStrictEqual(freed.result, { _tag: "Released", token: 1 })
+    assert.strictEqual(Lock.applyLockCommand(freed.machine, acquire("2", 2)).result._tag, "Granted")
+  })
+
+  it("recognises lock commands structurally", () => {
+    assert.isTrue(Lock.isLockCommand(acquire("1", 0)))
+    assert.isFalse(Lock.isLockCommand({ ...acquire("1", 0), ttl: 0 }))
+    assert.isFalse(Lock.isLockCommand({ _tag: "Release", lock: "db", token: -1, at: 0 }))
+  })
+})
+
+describe("Raft lock member step", () => {
+  const members = ["m0", "m1", "m2"]
+  const protocol = Lock.makeRaftLock({ raft: { ...Raft.defaultRaftConfig(members), service: "lock" } })
+  const at = (node: string) => ({ node, id: "lock" })
+  const client = { node: "client", id: "c" }
+  type M = Lock.RaftLockMessage
+  const ev = (from: { node: string; id: string }, message: M, now = 1_000): Event<M> => ({ _tag: "Receive", from, message, now, random: 0.5 })
+  const sent = (outputs: ReadonlyArray<Output<M, Lock.LockEmit>>) => outputs.flatMap((o) => (o._tag === "Send" ? [o.message] : []))
+
+  it("a follower redirects an Acquire; the leader answers Granted only once the entry is committed", () => {
+    const follower = protocol.init(at("m1"), undefined)
+    assert.deepStrictEqual(sent(protocol.step(follower, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" })).outputs), [
+      { _tag: "LockRedirect", id: "r1", leader: undefined }
+    ])
+    let s = protocol.step(protocol.init(at("m0"), undefined), { _tag: "Timer", key: "election", now: 1_000, random: 0.5 }).state
+    s = protocol.step(s, ev(at("m1"), { _tag: "Vote", term: 1, granted: true })).state
+    const accepted = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" }, 1_010))
+    assert.isFalse(sent(accepted.outputs).some((m) => m._tag === "Granted"))
+    const committed = protocol.step(accepted.state, ev(at("m1"), { _tag: "AppendReply", term: 1, success: true, match: 2 }, 1_020))
+    assert.deepStrictEqual(sent(committed.outputs).filter((m) => m._tag === "Granted"), [
+      { _tag: "Granted", lock: "db", token: 1, id: "r1", expires: 1_060 }
+    ])
+    assert.strictEqual(committed.state.machine.locks["db"]?.token, 1)
+  })
 })
