@@ -4,10 +4,11 @@
  */
 import { createServer } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Queue, Random, Scope } from "effect"
+import { Effect, Exit, Option, Queue, Random, Scope } from "effect"
 import { Raft, runNode } from "../../src/coordination/index.ts"
 import type { Envelope } from "../../src/transport/index.ts"
 import { RpcTransport } from "../../src/transport/rpc/index.ts"
+import { makeTestCa } from "../cluster/secure-certs.ts"
 
 /** A free TCP port on 127.0.0.1 (the OS picks it). */
 const freePort = Effect.callback<number>((resume) => {
@@ -99,6 +100,31 @@ describe("RpcTransport", () => {
       const again = yield* Effect.exit(Effect.scoped(RpcTransport.make({ node: "a", port: ports[0] ?? 0, peers })))
       assert.isTrue(Exit.isSuccess(again))
     }), { timeout: 20_000 })
+
+  it.live("with tls, nodes of one CA talk; a node with another CA's certificate never gets a message through", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const ca = yield* makeTestCa("rpc transport CA")
+      const other = yield* makeTestCa("intruder CA")
+      const { peers, ports } = yield* cluster(["a", "b", "intruder"])
+      const port = (i: number) => ports[i] ?? 0
+      const onA = yield* RpcTransport.make({ node: "a", port: port(0), peers, tls: ca.issue("a") })
+      const onB = yield* RpcTransport.make({ node: "b", port: port(1), peers, tls: ca.issue("b") })
+      const intruder = yield* RpcTransport.make({ node: "intruder", port: port(2), peers, tls: other.issue("intruder") })
+      const inbox = yield* onB.bind("y")
+      yield* (yield* intruder.bind("x")).send(inbox.address, "forged")
+      yield* (yield* onA.bind("x")).send(inbox.address, "genuine")
+      assert.deepStrictEqual((yield* receiveN(inbox, 1)).map((e) => [e.from.node, e.message]), [["a", "genuine"]])
+      // The intruder's handshake is refused, again and again: nothing of it ever arrives.
+      assert.isTrue(Option.isNone(yield* Effect.timeoutOption(inbox.receive, "1 second")))
+      assert.strictEqual((yield* onB.stats).delivered, 1)
+    })), { timeout: 30_000 })
+
+  it.effect("tls credentials that do not fit are a typed TlsCredentialsError at start", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const ca = yield* makeTestCa("rpc transport CA")
+      const error = yield* Effect.flip(RpcTransport.make({ node: "a", port: 1, peers: {}, tls: ca.issue("a", { ip: "10.9.9.9" }) }))
+      assert.strictEqual(error._tag, "TlsCredentialsError")
+    })))
 
   it.effect("bad options are a typed InvalidInput", () =>
     Effect.gen(function*() {

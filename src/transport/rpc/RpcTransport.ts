@@ -15,8 +15,10 @@
  * `stats` is this node's view: `sent` counts its sends, `delivered` the envelopes it put in its own
  * endpoints' inboxes (from any node), `dropped` what it could not send or deliver.
  *
- * Loopback is the tested setting. Runner-to-runner traffic here is neither encrypted nor
- * authenticated: keep it on a trusted network (the cluster's TLS runners cover that case).
+ * With `tls` (credentials from the cluster's own CA, as for `SecureRunner`), nodes talk mutual
+ * TLS 1.3: a node accepts only peers with a certificate from that CA, checks that the peer it
+ * dials is named by its certificate, and traffic is encrypted. Without it, traffic is plain TCP:
+ * keep it on a trusted network.
  *
  * @example
  * ```ts
@@ -36,6 +38,9 @@ import { Effect, Layer, Schema, type Scope } from "effect"
 import { Rpc, RpcClient, RpcGroup, RpcSerialization, RpcServer } from "effect/rpc"
 import { Socket, type SocketServer } from "effect/socket"
 import { Mailbox } from "../../agent/Mailbox.ts"
+import { connectOptions, serverOptions } from "../../cluster/secure/SecureRunner.ts"
+import { type TlsCredentials, type TlsCredentialsError, verify } from "../../cluster/secure/TlsCredentials.ts"
+import * as TlsSocketServer from "../../cluster/secure/TlsSocketServer.ts"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import { Address, type Endpoint, makeLocal, Transport } from "../Transport.ts"
 
@@ -64,8 +69,8 @@ export const RpcTransportOptions = Schema.Struct({
   /** Envelopes queued per peer before new ones are dropped; defaults to 8192. */
   outboxCapacity: Schema.optional(Schema.Int.check(Schema.isGreaterThan(0)))
 })
-/** Options of `RpcTransport.layer`. */
-export type RpcTransportOptions = typeof RpcTransportOptions.Type
+/** Options of `RpcTransport.layer`; `tls` switches to mutual TLS (see the module doc). */
+export type RpcTransportOptions = typeof RpcTransportOptions.Type & { readonly tls?: TlsCredentials | undefined }
 
 const decodeOptions = decodeInput(RpcTransportOptions, "RpcTransport.layer")
 
@@ -87,10 +92,13 @@ const toJson = (message: unknown): string | undefined => {
  */
 export const make = (
   input: RpcTransportOptions
-): Effect.Effect<Transport["Service"], InvalidInput | SocketServer.SocketServerError, Scope.Scope> =>
+): Effect.Effect<Transport["Service"], InvalidInput | TlsCredentialsError | SocketServer.SocketServerError, Scope.Scope> =>
   Effect.gen(function*() {
     const options = yield* decodeOptions(input)
+    const tls = input.tls
     const node = options.node
+    const host = options.host ?? "127.0.0.1"
+    if (tls !== undefined) yield* verify(tls, { host })
     const local = makeLocal(node)
     const capacity = options.outboxCapacity ?? 8_192
     let sentRemote = 0
@@ -113,7 +121,11 @@ export const make = (
       RpcServer.layer(TransportRpcs, { disableTracing: true }).pipe(
         Layer.provide(handlers),
         Layer.provide(RpcServer.layerProtocolSocketServer),
-        Layer.provide(NodeSocketServer.layer({ host: options.host ?? "127.0.0.1", port: options.port })),
+        Layer.provide(
+          tls === undefined
+            ? NodeSocketServer.layer({ host, port: options.port })
+            : TlsSocketServer.layer({ ...serverOptions(tls), host, port: options.port })
+        ),
         Layer.provide(RpcSerialization.layerNdjson)
       )
     )
@@ -126,7 +138,10 @@ export const make = (
       const protocol = yield* Layer.build(
         RpcClient.layerProtocolSocket({ retryTransientErrors: true }).pipe(
           // The socket dials lazily (and again after a failure): building it cannot fail.
-          Layer.provide(Layer.effect(Socket.Socket, NodeSocket.makeNet({ host: peer.host, port: peer.port }))),
+          Layer.provide(Layer.effect(
+            Socket.Socket,
+            tls === undefined ? NodeSocket.makeNet({ host: peer.host, port: peer.port }) : NodeSocket.makeTls(connectOptions(tls, peer))
+          )),
           Layer.provide(RpcSerialization.layerNdjson)
         )
       )
@@ -175,4 +190,5 @@ export const make = (
 /** The transport of one node, as a layer (see `make`). */
 export const layer = (
   options: RpcTransportOptions
-): Layer.Layer<Transport, InvalidInput | SocketServer.SocketServerError> => Layer.effect(Transport, make(options))
+): Layer.Layer<Transport, InvalidInput | TlsCredentialsError | SocketServer.SocketServerError> =>
+  Layer.effect(Transport, make(options))
