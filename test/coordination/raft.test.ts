@@ -120,4 +120,55 @@ describe("Raft step function", () => {
     assert.isUndefined(checker.check("a", a, new Map()))
     assert.match(checker.check("b", b, new Map()) ?? "", /election safety: a and b both lead term 1/)
   })
+
+  it("a batch proposal appends consecutive entries and gets one reply for its last index", () => {
+    const s = leaderOf()
+    const { outputs, state } = Raft.raftStep(s, recv("client", { _tag: "ProposeBatch", id: "b", commands: [1, 2, 3] }))
+    assert.deepStrictEqual(state.log.map((e) => e.id), ["noop-a-1", "b/0", "b/1", "b/2"])
+    assert.deepStrictEqual(sends(outputs).filter((o) => o.to.node === "client").map((o) => o.message), [
+      { _tag: "ProposeReply", id: "b", status: "accepted", index: 4, leader: "a" }
+    ])
+    const again = Raft.raftStep(state, recv("client", { _tag: "ProposeBatch", id: "b", commands: [1, 2, 3] }))
+    assert.strictEqual(again.state.log.length, 4, "a retried batch is not appended twice")
+  })
+
+  it("one Append in flight per peer: proposals meanwhile wait for the reply and then go out together", () => {
+    let s = leaderOf()
+    const first = Raft.raftStep(s, recv("client", { _tag: "Propose", id: "p1", command: 1 }))
+    assert.deepStrictEqual(sends(first.outputs).filter((o) => o.message._tag === "Append").map((o) => o.to.node), [], "the no-op Append is still in flight")
+    s = Raft.raftStep(first.state, recv("client", { _tag: "Propose", id: "p2", command: 2 })).state
+    const reply = Raft.raftStep(s, recv("b", { _tag: "AppendReply", term: 1, success: true, match: 1 }))
+    const appends = sends(reply.outputs).filter((o) => o.message._tag === "Append")
+    assert.deepStrictEqual(appends.map((o) => o.to.node), ["b"])
+    const message = appends[0]?.message
+    assert.deepStrictEqual(message?._tag === "Append" ? message.entries.map((e) => e.id) : [], ["p1", "p2"])
+  })
+})
+
+describe("RaftLog", () => {
+  const entry = (id: string, term = 1) => ({ term, id, command: 0 })
+
+  it("appending never changes an older view; appending to a non-tip view copies", () => {
+    const base = Raft.RaftLog.from([entry("a"), entry("b")])
+    const longer = base.append([entry("c")])
+    const other = base.append([entry("x", 2)])
+    assert.deepStrictEqual(base.map((e) => e.id), ["a", "b"])
+    assert.deepStrictEqual(longer.map((e) => e.id), ["a", "b", "c"])
+    assert.deepStrictEqual(other.map((e) => e.id), ["a", "b", "x"])
+    const cut = longer.truncate(1).append([entry("y", 3)])
+    assert.deepStrictEqual(cut.map((e) => e.id), ["a", "y"])
+    assert.deepStrictEqual(longer.map((e) => e.id), ["a", "b", "c"])
+    assert.strictEqual(longer.termAt(3), 1)
+    assert.strictEqual(cut.termAt(2), 3)
+    assert.strictEqual(cut.termAt(3), 0)
+  })
+
+  it("indexOf finds the first occurrence within the view only", () => {
+    const log = Raft.RaftLog.from([entry("a"), entry("b"), entry("a")])
+    assert.strictEqual(log.indexOf("a"), 1)
+    assert.strictEqual(log.indexOf("b"), 2)
+    assert.strictEqual(log.truncate(1).indexOf("b"), 0)
+    assert.strictEqual(log.truncate(1).append([entry("z")]).indexOf("z"), 2)
+    assert.strictEqual(log.indexOf("z"), 0)
+  })
 })
