@@ -4,11 +4,11 @@ import { formatFailure, simulate, type SimResult } from "../../src/sim/index.ts"
 import { pbftScenario, type PbftVariant } from "./scenarios/pbft.ts"
 
 /** Runs `count` seeds of the scenario, recording the highest view an honest replica reached in each. */
-const sweep = (from: number, count: number) =>
+const sweep = (from: number, count: number, f = 1) =>
   Effect.gen(function*() {
     const runs: Array<{ readonly result: SimResult; readonly maxView: number }> = []
     for (let seed = from; seed < from + count; seed++) {
-      const options = pbftScenario(seed)
+      const options = pbftScenario(seed, false, { f })
       let maxView = 0
       const result = yield* simulate({
         ...options,
@@ -44,10 +44,19 @@ describe("PBFT under the fault simulator", () => {
       assert.isTrue(silentPrimary.every((r) => r.maxView >= 1))
     }))
 
+  it.effect("n = 7, f = 2: two Byzantine replicas (one the primary in half the seeds): 20 seeds", () =>
+    Effect.gen(function*() {
+      const runs = yield* sweep(1, 20, 2)
+      const failed = runs.find((r) => !r.result.ok)
+      assert.isUndefined(failed, failed === undefined ? "" : formatFailure("pbft", failed.result))
+      assert.strictEqual(runs.length, 20)
+      assert.isTrue(runs.some((r) => r.maxView >= 1))
+    }))
+
   it.effect("with real Ed25519 signatures a faulty-primary seed passes too, with the same trace as under HMAC keys", () =>
     Effect.gen(function*() {
-      const ed = yield* simulate(pbftScenario(2, false, "ed25519"))
-      const hmac = yield* simulate(pbftScenario(2, false, "hmac"))
+      const ed = yield* simulate(pbftScenario(2, false, { signatures: "ed25519" }))
+      const hmac = yield* simulate(pbftScenario(2))
       assert.isTrue(ed.ok, ed.violation)
       assert.strictEqual(ed.traceHash, hmac.traceHash)
     }))

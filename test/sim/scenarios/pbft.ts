@@ -1,10 +1,10 @@
 /**
- * The PBFT scenario: 4 replicas (f = 1), one of them Byzantine: the view-0 primary in half of
- * the seeds, another replica in the rest; equivocating, silent, forging, or silent only while it
- * is the primary (by seed). A client signs 6 requests and sends each to every replica, resending
+ * The PBFT scenario: n = 3f + 1 replicas (f = 1 by default), f of them Byzantine: the view-0
+ * primary in half of the seeds, another replica in the rest (and further ones for f > 1);
+ * equivocating, silent, forging, or silent only while it is the primary (by seed). A client signs 6 requests and sends each to every replica, resending
  * until f + 1 replicas reply; crashes of one replica at a time, partitions, drops and duplicates.
  * Messages are signed with per-replica HMAC keys (`hmacCrypto`, fast; see `pbft/auth.ts`), or
- * with real Ed25519 (`signatures: "ed25519"`, about 3x slower per seed; the same trace).
+ * with real Ed25519 (`options.signatures: "ed25519"`, about 3x slower per seed; the same trace).
  * Checks after every step: honest replicas never commit different values at one sequence number
  * (agreement), and commit only client requests or the no-op (validity). After the faults stop and
  * `quiet` = 1.5 s pass: every honest replica committed every request and the client has f + 1 replies
@@ -27,14 +27,13 @@ type State =
   | { readonly _tag: "Replica"; readonly byzantine: Byzantine | "no"; readonly r: Pbft.PbftState }
 type P = Extract<State, { _tag: "Client" }> | Pbft.PbftPersisted
 
-const replicas = ["r0", "r1", "r2", "r3"]
-const f = 1
 const requests = 6
 const values = new Set([...Array(requests).keys()].map((i) => `req-${i}`))
 const kinds: ReadonlyArray<Byzantine> = ["equivocating", "silent", "forger", "silent-primary"]
 const steps = { equivocating: Pbft.equivocatorStep, silent: Pbft.silentStep, forger: Pbft.forgerStep, "silent-primary": Pbft.silentPrimaryStep, no: Pbft.pbftStep }
 
-const protocol = (config: Pbft.PbftConfig, crypto: Pbft.PbftCrypto, faulty: string, kind: Byzantine): Protocol<State, M, P, Pbft.PbftEmit> => {
+const protocol = (config: Pbft.PbftConfig, crypto: Pbft.PbftCrypto, faulty: ReadonlyMap<string, Byzantine>): Protocol<State, M, P, Pbft.PbftEmit> => {
+  const { f, replicas } = config
   const replica = Pbft.makePbft(config, crypto)
   const client = crypto.authFor("client")
   const all = (request: Pbft.ClientRequest) => replicas.map((node) => ({ _tag: "Send" as const, to: { node, id: config.service }, message: { _tag: "Request" as const, request } }))
@@ -43,7 +42,7 @@ const protocol = (config: Pbft.PbftConfig, crypto: Pbft.PbftCrypto, faulty: stri
     init: (self, persisted) =>
       self.node === "client"
         ? persisted !== undefined && "_tag" in persisted ? persisted : { _tag: "Client", sent: 0, replies: {} }
-        : { _tag: "Replica", byzantine: self.node === faulty ? kind : "no", r: replica.init(self, persisted !== undefined && !("_tag" in persisted) ? persisted : undefined) },
+        : { _tag: "Replica", byzantine: faulty.get(self.node) ?? "no", r: replica.init(self, persisted !== undefined && !("_tag" in persisted) ? persisted : undefined) },
     step: (s, e) => {
       if (s._tag === "Replica") {
         const next = steps[s.byzantine](s.r, e)
@@ -70,35 +69,62 @@ const protocol = (config: Pbft.PbftConfig, crypto: Pbft.PbftCrypto, faulty: stri
   }
 }
 
+/** Options of `pbftScenario`. */
+export interface PbftScenarioOptions {
+  /** `"ed25519"` signs with real Ed25519 instead of the fast HMAC keys (default `"hmac"`). */
+  readonly signatures?: "hmac" | "ed25519"
+  /** Faulty replicas tolerated, and Byzantine ones run: n = 3f + 1 (default 1). */
+  readonly f?: number
+}
+
 /**
- * One seeded PBFT run; `broken` (`true` is `"quorum"`) runs a deliberately broken variant;
- * `signatures: "ed25519"` signs with real Ed25519 instead of the fast HMAC keys.
+ * The Byzantine replicas of a seed: the view-0 primary `r0` in even seeds, another replica in odd
+ * ones, then (f > 1) further distinct replicas; each behaviour also by seed.
  */
+const byzantineOf = (seed: number, replicas: ReadonlyArray<string>, f: number): ReadonlyMap<string, Byzantine> => {
+  const faulty = new Map<string, Byzantine>()
+  const n = replicas.length
+  for (let i = 0; i < f; i++) {
+    let index = i === 0 && seed % 2 === 0 ? 0 : 1 + ((seed >> 1) + i) % (n - 1)
+    while (faulty.has(replicas[index]!)) index = 1 + index % (n - 1)
+    faulty.set(replicas[index]!, kinds[((seed >> 1) + 2 * i) % kinds.length]!)
+  }
+  return faulty
+}
+
+/** One seeded PBFT run; `broken` (`true` is `"quorum"`) runs a deliberately broken variant (f = 1). */
 export const pbftScenario = (
   seed: number,
   broken: boolean | PbftVariant = false,
-  signatures: "hmac" | "ed25519" = "hmac"
+  options: PbftScenarioOptions = {}
 ): SimulateOptions<State, M, P, Pbft.PbftEmit> => {
+  const f = options.f ?? 1
+  const replicas = [...Array(3 * f + 1).keys()].map((i) => `r${i}`)
   const variant = broken === true ? "quorum" : broken === false ? undefined : broken
   const config: Pbft.PbftConfig = {
     ...Pbft.defaultPbftConfig(replicas, f),
     resend: 100,
     viewTimeout: 150,
     checkpointInterval: 2,
-    unsafeQuorum: variant === "quorum" ? 2 : undefined,
+    unsafeQuorum: variant === "quorum" ? 2 * f : undefined,
     unsafeNoViewChange: variant === "no-view-change" ? true : undefined
   }
-  const faulty = variant === "no-view-change" || variant === "quorum" ? "r0" : variant === "unsigned" ? "r3" : seed % 2 === 0 ? "r0" : replicas[1 + (seed >> 1) % 3]!
-  const kind: Byzantine = variant === "no-view-change" ? "silent" : variant === "unsigned" ? "forger" : variant === "quorum" ? "equivocating" : kinds[(seed >> 1) % kinds.length]!
+  const faulty: ReadonlyMap<string, Byzantine> = variant === "no-view-change"
+    ? new Map([["r0", "silent"]])
+    : variant === "quorum"
+    ? new Map([["r0", "equivocating"]])
+    : variant === "unsigned"
+    ? new Map([[replicas.at(-1)!, "forger"]])
+    : byzantineOf(seed, replicas, f)
   const crypto = variant === "unsigned"
     ? Pbft.unsignedCrypto
-    : signatures === "ed25519"
+    : options.signatures === "ed25519"
     ? Pbft.ed25519Crypto(`pbft-sim-${seed}`)
     : Pbft.hmacCrypto(`pbft-sim-${seed}`)
   return {
     seed,
     scenario: variant === undefined ? "pbft" : "pbft-broken",
-    protocol: protocol(config, crypto, faulty, kind),
+    protocol: protocol(config, crypto, faulty),
     nodes: [...replicas, "client"],
     duration: 400,
     quiet: 1_500,
