@@ -93,14 +93,14 @@ export const raftLockProtocol = (broken = false): Protocol<State, M, Persisted, 
 
 /** One seeded Raft lock run; `broken` grants while a lease is held (the checker must catch it). */
 export const raftLockScenario = (seed: number, broken = false): SimulateOptions<State, M, Persisted, Lock.LockEmit> => {
-  const duration = 2_000
+  const duration = 1_500
   return {
     seed,
     scenario: broken ? "raft-lock-broken" : "raft-lock",
     protocol: raftLockProtocol(broken),
     nodes: [...members, ...clients],
     duration,
-    quiet: 1_000,
+    quiet: 700,
     network: { defaults: { minDelay: 1, maxDelay: 15, drop: 0.05, duplicate: 0.05 } },
     faults: { interval: 150, crash: true, maxDown: 2, partition: true },
     checker: () => {
