@@ -1,9 +1,10 @@
 /**
  * Coordination benchmarks. Real time (ops/s of the in-process implementation):
  * - Raft throughput: 8192 commands committed by 5 members through the simulated network (no
- *   faults), sent as `ProposeBatch`es of 64 and, for comparison, as one `Propose` per command,
- *   beside one local state machine applying the same commands; the setup also prints commits
- *   per second of CPU time (the issue's measure: `process.cpuUsage`, not wall time);
+ *   faults), sent as `ProposeBatch`es of 256 (with Append batches of 256) and of 64 (the default
+ *   `maxBatch`) and, for comparison, as one `Propose` per command, beside one local state machine
+ *   applying the same commands; the setup also prints commits per second of CPU time
+ *   (`process.cpuUsage` of the whole process, GC threads included, so it reads low, not wall time);
  * - Raft commits through the simulated network (no faults; the TestClock jumps, so this is CPU
  *   cost), beside a single owner (the lock owner) doing 200 round trips over the same network;
  * - lock acquire+release over the local Transport, beside an Effect `Semaphore` in one process.
@@ -106,10 +107,10 @@ const electionAfterCrash = (seed: number) =>
 
 /**
  * Throughput: after the election, sends `count` commands to the leader, 8 messages per simulated
- * ms, as `ProposeBatch`es of `size` (or single `Propose`s when `size` is 1). Fails unless every
- * command was answered `committed`.
+ * ms, as `ProposeBatch`es of `size` (or single `Propose`s when `size` is 1); the leader sends at
+ * most `maxBatch` entries per Append. Fails unless every command was answered `committed`.
  */
-const throughputRun = (size: number, count: number) => {
+const throughputRun = (size: number, count: number, maxBatch = 64) => {
   const members = ["n0", "n1", "n2", "n3", "n4"]
   let committed = 0
   const workload = (network: SimNetwork) =>
@@ -138,7 +139,7 @@ const throughputRun = (size: number, count: number) => {
   return simulate({
     seed: 1,
     scenario: "bench",
-    protocol: Raft.makeRaft(Raft.defaultRaftConfig(members), isNumber),
+    protocol: Raft.makeRaft({ ...Raft.defaultRaftConfig(members), maxBatch }, isNumber),
     nodes: members,
     duration: 1_600,
     network: noFaults,
@@ -159,20 +160,21 @@ const localApply = () => {
 }
 
 /** Commits per second of CPU time (user + system) over `runs` runs, after `runs / 3` warm-up runs. */
-const cpuRate = async (size: number, count: number, runs: number) => {
-  for (let i = 0; i < Math.ceil(runs / 3); i++) await Effect.runPromise(throughputRun(size, count))
+const cpuRate = async (size: number, count: number, runs: number, maxBatch = 64) => {
+  for (let i = 0; i < Math.ceil(runs / 3); i++) await Effect.runPromise(throughputRun(size, count, maxBatch))
   const before = process.cpuUsage()
-  for (let i = 0; i < runs; i++) await Effect.runPromise(throughputRun(size, count))
+  for (let i = 0; i < runs; i++) await Effect.runPromise(throughputRun(size, count, maxBatch))
   const used = process.cpuUsage(before)
   return Math.round((count * runs) / ((used.user + used.system) / 1e6))
 }
 
 const reportThroughput = async () => {
-  const batched = await cpuRate(64, throughputCommands, 10)
+  const large = await cpuRate(256, throughputCommands, 12, 256)
+  const batched = await cpuRate(64, throughputCommands, 12)
   const single = await cpuRate(1, unbatchedCommands, 3)
   console.log(
-    `raft throughput (5 members, 1-5 ms links, no faults): ${batched} commits per CPU-second in batches of 64, ` +
-      `${single} with one Propose per command`
+    `raft throughput (5 members, 1-5 ms links, no faults), commits per CPU-second: ${large} in batches of 256, ` +
+      `${batched} in batches of 64, ${single} with one Propose per command`
   )
 }
 
@@ -223,6 +225,7 @@ export default defineBench("coordination", [
     setup: reportThroughput,
     baseline: { name: "one local state machine appends and applies them", ops: throughputCommands, fn: localApply },
     cases: [
+      { name: "Raft, ProposeBatch of 256, maxBatch 256", ops: throughputCommands, fn: () => Effect.runPromise(throughputRun(256, throughputCommands, 256)) },
       { name: "Raft, ProposeBatch of 64", ops: throughputCommands, fn: () => Effect.runPromise(throughputRun(64, throughputCommands)) },
       { name: `Raft, one Propose per command (${unbatchedCommands})`, ops: unbatchedCommands, fn: () => Effect.runPromise(throughputRun(1, unbatchedCommands)) }
     ]
