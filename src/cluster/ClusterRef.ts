@@ -5,7 +5,7 @@
  *
  * @since 0.2.0
  */
-import { Duration, Effect, Schema } from "effect"
+import { Cause, Duration, Effect, Schema } from "effect"
 import { type ClusterError, Sharding } from "effect/cluster"
 import {
   AgentStopped,
@@ -34,7 +34,9 @@ export interface ClusterRef<M> {
   /**
    * Sends a request and waits for its reply (default timeout: the kind's `askTimeout`). Fails
    * with `AskTimeout`, `NoReply` (the handler did not reply), `AgentStopped` (the handler failed,
-   * the state could not be saved, or the cluster could not deliver), `MailboxFull`, `InvalidInput`.
+   * the state could not be saved, the cluster could not deliver, or the runner serving the agent
+   * went away before it answered: reason `"runner-unavailable"`; the request may or may not have
+   * been handled), `MailboxFull`, `InvalidInput`.
    */
   readonly ask: <Req extends M>(request: Req, options?: AskOptions) => Effect.Effect<ReplyOf<Req>, AskError | InvalidInput>
 }
@@ -58,6 +60,18 @@ type DeliveryError =
 const isDeliveryError = (error: { readonly _tag: string }): error is DeliveryError =>
   error._tag === "MailboxFull" || error._tag === "AlreadyProcessingMessage" || error._tag === "PersistenceError" ||
   error._tag === "EntityNotAssignedToRunner"
+
+/**
+ * A request whose runner went away while it was in flight (stopped, or no longer seen as a live
+ * runner) ends with an interruption cause, not an error: it becomes `AgentStopped` with reason
+ * `"runner-unavailable"`, so callers get a typed error and can retry. The caller's own
+ * interruption is not affected (an interrupted fiber does not resume).
+ */
+const runnerUnavailable = (id: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | AgentStopped, R> =>
+  Effect.catchCause(effect, (cause): Effect.Effect<never, E | AgentStopped> =>
+    Cause.hasInterruptsOnly(cause)
+      ? Effect.fail(new AgentStopped({ agent: id, reason: "runner-unavailable" }))
+      : Effect.failCause(cause))
 
 const tagOf = (message: unknown): string => {
   const tag = (message as { readonly _tag?: unknown } | null)?._tag
@@ -88,7 +102,7 @@ export const makeRefs = <M>(config: RefsConfig<M>) =>
         kind: config.kind,
         tell: (message) =>
           encodeInput("ClusterRef.tell", message).pipe(
-            Effect.flatMap((encoded) => rpc.Tell({ message: encoded }, { discard: true })),
+            Effect.flatMap((encoded) => rpc.Tell({ message: encoded }, { discard: true }).pipe(runnerUnavailable(id))),
             Effect.mapError((error) => isDeliveryError(error) ? delivery(error) : error)
           ) as Effect.Effect<void, TellError | InvalidInput>,
         ask: <Req extends M>(request: Req, options?: AskOptions) => {
@@ -100,6 +114,7 @@ export const makeRefs = <M>(config: RefsConfig<M>) =>
           return encodeInput("ClusterRef.ask", request).pipe(
             Effect.flatMap((encoded) =>
               rpc.Ask({ message: encoded }).pipe(
+                runnerUnavailable(id),
                 Effect.timeoutOrElse({
                   duration: millis,
                   orElse: () => Effect.fail(new AskTimeout({ agent: id, request: tag, timeoutMillis: millis }))

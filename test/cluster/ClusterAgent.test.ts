@@ -112,7 +112,7 @@ describe("ClusterAgent failure paths and options", () => {
   it.live("a persisted kind stores its messages in MessageStorage and answers as usual", () => {
     const Persisted = ClusterAgent.make(CounterDefinition, {
       state: CounterState,
-      replies: { Get: Schema.Number, Snapshot: CounterState, Boom: Schema.Number, Ignore: Schema.Number },
+      replies: { Get: Schema.Number, Snapshot: CounterState, Boom: Schema.Number, Ignore: Schema.Number, Slow: Schema.Number },
       kind: "persisted-counter",
       persisted: true
     })

@@ -14,14 +14,18 @@ export const Snapshot = Agent.request("Snapshot", {}, Schema.Struct({ count: Sch
 export const Boom = Agent.request("Boom", {}, Schema.Number)
 export const Ignore = Agent.request("Ignore", {}, Schema.Number)
 export const Echo = Agent.message("Echo", { times: Schema.Number })
+export const Slow = Agent.request("Slow", { millis: Schema.Number }, Schema.Number)
 
 export const CounterState = Schema.Struct({ count: Schema.Number, seen: Schema.Array(Schema.String) })
 export type CounterState = typeof CounterState.Type
 
-/** A counter that remembers which tags it saw; `Boom` fails, `Ignore` never replies, `Echo` tells itself. */
+/**
+ * A counter that remembers which tags it saw; `Boom` fails, `Ignore` never replies, `Echo` tells
+ * itself, `Slow` answers the count after `millis`.
+ */
 export const Counter = Agent.make({
   name: "counter",
-  messages: Schema.Union([Increment, Get, Snapshot, Boom, Ignore, Echo]),
+  messages: Schema.Union([Increment, Get, Snapshot, Boom, Ignore, Echo, Slow]),
   initial: (): CounterState => ({ count: 0, seen: [] }),
   handle: (state, msg, ctx) => {
     switch (msg._tag) {
@@ -40,6 +44,11 @@ export const Counter = Agent.make({
       case "Echo":
         if (msg.times > 0) ctx.self.tellUnsafe(Echo.make({ times: msg.times - 1 }))
         return { count: state.count + 1, seen: state.seen }
+      case "Slow":
+        return Effect.sleep(msg.millis).pipe(Effect.map(() => {
+          ctx.reply(msg, state.count)
+          return state
+        }))
     }
   }
 })
@@ -48,7 +57,7 @@ export const Counter = Agent.make({
 export const ClusterCounter = (options: { readonly maxIdleTime?: Duration.Input; readonly kind?: string } = {}) =>
   ClusterAgent.make(Counter, {
     state: CounterState,
-    replies: { Get: Schema.Number, Snapshot: CounterState, Boom: Schema.Number, Ignore: Schema.Number },
+    replies: { Get: Schema.Number, Snapshot: CounterState, Boom: Schema.Number, Ignore: Schema.Number, Slow: Schema.Number },
     kind: options.kind,
     maxIdleTime: options.maxIdleTime ?? "1 minute",
     askTimeout: "5 seconds"

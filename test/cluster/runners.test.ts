@@ -1,8 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Exit, Layer, Option, Scope, Stream } from "effect"
+import { Effect, Exit, Fiber, Layer, Option, Scope, Stream } from "effect"
 import { Registry } from "../../src/registry/index.ts"
 import { SqliteClient } from "../../src/sql/index.ts"
-import { eventually, Get, Increment } from "./fixtures.ts"
+import { eventually, Get, Increment, Slow } from "./fixtures.ts"
 import { freePort, LoopbackCounter, ownerOf, startRunner } from "./runner-layer.ts"
 
 const Counter = LoopbackCounter
@@ -53,5 +53,22 @@ describe("two runners over loopback sharing SQLite", () => {
       yield* eventually(Effect.sync(() => onB.every((id) => ownerOf([a.sharding], id) === 0)), "20 seconds")
       const after = yield* Effect.forEach(onB, (id) => fromA(id).ask(Get.make({})))
       assert.deepStrictEqual(after, before)
+    }), { timeout: 45_000 })
+
+  it.live("an ask in flight when its runner stops ends with its reply or a typed AgentStopped, never an interrupt", () =>
+    Effect.gen(function*() {
+      const ids = Array.from({ length: 32 }, (_, i) => `agent-${i}`)
+      const { a, b } = yield* twoRunners(ids)
+      const id = ids.find((id) => ownerOf([a.sharding, b.sharding], id) === 1) ?? "agent-0"
+      const fromA = yield* Effect.provideContext(Counter.client, a.context)
+      yield* fromA(id).tell(Increment.make({ by: 7 }))
+      const inFlight = yield* Effect.forkChild(Effect.result(fromA(id).ask(Slow.make({ millis: 3000 }), { timeout: "20 seconds" })))
+      yield* Effect.sleep("300 millis")
+      yield* Scope.close(b.scope, Exit.void)
+      // An interrupt here would fail the test: Effect.result keeps typed errors only.
+      const outcome = yield* Fiber.join(inFlight)
+      yield* Effect.log(`in-flight ask at runner stop: ${JSON.stringify(outcome)}`)
+      if (outcome._tag === "Success") assert.strictEqual(outcome.success, 7)
+      else assert.deepInclude(outcome.failure, { _tag: "AgentStopped", reason: "runner-unavailable" })
     }), { timeout: 45_000 })
 })

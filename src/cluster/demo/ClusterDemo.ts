@@ -40,6 +40,8 @@ export interface ClusterDemoOptions {
   readonly storage?: string | undefined
   /** Called with a line of progress. */
   readonly onProgress?: ((line: string) => Effect.Effect<void>) | undefined
+  /** Called with each line a runner writes on stderr (its warnings and errors), with its name. */
+  readonly onRunnerStderr?: ((runner: string, line: string) => void) | undefined
 }
 
 /** One evaluated draw. */
@@ -90,9 +92,11 @@ export const runClusterDemo = (options: ClusterDemoOptions = {}) =>
     const client = yield* Layer.build(clientLayer.pipe(Layer.provide(ClusterStorage.layer(storage))))
     yield* progress(`starting ${runnerCount} runner processes on 127.0.0.1, storage: ${ClusterStorage.describe(storage)}`)
     const names = Array.from({ length: runnerCount }, (_, i) => `runner-${i + 1}`)
-    const runners = yield* Effect.forEach(names, (name) => startRunnerProcess({ name, seed, storage }), {
-      concurrency: "unbounded"
-    })
+    const runners = yield* Effect.forEach(
+      names,
+      (name) => startRunnerProcess({ name, seed, storage, onStderr: (line) => options.onRunnerStderr?.(name, line) }),
+      { concurrency: "unbounded" }
+    )
     for (const runner of runners) yield* progress(`  ${runner.name}: 127.0.0.1:${runner.port}, pid ${runner.pid}`)
 
     const workers = yield* Effect.provideContext(DemoWorker(seed).client, client)
@@ -123,7 +127,10 @@ export const runClusterDemo = (options: ClusterDemoOptions = {}) =>
       Effect.gen(function*() {
         const agent = ids[trial % agentCount]!
         const assignment = yield* drawOf(seed, trial)
-        const { accuracy } = yield* workers(agent).ask(Train.make({ trial, assignment }), { timeout: "60 seconds" })
+        // A trial is replayable (same seed, same score): ask again if the worker's runner went away.
+        const { accuracy } = yield* workers(agent).ask(Train.make({ trial, assignment }), { timeout: "60 seconds" }).pipe(
+          Effect.retry({ times: 3, while: (error) => error._tag === "AgentStopped" && error.reason === "runner-unavailable" })
+        )
         const done: DemoTrial = { trial, agent, model: describeAssignment(assignment), assignment, accuracy }
         yield* progress(`  trial ${trial}: ${agent} ${done.model} -> ${(accuracy * 100).toFixed(1)}%`)
         return done

@@ -60,6 +60,8 @@ export const startRunnerProcess = (options: {
   readonly seed: string
   readonly storage: string
   readonly readyWithin?: number | undefined
+  /** Called with each line the runner writes on stderr (its warnings and errors). */
+  readonly onStderr?: ((line: string) => void) | undefined
 }) =>
   Effect.gen(function*() {
     const port = yield* freePort
@@ -75,6 +77,7 @@ export const startRunnerProcess = (options: {
     createInterface({ input: child.stderr }).on("line", (line) => {
       stderr.push(line)
       if (stderr.length > 20) stderr.shift()
+      options.onStderr?.(line)
     })
     const within = options.readyWithin ?? 30_000
     yield* Effect.callback<void, RunnerStartError>((resume) => {

@@ -47,14 +47,18 @@ export const RunnerProbe = (runner: string) =>
     { state: Schema.Number, replies: { Where: Schema.String }, askTimeout: "10 seconds" }
   )
 
-/** Sharding settings of the demo: few shards, short intervals, so a small cluster settles fast. */
+/**
+ * Sharding settings of the demo: few shards and quick assignment refreshes, so a small cluster
+ * settles fast; shard locks and health checks tolerant of a runner busy training models (a
+ * runner that misses its heartbeat for `shardLockExpiration` is dropped by the others).
+ */
 export const demoShardingConfig = {
   shardsPerGroup: 32,
   refreshAssignmentsInterval: "200 millis",
-  shardLockRefreshInterval: "1 second",
-  shardLockExpiration: "3 seconds",
+  shardLockRefreshInterval: "2 seconds",
+  shardLockExpiration: "15 seconds",
   entityMessagePollInterval: "200 millis",
-  runnerHealthCheckInterval: "1 second",
+  runnerHealthCheckInterval: "5 seconds",
   entityTerminationTimeout: "2 seconds"
 } satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
 
