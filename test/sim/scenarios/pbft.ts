@@ -28,6 +28,8 @@ type State =
 type P = Extract<State, { _tag: "Client" }> | Pbft.PbftPersisted
 
 const requests = 6
+/** The client resends a request without f + 1 replies every `retry` ms. */
+const retry = 150
 const values = new Set([...Array(requests).keys()].map((i) => `req-${i}`))
 const kinds: ReadonlyArray<Byzantine> = ["equivocating", "silent", "forger", "silent-primary"]
 const steps = { equivocating: Pbft.equivocatorStep, silent: Pbft.silentStep, forger: Pbft.forgerStep, "silent-primary": Pbft.silentPrimaryStep, no: Pbft.pbftStep }
@@ -48,7 +50,7 @@ const protocol = (config: Pbft.PbftConfig, crypto: Pbft.PbftCrypto, faulty: Read
         const next = steps[s.byzantine](s.r, e)
         return { state: { ...s, r: next.state }, outputs: next.outputs }
       }
-      if (e._tag === "Start") return { state: s, outputs: [{ _tag: "SetTimer", key: "next", at: e.now + 20 }, { _tag: "SetTimer", key: "retry", at: e.now + 150 }] }
+      if (e._tag === "Start") return { state: s, outputs: [{ _tag: "SetTimer", key: "next", at: e.now + 20 }, { _tag: "SetTimer", key: "retry", at: e.now + retry }] }
       if (e._tag === "Receive") {
         const m = e.message
         if (m._tag !== "Reply" || !Pbft.verified(config, client, m) || s.replies[m.value]?.includes(m.replica) === true) return { state: s, outputs: [] }
@@ -56,7 +58,7 @@ const protocol = (config: Pbft.PbftConfig, crypto: Pbft.PbftCrypto, faulty: Read
       }
       if (e.key === "retry") {
         const waiting = [...Array(s.sent).keys()].map((i) => `req-${i}`).filter((v) => (s.replies[v]?.length ?? 0) < f + 1)
-        return { state: s, outputs: [...waiting.flatMap((v) => all(Pbft.signRequest(client, v))), { _tag: "SetTimer", key: "retry", at: e.now + 150 }] }
+        return { state: s, outputs: [...waiting.flatMap((v) => all(Pbft.signRequest(client, v))), { _tag: "SetTimer", key: "retry", at: e.now + retry }] }
       }
       if (s.sent >= requests) return { state: s, outputs: [] }
       return {
@@ -123,7 +125,8 @@ export const pbftScenario = (
     : Pbft.hmacCrypto(`pbft-sim-${seed}`)
   return {
     seed,
-    scenario: variant === undefined ? "pbft" : "pbft-broken",
+    // The replay command's name: `run.ts` knows "pbft" and "pbft-broken" (the quorum variant).
+    scenario: variant === "quorum" ? "pbft-broken" : `pbft${variant === undefined ? "" : `-${variant}`}${f === 1 ? "" : `-f${f}`}${options.signatures === "ed25519" ? "-ed25519" : ""}`,
     protocol: protocol(config, crypto, faulty),
     nodes: [...replicas, "client"],
     duration: 400,
