@@ -1,7 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Runtime } from "effect"
+import { Effect, Layer, Runtime } from "effect"
 import { TestConsole } from "effect/testing"
 import { brokenChaos, runScenario } from "../../src/cli/index.ts"
+import { electionPart, lockPart, raftPart } from "../../src/cli/scenarios/chaos/index.ts"
+import { Probe } from "../../src/dashboard/index.ts"
+import { Mabeam } from "../../src/runtime/index.ts"
 import { runCli } from "./helpers.ts"
 
 describe("mabeam run chaos", () => {
@@ -9,8 +12,16 @@ describe("mabeam run chaos", () => {
     Effect.gen(function*() {
       const first = yield* runCli(["run", "chaos", "--seed", "3"])
       assert.strictEqual(first.code, 0, first.err)
-      assert.include(first.out, "chaos: raft, lock, election with 5 members under seeded faults")
+      assert.include(first.out, "chaos: supervision, raft, lock, election with 5 members under seeded faults")
       assert.include(first.out, "(seed 3)")
+      assert.include(first.out, "supervision: checks every request answered, fresh state after each restart, requests queued behind a crash survive it")
+      assert.include(first.out, "replicas: 5 agents under supervisor chaos-team-3 answered 200 of 200 requests")
+      const poisoned = /injected: (\d+) crashes \(a poison message queued before a request\)\n {2}restarts: (\d+); dead letters: handler-crashed (\d+), agent-stopped 0, mailbox-full 0/.exec(first.out)
+      assert.isNotNull(poisoned)
+      assert.isAbove(Number(poisoned?.[1]), 0)
+      assert.strictEqual(poisoned?.[2], poisoned?.[1])
+      assert.strictEqual(poisoned?.[3], poisoned?.[1])
+      assert.include(first.out, "verdict: ok after 200 checked requests")
       assert.include(first.out, "raft: checks one leader per term, log matching, leader completeness, state-machine safety, no acknowledged commit lost")
       assert.include(first.out, "lock: checks at most one valid lease, fencing tokens strictly increase")
       assert.include(first.out, "election: checks one leader per term, at most one unexpired lease")
@@ -35,8 +46,8 @@ describe("mabeam run chaos", () => {
       assert.strictEqual(result.code, 0, result.err)
       assert.include(result.out, "with 3 members")
       assert.include(result.out, "(seeds 10..11)")
-      assert.match(result.out, /\nseed 10: raft ok \(\d+ faults, \d+ steps\), lock ok \(\d+ faults, \d+ steps\), election ok/)
-      assert.match(result.out, /\nseed 11: raft ok/)
+      assert.match(result.out, /\nseed 10: supervision ok \(\d+ faults, 200 steps\), raft ok \(\d+ faults, \d+ steps\), lock ok \(\d+ faults, \d+ steps\), election ok/)
+      assert.match(result.out, /\nseed 11: supervision ok/)
       assert.include(result.out, "every invariant held (2 seeds)")
     }))
 
@@ -60,12 +71,32 @@ describe("mabeam run chaos", () => {
       const out = (yield* TestConsole.logLines).map(String).join("\n")
       assert.strictEqual(error._tag, "ScenarioFailed")
       assert.strictEqual(Runtime.getErrorExitCode(error), 1)
-      // The owner that forgets leases grants a held lock: the lock part catches it.
-      assert.match(error.message, /lock broke an invariant with seed 1: mutual exclusion: c\d got the lock at \d+ while c\d's lease runs to \d+/)
+      // Replicas whose count survives a restart: the first part catches it.
+      assert.match(error.message, /supervision broke an invariant with seed 1: chaos-1-replica-\d answered \d+ for its request \d+ since the last restart: state survived a crash/)
       assert.include(error.message, "--seed 1")
-      assert.match(out, /verdict: VIOLATED after \d+ steps: mutual exclusion/)
+      assert.match(out, /verdict: VIOLATED after \d+ requests: chaos-1-replica/)
       assert.include(out, "last trace lines:")
       const again = yield* Effect.flip(runScenario(brokenChaos, { seed: 1, rounds: 1, paceMillis: 0 }))
       assert.strictEqual(again.message, error.message)
     }).pipe(Effect.provide(TestConsole.layer)))
+
+  it.live("the broken protocol variants are caught by their checkers", () =>
+    Effect.gen(function*() {
+      // The owner that forgets leases grants a held lock.
+      const lock = yield* lockPart.run({ seed: 1, members: 5, broken: true })
+      assert.isFalse(lock.ok)
+      assert.match(lock.violation ?? "", /^mutual exclusion: c\d got the lock at \d+ while c\d's lease runs to \d+$/)
+      assert.isTrue(lock.lines.some((line) => line.startsWith("verdict: VIOLATED")))
+      // Raft that ignores terms and voters that ignore their promises break on some seeds.
+      const firstFailure = (part: typeof raftPart) =>
+        Effect.gen(function*() {
+          for (let seed = 1; seed <= 20; seed++) {
+            const run = yield* part.run({ seed, members: 5, broken: true })
+            if (!run.ok) return run.violation
+          }
+          return undefined
+        })
+      assert.match((yield* firstFailure(raftPart)) ?? "no violation in 20 seeds", /safety|matching|completeness|durability/)
+      assert.match((yield* firstFailure(electionPart)) ?? "no violation in 20 seeds", /lease|leader per term/)
+    }).pipe(Effect.provide(Layer.merge(Mabeam.layer({ env: {} }), Probe.layer))))
 })

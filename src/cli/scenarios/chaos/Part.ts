@@ -1,11 +1,11 @@
 /**
  * One part of the `chaos` scenario: a coordination protocol run under the seeded fault simulator
- * with its invariant checkers, plus what it reports.
+ * (or supervised agents under injected crashes) with its invariant checks, plus what it reports.
  *
  * @since 0.1.0
  */
 import type { Effect } from "effect"
-import type { SimResult } from "../../../sim/index.ts"
+import type { ScenarioServices } from "../Scenario.ts"
 
 /** How a part runs: the seed, the cluster size, and whether to run the protocol's broken variant. */
 export interface PartSettings {
@@ -16,10 +16,18 @@ export interface PartSettings {
   readonly broken: boolean
 }
 
-/** What a part returns: the simulator's result and the part's own summary lines. */
+/** What a part returns: its verdict, how much was injected and checked, and its report lines. */
 export interface PartRun {
-  readonly result: SimResult
+  readonly ok: boolean
+  readonly violation: string | undefined
+  /** Checked steps (protocol steps, or requests for the supervision part). */
+  readonly steps: number
+  /** Crashes and partitions injected. */
+  readonly faults: number
+  /** The report: what ran, what was injected, the verdict. */
   readonly lines: ReadonlyArray<string>
+  /** The last events before the end (or the violation), printed when an invariant broke. */
+  readonly traceTail: ReadonlyArray<string>
 }
 
 /** A protocol under chaos: its name, the invariants it checks, how to run one seed. */
@@ -27,7 +35,7 @@ export interface ChaosPart {
   readonly name: string
   /** The invariants checked after every step (and the liveness check at the end), for the report. */
   readonly invariants: ReadonlyArray<string>
-  readonly run: (settings: PartSettings) => Effect.Effect<PartRun>
+  readonly run: (settings: PartSettings) => Effect.Effect<PartRun, never, ScenarioServices>
 }
 
 /** Simulated ms of faults in every part, then a fault-free quiet period. */

@@ -10,7 +10,7 @@ import { Effect } from "effect"
 import { Election } from "../../../coordination/index.ts"
 import { simulate, type SimulateOptions } from "../../../sim/index.ts"
 import { type ChaosPart, FAULT_MILLIS, LINKS, memberNames, type PartSettings, QUIET_MILLIS } from "./Part.ts"
-import { TRACE_CAPACITY } from "./report.ts"
+import { fromSimulation, TRACE_CAPACITY } from "./report.ts"
 
 const options = (settings: PartSettings, seen: { leaders: ReadonlyMap<number, string> }) => {
   const members = memberNames(settings.members)
@@ -52,6 +52,6 @@ export const electionPart: ChaosPart = {
     Effect.gen(function*() {
       const seen: { leaders: ReadonlyMap<number, string> } = { leaders: new Map() }
       const result = yield* simulate(options(settings, seen))
-      return { result, lines: [`leaders: ${seen.leaders.size} terms had a leader`] }
+      return fromSimulation(result, [`leaders: ${seen.leaders.size} terms had a leader`])
     })
 }

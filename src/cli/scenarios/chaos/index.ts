@@ -1,15 +1,17 @@
 /**
- * Scenario `chaos`: coordination protocols under the seeded fault simulator (`src/sim`). For each
- * seed it runs three parts — a Raft log with a proposing client, a lease lock with fencing tokens,
- * a leader election with leases — each for 2 s of simulated crashes, restarts, partitions, drops,
- * duplicates and reordering, then 1 s healed. Invariant checkers run after every protocol step.
+ * Scenario `chaos`: supervised agents under injected crashes, then coordination protocols under the
+ * seeded fault simulator (`src/sim`). For each seed it runs four parts — replica agents under a
+ * supervisor taking requests while poison messages crash them; a Raft log with a proposing client;
+ * a lease lock with fencing tokens; a leader election with leases — the last three for 2 s of
+ * simulated crashes, restarts, partitions, drops, duplicates and reordering, then 1 s healed.
+ * Invariant checkers run after every request or protocol step.
  *
  * It prints what was injected, the network's statistics and the invariants checked. A violated
  * invariant prints the last trace lines and fails the run (exit code 1). Everything runs in
  * simulated time from the seed alone: the same `--seed` prints the same report.
  *
- * `--agents` sets the Raft and election members (3 to 9, default 5; the lock gets one client
- * fewer); `--rounds N` runs N consecutive seeds from `--seed`, one summary line each.
+ * `--agents` sets the replicas and the Raft and election members (3 to 9, default 5; the lock
+ * gets one client fewer); `--rounds N` runs N consecutive seeds from `--seed`, one summary line each.
  *
  * @since 0.1.0
  */
@@ -21,16 +23,17 @@ import { lockPart } from "./lock.ts"
 import type { ChaosPart, PartRun, PartSettings } from "./Part.ts"
 import { FAULT_MILLIS, QUIET_MILLIS } from "./Part.ts"
 import { raftPart } from "./raft.ts"
-import { describeRun, injectedFaults } from "./report.ts"
+import { supervisionPart } from "./supervision.ts"
 
 export type { ChaosPart, PartRun, PartSettings } from "./Part.ts"
 export { electionPart } from "./election.ts"
 export { lockPart } from "./lock.ts"
 export { raftPart } from "./raft.ts"
-export { describeRun, type InjectedFaults, injectedFaults } from "./report.ts"
+export { REQUESTS, supervisionPart } from "./supervision.ts"
+export { describeRun, fromSimulation, type InjectedFaults, injectedFaults } from "./report.ts"
 
 /** Every part, in the order they run. */
-export const parts: ReadonlyArray<ChaosPart> = [raftPart, lockPart, electionPart]
+export const parts: ReadonlyArray<ChaosPart> = [supervisionPart, raftPart, lockPart, electionPart]
 
 /** Cluster size when `--agents` is not given. */
 export const DEFAULT_MEMBERS = 5
@@ -54,15 +57,14 @@ export class ChaosViolation extends Data.TaggedError("ChaosViolation")<{
 
 const detailed = (part: ChaosPart, run: PartRun): ReadonlyArray<string> => [
   `${part.name}: checks ${part.invariants.join(", ")}`,
-  ...[...run.lines, ...describeRun(run.result)].map((line) => `  ${line}`),
-  ...(run.result.ok ? [] : ["  last trace lines:", ...run.result.traceTail.slice(-TAIL).map((line) => `    ${line}`)])
+  ...run.lines.map((line) => `  ${line}`),
+  ...(run.ok ? [] : ["  last trace lines:", ...run.traceTail.slice(-TAIL).map((line) => `    ${line}`)])
 ]
 
 const summary = (seed: number, runs: ReadonlyArray<readonly [ChaosPart, PartRun]>): string =>
   `seed ${seed}: ` + runs.map(([part, run]) => {
-    const faults = injectedFaults(run.result)
-    const verdict = run.result.ok ? "ok" : `VIOLATED (${run.result.violation ?? "unknown"})`
-    return `${part.name} ${verdict} (${faults.crashes + faults.partitions} faults, ${run.result.steps} steps)`
+    const verdict = run.ok ? "ok" : `VIOLATED (${run.violation ?? "unknown"})`
+    return `${part.name} ${verdict} (${run.faults} faults, ${run.steps} steps)`
   }).join(", ")
 
 /**
@@ -82,8 +84,8 @@ export const runChaos = (options: ScenarioOptions, settings: { readonly broken?:
     const many = options.rounds > 1
     const last = options.seed + options.rounds - 1
     yield* Console.log(
-      `chaos: ${parts.map((p) => p.name).join(", ")} with ${members} members under seeded faults, ` +
-        `${FAULT_MILLIS} ms of faults then ${QUIET_MILLIS} ms healed, simulated time (${many ? `seeds ${options.seed}..${last}` : `seed ${options.seed}`})`
+      `chaos: ${parts.map((p) => p.name).join(", ")} with ${members} members under seeded faults; protocols get ` +
+        `${FAULT_MILLIS} ms of faults then ${QUIET_MILLIS} ms healed, in simulated time (${many ? `seeds ${options.seed}..${last}` : `seed ${options.seed}`})`
     )
     for (let seed = options.seed; seed <= last; seed++) {
       const part: PartSettings = { seed, members, broken: settings.broken === true }
@@ -91,15 +93,15 @@ export const runChaos = (options: ScenarioOptions, settings: { readonly broken?:
       for (const p of parts) {
         yield* probe.setPhase(`seed ${seed}: ${p.name}`)
         const run = yield* p.run(part)
-        yield* probe.fact(p.name, `${run.result.ok ? "ok" : "VIOLATED"} with seed ${seed} (${run.result.steps} steps)`)
+        yield* probe.fact(p.name, `${run.ok ? "ok" : "VIOLATED"} with seed ${seed} (${run.steps} steps)`)
         runs.push([p, run])
         if (!many) for (const line of detailed(p, run)) yield* Console.log(line)
-        if (!run.result.ok) {
+        if (!run.ok) {
           if (many) {
             yield* Console.log(summary(seed, runs))
             for (const line of detailed(p, run)) yield* Console.log(line)
           }
-          return yield* Effect.fail(new ChaosViolation({ part: p.name, seed, violation: run.result.violation ?? "unknown" }))
+          return yield* Effect.fail(new ChaosViolation({ part: p.name, seed, violation: run.violation ?? "unknown" }))
         }
       }
       if (many) yield* Console.log(summary(seed, runs))
@@ -111,7 +113,7 @@ export const runChaos = (options: ScenarioOptions, settings: { readonly broken?:
 /** Coordination protocols under seeded crashes, partitions and message faults, with invariant checks. */
 export const chaos: Scenario = {
   name: "chaos",
-  description: "Raft, a lease lock and leader election under seeded crashes, partitions and drops; checks invariants (--rounds N: N seeds)",
+  description: "supervised agents, Raft, a lease lock and leader election under seeded crashes, partitions and drops; checks invariants (--rounds N: N seeds)",
   minAgents: 3,
   maxAgents: 9,
   maxRounds: MAX_SEEDS,

@@ -12,7 +12,7 @@ import { simulate, type SimulateOptions } from "../../../sim/index.ts"
 import type { Address } from "../../../transport/index.ts"
 import type { SimNetwork } from "../../../transport/sim/index.ts"
 import { type ChaosPart, FAULT_MILLIS, LINKS, type PartSettings, QUIET_MILLIS } from "./Part.ts"
-import { TRACE_CAPACITY } from "./report.ts"
+import { fromSimulation, TRACE_CAPACITY } from "./report.ts"
 
 const owner: Address = { node: "owner", id: "lock" }
 
@@ -102,9 +102,6 @@ export const lockPart: ChaosPart = {
       const grants: Grants = { count: 0, maxToken: 0, holding: new Map(), violation: undefined }
       const { clients, run } = options(settings, grants)
       const result = yield* simulate(run)
-      return {
-        result,
-        lines: [`clients: ${clients.length} took the lock ${grants.count} times, last fencing token ${grants.maxToken}`]
-      }
+      return fromSimulation(result, [`clients: ${clients.length} took the lock ${grants.count} times, last fencing token ${grants.maxToken}`])
     })
 }

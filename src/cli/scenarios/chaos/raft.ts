@@ -11,7 +11,7 @@ import { Raft } from "../../../coordination/index.ts"
 import { simulate, type SimulateOptions } from "../../../sim/index.ts"
 import type { SimNetwork } from "../../../transport/sim/index.ts"
 import { type ChaosPart, FAULT_MILLIS, LINKS, memberNames, type PartSettings, QUIET_MILLIS } from "./Part.ts"
-import { TRACE_CAPACITY } from "./report.ts"
+import { fromSimulation, TRACE_CAPACITY } from "./report.ts"
 
 type C = number
 const isCommand = (u: unknown): u is C => typeof u === "number"
@@ -100,12 +100,9 @@ export const raftPart: ChaosPart = {
       const result = yield* simulate(options(settings, log, leaders))
       const terms = [...leaders].sort((a, b) => a[0] - b[0])
       const shown = terms.slice(-5).map(([term, node]) => `${term}:${node}`).join(", ")
-      return {
-        result,
-        lines: [
-          `client: ${log.proposed} commands proposed, ${log.acknowledged.size} acknowledged as committed`,
-          `leaders: ${terms.length} terms had a leader${terms.length > 5 ? " (last 5)" : ""}: ${shown}`
-        ]
-      }
+      return fromSimulation(result, [
+        `client: ${log.proposed} commands proposed, ${log.acknowledged.size} acknowledged as committed`,
+        `leaders: ${terms.length} terms had a leader${terms.length > 5 ? " (last 5)" : ""}: ${shown}`
+      ])
     })
 }

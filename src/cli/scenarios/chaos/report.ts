@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { SimResult } from "../../../sim/index.ts"
+import type { PartRun } from "./Part.ts"
 
 /** Trace lines kept per run: enough for every event of the chaos runs (a few thousand each). */
 export const TRACE_CAPACITY = 200_000
@@ -52,4 +53,17 @@ export const describeRun = (result: SimResult): ReadonlyArray<string> => {
       ? `verdict: ok after ${result.steps} checked steps (trace ${result.traceHash}, ${result.traceCount} events)`
       : `verdict: VIOLATED after ${result.steps} steps: ${result.violation ?? "unknown"}`
   ]
+}
+
+/** A part's run from a simulator result and the part's own lines (printed before the common ones). */
+export const fromSimulation = (result: SimResult, lines: ReadonlyArray<string>): PartRun => {
+  const faults = injectedFaults(result)
+  return {
+    ok: result.ok,
+    violation: result.violation,
+    steps: result.steps,
+    faults: faults.crashes + faults.partitions,
+    lines: [...lines, ...describeRun(result)],
+    traceTail: result.traceTail
+  }
 }
