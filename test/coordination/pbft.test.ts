@@ -30,8 +30,11 @@ const feed = (node: string, events: ReadonlyArray<Event<M>>) => {
  * Four replicas wired by a FIFO queue, stepped synchronously (no network, no clock): `drop`
  * decides which sends are lost, muted replicas (`silent`, `mute`) never send.
  */
-const cluster = (scheme: Pbft.PbftCrypto, options: { silent?: ReadonlyArray<string>; drop?: (to: string, m: M) => boolean } = {}) => {
-  const protocol = Pbft.makePbft(config, scheme)
+const cluster = (
+  scheme: Pbft.PbftCrypto,
+  options: { silent?: ReadonlyArray<string>; drop?: (to: string, m: M) => boolean; config?: Pbft.PbftConfig } = {}
+) => {
+  const protocol = Pbft.makePbft(options.config ?? config, scheme)
   const states = new Map(replicas.map((r) => [r, protocol.init(at(r), undefined)]))
   const mute = new Set(options.silent ?? [])
   const committed = new Map<string, Map<number, string>>(replicas.map((r) => [r, new Map()]))
@@ -118,6 +121,20 @@ describe("PBFT replica step function", () => {
     for (const r of replicas) assert.deepStrictEqual([...c.committed.get(r)!], [[1, "a"], [2, "b"]])
     assert.strictEqual(c.replies.filter((m) => m.value === "a").length, 4)
     for (const r of replicas) assert.strictEqual(c.states.get(r)!.stable.seq, 2)
+  })
+
+  it("stable checkpoints bound the log: with keep 4, twelve requests leave at most 8 slots", () => {
+    const small: Pbft.PbftConfig = { ...config, window: 2, keep: 4, checkpointInterval: 2 }
+    const c = cluster(crypto, { config: small })
+    const values = [...Array(12).keys()].map((i) => `v${i}`)
+    for (const v of values) c.toAll(request(v))
+    for (const r of replicas) {
+      const s = c.states.get(r)!
+      assert.deepStrictEqual([...c.committed.get(r)!.values()], values)
+      assert.deepStrictEqual([s.committedUpTo, s.stable.seq, s.stable.proof.length], [12, 12, 3])
+      assert.isAtMost(Object.keys(s.slots).length, 8)
+      assert.isTrue(Pbft.validStable(small, crypto.authFor(r), s.stable))
+    }
   })
 
   it("commits with real Ed25519 signatures, and an Ed25519 signature does not verify as another signer", () => {
