@@ -187,8 +187,12 @@ const SIM_RUNNER = "test/sim/run.ts"
 
 const sim = Command.make("sim", {
   protocol: Argument.String("protocol").pipe(
-    Argument.withDescription("the simulated scenario: raft, lock, barrier, or all"),
+    Argument.withDescription("the simulated scenario: raft, lock, barrier, election, counter, voting, pbft, …, or all"),
     Argument.withDefault("all")
+  ),
+  protocolFlag: Flag.String("protocol").pipe(
+    Flag.withDescription("the same as the argument: mabeam sim --protocol raft"),
+    Flag.optional
   ),
   seeds: Flag.Int("seeds").pipe(Flag.withDescription("how many seeds to run (default 1000)"), Flag.withDefault(1_000)),
   from: Flag.Int("from").pipe(Flag.withDescription("first seed (default 1)"), Flag.withDefault(1)),
@@ -204,15 +208,29 @@ const sim = Command.make("sim", {
         hint: `the simulator's runner (${SIM_RUNNER}) is not in this installation; run it from a mabeam checkout`
       })
     }
+    if (input.seeds < 1) return yield* new InvalidOption({ option: "--seeds", value: String(input.seeds), expected: "at least 1" })
+    if (Option.isSome(input.protocolFlag) && input.protocol !== "all" && input.protocol !== input.protocolFlag.value) {
+      return yield* new InvalidOption({
+        option: "--protocol",
+        value: input.protocolFlag.value,
+        expected: `the same protocol as the argument "${input.protocol}" (give only one of them)`
+      })
+    }
     yield* node([
       SIM_RUNNER,
-      input.protocol,
+      Option.getOrElse(input.protocolFlag, () => input.protocol),
       ...Option.match(input.seed, {
         onNone: () => ["--seeds", String(input.seeds), "--from", String(input.from)],
         onSome: (one) => ["--seed", String(one)]
       })
     ])
-  })).pipe(Command.withDescription("Run a protocol under the seeded fault simulator over many seeds, or replay one seed."))
+  })).pipe(
+  Command.withDescription("Run a protocol under the seeded fault simulator over many seeds, or replay one seed."),
+  Command.withExamples([
+    { command: "mabeam sim --protocol raft --seeds 1000", description: "Raft under faults with seeds 1 to 1000" },
+    { command: "mabeam sim raft --seed 1234", description: "replay seed 1234 and print its trace" }
+  ])
+)
 
 /** The root command. */
 export const command = Command.make("mabeam").pipe(
