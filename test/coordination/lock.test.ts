@@ -142,4 +142,16 @@ describe("Raft lock member step", () => {
     ])
     assert.strictEqual(committed.state.machine.locks["db"]?.token, 1)
   })
+
+  it("while the lock is held, the leader answers Busy at once and appends nothing", () => {
+    let s = protocol.step(protocol.init(at("m0"), undefined), { _tag: "Timer", key: "election", now: 1_000, random: 0.5 }).state
+    s = protocol.step(s, ev(at("m1"), { _tag: "Vote", term: 1, granted: true })).state
+    s = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" }, 1_010)).state
+    s = protocol.step(s, ev(at("m1"), { _tag: "AppendReply", term: 1, success: true, match: 2 }, 1_020)).state
+    const busy = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r2" }, 1_030))
+    assert.deepStrictEqual(sent(busy.outputs), [{ _tag: "Busy", lock: "db", id: "r2", expires: 1_060 }])
+    assert.strictEqual(busy.state.raft.log.length, s.raft.log.length)
+    const later = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r3" }, 1_060))
+    assert.strictEqual(later.state.raft.log.length, s.raft.log.length + 1, "once the lease ended, the request goes through the log")
+  })
 })

@@ -3,8 +3,9 @@
  * committed ones, in log order, to its own `LockMachine` (holder, lease expiry, fencing token), so
  * the lock survives the loss of a minority of members. Clients speak the single owner's
  * `LockMessage`s to any member: the leader stamps an `Acquire` with its clock, appends it, and
- * answers `Granted` / `Busy` once it is committed and applied; another member answers
- * `LockRedirect` with its guess of the leader. `Release` is appended too (no answer).
+ * answers `Granted` / `Busy` once it is committed and applied (or `Busy` at once while its applied
+ * machine shows the lock held, so retries while busy add nothing to the log); another member
+ * answers `LockRedirect` with its guess of the leader. `Release` is appended too (no answer).
  *
  * The machine is volatile: after a restart a member rebuilds it by re-applying its committed log.
  * The log is bounded by `raft.maxLog` (no compaction): once full, acquisitions get no answer.
@@ -58,9 +59,16 @@ export const raftLockStep = (s: RaftLockState, e: Event<RaftLockMessage>, grantW
   if (e._tag === "Receive") {
     const m = e.message
     switch (m._tag) {
-      case "Acquire":
+      case "Acquire": {
+        // A leader answers Busy at once while it knows the lock is held (no log entry for a retry
+        // while busy). Safe: a stale Busy only delays the caller; grants always go through the log.
+        const held = s.raft.role === "leader" ? s.machine.locks[m.lock] : undefined
+        if (held !== undefined && held.id !== m.id && held.expires > e.now) {
+          return { state: s, outputs: [{ _tag: "Send", to: e.from, message: { _tag: "Busy", lock: m.lock, id: m.id, expires: held.expires } }] }
+        }
         event = { ...e, message: { _tag: "Propose", id: acquireId(m.id), command: { _tag: "Acquire", lock: m.lock, ttl: m.ttl, id: m.id, holder: e.from, at: e.now } } }
         break
+      }
       case "Release":
         event = { ...e, message: { _tag: "Propose", id: `release:${m.lock}:${m.token}`, command: { _tag: "Release", lock: m.lock, token: m.token, at: e.now } } }
         break
