@@ -75,10 +75,9 @@ describe("PBFT under the fault simulator", () => {
       for (const r of results) assert.match(r.violation ?? "", /^liveness: r[123] \(view 0, normal\) has not committed req-0/)
     }))
 
-  it.effect("without signatures a forger naming honest replicas breaks agreement or validity", () =>
+  it.effect("without signatures a forger naming honest replicas breaks agreement", () =>
     Effect.gen(function*() {
-      const results = yield* broken("unsigned", [1, 2, 3, 4, 5])
-      for (const r of results) assert.match(r.violation ?? "", /^(agreement|validity): /)
-      assert.isTrue(results.some((r) => /^agreement: r\d committed (req-\d|forged-\d) at seq \d, r\d committed (req-\d|forged-\d)/.test(r.violation ?? "")))
+      const results = yield* broken("unsigned", [1, 3, 4, 6])
+      for (const r of results) assert.match(r.violation ?? "", /^agreement: r\d committed req-\d at seq \d+, r\d committed req-\d/)
     }))
 })

@@ -8,9 +8,11 @@
  *   view-changes hide its prepared certificates.
  * - `silentStep`: never sends anything (a crashed or mute replica, or a silent primary).
  * - `forgerStep`: honest, plus, while requests wait, forged messages naming other replicas as
- *   their senders: commits of a forged value for its next two sequence numbers (to one victim),
- *   prepares, and a pre-prepare in the primary's name. Signed replicas ignore them; without signatures (`unsignedCrypto`) the
- *   victim commits the forged value.
+ *   their senders, to one victim: commits and prepares of another value (a genuine request
+ *   ordered elsewhere, or a made-up one) for its next two sequence numbers, a pre-prepare in the
+ *   primary's name, and a forged move to the next view (view-changes of 2f + 1 replicas with
+ *   forged prepared certificates, and their new-view). Signed replicas ignore them all; without
+ *   signatures (`unsignedCrypto`) the victim commits the other value: agreement breaks.
  * - `silentPrimaryStep`: honest as a backup, silent while it is the primary.
  * An honest group must stay safe with up to f of these, and live once the network heals.
  *
@@ -18,9 +20,10 @@
  */
 import { type Event, send, type Step } from "../Protocol.ts"
 import type { Out } from "./core.ts"
-import { primaryOf, signed } from "./messages.ts"
+import { primaryOf, quorumOf, signed } from "./messages.ts"
 import { pbftStep } from "./Pbft.ts"
-import type { ClientRequest, Commit, PbftEmit, PbftMessage, PbftState, PrePrepare, Prepare, ViewChange } from "./types.ts"
+import type { ClientRequest, Commit, NewView, PbftEmit, PbftMessage, PbftState, PrePrepare, Prepare, ViewChange } from "./types.ts"
+import { planNewView } from "./ViewChange.ts"
 
 type S = PbftState
 type Result = Step<S, PbftMessage, PbftEmit>
@@ -89,6 +92,28 @@ export const silentPrimaryStep = (s: S, e: Event<PbftMessage>): Result => {
   return primaryOf(next.state.config, next.state.view) === next.state.self.node ? { state: next.state, outputs: [] } : next
 }
 
+/**
+ * A forged move to the next view: view-changes naming 2f + 1 replicas, each with a forged prepared
+ * certificate of `pp`, and the new-view they determine, naming the next primary.
+ */
+const forgedNewView = (s: S, pp: PrePrepare): ReadonlyArray<PbftMessage> => {
+  const view = s.view + 1
+  const q = quorumOf(s.config)
+  const value = pp.request?.value ?? ""
+  const prepares = s.config.replicas.filter((r) => r !== pp.replica).slice(0, q - 1).map((replica) =>
+    signed<Prepare>(s.auth, { _tag: "Prepare", view: pp.view, seq: pp.seq, value, replica })
+  )
+  const prepared = pp.seq > s.stable.seq ? [{ prePrepare: pp, prepares }] : []
+  const viewChanges = s.config.replicas.slice(0, q).map((replica) =>
+    signed<ViewChange>(s.auth, { _tag: "ViewChange", view, stable: s.stable, prepared, replica })
+  )
+  const primary = primaryOf(s.config, view)
+  const prePrepares = planNewView(viewChanges).requests.map(({ request, seq }) =>
+    signed<PrePrepare>(s.auth, { _tag: "PrePrepare", view, seq, request, replica: primary })
+  )
+  return [...viewChanges, signed<NewView>(s.auth, { _tag: "NewView", view, viewChanges, prePrepares, replica: primary })]
+}
+
 /** The forged messages of one resend while requests wait: they name other replicas as senders (signed with the forger's own key). */
 const forgeries = (s: S): Array<Out> => {
   const self = s.self.node
@@ -97,9 +122,12 @@ const forgeries = (s: S): Array<Out> => {
   const out: Array<Out> = []
   if (Object.keys(s.pending).length === 0) return out
   for (let seq = s.committedUpTo + 1; seq <= s.committedUpTo + 2; seq++) {
-    const value = `forged-${seq}`
-    const request = { client: "client", value, sig: s.auth.sign(value) }
+    // A genuine request other than the one ordered at seq (if it knows one), or a made-up one.
+    const ordered = s.slots[seq]?.prePrepare?.request?.value ?? ""
+    const request = alternative(s, ordered) ?? { client: "client", value: `forged-${seq}`, sig: s.auth.sign(`forged-${seq}`) }
+    const value = request.value
     const pp = signed<PrePrepare>(s.auth, { _tag: "PrePrepare", view: s.view, seq, request, replica: primaryOf(s.config, s.view) })
+    if (seq === s.committedUpTo + 1) for (const m of forgedNewView(s, pp)) out.push(send(to(s, victim), m))
     for (const r of others) out.push(send(to(s, r), pp))
     for (const claimed of s.config.replicas) {
       out.push(send(to(s, victim), signed<Commit>(s.auth, { _tag: "Commit", view: s.view, seq, value, replica: claimed })))
