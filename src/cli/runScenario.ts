@@ -41,6 +41,10 @@ const describeFailure = (error: unknown): string =>
     ? String(error._tag)
     : String(error)
 
+// A failure may name the seed that broke (chaos with --rounds runs several): replay that one.
+const failedSeed = (error: unknown, fallback: number): number =>
+  typeof error === "object" && error !== null && "seed" in error && typeof error.seed === "number" ? error.seed : fallback
+
 const mabeamLayer = (otlp: string | undefined) => {
   if (otlp === undefined) return Mabeam.layer()
   // Telemetry reads the endpoint from the ambient config: put the flag in front of the env.
@@ -86,7 +90,9 @@ export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
       if (options.onDashboard !== undefined) yield* options.onDashboard(dashboard)
     }
     const report = yield* scenario.run(options).pipe(
-      Effect.mapError((error) => new ScenarioFailed({ scenario: scenario.name, seed: options.seed, reason: describeFailure(error) }))
+      Effect.mapError((error) =>
+        new ScenarioFailed({ scenario: scenario.name, seed: failedSeed(error, options.seed), reason: describeFailure(error) })
+      )
     )
     for (const line of report.lines) yield* Console.log(line)
     if (options.inspect === true) {

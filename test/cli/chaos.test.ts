@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Runtime } from "effect"
 import { TestConsole } from "effect/testing"
-import { brokenChaos, runScenario } from "../../src/cli/index.ts"
+import { brokenChaos, ChaosViolation, runScenario, type Scenario } from "../../src/cli/index.ts"
 import { electionPart, lockPart, raftPart } from "../../src/cli/scenarios/chaos/index.ts"
 import { Probe } from "../../src/dashboard/index.ts"
 import { Mabeam } from "../../src/runtime/index.ts"
@@ -78,6 +78,14 @@ describe("mabeam run chaos", () => {
       assert.include(out, "last trace lines:")
       const again = yield* Effect.flip(runScenario(brokenChaos, { seed: 1, rounds: 1, paceMillis: 0 }))
       assert.strictEqual(again.message, error.message)
+      // Over several seeds (--rounds), the error names the seed that broke, to replay just that one.
+      const later: Scenario = {
+        name: "later",
+        description: "breaks at its third seed",
+        run: () => Effect.fail(new ChaosViolation({ part: "raft", seed: 7, violation: "election safety" }))
+      }
+      const range = yield* Effect.flip(runScenario(later, { seed: 5, rounds: 3, paceMillis: 0 }))
+      assert.strictEqual(range.message, `scenario "later" failed: raft broke an invariant with seed 7: election safety. Run it again with --seed 7 to replay it.`)
     }).pipe(Effect.provide(TestConsole.layer)))
 
   it.live("the broken protocol variants are caught by their checkers", () =>
