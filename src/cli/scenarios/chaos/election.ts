@@ -52,6 +52,6 @@ export const electionPart: ChaosPart = {
     Effect.gen(function*() {
       const seen: { leaders: ReadonlyMap<number, string> } = { leaders: new Map() }
       const result = yield* simulate(options(settings, seen))
-      return fromSimulation(result, [`leaders: ${seen.leaders.size} terms had a leader`])
+      return fromSimulation(result, [`leaders: ${seen.leaders.size} ${seen.leaders.size === 1 ? "term" : "terms"} had a leader`])
     })
 }

@@ -102,7 +102,7 @@ export const raftPart: ChaosPart = {
       const shown = terms.slice(-5).map(([term, node]) => `${term}:${node}`).join(", ")
       return fromSimulation(result, [
         `client: ${log.proposed} commands proposed, ${log.acknowledged.size} acknowledged as committed`,
-        `leaders: ${terms.length} terms had a leader${terms.length > 5 ? " (last 5)" : ""}: ${shown}`
+        `leaders: ${terms.length} ${terms.length === 1 ? "term" : "terms"} had a leader${terms.length > 5 ? " (last 5)" : ""}: ${shown}`
       ])
     })
 }
