@@ -3,8 +3,11 @@
  * - a replica whose view-change timer expires (a request waited `timeout` ms without committing)
  *   moves to view v + 1: it stops the normal case and sends `ViewChange(v + 1)` with its stable
  *   checkpoint and a prepared certificate for every slot it prepared above it; the timeout
- *   doubles for the next view change (and resets when a request commits);
+ *   doubles for the next view change (at most 4x the base; it resets when a request commits),
+ *   and the timer of the new view starts only once 2f + 1 view-changes for it are known;
  * - a replica that sees view-changes of f + 1 others for views above its own joins the smallest;
+ * - a replica behind (its view-change is for an older view) gets the new-view of this replica's
+ *   view, or this replica's own view-change for that older view (so a quorum can form there);
  * - the primary of v + 1 (`replicas[(v + 1) mod n]`) with 2f + 1 valid view-changes sends
  *   `NewView`: those view-changes and, for every sequence number between the highest stable
  *   checkpoint (min-s) and the highest prepared one (max-s), a pre-prepare of the value of the
