@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Random } from "effect"
+import { Clock, Effect, Latch, Random } from "effect"
 import type { Address, Endpoint } from "../transport/index.ts"
 
 /** What a protocol node reacts to. `Start` comes once, when the node (re)starts. */
@@ -148,13 +148,6 @@ export const runNode = <S, M, P, O>(
         yield* apply({ _tag: "Timer", key, now: now(), random: rng.nextDoubleUnsafe() })
       }
     })
-    const woken = Effect.callback<void>((resume) => {
-      rearm = () => resume(Effect.void)
-      return Effect.sync(() => {
-        rearm = undefined
-      })
-    })
-
     const receiving = Effect.gen(function*() {
       while (true) {
         for (const envelope of yield* endpoint.receive) {
@@ -168,7 +161,12 @@ export const runNode = <S, M, P, O>(
       while (true) {
         armed = earliest()
         const wait = armed - now()
-        if (wait > 0) yield* armed === Infinity ? woken : Effect.raceFirst(Effect.sleep(wait), woken)
+        if (wait > 0) {
+          // Armed before suspending, so a timer set meanwhile by the receive loop is never missed.
+          const woken = Latch.makeUnsafe(false)
+          rearm = () => void woken.openUnsafe()
+          yield* armed === Infinity ? woken.await : Effect.raceFirst(Effect.sleep(wait), woken.await)
+        }
         armed = Infinity
         rearm = undefined
         yield* fireDue
