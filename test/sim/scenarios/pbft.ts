@@ -125,8 +125,11 @@ export const pbftScenario = (
     : Pbft.hmacCrypto(`pbft-sim-${seed}`)
   return {
     seed,
-    // The replay command's name: `run.ts` knows "pbft" and "pbft-broken" (the quorum variant).
-    scenario: variant === "quorum" ? "pbft-broken" : `pbft${variant === undefined ? "" : `-${variant}`}${f === 1 ? "" : `-f${f}`}${options.signatures === "ed25519" ? "-ed25519" : ""}`,
+    // The replay command's name: `run.ts` knows "pbft" and "pbft-broken" (the quorum variant);
+    // the other broken variants end in "-broken" too, so `run.ts all` skips them once registered.
+    scenario: variant === "quorum"
+      ? "pbft-broken"
+      : `pbft${f === 1 ? "" : `-f${f}`}${options.signatures === "ed25519" ? "-ed25519" : ""}${variant === undefined ? "" : `-${variant}-broken`}`,
     protocol: protocol(config, crypto, faulty),
     nodes: [...replicas, "client"],
     duration: 400,
