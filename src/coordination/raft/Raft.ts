@@ -5,6 +5,11 @@
  * send `Propose` to any member; the leader replies `accepted`, then `committed` once the entry is
  * committed (others reply `not-leader` with their best guess of the leader). Every node emits
  * `Applied` for each entry it commits, in log order: the replicated state machine's input.
+ * `ProposeBatch` appends many commands at once (one reply, for the batch's last index).
+ *
+ * Throughput: the log is a persistent `RaftLog` (O(1) append and id lookup, old states stay
+ * valid), and the leader keeps at most one Append in flight per peer: entries proposed while it
+ * waits for the reply go out together, up to `maxBatch` (a lost Append is resent by the heartbeat).
  *
  * @since 0.1.0
  */
