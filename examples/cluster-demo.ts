@@ -6,6 +6,7 @@
  *
  *   npm run cluster:demo
  *   npm run cluster:demo -- --runners 3 --agents 9 --trials 18 --seed mabeam
+ *   npm run cluster:demo -- --storage /tmp/cluster.sqlite     (or a postgres:// URL)
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
@@ -31,6 +32,7 @@ const program = runClusterDemo({
   agents: positive("--agents"),
   trials: positive("--trials"),
   seed: flag("--seed"),
+  storage: flag("--storage"),
   onProgress: (line) => Effect.sync(() => console.log(line))
 }).pipe(Effect.flatMap((report) => Effect.sync(() => console.log(formatClusterDemo(report)))))
 

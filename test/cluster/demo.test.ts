@@ -59,9 +59,9 @@ describe("npm run cluster:demo", () => {
       assert.isTrue(pids.every((pid) => !isAlive(pid)), "a runner process outlived the demo")
 
       for (const worker of ["worker-0", "worker-1", "worker-2"]) {
-        assert.match(out, new RegExp(`^ {2}${worker} on runner-[12]: 1 trials, best `, "m"))
+        assert.match(out, new RegExp(`^ {2}${worker} on runner-[12]: 1 trial, best `, "m"))
       }
-      const served = lines.flatMap((line) => /^ {2}runner-\d served (\d+) agents/.exec(line)?.[1] ?? []).map(Number)
+      const served = lines.flatMap((line) => /^ {2}runner-\d served (\d+) agents?/.exec(line)?.[1] ?? []).map(Number)
       assert.deepStrictEqual(served.reduce((a, b) => a + b, 0), 3)
 
       // Each trial's score is the one the flagship worker computes here for the same draw.

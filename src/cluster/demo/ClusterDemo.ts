@@ -151,6 +151,8 @@ export const runClusterDemo = (options: ClusterDemoOptions = {}) =>
     return report
   }))
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
+
 /** The report as printed by `npm run cluster:demo`. */
 export const formatClusterDemo = (report: ClusterDemoReport): string => {
   const percent = (accuracy: number) => `${(accuracy * 100).toFixed(1)}%`
@@ -162,14 +164,14 @@ export const formatClusterDemo = (report: ClusterDemoReport): string => {
   for (const agent of report.agents) {
     const best = agent.trials.reduce<DemoTrial | undefined>((a, b) => a === undefined || b.accuracy > a.accuracy ? b : a, undefined)
     lines.push(
-      `  ${agent.id} on ${agent.runner}: ${agent.trials.length} trials${
+      `  ${agent.id} on ${agent.runner}: ${plural(agent.trials.length, "trial")}${
         best === undefined ? "" : `, best ${percent(best.accuracy)} ${best.model}`
       }`
     )
   }
   for (const runner of report.runners) {
     const served = report.agents.filter((a) => a.runner === runner.name).map((a) => a.id)
-    lines.push(`  ${runner.name} served ${served.length} agents${served.length === 0 ? "" : `: ${served.join(", ")}`}`)
+    lines.push(`  ${runner.name} served ${plural(served.length, "agent")}${served.length === 0 ? "" : `: ${served.join(", ")}`}`)
   }
   lines.push(
     `best: ${percent(report.best.accuracy)} ${report.best.model} (trial ${report.best.trial}, ${report.best.agent})`,
