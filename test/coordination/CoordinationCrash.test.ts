@@ -147,7 +147,7 @@ describe("Coordination participants crash and restart", () => {
       assert.strictEqual(yield* drive(c.propose("h", "again")), decided)
     }).pipe(Effect.provide(withOptions({ timeout: 2_000 })), Random.withSeed(7)))
 
-  it.effect("elect: the leader's caller crashes mid-term; another seat leads a higher term", () =>
+  it.effect("elect: leaders' callers crash mid-term: another seat leads a higher term; without a majority QuorumUnavailable; a newcomer restores it", () =>
     Effect.gen(function*() {
       const c = yield* Coordination
       const scopes = [yield* Scope.make(), yield* Scope.make(), yield* Scope.make()]
@@ -157,8 +157,20 @@ describe("Coordination participants crash and restart", () => {
       // The leader's caller crashes: its scope closes mid-term (its seat stops).
       yield* Scope.close(scopes[first]!, Exit.die(new Error("caller crashed")))
       const rest = seats.filter((_, i) => i !== first)
-      const next = yield* drive(Effect.raceAll(rest.map((s) => s.awaitLeadership)))
-      assert.isAbove(next.term, leader.term)
+      const next = yield* drive(Effect.raceAll(rest.map((s, i) => Effect.as(s.awaitLeadership, i))))
+      const second = rest[next]!
+      const secondLeader = yield* drive(second.leader)
+      assert.isAbove(secondLeader.term, leader.term)
+      // That leader's caller crashes too: one seat of three left is no majority (typed error)...
+      yield* Scope.close(scopes[seats.indexOf(second)]!, Exit.die(new Error("caller crashed")))
+      const alone = rest[1 - next]!
+      yield* TestClock.adjust(1_000)
+      const error = yield* drive(Effect.flip(alone.leader))
+      assert.strictEqual(error._tag, "QuorumUnavailable")
+      // ...and a new caller takes a freed seat: a leader again, nothing stuck.
+      const newcomer = yield* c.elect("e")
+      const again = yield* drive(Effect.raceAll([alone.awaitLeadership, newcomer.awaitLeadership]))
+      assert.isAbove(again.term, secondLeader.term)
     }).pipe(Effect.provide(withOptions({ timeout: 2_000 })), Random.withSeed(8)))
 
   it.effect("counter: the owner restarts from what it persisted; increments stay exactly-once; while down, CoordinationTimeout", () =>
