@@ -32,7 +32,10 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   bargain: (seed) => simulate(bargainScenario(seed)),
   "bargain-broken": (seed) => simulate(bargainScenario(seed, true)),
   pbft: (seed) => simulate(pbftScenario(seed)),
-  "pbft-broken": (seed) => simulate(pbftScenario(seed, true))
+  "pbft-broken": (seed) => simulate(pbftScenario(seed, true)),
+  "pbft-f2": (seed) => simulate(pbftScenario(seed, false, { f: 2 })),
+  "pbft-no-view-change-broken": (seed) => simulate(pbftScenario(seed, "no-view-change")),
+  "pbft-unsigned-broken": (seed) => simulate(pbftScenario(seed, "unsigned"))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
