@@ -3,7 +3,7 @@
  * - Raft throughput: 8192 commands committed by 5 members through the simulated network (no
  *   faults), sent as `ProposeBatch`es of 256 (with Append batches of 256) and of 64 (the default
  *   `maxBatch`) and, for comparison, as one `Propose` per command, beside one local state machine
- *   applying the same commands; the setup also prints commits per second of CPU time
+ *   applying the same commands; afterwards (warm) it prints commits per second of CPU time
  *   (`process.cpuUsage` of the whole process, GC threads included, so it reads low, not wall time);
  * - Raft commits through the simulated network (no faults; the TestClock jumps, so this is CPU
  *   cost), beside a single owner (the lock owner) doing 200 round trips over the same network;
@@ -141,7 +141,8 @@ const throughputRun = (size: number, count: number, maxBatch = 64) => {
     scenario: "bench",
     protocol: Raft.makeRaft({ ...Raft.defaultRaftConfig(members), maxBatch }, isNumber),
     nodes: members,
-    duration: 1_600,
+    // The election, the sending, then one round trip (at most ~8 ms) per `maxBatch` entries, plus slack.
+    duration: 420 + Math.ceil(count / size / 8) + Math.ceil(count / maxBatch) * 8 + 200,
     network: noFaults,
     workload,
     checker: () => ({ step: () => undefined })
@@ -222,7 +223,7 @@ const pollOnce = Effect.scoped(Effect.gen(function*() {
 export default defineBench("coordination", [
   {
     group: `Raft throughput: ${throughputCommands} commands, 5 members, simulated network (real time, no faults)`,
-    setup: reportThroughput,
+    teardown: reportThroughput,
     baseline: { name: "one local state machine appends and applies them", ops: throughputCommands, fn: localApply },
     cases: [
       { name: "Raft, ProposeBatch of 256, maxBatch 256", ops: throughputCommands, fn: () => Effect.runPromise(throughputRun(256, throughputCommands, 256)) },
