@@ -7,6 +7,7 @@
 import { agents } from "./agents.ts"
 import { auction } from "./auction.ts"
 import { chaos } from "./chaos/index.ts"
+import { cluster } from "./cluster.ts"
 import { flagship } from "./flagship.ts"
 import type { Scenario } from "./Scenario.ts"
 
@@ -14,9 +15,10 @@ export type { Scenario, ScenarioOptions, ScenarioReport, ScenarioServices } from
 export { agents } from "./agents.ts"
 export { auction } from "./auction.ts"
 export { brokenChaos, chaos, ChaosViolation, runChaos } from "./chaos/index.ts"
+export { cluster } from "./cluster.ts"
 export { flagship } from "./flagship.ts"
 
 /** Every known scenario by name, in the order `--help` lists them. */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map(
-  [flagship, agents, auction, chaos].map((scenario) => [scenario.name, scenario])
+  [flagship, agents, auction, chaos, cluster].map((scenario) => [scenario.name, scenario])
 )
