@@ -30,7 +30,7 @@ describe("mabeam CLI", () => {
       const result = yield* runCli(["run", "flagship-typo"])
       assert.strictEqual(result.code, 2)
       assert.include(result.err, `unknown scenario "flagship-typo"`)
-      assert.include(result.err, "Known scenarios: flagship, agents, auction")
+      assert.include(result.err, "Known scenarios: flagship, agents, auction, chaos, cluster, tournament")
       assert.include(result.err, "mabeam run --help")
     }))
 

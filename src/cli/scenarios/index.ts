@@ -10,6 +10,7 @@ import { chaos } from "./chaos/index.ts"
 import { cluster } from "./cluster.ts"
 import { flagship } from "./flagship.ts"
 import type { Scenario } from "./Scenario.ts"
+import { tournament } from "./tournament.ts"
 
 export type { Scenario, ScenarioOptions, ScenarioReport, ScenarioServices } from "./Scenario.ts"
 export { agents } from "./agents.ts"
@@ -17,8 +18,9 @@ export { auction } from "./auction.ts"
 export { brokenChaos, chaos, ChaosViolation, runChaos } from "./chaos/index.ts"
 export { cluster } from "./cluster.ts"
 export { flagship } from "./flagship.ts"
+export { tournament } from "./tournament.ts"
 
 /** Every known scenario by name, in the order `--help` lists them. */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map(
-  [flagship, agents, auction, chaos, cluster].map((scenario) => [scenario.name, scenario])
+  [flagship, agents, auction, chaos, cluster, tournament].map((scenario) => [scenario.name, scenario])
 )
