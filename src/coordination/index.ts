@@ -19,5 +19,7 @@ export {
   type Lease,
   LeaseExpired,
   LockOptions,
+  type Participants,
+  type ParticipantStatus,
   QuorumUnavailable
 } from "./Coordination.ts"

@@ -7,6 +7,7 @@ import { counterScenario, raftCounterScenario } from "./counter.ts"
 import { electionScenario } from "./election.ts"
 import { bargainScenario, contractNetScenario } from "./negotiation.ts"
 import { pbftScenario } from "./pbft.ts"
+import { raftLockScenario } from "./raftLock.ts"
 import { votingScenario } from "./voting.ts"
 import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
@@ -35,7 +36,9 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   "pbft-broken": (seed) => simulate(pbftScenario(seed, true)),
   "pbft-f2": (seed) => simulate(pbftScenario(seed, false, { f: 2 })),
   "pbft-no-view-change-broken": (seed) => simulate(pbftScenario(seed, "no-view-change")),
-  "pbft-unsigned-broken": (seed) => simulate(pbftScenario(seed, "unsigned"))
+  "pbft-unsigned-broken": (seed) => simulate(pbftScenario(seed, "unsigned")),
+  "raft-lock": (seed) => simulate(raftLockScenario(seed)),
+  "raft-lock-broken": (seed) => simulate(raftLockScenario(seed, true))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
