@@ -82,6 +82,17 @@ describe("Lock.acquire over a Transport", () => {
       const bad = yield* Effect.flip(Lock.acquire(one, owner, { lock: "", ttl: -1 }))
       assert.strictEqual(bad._tag, "InvalidInput")
     }).pipe(Effect.provide(Transport.layerLocal())))
+
+  it.effect("a caller waiting for an unreachable owner can be interrupted at once", () =>
+    Effect.gen(function*() {
+      const transport = yield* Transport
+      const one = yield* transport.bind("one")
+      const fiber = yield* Effect.forkChild(Effect.scoped(Lock.acquire(one, owner, { lock: "db", ttl: 10, timeout: 60_000 })))
+      yield* TestClock.adjust(10)
+      // No clock advance to the timeout: the interruption alone ends the wait.
+      const exit = yield* Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
+      assert.isTrue(Exit.hasInterrupts(exit))
+    }).pipe(Effect.provide(Transport.layerLocal())))
 })
 
 describe("Replicated lock machine (applied from the Raft log)", () => {

@@ -63,8 +63,11 @@ export const acquire = (
       if (m._tag === "Busy") return yield* new LockBusy({ lock: valid.lock, expires: m.expires })
       return { lock: valid.lock, token: m.token, until: leaseUntil(sentAt, valid.ttl) } satisfies Lease
     })
+    // The wait for the owner's answer stays interruptible (an acquire is uninterruptible by
+    // default): interrupted after the owner granted, the lease is simply never released and ends
+    // at its TTL, which is what leases are for.
     return yield* Effect.acquireRelease(
-      request,
+      Effect.interruptible(request),
       (lease) => endpoint.send(owner, { _tag: "Release", lock: lease.lock, token: lease.token })
     )
   })
