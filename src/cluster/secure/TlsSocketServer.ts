@@ -15,7 +15,7 @@
 import type * as Net from "node:net"
 import * as Tls from "node:tls"
 import { NodeSocket } from "@effect/platform-node"
-import { Context, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { Effect, Exit, Layer, Queue, Scope } from "effect"
 import { NetAddress } from "effect/net"
 import type { Socket } from "effect/socket"
 import { SocketServer } from "effect/socket"
@@ -79,13 +79,13 @@ export const make = (
       Effect.mapError(openError)
     )
 
+    // Node hands over connections in a callback: they go through a queue to a fiber of `run`,
+    // which serves each one in a fiber of its own scope (closed, with them, when `run` ends).
     const run = <R, E, _>(handler: (socket: Socket.Socket) => Effect.Effect<_, E, R>) =>
       Effect.gen(function*() {
         const scope = yield* Scope.make()
-        const services = Context.omit(Scope.Scope)(yield* Effect.context<R>()) as Context.Context<R>
-        const track = Fiber.runIn(scope)
-        const previous = onSecure
-        onSecure = (conn) => {
+        const arrivals = yield* Queue.unbounded<Tls.TLSSocket>()
+        const serve = (conn: Tls.TLSSocket) => {
           conn.on("error", () => undefined)
           const socket = NodeSocket.fromDuplex(
             Effect.acquireRelease(
@@ -94,22 +94,23 @@ export const make = (
             ),
             { tlsServer: true }
           )
-          track(Effect.runForkWith(Context.add(services, NodeSocket.NetSocket, conn))(
-            socket.pipe(
-              Effect.flatMap(handler),
-              Effect.ignoreCause({ log: "Unhandled", message: "Unhandled error in TlsSocketServer" })
-            )
-          ))
+          return socket.pipe(
+            Effect.flatMap(handler),
+            Effect.ignoreCause({ log: "Unhandled", message: "Unhandled error in TlsSocketServer" }),
+            Effect.provideService(NodeSocket.NetSocket, conn)
+          )
         }
+        const previous = onSecure
+        onSecure = (conn) => void Queue.offerUnsafe(arrivals, conn)
         for (const conn of waiting) {
           waiting.delete(conn)
           onSecure(conn)
         }
-        return yield* Effect.callback<never>(() =>
-          Effect.suspend(() => {
+        return yield* Effect.forever(Effect.flatMap(Queue.take(arrivals), (conn) => Effect.forkIn(serve(conn), scope))).pipe(
+          Effect.ensuring(Effect.suspend(() => {
             onSecure = previous
             return Scope.close(scope, Exit.void)
-          })
+          }))
         )
       })
 
