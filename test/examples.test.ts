@@ -19,6 +19,15 @@ describe("examples", () => {
     assert.strictEqual(runExample("auction.ts"), "winner alice, pays 45; alice has 55 left, the seller 45\n")
   })
 
+  it("placement-and-markets: least-loaded routing, VCG procurement and an LMSR market settle as printed", () => {
+    assert.strictEqual(runExample("placement-and-markets.ts"), [
+      "least-loaded: a busy with 3 queued, b idle; 4 jobs went to b, b, b, a (b now has 3 queued)",
+      "procurement: cheap costs 30, is paid 45 (the next-best cost); lab has 955 left",
+      "market: after the trade knn 12%, forest 88%; forest won; trader has 1056; money conserved: true",
+      ""
+    ].join("\n"))
+  })
+
   it("flagship (npm start): the same seed prints the same tuning run", () => {
     const first = runExample("flagship.ts", "--seed", "ci").replace(/wall time .*\n/, "")
     const second = runExample("flagship.ts", "--seed", "ci").replace(/wall time .*\n/, "")
