@@ -7,13 +7,13 @@
  * The two runners live in this process but talk over real TCP sockets on loopback and share one
  * SQLite database (`:memory:`) for shard locks and agent state, as separate processes would.
  */
-import { createServer } from "node:net"
 import { NodeClusterSocket } from "@effect/platform-node"
 import { Context, Effect, Exit, Layer, Option, Schema, Scope } from "effect"
 import { EntityId, RunnerAddress, Sharding } from "effect/cluster"
 import { Agent, type AgentRef, AgentSystem } from "../src/agent/index.ts"
 import { AgentStateStore, ClusterAgent, type ClusterRef } from "../src/cluster/index.ts"
 import { SqliteClient } from "../src/sql/index.ts"
+import { freePort as freePortEffect } from "../src/transport/index.ts"
 import { defineBench } from "./lib/index.ts"
 
 const Add = Agent.message("Add", { n: Schema.Number })
@@ -36,15 +36,7 @@ const Deployed = ClusterAgent.make(Counter, { state: Schema.Number, replies: { G
 const get = Get.make({})
 const add = Add.make({ n: 1 })
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
+const freePort = () => Effect.runPromise(freePortEffect)
 
 const runnerLayer = (port: number) =>
   Deployed.layer.pipe(

@@ -16,6 +16,7 @@ import { Agent } from "../src/agent/index.ts"
 import { AgentStateStore, ClusterAgent, type ClusterRef, SecureRunner, type TlsCredentials, TlsSocketServer } from "../src/cluster/index.ts"
 import { SqliteClient } from "../src/sql/index.ts"
 import { makeTestCa } from "../test/cluster/secure-certs.ts"
+import { freePort as freePortEffect } from "../src/transport/index.ts"
 import { defineBench } from "./lib/index.ts"
 
 const Get = Agent.request("Get", {}, Schema.Number)
@@ -33,15 +34,7 @@ const Counter = Agent.make({
 const Deployed = ClusterAgent.make(Counter, { state: Schema.Number, replies: { Get: Schema.Number }, maxIdleTime: "10 minutes" })
 const get = Get.make({})
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
+const freePort = () => Effect.runPromise(freePortEffect)
 
 const config = (port: number): Partial<ShardingConfig.ShardingConfig["Service"]> => ({
   runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),

@@ -4,21 +4,12 @@
  * (baseline) and through two `RpcTransport`s talking over TCP on 127.0.0.1; and a ping-pong round
  * trip through each.
  */
-import { createServer } from "node:net"
 import { Context, Effect, Exit, Layer, Scope } from "effect"
-import { type Endpoint, makeLocal, Transport } from "../src/transport/index.ts"
+import { type Endpoint, freePort as freePortEffect, makeLocal, Transport } from "../src/transport/index.ts"
 import { RpcTransport } from "../src/transport/rpc/index.ts"
 import { defineBench } from "./lib/index.ts"
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
+const freePort = () => Effect.runPromise(freePortEffect)
 
 const BURST = 1_000
 const scope = Scope.makeUnsafe()

@@ -3,7 +3,6 @@
  * runner on 127.0.0.1:`port`, cluster tables and agent state in the SQL database in context, the
  * loopback counter and the cluster registry hosted. Short intervals so failover fits in a test.
  */
-import { createServer } from "node:net"
 import { NodeClusterSocket, NodeCrypto } from "@effect/platform-node"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import {
@@ -79,16 +78,6 @@ export const routedRunnerLayer = (options: RoutedRunnerOptions) => {
   return LoopbackCounter.layer.pipe(Layer.provideMerge(sharding), Layer.provideMerge(AgentStateStore.layerSql))
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-export const freePort = Effect.callback<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
-
 /** Starts a runner in its own scope, so the test can stop it. */
 export const startRunner = (sql: Context.Context<SqlClient.SqlClient>, port: number) =>
   startRunnerLayer(sql, runnerLayer(port))
@@ -110,3 +99,5 @@ export const startRunnerLayer = <A, E>(
 export const ownerOf = (shardings: ReadonlyArray<Sharding.Sharding["Service"]>, id: string) =>
   shardings.findIndex((s) => s.hasShardId(s.getShardId(EntityId.make(id), "default")))
 
+/** A free TCP port on 127.0.0.1 (the OS picks it). */
+export { freePort } from "../../src/transport/index.ts"

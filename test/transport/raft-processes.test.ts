@@ -4,21 +4,12 @@
  * survivors elect a new one and go on committing, and every replica's log is one prefix.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
-import { createServer } from "node:net"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Queue } from "effect"
 import { RpcTransport } from "../../src/transport/rpc/index.ts"
-
-const freePort = Effect.callback<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
+import { freePort } from "../../src/transport/index.ts"
 
 interface Replica {
   readonly node: string

@@ -2,23 +2,13 @@
  * The transport across processes, on real sockets over loopback (a live clock: these are network
  * tests, bounded in time). Each node has its own `RpcTransport`; nothing is shared in memory.
  */
-import { createServer } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option, Queue, Random, Scope } from "effect"
 import { Raft, runNode } from "../../src/coordination/index.ts"
 import type { Envelope } from "../../src/transport/index.ts"
 import { RpcTransport } from "../../src/transport/rpc/index.ts"
 import { makeTestCa } from "../cluster/secure-certs.ts"
-
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-const freePort = Effect.callback<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
+import { freePort } from "../../src/transport/index.ts"
 
 /** Ports and the peer table for `nodes`. */
 const cluster = (nodes: ReadonlyArray<string>) =>

@@ -6,10 +6,10 @@
  * @since 0.2.0
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
-import { createServer } from "node:net"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { Effect, Schema } from "effect"
+import { freePort } from "../../transport/index.ts"
 
 /** A runner process did not start. */
 export class RunnerStartError extends Schema.TaggedError<RunnerStartError>()("RunnerStartError", {
@@ -27,16 +27,6 @@ export interface RunnerProcess {
   readonly port: number
   readonly pid: number
 }
-
-/** A free TCP port on 127.0.0.1 (the OS picks it). */
-export const freePort: Effect.Effect<number> = Effect.callback<number>((resume) => {
-  const server = createServer()
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address()
-    const port = typeof address === "object" && address !== null ? address.port : 0
-    server.close(() => resume(Effect.succeed(port)))
-  })
-})
 
 const runnerMain = join(import.meta.dirname, "runner-main.ts")
 
