@@ -11,7 +11,9 @@
  * - `elect(group)`: a seat in the group's leader election (`Election`, leases) for the caller's scope;
  * - `propose(group, value)`: single-value consensus on Raft — the group's decision is the first
  *   value committed to its log, so every proposer gets the same value;
- * - `counter(name).increment(by)`: a linearizable, exactly-once counter (one owner per name).
+ * - `counter(name).increment(by)`: a linearizable, exactly-once counter (one owner per name);
+ * - `state`: a read-only view of the held leases, election leaders and terms, propose groups and
+ *   participants (for dashboards and `mabeam inspect`; see `service/State.ts`).
  *
  * Every operation validates its input (`InvalidInput`) and fails only with typed errors:
  * `QuorumUnavailable`, `LeaseExpired`, `CoordinationTimeout`. `participants` crashes and restarts
@@ -31,10 +33,20 @@ import { CoordinationTimeout, LeaseExpired, type QuorumUnavailable } from "./ser
 import { makeParticipants, type Participants, protocolParticipant } from "./service/Participants.ts"
 import { makeRaftLockGroup } from "./service/RaftLockGroup.ts"
 import { type Candidacy, makeSeatGroup, type SeatGroup } from "./service/Seats.ts"
+import type { CoordinationState, LockView } from "./service/State.ts"
 
 export { type Participants, type ParticipantStatus } from "./service/Participants.ts"
 
 export { type Candidacy } from "./service/Seats.ts"
+export type {
+  ConsensusView,
+  CoordinationState,
+  ElectionView,
+  LockView,
+  RaftGroupView,
+  ReplicaView,
+  SeatView
+} from "./service/State.ts"
 export { CoordinationTimeout, LeaseExpired, QuorumUnavailable } from "./service/errors.ts"
 
 const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
@@ -53,13 +65,24 @@ export const CoordinationOptions = Schema.Struct({
 /** Options of `Coordination.layerWith`. */
 export type CoordinationOptions = typeof CoordinationOptions.Type
 
-/** What `lock` takes besides the name: the lease in ms, and how long to wait for it (default: the service timeout). */
-export const LockOptions = Schema.Struct({ ttl: Positive, timeout: Schema.optionalKey(Positive) })
+/**
+ * What `lock` takes besides the name: the lease in ms, how long to wait for it (default: the
+ * service timeout), and a `holder` label shown by `state` (default: the caller's client endpoint id).
+ */
+export const LockOptions = Schema.Struct({
+  ttl: Positive,
+  timeout: Schema.optionalKey(Positive),
+  holder: Schema.optionalKey(Schema.NonEmptyString)
+})
 /** What `lock` takes besides the name. */
 export type LockOptions = typeof LockOptions.Type
 
-const LockInput = Schema.Struct({ name: Schema.NonEmptyString, ttl: Positive, timeout: Schema.optionalKey(Positive) })
-const GroupInput = Schema.Struct({ group: Schema.NonEmptyString })
+const LockInput = Schema.Struct({ name: Schema.NonEmptyString, ...LockOptions.fields })
+/** What `elect` takes besides the group: a `holder` label shown by `state` next to the seat. */
+export const ElectOptions = Schema.Struct({ holder: Schema.optionalKey(Schema.NonEmptyString) })
+/** What `elect` takes besides the group. */
+export type ElectOptions = typeof ElectOptions.Type
+const GroupInput = Schema.Struct({ group: Schema.NonEmptyString, ...ElectOptions.fields })
 const ProposeInput = Schema.Struct({ group: Schema.NonEmptyString, value: Schema.Json })
 const IncrementInput = Schema.Struct({ name: Schema.NonEmptyString, by: Positive })
 
@@ -95,14 +118,23 @@ export class Coordination extends Context.Service<Coordination, {
     name: string,
     options: LockOptions
   ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable, Scope.Scope>
-  /** Takes a seat in `group`'s election for the current scope. `InvalidInput` on a bad name or when all seats are taken. */
-  readonly elect: (group: string) => Effect.Effect<Candidacy, InvalidInput, Scope.Scope>
+  /**
+   * Takes a seat in `group`'s election for the current scope (labelled `options.holder` in
+   * `state`). `InvalidInput` on a bad name or when all seats are taken.
+   */
+  readonly elect: (group: string, options?: ElectOptions) => Effect.Effect<Candidacy, InvalidInput, Scope.Scope>
   /** Proposes a JSON `value` to `group`; returns the group's decision (the same for every proposer). */
   readonly propose: (group: string, value: Schema.Json) => Effect.Effect<Schema.Json, InvalidInput | QuorumUnavailable>
   /** The counter `name` (validated on `increment`). */
   readonly counter: (name: string) => CounterHandle
   /** The participant fibers (lock owner or replicas, propose replicas, counter owners): list, crash, restart. */
   readonly participants: Participants
+  /**
+   * A read-only view of what the service knows now: held leases with their tokens, election
+   * groups with leader and term, propose groups with Raft leader, term, commit index and
+   * decision, and the participants. Sends no message; see `CoordinationState`.
+   */
+  readonly state: Effect.Effect<CoordinationState>
 }>()("mabeam/Coordination") {
   /** The service with default options over the `Transport` in context. */
   static readonly layer: Layer.Layer<Coordination, never, Transport> = Layer.orDie(Layer.effect(Coordination, make({})))
@@ -134,15 +166,29 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
       yield* participants.add("lock/owner", protocolParticipant(makeLockServer({ service: owner.id }), transport.bind(owner.id)))
     }
 
+    // The leases handed out whose holder's scope is open (for `state`), by a unique key.
+    const held = new Map<number, Omit<LockView, "expired">>()
+    let lastToken = 0
+    let leases = 0
+    const track = (grant: { readonly lock: string; readonly token: number; readonly until: number }, holder: string) =>
+      Effect.gen(function*() {
+        const key = ++leases
+        lastToken = Math.max(lastToken, grant.token)
+        held.set(key, { name: grant.lock, token: grant.token, until: grant.until, holder })
+        yield* Effect.addFinalizer(() => Effect.sync(() => void held.delete(key)))
+        return lease(grant)
+      })
+
     const lock = (name: string, lockOptions: LockOptions) =>
       Effect.gen(function*() {
         const input = yield* decodeInput(LockInput, "Coordination.lock")({ ...lockOptions, name })
         const wait = input.timeout ?? timeout
         const endpoint = yield* bindClient
+        const holder = input.holder ?? endpoint.address.id
         if (raftLock !== undefined) {
           const grant = yield* raftLock.acquire(endpoint, name, input.ttl, wait)
           yield* Effect.addFinalizer(() => raftLock.release(endpoint, grant))
-          return lease(grant)
+          return yield* track(grant, holder)
         }
         const deadline = (yield* Clock.currentTimeMillis) + wait
         const timedOut = new CoordinationTimeout({ operation: "lock", name, timeout: wait })
@@ -150,7 +196,7 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
           const left = deadline - (yield* Clock.currentTimeMillis)
           if (left <= 0) return yield* timedOut
           const attempt = yield* Effect.result(acquire(endpoint, owner, { lock: name, ttl: input.ttl, timeout: left }))
-          if (attempt._tag === "Success") return lease(attempt.success)
+          if (attempt._tag === "Success") return yield* track(attempt.success, holder)
           const error = attempt.failure
           if (error._tag !== "LockBusy") return yield* timedOut
           const now = yield* Clock.currentTimeMillis
@@ -159,15 +205,15 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
       })
 
     const seatGroups = new Map<string, SeatGroup>()
-    const elect = (group: string) =>
+    const elect = (group: string, electOptions: ElectOptions = {}) =>
       Effect.gen(function*() {
-        yield* decodeInput(GroupInput, "Coordination.elect")({ group })
+        const input = yield* decodeInput(GroupInput, "Coordination.elect")({ ...electOptions, group })
         let seats = seatGroups.get(group)
         if (seats === undefined) {
           seats = makeSeatGroup({ transport, scope, group, size, timeout, poll: retry })
           seatGroups.set(group, seats)
         }
-        return yield* seats.take
+        return yield* seats.take(input.holder)
       })
 
     const consensus = new Map<string, ConsensusGroup>()
@@ -213,8 +259,27 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
         })
     })
 
+    const state = Effect.gen(function*() {
+      const at = yield* Clock.currentTimeMillis
+      const locks = [...held.values()]
+        .map((l): LockView => ({ ...l, expired: l.until <= at }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.token - b.token))
+      const elections = yield* Effect.forEach([...seatGroups.values()], (g) => g.view)
+      const groups = yield* Effect.forEach([...consensus.values()], (g) => g.view)
+      const base = {
+        at,
+        lockMode: raftLock === undefined ? "owner" as const : "raft" as const,
+        locks,
+        lastToken,
+        elections,
+        consensus: groups,
+        participants: yield* participants.list
+      }
+      return raftLock === undefined ? base : { ...base, lockGroup: yield* raftLock.view }
+    })
+
     const { crash, list, restart } = participants
-    return Coordination.of({ lock, elect, propose, counter, participants: { crash, list, restart } })
+    return Coordination.of({ lock, elect, propose, counter, participants: { crash, list, restart }, state })
   })
 }
 

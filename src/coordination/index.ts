@@ -12,14 +12,22 @@ export * as Ensemble from "./ensemble/index.ts"
 export * as Hierarchy from "./hierarchy/index.ts"
 export {
   type Candidacy,
+  type ConsensusView,
   Coordination,
   CoordinationOptions,
+  type CoordinationState,
   CoordinationTimeout,
   type CounterHandle,
+  ElectOptions,
+  type ElectionView,
   type Lease,
   LeaseExpired,
   LockOptions,
+  type LockView,
   type Participants,
   type ParticipantStatus,
-  QuorumUnavailable
+  QuorumUnavailable,
+  type RaftGroupView,
+  type ReplicaView,
+  type SeatView
 } from "./Coordination.ts"

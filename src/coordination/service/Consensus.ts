@@ -12,6 +12,7 @@ import { defaultRaftConfig, isRaftMessage, makeRaft } from "../raft/Raft.ts"
 import type { RaftEmit } from "../raft/types.ts"
 import { QuorumUnavailable } from "./errors.ts"
 import { type ParticipantRegistry, protocolParticipant } from "./Participants.ts"
+import { type ConsensusView, type RaftReport, raftGroupView } from "./State.ts"
 import { virtualGroup } from "./VirtualNodes.ts"
 
 /** What the replicas agree on: a proposed JSON value. */
@@ -25,6 +26,8 @@ const isProposal = (u: unknown): u is Proposal => typeof u === "object" && u !==
 export interface ConsensusGroup {
   /** Proposes `value` through `endpoint` and returns the group's decision. */
   readonly propose: (endpoint: Endpoint, value: Schema.Json) => Effect.Effect<Schema.Json, QuorumUnavailable>
+  /** The group's replicas as they last reported, and the decision once made (read-only, no messages). */
+  readonly view: Effect.Effect<ConsensusView>
 }
 
 /** Starts group `group`'s `size` Raft replicas over `transport` as participants `propose/${group}/replica-i`. */
@@ -45,9 +48,16 @@ export const makeConsensusGroup = (options: {
     const decided = yield* Deferred.make<Schema.Json>()
     const emit = (e: RaftEmit<Proposal>) =>
       e._tag === "Applied" && e.entry.command !== undefined ? Deferred.succeed(decided, e.entry.command.value).pipe(Effect.asVoid) : Effect.void
+    const reports = new Map<string, RaftReport>()
     for (const member of members) {
-      yield* participants.add(`propose/${group}/${member}`, protocolParticipant(protocol, net.bind(member), emit))
+      const report = (s: RaftReport) => void reports.set(member, { role: s.role, term: s.term, commitIndex: s.commitIndex })
+      yield* participants.add(`propose/${group}/${member}`, protocolParticipant(protocol, net.bind(member), emit, report))
     }
+    const view = Effect.gen(function*() {
+      const raft = raftGroupView(members, reports, yield* participants.list, `propose/${group}`)
+      const decision = yield* Deferred.poll(decided)
+      return Option.isSome(decision) ? { group, ...raft, decided: yield* decision.value } : { group, ...raft }
+    })
 
     const propose = (endpoint: Endpoint, value: Schema.Json) =>
       Effect.gen(function*() {
@@ -73,5 +83,5 @@ export const makeConsensusGroup = (options: {
         if (Option.isNone(outcome)) return yield* new QuorumUnavailable({ group, operation: "propose", timeout })
         return outcome.value
       })
-    return { propose }
+    return { propose, view }
   })

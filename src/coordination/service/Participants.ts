@@ -77,12 +77,14 @@ export const makeParticipants = (scope: Scope.Scope): ParticipantRegistry => {
 
 /**
  * The launch of a protocol node: binds its endpoint with `bind` and runs `protocol` on it,
- * recording what it persists after every step so a restart resumes from there.
+ * recording what it persists after every step so a restart resumes from there. `onState`, if
+ * given, sees the node's state after every step (for read-only views; it must be cheap).
  */
 export const protocolParticipant = <S, M, P, O>(
   protocol: Protocol<S, M, P, O>,
   bind: Effect.Effect<Endpoint, AddressInUse, Scope.Scope>,
-  emit?: (value: O) => Effect.Effect<void>
+  emit?: (value: O) => Effect.Effect<void>,
+  onState?: (state: S) => void
 ): Launch => {
   let persisted: P | undefined
   return (scope) =>
@@ -95,6 +97,7 @@ export const protocolParticipant = <S, M, P, O>(
           emit,
           observe: (state) => {
             persisted = protocol.persist(state)
+            onState?.(state)
             return undefined
           }
         }),

@@ -14,6 +14,7 @@ import { isLockMessage, leaseUntil } from "../lock/LockServer.ts"
 import { defaultRaftConfig } from "../raft/Raft.ts"
 import { CoordinationTimeout, QuorumUnavailable } from "./errors.ts"
 import { type ParticipantRegistry, protocolParticipant } from "./Participants.ts"
+import { type RaftGroupView, type RaftReport, raftGroupView } from "./State.ts"
 import { virtualGroup } from "./VirtualNodes.ts"
 
 /** A grant: the fencing token, until when the caller may rely on it, and the replica that granted it. */
@@ -33,6 +34,8 @@ export interface RaftLockGroup {
   readonly acquire: (endpoint: Endpoint, lock: string, ttl: number, wait: number) => Effect.Effect<RaftGrant, QuorumUnavailable | CoordinationTimeout>
   /** Releases a grant, best effort (if the release is lost, the lease expires). */
   readonly release: (endpoint: Endpoint, grant: RaftGrant) => Effect.Effect<void>
+  /** The replicas as they last reported (read-only, no messages). */
+  readonly view: Effect.Effect<RaftGroupView>
 }
 
 /** Starts the `size` lock replicas over `transport` as participants and returns the client. */
@@ -48,7 +51,12 @@ export const makeRaftLockGroup = (options: {
     const config = { ...defaultRaftConfig(members), service: "lock" }
     const protocol = makeRaftLock({ raft: config })
     const net = virtualGroup(options.transport, "coordination/lock/raft", config.service, members)
-    for (const member of members) yield* participants.add(`lock/${member}`, protocolParticipant(protocol, net.bind(member)))
+    const reports = new Map<string, RaftReport>()
+    for (const member of members) {
+      const report = (s: { readonly raft: RaftReport }) => void reports.set(member, { role: s.raft.role, term: s.raft.term, commitIndex: s.raft.commitIndex })
+      yield* participants.add(`lock/${member}`, protocolParticipant(protocol, net.bind(member), undefined, report))
+    }
+    const view = Effect.map(participants.list, (list) => raftGroupView(members, reports, list, "lock"))
     let target = 0
 
     const acquire = (endpoint: Endpoint, lock: string, ttl: number, wait: number) =>
@@ -92,5 +100,5 @@ export const makeRaftLockGroup = (options: {
     const release = (endpoint: Endpoint, grant: RaftGrant) =>
       endpoint.send(net.real(grant.leader), { _tag: "Release", lock: grant.lock, token: grant.token })
 
-    return { acquire, release }
+    return { acquire, release, view }
   })

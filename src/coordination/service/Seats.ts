@@ -15,6 +15,7 @@ import { defaultElectionConfig, isLeader, makeElection } from "../election/Elect
 import type { ElectionPersisted, ElectionState } from "../election/types.ts"
 import { runNode } from "../Protocol.ts"
 import { QuorumUnavailable } from "./errors.ts"
+import type { ElectionView, SeatView } from "./State.ts"
 import { virtualGroup } from "./VirtualNodes.ts"
 
 /** A caller's seat in a group's election, valid for the scope it was taken in. */
@@ -32,14 +33,17 @@ export interface Candidacy {
 
 interface Seat {
   taken: boolean
+  holder: string | undefined
   state: ElectionState | undefined
   persisted: ElectionPersisted | undefined
 }
 
 /** The seats of one group. */
 export interface SeatGroup {
-  /** Takes a free seat for the current scope; `InvalidInput` when every seat is taken. */
-  readonly take: Effect.Effect<Candidacy, InvalidInput, Scope.Scope>
+  /** Takes a free seat for the current scope, labelled `holder`; `InvalidInput` when every seat is taken. */
+  readonly take: (holder: string | undefined) => Effect.Effect<Candidacy, InvalidInput, Scope.Scope>
+  /** The seats and the leader as they are now (read-only, no messages). */
+  readonly view: Effect.Effect<ElectionView>
 }
 
 /** Makes group `group`'s `size` seats over `transport`; members run in `scope`. */
@@ -56,7 +60,7 @@ export const makeSeatGroup = (options: {
   const config = { ...defaultElectionConfig(members), service: "election" }
   const protocol = makeElection(config)
   const net = virtualGroup(options.transport, `coordination/election/${group}`, config.service, members)
-  const seats = new Map<string, Seat>(members.map((m) => [m, { taken: false, state: undefined, persisted: undefined }]))
+  const seats = new Map<string, Seat>(members.map((m) => [m, { taken: false, holder: undefined, state: undefined, persisted: undefined }]))
   const now = Clock.currentTimeMillis
 
   const groupLeader = Effect.map(now, (t) => {
@@ -66,17 +70,45 @@ export const makeSeatGroup = (options: {
     return Option.none()
   })
 
-  const take = Effect.gen(function*() {
+  const view = Effect.map(now, (t): ElectionView => {
+    const views: Array<SeatView> = []
+    let leader: { readonly member: string; readonly seat: Seat } | undefined
+    let term = 0
+    for (const [member, seat] of seats) {
+      const state = seat.state
+      term = Math.max(term, state?.term ?? seat.persisted?.term ?? 0)
+      if (leader === undefined && state !== undefined && isLeader(state, t)) leader = { member, seat }
+      views.push({
+        member,
+        ...(seat.holder === undefined ? {} : { holder: seat.holder }),
+        taken: seat.taken,
+        role: state?.role ?? "follower",
+        term: state?.term ?? seat.persisted?.term ?? 0
+      })
+    }
+    return {
+      group,
+      leader: leader?.member,
+      leaderHolder: leader?.seat.holder,
+      term: leader?.seat.state?.term ?? term,
+      leaseUntil: leader?.seat.state?.leaseUntil ?? 0,
+      seats: views
+    }
+  })
+
+  const take = (holder: string | undefined) => Effect.gen(function*() {
     const free = members.find((m) => seats.get(m)?.taken === false)
     const seat = free === undefined ? undefined : seats.get(free)
     if (free === undefined || seat === undefined) {
       return yield* new InvalidInput({ where: "Coordination.elect", issue: `group "${group}": all ${size} seats are taken` })
     }
     seat.taken = true
+    seat.holder = holder
     const seatScope = yield* Scope.fork(scope, "sequential")
     yield* Effect.addFinalizer(() =>
       Scope.close(seatScope, Exit.void).pipe(Effect.andThen(Effect.sync(() => {
         seat.taken = false
+        seat.holder = undefined
         seat.state = undefined
       })))
     )
@@ -115,5 +147,5 @@ export const makeSeatGroup = (options: {
     return { group, member: free, isLeader: leads, awaitLeadership, leader } satisfies Candidacy
   })
 
-  return { take }
+  return { take, view }
 }
