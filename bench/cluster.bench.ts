@@ -1,10 +1,10 @@
 /**
  * Agents on `effect/cluster` beside the in-process agent system, in the same run: ask round trip
- * (in-process, cluster on one runner, across two socket runners on 127.0.0.1), asks spread over
- * two runners, heap per live agent, and the cost of activating a virtual agent (state load +
- * first save).
+ * (in-process, cluster on one runner, across socket runners on 127.0.0.1), tells and asks spread
+ * over three runners, heap per live agent, the cost of activating a virtual agent (state load +
+ * first save), and (printed once at the end) failover after one of the three runners stops.
  *
- * The two runners live in this process but talk over real TCP sockets on loopback and share one
+ * The three runners live in this process but talk over real TCP sockets on loopback and share one
  * SQLite database (`:memory:`) for shard locks and agent state, as separate processes would.
  */
 import { NodeClusterSocket } from "@effect/platform-node"
@@ -59,20 +59,26 @@ let there: ClusterRef<Message>
 let spread: Array<ClusterRef<Message>> = []
 let fresh: (id: string) => ClusterRef<Message>
 let freshIds = 0
+let stopThird: () => Promise<number>
 
 const setup = async () => {
   const system = Context.get(await run(Layer.buildWithScope(AgentSystem.layer, scope)), AgentSystem)
   local = await run(system.spawn(Counter))
   const sql = await run(Layer.buildWithScope(SqliteClient.layer({ filename: ":memory:" }), scope))
-  const a = await run(Layer.buildWithScope(runnerLayer(await freePort()).pipe(Layer.provide(Layer.succeedContext(sql))), scope))
-  const b = await run(Layer.buildWithScope(runnerLayer(await freePort()).pipe(Layer.provide(Layer.succeedContext(sql))), scope))
+  const start = async (into: Scope.Scope) =>
+    run(Layer.buildWithScope(runnerLayer(await freePort()).pipe(Layer.provide(Layer.succeedContext(sql))), into))
+  const a = await start(scope)
   const shardingA = Context.get(a, Sharding.Sharding)
-  const shardingB = Context.get(b, Sharding.Sharding)
+  const shardingB = Context.get(await start(scope), Sharding.Sharding)
+  // The third runner has a scope of its own: stopping it measures failover.
+  const thirdScope = await run(Scope.fork(scope, "sequential"))
+  const shardingC = Context.get(await start(thirdScope), Sharding.Sharding)
   const holds = (s: Sharding.Sharding["Service"], id: string) => s.hasShardId(s.getShardId(EntityId.make(id), "default"))
   const ids = Array.from({ length: 200 }, (_, i) => `agent-${i}`)
+  const runners = [shardingA, shardingB, shardingC]
   const deadline = Date.now() + 30_000
-  while (!(ids.some((id) => holds(shardingA, id)) && ids.some((id) => holds(shardingB, id)))) {
-    if (Date.now() > deadline) throw new Error("the two runners did not share the shards within 30 s")
+  while (!runners.every((s) => ids.some((id) => holds(s, id)))) {
+    if (Date.now() > deadline) throw new Error("the three runners did not share the shards within 30 s")
     await run(Effect.sleep("100 millis"))
   }
   const clients = await run(Effect.provideContext(Deployed.client, a))
@@ -81,6 +87,13 @@ const setup = async () => {
   spread = ids.slice(0, 100).map(clients)
   fresh = clients
   await run(Effect.all([here.ask(get), there.ask(get), Effect.forEach(spread, (ref) => ref.ask(get))]))
+  stopThird = async () => {
+    const moved = spread.filter((ref) => holds(shardingC, ref.id))
+    const stoppedAt = Date.now()
+    await run(Scope.close(thirdScope, Exit.void))
+    await run(Effect.forEach(moved, (ref) => ref.ask(get, { timeout: "30 seconds" }), { concurrency: "unbounded" }))
+    return Date.now() - stoppedAt
+  }
 }
 
 const SPREAD = 100
@@ -97,7 +110,7 @@ export default defineBench("cluster", [
     ]
   },
   {
-    group: "tell + ask, 100 agents over 2 runners, concurrent",
+    group: "tell + ask, 100 agents over 3 runners, concurrent",
     baseline: {
       name: "in-process tell + ask to one agent, 100 concurrent",
       ops: SPREAD,
@@ -121,7 +134,7 @@ export default defineBench("cluster", [
         }
       },
       cases: [{
-        name: "resident cluster agent (activated by one ask, 2 runners)",
+        name: "resident cluster agent (activated by one ask, 3 runners)",
         build: (count) => run(Effect.forEach(Array.from({ length: count }), () => fresh(`resident-${freshIds++}`).ask(get), { concurrency: 64 }))
       }]
     }
@@ -129,18 +142,22 @@ export default defineBench("cluster", [
   {
     group: "virtual agent activation",
     baseline: {
-      name: "tell + ask to a resident agent, 2 runners",
+      name: "tell + ask to a resident agent, 3 runners",
       ops: FRESH,
       fn: () => run(Effect.forEach(Array.from({ length: FRESH }), (_, i) => Effect.andThen(spread[i % SPREAD]!.tell(add), spread[i % SPREAD]!.ask(get)), { concurrency: 64 }))
     },
     cases: [{
-      name: "tell + ask to a never-seen id (activate, save state), 2 runners",
+      name: "tell + ask to a never-seen id (activate, save state), 3 runners",
       ops: FRESH,
       fn: () => run(Effect.forEach(Array.from({ length: FRESH }), () => {
         const ref = fresh(`fresh-${freshIds++}`)
         return Effect.andThen(ref.tell(add), ref.ask(get))
       }, { concurrency: 64 }))
     }],
-    teardown: () => run(Scope.close(scope, Exit.void))
+    teardown: async () => {
+      // One measurement, not timed by the harness: a runner stops; its agents answer again from the others.
+      console.log(`  failover: a runner of 3 stopped; all its agents answered again after ${await stopThird()} ms`)
+      await run(Scope.close(scope, Exit.void))
+    }
   }
 ])
