@@ -1,7 +1,8 @@
 /**
  * `Probe`: what a running scenario tells its observers (the dashboard, `mabeam inspect`) beyond
  * what the runtime services already show — its name and phase, ledger accounts to watch, an
- * auction house to list, extra supervisors, and short facts such as "high bid: 95 by bidder-2".
+ * auction house to list, extra supervisors, a `Coordination` service whose state to show, and
+ * short facts such as "high bid: 95 by bidder-2".
  *
  * Everything here is bounded: at most 64 facts (the oldest is dropped), 256 watched accounts and
  * 32 supervisors (extra ones are ignored).
@@ -9,6 +10,7 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer } from "effect"
+import type { CoordinationState } from "../coordination/index.ts"
 import type { AuctionHouse } from "../economics/index.ts"
 import type { Supervisor } from "../supervision/index.ts"
 
@@ -22,6 +24,11 @@ export interface AuctionLister {
   readonly list: Effect.Effect<ReadonlyArray<AuctionHouse.AuctionListing>>
 }
 
+/** Reads coordination state; the `Coordination` service satisfies it. */
+export interface CoordinationReader {
+  readonly state: Effect.Effect<CoordinationState>
+}
+
 /** What the probe holds at one instant. */
 export interface ProbeState {
   readonly scenario: string
@@ -31,6 +38,7 @@ export interface ProbeState {
   readonly accounts: ReadonlyArray<string>
   readonly auctions: AuctionLister | undefined
   readonly supervisors: ReadonlyArray<Supervisor.Supervisor>
+  readonly coordination: CoordinationReader | undefined
 }
 
 /** Most facts kept; setting one more drops the oldest. */
@@ -52,6 +60,8 @@ export class Probe extends Context.Service<Probe, {
   readonly watchLedger: (ledger: LedgerReader, accounts: ReadonlyArray<string>) => Effect.Effect<void>
   /** Lists the auctions of this house (replaces any earlier one). */
   readonly watchAuctions: (house: AuctionLister) => Effect.Effect<void>
+  /** Shows this coordination service's leaders, terms, leases and participants (replaces any earlier one). */
+  readonly watchCoordination: (coordination: CoordinationReader) => Effect.Effect<void>
   /** Shows a supervisor besides the root one (e.g. a nested team supervisor). */
   readonly watchSupervisor: (supervisor: Supervisor.Supervisor) => Effect.Effect<void>
   /** The current state. */
@@ -70,6 +80,7 @@ export const makeUnsafe = (): Probe["Service"] => {
   let accounts: ReadonlyArray<string> = []
   let auctions: AuctionLister | undefined
   const supervisors: Array<Supervisor.Supervisor> = []
+  let coordination: CoordinationReader | undefined
   return Probe.of({
     setScenario: (name) => Effect.sync(() => void (scenario = name)),
     setPhase: (next) => Effect.sync(() => void (phase = next)),
@@ -88,6 +99,7 @@ export const makeUnsafe = (): Probe["Service"] => {
         accounts = names.slice(0, MAX_ACCOUNTS)
       }),
     watchAuctions: (house) => Effect.sync(() => void (auctions = house)),
+    watchCoordination: (reader) => Effect.sync(() => void (coordination = reader)),
     watchSupervisor: (supervisor) =>
       Effect.sync(() => {
         if (supervisors.length < MAX_SUPERVISORS && !supervisors.includes(supervisor)) supervisors.push(supervisor)
@@ -99,7 +111,8 @@ export const makeUnsafe = (): Probe["Service"] => {
       ledger,
       accounts,
       auctions,
-      supervisors: [...supervisors]
+      supervisors: [...supervisors],
+      coordination
     }))
   })
 }

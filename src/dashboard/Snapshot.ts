@@ -1,7 +1,8 @@
 /**
  * `Snapshot`: one JSON-ready picture of a running mabeam instance — agents and their mailbox
  * depths, the supervision tree with restarts, the registry, watched ledger balances, the watched
- * auction house's auctions and the scenario's facts. The dashboard streams them; `mabeam inspect` prints one with `format`.
+ * auction house's auctions, the watched coordination service's leaders, terms, leases and
+ * participants, and the scenario's facts. The dashboard streams them; `mabeam inspect` prints one with `format`.
  *
  * @since 0.1.0
  */
@@ -10,6 +11,7 @@ import { AgentSystem, type DeadLetterCounts } from "../agent/index.ts"
 import { Registry } from "../registry/index.ts"
 import type { Supervisor } from "../supervision/index.ts"
 import type { AuctionHouse } from "../economics/index.ts"
+import { type CoordinationSnapshot, coordinationSnapshot, formatCoordination } from "./CoordinationView.ts"
 import { Probe } from "./Probe.ts"
 
 /** One child of a supervisor; `kind` and `mailbox` are set when the child is an agent. */
@@ -79,6 +81,8 @@ export interface Snapshot {
   readonly ledger: ReadonlyArray<BalanceView>
   /** The watched auction house's auctions (empty without one). */
   readonly auctions: ReadonlyArray<AuctionView>
+  /** The watched `Coordination` service's state (absent without one). */
+  readonly coordination?: CoordinationSnapshot
   readonly facts: ReadonlyArray<{ readonly key: string; readonly value: string }>
   readonly deadLetters: DeadLetterCounts
 }
@@ -115,6 +119,7 @@ export const take: Effect.Effect<Snapshot, never, AgentSystem | Registry | Probe
       Effect.orElseSucceed((): BalanceView => ({ account, available: "?", held: "?" }))
     ))
   const auctions = probe.auctions === undefined ? [] : (yield* probe.auctions.list).slice(0, MAX_AUCTIONS).map(auctionView)
+  const coordination = probe.coordination === undefined ? undefined : coordinationSnapshot(yield* probe.coordination.state)
   return {
     at: yield* Clock.currentTimeMillis,
     scenario: probe.scenario,
@@ -128,6 +133,7 @@ export const take: Effect.Effect<Snapshot, never, AgentSystem | Registry | Probe
     registry: { size, keys: [...keys].sort().slice(0, MAX_KEYS) },
     ledger,
     auctions,
+    ...(coordination === undefined ? {} : { coordination }),
     facts: probe.facts.map(([key, value]) => ({ key, value })),
     deadLetters: yield* agents.deadLetters
   }
@@ -170,6 +176,7 @@ export const format = (snapshot: Snapshot): string => {
     lines.push("auctions:")
     for (const a of auctions) lines.push(`  ${formatAuction(a, snapshot.at)}`)
   }
+  if (snapshot.coordination !== undefined) lines.push(...formatCoordination(snapshot.coordination))
   for (const fact of snapshot.facts) lines.push(`${fact.key}: ${fact.value}`)
   const dead = snapshot.deadLetters
   lines.push(`dead letters: mailbox-full ${dead["mailbox-full"]}, agent-stopped ${dead["agent-stopped"]}, handler-crashed ${dead["handler-crashed"]}`)

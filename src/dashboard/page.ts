@@ -2,7 +2,11 @@
  * The dashboard page: one HTML document with inline CSS and JS, no build step. It loads
  * `/snapshot` once, then follows `/events` (server-sent events) and redraws on every snapshot.
  * Elements that tests read carry ids: `seq`, `phase`, `agents-alive`, `queued`, `restarts`,
- * `registry-size`, `auctions` (one row per auction, `data-auction` = its id).
+ * `registry-size`, `auctions` (one row per auction, `data-auction` = its id), and in the
+ * Coordination panel `last-token`, `leaders` (one row per election, propose or lock group,
+ * `data-group` = `kind:group`; cells kind, group, leader, term, detail), `locks` (one row per held
+ * lease, `data-lock` = its name; cells lock, token, holder, lease) and `participants` (one
+ * `span` per participant, class `up` or `down`).
  *
  * @since 0.1.0
  */
@@ -56,6 +60,16 @@ export const page = `<!doctype html>
   <section><h2>Supervision tree</h2><div id="tree"></div></section>
   <section><h2>Ledger</h2><table id="ledger"></table><h2 style="margin-top:12px">Facts</h2><table id="facts"></table></section>
   <section><h2>Auctions</h2><table id="auctions"></table></section>
+  <section>
+    <h2>Coordination</h2>
+    <div class="cards">
+      <div class="card">lock served by<b id="lock-mode">-</b></div>
+      <div class="card">last fencing token<b id="last-token">-</b></div>
+    </div>
+    <h2 style="margin-top:12px">Leaders and terms</h2><table id="leaders"></table>
+    <h2 style="margin-top:12px">Locks</h2><table id="locks"></table>
+    <h2 style="margin-top:12px">Participants</h2><div id="participants" class="mono"></div>
+  </section>
   <section><h2>Registry</h2><div id="registry" class="mono"></div></section>
 </main>
 <script>
@@ -97,11 +111,41 @@ function render(s) {
       (a.status === "open" ? "up>open" : "down>settled") + "</td><td>" + a.bids + "</td><td>" + esc(a.price ?? "") + "</td><td>" +
       esc(a.reserve) + "</td><td>" + (a.status === "open" ? "in " + Math.max(0, a.deadline - s.at) + " ms" :
       a.winner === undefined ? "unsold" : esc(a.winner) + " pays " + esc(a.payment)) + "</td></tr>").join("")
+  coordination(s)
   $("facts").innerHTML = s.facts.map((f) => "<tr><td>" + esc(f.key) + "</td><td>" + esc(f.value) + "</td></tr>").join("")
   $("registry").textContent = s.registry.keys.join("  ")
   history.push({ queued: s.agents.queued, restarts: s.agents.restarts })
   if (history.length > 120) history.shift()
   chart()
+}
+function coordination(s) {
+  const c = s.coordination
+  if (c === undefined) {
+    $("lock-mode").textContent = "-"
+    $("last-token").textContent = "-"
+    $("leaders").innerHTML = "<tr><td>no coordination in this scenario</td></tr>"
+    $("locks").innerHTML = ""
+    $("participants").textContent = ""
+    return
+  }
+  $("lock-mode").textContent = c.lockMode === "raft" ? "Raft" : "owner"
+  $("last-token").textContent = c.lastToken
+  const who = (leader, holder) => leader === undefined ? "none" : holder === undefined ? leader : leader + " (" + holder + ")"
+  const row = (kind, group, leader, term, detail) => '<tr data-group="' + esc(kind + ":" + group) + '"><td>' + kind + "</td><td>" +
+    esc(group) + "</td><td class=" + (leader === "none" ? "down" : "up") + ">" + esc(leader) + "</td><td>" + term + "</td><td>" + esc(detail) + "</td></tr>"
+  const rows = []
+  if (c.lockGroup !== undefined) rows.push(row("lock", "lock", who(c.lockGroup.leader), c.lockGroup.term, "commit " + c.lockGroup.commitIndex))
+  for (const e of c.elections) rows.push(row("election", e.group, who(e.leader, e.leaderHolder), e.term,
+    e.leader === undefined ? "" : "lease " + Math.max(0, e.leaseUntil - c.at) + " ms"))
+  for (const g of c.consensus) rows.push(row("propose", g.group, who(g.leader), g.term,
+    "commit " + g.commitIndex + (g.decided === undefined ? "" : ", decided " + JSON.stringify(g.decided))))
+  $("leaders").innerHTML = rows.length === 0 ? "<tr><td>no election or propose group yet</td></tr>" :
+    "<tr><th>kind</th><th>group</th><th>leader</th><th>term</th><th>detail</th></tr>" + rows.join("")
+  $("locks").innerHTML = c.locks.length === 0 ? "<tr><td>no lock held</td></tr>" :
+    "<tr><th>lock</th><th>token</th><th>holder</th><th>lease</th></tr>" +
+    c.locks.map((l) => '<tr data-lock="' + esc(l.name) + '"><td>' + esc(l.name) + "</td><td>" + l.token + "</td><td>" + esc(l.holder) +
+      "</td><td class=" + (l.expired ? "down>expired" : "up>" + (l.until - c.at) + " ms left") + "</td></tr>").join("")
+  $("participants").innerHTML = c.participants.map((p) => '<span class="' + (p.up ? "up" : "down") + '">' + esc(p.name) + "</span>").join("  ")
 }
 fetch("/snapshot").then((r) => r.json()).then(render).catch(() => {})
 const events = new EventSource("/events")

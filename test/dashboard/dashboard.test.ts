@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer } from "effect"
 import { TestConsole } from "effect/testing"
 import { Agent, AgentSystem } from "../../src/agent/index.ts"
-import { agents as agentsScenario, auction, runScenario } from "../../src/cli/index.ts"
+import { agents as agentsScenario, auction, coordination, runScenario } from "../../src/cli/index.ts"
 import { Probe, serve, Snapshot } from "../../src/dashboard/index.ts"
 import { Mabeam } from "../../src/runtime/index.ts"
 import { get, waitFor } from "./sse.ts"
@@ -28,7 +28,7 @@ describe("dashboard", () => {
       const page = yield* get(dashboard.url)
       assert.strictEqual(page.status, 200)
       assert.include(page.type, "text/html")
-      for (const id of ["agents-alive", "queued", "restarts", "registry-size", "seq", "auctions"]) assert.include(page.body, `id="${id}"`)
+      for (const id of ["agents-alive", "queued", "restarts", "registry-size", "seq", "auctions", "last-token", "leaders", "locks", "participants"]) assert.include(page.body, `id="${id}"`)
       assert.include(page.body, `new EventSource("/events")`)
       const snapshot = yield* get(new URL("/snapshot", dashboard.url).href)
       assert.strictEqual(snapshot.status, 200)
@@ -36,6 +36,7 @@ describe("dashboard", () => {
       const parsed = JSON.parse(snapshot.body) as Snapshot.Snapshot
       assert.strictEqual(parsed.agents.alive, 0)
       assert.deepStrictEqual(parsed.auctions, [])
+      assert.isUndefined(parsed.coordination)
       assert.deepStrictEqual(parsed.supervisors.map((s) => s.name), ["root"])
       assert.strictEqual((yield* get(new URL("/nope", dashboard.url).href)).status, 404)
     }).pipe(Effect.provide(Live)))
@@ -109,6 +110,46 @@ describe("dashboard", () => {
       assert.isDefined(english?.winner)
       assert.strictEqual(typeof english?.payment, "string")
       assert.include(text, `\nauctions:\n  english-1 [english] settled: ${english?.bids} bids, won by ${english?.winner}, pays ${english?.payment}\n`)
+      yield* Fiber.interrupt(run)
+    }))
+
+  it.live("the coordination scenario streams its leader and term, the lock with increasing tokens, and the participants", () =>
+    Effect.gen(function*() {
+      const url = yield* Deferred.make<string>()
+      const run = yield* runScenario(coordination, {
+        seed: 3,
+        rounds: 100,
+        paceMillis: 20,
+        dashboardPort: 0,
+        intervalMillis: 10,
+        hold: true,
+        onDashboard: (dashboard) => Deferred.succeed(url, dashboard.url).pipe(Effect.asVoid)
+      }).pipe(Effect.provide(TestConsole.layer), Effect.forkChild)
+      const base = yield* Deferred.await(url)
+      const leading = yield* waitFor(base, (s) => s.coordination?.elections[0]?.leader !== undefined && (s.coordination?.locks.length ?? 0) > 0)
+      const c = leading.coordination!
+      const election = c.elections[0]!
+      assert.strictEqual(election.group, "workers")
+      assert.match(election.leaderHolder ?? "", /^worker-[123]$/)
+      assert.isAtLeast(election.term, 1)
+      assert.strictEqual(c.locks[0]?.name, "journal")
+      const first = c.locks[0]!.token
+      assert.strictEqual(c.lastToken, first)
+      assert.deepStrictEqual(c.participants.map((p) => [p.name, p.up]), [
+        ["lock/owner", true],
+        ["propose/plan/replica-0", true],
+        ["propose/plan/replica-1", true],
+        ["propose/plan/replica-2", true]
+      ])
+      // Seed 3 crashes the leader after round 7: a later snapshot shows a higher term and token.
+      const later = yield* waitFor(base, (s) => (s.coordination?.elections[0]?.term ?? 0) > election.term && (s.coordination?.locks[0]?.token ?? 0) > first)
+      assert.isAbove(later.coordination!.lastToken, first)
+      assert.deepStrictEqual(later.supervisors.map((s) => s.name), ["root", "electors"])
+      assert.isAtLeast(later.agents.restarts, 1)
+      const text = Snapshot.format(later)
+      assert.include(text, "coordination (lock served by one owner, last fencing token ")
+      assert.match(text, /\n {2}election workers: leader seat-\d \(worker-\d\), term \d+/)
+      assert.match(text, /\n {2}lock journal: token \d+, held by worker-\d/)
       yield* Fiber.interrupt(run)
     }))
 

@@ -8,6 +8,7 @@ import { agents } from "./agents.ts"
 import { auction } from "./auction.ts"
 import { chaos } from "./chaos/index.ts"
 import { cluster } from "./cluster.ts"
+import { coordination } from "./coordination.ts"
 import { flagship } from "./flagship.ts"
 import type { Scenario } from "./Scenario.ts"
 import { tournament } from "./tournament.ts"
@@ -17,10 +18,11 @@ export { agents } from "./agents.ts"
 export { auction } from "./auction.ts"
 export { brokenChaos, chaos, ChaosViolation, runChaos } from "./chaos/index.ts"
 export { cluster } from "./cluster.ts"
+export { coordination } from "./coordination.ts"
 export { flagship } from "./flagship.ts"
 export { tournament } from "./tournament.ts"
 
 /** Every known scenario by name, in the order `--help` lists them. */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map(
-  [flagship, agents, auction, chaos, cluster, tournament].map((scenario) => [scenario.name, scenario])
+  [flagship, agents, auction, chaos, cluster, tournament, coordination].map((scenario) => [scenario.name, scenario])
 )
