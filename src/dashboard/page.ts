@@ -34,6 +34,10 @@ export const page = `<!doctype html>
   #status.live { color: #aad94c; } #status.lost { color: #f07178; }
   svg { width: 100%; height: 80px; background: #232b36; border-radius: 6px; }
   .mono { font-family: ui-monospace, monospace; font-size: 12px; }
+  #leaders td:nth-child(3), #locks td { white-space: nowrap; }
+  #leaders td:nth-child(5) { word-break: break-all; }
+  @media (min-width: 760px) { section.wide { grid-column: span 2; } }
+  #participants span { display: inline-block; margin-right: 10px; }
 </style>
 </head>
 <body>
@@ -57,10 +61,7 @@ export const page = `<!doctype html>
     <h2 style="margin-top:12px">Queued messages (green) and restarts (red)</h2>
     <svg id="chart" viewBox="0 0 300 80" preserveAspectRatio="none"></svg>
   </section>
-  <section><h2>Supervision tree</h2><div id="tree"></div></section>
-  <section><h2>Ledger</h2><table id="ledger"></table><h2 style="margin-top:12px">Facts</h2><table id="facts"></table></section>
-  <section><h2>Auctions</h2><table id="auctions"></table></section>
-  <section>
+  <section class="wide">
     <h2>Coordination</h2>
     <div class="cards">
       <div class="card">lock served by<b id="lock-mode">-</b></div>
@@ -70,6 +71,9 @@ export const page = `<!doctype html>
     <h2 style="margin-top:12px">Locks</h2><table id="locks"></table>
     <h2 style="margin-top:12px">Participants</h2><div id="participants" class="mono"></div>
   </section>
+  <section><h2>Supervision tree</h2><div id="tree"></div></section>
+  <section><h2>Ledger</h2><table id="ledger"></table><h2 style="margin-top:12px">Facts</h2><table id="facts"></table></section>
+  <section><h2>Auctions</h2><table id="auctions"></table></section>
   <section><h2>Registry</h2><div id="registry" class="mono"></div></section>
 </main>
 <script>
@@ -130,6 +134,7 @@ function coordination(s) {
   }
   $("lock-mode").textContent = c.lockMode === "raft" ? "Raft" : "owner"
   $("last-token").textContent = c.lastToken
+  const short = (text) => text.length > 32 ? text.slice(0, 31) + "…" : text
   const who = (leader, holder) => leader === undefined ? "none" : holder === undefined ? leader : leader + " (" + holder + ")"
   const row = (kind, group, leader, term, detail) => '<tr data-group="' + esc(kind + ":" + group) + '"><td>' + kind + "</td><td>" +
     esc(group) + "</td><td class=" + (leader === "none" ? "down" : "up") + ">" + esc(leader) + "</td><td>" + term + "</td><td>" + esc(detail) + "</td></tr>"
@@ -138,7 +143,7 @@ function coordination(s) {
   for (const e of c.elections) rows.push(row("election", e.group, who(e.leader, e.leaderHolder), e.term,
     e.leader === undefined ? "" : "lease " + Math.max(0, e.leaseUntil - c.at) + " ms"))
   for (const g of c.consensus) rows.push(row("propose", g.group, who(g.leader), g.term,
-    "commit " + g.commitIndex + (g.decided === undefined ? "" : ", decided " + JSON.stringify(g.decided))))
+    "commit " + g.commitIndex + (g.decided === undefined ? "" : ", decided " + short(JSON.stringify(g.decided)))))
   $("leaders").innerHTML = rows.length === 0 ? "<tr><td>no election or propose group yet</td></tr>" :
     "<tr><th>kind</th><th>group</th><th>leader</th><th>term</th><th>detail</th></tr>" + rows.join("")
   $("locks").innerHTML = c.locks.length === 0 ? "<tr><td>no lock held</td></tr>" :

@@ -1,15 +1,17 @@
 /**
  * The dashboard in a real browser: headless Chromium (Debian's `chromium`) loads the page while
  * the agents scenario runs, and the test waits — on DOM mutations, not on time — until the live
- * values have changed, then saves a screenshot to test-results/dashboard.png. Skipped when no
- * Chromium is installed (`apt-get install -y chromium`).
+ * values have changed, then saves a screenshot to test-results/dashboard.png. With the coordination
+ * scenario it waits until the Coordination panel shows a leader and the lock's fencing token has
+ * grown, and saves test-results/dashboard-coordination.png. Skipped when no Chromium is installed
+ * (`apt-get install -y chromium`).
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import { TestConsole } from "effect/testing"
-import { agents, auction, projectRoot, runScenario } from "../../src/cli/index.ts"
+import { agents, auction, coordination, projectRoot, runScenario } from "../../src/cli/index.ts"
 import { findChromium, openPage } from "./cdp.ts"
 
 const chromium = findChromium()
@@ -110,6 +112,76 @@ describe("dashboard in headless Chromium", () => {
       assert.match(row[4] ?? "", /^\d+$/)
       assert.strictEqual(row[5], "20")
       assert.match(row[6] ?? "", /^in \d+ ms$/)
+      yield* Fiber.interrupt(run)
+    }).pipe(Effect.timeout("30 seconds")))
+
+  // Resolves once the Coordination panel shows a leader of "workers" and the lock "journal" held
+  // by that leader's worker under a token at least 3 above the first one seen (every check on a DOM mutation).
+  const waitForCoordination = `new Promise((resolve) => {
+    const cells = (tr) => tr === null ? undefined : [...tr.querySelectorAll("td")].map((td) => td.textContent)
+    const read = () => ({
+      leader: cells(document.querySelector('#leaders tr[data-group="election:workers"]')),
+      lock: cells(document.querySelector('#locks tr[data-lock="journal"]')),
+      participants: [...document.querySelectorAll("#participants span")].map((s) => s.textContent + " " + s.className),
+      lastToken: Number(document.getElementById("last-token").textContent)
+    })
+    let first
+    const check = () => {
+      const now = read()
+      if (now.leader === undefined || now.lock === undefined || now.leader[2] === "none") return
+      if (first === undefined) { first = now; return }
+      if (Number(now.lock[1]) >= Number(first.lock[1]) + 3) { observer.disconnect(); resolve({ first, now }) }
+    }
+    const observer = new MutationObserver(check)
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true })
+    check()
+  })`
+
+  interface CoordinationReading {
+    readonly leader: ReadonlyArray<string>
+    readonly lock: ReadonlyArray<string>
+    readonly participants: ReadonlyArray<string>
+    readonly lastToken: number
+  }
+
+  it.live.skipIf(chromium === undefined)("the Coordination panel shows the leader with its term and the lock's token increasing; screenshot saved", () =>
+    Effect.gen(function*() {
+      const url = yield* Deferred.make<string>()
+      const run = yield* runScenario(coordination, {
+        seed: 3,
+        rounds: 1_000,
+        paceMillis: 60,
+        dashboardPort: 0,
+        intervalMillis: 50,
+        hold: true,
+        onDashboard: (dashboard) => Deferred.succeed(url, dashboard.url).pipe(Effect.asVoid)
+      }).pipe(Effect.provide(TestConsole.layer), Effect.forkChild)
+      const page = yield* openPage(chromium!)
+      yield* page.goto(yield* Deferred.await(url))
+      const { first, now } = yield* page.evaluate<{ first: CoordinationReading; now: CoordinationReading }>(waitForCoordination)
+      // leaders row: kind, group, leader, term, detail
+      assert.deepStrictEqual(now.leader.slice(0, 2), ["election", "workers"])
+      assert.match(now.leader[2] ?? "", /^seat-\d \(worker-\d\)$/)
+      assert.isAtLeast(Number(now.leader[3]), 1)
+      assert.match(now.leader[4] ?? "", /^lease \d+ ms$/)
+      // locks row: lock, token, holder, lease
+      assert.strictEqual(now.lock[0], "journal")
+      assert.isAtLeast(Number(now.lock[1]), Number(first.lock[1]) + 3)
+      assert.match(now.lock[2] ?? "", /^worker-\d$/)
+      assert.match(now.lock[3] ?? "", /^\d+ ms left$/)
+      assert.isAtLeast(now.lastToken, Number(now.lock[1]))
+      assert.includeMembers([...now.participants], ["lock/owner up", "propose/plan/replica-0 up"])
+      // The whole page, not only the viewport.
+      const metrics = yield* page.send("Page.getLayoutMetrics")
+      const size = metrics["cssContentSize"] as { readonly width: number; readonly height: number }
+      const shot = yield* page.send("Page.captureScreenshot", {
+        format: "png",
+        captureBeyondViewport: true,
+        clip: { x: 0, y: 0, width: size.width, height: size.height, scale: 1 }
+      })
+      const dir = join(projectRoot, "test-results")
+      mkdirSync(dir, { recursive: true })
+      writeFileSync(join(dir, "dashboard-coordination.png"), Buffer.from(String(shot["data"]), "base64"))
       yield* Fiber.interrupt(run)
     }).pipe(Effect.timeout("30 seconds")))
 })
