@@ -82,7 +82,8 @@ const run = Command.make("run", {
     { command: "mabeam run auction --agents 6", description: "six bidders in two auctions" },
     { command: "mabeam run chaos --seed 42", description: "Raft, a lock and an election under seeded faults; same seed, same report" },
     { command: "mabeam run chaos --seed 1 --rounds 100", description: "seeds 1 to 100, one line each; exits 1 at a broken invariant" },
-    { command: "mabeam run agents --rounds 50 --dashboard", description: "watch it on http://127.0.0.1:7777/" }
+    { command: "mabeam run agents --rounds 50 --dashboard", description: "watch it on http://127.0.0.1:7777/" },
+    { command: "mabeam run coordination --rounds 500 --dashboard", description: "an elected leader, a fenced lock and leader crashes on the Coordination panel" }
   ])
 )
 
@@ -128,11 +129,13 @@ const inspect = Command.make("inspect", {
     })
   })).pipe(
   Command.withDescription(
-    "Print a scenario's supervision tree, registry entries, ledger balances, auctions and facts: as they are when it ends, " +
+    "Print a scenario's supervision tree, registry entries, ledger balances, auctions, coordination state (leaders, terms, locks) " +
+      "and facts: as they are when it ends, " +
       "or live from a running dashboard with --url."
   ),
   Command.withExamples([
     { command: "mabeam inspect auction", description: "run the auction scenario, then print its state" },
+    { command: "mabeam inspect coordination", description: "the election, propose group, locks and participants at the end" },
     { command: "mabeam inspect --url http://127.0.0.1:7777/", description: "the state of a scenario running with --dashboard (open auctions too)" }
   ])
 )

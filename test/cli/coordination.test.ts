@@ -15,14 +15,16 @@ describe("mabeam run/inspect coordination", () => {
       assert.match(result.out, /plan: every worker got \{"proposer":"worker-\d"\}/)
       // Seed 3 crashes the leader after round 7: a second term follows the first.
       assert.include(result.out, "leader crashes: 1 (after round 7), each followed by a new election")
-      assert.match(result.out, /leaders in turn: worker-\d \(term 1\), worker-\d \(term [2-9]\)\n/)
+      const terms = [...(/leaders in turn: (.*)\n/.exec(result.out)?.[1] ?? "").matchAll(/worker-\d \(term (\d+)\)/g)].map((m) => Number(m[1]))
+      assert.isAtLeast(terms.length, 2)
+      assert.isTrue(terms.every((t, i) => i === 0 || t > terms[i - 1]!), `terms not increasing: ${terms.join(", ")}`)
     }).pipe(Effect.timeout("60 seconds")))
 
   it.live("inspect coordination prints the election, the propose group, the locks and the participants", () =>
     Effect.gen(function*() {
       const result = yield* runCli(["inspect", "coordination", "--rounds", "2"])
       assert.strictEqual(result.code, 0, result.err)
-      assert.include(result.out, "coordination (lock served by one owner, last fencing token 2):")
+      assert.match(result.out, /\ncoordination \(lock served by one owner, last fencing token \d+\):\n/)
       assert.match(result.out, /\n {2}election workers: leader seat-\d \(worker-\d\), term \d+, lease ends in \d+ ms\n/)
       assert.match(result.out, /\n {2}propose plan: leader replica-\d, term \d+, commit index \d+, decided \{"proposer":"worker-\d"\}\n/)
       assert.include(result.out, "\n  locks: none held\n")

@@ -35,6 +35,9 @@ class LeaderCrash extends Data.TaggedError("LeaderCrash")<{ readonly worker: str
   }
 }
 
+/** Most leaders listed in the report. */
+const MAX_LISTED = 12
+
 /** How long a restarted worker waits before it takes a seat again. */
 const RECOVERY_MILLIS = 1_000
 
@@ -129,7 +132,7 @@ const run = (options: ScenarioOptions) =>
     return {
       lines: [
         `coordination: ${size} workers, ${rounds} under the lock "journal" (seed ${options.seed})`,
-        `  leaders in turn: ${leaders.join(", ")}`,
+        `  leaders in turn: ${leaders.length <= MAX_LISTED ? leaders.join(", ") : `${leaders.slice(0, MAX_LISTED).join(", ")}, … (${leaders.length} in all)`}`,
         `  leader crashes: ${restarts}${crashed.length === 0 ? "" : ` (after round${crashed.length === 1 ? "" : "s"} ${crashed.join(", ")})`}, each followed by a new election`,
         `  fencing tokens ${tokens[0] ?? 0}..${tokens[tokens.length - 1] ?? 0}, strictly increasing: ${tokens.every((t, i) => i === 0 || t > tokens[i - 1]!)}; stale writes rejected: ${rejected}`,
         `  plan: ${agreed.size === 1 ? `every worker got ${[...agreed][0]}` : `DISAGREEMENT: ${[...agreed].join(" vs ")}`}`
