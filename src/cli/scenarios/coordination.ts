@@ -41,7 +41,7 @@ const MAX_LISTED = 12
 /** How long a restarted worker waits before it takes a seat again. */
 const RECOVERY_MILLIS = 1_000
 
-/** Without a new journal entry for this long, the run fails instead of hanging. */
+/** Without a new journal entry for this long (plus three rounds' pace), the run fails instead of hanging. */
 const STALL_MILLIS = 15_000
 
 const run = (options: ScenarioOptions) =>
@@ -109,13 +109,14 @@ const run = (options: ScenarioOptions) =>
     yield* probe.watchSupervisor(team)
     for (let n = 1; n <= size; n++) yield* team.startChild({ id: `worker-${n}`, start: worker(`worker-${n}`) })
 
+    const patience = STALL_MILLIS + 3 * options.paceMillis
     const stalled = Effect.gen(function*() {
       let seen = -1
       while (journal.length > seen) {
         seen = journal.length
-        yield* Effect.sleep(STALL_MILLIS)
+        yield* Effect.sleep(patience)
       }
-      return yield* Effect.fail(new Error(`no journal entry for ${STALL_MILLIS} ms after ${seen} (no leader or no lock)`))
+      return yield* Effect.fail(new Error(`no journal entry for ${patience} ms after ${seen} (no leader or no lock)`))
     })
     yield* Effect.raceFirst(Deferred.await(done), stalled)
     yield* probe.setPhase("done")
