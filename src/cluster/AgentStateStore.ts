@@ -11,7 +11,7 @@
  *
  * @since 0.2.0
  */
-import { Context, Effect, Layer, Option, Schema } from "effect"
+import { Array as Arr, Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 
 /** Reading or writing an agent's saved state failed. */
@@ -34,6 +34,16 @@ export interface AgentStateStoreShape {
   readonly load: (kind: string, id: string) => Effect.Effect<Option.Option<string>, StateStoreError>
   /** Saves (inserts or replaces) the state of agent `id` of `kind`. */
   readonly save: (kind: string, id: string, state: string) => Effect.Effect<void, StateStoreError>
+  /**
+   * Saves (inserts or replaces) many states of `kind` at once, e.g. to import agents in bulk; all
+   * or none of them are saved. `states` is read once, lazily, so it can be a generator of any length;
+   * its ids should be distinct (Postgres refuses an id twice in one batch). Succeeds with how many
+   * states were saved.
+   */
+  readonly saveMany: (
+    kind: string,
+    states: Iterable<readonly [id: string, state: string]>
+  ) => Effect.Effect<number, StateStoreError>
   /** How many agents of `kind` have a saved state. */
   readonly count: (kind: string) => Effect.Effect<number, StateStoreError>
 }
@@ -47,6 +57,11 @@ export class AgentStateStore extends Context.Service<AgentStateStore, AgentState
 export interface SqlStateStoreOptions {
   /** Name of the table; letters, digits and `_`. Default `"mabeam_agent_state"`. */
   readonly table?: string | undefined
+  /**
+   * Rows per `INSERT` statement of `saveMany` (three parameters each). Default 1000, within the
+   * parameter limits of SQLite (32 766) and Postgres (65 535).
+   */
+  readonly batchSize?: number | undefined
 }
 
 /**
@@ -59,6 +74,7 @@ export const makeSql = (options: SqlStateStoreOptions = {}) =>
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       return yield* Effect.die(new Error(`AgentStateStore: invalid table name "${name}"`))
     }
+    const batchSize = Math.max(1, Math.min(10_000, Math.floor(options.batchSize ?? 1000)))
     const sql = yield* SqlClient.SqlClient
     const table = sql(name)
     const fail = (kind: string, agent: string, operation: string) => (error: SqlError.SqlError) =>
@@ -67,6 +83,7 @@ export const makeSql = (options: SqlStateStoreOptions = {}) =>
       kind TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (kind, id))`.pipe(
         Effect.mapError(fail("*", "*", "create table"))
       )
+    type Row = { kind: string; id: string; state: string }
     const store: AgentStateStoreShape = {
       name: "sql",
       load: (kind, id) =>
@@ -80,6 +97,28 @@ export const makeSql = (options: SqlStateStoreOptions = {}) =>
             Effect.asVoid,
             Effect.mapError(fail(kind, id, "save"))
           ),
+      saveMany: (kind, states) => {
+        const insert = (rows: readonly [Row, ...Array<Row>]) =>
+          sql`INSERT INTO ${table} ${sql.insert(rows)}
+            ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state`
+        return sql.withTransaction(Effect.gen(function*() {
+          let saved = 0
+          let rows: Array<Row> = []
+          for (const [id, state] of states) {
+            rows.push({ kind, id, state })
+            if (rows.length === batchSize) {
+              yield* insert(rows as [Row, ...Array<Row>])
+              saved += rows.length
+              rows = []
+            }
+          }
+          if (Arr.isArrayNonEmpty(rows)) {
+            yield* insert(rows)
+            saved += rows.length
+          }
+          return saved
+        })).pipe(Effect.mapError(fail(kind, "*", "saveMany")))
+      },
       count: (kind) =>
         sql<{ n: number | bigint | string }>`SELECT count(*) AS n FROM ${table} WHERE kind = ${kind}`.pipe(
           Effect.map(([row]) => Number(row?.n ?? 0)),
@@ -111,6 +150,15 @@ export const makeMemory = (): AgentStateStoreShape => {
         let ofKind = states.get(kind)
         if (ofKind === undefined) states.set(kind, ofKind = new Map())
         ofKind.set(id, state)
+      }),
+    saveMany: (kind, entries) =>
+      Effect.sync(() => {
+        // Staged first, so a throwing iterable saves nothing.
+        const staged = Array.from(entries)
+        let ofKind = states.get(kind)
+        if (ofKind === undefined) states.set(kind, ofKind = new Map())
+        for (const [id, state] of staged) ofKind.set(id, state)
+        return staged.length
       }),
     count: (kind) => Effect.sync(() => states.get(kind)?.size ?? 0)
   }
