@@ -151,10 +151,9 @@ describe(`${AGENTS} addressable agents, at most ${CAP} in memory`, () => {
       assert.deepStrictEqual(sample.filter((i) => afterTell.get(i) !== changed(i).count), [])
 
       // ... and the change is in the store.
-      const stored = yield* Effect.forEach(sample, (i) => store.load(KIND, idOf(i)), { concurrency: 16 })
-      const unsaved = sample.filter((i, k) => {
-        const state = stored[k]
-        return state === undefined || Option.isNone(state) || state.value !== JSON.stringify(changed(i))
+      const unsaved = yield* Effect.filter(sample, (i) =>
+        Effect.map(store.load(KIND, idOf(i)), (state) => Option.isNone(state) || state.value !== JSON.stringify(changed(i))), {
+        concurrency: 16
       })
       assert.deepStrictEqual(unsaved.slice(0, 5), [], `${unsaved.length} changes not saved`)
       // The agents that were not addressed keep their seeded state, and no agent was added.
@@ -172,6 +171,11 @@ describe(`${AGENTS} addressable agents, at most ${CAP} in memory`, () => {
       yield* eventually(Effect.map(sharding.activeEntityCount, (n) => n === 0), "15 seconds")
       const passivatedAfter = Date.now() - idleFrom
       yield* Fiber.interrupt(sampler)
+      // Measured after the next poll of the message storage (the runner forgets the processed
+      // request ids there), without the test's own records of the sample.
+      restored.clear()
+      afterTell.clear()
+      yield* Effect.sleep("1500 millis")
       const heapIdle = heap()
 
       // Reactivated after passivation: the changed state is restored.
@@ -192,10 +196,10 @@ describe(`${AGENTS} addressable agents, at most ${CAP} in memory`, () => {
           `${(perStored >= 0 ? "+" : "") + MiB(heapSeeded - heapEmpty)} with ${AGENTS} stored (${perStored.toFixed(2)} B per stored agent), ` +
           `+${MiB(heapActive - heapSeeded)} with ${residentAfter} resident ` +
           `(${residentAfter > 0 ? Math.round((heapActive - heapSeeded) / residentAfter) : 0} B per resident agent), ` +
-          `${MiB(heapIdle - heapSeeded)} after passivation (${SAMPLE} agents addressed)`
+          `+${MiB(heapIdle - heapSeeded)} after passivation (${SAMPLE} agents addressed)`
       )
       // The stored agents are not on the heap (1M states would take well over 50 MiB there).
       assert.isBelow(heapSeeded - heapEmpty, 16 * 1048576, "the seeded agents are not held in memory")
-      assert.isBelow(heapIdle - heapSeeded, 32 * 1048576, "passivated agents leave memory")
+      assert.isBelow(heapIdle - heapSeeded, 16 * 1048576, "passivated agents leave memory")
     }), { timeout: 58_000 })
 })
