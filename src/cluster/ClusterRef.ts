@@ -37,6 +37,10 @@ export interface ClusterRef<M> {
    * the state could not be saved, the cluster could not deliver, or the runner serving the agent
    * went away before it answered: reason `"runner-unavailable"`; the request may or may not have
    * been handled), `MailboxFull`, `InvalidInput`.
+   *
+   * Known issue (effect 4.1.0): an ask refused with `MailboxFull` because the runner is at
+   * `maxResidentEntities` leaves about 10 KB behind in effect's `Sharding` (its pending-reply entry
+   * is never removed). When retrying at the cap, activate the agent with a `tell` first.
    */
   readonly ask: <Req extends M>(request: Req, options?: AskOptions) => Effect.Effect<ReplyOf<Req>, AskError | InvalidInput>
 }
