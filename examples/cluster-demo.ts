@@ -1,11 +1,14 @@
 /**
  * `npm run cluster:demo`: three runner processes on 127.0.0.1 share a SQLite file (Postgres when
- * `MABEAM_PG_URL` is set); flagship workers are cluster agents spread over them by shard, and a
- * client-only coordinator asks them to cross-validate iris models. Prints which runner served
- * which agent, every score and the best, then stops every process.
+ * `MABEAM_PG_URL` is set); the flagship's workers are cluster agents spread over them by shard.
+ * The rest of the flagship team runs in this process, a client-only member: strategists bid in
+ * auctions for evaluation slots, the coordinator owns the study, and the workers they buy time on
+ * are the cluster agents. Prints which runner served which worker and the flagship's summary, then
+ * stops every process. With `--trials N` it hands N fixed draws to the workers instead.
  *
  *   npm run cluster:demo
- *   npm run cluster:demo -- --runners 3 --agents 9 --trials 18 --seed mabeam
+ *   npm run cluster:demo -- --runners 3 --agents 6 --rounds 4 --seed mabeam
+ *   npm run cluster:demo -- --agents 9 --trials 18      (fixed draws, no team)
  *   npm run cluster:demo -- --storage /tmp/cluster.sqlite     (or a postgres:// URL)
  */
 import { NodeRuntime } from "@effect/platform-node"
@@ -31,6 +34,8 @@ const program = runClusterDemo({
   runners: positive("--runners"),
   agents: positive("--agents"),
   trials: positive("--trials"),
+  team: flag("--trials") === undefined,
+  rounds: positive("--rounds"),
   seed: flag("--seed"),
   storage: flag("--storage"),
   onProgress: (line) => Effect.sync(() => console.log(line))

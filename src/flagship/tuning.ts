@@ -14,7 +14,8 @@
  */
 import { Clock, Effect, Option, Random, Stream } from "effect"
 import { TestClock } from "effect/testing"
-import { AgentSystem } from "../agent/index.ts"
+import { type AskError, type AskOptions, AgentSystem } from "../agent/index.ts"
+import type { InvalidInput } from "../errors/index.ts"
 import { AuctionHouse, Ledger } from "../economics/index.ts"
 import { Supervisor } from "../supervision/index.ts"
 import { crossValidate, irisSpace } from "../ml/index.ts"
@@ -23,11 +24,30 @@ import { Coordinator, Flush, makeStrategist, makeWorker, Propose, Report, STUDY,
 import { bidFor } from "./bidding.ts"
 import { baselineSearch, chooseEnsemble, describeAssignment } from "./ensemble.ts"
 
+/** A worker `runTuning` can ask to train: a local agent, or e.g. a cluster agent on another runner. */
+export interface TrainingWorker {
+  readonly id: string
+  readonly ask: (request: typeof Train.Type, options?: AskOptions) => Effect.Effect<{ readonly accuracy: number }, AskError | InvalidInput>
+}
+
+/**
+ * Workers that run elsewhere (for example cluster agents spread over runners): `runTuning` asks
+ * them instead of spawning its own under a supervisor. A worker killed mid-training fails the
+ * ask with `AgentStopped`, and the trial runs again on the next worker, as with local workers.
+ */
+export interface WorkerPool {
+  readonly workers: ReadonlyArray<TrainingWorker>
+  /** Who brings a killed worker back, for the summary (e.g. "their runner"). */
+  readonly revivedBy: string
+}
+
 /** How big a run is. */
 export interface TuningOptions {
   /** Seeds the strategies, the chaos and the training: the same seed gives the same run. */
   readonly seed: string
   readonly workers?: number
+  /** Workers that run elsewhere; when given, `workers` is ignored and none are spawned. */
+  readonly pool?: WorkerPool
   readonly rounds?: number
   /** Share of trials whose worker is killed mid-training (0 to 1). */
   readonly chaos?: number
@@ -75,6 +95,8 @@ export interface TuningReport {
   readonly crashes: number
   readonly recoveries: number
   readonly restarts: number
+  /** Set when the workers ran elsewhere (`TuningOptions.pool`): who brought killed workers back. */
+  readonly revivedBy?: string
   /** How long the run took on the `Clock` (simulated time under a `TestClock`). */
   readonly clockMillis: number
   readonly moneyConserved: boolean
@@ -92,7 +114,7 @@ const SLOT_AUCTION_MILLIS = 100
  */
 export const runTuning = (options: TuningOptions) =>
   Effect.gen(function*() {
-    const workersCount = options.workers ?? 3
+    const workersCount = options.pool?.workers.length ?? options.workers ?? 3
     const rounds = options.rounds ?? 8
     const chaos = options.chaos ?? 0.15
     const budget = BigInt(options.budget ?? 400)
@@ -122,12 +144,15 @@ export const runTuning = (options: TuningOptions) =>
     const coordinator = yield* agents.spawn(Coordinator, { id: "coordinator" })
     const strategists = new Map(yield* Effect.forEach(strategies, (strategy) =>
       Effect.map(agents.spawn(makeStrategist(strategy), { id: `strategist-${strategy.name}` }), (ref) => [strategy.name, ref] as const)))
-    // Workers get a supervisor of their own: chaos kills them often, and their restarts must not
-    // count against the root supervisor's intensity.
-    const pool = yield* Supervisor.make({ name: "workers", intensity: { maxRestarts: 1000, within: "1 minute" } })
-    const workers = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (n) =>
-      agents.spawn(makeWorker(options.seed), { id: `worker-${n}`, supervisor: pool }))
-    if (options.onWorkers !== undefined) yield* options.onWorkers(pool)
+    // Local workers get a supervisor of their own: chaos kills them often, and their restarts must
+    // not count against the root supervisor's intensity.
+    const workers: ReadonlyArray<TrainingWorker> = options.pool?.workers ?? (yield* Effect.gen(function*() {
+      const pool = yield* Supervisor.make({ name: "workers", intensity: { maxRestarts: 1000, within: "1 minute" } })
+      const spawned = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (n) =>
+        agents.spawn(makeWorker(options.seed), { id: `worker-${n}`, supervisor: pool }))
+      if (options.onWorkers !== undefined) yield* options.onWorkers(pool)
+      return spawned.map((worker): TrainingWorker => ({ id: worker.id, ask: (request, askOptions) => worker.ask(request, askOptions) }))
+    }))
     if (options.onLedger !== undefined) yield* options.onLedger(ledger, ["compute", ...strategies.map((strategy) => strategy.name)])
 
     const won = new Map(strategies.map((strategy) => [strategy.name, 0]))
@@ -238,6 +263,7 @@ export const runTuning = (options: TuningOptions) =>
       crashes,
       recoveries,
       restarts,
+      ...(options.pool === undefined ? {} : { revivedBy: options.pool.revivedBy }),
       clockMillis: now - startedAt,
       moneyConserved: totals.supply === minted && totals.held === 0n,
       ensemble,

@@ -72,4 +72,20 @@ describe("npm run cluster:demo", () => {
       assert.match(out, new RegExp(`^best: ${(Math.max(...expected) * 100).toFixed(1)}%`, "m"))
       assert.match(out, /^timing: cluster up in \d+ ms, 3 trials in \d+ ms$/m)
     }), { timeout: 60_000 })
+
+  it.live("by default runs the whole flagship team, its workers on the runners: auctions, chaos, money conserved", () =>
+    Effect.gen(function*() {
+      const { code, err, out } = yield* runCli(["--runners", "2", "--agents", "3", "--rounds", "2", "--seed", "team-test"])
+      assert.strictEqual(code, 0, `exit ${code}\n${out}\n${err}`)
+      const pids = out.split("\n").flatMap((line) => /^ {2}runner-\d: 127\.0\.0\.1:\d+, pid (\d+)$/.exec(line)?.[1] ?? []).map(Number)
+      assert.strictEqual(pids.length, 2, out)
+      assert.isTrue(pids.every((pid) => !isAlive(pid)), "a runner process outlived the demo")
+      assert.match(out, /3 workers, the flagship team, 2 rounds, seed "team-test"/)
+      for (const worker of ["worker-0", "worker-1", "worker-2"]) assert.match(out, new RegExp(`^ {2}${worker} on runner-[12]$`, "m"))
+      // The flagship's own summary: 2 rounds of 3 auctioned slots, each trial run by a cluster worker.
+      assert.match(out, /^mabeam flagship: 6 cross-validated trials of mljs models on the iris data/m)
+      assert.match(out, /^ {2}strategy {3}slots won/m)
+      assert.match(out, /killed workers brought back by their runner/)
+      assert.match(out, /^ {2}ledger: money conserved, no escrow left$/m)
+    }), { timeout: 90_000 })
 })

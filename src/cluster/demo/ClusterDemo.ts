@@ -13,13 +13,25 @@
  * Scores depend only on the seed and the trial number (the flagship worker seeds its folds and
  * forests with them), never on where a worker ran.
  *
+ * With `team`, the whole flagship team runs instead of the fixed draws: the strategists bid in
+ * second-price auctions for evaluation slots from their ledger budgets, the coordinator owns the
+ * study, and the workers they buy time on are these cluster agents (`runTuning` with a worker
+ * pool). Strategists, auctions, ledger and coordinator live in the client process; seeded chaos
+ * kills workers mid-training, their trial runs again on another worker and the killed worker
+ * comes back on its runner at its next message. The report adds the flagship's summary.
+ *
  * @since 0.2.0
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, Random, Schedule } from "effect"
+import { AgentSystem } from "../../agent/index.ts"
+import { AuctionHouse, Ledger } from "../../economics/index.ts"
 import { describeAssignment } from "../../flagship/ensemble.ts"
+import { formatReport } from "../../flagship/format.ts"
+import { runTuning, type TuningReport } from "../../flagship/tuning.ts"
+import { Orchestrator } from "../../variables/index.ts"
 import { irisSpace } from "../../ml/index.ts"
 import { type Assignment, sample } from "../../variables/index.ts"
 import * as ClusterStorage from "../ClusterStorage.ts"
@@ -36,6 +48,10 @@ export interface ClusterDemoOptions {
   readonly trials?: number | undefined
   /** The run seed; default `"mabeam"`. */
   readonly seed?: string | undefined
+  /** Run the whole flagship team (strategists, auctions, coordinator) on the cluster workers. */
+  readonly team?: boolean | undefined
+  /** With `team`: auction rounds (default 4). */
+  readonly rounds?: number | undefined
   /** A SQLite file or a `postgres://` URL; default `MABEAM_PG_URL`, else a SQLite file in a temp dir. */
   readonly storage?: string | undefined
   /** Called with a line of progress. */
@@ -61,7 +77,10 @@ export interface ClusterDemoReport {
   readonly runners: ReadonlyArray<RunnerProcess>
   /** Each worker with the runner that served it and its trials. */
   readonly agents: ReadonlyArray<{ readonly id: string; readonly runner: string; readonly trials: ReadonlyArray<DemoTrial> }>
-  readonly best: DemoTrial
+  /** The best trial (absent with `team`: see `tuning`). */
+  readonly best: DemoTrial | undefined
+  /** With `team`: the flagship's report. */
+  readonly tuning: TuningReport | undefined
   /** Starting the runners, until the placement of the workers was stable. */
   readonly startMillis: number
   /** Evaluating every trial. */
@@ -120,10 +139,12 @@ export const runClusterDemo = (options: ClusterDemoOptions = {}) =>
       Effect.timeoutOrElse({ duration: "30 seconds", orElse: () => Effect.void })
     )
     const startMillis = Date.now() - started
-    yield* progress(`cluster ready in ${startMillis} ms; ${agentCount} workers, ${trialCount} trials, seed "${seed}"`)
+    yield* progress(`cluster ready in ${startMillis} ms; ${agentCount} workers, ${
+      options.team === true ? `the flagship team, ${Math.max(1, options.rounds ?? 4)} rounds` : `${trialCount} trials`
+    }, seed "${seed}"`)
 
     const runStarted = Date.now()
-    const trials = yield* Effect.forEach(Array.from({ length: trialCount }, (_, trial) => trial), (trial) =>
+    const runTrials = Effect.forEach(Array.from({ length: trialCount }, (_, trial) => trial), (trial) =>
       Effect.gen(function*() {
         const agent = ids[trial % agentCount]!
         const assignment = yield* drawOf(seed, trial)
@@ -135,16 +156,37 @@ export const runClusterDemo = (options: ClusterDemoOptions = {}) =>
         yield* progress(`  trial ${trial}: ${agent} ${done.model} -> ${(accuracy * 100).toFixed(1)}%`)
         return done
       }), { concurrency: agentCount })
+    // The team's strategists, auctions, ledger and coordinator run here; its workers on the runners.
+    const runTeam = runTuning({
+      seed,
+      rounds: Math.max(1, options.rounds ?? 4),
+      pool: {
+        workers: ids.map((id) => ({ id, ask: (request, askOptions) => workers(id).ask(request, askOptions) })),
+        revivedBy: "their runner"
+      },
+      advance: (millis) => Effect.sleep(millis),
+      onRound: (round) =>
+        progress(`  round ${round.round}/${round.rounds}: ${round.trials} trials, best ${
+          round.best === undefined ? "-" : `${(round.best * 100).toFixed(1)}% (${round.strategy})`
+        }`)
+    }).pipe(Effect.provide(Layer.mergeAll(
+      AgentSystem.layer,
+      AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
+      Orchestrator.layer
+    )))
+    const tuning = options.team === true ? yield* runTeam : undefined
+    const trials = options.team === true ? [] : yield* runTrials
     const runMillis = Date.now() - runStarted
 
     const servedBy = yield* Effect.forEach(ids, (id) => probes(id).ask(Where.make({}), { timeout: "5 seconds" }))
-    const best = trials.reduce((a, b) => b.accuracy > a.accuracy ? b : a)
+    const best = trials.reduce<DemoTrial | undefined>((a, b) => a === undefined || b.accuracy > a.accuracy ? b : a, undefined)
     const report: ClusterDemoReport = {
       seed,
       storage: ClusterStorage.describe(storage),
       runners,
       agents: ids.map((id, i) => ({ id, runner: servedBy[i]!, trials: trials.filter((t) => t.agent === id) })),
       best,
+      tuning,
       startMillis,
       runMillis
     }
@@ -164,18 +206,22 @@ export const formatClusterDemo = (report: ClusterDemoReport): string => {
   for (const agent of report.agents) {
     const best = agent.trials.reduce<DemoTrial | undefined>((a, b) => a === undefined || b.accuracy > a.accuracy ? b : a, undefined)
     lines.push(
-      `  ${agent.id} on ${agent.runner}: ${plural(agent.trials.length, "trial")}${
-        best === undefined ? "" : `, best ${percent(best.accuracy)} ${best.model}`
-      }`
+      report.tuning !== undefined
+        ? `  ${agent.id} on ${agent.runner}`
+        : `  ${agent.id} on ${agent.runner}: ${plural(agent.trials.length, "trial")}${
+          best === undefined ? "" : `, best ${percent(best.accuracy)} ${best.model}`
+        }`
     )
   }
   for (const runner of report.runners) {
     const served = report.agents.filter((a) => a.runner === runner.name).map((a) => a.id)
     lines.push(`  ${runner.name} served ${plural(served.length, "agent")}${served.length === 0 ? "" : `: ${served.join(", ")}`}`)
   }
-  lines.push(
-    `best: ${percent(report.best.accuracy)} ${report.best.model} (trial ${report.best.trial}, ${report.best.agent})`,
-    `timing: cluster up in ${report.startMillis} ms, ${report.agents.reduce((n, a) => n + a.trials.length, 0)} trials in ${report.runMillis} ms`
-  )
+  if (report.best !== undefined) {
+    lines.push(`best: ${percent(report.best.accuracy)} ${report.best.model} (trial ${report.best.trial}, ${report.best.agent})`)
+  }
+  if (report.tuning !== undefined) lines.push("", formatReport(report.tuning), "")
+  const trials = report.tuning?.trials ?? report.agents.reduce((n, a) => n + a.trials.length, 0)
+  lines.push(`timing: cluster up in ${report.startMillis} ms, ${trials} trials in ${report.runMillis} ms`)
   return lines.join("\n")
 }
