@@ -15,19 +15,20 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Schema, Scope, Semaphore } from "effect"
+import { Clock, Context, Deferred, Effect, Exit, Layer, Schema, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import {
   AuctionExists,
   type AuctionEvent,
   TooManyAuctions,
   type Outcome,
-  UnknownAuction,
+  type UnknownAuction,
   WrongAuctionKind
 } from "../auctions/index.ts"
 import { invariant } from "../internal/invariant.ts"
 import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
+import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
 import { AuctionSpec, BidInput, TakeInput } from "./schema.ts"
 
@@ -140,20 +141,13 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
 
   // Sleeps until the (possibly extended) deadline, then closes the auction.
   const timer = (entry: Entry): Effect.Effect<void> =>
-    Effect.gen(function*() {
-      while (liveOutcome(entry.live) === undefined) {
-        const now = yield* Clock.currentTimeMillis
-        const deadline = liveDeadline(entry.live)
-        if (now < deadline) yield* Effect.sleep(Duration.millis(deadline - now))
-        else yield* Effect.orDie(handle(entry, { _tag: "Close", at: now }))
-      }
+    closeAtDeadline({
+      settled: () => liveOutcome(entry.live) !== undefined,
+      deadline: () => liveDeadline(entry.live),
+      close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at }))
     })
 
-  const find = (auction: string) =>
-    Effect.suspend(() => {
-      const entry = open.get(auction)
-      return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Effect.succeed(entry)
-    })
+  const find = findOpen(open)
 
   return AuctionHouse.of({
     open: (input) =>

@@ -15,9 +15,9 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Deferred, Duration, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
+import { Clock, Context, Deferred, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
-import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, UnknownAuction } from "../auctions/index.ts"
+import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, type UnknownAuction } from "../auctions/index.ts"
 import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
 import {
   BundleBidInput,
@@ -29,6 +29,7 @@ import {
   bundleStep,
   type BundleStepError
 } from "./bundle.ts"
+import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { heldBy, payFromHolds, releaseAll } from "./internal/escrow.ts"
 
 /** Options of `CombinatorialHouse.layerWith`. */
@@ -110,19 +111,13 @@ const make = (options: CombinatorialHouseOptions) =>
       })))
 
     const timer = (entry: Entry): Effect.Effect<void> =>
-      Effect.gen(function*() {
-        while (entry.state.result === undefined) {
-          const now = yield* Clock.currentTimeMillis
-          if (now < entry.state.deadline) yield* Effect.sleep(Duration.millis(entry.state.deadline - now))
-          else yield* Effect.orDie(handle(entry, { _tag: "Close", at: now }))
-        }
+      closeAtDeadline({
+        settled: () => entry.state.result !== undefined,
+        deadline: () => entry.state.deadline,
+        close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at }))
       })
 
-    const find = (auction: string) =>
-      Effect.suspend(() => {
-        const entry = open.get(auction)
-        return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Effect.succeed(entry)
-      })
+    const find = findOpen(open)
 
     return CombinatorialHouse.of({
       open: (input) =>

@@ -1,0 +1,33 @@
+/**
+ * What the live auction drivers share besides escrow: finding an open auction by id, and the
+ * timer fiber that closes an auction at its (possibly extended) deadline.
+ *
+ * Internal: only files under `src/economics/auction-house/` may import this.
+ */
+import { Clock, Duration, Effect } from "effect"
+import { UnknownAuction } from "../../auctions/index.ts"
+
+/** The open auction `auction` of `open`, or `UnknownAuction`. */
+export const findOpen = <E>(open: ReadonlyMap<string, E>) => (auction: string): Effect.Effect<E, UnknownAuction> =>
+  Effect.suspend(() => {
+    const entry = open.get(auction)
+    return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Effect.succeed(entry)
+  })
+
+/**
+ * Sleeps until `deadline()` (read again after every wake-up, as a bid may extend it), then runs
+ * `close(now)`, until `settled()`.
+ */
+export const closeAtDeadline = (options: {
+  readonly settled: () => boolean
+  readonly deadline: () => number
+  readonly close: (now: number) => Effect.Effect<void>
+}): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    while (!options.settled()) {
+      const now = yield* Clock.currentTimeMillis
+      const deadline = options.deadline()
+      if (now < deadline) yield* Effect.sleep(Duration.millis(deadline - now))
+      else yield* options.close(now)
+    }
+  })
