@@ -9,36 +9,19 @@
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { Context, Effect, Exit, Layer, Schema, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Scope } from "effect"
 import { MessageStorage, RunnerHealth, Runners, RunnerStorage, Sharding, ShardingConfig } from "effect/cluster"
-import { Agent } from "../src/agent/index.ts"
-import { AgentStateStore, ClusterAgent, type ClusterRef } from "../src/cluster/index.ts"
+import { AgentStateStore, type ClusterRef } from "../src/cluster/index.ts"
 import { SqliteClient } from "../src/sql/index.ts"
+import { add, counterAgent, type CounterMessage, get } from "./lib/counter.ts"
 import { defineBench } from "./lib/index.ts"
 
 const AGENTS = 1_000_000
 const OPS = 200
 const KIND = "million-bench"
 
-const Add = Agent.message("Add", { n: Schema.Number })
-const Get = Agent.request("Get", {}, Schema.Number)
-const Messages = Schema.Union([Add, Get])
-type Message = typeof Messages.Type
-const Counter = Agent.make({
-  name: KIND,
-  messages: Messages,
-  initial: () => 0,
-  handle: (n: number, msg, ctx) => {
-    if (msg._tag === "Get") {
-      ctx.reply(msg, n)
-      return n
-    }
-    return n + msg.n
-  }
-})
-const Deployed = ClusterAgent.make(Counter, { state: Schema.Number, replies: { Get: Schema.Number }, maxIdleTime: "10 minutes" })
-const get = Get.make({})
-const add = Add.make({ n: 1 })
+const { deployed: Deployed } = counterAgent(KIND)
+type Message = CounterMessage
 
 const sharding = Sharding.layer.pipe(
   Layer.provideMerge(Runners.layerNoop),

@@ -8,33 +8,17 @@
  * SQLite database (`:memory:`) for shard locks and agent state, as separate processes would.
  */
 import { NodeClusterSocket } from "@effect/platform-node"
-import { Context, Effect, Exit, Layer, Option, Schema, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { EntityId, RunnerAddress, Sharding } from "effect/cluster"
-import { Agent, type AgentRef, AgentSystem } from "../src/agent/index.ts"
-import { AgentStateStore, ClusterAgent, type ClusterRef } from "../src/cluster/index.ts"
+import { type AgentRef, AgentSystem } from "../src/agent/index.ts"
+import { AgentStateStore, type ClusterRef } from "../src/cluster/index.ts"
 import { SqliteClient } from "../src/sql/index.ts"
 import { freePort as freePortEffect } from "../src/transport/index.ts"
+import { add, counterAgent, type CounterMessage, get } from "./lib/counter.ts"
 import { defineBench } from "./lib/index.ts"
 
-const Add = Agent.message("Add", { n: Schema.Number })
-const Get = Agent.request("Get", {}, Schema.Number)
-const Messages = Schema.Union([Add, Get])
-type Message = typeof Messages.Type
-const Counter = Agent.make({
-  name: "bench-counter",
-  messages: Messages,
-  initial: () => 0,
-  handle: (n: number, msg, ctx) => {
-    if (msg._tag === "Get") {
-      ctx.reply(msg, n)
-      return n
-    }
-    return n + msg.n
-  }
-})
-const Deployed = ClusterAgent.make(Counter, { state: Schema.Number, replies: { Get: Schema.Number }, maxIdleTime: "10 minutes" })
-const get = Get.make({})
-const add = Add.make({ n: 1 })
+const { definition: Counter, deployed: Deployed } = counterAgent("bench-counter")
+type Message = CounterMessage
 
 const freePort = () => Effect.runPromise(freePortEffect)
 
