@@ -11,10 +11,29 @@ import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Fiber } from "effect"
 import { TestConsole } from "effect/testing"
-import { agents, auction, coordination, projectRoot, runScenario } from "../../src/cli/index.ts"
+import { agents, auction, coordination, projectRoot, runScenario, type Scenario } from "../../src/cli/index.ts"
 import { findChromium, openPage } from "./cdp.ts"
 
 const chromium = findChromium()
+
+/**
+ * Starts `scenario` with its dashboard (kept serving after it ends) in a fiber of the test, and
+ * opens the dashboard's page in Chromium once it listens.
+ */
+const openDuringRun = (scenario: Scenario, options: { readonly seed: number; readonly rounds: number; readonly paceMillis: number }) =>
+  Effect.gen(function*() {
+    const url = yield* Deferred.make<string>()
+    const run = yield* runScenario(scenario, {
+      ...options,
+      dashboardPort: 0,
+      intervalMillis: 50,
+      hold: true,
+      onDashboard: (dashboard) => Deferred.succeed(url, dashboard.url).pipe(Effect.asVoid)
+    }).pipe(Effect.provide(TestConsole.layer), Effect.forkChild)
+    const page = yield* openPage(chromium!)
+    yield* page.goto(yield* Deferred.await(url))
+    return { page, run }
+  })
 
 interface Reading {
   readonly seq: number
@@ -52,18 +71,7 @@ const waitForChange = `new Promise((resolve) => {
 describe("dashboard in headless Chromium", () => {
   it.live.skipIf(chromium === undefined)("the page shows live values changing while a scenario runs; screenshot saved", () =>
     Effect.gen(function*() {
-      const url = yield* Deferred.make<string>()
-      const run = yield* runScenario(agents, {
-        seed: 3,
-        rounds: 500,
-        paceMillis: 20,
-        dashboardPort: 0,
-        intervalMillis: 50,
-        hold: true,
-        onDashboard: (dashboard) => Deferred.succeed(url, dashboard.url).pipe(Effect.asVoid)
-      }).pipe(Effect.provide(TestConsole.layer), Effect.forkChild)
-      const page = yield* openPage(chromium!)
-      yield* page.goto(yield* Deferred.await(url))
+      const { page, run } = yield* openDuringRun(agents, { seed: 3, rounds: 500, paceMillis: 20 })
       const { first, now } = yield* page.evaluate<{ first: Reading; now: Reading }>(waitForChange)
       assert.strictEqual(now.status, "live")
       assert.strictEqual(now.agents, 5)
@@ -93,19 +101,8 @@ describe("dashboard in headless Chromium", () => {
 
   it.live.skipIf(chromium === undefined)("the auctions panel lists the open English auction with its bids and high bid", () =>
     Effect.gen(function*() {
-      const url = yield* Deferred.make<string>()
       // At 100 ms per answer the English lot stays open for seconds: longer than Chromium takes to load.
-      const run = yield* runScenario(auction, {
-        seed: 2,
-        rounds: 1,
-        paceMillis: 100,
-        dashboardPort: 0,
-        intervalMillis: 50,
-        hold: true,
-        onDashboard: (dashboard) => Deferred.succeed(url, dashboard.url).pipe(Effect.asVoid)
-      }).pipe(Effect.provide(TestConsole.layer), Effect.forkChild)
-      const page = yield* openPage(chromium!)
-      yield* page.goto(yield* Deferred.await(url))
+      const { page, run } = yield* openDuringRun(auction, { seed: 2, rounds: 1, paceMillis: 100 })
       const row = yield* page.evaluate<ReadonlyArray<string>>(waitForAuction)
       // auction, kind, status, bids, price, reserve, closes
       assert.strictEqual(row[1], "english")
@@ -146,18 +143,7 @@ describe("dashboard in headless Chromium", () => {
 
   it.live.skipIf(chromium === undefined)("the Coordination panel shows the leader with its term and the lock's token increasing; screenshot saved", () =>
     Effect.gen(function*() {
-      const url = yield* Deferred.make<string>()
-      const run = yield* runScenario(coordination, {
-        seed: 3,
-        rounds: 1_000,
-        paceMillis: 60,
-        dashboardPort: 0,
-        intervalMillis: 50,
-        hold: true,
-        onDashboard: (dashboard) => Deferred.succeed(url, dashboard.url).pipe(Effect.asVoid)
-      }).pipe(Effect.provide(TestConsole.layer), Effect.forkChild)
-      const page = yield* openPage(chromium!)
-      yield* page.goto(yield* Deferred.await(url))
+      const { page, run } = yield* openDuringRun(coordination, { seed: 3, rounds: 1_000, paceMillis: 60 })
       const { first, now } = yield* page.evaluate<{ first: CoordinationReading; now: CoordinationReading }>(waitForCoordination)
       // leaders row: kind, group, leader, term, detail
       assert.deepStrictEqual(now.leader.slice(0, 2), ["election", "workers"])
