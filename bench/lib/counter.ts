@@ -14,8 +14,9 @@ export const Get = Agent.request("Get", {}, Schema.Number)
 export const CounterMessages = Schema.Union([Add, Get])
 /** The counter's messages. */
 export type CounterMessage = typeof CounterMessages.Type
-/** A ready `Get` and `Add` of 1. */
+/** A ready `Get`. */
 export const get = Get.make({})
+/** A ready `Add` of 1. */
 export const add = Add.make({ n: 1 })
 
 /** The counter named `kind`, and the same deployed as a cluster agent of that kind. */
