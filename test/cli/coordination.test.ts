@@ -37,7 +37,9 @@ describe("mabeam run/inspect coordination", () => {
       const run = yield* runScenario(coordination, {
         seed: 1,
         rounds: 200,
-        paceMillis: 100,
+        // The leader holds the lock a whole second per round, so the separate `inspect` process,
+        // slow to start on a loaded machine, still finds it held.
+        paceMillis: 1_000,
         dashboardPort: 0,
         intervalMillis: 20,
         hold: true,
