@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import type { Effect } from "effect"
+import type { Duration, Effect } from "effect"
 import type { AgentRef } from "./AgentRef.ts"
 import type { OverflowPolicy } from "./Mailbox.ts"
 
@@ -75,6 +75,13 @@ export interface AgentDefinition<S, M, E = never, R = never> {
   readonly capabilities?: ReadonlyArray<string>
   /** Mailbox capacity (default 1024) and what to do when it is full (default `"backpressure"`). */
   readonly mailbox?: { readonly capacity?: number; readonly overflow?: OverflowPolicy }
+  /**
+   * The restart intensity of this definition's group supervisor (the dynamic supervisor its agents
+   * live under unless spawned with an explicit one). Defaults to the system's `groups.intensity`.
+   * Size it to the crashes the whole group may absorb: `maxRestarts` counts the restarts of all
+   * its agents together within `within`.
+   */
+  readonly supervision?: { readonly intensity?: { readonly maxRestarts: number; readonly within: Duration.Input } }
 }
 
 /**

@@ -7,16 +7,28 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Exit } from "effect"
+import { Duration, Effect, Exit, Fiber } from "effect"
+import { InvalidInput } from "../errors/index.ts"
 import type { ReplyOf } from "./Agent.ts"
-import { AgentStopped, type AskError, AskTimeout, MailboxFull, NoReply, type TellError } from "./errors.ts"
+import { AgentStopped, type AskError, AskTimeout, MailboxFull, NoReply, SelfAsk, type TellError } from "./errors.ts"
 import type { Deadline, Deadlines } from "../supervision/index.ts"
 import { Mailbox, type OverflowPolicy } from "./Mailbox.ts"
 
 /** Options of `ask`. */
 export interface AskOptions {
-  /** How long to wait for the reply; defaults to 5 seconds. */
+  /** How long to wait for the reply (≥ 0); defaults to 5 seconds. Anything else is `InvalidInput`. */
   readonly timeout?: Duration.Input
+}
+
+/** The timeout of an ask in milliseconds, or undefined when `timeout` is not a duration ≥ 0. */
+const timeoutMillis = (timeout: unknown): number | undefined => {
+  if (typeof timeout === "number") return Number.isNaN(timeout) || timeout < 0 ? undefined : timeout
+  try {
+    const millis = Duration.toMillis(Duration.fromInputUnsafe(timeout as Duration.Input))
+    return Number.isNaN(millis) || millis < 0 ? undefined : millis
+  } catch {
+    return undefined
+  }
 }
 
 /** A handle on a running agent. */
@@ -45,8 +57,11 @@ export interface AgentRef<M> {
   readonly handledCount: () => number
 }
 
-/** Why a message was not handled. Every loss has one, and every loss is counted. */
-export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crashed"
+/**
+ * Why a message was not handled. Every loss has one, and every loss is counted.
+ * `"caller-timed-out"`: a request reached the agent after its caller stopped waiting, so it was dropped.
+ */
+export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crashed" | "caller-timed-out"
 
 /** A request in a mailbox, with the way back to its caller. */
 export class AskEnvelope<M> {
@@ -107,6 +122,8 @@ export class AgentCell<M> implements AgentRef<M> {
   links: Set<AgentCell<unknown>> | undefined = undefined
   /** Messages given to the handler so far, across incarnations. */
   handled = 0
+  /** The fiber of the running incarnation: an ask from it is a self-ask. */
+  owner: Fiber.Fiber<unknown, unknown> | undefined = undefined
 
   readonly id: string
   readonly kind: string
@@ -164,7 +181,13 @@ export class AgentCell<M> implements AgentRef<M> {
   }
 
   ask<Req extends M>(request: Req, options?: AskOptions): Effect.Effect<ReplyOf<Req>, AskError> {
+    if (options?.timeout !== undefined && timeoutMillis(options.timeout) === undefined) {
+      return Effect.fail(new InvalidInput({ where: "AgentRef.ask", issue: `timeout: expected a duration >= 0, got ${String(options.timeout)}` }))
+    }
     return Effect.callback<unknown, AskError>((resume) => {
+      if (this.owner !== undefined && Fiber.getCurrent() === this.owner) {
+        return resume(Effect.fail(new SelfAsk({ agent: this.id, request: describe(request) })))
+      }
       const envelope = new AskEnvelope<M>(request, this.runtime.deadlines)
       const outcome = this.mailbox.offer(envelope)
       if (outcome !== "accepted") {
@@ -190,9 +213,7 @@ export class AgentCell<M> implements AgentRef<M> {
   ): void {
     if (envelope.result !== undefined) return resume(envelope.result)
     envelope.resume = resume
-    const millis = options?.timeout === undefined
-      ? this.runtime.askTimeoutMillis
-      : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
+    const millis = options?.timeout === undefined ? this.runtime.askTimeoutMillis : timeoutMillis(options.timeout) as number
     envelope.timer = this.runtime.deadlines.schedule(millis, () => {
       envelope.complete(Effect.fail(new AskTimeout({ agent: this.id, request: describe(envelope.message), timeoutMillis: millis })))
     })
@@ -226,12 +247,12 @@ export class AgentCell<M> implements AgentRef<M> {
     }
   }
 
-  /** The handler crashed: the message in hand is lost (counted), its caller gets `AgentStopped`. */
-  crashedWhileHandling(message: Letter<M>): void {
+  /** The handler crashed: the message in hand is lost (counted), its caller gets `AgentStopped` with the cause. */
+  crashedWhileHandling(message: Letter<M>, cause: unknown): void {
     const current = this.current
     this.current = undefined
     if (current !== undefined) {
-      current.complete(Effect.fail(new AgentStopped({ agent: this.id, reason: "crashed" })))
+      current.complete(Effect.fail(new AgentStopped({ agent: this.id, reason: "crashed", cause })))
     } else if (!(message instanceof CrashSignal)) {
       this.runtime.deadLetter("handler-crashed", this.id, message)
     }
@@ -259,9 +280,9 @@ export class AgentCell<M> implements AgentRef<M> {
   }
 
   /** Abandons the request in hand when an incarnation ends while handling it. */
-  abandonCurrent(reason: "stopped" | "crashed"): void {
+  abandonCurrent(reason: "stopped" | "crashed", cause?: unknown): void {
     const current = this.current
     this.current = undefined
-    current?.complete(Effect.fail(new AgentStopped({ agent: this.id, reason })))
+    current?.complete(Effect.fail(new AgentStopped(cause === undefined ? { agent: this.id, reason } : { agent: this.id, reason, cause })))
   }
 }
