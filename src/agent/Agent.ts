@@ -50,12 +50,26 @@ export const request = <const Tag extends string, const Fields extends Schema.St
 > & { readonly make: (input: Omit<Schema.TaggedStruct<Tag, Fields>["Type"], "_tag">) => Schema.TaggedStruct<Tag, Fields>["Type"] & Replies<R> } =>
   Schema.TaggedStruct(tag, fields) as never
 
+/** The way back to the caller of a deferred request (gen_server's `From`). */
+export interface ReplyHandle<R> {
+  /** Answers the caller; false if it was answered already or stopped waiting (timed out). */
+  readonly reply: (value: R) => boolean
+}
+
 /** What a handler can do besides returning the next state. */
 export interface AgentContext<M> {
   /** This agent. */
   readonly self: AgentRef<M>
   /** Answers the request being handled. Replying twice, or to another message, is ignored. */
   readonly reply: <Req extends M>(request: Req, value: ReplyOf<Req>) => void
+  /**
+   * Keeps the request being handled open past the handler (gen_server's `{noreply, State}` +
+   * `gen_server:reply(From, Reply)`): the handler returns at once, the mailbox goes on, and the
+   * handle answers later (from a later message, or a fiber forked by the handler). The caller's
+   * timeout still applies; if the agent crashes or stops first, the caller gets `AgentStopped`.
+   * For a message that is not the request being handled, the handle answers nobody.
+   */
+  readonly defer: <Req extends M>(request: Req) => ReplyHandle<ReplyOf<Req>>
 }
 
 /** The next state, computed directly or by an effect. */

@@ -12,6 +12,7 @@ import { InvalidInput } from "../errors/index.ts"
 import type { ReplyOf } from "./Agent.ts"
 import { AgentStopped, type AskError, AskTimeout, MailboxFull, NoReply, SelfAsk, type TellError } from "./errors.ts"
 import type { Deadline, Deadlines } from "../supervision/index.ts"
+import type { MessageCheck } from "./internal/checked.ts"
 import { Mailbox, type OverflowPolicy } from "./Mailbox.ts"
 
 /** Options of `ask`. */
@@ -31,7 +32,11 @@ const timeoutMillis = (timeout: unknown): number | undefined => {
   }
 }
 
-/** A handle on a running agent. */
+/**
+ * A handle on a running agent. A ref from `spawn` is typed: its messages are checked by the
+ * compiler and go to the mailbox without a runtime check (the hot path). A ref from `lookup`
+ * (typed `AgentRef<unknown>`) checks every message against the agent's `messages` Schema.
+ */
 export interface AgentRef<M> {
   /** Unique id of this agent (also its registry key). */
   readonly id: string
@@ -59,9 +64,10 @@ export interface AgentRef<M> {
 
 /**
  * Why a message was not handled. Every loss has one, and every loss is counted.
- * `"caller-timed-out"`: a request reached the agent after its caller stopped waiting, so it was dropped.
+ * `"caller-timed-out"`: a request reached the agent after its caller stopped waiting, so it was dropped;
+ * `"invalid-message"`: a message from an untyped path did not match the agent's `messages` Schema.
  */
-export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crashed" | "caller-timed-out"
+export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crashed" | "caller-timed-out" | "invalid-message"
 
 /** A request in a mailbox, with the way back to its caller. */
 export class AskEnvelope<M> {
@@ -122,6 +128,8 @@ export class AgentCell<M> implements AgentRef<M> {
   links: Set<AgentCell<unknown>> | undefined = undefined
   /** Messages given to the handler so far, across incarnations. */
   handled = 0
+  /** Requests whose reply the handler deferred; failed if the incarnation ends first. */
+  deferred: Set<AskEnvelope<M>> | undefined = undefined
   /** The fiber of the running incarnation: an ask from it is a self-ask. */
   owner: Fiber.Fiber<unknown, unknown> | undefined = undefined
 
@@ -129,10 +137,13 @@ export class AgentCell<M> implements AgentRef<M> {
   readonly kind: string
   readonly overflow: OverflowPolicy
   readonly runtime: CellRuntime
+  /** Checks messages from untyped paths against the definition's Schema (shared per definition). */
+  readonly check: MessageCheck
 
-  constructor(id: string, kind: string, capacity: number, overflow: OverflowPolicy, runtime: CellRuntime) {
+  constructor(id: string, kind: string, capacity: number, overflow: OverflowPolicy, runtime: CellRuntime, check: MessageCheck) {
     this.id = id
     this.kind = kind
+    this.check = check
     this.overflow = overflow
     this.runtime = runtime
     this.mailbox = new Mailbox(capacity)
@@ -237,6 +248,21 @@ export class AgentCell<M> implements AgentRef<M> {
     if (current !== undefined && current.message === request) current.complete(Effect.succeed(value))
   }
 
+  /** Keeps the request being handled open past its handler; see `AgentContext.defer`. */
+  defer(request: M): { readonly reply: (value: unknown) => boolean } {
+    const current = this.current
+    if (current === undefined || current.message !== request) return { reply: () => false }
+    this.current = undefined
+    const pending = (this.deferred ??= new Set())
+    pending.add(current)
+    return {
+      reply: (value) => {
+        pending.delete(current)
+        return current.complete(Effect.succeed(value))
+      }
+    }
+  }
+
   /** Fails the request being handled because the handler returned without replying. */
   finishCurrent(): void {
     const current = this.current
@@ -283,6 +309,13 @@ export class AgentCell<M> implements AgentRef<M> {
   abandonCurrent(reason: "stopped" | "crashed", cause?: unknown): void {
     const current = this.current
     this.current = undefined
-    current?.complete(Effect.fail(new AgentStopped(cause === undefined ? { agent: this.id, reason } : { agent: this.id, reason, cause })))
+    const error = new AgentStopped(cause === undefined ? { agent: this.id, reason } : { agent: this.id, reason, cause })
+    current?.complete(Effect.fail(error))
+    // Deferred replies die with the incarnation that owed them (the caller's monitor fires, in OTP).
+    const deferred = this.deferred
+    if (deferred !== undefined && deferred.size > 0) {
+      this.deferred = undefined
+      for (const envelope of deferred) envelope.complete(Effect.fail(error))
+    }
   }
 }

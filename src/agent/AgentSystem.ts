@@ -15,6 +15,7 @@ import { AgentCell, type AgentRef, type CellRuntime, CrashSignal, type DeadLette
 import { AgentIdTaken, AgentNotRunning, AgentStartFailed, LinkedAgentFailed } from "./errors.ts"
 import type { AgentEvent, DeadLetterCounts } from "./events.ts"
 import { AgentChild, type SystemHooks } from "./internal/AgentChild.ts"
+import { CheckedRef, messageCheck } from "./internal/checked.ts"
 import { Groups } from "./internal/groups.ts"
 
 /** How to spawn one agent. */
@@ -85,7 +86,7 @@ export class AgentSystem extends Context.Service<AgentSystem, {
   readonly group: (kind: string) => Option.Option<Supervisor.Supervisor>
   /** The root, then every running group supervisor (the default tree, top down). */
   readonly supervisors: Effect.Effect<ReadonlyArray<Supervisor.Supervisor>>
-  /** The running agent with this id. */
+  /** The running agent with this id; its ref checks every message against the agent's `messages` Schema. */
   readonly lookup: (id: string) => Option.Option<AgentRef<unknown>>
   /** Completes with the agent's final exit when it stops for good. */
   readonly monitor: (ref: AgentRef<never>) => Effect.Effect<Deferred.Deferred<Exit.Exit<void, unknown>>>
@@ -122,7 +123,13 @@ export const make = (options: AgentSystemOptions = {}) =>
     const events = yield* PubSub.sliding<AgentEvent>(4096)
     const directory = new Map<string, AgentCell<unknown>>()
     const supervisorOf = new Map<string, Supervisor.Supervisor>()
-    const dead: Record<DeadLetterReason, number> = { "mailbox-full": 0, "agent-stopped": 0, "handler-crashed": 0, "caller-timed-out": 0 }
+    const dead: Record<DeadLetterReason, number> = {
+      "mailbox-full": 0,
+      "agent-stopped": 0,
+      "handler-crashed": 0,
+      "caller-timed-out": 0,
+      "invalid-message": 0
+    }
     let sequence = 0
 
     // Metrics are updated synchronously from the lifecycle events, in the system's own context.
@@ -184,7 +191,8 @@ export const make = (options: AgentSystemOptions = {}) =>
         const id = input.id ?? `${definition.name}-${++sequence}`
         if (directory.has(id)) return yield* new AgentIdTaken({ agent: id })
         const supervisor = spawnOptions.supervisor ?? (yield* groups.of(definition))
-        const cell = new AgentCell<M>(id, definition.name, input.capacity, input.overflow, runtime)
+        const check = messageCheck(definition.messages as Schema.Codec<unknown, unknown>)
+        const cell = new AgentCell<M>(id, definition.name, input.capacity, input.overflow, runtime, check)
         const services = withoutScope(yield* Effect.context<R>())
         const child = new AgentChild(cell, definition, services, hooks, input.restart, shutdown)
         directory.set(id, cell as AgentCell<unknown>)
@@ -229,7 +237,10 @@ export const make = (options: AgentSystemOptions = {}) =>
         }),
       group: (kind) => groups.get(kind),
       supervisors: Effect.sync(() => [root, ...groups.all()]),
-      lookup: (id) => Option.fromNullishOr(directory.get(id)),
+      lookup: (id) => {
+        const cell = directory.get(id)
+        return cell === undefined ? Option.none() : Option.some(new CheckedRef(cell))
+      },
       monitor: (ref) =>
         Effect.gen(function*() {
           const deferred = yield* Deferred.make<Exit.Exit<void, unknown>>()

@@ -66,8 +66,8 @@ export class LinkedAgentFailed extends Schema.TaggedError<LinkedAgentFailed>()("
 /** Everything `ask` can fail with. */
 export type AskError = AskTimeout | AgentStopped | MailboxFull | NoReply | SelfAsk | InvalidInput
 
-/** Everything `tell` can fail with. */
-export type TellError = AgentStopped | MailboxFull
+/** Everything `tell` can fail with (`InvalidInput`: an untyped message did not match the agent's Schema). */
+export type TellError = AgentStopped | MailboxFull | InvalidInput
 
 /** An agent with this id is already running. */
 export class AgentIdTaken extends Schema.TaggedError<AgentIdTaken>()("AgentIdTaken", {
