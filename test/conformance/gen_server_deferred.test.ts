@@ -84,6 +84,7 @@ describe("gen_server: deferred replies", () => {
       const desk = yield* system.spawn(Desk)
       const waiting = yield* Effect.forkChild(Effect.flip(desk.ask(Wait.make({ key: "x" }))))
       yield* settle
+      assert.strictEqual(yield* desk.ask(Peek.make({})), 1, "the request is parked, its caller waiting")
       yield* desk.tell(Crash.make({}))
       const error = yield* Fiber.join(waiting)
       assert.strictEqual(error._tag, "AgentStopped")
