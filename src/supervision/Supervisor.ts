@@ -194,7 +194,9 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
             })),
             Effect.andThen(spec.start)
           )
-        return Effect.forkIn(Effect.scoped(body), childrenScope).pipe(
+        // A start that waits for `init` runs the child at once, so an `init` that does not suspend
+        // completes before the caller would wait for it (no scheduler round trip per start).
+        return Effect.forkIn(Effect.scoped(body), childrenScope, { startImmediately: awaitInit }).pipe(
           Effect.flatMap((fiber) => {
             child.fiber = fiber
             child.status = "running"
