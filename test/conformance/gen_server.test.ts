@@ -74,9 +74,14 @@ describe("gen_server: calls and crashes", () => {
       assert.isTrue(restarted._tag === "AgentRestarted" && Cause.pretty(restarted.cause).includes("blown up"))
       const crash = logged.find((line) => line.text.includes("fragile"))
       assert.isDefined(crash, "the crash was logged")
+      assert.strictEqual(crash!.level, "Debug")
       assert.include(crash!.text, "blown up")
       assert.deepInclude(crash!.annotations, { agent: "fragile", kind: "narcissist", restarts: 0 })
-    }).pipe(Effect.provide(systemLayer()), Effect.provide(Logger.layer([capture]))))
+    }).pipe(
+      Effect.provide(systemLayer()),
+      Effect.provide(Logger.layer([capture])),
+      Effect.provideService(References.MinimumLogLevel, "Debug")
+    ))
 
   it.effect("stop of an agent that already stopped is AgentNotRunning", () =>
     Effect.gen(function*() {

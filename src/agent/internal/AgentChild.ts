@@ -70,7 +70,7 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
     })
   }
 
-  /** Handles messages until stopped; a crash is logged with its cause before the supervisor decides. */
+  /** Handles messages until stopped; a crash is logged (debug) with its cause before the supervisor decides. */
   get start(): Effect.Effect<void, unknown, Scope.Scope> {
     const cell = this.cell as AgentCell<unknown>
     return Effect.suspend(() => (this.incarnation as Incarnation<S, M, E, R>).loop).pipe(
@@ -80,7 +80,9 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
         cell.abandonCurrent(crashed ? "crashed" : "stopped", crashed ? Cause.squash(exit.cause) : undefined)
         this.hooks.crashLinked(cell, exit)
         if (!crashed) return Effect.void
-        return Effect.logWarning(`agent "${this.id}" crashed`, exit.cause).pipe(
+        // Debug, not error as OTP's crash reports: restarts are routine here (chaos runs crash agents
+        // on purpose) and must not flood the output; a group that gives up logs at error level.
+        return Effect.logDebug(`agent "${this.id}" crashed`, exit.cause).pipe(
           Effect.annotateLogs({ agent: this.id, kind: this.definition.name, restarts: this.restarts })
         )
       }),
