@@ -5,7 +5,7 @@
  * Each timed case runs a batch inside one `Effect.runPromise` (ops = batch size), so the figures
  * are per operation, not per Promise.
  */
-import { Context, Deferred, Effect, Fiber, Layer, Queue, Schema, Scope } from "effect"
+import { Context, Deferred, Effect, Fiber, Layer, Option, Queue, Schema, Scope } from "effect"
 import { Agent, type AgentRef, AgentSystem } from "../src/agent/index.ts"
 import { defineBench } from "./lib/index.ts"
 
@@ -107,6 +107,17 @@ export default defineBench("agents", [
         ops: MESSAGES,
         fn: () => run(Effect.gen(function*() {
           for (let i = 0; i < MESSAGES; i++) sinkRef.tellUnsafe(ping)
+          yield* sinkRef.ask(count)
+        }))
+      },
+      {
+        // The untyped path (lookup refs, Comms, transport): each message is checked against the
+        // agent's messages Schema before it is queued. Compare with the typed ref.tellUnsafe above.
+        name: "lookup ref.tellUnsafe (Schema-checked), then one ask",
+        ops: MESSAGES,
+        fn: () => run(Effect.gen(function*() {
+          const checked = Option.getOrThrow(system.lookup(sinkRef.id))
+          for (let i = 0; i < MESSAGES; i++) checked.tellUnsafe(ping)
           yield* sinkRef.ask(count)
         }))
       },

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import type { Effect } from "effect"
+import type { Duration, Effect } from "effect"
 import type { AgentRef } from "./AgentRef.ts"
 import type { OverflowPolicy } from "./Mailbox.ts"
 
@@ -50,12 +50,26 @@ export const request = <const Tag extends string, const Fields extends Schema.St
 > & { readonly make: (input: Omit<Schema.TaggedStruct<Tag, Fields>["Type"], "_tag">) => Schema.TaggedStruct<Tag, Fields>["Type"] & Replies<R> } =>
   Schema.TaggedStruct(tag, fields) as never
 
+/** The way back to the caller of a deferred request (gen_server's `From`). */
+export interface ReplyHandle<R> {
+  /** Answers the caller; false if it was answered already or stopped waiting (timed out). */
+  readonly reply: (value: R) => boolean
+}
+
 /** What a handler can do besides returning the next state. */
 export interface AgentContext<M> {
   /** This agent. */
   readonly self: AgentRef<M>
   /** Answers the request being handled. Replying twice, or to another message, is ignored. */
   readonly reply: <Req extends M>(request: Req, value: ReplyOf<Req>) => void
+  /**
+   * Keeps the request being handled open past the handler (gen_server's `{noreply, State}` +
+   * `gen_server:reply(From, Reply)`): the handler returns at once, the mailbox goes on, and the
+   * handle answers later (from a later message, or a fiber forked by the handler). The caller's
+   * timeout still applies; if the agent crashes or stops first, the caller gets `AgentStopped`.
+   * For a message that is not the request being handled, the handle answers nobody.
+   */
+  readonly defer: <Req extends M>(request: Req) => ReplyHandle<ReplyOf<Req>>
 }
 
 /** The next state, computed directly or by an effect. */
@@ -75,6 +89,13 @@ export interface AgentDefinition<S, M, E = never, R = never> {
   readonly capabilities?: ReadonlyArray<string>
   /** Mailbox capacity (default 1024) and what to do when it is full (default `"backpressure"`). */
   readonly mailbox?: { readonly capacity?: number; readonly overflow?: OverflowPolicy }
+  /**
+   * The restart intensity of this definition's group supervisor (the dynamic supervisor its agents
+   * live under unless spawned with an explicit one). Defaults to the system's `groups.intensity`.
+   * Size it to the crashes the whole group may absorb: `maxRestarts` counts the restarts of all
+   * its agents together within `within`.
+   */
+  readonly supervision?: { readonly intensity?: { readonly maxRestarts: number; readonly within: Duration.Input } }
 }
 
 /**

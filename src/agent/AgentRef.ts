@@ -7,19 +7,36 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Exit } from "effect"
+import { Duration, Effect, Exit, Fiber } from "effect"
+import { InvalidInput } from "../errors/index.ts"
 import type { ReplyOf } from "./Agent.ts"
-import { AgentStopped, type AskError, AskTimeout, MailboxFull, NoReply, type TellError } from "./errors.ts"
+import { AgentStopped, type AskError, AskTimeout, MailboxFull, NoReply, SelfAsk, type TellError } from "./errors.ts"
 import type { Deadline, Deadlines } from "../supervision/index.ts"
+import type { MessageCheck } from "./internal/checked.ts"
 import { Mailbox, type OverflowPolicy } from "./Mailbox.ts"
 
 /** Options of `ask`. */
 export interface AskOptions {
-  /** How long to wait for the reply; defaults to 5 seconds. */
+  /** How long to wait for the reply (≥ 0); defaults to 5 seconds. Anything else is `InvalidInput`. */
   readonly timeout?: Duration.Input
 }
 
-/** A handle on a running agent. */
+/** The timeout of an ask in milliseconds, or undefined when `timeout` is not a duration ≥ 0. */
+const timeoutMillis = (timeout: unknown): number | undefined => {
+  if (typeof timeout === "number") return Number.isNaN(timeout) || timeout < 0 ? undefined : timeout
+  try {
+    const millis = Duration.toMillis(Duration.fromInputUnsafe(timeout as Duration.Input))
+    return Number.isNaN(millis) || millis < 0 ? undefined : millis
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A handle on a running agent. A ref from `spawn` is typed: its messages are checked by the
+ * compiler and go to the mailbox without a runtime check (the hot path). A ref from `lookup`
+ * (typed `AgentRef<unknown>`) checks every message against the agent's `messages` Schema.
+ */
 export interface AgentRef<M> {
   /** Unique id of this agent (also its registry key). */
   readonly id: string
@@ -45,8 +62,12 @@ export interface AgentRef<M> {
   readonly handledCount: () => number
 }
 
-/** Why a message was not handled. Every loss has one, and every loss is counted. */
-export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crashed"
+/**
+ * Why a message was not handled. Every loss has one, and every loss is counted.
+ * `"caller-timed-out"`: a request reached the agent after its caller stopped waiting, so it was dropped;
+ * `"invalid-message"`: a message from an untyped path did not match the agent's `messages` Schema.
+ */
+export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crashed" | "caller-timed-out" | "invalid-message"
 
 /** A request in a mailbox, with the way back to its caller. */
 export class AskEnvelope<M> {
@@ -107,15 +128,22 @@ export class AgentCell<M> implements AgentRef<M> {
   links: Set<AgentCell<unknown>> | undefined = undefined
   /** Messages given to the handler so far, across incarnations. */
   handled = 0
+  /** Requests whose reply the handler deferred; failed if the incarnation ends first. */
+  deferred: Set<AskEnvelope<M>> | undefined = undefined
+  /** The fiber of the running incarnation: an ask from it is a self-ask. */
+  owner: Fiber.Fiber<unknown, unknown> | undefined = undefined
 
   readonly id: string
   readonly kind: string
   readonly overflow: OverflowPolicy
   readonly runtime: CellRuntime
+  /** Checks messages from untyped paths against the definition's Schema (shared per definition). */
+  readonly check: MessageCheck
 
-  constructor(id: string, kind: string, capacity: number, overflow: OverflowPolicy, runtime: CellRuntime) {
+  constructor(id: string, kind: string, capacity: number, overflow: OverflowPolicy, runtime: CellRuntime, check: MessageCheck) {
     this.id = id
     this.kind = kind
+    this.check = check
     this.overflow = overflow
     this.runtime = runtime
     this.mailbox = new Mailbox(capacity)
@@ -164,7 +192,13 @@ export class AgentCell<M> implements AgentRef<M> {
   }
 
   ask<Req extends M>(request: Req, options?: AskOptions): Effect.Effect<ReplyOf<Req>, AskError> {
+    if (options?.timeout !== undefined && timeoutMillis(options.timeout) === undefined) {
+      return Effect.fail(new InvalidInput({ where: "AgentRef.ask", issue: `timeout: expected a duration >= 0, got ${String(options.timeout)}` }))
+    }
     return Effect.callback<unknown, AskError>((resume) => {
+      if (this.owner !== undefined && Fiber.getCurrent() === this.owner) {
+        return resume(Effect.fail(new SelfAsk({ agent: this.id, request: describe(request) })))
+      }
       const envelope = new AskEnvelope<M>(request, this.runtime.deadlines)
       const outcome = this.mailbox.offer(envelope)
       if (outcome !== "accepted") {
@@ -190,9 +224,7 @@ export class AgentCell<M> implements AgentRef<M> {
   ): void {
     if (envelope.result !== undefined) return resume(envelope.result)
     envelope.resume = resume
-    const millis = options?.timeout === undefined
-      ? this.runtime.askTimeoutMillis
-      : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
+    const millis = options?.timeout === undefined ? this.runtime.askTimeoutMillis : timeoutMillis(options.timeout) as number
     envelope.timer = this.runtime.deadlines.schedule(millis, () => {
       envelope.complete(Effect.fail(new AskTimeout({ agent: this.id, request: describe(envelope.message), timeoutMillis: millis })))
     })
@@ -216,6 +248,21 @@ export class AgentCell<M> implements AgentRef<M> {
     if (current !== undefined && current.message === request) current.complete(Effect.succeed(value))
   }
 
+  /** Keeps the request being handled open past its handler; see `AgentContext.defer`. */
+  defer(request: M): { readonly reply: (value: unknown) => boolean } {
+    const current = this.current
+    if (current === undefined || current.message !== request) return { reply: () => false }
+    this.current = undefined
+    const pending = (this.deferred ??= new Set())
+    pending.add(current)
+    return {
+      reply: (value) => {
+        pending.delete(current)
+        return current.complete(Effect.succeed(value))
+      }
+    }
+  }
+
   /** Fails the request being handled because the handler returned without replying. */
   finishCurrent(): void {
     const current = this.current
@@ -226,12 +273,12 @@ export class AgentCell<M> implements AgentRef<M> {
     }
   }
 
-  /** The handler crashed: the message in hand is lost (counted), its caller gets `AgentStopped`. */
-  crashedWhileHandling(message: Letter<M>): void {
+  /** The handler crashed: the message in hand is lost (counted), its caller gets `AgentStopped` with the cause. */
+  crashedWhileHandling(message: Letter<M>, cause: unknown): void {
     const current = this.current
     this.current = undefined
     if (current !== undefined) {
-      current.complete(Effect.fail(new AgentStopped({ agent: this.id, reason: "crashed" })))
+      current.complete(Effect.fail(new AgentStopped({ agent: this.id, reason: "crashed", cause })))
     } else if (!(message instanceof CrashSignal)) {
       this.runtime.deadLetter("handler-crashed", this.id, message)
     }
@@ -259,9 +306,16 @@ export class AgentCell<M> implements AgentRef<M> {
   }
 
   /** Abandons the request in hand when an incarnation ends while handling it. */
-  abandonCurrent(reason: "stopped" | "crashed"): void {
+  abandonCurrent(reason: "stopped" | "crashed", cause?: unknown): void {
     const current = this.current
     this.current = undefined
-    current?.complete(Effect.fail(new AgentStopped({ agent: this.id, reason })))
+    const error = new AgentStopped(cause === undefined ? { agent: this.id, reason } : { agent: this.id, reason, cause })
+    current?.complete(Effect.fail(error))
+    // Deferred replies die with the incarnation that owed them (the caller's monitor fires, in OTP).
+    const deferred = this.deferred
+    if (deferred !== undefined && deferred.size > 0) {
+      this.deferred = undefined
+      for (const envelope of deferred) envelope.complete(Effect.fail(error))
+    }
   }
 }

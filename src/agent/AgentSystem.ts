@@ -4,45 +4,65 @@
  * @since 0.1.0
  */
 import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Metric, Option, PubSub, Schema, Scope, Stream } from "effect"
+import { AlreadyRegistered } from "../registry/RegistryError.ts"
 import { decodeInput, InvalidInput } from "../errors/index.ts"
 import { Registry } from "../registry/index.ts"
 import * as Telemetry from "../telemetry/index.ts"
-import type { DuplicateChild, RestartPolicy, SupervisorStopped } from "../supervision/index.ts"
+import type { ChildStartFailed, DuplicateChild, RestartPolicy, Shutdown, SupervisorStopped } from "../supervision/index.ts"
 import { Deadlines, Supervisor } from "../supervision/index.ts"
 import type { AgentDefinition } from "./Agent.ts"
 import { AgentCell, type AgentRef, type CellRuntime, CrashSignal, type DeadLetterReason } from "./AgentRef.ts"
-import { AgentIdTaken, LinkedAgentFailed } from "./errors.ts"
+import { AgentIdTaken, AgentNotRunning, AgentStartFailed, LinkedAgentFailed } from "./errors.ts"
 import type { AgentEvent, DeadLetterCounts } from "./events.ts"
 import { AgentChild, type SystemHooks } from "./internal/AgentChild.ts"
+import { CheckedRef, messageCheck } from "./internal/checked.ts"
+import { Groups } from "./internal/groups.ts"
 
 /** How to spawn one agent. */
 export interface SpawnOptions {
   /** Unique id; defaults to `<definition name>-<n>`. */
   readonly id?: string
-  /** The supervisor that owns it; defaults to the system's root supervisor. */
+  /**
+   * The supervisor that owns it; defaults to its definition's group: a dynamic supervisor under
+   * the root, one per definition name (see `AgentDefinition.supervision`).
+   */
   readonly supervisor?: Supervisor.Supervisor
   /** Defaults to `"permanent"`. */
   readonly restart?: RestartPolicy
   /** How long it may take to drain its mailbox when stopped; defaults to 5 seconds. */
-  readonly shutdown?: Duration.Input
+  readonly shutdown?: Shutdown
 }
 
-/** Everything `spawn` can fail with. */
-export type SpawnError = AgentIdTaken | DuplicateChild | SupervisorStopped | InvalidInput
+/**
+ * Everything `spawn` can fail with. `AgentIdTaken`: the id is held (here or by another owner in
+ * the registry); `AgentStartFailed`: registration or `initial` failed (nothing is left running).
+ */
+export type SpawnError = AgentIdTaken | AgentStartFailed | DuplicateChild | SupervisorStopped | InvalidInput
 
 /** Options of the agent system. */
 export interface AgentSystemOptions {
   /** The node this system runs on; defaults to `"local"`. */
   readonly node?: string
-  /** Options of the root supervisor (default: one-for-one, 3 restarts in 5 s per child group). */
+  /**
+   * Options of the root supervisor (default: one-for-one, 3 restarts in 5 s). The root supervises
+   * the definition groups, which are temporary children: a group that gives up never restarts the
+   * root nor counts against its intensity.
+   */
   readonly root?: Supervisor.SupervisorOptions
+  /**
+   * Default restart intensity of each definition's group (overridden per definition by
+   * `AgentDefinition.supervision`); defaults to `root.intensity`, else 3 restarts in 5 s.
+   */
+  readonly groups?: { readonly intensity?: { readonly maxRestarts: number; readonly within: Duration.Input } }
   /** Default ask timeout; 5 seconds unless set. */
   readonly askTimeout?: Duration.Input
 }
 
 const SpawnInput = Schema.Struct({
   id: Schema.optionalKey(Schema.NonEmptyString),
-  capacity: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
+  capacity: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
+  overflow: Schema.Literals(["backpressure", "drop-newest", "fail"]),
+  restart: Schema.Literals(["permanent", "transient", "temporary"])
 })
 const isSpawnInput = Schema.is(SpawnInput)
 const decodeSpawnInput = decodeInput(SpawnInput, "AgentSystem.spawn")
@@ -52,14 +72,21 @@ export class AgentSystem extends Context.Service<AgentSystem, {
   readonly node: string
   /** The supervisor agents are spawned under unless told otherwise. */
   readonly root: Supervisor.Supervisor
-  /** Starts an agent under a supervisor and returns its ref at once (messages queue until it runs). */
+  /**
+   * Starts an agent under a supervisor and returns its ref once it runs: registered, and its
+   * `initial` state computed. A failing start is `AgentStartFailed` and leaves nothing behind.
+   */
   readonly spawn: <S, M, E, R>(
     definition: AgentDefinition<S, M, E, R>,
     options?: SpawnOptions
   ) => Effect.Effect<AgentRef<M>, SpawnError, R>
-  /** Stops an agent gracefully (drains its mailbox within its shutdown timeout). No-op if already stopped. */
-  readonly stop: (ref: AgentRef<never>) => Effect.Effect<void>
-  /** The running agent with this id. */
+  /** Stops an agent gracefully (drains its mailbox within its shutdown timeout); `AgentNotRunning` if it is not running. */
+  readonly stop: (ref: AgentRef<never>) => Effect.Effect<void, AgentNotRunning>
+  /** The group supervisor of a definition name, while it runs. */
+  readonly group: (kind: string) => Option.Option<Supervisor.Supervisor>
+  /** The root, then every running group supervisor (the default tree, top down). */
+  readonly supervisors: Effect.Effect<ReadonlyArray<Supervisor.Supervisor>>
+  /** The running agent with this id; its ref checks every message against the agent's `messages` Schema. */
   readonly lookup: (id: string) => Option.Option<AgentRef<unknown>>
   /** Completes with the agent's final exit when it stops for good. */
   readonly monitor: (ref: AgentRef<never>) => Effect.Effect<Deferred.Deferred<Exit.Exit<void, unknown>>>
@@ -73,9 +100,9 @@ export class AgentSystem extends Context.Service<AgentSystem, {
   readonly size: () => number
 }>()("mabeam/AgentSystem") {
   /** An agent system with default options. */
-  static readonly layer: Layer.Layer<AgentSystem> = Layer.effect(AgentSystem, Effect.suspend(() => make()))
-  /** An agent system with the given options. */
-  static readonly layerWith = (options: AgentSystemOptions): Layer.Layer<AgentSystem> =>
+  static readonly layer: Layer.Layer<AgentSystem> = Layer.effect(AgentSystem, Effect.suspend(() => Effect.orDie(make())))
+  /** An agent system with the given options; bad options are `InvalidInput` when it is built. */
+  static readonly layerWith = (options: AgentSystemOptions): Layer.Layer<AgentSystem, InvalidInput> =>
     Layer.effect(AgentSystem, make(options))
 }
 
@@ -83,7 +110,11 @@ export class AgentSystem extends Context.Service<AgentSystem, {
 export const make = (options: AgentSystemOptions = {}) =>
   Effect.gen(function*() {
     const node = options.node ?? "local"
-    const askTimeoutMillis = Duration.toMillis(Duration.fromInputUnsafe(options.askTimeout ?? "5 seconds"))
+    const askTimeout = Duration.fromInput(options.askTimeout ?? "5 seconds")
+    const askTimeoutMillis = Option.isSome(askTimeout) ? Duration.toMillis(askTimeout.value) : Number.NaN
+    if (Number.isNaN(askTimeoutMillis) || askTimeoutMillis < 0) {
+      return yield* new InvalidInput({ where: "AgentSystem.make", issue: `askTimeout: expected a duration >= 0, got ${String(options.askTimeout)}` })
+    }
     const clock = yield* Effect.clockWith((clock) => Effect.succeed(clock))
     const deadlines = new Deadlines(() => clock.currentTimeMillisUnsafe())
     yield* Effect.forkScoped(deadlines.run)
@@ -92,7 +123,13 @@ export const make = (options: AgentSystemOptions = {}) =>
     const events = yield* PubSub.sliding<AgentEvent>(4096)
     const directory = new Map<string, AgentCell<unknown>>()
     const supervisorOf = new Map<string, Supervisor.Supervisor>()
-    const dead: Record<DeadLetterReason, number> = { "mailbox-full": 0, "agent-stopped": 0, "handler-crashed": 0 }
+    const dead: Record<DeadLetterReason, number> = {
+      "mailbox-full": 0,
+      "agent-stopped": 0,
+      "handler-crashed": 0,
+      "caller-timed-out": 0,
+      "invalid-message": 0
+    }
     let sequence = 0
 
     // Metrics are updated synchronously from the lifecycle events, in the system's own context.
@@ -108,6 +145,8 @@ export const make = (options: AgentSystemOptions = {}) =>
           return Metric.withAttributes(Telemetry.restarts, { kind: event.kind }).updateUnsafe(1, metrics)
         case "DeadLetter":
           return Metric.withAttributes(Telemetry.messagesDropped, { reason: event.reason }).updateUnsafe(1, metrics)
+        case "AgentGroupFailed":
+          return
       }
     }
     const publish = (event: AgentEvent) => {
@@ -119,6 +158,7 @@ export const make = (options: AgentSystemOptions = {}) =>
       publish({ _tag: "DeadLetter", agent, reason })
     }
     const runtime: CellRuntime = { askTimeoutMillis, deadlines, deadLetter }
+    const groups = new Groups(root, publish, options.groups?.intensity ?? options.root?.intensity)
 
     const hooks: SystemHooks = {
       node,
@@ -141,23 +181,29 @@ export const make = (options: AgentSystemOptions = {}) =>
       Effect.gen(function*() {
         const raw = {
           ...(spawnOptions.id === undefined ? {} : { id: spawnOptions.id }),
-          capacity: definition.mailbox?.capacity ?? 1024
+          capacity: definition.mailbox?.capacity ?? 1024,
+          overflow: definition.mailbox?.overflow ?? "backpressure",
+          restart: spawnOptions.restart ?? "permanent"
         }
         // The guard is cheap; the decoder (which builds the error message) runs only on bad input.
         const input = isSpawnInput(raw) ? raw : yield* decodeSpawnInput(raw)
-        const shutdown = spawnOptions.shutdown === undefined ? Option.some(Duration.seconds(5)) : Duration.fromInput(spawnOptions.shutdown)
-        if (Option.isNone(shutdown) || Duration.toMillis(shutdown.value) < 0) {
-          return yield* new InvalidInput({ where: "AgentSystem.spawn", issue: `shutdown: expected a duration, got ${String(spawnOptions.shutdown)}` })
-        }
+        const shutdown = spawnOptions.shutdown ?? "5 seconds"
         const id = input.id ?? `${definition.name}-${++sequence}`
         if (directory.has(id)) return yield* new AgentIdTaken({ agent: id })
-        const supervisor = spawnOptions.supervisor ?? root
-        const cell = new AgentCell<M>(id, definition.name, input.capacity, definition.mailbox?.overflow ?? "backpressure", runtime)
+        const supervisor = spawnOptions.supervisor ?? (yield* groups.of(definition))
+        const check = messageCheck(definition.messages as Schema.Codec<unknown, unknown>)
+        const cell = new AgentCell<M>(id, definition.name, input.capacity, input.overflow, runtime, check)
         const services = withoutScope(yield* Effect.context<R>())
-        const child = new AgentChild(cell, definition, services, hooks, spawnOptions.restart ?? "permanent", shutdown.value)
+        const child = new AgentChild(cell, definition, services, hooks, input.restart, shutdown)
         directory.set(id, cell as AgentCell<unknown>)
         supervisorOf.set(id, supervisor)
-        yield* supervisor.startChild(child).pipe(Effect.tapError(() => Effect.sync(() => hooks.forget(id))))
+        yield* supervisor.startChild(child).pipe(
+          Effect.tapError(() => Effect.sync(() => hooks.forget(id))),
+          Effect.catchTag("ChildStartFailed", (error: ChildStartFailed) =>
+            Effect.fail(error.cause instanceof AlreadyRegistered
+              ? new AgentIdTaken({ agent: id })
+              : new AgentStartFailed({ agent: id, cause: error.cause })))
+        )
         return cell as AgentRef<M>
       })
 
@@ -183,13 +229,18 @@ export const make = (options: AgentSystemOptions = {}) =>
         Effect.suspend(() => {
           const supervisor = supervisorOf.get(ref.id)
           return supervisor === undefined
-            ? Effect.void
+            ? Effect.fail(new AgentNotRunning({ agent: ref.id }))
             : Effect.ignore(supervisor.stopChild(ref.id)).pipe(
               // No stack trace: capturing one costs more than the rest of the stop.
               Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind } }, { captureStackTrace: false })
             )
         }),
-      lookup: (id) => Option.fromNullishOr(directory.get(id)),
+      group: (kind) => groups.get(kind),
+      supervisors: Effect.sync(() => [root, ...groups.all()]),
+      lookup: (id) => {
+        const cell = directory.get(id)
+        return cell === undefined ? Option.none() : Option.some(new CheckedRef(cell))
+      },
       monitor: (ref) =>
         Effect.gen(function*() {
           const deferred = yield* Deferred.make<Exit.Exit<void, unknown>>()

@@ -4,6 +4,8 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
+import type { InvalidInput } from "../errors/index.ts"
+import { describeCause } from "../supervision/errors.ts"
 
 /** An `ask` got no reply within its timeout. The message may still be handled later. */
 export class AskTimeout extends Schema.TaggedError<AskTimeout>()("AskTimeout", {
@@ -22,10 +24,12 @@ export class AskTimeout extends Schema.TaggedError<AskTimeout>()("AskTimeout", {
  */
 export class AgentStopped extends Schema.TaggedError<AgentStopped>()("AgentStopped", {
   agent: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  /** What the agent crashed with, when `reason` is `"crashed"`. */
+  cause: Schema.optionalKey(Schema.Defect())
 }) {
   override get message(): string {
-    return `agent "${this.agent}" is not running (${this.reason})`
+    return `agent "${this.agent}" is not running (${this.reason}${this.cause === undefined ? "" : `: ${describeCause(this.cause)}`})`
   }
 }
 
@@ -60,10 +64,10 @@ export class LinkedAgentFailed extends Schema.TaggedError<LinkedAgentFailed>()("
 }
 
 /** Everything `ask` can fail with. */
-export type AskError = AskTimeout | AgentStopped | MailboxFull | NoReply
+export type AskError = AskTimeout | AgentStopped | MailboxFull | NoReply | SelfAsk | InvalidInput
 
-/** Everything `tell` can fail with. */
-export type TellError = AgentStopped | MailboxFull
+/** Everything `tell` can fail with (`InvalidInput`: an untyped message did not match the agent's Schema). */
+export type TellError = AgentStopped | MailboxFull | InvalidInput
 
 /** An agent with this id is already running. */
 export class AgentIdTaken extends Schema.TaggedError<AgentIdTaken>()("AgentIdTaken", {
@@ -71,5 +75,34 @@ export class AgentIdTaken extends Schema.TaggedError<AgentIdTaken>()("AgentIdTak
 }) {
   override get message(): string {
     return `an agent with id "${this.agent}" is already running`
+  }
+}
+
+/** `spawn` failed because the agent's start (registration or `initial`) failed; nothing was left running. */
+export class AgentStartFailed extends Schema.TaggedError<AgentStartFailed>()("AgentStartFailed", {
+  agent: Schema.String,
+  cause: Schema.Defect()
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" failed to start: ${describeCause(this.cause)}`
+  }
+}
+
+/** An agent asked itself: it would wait for its own reply forever (OTP's `calling_self`). */
+export class SelfAsk extends Schema.TaggedError<SelfAsk>()("SelfAsk", {
+  agent: Schema.String,
+  request: Schema.String
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" asked itself ${this.request}: it cannot reply while it waits; use tell or a deferred reply`
+  }
+}
+
+/** `stop` of an agent that is not running (already stopped, or never spawned here). */
+export class AgentNotRunning extends Schema.TaggedError<AgentNotRunning>()("AgentNotRunning", {
+  agent: Schema.String
+}) {
+  override get message(): string {
+    return `agent "${this.agent}" is not running`
   }
 }

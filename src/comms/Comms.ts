@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
-import { type AgentRef, AgentSystem } from "../agent/index.ts"
+import { type AgentRef, AgentSystem, tellUnknown } from "../agent/index.ts"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { type BackendUnavailable, Registry, Selector } from "../registry/index.ts"
 
@@ -52,7 +52,8 @@ export const make = Effect.gen(function*() {
     let delivered = 0
     let dropped = 0
     for (const receiver of receivers) {
-      if (receiver.tellUnsafe(message)) delivered++
+      // Checked against the receiver's messages Schema: a mismatch is dropped and counted.
+      if (tellUnknown(receiver, message)) delivered++
       else dropped++
     }
     return { delivered, dropped }

@@ -108,7 +108,7 @@ export const take: Effect.Effect<Snapshot, never, AgentSystem | Registry | Probe
   const agents = yield* AgentSystem
   const registry = yield* Registry
   const probe = yield* (yield* Probe).state
-  const supervisors = yield* Effect.forEach([agents.root, ...probe.supervisors], (s) => viewOf(s, agents))
+  const supervisors = yield* Effect.forEach([...(yield* agents.supervisors), ...probe.supervisors], (s) => viewOf(s, agents))
   const children = supervisors.flatMap((s) => s.children)
   const size = yield* registry.count.pipe(Effect.orElseSucceed(() => -1))
   const keys = yield* registry.keys.pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))

@@ -118,7 +118,7 @@ export const run = (input: TournamentOptions): Effect.Effect<TournamentResult, T
       () => sample(mlpSpace)
     ).pipe(Random.withSeed(`${options.seed}:configurations`))
     const spawned = new Map<string, AgentRef<typeof Evaluate.Type>>()
-    const stopAll = Effect.suspend(() => Effect.forEach([...spawned.values()], (ref) => system.stop(ref as never), { discard: true }))
+    const stopAll = Effect.suspend(() => Effect.forEach([...spawned.values()], (ref) => Effect.ignore(system.stop(ref as never)), { discard: true }))
 
     return yield* Effect.gen(function*() {
       const entrants: Array<{ readonly id: string; readonly index: number; readonly assignment: Assignment }> = []
@@ -167,7 +167,7 @@ export const run = (input: TournamentOptions): Effect.Effect<TournamentResult, T
         const next = scores.slice(0, keep).map((s) => s.entrant)
         for (const loser of scores.slice(keep)) {
           const ref = spawned.get(loser.entrant.id)!
-          yield* system.stop(ref as never)
+          yield* Effect.ignore(system.stop(ref as never))
           spawned.delete(loser.entrant.id)
         }
         last = scores.map((s) => ({ id: s.entrant.id, accuracy: s.accuracy }))

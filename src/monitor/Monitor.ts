@@ -154,6 +154,7 @@ export const make = (input: MonitorOptions = {}) =>
         case "AgentStopped":
           return Effect.sync(() => forget(event.agent))
         case "DeadLetter":
+        case "AgentGroupFailed":
           return Effect.void
       }
     }
@@ -229,7 +230,7 @@ export const make = (input: MonitorOptions = {}) =>
     // agents are also found from the root supervisor and the registry whenever the system holds
     // more agents than are tracked.
     const discover = Effect.gen(function*() {
-      for (const child of yield* system.root.children) track(child.id)
+      for (const supervisor of yield* system.supervisors) for (const child of yield* supervisor.children) track(child.id)
       if (Option.isSome(registry)) {
         const keys = yield* Effect.orElseSucceed(registry.value.keys, () => [] as ReadonlyArray<string>)
         for (const key of keys) track(key)

@@ -133,7 +133,7 @@ export const rebalance = <S, M, E, R>(
       const to = places[Number(move.to)]!
       const ref = system.lookup(move.agent)
       if (Option.isNone(ref)) continue
-      yield* system.stop(ref.value as never)
+      yield* Effect.ignore(system.stop(ref.value as never))
       yield* system.spawn(definition, { id: move.agent, supervisor: to }).pipe(
         Effect.mapError((error) => new MoveFailed({ agent: move.agent, to: to.name, reason: error.message }))
       )

@@ -42,6 +42,6 @@ export const spawnChild = <S, M, E, R>(
     const system = yield* AgentSystem
     yield* authorization.check(parent, spawn)
     const child = yield* system.spawn(definition, options)
-    yield* Effect.onError(authorization.delegate(parent, child.id, grants), () => system.stop(child as AgentRef<never>))
+    yield* Effect.onError(authorization.delegate(parent, child.id, grants), () => Effect.ignore(system.stop(child as AgentRef<never>)))
     return child
   })

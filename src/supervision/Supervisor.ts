@@ -10,17 +10,28 @@
  *
  * @since 0.1.0
  */
-import { Deferred, Duration, Effect, Exit, Fiber, Option, PubSub, Queue, Schedule, Scope, Stream } from "effect"
-import type { ChildSpec } from "./ChildSpec.ts"
-import { DuplicateChild, RestartIntensityExceeded, SupervisorStopped, UnknownChild } from "./errors.ts"
+import { Cause, Deferred, Duration, Effect, Exit, Fiber, Option, PubSub, Queue, Schedule, Scope, Stream } from "effect"
+import type { InvalidInput } from "../errors/index.ts"
+import type { ChildSpec, RestartPolicy } from "./ChildSpec.ts"
+import {
+  ChildRunning,
+  ChildStartFailed,
+  DuplicateChild,
+  RestartIntensityExceeded,
+  SupervisorStopped,
+  UnknownChild
+} from "./errors.ts"
 import { Deadlines } from "./Deadlines.ts"
 import { willRestart } from "./internal/policy.ts"
+import { checkFlags, checkSpec, durationMillis, shutdownMillis } from "./internal/validate.ts"
 
 /**
  * Which children restart when one fails:
  * - `"one-for-one"`: only the child that exited;
  * - `"one-for-all"`: every child (the others are stopped first, in reverse order);
  * - `"rest-for-one"`: the child and every child started after it.
+ *
+ * Temporary siblings caught in a group restart are stopped and not started again.
  */
 export type Strategy = "one-for-one" | "one-for-all" | "rest-for-one"
 
@@ -34,6 +45,12 @@ export interface SupervisorOptions {
   readonly intensity?: { readonly maxRestarts: number; readonly within: Duration.Input }
   /** Delay before each restart of a child, per child. When it ends, the supervisor gives up. */
   readonly backoff?: Schedule.Schedule<unknown, unknown>
+  /**
+   * A dynamic supervisor (OTP's `DynamicSupervisor` / `simple_one_for_one`) forgets a child as
+   * soon as it ends for good. A static one (the default) keeps the spec of a permanent or transient
+   * child that ended, stopped, until `deleteChild` (temporary children are always forgotten).
+   */
+  readonly dynamic?: boolean
 }
 
 /** What a supervisor reports about its children. */
@@ -48,22 +65,50 @@ export type SupervisorEvent =
   }
   | { readonly _tag: "SupervisorFailed"; readonly supervisor: string; readonly error: RestartIntensityExceeded }
 
+/** Where a child is in its life (OTP's `which_children` shows the pid, `restarting` or `undefined`). */
+export type ChildStatus = "running" | "restarting" | "stopped"
+
 /** A snapshot of one child. */
 export interface ChildInfo {
   readonly id: string
+  /** True while its status is `"running"`. */
   readonly running: boolean
   readonly restarts: number
+  readonly status: ChildStatus
+  readonly type: "worker" | "supervisor"
+  readonly restart: RestartPolicy
+}
+
+/** How many children, by kind and state (OTP's `count_children`). */
+export interface ChildCount {
+  readonly specs: number
+  readonly active: number
+  readonly workers: number
+  readonly supervisors: number
 }
 
 /** A running supervisor. */
 export interface Supervisor {
   readonly name: string
-  /** Starts a child now and supervises it from then on. */
-  readonly startChild: <E>(spec: ChildSpec<E>) => Effect.Effect<void, DuplicateChild | SupervisorStopped>
+  /**
+   * Starts a child and supervises it from then on. Returns once the child's `init` (if any)
+   * succeeded; a failing `init` is `ChildStartFailed`, and nothing is left or restarted.
+   */
+  readonly startChild: <E>(
+    spec: ChildSpec<E>
+  ) => Effect.Effect<void, DuplicateChild | SupervisorStopped | ChildStartFailed | InvalidInput>
   /** Stops a child gracefully (its `stop`, then its shutdown timeout, then interruption) and forgets it. */
   readonly stopChild: (id: string) => Effect.Effect<void, UnknownChild>
+  /** Stops a child like `stopChild` but keeps its spec (status `"stopped"`) for `restartChild`. */
+  readonly terminateChild: (id: string) => Effect.Effect<void, UnknownChild>
+  /** Forgets a stopped child's spec; `ChildRunning` if it runs. */
+  readonly deleteChild: (id: string) => Effect.Effect<void, UnknownChild | ChildRunning>
+  /** Starts a stopped child again from its kept spec; `ChildRunning` if it runs. */
+  readonly restartChild: (id: string) => Effect.Effect<void, UnknownChild | ChildRunning | ChildStartFailed>
   /** The children in start order. */
   readonly children: Effect.Effect<ReadonlyArray<ChildInfo>>
+  /** Counts of the children. */
+  readonly count: Effect.Effect<ChildCount>
   /** Completes when the supervisor stops: succeeds on shutdown, fails when it gave up. */
   readonly await: Effect.Effect<void, RestartIntensityExceeded>
   /** Lifecycle events from the moment of subscription (bounded; the oldest are dropped when a reader lags). */
@@ -73,6 +118,7 @@ export interface Supervisor {
 interface Child {
   readonly spec: ChildSpec<unknown>
   fiber: Fiber.Fiber<void, unknown> | undefined
+  status: ChildStatus
   incarnation: number
   restarts: number
   backoff: ((now: number, input: unknown) => Effect.Effect<readonly [unknown, Duration.Duration], unknown>) | undefined
@@ -84,8 +130,12 @@ interface Exited {
   readonly exit: Exit.Exit<void, unknown>
 }
 
+/** The first exit of a launch waiting on its `init`: undefined once `init` succeeded. */
+type InitOutcome = Exit.Exit<void, unknown> | undefined
+
 /**
- * Starts a supervisor in the current scope.
+ * Starts a supervisor in the current scope. Bad flags (unknown strategy, an intensity below 0 or
+ * not finite, a window ≤ 0 or infinite) fail with `InvalidInput` and start nothing.
  *
  * @example
  * ```ts
@@ -93,12 +143,14 @@ interface Exited {
  * yield* supervisor.startChild({ id: "worker", start: worker })
  * ```
  */
-export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor, never, Scope.Scope> =>
+export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor, InvalidInput, Scope.Scope> =>
   Effect.gen(function*() {
+    const invalid = checkFlags("Supervisor.make", options)
+    if (invalid !== undefined) return yield* invalid
     const name = options.name ?? "supervisor"
     const strategy = options.strategy ?? "one-for-one"
     const maxRestarts = options.intensity?.maxRestarts ?? 3
-    const withinMillis = Duration.toMillis(Duration.fromInputUnsafe(options.intensity?.within ?? "5 seconds"))
+    const withinMillis = options.intensity === undefined ? 5000 : durationMillis(options.intensity.within) as number
     const parent = yield* Effect.scope
     const childrenScope = yield* Scope.fork(parent)
     const exits = yield* Queue.unbounded<Exited>()
@@ -113,18 +165,60 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     let stopping = false
 
     const publish = (event: SupervisorEvent) => PubSub.publishUnsafe(pubsub, event)
+    const startFailed = (child: Child, exit: Exit.Exit<void, unknown>) =>
+      new ChildStartFailed({ supervisor: name, child: child.spec.id, cause: Cause.squash(Exit.isFailure(exit) ? exit.cause : Cause.empty) })
 
-    const launch = (child: Child): Effect.Effect<void> =>
+    /**
+     * Forks a fresh incarnation. With `awaitInit`, waits for the child's `init` and returns the
+     * exit of an incarnation that ended before it succeeded (handled by the caller, not the loop).
+     */
+    const launch = (child: Child, awaitInit: boolean): Effect.Effect<InitOutcome> =>
       Effect.suspend(() => {
         const incarnation = ++child.incarnation
-        return Effect.forkIn(Effect.scoped(child.spec.start), childrenScope).pipe(
-          Effect.map((fiber) => {
+        const spec = child.spec
+        let initialized = spec.init === undefined || !awaitInit
+        let early: InitOutcome = undefined
+        let waiter: ((outcome: InitOutcome) => void) | undefined = undefined
+        const settle = (outcome: InitOutcome) => {
+          const wake = waiter
+          waiter = undefined
+          wake?.(outcome)
+        }
+        const body = spec.init === undefined
+          ? spec.start
+          : spec.init.pipe(
+            Effect.andThen(Effect.sync(() => {
+              if (initialized) return
+              initialized = true
+              settle(undefined)
+            })),
+            Effect.andThen(spec.start)
+          )
+        // A start that waits for `init` runs the child at once, so an `init` that does not suspend
+        // completes before the caller would wait for it (no scheduler round trip per start).
+        return Effect.forkIn(Effect.scoped(body), childrenScope, { startImmediately: awaitInit }).pipe(
+          Effect.flatMap((fiber) => {
             child.fiber = fiber
+            child.status = "running"
             fiber.addObserver((exit) => {
+              if (!initialized) {
+                early = exit
+                return settle(exit)
+              }
               // An exit already handled by `halt` (a stop or a sibling restart) needs no decision.
               if (child.incarnation === incarnation) Queue.offerUnsafe(exits, { child, incarnation, exit })
             })
-            publish({ _tag: "ChildStarted", supervisor: name, child: child.spec.id, incarnation })
+            const started = Effect.sync((): InitOutcome => {
+              publish({ _tag: "ChildStarted", supervisor: name, child: spec.id, incarnation })
+              return undefined
+            })
+            if (initialized) return started
+            if (early !== undefined) return Effect.succeed(early)
+            return Effect.callback<InitOutcome>((resume) => {
+              if (initialized) return resume(started)
+              if (early !== undefined) return resume(Effect.succeed(early))
+              waiter = (outcome) => resume(outcome === undefined ? started : Effect.succeed(outcome))
+            })
           })
         )
       })
@@ -135,27 +229,34 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         if (fiber === undefined) return Effect.succeed(undefined)
         child.incarnation++ // its exit is handled here, not by the control loop
         child.fiber = undefined
-        if (child.spec.stop === undefined) return Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
-        const timeout = Duration.toMillis(Duration.fromInputUnsafe(child.spec.shutdown ?? "5 seconds"))
+        child.status = "stopped"
+        const type = child.spec.type ?? "worker"
+        const timeout = shutdownMillis(child.spec.shutdown, type) as number
+        const kill = Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
+        if (child.spec.stop === undefined || timeout === 0) return kill
         return child.spec.stop.pipe(
           Effect.andThen(Number.isFinite(timeout) ? deadlines.awaitFiber(fiber, timeout) : Effect.map(Fiber.await(fiber), Option.some)),
-          Effect.flatMap((exit) =>
-            Option.isSome(exit) ? Effect.succeed(exit.value) : Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
-          )
+          Effect.flatMap((exit) => Option.isSome(exit) ? Effect.succeed(exit.value) : kill)
         )
       })
 
-    const forget = (child: Child, exit: Exit.Exit<void, unknown>) => {
-      if (byId.get(child.spec.id) === child) byId.delete(child.spec.id)
+    /** The child ended for good: a dynamic supervisor or a temporary child forgets it. */
+    const ended = (child: Child, exit: Exit.Exit<void, unknown>, keep: boolean) => {
+      child.fiber = undefined
+      child.status = "stopped"
+      if (!keep && byId.get(child.spec.id) === child) byId.delete(child.spec.id)
       child.spec.onTerminated?.(exit)
     }
+    const keepsSpec = (child: Child) => options.dynamic !== true && (child.spec.restart ?? "permanent") !== "temporary"
 
     const stopAll = (reason: Exit.Exit<void, unknown>) =>
       Effect.gen(function*() {
         stopping = true
         for (const child of [...byId.values()].reverse()) {
+          const wasStopped = child.status === "stopped"
           const exit = yield* halt(child)
-          forget(child, exit ?? reason)
+          byId.delete(child.spec.id)
+          if (!wasStopped) child.spec.onTerminated?.(exit ?? reason)
         }
       })
 
@@ -182,15 +283,15 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         return step._tag === "Success" ? Option.some(step.success[1]) : Option.none()
       })
 
-    const restart = (child: Child) => {
+    const restart = (child: Child, exit: Exit.Exit<void, unknown>) => {
       child.restarts++
-      child.spec.onRestart?.()
-      return launch(child)
+      child.spec.onRestart?.(exit)
+      return launch(child, false)
     }
 
     const siblingsToRestart = (child: Child): Array<Child> => {
       if (strategy === "one-for-one") return [child]
-      const all = [...byId.values()]
+      const all = [...byId.values()].filter((sibling) => sibling === child || sibling.status !== "stopped")
       return strategy === "one-for-all" ? all : all.slice(all.indexOf(child))
     }
 
@@ -200,7 +301,8 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         child.fiber = undefined
         const restarting = willRestart(child.spec.restart ?? "permanent", exit)
         publish({ _tag: "ChildExited", supervisor: name, child: child.spec.id, exit, restarting })
-        if (!restarting) return forget(child, exit)
+        if (!restarting) return ended(child, exit, keepsSpec(child))
+        child.status = "restarting"
         const now = yield* Effect.clockWith((clock) => Effect.succeed(clock.currentTimeMillisUnsafe()))
         const delay = yield* backoffDelay(child, now, exit)
         if (!withinIntensity(now) || Option.isNone(delay)) return yield* giveUp(child)
@@ -208,8 +310,15 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         if (stopping || byId.get(child.spec.id) !== child) return
         const group = siblingsToRestart(child)
         yield* Effect.gen(function*() {
-          for (const sibling of [...group].reverse()) if (sibling !== child) yield* halt(sibling)
-          for (const sibling of group) if (byId.get(sibling.spec.id) === sibling) yield* restart(sibling)
+          for (const sibling of [...group].reverse()) {
+            if (sibling === child) continue
+            const siblingExit = yield* halt(sibling)
+            // A temporary child is never restarted, whatever the strategy: it ends here.
+            if ((sibling.spec.restart ?? "permanent") === "temporary") ended(sibling, siblingExit ?? Exit.void, false)
+          }
+          for (const sibling of group) {
+            if (byId.get(sibling.spec.id) === sibling && sibling.fiber === undefined) yield* restart(sibling, exit)
+          }
         }).pipe(Effect.withSpan("mabeam.supervision.restart", {
           attributes: { supervisor: name, child: child.spec.id, strategy, restarted: group.length }
         }))
@@ -227,37 +336,88 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
       )
     )
 
-    const startChild = <E>(spec: ChildSpec<E>): Effect.Effect<void, DuplicateChild | SupervisorStopped> =>
-      Effect.suspend((): Effect.Effect<void, DuplicateChild | SupervisorStopped> => {
-        if (stopping) return Effect.fail(new SupervisorStopped({ supervisor: name }))
-        if (byId.has(spec.id)) return Effect.fail(new DuplicateChild({ supervisor: name, child: spec.id }))
-        const child: Child = { spec, fiber: undefined, incarnation: 0, restarts: 0, backoff: undefined }
-        byId.set(spec.id, child)
-        return launch(child)
+    /** Launches `child` and waits for its `init`; a failed init leaves nothing behind. */
+    const launchAwaitingInit = (child: Child, keep: boolean): Effect.Effect<void, ChildStartFailed> =>
+      Effect.flatMap(launch(child, true), (early) => {
+        if (early === undefined) return Effect.void
+        if (byId.get(child.spec.id) === child) {
+          child.incarnation++
+          ended(child, early, keep)
+        }
+        return Effect.fail(startFailed(child, early))
       })
 
-    const stopChild = (id: string): Effect.Effect<void, UnknownChild> =>
-      Effect.suspend((): Effect.Effect<void, UnknownChild> => {
+    const startChild = <E>(spec: ChildSpec<E>) =>
+      Effect.suspend((): Effect.Effect<void, DuplicateChild | SupervisorStopped | ChildStartFailed | InvalidInput> => {
+        const invalid = checkSpec(`Supervisor.startChild (${name})`, spec as ChildSpec<unknown>)
+        if (invalid !== undefined) return Effect.fail(invalid)
+        if (stopping) return Effect.fail(new SupervisorStopped({ supervisor: name }))
+        if (byId.has(spec.id)) return Effect.fail(new DuplicateChild({ supervisor: name, child: spec.id }))
+        const child: Child = { spec: spec as ChildSpec<unknown>, fiber: undefined, status: "running", incarnation: 0, restarts: 0, backoff: undefined }
+        byId.set(spec.id, child)
+        return launchAwaitingInit(child, false)
+      })
+
+    const find = (id: string): Effect.Effect<Child, UnknownChild> =>
+      Effect.suspend(() => {
         const child = byId.get(id)
-        if (child === undefined) return Effect.fail(new UnknownChild({ supervisor: name, child: id }))
-        return halt(child).pipe(Effect.map((exit) => forget(child, exit ?? Exit.void)))
+        return child === undefined ? Effect.fail(new UnknownChild({ supervisor: name, child: id })) : Effect.succeed(child)
+      })
+
+    const terminate = (id: string, keep: (child: Child) => boolean): Effect.Effect<void, UnknownChild> =>
+      Effect.flatMap(find(id), (child) => {
+        const wasStopped = child.status === "stopped"
+        return Effect.map(halt(child), (exit) => {
+          if (!wasStopped) ended(child, exit ?? Exit.void, keep(child))
+          else if (!keep(child)) byId.delete(id)
+        })
       })
 
     return {
       name,
       startChild,
-      stopChild,
+      stopChild: (id) => terminate(id, () => false),
+      terminateChild: (id) => terminate(id, keepsSpec),
+      deleteChild: (id) =>
+        Effect.flatMap(find(id), (child) => {
+          if (child.status !== "stopped") return Effect.fail(new ChildRunning({ supervisor: name, child: id }))
+          byId.delete(id)
+          return Effect.void
+        }),
+      restartChild: (id) =>
+        Effect.flatMap(find(id), (child): Effect.Effect<void, ChildRunning | ChildStartFailed> => {
+          if (child.status !== "stopped") return Effect.fail(new ChildRunning({ supervisor: name, child: id }))
+          return launchAwaitingInit(child, true)
+        }),
       children: Effect.sync(() =>
-        Array.from(byId.values(), (child) => ({ id: child.spec.id, running: child.fiber !== undefined, restarts: child.restarts }))
+        Array.from(byId.values(), (child): ChildInfo => ({
+          id: child.spec.id,
+          running: child.status === "running",
+          restarts: child.restarts,
+          status: child.status,
+          type: child.spec.type ?? "worker",
+          restart: child.spec.restart ?? "permanent"
+        }))
       ),
+      count: Effect.sync(() => {
+        let active = 0
+        let supervisors = 0
+        for (const child of byId.values()) {
+          if (child.status === "running") active++
+          if (child.spec.type === "supervisor") supervisors++
+        }
+        return { specs: byId.size, active, workers: byId.size - supervisors, supervisors }
+      }),
       await: Deferred.await(done),
       events: Stream.fromPubSub(pubsub)
     } satisfies Supervisor
   })
 
 /**
- * A child spec that runs a nested supervisor: `setup` starts its children, and the child fails
- * (escalates) when the nested supervisor gives up.
+ * A child spec that runs a nested supervisor: `setup` starts its children (as its `init`, so the
+ * parent's `startChild` returns once they run), and the child fails (escalates) with
+ * `RestartIntensityExceeded` when the nested supervisor gives up. Stopped by its parent, it stops
+ * its children and exits normally (OTP's `shutdown`), which no restart type restarts.
  *
  * @example
  * ```ts
@@ -269,12 +429,23 @@ export const nested = <E>(
   id: string,
   options: SupervisorOptions,
   setup: (supervisor: Supervisor) => Effect.Effect<void, E, Scope.Scope>
-): ChildSpec<E | RestartIntensityExceeded> => ({
-  id,
-  shutdown: Duration.infinity,
-  start: Effect.gen(function*() {
-    const supervisor = yield* make({ ...options, name: options.name ?? id })
-    yield* setup(supervisor)
-    yield* supervisor.await
-  })
-})
+): ChildSpec<E | RestartIntensityExceeded | InvalidInput> => {
+  let current: { readonly supervisor: Supervisor; readonly shutdown: Deferred.Deferred<void> } | undefined
+  return {
+    id,
+    type: "supervisor",
+    init: Effect.gen(function*() {
+      const supervisor = yield* make({ ...options, name: options.name ?? id })
+      current = { supervisor, shutdown: Deferred.makeUnsafe<void>() }
+      yield* setup(supervisor)
+    }),
+    start: Effect.suspend(() => {
+      const running = current
+      if (running === undefined) return Effect.void
+      return Effect.raceFirst(running.supervisor.await, Deferred.await(running.shutdown))
+    }),
+    stop: Effect.sync(() => {
+      if (current !== undefined) Deferred.doneUnsafe(current.shutdown, Exit.void)
+    })
+  }
+}

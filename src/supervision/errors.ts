@@ -51,3 +51,31 @@ export class RestartIntensityExceeded extends Schema.TaggedError<RestartIntensit
     return `supervisor "${this.supervisor}" gave up: more than ${this.maxRestarts} restarts within ${this.withinMillis} ms (last: child "${this.child}")`
   }
 }
+
+/**
+ * A child's `init` failed while `startChild` waited for it (OTP's `{error, Reason}` from
+ * `start_child`). Nothing was left behind and nothing restarts; `cause` is what `init` failed with.
+ */
+export class ChildStartFailed extends Schema.TaggedError<ChildStartFailed>()("ChildStartFailed", {
+  supervisor: Schema.String,
+  child: Schema.String,
+  cause: Schema.Defect()
+}) {
+  override get message(): string {
+    return `supervisor "${this.supervisor}" could not start child "${this.child}": ${describeCause(this.cause)}`
+  }
+}
+
+/** The child exists but is running (or restarting): delete or restart needs it terminated first. */
+export class ChildRunning extends Schema.TaggedError<ChildRunning>()("ChildRunning", {
+  supervisor: Schema.String,
+  child: Schema.String
+}) {
+  override get message(): string {
+    return `child "${this.child}" of supervisor "${this.supervisor}" is running; terminate it first`
+  }
+}
+
+/** A short description of an unknown failure, for messages. */
+export const describeCause = (cause: unknown): string =>
+  cause instanceof Error ? `${cause.name}: ${cause.message}` : typeof cause === "string" ? cause : JSON.stringify(cause) ?? String(cause)

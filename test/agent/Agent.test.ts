@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Context, Deferred, Effect, Exit, Fiber, Layer, Scope, Stream } from "effect"
+import { Context, Deferred, Effect, Exit, Fiber, Layer, Option, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { Agent, AgentSystem } from "../../src/agent/index.ts"
 import { Counter, Crash, CrashOnAsk, Get, Increment, Silent, Slow } from "./fixtures.ts"
@@ -53,7 +53,10 @@ describe("Agent", () => {
       assert.strictEqual(yield* counter.ask(Get.make({})), 1)
       const dead = yield* system.deadLetters
       assert.strictEqual(dead["handler-crashed"], 1)
-      assert.deepStrictEqual(yield* system.root.children, [{ id: counter.id, running: true, restarts: 1 }])
+      const group = Option.getOrThrow(system.group("counter"))
+      assert.deepStrictEqual(yield* group.children, [
+        { id: counter.id, running: true, restarts: 1, status: "running", type: "worker", restart: "permanent" }
+      ])
       // Increment, Crash, Increment and Get: the count survives the restart.
       assert.strictEqual(counter.handledCount(), 4)
     })))

@@ -53,7 +53,9 @@ describe("dashboard", () => {
       assert.deepStrictEqual(spawned.registry.keys, ["bystander", "crasher"])
       yield* crasher.tell(Crash.make({}))
       const restarted = yield* waitFor(dashboard.url, (s) => s.agents.restarts === 1)
-      const child = restarted.supervisors[0]?.children.find((c) => c.id === "crasher")
+      // Agents spawned without a supervisor live under their definition's group (agents/crasher).
+      assert.deepStrictEqual(restarted.supervisors.map((s) => s.name), ["root", "agents/crasher"])
+      const child = restarted.supervisors[1]?.children.find((c) => c.id === "crasher")
       assert.deepStrictEqual(child, { id: "crasher", running: true, restarts: 1, kind: "crasher", mailbox: 0 })
     }).pipe(Effect.provide(Live)))
 
@@ -72,7 +74,7 @@ describe("dashboard", () => {
       const base = yield* Deferred.await(url)
       const busy = yield* waitFor(base, (s) => s.phase.startsWith("round") && s.agents.queued > 0)
       assert.strictEqual(busy.scenario, "agents")
-      assert.deepStrictEqual(busy.supervisors.map((s) => s.name), ["root", "workers"])
+      assert.deepStrictEqual(busy.supervisors.map((s) => s.name), ["root", "agents/tally", "workers"])
       const done = yield* waitFor(base, (s) => s.phase === "done")
       assert.strictEqual(done.agents.restarts, 5)
       assert.strictEqual(done.agents.alive, 5)

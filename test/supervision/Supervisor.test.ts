@@ -21,7 +21,10 @@ describe("Supervisor", () => {
       yield* settle
       assert.deepStrictEqual(probe.log, ["start:a", "start:b", "stop:a", "start:a"])
       const children = yield* supervisor.children
-      assert.deepStrictEqual(children, [{ id: "a", running: true, restarts: 1 }, { id: "b", running: true, restarts: 0 }])
+      assert.deepStrictEqual(children.map(({ id, restarts, running }) => ({ id, running, restarts })), [
+        { id: "a", running: true, restarts: 1 },
+        { id: "b", running: true, restarts: 0 }
+      ])
     }))
 
   it.effect("one-for-all stops the others in reverse order, then restarts all in start order", () =>
@@ -57,6 +60,11 @@ describe("Supervisor", () => {
       yield* probe.command("t", "return")
       yield* settle
       assert.deepStrictEqual(probe.log, ["start:t", "stop:t", "start:t", "stop:t"])
+      // OTP keeps the spec of a transient child that exited normally, until it is deleted.
+      assert.deepStrictEqual(yield* supervisor.children, [
+        { id: "t", running: false, restarts: 1, status: "stopped", type: "worker", restart: "transient" }
+      ])
+      yield* supervisor.deleteChild("t")
       assert.deepStrictEqual(yield* supervisor.children, [])
     }))
 
@@ -104,7 +112,9 @@ describe("Supervisor", () => {
         yield* settle
         yield* TestClock.adjust("6 seconds")
       }
-      assert.deepStrictEqual(yield* supervisor.children, [{ id: "a", running: true, restarts: 5 }])
+      assert.deepStrictEqual(yield* supervisor.children, [
+        { id: "a", running: true, restarts: 5, status: "running", type: "worker", restart: "permanent" }
+      ])
     }))
 
   it.effect("the backoff schedule delays each restart on the clock", () =>
@@ -141,7 +151,9 @@ describe("Supervisor", () => {
       yield* probe.command("w", "fail")
       yield* settle
       assert.deepStrictEqual(probe.log, ["start:w", "stop:w", "start:w"])
-      assert.deepStrictEqual(yield* root.children, [{ id: "inner", running: true, restarts: 1 }])
+      assert.deepStrictEqual(yield* root.children, [
+        { id: "inner", running: true, restarts: 1, status: "running", type: "supervisor", restart: "permanent" }
+      ])
     }))
 
   it.effect("closing the scope stops children in reverse start order and completes await", () =>

@@ -2,9 +2,9 @@
  * The child spec of one agent: how its supervisor starts, stops and forgets it. One object per
  * agent with its operations on the prototype, so a supervised agent costs little memory.
  */
-import { type Context, type Duration, Effect, Exit, Option, type Scope } from "effect"
+import { Cause, type Context, Effect, Exit, Option, type Scope } from "effect"
 import type { RegistryShape } from "../../registry/index.ts"
-import type { ChildSpec, RestartPolicy } from "../../supervision/index.ts"
+import type { ChildSpec, RestartPolicy, Shutdown } from "../../supervision/index.ts"
 import type { AgentDefinition } from "../Agent.ts"
 import type { AgentCell } from "../AgentRef.ts"
 import type { AgentEvent } from "../events.ts"
@@ -27,12 +27,14 @@ export interface SystemHooks {
 export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
   readonly id: string
   readonly restart: RestartPolicy
-  readonly shutdown: Duration.Input
+  readonly shutdown: Shutdown
   private readonly cell: AgentCell<M>
   private readonly definition: AgentDefinition<S, M, E, R>
   private readonly services: Context.Context<R>
   private readonly hooks: SystemHooks
   private restarts = 0
+  private lastCrash: Cause.Cause<unknown> | undefined = undefined
+  private incarnation: Incarnation<S, M, E, R> | undefined = undefined
 
   constructor(
     cell: AgentCell<M>,
@@ -40,7 +42,7 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
     services: Context.Context<R>,
     hooks: SystemHooks,
     restart: RestartPolicy,
-    shutdown: Duration.Input
+    shutdown: Shutdown
   ) {
     this.id = cell.id
     this.cell = cell
@@ -51,17 +53,39 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
     this.shutdown = shutdown
   }
 
-  /** A fresh incarnation: registers itself in its own scope, then handles messages. */
+  /**
+   * A fresh incarnation's start (OTP order: the name first, then `init`): registers itself in its
+   * own scope, computes the initial state, announces itself. A failure here fails `spawn`.
+   */
+  get init(): Effect.Effect<void, unknown, Scope.Scope> {
+    return Effect.withFiber((fiber) => {
+      const incarnation = new Incarnation(this.cell, this.definition, this.hooks.delivered)
+      this.incarnation = incarnation
+      this.cell.owner = fiber
+      return this.register().pipe(
+        Effect.andThen(incarnation.init),
+        Effect.andThen(Effect.sync(() => this.announce())),
+        Effect.provideContext(this.services)
+      )
+    })
+  }
+
+  /** Handles messages until stopped; a crash is logged (debug) with its cause before the supervisor decides. */
   get start(): Effect.Effect<void, unknown, Scope.Scope> {
     const cell = this.cell as AgentCell<unknown>
-    return new Incarnation(this.cell, this.definition, this.hooks.delivered).run(this.started()).pipe(
-      Effect.onExit((exit) =>
-        Effect.sync(() => {
-          // A request in hand when the incarnation ended gets an answer: stopped or crashed.
-          cell.abandonCurrent(Exit.hasInterrupts(exit) ? "stopped" : "crashed")
-          this.hooks.crashLinked(cell, exit)
-        })
-      ),
+    return Effect.suspend(() => (this.incarnation as Incarnation<S, M, E, R>).loop).pipe(
+      Effect.onExit((exit) => {
+        // A request in hand when the incarnation ended gets an answer: stopped or crashed.
+        const crashed = Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)
+        cell.abandonCurrent(crashed ? "crashed" : "stopped", crashed ? Cause.squash(exit.cause) : undefined)
+        this.hooks.crashLinked(cell, exit)
+        if (!crashed) return Effect.void
+        // Debug, not error as OTP's crash reports: restarts are routine here (chaos runs crash agents
+        // on purpose) and must not flood the output; a group that gives up logs at error level.
+        return Effect.logDebug(`agent "${this.id}" crashed`, exit.cause).pipe(
+          Effect.annotateLogs({ agent: this.id, kind: this.definition.name, restarts: this.restarts })
+        )
+      }),
       Effect.provideContext(this.services)
     )
   }
@@ -71,8 +95,9 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
     return Effect.sync(() => this.cell.mailbox.close())
   }
 
-  onRestart(): void {
+  onRestart(exit: Exit.Exit<void, unknown>): void {
     this.restarts++
+    this.lastCrash = Exit.isFailure(exit) ? exit.cause : undefined
   }
 
   onTerminated(exit: Exit.Exit<void, unknown>): void {
@@ -81,18 +106,19 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
     this.hooks.publish({ _tag: "AgentStopped", agent: this.id, kind: this.definition.name, exit })
   }
 
+  private announce(): void {
+    const kind = this.definition.name
+    this.hooks.publish(this.restarts === 0
+      ? { _tag: "AgentStarted", agent: this.id, kind }
+      : { _tag: "AgentRestarted", agent: this.id, kind, restarts: this.restarts, cause: this.lastCrash ?? Cause.empty })
+  }
+
   // Each incarnation registers itself in its own scope: the entry goes when it dies and comes
   // back when it restarts.
-  private started(): Effect.Effect<void, unknown, Scope.Scope> {
-    const { node, registry, publish } = this.hooks
-    const kind = this.definition.name
-    const announce = Effect.sync(() =>
-      publish(this.restarts === 0
-        ? { _tag: "AgentStarted", agent: this.id, kind }
-        : { _tag: "AgentRestarted", agent: this.id, kind, restarts: this.restarts })
-    )
-    if (Option.isNone(registry)) return announce
-    const metadata = { name: kind, node, capabilities: [...(this.definition.capabilities ?? [])] }
-    return Effect.andThen(registry.value.register(this.id, { node, id: this.id }, metadata), announce)
+  private register(): Effect.Effect<void, unknown, Scope.Scope> {
+    const { node, registry } = this.hooks
+    if (Option.isNone(registry)) return Effect.void
+    const metadata = { name: this.definition.name, node, capabilities: [...(this.definition.capabilities ?? [])] }
+    return Effect.asVoid(registry.value.register(this.id, { node, id: this.id }, metadata))
   }
 }

@@ -5,7 +5,7 @@
  * Written as a small state machine over effects rather than a generator: an idle agent is
  * suspended in `takeAll` holding only this object, its state and its mailbox.
  */
-import { Cause, Effect, type Exit, type Scope } from "effect"
+import { Cause, Effect, type Exit } from "effect"
 import type { AgentDefinition } from "../Agent.ts"
 import { type AgentCell, AskEnvelope, CrashSignal, type Letter } from "../AgentRef.ts"
 
@@ -27,19 +27,23 @@ export class Incarnation<S, M, E, R> {
     })
   }
 
-  /** Computes the initial state, runs `started`, then handles messages until the mailbox closes. */
-  run(started: Effect.Effect<void, unknown, Scope.Scope>): Effect.Effect<void, unknown, R | Scope.Scope> {
+  /** Computes the initial state (the incarnation's `init`: a failure is a failed start). */
+  get init(): Effect.Effect<void, unknown, R> {
     return Effect.suspend(() => {
       const first = this.definition.initial(this.cell)
-      const init = Effect.isEffect(first)
-        ? Effect.map(first, (state) => {
-          this.state = state
-        })
-        : Effect.sync(() => {
-          this.state = first
-        })
-      return init.pipe(Effect.andThen(started), Effect.andThen(this.next))
+      if (!Effect.isEffect(first)) {
+        this.state = first
+        return Effect.void
+      }
+      return Effect.map(first, (state) => {
+        this.state = state
+      })
     })
+  }
+
+  /** Handles messages until the mailbox is closed and drained. Runs after `init`. */
+  get loop(): Effect.Effect<void, unknown, R> {
+    return this.next
   }
 
   /** Handles `batch` from `from` on: synchronously while handlers return plain states. */
@@ -53,7 +57,11 @@ export class Incarnation<S, M, E, R> {
       }
       let message: M
       if (letter instanceof AskEnvelope) {
-        if (letter.result !== undefined) continue // its caller timed out
+        if (letter.result !== undefined) {
+          // Its caller timed out: the request is dropped, and counted like every other loss.
+          cell.runtime.deadLetter("caller-timed-out", cell.id, letter.message)
+          continue
+        }
         cell.current = letter
         message = letter.message
       } else {
@@ -64,7 +72,7 @@ export class Incarnation<S, M, E, R> {
       try {
         next = this.definition.handle(this.state as S, message, cell)
       } catch (defect) {
-        cell.crashedWhileHandling(letter)
+        cell.crashedWhileHandling(letter, defect)
         cell.mailbox.pushFront(batch.slice(index + 1))
         return Effect.die(defect)
       }
@@ -81,7 +89,7 @@ export class Incarnation<S, M, E, R> {
     const cell = this.cell
     if (exit._tag === "Failure") {
       if (!Cause.hasInterruptsOnly(exit.cause)) {
-        cell.crashedWhileHandling(batch[index] as Letter<M>)
+        cell.crashedWhileHandling(batch[index] as Letter<M>, Cause.squash(exit.cause))
         cell.mailbox.pushFront(batch.slice(index + 1))
       }
       return Effect.failCause(exit.cause)

@@ -69,6 +69,10 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
       self,
       reply: (request, value) => {
         if (current !== undefined && request === current && reply === undefined) reply = { value }
+      },
+      // A virtual agent's reply travels back with its handler's result: it cannot be kept for later.
+      defer: () => {
+        throw new Error(`agent ${config.kind}/${id}: deferred replies are not supported by cluster agents`)
       }
     }
     const run = (step: S | Effect.Effect<S, E, R>): Effect.Effect<S, E> =>

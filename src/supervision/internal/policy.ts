@@ -1,8 +1,11 @@
 /** Restart decisions, as pure functions. */
-import { Cause, Exit } from "effect"
+import { Exit } from "effect"
 import type { RestartPolicy } from "../ChildSpec.ts"
 
-/** Whether a child that exited with `exit` is started again under `policy`. */
+/**
+ * Whether a child that exited with `exit` (on its own, or killed from outside: exits caused by
+ * the supervisor itself never reach this decision) is started again under `policy`.
+ */
 export const willRestart = (policy: RestartPolicy, exit: Exit.Exit<void, unknown>): boolean => {
   switch (policy) {
     case "permanent":
@@ -10,6 +13,6 @@ export const willRestart = (policy: RestartPolicy, exit: Exit.Exit<void, unknown
     case "temporary":
       return false
     case "transient":
-      return Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)
+      return Exit.isFailure(exit)
   }
 }

@@ -1,0 +1,73 @@
+/**
+ * Validation of supervisor flags and child specs (OTP's `check_flags` / `check_childspec`): bad
+ * values are typed `InvalidInput` errors at `make` / `startChild`, never a throw later.
+ */
+import { Duration, Effect, Option } from "effect"
+import { InvalidInput } from "../../errors/index.ts"
+import type { ChildSpec, Shutdown } from "../ChildSpec.ts"
+
+const strategies: ReadonlyArray<string> = ["one-for-one", "one-for-all", "rest-for-one"]
+const restartTypes: ReadonlyArray<string> = ["permanent", "transient", "temporary"]
+
+/** The supervisor flags `make` accepts (a subset of its options). */
+export interface Flags {
+  readonly strategy?: unknown
+  readonly intensity?: { readonly maxRestarts: unknown; readonly within: unknown } | undefined
+}
+
+/** Milliseconds of a duration given by a user, or undefined when it is not one. */
+export const durationMillis = (input: unknown): number | undefined => {
+  const duration = Duration.fromInput(input as Duration.Input)
+  if (Option.isNone(duration)) return undefined
+  const millis = Duration.toMillis(duration.value)
+  return Number.isNaN(millis) ? undefined : millis
+}
+
+/** Checks the flags of `Supervisor.make`: returns the first problem, or undefined. */
+export const checkFlags = (where: string, flags: Flags): InvalidInput | undefined => {
+  const bad = (issue: string) => new InvalidInput({ where, issue })
+  if (flags.strategy !== undefined && !strategies.includes(flags.strategy as string)) {
+    return bad(`strategy: expected one of ${strategies.join(", ")}, got ${String(flags.strategy)}`)
+  }
+  const intensity = flags.intensity
+  if (intensity !== undefined) {
+    const max = intensity.maxRestarts
+    if (typeof max !== "number" || !Number.isSafeInteger(max) || max < 0) {
+      return bad(`intensity.maxRestarts: expected a finite integer >= 0, got ${String(max)}`)
+    }
+    const within = durationMillis(intensity.within)
+    if (within === undefined || !Number.isFinite(within) || within <= 0) {
+      return bad(`intensity.within: expected a finite duration > 0, got ${String(intensity.within)}`)
+    }
+  }
+  return undefined
+}
+
+/** Milliseconds a graceful stop may take: 0 for brutal kill, Infinity for infinity. */
+export const shutdownMillis = (shutdown: Shutdown | undefined, type: "worker" | "supervisor"): number | undefined => {
+  if (shutdown === undefined) return type === "supervisor" ? Infinity : 5000
+  if (shutdown === "brutal-kill") return 0
+  if (shutdown === "infinity") return Infinity
+  if (typeof shutdown === "number" && (!Number.isFinite(shutdown) || shutdown < 0)) return undefined
+  const millis = durationMillis(shutdown)
+  return millis === undefined || millis < 0 ? undefined : millis
+}
+
+/** Checks a child spec given to `startChild`: returns the first problem, or undefined. */
+export const checkSpec = (where: string, spec: ChildSpec<unknown>): InvalidInput | undefined => {
+  const bad = (issue: string) => new InvalidInput({ where, issue })
+  if (typeof spec !== "object" || spec === null) return bad("expected a child spec")
+  if (typeof spec.id !== "string" || spec.id.length === 0) return bad(`id: expected a non-empty string, got ${String(spec.id)}`)
+  if (!Effect.isEffect(spec.start)) return bad(`start: expected an effect (child "${spec.id}")`)
+  if (spec.init !== undefined && !Effect.isEffect(spec.init)) return bad(`init: expected an effect (child "${spec.id}")`)
+  if (spec.restart !== undefined && !restartTypes.includes(spec.restart)) {
+    return bad(`restart: expected one of ${restartTypes.join(", ")}, got ${String(spec.restart)} (child "${spec.id}")`)
+  }
+  if (spec.type !== undefined && spec.type !== "worker" && spec.type !== "supervisor") {
+    return bad(`type: expected worker or supervisor, got ${String(spec.type)} (child "${spec.id}")`)
+  }
+  if (shutdownMillis(spec.shutdown, spec.type ?? "worker") === undefined) {
+    return bad(`shutdown: expected a duration >= 0, "infinity" or "brutal-kill", got ${String(spec.shutdown)} (child "${spec.id}")`)
+  }
+  return undefined
+}
