@@ -215,13 +215,20 @@ export const layerOtlp = (options: OtlpOptions): Layer.Layer<TelemetryFlush, Inv
   }))
 
 /**
- * OTLP export configured from `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_PROTOCOL` and the
- * `telemetry` options of `MabeamConfig`; when the endpoint is unset nothing is exported (the
- * flush is a no-op).
+ * OTLP export configured from `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_EXPORTER_OTLP_PROTOCOL`,
+ * with the other options given; nothing is exported when the endpoint is unset. For processes
+ * that do not build `Mabeam.layer`, such as the cluster's runners: give each its own
+ * `serviceInstanceId` (e.g. the runner's name).
+ *
+ * @example
+ * ```ts
+ * runner.pipe(Effect.provide(layerOtlpFromEnvWith({ serviceName: "mabeam-runner", serviceInstanceId: name })))
+ * ```
  */
-export const layerOtlpFromEnv: Layer.Layer<TelemetryFlush, InvalidConfig, MabeamConfig> = Layer.unwrap(
-  Effect.gen(function*() {
-    const config = yield* MabeamConfig
+export const layerOtlpFromEnvWith = (
+  options: Omit<OtlpOptions, "endpoint" | "protocol">
+): Layer.Layer<TelemetryFlush, InvalidConfig> =>
+  Layer.unwrap(Effect.gen(function*() {
     const read = (name: string) =>
       Config.option(Config.String(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
     const endpoint = yield* read(OTLP_ENDPOINT_ENV)
@@ -232,10 +239,17 @@ export const layerOtlpFromEnv: Layer.Layer<TelemetryFlush, InvalidConfig, Mabeam
         issues: [{ key: "telemetry.otlpProtocol", env: OTLP_PROTOCOL_ENV, value: protocol, expected: "\"http/protobuf\" or \"http/json\"" }]
       })
     }
+    return layerOtlp({ ...options, endpoint: endpoint.value, protocol })
+  }))
+
+/**
+ * `layerOtlpFromEnvWith` with the `telemetry` options of `MabeamConfig`; the instance id is the
+ * node's name and a fresh uuid.
+ */
+export const layerOtlpFromEnv: Layer.Layer<TelemetryFlush, InvalidConfig, MabeamConfig> = Layer.unwrap(
+  Effect.map(Effect.service(MabeamConfig), (config) => {
     const telemetry = config.initial.telemetry
-    return layerOtlp({
-      endpoint: endpoint.value,
-      protocol,
+    return layerOtlpFromEnvWith({
       serviceName: telemetry.serviceName,
       serviceInstanceId: `${config.initial.nodeName}-${randomUUID()}`,
       exportIntervalMillis: telemetry.exportIntervalMillis,

@@ -28,6 +28,7 @@ export {
 export {
   layerOtlp,
   layerOtlpFromEnv,
+  layerOtlpFromEnvWith,
   makeResource,
   OTLP_ENDPOINT_ENV,
   OTLP_PROTOCOL_ENV,
