@@ -57,7 +57,7 @@ export const askDuration = Metric.histogram("mabeam.agent.ask.duration", {
 
 /**
  * Time an agent's handler spends on one message, in seconds (histogram `s`; attribute
- * `mabeam.agent`). Recorded by `Propagation.handleChild` / `handleLinked`.
+ * `mabeam.agent.kind`). Recorded by `Propagation.handleChild` / `handleLinked`.
  */
 export const handlerDuration = Metric.histogram("mabeam.agent.handler.duration", {
   description: "time an agent's handler spends on one message",

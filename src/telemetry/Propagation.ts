@@ -71,6 +71,7 @@ export const childOf = (trace: TraceContext | undefined, info: SpanInfo) =>
 <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   trace === undefined ? effect : Effect.withSpan(effect, info.name, {
     parent: toSpan(trace),
+    captureStackTrace: false,
     kind: "server",
     attributes: info.attributes ?? {}
   })
@@ -83,6 +84,7 @@ export const linkedTo = (trace: TraceContext | undefined, info: SpanInfo) =>
 <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   trace === undefined ? effect : Effect.withSpan(effect, info.name, {
     root: true,
+    captureStackTrace: false,
     sampled: trace.sampled,
     kind: "consumer",
     links: [{ span: toSpan(trace), attributes: { "mabeam.link": "tell" } }],
@@ -91,9 +93,14 @@ export const linkedTo = (trace: TraceContext | undefined, info: SpanInfo) =>
 
 /** Who handles the message, for the handler span and the `mabeam.agent.handler.duration` histogram. */
 export interface HandlerInfo {
-  /** The agent's id (attribute `mabeam.agent`). */
-  readonly agent: string
-  /** The message's tag (attribute `messaging.operation.name`), if any. */
+  /**
+   * The agent's kind (its definition's name): the histogram's attribute `mabeam.agent.kind`, so
+   * the number of series grows with the kinds of agents, not with the agents.
+   */
+  readonly kind: string
+  /** The agent's id (span attribute `mabeam.agent`), if known. */
+  readonly id?: string
+  /** The message's tag (span attribute `messaging.operation.name`), if any. */
   readonly message?: string
 }
 
@@ -101,20 +108,28 @@ const handlerSpan = (info: HandlerInfo): SpanInfo => ({
   name: "mabeam.agent.handle",
   attributes: {
     "messaging.system": "mabeam",
-    "messaging.destination.name": info.agent,
-    "mabeam.agent": info.agent,
+    "messaging.destination.name": info.id ?? info.kind,
+    "mabeam.agent.kind": info.kind,
+    ...(info.id === undefined ? {} : { "mabeam.agent": info.id }),
     ...(info.message === undefined ? {} : { "messaging.operation.name": info.message })
   }
 })
 
+// One histogram series per agent kind, made once (building a series per call is costly).
+const durationByKind = new Map<string, Metric.Histogram<number>>()
+const durationOf = (kind: string) => {
+  let series = durationByKind.get(kind)
+  if (series === undefined) {
+    series = Metric.withAttributes(handlerDuration, { "mabeam.agent.kind": kind })
+    durationByKind.set(kind, series)
+  }
+  return series
+}
+
 const timedHandler = <A, E, R>(info: HandlerInfo, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.suspend(() => {
     const start = performance.now()
-    return Effect.onExit(effect, () =>
-      Metric.update(
-        Metric.withAttributes(handlerDuration, { "mabeam.agent": info.agent }),
-        (performance.now() - start) / 1_000
-      ))
+    return Effect.onExit(effect, () => Metric.update(durationOf(info.kind), (performance.now() - start) / 1_000))
   })
 
 /**

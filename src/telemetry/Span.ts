@@ -22,5 +22,6 @@ export const boundary = (
 ) =>
 <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.withSpan(effect, `mabeam.${capability}.${operation}`, {
+    captureStackTrace: false,
     attributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [`mabeam.${k}`, v]))
   })

@@ -41,8 +41,8 @@ const agentB = (trace: Propagation.TraceContext | undefined, kind: "ask" | "tell
     yield* Effect.void.pipe(Effect.withSpan("mabeam.worker.evaluate"))
   }).pipe(
     kind === "ask"
-      ? Propagation.handleChild(trace, { agent: "b", message: "Evaluate" })
-      : Propagation.handleLinked(trace, { agent: "b", message: "Evaluate" })
+      ? Propagation.handleChild(trace, { kind: "worker", id: "b", message: "Evaluate" })
+      : Propagation.handleLinked(trace, { kind: "worker", id: "b", message: "Evaluate" })
   )
 
 describe("OTLP export (protobuf, the default)", () => {

@@ -31,7 +31,7 @@ describe("trace propagation", () => {
     const { spans, tracer } = recording()
     return Effect.gen(function*() {
       const trace = yield* Propagation.capture.pipe(Effect.withSpan("ask"))
-      yield* Effect.void.pipe(Propagation.handleChild(trace, { agent: "b", message: "Get" }), Effect.forkChild, Effect.flatMap(Fiber.join))
+      yield* Effect.void.pipe(Propagation.handleChild(trace, { kind: "worker", id: "b", message: "Get" }), Effect.forkChild, Effect.flatMap(Fiber.join))
       const ask = spans.find((s) => s.name === "ask")!
       const handle = spans.find((s) => s.name === "mabeam.agent.handle")!
       assert.strictEqual(handle.traceId, ask.traceId)
@@ -46,7 +46,7 @@ describe("trace propagation", () => {
     const { spans, tracer } = recording()
     return Effect.gen(function*() {
       const trace = yield* Propagation.capture.pipe(Effect.withSpan("tell"))
-      yield* Effect.void.pipe(Propagation.handleLinked(trace, { agent: "b" }), Effect.withSpan("unrelated-parent"))
+      yield* Effect.void.pipe(Propagation.handleLinked(trace, { kind: "worker", id: "b" }), Effect.withSpan("unrelated-parent"))
       const tell = spans.find((s) => s.name === "tell")!
       const handle = spans.find((s) => s.name === "mabeam.agent.handle")!
       assert.notStrictEqual(handle.traceId, tell.traceId)
@@ -59,12 +59,12 @@ describe("trace propagation", () => {
   it.effect("without a sampled trace the handler runs with no span, and its duration is still recorded", () => {
     const { spans, tracer } = recording()
     return Effect.gen(function*() {
-      const before = (yield* Metric.value(Metric.withAttributes(handlerDuration, { "mabeam.agent": "quiet" }))).count
+      const before = (yield* Metric.value(Metric.withAttributes(handlerDuration, { "mabeam.agent.kind": "quiet" }))).count
       const unsampled = { traceId: "1".repeat(32), spanId: "2".repeat(16), sampled: false }
-      assert.strictEqual(yield* Effect.succeed(1).pipe(Propagation.handleChild(undefined, { agent: "quiet" })), 1)
-      assert.strictEqual(yield* Effect.succeed(2).pipe(Propagation.handleLinked(unsampled, { agent: "quiet" })), 2)
+      assert.strictEqual(yield* Effect.succeed(1).pipe(Propagation.handleChild(undefined, { kind: "quiet" })), 1)
+      assert.strictEqual(yield* Effect.succeed(2).pipe(Propagation.handleLinked(unsampled, { kind: "quiet" })), 2)
       assert.deepStrictEqual(spans, [])
-      const after = (yield* Metric.value(Metric.withAttributes(handlerDuration, { "mabeam.agent": "quiet" }))).count
+      const after = (yield* Metric.value(Metric.withAttributes(handlerDuration, { "mabeam.agent.kind": "quiet" }))).count
       assert.strictEqual(after - before, 2)
     }).pipe(Effect.withTracer(tracer))
   })
@@ -73,7 +73,7 @@ describe("trace propagation", () => {
     const { spans, tracer } = recording()
     return Effect.gen(function*() {
       const trace = yield* Propagation.capture.pipe(Effect.withSpan("ask"))
-      const error = yield* Effect.flip(Effect.fail("nope").pipe(Propagation.handleChild(trace, { agent: "b" })))
+      const error = yield* Effect.flip(Effect.fail("nope").pipe(Propagation.handleChild(trace, { kind: "worker", id: "b" })))
       assert.strictEqual(error, "nope")
       const handle = spans.find((s) => s.name === "mabeam.agent.handle")!
       assert.strictEqual(handle.status._tag === "Ended" && handle.status.exit._tag, "Failure")
