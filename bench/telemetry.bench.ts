@@ -1,8 +1,10 @@
 /**
  * The cost of tracing, each case beside its untraced baseline in the same run.
  *
- * - ask: `ref.ask` with the sender's `mabeam.agent.ask` span (Effect's native tracer, and the
- *   OpenTelemetry tracer mabeam exports with, feeding a batch processor whose exporter discards).
+ * - ask: `ref.ask` under the sender's hook `Propagation.asking` — outside any trace (only the
+ *   duration histogram), and inside one (a client span per ask) with Effect's native tracer and
+ *   with the OpenTelemetry tracer mabeam exports with, feeding a batch processor whose exporter
+ *   discards.
  * - handler: one handler run under the kernel's hooks (`Propagation.handleChild` /
  *   `handleLinked`): off (no trace context: only the duration histogram), sampled with each
  *   tracer, and an unsampled context.
@@ -54,10 +56,12 @@ const setup = async () => {
   sink = await Effect.runPromise(Context.get(context, AgentSystem).spawn(Sink))
 }
 
+const target = { kind: "sink", id: "sink-1", message: "Count" }
+// Inside a sampled trace (a caller's span around the batch), so `asking` opens its client span.
 const asks = (traced: boolean) =>
   Effect.gen(function*() {
     for (let i = 0; i < ASKS; i++) {
-      yield* traced ? sink.ask(count).pipe(Effect.withSpan("mabeam.agent.ask", { kind: "client" })) : sink.ask(count)
+      yield* traced ? sink.ask(count).pipe(Propagation.asking(target)) : sink.ask(count)
     }
   })
 
@@ -72,15 +76,24 @@ const info = { kind: "sink", id: "sink-1", message: "Count" }
 
 export default defineBench("telemetry", [
   {
-    group: "ask round trip, sender span",
+    group: "ask round trip, sender hook",
     setup,
     baseline: { name: "ref.ask, no span", ops: ASKS, fn: () => Effect.runPromise(asks(false)) },
     cases: [
-      { name: "ref.ask in a span (native tracer)", ops: ASKS, fn: () => Effect.runPromise(asks(true)) },
       {
-        name: "ref.ask in a span (OpenTelemetry tracer, batch export)",
+        name: "ref.ask under Propagation.asking, no trace (duration histogram only)",
         ops: ASKS,
-        fn: () => Effect.runPromise(asks(true).pipe(Effect.withTracer(otelTracer)))
+        fn: () => Effect.runPromise(asks(true))
+      },
+      {
+        name: "ref.ask under Propagation.asking in a trace (native tracer)",
+        ops: ASKS,
+        fn: () => Effect.runPromise(asks(true).pipe(Effect.withSpan("caller")))
+      },
+      {
+        name: "ref.ask under Propagation.asking in a trace (OpenTelemetry tracer, batch export)",
+        ops: ASKS,
+        fn: () => Effect.runPromise(asks(true).pipe(Effect.withSpan("caller"), Effect.withTracer(otelTracer)))
       }
     ]
   },

@@ -47,7 +47,7 @@ export const restarts = Metric.counter("mabeam.agent.restarts", {
 
 /**
  * Time from sending an ask to receiving its reply, in seconds (histogram `s`; attribute
- * `rpc.system`). Recorded by `timeAsk`.
+ * `mabeam.agent.kind`). Recorded by `Propagation.asking`.
  */
 export const askDuration = Metric.histogram("mabeam.agent.ask.duration", {
   description: "time from an ask to its reply",

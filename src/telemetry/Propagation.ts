@@ -6,6 +6,8 @@
  * The W3C `traceparent` form carries the same value in a header or a string field.
  *
  * The hook the agent kernel calls:
+ * - around an `ask` on the sender's side: `asking(target)(ask)` (a client span when the caller is
+ *   inside a sampled trace, and the `mabeam.agent.ask.duration` histogram);
  * - on `tell`/`ask`: `const trace = yield* Propagation.capture` (or `captureFrom(context)` in a
  *   synchronous path) and store `trace` (possibly `undefined`) in the envelope;
  * - in the agent's loop, around one handler run: `handleChild(trace, info)(handler)` for an ask,
@@ -16,7 +18,7 @@
  * @since 0.1.0
  */
 import { Context, Effect, Metric, Option, Schema, Tracer } from "effect"
-import { handlerDuration } from "./Metrics.ts"
+import { askDuration, handlerDuration } from "./Metrics.ts"
 
 const Hex = (length: number) =>
   Schema.String.check(Schema.makeFilter((s) =>
@@ -147,6 +149,51 @@ export const handleChild = (trace: TraceContext | undefined, info: HandlerInfo) 
 export const handleLinked = (trace: TraceContext | undefined, info: HandlerInfo) =>
 <A, E, R>(handler: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   timedHandler(info, trace?.sampled === true ? linkedTo(trace, handlerSpan(info))(handler) : handler)
+
+/** Who an ask goes to, for the client span and the `mabeam.agent.ask.duration` histogram. */
+export interface AskInfo {
+  /** The target's kind (the histogram's attribute `mabeam.agent.kind`: bounded cardinality). */
+  readonly kind: string
+  /** The target's id (span attribute `messaging.destination.name`), if known. */
+  readonly id?: string
+  /** The message's tag (span attribute `messaging.operation.name`), if any. */
+  readonly message?: string
+}
+
+const askSeries = new Map<string, Metric.Histogram<number>>()
+const askSeriesOf = (kind: string) => {
+  let series = askSeries.get(kind)
+  if (series === undefined) {
+    series = Metric.withAttributes(askDuration, { "mabeam.agent.kind": kind })
+    askSeries.set(kind, series)
+  }
+  return series
+}
+
+/**
+ * The kernel's hook around an `ask` on the sender's side: records the round trip (real seconds)
+ * in `mabeam.agent.ask.duration` and, when the caller is inside a sampled trace, runs the ask in
+ * a client span `mabeam.agent.ask` (so the envelope captured inside carries that span, and the
+ * handler's span becomes its child). An ask outside any trace opens no span.
+ */
+export const asking = (info: AskInfo) =>
+<A, E, R>(ask: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.withFiber((fiber) => {
+    const start = performance.now()
+    const timedAsk = Effect.onExit(ask, () => Metric.update(askSeriesOf(info.kind), (performance.now() - start) / 1_000))
+    const parent = captureFrom(fiber.context)
+    if (parent === undefined || !parent.sampled) return timedAsk
+    return Effect.withSpan(timedAsk, "mabeam.agent.ask", {
+      kind: "client",
+      captureStackTrace: false,
+      attributes: {
+        "messaging.system": "mabeam",
+        "messaging.destination.name": info.id ?? info.kind,
+        "mabeam.agent.kind": info.kind,
+        ...(info.message === undefined ? {} : { "messaging.operation.name": info.message })
+      }
+    })
+  })
 
 /** `trace` as a W3C `traceparent` header value (`00-<trace id>-<span id>-<flags>`). */
 export const toTraceparent = (trace: TraceContext): string =>

@@ -1,7 +1,7 @@
 /** Trace propagation helpers, with a recording tracer (no exporter): what the kernel will call. */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Metric, Random, Schema, Tracer } from "effect"
-import { handlerDuration, Propagation } from "../../src/telemetry/index.ts"
+import { askDuration, handlerDuration, Propagation } from "../../src/telemetry/index.ts"
 
 const recording = () => {
   const spans: Array<Tracer.NativeSpan> = []
@@ -77,6 +77,27 @@ describe("trace propagation", () => {
       assert.strictEqual(error, "nope")
       const handle = spans.find((s) => s.name === "mabeam.agent.handle")!
       assert.strictEqual(handle.status._tag === "Ended" && handle.status.exit._tag, "Failure")
+    }).pipe(Effect.withTracer(tracer))
+  })
+
+  it.effect("asking opens a client span inside a trace (the envelope captures it) and none outside; both are timed", () => {
+    const { spans, tracer } = recording()
+    return Effect.gen(function*() {
+      const series = Metric.withAttributes(askDuration, { "mabeam.agent.kind": "counter" })
+      const before = (yield* Metric.value(series)).count
+      const target = { kind: "counter", id: "c1", message: "Get" }
+      const [outer, captured] = yield* Effect.all([Effect.currentSpan, Propagation.capture.pipe(Propagation.asking(target))]).pipe(
+        Effect.withSpan("caller")
+      )
+      const ask = spans.find((s) => s.name === "mabeam.agent.ask")!
+      assert.strictEqual(ask.kind, "client")
+      assert.strictEqual(ask.parent._tag === "Some" ? ask.parent.value.spanId : "", outer.spanId)
+      assert.strictEqual(captured?.spanId, ask.spanId)
+      assert.strictEqual(ask.attributes.get("messaging.destination.name"), "c1")
+      const untraced = yield* Propagation.capture.pipe(Propagation.asking(target))
+      assert.isUndefined(untraced)
+      assert.strictEqual(spans.filter((s) => s.name === "mabeam.agent.ask").length, 1)
+      assert.strictEqual((yield* Metric.value(series)).count - before, 2)
     }).pipe(Effect.withTracer(tracer))
   })
 
