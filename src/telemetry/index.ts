@@ -46,4 +46,4 @@ export {
   prometheusScraper
 } from "./Prometheus.ts"
 export * as Propagation from "./Propagation.ts"
-export { boundary } from "./Span.ts"
+export { boundary, traced } from "./Span.ts"
