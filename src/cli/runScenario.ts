@@ -90,6 +90,7 @@ export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
       if (options.onDashboard !== undefined) yield* options.onDashboard(dashboard)
     }
     const report = yield* scenario.run(options).pipe(
+      Effect.withSpan("mabeam.scenario.run", { root: true, attributes: { "mabeam.scenario": scenario.name, "mabeam.seed": options.seed } }),
       Effect.mapError((error) =>
         new ScenarioFailed({ scenario: scenario.name, seed: failedSeed(error, options.seed), reason: describeFailure(error) })
       )

@@ -40,10 +40,17 @@ export const EventsOptions = Schema.Struct({
   maxAgeMillis: NonNegativeInt.pipe(withDefault(0))
 })
 
-/** Telemetry options. The OTLP endpoint itself comes from `OTEL_EXPORTER_OTLP_ENDPOINT`. */
+/**
+ * Telemetry options. The OTLP endpoint itself comes from `OTEL_EXPORTER_OTLP_ENDPOINT` (and the
+ * encoding from `OTEL_EXPORTER_OTLP_PROTOCOL`). `exportTimeoutMillis` bounds one export with its
+ * retries, `shutdownTimeoutMillis` the final flush (real time); `prometheusPort` > 0 serves
+ * `/metrics` on 127.0.0.1.
+ */
 export const TelemetryOptions = Schema.Struct({
   serviceName: Schema.NonEmptyString.pipe(withDefault("mabeam")),
-  exportIntervalMillis: PositiveInt.pipe(withDefault(5_000)),
+  exportIntervalMillis: PositiveInt.pipe(withDefault(2_000)),
+  exportTimeoutMillis: PositiveInt.pipe(withDefault(2_000)),
+  shutdownTimeoutMillis: PositiveInt.pipe(withDefault(1_000)),
   prometheusPort: NonNegativeInt.check(Schema.isLessThanOrEqualTo(65_535)).pipe(withDefault(0))
 })
 

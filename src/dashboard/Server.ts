@@ -1,7 +1,8 @@
 /**
- * The dashboard server: Effect's HTTP server (Node) on 127.0.0.1 with three routes —
+ * The dashboard server: Effect's HTTP server (Node) on 127.0.0.1 with four routes —
  * `/` the page, `/snapshot` one JSON snapshot, `/events` a server-sent-events stream of snapshots
- * (event name `snapshot`, one every `intervalMillis`). It lives in the caller's Scope: closing
+ * (event name `snapshot`, one every `intervalMillis`), `/metrics` the metrics in the Prometheus
+ * text format. It lives in the caller's Scope: closing
  * the scope closes the socket and ends every open stream.
  *
  * @since 0.1.0
@@ -13,6 +14,7 @@ import { HttpServer, HttpServerRequest, HttpServerResponse } from "effect/http"
 import type { HttpServerError } from "effect/http"
 import type { AgentSystem } from "../agent/index.ts"
 import type { Registry } from "../registry/index.ts"
+import { PROMETHEUS_CONTENT_TYPE, prometheusScraper } from "../telemetry/index.ts"
 import { page } from "./page.ts"
 import type { Probe } from "./Probe.ts"
 import * as Snapshot from "./Snapshot.ts"
@@ -45,7 +47,7 @@ const events = (interval: Duration.Duration) =>
     Stream.prepend([encoder.encode("retry: 1000\n\n")])
   )
 
-const app = (interval: Duration.Duration) =>
+const app = (interval: Duration.Duration, scrape: Effect.Effect<string>) =>
   Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const services = yield* Effect.context<DashboardServices>()
@@ -61,8 +63,10 @@ const app = (interval: Duration.Duration) =>
           contentType: "text/event-stream",
           headers: { "cache-control": "no-store", connection: "keep-alive" }
         })
+      case "/metrics":
+        return HttpServerResponse.text(yield* scrape, { contentType: PROMETHEUS_CONTENT_TYPE })
       default:
-        return HttpServerResponse.text(`not found: ${path} (try /, /snapshot or /events)`, { status: 404 })
+        return HttpServerResponse.text(`not found: ${path} (try /, /snapshot, /events or /metrics)`, { status: 404 })
     }
   })
 
@@ -90,7 +94,7 @@ export const serve = (
       })
     )
     const server = Context.get(context, HttpServer.HttpServer)
-    yield* server.serve(app(interval))
+    yield* server.serve(app(interval, yield* prometheusScraper({ serviceName: "mabeam" })))
     const port = "port" in server.address ? server.address.port : 0
     return { port, url: `http://127.0.0.1:${port}/` }
   })

@@ -268,7 +268,7 @@ export const make = (input: MonitorOptions = {}) =>
       yield* Metric.update(M.maxMailboxDepth, deepest)
       yield* Metric.update(M.messageRate, rate)
       yield* Metric.update(M.memoryEstimate, memory)
-      yield* Metric.update(M.worstLatencyP99, worstP99)
+      yield* Metric.update(M.worstLatencyP99, worstP99 / 1_000)
       current = {
         sampledAt: now,
         samples: current.samples + 1,

@@ -8,14 +8,33 @@
  */
 import { Effect, Layer, Metric, Schedule, Stream } from "effect"
 import { AgentSystem } from "../agent/index.ts"
-import { type ConfigSources, type InvalidConfig, MabeamConfig } from "../config/index.ts"
+import { type ConfigSources, InvalidConfig, MabeamConfig } from "../config/index.ts"
 import type { InvalidInput } from "../errors/index.ts"
 import { EventStore } from "../events/index.ts"
 import { Registry } from "../registry/index.ts"
-import { layerOtlpFromEnv, registrySize } from "../telemetry/index.ts"
+import { layerOtlpFromEnv, layerPrometheusFromConfig, registrySize } from "../telemetry/index.ts"
 
 /**
- * Keeps the `mabeam_registry_size` gauge equal to the registry's entry count, following its
+ * Telemetry export: OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, Prometheus `/metrics` when
+ * `telemetry.prometheusPort` > 0 (a port that cannot be bound is a config error).
+ */
+const telemetry = Layer.merge(
+  layerOtlpFromEnv,
+  layerPrometheusFromConfig.pipe(Layer.catchTag("PrometheusServeError", (error) =>
+    Layer.effectDiscard(Effect.fail(
+      new InvalidConfig({
+        issues: [{
+          key: "telemetry.prometheusPort",
+          env: "MABEAM_TELEMETRY_PROMETHEUS_PORT",
+          value: String(error.port),
+          expected: `a free port on 127.0.0.1 (${error.reason})`
+        }]
+      })
+    ))))
+)
+
+/**
+ * Keeps the `mabeam.registry.size` gauge equal to the registry's entry count, following its
  * change stream (and subscribing again if it ever lags behind).
  */
 const registryGauge = Layer.effectDiscard(Effect.gen(function*() {
@@ -37,7 +56,8 @@ export type MabeamLayerOptions = ConfigSources
 export type MabeamServices = AgentSystem | Registry | EventStore | MabeamConfig
 
 /**
- * Builds config, telemetry export (OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set), the event
+ * Builds config, telemetry export (OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, Prometheus
+ * when `telemetry.prometheusPort` > 0), the event
  * store, the registry (in memory) and the agent system with its root supervisor. Fails at startup
  * with `InvalidConfig` naming every bad key.
  *
@@ -56,7 +76,7 @@ export const layer = (options: MabeamLayerOptions = {}): Layer.Layer<MabeamServi
     Effect.map(Effect.service(MabeamConfig), (config) => AgentSystem.layerWith({ node: config.initial.nodeName }))
   )
   const registry = registryGauge.pipe(Layer.provideMerge(Registry.layer))
-  const services = Layer.mergeAll(registry, EventStore.layer, layerOtlpFromEnv)
+  const services = Layer.mergeAll(registry, EventStore.layer, telemetry)
   return agents.pipe(
     Layer.provideMerge(services),
     Layer.provideMerge(MabeamConfig.layerWith(options))

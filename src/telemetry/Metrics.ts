@@ -2,60 +2,116 @@
  * The metric definitions every mabeam capability reports through. Keeping them in one module gives
  * one name and one set of attributes per concept, whatever exporter (OTLP, Prometheus) reads them.
  *
+ * Names and units follow the OpenTelemetry conventions: dotted lower-case names
+ * (`mabeam.agent.messages.sent`), UCUM units (`{message}`, `s`, `By`), durations as histograms in
+ * seconds. The unit rides on the metric as the attribute `unit`; the exporters of this module move
+ * it to the OTLP/Prometheus unit field and drop it from the series' attributes.
+ *
  * @since 0.1.0
  */
 import { Effect, Metric } from "effect"
 
-/** Agents currently running (gauge; attribute `node`). */
-export const agentsAlive = Metric.gauge("mabeam_agents_alive", { description: "agents currently running" })
+/** Boundaries (seconds) of the duration histograms: 10 µs to ~40 s, ×4 per bucket. */
+export const durationBoundaries: ReadonlyArray<number> = Metric.exponentialBoundaries({
+  start: 0.00001,
+  factor: 4,
+  count: 13
+})
 
-/** Messages delivered to a mailbox (counter; attribute `agent`). */
-export const messagesSent = Metric.counter("mabeam_messages_sent_total", {
+/** Agents currently running (gauge `{agent}`; attribute `node`). */
+export const agentsAlive = Metric.gauge("mabeam.agent.alive", {
+  description: "agents currently running",
+  attributes: { unit: "{agent}" }
+})
+
+/** Messages delivered to a mailbox (counter `{message}`; attribute `node`). */
+export const messagesSent = Metric.counter("mabeam.agent.messages.sent", {
   description: "messages delivered to a mailbox",
-  incremental: true
+  incremental: true,
+  attributes: { unit: "{message}" }
 })
 
-/** Messages dropped by a mailbox overflow policy or a dead target (counter; attribute `reason`). */
-export const messagesDropped = Metric.counter("mabeam_messages_dropped_total", {
+/** Messages dropped by a mailbox overflow policy or a dead target (counter `{message}`; attribute `reason`). */
+export const messagesDropped = Metric.counter("mabeam.agent.messages.dropped", {
   description: "messages dropped (overflow or dead target)",
-  incremental: true
+  incremental: true,
+  attributes: { unit: "{message}" }
 })
 
-/** Restarts performed by supervisors (counter; attribute `agent`). */
-export const restarts = Metric.counter("mabeam_restarts_total", {
+/** Restarts performed by supervisors (counter `{restart}`; attribute `kind`). */
+export const restarts = Metric.counter("mabeam.agent.restarts", {
   description: "agent restarts performed by supervisors",
-  incremental: true
+  incremental: true,
+  attributes: { unit: "{restart}" }
 })
 
-/** Names currently held in the registry (gauge). */
-export const registrySize = Metric.gauge("mabeam_registry_size", { description: "names held in the registry" })
+/**
+ * Time from sending an ask to receiving its reply, in seconds (histogram `s`; attribute
+ * `mabeam.agent.kind`). Recorded by `Propagation.asking`.
+ */
+export const askDuration = Metric.histogram("mabeam.agent.ask.duration", {
+  description: "time from an ask to its reply",
+  boundaries: durationBoundaries,
+  attributes: { unit: "s" }
+})
+
+/**
+ * Time an agent's handler spends on one message, in seconds (histogram `s`; attribute
+ * `mabeam.agent.kind`). Recorded by `Propagation.handleChild` / `handleLinked`.
+ */
+export const handlerDuration = Metric.histogram("mabeam.agent.handler.duration", {
+  description: "time an agent's handler spends on one message",
+  boundaries: durationBoundaries,
+  attributes: { unit: "s" }
+})
+
+/** Names currently held in the registry (gauge `{name}`; attribute `namespace`). */
+export const registrySize = Metric.gauge("mabeam.registry.size", {
+  description: "names held in the registry",
+  attributes: { unit: "{name}" }
+})
 
 /** Circuit-breaker state as a number: 0 closed, 1 half-open, 2 open (gauge; attribute `breaker`). */
-export const breakerState = Metric.gauge("mabeam_breaker_state", {
-  description: "circuit breaker state: 0 closed, 1 half-open, 2 open"
+export const breakerState = Metric.gauge("mabeam.breaker.state", {
+  description: "circuit breaker state: 0 closed, 1 half-open, 2 open",
+  attributes: { unit: "1" }
 })
 
-/** Calls rejected by an open circuit breaker (counter; attribute `breaker`). */
-export const breakerRejections = Metric.counter("mabeam_breaker_rejections_total", {
+/** Calls rejected by an open circuit breaker (counter `{call}`; attribute `breaker`). */
+export const breakerRejections = Metric.counter("mabeam.breaker.rejections", {
   description: "calls rejected by an open circuit breaker",
-  incremental: true
+  incremental: true,
+  attributes: { unit: "{call}" }
 })
 
-/** Calls rejected by a rate limiter (counter; attribute `limiter`). */
-export const rateLimited = Metric.counter("mabeam_rate_limited_total", {
+/** Calls rejected by a rate limiter (counter `{call}`; attribute `limiter`). */
+export const rateLimited = Metric.counter("mabeam.limiter.rejections", {
   description: "calls rejected by a rate limiter",
-  incremental: true
+  incremental: true,
+  attributes: { unit: "{call}" }
 })
 
-/** Events appended to the event store (counter; attribute `type`). */
-export const eventsAppended = Metric.counter("mabeam_events_appended_total", {
+/** Events appended to the event store (counter `{event}`; attribute `type`). */
+export const eventsAppended = Metric.counter("mabeam.events.appended", {
   description: "events appended to the event store",
-  incremental: true
+  incremental: true,
+  attributes: { unit: "{event}" }
 })
 
 /** Overall health: 0 healthy, 1 degraded, 2 unhealthy (gauge). */
-export const healthStatus = Metric.gauge("mabeam_health_status", {
-  description: "aggregate health: 0 healthy, 1 degraded, 2 unhealthy"
+export const healthStatus = Metric.gauge("mabeam.health.status", {
+  description: "aggregate health: 0 healthy, 1 degraded, 2 unhealthy",
+  attributes: { unit: "1" }
+})
+
+/**
+ * Spans, metric points and log records the exporters could not deliver (counter `{item}`;
+ * attribute `signal`: `traces`, `metrics` or `logs`).
+ */
+export const telemetryDropped = Metric.counter("mabeam.telemetry.dropped", {
+  description: "telemetry items an exporter could not deliver",
+  incremental: true,
+  attributes: { unit: "{item}" }
 })
 
 /**
@@ -77,3 +133,25 @@ export const setGauge = (
   value: number,
   attributes: Metric.Metric.Attributes = {}
 ): Effect.Effect<void> => Metric.update(Metric.withAttributes(gauge, attributes), value)
+
+const seconds = (startMillis: number) => (performance.now() - startMillis) / 1_000
+
+/**
+ * Records how long `effect` takes, in real seconds, into `histogram` (success or failure alike).
+ * Real time, not the Effect clock: a latency measured on a simulated clock is meaningless to a
+ * backend.
+ *
+ * @example
+ * ```ts
+ * ref.ask(msg).pipe(timed(askDuration, { "rpc.system": "mabeam" }))
+ * ```
+ */
+export const timed = (
+  histogram: Metric.Histogram<number>,
+  attributes: Metric.Metric.Attributes = {}
+) =>
+<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    const start = performance.now()
+    return Effect.onExit(effect, () => Metric.update(Metric.withAttributes(histogram, attributes), seconds(start)))
+  })

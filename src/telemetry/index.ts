@@ -1,23 +1,49 @@
 /**
- * Telemetry: metric definitions and span helpers for service boundaries, console logging through
- * Effect's Logger, and export over OTLP/HTTP to a collector.
+ * Telemetry: metric definitions (OpenTelemetry names and units), span helpers for service
+ * boundaries, trace propagation between agents and nodes, console logging through Effect's
+ * Logger, export over OTLP/HTTP to a collector and a Prometheus `/metrics` endpoint.
  *
  * @since 0.1.0
  */
 export { type LogFormat, layerLogger, layerLoggerFromConfig } from "./Logging.ts"
 export {
   agentsAlive,
+  askDuration,
   breakerRejections,
   breakerState,
   count,
+  durationBoundaries,
   eventsAppended,
+  handlerDuration,
   healthStatus,
   messagesDropped,
   messagesSent,
   rateLimited,
   registrySize,
   restarts,
-  setGauge
+  setGauge,
+  telemetryDropped,
+  timed
 } from "./Metrics.ts"
-export { layerOtlp, layerOtlpFromEnv, OTLP_ENDPOINT_ENV, type OtlpOptions } from "./Otlp.ts"
-export { boundary } from "./Span.ts"
+export {
+  layerOtlp,
+  layerOtlpFromEnv,
+  layerOtlpFromEnvWith,
+  makeResource,
+  OTLP_ENDPOINT_ENV,
+  OTLP_PROTOCOL_ENV,
+  type OtlpOptions,
+  type OtlpProtocol,
+  packageVersion,
+  TelemetryFlush,
+  withinRealTime
+} from "./Otlp.ts"
+export {
+  layerPrometheus,
+  layerPrometheusFromConfig,
+  PROMETHEUS_CONTENT_TYPE,
+  PrometheusServeError,
+  prometheusScraper
+} from "./Prometheus.ts"
+export * as Propagation from "./Propagation.ts"
+export { boundary, traced } from "./Span.ts"

@@ -10,17 +10,23 @@
  */
 import { Context, Effect, Layer, Schema, type Scope } from "effect"
 import { Mailbox } from "../agent/Mailbox.ts"
+import { Propagation } from "../telemetry/index.ts"
 
 /** Where a message goes: a node and an endpoint id on it. */
 export const Address = Schema.Struct({ node: Schema.String, id: Schema.String })
 /** Where a message goes: a node and an endpoint id on it. */
 export type Address = typeof Address.Type
 
-/** A message in flight, with its sender and receiver. */
+/**
+ * A message in flight, with its sender and receiver, and the span it was sent from (if any): a
+ * receiver runs its handling under `Propagation.handleLinked(envelope.trace, ...)` to join the
+ * sender's trace, on this node or another.
+ */
 export interface Envelope {
   readonly from: Address
   readonly to: Address
   readonly message: unknown
+  readonly trace?: Propagation.TraceContext | undefined
 }
 
 /** A bound endpoint: its address and its inbox. */
@@ -55,14 +61,21 @@ export class Transport extends Context.Service<Transport, {
   readonly node: string
   /** Binds `id` on this node for the current scope; closing the scope unbinds it. */
   readonly bind: (id: string, options?: { readonly capacity?: number }) => Effect.Effect<Endpoint, AddressInUse, Scope.Scope>
-  /** Sends best effort: an unknown or full receiver drops the message and counts it. */
-  readonly send: (from: Address, to: Address, message: unknown) => Effect.Effect<void>
+  /**
+   * Sends best effort: an unknown or full receiver drops the message and counts it. The envelope
+   * carries `trace`, by default the sender's current span.
+   */
+  readonly send: (from: Address, to: Address, message: unknown, trace?: Propagation.TraceContext) => Effect.Effect<void>
   /** What happened so far. */
   readonly stats: Effect.Effect<TransportStats>
 }>()("mabeam/Transport") {
   /** The in-process transport of one node (default node `"local"`). */
   static readonly layerLocal = (node = "local"): Layer.Layer<Transport> => Layer.sync(Transport, () => makeLocal(node))
 }
+
+/** `envelope` with `trace` when there is one (no `trace` key otherwise: untraced envelopes stay as they were). */
+export const withTrace = (envelope: Envelope, trace: Propagation.TraceContext | undefined): Envelope =>
+  trace === undefined ? envelope : { ...envelope, trace }
 
 /**
  * An in-process transport: each endpoint is a bounded mailbox (default capacity 4096; a full
@@ -74,12 +87,14 @@ export const makeLocal = (node: string): Transport["Service"] => {
   let delivered = 0
   let dropped = 0
 
-  const send = (from: Address, to: Address, message: unknown) =>
-    Effect.sync(() => {
+  const send = (from: Address, to: Address, message: unknown, trace?: Propagation.TraceContext) =>
+    Effect.withFiber((fiber) => {
       sent++
       const inbox = to.node === node ? inboxes.get(to.id) : undefined
-      if (inbox !== undefined && inbox.offer({ from, to, message }) === "accepted") delivered++
+      const envelope = withTrace({ from, to, message }, trace ?? Propagation.captureFrom(fiber.context))
+      if (inbox !== undefined && inbox.offer(envelope) === "accepted") delivered++
       else dropped++
+      return Effect.void
     })
 
   const bind = (id: string, options?: { readonly capacity?: number }) =>

@@ -12,6 +12,9 @@
  * `peers` is dropped and counted. Messages cross the wire as JSON: fields that are `undefined` are
  * left out, and a message JSON cannot carry (a BigInt, a cycle) is dropped and counted.
  *
+ * Each envelope carries the sender's span (a W3C `traceparent` on the wire), so a receiver that
+ * handles it under `Propagation.handleLinked(envelope.trace, ...)` joins the sender's trace.
+ *
  * `stats` is this node's view: `sent` counts its sends, `delivered` the envelopes it put in its own
  * endpoints' inboxes (from any node), `dropped` what it could not send or deliver.
  *
@@ -42,10 +45,14 @@ import { connectOptions, serverOptions } from "../../cluster/secure/SecureRunner
 import { type TlsCredentials, type TlsCredentialsError, verify } from "../../cluster/secure/TlsCredentials.ts"
 import * as TlsSocketServer from "../../cluster/secure/TlsSocketServer.ts"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
+import { Propagation } from "../../telemetry/index.ts"
 import { Address, type Endpoint, makeLocal, Transport } from "../Transport.ts"
 
-/** An envelope on the wire: its message as JSON text, so one odd message cannot spoil a batch. */
-const WireEnvelope = Schema.Struct({ from: Address, to: Address, message: Schema.String })
+/**
+ * An envelope on the wire: its message as JSON text, so one odd message cannot spoil a batch, and
+ * the sender's span as a W3C `traceparent` (a malformed one is ignored).
+ */
+const WireEnvelope = Schema.Struct({ from: Address, to: Address, message: Schema.String, trace: Schema.optionalKey(Schema.String) })
 
 /** One batch of envelopes from one node to another, acknowledged once queued at the receiver. */
 const Deliver = Rpc.make("Deliver", { payload: { envelopes: Schema.Array(WireEnvelope) } })
@@ -113,7 +120,8 @@ export const make = (
           arrived += envelopes.length
         }).pipe(Effect.andThen(Effect.forEach(
           envelopes,
-          (envelope) => local.send(envelope.from, envelope.to, JSON.parse(envelope.message) as unknown),
+          (envelope) =>
+            local.send(envelope.from, envelope.to, JSON.parse(envelope.message) as unknown, Propagation.fromTraceparent(envelope.trace)),
           { discard: true }
         )))
     })
@@ -161,13 +169,18 @@ export const make = (
       yield* Effect.addFinalizer(() => Effect.sync(() => outbox.close()))
     }
 
-    const send = (from: Address, to: Address, message: unknown): Effect.Effect<void> => {
-      if (to.node === node) return local.send(from, to, message)
-      return Effect.sync(() => {
+    const send = (from: Address, to: Address, message: unknown, trace?: Propagation.TraceContext): Effect.Effect<void> => {
+      if (to.node === node) return local.send(from, to, message, trace)
+      return Effect.withFiber((fiber) => {
         sentRemote++
         const outbox = outboxes.get(to.node)
         const json = outbox === undefined ? undefined : toJson(message)
-        if (outbox === undefined || json === undefined || outbox.offer({ from, to, message: json }) !== "accepted") dropped++
+        const sentFrom = trace ?? Propagation.captureFrom(fiber.context)
+        const wire: WireEnvelope = sentFrom === undefined
+          ? { from, to, message: json ?? "" }
+          : { from, to, message: json ?? "", trace: Propagation.toTraceparent(sentFrom) }
+        if (outbox === undefined || json === undefined || outbox.offer(wire) !== "accepted") dropped++
+        return Effect.void
       })
     }
 

@@ -13,7 +13,8 @@
  */
 import { Clock, Effect, FiberSet, Layer, Random, Schema, type Scope } from "effect"
 import { decodeInput, InvalidInput } from "../../errors/index.ts"
-import { type Address, AddressInUse, type Endpoint, type Envelope, Transport, type TransportStats } from "../index.ts"
+import { Propagation } from "../../telemetry/index.ts"
+import { type Address, AddressInUse, type Endpoint, type Envelope, Transport, type TransportStats, withTrace } from "../index.ts"
 import { Inbox } from "./Inbox.ts"
 
 const Probability = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1))
@@ -160,10 +161,11 @@ export const makeSimNetwork = (
       ).pipe(Effect.asVoid)
     }
 
-    const send = (from: Address, to: Address, message: unknown): Effect.Effect<void> =>
-      Effect.suspend(() => {
+    const send = (from: Address, to: Address, message: unknown, sentFrom?: Propagation.TraceContext): Effect.Effect<void> =>
+      Effect.withFiber((fiber) => {
         sent++
-        const item: InFlight = { seq: ++seq, envelope: { from, to, message } }
+        const envelope = withTrace({ from, to, message }, sentFrom ?? Propagation.captureFrom(fiber.context))
+        const item: InFlight = { seq: ++seq, envelope }
         const t = now()
         if (!reachable(from.node, to.node)) {
           drop(item, "unreachable")
