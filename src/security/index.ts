@@ -38,4 +38,5 @@ export { AgentId, AuditEntry, AuditRecord, Capability, Envelope } from "./schema
 export { MAX_REVOCATIONS, MAX_TOKEN_KEYS, type TokenClaims, type TokenOptions, Tokens } from "./Tokens.ts"
 export * as Capabilities from "./capabilities.ts"
 export { spawnChild } from "./capabilities.ts"
+export { ANONYMOUS, CallerToken, SecureMode, secureLayer, type SecurityOptions } from "./SecureMode.ts"
 export { makeSecureRef, receive, seal, type SecureError, type SecureRef } from "./SecureRef.ts"

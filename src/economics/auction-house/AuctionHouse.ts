@@ -26,14 +26,14 @@ import {
   WrongAuctionKind
 } from "../auctions/index.ts"
 import { invariant } from "../internal/invariant.ts"
-import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
+import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
 import { AuctionSpec, BidInput, TakeInput } from "./schema.ts"
 
 /** Everything a bid or take can fail with. */
-export type BidError = LiveError | UnknownAuction | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput
+export type BidError = LiveError | UnknownAuction | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
 
 interface Entry {
   readonly spec: AuctionSpec
