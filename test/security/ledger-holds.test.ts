@@ -148,11 +148,11 @@ describe("ledger in secure mode", () => {
       const ledger = yield* secureSetup
       const mallory = yield* as("mallory")
       const secure = yield* SecureMode
-      const attacks = [
+      const attacks: ReadonlyArray<Effect.Effect<unknown, unknown>> = [
         mallory(ledger.transfer({ from: "alice", to: "mallory", amount: 50n })),
         mallory(ledger.mint({ account: "mallory", amount: 1_000n })),
         mallory(ledger.burn({ account: "alice", amount: 1n })),
-        mallory(Effect.asVoid(ledger.hold({ account: "alice", amount: 10n }))),
+        mallory(Effect.scoped(ledger.hold({ account: "alice", amount: 10n }))),
         mallory(ledger.open("mallory-2")),
         ledger.transfer({ from: "alice", to: "mallory", amount: 50n }),
         secure.actAs("v1.0.e30.forged")(ledger.transfer({ from: "alice", to: "mallory", amount: 50n }))
