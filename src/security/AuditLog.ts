@@ -15,6 +15,7 @@ import { Clock, Context, Effect, Layer, Option, Result, Schema, Semaphore } from
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { EventStore, type EventStoreFailure } from "../events/index.ts"
 import { AuditChainBroken } from "./errors.ts"
+import { checkJsonBounds } from "./internal/bounded.ts"
 import { canonical } from "./internal/canonical.ts"
 import { AuditEntry, AuditRecord } from "./schema.ts"
 
@@ -49,7 +50,7 @@ export const verifyChain = (records: ReadonlyArray<unknown>, anchor?: Anchor): R
   let previous: Anchor | undefined = anchor
   for (let i = 0; i < records.length; i++) {
     const record = records[i]
-    if (!isRecord(record)) return Result.fail(new AuditChainBroken({ index: previous === undefined ? i : previous.index + 1, reason: "malformed" }))
+    if (checkJsonBounds(record, "AuditLog.verify") !== undefined || !isRecord(record)) return Result.fail(new AuditChainBroken({ index: previous === undefined ? i : previous.index + 1, reason: "malformed" }))
     if (hashRecord(record.prev, record) !== record.hash) return Result.fail(new AuditChainBroken({ index: record.index, reason: "hash-mismatch" }))
     if (previous === undefined) {
       if (record.index === 0 && record.prev !== GENESIS) return Result.fail(new AuditChainBroken({ index: 0, reason: "broken-link" }))
@@ -140,7 +141,11 @@ const make = Effect.gen(function*() {
     }))
 
   return AuditLog.of({
-    record: (entry) => isEntry(entry) ? append(entry) : Effect.flatMap(decodeEntry(entry), append),
+    record: (entry) => {
+      const tooBig = checkJsonBounds(entry, "AuditLog.record")
+      if (tooBig !== undefined) return Effect.fail(tooBig)
+      return isEntry(entry) ? append(entry) : Effect.flatMap(decodeEntry(entry), append)
+    },
     records: Effect.sync(() => memory.slice()),
     verify: Effect.suspend(() => Result.match(verifyChain(memory, anchor), { onSuccess: Effect.succeed, onFailure: Effect.fail })),
     verifyStored: Option.isNone(store)

@@ -18,6 +18,7 @@ import { Clock, Context, Effect, Layer, Random, Schema } from "effect"
 import { decodeInput, InvalidInput } from "../errors/index.ts"
 import { AuditLog } from "./AuditLog.ts"
 import { IdentityExists, InvalidSignature, ReplayDetected, StaleMessage, UnknownIdentity } from "./errors.ts"
+import { checkJsonBounds } from "./internal/bounded.ts"
 import { canonical } from "./internal/canonical.ts"
 import { NonceCache } from "./internal/nonces.ts"
 import { AgentId, Envelope } from "./schema.ts"
@@ -118,6 +119,12 @@ export const signedBytes = (envelope: Omit<Envelope, "signature">): Buffer =>
   }))
 
 const isSealInput = Schema.is(Schema.Struct({ to: AgentId, payload: Schema.Json }))
+// Bounds first: the Json guard and decoder recurse, so deep payloads must be refused before them.
+const sealInput = (to: string, payload: Schema.Json): Effect.Effect<{ readonly to: string; readonly payload: Schema.Json }, InvalidInput> => {
+  const tooBig = checkJsonBounds(payload, "Signer.seal")
+  if (tooBig !== undefined) return Effect.fail(tooBig)
+  return isSealInput({ to, payload }) ? Effect.succeed({ to, payload }) : decodeSeal({ to, payload })
+}
 
 /**
  * A signer. Its nonces are a random 64-bit prefix (from `Random`, drawn once) and a counter:
@@ -130,7 +137,7 @@ const makeSigner = (agent: string, keyId: number, privateKey: KeyObject, prefix:
     keyId,
     seal: (to, payload) =>
       Effect.flatMap(
-        isSealInput({ to, payload }) ? Effect.succeed({ to, payload }) : decodeSeal({ to, payload }),
+        sealInput(to, payload),
         (input) =>
           Effect.map(Clock.currentTimeMillis, (timestamp) => {
             const body = { sender: agent, to: input.to, keyId, nonce: `${prefix}${(++counter).toString(16)}`, timestamp, payload: input.payload }
@@ -176,6 +183,8 @@ const make = (options: { readonly windowMillis?: number; readonly maxNonces?: nu
     const open = (raw: unknown, to?: string): Effect.Effect<Verified, OpenError> =>
       Effect.gen(function*() {
         const claimed = typeof (raw as { sender?: unknown } | null)?.sender === "string" ? (raw as { sender: string }).sender : ""
+        const tooBig = checkJsonBounds(raw, "Identities.open")
+        if (tooBig !== undefined) return yield* reject(tooBig, claimed)
         const envelope = isEnvelope(raw) ? raw : yield* Effect.catch(decodeEnvelope(raw), (error) => reject(error, claimed))
         const { sender } = envelope
         const now = yield* Clock.currentTimeMillis
