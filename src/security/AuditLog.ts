@@ -15,7 +15,7 @@ import { Clock, Context, Effect, Layer, Option, Result, Schema, Semaphore } from
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { EventStore, type EventStoreFailure } from "../events/index.ts"
 import { AuditChainBroken } from "./errors.ts"
-import { checkJsonBounds } from "./internal/bounded.ts"
+import { checkJsonBounds } from "./bounds.ts"
 import { canonical } from "./internal/canonical.ts"
 import { AuditEntry, AuditRecord } from "./schema.ts"
 

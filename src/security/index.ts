@@ -14,6 +14,7 @@ export {
   MAX_AUDIT_RECORDS,
   verifyChain
 } from "./AuditLog.ts"
+export { checkJsonBounds, MAX_JSON_DEPTH, MAX_JSON_NODES } from "./bounds.ts"
 export { Authorization, AuthorizationOptions, MAX_GRANTS, MAX_PRINCIPALS } from "./Authorization.ts"
 export {
   AuditChainBroken,

@@ -3,9 +3,9 @@
  * hasher or signer walks the value: deep nesting or a huge value is `InvalidInput` naming the
  * limit, not a stack overflow.
  *
- * @internal
+ * @since 0.1.0
  */
-import { InvalidInput } from "../../errors/index.ts"
+import { InvalidInput } from "../errors/index.ts"
 
 /** Deepest nesting of arrays and objects accepted in a payload or audit detail. */
 export const MAX_JSON_DEPTH = 64
