@@ -8,11 +8,12 @@ import { Schema } from "effect"
 /**
  * A signed envelope did not verify. `reason`: `"unknown-sender"` (no key for that identity),
  * `"unknown-key"` (the key id is not, or no longer, valid for the sender), `"bad-signature"`
- * (forged, or tampered after signing), `"wrong-recipient"` (signed for another agent).
+ * (forged, or tampered after signing), `"wrong-recipient"` (signed for another agent),
+ * `"unendorsed-key"` (a new key for a known identity without a valid endorsement by its key).
  */
 export class InvalidSignature extends Schema.TaggedError<InvalidSignature>()("InvalidSignature", {
   sender: Schema.String,
-  reason: Schema.Literals(["unknown-sender", "unknown-key", "bad-signature", "wrong-recipient"])
+  reason: Schema.Literals(["unknown-sender", "unknown-key", "bad-signature", "wrong-recipient", "unendorsed-key"])
 }) {
   override get message(): string {
     return `envelope claiming sender "${this.sender}" rejected: ${this.reason}`

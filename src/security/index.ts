@@ -32,6 +32,7 @@ export {
   MAX_IDENTITIES,
   type OpenError,
   type Signer,
+  endorsementBytes,
   signedBytes,
   type Verified
 } from "./Identities.ts"

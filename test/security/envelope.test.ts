@@ -22,7 +22,7 @@ const setup = Effect.gen(function*() {
   yield* identities.issue("bob")
   yield* identities.issue("carol")
   const envelope = yield* old.seal("bob", { amount: 10 })
-  yield* identities.rotate("alice")
+  yield* identities.rotate(old)
   return { identities, envelope }
 })
 

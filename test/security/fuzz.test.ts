@@ -74,7 +74,7 @@ describe("security: fuzzed boundaries", () => {
   it.effect.prop("Identities.issue / rotate / revoke / publicKey / trust", [Id, Garbage, Garbage], ([agent, keyId, key]) =>
     unchangedOnFailure([
       () => Effect.flatMap(Identities, (i) => i.issue(agent as string)),
-      () => Effect.flatMap(Identities, (i) => i.rotate(agent as string)),
+      () => Effect.flatMap(Identities, (i) => i.rotate(agent as never)),
       () => Effect.flatMap(Identities, (i) => i.publicKey(agent as string)),
       () => Effect.flatMap(Identities, (i) => i.trust(agent as string, keyId as number, key as string)),
       () => Effect.flatMap(Identities, (i) => i.revoke(agent as string))
