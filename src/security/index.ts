@@ -9,11 +9,15 @@ export {
   type Anchor,
   AUDIT_EVENT_TYPE,
   AuditLog,
+  type AuditLogOptions,
+  type Checkpoint,
   GENESIS,
   hashRecord,
   MAX_AUDIT_RECORDS,
+  MAX_CHECKPOINTS,
   verifyChain
 } from "./AuditLog.ts"
+export { checkpointValid, makeCheckpoint, type VerifyOptions } from "./auditChain.ts"
 export { checkJsonBounds, MAX_JSON_DEPTH, MAX_JSON_NODES } from "./bounds.ts"
 export { Authorization, AuthorizationOptions, MAX_GRANTS, MAX_PRINCIPALS } from "./Authorization.ts"
 export {
