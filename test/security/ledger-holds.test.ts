@@ -174,3 +174,30 @@ describe("ledger in secure mode", () => {
       assert.deepStrictEqual(yield* ledger.balance("mallory"), { available: 100n, held: 0n })
     }).pipe(Effect.provide(SecureLedger)))
 })
+
+describe("auction settlement failure", () => {
+  it.effect("a settlement the ledger refuses ends typed and listed as failed, with the escrow returned", () =>
+    Effect.gen(function*() {
+      const ledger = yield* secureSetup
+      const house = yield* AuctionHouse
+      const alice = yield* as("alice")
+      yield* (yield* as("admin"))(ledger.open("seller"))
+      yield* house.open({ kind: "english", id: "lot", seller: "seller", reserve: 10n, increment: 5n, duration: 1000 })
+      // The hold is alice's; the house's deadline fiber has no authority to capture it in secure mode.
+      yield* alice(house.bid({ auction: "lot", bidder: "alice", amount: 40n }))
+      assert.deepStrictEqual(yield* ledger.balance("alice"), { available: 60n, held: 40n })
+      const outcome = yield* Effect.forkChild(Effect.flip(house.outcome("lot")))
+      yield* TestClock.adjust("1 second")
+      const error = yield* Fiber.join(outcome)
+      assert.strictEqual(error._tag, "SettlementFailed")
+      assert.include(error.message, "escrow returned")
+      assert.deepStrictEqual((yield* house.list).map((l) => [l.id, l.status, l.award]), [["lot", "failed", undefined]])
+      assert.deepStrictEqual(yield* ledger.balance("alice"), { available: 100n, held: 0n })
+      assert.deepStrictEqual(yield* ledger.balance("seller"), { available: 0n, held: 0n })
+      const totals = yield* ledger.audit
+      assert.strictEqual(totals.held, 0n)
+      assert.strictEqual(totals.supply, 200n)
+      // Asking again gives the same typed answer at once.
+      assert.strictEqual((yield* Effect.flip(house.outcome("lot")))._tag, "SettlementFailed")
+    }).pipe(Effect.provide(AuctionHouse.layer.pipe(Layer.provideMerge(SecureLedger)))))
+})
