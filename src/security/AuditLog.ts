@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import { randomBytes } from "node:crypto"
+import { createSecretKey, randomBytes } from "node:crypto"
 import { Clock, Context, Effect, Layer, Option, Redacted, Result, Schema, Semaphore } from "effect"
 import { decodeInput, InvalidInput } from "../errors/index.ts"
 import { EventStore, type EventStoreFailure } from "../events/index.ts"
@@ -120,7 +120,8 @@ const readStored = (store: EventStore["Service"]) =>
   })
 
 const make = (options: AuditLogOptions) => Effect.gen(function*() {
-  const key = keyBytes(options.key) ?? randomBytes(32)
+  // A KeyObject: HMAC with a raw key re-imports it on every record.
+  const key = createSecretKey(keyBytes(options.key) ?? randomBytes(32))
   const every = options.checkpointEvery ?? 100
   const limiter = new DenialLimiter(options.denialsPerSecond ?? 50, 1_000)
   const store = yield* Effect.serviceOption(EventStore)

@@ -84,6 +84,7 @@ const decodeDelegate = decodeInput(
   "Authorization.delegate"
 )
 const isId = (u: unknown): u is string => typeof u === "string" && u.length > 0 && u.length <= 200
+const isCapability = Schema.is(Capability)
 
 const make = (options: AuthorizationOptions) =>
   Effect.gen(function*() {
@@ -106,8 +107,10 @@ const make = (options: AuthorizationOptions) =>
       )
     const checkIn = pairIn("Authorization.check")
     const check = (agent: string, capability: string): Effect.Effect<void, Unauthorized | InvalidInput> => {
-      // Fast path for a granted capability; the decoder runs only when the answer is not a plain yes.
+      // Fast path for a granted capability (exactly or by pattern); the decoder, which builds an
+      // error message, runs only when the answer is not a plain yes.
       if (isId(agent) && typeof capability === "string" && grants.get(agent)?.has(capability) === true) return Effect.void
+      if (isId(agent) && isCapability(capability) && holds(agent, capability)) return Effect.void
       return Effect.flatMap(checkIn({ agent, capability }), (input) =>
         holds(input.agent, input.capability) ? Effect.void : deny(input.agent, input.capability))
     }

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto"
+import { createHash, createHmac, type KeyObject, timingSafeEqual } from "node:crypto"
 import { Result, Schema } from "effect"
 import { checkJsonBounds } from "./bounds.ts"
 import { AuditChainBroken } from "./errors.ts"
@@ -37,20 +37,20 @@ export interface Checkpoint {
  * The hash of a record given its predecessor's hash: HMAC-SHA256 under `key`, or (without a key,
  * for tools that only check links) plain SHA-256, which anyone can recompute.
  */
-export const hashRecord = (prev: string, record: Omit<AuditRecord, "prev" | "hash">, key?: Uint8Array): string =>
+export const hashRecord = (prev: string, record: Omit<AuditRecord, "prev" | "hash">, key?: Uint8Array | KeyObject): string =>
   (key === undefined ? createHash("sha256") : createHmac("sha256", key))
     .update(prev)
     .update("\n")
     .update(canonical({ index: record.index, time: record.time, type: record.type, agent: record.agent, detail: record.detail }))
     .digest("hex")
 
-const checkpointKey = (key: Uint8Array) => createHmac("sha256", key).update("mabeam-audit-checkpoint-v1").digest()
+const checkpointKey = (key: Uint8Array | KeyObject) => createHmac("sha256", key).update("mabeam-audit-checkpoint-v1").digest()
 
-const checkpointMac = (key: Uint8Array, index: number, hash: string, time: number) =>
+const checkpointMac = (key: Uint8Array | KeyObject, index: number, hash: string, time: number) =>
   createHmac("sha256", checkpointKey(key)).update(`${index}\n${hash}\n${time}`).digest("hex")
 
 /** Signs a checkpoint of record `index` with hash `hash`. */
-export const makeCheckpoint = (key: Uint8Array, index: number, hash: string, time: number): Checkpoint => ({
+export const makeCheckpoint = (key: Uint8Array | KeyObject, index: number, hash: string, time: number): Checkpoint => ({
   index,
   hash,
   time,
@@ -58,7 +58,7 @@ export const makeCheckpoint = (key: Uint8Array, index: number, hash: string, tim
 })
 
 /** Whether `checkpoint` was signed under `key`. */
-export const checkpointValid = (key: Uint8Array, checkpoint: Checkpoint): boolean => {
+export const checkpointValid = (key: Uint8Array | KeyObject, checkpoint: Checkpoint): boolean => {
   const expected = Buffer.from(checkpointMac(key, checkpoint.index, checkpoint.hash, checkpoint.time), "hex")
   const given = Buffer.from(typeof checkpoint.mac === "string" ? checkpoint.mac : "", "hex")
   return given.length === expected.length && timingSafeEqual(given, expected)
@@ -71,7 +71,7 @@ export interface VerifyOptions {
   /** The record before the first one given (for a tail). */
   readonly anchor?: Anchor | undefined
   /** The log's secret key: without it only the links are checked, and a re-hashed chain passes. */
-  readonly key?: Uint8Array | undefined
+  readonly key?: Uint8Array | KeyObject | undefined
   /** The chain must start at index 0 from `GENESIS` (a removed head is then detected). */
   readonly complete?: boolean | undefined
   /** Records the chain must contain with these hashes, and reach at least the last of (a cut tail is detected). */
