@@ -161,8 +161,9 @@ const makeWith = (
       Effect.catch((error) => Effect.logWarning("Registry: could not remove an owned entry", entry.key, error))
     )
   // Secure mode: the entry's owner or an admin; a missing entry passes (the operation reports it).
-  const ownerOnly = <A, E>(key: string, operation: string, effect: Effect.Effect<A, E>) =>
-    secure === undefined ? effect : Effect.gen(function*() {
+  // The checked entry's id goes to the operation, so an entry replaced meanwhile is not touched.
+  const ownerOnly = <A, E>(key: string, operation: string, effect: (id: number | undefined) => Effect.Effect<A, E>) =>
+    secure === undefined ? effect(undefined) : Effect.gen(function*() {
       const current = yield* backend.lookup(namespace, key)
       if (Option.isSome(current)) {
         const caller = yield* secure.caller
@@ -172,7 +173,7 @@ const makeWith = (
           return yield* secure.deny(caller, admin, `${operation} "${key}" owned by ${owner}`)
         }
       }
-      return yield* effect
+      return yield* effect(Option.isSome(current) ? current.value.id : undefined)
     })
   const empty: Metadata = {}
   return {
@@ -193,7 +194,7 @@ const makeWith = (
         ownerOnly(
           key,
           "unregister",
-          Effect.map(backend.unregister(namespace, key), (entry) => {
+          (id) => Effect.map(backend.unregister(namespace, key, id), (entry) => {
             if (entry._tag === "Some") forget(key, entry.value.id)
             return entry._tag === "Some"
           })
@@ -206,7 +207,7 @@ const makeWith = (
     },
     update: (key, metadata) => {
       const bad = checkUpdate({ key, metadata })
-      const updated = () => ownerOnly(key, "update", backend.update(namespace, key, metadata))
+      const updated = () => ownerOnly(key, "update", () => backend.update(namespace, key, metadata))
       return bad === undefined ? updated() : Effect.andThen(bad, updated)
     },
     select: (selector) => {

@@ -76,12 +76,19 @@ const holdKey: Effect.Effect<Buffer> = Effect.flatMap(Effect.context<never>(), (
 
 const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
   Effect.gen(function*() {
-    const key = yield* holdKey
     const secure = Option.getOrUndefined(yield* Effect.serviceOption(SecureMode))
+    // Drawn at the first hold, not at construction: a ledger that never holds leaves the seeded
+    // `Random` stream of the program untouched.
+    let key: Buffer | undefined
+    const keyReady = Effect.suspend(() =>
+      key !== undefined ? Effect.void : Effect.map(holdKey, (drawn) => {
+        key ??= drawn
+      })
+    )
     let holds = 0
     const book = new Book(
       options.maxIdempotencyKeys ?? 100_000,
-      () => `hold-${createHmac("sha256", key).update(String(++holds)).digest("hex").slice(0, 32)}`
+      () => `hold-${createHmac("sha256", key as Buffer).update(String(++holds)).digest("hex").slice(0, 32)}`
     )
     const run = <A, E>(f: () => Result.Result<A, E>): Effect.Effect<A, E> =>
       Effect.suspend(() => {
@@ -132,9 +139,12 @@ const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
       hold: (input) =>
         Effect.flatMap(decodeHold(input), (i) =>
           Effect.acquireRelease(
-            secure === undefined
-              ? run(() => book.hold(i.account, i.amount, undefined))
-              : Effect.flatMap(secure.require(`ledger:hold:${i.account}`), (owner) => run(() => book.hold(i.account, i.amount, owner))),
+            Effect.andThen(
+              keyReady,
+              secure === undefined
+                ? run(() => book.hold(i.account, i.amount, undefined))
+                : Effect.flatMap(secure.require(`ledger:hold:${i.account}`), (owner) => run(() => book.hold(i.account, i.amount, owner)))
+            ),
             // Settled holds are gone from the book; releasing them again is a no-op by design.
             (hold) => Effect.sync(() => book.isHeld(hold.id) ? book.release(hold.id) : undefined)
           )),
