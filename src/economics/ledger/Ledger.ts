@@ -66,22 +66,24 @@ const HoldId = Schema.String.check(Schema.isBetweenLength(1, 64))
  * and simulations replay), else from the OS CSPRNG (the default `Random` is `Math.random`, whose
  * state can be recovered from its outputs).
  */
-const holdKey: Effect.Effect<Buffer> = Effect.flatMap(Effect.context<never>(), (context) =>
-  Context.getOrUndefined(context, Random.Random) === undefined
+const holdKey = (provided: Random.Random | undefined): Effect.Effect<Buffer> =>
+  provided === undefined
     ? Effect.sync(() => randomBytes(32))
     : Effect.map(
       Effect.all(Array.from({ length: 8 }, () => Random.nextIntBetween(0, 2 ** 32))),
       (words) => Buffer.from(words.map((w) => w.toString(16).padStart(8, "0")).join(""), "hex")
-    ))
+    ).pipe(Effect.provideService(Random.Random, provided))
 
 const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
   Effect.gen(function*() {
     const secure = Option.getOrUndefined(yield* Effect.serviceOption(SecureMode))
+    // The `Random` the ledger was built with, if one was provided explicitly (not the default).
+    const provided = Context.getOrUndefined(yield* Effect.context<never>(), Random.Random)
     // Drawn at the first hold, not at construction: a ledger that never holds leaves the seeded
     // `Random` stream of the program untouched.
     let key: Buffer | undefined
     const keyReady = Effect.suspend(() =>
-      key !== undefined ? Effect.void : Effect.map(holdKey, (drawn) => {
+      key !== undefined ? Effect.void : Effect.map(holdKey(provided), (drawn) => {
         key ??= drawn
       })
     )
