@@ -9,9 +9,9 @@
  * dies mid-auction leaves no stuck escrow.
  *
  * Holds belong to whoever made them. A hold id is 128 unguessable bits (an HMAC of a counter
- * under a 256-bit key: the key comes from `node:crypto`, or from the `Random` service when one is
- * provided, as tests and simulations do, so a seeded run stays deterministic); only the code the
- * id was handed to can capture or release it. In secure mode (`SecureMode` in context when the
+ * under a 256-bit key from `node:crypto`; in a seeded test or simulation — a `Random` provided
+ * explicitly — under a fixed key, so the run replays), so only the code the id was handed to can
+ * capture or release it. In secure mode (`SecureMode` in context when the
  * layer is built) every state-changing operation also checks the verified caller's capability:
  * `ledger:open:<account>`, `ledger:mint:<account>`, `ledger:burn:<account>`,
  * `ledger:transfer:<from>`, `ledger:hold:<account>`; `capture` and `release` are allowed to the
@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import { createHmac, randomBytes } from "node:crypto"
+import { createHash, createHmac, randomBytes } from "node:crypto"
 import { Context, Effect, Layer, Option, Random, Result, Schema, Scope } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import { AccountId } from "../money.ts"
@@ -62,35 +62,25 @@ const Account = decodeInput(AccountId, "Ledger.account")
 const HoldId = Schema.String.check(Schema.isBetweenLength(1, 64))
 
 /**
- * The key hold ids are derived from: from the `Random` service if one was provided (seeded tests
- * and simulations replay), else from the OS CSPRNG (the default `Random` is `Math.random`, whose
- * state can be recovered from its outputs).
+ * The key hold ids are derived from. By default 32 bytes from the OS CSPRNG (the default `Random`
+ * is `Math.random`, whose state can be recovered from its outputs). When a `Random` was provided
+ * explicitly — a seeded test or simulation — a fixed key is used instead, so the run replays and
+ * the program's seeded `Random` stream is not advanced (drawing from it would change every later
+ * seeded decision); ids are then predictable, which is why a seeded `Random` has no place in
+ * production.
  */
-const holdKey = (provided: Random.Random | undefined): Effect.Effect<Buffer> =>
-  provided === undefined
-    ? Effect.sync(() => randomBytes(32))
-    : Effect.map(
-      Effect.all(Array.from({ length: 8 }, () => Random.nextIntBetween(0, 2 ** 32))),
-      (words) => Buffer.from(words.map((w) => w.toString(16).padStart(8, "0")).join(""), "hex")
-    ).pipe(Effect.provideService(Random.Random, provided))
+const holdKey = (seeded: boolean): Buffer =>
+  seeded ? createHash("sha256").update("mabeam-ledger-hold-ids-v1").digest() : randomBytes(32)
 
 const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
   Effect.gen(function*() {
     const secure = Option.getOrUndefined(yield* Effect.serviceOption(SecureMode))
-    // The `Random` the ledger was built with, if one was provided explicitly (not the default).
-    const provided = Context.getOrUndefined(yield* Effect.context<never>(), Random.Random)
-    // Drawn at the first hold, not at construction: a ledger that never holds leaves the seeded
-    // `Random` stream of the program untouched.
-    let key: Buffer | undefined
-    const keyReady = Effect.suspend(() =>
-      key !== undefined ? Effect.void : Effect.map(holdKey(provided), (drawn) => {
-        key ??= drawn
-      })
-    )
+    // Seeded when the ledger was built with an explicitly provided `Random` (not the default).
+    const key = holdKey(Context.getOrUndefined(yield* Effect.context<never>(), Random.Random) !== undefined)
     let holds = 0
     const book = new Book(
       options.maxIdempotencyKeys ?? 100_000,
-      () => `hold-${createHmac("sha256", key as Buffer).update(String(++holds)).digest("hex").slice(0, 32)}`
+      () => `hold-${createHmac("sha256", key).update(String(++holds)).digest("hex").slice(0, 32)}`
     )
     const run = <A, E>(f: () => Result.Result<A, E>): Effect.Effect<A, E> =>
       Effect.suspend(() => {
@@ -141,12 +131,9 @@ const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
       hold: (input) =>
         Effect.flatMap(decodeHold(input), (i) =>
           Effect.acquireRelease(
-            Effect.andThen(
-              keyReady,
-              secure === undefined
-                ? run(() => book.hold(i.account, i.amount, undefined))
-                : Effect.flatMap(secure.require(`ledger:hold:${i.account}`), (owner) => run(() => book.hold(i.account, i.amount, owner)))
-            ),
+            secure === undefined
+              ? run(() => book.hold(i.account, i.amount, undefined))
+              : Effect.flatMap(secure.require(`ledger:hold:${i.account}`), (owner) => run(() => book.hold(i.account, i.amount, owner))),
             // Settled holds are gone from the book; releasing them again is a no-op by design.
             (hold) => Effect.sync(() => book.isHeld(hold.id) ? book.release(hold.id) : undefined)
           )),
