@@ -15,25 +15,26 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Deferred, Effect, Exit, Layer, Schema, Scope, Semaphore } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Schema, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import {
   AuctionExists,
   type AuctionEvent,
   TooManyAuctions,
   type Outcome,
+  SettlementFailed,
   type UnknownAuction,
   WrongAuctionKind
 } from "../auctions/index.ts"
 import { invariant } from "../internal/invariant.ts"
-import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
+import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
 import { AuctionSpec, BidInput, TakeInput } from "./schema.ts"
 
 /** Everything a bid or take can fail with. */
-export type BidError = LiveError | UnknownAuction | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput
+export type BidError = LiveError | UnknownAuction | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
 
 interface Entry {
   readonly spec: AuctionSpec
@@ -41,7 +42,7 @@ interface Entry {
   readonly escrow: Map<string, Array<Hold>>
   readonly scope: Scope.Closeable
   readonly lock: Semaphore.Semaphore
-  readonly done: Deferred.Deferred<Outcome>
+  readonly done: Deferred.Deferred<Outcome, SettlementFailed>
 }
 
 /** Options of `AuctionHouse.layerWith`. */
@@ -66,7 +67,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const houseScope = yield* Effect.scope
   const open = new Map<string, Entry>()
   // Settled outcomes, bounded: the oldest is forgotten first.
-  const settled = new Map<string, Outcome>()
+  const settled = new Map<string, Exit.Exit<Outcome, SettlementFailed>>()
   // The last RECENT_SETTLED settled auctions as `list` shows them, oldest first.
   const recent: Array<AuctionListing> = []
 
@@ -79,12 +80,12 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const releaseAll = (holds: ReadonlyArray<Hold>) =>
     Effect.forEach(holds, (h) => ledger.release(h.id).pipe(Effect.orDie), { discard: true })
 
-  const settle = (entry: Entry, outcome: Outcome) =>
+  const pay = (entry: Entry, outcome: Outcome) =>
     Effect.gen(function*() {
       const award = outcome.award
       for (const [bidder, holds] of entry.escrow) {
         if (award === undefined || bidder !== award.winner) {
-          yield* releaseAll(holds)
+          yield* Effect.forEach(holds, (h) => ledger.release(h.id), { discard: true })
           continue
         }
         invariant(held(holds) >= award.payment, `winner "${bidder}" escrowed less than the payment ${award.payment}`)
@@ -92,22 +93,31 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
         for (const hold of holds) {
           const take = due < hold.amount ? due : hold.amount
           due -= take
-          yield* take > 0n
-            ? ledger.capture({ hold: hold.id, to: entry.spec.seller, amount: take }).pipe(Effect.orDie)
-            : ledger.release(hold.id).pipe(Effect.orDie)
+          yield* take > 0n ? ledger.capture({ hold: hold.id, to: entry.spec.seller, amount: take }) : ledger.release(hold.id)
         }
       }
+    })
+
+  // A failed settlement ends typed and listed: closing the auction's scope returns every hold
+  // still in escrow, and `outcome` fails with `SettlementFailed`.
+  const settle = (entry: Entry, outcome: Outcome) =>
+    Effect.gen(function*() {
+      const paid = yield* Effect.exit(pay(entry, outcome))
+      const result: Exit.Exit<Outcome, SettlementFailed> = Exit.isSuccess(paid)
+        ? Exit.succeed(outcome)
+        : Exit.fail(new SettlementFailed({ auction: entry.spec.id, reason: Cause.pretty(paid.cause).split("\n")[0] ?? "" }))
       entry.escrow.clear()
       yield* Scope.close(entry.scope, Exit.void)
       open.delete(entry.spec.id)
-      settled.set(entry.spec.id, outcome)
-      recent.push(listingOf(entry.spec, entry.live, yield* Clock.currentTimeMillis))
+      settled.set(entry.spec.id, result)
+      const listing = listingOf(entry.spec, entry.live, yield* Clock.currentTimeMillis)
+      recent.push(Exit.isSuccess(result) ? listing : { ...listing, status: "failed", award: undefined })
       if (recent.length > RECENT_SETTLED) recent.shift()
       if (settled.size > MAX_REMEMBERED) {
         const oldest = settled.keys().next()
         if (oldest.done !== true) settled.delete(oldest.value)
       }
-      yield* Deferred.succeed(entry.done, outcome)
+      yield* Deferred.done(entry.done, result)
     })
 
   const handle = (entry: Entry, event: AuctionEvent) =>
@@ -163,7 +173,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
           escrow: new Map(),
           scope: yield* Scope.fork(houseScope, "sequential"),
           lock: yield* Semaphore.make(1),
-          done: yield* Deferred.make<Outcome>()
+          done: yield* Deferred.make<Outcome, SettlementFailed>()
         }
         open.set(spec.id, entry)
         yield* Effect.forkIn(timer(entry), houseScope)
@@ -198,7 +208,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
     outcome: (auction) =>
       Effect.suspend(() => {
         const done = settled.get(auction)
-        if (done !== undefined) return Effect.succeed(done)
+        if (done !== undefined) return done
         return Effect.flatMap(find(auction), (entry) => Deferred.await(entry.done))
       })
   })
@@ -215,8 +225,8 @@ export class AuctionHouse extends Context.Service<AuctionHouse, {
   readonly bid: (input: BidInput) => Effect.Effect<void, BidError>
   /** Takes a Dutch auction at the current clock price; pays the seller at once and returns the price. */
   readonly take: (input: TakeInput) => Effect.Effect<bigint, BidError>
-  /** Waits for the auction to settle and returns its outcome. */
-  readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction>
+  /** Waits for the auction to settle and returns its outcome; `SettlementFailed` if its settlement failed. */
+  readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction | SettlementFailed>
   /**
    * Every open auction (in opening order, status `open`), then the last `RECENT_SETTLED` settled
    * ones (oldest first, status `settled`, with their award). Read-only: it takes no auction's lock,

@@ -18,7 +18,7 @@
 import { Clock, Context, Deferred, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, type UnknownAuction } from "../auctions/index.ts"
-import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
+import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import {
   BundleBidInput,
   type BundleEvent,
@@ -49,7 +49,7 @@ export interface BundleListing {
 }
 
 /** Everything a bundle bid can fail with. */
-export type BundleBidError = BundleStepError | UnknownAuction | InsufficientFunds | UnknownAccount | InvalidInput
+export type BundleBidError = BundleStepError | UnknownAuction | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
 
 type Settlement = Result.Result<BundleOutcome, SearchLimitExceeded>
 

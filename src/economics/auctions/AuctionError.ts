@@ -98,3 +98,17 @@ export class TooManyAuctions extends Schema.TaggedError<TooManyAuctions>()("TooM
     return `cannot open auction "${this.auction}": ${this.limit} auctions are already open`
   }
 }
+
+/**
+ * The auction closed but its settlement failed (the ledger refused a capture or release): the
+ * auction is listed as `failed`, every hold still in escrow was returned to its bidder, and
+ * `outcome` fails with this error instead of an award.
+ */
+export class SettlementFailed extends Schema.TaggedError<SettlementFailed>()("SettlementFailed", {
+  auction: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `auction "${this.auction}" closed but its settlement failed (escrow returned): ${this.reason}`
+  }
+}
