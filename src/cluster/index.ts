@@ -6,7 +6,7 @@
  * @since 0.2.0
  */
 export * as ClusterAgent from "./ClusterAgent.ts"
-export type { ClusterAgentOptions, ReplySchemas, RequestTag } from "./ClusterAgent.ts"
+export type { ClusterAgentOptions, PersistPolicy, ReplySchemas, RequestTag } from "./ClusterAgent.ts"
 export type { ClusterRef } from "./ClusterRef.ts"
 export * as AgentStateStore from "./AgentStateStore.ts"
 export type { AgentStateStoreShape, SqlStateStoreOptions } from "./AgentStateStore.ts"

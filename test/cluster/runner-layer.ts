@@ -22,6 +22,10 @@ import { AgentStateStore, ClusterRegistry } from "../../src/cluster/index.ts"
 import { ClusterCounter } from "./fixtures.ts"
 
 export const LoopbackCounter = ClusterCounter({ kind: "loopback-counter" })
+/** The counter saved every 4 changes (and on passivation). */
+export const LoopbackEvery = ClusterCounter({ kind: "loopback-every", persist: { every: 4 } })
+/** The counter saved on passivation only, which comes after one idle second. */
+export const LoopbackPassivate = ClusterCounter({ kind: "loopback-passivate", persist: "on-passivate", maxIdleTime: "1 second" })
 
 /** The sharding settings of every test runner: few shards, short intervals. */
 export const testShardingConfig = {
@@ -35,7 +39,7 @@ export const testShardingConfig = {
 } satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
 
 export const runnerLayer = (port: number) =>
-  Layer.mergeAll(LoopbackCounter.layer, ClusterRegistry.layerHost(), ClusterRegistry.layer()).pipe(
+  Layer.mergeAll(LoopbackCounter.layer, LoopbackEvery.layer, LoopbackPassivate.layer, ClusterRegistry.layerHost(), ClusterRegistry.layer()).pipe(
     Layer.provideMerge(NodeClusterSocket.layer({
       storage: "sql",
       shardingConfig: { ...testShardingConfig, runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)) }
