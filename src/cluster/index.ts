@@ -18,5 +18,8 @@ export type { ClusterRegistryOptions } from "./ClusterRegistry.ts"
 export * as ClusterStorage from "./ClusterStorage.ts"
 export type { StorageSpec } from "./ClusterStorage.ts"
 export { ClusterStorageError } from "./ClusterStorage.ts"
+/** Failover settings (runner health checks, shard locks) and a socket runner that applies them. */
+export * as Failover from "./Failover.ts"
+export type { FailoverSettings, SocketRunnerOptions } from "./Failover.ts"
 /** Secure inter-node communication: runners that authenticate each other with mutual TLS. */
 export * from "./secure/index.ts"
