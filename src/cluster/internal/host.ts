@@ -49,7 +49,9 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
     const decodeMessage = Schema.decodeUnknownEffect(config.messages)
     const encodeState = Schema.encodeUnknownEffect(config.state)
     const decodeState = Schema.decodeUnknownEffect(config.state)
-    const outer = config.selfRef(id)
+    // Made on first use: most agents never ask or tell themselves, and a ref holds an RPC client.
+    let outerRef: ClusterRef<M> | undefined
+    const outer = () => outerRef ??= config.selfRef(id)
 
     // Self-sends made while handling are delivered after the handler returns (and after the
     // state is saved), so an agent never waits on its own mailbox.
@@ -70,7 +72,7 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
           bufferSelf(message) ? Effect.void : Effect.fail(new MailboxFull({ agent: id, capacity: config.selfCapacity }))
         ),
       tellUnsafe: bufferSelf,
-      ask: (request, options) => outer.ask(request, options).pipe(Effect.catchTag("InvalidInput", (error) => Effect.die(error))),
+      ask: (request, options) => outer().ask(request, options).pipe(Effect.catchTag("InvalidInput", (error) => Effect.die(error))),
       mailboxSize: () => pending.length,
       isAlive: () => true,
       handledCount: () => handled
@@ -124,10 +126,11 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
       }).pipe(Effect.asVoid)
 
     const flushSelf = Effect.suspend(() => {
+      if (pending.length === 0) return Effect.void
       const batch = pending
       pending = []
       return Effect.forEach(batch, (message) =>
-        outer.tell(message).pipe(
+        outer().tell(message).pipe(
           Effect.catchTag("InvalidInput", (error) => Effect.die(error)),
           Effect.catch((error) => Effect.logWarning(`agent ${config.kind}/${id}: self-send dropped`, error.message))
         ), { discard: true })
