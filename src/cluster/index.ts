@@ -7,7 +7,9 @@
  */
 export * as ClusterAgent from "./ClusterAgent.ts"
 export type { ClusterAgentOptions, PersistPolicy, ReplySchemas, RequestTag } from "./ClusterAgent.ts"
-export type { ClusterRef } from "./ClusterRef.ts"
+export type { AgentCounts, ClusterRef } from "./ClusterRef.ts"
+/** One ref interface for local and cluster agents, and directories of them by id. */
+export * as Agents from "./Agents.ts"
 export * as AgentStateStore from "./AgentStateStore.ts"
 export type { AgentStateStoreShape, SqlStateStoreOptions } from "./AgentStateStore.ts"
 export { StateStoreError } from "./AgentStateStore.ts"

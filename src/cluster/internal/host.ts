@@ -187,6 +187,7 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
             Effect.orDie)
 
     return config.entity.of({
+      Stats: () => Effect.sync(() => ({ handled })),
       Tell: ({ payload }) =>
         decode(payload.message).pipe(
           Effect.flatMap(deliver),
