@@ -40,15 +40,19 @@ const tagOf = (message: unknown): string => {
 }
 
 /** The entity handlers of one activation (the `build` effect of `Entity.toLayer`). */
-export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>, config: HostConfig<S, M>) =>
-  Effect.gen(function*() {
+export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>, config: HostConfig<S, M>) => {
+  // Shared by every activation of the kind: a resident agent holds only what is its own.
+  const decodeMessage = Schema.decodeUnknownEffect(config.messages)
+  const encodeState = Schema.encodeUnknownEffect(config.state)
+  const decodeState = Schema.decodeUnknownEffect(config.state)
+  const encodeReply: Readonly<Record<string, (reply: unknown) => Effect.Effect<unknown, Schema.SchemaError>>> = Object.fromEntries(
+    Object.entries(config.replies).map(([tag, schema]) => [tag, Schema.encodeUnknownEffect(schema)])
+  )
+  return Effect.gen(function*() {
     const address = yield* Entity.CurrentAddress
     const id: string = address.entityId
     const services = yield* Effect.context<R>()
     const store = yield* AgentStateStore
-    const decodeMessage = Schema.decodeUnknownEffect(config.messages)
-    const encodeState = Schema.encodeUnknownEffect(config.state)
-    const decodeState = Schema.decodeUnknownEffect(config.state)
     // Made on first use: most agents never ask or tell themselves, and a ref holds an RPC client.
     let outerRef: ClusterRef<M> | undefined
     const outer = () => outerRef ??= config.selfRef(id)
@@ -200,12 +204,13 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
           const answer = yield* deliver(message)
           const tag = tagOf(message)
           if (answer === undefined) return yield* new NoReply({ agent: id, request: tag })
-          const schema = config.replies[tag]
-          if (schema === undefined) return answer.value
-          return yield* Schema.encodeUnknownEffect(schema)(answer.value).pipe(
+          const encode = encodeReply[tag]
+          if (encode === undefined) return answer.value
+          return yield* encode(answer.value).pipe(
             Effect.mapError((error) => new Error(`agent ${config.kind}/${id}: reply to ${tag} does not encode: ${error.message}`)),
             Effect.orDie
           )
         })
     })
   })
+}
