@@ -4,13 +4,19 @@
  *
  * After a runner dies (SIGKILL, power loss) its agents are reachable again once (1) the survivors
  * stop assigning it shards, which takes a failed health check (`healthCheckInterval` plus
- * `pingAttempts` pings, each failing at once on a refused connection or after `pingTimeout` on a
- * silent one), and (2) its shard locks are free: on Postgres they are session locks, freed when
- * its connection drops; on SQLite they are rows that expire `shardLockExpiration` after their last
- * refresh (SQLite's clock has whole seconds, so 1 second means 1 to 2 seconds).
+ * `pingAttempts` pings, each failing at once on a refused connection, as from a killed process,
+ * or after `pingTimeout` on a silent one), and (2) its shard locks are free: on Postgres they are
+ * session locks, freed when its connection drops; on SQLite they are rows that expire
+ * `shardLockExpiration` after their last refresh.
  *
- * - `Failover.fast` (the default of `Failover.socketRunner`): failover in about 1 to 2 s on SQLite
- *   and under 1 s on Postgres; a runner that misses its lock refreshes for a second (a stalled
+ * SQLite's clock has whole seconds, and effect/cluster also hides a runner whose heartbeat (its
+ * lock refresh) is older than `shardLockExpiration`: at 1 second a live runner vanishes at every
+ * second boundary it has not yet refreshed in, and its shards move for nothing. So the expiration
+ * is 2 seconds (2 to 3 s in effect on SQLite), and the ping timeout is long (2 s): a killed
+ * runner's refused connections fail the pings at once, a runner slowed down by load does not.
+ *
+ * - `Failover.fast` (the default of `Failover.socketRunner`): failover in about 1–1.5 s on
+ *   Postgres and 2–3 s on SQLite; a runner that misses its lock refreshes for about 1.5 s (a stalled
  *   event loop, a stalled database) loses its shards, which move (their agents saved and
  *   reactivated elsewhere) but are never held twice.
  * - `Failover.effectDefaults`: effect/cluster's own settings (health check every minute, locks
@@ -57,14 +63,14 @@ export interface FailoverSettings {
   readonly refreshAssignmentsInterval: Duration.Input
 }
 
-/** Failover in about 1–2 s on SQLite, under 1 s on Postgres (see the module comment). */
+/** Failover in about 1–1.5 s on Postgres and 2–3 s on SQLite (see the module comment). */
 export const fast: FailoverSettings = {
   healthCheckInterval: "250 millis",
-  pingTimeout: "500 millis",
+  pingTimeout: "2 seconds",
   pingAttempts: 3,
-  pingRetryInterval: "100 millis",
-  shardLockExpiration: "1 second",
-  shardLockRefreshInterval: "250 millis",
+  pingRetryInterval: "200 millis",
+  shardLockExpiration: "2 seconds",
+  shardLockRefreshInterval: "500 millis",
   refreshAssignmentsInterval: "200 millis"
 }
 

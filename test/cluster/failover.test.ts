@@ -31,8 +31,8 @@ describe("Failover", () => {
     const health = healthWith(Effect.never)
     return Effect.gen(function*() {
       const check = yield* Effect.forkChild((yield* RunnerHealth.RunnerHealth).isAlive(address))
-      // 3 pings of 500 ms, 100 ms apart: not decided at 1.6 s, decided by 1.8 s.
-      yield* TestClock.adjust("1600 millis")
+      // 3 pings of 2 s, 200 ms apart: not decided at 6.3 s, decided by 6.5 s.
+      yield* TestClock.adjust("6300 millis")
       assert.isUndefined(check.pollUnsafe())
       yield* TestClock.adjust("200 millis")
       assert.isFalse(yield* Fiber.join(check))
@@ -55,11 +55,11 @@ describe("Failover", () => {
     assert.strictEqual(Failover.settings({ pingAttempts: 5 }).pingAttempts, 5)
     assert.throws(() => Failover.settings({ pingAttempts: 0 }), /Failover: invalid input: pingAttempts/)
     assert.throws(() => Failover.settings({ pingTimeout: "0 millis" }), /pingTimeout: expected a positive, finite duration/)
-    assert.throws(() => Failover.settings({ shardLockRefreshInterval: "500 millis" }), /at most a third of shardLockExpiration/)
+    assert.throws(() => Failover.settings({ shardLockRefreshInterval: "1 second" }), /at most a third of shardLockExpiration/)
     assert.deepStrictEqual(Failover.shardingConfig(Failover.fast), {
       runnerHealthCheckInterval: "250 millis",
-      shardLockExpiration: "1 second",
-      shardLockRefreshInterval: "250 millis",
+      shardLockExpiration: "2 seconds",
+      shardLockRefreshInterval: "500 millis",
       refreshAssignmentsInterval: "200 millis"
     })
   })
