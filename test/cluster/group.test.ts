@@ -21,6 +21,17 @@ describe("group execution (group commit)", () => {
       assert.deepStrictEqual(batches.flat().sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i))
     }))
 
+  it.effect("with a synchronous batch (as node:sqlite runs), callers scheduled together still share one", () =>
+    Effect.gen(function*() {
+      const sizes: Array<number> = []
+      const group = Group.make((items: ReadonlyArray<number>) => Effect.sync(() => {
+        sizes.push(items.length)
+        return items
+      }), 1000)
+      yield* Effect.forEach(Array.from({ length: 100 }, (_, i) => i), group.submit, { concurrency: "unbounded", discard: true })
+      assert.isTrue(sizes.length <= 3, `batches of ${sizes.join(", ")}`)
+    }))
+
   it.effect("a failed batch fails every item of it, and the next batch runs", () =>
     Effect.gen(function*() {
       let calls = 0

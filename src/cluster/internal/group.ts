@@ -3,7 +3,8 @@
  * first caller to find the group idle becomes its leader and runs every item waiting then (up to
  * `maxBatch`) as one batch; callers that arrive while a batch runs wait and are taken together
  * by the next leader. No timer and no background fiber: a batch is whatever accumulated during
- * the previous one, so a lone caller pays one round trip and a crowd shares one.
+ * the previous one (plus those scheduled in the same tick), so a lone caller pays one round trip
+ * and a crowd shares one.
  */
 import { Deferred, Effect, Exit, Semaphore } from "effect"
 
@@ -44,8 +45,15 @@ export const make = <I, O, E>(
   }))
 
   // Leads batches until the caller's own item has been run (it may not fit in the first one).
+  // The leader yields first: callers already scheduled (e.g. agents handling their messages in
+  // the same tick) submit before the batch is taken; with a synchronous driver (node:sqlite)
+  // nobody else would run before the batch is written.
   const lead = (done: Deferred.Deferred<O, E>): Effect.Effect<void> =>
-    Effect.suspend(() => Deferred.isDoneUnsafe(done) || waiting.length === 0 ? Effect.void : Effect.andThen(runBatch, lead(done)))
+    Effect.suspend(() =>
+      Deferred.isDoneUnsafe(done) || waiting.length === 0
+        ? Effect.void
+        : Effect.yieldNow.pipe(Effect.andThen(runBatch), Effect.andThen(lead(done)))
+    )
 
   return {
     submit: (item) =>
