@@ -56,6 +56,7 @@ describe("Failover", () => {
     assert.throws(() => Failover.settings({ pingAttempts: 0 }), /Failover: invalid input: pingAttempts/)
     assert.throws(() => Failover.settings({ pingTimeout: "0 millis" }), /pingTimeout: expected a positive, finite duration/)
     assert.throws(() => Failover.settings({ shardLockRefreshInterval: "1 second" }), /at most a third of shardLockExpiration/)
+    assert.deepStrictEqual(Failover.settings(Failover.tolerant), Failover.tolerant)
     assert.deepStrictEqual(Failover.shardingConfig(Failover.fast), {
       runnerHealthCheckInterval: "250 millis",
       shardLockExpiration: "2 seconds",
