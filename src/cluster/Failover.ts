@@ -17,7 +17,8 @@
  * connections fail the pings at once, a runner slowed down by load does not.
  *
  * - `Failover.fast` (the default of `Failover.socketRunner`): SIGKILL failover measured at
- *   1.3–1.9 s on Postgres and 2.0–4.2 s on SQLite (loopback, loaded machine). A runner that misses
+ *   1.9 s on Postgres and 4.2 s on SQLite (one run each, loopback, loaded machine; with locks of
+ *   1 s it was 1.3 s and 2.0 s, but effect's SQLite runner table then hides live runners). A runner that misses
  *   its lock refreshes for about 1.5 s, or whose lock operations take over 500 ms (seen on a
  *   saturated 2-core machine with Postgres: "Shard lock storage is unhealthy"), loses its shards,
  *   which move (their agents saved and reactivated elsewhere) but are never held twice.
@@ -67,7 +68,7 @@ export interface FailoverSettings {
   readonly refreshAssignmentsInterval: Duration.Input
 }
 
-/** Failover in about 1.3–2 s on Postgres and 2–4 s on SQLite (see the module comment). */
+/** Failover in about 2 s on Postgres and 3–4 s on SQLite (see the module comment). */
 export const fast: FailoverSettings = {
   healthCheckInterval: "250 millis",
   pingTimeout: "2 seconds",
