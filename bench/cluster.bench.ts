@@ -1,18 +1,23 @@
 /**
  * Agents on `effect/cluster` beside the in-process agent system, in the same run: ask round trip
  * (in-process, cluster on one runner, across socket runners on 127.0.0.1), tells and asks spread
- * over three runners, heap per live agent, the cost of activating a virtual agent (state load +
- * first save), and (printed once at the end) failover after one of the three runners stops.
+ * over three runners, tell throughput with durable state, heap per live agent, activation of
+ * virtual agents from stored state and of never-seen ids, and (printed once at the end) failover
+ * after one of the three runners stops gracefully (SIGKILL failover: test/cluster/crash.test.ts).
  *
  * The three runners live in this process but talk over real TCP sockets on loopback and share one
- * SQLite database (`:memory:`) for shard locks and agent state, as separate processes would.
+ * database for shard locks and agent state, as separate processes would: a SQLite file in a
+ * temporary directory (WAL, durable), or Postgres when `MABEAM_BENCH_PG` is a `postgres://` URL
+ * (a fresh database is not made: use a throwaway one). State is saved under the default policy
+ * (`"on-change"`, group-committed).
  */
-import { NodeClusterSocket } from "@effect/platform-node"
+import { mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { EntityId, RunnerAddress, Sharding } from "effect/cluster"
 import { type AgentRef, AgentSystem } from "../src/agent/index.ts"
-import { AgentStateStore, type ClusterRef } from "../src/cluster/index.ts"
-import { SqliteClient } from "../src/sql/index.ts"
+import { AgentStateStore, type ClusterRef, ClusterStorage, Failover } from "../src/cluster/index.ts"
 import { freePort as freePortEffect } from "../src/transport/index.ts"
 import { add, counterAgent, type CounterMessage, get } from "./lib/counter.ts"
 import { defineBench } from "./lib/index.ts"
@@ -24,12 +29,11 @@ const freePort = () => Effect.runPromise(freePortEffect)
 
 const runnerLayer = (port: number) =>
   Deployed.layer.pipe(
-    Layer.provideMerge(NodeClusterSocket.layer({
-      storage: "sql",
+    Layer.provideMerge(Failover.socketRunner({
       shardingConfig: {
         runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),
         shardsPerGroup: 32,
-        refreshAssignmentsInterval: "200 millis"
+        maxResidentEntities: 1_000_000
       }
     })),
     Layer.provideMerge(AgentStateStore.layerSql)
@@ -44,11 +48,20 @@ let spread: Array<ClusterRef<Message>> = []
 let fresh: (id: string) => ClusterRef<Message>
 let freshIds = 0
 let stopThird: () => Promise<number>
+const STORED = 100_000
+let storedIds = 0
+const storage = process.env["MABEAM_BENCH_PG"] ?? join(mkdtempSync(join(tmpdir(), "mabeam-bench-cluster-")), "cluster.sqlite")
 
 const setup = async () => {
   const system = Context.get(await run(Layer.buildWithScope(AgentSystem.layer, scope)), AgentSystem)
   local = await run(system.spawn(Counter))
-  const sql = await run(Layer.buildWithScope(SqliteClient.layer({ filename: ":memory:" }), scope))
+  console.log(`  storage: ${ClusterStorage.describe(storage)}`)
+  const sql = await run(Layer.buildWithScope(ClusterStorage.layer(storage), scope))
+  // Agents with a stored state, for the activation case: saved in bulk before the runners start.
+  await run(Effect.provideContext(Effect.flatMap(AgentStateStore.makeSql(), (store) =>
+    store.saveMany(Deployed.kind, (function*() {
+      for (let i = 0; i < STORED; i++) yield [`stored-${i}`, String(i)] as const
+    })())), sql))
   const start = async (into: Scope.Scope) =>
     run(Layer.buildWithScope(runnerLayer(await freePort()).pipe(Layer.provide(Layer.succeedContext(sql))), into))
   const a = await start(scope)
@@ -82,6 +95,7 @@ const setup = async () => {
 
 const SPREAD = 100
 const FRESH = 200
+const TELLS = 2_000
 
 export default defineBench("cluster", [
   {
@@ -104,6 +118,23 @@ export default defineBench("cluster", [
       name: "ClusterRef tell + ask, one per agent, all concurrent",
       ops: SPREAD,
       fn: () => run(Effect.forEach(spread, (ref) => Effect.andThen(ref.tell(add), ref.ask(get)), { concurrency: "unbounded" }))
+    }]
+  },
+  {
+    group: "tell throughput, 100 agents over 3 runners, state durable",
+    baseline: {
+      name: "in-process tells to one agent, then one ask",
+      ops: TELLS,
+      fn: () => run(Effect.andThen(Effect.forEach(Array.from({ length: TELLS }), () => local.tell(add), { discard: true }), local.ask(get)))
+    },
+    cases: [{
+      name: "ClusterRef tells (20 per agent, concurrent), then one ask per agent",
+      ops: TELLS,
+      fn: () =>
+        run(Effect.andThen(
+          Effect.forEach(Array.from({ length: TELLS }), (_, i) => spread[i % SPREAD]!.tell(add), { concurrency: 256, discard: true }),
+          Effect.forEach(spread, (ref) => ref.ask(get), { concurrency: "unbounded", discard: true })
+        ))
     }]
   },
   {
@@ -131,6 +162,10 @@ export default defineBench("cluster", [
       fn: () => run(Effect.forEach(Array.from({ length: FRESH }), (_, i) => Effect.andThen(spread[i % SPREAD]!.tell(add), spread[i % SPREAD]!.ask(get)), { concurrency: 64 }))
     },
     cases: [{
+      name: "ask to an agent with a stored state (activate, load), 3 runners",
+      ops: FRESH,
+      fn: () => run(Effect.forEach(Array.from({ length: FRESH }), () => fresh(`stored-${storedIds++ % STORED}`).ask(get), { concurrency: 64 }))
+    }, {
       name: "tell + ask to a never-seen id (activate, save state), 3 runners",
       ops: FRESH,
       fn: () => run(Effect.forEach(Array.from({ length: FRESH }), () => {

@@ -6,6 +6,12 @@
  * activated again (after passivation, or on another runner after a failover). The store holds
  * the Schema-encoded state as JSON text.
  *
+ * The SQL store group-commits: `save`s made while a transaction runs (by every agent of the
+ * runner) are written together by the next one, and `load`s made together are one `SELECT ... IN`.
+ * A `save` still resolves only once its state is committed, so a runner pays about one
+ * transaction per tick instead of one per message, and activating many agents at once reads their
+ * states in batches.
+ *
  * `AgentStateStore.layerSql` works on any `effect/sql` driver (mabeam's SQLite, `@effect/sql-pg`);
  * `AgentStateStore.layerMemory` is for tests and benches of one process.
  *
@@ -13,6 +19,7 @@
  */
 import { Array as Arr, Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
+import * as Group from "./internal/group.ts"
 
 /** Reading or writing an agent's saved state failed. */
 export class StateStoreError extends Schema.TaggedError<StateStoreError>()("StateStoreError", {
@@ -30,9 +37,13 @@ export class StateStoreError extends Schema.TaggedError<StateStoreError>()("Stat
 export interface AgentStateStoreShape {
   /** A short name for messages, e.g. `"sql"`. */
   readonly name: string
-  /** The saved state of agent `id` of `kind`, if any. */
+  /** The saved state of agent `id` of `kind`, if any. Concurrent loads may be read in one query. */
   readonly load: (kind: string, id: string) => Effect.Effect<Option.Option<string>, StateStoreError>
-  /** Saves (inserts or replaces) the state of agent `id` of `kind`. */
+  /**
+   * Saves (inserts or replaces) the state of agent `id` of `kind`; resolves once it is durable.
+   * Concurrent saves may share one transaction (group commit); of two concurrent saves of the same
+   * agent, the later one wins.
+   */
   readonly save: (kind: string, id: string, state: string) => Effect.Effect<void, StateStoreError>
   /**
    * Saves (inserts or replaces) many states of `kind` at once, e.g. to import agents in bulk; all
@@ -62,6 +73,11 @@ export interface SqlStateStoreOptions {
    * parameter limits of SQLite (32 766) and Postgres (65 535).
    */
   readonly batchSize?: number | undefined
+  /**
+   * Most saves one group commit writes (and most loads one batched read reads). Default 4096; `1`
+   * turns grouping off (one statement per save, as before group commit).
+   */
+  readonly maxGroup?: number | undefined
 }
 
 /**
@@ -84,23 +100,53 @@ export const makeSql = (options: SqlStateStoreOptions = {}) =>
         Effect.mapError(fail("*", "*", "create table"))
       )
     type Row = { kind: string; id: string; state: string }
+    type Key = { readonly kind: string; readonly id: string }
+    const maxGroup = Math.max(1, Math.min(100_000, Math.floor(options.maxGroup ?? 4096)))
+    const insert = (rows: readonly [Row, ...Array<Row>]) =>
+      sql`INSERT INTO ${table} ${sql.insert(rows)}
+        ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state`
+    const chunks = <A>(items: ReadonlyArray<A>): Array<[A, ...Array<A>]> => {
+      const out: Array<[A, ...Array<A>]> = []
+      for (let i = 0; i < items.length; i += batchSize) out.push(items.slice(i, i + batchSize) as [A, ...Array<A>])
+      return out
+    }
+    // One transaction for the whole group; of two saves of one agent the later wins (Postgres
+    // refuses one row twice in one INSERT ... ON CONFLICT).
+    const commit = Group.make<Row, void, StateStoreError>((rows) => {
+      const latest = new Map<string, Row>()
+      for (const row of rows) latest.set(`${row.kind}\u0000${row.id}`, row)
+      const unique = Array.from(latest.values())
+      const write = Effect.forEach(chunks(unique), insert, { discard: true })
+      return (unique.length === 1 ? write : sql.withTransaction(write)).pipe(
+        Effect.as(rows.map(() => undefined)),
+        Effect.mapError(fail(rows.length === 1 ? rows[0]!.kind : "*", rows.length === 1 ? rows[0]!.id : "*", `save (group of ${rows.length})`))
+      )
+    }, maxGroup)
+    const read = Group.make<Key, Option.Option<string>, StateStoreError>((keys) => {
+      const byKind = new Map<string, Set<string>>()
+      for (const key of keys) {
+        let ids = byKind.get(key.kind)
+        if (ids === undefined) byKind.set(key.kind, ids = new Set())
+        ids.add(key.id)
+      }
+      const found = new Map<string, string>()
+      return Effect.forEach(byKind, ([kind, ids]) =>
+        Effect.forEach(chunks(Array.from(ids)), (chunk) =>
+          (chunk.length === 1
+            ? sql<{ id: string; state: string }>`SELECT id, state FROM ${table} WHERE kind = ${kind} AND id = ${chunk[0]}`
+            : sql<{ id: string; state: string }>`SELECT id, state FROM ${table} WHERE kind = ${kind} AND id IN ${sql.in(chunk)}`
+          ).pipe(Effect.map((rows) => {
+            for (const row of rows) found.set(`${kind}\u0000${row.id}`, row.state)
+          })), { discard: true }), { discard: true }).pipe(
+        Effect.map(() => keys.map((key) => Option.fromNullishOr(found.get(`${key.kind}\u0000${key.id}`)))),
+        Effect.mapError(fail(keys.length === 1 ? keys[0]!.kind : "*", keys.length === 1 ? keys[0]!.id : "*", `load (batch of ${keys.length})`))
+      )
+    }, maxGroup)
     const store: AgentStateStoreShape = {
       name: "sql",
-      load: (kind, id) =>
-        sql<{ state: string }>`SELECT state FROM ${table} WHERE kind = ${kind} AND id = ${id}`.pipe(
-          Effect.map(([row]) => Option.fromNullishOr(row?.state)),
-          Effect.mapError(fail(kind, id, "load"))
-        ),
-      save: (kind, id, state) =>
-        sql`INSERT INTO ${table} (kind, id, state) VALUES (${kind}, ${id}, ${state})
-          ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state`.pipe(
-            Effect.asVoid,
-            Effect.mapError(fail(kind, id, "save"))
-          ),
+      load: (kind, id) => read.submit({ kind, id }),
+      save: (kind, id, state) => commit.submit({ kind, id, state }),
       saveMany: (kind, states) => {
-        const insert = (rows: readonly [Row, ...Array<Row>]) =>
-          sql`INSERT INTO ${table} ${sql.insert(rows)}
-            ON CONFLICT (kind, id) DO UPDATE SET state = excluded.state`
         return sql.withTransaction(Effect.gen(function*() {
           let saved = 0
           let rows: Array<Row> = []

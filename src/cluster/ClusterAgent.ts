@@ -8,7 +8,8 @@
  *
  * Life of a cluster agent: the first message to an id activates it on the runner that owns the id's
  * shard, with the state saved in `AgentStateStore` (or `initial` if none). Messages are handled one
- * at a time; after each one that changed the state, the state is saved, then the reply is sent.
+ * at a time; the state is saved as `persist` says (by default after each message that changed it,
+ * before the reply is sent, group-committed with the saves of the runner's other agents).
  * After `maxIdleTime` without messages the agent passivates (leaves memory); the next message
  * reactivates it, here or on another runner after a failover, with its state. A handler failure
  * drops its message and keeps the previous state; an `ask` of it fails with `AgentStopped`.
@@ -33,12 +34,13 @@
  *
  * @since 0.2.0
  */
-import { type Duration, Effect, Layer, Schema } from "effect"
+import { Duration, Effect, Layer, Schema } from "effect"
 import type { Sharding } from "effect/cluster"
 import type { AgentDefinition, ReplyOf } from "../agent/index.ts"
+import { InvalidInput } from "../errors/index.ts"
 import type { AgentStateStore } from "./AgentStateStore.ts"
 import { type ClusterRef, makeRefs } from "./ClusterRef.ts"
-import { makeHandlers } from "./internal/host.ts"
+import { makeHandlers, type Persist } from "./internal/host.ts"
 import { type AgentEntity, makeEntity } from "./internal/protocol.ts"
 
 /** The `_tag`s of the messages in `M` that are answered (made with `Agent.request`). */
@@ -50,10 +52,51 @@ export type ReplySchemas<M> = {
   readonly [K in RequestTag<M>]: Schema.Codec<ReplyOf<Extract<M, { readonly _tag: K }>>, unknown>
 }
 
+/**
+ * When a cluster agent's state is saved, and so what a SIGKILL of its runner can lose. Saves of
+ * all the agents of a runner are group-committed (one transaction per tick, see `AgentStateStore`).
+ *
+ * - `"on-change"` (default): after every message that changed the state, before the agent replies
+ *   or takes its next message. Durability: every state a reply reported, and every change an
+ *   acknowledged `ask` depended on, survives a SIGKILL. Tells are acknowledged on arrival (unless
+ *   the kind is `persisted`), so a tell not yet handled when the runner dies is lost.
+ * - `{ every: N, within: T }`: after every N changes, T after the first unsaved change (if `within`
+ *   is given), on passivation, on shard hand-off and on graceful shutdown. Durability: a SIGKILL
+ *   loses at most the last N − 1 changes, and none older than T; the reply to the message that
+ *   completes N is sent after the commit. Use for hot agents whose recent changes can be replayed.
+ * - `"on-passivate"`: only when the agent leaves memory (passivation, shard hand-off, graceful
+ *   shutdown). Durability: a SIGKILL loses every change since the agent was activated; what a
+ *   passivation saved survives. Use for caches and aggregates that can be rebuilt.
+ */
+export type PersistPolicy =
+  | "on-change"
+  | "on-passivate"
+  | { readonly every: number; readonly within?: Duration.Input | undefined }
+
+/**
+ * Checks a policy; throws `InvalidInput` when `every` is not a positive integer or `within` is not
+ * a positive duration.
+ */
+export const persistPolicy = (policy: PersistPolicy | undefined): Persist => {
+  if (policy === undefined || policy === "on-change") return { _tag: "OnChange" }
+  if (policy === "on-passivate") return { _tag: "OnPassivate" }
+  if (typeof policy !== "object" || policy === null || !Number.isInteger(policy.every) || policy.every < 1) {
+    throw new InvalidInput({ where: "ClusterAgent.make", issue: `persist: expected "on-change", "on-passivate" or { every: positive integer, within? }, got ${JSON.stringify(policy)}` })
+  }
+  if (policy.within === undefined) return { _tag: "Every", messages: policy.every, within: undefined }
+  const within = Duration.fromInput(policy.within)
+  if (within._tag === "None" || Duration.toMillis(within.value) <= 0) {
+    throw new InvalidInput({ where: "ClusterAgent.make", issue: `persist.within: expected a positive duration, got ${String(policy.within)}` })
+  }
+  return { _tag: "Every", messages: policy.every, within: within.value }
+}
+
 /** How an agent definition is deployed on the cluster. */
 export interface ClusterAgentOptions<S, M> {
-  /** The Schema of the agent's state: it is saved encoded, as JSON, after each change. */
+  /** The Schema of the agent's state: it is saved encoded, as JSON, as `persist` says. */
   readonly state: Schema.Codec<S, unknown>
+  /** When the state is saved; default `"on-change"` (see `PersistPolicy` for what each keeps). */
+  readonly persist?: PersistPolicy | undefined
   /** The Schema of each request's reply, by request tag. */
   readonly replies: ReplySchemas<M>
   /** The entity type name; defaults to the definition's `name`. Must be the same on every runner. */
@@ -93,13 +136,15 @@ export interface ClusterAgent<S, M, E, R> {
 
 /**
  * Deploys `definition` as a cluster entity. Nothing runs until `layer` is provided with a
- * `Sharding` (e.g. `TestRunner.layer`, `SocketRunner`) and an `AgentStateStore`.
+ * `Sharding` (e.g. `TestRunner.layer`, `SocketRunner`) and an `AgentStateStore`. Throws
+ * `InvalidInput` for an invalid `persist` policy.
  */
 export const make = <S, M, E = never, R = never>(
   definition: AgentDefinition<S, M, E, R>,
   options: ClusterAgentOptions<S, M>
 ): ClusterAgent<S, M, E, R> => {
   const kind = options.kind ?? definition.name
+  const persist = persistPolicy(options.persist)
   const entity = makeEntity(kind, options.persisted === true)
   const capacity = Math.max(1, options.mailboxCapacity ?? definition.mailbox?.capacity ?? 1024)
   const replies = options.replies as Readonly<Record<string, Schema.Codec<unknown, unknown>>>
@@ -121,7 +166,8 @@ export const make = <S, M, E = never, R = never>(
         replies,
         messages: definition.messages,
         selfCapacity: capacity,
-        selfRef: makeRef
+        selfRef: makeRef,
+        persist
       }),
       {
         maxIdleTime: options.maxIdleTime ?? "1 minute",

@@ -43,6 +43,20 @@ export interface ClusterRef<M> {
    * is never removed). When retrying at the cap, activate the agent with a `tell` first.
    */
   readonly ask: <Req extends M>(request: Req, options?: AskOptions) => Effect.Effect<ReplyOf<Req>, AskError | InvalidInput>
+  /**
+   * What the agent's runner can tell about it: messages handled since its activation (on its
+   * current runner), read after the messages sent before it. The mailbox size is not known
+   * across runners (`undefined`). Activates the agent if it is not resident. Fails like `ask`.
+   */
+  readonly counts: Effect.Effect<AgentCounts, AskError>
+}
+
+/** Counts of an agent, local or remote: see `ClusterRef.counts` and `Agents.Ref.counts`. */
+export interface AgentCounts {
+  /** Messages handled (since the agent's activation, for a cluster agent). */
+  readonly handled: number
+  /** Messages waiting in its mailbox, where its host can say; `undefined` otherwise. */
+  readonly mailbox: number | undefined
 }
 
 /** What refs of one agent kind share. */
@@ -135,7 +149,16 @@ export const makeRefs = <M>(config: RefsConfig<M>) =>
                 )
             )
           ) as Effect.Effect<ReplyOf<Req>, AskError | InvalidInput>
-        }
+        },
+        counts: rpc.Stats().pipe(
+          runnerUnavailable(id),
+          Effect.timeoutOrElse({
+            duration: defaultTimeout,
+            orElse: () => Effect.fail(new AskTimeout({ agent: id, request: "Stats", timeoutMillis: defaultTimeout }))
+          }),
+          Effect.mapError((error) => isDeliveryError(error) ? delivery(error) : error),
+          Effect.map(({ handled }): AgentCounts => ({ handled, mailbox: undefined }))
+        ) as Effect.Effect<AgentCounts, AskError>
       }
     }
   })

@@ -6,8 +6,10 @@
  * @since 0.2.0
  */
 export * as ClusterAgent from "./ClusterAgent.ts"
-export type { ClusterAgentOptions, ReplySchemas, RequestTag } from "./ClusterAgent.ts"
-export type { ClusterRef } from "./ClusterRef.ts"
+export type { ClusterAgentOptions, PersistPolicy, ReplySchemas, RequestTag } from "./ClusterAgent.ts"
+export type { AgentCounts, ClusterRef } from "./ClusterRef.ts"
+/** One ref interface for local and cluster agents, and directories of them by id. */
+export * as Agents from "./Agents.ts"
 export * as AgentStateStore from "./AgentStateStore.ts"
 export type { AgentStateStoreShape, SqlStateStoreOptions } from "./AgentStateStore.ts"
 export { StateStoreError } from "./AgentStateStore.ts"
@@ -18,5 +20,8 @@ export type { ClusterRegistryOptions } from "./ClusterRegistry.ts"
 export * as ClusterStorage from "./ClusterStorage.ts"
 export type { StorageSpec } from "./ClusterStorage.ts"
 export { ClusterStorageError } from "./ClusterStorage.ts"
+/** Failover settings (runner health checks, shard locks) and a socket runner that applies them. */
+export * as Failover from "./Failover.ts"
+export type { FailoverSettings, SocketRunnerOptions } from "./Failover.ts"
 /** Secure inter-node communication: runners that authenticate each other with mutual TLS. */
 export * from "./secure/index.ts"

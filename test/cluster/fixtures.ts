@@ -54,11 +54,14 @@ export const Counter = Agent.make({
 })
 
 /** The counter deployed on the cluster. */
-export const ClusterCounter = (options: { readonly maxIdleTime?: Duration.Input; readonly kind?: string } = {}) =>
+export const ClusterCounter = (
+  options: { readonly maxIdleTime?: Duration.Input; readonly kind?: string; readonly persist?: ClusterAgent.PersistPolicy } = {}
+) =>
   ClusterAgent.make(Counter, {
     state: CounterState,
     replies: { Get: Schema.Number, Snapshot: CounterState, Boom: Schema.Number, Ignore: Schema.Number, Slow: Schema.Number },
     kind: options.kind,
+    persist: options.persist,
     maxIdleTime: options.maxIdleTime ?? "1 minute",
     askTimeout: "5 seconds"
   })

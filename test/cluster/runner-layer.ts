@@ -8,7 +8,6 @@ import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import {
   EntityId,
   RunnerAddress,
-  RunnerHealth,
   Runners,
   Sharding,
   ShardingConfig,
@@ -18,26 +17,26 @@ import {
 } from "effect/cluster"
 import { RpcSerialization } from "effect/rpc"
 import type { SqlClient } from "effect/sql"
-import { AgentStateStore, ClusterRegistry } from "../../src/cluster/index.ts"
+import { AgentStateStore, ClusterRegistry, Failover } from "../../src/cluster/index.ts"
 import { ClusterCounter } from "./fixtures.ts"
 
 export const LoopbackCounter = ClusterCounter({ kind: "loopback-counter" })
+/** The counter saved every 4 changes (and on passivation). */
+export const LoopbackEvery = ClusterCounter({ kind: "loopback-every", persist: { every: 4 } })
+/** The counter saved on passivation only, which comes after one idle second. */
+export const LoopbackPassivate = ClusterCounter({ kind: "loopback-passivate", persist: "on-passivate", maxIdleTime: "1 second" })
 
-/** The sharding settings of every test runner: few shards, short intervals. */
+/** The sharding settings of every test runner: few shards, short intervals, `Failover.fast`. */
 export const testShardingConfig = {
   shardsPerGroup: 32,
-  refreshAssignmentsInterval: "200 millis",
-  shardLockRefreshInterval: "1 second",
-  shardLockExpiration: "3 seconds",
   entityMessagePollInterval: "200 millis",
-  runnerHealthCheckInterval: "1 second",
-  entityTerminationTimeout: "2 seconds"
+  entityTerminationTimeout: "2 seconds",
+  ...Failover.shardingConfig(Failover.fast)
 } satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
 
 export const runnerLayer = (port: number) =>
-  Layer.mergeAll(LoopbackCounter.layer, ClusterRegistry.layerHost(), ClusterRegistry.layer()).pipe(
-    Layer.provideMerge(NodeClusterSocket.layer({
-      storage: "sql",
+  Layer.mergeAll(LoopbackCounter.layer, LoopbackEvery.layer, LoopbackPassivate.layer, ClusterRegistry.layerHost(), ClusterRegistry.layer()).pipe(
+    Layer.provideMerge(Failover.socketRunner({
       shardingConfig: { ...testShardingConfig, runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)) }
     })),
     Layer.provideMerge(AgentStateStore.layerSql)
@@ -63,7 +62,7 @@ export const routedRunnerLayer = (options: RoutedRunnerOptions) => {
     const direct = yield* Runners.RpcClientProtocol
     return { codecFor: direct.codecFor, make: (address) => direct.make(options.route(address)) }
   })).pipe(Layer.provide(NodeClusterSocket.layerClientProtocol))
-  const health = RunnerHealth.layerPing.pipe(Layer.provide(Runners.layerRpc), Layer.provide(protocol))
+  const health = Failover.runnerHealth(Failover.fast).pipe(Layer.provide(Runners.layerRpc), Layer.provide(protocol))
   const sharding = SocketRunner.layer.pipe(
     Layer.provide([NodeClusterSocket.layerSocketServer, protocol, health]),
     Layer.provideMerge(SqlMessageStorage.layer.pipe(Layer.provide(NodeCrypto.layerDigest))),

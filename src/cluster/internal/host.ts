@@ -1,10 +1,12 @@
 /**
  * The server side of a deployed agent: one activation of an entity id. It loads the saved state
- * (or computes the initial one), handles `Tell` and `Ask` one at a time, saves the state after
- * every message that changed it, and only then answers. A handler failure drops the message and
- * keeps the previous state (which is also the saved one).
+ * (or computes the initial one), handles `Tell` and `Ask` one at a time and saves the state as its
+ * persistence policy says: under `"on-change"` after every message that changed it, before it
+ * answers (a handler failure, or a failed save, drops the message and keeps the previous state,
+ * which is also the saved one); under `{ every, within }` after every `every` changes, `within`
+ * after the first unsaved change, and on passivation; under `"on-passivate"` on passivation only.
  */
-import { Cause, Effect, Exit, Option, Schema } from "effect"
+import { Cause, Duration, Effect, Exit, Option, Schema, Scope, Semaphore } from "effect"
 import { Entity } from "effect/cluster"
 import { type AgentContext, type AgentDefinition, type AgentRef, AgentStopped, MailboxFull, NoReply } from "../../agent/index.ts"
 import { AgentStateStore } from "../AgentStateStore.ts"
@@ -22,7 +24,15 @@ export interface HostConfig<S, M> {
   readonly selfCapacity: number
   /** Makes the ref an agent uses to reach itself through the cluster. */
   readonly selfRef: (id: string) => ClusterRef<M>
+  /** When the state is saved. */
+  readonly persist: Persist
 }
+
+/** The persistence policy, checked and normalized (see `ClusterAgentOptions.persist`). */
+export type Persist =
+  | { readonly _tag: "OnChange" }
+  | { readonly _tag: "Every"; readonly messages: number; readonly within: Duration.Duration | undefined }
+  | { readonly _tag: "OnPassivate" }
 
 const tagOf = (message: unknown): string => {
   const tag = (message as { readonly _tag?: unknown } | null)?._tag
@@ -30,16 +40,22 @@ const tagOf = (message: unknown): string => {
 }
 
 /** The entity handlers of one activation (the `build` effect of `Entity.toLayer`). */
-export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>, config: HostConfig<S, M>) =>
-  Effect.gen(function*() {
+export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>, config: HostConfig<S, M>) => {
+  // Shared by every activation of the kind: a resident agent holds only what is its own.
+  const decodeMessage = Schema.decodeUnknownEffect(config.messages)
+  const encodeState = Schema.encodeUnknownEffect(config.state)
+  const decodeState = Schema.decodeUnknownEffect(config.state)
+  const encodeReply: Readonly<Record<string, (reply: unknown) => Effect.Effect<unknown, Schema.SchemaError>>> = Object.fromEntries(
+    Object.entries(config.replies).map(([tag, schema]) => [tag, Schema.encodeUnknownEffect(schema)])
+  )
+  return Effect.gen(function*() {
     const address = yield* Entity.CurrentAddress
     const id: string = address.entityId
     const services = yield* Effect.context<R>()
     const store = yield* AgentStateStore
-    const decodeMessage = Schema.decodeUnknownEffect(config.messages)
-    const encodeState = Schema.encodeUnknownEffect(config.state)
-    const decodeState = Schema.decodeUnknownEffect(config.state)
-    const outer = config.selfRef(id)
+    // Made on first use: most agents never ask or tell themselves, and a ref holds an RPC client.
+    let outerRef: ClusterRef<M> | undefined
+    const outer = () => outerRef ??= config.selfRef(id)
 
     // Self-sends made while handling are delivered after the handler returns (and after the
     // state is saved), so an agent never waits on its own mailbox.
@@ -60,7 +76,7 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
           bufferSelf(message) ? Effect.void : Effect.fail(new MailboxFull({ agent: id, capacity: config.selfCapacity }))
         ),
       tellUnsafe: bufferSelf,
-      ask: (request, options) => outer.ask(request, options).pipe(Effect.catchTag("InvalidInput", (error) => Effect.die(error))),
+      ask: (request, options) => outer().ask(request, options).pipe(Effect.catchTag("InvalidInput", (error) => Effect.die(error))),
       mailboxSize: () => pending.length,
       isAlive: () => true,
       handledCount: () => handled
@@ -83,11 +99,46 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
       ? yield* Effect.try(() => JSON.parse(saved.value) as unknown).pipe(Effect.flatMap(decodeState), Effect.orDie)
       : yield* Effect.suspend(() => run(definition.initial(context))).pipe(Effect.orDie)
 
+    // Deferred policies: `version` counts changes, `savedVersion` the last one written. Saves are
+    // serialized so an older snapshot never lands after a newer one.
+    const persist = config.persist
+    let version = 0
+    let savedVersion = 0
+    let timerArmed = false
+    const scope = yield* Scope.Scope
+    const saveLock = Semaphore.makeUnsafe(1)
+    const saveCurrent = saveLock.withPermits(1)(Effect.suspend(() => {
+      if (version === savedVersion) return Effect.void
+      const snapshot = state
+      const at = version
+      return encodeState(snapshot).pipe(
+        Effect.flatMap((encoded) => store.save(config.kind, id, JSON.stringify(encoded))),
+        Effect.tap(() => Effect.sync(() => { if (at > savedVersion) savedVersion = at }))
+      )
+    }))
+    const saveLogged = saveCurrent.pipe(
+      Effect.catch((error) => Effect.logWarning(`agent ${config.kind}/${id}: state not saved`, error.message))
+    )
+    if (persist._tag !== "OnChange") yield* Effect.addFinalizer(() => saveLogged)
+    const armTimer = (within: Duration.Duration) =>
+      Effect.suspend(() => {
+        if (timerArmed) return Effect.void
+        timerArmed = true
+        return Effect.forkIn(
+          Effect.sleep(within).pipe(
+            Effect.andThen(Effect.sync(() => { timerArmed = false })),
+            Effect.andThen(saveLogged)
+          ),
+          scope
+        )
+      }).pipe(Effect.asVoid)
+
     const flushSelf = Effect.suspend(() => {
+      if (pending.length === 0) return Effect.void
       const batch = pending
       pending = []
       return Effect.forEach(batch, (message) =>
-        outer.tell(message).pipe(
+        outer().tell(message).pipe(
           Effect.catchTag("InvalidInput", (error) => Effect.die(error)),
           Effect.catch((error) => Effect.logWarning(`agent ${config.kind}/${id}: self-send dropped`, error.message))
         ), { discard: true })
@@ -110,7 +161,20 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
           return yield* new AgentStopped({ agent: id, reason: "crashed" })
         }
         const next = exit.value
-        if (next !== state) {
+        if (next !== state && persist._tag !== "OnChange") {
+          state = next
+          version++
+          if (persist._tag === "Every") {
+            if (version - savedVersion >= persist.messages) {
+              const result = yield* Effect.result(saveCurrent)
+              if (result._tag === "Failure") {
+                pending = []
+                yield* Effect.logWarning(`agent ${config.kind}/${id}: state not saved`, result.failure.message)
+                return yield* new AgentStopped({ agent: id, reason: "state-not-saved" })
+              }
+            } else if (persist.within !== undefined) yield* armTimer(persist.within)
+          }
+        } else if (next !== state) {
           const saved = yield* encodeState(next).pipe(
             Effect.flatMap((encoded) => store.save(config.kind, id, JSON.stringify(encoded))),
             Effect.result
@@ -131,6 +195,7 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
             Effect.orDie)
 
     return config.entity.of({
+      Stats: () => Effect.sync(() => ({ handled })),
       Tell: ({ payload }) =>
         decode(payload.message).pipe(
           Effect.flatMap(deliver),
@@ -143,12 +208,13 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
           const answer = yield* deliver(message)
           const tag = tagOf(message)
           if (answer === undefined) return yield* new NoReply({ agent: id, request: tag })
-          const schema = config.replies[tag]
-          if (schema === undefined) return answer.value
-          return yield* Schema.encodeUnknownEffect(schema)(answer.value).pipe(
+          const encode = encodeReply[tag]
+          if (encode === undefined) return answer.value
+          return yield* encode(answer.value).pipe(
             Effect.mapError((error) => new Error(`agent ${config.kind}/${id}: reply to ${tag} does not encode: ${error.message}`)),
             Effect.orDie
           )
         })
     })
   })
+}

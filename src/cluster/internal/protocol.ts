@@ -1,6 +1,7 @@
 /**
  * The wire protocol of an agent deployed as a cluster entity: two generic Rpcs, `Tell` and
- * `Ask`, each carrying one Schema-encoded message of the agent's union. The agent's own Schema
+ * `Ask`, each carrying one Schema-encoded message of the agent's union, and `Stats`, the counts
+ * its host can give. The agent's own Schema
  * (not the Rpc layer) encodes and decodes messages and replies, so any `Agent.make` definition
  * deploys without deriving one Rpc per message tag.
  */
@@ -19,11 +20,16 @@ export const Ask = Rpc.make("Ask", {
   error: Schema.Union([NoReply, AgentStopped])
 })
 
+/** Asks the agent's host how many messages the agent handled since its activation. */
+export const Stats = Rpc.make("Stats", {
+  success: Schema.Struct({ handled: Schema.Number })
+})
+
 /** The entity type of every deployed agent kind. */
-export type AgentEntity = Entity.Entity<string, typeof Tell | typeof Ask>
+export type AgentEntity = Entity.Entity<string, typeof Tell | typeof Ask | typeof Stats>
 
 /** The entity of agent kind `kind`; `persisted` stores its messages in the cluster's MessageStorage. */
 export const makeEntity = (kind: string, persisted: boolean): AgentEntity => {
-  const entity: AgentEntity = Entity.make(kind, [Tell, Ask])
+  const entity: AgentEntity = Entity.make(kind, [Tell, Ask, Stats])
   return persisted ? entity.annotateRpcs(ClusterSchema.Persisted, true) : entity
 }
