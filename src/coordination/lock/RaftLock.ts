@@ -45,12 +45,21 @@ export const isLockRedirect = (u: unknown): u is LockRedirect =>
   typeof u === "object" && u !== null && (u as Record<string, unknown>)["_tag"] === "LockRedirect" &&
   typeof (u as Record<string, unknown>)["id"] === "string"
 
-/** The client's answer for a committed `Acquire`: its result in this step, or what the machine holds now. */
-const answer = (machine: LockMachine, cmd: LockCommand & { _tag: "Acquire" }, result: LockResult | undefined): LockMessage => {
-  if (result?._tag === "Granted") return { _tag: "Granted", lock: cmd.lock, token: result.token, id: cmd.id, expires: result.expires }
+/**
+ * The client's answer for a committed `Acquire`: its result in this step, or what the machine holds
+ * now. A grant whose lease already ended by the leader's clock `now` is answered `Busy` instead:
+ * it may have been superseded by a later grant applied in the same batch (two acquires committed
+ * together), and a client must never receive a lower fencing token after a higher one was handed
+ * out, nor a lease that is already over.
+ */
+const answer = (machine: LockMachine, cmd: LockCommand & { _tag: "Acquire" }, result: LockResult | undefined, now: number): LockMessage => {
   const held = machine.locks[cmd.lock]
-  if (result === undefined && held?.id === cmd.id) return { _tag: "Granted", lock: cmd.lock, token: held.token, id: cmd.id, expires: held.expires }
-  return { _tag: "Busy", lock: cmd.lock, id: cmd.id, expires: result?._tag === "Busy" ? result.expires : held?.expires ?? machine.clock }
+  const busy: LockMessage = { _tag: "Busy", lock: cmd.lock, id: cmd.id, expires: result?._tag === "Busy" ? result.expires : held?.expires ?? machine.clock }
+  if (result?._tag === "Granted") {
+    return result.expires > now && held?.token === result.token ? { _tag: "Granted", lock: cmd.lock, token: result.token, id: cmd.id, expires: result.expires } : busy
+  }
+  if (result === undefined && held?.id === cmd.id && held.expires > now) return { _tag: "Granted", lock: cmd.lock, token: held.token, id: cmd.id, expires: held.expires }
+  return busy
 }
 
 /** One member step: client requests become proposals; Raft; apply what committed; answer clients. */
@@ -103,7 +112,7 @@ export const raftLockStep = (s: RaftLockState, e: Event<RaftLockMessage>, grantW
       if (reply.status === "not-leader") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockRedirect", id: request, leader: reply.leader } })
       const entry = next.state.log.entry(reply.index)
       if (reply.status !== "committed" || entry?.id !== reply.id || entry.command?._tag !== "Acquire") continue
-      out.push({ _tag: "Send", to: o.to, message: answer(machine, entry.command, results.get(reply.id)) })
+      out.push({ _tag: "Send", to: o.to, message: answer(machine, entry.command, results.get(reply.id), e.now) })
     } else out.push(o)
   }
   return { state: { raft: next.state, machine }, outputs: out }

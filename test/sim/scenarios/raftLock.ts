@@ -58,6 +58,13 @@ const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyA
   const m = e.message
   if (m._tag === "Granted" && m.id === s.pending.id) {
     const until = Lock.leaseUntil(s.pending.sentAt, s.pending.ttl)
+    // A grant that arrives after the lease it names is over is no lease: give it back, ask again.
+    if (until <= e.now) {
+      return {
+        state: { ...s, pending: undefined },
+        outputs: [{ _tag: "Send", to: e.from, message: { _tag: "Release", lock: m.lock, token: m.token } }, want(e.now + 1)]
+      }
+    }
     return {
       state: { ...s, pending: undefined, held: { lock: m.lock, token: m.token, until } },
       outputs: [{ _tag: "SetTimer", key: "release", at: e.now + Math.floor(e.random * s.pending.ttl * 1.5) }]
