@@ -144,6 +144,7 @@ describe("Raft lock member step", () => {
       { _tag: "LockRedirect", id: "r1", leader: undefined }
     ])
     let s = protocol.step(protocol.init(at("m0"), undefined), { _tag: "Timer", key: "election", now: 1_000, random: 0.5 }).state
+    s = protocol.step(s, ev(at("m1"), { _tag: "PreVoteReply", term: 1, granted: true })).state
     s = protocol.step(s, ev(at("m1"), { _tag: "Vote", term: 1, granted: true })).state
     const accepted = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" }, 1_010))
     assert.isFalse(sent(accepted.outputs).some((m) => m._tag === "Granted"))
@@ -156,6 +157,7 @@ describe("Raft lock member step", () => {
 
   it("while the lock is held, the leader answers Busy at once and appends nothing", () => {
     let s = protocol.step(protocol.init(at("m0"), undefined), { _tag: "Timer", key: "election", now: 1_000, random: 0.5 }).state
+    s = protocol.step(s, ev(at("m1"), { _tag: "PreVoteReply", term: 1, granted: true })).state
     s = protocol.step(s, ev(at("m1"), { _tag: "Vote", term: 1, granted: true })).state
     s = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" }, 1_010)).state
     s = protocol.step(s, ev(at("m1"), { _tag: "AppendReply", term: 1, success: true, match: 2 }, 1_020)).state

@@ -42,6 +42,16 @@ describe("Raft-replicated lease lock under the fault simulator", () => {
       }
     }))
 
+  it.effect("regression: grants resume within the quiet period after a stale member rejoins (seeds 5482, 5763)", () =>
+    Effect.gen(function*() {
+      // At 9cd7757 these failed with "liveness: no grant after the faults stopped": a member that
+      // restarted with a stale log and a newer term kept deposing leaders (no pre-vote).
+      for (const seed of [5482, 5763]) {
+        const result = yield* simulate(raftLockScenario(seed))
+        assert.isTrue(result.ok, formatFailure("raft-lock", result))
+      }
+    }))
+
   it.effect("a replicated machine that grants while a lease is held is caught, and the seed replays identically", () =>
     Effect.gen(function*() {
       const results = yield* simulateSeeds((seed) => raftLockScenario(seed, true), 1, 20)
