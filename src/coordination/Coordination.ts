@@ -29,9 +29,10 @@ import { makeCounterOwner } from "./counter/Counter.ts"
 import { acquire } from "./lock/LockClient.ts"
 import { makeLockServer } from "./lock/LockServer.ts"
 import { type ConsensusGroup, makeConsensusGroup } from "./service/Consensus.ts"
-import { CoordinationTimeout, LeaseExpired, type QuorumUnavailable } from "./service/errors.ts"
+import { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, type QuorumUnavailable, type SeatsTaken } from "./service/errors.ts"
 import { makeParticipants, type Participants, protocolParticipant } from "./service/Participants.ts"
 import { makeRaftLockGroup } from "./service/RaftLockGroup.ts"
+import { makeReleaseSignal } from "./service/ReleaseSignal.ts"
 import { type Candidacy, makeSeatGroup, type SeatGroup } from "./service/Seats.ts"
 import type { CoordinationState, LockView } from "./service/State.ts"
 
@@ -47,7 +48,7 @@ export type {
   ReplicaView,
   SeatView
 } from "./service/State.ts"
-export { CoordinationTimeout, LeaseExpired, QuorumUnavailable } from "./service/errors.ts"
+export { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, QuorumUnavailable, SeatsTaken } from "./service/errors.ts"
 
 const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
@@ -110,19 +111,22 @@ export interface CounterHandle {
 /** The coordination protocols as one service (see the module doc). */
 export class Coordination extends Context.Service<Coordination, {
   /**
-   * Acquires lock `name` for the current scope, waiting while it is held, up to `timeout`.
-   * Fails with `CoordinationTimeout` (still held), `QuorumUnavailable` (Raft mode: no replica
-   * answered, no majority) or `InvalidInput`.
+   * Acquires lock `name` for the current scope, waiting while it is held, up to `timeout`. Waiting
+   * is event-driven: a waiter wakes when a holder in this service releases, or when the lease it
+   * was told about ends. Locks are not re-entrant: a fiber that already holds an unexpired lease
+   * on `name` fails at once with `LockAlreadyHeld` (waiting would only wait for itself). Fails
+   * with `CoordinationTimeout` (still held by another holder, `heldUntil` set), `QuorumUnavailable`
+   * (Raft mode: no replica answered, no majority) or `InvalidInput`.
    */
   readonly lock: (
     name: string,
     options: LockOptions
-  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable, Scope.Scope>
+  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable | LockAlreadyHeld, Scope.Scope>
   /**
    * Takes a seat in `group`'s election for the current scope (labelled `options.holder` in
-   * `state`). `InvalidInput` on a bad name or when all seats are taken.
+   * `state`). `InvalidInput` on a bad name; `SeatsTaken` when all `groupSize` seats are taken.
    */
-  readonly elect: (group: string, options?: ElectOptions) => Effect.Effect<Candidacy, InvalidInput, Scope.Scope>
+  readonly elect: (group: string, options?: ElectOptions) => Effect.Effect<Candidacy, InvalidInput | SeatsTaken, Scope.Scope>
   /** Proposes a JSON `value` to `group`; returns the group's decision (the same for every proposer). */
   readonly propose: (group: string, value: Schema.Json) => Effect.Effect<Schema.Json, InvalidInput | QuorumUnavailable>
   /** The counter `name` (validated on `increment`). */
@@ -161,20 +165,21 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
 
     const participants = makeParticipants(scope)
     const owner: Address = { node: transport.node, id: "coordination/lock" }
-    const raftLock = valid.lock === "raft" ? yield* makeRaftLockGroup({ transport, participants, size, retry }) : undefined
+    const signal = makeReleaseSignal()
+    const raftLock = valid.lock === "raft" ? yield* makeRaftLockGroup({ transport, participants, size, retry, signal }) : undefined
     if (raftLock === undefined) {
       yield* participants.add("lock/owner", protocolParticipant(makeLockServer({ service: owner.id }), transport.bind(owner.id)))
     }
 
-    // The leases handed out whose holder's scope is open (for `state`), by a unique key.
-    const held = new Map<number, Omit<LockView, "expired">>()
+    // The leases handed out whose holder's scope is open (for `state`), by a unique key, with the holding fiber.
+    const held = new Map<number, Omit<LockView, "expired"> & { readonly fiber: number }>()
     let lastToken = 0
     let leases = 0
-    const track = (grant: { readonly lock: string; readonly token: number; readonly until: number }, holder: string) =>
+    const track = (grant: { readonly lock: string; readonly token: number; readonly until: number }, holder: string, fiber: number) =>
       Effect.gen(function*() {
         const key = ++leases
         lastToken = Math.max(lastToken, grant.token)
-        held.set(key, { name: grant.lock, token: grant.token, until: grant.until, holder })
+        held.set(key, { name: grant.lock, token: grant.token, until: grant.until, holder, fiber })
         yield* Effect.addFinalizer(() => Effect.sync(() => void held.delete(key)))
         return lease(grant)
       })
@@ -183,24 +188,38 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
       Effect.gen(function*() {
         const input = yield* decodeInput(LockInput, "Coordination.lock")({ ...lockOptions, name })
         const wait = input.timeout ?? timeout
+        const fiber = yield* Effect.fiberId
+        const started = yield* Clock.currentTimeMillis
+        for (const mine of held.values()) {
+          if (mine.fiber === fiber && mine.name === name && mine.until > started) {
+            return yield* new LockAlreadyHeld({ lock: name, token: mine.token, until: mine.until })
+          }
+        }
         const endpoint = yield* bindClient
         const holder = input.holder ?? endpoint.address.id
         if (raftLock !== undefined) {
           const grant = yield* raftLock.acquire(endpoint, name, input.ttl, wait)
-          yield* Effect.addFinalizer(() => raftLock.release(endpoint, grant))
-          return yield* track(grant, holder)
+          // The release is resent until acknowledged (or the lease ends) in the service's scope, on an
+          // endpoint of its own: closing the holder's scope never waits on the network.
+          yield* Effect.addFinalizer(() => Effect.asVoid(Effect.forkIn(Effect.scoped(Effect.flatMap(bindClient, (own) => raftLock.release(own, grant))), scope)))
+          return yield* track(grant, holder, fiber)
         }
-        const deadline = (yield* Clock.currentTimeMillis) + wait
-        const timedOut = new CoordinationTimeout({ operation: "lock", name, timeout: wait })
+        // Finalizers run in reverse: this one runs after the lease's release was sent to the owner,
+        // and wakes the local waiters (spuriously, and harmlessly, when no lease was granted).
+        yield* Effect.addFinalizer(() => signal.wake(name))
+        const deadline = started + wait
+        let heldUntil: number | undefined
         while (true) {
           const left = deadline - (yield* Clock.currentTimeMillis)
-          if (left <= 0) return yield* timedOut
+          if (left <= 0) return yield* new CoordinationTimeout({ operation: "lock", name, timeout: wait, ...(heldUntil === undefined ? {} : { heldUntil }) })
+          const seen = signal.seen(name)
           const attempt = yield* Effect.result(acquire(endpoint, owner, { lock: name, ttl: input.ttl, timeout: left }))
-          if (attempt._tag === "Success") return yield* track(attempt.success, holder)
+          if (attempt._tag === "Success") return yield* track(attempt.success, holder, fiber)
           const error = attempt.failure
-          if (error._tag !== "LockBusy") return yield* timedOut
+          if (error._tag !== "LockBusy") return yield* new CoordinationTimeout({ operation: "lock", name, timeout: wait })
+          heldUntil = error.expires
           const now = yield* Clock.currentTimeMillis
-          yield* Effect.sleep(Math.max(1, Math.min(retry, error.expires - now, deadline - now)))
+          yield* signal.wait(name, seen, Math.min(error.expires - now, deadline - now))
         }
       })
 

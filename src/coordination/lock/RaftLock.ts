@@ -5,7 +5,8 @@
  * `LockMessage`s to any member: the leader stamps an `Acquire` with its clock, appends it, and
  * answers `Granted` / `Busy` once it is committed and applied (or `Busy` at once while its applied
  * machine shows the lock held, so retries while busy add nothing to the log); another member
- * answers `LockRedirect` with its guess of the leader. `Release` is appended too (no answer).
+ * answers `LockRedirect` with its guess of the leader. `Release` is appended too and answered
+ * `LockReleased` once committed (a resent release is found in the log, not appended twice).
  *
  * The machine is volatile: after a restart a member rebuilds it by re-applying its committed log.
  * The log is bounded by `raft.maxLog` (no compaction): once full, acquisitions get no answer.
@@ -26,8 +27,18 @@ export interface LockRedirect {
   readonly leader: string | undefined
 }
 
-/** What members and clients exchange: Raft's messages, the lock's, and redirects. */
-export type RaftLockMessage = RaftMessage<LockCommand> | LockMessage | LockRedirect
+/**
+ * The leader's acknowledgement of a `Release`: it is committed (the lock is free, or the lease had
+ * already ended). A client resends its release until it gets this (or its lease is over).
+ */
+export interface LockReleased {
+  readonly _tag: "LockReleased"
+  readonly lock: string
+  readonly token: number
+}
+
+/** What members and clients exchange: Raft's messages, the lock's, redirects and release acks. */
+export type RaftLockMessage = RaftMessage<LockCommand> | LockMessage | LockRedirect | LockReleased
 
 /** A Raft member with its applied lock machine. */
 export interface RaftLockState {
@@ -39,6 +50,14 @@ type Out = Output<RaftLockMessage, LockEmit>
 
 const acquireId = (id: string) => `acquire:${id}`
 const requestOf = (entryId: string) => (entryId.startsWith("acquire:") ? entryId.slice(8) : undefined)
+
+/** The request id of a release (also its entry id): a `LockRedirect` for it carries this id. */
+export const releaseId = (lock: string, token: number): string => `release:${lock}:${token}`
+
+/** Whether `u` is a `LockReleased`. */
+export const isLockReleased = (u: unknown): u is LockReleased =>
+  typeof u === "object" && u !== null && (u as Record<string, unknown>)["_tag"] === "LockReleased" &&
+  typeof (u as Record<string, unknown>)["lock"] === "string" && typeof (u as Record<string, unknown>)["token"] === "number"
 
 /** Whether `u` is a `LockRedirect`. */
 export const isLockRedirect = (u: unknown): u is LockRedirect =>
@@ -79,11 +98,12 @@ export const raftLockStep = (s: RaftLockState, e: Event<RaftLockMessage>, grantW
         break
       }
       case "Release":
-        event = { ...e, message: { _tag: "Propose", id: `release:${m.lock}:${m.token}`, command: { _tag: "Release", lock: m.lock, token: m.token, at: e.now } } }
+        event = { ...e, message: { _tag: "Propose", id: releaseId(m.lock, m.token), command: { _tag: "Release", lock: m.lock, token: m.token, at: e.now } } }
         break
       case "Granted":
       case "Busy":
       case "LockRedirect":
+      case "LockReleased":
         return { state: s, outputs: [] }
       default:
         event = { ...e, message: m }
@@ -107,6 +127,13 @@ export const raftLockStep = (s: RaftLockState, e: Event<RaftLockMessage>, grantW
       }
     } else if (o._tag === "Send" && o.message._tag === "ProposeReply") {
       const reply = o.message
+      if (reply.id.startsWith("release:")) {
+        // Releases are acknowledged once committed; a non-leader points to the leader.
+        if (reply.status === "not-leader") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockRedirect", id: reply.id, leader: reply.leader } })
+        const released = reply.status === "committed" ? next.state.log.entry(reply.index)?.command : undefined
+        if (released?._tag === "Release") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockReleased", lock: released.lock, token: released.token } })
+        continue
+      }
       const request = requestOf(reply.id)
       if (request === undefined) continue
       if (reply.status === "not-leader") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockRedirect", id: request, leader: reply.leader } })
@@ -137,6 +164,6 @@ export const makeRaftLock = (options: RaftLockOptions): Protocol<RaftLockState, 
     init: (self: Address, persisted) => ({ raft: init(self, persisted), machine: emptyLockMachine(options.maxLocks) }),
     step: (s, e) => raftLockStep(s, e, broken),
     persist: (s) => ({ term: s.raft.term, votedFor: s.raft.votedFor, log: s.raft.log }),
-    isMessage: (u): u is RaftLockMessage => isLockMessage(u) || isLockRedirect(u) || isRaftMessage(u, isLockCommand)
+    isMessage: (u): u is RaftLockMessage => isLockMessage(u) || isLockRedirect(u) || isLockReleased(u) || isRaftMessage(u, isLockCommand)
   }
 }

@@ -12,4 +12,15 @@ export {
   makeLockServer
 } from "./LockServer.ts"
 export { applyLockCommand, emptyLockMachine, isLockCommand, type LockCommand, type LockMachine, type LockResult, type MachineHeld } from "./LockMachine.ts"
-export { isLockRedirect, type LockRedirect, makeRaftLock, type RaftLockMessage, type RaftLockOptions, raftLockStep, type RaftLockState } from "./RaftLock.ts"
+export {
+  isLockRedirect,
+  isLockReleased,
+  type LockRedirect,
+  type LockReleased,
+  makeRaftLock,
+  type RaftLockMessage,
+  type RaftLockOptions,
+  raftLockStep,
+  type RaftLockState,
+  releaseId
+} from "./RaftLock.ts"

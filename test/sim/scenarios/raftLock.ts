@@ -20,7 +20,12 @@ interface Client {
   readonly seq: number
   readonly target: number
   readonly pending: { readonly id: string; readonly sentAt: number; readonly ttl: number } | undefined
-  readonly held: { readonly lock: string; readonly token: number; readonly until: number } | undefined
+  readonly held: { readonly lock: string; readonly token: number; readonly until: number; readonly granter: Address; readonly expires: number } | undefined
+  /** A release sent and not yet acknowledged: resent (to the granter, then by hint) until acked or moot. */
+  readonly releasing: { readonly lock: string; readonly token: number; readonly to: Address; readonly expires: number } | undefined
+  /** Releases acknowledged, and releases given up because the machine's lease had ended meanwhile. */
+  readonly acked: number
+  readonly moot: number
 }
 interface Member {
   readonly _tag: "Member"
@@ -33,6 +38,11 @@ type Persisted = Raft.RaftPersisted<Lock.LockCommand> | number
 
 const memberAt = (i: number): Address => ({ node: members[i % members.length] ?? "n0", id: "lock" })
 const want = (at: number): Out => ({ _tag: "SetTimer", key: "want", at })
+
+const sendRelease = (r: NonNullable<Client["releasing"]>, now: number): ReadonlyArray<Out> => [
+  { _tag: "Send", to: r.to, message: { _tag: "Release", lock: r.lock, token: r.token } },
+  { _tag: "SetTimer", key: "release-retry", at: now + 40 }
+]
 
 const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyArray<Out> } => {
   if (e._tag === "Start") return { state: s, outputs: [want(e.now + Math.floor(e.random * 50))] }
@@ -49,13 +59,32 @@ const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyA
   }
   if (e._tag === "Timer" && e.key === "release") {
     if (s.held === undefined) return { state: s, outputs: [] }
+    const releasing = { lock: s.held.lock, token: s.held.token, to: s.held.granter, expires: s.held.expires }
     return {
-      state: { ...s, held: undefined },
-      outputs: [{ _tag: "Send", to: memberAt(s.target), message: { _tag: "Release", lock: s.held.lock, token: s.held.token } }, want(e.now + Math.floor(e.random * 50))]
+      state: { ...s, held: undefined, releasing },
+      outputs: [...sendRelease(releasing, e.now), want(e.now + Math.floor(e.random * 50))]
     }
   }
-  if (e._tag !== "Receive" || s.pending === undefined) return { state: s, outputs: [] }
+  if (e._tag === "Timer" && e.key === "release-retry") {
+    const r = s.releasing
+    if (r === undefined) return { state: s, outputs: [] }
+    if (e.now >= r.expires) return { state: { ...s, releasing: undefined, moot: s.moot + 1 }, outputs: [] }
+    // No answer: the granter may have crashed or lost leadership; try the next member.
+    const next = { ...r, to: memberAt(members.indexOf(r.to.node) + 1) }
+    return { state: { ...s, releasing: next }, outputs: sendRelease(next, e.now) }
+  }
+  if (e._tag !== "Receive") return { state: s, outputs: [] }
   const m = e.message
+  const r = s.releasing
+  if (r !== undefined && m._tag === "LockReleased" && m.lock === r.lock && m.token === r.token) {
+    return { state: { ...s, releasing: undefined, acked: s.acked + 1 }, outputs: [{ _tag: "CancelTimer", key: "release-retry" }] }
+  }
+  if (r !== undefined && m._tag === "LockRedirect" && m.id === Lock.releaseId(r.lock, r.token)) {
+    const leader = m.leader === undefined ? -1 : members.indexOf(m.leader)
+    const next = { ...r, to: memberAt(leader >= 0 ? leader : members.indexOf(r.to.node) + 1) }
+    return { state: { ...s, releasing: next }, outputs: sendRelease(next, e.now) }
+  }
+  if (s.pending === undefined) return { state: s, outputs: [] }
   if (m._tag === "Granted" && m.id === s.pending.id) {
     const until = Lock.leaseUntil(s.pending.sentAt, s.pending.ttl)
     // A grant that arrives after the lease it names is over is no lease: give it back, ask again.
@@ -66,7 +95,7 @@ const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyA
       }
     }
     return {
-      state: { ...s, pending: undefined, held: { lock: m.lock, token: m.token, until } },
+      state: { ...s, pending: undefined, held: { lock: m.lock, token: m.token, until, granter: e.from, expires: m.expires } },
       outputs: [{ _tag: "SetTimer", key: "release", at: e.now + Math.floor(e.random * s.pending.ttl * 1.5) }]
     }
   }
@@ -86,7 +115,7 @@ export const raftLockProtocol = (broken = false): Protocol<State, M, Persisted, 
     init: (self, persisted) =>
       members.includes(self.node)
         ? { _tag: "Member", member: lock.init(self, typeof persisted === "number" ? undefined : persisted) }
-        : { _tag: "Client", self, seq: typeof persisted === "number" ? persisted : 0, target: clients.indexOf(self.node), pending: undefined, held: undefined },
+        : { _tag: "Client", self, seq: typeof persisted === "number" ? persisted : 0, target: clients.indexOf(self.node), pending: undefined, held: undefined, releasing: undefined, acked: 0, moot: 0 },
     step: (s, e) => {
       if (s._tag === "Client") return clientStep(s, e)
       const next = lock.step(s.member, e)
