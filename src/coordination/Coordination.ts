@@ -26,6 +26,7 @@ import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { type Address, Transport } from "../transport/index.ts"
 import { increment as counterIncrement } from "./counter/CounterClient.ts"
 import { makeCounterOwner } from "./counter/Counter.ts"
+import { type Fence, fenced, type FencedStore, type StaleToken } from "./fencing/Fencing.ts"
 import { acquire } from "./lock/LockClient.ts"
 import { makeLockServer } from "./lock/LockServer.ts"
 import { type ConsensusGroup, makeConsensusGroup } from "./service/Consensus.ts"
@@ -89,7 +90,8 @@ const IncrementInput = Schema.Struct({ name: Schema.NonEmptyString, by: Positive
 
 /**
  * A held lease. Pass `token` to every guarded resource (which must reject tokens below the
- * highest it has seen); rely on the lease only before `until` (the caller's clock).
+ * highest it has seen: `Fencing.makeFence` / `Fencing.makeFencedStore`); rely on the lease only
+ * before `until` (the caller's clock).
  */
 export interface Lease {
   readonly lock: string
@@ -97,8 +99,18 @@ export interface Lease {
   readonly until: number
   /** Fails with `LeaseExpired` once `until` has passed. */
   readonly check: Effect.Effect<void, LeaseExpired>
-  /** Runs `work` if the lease is valid, interrupting it with `LeaseExpired` when the lease ends first. */
-  readonly guard: <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.Effect<A, E | LeaseExpired, R>
+  /**
+   * Runs `work` if the lease is valid, interrupting it with `LeaseExpired` when the lease ends first.
+   * This is the clock check only; with a `fence`, the write is also admitted at the resource under
+   * this lease's token (`Fencing.fenced`), so a write under a lost lease is refused there (`StaleToken`)
+   * once a newer holder has written, even if this holder's clock still shows the lease valid.
+   */
+  readonly guard: {
+    <A, E, R>(work: Effect.Effect<A, E, R>): Effect.Effect<A, E | LeaseExpired, R>
+    <A, E, R>(work: Effect.Effect<A, E, R>, fence: { readonly fence: Fence; readonly resource: string }): Effect.Effect<A, E | LeaseExpired | StaleToken | InvalidInput, R>
+  }
+  /** Writes `value` at `key` of a fenced store under this lease's token, if the lease is still valid by the clock. */
+  readonly write: <V>(store: FencedStore<V>, key: string, value: V) => Effect.Effect<void, LeaseExpired | StaleToken | InvalidInput>
 }
 
 /** A named counter. */
@@ -305,11 +317,16 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
 const lease = (held: { readonly lock: string; readonly token: number; readonly until: number }): Lease => {
   const expired = (now: number) => new LeaseExpired({ lock: held.lock, token: held.token, until: held.until, now })
   const check = Effect.flatMap(Clock.currentTimeMillis, (now) => (now >= held.until ? Effect.fail(expired(now)) : Effect.void))
-  const guard = <A, E, R>(work: Effect.Effect<A, E, R>): Effect.Effect<A, E | LeaseExpired, R> =>
+  const guard = <A, E, R>(
+    work: Effect.Effect<A, E, R>,
+    fence?: { readonly fence: Fence; readonly resource: string }
+  ): Effect.Effect<A, E | LeaseExpired | StaleToken | InvalidInput, R> =>
     Effect.gen(function*() {
       yield* check
       const left = held.until - (yield* Clock.currentTimeMillis)
-      return yield* Effect.timeoutOrElse(work, { duration: left, orElse: () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(expired(now))) })
+      const admitted = fence === undefined ? work : fenced(fence.fence, fence.resource, held.token)(work)
+      return yield* Effect.timeoutOrElse(admitted, { duration: left, orElse: () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(expired(now))) })
     })
-  return { lock: held.lock, token: held.token, until: held.until, check, guard }
+  const write = <V>(store: FencedStore<V>, key: string, value: V) => Effect.andThen(check, store.write(key, held.token, value))
+  return { lock: held.lock, token: held.token, until: held.until, check, guard, write }
 }
