@@ -52,6 +52,17 @@ describe("Raft-replicated lease lock under the fault simulator", () => {
       }
     }))
 
+  it.effect("fault-free network with drops: every release sent 100+ ms before its lease ends is acknowledged in time (30 seeds); the old lossy release is caught", () =>
+    Effect.gen(function*() {
+      const results = yield* simulateSeeds((seed) => raftLockScenario(seed, false, "checked"), 1, 30)
+      const failed = results.find((r) => !r.ok)
+      assert.isUndefined(failed, failed === undefined ? "" : formatFailure("raft-lock-release", failed))
+      assert.strictEqual(results.length, 30)
+      const lossy = yield* simulate(raftLockScenario(1, false, "lossy-broken"))
+      assert.isFalse(lossy.ok)
+      assert.match(lossy.violation ?? "", /^release: c\d sent a release 100\+ ms before its lease ended and it was never acknowledged$/)
+    }))
+
   it.effect("a replicated machine that grants while a lease is held is caught, and the seed replays identically", () =>
     Effect.gen(function*() {
       const results = yield* simulateSeeds((seed) => raftLockScenario(seed, true), 1, 20)
