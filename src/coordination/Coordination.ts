@@ -30,7 +30,7 @@ import { type Fence, fenced, type FencedStore, type StaleToken } from "./fencing
 import { acquire } from "./lock/LockClient.ts"
 import { makeLockServer } from "./lock/LockServer.ts"
 import { type ConsensusGroup, makeConsensusGroup } from "./service/Consensus.ts"
-import { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, type QuorumUnavailable, type SeatsTaken } from "./service/errors.ts"
+import { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, type Overloaded, type QuorumUnavailable, type SeatsTaken } from "./service/errors.ts"
 import { makeParticipants, type Participants, protocolParticipant } from "./service/Participants.ts"
 import { makeRaftLockGroup } from "./service/RaftLockGroup.ts"
 import { makeReleaseSignal } from "./service/ReleaseSignal.ts"
@@ -49,7 +49,7 @@ export type {
   ReplicaView,
   SeatView
 } from "./service/State.ts"
-export { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, QuorumUnavailable, SeatsTaken } from "./service/errors.ts"
+export { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, Overloaded, QuorumUnavailable, SeatsTaken } from "./service/errors.ts"
 
 const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
@@ -128,12 +128,13 @@ export class Coordination extends Context.Service<Coordination, {
    * was told about ends. Locks are not re-entrant: a fiber that already holds an unexpired lease
    * on `name` fails at once with `LockAlreadyHeld` (waiting would only wait for itself). Fails
    * with `CoordinationTimeout` (still held by another holder, `heldUntil` set), `QuorumUnavailable`
-   * (Raft mode: no replica answered, no majority) or `InvalidInput`.
+   * (Raft mode: no replica answered, no majority), `Overloaded` (Raft mode: the replicated log is
+   * full, refused at once) or `InvalidInput`.
    */
   readonly lock: (
     name: string,
     options: LockOptions
-  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable | LockAlreadyHeld, Scope.Scope>
+  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable | LockAlreadyHeld | Overloaded, Scope.Scope>
   /**
    * Takes a seat in `group`'s election for the current scope (labelled `options.holder` in
    * `state`). `InvalidInput` on a bad name; `SeatsTaken` when all `groupSize` seats are taken.

@@ -26,6 +26,7 @@ export {
   LockAlreadyHeld,
   LockOptions,
   type LockView,
+  Overloaded,
   type Participants,
   type ParticipantStatus,
   QuorumUnavailable,

@@ -9,7 +9,8 @@
  * `LockReleased` once committed (a resent release is found in the log, not appended twice).
  *
  * The machine is volatile: after a restart a member rebuilds it by re-applying its committed log.
- * The log is bounded by `raft.maxLog` (no compaction): once full, acquisitions get no answer.
+ * The log is bounded by `raft.maxLog` (no compaction yet): once full, the leader answers an
+ * acquisition `LockOverloaded` at once.
  *
  * @since 0.1.0
  */
@@ -37,8 +38,18 @@ export interface LockReleased {
   readonly token: number
 }
 
-/** What members and clients exchange: Raft's messages, the lock's, redirects and release acks. */
-export type RaftLockMessage = RaftMessage<LockCommand> | LockMessage | LockRedirect | LockReleased
+/**
+ * The leader refused request `id` at once because its log is full (no compaction yet: the log
+ * holds at most `raft.maxLog` entries): retrying will not help until the group is restarted.
+ */
+export interface LockOverloaded {
+  readonly _tag: "LockOverloaded"
+  readonly id: string
+  readonly maxLog: number
+}
+
+/** What members and clients exchange: Raft's messages, the lock's, redirects, release acks and refusals. */
+export type RaftLockMessage = RaftMessage<LockCommand> | LockMessage | LockRedirect | LockReleased | LockOverloaded
 
 /** A Raft member with its applied lock machine. */
 export interface RaftLockState {
@@ -58,6 +69,11 @@ export const releaseId = (lock: string, token: number): string => `release:${loc
 export const isLockReleased = (u: unknown): u is LockReleased =>
   typeof u === "object" && u !== null && (u as Record<string, unknown>)["_tag"] === "LockReleased" &&
   typeof (u as Record<string, unknown>)["lock"] === "string" && typeof (u as Record<string, unknown>)["token"] === "number"
+
+/** Whether `u` is a `LockOverloaded`. */
+export const isLockOverloaded = (u: unknown): u is LockOverloaded =>
+  typeof u === "object" && u !== null && (u as Record<string, unknown>)["_tag"] === "LockOverloaded" &&
+  typeof (u as Record<string, unknown>)["id"] === "string" && typeof (u as Record<string, unknown>)["maxLog"] === "number"
 
 /** Whether `u` is a `LockRedirect`. */
 export const isLockRedirect = (u: unknown): u is LockRedirect =>
@@ -104,6 +120,7 @@ export const raftLockStep = (s: RaftLockState, e: Event<RaftLockMessage>, grantW
       case "Busy":
       case "LockRedirect":
       case "LockReleased":
+      case "LockOverloaded":
         return { state: s, outputs: [] }
       default:
         event = { ...e, message: m }
@@ -137,6 +154,7 @@ export const raftLockStep = (s: RaftLockState, e: Event<RaftLockMessage>, grantW
       const request = requestOf(reply.id)
       if (request === undefined) continue
       if (reply.status === "not-leader") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockRedirect", id: request, leader: reply.leader } })
+      if (reply.status === "log-full") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockOverloaded", id: request, maxLog: s.raft.config.maxLog } })
       const entry = next.state.log.entry(reply.index)
       if (reply.status !== "committed" || entry?.id !== reply.id || entry.command?._tag !== "Acquire") continue
       out.push({ _tag: "Send", to: o.to, message: answer(machine, entry.command, results.get(reply.id), e.now) })
@@ -164,6 +182,7 @@ export const makeRaftLock = (options: RaftLockOptions): Protocol<RaftLockState, 
     init: (self: Address, persisted) => ({ raft: init(self, persisted), machine: emptyLockMachine(options.maxLocks) }),
     step: (s, e) => raftLockStep(s, e, broken),
     persist: (s) => ({ term: s.raft.term, votedFor: s.raft.votedFor, log: s.raft.log }),
-    isMessage: (u): u is RaftLockMessage => isLockMessage(u) || isLockRedirect(u) || isLockReleased(u) || isRaftMessage(u, isLockCommand)
+    isMessage: (u): u is RaftLockMessage =>
+      isLockMessage(u) || isLockRedirect(u) || isLockReleased(u) || isLockOverloaded(u) || isRaftMessage(u, isLockCommand)
   }
 }

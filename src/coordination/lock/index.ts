@@ -13,8 +13,10 @@ export {
 } from "./LockServer.ts"
 export { applyLockCommand, emptyLockMachine, isLockCommand, type LockCommand, type LockMachine, type LockResult, type MachineHeld } from "./LockMachine.ts"
 export {
+  isLockOverloaded,
   isLockRedirect,
   isLockReleased,
+  type LockOverloaded,
   type LockRedirect,
   type LockReleased,
   makeRaftLock,

@@ -11,10 +11,10 @@
  */
 import { Clock, Effect, Option, Random } from "effect"
 import type { Endpoint, Transport } from "../../transport/index.ts"
-import { isLockRedirect, isLockReleased, makeRaftLock, releaseId } from "../lock/RaftLock.ts"
+import { isLockOverloaded, isLockRedirect, isLockReleased, makeRaftLock, releaseId } from "../lock/RaftLock.ts"
 import { isLockMessage, leaseUntil } from "../lock/LockServer.ts"
 import { defaultRaftConfig } from "../raft/Raft.ts"
-import { CoordinationTimeout, QuorumUnavailable } from "./errors.ts"
+import { CoordinationTimeout, Overloaded, QuorumUnavailable } from "./errors.ts"
 import type { ReleaseSignal } from "./ReleaseSignal.ts"
 import { type ParticipantRegistry, protocolParticipant } from "./Participants.ts"
 import { type RaftGroupView, type RaftReport, raftGroupView } from "./State.ts"
@@ -36,9 +36,10 @@ export interface RaftGrant {
 export interface RaftLockGroup {
   /**
    * Acquires `lock` for `ttl` ms through `endpoint`, waiting up to `wait` ms. `QuorumUnavailable`
-   * when no replica answered (no leader with a majority); `CoordinationTimeout` when the lock stayed busy.
+   * when no replica answered (no leader with a majority); `CoordinationTimeout` when the lock stayed
+   * busy; `Overloaded` at once when the leader's log is full.
    */
-  readonly acquire: (endpoint: Endpoint, lock: string, ttl: number, wait: number) => Effect.Effect<RaftGrant, QuorumUnavailable | CoordinationTimeout>
+  readonly acquire: (endpoint: Endpoint, lock: string, ttl: number, wait: number) => Effect.Effect<RaftGrant, QuorumUnavailable | CoordinationTimeout | Overloaded>
   /**
    * Releases a grant: sent to the replica that granted it, redirected to the leader, resent every
    * `retry` ms until acknowledged; gives up only once the lease has ended anyway.
@@ -98,6 +99,7 @@ export const makeRaftLockGroup = (options: {
             for (const { from, message: m } of batch) {
               if (isLockMessage(m) && m._tag === "Granted" && m.id === id) outcome = { ...m, from: memberOf(from) ?? asked }
               else if (isLockMessage(m) && m._tag === "Busy" && m.id === id) outcome = m
+              else if (isLockOverloaded(m) && m.id === id) return yield* new Overloaded({ group: "lock", operation: "lock", maxLog: m.maxLog })
               else if (isLockRedirect(m) && m.id === id) hint = m.leader ?? hint
             }
             if (outcome === undefined) {

@@ -71,3 +71,15 @@ export class SeatsTaken extends Schema.TaggedError<SeatsTaken>()("SeatsTaken", {
       `close one, use another group, or raise groupSize (at most 9) in Coordination.layerWith`
   }
 }
+
+/** `group` refused `operation` at once: its replicated log is full (`maxLog` entries; no compaction yet). */
+export class Overloaded extends Schema.TaggedError<Overloaded>()("Overloaded", {
+  group: Schema.String,
+  operation: Schema.String,
+  maxLog: Schema.Number
+}) {
+  override get message(): string {
+    return `${this.operation} on group "${this.group}" refused: its log is full (${this.maxLog} entries, no compaction yet); ` +
+      `retrying will not help: restart the service (or use the single-owner lock) until log compaction lands`
+  }
+}
