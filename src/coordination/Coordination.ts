@@ -26,12 +26,14 @@ import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { type Address, Transport } from "../transport/index.ts"
 import { increment as counterIncrement } from "./counter/CounterClient.ts"
 import { makeCounterOwner } from "./counter/Counter.ts"
+import { type Fence, fenced, type FencedStore, type StaleToken } from "./fencing/Fencing.ts"
 import { acquire } from "./lock/LockClient.ts"
 import { makeLockServer } from "./lock/LockServer.ts"
 import { type ConsensusGroup, makeConsensusGroup } from "./service/Consensus.ts"
-import { CoordinationTimeout, LeaseExpired, type QuorumUnavailable } from "./service/errors.ts"
+import { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, type Overloaded, type QuorumUnavailable, type SeatsTaken } from "./service/errors.ts"
 import { makeParticipants, type Participants, protocolParticipant } from "./service/Participants.ts"
 import { makeRaftLockGroup } from "./service/RaftLockGroup.ts"
+import { makeReleaseSignal } from "./service/ReleaseSignal.ts"
 import { type Candidacy, makeSeatGroup, type SeatGroup } from "./service/Seats.ts"
 import type { CoordinationState, LockView } from "./service/State.ts"
 
@@ -47,7 +49,7 @@ export type {
   ReplicaView,
   SeatView
 } from "./service/State.ts"
-export { CoordinationTimeout, LeaseExpired, QuorumUnavailable } from "./service/errors.ts"
+export { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, Overloaded, QuorumUnavailable, SeatsTaken } from "./service/errors.ts"
 
 const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
@@ -88,7 +90,8 @@ const IncrementInput = Schema.Struct({ name: Schema.NonEmptyString, by: Positive
 
 /**
  * A held lease. Pass `token` to every guarded resource (which must reject tokens below the
- * highest it has seen); rely on the lease only before `until` (the caller's clock).
+ * highest it has seen: `Fencing.makeFence` / `Fencing.makeFencedStore`); rely on the lease only
+ * before `until` (the caller's clock).
  */
 export interface Lease {
   readonly lock: string
@@ -96,8 +99,18 @@ export interface Lease {
   readonly until: number
   /** Fails with `LeaseExpired` once `until` has passed. */
   readonly check: Effect.Effect<void, LeaseExpired>
-  /** Runs `work` if the lease is valid, interrupting it with `LeaseExpired` when the lease ends first. */
-  readonly guard: <A, E, R>(work: Effect.Effect<A, E, R>) => Effect.Effect<A, E | LeaseExpired, R>
+  /**
+   * Runs `work` if the lease is valid, interrupting it with `LeaseExpired` when the lease ends first.
+   * This is the clock check only; with a `fence`, the write is also admitted at the resource under
+   * this lease's token (`Fencing.fenced`), so a write under a lost lease is refused there (`StaleToken`)
+   * once a newer holder has written, even if this holder's clock still shows the lease valid.
+   */
+  readonly guard: {
+    <A, E, R>(work: Effect.Effect<A, E, R>): Effect.Effect<A, E | LeaseExpired, R>
+    <A, E, R>(work: Effect.Effect<A, E, R>, fence: { readonly fence: Fence; readonly resource: string }): Effect.Effect<A, E | LeaseExpired | StaleToken | InvalidInput, R>
+  }
+  /** Writes `value` at `key` of a fenced store under this lease's token, if the lease is still valid by the clock. */
+  readonly write: <V>(store: FencedStore<V>, key: string, value: V) => Effect.Effect<void, LeaseExpired | StaleToken | InvalidInput>
 }
 
 /** A named counter. */
@@ -110,19 +123,23 @@ export interface CounterHandle {
 /** The coordination protocols as one service (see the module doc). */
 export class Coordination extends Context.Service<Coordination, {
   /**
-   * Acquires lock `name` for the current scope, waiting while it is held, up to `timeout`.
-   * Fails with `CoordinationTimeout` (still held), `QuorumUnavailable` (Raft mode: no replica
-   * answered, no majority) or `InvalidInput`.
+   * Acquires lock `name` for the current scope, waiting while it is held, up to `timeout`. Waiting
+   * is event-driven: a waiter wakes when a holder in this service releases, or when the lease it
+   * was told about ends. Locks are not re-entrant: a fiber that already holds an unexpired lease
+   * on `name` fails at once with `LockAlreadyHeld` (waiting would only wait for itself). Fails
+   * with `CoordinationTimeout` (still held by another holder, `heldUntil` set), `QuorumUnavailable`
+   * (Raft mode: no replica answered, no majority), `Overloaded` (Raft mode: the replicated log is
+   * full, refused at once) or `InvalidInput`.
    */
   readonly lock: (
     name: string,
     options: LockOptions
-  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable, Scope.Scope>
+  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable | LockAlreadyHeld | Overloaded, Scope.Scope>
   /**
    * Takes a seat in `group`'s election for the current scope (labelled `options.holder` in
-   * `state`). `InvalidInput` on a bad name or when all seats are taken.
+   * `state`). `InvalidInput` on a bad name; `SeatsTaken` when all `groupSize` seats are taken.
    */
-  readonly elect: (group: string, options?: ElectOptions) => Effect.Effect<Candidacy, InvalidInput, Scope.Scope>
+  readonly elect: (group: string, options?: ElectOptions) => Effect.Effect<Candidacy, InvalidInput | SeatsTaken, Scope.Scope>
   /** Proposes a JSON `value` to `group`; returns the group's decision (the same for every proposer). */
   readonly propose: (group: string, value: Schema.Json) => Effect.Effect<Schema.Json, InvalidInput | QuorumUnavailable>
   /** The counter `name` (validated on `increment`). */
@@ -161,20 +178,21 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
 
     const participants = makeParticipants(scope)
     const owner: Address = { node: transport.node, id: "coordination/lock" }
-    const raftLock = valid.lock === "raft" ? yield* makeRaftLockGroup({ transport, participants, size, retry }) : undefined
+    const signal = makeReleaseSignal()
+    const raftLock = valid.lock === "raft" ? yield* makeRaftLockGroup({ transport, participants, size, retry, signal }) : undefined
     if (raftLock === undefined) {
       yield* participants.add("lock/owner", protocolParticipant(makeLockServer({ service: owner.id }), transport.bind(owner.id)))
     }
 
-    // The leases handed out whose holder's scope is open (for `state`), by a unique key.
-    const held = new Map<number, Omit<LockView, "expired">>()
+    // The leases handed out whose holder's scope is open (for `state`), by a unique key, with the holding fiber.
+    const held = new Map<number, Omit<LockView, "expired"> & { readonly fiber: number }>()
     let lastToken = 0
     let leases = 0
-    const track = (grant: { readonly lock: string; readonly token: number; readonly until: number }, holder: string) =>
+    const track = (grant: { readonly lock: string; readonly token: number; readonly until: number }, holder: string, fiber: number) =>
       Effect.gen(function*() {
         const key = ++leases
         lastToken = Math.max(lastToken, grant.token)
-        held.set(key, { name: grant.lock, token: grant.token, until: grant.until, holder })
+        held.set(key, { name: grant.lock, token: grant.token, until: grant.until, holder, fiber })
         yield* Effect.addFinalizer(() => Effect.sync(() => void held.delete(key)))
         return lease(grant)
       })
@@ -183,24 +201,38 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
       Effect.gen(function*() {
         const input = yield* decodeInput(LockInput, "Coordination.lock")({ ...lockOptions, name })
         const wait = input.timeout ?? timeout
+        const fiber = yield* Effect.fiberId
+        const started = yield* Clock.currentTimeMillis
+        for (const mine of held.values()) {
+          if (mine.fiber === fiber && mine.name === name && mine.until > started) {
+            return yield* new LockAlreadyHeld({ lock: name, token: mine.token, until: mine.until })
+          }
+        }
         const endpoint = yield* bindClient
         const holder = input.holder ?? endpoint.address.id
         if (raftLock !== undefined) {
           const grant = yield* raftLock.acquire(endpoint, name, input.ttl, wait)
-          yield* Effect.addFinalizer(() => raftLock.release(endpoint, grant))
-          return yield* track(grant, holder)
+          // The release is resent until acknowledged (or the lease ends) in the service's scope, on an
+          // endpoint of its own: closing the holder's scope never waits on the network.
+          yield* Effect.addFinalizer(() => Effect.asVoid(Effect.forkIn(Effect.scoped(Effect.flatMap(bindClient, (own) => raftLock.release(own, grant))), scope)))
+          return yield* track(grant, holder, fiber)
         }
-        const deadline = (yield* Clock.currentTimeMillis) + wait
-        const timedOut = new CoordinationTimeout({ operation: "lock", name, timeout: wait })
+        // Finalizers run in reverse: this one runs after the lease's release was sent to the owner,
+        // and wakes the local waiters (spuriously, and harmlessly, when no lease was granted).
+        yield* Effect.addFinalizer(() => signal.wake(name))
+        const deadline = started + wait
+        let heldUntil: number | undefined
         while (true) {
           const left = deadline - (yield* Clock.currentTimeMillis)
-          if (left <= 0) return yield* timedOut
+          if (left <= 0) return yield* new CoordinationTimeout({ operation: "lock", name, timeout: wait, ...(heldUntil === undefined ? {} : { heldUntil }) })
+          const seen = signal.seen(name)
           const attempt = yield* Effect.result(acquire(endpoint, owner, { lock: name, ttl: input.ttl, timeout: left }))
-          if (attempt._tag === "Success") return yield* track(attempt.success, holder)
+          if (attempt._tag === "Success") return yield* track(attempt.success, holder, fiber)
           const error = attempt.failure
-          if (error._tag !== "LockBusy") return yield* timedOut
+          if (error._tag !== "LockBusy") return yield* new CoordinationTimeout({ operation: "lock", name, timeout: wait })
+          heldUntil = error.expires
           const now = yield* Clock.currentTimeMillis
-          yield* Effect.sleep(Math.max(1, Math.min(retry, error.expires - now, deadline - now)))
+          yield* signal.wait(name, seen, Math.min(error.expires - now, deadline - now))
         }
       })
 
@@ -286,11 +318,16 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
 const lease = (held: { readonly lock: string; readonly token: number; readonly until: number }): Lease => {
   const expired = (now: number) => new LeaseExpired({ lock: held.lock, token: held.token, until: held.until, now })
   const check = Effect.flatMap(Clock.currentTimeMillis, (now) => (now >= held.until ? Effect.fail(expired(now)) : Effect.void))
-  const guard = <A, E, R>(work: Effect.Effect<A, E, R>): Effect.Effect<A, E | LeaseExpired, R> =>
+  const guard = <A, E, R>(
+    work: Effect.Effect<A, E, R>,
+    fence?: { readonly fence: Fence; readonly resource: string }
+  ): Effect.Effect<A, E | LeaseExpired | StaleToken | InvalidInput, R> =>
     Effect.gen(function*() {
       yield* check
       const left = held.until - (yield* Clock.currentTimeMillis)
-      return yield* Effect.timeoutOrElse(work, { duration: left, orElse: () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(expired(now))) })
+      const admitted = fence === undefined ? work : fenced(fence.fence, fence.resource, held.token)(work)
+      return yield* Effect.timeoutOrElse(admitted, { duration: left, orElse: () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(expired(now))) })
     })
-  return { lock: held.lock, token: held.token, until: held.until, check, guard }
+  const write = <V>(store: FencedStore<V>, key: string, value: V) => Effect.andThen(check, store.write(key, held.token, value))
+  return { lock: held.lock, token: held.token, until: held.until, check, guard, write }
 }

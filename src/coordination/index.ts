@@ -10,6 +10,7 @@ export * as Negotiation from "./negotiation/index.ts"
 export * as Pbft from "./pbft/index.ts"
 export * as Ensemble from "./ensemble/index.ts"
 export * as Hierarchy from "./hierarchy/index.ts"
+export * as Fencing from "./fencing/index.ts"
 export {
   type Candidacy,
   type ConsensusView,
@@ -22,12 +23,15 @@ export {
   type ElectionView,
   type Lease,
   LeaseExpired,
+  LockAlreadyHeld,
   LockOptions,
   type LockView,
+  Overloaded,
   type Participants,
   type ParticipantStatus,
   QuorumUnavailable,
   type RaftGroupView,
   type ReplicaView,
+  SeatsTaken,
   type SeatView
 } from "./Coordination.ts"

@@ -54,7 +54,14 @@ describe("Coordination.lock", () => {
       yield* c.lock("busy", { ttl: 60_000 })
       const error = yield* drive(Effect.flip(Effect.scoped(c.lock("busy", { ttl: 10, timeout: 200 }))))
       assert.strictEqual(error._tag, "CoordinationTimeout")
-      assert.strictEqual(error.message, `lock "busy": no answer within 200 ms`)
+      if (error._tag !== "CoordinationTimeout") return
+      // It says what happened (held by someone else, until when) and what to do, not "no answer".
+      assert.strictEqual(error.heldUntil, 60_000)
+      assert.strictEqual(
+        error.message,
+        `lock "busy" is held by another holder (its lease runs until 60000); gave up after waiting 200 ms: ` +
+          `pass a longer timeout, or have the holder close its scope (see Coordination.state for who holds it)`
+      )
     }).pipe(Effect.provide(live)))
 
   it.effect("lease expiry: check and guard fail with LeaseExpired; a new holder gets a larger token", () =>
@@ -86,7 +93,12 @@ describe("Coordination.elect", () => {
       yield* TestClock.adjust(2_000)
       assert.strictEqual((yield* Effect.forEach(seats, (s) => s.isLeader)).filter(Boolean).length, 1)
       const full = yield* Effect.flip(c.elect("g"))
-      assert.strictEqual(full.message, `Coordination.elect: invalid input: group "g": all 3 seats are taken`)
+      assert.strictEqual(full._tag, "SeatsTaken")
+      assert.strictEqual(
+        full.message,
+        `election group "g": all 3 seats are taken; a seat frees when its holder's scope closes: ` +
+          `close one, use another group, or raise groupSize (at most 9) in Coordination.layerWith`
+      )
     }).pipe(Effect.provide(live)))
 
   it.effect("when the leader's scope closes, a new candidate takes the seat and someone leads a later term", () =>

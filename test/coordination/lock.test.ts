@@ -144,6 +144,7 @@ describe("Raft lock member step", () => {
       { _tag: "LockRedirect", id: "r1", leader: undefined }
     ])
     let s = protocol.step(protocol.init(at("m0"), undefined), { _tag: "Timer", key: "election", now: 1_000, random: 0.5 }).state
+    s = protocol.step(s, ev(at("m1"), { _tag: "PreVoteReply", term: 1, granted: true })).state
     s = protocol.step(s, ev(at("m1"), { _tag: "Vote", term: 1, granted: true })).state
     const accepted = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" }, 1_010))
     assert.isFalse(sent(accepted.outputs).some((m) => m._tag === "Granted"))
@@ -156,6 +157,7 @@ describe("Raft lock member step", () => {
 
   it("while the lock is held, the leader answers Busy at once and appends nothing", () => {
     let s = protocol.step(protocol.init(at("m0"), undefined), { _tag: "Timer", key: "election", now: 1_000, random: 0.5 }).state
+    s = protocol.step(s, ev(at("m1"), { _tag: "PreVoteReply", term: 1, granted: true })).state
     s = protocol.step(s, ev(at("m1"), { _tag: "Vote", term: 1, granted: true })).state
     s = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" }, 1_010)).state
     s = protocol.step(s, ev(at("m1"), { _tag: "AppendReply", term: 1, success: true, match: 2 }, 1_020)).state
@@ -164,5 +166,32 @@ describe("Raft lock member step", () => {
     assert.strictEqual(busy.state.raft.log.length, s.raft.log.length)
     const later = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r3" }, 1_060))
     assert.strictEqual(later.state.raft.log.length, s.raft.log.length + 1, "once the lease ended, the request goes through the log")
+  })
+
+  const leaderOf = (p: typeof protocol) => {
+    let s = p.step(p.init(at("m0"), undefined), { _tag: "Timer", key: "election", now: 1_000, random: 0.5 }).state
+    s = p.step(s, ev(at("m1"), { _tag: "PreVoteReply", term: 1, granted: true })).state
+    return p.step(s, ev(at("m1"), { _tag: "Vote", term: 1, granted: true })).state
+  }
+
+  it("two acquires committed in one batch: only the grant still standing is answered Granted, the superseded one Busy", () => {
+    let s = leaderOf(protocol)
+    s = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 10, id: "r1" }, 1_000)).state
+    s = protocol.step(s, ev({ node: "other", id: "c" }, { _tag: "Acquire", lock: "db", ttl: 50, id: "r2" }, 1_020)).state
+    // Both entries commit together at 1 030: r1's lease (1 000 + 10) ended before r2 was applied.
+    const both = protocol.step(s, ev(at("m1"), { _tag: "AppendReply", term: 1, success: true, match: 3 }, 1_030))
+    const answers = both.outputs.flatMap((o) => (o._tag === "Send" && o.message._tag !== "Append" ? [[o.to.node, o.message]] : []))
+    assert.deepStrictEqual(answers, [
+      ["client", { _tag: "Busy", lock: "db", id: "r1", expires: 1_070 }],
+      ["other", { _tag: "Granted", lock: "db", token: 2, id: "r2", expires: 1_070 }]
+    ])
+  })
+
+  it("a full log answers LockOverloaded at once instead of leaving the client waiting", () => {
+    const small = Lock.makeRaftLock({ raft: { ...Raft.defaultRaftConfig(members), service: "lock", maxLog: 1 } })
+    const s = leaderOf(small)
+    const refused = small.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" }, 1_010))
+    assert.deepStrictEqual(sent(refused.outputs), [{ _tag: "LockOverloaded", id: "r1", maxLog: 1 }])
+    assert.strictEqual(refused.state.raft.log.length, 1)
   })
 })

@@ -5,7 +5,8 @@ import { Raft } from "../../src/coordination/index.ts"
 type C = number
 type M = Raft.RaftMessage<C>
 const members = ["a", "b", "c"]
-const config = Raft.defaultRaftConfig(members)
+// The step-function tests drive elections by hand: no pre-vote round (tested on its own below).
+const config = { ...Raft.defaultRaftConfig(members), preVote: false }
 const init = Raft.raftInit<C>(config)
 const at = (node: string) => ({ node, id: "raft" })
 const timer = (key: string, now = 1_000): Event<M> => ({ _tag: "Timer", key, now, random: 0.5 })
@@ -142,6 +143,66 @@ describe("Raft step function", () => {
     assert.deepStrictEqual(appends.map((o) => o.to.node), ["b"])
     const message = appends[0]?.message
     assert.deepStrictEqual(message?._tag === "Append" ? message.entries.map((e) => e.id) : [], ["p1", "p2"])
+  })
+})
+
+describe("Raft liveness: pre-vote, refused candidates, commit index pushed to followers", () => {
+  const preInit = Raft.raftInit<C>(Raft.defaultRaftConfig(members))
+
+  it("a timeout starts a pre-vote round that changes no term; a majority of pre-votes starts the election", () => {
+    const timedOut = Raft.raftStep(preInit(at("a"), { term: 3, votedFor: undefined, log: Raft.RaftLog.empty<C>() }), timer("election"))
+    assert.strictEqual(timedOut.state.term, 3)
+    assert.strictEqual(timedOut.state.role, "follower")
+    assert.deepStrictEqual(sends(timedOut.outputs).map((o) => [o.to.node, o.message]), [
+      ["b", { _tag: "PreVote", term: 4, lastIndex: 0, lastTerm: 0 }],
+      ["c", { _tag: "PreVote", term: 4, lastIndex: 0, lastTerm: 0 }]
+    ])
+    const elected = Raft.raftStep(timedOut.state, recv("b", { _tag: "PreVoteReply", term: 4, granted: true }))
+    assert.strictEqual(elected.state.role, "candidate")
+    assert.strictEqual(elected.state.term, 4)
+    assert.deepStrictEqual(sends(elected.outputs).map((o) => o.message._tag), ["RequestVote", "RequestVote"])
+  })
+
+  it("a node that heard from its leader lately, or holds a newer log, refuses a pre-vote and keeps its term", () => {
+    const follower = preInit(at("c"), { term: 2, votedFor: undefined, log: Raft.RaftLog.from([{ term: 2, id: "x", command: 1 }]) })
+    const led = Raft.raftStep(follower, recv("b", { _tag: "Append", term: 2, prevIndex: 1, prevTerm: 2, entries: [], commit: 0 }, 1_000)).state
+    const asked = Raft.raftStep(led, recv("a", { _tag: "PreVote", term: 3, lastIndex: 1, lastTerm: 2 }, 1_100))
+    assert.deepStrictEqual(sends(asked.outputs)[0]?.message, { _tag: "PreVoteReply", term: 3, granted: false })
+    assert.strictEqual(asked.state.term, 2)
+    assert.strictEqual(asked.state.leader, "b")
+    // Once the leader has been silent for electionMin, an up-to-date log gets the pre-vote; a stale one never.
+    const late = Raft.raftStep(led, recv("a", { _tag: "PreVote", term: 3, lastIndex: 1, lastTerm: 2 }, 1_000 + config.electionMin))
+    assert.deepStrictEqual(sends(late.outputs)[0]?.message, { _tag: "PreVoteReply", term: 3, granted: true })
+    const stale = Raft.raftStep(led, recv("a", { _tag: "PreVote", term: 9, lastIndex: 0, lastTerm: 0 }, 1_000 + config.electionMin))
+    assert.deepStrictEqual(sends(stale.outputs)[0]?.message, { _tag: "PreVoteReply", term: 9, granted: false })
+  })
+
+  it("a candidate refused by a majority steps back to follower in its term", () => {
+    const five = { ...config, members: ["a", "b", "c", "d", "e"] }
+    let s = Raft.raftStep(Raft.raftInit<C>(five)(at("a"), undefined), timer("election")).state
+    assert.strictEqual(s.role, "candidate")
+    s = Raft.raftStep(s, recv("b", { _tag: "Vote", term: 1, granted: false })).state
+    s = Raft.raftStep(s, recv("b", { _tag: "Vote", term: 1, granted: false })).state
+    assert.strictEqual(s.role, "candidate", "a duplicate refusal counts once")
+    s = Raft.raftStep(s, recv("c", { _tag: "Vote", term: 1, granted: false })).state
+    assert.strictEqual(s.role, "candidate", "two refusals (with its own vote) are not a majority of five")
+    s = Raft.raftStep(s, recv("d", { _tag: "Vote", term: 1, granted: false })).state
+    assert.strictEqual(s.role, "follower")
+    assert.strictEqual(s.term, 1)
+  })
+
+  it("when the commit index advances, idle followers get an empty Append carrying it at once", () => {
+    let s = leaderOf()
+    s = Raft.raftStep(s, recv("b", { _tag: "AppendReply", term: 1, success: true, match: 1 })).state
+    s = Raft.raftStep(s, recv("c", { _tag: "AppendReply", term: 1, success: true, match: 1 })).state
+    s = Raft.raftStep(s, recv("client", { _tag: "Propose", id: "p1", command: 7 })).state
+    const { outputs, state } = Raft.raftStep(s, recv("b", { _tag: "AppendReply", term: 1, success: true, match: 2 }))
+    assert.strictEqual(state.commitIndex, 2)
+    const appends = sends(outputs).flatMap((o) => (o.message._tag === "Append" ? [[o.to.node, o.message.entries.length, o.message.commit]] : []))
+    // b is up to date: an empty Append with commit 2. c still has the entry in flight: it learns with the next Append.
+    assert.deepStrictEqual(appends, [["b", 0, 2]])
+    const cReply = Raft.raftStep(state, recv("c", { _tag: "AppendReply", term: 1, success: true, match: 2 }))
+    assert.deepStrictEqual(sends(cReply.outputs).flatMap((o) => (o.message._tag === "Append" ? [[o.to.node, o.message.commit]] : [])), [["c", 2]])
   })
 })
 

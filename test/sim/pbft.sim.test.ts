@@ -44,8 +44,12 @@ describe("PBFT under the fault simulator", () => {
       assert.isTrue(silentPrimary.every((r) => r.maxView >= 1))
     }))
 
-  it.effect("n = 7, f = 2: two Byzantine replicas (one the primary in half the seeds): 20 seeds", () =>
+  it.effect("n = 7, f = 2: two Byzantine replicas (one the primary in half the seeds), live within its bound of 2,510 ms: 20 seeds", () =>
     Effect.gen(function*() {
+      // f + 1 capped view changes (3 x (4 x 150 + 100 + 3 x 20)), then a client retry and the request's phases (150 + 4 x 20).
+      const f2 = pbftScenario(1, false, { f: 2 })
+      assert.strictEqual(f2.quiet, 2_510)
+      assert.strictEqual(pbftScenario(1).quiet, 1_750)
       const runs = yield* sweep(1, 20, 2)
       const failed = runs.find((r) => !r.result.ok)
       assert.isUndefined(failed, failed === undefined ? "" : formatFailure("pbft", failed.result))

@@ -5,10 +5,12 @@
  * `LockMessage`s to any member: the leader stamps an `Acquire` with its clock, appends it, and
  * answers `Granted` / `Busy` once it is committed and applied (or `Busy` at once while its applied
  * machine shows the lock held, so retries while busy add nothing to the log); another member
- * answers `LockRedirect` with its guess of the leader. `Release` is appended too (no answer).
+ * answers `LockRedirect` with its guess of the leader. `Release` is appended too and answered
+ * `LockReleased` once committed (a resent release is found in the log, not appended twice).
  *
  * The machine is volatile: after a restart a member rebuilds it by re-applying its committed log.
- * The log is bounded by `raft.maxLog` (no compaction): once full, acquisitions get no answer.
+ * The log is bounded by `raft.maxLog` (no compaction yet): once full, the leader answers an
+ * acquisition `LockOverloaded` at once.
  *
  * @since 0.1.0
  */
@@ -26,8 +28,28 @@ export interface LockRedirect {
   readonly leader: string | undefined
 }
 
-/** What members and clients exchange: Raft's messages, the lock's, and redirects. */
-export type RaftLockMessage = RaftMessage<LockCommand> | LockMessage | LockRedirect
+/**
+ * The leader's acknowledgement of a `Release`: it is committed (the lock is free, or the lease had
+ * already ended). A client resends its release until it gets this (or its lease is over).
+ */
+export interface LockReleased {
+  readonly _tag: "LockReleased"
+  readonly lock: string
+  readonly token: number
+}
+
+/**
+ * The leader refused request `id` at once because its log is full (no compaction yet: the log
+ * holds at most `raft.maxLog` entries): retrying will not help until the group is restarted.
+ */
+export interface LockOverloaded {
+  readonly _tag: "LockOverloaded"
+  readonly id: string
+  readonly maxLog: number
+}
+
+/** What members and clients exchange: Raft's messages, the lock's, redirects, release acks and refusals. */
+export type RaftLockMessage = RaftMessage<LockCommand> | LockMessage | LockRedirect | LockReleased | LockOverloaded
 
 /** A Raft member with its applied lock machine. */
 export interface RaftLockState {
@@ -40,17 +62,39 @@ type Out = Output<RaftLockMessage, LockEmit>
 const acquireId = (id: string) => `acquire:${id}`
 const requestOf = (entryId: string) => (entryId.startsWith("acquire:") ? entryId.slice(8) : undefined)
 
+/** The request id of a release (also its entry id): a `LockRedirect` for it carries this id. */
+export const releaseId = (lock: string, token: number): string => `release:${lock}:${token}`
+
+/** Whether `u` is a `LockReleased`. */
+export const isLockReleased = (u: unknown): u is LockReleased =>
+  typeof u === "object" && u !== null && (u as Record<string, unknown>)["_tag"] === "LockReleased" &&
+  typeof (u as Record<string, unknown>)["lock"] === "string" && typeof (u as Record<string, unknown>)["token"] === "number"
+
+/** Whether `u` is a `LockOverloaded`. */
+export const isLockOverloaded = (u: unknown): u is LockOverloaded =>
+  typeof u === "object" && u !== null && (u as Record<string, unknown>)["_tag"] === "LockOverloaded" &&
+  typeof (u as Record<string, unknown>)["id"] === "string" && typeof (u as Record<string, unknown>)["maxLog"] === "number"
+
 /** Whether `u` is a `LockRedirect`. */
 export const isLockRedirect = (u: unknown): u is LockRedirect =>
   typeof u === "object" && u !== null && (u as Record<string, unknown>)["_tag"] === "LockRedirect" &&
   typeof (u as Record<string, unknown>)["id"] === "string"
 
-/** The client's answer for a committed `Acquire`: its result in this step, or what the machine holds now. */
-const answer = (machine: LockMachine, cmd: LockCommand & { _tag: "Acquire" }, result: LockResult | undefined): LockMessage => {
-  if (result?._tag === "Granted") return { _tag: "Granted", lock: cmd.lock, token: result.token, id: cmd.id, expires: result.expires }
+/**
+ * The client's answer for a committed `Acquire`: its result in this step, or what the machine holds
+ * now. A grant whose lease already ended by the leader's clock `now` is answered `Busy` instead:
+ * it may have been superseded by a later grant applied in the same batch (two acquires committed
+ * together), and a client must never receive a lower fencing token after a higher one was handed
+ * out, nor a lease that is already over.
+ */
+const answer = (machine: LockMachine, cmd: LockCommand & { _tag: "Acquire" }, result: LockResult | undefined, now: number): LockMessage => {
   const held = machine.locks[cmd.lock]
-  if (result === undefined && held?.id === cmd.id) return { _tag: "Granted", lock: cmd.lock, token: held.token, id: cmd.id, expires: held.expires }
-  return { _tag: "Busy", lock: cmd.lock, id: cmd.id, expires: result?._tag === "Busy" ? result.expires : held?.expires ?? machine.clock }
+  const busy: LockMessage = { _tag: "Busy", lock: cmd.lock, id: cmd.id, expires: result?._tag === "Busy" ? result.expires : held?.expires ?? machine.clock }
+  if (result?._tag === "Granted") {
+    return result.expires > now && held?.token === result.token ? { _tag: "Granted", lock: cmd.lock, token: result.token, id: cmd.id, expires: result.expires } : busy
+  }
+  if (result === undefined && held?.id === cmd.id && held.expires > now) return { _tag: "Granted", lock: cmd.lock, token: held.token, id: cmd.id, expires: held.expires }
+  return busy
 }
 
 /** One member step: client requests become proposals; Raft; apply what committed; answer clients. */
@@ -70,11 +114,13 @@ export const raftLockStep = (s: RaftLockState, e: Event<RaftLockMessage>, grantW
         break
       }
       case "Release":
-        event = { ...e, message: { _tag: "Propose", id: `release:${m.lock}:${m.token}`, command: { _tag: "Release", lock: m.lock, token: m.token, at: e.now } } }
+        event = { ...e, message: { _tag: "Propose", id: releaseId(m.lock, m.token), command: { _tag: "Release", lock: m.lock, token: m.token, at: e.now } } }
         break
       case "Granted":
       case "Busy":
       case "LockRedirect":
+      case "LockReleased":
+      case "LockOverloaded":
         return { state: s, outputs: [] }
       default:
         event = { ...e, message: m }
@@ -98,12 +144,20 @@ export const raftLockStep = (s: RaftLockState, e: Event<RaftLockMessage>, grantW
       }
     } else if (o._tag === "Send" && o.message._tag === "ProposeReply") {
       const reply = o.message
+      if (reply.id.startsWith("release:")) {
+        // Releases are acknowledged once committed; a non-leader points to the leader.
+        if (reply.status === "not-leader") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockRedirect", id: reply.id, leader: reply.leader } })
+        const released = reply.status === "committed" ? next.state.log.entry(reply.index)?.command : undefined
+        if (released?._tag === "Release") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockReleased", lock: released.lock, token: released.token } })
+        continue
+      }
       const request = requestOf(reply.id)
       if (request === undefined) continue
       if (reply.status === "not-leader") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockRedirect", id: request, leader: reply.leader } })
+      if (reply.status === "log-full") out.push({ _tag: "Send", to: o.to, message: { _tag: "LockOverloaded", id: request, maxLog: s.raft.config.maxLog } })
       const entry = next.state.log.entry(reply.index)
       if (reply.status !== "committed" || entry?.id !== reply.id || entry.command?._tag !== "Acquire") continue
-      out.push({ _tag: "Send", to: o.to, message: answer(machine, entry.command, results.get(reply.id)) })
+      out.push({ _tag: "Send", to: o.to, message: answer(machine, entry.command, results.get(reply.id), e.now) })
     } else out.push(o)
   }
   return { state: { raft: next.state, machine }, outputs: out }
@@ -128,6 +182,7 @@ export const makeRaftLock = (options: RaftLockOptions): Protocol<RaftLockState, 
     init: (self: Address, persisted) => ({ raft: init(self, persisted), machine: emptyLockMachine(options.maxLocks) }),
     step: (s, e) => raftLockStep(s, e, broken),
     persist: (s) => ({ term: s.raft.term, votedFor: s.raft.votedFor, log: s.raft.log }),
-    isMessage: (u): u is RaftLockMessage => isLockMessage(u) || isLockRedirect(u) || isRaftMessage(u, isLockCommand)
+    isMessage: (u): u is RaftLockMessage =>
+      isLockMessage(u) || isLockRedirect(u) || isLockReleased(u) || isLockOverloaded(u) || isRaftMessage(u, isLockCommand)
   }
 }

@@ -12,4 +12,17 @@ export {
   makeLockServer
 } from "./LockServer.ts"
 export { applyLockCommand, emptyLockMachine, isLockCommand, type LockCommand, type LockMachine, type LockResult, type MachineHeld } from "./LockMachine.ts"
-export { isLockRedirect, type LockRedirect, makeRaftLock, type RaftLockMessage, type RaftLockOptions, raftLockStep, type RaftLockState } from "./RaftLock.ts"
+export {
+  isLockOverloaded,
+  isLockRedirect,
+  isLockReleased,
+  type LockOverloaded,
+  type LockRedirect,
+  type LockReleased,
+  makeRaftLock,
+  type RaftLockMessage,
+  type RaftLockOptions,
+  raftLockStep,
+  type RaftLockState,
+  releaseId
+} from "./RaftLock.ts"

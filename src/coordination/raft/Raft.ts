@@ -7,6 +7,10 @@
  * `Applied` for each entry it commits, in log order: the replicated state machine's input.
  * `ProposeBatch` appends many commands at once (one reply, for the batch's last index).
  *
+ * Liveness: an election timeout first runs a pre-vote round (`config.preVote`), so a member that
+ * rejoins with a stale log cannot depose a healthy leader; a candidate refused by a majority goes
+ * back to follower; when the commit index advances, idle followers get it at once (an empty Append).
+ *
  * Throughput: the log is a persistent `RaftLog` (O(1) append and id lookup, old states stay
  * valid), and the leader keeps at most one Append in flight per peer: entries proposed while it
  * waits for the reply go out together, up to `maxBatch` (a lost Append is resent by the heartbeat).
@@ -30,7 +34,8 @@ export const defaultRaftConfig = (members: ReadonlyArray<string>): RaftConfig =>
   heartbeat: 50,
   maxBatch: 64,
   maxLog: 10_000,
-  maxWaiting: 1_024
+  maxWaiting: 1_024,
+  preVote: true
 })
 
 /** The index of the last entry (0 when empty). */
@@ -58,17 +63,24 @@ const idle = <C>(s: S<C>, peer: string) => (s.inflight[peer] ?? 0) <= (s.match[p
 const replicate = <C>(s: S<C>, to: ReadonlyArray<string>, out: Array<Out<C>>): S<C> => {
   if (to.length === 0) return s
   const inflight: Record<string, number> = { ...s.inflight }
+  const told: Record<string, number> = { ...s.told }
   for (const peer of to) {
     const next = s.next[peer] ?? lastIndex(s) + 1
     const entries = s.log.slice(next - 1, next - 1 + s.config.maxBatch)
     out.push(send(addr(s, peer), { _tag: "Append", term: s.term, prevIndex: next - 1, prevTerm: termAt(s, next - 1), entries, commit: s.commitIndex }))
     inflight[peer] = next - 1 + entries.length
+    told[peer] = s.commitIndex
   }
-  return { ...s, inflight }
+  return { ...s, inflight, told }
 }
 
-/** The peers that are idle and behind the leader's log: the ones a new entry should go to now. */
-const readyPeers = <C>(s: S<C>): Array<string> => peers(s).filter((p) => idle(s, p) && (s.next[p] ?? 1) <= lastIndex(s))
+/**
+ * The idle peers that are behind the leader's log or its commit index: the ones an Append should go
+ * to now. So a follower learns a new commit index at once (an empty Append if need be), not at the
+ * next heartbeat; a busy peer learns it with the Append sent when its reply comes back.
+ */
+const readyPeers = <C>(s: S<C>): Array<string> =>
+  peers(s).filter((p) => idle(s, p) && ((s.next[p] ?? 1) <= lastIndex(s) || (s.told[p] ?? 0) < s.commitIndex))
 
 /** Commits up to `index` (never backwards), emitting `Applied` and answering waiting clients. */
 const commitTo = <C>(s: S<C>, index: number, out: Array<Out<C>>): S<C> => {
@@ -97,7 +109,7 @@ const becomeLeader = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>):
     next[peer] = log.length
     match[peer] = 0
   }
-  let leader: S<C> = { ...s, role: "leader", leader: s.self.node, log, next, match, inflight: {}, waiting: [] }
+  let leader: S<C> = { ...s, role: "leader", leader: s.self.node, log, next, match, inflight: {}, told: {}, waiting: [], preVotes: undefined }
   out.push(emit({ _tag: "BecameLeader", term: s.term }), { _tag: "CancelTimer", key: "election" })
   leader = replicate(leader, peers(leader), out)
   out.push(setTimer("heartbeat", e.now + s.config.heartbeat))
@@ -112,8 +124,32 @@ const advanceCommit = <C>(s: S<C>, out: Array<Out<C>>): S<C> => {
   return n > s.commitIndex && termAt(s, n) === s.term ? commitTo(s, n, out) : s
 }
 
+/** Whether a log ending at (`index`, `term`) is at least as up to date as this node's (Raft §5.4.1). */
+const upToDate = <C>(s: S<C>, index: number, term: number) =>
+  term > termAt(s, lastIndex(s)) || (term === termAt(s, lastIndex(s)) && index >= lastIndex(s))
+
+/** An election timeout: a pre-vote round for the next term (or, without pre-vote, the election itself). */
+const startPreVote = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>): S<C> => {
+  if (s.config.preVote !== true || 1 >= majority(s)) return startElection(s, e, out)
+  const pre: S<C> = { ...s, preVotes: [s.self.node] }
+  out.push(electionTimer(pre, e))
+  for (const peer of peers(pre)) {
+    out.push(send(addr(pre, peer), { _tag: "PreVote", term: s.term + 1, lastIndex: lastIndex(s), lastTerm: termAt(s, lastIndex(s)) }))
+  }
+  return pre
+}
+
 const startElection = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>): S<C> => {
-  const candidate: S<C> = { ...s, role: "candidate", term: s.term + 1, votedFor: s.self.node, votes: [s.self.node], leader: undefined }
+  const candidate: S<C> = {
+    ...s,
+    role: "candidate",
+    term: s.term + 1,
+    votedFor: s.self.node,
+    votes: [s.self.node],
+    refused: [],
+    preVotes: undefined,
+    leader: undefined
+  }
   out.push(electionTimer(candidate, e))
   if (1 >= majority(candidate)) return becomeLeader(candidate, e, out)
   for (const peer of peers(candidate)) {
@@ -133,7 +169,7 @@ const onAppend = <C>(
     reply(false, 0)
     return s
   }
-  let next: S<C> = s.role === "follower" && s.leader === e.from.node ? s : { ...s, role: "follower", leader: e.from.node }
+  let next: S<C> = { ...s, role: "follower", leader: e.from.node, heardAt: e.now, preVotes: undefined }
   out.push(electionTimer(next, e))
   if (m.prevIndex > lastIndex(next) || termAt(next, m.prevIndex) !== m.prevTerm) {
     reply(false, Math.min(m.prevIndex - 1, lastIndex(next)))
@@ -189,14 +225,14 @@ const onPropose = <C>(
 const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, out: Array<Out<C>>): S<C> => {
   const m = e.message
   let s = s0
-  if (m._tag !== "Propose" && m._tag !== "ProposeBatch" && m._tag !== "ProposeReply" && m.term > s.term) {
-    s = { ...s, term: m.term, votedFor: undefined, role: "follower", leader: undefined, votes: [] }
+  const termed = m._tag !== "Propose" && m._tag !== "ProposeBatch" && m._tag !== "ProposeReply" && m._tag !== "PreVote" && m._tag !== "PreVoteReply"
+  if (termed && m.term > s.term) {
+    s = { ...s, term: m.term, votedFor: undefined, role: "follower", leader: undefined, votes: [], refused: [], preVotes: undefined }
     if (s0.role === "leader") out.push({ _tag: "CancelTimer", key: "heartbeat" }, electionTimer(s, e))
   }
   switch (m._tag) {
     case "RequestVote": {
-      const upToDate = m.lastTerm > termAt(s, lastIndex(s)) || (m.lastTerm === termAt(s, lastIndex(s)) && m.lastIndex >= lastIndex(s))
-      const granted = m.term === s.term && (s.votedFor === undefined || s.votedFor === e.from.node) && upToDate
+      const granted = m.term === s.term && (s.votedFor === undefined || s.votedFor === e.from.node) && upToDate(s, m.lastIndex, m.lastTerm)
       if (granted) {
         s = { ...s, votedFor: e.from.node }
         out.push(electionTimer(s, e))
@@ -206,9 +242,27 @@ const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, 
     }
     case "Vote": {
       const current = m.term === s.term || s.config.unsafe?.ignoreTerm === true
-      if (s.role !== "candidate" || !current || !m.granted || s.votes.includes(e.from.node)) return s
+      if (s.role !== "candidate" || !current || s.votes.includes(e.from.node) || s.refused.includes(e.from.node)) return s
+      if (!m.granted) {
+        // A majority refused: this election cannot be won; wait as a follower for a leader (or the next timeout).
+        s = { ...s, refused: [...s.refused, e.from.node] }
+        return s.refused.length >= majority(s) ? { ...s, role: "follower", refused: [] } : s
+      }
       s = { ...s, votes: [...s.votes, e.from.node] }
       return s.votes.length >= majority(s) ? becomeLeader(s, e, out) : s
+    }
+    case "PreVote": {
+      // Grant only if an election could be right: no leader heard from lately, and an up-to-date log.
+      const recent = s.role === "leader" || (s.leader !== undefined && e.now - s.heardAt < s.config.electionMin)
+      const granted = m.term > s.term && !recent && upToDate(s, m.lastIndex, m.lastTerm)
+      out.push(send(e.from, { _tag: "PreVoteReply", term: m.term, granted }))
+      return s
+    }
+    case "PreVoteReply": {
+      const pre = s.preVotes
+      if (pre === undefined || s.role === "leader" || m.term !== s.term + 1 || !m.granted || pre.includes(e.from.node)) return s
+      s = { ...s, preVotes: [...pre, e.from.node] }
+      return pre.length + 1 >= majority(s) ? startElection(s, e, out) : s
     }
     case "Append":
       return onAppend(s, e, m, out)
@@ -223,8 +277,8 @@ const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, 
           next: { ...s.next, [peer]: Math.max(s.next[peer] ?? 1, m.match + 1) }
         }
         // Pipelining is bounded to one Append per peer: a reply to an older one sends nothing.
-        if (idle(s, peer) && (s.next[peer] ?? 1) <= lastIndex(s)) s = replicate(s, [peer], out)
-        return advanceCommit(s, out)
+        s = advanceCommit(s, out)
+        return replicate(s, readyPeers(s), out)
       }
       s = { ...s, next: { ...s.next, [peer]: Math.max(1, Math.min((s.next[peer] ?? 1) - 1, m.match + 1)) } }
       return replicate(s, [peer], out)
@@ -245,7 +299,7 @@ export const raftStep = <C>(s: S<C>, e: Event<RaftMessage<C>>): Step<S<C>, RaftM
     case "Start":
       return { state: s, outputs: [electionTimer(s, e)] }
     case "Timer":
-      if (e.key === "election" && s.role !== "leader") return { state: startElection(s, e, out), outputs: out }
+      if (e.key === "election" && s.role !== "leader") return { state: startPreVote(s, e, out), outputs: out }
       if (e.key === "heartbeat" && s.role === "leader") {
         const state = replicate(s, peers(s), out)
         out.push(setTimer("heartbeat", e.now + s.config.heartbeat))
@@ -268,9 +322,13 @@ export const raftInit = <C>(config: RaftConfig) => (self: Address, persisted: Ra
   leader: undefined,
   commitIndex: 0,
   votes: [],
+  refused: [],
+  preVotes: undefined,
+  heardAt: Number.NEGATIVE_INFINITY,
   next: {},
   match: {},
   inflight: {},
+  told: {},
   waiting: []
 })
 
@@ -298,8 +356,10 @@ export const isRaftMessage = <C>(u: unknown, isCommand: (u: unknown) => u is C):
   const o = u as Record<string, unknown>
   switch (o["_tag"]) {
     case "RequestVote":
+    case "PreVote":
       return num(o, "term") && num(o, "lastIndex") && num(o, "lastTerm")
     case "Vote":
+    case "PreVoteReply":
       return num(o, "term") && typeof o["granted"] === "boolean"
     case "Append":
       return num(o, "term") && num(o, "prevIndex") && num(o, "prevTerm") && num(o, "commit") &&

@@ -23,6 +23,13 @@ export interface RaftConfig {
   readonly maxLog: number
   /** Clients awaiting a commit reply, per leader; the oldest is forgotten beyond this. */
   readonly maxWaiting: number
+  /**
+   * Pre-vote (Raft thesis §9.6): before starting an election a node asks whether it could win; a
+   * node grants only to an up-to-date log and only if it has not heard from a leader within
+   * `electionMin`. A node that rejoins with a stale log or an inflated clock cannot depose a
+   * healthy leader. Default `true` in `defaultRaftConfig`.
+   */
+  readonly preVote?: boolean | undefined
   /** Deliberately broken variants, for proving the checkers. Never set in production. */
   readonly unsafe?: { readonly ignoreTerm?: boolean } | undefined
 }
@@ -38,6 +45,9 @@ export interface Entry<C> {
 export type RaftMessage<C> =
   | { readonly _tag: "RequestVote"; readonly term: number; readonly lastIndex: number; readonly lastTerm: number }
   | { readonly _tag: "Vote"; readonly term: number; readonly granted: boolean }
+  /** Would you vote for me at `term`? Changes no state at the receiver. */
+  | { readonly _tag: "PreVote"; readonly term: number; readonly lastIndex: number; readonly lastTerm: number }
+  | { readonly _tag: "PreVoteReply"; readonly term: number; readonly granted: boolean }
   | {
     readonly _tag: "Append"
     readonly term: number
@@ -77,6 +87,12 @@ export interface RaftState<C> extends RaftPersisted<C> {
   readonly leader: string | undefined
   readonly commitIndex: number
   readonly votes: ReadonlyArray<string>
+  /** Candidate only: the peers that refused their vote this term (a majority sends it back to follower). */
+  readonly refused: ReadonlyArray<string>
+  /** In a pre-vote round for `term + 1`: who granted so far (`undefined` when not in one). */
+  readonly preVotes: ReadonlyArray<string> | undefined
+  /** When this node last heard from the leader of its term (an accepted Append). */
+  readonly heardAt: number
   readonly next: Readonly<Record<string, number>>
   readonly match: Readonly<Record<string, number>>
   /**
@@ -85,6 +101,8 @@ export interface RaftState<C> extends RaftPersisted<C> {
    * next heartbeat), so entries proposed meanwhile go out together in one batch.
    */
   readonly inflight: Readonly<Record<string, number>>
+  /** Leader only: per peer, the commit index carried by the latest Append sent to it. */
+  readonly told: Readonly<Record<string, number>>
   /**
    * Leader only: clients awaiting `committed` for proposal `id`, whose last entry (id `entry`) is
    * at `index`; answered only if that entry is still there when `index` commits.

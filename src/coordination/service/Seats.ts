@@ -9,12 +9,11 @@
  * @since 0.1.0
  */
 import { Clock, Effect, Exit, Option, Scope } from "effect"
-import { InvalidInput } from "../../errors/index.ts"
 import type { Transport } from "../../transport/index.ts"
 import { defaultElectionConfig, isLeader, makeElection } from "../election/Election.ts"
 import type { ElectionPersisted, ElectionState } from "../election/types.ts"
 import { runNode } from "../Protocol.ts"
-import { QuorumUnavailable } from "./errors.ts"
+import { QuorumUnavailable, SeatsTaken } from "./errors.ts"
 import type { ElectionView, SeatView } from "./State.ts"
 import { virtualGroup } from "./VirtualNodes.ts"
 
@@ -40,8 +39,8 @@ interface Seat {
 
 /** The seats of one group. */
 export interface SeatGroup {
-  /** Takes a free seat for the current scope, labelled `holder`; `InvalidInput` when every seat is taken. */
-  readonly take: (holder: string | undefined) => Effect.Effect<Candidacy, InvalidInput, Scope.Scope>
+  /** Takes a free seat for the current scope, labelled `holder`; `SeatsTaken` when every seat is taken. */
+  readonly take: (holder: string | undefined) => Effect.Effect<Candidacy, SeatsTaken, Scope.Scope>
   /** The seats and the leader as they are now (read-only, no messages). */
   readonly view: Effect.Effect<ElectionView>
 }
@@ -100,7 +99,7 @@ export const makeSeatGroup = (options: {
     const free = members.find((m) => seats.get(m)?.taken === false)
     const seat = free === undefined ? undefined : seats.get(free)
     if (free === undefined || seat === undefined) {
-      return yield* new InvalidInput({ where: "Coordination.elect", issue: `group "${group}": all ${size} seats are taken` })
+      return yield* new SeatsTaken({ group, size })
     }
     seat.taken = true
     seat.holder = holder

@@ -38,6 +38,8 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   "pbft-no-view-change-broken": (seed) => simulate(pbftScenario(seed, "no-view-change")),
   "pbft-unsigned-broken": (seed) => simulate(pbftScenario(seed, "unsigned")),
   "raft-lock": (seed) => simulate(raftLockScenario(seed)),
+  "raft-lock-release": (seed) => simulate(raftLockScenario(seed, false, "checked")),
+  "raft-lock-release-broken": (seed) => simulate(raftLockScenario(seed, false, "lossy-broken")),
   "raft-lock-broken": (seed) => simulate(raftLockScenario(seed, true))
 }
 

@@ -7,8 +7,8 @@
  * with real Ed25519 (`options.signatures: "ed25519"`, about 3x slower per seed; the same trace).
  * Checks after every step: honest replicas never commit different values at one sequence number
  * (agreement), and commit only client requests or the no-op (validity). After the faults stop and
- * `quiet` = 1.5 s pass: every honest replica committed every request and the client has f + 1 replies
- * for each (liveness within a bounded simulated time).
+ * `quiet` = `pbftLivenessBound(config)` passes: every honest replica committed every request and the
+ * client has f + 1 replies for each (liveness within a bounded simulated time).
  *
  * Broken variants (each must be caught): `quorum` (2f instead of 2f + 1), `no-view-change` (a
  * silent primary then stops progress), `unsigned` (no signatures: a forger breaks agreement).
@@ -70,6 +70,24 @@ const protocol = (config: Pbft.PbftConfig, crypto: Pbft.PbftCrypto, faulty: Read
     isMessage: Pbft.isPbftMessage
   }
 }
+
+/** The largest one-way message delay of the scenario's links, ms. */
+const maxDelay = 20
+
+/**
+ * How long after the faults stop (every partition healed, every replica restarted) PBFT may take
+ * to commit every pending request: its liveness bound. After that point at most f + 1 view
+ * changes are needed (the view in progress may be abandoned, then up to f consecutive views can
+ * have a Byzantine primary); each one waits for a view-change timer, which doubles per view
+ * without progress but is capped at 4 × `viewTimeout`, plus a resend period (a lost view-change
+ * or new-view is resent) and three message delays (view-change, new-view, and the first
+ * pre-prepare). Then the client's next retry and the three phases of the request (pre-prepare,
+ * prepare, commit) and the reply. With f = 2, viewTimeout 150, resend 100 and 20 ms links this is
+ * 3 × (600 + 100 + 60) + 150 + 4 × 20 = 2 510 ms: the 1.5 s used before covered only about one
+ * capped view change, which is why one f = 2 seed ran out of time.
+ */
+export const pbftLivenessBound = (config: Pbft.PbftConfig, clientRetry = retry, delay = maxDelay): number =>
+  (config.f + 1) * (4 * config.viewTimeout + config.resend + 3 * delay) + clientRetry + 4 * delay
 
 /** Options of `pbftScenario`. */
 export interface PbftScenarioOptions {
@@ -133,8 +151,8 @@ export const pbftScenario = (
     protocol: protocol(config, crypto, faulty),
     nodes: [...replicas, "client"],
     duration: 400,
-    quiet: 1_500,
-    network: { defaults: { minDelay: 1, maxDelay: 20, drop: 0.05, duplicate: 0.05 } },
+    quiet: pbftLivenessBound(config),
+    network: { defaults: { minDelay: 1, maxDelay, drop: 0.05, duplicate: 0.05 } },
     faults: { interval: 150, crash: true, maxDown: 1, partition: true },
     checker: () => {
       const decided = new Map<number, { readonly value: string; readonly node: string }>()

@@ -20,8 +20,18 @@ interface Client {
   readonly seq: number
   readonly target: number
   readonly pending: { readonly id: string; readonly sentAt: number; readonly ttl: number } | undefined
-  readonly held: { readonly lock: string; readonly token: number; readonly until: number } | undefined
+  readonly held: { readonly lock: string; readonly token: number; readonly until: number; readonly granter: Address; readonly expires: number } | undefined
+  /** A release sent and not yet acknowledged: resent (to the granter, then by hint) until acked or moot. */
+  readonly releasing: { readonly lock: string; readonly token: number; readonly to: Address; readonly expires: number; readonly sentAt: number } | undefined
+  /** Releases acknowledged, and releases given up because the machine's lease had ended meanwhile. */
+  readonly acked: number
+  readonly moot: number
+  /** Of the moot ones, those sent at least `RELEASE_SLACK` ms before the lease ended: lost releases. */
+  readonly lost: number
 }
+
+/** A release sent this long before its lease ends must be acknowledged in time on a fault-free network. */
+const RELEASE_SLACK = 100
 interface Member {
   readonly _tag: "Member"
   readonly member: Lock.RaftLockState
@@ -34,7 +44,16 @@ type Persisted = Raft.RaftPersisted<Lock.LockCommand> | number
 const memberAt = (i: number): Address => ({ node: members[i % members.length] ?? "n0", id: "lock" })
 const want = (at: number): Out => ({ _tag: "SetTimer", key: "want", at })
 
-const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyArray<Out> } => {
+const sendRelease = (r: NonNullable<Client["releasing"]>, now: number): ReadonlyArray<Out> => [
+  { _tag: "Send", to: r.to, message: { _tag: "Release", lock: r.lock, token: r.token } },
+  { _tag: "SetTimer", key: "release-retry", at: now + 40 }
+]
+
+/**
+ * A client step. `lossyRelease` is the deliberately broken release of 9cd7757: sent once, to a
+ * member other than the granter, never resent (the `raft-lock-release` checker must catch it).
+ */
+const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean): { state: Client; outputs: ReadonlyArray<Out> } => {
   if (e._tag === "Start") return { state: s, outputs: [want(e.now + Math.floor(e.random * 50))] }
   if (e._tag === "Timer" && e.key === "want") {
     if (s.held !== undefined) return { state: s, outputs: [] }
@@ -49,17 +68,48 @@ const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyA
   }
   if (e._tag === "Timer" && e.key === "release") {
     if (s.held === undefined) return { state: s, outputs: [] }
+    const to = lossyRelease ? memberAt(members.indexOf(s.held.granter.node) + 1) : s.held.granter
+    const releasing = { lock: s.held.lock, token: s.held.token, to, expires: s.held.expires, sentAt: e.now }
     return {
-      state: { ...s, held: undefined },
-      outputs: [{ _tag: "Send", to: memberAt(s.target), message: { _tag: "Release", lock: s.held.lock, token: s.held.token } }, want(e.now + Math.floor(e.random * 50))]
+      state: { ...s, held: undefined, releasing },
+      outputs: [...sendRelease(releasing, e.now), want(e.now + Math.floor(e.random * 50))]
     }
   }
-  if (e._tag !== "Receive" || s.pending === undefined) return { state: s, outputs: [] }
+  if (e._tag === "Timer" && e.key === "release-retry") {
+    const r = s.releasing
+    if (r === undefined) return { state: s, outputs: [] }
+    if (lossyRelease && e.now < r.expires) return { state: s, outputs: [{ _tag: "SetTimer", key: "release-retry", at: r.expires }] }
+    if (e.now >= r.expires) {
+      const lost = r.expires - r.sentAt >= RELEASE_SLACK ? 1 : 0
+      return { state: { ...s, releasing: undefined, moot: s.moot + 1, lost: s.lost + lost }, outputs: [] }
+    }
+    // No answer: the granter may have crashed or lost leadership; try the next member.
+    const next = { ...r, to: memberAt(members.indexOf(r.to.node) + 1) }
+    return { state: { ...s, releasing: next }, outputs: sendRelease(next, e.now) }
+  }
+  if (e._tag !== "Receive") return { state: s, outputs: [] }
   const m = e.message
+  const r = s.releasing
+  if (r !== undefined && m._tag === "LockReleased" && m.lock === r.lock && m.token === r.token) {
+    return { state: { ...s, releasing: undefined, acked: s.acked + 1 }, outputs: [{ _tag: "CancelTimer", key: "release-retry" }] }
+  }
+  if (r !== undefined && m._tag === "LockRedirect" && m.id === Lock.releaseId(r.lock, r.token) && !lossyRelease) {
+    const leader = m.leader === undefined ? -1 : members.indexOf(m.leader)
+    const next = { ...r, to: memberAt(leader >= 0 ? leader : members.indexOf(r.to.node) + 1) }
+    return { state: { ...s, releasing: next }, outputs: sendRelease(next, e.now) }
+  }
+  if (s.pending === undefined) return { state: s, outputs: [] }
   if (m._tag === "Granted" && m.id === s.pending.id) {
     const until = Lock.leaseUntil(s.pending.sentAt, s.pending.ttl)
+    // A grant that arrives after the lease it names is over is no lease: give it back, ask again.
+    if (until <= e.now) {
+      return {
+        state: { ...s, pending: undefined },
+        outputs: [{ _tag: "Send", to: e.from, message: { _tag: "Release", lock: m.lock, token: m.token } }, want(e.now + 1)]
+      }
+    }
     return {
-      state: { ...s, pending: undefined, held: { lock: m.lock, token: m.token, until } },
+      state: { ...s, pending: undefined, held: { lock: m.lock, token: m.token, until, granter: e.from, expires: m.expires } },
       outputs: [{ _tag: "SetTimer", key: "release", at: e.now + Math.floor(e.random * s.pending.ttl * 1.5) }]
     }
   }
@@ -72,16 +122,16 @@ const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyA
 }
 
 /** Members and clients as one protocol (the role depends on the node). */
-export const raftLockProtocol = (broken = false): Protocol<State, M, Persisted, Lock.LockEmit> => {
+export const raftLockProtocol = (broken = false, lossyRelease = false): Protocol<State, M, Persisted, Lock.LockEmit> => {
   const lock = Lock.makeRaftLock({ raft: { ...Raft.defaultRaftConfig(members), service: "lock" }, unsafeGrantWhileHeld: broken })
   return {
     name: "lock",
     init: (self, persisted) =>
       members.includes(self.node)
         ? { _tag: "Member", member: lock.init(self, typeof persisted === "number" ? undefined : persisted) }
-        : { _tag: "Client", self, seq: typeof persisted === "number" ? persisted : 0, target: clients.indexOf(self.node), pending: undefined, held: undefined },
+        : { _tag: "Client", self, seq: typeof persisted === "number" ? persisted : 0, target: clients.indexOf(self.node), pending: undefined, held: undefined, releasing: undefined, acked: 0, moot: 0, lost: 0 },
     step: (s, e) => {
-      if (s._tag === "Client") return clientStep(s, e)
+      if (s._tag === "Client") return clientStep(s, e, lossyRelease)
       const next = lock.step(s.member, e)
       return { state: { _tag: "Member", member: next.state }, outputs: next.outputs }
     },
@@ -91,18 +141,27 @@ export const raftLockProtocol = (broken = false): Protocol<State, M, Persisted, 
   }
 }
 
-/** One seeded Raft lock run; `broken` grants while a lease is held (the checker must catch it). */
-export const raftLockScenario = (seed: number, broken = false): SimulateOptions<State, M, Persisted, Lock.LockEmit> => {
+/**
+ * One seeded Raft lock run; `broken` grants while a lease is held (the checker must catch it).
+ * `releases`: no crashes or partitions (drops and duplicates stay), and every release sent at
+ * least `RELEASE_SLACK` ms before its lease ends must be acknowledged before it ends
+ * (`"lossy-broken"` runs the old, lossy release, which the check must catch).
+ */
+export const raftLockScenario = (
+  seed: number,
+  broken = false,
+  releases: false | "checked" | "lossy-broken" = false
+): SimulateOptions<State, M, Persisted, Lock.LockEmit> => {
   const duration = 1_500
   return {
     seed,
-    scenario: broken ? "raft-lock-broken" : "raft-lock",
-    protocol: raftLockProtocol(broken),
+    scenario: broken ? "raft-lock-broken" : releases === "checked" ? "raft-lock-release" : releases === "lossy-broken" ? "raft-lock-release-broken" : "raft-lock",
+    protocol: raftLockProtocol(broken, releases === "lossy-broken"),
     nodes: [...members, ...clients],
     duration,
     quiet: 700,
     network: { defaults: { minDelay: 1, maxDelay: 15, drop: 0.05, duplicate: 0.05 } },
-    faults: { interval: 150, crash: true, maxDown: 2, partition: true },
+    ...(releases ? {} : { faults: { interval: 150, crash: true, maxDown: 2, partition: true } }),
     checker: () => {
       const raft = Raft.makeRaftChecker<Lock.LockCommand>()
       let maxToken = 0
@@ -128,9 +187,18 @@ export const raftLockScenario = (seed: number, broken = false): SimulateOptions<
             if (holder !== undefined) return `mutual exclusion: ${holder} and ${node} both hold a valid lease on ${s.held.lock} at ${view.now}`
             holder = node
           }
+          if (releases && view.state._tag === "Client" && view.state.lost > 0) {
+            return `release: ${view.node} sent a release ${RELEASE_SLACK}+ ms before its lease ended and it was never acknowledged`
+          }
           return view.state._tag === "Member" ? raft.check(view.node, view.state.member.raft, rafts) : undefined
         },
-        final: () => (lastGrant < duration ? `liveness: no grant after the faults stopped at ${duration} ms (last at ${lastGrant})` : undefined)
+        final: (states) => {
+          if (releases) {
+            const acked = [...states.values()].reduce((n, s) => n + (s._tag === "Client" ? s.acked : 0), 0)
+            if (acked === 0) return "release: no release was acknowledged"
+          }
+          return lastGrant < duration ? `liveness: no grant after the faults stopped at ${duration} ms (last at ${lastGrant})` : undefined
+        }
       }
     }
   }
