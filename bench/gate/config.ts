@@ -8,6 +8,7 @@
  *   MABEAM_BENCH_TOLERANCE=<f>      how much slower, at best, counts as a regression (default 0.25)
  *   MABEAM_BENCH_ROUNDS=<n>         interleaved rounds kept per measurement (default 12, at least 6)
  *   MABEAM_BENCH_SLOWDOWN=<f>       the self-test's injected slowdown of the candidate (see measure.ts)
+ *   MABEAM_BENCH_SELFTEST_RUNS=<n>  the self-test's A/A runs (default 20, see selftest.ts)
  */
 
 /** The gated bench file, relative to a checkout's root. */

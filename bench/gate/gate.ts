@@ -84,6 +84,9 @@ export const formatComparison = (base: Side, candidate: Side, comparison: Compar
 
 const key = (item: { readonly group: string; readonly name: string }) => `${item.group} · ${item.name}`
 
+type Measured = Extract<CaseSamples, { readonly base: Array<number> }>
+const isMeasured = (item: CaseSamples): item is Measured => !("missingIn" in item)
+
 /** Compares `candidate` with `base` by the rule of the module doc, logging as it goes. */
 export const runGate = (base: Side, candidate: Side, options: GateOptions): GateOutcome => {
   const log = options.log ?? console.log
@@ -91,35 +94,41 @@ export const runGate = (base: Side, candidate: Side, options: GateOptions): Gate
   const started = performance.now()
   const request = (first: "base" | "candidate", groups: ReadonlyArray<string>): MeasureRequest =>
     ({ file: gatedFile, groups, base: base.dir, candidate: candidate.dir, first, ...options.effort })
+  const line = (prefix: string, item: Measured, comparison: Comparison) =>
+    log(`  ${prefix}${key(item)}\n      ${formatComparison(base, candidate, comparison, options.tolerance)}`)
 
   const first = measureOnce(request("base", gatedGroups), env)
+  for (const item of first) if (!isMeasured(item)) log(`  ${key(item)}: not in the ${item.missingIn}, not compared`)
   const comparisons = new Map<string, Array<Comparison>>()
-  for (const item of first) {
-    if ("missingIn" in item) log(`  ${key(item)}: not in the ${item.missingIn}, not compared`)
-    else comparisons.set(key(item), [compare(item.base, item.candidate, options.tolerance)])
+  for (const item of first.filter(isMeasured)) {
+    const comparison = compare(item.base, item.candidate, options.tolerance)
+    comparisons.set(key(item), [comparison])
+    line("", item, comparison)
   }
-  const slowerGroups = [...new Set(first.filter((item) => !("missingIn" in item) && comparisons.get(key(item))![0]!.slower).map((item) => item.group))]
-  for (const item of first) {
-    if (!("missingIn" in item)) log(`  ${key(item)}\n      ${formatComparison(base, candidate, comparisons.get(key(item))![0]!, options.tolerance)}`)
-  }
+  const slowerGroups = [...new Set(first.filter((item) => comparisons.get(key(item))?.[0]?.slower === true).map((item) => item.group))]
   if (slowerGroups.length > 0) {
     log(`gate: slower in a first measurement; measuring ${slowerGroups.length} group(s) again in a new process, candidate first`)
-    for (const item of measureOnce(request("candidate", slowerGroups), env)) {
-      if ("missingIn" in item) continue
+    for (const item of measureOnce(request("candidate", slowerGroups), env).filter(isMeasured)) {
       const comparison = compare(item.base, item.candidate, options.tolerance)
       comparisons.get(key(item))?.push(comparison)
-      log(`  again: ${key(item)}\n      ${formatComparison(base, candidate, comparison, options.tolerance)}`)
+      line("again: ", item, comparison)
     }
   }
   const cases: Array<CaseVerdict> = first.map((item) => {
-    if ("missingIn" in item) return item
-    const found = comparisons.get(key(item))!
+    if (!isMeasured(item)) return item
+    const found = comparisons.get(key(item)) ?? []
     return { group: item.group, name: item.name, comparisons: found, regression: isRegression(found) }
   })
-  const regressions = cases.filter((item) => "regression" in item && item.regression)
-  for (const item of regressions) log(`REGRESSION ${key(item)}: candidate ${candidate.label} slower than base ${base.label} beyond ${options.tolerance * 100}% in two measurements`)
-  if (regressions.length > 0) {
-    log(`reproduce: MABEAM_BENCH_BASE=${base.rev} MABEAM_BENCH_CANDIDATE=${candidate.rev} npm run -s bench:gate`)
+  let regressions = 0
+  for (const item of cases) {
+    if (!("regression" in item) || !item.regression) continue
+    regressions++
+    const [{ base: before, candidate: after, ratio }] = item.comparisons as [Comparison]
+    log(
+      `REGRESSION ${key(item)}: candidate ${candidate.label} ${ns(after.median)} against base ${base.label} ${ns(before.median)}, ${ratioText(ratio.median)}; ` +
+        `at best ${item.comparisons.map((comparison) => ratioText(comparison.atBest)).join(" and ")} > x${(1 + options.tolerance).toFixed(2)} in both measurements`
+    )
   }
-  return { cases, regressions: regressions.length, measurements: slowerGroups.length > 0 ? 2 : 1, seconds: (performance.now() - started) / 1000 }
+  if (regressions > 0) log(`reproduce: MABEAM_BENCH_BASE=${base.rev} MABEAM_BENCH_CANDIDATE=${candidate.rev} npm run -s bench:gate`)
+  return { cases, regressions, measurements: slowerGroups.length > 0 ? 2 : 1, seconds: (performance.now() - started) / 1000 }
 }
