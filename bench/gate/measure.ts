@@ -123,11 +123,10 @@ const cursor = (bench: BenchFile) => {
 export const measure = async (request: MeasureRequest): Promise<Array<CaseSamples>> => {
   const slowdown = slowdownFactor()
   const order = request.first === "base" ? (["base", "candidate"] as const) : (["candidate", "base"] as const)
-  const benches = { base: undefined as BenchFile | undefined, candidate: undefined as BenchFile | undefined }
+  const cursors = {} as Record<"base" | "candidate", ReturnType<typeof cursor>>
   for (const side of order) {
-    benches[side] = (await import(pathToFileURL(join(request[side], request.file)).href) as { default: BenchFile }).default
+    cursors[side] = cursor((await import(pathToFileURL(join(request[side], request.file)).href) as { default: BenchFile }).default)
   }
-  const cursors = { base: cursor(benches.base!), candidate: cursor(benches.candidate!) }
   const out: Array<CaseSamples> = []
   for (const name of request.groups) {
     const groups = { base: undefined as TimeGroup | undefined, candidate: undefined as TimeGroup | undefined }
