@@ -106,7 +106,9 @@ describe("CombinatorialHouse", () => {
       assert.deepStrictEqual(yield* balance("c"), { available: 100n, held: 0n })
       assert.strictEqual((yield* ledger.audit).held, 15n)
       yield* TestClock.adjust("1 second")
-      assert.instanceOf(yield* Effect.flip(house.bid({ auction: "lot", bidder: "c", items: ["y"], amount: 9n })), UnknownAuction)
+      const late = yield* Effect.flip(house.bid({ auction: "lot", bidder: "c", items: ["y"], amount: 9n }))
+      assert.instanceOf(late, AuctionClosed)
+      assert.strictEqual(late.deadline, 1000)
       assert.strictEqual((yield* ledger.audit).held, 0n)
     }).pipe(Effect.provide(live())))
 

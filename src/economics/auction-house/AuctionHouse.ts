@@ -22,7 +22,7 @@ import {
   type AuctionEvent,
   TooManyAuctions,
   type Outcome,
-  type UnknownAuction,
+  UnknownAuction,
   WrongAuctionKind
 } from "../auctions/index.ts"
 import { invariant } from "../internal/invariant.ts"
@@ -65,8 +65,8 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const maxOpen = options.maxOpen ?? 1_000
   const houseScope = yield* Effect.scope
   const open = new Map<string, Entry>()
-  // Settled outcomes, bounded: the oldest is forgotten first.
-  const settled = new Map<string, Outcome>()
+  // Settled outcomes and when they settled (Clock ms), bounded: the oldest is forgotten first.
+  const settled = new Map<string, { readonly outcome: Outcome; readonly at: number }>()
   // The last RECENT_SETTLED settled auctions as `list` shows them, oldest first.
   const recent: Array<AuctionListing> = []
 
@@ -100,8 +100,9 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
       entry.escrow.clear()
       yield* Scope.close(entry.scope, Exit.void)
       open.delete(entry.spec.id)
-      settled.set(entry.spec.id, outcome)
-      recent.push(listingOf(entry.spec, entry.live, yield* Clock.currentTimeMillis))
+      const now = yield* Clock.currentTimeMillis
+      settled.set(entry.spec.id, { outcome, at: now })
+      recent.push(listingOf(entry.spec, entry.live, now))
       if (recent.length > RECENT_SETTLED) recent.shift()
       if (settled.size > MAX_REMEMBERED) {
         const oldest = settled.keys().next()
@@ -147,7 +148,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
       close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at }))
     })
 
-  const find = findOpen(open)
+  const find = findOpen(open, (auction) => settled.get(auction)?.at)
 
   return AuctionHouse.of({
     open: (input) =>
@@ -198,8 +199,9 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
     outcome: (auction) =>
       Effect.suspend(() => {
         const done = settled.get(auction)
-        if (done !== undefined) return Effect.succeed(done)
-        return Effect.flatMap(find(auction), (entry) => Deferred.await(entry.done))
+        if (done !== undefined) return Effect.succeed(done.outcome)
+        const entry = open.get(auction)
+        return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Deferred.await(entry.done)
       })
   })
 })

@@ -17,7 +17,7 @@
  */
 import { Clock, Context, Deferred, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
-import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, type UnknownAuction } from "../auctions/index.ts"
+import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, UnknownAuction } from "../auctions/index.ts"
 import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
 import {
   BundleBidInput,
@@ -69,7 +69,8 @@ const make = (options: CombinatorialHouseOptions) =>
     const houseScope = yield* Effect.scope
     const maxOpen = options.maxOpen ?? 100
     const open = new Map<string, Entry>()
-    const settled = new Map<string, Settlement>()
+    // Settled results and when they settled (Clock ms), bounded: the oldest is forgotten first.
+    const settled = new Map<string, { readonly result: Settlement; readonly at: number }>()
     const decodeSpec = decodeInput(BundleSpec, "CombinatorialHouse.open")
     const decodeBid = decodeInput(BundleBidInput, "CombinatorialHouse.bid")
 
@@ -83,7 +84,7 @@ const make = (options: CombinatorialHouseOptions) =>
         entry.escrow.clear()
         yield* Scope.close(entry.scope, Exit.void)
         open.delete(entry.state.spec.id)
-        settled.set(entry.state.spec.id, result)
+        settled.set(entry.state.spec.id, { result, at: yield* Clock.currentTimeMillis })
         if (settled.size > MAX_REMEMBERED) {
           const oldest = settled.keys().next()
           if (oldest.done !== true) settled.delete(oldest.value)
@@ -117,7 +118,7 @@ const make = (options: CombinatorialHouseOptions) =>
         close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at }))
       })
 
-    const find = findOpen(open)
+    const find = findOpen(open, (auction) => settled.get(auction)?.at)
 
     return CombinatorialHouse.of({
       open: (input) =>
@@ -154,9 +155,12 @@ const make = (options: CombinatorialHouseOptions) =>
       outcome: (auction) =>
         Effect.suspend(() => {
           const done = settled.get(auction)
+          const entry = open.get(auction)
           const result = done !== undefined
-            ? Effect.succeed(done)
-            : Effect.flatMap(find(auction), (entry) => Deferred.await(entry.done))
+            ? Effect.succeed(done.result)
+            : entry === undefined
+            ? Effect.fail(new UnknownAuction({ auction }))
+            : Deferred.await(entry.done)
           return Effect.flatMap(result, Effect.fromResult)
         })
     })

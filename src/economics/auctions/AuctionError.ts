@@ -28,23 +28,31 @@ export class BidTooLow extends Schema.TaggedError<BidTooLow>()("BidTooLow", {
   }
 }
 
-/** The auction's deadline has passed (or it was settled or cancelled). */
+/**
+ * The auction no longer accepts bids or takes: its deadline has passed, or it was settled (a Dutch
+ * lot already sold, a sealed auction full). `deadline` is when it closed (Clock ms), `at` when the
+ * rejected operation came.
+ */
 export class AuctionClosed extends Schema.TaggedError<AuctionClosed>()("AuctionClosed", {
   auction: Schema.String,
   at: Schema.Number,
   deadline: Schema.Number
 }) {
   override get message(): string {
-    return `auction "${this.auction}" closed at ${this.deadline} ms, operation at ${this.at} ms`
+    return `auction "${this.auction}" closed at ${this.deadline} ms and accepts no more bids or takes ` +
+      `(this one came at ${this.at} ms); read its result with outcome("${this.auction}")`
   }
 }
 
-/** No auction has this id. */
+/**
+ * No auction has this id: it was never opened here, or it settled so long ago that its result was
+ * forgotten (a house remembers its last 10 000 settled auctions).
+ */
 export class UnknownAuction extends Schema.TaggedError<UnknownAuction>()("UnknownAuction", {
   auction: Schema.String
 }) {
   override get message(): string {
-    return `auction "${this.auction}" does not exist`
+    return `auction "${this.auction}" does not exist: check the id, or list the open auctions`
   }
 }
 

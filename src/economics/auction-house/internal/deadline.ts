@@ -5,13 +5,20 @@
  * Internal: only files under `src/economics/auction-house/` may import this.
  */
 import { Clock, Duration, Effect } from "effect"
-import { UnknownAuction } from "../../auctions/index.ts"
+import { AuctionClosed, UnknownAuction } from "../../auctions/index.ts"
 
-/** The open auction `auction` of `open`, or `UnknownAuction`. */
-export const findOpen = <E>(open: ReadonlyMap<string, E>) => (auction: string): Effect.Effect<E, UnknownAuction> =>
-  Effect.suspend(() => {
+/**
+ * The open auction `auction` of `open`; `AuctionClosed` if it has settled (`closedAt` gives when,
+ * in Clock ms, for the settled auctions the house still remembers), else `UnknownAuction`.
+ */
+export const findOpen = <E>(open: ReadonlyMap<string, E>, closedAt: (auction: string) => number | undefined) =>
+(auction: string): Effect.Effect<E, UnknownAuction | AuctionClosed> =>
+  Effect.suspend((): Effect.Effect<E, UnknownAuction | AuctionClosed> => {
     const entry = open.get(auction)
-    return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Effect.succeed(entry)
+    if (entry !== undefined) return Effect.succeed(entry)
+    const closed = closedAt(auction)
+    if (closed === undefined) return Effect.fail(new UnknownAuction({ auction }))
+    return Effect.flatMap(Clock.currentTimeMillis, (at) => Effect.fail(new AuctionClosed({ auction, at, deadline: closed })))
   })
 
 /**
