@@ -15,11 +15,11 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Deferred, Effect, Exit, Layer, Schema, Scope, Semaphore } from "effect"
+import { Clock, Context, Deferred, Effect, Exit, Layer, Queue, Schema, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import {
   AuctionExists,
-  type AuctionEvent,
+  type ClockEvent,
   TooManyAuctions,
   type Outcome,
   UnknownAuction,
@@ -30,7 +30,7 @@ import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
-import { AuctionSpec, BidInput, TakeInput } from "./schema.ts"
+import { AuctionSpec, BidInput, DropInput, TakeInput } from "./schema.ts"
 
 /** Everything a bid or take can fail with. */
 export type BidError = LiveError | UnknownAuction | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput
@@ -42,6 +42,8 @@ interface Entry {
   readonly scope: Scope.Closeable
   readonly lock: Semaphore.Semaphore
   readonly done: Deferred.Deferred<Outcome>
+  /** Offered after each drop-out, which may bring an ascending clock's end forward. Holds at most one wake-up. */
+  readonly moved: Queue.Queue<void>
 }
 
 /** Options of `AuctionHouse.layerWith`. */
@@ -73,6 +75,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const decodeSpec = decodeInput(AuctionSpec, "AuctionHouse.open")
   const decodeBid = decodeInput(BidInput, "AuctionHouse.bid")
   const decodeTake = decodeInput(TakeInput, "AuctionHouse.take")
+  const decodeDrop = decodeInput(DropInput, "AuctionHouse.drop")
 
   const held = (holds: ReadonlyArray<Hold>) => holds.reduce((sum, h) => sum + h.amount, 0n)
 
@@ -111,7 +114,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
       yield* Deferred.succeed(entry.done, outcome)
     })
 
-  const handle = (entry: Entry, event: AuctionEvent) =>
+  const handle = (entry: Entry, event: ClockEvent) =>
     entry.lock.withPermit(Effect.uninterruptible(Effect.gen(function*() {
       const step = liveStep(entry.live, event)
       for (const output of step.outputs) if (output._tag === "Rejected") return yield* Effect.fail(output.error)
@@ -145,7 +148,8 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
     closeAtDeadline({
       settled: () => liveOutcome(entry.live) !== undefined,
       deadline: () => liveDeadline(entry.live),
-      close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at }))
+      close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at })),
+      moved: Queue.take(entry.moved)
     })
 
   const find = findOpen(open, (auction) => settled.get(auction)?.at)
@@ -164,7 +168,8 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
           escrow: new Map(),
           scope: yield* Scope.fork(houseScope, "sequential"),
           lock: yield* Semaphore.make(1),
-          done: yield* Deferred.make<Outcome>()
+          done: yield* Deferred.make<Outcome>(),
+          moved: yield* Queue.dropping<void>(1)
         }
         open.set(spec.id, entry)
         yield* Effect.forkIn(timer(entry), houseScope)
@@ -192,6 +197,16 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
         invariant(outcome?.award !== undefined, "an accepted Dutch take settles the auction")
         return outcome.award.payment
       }),
+    drop: (input) =>
+      Effect.gen(function*() {
+        const drop = yield* decodeDrop(input)
+        const entry = yield* find(drop.auction)
+        if (entry.spec.kind !== "english-clock") {
+          return yield* new WrongAuctionKind({ auction: drop.auction, kind: entry.spec.kind, operation: "drop" })
+        }
+        yield* handle(entry, { _tag: "Drop", bidder: drop.bidder, at: yield* Clock.currentTimeMillis })
+        yield* Queue.offer(entry.moved, undefined)
+      }),
     list: Effect.map(Clock.currentTimeMillis, (now) => [
       ...[...open.values()].map((entry) => listingOf(entry.spec, entry.live, now)),
       ...recent
@@ -213,8 +228,17 @@ export class AuctionHouse extends Context.Service<AuctionHouse, {
    * close. Fails with `AuctionExists`, `TooManyAuctions`, `UnknownAccount` (seller) or `InvalidInput`.
    */
   readonly open: (spec: AuctionSpec) => Effect.Effect<void, AuctionExists | TooManyAuctions | UnknownAccount | InvalidInput>
-  /** Places a bid (English, first-price, second-price), escrowing the amount from `bidder`'s account. */
+  /**
+   * Places a bid (English, first-price, second-price), a maximum (`english-proxy`) or a limit
+   * (`english-clock`, before its clock starts), escrowing the amount from `bidder`'s account.
+   */
   readonly bid: (input: BidInput) => Effect.Effect<void, BidError>
+  /**
+   * Leaves an ascending-clock (`english-clock`) auction at the current clock price and releases
+   * the bidder's escrow; the last bidder left wins at once. `NotBidding` if the bidder is not in,
+   * `WrongAuctionKind` for other kinds.
+   */
+  readonly drop: (input: DropInput) => Effect.Effect<void, BidError>
   /** Takes a Dutch auction at the current clock price; pays the seller at once and returns the price. */
   readonly take: (input: TakeInput) => Effect.Effect<bigint, BidError>
   /** Waits for the auction to settle and returns its outcome. */

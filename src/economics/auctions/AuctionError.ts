@@ -56,6 +56,17 @@ export class UnknownAuction extends Schema.TaggedError<UnknownAuction>()("Unknow
   }
 }
 
+/** A `drop` from a bidder that is not in the ascending-clock auction (never joined, or already out). */
+export class NotBidding extends Schema.TaggedError<NotBidding>()("NotBidding", {
+  auction: Schema.String,
+  bidder: Schema.String
+}) {
+  override get message(): string {
+    return `auction "${this.auction}": "${this.bidder}" is not bidding, so it cannot drop out; ` +
+      `join with a bid before the clock starts`
+  }
+}
+
 /** A sealed-bid auction accepts one bid per bidder. */
 export class DuplicateBid extends Schema.TaggedError<DuplicateBid>()("DuplicateBid", {
   auction: Schema.String,

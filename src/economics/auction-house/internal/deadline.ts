@@ -23,18 +23,23 @@ export const findOpen = <E>(open: ReadonlyMap<string, E>, closedAt: (auction: st
 
 /**
  * Sleeps until `deadline()` (read again after every wake-up, as a bid may extend it), then runs
- * `close(now)`, until `settled()`.
+ * `close(now)`, until `settled()`. When a deadline can also move earlier (an ascending clock ends
+ * sooner after a drop-out), `moved` completes to wake the sleeper early.
  */
 export const closeAtDeadline = (options: {
   readonly settled: () => boolean
   readonly deadline: () => number
   readonly close: (now: number) => Effect.Effect<void>
+  readonly moved?: Effect.Effect<void>
 }): Effect.Effect<void> =>
   Effect.gen(function*() {
     while (!options.settled()) {
       const now = yield* Clock.currentTimeMillis
       const deadline = options.deadline()
-      if (now < deadline) yield* Effect.sleep(Duration.millis(deadline - now))
-      else yield* options.close(now)
+      if (now >= deadline) yield* options.close(now)
+      else {
+        const sleep = Effect.sleep(Duration.millis(deadline - now))
+        yield* options.moved === undefined ? sleep : Effect.raceFirst(sleep, options.moved)
+      }
     }
   })
