@@ -45,6 +45,23 @@ const toInput = (raw: ReadonlyArray<typeof RawBid.Type>): CombinatorialInput => 
 })
 const Instance = Schema.Array(RawBid).check(Schema.isBetweenLength(0, 11))
 
+// One bidder per bid (the solver's subproblem cache is on) over 8 items, up to 13 bids.
+const WIDE = ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"]
+const WideBid = Schema.Struct({
+  bundle: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 255 })),
+  amount: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 60 }))
+})
+const Wide = Schema.Array(WideBid).check(Schema.isBetweenLength(0, 13))
+const toWide = (raw: ReadonlyArray<typeof WideBid.Type>): CombinatorialInput => ({
+  items: WIDE,
+  bids: raw.map((b, i) => ({
+    bidder: `u${i}`,
+    // At most 4 items per bundle, as in the benchmark instances.
+    items: WIDE.filter((_, k) => (b.bundle & (1 << k)) !== 0).slice(0, 4),
+    amount: BigInt(b.amount)
+  }))
+})
+
 describe("combinatorial auction", () => {
   it("splits a bundle when the parts are worth more", () => {
     const input: CombinatorialInput = {
@@ -121,4 +138,13 @@ describe("combinatorial auction", () => {
     }
     assert.strictEqual(payments.length, allocation.winners.length)
   }, { arbitrary: { runs: 200 } })
+
+  it.prop("one bidder per bid: optimal and VCG-exact against brute force (cached search)", [Wide], ([raw]) => {
+    const input = toWide(raw)
+    const { allocation, payments } = Result.getOrThrow(vcg(input))
+    assert.strictEqual(allocation.welfare, bruteForce(input))
+    for (const { bid, bidder, payment } of payments) {
+      assert.strictEqual(payment, bruteForce(input, bidder) - (allocation.welfare - input.bids[bid]!.amount))
+    }
+  }, { arbitrary: { runs: 300 } })
 })
