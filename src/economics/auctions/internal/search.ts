@@ -139,7 +139,13 @@ export const search = (
   let nodes = 0
   let exceeded = false
   const price = new Float64Array(m)
-  const open = new Uint8Array(n)
+  // open[k] === stamp: bid k is still possible at the node being bounded.
+  const open = new Int32Array(n)
+  let stamp = 0
+  // The still-possible bids of each depth's node, in bid order (best first): children filter
+  // their parent's list instead of rescanning every bid.
+  const lists: Array<Int32Array> = []
+  const listAt = (depth: number): Int32Array => (lists[depth] ??= new Int32Array(n))
   const cache = new Map<number, number>()
 
   const compatible = (k: number): boolean => {
@@ -155,19 +161,18 @@ export const search = (
     for (let r = from; r < m; r++) if (!isTaken(r)) h += price[r]!
     return h
   }
-  // Σ y over the free items from `from` on, for a feasible dual y of the bids still possible.
-  // The descent passes cost as much again as the first bound, so they run only when the first
-  // bound does not already prune (`target`: the value the subproblem must beat).
-  const bound = (from: number, target: number): number => {
+  // Σ y over the free items from `from` on, for a feasible dual y of the bids still possible
+  // (`list[0..count)`, all compatible, lowest item at or after `from`). The descent passes cost
+  // as much again as the first bound, so they run only when the first bound does not already
+  // prune (`target`: the value the subproblem must beat).
+  const bound = (from: number, list: Int32Array, count: number, target: number): number => {
     for (let r = from; r < m; r++) price[r] = 0
-    for (let r = from; r < m; r++) {
-      for (const k of bins[r]!) {
-        const ok = compatible(k)
-        open[k] = ok ? 1 : 0
-        if (!ok) continue
-        const p = perItem[k]!
-        for (const item of bidItems[k]!) if (p > price[item]!) price[item] = p
-      }
+    stamp++
+    for (let c = 0; c < count; c++) {
+      const k = list[c]!
+      open[k] = stamp
+      const p = perItem[k]!
+      for (const item of bidItems[k]!) if (p > price[item]!) price[item] = p
     }
     const simple = freeSum(from)
     if (simple < target) return simple
@@ -176,7 +181,7 @@ export const search = (
         if (price[r] === 0) continue
         let need = 0
         for (const k of byItem[r]!) {
-          if (first[k]! < from || open[k] === 0) continue
+          if (open[k] !== stamp) continue
           let rest = amounts[k]!
           for (const item of bidItems[k]!) if (item !== r) rest -= price[item]!
           if (rest > need) need = rest
@@ -195,7 +200,7 @@ export const search = (
     return hi * 4294967296 + lo
   }
 
-  const visit = (from: number, value: number): void => {
+  const visit = (from: number, value: number, depth: number, parent: Int32Array, parentCount: number): void => {
     if (exceeded) return
     if (++nodes > maxNodes) {
       exceeded = true
@@ -213,23 +218,30 @@ export const search = (
       const known = cache.get(key) ?? inherited?.get(key)
       if (known !== undefined && value + known < bestValue + 1 - 1e-9 * (1 + known)) return
     }
-    const h = bound(r, bestValue + 1 - value - 1e-9 * (1 + bestValue))
+    const list = listAt(depth)
+    let count = 0
+    for (let c = 0; c < parentCount; c++) {
+      const k = parent[c]!
+      if (first[k]! >= r && compatible(k)) list[count++] = k
+    }
+    const h = bound(r, list, count, bestValue + 1 - value - 1e-9 * (1 + bestValue))
     if (value + h < bestValue + 1 - 1e-9 * (1 + h)) {
       if (cacheable) remember(key, h)
       return
     }
-    for (const k of bins[r]!) {
-      if (!compatible(k)) continue
+    for (let c = 0; c < count; c++) {
+      const k = list[c]!
+      if (first[k] !== r) continue
       const base = k * words
       for (let w = 0; w < words; w++) taken[w]! |= masks[base + w]!
       usedBidder[bidders[k]!] = 1
       chosen.push(k)
-      visit(r + 1, value + amounts[k]!)
+      visit(r + 1, value + amounts[k]!, depth + 1, list, count)
       chosen.pop()
       usedBidder[bidders[k]!] = 0
       for (let w = 0; w < words; w++) taken[w]! &= ~masks[base + w]!
     }
-    visit(r + 1, value)
+    visit(r + 1, value, depth + 1, list, count)
     // Searched in full: every completion either became the incumbent or was cut for not beating it.
     if (cacheable && !exceeded) remember(key, bestValue - value)
   }
@@ -238,7 +250,7 @@ export const search = (
     const known = cache.get(key)
     if (known === undefined || upper < known) cache.set(key, upper)
   }
-  visit(0, 0)
+  visit(0, 0, 1, Int32Array.from({ length: n }, (_, k) => k), n)
   if (exceeded) return { _tag: "Exceeded", nodes }
   return {
     _tag: "Solved",
