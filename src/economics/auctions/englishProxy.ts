@@ -138,7 +138,13 @@ export const proxyEnglish = (
   bids: ReadonlyArray<{ readonly bidder: string; readonly amount: bigint; readonly at: number }>
 ): Outcome => {
   let state = proxyInit(auction, config)
-  for (const bid of bids) state = proxyStep(state, { _tag: "Bid", bidder: bid.bidder, amount: bid.amount, at: bid.at }).state
+  for (const bid of bids) {
+    // The step would reject these; skipping them spares building an error per ignored bid.
+    if (bid.at >= config.deadline || bid.amount < config.reserve) continue
+    const own = state.leader !== undefined && state.leader.bidder === bid.bidder
+    if (own ? bid.amount <= state.leader!.amount : bid.amount < proxyMinimum(state)) continue
+    state = proxyStep(state, { _tag: "Bid", bidder: bid.bidder, amount: bid.amount, at: bid.at }).state
+  }
   const closed = proxyStep(state, { _tag: "Close", at: config.deadline }).state
   invariant(closed.outcome !== undefined, "a proxy English auction closes at its deadline")
   return closed.outcome
