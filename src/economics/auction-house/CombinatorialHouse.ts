@@ -2,8 +2,9 @@
  * The combinatorial auction house: runs bundle auctions live on `Clock` with escrow in the
  * `Ledger`, the thin driver of the pure `bundleStep`.
  *
- * A bid escrows the bidder's largest bid so far (XOR bids: it wins at most one, and VCG never
- * charges more than the bid). At the deadline, exact winner determination and VCG run once under
+ * A bid escrows what the bidder can owe at most under its bid language (`mostOwed`: the sum over
+ * its XOR groups of each group's largest bid — plain XOR bids escrow the largest bid, OR bids
+ * their sum), since VCG never charges more than the winning bids. At the deadline, exact winner determination and VCG run once under
  * the auction's lock; each winner's payment is captured for the seller and every other hold is
  * released. If the search exceeds its limit, every hold is released and `outcome` fails with
  * `SearchLimitExceeded`. Escrow lives in a per-auction Scope inside the service's Scope, so
@@ -174,7 +175,8 @@ export class CombinatorialHouse extends Context.Service<CombinatorialHouse, {
    */
   readonly open: (spec: BundleSpec) => Effect.Effect<void, AuctionExists | TooManyAuctions | UnknownAccount | InvalidInput>
   /**
-   * Bids on a bundle, escrowing up to the bidder's largest bid. A failed bid changes nothing.
+   * Bids on a bundle, escrowing up to what the bidder can owe (`mostOwed`); `xor` picks the bid
+   * language (see `BundleBidInput`). A failed bid changes nothing.
    *
    * @example
    * ```ts

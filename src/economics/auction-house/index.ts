@@ -19,7 +19,8 @@ export {
   type BundleState,
   type BundleStep,
   bundleStep,
-  type BundleStepError
+  type BundleStepError,
+  mostOwed
 } from "./bundle.ts"
 export { type BundleBidError, type BundleListing, CombinatorialHouse, type CombinatorialHouseOptions } from "./CombinatorialHouse.ts"
 export { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, type LiveStep, liveStep } from "./machine.ts"

@@ -1,8 +1,15 @@
 /**
  * Combinatorial auction: bids on bundles of items, exact winner determination, VCG payments.
  *
- * Bidding language: XOR per bidder — each bidder wins at most one of its bids (give bids
- * distinct bidder names to get OR semantics). Winner determination is exact (branch and bound,
+ * **Bid languages.** A bid may carry an `xor` label: the bids of one bidder with the same label
+ * are exclusive (at most one wins), bids with different labels combine (several may win). A bid
+ * without a label is in the bidder's default group, so:
+ * - **XOR** (the default): no labels — the bidder wins at most one of its bids;
+ * - **OR**: a distinct label per bid — the bidder may win any compatible set of its bids;
+ * - **OR-of-XOR**: labels shared within each alternative — at most one bid per label wins.
+ *
+ * VCG is per bidder whatever its language: a bidder pays the harm its presence does to the
+ * others, once, for everything it wins. Winner determination is exact (branch and bound,
  * see `internal/search.ts`) or fails with `SearchLimitExceeded`; it never returns an
  * approximation.
  *
@@ -27,11 +34,12 @@ import { search, type SearchProblem, type WarmStart } from "./internal/search.ts
 
 const ItemId = Schema.String.check(Schema.isBetweenLength(1, 128))
 
-/** A bid on a bundle of items. */
+/** A bid on a bundle of items; `xor` names the bidder's group of exclusive bids (see the bid languages above). */
 export const BundleBid = Schema.Struct({
   bidder: AccountId,
   items: Schema.Array(ItemId).check(Schema.isBetweenLength(1, 64)),
-  amount: Amount
+  amount: Amount,
+  xor: Schema.optionalKey(Schema.String.check(Schema.isBetweenLength(1, 128)))
 })
 /** A bid on a bundle of items. */
 export type BundleBid = typeof BundleBid.Type
@@ -57,10 +65,10 @@ export interface Allocation {
   readonly nodes: number
 }
 
-/** A VCG outcome: the allocation and, for each winning bid, what its bidder pays. */
+/** A VCG outcome: the allocation and, for each winning bidder (in order of its first winning bid), its winning bids and payment. */
 export interface VcgOutcome {
   readonly allocation: Allocation
-  readonly payments: ReadonlyArray<{ readonly bid: number; readonly bidder: string; readonly payment: bigint }>
+  readonly payments: ReadonlyArray<{ readonly bidder: string; readonly bids: ReadonlyArray<number>; readonly payment: bigint }>
 }
 
 interface Prepared {
@@ -71,6 +79,7 @@ interface Prepared {
 const prepare = (input: CombinatorialInput): Result.Result<Prepared, SearchLimitExceeded> => {
   const itemIndex = new Map(input.items.map((item, i) => [item, i]))
   const bidderIndex = new Map<string, number>()
+  const groupIndex = new Map<string, number>()
   let total = 0n
   const bids: Array<SearchProblem["bids"][number]> = []
   for (const bid of input.bids) {
@@ -80,7 +89,10 @@ const prepare = (input: CombinatorialInput): Result.Result<Prepared, SearchLimit
     if (items.some((i) => i === undefined)) continue
     let bidder = bidderIndex.get(bid.bidder)
     if (bidder === undefined) bidderIndex.set(bid.bidder, bidder = bidderIndex.size)
-    bids.push({ items: items as Array<number>, amount: Number(bid.amount), bidder })
+    const label = `${bidder}:${bid.xor ?? ""}`
+    let group = groupIndex.get(label)
+    if (group === undefined) groupIndex.set(label, group = groupIndex.size)
+    bids.push({ items: items as Array<number>, amount: Number(bid.amount), bidder, group })
   }
   if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
     return Result.fail(
@@ -88,7 +100,7 @@ const prepare = (input: CombinatorialInput): Result.Result<Prepared, SearchLimit
     )
   }
   return Result.succeed({
-    problem: { itemCount: input.items.length, bidderCount: bidderIndex.size, bids },
+    problem: { itemCount: input.items.length, groupCount: groupIndex.size, bids },
     bidderIds: [...bidderIndex.keys()]
   })
 }
@@ -153,7 +165,7 @@ export const winnerDetermination = (
  * VCG: the welfare-maximising allocation, and each winner pays the harm it does to the others —
  * (best welfare without that bidder) − (the others' welfare in the chosen allocation). Losers
  * pay nothing, so only winners' exclusions are solved: one extra exact search per winning
- * bidder, each warm-started from the main allocation minus that bidder's bids (already a
+ * bidder (however many bids it wins), each warm-started from the main allocation minus that bidder's bids (already a
  * feasible allocation without it, so the search only has to look for better ones) and from the
  * main search's proved subproblem bounds (still valid with fewer bids).
  */
@@ -163,15 +175,16 @@ export const vcg = (
 ): Result.Result<VcgOutcome, SearchLimitExceeded> =>
   Result.flatMap(prepare(input), (prepared) =>
     Result.flatMap(solve(input, prepared, -1, options), ({ allocation, bounds, solverWinners }): Result.Result<VcgOutcome, SearchLimitExceeded> => {
-      const payments: Array<{ bid: number; bidder: string; payment: bigint }> = []
-      for (const bid of allocation.winners) {
-        const bidder = input.bids[bid]!.bidder
+      const payments: Array<{ bidder: string; bids: Array<number>; payment: bigint }> = []
+      const won = new Map<string, Array<number>>()
+      for (const bid of allocation.winners) won.set(input.bids[bid]!.bidder, [...(won.get(input.bids[bid]!.bidder) ?? []), bid])
+      for (const [bidder, bids] of won) {
         const excluded = prepared.bidderIds.indexOf(bidder)
         const others = solverWinners.filter((k) => prepared.problem.bids[k]!.bidder !== excluded)
         const without = solve(input, prepared, excluded, options, { initial: others, inherited: bounds })
         if (Result.isFailure(without)) return Result.fail(without.failure)
-        const othersWelfare = allocation.welfare - input.bids[bid]!.amount
-        payments.push({ bid, bidder, payment: without.success.allocation.welfare - othersWelfare })
+        const othersWelfare = bids.reduce((sum, bid) => sum - input.bids[bid]!.amount, allocation.welfare)
+        payments.push({ bidder, bids, payment: without.success.allocation.welfare - othersWelfare })
       }
       return Result.succeed({ allocation, payments })
     }))

@@ -10,7 +10,7 @@
  * item's best per-item price and is then lowered by coordinate descent (each price cut to the
  * least that keeps every bid covered), which keeps it feasible and only tightens it.
  *
- * **Cache.** When no bidder has two live bids, the subproblem at a node depends only on the set
+ * **Cache.** When no XOR group has two live bids, the subproblem at a node depends only on the set
  * of items already taken, so an upper bound proved for it (its exact optimum once searched, or
  * "no better than the incumbent allowed" once pruned) is remembered and reused (CASS caching),
  * at most `CACHE_LIMIT` entries (the cache is cleared when full).
@@ -27,17 +27,21 @@
  * Internal: only `combinatorial.ts` may import this file.
  */
 
-/** One bid in solver form: item indices, amount, bidder index. */
+/**
+ * One bid in solver form: item indices, amount, bidder index (what VCG excludes) and XOR group
+ * index (at most one bid of a group wins; a bidder may hold several groups).
+ */
 export interface SearchBid {
   readonly items: ReadonlyArray<number>
   readonly amount: number
   readonly bidder: number
+  readonly group: number
 }
 
-/** The solver's input. `itemCount` items numbered 0..itemCount-1. */
+/** The solver's input. `itemCount` items numbered 0..itemCount-1; groups numbered 0..groupCount-1. */
 export interface SearchProblem {
   readonly itemCount: number
-  readonly bidderCount: number
+  readonly groupCount: number
   readonly bids: ReadonlyArray<SearchBid>
 }
 
@@ -68,8 +72,8 @@ const CACHE_LIMIT = 1_000_000
 const DESCENT_PASSES = 2
 
 /**
- * Finds an allocation of maximum total value in which no item is sold twice and each bidder wins
- * at most one bid (XOR bids). Bids of `excludedBidder` are ignored (for VCG). `initial`, if given,
+ * Finds an allocation of maximum total value in which no item is sold twice and at most one bid
+ * of each XOR group wins. Bids of `excludedBidder` are ignored (for VCG). `initial`, if given,
  * is a feasible allocation (bid indices) to start from; it is returned when nothing beats it.
  * Among optimal allocations the result is deterministic: without `initial`, the first found in
  * the search order (items by ascending number of bids, then index; bids by descending amount,
@@ -103,12 +107,12 @@ export const search = (
   const masks = new Int32Array(n * words)
   const amounts = new Float64Array(n)
   const perItem = new Float64Array(n)
-  const bidders = new Int32Array(n)
+  const groups = new Int32Array(n)
   const first = new Int32Array(n)
   const bidItems: Array<Array<number>> = []
   const bins: Array<Array<number>> = Array.from({ length: m }, () => [])
   const byItem: Array<Array<number>> = Array.from({ length: m }, () => [])
-  const bidsOf = new Int32Array(problem.bidderCount + 1)
+  const bidsOf = new Int32Array(problem.groupCount + 1)
   live.forEach((original, k) => {
     const bid = problem.bids[original]!
     const ranks = bid.items.map((item) => rank[item]!).sort((x, y) => x - y)
@@ -118,8 +122,8 @@ export const search = (
     }
     amounts[k] = bid.amount
     perItem[k] = bid.amount / ranks.length
-    bidders[k] = bid.bidder
-    bidsOf[bid.bidder]!++
+    groups[k] = bid.group
+    bidsOf[bid.group]!++
     first[k] = ranks[0]!
     bidItems.push(ranks)
     bins[ranks[0]!]!.push(k)
@@ -127,7 +131,7 @@ export const search = (
   const cacheable = m <= 52 && bidsOf.every((count) => count <= 1)
 
   const taken = new Int32Array(words)
-  const usedBidder = new Uint8Array(problem.bidderCount + 1)
+  const usedGroup = new Uint8Array(problem.groupCount + 1)
   const chosen: Array<number> = []
   let best: Array<number> = []
   let bestValue = 0
@@ -149,7 +153,7 @@ export const search = (
   const cache = new Map<number, number>()
 
   const compatible = (k: number): boolean => {
-    if (usedBidder[bidders[k]!] === 1) return false
+    if (usedGroup[groups[k]!] === 1) return false
     const base = k * words
     for (let w = 0; w < words; w++) if ((masks[base + w]! & taken[w]!) !== 0) return false
     return true
@@ -234,11 +238,11 @@ export const search = (
       if (first[k] !== r) continue
       const base = k * words
       for (let w = 0; w < words; w++) taken[w]! |= masks[base + w]!
-      usedBidder[bidders[k]!] = 1
+      usedGroup[groups[k]!] = 1
       chosen.push(k)
       visit(r + 1, value + amounts[k]!, depth + 1, list, count)
       chosen.pop()
-      usedBidder[bidders[k]!] = 0
+      usedGroup[groups[k]!] = 0
       for (let w = 0; w < words; w++) taken[w]! &= ~masks[base + w]!
     }
     visit(r + 1, value, depth + 1, list, count)
