@@ -95,7 +95,7 @@ const time = (fn: () => unknown): number => {
 }
 const sweep = (): void => {
   const rounds = 5
-  console.log("items × bids seed | HiGHS ms (min–max) | mabeam ms (min–max) | ratio mabeam/HiGHS (min–max) | VCG/WD")
+  console.log("items × bids seed | HiGHS ms (min–max) | mabeam ms (min–max) | mabeam/HiGHS per run (min–median–max) | VCG/WD (min–median–max)")
   for (const [items, bids] of [[6, 20], [10, 50], [10, 200], [20, 100], [20, 500], [25, 500], [30, 200], [30, 400], [30, 500], [35, 700], [40, 500], [40, 1000]] as const) {
     for (const seed of [1, 2, 3]) {
       const input = instance(items, bids, seed * 7919 + items * 1000 + bids)
@@ -113,8 +113,12 @@ const sweep = (): void => {
       const vcgRatio = v.map((x, i) => x / m[i]!)
       const range = (xs: ReadonlyArray<number>, digits: number) =>
         `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`
+      const spread = (xs: ReadonlyArray<number>, digits: number) => {
+        const sorted = [...xs].sort((x, y) => x - y)
+        return `${sorted[0]!.toFixed(digits)}–${sorted[sorted.length >> 1]!.toFixed(digits)}–${sorted.at(-1)!.toFixed(digits)}`
+      }
       console.log(
-        `${items} × ${bids} #${seed} | ${range(h, 2)} | ${range(m, 2)} | ${range(ratios, 3)} | ${range(vcgRatio, 2)}`
+        `${items} × ${bids} #${seed} | ${range(h, 2)} | ${range(m, 2)} | ${spread(ratios, 3)} | ${spread(vcgRatio, 2)}`
       )
     }
   }
