@@ -1,7 +1,9 @@
 /**
  * The cost of security and quotas per message, beside the bare operation in the same run:
  * signed + verified + authorized sends vs plain sends, quota-guarded sends vs plain sends, and
- * the single checks (seal + open, Authorization.check, Quotas.check) vs `Effect.void`.
+ * the single checks (seal + open, Authorization.check, Quotas.check) vs `Effect.void`, and the
+ * cost of secure mode (`SecureMode`: token verified + capability checked inside the service) on a
+ * ledger transfer and a registry register, against the same services built without it.
  *
  * Each timed case runs a batch inside one `Effect.runPromise` (ops = batch size).
  */
@@ -9,7 +11,19 @@ import { generateKeyPairSync, sign, verify } from "node:crypto"
 import { Context, Effect, Layer, Schema, Scope } from "effect"
 import { Agent, type AgentRef, AgentSystem } from "../src/agent/index.ts"
 import { type GuardedRef, Quotas, Usage } from "../src/resources/index.ts"
-import { AuditLog, Authorization, Identities, makeSecureRef, type SecureRef, type Signer, Tokens } from "../src/security/index.ts"
+import { Ledger } from "../src/economics/ledger/index.ts"
+import { Registry } from "../src/registry/index.ts"
+import {
+  AuditLog,
+  Authorization,
+  Identities,
+  makeSecureRef,
+  type SecureRef,
+  SecureMode,
+  secureLayer,
+  type Signer,
+  Tokens
+} from "../src/security/index.ts"
 import { defineBench } from "./lib/index.ts"
 
 const Ping = Agent.message("Ping", { n: Schema.Number })
@@ -73,7 +87,70 @@ const batch = (send: Effect.Effect<unknown, unknown>) =>
     yield* sink.ask(count)
   }))
 
+// Secure mode off and on: the same ledger and registry, built without and with `SecureMode`.
+const plainServices = Layer.mergeAll(Ledger.layer, Registry.layer)
+const secureServices = Layer.mergeAll(Ledger.layer, Registry.layer).pipe(
+  Layer.provideMerge(secureLayer({ authorization: { grants: { bench: ["ledger:*", "registry:*"] } } })),
+  Layer.orDie
+)
+interface Mode {
+  readonly ledger: Ledger["Service"]
+  readonly registry: Registry["Service"]
+  /** Runs an effect as the bench's caller (with its token in secure mode). */
+  readonly as: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+}
+let plain: Mode | undefined
+let secured: Mode | undefined
+const modeScope = Scope.makeUnsafe()
+const makeMode = (services: Layer.Layer<Ledger | Registry>) =>
+  Effect.flatMap(Layer.buildWithScope(services, modeScope), (built) =>
+    Effect.gen(function*() {
+      const ledger = yield* Ledger
+      const registry = yield* Registry
+      const secure = yield* Effect.serviceOption(SecureMode)
+      const tokens = yield* Effect.serviceOption(Tokens)
+      let as: Mode["as"] = (effect) => effect
+      if (secure._tag === "Some" && tokens._tag === "Some") as = secure.value.actAs(yield* Effect.orDie(tokens.value.issue("bench")))
+      yield* as(Effect.orDie(Effect.all([ledger.open("a"), ledger.open("b"), ledger.mint({ account: "a", amount: 10n ** 12n })])))
+      return { ledger, registry, as } satisfies Mode
+    }).pipe(Effect.provideContext(built)))
+const modeSetup = async () => {
+  if (plain !== undefined) return
+  plain = await Effect.runPromise(makeMode(plainServices))
+  secured = await Effect.runPromise(makeMode(secureServices))
+}
+const transfers = (mode: () => Mode | undefined) => () =>
+  Effect.runPromise(Effect.suspend(() => {
+    const { as, ledger } = mode() as Mode
+    return as(Effect.orDie(Effect.gen(function*() {
+      for (let i = 0; i < BATCH; i++) yield* ledger.transfer({ from: "a", to: "b", amount: 1n })
+    })))
+  }))
+let registered = 0
+const registers = (mode: () => Mode | undefined) => () =>
+  Effect.runPromise(Effect.suspend(() => {
+    const { as, registry } = mode() as Mode
+    const base = registered
+    registered += BATCH
+    // Registered in one scope and removed when it closes: register + unregister per op.
+    return as(Effect.orDie(Effect.scoped(Effect.gen(function*() {
+      for (let i = 0; i < BATCH; i++) yield* registry.register(`k-${base + i}`, i)
+    }))))
+  }))
+
 export default defineBench("security", [
+  {
+    group: "secure mode on a ledger transfer (batch of 1k)",
+    setup: modeSetup,
+    baseline: { name: "Ledger.transfer, secure mode off", ops: BATCH, fn: transfers(() => plain) },
+    cases: [{ name: "Ledger.transfer, secure mode on (token + capability checked)", ops: BATCH, fn: transfers(() => secured) }]
+  },
+  {
+    group: "secure mode on a registry register (batch of 1k, removed at scope close)",
+    setup: modeSetup,
+    baseline: { name: "Registry.register, secure mode off", ops: BATCH, fn: registers(() => plain) },
+    cases: [{ name: "Registry.register, secure mode on (caller verified, owner recorded)", ops: BATCH, fn: registers(() => secured) }]
+  },
   {
     group: "send one message (batch of 1k, then one ask)",
     setup,

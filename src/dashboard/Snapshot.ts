@@ -44,7 +44,7 @@ export interface AuctionView {
   readonly id: string
   readonly kind: string
   readonly seller: string
-  readonly status: "open" | "settled"
+  readonly status: "open" | "settled" | "failed"
   readonly reserve: string
   readonly bids: number
   readonly price?: string

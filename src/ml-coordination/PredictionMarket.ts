@@ -66,6 +66,7 @@ export type TradeError =
   | InsufficientShares
   | Ledger.InsufficientFunds
   | Ledger.UnknownAccount
+  | Ledger.Unauthorized
   | InvalidInput
 
 /** A running market. */

@@ -181,7 +181,7 @@ export const ProcureInput = Schema.Struct({
 export type ProcureInput = typeof ProcureInput.Type
 
 /** What `procure` can fail with. Every failure leaves the ledger as it was. */
-export type ProcureError = InvalidInput | BudgetExhausted | Ledger.UnknownAccount
+export type ProcureError = InvalidInput | BudgetExhausted | Ledger.UnknownAccount | Ledger.Unauthorized
 
 /** The allocation and the total the principal paid. */
 export interface Procurement {
@@ -209,7 +209,7 @@ export const procure = (input: ProcureInput): Effect.Effect<Procurement, Procure
     const { principal, ...rest } = yield* decodeProcure(input)
     const allocation = allocateTasksUnsafe(yield* decodeProcureAllocation(rest))
     const ledger = yield* Ledger.Ledger
-    const asDefect = <A>(effect: Effect.Effect<A, Ledger.UnknownAccount | InvalidInput | Ledger.UnknownHold | Ledger.CaptureExceedsHold>) =>
+    const asDefect = <A>(effect: Effect.Effect<A, Ledger.UnknownAccount | InvalidInput | Ledger.UnknownHold | Ledger.CaptureExceedsHold | Ledger.Unauthorized>) =>
       effect.pipe(Effect.catchTags({
         InvalidInput: Effect.die,
         UnknownHold: Effect.die,

@@ -67,7 +67,7 @@ export interface TournamentResult {
 }
 
 /** Everything a tournament can fail with. */
-export type TournamentError = BudgetExhausted | CandidateFailed | SpawnError | Ledger.UnknownAccount | InvalidInput
+export type TournamentError = BudgetExhausted | CandidateFailed | SpawnError | Ledger.UnknownAccount | Ledger.Unauthorized | InvalidInput
 
 const Evaluate = Agent.request("Evaluate", { epochs: Schema.Int, seed: Schema.String }, Schema.Number)
 

@@ -6,10 +6,20 @@
  * The service validates input, ties entries to scopes and binds the namespace; storage is the job
  * of a `RegistryBackend` (memory by default, SQL for durable entries).
  *
+ * Secure mode (`SecureMode` in context when the registry is built): each entry belongs to the
+ * verified caller that registered it. Only that caller, or one holding `registry:admin:<namespace>`,
+ * may `unregister` or `update` it; an entry registered anonymously, or by another process sharing
+ * the backend, only an admin may touch. `registerDurable` needs `registry:write:<namespace>`.
+ * Denials are `Unauthorized` plus an audit record. Without secure mode anyone may unregister or
+ * update any entry (see README's threat model).
+ *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, type Option, Schema, type Scope, Stream } from "effect"
+import { Context, Effect, Layer, Option, Schema, type Scope, Stream } from "effect"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import type { Unauthorized } from "../security/errors.ts"
+// The file, not the folder's index: the index also exports agent helpers, and agents import the registry.
+import { ANONYMOUS, SecureMode } from "../security/SecureMode.ts"
 import * as MemoryBackend from "./backends/memory.ts"
 import { RegistryBackend, type RegistryBackendShape } from "./RegistryBackend.ts"
 import type { AlreadyRegistered, BackendUnavailable, ChangesLagged, NotRegistered } from "./RegistryError.ts"
@@ -51,16 +61,22 @@ export interface RegistryShape {
     key: string,
     value: RegistryValue,
     metadata?: Metadata
-  ) => Effect.Effect<Entry, AlreadyRegistered | InvalidInput | BackendUnavailable>
-  /** Removes the entry under `key`, whoever owns it; `true` if there was one. */
-  readonly unregister: (key: string) => Effect.Effect<boolean, InvalidInput | BackendUnavailable>
+  ) => Effect.Effect<Entry, AlreadyRegistered | InvalidInput | BackendUnavailable | Unauthorized>
+  /**
+   * Removes the entry under `key`; `true` if there was one. In secure mode only its owner or an
+   * admin may (else `Unauthorized`); without it, anyone may.
+   */
+  readonly unregister: (key: string) => Effect.Effect<boolean, InvalidInput | BackendUnavailable | Unauthorized>
   /** The entry under `key`, if any. */
   readonly lookup: (key: string) => Effect.Effect<Option.Option<Entry>, InvalidInput | BackendUnavailable>
-  /** Replaces the metadata of the entry under `key`; `NotRegistered` if there is none. */
+  /**
+   * Replaces the metadata of the entry under `key`; `NotRegistered` if there is none. In secure
+   * mode only its owner or an admin may (else `Unauthorized`).
+   */
   readonly update: (
     key: string,
     metadata: Metadata
-  ) => Effect.Effect<Entry, NotRegistered | InvalidInput | BackendUnavailable>
+  ) => Effect.Effect<Entry, NotRegistered | InvalidInput | BackendUnavailable | Unauthorized>
   /**
    * The entries passing every test of the selector, in no particular order: a scalar field must
    * equal the value, a list field must contain it.
@@ -115,29 +131,74 @@ const checkLookup = keyValidator("Registry.lookup")
 const checkUpdate = validator(UpdateInput, "Registry.update")
 const checkSelect = validator(Selector, "Registry.select")
 
-const makeWith = (backend: RegistryBackendShape, namespace: string): RegistryShape => {
-  const store = (key: string, value: RegistryValue, metadata: Metadata, durable: boolean) =>
-    backend.register(namespace, { key, value, metadata, durable })
+const makeWith = (
+  backend: RegistryBackendShape,
+  namespace: string,
+  secure: SecureMode["Service"] | undefined
+): RegistryShape => {
+  // Secure mode: who registered each live entry of this registry (key -> registration id and
+  // verified caller). One record per live entry, removed with the entry.
+  const owners = new Map<string, { readonly id: number; readonly owner: string }>()
+  const admin = `registry:admin:${namespace}`
+  const storeAs = (owner: string, key: string, value: RegistryValue, metadata: Metadata, durable: boolean) =>
+    Effect.tap(backend.register(namespace, { key, value, metadata, durable }), (entry) =>
+      Effect.sync(() => owners.set(key, { id: entry.id, owner })))
+  // A scoped entry may be registered by anyone (its owner is recorded); a durable one needs write.
+  const store = (key: string, value: RegistryValue, metadata: Metadata) =>
+    secure === undefined
+      ? backend.register(namespace, { key, value, metadata, durable: false })
+      : Effect.flatMap(secure.caller, (owner) => storeAs(owner, key, value, metadata, false))
+  const storeDurable = (key: string, value: RegistryValue, metadata: Metadata) =>
+    secure === undefined
+      ? backend.register(namespace, { key, value, metadata, durable: true })
+      : Effect.flatMap(secure.require(`registry:write:${namespace}`), (owner) => storeAs(owner, key, value, metadata, true))
+  const forget = (key: string, id: number) => {
+    if (owners.get(key)?.id === id) owners.delete(key)
+  }
   const release = (entry: Entry) =>
     backend.unregister(namespace, entry.key, entry.id).pipe(
+      Effect.andThen(Effect.sync(() => forget(entry.key, entry.id))),
       Effect.catch((error) => Effect.logWarning("Registry: could not remove an owned entry", entry.key, error))
     )
+  // Secure mode: the entry's owner or an admin; a missing entry passes (the operation reports it).
+  // The checked entry's id goes to the operation, so an entry replaced meanwhile is not touched.
+  const ownerOnly = <A, E>(key: string, operation: string, effect: (id: number | undefined) => Effect.Effect<A, E>) =>
+    secure === undefined ? effect(undefined) : Effect.gen(function*() {
+      const current = yield* backend.lookup(namespace, key)
+      if (Option.isSome(current)) {
+        const caller = yield* secure.caller
+        const record = owners.get(key)
+        const owner = record !== undefined && record.id === current.value.id ? record.owner : ANONYMOUS
+        if ((owner === ANONYMOUS || owner !== caller) && !(yield* secure.holds(caller, admin))) {
+          return yield* secure.deny(caller, admin, `${operation} "${key}" owned by ${owner}`)
+        }
+      }
+      return yield* effect(Option.isSome(current) ? current.value.id : undefined)
+    })
   const empty: Metadata = {}
   return {
     namespace,
     register: (key, value, metadata = empty) => {
       const bad = checkRegister({ key, value, metadata })
-      const owned = () => Effect.acquireRelease(store(key, value, metadata, false), release)
+      const owned = () => Effect.acquireRelease(store(key, value, metadata), release)
       return bad === undefined ? owned() : Effect.andThen(bad, owned)
     },
     registerDurable: (key, value, metadata = empty) => {
       const bad = checkRegisterDurable({ key, value, metadata })
-      const durable = () => store(key, value, metadata, true)
+      const durable = () => storeDurable(key, value, metadata)
       return bad === undefined ? durable() : Effect.andThen(bad, durable)
     },
     unregister: (key) => {
       const bad = checkUnregister(key)
-      const removed = () => Effect.map(backend.unregister(namespace, key), (entry) => entry._tag === "Some")
+      const removed = () =>
+        ownerOnly(
+          key,
+          "unregister",
+          (id) => Effect.map(backend.unregister(namespace, key, id), (entry) => {
+            if (entry._tag === "Some") forget(key, entry.value.id)
+            return entry._tag === "Some"
+          })
+        )
       return bad === undefined ? removed() : Effect.andThen(bad, removed)
     },
     lookup: (key) => {
@@ -146,7 +207,7 @@ const makeWith = (backend: RegistryBackendShape, namespace: string): RegistrySha
     },
     update: (key, metadata) => {
       const bad = checkUpdate({ key, metadata })
-      const updated = () => backend.update(namespace, key, metadata)
+      const updated = () => ownerOnly(key, "update", () => backend.update(namespace, key, metadata))
       return bad === undefined ? updated() : Effect.andThen(bad, updated)
     },
     select: (selector) => {
@@ -169,7 +230,7 @@ export const make = (
 ): Effect.Effect<RegistryShape, InvalidInput, RegistryBackend> =>
   Effect.gen(function*() {
     const namespace = yield* decodeNamespace(options.namespace ?? "default")
-    return makeWith(yield* RegistryBackend, namespace)
+    return makeWith(yield* RegistryBackend, namespace, Option.getOrUndefined(yield* Effect.serviceOption(SecureMode)))
   })
 
 /**
@@ -191,7 +252,9 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("mabeam
   /** The default registry: namespace `"default"` over a fresh memory backend. */
   static readonly layer: Layer.Layer<Registry> = Layer.effect(
     Registry,
-    RegistryBackend.useSync((backend) => makeWith(backend, "default"))
+    Effect.gen(function*() {
+      return makeWith(yield* RegistryBackend, "default", Option.getOrUndefined(yield* Effect.serviceOption(SecureMode)))
+    })
   ).pipe(Layer.provide(MemoryBackend.layer))
 
   /**

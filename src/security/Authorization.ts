@@ -52,6 +52,8 @@ export class Authorization extends Context.Service<Authorization, {
    * ```
    */
   readonly check: (agent: string, capability: string) => Effect.Effect<void, Unauthorized | InvalidInput>
+  /** Whether `agent` holds `capability`: no audit record, no failure (malformed input holds nothing). */
+  readonly holds: (agent: string, capability: string) => Effect.Effect<boolean>
   /** Runs `effect` only if `agent` holds `capability`. */
   readonly authorize: (
     agent: string,
@@ -82,6 +84,7 @@ const decodeDelegate = decodeInput(
   "Authorization.delegate"
 )
 const isId = (u: unknown): u is string => typeof u === "string" && u.length > 0 && u.length <= 200
+const isCapability = Schema.is(Capability)
 
 const make = (options: AuthorizationOptions) =>
   Effect.gen(function*() {
@@ -104,8 +107,10 @@ const make = (options: AuthorizationOptions) =>
       )
     const checkIn = pairIn("Authorization.check")
     const check = (agent: string, capability: string): Effect.Effect<void, Unauthorized | InvalidInput> => {
-      // Fast path for a granted capability; the decoder runs only when the answer is not a plain yes.
+      // Fast path for a granted capability (exactly or by pattern); the decoder, which builds an
+      // error message, runs only when the answer is not a plain yes.
       if (isId(agent) && typeof capability === "string" && grants.get(agent)?.has(capability) === true) return Effect.void
+      if (isId(agent) && isCapability(capability) && holds(agent, capability)) return Effect.void
       return Effect.flatMap(checkIn({ agent, capability }), (input) =>
         holds(input.agent, input.capability) ? Effect.void : deny(input.agent, input.capability))
     }
@@ -139,6 +144,7 @@ const make = (options: AuthorizationOptions) =>
           })),
       grantsOf: (agent) => Effect.map(agentIn("Authorization.grantsOf")(agent), (id) => Array.from(grants.get(id) ?? [])),
       check,
+      holds: (agent, capability) => Effect.sync(() => isId(agent) && typeof capability === "string" && holds(agent, capability)),
       authorize: (agent, capability) => (effect) => Effect.andThen(check(agent, capability), effect),
       delegate: (parent, child, capabilities) =>
         Effect.flatMap(decodeDelegate({ parent, child, capabilities }), (input) =>

@@ -8,8 +8,15 @@
  * recipient, signature, then nonce (a replay). Every rejection is a typed error AND an audit record.
  *
  * Nonces are a per-signer random prefix (from `Random`) and a counter: they need to be unique,
- * not secret. The replay cache is bounded
- * (see `NonceCache`); identities are bounded by `MAX_IDENTITIES` (`issue` fails beyond it).
+ * not secret. Replay protection is kept per sender (one bounded `NonceCache` each, `maxNonces`
+ * entries): a sender that floods only raises its own floor. Timestamps further than `windowMillis`
+ * from the verifier's clock are refused (`StaleMessage`). Identities are bounded by
+ * `MAX_IDENTITIES` (`issue` fails beyond it), so the caches are bounded too.
+ *
+ * Key lifecycle: only the holder of an identity's current `Signer` can rotate it (`rotate(signer)`),
+ * and a remote identity's new key is accepted by `trust` only with an endorsement signed by one of
+ * its valid keys (`signer.endorse`), so nobody takes over an identity by announcing a key.
+ * `revoke` forgets every key at once.
  *
  * @since 0.1.0
  */
@@ -18,6 +25,7 @@ import { Clock, Context, Effect, Layer, Random, Schema } from "effect"
 import { decodeInput, InvalidInput } from "../errors/index.ts"
 import { AuditLog } from "./AuditLog.ts"
 import { IdentityExists, InvalidSignature, ReplayDetected, StaleMessage, UnknownIdentity } from "./errors.ts"
+import { checkJsonBounds } from "./bounds.ts"
 import { canonical } from "./internal/canonical.ts"
 import { NonceCache } from "./internal/nonces.ts"
 import { AgentId, Envelope } from "./schema.ts"
@@ -31,7 +39,16 @@ export interface Signer {
   readonly keyId: number
   /** Signs `payload` for recipient `to`, stamped with Clock time and a fresh nonce. */
   readonly seal: (to: string, payload: Schema.Json) => Effect.Effect<Envelope, InvalidInput>
+  /**
+   * Signs the statement "`keyId`/`publicKey` is this agent's next key" (base64), for another
+   * node's `Identities.trust` to accept the new key of an identity it already knows.
+   */
+  readonly endorse: (keyId: number, publicKey: string) => string
 }
+
+/** The bytes an endorsement of a new key signs. */
+export const endorsementBytes = (agent: string, keyId: number, publicKey: string): Buffer =>
+  Buffer.from(canonical({ purpose: "mabeam-key-endorsement-v1", agent, keyId, publicKey }))
 
 /** What a verified envelope tells the receiver. */
 export interface Verified {
@@ -48,7 +65,7 @@ export type OpenError = InvalidSignature | ReplayDetected | StaleMessage | Inval
 export interface IdentityOptions {
   /** How far an envelope's timestamp may be from the verifier's clock, ms (default 30 000). */
   readonly windowMillis?: number
-  /** Most nonces remembered (default 100 000). */
+  /** Most nonces remembered per sender (default 4 096). */
   readonly maxNonces?: number
 }
 
@@ -63,12 +80,25 @@ interface Key {
 export class Identities extends Context.Service<Identities, {
   /** Creates the identity of `agent` and returns its signer; fails with `IdentityExists` if it has one. */
   readonly issue: (agent: string) => Effect.Effect<Signer, IdentityExists | InvalidInput>
-  /** Replaces the key of `agent`; the old key verifies for one more window. Returns the new signer. */
-  readonly rotate: (agent: string) => Effect.Effect<Signer, UnknownIdentity | InvalidInput>
+  /**
+   * Replaces the key of the signer's agent; only a signer this service issued, holding a key still
+   * valid, may (else `InvalidInput`, or `UnknownIdentity` once revoked). The old key verifies for
+   * one more window. Returns the new signer.
+   */
+  readonly rotate: (signer: Signer) => Effect.Effect<Signer, UnknownIdentity | InvalidInput>
   /** Forgets every key of `agent`: its envelopes no longer verify. */
   readonly revoke: (agent: string) => Effect.Effect<void, UnknownIdentity | InvalidInput>
-  /** Accepts a public key (SPKI DER, base64) for a remote `agent` under `keyId`. */
-  readonly trust: (agent: string, keyId: number, publicKey: string) => Effect.Effect<void, InvalidInput>
+  /**
+   * Accepts a public key (SPKI DER, base64) for a remote `agent` under `keyId`. For an agent that
+   * already has a key, `endorsement` (from `signer.endorse` with a valid key of that agent) is
+   * required and `keyId` must be new; otherwise `InvalidSignature` (`"unendorsed-key"`), audited.
+   */
+  readonly trust: (
+    agent: string,
+    keyId: number,
+    publicKey: string,
+    endorsement?: string
+  ) => Effect.Effect<void, InvalidInput | InvalidSignature>
   /** The current public key of `agent` (SPKI DER, base64), to hand to other nodes. */
   readonly publicKey: (agent: string) => Effect.Effect<{ readonly keyId: number; readonly publicKey: string }, UnknownIdentity | InvalidInput>
   /**
@@ -82,7 +112,7 @@ export class Identities extends Context.Service<Identities, {
    */
   readonly open: (envelope: unknown, to?: string) => Effect.Effect<Verified, OpenError>
 }>()("mabeam/Identities") {
-  /** Identities with a 30 s window and 100 000 remembered nonces. */
+  /** Identities with a 30 s window and 4 096 remembered nonces per sender. */
   static readonly layer: Layer.Layer<Identities, never, AuditLog> = Layer.effect(Identities, Effect.suspend(() => make({})))
   /** Identities with options. */
   static readonly layerWith = (options: IdentityOptions): Layer.Layer<Identities, InvalidInput, AuditLog> =>
@@ -118,6 +148,12 @@ export const signedBytes = (envelope: Omit<Envelope, "signature">): Buffer =>
   }))
 
 const isSealInput = Schema.is(Schema.Struct({ to: AgentId, payload: Schema.Json }))
+// Bounds first: the Json guard and decoder recurse, so deep payloads must be refused before them.
+const sealInput = (to: string, payload: Schema.Json): Effect.Effect<{ readonly to: string; readonly payload: Schema.Json }, InvalidInput> => {
+  const tooBig = checkJsonBounds(payload, "Signer.seal")
+  if (tooBig !== undefined) return Effect.fail(tooBig)
+  return isSealInput({ to, payload }) ? Effect.succeed({ to, payload }) : decodeSeal({ to, payload })
+}
 
 /**
  * A signer. Its nonces are a random 64-bit prefix (from `Random`, drawn once) and a counter:
@@ -128,9 +164,10 @@ const makeSigner = (agent: string, keyId: number, privateKey: KeyObject, prefix:
   return {
     agent,
     keyId,
+    endorse: (nextKeyId, publicKey) => sign(null, endorsementBytes(agent, nextKeyId, publicKey), privateKey).toString("base64"),
     seal: (to, payload) =>
       Effect.flatMap(
-        isSealInput({ to, payload }) ? Effect.succeed({ to, payload }) : decodeSeal({ to, payload }),
+        sealInput(to, payload),
         (input) =>
           Effect.map(Clock.currentTimeMillis, (timestamp) => {
             const body = { sender: agent, to: input.to, keyId, nonce: `${prefix}${(++counter).toString(16)}`, timestamp, payload: input.payload }
@@ -149,8 +186,11 @@ const make = (options: { readonly windowMillis?: number; readonly maxNonces?: nu
   Effect.gen(function*() {
     const audit = yield* AuditLog
     const windowMillis = options.windowMillis ?? 30_000
-    const nonces = new NonceCache(options.maxNonces ?? 100_000)
+    const maxNonces = options.maxNonces ?? 4_096
+    const nonces = new Map<string, NonceCache>()
     const keys = new Map<string, Array<Key>>()
+    // Signers this service made: `rotate` accepts only these (possession proves the identity).
+    const issued = new WeakSet<Signer>()
 
     const store = (agent: string, key: Key, now: number) => {
       // Past keys keep verifying for one window; older ones go.
@@ -164,7 +204,9 @@ const make = (options: { readonly windowMillis?: number; readonly maxNonces?: nu
         const keyId = (keys.get(agent)?.reduce((max, k) => Math.max(max, k.keyId), -1) ?? -1) + 1
         store(agent, { keyId, key: pair.publicKey, until: Infinity }, now)
         yield* Effect.orDie(audit.record({ type: "security.identity.issued", agent, detail: { keyId } }))
-        return makeSigner(agent, keyId, pair.privateKey, yield* randomPrefix)
+        const signer = makeSigner(agent, keyId, pair.privateKey, yield* randomPrefix)
+        issued.add(signer)
+        return signer
       })
 
     const reject = <E extends InvalidSignature | ReplayDetected | StaleMessage | InvalidInput>(error: E, sender: string) =>
@@ -176,10 +218,13 @@ const make = (options: { readonly windowMillis?: number; readonly maxNonces?: nu
     const open = (raw: unknown, to?: string): Effect.Effect<Verified, OpenError> =>
       Effect.gen(function*() {
         const claimed = typeof (raw as { sender?: unknown } | null)?.sender === "string" ? (raw as { sender: string }).sender : ""
+        const tooBig = checkJsonBounds(raw, "Identities.open")
+        if (tooBig !== undefined) return yield* reject(tooBig, claimed)
         const envelope = isEnvelope(raw) ? raw : yield* Effect.catch(decodeEnvelope(raw), (error) => reject(error, claimed))
         const { sender } = envelope
         const now = yield* Clock.currentTimeMillis
-        if (Math.abs(now - envelope.timestamp) > windowMillis || envelope.timestamp <= nonces.floor) {
+        const seen = nonces.get(sender)
+        if (Math.abs(now - envelope.timestamp) > windowMillis || (seen !== undefined && envelope.timestamp <= seen.floor)) {
           return yield* reject(new StaleMessage({ sender, timestamp: envelope.timestamp, now, windowMillis }), sender)
         }
         const known = keys.get(sender)
@@ -194,8 +239,10 @@ const make = (options: { readonly windowMillis?: number; readonly maxNonces?: nu
           valid = false
         }
         if (!valid) return yield* reject(new InvalidSignature({ sender, reason: "bad-signature" }), sender)
-        if (nonces.has(sender, envelope.nonce)) return yield* reject(new ReplayDetected({ sender, nonce: envelope.nonce }), sender)
-        nonces.add(sender, envelope.nonce, envelope.timestamp, now - windowMillis)
+        if (seen?.has(envelope.nonce) === true) return yield* reject(new ReplayDetected({ sender, nonce: envelope.nonce }), sender)
+        const cache = seen ?? new NonceCache(maxNonces)
+        if (seen === undefined) nonces.set(sender, cache)
+        cache.add(envelope.nonce, envelope.timestamp, now - windowMillis)
         return { sender, to: envelope.to, payload: envelope.payload, timestamp: envelope.timestamp }
       })
 
@@ -208,15 +255,26 @@ const make = (options: { readonly windowMillis?: number; readonly maxNonces?: nu
           }
           return fresh(id)
         }),
-      rotate: (agent) =>
-        Effect.flatMap(agentIn("Identities.rotate")(agent), (id) =>
-          keys.has(id) ? fresh(id) : Effect.fail(new UnknownIdentity({ agent: id }))),
+      rotate: (signer) =>
+        Effect.gen(function*() {
+          if (typeof signer !== "object" || signer === null || !issued.has(signer)) {
+            return yield* new InvalidInput({ where: "Identities.rotate", issue: "not a signer issued by this service" })
+          }
+          const held = keys.get(signer.agent)
+          if (held === undefined) return yield* new UnknownIdentity({ agent: signer.agent })
+          const now = yield* Clock.currentTimeMillis
+          if (!held.some((k) => k.keyId === signer.keyId && k.until > now)) {
+            return yield* new InvalidInput({ where: "Identities.rotate", issue: `key ${signer.keyId} of "${signer.agent}" is no longer valid` })
+          }
+          return yield* fresh(signer.agent)
+        }),
       revoke: (agent) =>
         Effect.flatMap(agentIn("Identities.revoke")(agent), (id): Effect.Effect<void, UnknownIdentity> => {
+          nonces.delete(id)
           if (!keys.delete(id)) return Effect.fail(new UnknownIdentity({ agent: id }))
           return Effect.orDie(audit.record({ type: "security.identity.revoked", agent: id, detail: null }))
         }),
-      trust: (agent, keyId, publicKey) =>
+      trust: (agent, keyId, publicKey, endorsement) =>
         Effect.flatMap(decodeTrust({ agent, keyId, publicKey }), (input) =>
           Effect.gen(function*() {
             const key = yield* Effect.try({
@@ -229,7 +287,23 @@ const make = (options: { readonly windowMillis?: number; readonly maxNonces?: nu
             if (!keys.has(input.agent) && keys.size >= MAX_IDENTITIES) {
               return yield* new InvalidInput({ where: "Identities.trust", issue: `the identity table is full (${MAX_IDENTITIES})` })
             }
-            store(input.agent, { keyId: input.keyId, key, until: Infinity }, yield* Clock.currentTimeMillis)
+            const now = yield* Clock.currentTimeMillis
+            const known = keys.get(input.agent)?.filter((k) => k.until > now)
+            if (known !== undefined && known.length > 0) {
+              // A known identity changes key only with the consent of a key it has now.
+              const bytes = endorsementBytes(input.agent, input.keyId, input.publicKey)
+              const endorsed = typeof endorsement === "string" && endorsement.length <= 200 &&
+                known.every((k) => k.keyId < input.keyId) &&
+                known.some((k) => {
+                  try {
+                    return verify(null, bytes, k.key, Buffer.from(endorsement, "base64"))
+                  } catch {
+                    return false
+                  }
+                })
+              if (!endorsed) return yield* reject(new InvalidSignature({ sender: input.agent, reason: "unendorsed-key" }), input.agent)
+            }
+            store(input.agent, { keyId: input.keyId, key, until: Infinity }, now)
             yield* Effect.orDie(audit.record({ type: "security.identity.trusted", agent: input.agent, detail: { keyId: input.keyId } }))
           })),
       publicKey: (agent) =>

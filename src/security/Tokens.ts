@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from "node:crypto"
 import { Clock, Context, Duration, Effect, Layer, Schedule, Schema } from "effect"
 import { decodeInput, InvalidInput } from "../errors/index.ts"
 import { AuditLog } from "./AuditLog.ts"
@@ -21,6 +21,8 @@ import { AgentId } from "./schema.ts"
 
 /** Most signing keys kept (see the module comment). */
 export const MAX_TOKEN_KEYS = 16
+/** Most verified tokens remembered (see `verify`); the memory is cleared when full. */
+const MAX_VERIFIED = 4_096
 /** Most agents with a revocation remembered; `revoke` beyond it fails with `InvalidInput`. */
 export const MAX_REVOCATIONS = 100_000
 
@@ -85,7 +87,8 @@ const b64 = (text: string) => Buffer.from(text).toString("base64url")
 
 interface Key {
   readonly id: number
-  readonly secret: Buffer
+  // A KeyObject: HMAC with a raw Buffer key re-imports the key on every call, several times slower.
+  readonly secret: KeyObject
   /** When the key stopped signing (Infinity while current). */
   retiredAt: number
 }
@@ -93,7 +96,10 @@ interface Key {
 const make = (ttl: number) =>
   Effect.gen(function*() {
     const audit = yield* AuditLog
-    const keys: Array<Key> = [{ id: 0, secret: randomBytes(32), retiredAt: Infinity }]
+    const keys: Array<Key> = [{ id: 0, secret: createSecretKey(randomBytes(32)), retiredAt: Infinity }]
+    // Tokens whose MAC and claims already verified, so a hot caller pays for the MAC once; expiry,
+    // revocation and key retirement are still checked on every use. Bounded: cleared when full.
+    const verified = new Map<string, { readonly keyId: number; readonly claims: TokenClaims }>()
     const revoked = new Map<string, number>()
     const mac = (key: Key, body: string) => createHmac("sha256", key.secret).update(body).digest()
     const current = () => keys[keys.length - 1] as Key
@@ -106,6 +112,14 @@ const make = (ttl: number) =>
 
     const verify = (token: unknown): Effect.Effect<TokenClaims, InvalidToken> =>
       Effect.gen(function*() {
+        const cached = typeof token === "string" ? verified.get(token) : undefined
+        if (cached !== undefined && keys.some((k) => k.id === cached.keyId)) {
+          const now = yield* Clock.currentTimeMillis
+          if (now >= cached.claims.expiresAt) return yield* reject("expired", cached.claims.agent)
+          const revokedAt = revoked.get(cached.claims.agent)
+          if (revokedAt !== undefined && cached.claims.issuedAt <= revokedAt) return yield* reject("revoked", cached.claims.agent)
+          return cached.claims
+        }
         const parts = typeof token === "string" && token.length <= 2_000 ? token.split(".") : []
         if (parts.length !== 4 || parts[0] !== "v1" || !/^\d{1,9}$/.test(parts[1] ?? "")) return yield* reject("malformed")
         const [, keyText = "", claimsText = "", macText = ""] = parts
@@ -126,6 +140,8 @@ const make = (ttl: number) =>
         if (now >= claims.value.expiresAt) return yield* reject("expired", claims.value.agent)
         const revokedAt = revoked.get(claims.value.agent)
         if (revokedAt !== undefined && claims.value.issuedAt <= revokedAt) return yield* reject("revoked", claims.value.agent)
+        if (verified.size >= MAX_VERIFIED) verified.clear()
+        verified.set(token as string, { keyId: key.id, claims: claims.value })
         return claims.value
       })
 
@@ -141,7 +157,7 @@ const make = (ttl: number) =>
       rotate: Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         current().retiredAt = now
-        const next: Key = { id: current().id + 1, secret: randomBytes(32), retiredAt: Infinity }
+        const next: Key = { id: current().id + 1, secret: createSecretKey(randomBytes(32)), retiredAt: Infinity }
         // Retired keys are kept while tokens they signed may still be valid, and never more than the cap.
         const kept = keys.filter((k) => k.retiredAt + ttl > now)
         keys.length = 0

@@ -8,11 +8,12 @@ import { Schema } from "effect"
 /**
  * A signed envelope did not verify. `reason`: `"unknown-sender"` (no key for that identity),
  * `"unknown-key"` (the key id is not, or no longer, valid for the sender), `"bad-signature"`
- * (forged, or tampered after signing), `"wrong-recipient"` (signed for another agent).
+ * (forged, or tampered after signing), `"wrong-recipient"` (signed for another agent),
+ * `"unendorsed-key"` (a new key for a known identity without a valid endorsement by its key).
  */
 export class InvalidSignature extends Schema.TaggedError<InvalidSignature>()("InvalidSignature", {
   sender: Schema.String,
-  reason: Schema.Literals(["unknown-sender", "unknown-key", "bad-signature", "wrong-recipient"])
+  reason: Schema.Literals(["unknown-sender", "unknown-key", "bad-signature", "wrong-recipient", "unendorsed-key"])
 }) {
   override get message(): string {
     return `envelope claiming sender "${this.sender}" rejected: ${this.reason}`
@@ -71,12 +72,15 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
 
 /**
  * The audit chain does not verify at record `index`. `reason`: `"hash-mismatch"` (the record was
- * altered), `"broken-link"` (its `prev` is not the previous record's hash: removed or reordered),
- * `"index-gap"` (indexes do not follow each other), `"malformed"` (not an audit record).
+ * altered, or re-hashed without the key), `"broken-link"` (its `prev` is not the previous record's
+ * hash: removed or reordered), `"index-gap"` (indexes do not follow each other: a record removed
+ * or inserted), `"missing-head"` (the chain does not start at record 0), `"truncated"` (records a
+ * checkpoint or the live head vouch for are missing at the end), `"checkpoint-mismatch"` (the
+ * chain disagrees with a signed checkpoint, or the checkpoint is forged), `"malformed"`.
  */
 export class AuditChainBroken extends Schema.TaggedError<AuditChainBroken>()("AuditChainBroken", {
   index: Schema.Number,
-  reason: Schema.Literals(["hash-mismatch", "broken-link", "index-gap", "malformed"])
+  reason: Schema.Literals(["hash-mismatch", "broken-link", "index-gap", "missing-head", "truncated", "checkpoint-mismatch", "malformed"])
 }) {
   override get message(): string {
     return `audit chain broken at record ${this.index}: ${this.reason}`

@@ -9,11 +9,16 @@ export {
   type Anchor,
   AUDIT_EVENT_TYPE,
   AuditLog,
+  type AuditLogOptions,
+  type Checkpoint,
   GENESIS,
   hashRecord,
   MAX_AUDIT_RECORDS,
+  MAX_CHECKPOINTS,
   verifyChain
 } from "./AuditLog.ts"
+export { checkpointValid, makeCheckpoint, type VerifyOptions } from "./auditChain.ts"
+export { checkJsonBounds, MAX_JSON_DEPTH, MAX_JSON_NODES } from "./bounds.ts"
 export { Authorization, AuthorizationOptions, MAX_GRANTS, MAX_PRINCIPALS } from "./Authorization.ts"
 export {
   AuditChainBroken,
@@ -31,6 +36,7 @@ export {
   MAX_IDENTITIES,
   type OpenError,
   type Signer,
+  endorsementBytes,
   signedBytes,
   type Verified
 } from "./Identities.ts"
@@ -38,4 +44,5 @@ export { AgentId, AuditEntry, AuditRecord, Capability, Envelope } from "./schema
 export { MAX_REVOCATIONS, MAX_TOKEN_KEYS, type TokenClaims, type TokenOptions, Tokens } from "./Tokens.ts"
 export * as Capabilities from "./capabilities.ts"
 export { spawnChild } from "./capabilities.ts"
+export { ANONYMOUS, CallerToken, SecureMode, secureLayer, type SecurityOptions } from "./SecureMode.ts"
 export { makeSecureRef, receive, seal, type SecureError, type SecureRef } from "./SecureRef.ts"

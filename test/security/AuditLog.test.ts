@@ -8,7 +8,7 @@ import { SqliteClient } from "../../src/sql/index.ts"
 import { TestClock } from "effect/testing"
 import { EventStore } from "../../src/events/index.ts"
 import { AuditLog, type AuditRecord, GENESIS, hashRecord, MAX_AUDIT_RECORDS, verifyChain } from "../../src/security/index.ts"
-import { auditLayer } from "./fixtures.ts"
+import { auditKey, auditLayer, keyedAudit } from "./fixtures.ts"
 
 const fill = (n: number) =>
   Effect.gen(function*() {
@@ -21,7 +21,7 @@ const fill = (n: number) =>
   })
 
 const brokenAt = (records: ReadonlyArray<unknown>) => {
-  const result = verifyChain(records)
+  const result = verifyChain(records, { key: auditKey })
   return Result.isFailure(result) ? [result.failure.index, result.failure.reason] : "ok"
 }
 
@@ -35,7 +35,7 @@ describe("AuditLog", () => {
     Effect.gen(function*() {
       const filename = yield* tempFile
       const layer = () =>
-        AuditLog.layer.pipe(
+        keyedAudit.pipe(
           Layer.provideMerge(Layer.orDie(EventStore.layerSql())),
           Layer.provideMerge(SqliteClient.layer({ filename })),
           Layer.fresh
@@ -43,14 +43,14 @@ describe("AuditLog", () => {
       yield* Effect.provide(fill(3), layer())
       yield* Effect.gen(function*() {
         const audit = yield* AuditLog
-        assert.strictEqual((yield* audit.record({ type: "after.restart", agent: "a", detail: 1 })).index, 3)
+        assert.strictEqual((yield* audit.record({ type: "after.restart", agent: "a", detail: 1 }))?.index, 3)
         assert.strictEqual(yield* audit.verifyStored, 4)
         const sql = yield* SqlClient.SqlClient
         yield* sql`UPDATE mabeam_events SET payload = replace(payload, '"i":1', '"i":7') WHERE id = 'audit-1'`
         const error = yield* Effect.flip(audit.verifyStored)
         assert.deepInclude(error, { _tag: "AuditChainBroken", index: 1, reason: "hash-mismatch" })
         yield* sql`DELETE FROM mabeam_events WHERE id = 'audit-1'`
-        assert.deepInclude(yield* Effect.flip(audit.verifyStored), { index: 2, reason: "index-gap" })
+        assert.deepInclude(yield* Effect.flip(audit.verifyStored), { index: 1, reason: "index-gap" })
       }).pipe(Effect.provide(layer()))
     }))
 
@@ -72,17 +72,18 @@ describe("AuditLog", () => {
       const altered = records.map((r, i) => i === 2 ? { ...r, detail: { i: 99 } } : r)
       assert.deepStrictEqual(brokenAt(altered), [2, "hash-mismatch"])
       const removed = records.filter((_, i) => i !== 2)
-      assert.deepStrictEqual(brokenAt(removed), [3, "index-gap"])
+      assert.deepStrictEqual(brokenAt(removed), [2, "index-gap"])
       const reordered = [at(0), at(2), at(1), at(3), at(4)]
-      assert.deepStrictEqual(brokenAt(reordered), [2, "index-gap"])
+      assert.deepStrictEqual(brokenAt(reordered), [1, "index-gap"])
+      // Re-hashing without the key (plain sha256, or HMAC under a guessed key) is caught at the edit.
       const rehashedBody = { ...at(2), detail: { i: 99 } }
       const rehashed = records.map((r, i) => i === 2 ? { ...rehashedBody, hash: hashRecord(rehashedBody.prev, rehashedBody) } : r)
-      assert.deepStrictEqual(brokenAt(rehashed), [3, "broken-link"])
+      assert.deepStrictEqual(brokenAt(rehashed), [2, "hash-mismatch"])
       const renumbered = records.slice(1).map((r) => ({ ...r }))
       assert.strictEqual(brokenAt(renumbered), "ok", "a tail without an anchor is trusted to start where it says")
-      assert.deepStrictEqual(Result.isFailure(verifyChain(renumbered, { index: 0, hash: GENESIS })), true)
+      assert.deepStrictEqual(Result.isFailure(verifyChain(renumbered, { anchor: { index: 0, hash: GENESIS }, key: auditKey })), true)
       const fakeGenesis = { ...at(0), prev: "ab".repeat(32) }
-      assert.deepStrictEqual(brokenAt([{ ...fakeGenesis, hash: hashRecord(fakeGenesis.prev, fakeGenesis) }]), [0, "broken-link"])
+      assert.deepStrictEqual(brokenAt([{ ...fakeGenesis, hash: hashRecord(fakeGenesis.prev, fakeGenesis, auditKey) }]), [0, "broken-link"])
       assert.deepStrictEqual(brokenAt([at(0), { not: "a record" }]), [1, "malformed"])
     }).pipe(Effect.provide(auditLayer)))
 
@@ -90,16 +91,16 @@ describe("AuditLog", () => {
     Effect.gen(function*() {
       const store = yield* EventStore
       const storeLayer = Layer.succeed(EventStore, store)
-      yield* Effect.provide(fill(2), Layer.fresh(AuditLog.layer.pipe(Layer.provide(storeLayer))))
+      yield* Effect.provide(fill(2), Layer.fresh(keyedAudit.pipe(Layer.provide(storeLayer))))
       const second = yield* Effect.provide(
         Effect.gen(function*() {
           const audit = yield* AuditLog
           const record = yield* audit.record({ type: "after.restart", agent: "", detail: null })
           return { record, stored: yield* audit.verifyStored }
         }),
-        Layer.fresh(AuditLog.layer.pipe(Layer.provide(storeLayer)))
+        Layer.fresh(keyedAudit.pipe(Layer.provide(storeLayer)))
       )
-      assert.strictEqual(second.record.index, 2)
+      assert.strictEqual(second.record?.index, 2)
       assert.strictEqual(second.stored, 3)
     }).pipe(Effect.provide(Layer.orDie(EventStore.layerMemory()))))
 

@@ -100,7 +100,7 @@ describe("Identities", () => {
     Effect.gen(function*() {
       const identities = yield* Identities
       const old = yield* identities.issue("alice")
-      const rotated = yield* identities.rotate("alice")
+      const rotated = yield* identities.rotate(old)
       assert.strictEqual(rotated.keyId, 1)
       yield* identities.open(yield* old.seal("bob", 1))
       yield* TestClock.adjust("1 second")
@@ -116,7 +116,7 @@ describe("Identities", () => {
       assert.strictEqual((yield* Effect.flip(identities.issue("alice")))._tag, "IdentityExists")
       yield* identities.revoke("alice")
       assert.deepInclude(yield* Effect.flip(identities.open(yield* signer.seal("bob", 1))), { reason: "unknown-sender" })
-      assert.strictEqual((yield* Effect.flip(identities.rotate("alice")))._tag, "UnknownIdentity")
+      assert.strictEqual((yield* Effect.flip(identities.rotate(signer)))._tag, "UnknownIdentity")
       assert.strictEqual((yield* Effect.flip(identities.revoke("alice")))._tag, "UnknownIdentity")
       assert.strictEqual((yield* Effect.flip(identities.publicKey("alice")))._tag, "UnknownIdentity")
     }).pipe(Effect.provide(securityLayer())))

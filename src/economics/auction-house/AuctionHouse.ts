@@ -6,8 +6,11 @@
  * event runs under the auction's lock and uninterruptibly: the step is computed, the bidder's
  * escrow is taken (failing with `InsufficientFunds` leaves the auction unchanged), then the new
  * state is committed and the step's outputs performed (release outbid escrow; on settlement,
- * capture the winner's payment for the seller and release everything else). Escrow lives in a
- * per-auction Scope inside the service's Scope, so closing the service releases every hold.
+ * capture the winner's payment for the seller and release everything else). If the ledger refuses
+ * a settlement step, the auction still ends: every hold left in escrow is returned, it is listed
+ * `failed`, and `outcome` fails with `SettlementFailed`. Once settled either way, bids, takes and
+ * drops fail with `AuctionClosed` (with `failed: true` after a failed settlement). Escrow lives in
+ * a per-auction Scope inside the service's Scope, so closing the service releases every hold.
  *
  * **Bounds.** At most `maxOpen` auctions at once (default 1 000): `open` past it fails with
  * `TooManyAuctions` until one settles. The last 10 000 settled outcomes are remembered, and the
@@ -15,25 +18,26 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Deferred, Effect, Exit, Layer, Queue, Schema, Scope, Semaphore } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Queue, Schema, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import {
   AuctionExists,
   type ClockEvent,
   TooManyAuctions,
   type Outcome,
+  SettlementFailed,
   UnknownAuction,
   WrongAuctionKind
 } from "../auctions/index.ts"
 import { invariant } from "../internal/invariant.ts"
-import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
+import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
 import { AuctionSpec, BidInput, DropInput, TakeInput } from "./schema.ts"
 
 /** Everything a bid or take can fail with. */
-export type BidError = LiveError | UnknownAuction | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput
+export type BidError = LiveError | UnknownAuction | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
 
 interface Entry {
   readonly spec: AuctionSpec
@@ -41,7 +45,7 @@ interface Entry {
   readonly escrow: Map<string, Array<Hold>>
   readonly scope: Scope.Closeable
   readonly lock: Semaphore.Semaphore
-  readonly done: Deferred.Deferred<Outcome>
+  readonly done: Deferred.Deferred<Outcome, SettlementFailed>
   /** Offered after each drop-out, which may bring an ascending clock's end forward. Holds at most one wake-up. */
   readonly moved: Queue.Queue<void>
 }
@@ -67,8 +71,9 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const maxOpen = options.maxOpen ?? 1_000
   const houseScope = yield* Effect.scope
   const open = new Map<string, Entry>()
-  // Settled outcomes and when they settled (Clock ms), bounded: the oldest is forgotten first.
-  const settled = new Map<string, { readonly outcome: Outcome; readonly at: number }>()
+  // How each settled auction ended (its outcome, or `SettlementFailed`) and when it settled (Clock
+  // ms), bounded: the oldest is forgotten first.
+  const settled = new Map<string, { readonly exit: Exit.Exit<Outcome, SettlementFailed>; readonly at: number }>()
   // The last RECENT_SETTLED settled auctions as `list` shows them, oldest first.
   const recent: Array<AuctionListing> = []
 
@@ -82,12 +87,12 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const releaseAll = (holds: ReadonlyArray<Hold>) =>
     Effect.forEach(holds, (h) => ledger.release(h.id).pipe(Effect.orDie), { discard: true })
 
-  const settle = (entry: Entry, outcome: Outcome) =>
+  const pay = (entry: Entry, outcome: Outcome) =>
     Effect.gen(function*() {
       const award = outcome.award
       for (const [bidder, holds] of entry.escrow) {
         if (award === undefined || bidder !== award.winner) {
-          yield* releaseAll(holds)
+          yield* Effect.forEach(holds, (h) => ledger.release(h.id), { discard: true })
           continue
         }
         invariant(held(holds) >= award.payment, `winner "${bidder}" escrowed less than the payment ${award.payment}`)
@@ -95,23 +100,32 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
         for (const hold of holds) {
           const take = due < hold.amount ? due : hold.amount
           due -= take
-          yield* take > 0n
-            ? ledger.capture({ hold: hold.id, to: entry.spec.seller, amount: take }).pipe(Effect.orDie)
-            : ledger.release(hold.id).pipe(Effect.orDie)
+          yield* take > 0n ? ledger.capture({ hold: hold.id, to: entry.spec.seller, amount: take }) : ledger.release(hold.id)
         }
       }
+    })
+
+  // A failed settlement ends typed and listed: closing the auction's scope returns every hold
+  // still in escrow, and `outcome` fails with `SettlementFailed`.
+  const settle = (entry: Entry, outcome: Outcome) =>
+    Effect.gen(function*() {
+      const paid = yield* Effect.exit(pay(entry, outcome))
+      const result: Exit.Exit<Outcome, SettlementFailed> = Exit.isSuccess(paid)
+        ? Exit.succeed(outcome)
+        : Exit.fail(new SettlementFailed({ auction: entry.spec.id, reason: Cause.pretty(paid.cause).split("\n")[0] ?? "" }))
       entry.escrow.clear()
       yield* Scope.close(entry.scope, Exit.void)
       open.delete(entry.spec.id)
       const now = yield* Clock.currentTimeMillis
-      settled.set(entry.spec.id, { outcome, at: now })
-      recent.push(listingOf(entry.spec, entry.live, now))
+      settled.set(entry.spec.id, { exit: result, at: now })
+      const listing = listingOf(entry.spec, entry.live, now)
+      recent.push(Exit.isSuccess(result) ? listing : { ...listing, status: "failed", award: undefined })
       if (recent.length > RECENT_SETTLED) recent.shift()
       if (settled.size > MAX_REMEMBERED) {
         const oldest = settled.keys().next()
         if (oldest.done !== true) settled.delete(oldest.value)
       }
-      yield* Deferred.succeed(entry.done, outcome)
+      yield* Deferred.done(entry.done, result)
     })
 
   const handle = (entry: Entry, event: ClockEvent) =>
@@ -152,7 +166,10 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
       moved: Queue.take(entry.moved)
     })
 
-  const find = findOpen(open, (auction) => settled.get(auction)?.at)
+  const find = findOpen(open, (auction) => {
+    const done = settled.get(auction)
+    return done === undefined ? undefined : { at: done.at, failed: Exit.isFailure(done.exit) }
+  })
 
   return AuctionHouse.of({
     open: (input) =>
@@ -168,7 +185,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
           escrow: new Map(),
           scope: yield* Scope.fork(houseScope, "sequential"),
           lock: yield* Semaphore.make(1),
-          done: yield* Deferred.make<Outcome>(),
+          done: yield* Deferred.make<Outcome, SettlementFailed>(),
           moved: yield* Queue.dropping<void>(1)
         }
         open.set(spec.id, entry)
@@ -212,9 +229,9 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
       ...recent
     ]),
     outcome: (auction) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<Outcome, UnknownAuction | SettlementFailed> => {
         const done = settled.get(auction)
-        if (done !== undefined) return Effect.succeed(done.outcome)
+        if (done !== undefined) return done.exit
         const entry = open.get(auction)
         return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Deferred.await(entry.done)
       })
@@ -241,11 +258,12 @@ export class AuctionHouse extends Context.Service<AuctionHouse, {
   readonly drop: (input: DropInput) => Effect.Effect<void, BidError>
   /** Takes a Dutch auction at the current clock price; pays the seller at once and returns the price. */
   readonly take: (input: TakeInput) => Effect.Effect<bigint, BidError>
-  /** Waits for the auction to settle and returns its outcome. */
-  readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction>
+  /** Waits for the auction to settle and returns its outcome; `SettlementFailed` if its settlement failed. */
+  readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction | SettlementFailed>
   /**
    * Every open auction (in opening order, status `open`), then the last `RECENT_SETTLED` settled
-   * ones (oldest first, status `settled`, with their award). Read-only: it takes no auction's lock,
+   * ones (oldest first, status `settled` with their award, or `failed` with none when the
+   * settlement failed and the escrow was returned). Read-only: it takes no auction's lock,
    * so a bid in progress shows once it has been committed.
    */
   readonly list: Effect.Effect<ReadonlyArray<AuctionListing>>

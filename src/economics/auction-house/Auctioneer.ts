@@ -27,19 +27,19 @@ import {
   type Outcome as AuctionOutcome,
   WrongAuctionKind
 } from "../auctions/index.ts"
-import { type Hold, InsufficientFunds, Ledger, UnknownAccount } from "../ledger/index.ts"
+import { type Hold, InsufficientFunds, Ledger, Unauthorized, UnknownAccount } from "../ledger/index.ts"
 import { AccountId, Amount } from "../money.ts"
 import { heldBy, payFromHolds, releaseAll } from "./internal/escrow.ts"
 import { type LiveError as StepError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import type { AuctionSpec } from "./schema.ts"
 
 /** Everything a bid or take sent to an auctioneer can be refused with. */
-export type AuctioneerError = StepError | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput
+export type AuctioneerError = StepError | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
 
 /** The Schema of `AuctioneerError`, so replies can cross a node boundary. */
 export const AuctioneerError = Schema.Union([
   BelowReserve, BidTooLow, AuctionClosed, DuplicateBid, NotBidding, WrongAuctionKind, InsufficientFunds, UnknownAccount,
-  InvalidInput
+  InvalidInput, Unauthorized
 ])
 
 /** What `Outcome` answers: the current deadline (Clock ms) and the outcome once settled. */

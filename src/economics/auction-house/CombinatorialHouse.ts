@@ -19,7 +19,7 @@
 import { Clock, Context, Deferred, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, UnknownAuction } from "../auctions/index.ts"
-import { type Hold, type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
+import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import {
   BundleBidInput,
   type BundleEvent,
@@ -50,7 +50,7 @@ export interface BundleListing {
 }
 
 /** Everything a bundle bid can fail with. */
-export type BundleBidError = BundleStepError | UnknownAuction | InsufficientFunds | UnknownAccount | InvalidInput
+export type BundleBidError = BundleStepError | UnknownAuction | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
 
 type Settlement = Result.Result<BundleOutcome, SearchLimitExceeded>
 
@@ -119,7 +119,10 @@ const make = (options: CombinatorialHouseOptions) =>
         close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at }))
       })
 
-    const find = findOpen(open, (auction) => settled.get(auction)?.at)
+    const find = findOpen(open, (auction) => {
+      const done = settled.get(auction)
+      return done === undefined ? undefined : { at: done.at, failed: Result.isFailure(done.result) }
+    })
 
     return CombinatorialHouse.of({
       open: (input) =>

@@ -25,8 +25,11 @@ export interface AuctionListing {
   readonly price: bigint | undefined
   /** When it closes (or closed); soft close may have moved it. */
   readonly deadline: number
-  /** `open` until it settles; `settled` entries carry the award (`undefined` when unsold). */
-  readonly status: "open" | "settled"
+  /**
+   * `open` until it settles; `settled` entries carry the award (`undefined` when unsold);
+   * `failed` when its settlement failed and the escrow was returned.
+   */
+  readonly status: "open" | "settled" | "failed"
   readonly award: Award | undefined
 }
 

@@ -30,16 +30,19 @@ export class BidTooLow extends Schema.TaggedError<BidTooLow>()("BidTooLow", {
 
 /**
  * The auction no longer accepts bids or takes: its deadline has passed, or it was settled (a Dutch
- * lot already sold, a sealed auction full). `deadline` is when it closed (Clock ms), `at` when the
- * rejected operation came.
+ * lot already sold, a sealed auction full) — whichever way the settlement ended. `deadline` is when
+ * it closed (Clock ms), `at` when the rejected operation came; `failed` is `true` when its
+ * settlement failed (the escrow was returned and `outcome` fails).
  */
 export class AuctionClosed extends Schema.TaggedError<AuctionClosed>()("AuctionClosed", {
   auction: Schema.String,
   at: Schema.Number,
-  deadline: Schema.Number
+  deadline: Schema.Number,
+  failed: Schema.optionalKey(Schema.Boolean)
 }) {
   override get message(): string {
-    return `auction "${this.auction}" closed at ${this.deadline} ms and accepts no more bids or takes ` +
+    const ended = this.failed === true ? " but its settlement failed (escrow returned)," : ""
+    return `auction "${this.auction}" closed at ${this.deadline} ms${ended} and accepts no more bids or takes ` +
       `(this one came at ${this.at} ms); read its result with outcome("${this.auction}")`
   }
 }
@@ -115,5 +118,19 @@ export class TooManyAuctions extends Schema.TaggedError<TooManyAuctions>()("TooM
 }) {
   override get message(): string {
     return `cannot open auction "${this.auction}": ${this.limit} auctions are already open`
+  }
+}
+
+/**
+ * The auction closed but its settlement failed (the ledger refused a capture or release): the
+ * auction is listed as `failed`, every hold still in escrow was returned to its bidder, and
+ * `outcome` fails with this error instead of an award.
+ */
+export class SettlementFailed extends Schema.TaggedError<SettlementFailed>()("SettlementFailed", {
+  auction: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `auction "${this.auction}" closed but its settlement failed (escrow returned): ${this.reason}`
   }
 }

@@ -8,6 +8,7 @@
 export {
   AuctionClosed,
   AuctionExists,
+  SettlementFailed,
   BelowReserve,
   BidTooLow,
   DuplicateBid,

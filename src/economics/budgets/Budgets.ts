@@ -21,6 +21,7 @@ import {
   type InsufficientFunds,
   Ledger,
   type Transfer,
+  type Unauthorized,
   type UnknownAccount
 } from "../ledger/index.ts"
 import { AccountId, Amount } from "../money.ts"
@@ -104,7 +105,7 @@ export class Budgets extends Context.Service<Budgets, {
     input: SpendInput
   ) => Effect.Effect<
     Transfer,
-    BudgetExceeded | UnknownBudget | UnknownAccount | InsufficientFunds | IdempotencyConflict | InvalidInput
+    BudgetExceeded | UnknownBudget | UnknownAccount | InsufficientFunds | IdempotencyConflict | InvalidInput | Unauthorized
   >
   /** What the budget still allows in its current window (not counting its parents). */
   readonly remaining: (budget: string) => Effect.Effect<bigint, UnknownBudget | InvalidInput>

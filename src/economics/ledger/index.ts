@@ -4,6 +4,8 @@
  * @since 0.1.0
  */
 export { Ledger, type LedgerOptions } from "./Ledger.ts"
+/** Secure mode's denial, re-exported: every state-changing ledger operation may fail with it. */
+export { Unauthorized } from "../../security/errors.ts"
 export {
   AccountExists,
   CaptureExceedsHold,

@@ -25,7 +25,7 @@
 import { Context, Effect, Exit, Layer, PubSub, Schema, Scope, Semaphore, Stream } from "effect"
 import { decodeInput, InvalidInput } from "../../errors/index.ts"
 import { invariant } from "../internal/invariant.ts"
-import { type InsufficientFunds, Ledger, type UnknownAccount } from "../ledger/index.ts"
+import { type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { MAX_AMOUNT } from "../money.ts"
 import { MarketFull, UnknownOrder } from "./MarketError.ts"
 import { cancel, emptyBook, type Fill, type OrderBook, type Resting, submit } from "./orderBook.ts"
@@ -53,7 +53,7 @@ export interface MarketFill extends Fill {
 }
 
 /** Everything `submit` can fail with. */
-export type SubmitError = MarketFull | InsufficientFunds | UnknownAccount | InvalidInput
+export type SubmitError = MarketFull | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
 
 interface Live {
   readonly id: number

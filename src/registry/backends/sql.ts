@@ -14,12 +14,18 @@
  *
  * Ownership across restarts: an entry registered with `register` belongs to a scope of this
  * process. If the process dies without closing it, the row stays until the next backend starts on
- * the same database, which removes every non-durable entry it finds. This assumes one registry
- * process per database; `registerDurable` entries are kept.
+ * the same database, which removes every non-durable entry it finds; `registerDurable` entries
+ * are kept. One backend instance owns a database at a time, by lease: a row in `_holder` names
+ * the instance and when its lease ends (Clock time; renewed every third of `leaseMillis`, given
+ * up when the backend's scope closes). A second backend opening the same tables while the lease
+ * is live refuses to start (`BackendUnavailable`), so it never deletes the live entries of
+ * another process; once a crashed holder's lease has run out, the next backend takes over and
+ * cleans up after it.
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Option, Schema, Semaphore } from "effect"
+import { randomUUID } from "node:crypto"
+import { Clock, Effect, Layer, Option, Schedule, Schema, Semaphore } from "effect"
 import { SqlClient, SqlError } from "effect/sql"
 import { makeChangeHub } from "../internal/changes.ts"
 import { type NewEntry, RegistryBackend, type RegistryBackendShape } from "../RegistryBackend.ts"
@@ -32,6 +38,8 @@ export interface SqlBackendOptions {
   readonly tablePrefix?: string | undefined
   /** Changes each `changes` subscriber may buffer before it fails with `ChangesLagged`. Default 4096. */
   readonly changesCapacity?: number | undefined
+  /** How long this backend's hold on the database lasts without renewal, ms. Default 30 000. */
+  readonly leaseMillis?: number | undefined
 }
 
 interface Row {
@@ -75,6 +83,9 @@ export const make = (options: SqlBackendOptions = {}) =>
     const entries = sql(`${prefix}_entries`)
     const fields = sql(`${prefix}_fields`)
     const seq = sql(`${prefix}_seq`)
+    const holder = sql(`${prefix}_holder`)
+    const instance = randomUUID()
+    const lease = Math.max(1_000, options.leaseMillis ?? 30_000)
 
     yield* sql.withTransaction(Effect.gen(function*() {
       yield* sql`CREATE TABLE IF NOT EXISTS ${entries} (
@@ -86,9 +97,29 @@ export const make = (options: SqlBackendOptions = {}) =>
       yield* sql`CREATE INDEX IF NOT EXISTS ${sql(`${prefix}_fields_by_key`)} ON ${fields} (namespace, key)`
       yield* sql`CREATE TABLE IF NOT EXISTS ${seq} (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`
       yield* sql`INSERT INTO ${seq} (name, value) VALUES ('entry', 0) ON CONFLICT DO NOTHING`
+      yield* sql`CREATE TABLE IF NOT EXISTS ${holder} (name TEXT PRIMARY KEY, instance TEXT NOT NULL, expires INTEGER NOT NULL)`
+      const now = yield* Clock.currentTimeMillis
+      const [current] = yield* sql<{ instance: string; expires: number | bigint }>`SELECT instance, expires FROM ${holder} WHERE name = 'registry'`
+      if (current !== undefined && Number(current.expires) > now) {
+        return yield* Effect.fail(
+          `the database is held by registry instance ${current.instance} until ${Number(current.expires)}; ` +
+            `refusing to start (it would remove that instance's live entries)`
+        )
+      }
+      yield* sql`INSERT INTO ${holder} (name, instance, expires) VALUES ('registry', ${instance}, ${now + lease})
+        ON CONFLICT (name) DO UPDATE SET instance = excluded.instance, expires = excluded.expires`
       yield* sql`DELETE FROM ${fields} WHERE id IN (SELECT id FROM ${entries} WHERE durable = 0)`
       yield* sql`DELETE FROM ${entries} WHERE durable = 0`
     })).pipe(Effect.mapError(unavailable("start")))
+
+    // Renew the lease while the backend lives; give it up when its scope closes.
+    const renew = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      sql`UPDATE ${holder} SET expires = ${now + lease} WHERE name = 'registry' AND instance = ${instance}`
+    ).pipe(Effect.catch((error) => Effect.logWarning("SqlBackend: could not renew the registry lease", error.message)))
+    yield* Effect.forkScoped(Effect.repeat(renew, Schedule.spaced(Math.floor(lease / 3))))
+    yield* Effect.addFinalizer(() =>
+      sql`DELETE FROM ${holder} WHERE name = 'registry' AND instance = ${instance}`.pipe(Effect.ignore)
+    )
 
     const toEntry = (operation: string) => (row: Row) =>
       Effect.try({

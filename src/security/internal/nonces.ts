@@ -1,5 +1,7 @@
 /**
- * The replay cache: nonces accepted per sender within the time window.
+ * The replay cache of ONE sender: nonces it had accepted within the time window. `Identities`
+ * keeps one per known sender, so a sender flooding its own cache raises only its own floor and
+ * cannot evict or block anyone else's.
  *
  * Bounded by `max`. Entries are evicted oldest-first once their timestamp leaves the window;
  * when the cache is full of live entries the oldest is evicted anyway and the `floor` rises to
@@ -9,7 +11,7 @@
  * @internal
  */
 
-/** A bounded set of (sender, nonce) pairs with a rising floor. */
+/** A bounded set of one sender's nonces with a rising floor. */
 export class NonceCache {
   readonly seen = new Map<string, number>()
   floor = Number.NEGATIVE_INFINITY
@@ -19,18 +21,18 @@ export class NonceCache {
     this.max = max
   }
 
-  /** Whether this pair was accepted and is still remembered. */
-  has(sender: string, nonce: string): boolean {
-    return this.seen.has(`${sender}\u0000${nonce}`)
+  /** Whether this nonce was accepted and is still remembered. */
+  has(nonce: string): boolean {
+    return this.seen.has(nonce)
   }
 
-  /** Remembers a pair stamped `timestamp`; drops entries older than `oldest`. */
-  add(sender: string, nonce: string, timestamp: number, oldest: number): void {
+  /** Remembers a nonce stamped `timestamp`; drops entries older than `oldest`. */
+  add(nonce: string, timestamp: number, oldest: number): void {
     for (const [key, stamp] of this.seen) {
       if (stamp >= oldest) break
       this.seen.delete(key)
     }
-    this.seen.set(`${sender}\u0000${nonce}`, timestamp)
+    this.seen.set(nonce, timestamp)
     while (this.seen.size > this.max) {
       const first = this.seen.entries().next()
       if (first.done === true) break

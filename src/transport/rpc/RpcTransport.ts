@@ -17,8 +17,17 @@
  *
  * With `tls` (credentials from the cluster's own CA, as for `SecureRunner`), nodes talk mutual
  * TLS 1.3: a node accepts only peers with a certificate from that CA, checks that the peer it
- * dials is named by its certificate, and traffic is encrypted. Without it, traffic is plain TCP:
- * keep it on a trusted network.
+ * dials is named by its certificate, and traffic is encrypted. Each batch also carries a proof
+ * signed with the sender's TLS key (see `proof.ts`): the receiver takes the sending node from the
+ * proven certificate subject, never from the envelopes, and rejects an envelope whose `from.node`
+ * differs. Without `tls`, traffic is plain TCP and `from` is whatever the sender wrote: keep it on
+ * a trusted network.
+ *
+ * Every arriving envelope is checked on its own (shape, sender, addressed to this node, at most
+ * `MAX_MESSAGE_CHARS`, JSON within `MAX_JSON_DEPTH`/`MAX_JSON_NODES`): a bad one is rejected
+ * alone, the rest of its batch is delivered. Rejections count as `dropped`, in the metric
+ * `mabeam_transport_rejected_total` by reason, and (with an `AuditLog` in context) in one
+ * `security.transport.rejected` record per batch.
  *
  * @example
  * ```ts
@@ -34,7 +43,7 @@
  * @since 0.2.0
  */
 import { NodeSocket, NodeSocketServer } from "@effect/platform-node"
-import { Effect, Layer, Schema, type Scope } from "effect"
+import { Clock, Effect, Layer, Metric, Option, Schema, type Scope } from "effect"
 import { Rpc, RpcClient, RpcGroup, RpcSerialization, RpcServer } from "effect/rpc"
 import { Socket, type SocketServer } from "effect/socket"
 import { Mailbox } from "../../agent/Mailbox.ts"
@@ -42,13 +51,36 @@ import { connectOptions, serverOptions } from "../../cluster/secure/SecureRunner
 import { type TlsCredentials, type TlsCredentialsError, verify } from "../../cluster/secure/TlsCredentials.ts"
 import * as TlsSocketServer from "../../cluster/secure/TlsSocketServer.ts"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
+import { AuditLog } from "../../security/AuditLog.ts"
+import { checkJsonBounds } from "../../security/bounds.ts"
 import { Address, type Endpoint, makeLocal, Transport } from "../Transport.ts"
+import { BatchProof, makeProver, makeVerifier } from "./proof.ts"
+
+/** Envelopes a node refused on arrival, by `reason`. */
+const rejectedTotal = Metric.counter("mabeam_transport_rejected_total", {
+  description: "envelopes refused on arrival (bad proof, sender mismatch, malformed, too large or deep)"
+})
 
 /** An envelope on the wire: its message as JSON text, so one odd message cannot spoil a batch. */
 const WireEnvelope = Schema.Struct({ from: Address, to: Address, message: Schema.String })
+const isWireEnvelope = Schema.is(WireEnvelope)
 
-/** One batch of envelopes from one node to another, acknowledged once queued at the receiver. */
-const Deliver = Rpc.make("Deliver", { payload: { envelopes: Schema.Array(WireEnvelope) } })
+/** Most envelopes accepted in one batch; a larger batch is refused whole. */
+export const MAX_BATCH = 65_536
+/** Longest message (JSON text, characters) accepted in one envelope; a longer one is rejected alone. */
+export const MAX_MESSAGE_CHARS = 1_048_576
+
+/**
+ * One batch of envelopes from one node to another, acknowledged once queued at the receiver.
+ * Envelopes travel unchecked by the RPC layer and are checked one by one at the receiver, so a
+ * bad one is rejected alone; under mutual TLS the batch carries the sender's signed proof.
+ */
+const Deliver = Rpc.make("Deliver", {
+  payload: {
+    envelopes: Schema.Array(Schema.Unknown).check(Schema.isMaxLength(MAX_BATCH)),
+    proof: Schema.optional(BatchProof)
+  }
+})
 class TransportRpcs extends RpcGroup.make(Deliver) {}
 
 /** Where a node listens. */
@@ -106,16 +138,67 @@ export const make = (
     // Arrivals go through `local.send`, which counts them as sent: `stats` takes them back out.
     let arrived = 0
 
-    // Incoming batches go straight into this node's inboxes.
+    const audit = Option.getOrUndefined(yield* Effect.serviceOption(AuditLog))
+    const verifyProof = tls === undefined ? undefined : makeVerifier(tls, node, new Set(Object.keys(options.peers)))
+    const prove = tls === undefined ? undefined : makeProver(tls, node)
+
+    // Refused envelopes count as dropped, per reason in the metric, and in one audit record per batch.
+    const reject = (claimed: string, reasons: ReadonlyMap<string, number>) =>
+      Effect.gen(function*() {
+        let count = 0
+        for (const [reason, n] of reasons) {
+          count += n
+          yield* Metric.update(Metric.withAttributes(rejectedTotal, { reason }), n)
+        }
+        dropped += count
+        if (audit !== undefined) {
+          yield* Effect.ignore(audit.record({
+            type: "security.transport.rejected",
+            agent: claimed.slice(0, 200),
+            detail: Object.fromEntries(reasons)
+          }))
+        }
+      })
+
+    // What one envelope of a batch from `sender` (proven, or unauthenticated without TLS) delivers.
+    const admit = (raw: unknown, sender: string | undefined): { readonly reason: string } | WireEnvelope & { readonly value: unknown } => {
+      if (!isWireEnvelope(raw)) return { reason: "malformed" }
+      if (sender !== undefined && raw.from.node !== sender) return { reason: "sender-mismatch" }
+      if (raw.to.node !== node) return { reason: "wrong-node" }
+      if (raw.message.length > MAX_MESSAGE_CHARS) return { reason: "too-large" }
+      let value: unknown
+      try {
+        value = JSON.parse(raw.message)
+      } catch {
+        return { reason: "malformed" }
+      }
+      return checkJsonBounds(value, "RpcTransport") === undefined ? { ...raw, value } : { reason: "too-deep" }
+    }
+
+    // Incoming batches go into this node's inboxes, each envelope checked on its own.
     const handlers = TransportRpcs.toLayer({
-      Deliver: ({ envelopes }) =>
-        Effect.sync(() => {
-          arrived += envelopes.length
-        }).pipe(Effect.andThen(Effect.forEach(
-          envelopes,
-          (envelope) => local.send(envelope.from, envelope.to, JSON.parse(envelope.message) as unknown),
-          { discard: true }
-        )))
+      Deliver: ({ envelopes, proof }) =>
+        Effect.gen(function*() {
+          let sender: string | undefined
+          if (verifyProof !== undefined) {
+            const proven = verifyProof(proof, envelopes, yield* Clock.currentTimeMillis)
+            if (proven._tag === "Failure") {
+              return yield* reject(proof?.node ?? "", new Map([[`proof-${proven.failure}`, envelopes.length]]))
+            }
+            sender = proven.success
+          }
+          const reasons = new Map<string, number>()
+          for (const raw of envelopes) {
+            const admitted = admit(raw, sender)
+            if ("reason" in admitted) {
+              reasons.set(admitted.reason, (reasons.get(admitted.reason) ?? 0) + 1)
+              continue
+            }
+            arrived++
+            yield* local.send(admitted.from, admitted.to, admitted.value)
+          }
+          if (reasons.size > 0) yield* reject(sender ?? "", reasons)
+        })
     })
     yield* Layer.build(
       RpcServer.layer(TransportRpcs, { disableTracing: true }).pipe(
@@ -150,7 +233,9 @@ export const make = (
       outboxes.set(name, outbox)
       // The socket protocol retries until the peer answers; a batch it rejects is dropped.
       const sendBatch = (envelopes: ReadonlyArray<WireEnvelope>) =>
-        client.Deliver({ envelopes }).pipe(
+        Effect.flatMap(Clock.currentTimeMillis, (at) =>
+          client.Deliver(prove === undefined ? { envelopes } : { envelopes, proof: prove(name, envelopes, at) })
+        ).pipe(
           Effect.catchCause(() =>
             Effect.sync(() => {
               dropped += envelopes.length

@@ -8,17 +8,24 @@ import { Clock, Duration, Effect } from "effect"
 import { AuctionClosed, UnknownAuction } from "../../auctions/index.ts"
 
 /**
- * The open auction `auction` of `open`; `AuctionClosed` if it has settled (`closedAt` gives when,
- * in Clock ms, for the settled auctions the house still remembers), else `UnknownAuction`.
+ * The open auction `auction` of `open`; `AuctionClosed` if it has settled, however it ended
+ * (`closedAt` gives when, in Clock ms, and whether its settlement failed, for the settled auctions
+ * the house still remembers), else `UnknownAuction`.
  */
-export const findOpen = <E>(open: ReadonlyMap<string, E>, closedAt: (auction: string) => number | undefined) =>
+export const findOpen = <E>(
+  open: ReadonlyMap<string, E>,
+  closedAt: (auction: string) => { readonly at: number; readonly failed: boolean } | undefined
+) =>
 (auction: string): Effect.Effect<E, UnknownAuction | AuctionClosed> =>
   Effect.suspend((): Effect.Effect<E, UnknownAuction | AuctionClosed> => {
     const entry = open.get(auction)
     if (entry !== undefined) return Effect.succeed(entry)
     const closed = closedAt(auction)
     if (closed === undefined) return Effect.fail(new UnknownAuction({ auction }))
-    return Effect.flatMap(Clock.currentTimeMillis, (at) => Effect.fail(new AuctionClosed({ auction, at, deadline: closed })))
+    return Effect.flatMap(Clock.currentTimeMillis, (at) =>
+      Effect.fail(
+        new AuctionClosed(closed.failed ? { auction, at, deadline: closed.at, failed: true } : { auction, at, deadline: closed.at })
+      ))
   })
 
 /**

@@ -36,15 +36,18 @@ const assert = (condition: boolean, message: string): void =>
 export class Book {
   private readonly accounts = new Map<string, Account>()
   private readonly holds = new Map<string, Hold>()
+  /** In secure mode, the verified agent that made each hold. */
+  private readonly owners = new Map<string, string>()
   private readonly keys = new Map<string, Remembered>()
   private supply = 0n
   private nextTransfer = 1
-  private nextHold = 1
-
   private readonly maxKeys: number
+  private readonly holdId: () => string
 
-  constructor(maxKeys: number) {
+  /** `holdId` names each new hold: it must never repeat and should be unguessable (see `Ledger`). */
+  constructor(maxKeys: number, holdId: () => string) {
     this.maxKeys = maxKeys
+    this.holdId = holdId
   }
 
   open(account: string): Result.Result<void, AccountExists> {
@@ -101,7 +104,7 @@ export class Book {
     return Result.succeed(receipt)
   }
 
-  hold(account: string, amount: bigint): Result.Result<Hold, UnknownAccount | InsufficientFunds> {
+  hold(account: string, amount: bigint, owner: string | undefined): Result.Result<Hold, UnknownAccount | InsufficientFunds> {
     const acc = this.accounts.get(account)
     if (acc === undefined) return Result.fail(new UnknownAccount({ account }))
     if (acc.available < amount) {
@@ -109,8 +112,11 @@ export class Book {
     }
     acc.available -= amount
     acc.held += amount
-    const hold: Hold = { id: `hold-${this.nextHold++}`, account, amount }
-    this.holds.set(hold.id, hold)
+    const id = this.holdId()
+    assert(!this.holds.has(id), `hold id "${id}" was issued twice`)
+    const hold: Hold = { id, account, amount }
+    this.holds.set(id, hold)
+    if (owner !== undefined) this.owners.set(id, owner)
     return Result.succeed(hold)
   }
 
@@ -134,6 +140,7 @@ export class Book {
       source.held -= taken
     } else {
       this.holds.delete(holdId)
+      this.owners.delete(holdId)
       source.held -= hold.amount
       source.available += hold.amount - taken
     }
@@ -147,10 +154,17 @@ export class Book {
     if (hold === undefined) return Result.fail(new UnknownHold({ hold: holdId }))
     const source = this.accountOf(hold)
     this.holds.delete(holdId)
+    this.owners.delete(holdId)
     source.held -= hold.amount
     source.available += hold.amount
     assert(source.held >= 0n, `account "${hold.account}" held went negative`)
     return Result.void
+  }
+
+  /** The hold's account and, in secure mode, the agent that made it; `undefined` if it is not held. */
+  holder(holdId: string): { readonly account: string; readonly owner: string | undefined } | undefined {
+    const hold = this.holds.get(holdId)
+    return hold === undefined ? undefined : { account: hold.account, owner: this.owners.get(holdId) }
   }
 
   isHeld(holdId: string): boolean {
