@@ -4,7 +4,15 @@
  * matching: the pure book against the Marketplace service with escrow and settlement.
  */
 import { Context, Effect, Layer, Random, Result } from "effect"
-import { type CombinatorialInput, english, firstPrice, vcg, vickrey, winnerDetermination } from "../src/economics/auctions/index.ts"
+import {
+  type CombinatorialInput,
+  english,
+  firstPrice,
+  proxyEnglish,
+  vcg,
+  vickrey,
+  winnerDetermination
+} from "../src/economics/auctions/index.ts"
 import { Ledger } from "../src/economics/ledger/index.ts"
 import { emptyBook, Marketplace, type Order, type OrderBook, submit } from "../src/economics/market/index.ts"
 import { defineBench } from "./lib/index.ts"
@@ -95,6 +103,8 @@ const sealed = {
   bids: Array.from({ length: 100_000 }, (_, i) => ({ bidder: `b${i % 997}`, amount: BigInt(1 + ((i * 7919) % 100_003)) }))
 }
 const ascending = Array.from({ length: 100_000 }, (_, i) => ({ bidder: `b${i % 2}`, amount: BigInt(i + 1), at: i }))
+// 100k proxy maxima from 997 bidders in pseudo-random order: most lose to the leader's proxy and only move the price.
+const maxima = sealed.bids.map((bid, i) => ({ bidder: bid.bidder, amount: bid.amount, at: i }))
 const maxAmount = (bids: ReadonlyArray<{ readonly amount: bigint }>) => {
   let best = 0n
   for (const bid of bids) if (bid.amount > best) best = bid.amount
@@ -125,7 +135,15 @@ export default defineBench("economics", [
     cases: [
       { name: "Vickrey (second price), 100k sealed bids", fn: () => vickrey(sealed) },
       { name: "first price, 100k sealed bids", fn: () => firstPrice(sealed) },
-      { name: "English, 100k ascending bids", fn: () => english("bench", { reserve: 1n, increment: 1n, deadline: 1_000_000 }, ascending) }
+      { name: "English, 100k ascending bids", fn: () => english("bench", { reserve: 1n, increment: 1n, deadline: 1_000_000 }, ascending) },
+      {
+        name: "proxy English, 100k ascending maxima",
+        fn: () => proxyEnglish("bench", { reserve: 1n, increment: 1n, deadline: 1_000_000 }, ascending)
+      },
+      {
+        name: "proxy English, 100k random maxima",
+        fn: () => proxyEnglish("bench", { reserve: 1n, increment: 1n, deadline: 1_000_000 }, maxima)
+      }
     ]
   },
   {

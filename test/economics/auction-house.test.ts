@@ -78,7 +78,14 @@ describe("AuctionHouse", () => {
       assert.strictEqual((yield* ledger.audit).held, 50n)
       yield* TestClock.adjust("1 second")
       const late = yield* Effect.flip(house.bid({ auction: "lot", bidder: "b", amount: 90n }))
-      assert.instanceOf(late, UnknownAuction)
+      assert.instanceOf(late, AuctionClosed)
+      assert.strictEqual(
+        late.message,
+        `auction "lot" closed at 1000 ms and accepts no more bids or takes (this one came at 1000 ms); ` +
+          `read its result with outcome("lot")`
+      )
+      const unknown = yield* Effect.flip(house.bid({ auction: "nope", bidder: "b", amount: 90n }))
+      assert.strictEqual(unknown.message, `auction "nope" does not exist: check the id, or list the open auctions`)
       assert.strictEqual((yield* ledger.audit).held, 0n)
       assert.instanceOf(yield* Effect.flip(house.open({
         kind: "english", id: "lot", seller: "seller", reserve: 1n, increment: 1n, duration: 10
@@ -137,7 +144,10 @@ describe("AuctionHouse", () => {
       assert.instanceOf(yield* Effect.flip(house.bid({ auction: "lot", bidder: "a", amount: 5n })), WrongAuctionKind)
       yield* TestClock.adjust("3 seconds")
       assert.strictEqual(yield* house.take({ auction: "lot", bidder: "a" }), 70n)
-      assert.instanceOf(yield* Effect.flip(house.take({ auction: "lot", bidder: "b" })), UnknownAuction)
+      yield* TestClock.adjust("500 millis")
+      const sold = yield* Effect.flip(house.take({ auction: "lot", bidder: "b" }))
+      assert.instanceOf(sold, AuctionClosed)
+      assert.deepStrictEqual({ at: sold.at, deadline: sold.deadline }, { at: 3500, deadline: 3000 })
       assert.deepStrictEqual(yield* available("a"), { available: 30n, held: 0n })
       assert.deepStrictEqual(yield* available("seller"), { available: 70n, held: 0n })
     }).pipe(Effect.provide(Live)))

@@ -55,6 +55,28 @@ describe("CombinatorialHouse", () => {
       assert.deepStrictEqual(yield* house.outcome("lot"), result)
     }).pipe(Effect.provide(live())))
 
+  it.effect("OR-of-XOR bids escrow the sum of each group's largest bid; an OR winner pays VCG once", () =>
+    Effect.gen(function*() {
+      const { house, ledger } = yield* setup
+      yield* house.open({ id: "lot", seller: "seller", items: ["x", "y", "z"], duration: 1000 })
+      yield* house.bid({ auction: "lot", bidder: "a", items: ["x"], amount: 6n, xor: "left" })
+      yield* house.bid({ auction: "lot", bidder: "a", items: ["x", "z"], amount: 9n, xor: "left" })
+      yield* house.bid({ auction: "lot", bidder: "a", items: ["y"], amount: 6n, xor: "right" })
+      // At most one bid of "left" and one of "right" win: a may owe 9 + 6.
+      assert.deepStrictEqual(yield* balance("a"), { available: 85n, held: 15n })
+      yield* house.bid({ auction: "lot", bidder: "b", items: ["x", "y", "z"], amount: 12n })
+      const outcome = yield* Effect.forkChild(house.outcome("lot"))
+      yield* TestClock.adjust("1 second")
+      // a wins {x, z} and {y} (15 > 12) and pays b's 12, the harm it does, once.
+      assert.deepStrictEqual(yield* Fiber.join(outcome), {
+        welfare: 15n,
+        awards: [{ bidder: "a", items: ["x", "z", "y"], bid: 15n, payment: 12n }]
+      })
+      assert.deepStrictEqual(yield* balance("a"), { available: 88n, held: 0n })
+      assert.deepStrictEqual(yield* balance("seller"), { available: 12n, held: 0n })
+      assert.strictEqual((yield* ledger.audit).held, 0n)
+    }).pipe(Effect.provide(live())))
+
   it.effect("XOR bids escrow only the bidder's largest bid", () =>
     Effect.gen(function*() {
       const { house } = yield* setup
@@ -106,7 +128,9 @@ describe("CombinatorialHouse", () => {
       assert.deepStrictEqual(yield* balance("c"), { available: 100n, held: 0n })
       assert.strictEqual((yield* ledger.audit).held, 15n)
       yield* TestClock.adjust("1 second")
-      assert.instanceOf(yield* Effect.flip(house.bid({ auction: "lot", bidder: "c", items: ["y"], amount: 9n })), UnknownAuction)
+      const late = yield* Effect.flip(house.bid({ auction: "lot", bidder: "c", items: ["y"], amount: 9n }))
+      assert.instanceOf(late, AuctionClosed)
+      assert.strictEqual(late.deadline, 1000)
       assert.strictEqual((yield* ledger.audit).held, 0n)
     }).pipe(Effect.provide(live())))
 

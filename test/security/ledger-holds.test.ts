@@ -200,5 +200,10 @@ describe("auction settlement failure", () => {
       assert.strictEqual(totals.supply, 200n)
       // Asking again gives the same typed answer at once.
       assert.strictEqual((yield* Effect.flip(house.outcome("lot")))._tag, "SettlementFailed")
+      // A failed auction is closed like a settled one, and says how it ended.
+      const late = yield* Effect.flip(alice(house.bid({ auction: "lot", bidder: "alice", amount: 50n })))
+      assert.strictEqual(late._tag, "AuctionClosed")
+      assert.isTrue(late._tag === "AuctionClosed" && late.failed === true && late.deadline === 1000)
+      assert.include(late.message, "settlement failed")
     }).pipe(Effect.provide(AuctionHouse.layer.pipe(Layer.provideMerge(SecureLedger)))))
 })

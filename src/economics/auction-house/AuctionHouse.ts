@@ -6,8 +6,11 @@
  * event runs under the auction's lock and uninterruptibly: the step is computed, the bidder's
  * escrow is taken (failing with `InsufficientFunds` leaves the auction unchanged), then the new
  * state is committed and the step's outputs performed (release outbid escrow; on settlement,
- * capture the winner's payment for the seller and release everything else). Escrow lives in a
- * per-auction Scope inside the service's Scope, so closing the service releases every hold.
+ * capture the winner's payment for the seller and release everything else). If the ledger refuses
+ * a settlement step, the auction still ends: every hold left in escrow is returned, it is listed
+ * `failed`, and `outcome` fails with `SettlementFailed`. Once settled either way, bids, takes and
+ * drops fail with `AuctionClosed` (with `failed: true` after a failed settlement). Escrow lives in
+ * a per-auction Scope inside the service's Scope, so closing the service releases every hold.
  *
  * **Bounds.** At most `maxOpen` auctions at once (default 1 000): `open` past it fails with
  * `TooManyAuctions` until one settles. The last 10 000 settled outcomes are remembered, and the
@@ -15,15 +18,15 @@
  *
  * @since 0.1.0
  */
-import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Schema, Scope, Semaphore } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Queue, Schema, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import {
   AuctionExists,
-  type AuctionEvent,
+  type ClockEvent,
   TooManyAuctions,
   type Outcome,
   SettlementFailed,
-  type UnknownAuction,
+  UnknownAuction,
   WrongAuctionKind
 } from "../auctions/index.ts"
 import { invariant } from "../internal/invariant.ts"
@@ -31,7 +34,7 @@ import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type Unkn
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
-import { AuctionSpec, BidInput, TakeInput } from "./schema.ts"
+import { AuctionSpec, BidInput, DropInput, TakeInput } from "./schema.ts"
 
 /** Everything a bid or take can fail with. */
 export type BidError = LiveError | UnknownAuction | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
@@ -43,6 +46,8 @@ interface Entry {
   readonly scope: Scope.Closeable
   readonly lock: Semaphore.Semaphore
   readonly done: Deferred.Deferred<Outcome, SettlementFailed>
+  /** Offered after each drop-out, which may bring an ascending clock's end forward. Holds at most one wake-up. */
+  readonly moved: Queue.Queue<void>
 }
 
 /** Options of `AuctionHouse.layerWith`. */
@@ -66,14 +71,16 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const maxOpen = options.maxOpen ?? 1_000
   const houseScope = yield* Effect.scope
   const open = new Map<string, Entry>()
-  // Settled outcomes, bounded: the oldest is forgotten first.
-  const settled = new Map<string, Exit.Exit<Outcome, SettlementFailed>>()
+  // How each settled auction ended (its outcome, or `SettlementFailed`) and when it settled (Clock
+  // ms), bounded: the oldest is forgotten first.
+  const settled = new Map<string, { readonly exit: Exit.Exit<Outcome, SettlementFailed>; readonly at: number }>()
   // The last RECENT_SETTLED settled auctions as `list` shows them, oldest first.
   const recent: Array<AuctionListing> = []
 
   const decodeSpec = decodeInput(AuctionSpec, "AuctionHouse.open")
   const decodeBid = decodeInput(BidInput, "AuctionHouse.bid")
   const decodeTake = decodeInput(TakeInput, "AuctionHouse.take")
+  const decodeDrop = decodeInput(DropInput, "AuctionHouse.drop")
 
   const held = (holds: ReadonlyArray<Hold>) => holds.reduce((sum, h) => sum + h.amount, 0n)
 
@@ -109,8 +116,9 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
       entry.escrow.clear()
       yield* Scope.close(entry.scope, Exit.void)
       open.delete(entry.spec.id)
-      settled.set(entry.spec.id, result)
-      const listing = listingOf(entry.spec, entry.live, yield* Clock.currentTimeMillis)
+      const now = yield* Clock.currentTimeMillis
+      settled.set(entry.spec.id, { exit: result, at: now })
+      const listing = listingOf(entry.spec, entry.live, now)
       recent.push(Exit.isSuccess(result) ? listing : { ...listing, status: "failed", award: undefined })
       if (recent.length > RECENT_SETTLED) recent.shift()
       if (settled.size > MAX_REMEMBERED) {
@@ -120,7 +128,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
       yield* Deferred.done(entry.done, result)
     })
 
-  const handle = (entry: Entry, event: AuctionEvent) =>
+  const handle = (entry: Entry, event: ClockEvent) =>
     entry.lock.withPermit(Effect.uninterruptible(Effect.gen(function*() {
       const step = liveStep(entry.live, event)
       for (const output of step.outputs) if (output._tag === "Rejected") return yield* Effect.fail(output.error)
@@ -154,10 +162,14 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
     closeAtDeadline({
       settled: () => liveOutcome(entry.live) !== undefined,
       deadline: () => liveDeadline(entry.live),
-      close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at }))
+      close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at })),
+      moved: Queue.take(entry.moved)
     })
 
-  const find = findOpen(open)
+  const find = findOpen(open, (auction) => {
+    const done = settled.get(auction)
+    return done === undefined ? undefined : { at: done.at, failed: Exit.isFailure(done.exit) }
+  })
 
   return AuctionHouse.of({
     open: (input) =>
@@ -173,7 +185,8 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
           escrow: new Map(),
           scope: yield* Scope.fork(houseScope, "sequential"),
           lock: yield* Semaphore.make(1),
-          done: yield* Deferred.make<Outcome, SettlementFailed>()
+          done: yield* Deferred.make<Outcome, SettlementFailed>(),
+          moved: yield* Queue.dropping<void>(1)
         }
         open.set(spec.id, entry)
         yield* Effect.forkIn(timer(entry), houseScope)
@@ -201,15 +214,26 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
         invariant(outcome?.award !== undefined, "an accepted Dutch take settles the auction")
         return outcome.award.payment
       }),
+    drop: (input) =>
+      Effect.gen(function*() {
+        const drop = yield* decodeDrop(input)
+        const entry = yield* find(drop.auction)
+        if (entry.spec.kind !== "english-clock") {
+          return yield* new WrongAuctionKind({ auction: drop.auction, kind: entry.spec.kind, operation: "drop" })
+        }
+        yield* handle(entry, { _tag: "Drop", bidder: drop.bidder, at: yield* Clock.currentTimeMillis })
+        yield* Queue.offer(entry.moved, undefined)
+      }),
     list: Effect.map(Clock.currentTimeMillis, (now) => [
       ...[...open.values()].map((entry) => listingOf(entry.spec, entry.live, now)),
       ...recent
     ]),
     outcome: (auction) =>
-      Effect.suspend(() => {
+      Effect.suspend((): Effect.Effect<Outcome, UnknownAuction | SettlementFailed> => {
         const done = settled.get(auction)
-        if (done !== undefined) return done
-        return Effect.flatMap(find(auction), (entry) => Deferred.await(entry.done))
+        if (done !== undefined) return done.exit
+        const entry = open.get(auction)
+        return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Deferred.await(entry.done)
       })
   })
 })
@@ -221,15 +245,25 @@ export class AuctionHouse extends Context.Service<AuctionHouse, {
    * close. Fails with `AuctionExists`, `TooManyAuctions`, `UnknownAccount` (seller) or `InvalidInput`.
    */
   readonly open: (spec: AuctionSpec) => Effect.Effect<void, AuctionExists | TooManyAuctions | UnknownAccount | InvalidInput>
-  /** Places a bid (English, first-price, second-price), escrowing the amount from `bidder`'s account. */
+  /**
+   * Places a bid (English, first-price, second-price), a maximum (`english-proxy`) or a limit
+   * (`english-clock`, before its clock starts), escrowing the amount from `bidder`'s account.
+   */
   readonly bid: (input: BidInput) => Effect.Effect<void, BidError>
+  /**
+   * Leaves an ascending-clock (`english-clock`) auction at the current clock price and releases
+   * the bidder's escrow; the last bidder left wins at once. `NotBidding` if the bidder is not in,
+   * `WrongAuctionKind` for other kinds.
+   */
+  readonly drop: (input: DropInput) => Effect.Effect<void, BidError>
   /** Takes a Dutch auction at the current clock price; pays the seller at once and returns the price. */
   readonly take: (input: TakeInput) => Effect.Effect<bigint, BidError>
   /** Waits for the auction to settle and returns its outcome; `SettlementFailed` if its settlement failed. */
   readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction | SettlementFailed>
   /**
    * Every open auction (in opening order, status `open`), then the last `RECENT_SETTLED` settled
-   * ones (oldest first, status `settled`, with their award). Read-only: it takes no auction's lock,
+   * ones (oldest first, status `settled` with their award, or `failed` with none when the
+   * settlement failed and the escrow was returned). Read-only: it takes no auction's lock,
    * so a bid in progress shows once it has been committed.
    */
   readonly list: Effect.Effect<ReadonlyArray<AuctionListing>>

@@ -23,6 +23,7 @@ import {
   BelowReserve,
   BidTooLow,
   DuplicateBid,
+  NotBidding,
   type Outcome as AuctionOutcome,
   WrongAuctionKind
 } from "../auctions/index.ts"
@@ -37,7 +38,8 @@ export type AuctioneerError = StepError | WrongAuctionKind | InsufficientFunds |
 
 /** The Schema of `AuctioneerError`, so replies can cross a node boundary. */
 export const AuctioneerError = Schema.Union([
-  BelowReserve, BidTooLow, AuctionClosed, DuplicateBid, WrongAuctionKind, InsufficientFunds, UnknownAccount, InvalidInput, Unauthorized
+  BelowReserve, BidTooLow, AuctionClosed, DuplicateBid, NotBidding, WrongAuctionKind, InsufficientFunds, UnknownAccount,
+  InvalidInput, Unauthorized
 ])
 
 /** What `Outcome` answers: the current deadline (Clock ms) and the outcome once settled. */

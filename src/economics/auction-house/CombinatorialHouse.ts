@@ -2,8 +2,9 @@
  * The combinatorial auction house: runs bundle auctions live on `Clock` with escrow in the
  * `Ledger`, the thin driver of the pure `bundleStep`.
  *
- * A bid escrows the bidder's largest bid so far (XOR bids: it wins at most one, and VCG never
- * charges more than the bid). At the deadline, exact winner determination and VCG run once under
+ * A bid escrows what the bidder can owe at most under its bid language (`mostOwed`: the sum over
+ * its XOR groups of each group's largest bid — plain XOR bids escrow the largest bid, OR bids
+ * their sum), since VCG never charges more than the winning bids. At the deadline, exact winner determination and VCG run once under
  * the auction's lock; each winner's payment is captured for the seller and every other hold is
  * released. If the search exceeds its limit, every hold is released and `outcome` fails with
  * `SearchLimitExceeded`. Escrow lives in a per-auction Scope inside the service's Scope, so
@@ -17,7 +18,7 @@
  */
 import { Clock, Context, Deferred, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
-import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, type UnknownAuction } from "../auctions/index.ts"
+import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, UnknownAuction } from "../auctions/index.ts"
 import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import {
   BundleBidInput,
@@ -69,7 +70,8 @@ const make = (options: CombinatorialHouseOptions) =>
     const houseScope = yield* Effect.scope
     const maxOpen = options.maxOpen ?? 100
     const open = new Map<string, Entry>()
-    const settled = new Map<string, Settlement>()
+    // Settled results and when they settled (Clock ms), bounded: the oldest is forgotten first.
+    const settled = new Map<string, { readonly result: Settlement; readonly at: number }>()
     const decodeSpec = decodeInput(BundleSpec, "CombinatorialHouse.open")
     const decodeBid = decodeInput(BundleBidInput, "CombinatorialHouse.bid")
 
@@ -83,7 +85,7 @@ const make = (options: CombinatorialHouseOptions) =>
         entry.escrow.clear()
         yield* Scope.close(entry.scope, Exit.void)
         open.delete(entry.state.spec.id)
-        settled.set(entry.state.spec.id, result)
+        settled.set(entry.state.spec.id, { result, at: yield* Clock.currentTimeMillis })
         if (settled.size > MAX_REMEMBERED) {
           const oldest = settled.keys().next()
           if (oldest.done !== true) settled.delete(oldest.value)
@@ -117,7 +119,10 @@ const make = (options: CombinatorialHouseOptions) =>
         close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at }))
       })
 
-    const find = findOpen(open)
+    const find = findOpen(open, (auction) => {
+      const done = settled.get(auction)
+      return done === undefined ? undefined : { at: done.at, failed: Result.isFailure(done.result) }
+    })
 
     return CombinatorialHouse.of({
       open: (input) =>
@@ -154,9 +159,12 @@ const make = (options: CombinatorialHouseOptions) =>
       outcome: (auction) =>
         Effect.suspend(() => {
           const done = settled.get(auction)
+          const entry = open.get(auction)
           const result = done !== undefined
-            ? Effect.succeed(done)
-            : Effect.flatMap(find(auction), (entry) => Deferred.await(entry.done))
+            ? Effect.succeed(done.result)
+            : entry === undefined
+            ? Effect.fail(new UnknownAuction({ auction }))
+            : Deferred.await(entry.done)
           return Effect.flatMap(result, Effect.fromResult)
         })
     })
@@ -170,7 +178,8 @@ export class CombinatorialHouse extends Context.Service<CombinatorialHouse, {
    */
   readonly open: (spec: BundleSpec) => Effect.Effect<void, AuctionExists | TooManyAuctions | UnknownAccount | InvalidInput>
   /**
-   * Bids on a bundle, escrowing up to the bidder's largest bid. A failed bid changes nothing.
+   * Bids on a bundle, escrowing up to what the bidder can owe (`mostOwed`); `xor` picks the bid
+   * language (see `BundleBidInput`). A failed bid changes nothing.
    *
    * @example
    * ```ts

@@ -35,17 +35,22 @@ export const BundleSpec = Schema.Struct({
 /** A combinatorial auction. */
 export type BundleSpec = typeof BundleSpec.Type
 
-/** Input of `CombinatorialHouse.bid`: a bid on a bundle of the auction's items. */
+/**
+ * Input of `CombinatorialHouse.bid`: a bid on a bundle of the auction's items; `xor` groups the
+ * bidder's exclusive bids (no label: all unlabeled bids of the bidder are exclusive — XOR; a label
+ * per bid — OR; shared labels — OR-of-XOR; see `Auctions.BundleBid`).
+ */
 export const BundleBidInput = Schema.Struct({
   auction: Id,
   bidder: AccountId,
   items: Schema.Array(ItemId).check(Schema.isBetweenLength(1, 64)),
-  amount: Amount
+  amount: Amount,
+  xor: Schema.optionalKey(Schema.String.check(Schema.isBetweenLength(1, 128)))
 })
 /** Input of `CombinatorialHouse.bid`. */
 export type BundleBidInput = typeof BundleBidInput.Type
 
-/** One winning bid: the bidder, its bundle, what it bid and its VCG payment. */
+/** One winning bidder: what it won (the union of its winning bundles), the sum of its winning bids and its VCG payment. */
 export interface BundleAward {
   readonly bidder: string
   readonly items: ReadonlyArray<string>
@@ -97,6 +102,22 @@ export const bundleInit = (spec: BundleSpec, now: number): BundleState => ({
   result: undefined
 })
 
+/**
+ * The most `bidder` can owe under its bid language: VCG never charges more than the winning bids,
+ * and at most one bid per XOR group wins, so the sum over its groups of each group's largest bid.
+ */
+export const mostOwed = (bids: ReadonlyArray<BundleBid>, bidder: string): bigint => {
+  const largest = new Map<string, bigint>()
+  for (const bid of bids) {
+    if (bid.bidder !== bidder) continue
+    const group = bid.xor ?? ""
+    if (bid.amount > (largest.get(group) ?? 0n)) largest.set(group, bid.amount)
+  }
+  let sum = 0n
+  for (const amount of largest.values()) sum += amount
+  return sum
+}
+
 const reject = (state: BundleState, error: BundleStepError): BundleStep => ({
   state,
   outputs: [{ _tag: "Rejected", error }]
@@ -105,10 +126,11 @@ const reject = (state: BundleState, error: BundleStepError): BundleStep => ({
 const settle = (state: BundleState): Result.Result<BundleOutcome, SearchLimitExceeded> => {
   const options = state.spec.maxNodes === undefined ? {} : { maxNodes: state.spec.maxNodes }
   return Result.map(vcg({ items: state.spec.items, bids: state.bids }, options), (outcome) => {
-    const awards = outcome.payments.map(({ bid, bidder, payment }) => {
-      const won = state.bids[bid]
-      invariant(won !== undefined && payment >= 0n && payment <= won.amount, `VCG payment ${payment} of bid ${bid} out of range`)
-      return { bidder, items: won.items, bid: won.amount, payment }
+    const awards = outcome.payments.map(({ bidder, bids, payment }) => {
+      const won = bids.map((bid) => state.bids[bid]!)
+      const amount = won.reduce((sum, bid) => sum + bid.amount, 0n)
+      invariant(payment >= 0n && payment <= amount, `VCG payment ${payment} of "${bidder}" out of range`)
+      return { bidder, items: won.flatMap((bid) => bid.items), bid: amount, payment }
     })
     return { awards, welfare: outcome.allocation.welfare }
   })
@@ -138,10 +160,7 @@ export const bundleStep = (state: BundleState, event: BundleEvent): BundleStep =
   if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
     return reject(state, new SearchLimitExceeded({ limit: "sum of bid amounts", value: Number(total), maximum: Number.MAX_SAFE_INTEGER }))
   }
-  const escrow = state.bids.reduce(
-    (max, b) => b.bidder === event.bid.bidder && b.amount > max ? b.amount : max,
-    event.bid.amount
-  )
+  const escrow = mostOwed([...state.bids, event.bid], event.bid.bidder)
   return {
     state: { ...state, bids: [...state.bids, event.bid], total },
     outputs: [{ _tag: "Accepted", bidder: event.bid.bidder, escrow }]

@@ -19,8 +19,9 @@ export {
   type BundleState,
   type BundleStep,
   bundleStep,
-  type BundleStepError
+  type BundleStepError,
+  mostOwed
 } from "./bundle.ts"
 export { type BundleBidError, type BundleListing, CombinatorialHouse, type CombinatorialHouseOptions } from "./CombinatorialHouse.ts"
 export { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, type LiveStep, liveStep } from "./machine.ts"
-export { AuctionSpec, BidInput, TakeInput } from "./schema.ts"
+export { AuctionSpec, BidInput, DropInput, TakeInput } from "./schema.ts"

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { type Award, dutchPrice } from "../auctions/index.ts"
+import { type Award, clockPrice, dutchPrice } from "../auctions/index.ts"
 import { liveDeadline, liveOutcome, type LiveState } from "./machine.ts"
 import type { AuctionSpec } from "./schema.ts"
 
@@ -18,8 +18,9 @@ export interface AuctionListing {
   /** Bids accepted so far (for sealed kinds the count only; a Dutch auction counts its take). */
   readonly bids: number
   /**
-   * The price one can see: the leading bid of an English auction, the current clock price of an
-   * open Dutch one; `undefined` for sealed kinds and for an English auction without bids.
+   * The price one can see: the leading bid of an English auction, the standing price of a proxy
+   * one (maxima stay secret), the current clock price of an open Dutch or ascending-clock one;
+   * `undefined` for sealed kinds and for an English auction without bids.
    */
   readonly price: bigint | undefined
   /** When it closes (or closed); soft close may have moved it. */
@@ -35,6 +36,8 @@ export interface AuctionListing {
 const bidCount = (live: LiveState): number => {
   switch (live.kind) {
     case "english":
+    case "english-proxy":
+    case "english-clock":
       return live.state.seq
     case "dutch":
       return live.state.outcome?.award === undefined ? 0 : 1
@@ -47,6 +50,10 @@ const visiblePrice = (live: LiveState, now: number): bigint | undefined => {
   switch (live.kind) {
     case "english":
       return live.state.leader?.amount
+    case "english-proxy":
+      return live.state.leader === undefined ? undefined : live.state.outcome?.award?.payment ?? live.state.price
+    case "english-clock":
+      return live.state.outcome === undefined ? clockPrice(live.state.config, now) : live.state.outcome.award?.payment
     case "dutch":
       return live.state.outcome === undefined ? dutchPrice(live.state.config, now) : live.state.outcome.award?.payment
     default:

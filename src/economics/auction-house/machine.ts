@@ -5,9 +5,14 @@
  * @since 0.1.0
  */
 import {
-  type AuctionEvent,
   type AuctionOutput,
   AuctionClosed,
+  clockEnd,
+  type ClockError,
+  type ClockEvent,
+  clockInit,
+  type ClockState,
+  clockStep,
   dutchInit,
   type DutchState,
   dutchStep,
@@ -16,21 +21,27 @@ import {
   type EnglishState,
   englishStep,
   type Outcome,
+  proxyInit,
+  type ProxyState,
+  proxyStep,
   type SealedError,
   sealedInit,
   type SealedState,
   sealedStep
 } from "../auctions/index.ts"
+import { invariant } from "../internal/invariant.ts"
 import type { AuctionSpec } from "./schema.ts"
 
 /** The state of one live auction, tagged by kind. */
 export type LiveState =
   | { readonly kind: "english"; readonly state: EnglishState }
+  | { readonly kind: "english-proxy"; readonly state: ProxyState }
+  | { readonly kind: "english-clock"; readonly state: ClockState }
   | { readonly kind: "dutch"; readonly state: DutchState }
   | { readonly kind: "first-price" | "second-price"; readonly state: SealedState }
 
 /** Every error a live step can reject with. */
-export type LiveError = EnglishError | SealedError | AuctionClosed
+export type LiveError = EnglishError | SealedError | ClockError | AuctionClosed
 
 /** The result of one live step. */
 export interface LiveStep {
@@ -58,6 +69,22 @@ export const liveInit = (spec: AuctionSpec, now: number): LiveState => {
           })
         })
       }
+    case "english-proxy":
+      return {
+        kind: "english-proxy",
+        state: proxyInit(spec.id, { reserve: spec.reserve, increment: spec.increment, deadline })
+      }
+    case "english-clock":
+      return {
+        kind: "english-clock",
+        state: clockInit(spec.id, {
+          reserve: spec.reserve,
+          increment: spec.increment,
+          tick: spec.tick,
+          start: now + spec.entry,
+          deadline
+        })
+      }
     case "dutch":
       return {
         kind: "dutch",
@@ -83,9 +110,18 @@ export const liveInit = (spec: AuctionSpec, now: number): LiveState => {
   }
 }
 
-/** One step of a live auction of any kind. */
-export const liveStep = (live: LiveState, event: AuctionEvent): LiveStep => {
+/** One step of a live auction of any kind. A driver sends `Drop` to ascending-clock auctions only. */
+export const liveStep = (live: LiveState, event: ClockEvent): LiveStep => {
+  if (live.kind === "english-clock") {
+    const step = clockStep(live.state, event)
+    return { state: { kind: "english-clock", state: step.state }, outputs: step.outputs }
+  }
+  invariant(event._tag !== "Drop", `a ${live.kind} auction has no drop-outs; the driver checks the kind`)
   switch (live.kind) {
+    case "english-proxy": {
+      const step = proxyStep(live.state, event)
+      return { state: { kind: "english-proxy", state: step.state }, outputs: step.outputs }
+    }
     case "english": {
       const step = englishStep(live.state, event)
       return { state: { kind: "english", state: step.state }, outputs: step.outputs }
@@ -103,7 +139,11 @@ export const liveStep = (live: LiveState, event: AuctionEvent): LiveStep => {
 
 /** When the auction next wants a `Close` event (Clock ms). */
 export const liveDeadline = (live: LiveState): number =>
-  live.kind === "english" ? live.state.deadline : live.state.config.deadline
+  live.kind === "english"
+    ? live.state.deadline
+    : live.kind === "english-clock"
+    ? live.state.closedAt ?? clockEnd(live.state)
+    : live.state.config.deadline
 
 /** The outcome, once settled. */
 export const liveOutcome = (live: LiveState): Outcome | undefined => live.state.outcome

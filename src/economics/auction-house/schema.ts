@@ -9,7 +9,15 @@ import { AccountId, Amount, NonNegativeAmount } from "../money.ts"
 const Id = Schema.String.check(Schema.isBetweenLength(1, 128))
 const Millis = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 365 * 24 * 3600 * 1000 }))
 
-/** What to auction and how. `seller` is the ledger account that receives the payment. */
+/**
+ * What to auction and how. `seller` is the ledger account that receives the payment.
+ *
+ * The English variants: `english` (bid-driven: each bid beats the standing one by `increment`,
+ * the winner pays its own last bid), `english-proxy` (bids are maxima, the winner pays the
+ * second-highest maximum plus `increment`, see `proxyStep`) and `english-clock` (bidders join
+ * within `entry` ms with a limit, then the price rises by `increment` every `tick` ms and the last
+ * bidder in pays the clock price, see `clockStep`).
+ */
 export const AuctionSpec = Schema.Union([
   Schema.Struct({
     kind: Schema.Literal("english"),
@@ -20,6 +28,24 @@ export const AuctionSpec = Schema.Union([
     duration: Millis,
     softClose: Schema.optionalKey(Schema.Struct({ window: Millis, extension: Millis, maxDuration: Millis }))
   }),
+  Schema.Struct({
+    kind: Schema.Literal("english-proxy"),
+    id: Id,
+    seller: AccountId,
+    reserve: NonNegativeAmount,
+    increment: Amount,
+    duration: Millis
+  }),
+  Schema.Struct({
+    kind: Schema.Literal("english-clock"),
+    id: Id,
+    seller: AccountId,
+    reserve: Amount,
+    increment: Amount,
+    tick: Millis,
+    entry: Millis,
+    duration: Millis
+  }).check(Schema.makeFilter((spec) => spec.entry < spec.duration || "entry must end before the duration")),
   Schema.Struct({
     kind: Schema.Literal("dutch"),
     id: Id,
@@ -46,6 +72,11 @@ export type AuctionSpec = typeof AuctionSpec.Type
 export const BidInput = Schema.Struct({ auction: Id, bidder: AccountId, amount: Amount })
 /** Input of `AuctionHouse.bid`. */
 export type BidInput = typeof BidInput.Type
+
+/** Input of `AuctionHouse.drop` (ascending-clock auctions). */
+export const DropInput = Schema.Struct({ auction: Id, bidder: AccountId })
+/** Input of `AuctionHouse.drop`. */
+export type DropInput = typeof DropInput.Type
 
 /** Input of `AuctionHouse.take` (Dutch auctions). */
 export const TakeInput = Schema.Struct({ auction: Id, bidder: AccountId })

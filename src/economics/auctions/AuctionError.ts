@@ -28,23 +28,45 @@ export class BidTooLow extends Schema.TaggedError<BidTooLow>()("BidTooLow", {
   }
 }
 
-/** The auction's deadline has passed (or it was settled or cancelled). */
+/**
+ * The auction no longer accepts bids or takes: its deadline has passed, or it was settled (a Dutch
+ * lot already sold, a sealed auction full) — whichever way the settlement ended. `deadline` is when
+ * it closed (Clock ms), `at` when the rejected operation came; `failed` is `true` when its
+ * settlement failed (the escrow was returned and `outcome` fails).
+ */
 export class AuctionClosed extends Schema.TaggedError<AuctionClosed>()("AuctionClosed", {
   auction: Schema.String,
   at: Schema.Number,
-  deadline: Schema.Number
+  deadline: Schema.Number,
+  failed: Schema.optionalKey(Schema.Boolean)
 }) {
   override get message(): string {
-    return `auction "${this.auction}" closed at ${this.deadline} ms, operation at ${this.at} ms`
+    const ended = this.failed === true ? " but its settlement failed (escrow returned)," : ""
+    return `auction "${this.auction}" closed at ${this.deadline} ms${ended} and accepts no more bids or takes ` +
+      `(this one came at ${this.at} ms); read its result with outcome("${this.auction}")`
   }
 }
 
-/** No auction has this id. */
+/**
+ * No auction has this id: it was never opened here, or it settled so long ago that its result was
+ * forgotten (a house remembers its last 10 000 settled auctions).
+ */
 export class UnknownAuction extends Schema.TaggedError<UnknownAuction>()("UnknownAuction", {
   auction: Schema.String
 }) {
   override get message(): string {
-    return `auction "${this.auction}" does not exist`
+    return `auction "${this.auction}" does not exist: check the id, or list the open auctions`
+  }
+}
+
+/** A `drop` from a bidder that is not in the ascending-clock auction (never joined, or already out). */
+export class NotBidding extends Schema.TaggedError<NotBidding>()("NotBidding", {
+  auction: Schema.String,
+  bidder: Schema.String
+}) {
+  override get message(): string {
+    return `auction "${this.auction}": "${this.bidder}" is not bidding, so it cannot drop out; ` +
+      `join with a bid before the clock starts`
   }
 }
 

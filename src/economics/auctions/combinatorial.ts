@@ -1,18 +1,25 @@
 /**
  * Combinatorial auction: bids on bundles of items, exact winner determination, VCG payments.
  *
- * Bidding language: XOR per bidder — each bidder wins at most one of its bids (give bids
- * distinct bidder names to get OR semantics). Winner determination is exact (branch and bound,
+ * **Bid languages.** A bid may carry an `xor` label: the bids of one bidder with the same label
+ * are exclusive (at most one wins), bids with different labels combine (several may win). A bid
+ * without a label is in the bidder's default group, so:
+ * - **XOR** (the default): no labels — the bidder wins at most one of its bids;
+ * - **OR**: a distinct label per bid — the bidder may win any compatible set of its bids;
+ * - **OR-of-XOR**: labels shared within each alternative — at most one bid per label wins.
+ *
+ * VCG is per bidder whatever its language: a bidder pays the harm its presence does to the
+ * others, once, for everything it wins. Winner determination is exact (branch and bound,
  * see `internal/search.ts`) or fails with `SearchLimitExceeded`; it never returns an
  * approximation.
  *
  * **Limits.** At most 256 items, 10 000 bids, 64 items per bundle, and the sum of all bid amounts
  * must be a safe integer (≤ 2^53 − 1) so the search's arithmetic is exact. The search explores
  * at most `maxNodes` nodes (default 2 000 000, roughly 1–5 s); beyond that it fails with
- * `SearchLimitExceeded`. Measured (bench/economics.bench.ts): random 20-item × 500-bid instances
- * with independent bid amounts solve in ~20 ms; instances whose amounts are correlated with item
- * values (additive valuations) are much harder for the per-item bound — exact search stays
- * practical up to about 20 items × 100 bids there.
+ * `SearchLimitExceeded`. Measured against the HiGHS MIP solver on the same random instances
+ * (bench/economics-highs.bench.ts, bundles of 1–4 items, independent amounts): much faster up to
+ * about 20 items × 200 bids, level around 20–30 items × 400 bids, slower beyond (about 5× at
+ * 40 × 1000). Amounts correlated with item values (additive valuations) are harder for the bound.
  *
  * **Ties.** Among optimal allocations, the first found in the search order wins: items by
  * ascending number of bids (then name order), bids by descending amount (then input order). The
@@ -23,15 +30,16 @@
 import { Result, Schema } from "effect"
 import { AccountId, Amount } from "../money.ts"
 import { SearchLimitExceeded } from "./AuctionError.ts"
-import { search, type SearchProblem } from "./internal/search.ts"
+import { search, type SearchProblem, type WarmStart } from "./internal/search.ts"
 
 const ItemId = Schema.String.check(Schema.isBetweenLength(1, 128))
 
-/** A bid on a bundle of items. */
+/** A bid on a bundle of items; `xor` names the bidder's group of exclusive bids (see the bid languages above). */
 export const BundleBid = Schema.Struct({
   bidder: AccountId,
   items: Schema.Array(ItemId).check(Schema.isBetweenLength(1, 64)),
-  amount: Amount
+  amount: Amount,
+  xor: Schema.optionalKey(Schema.String.check(Schema.isBetweenLength(1, 128)))
 })
 /** A bid on a bundle of items. */
 export type BundleBid = typeof BundleBid.Type
@@ -57,10 +65,10 @@ export interface Allocation {
   readonly nodes: number
 }
 
-/** A VCG outcome: the allocation and, for each winning bid, what its bidder pays. */
+/** A VCG outcome: the allocation and, for each winning bidder (in order of its first winning bid), its winning bids and payment. */
 export interface VcgOutcome {
   readonly allocation: Allocation
-  readonly payments: ReadonlyArray<{ readonly bid: number; readonly bidder: string; readonly payment: bigint }>
+  readonly payments: ReadonlyArray<{ readonly bidder: string; readonly bids: ReadonlyArray<number>; readonly payment: bigint }>
 }
 
 interface Prepared {
@@ -71,6 +79,7 @@ interface Prepared {
 const prepare = (input: CombinatorialInput): Result.Result<Prepared, SearchLimitExceeded> => {
   const itemIndex = new Map(input.items.map((item, i) => [item, i]))
   const bidderIndex = new Map<string, number>()
+  const groupIndex = new Map<string, number>()
   let total = 0n
   const bids: Array<SearchProblem["bids"][number]> = []
   for (const bid of input.bids) {
@@ -80,7 +89,10 @@ const prepare = (input: CombinatorialInput): Result.Result<Prepared, SearchLimit
     if (items.some((i) => i === undefined)) continue
     let bidder = bidderIndex.get(bid.bidder)
     if (bidder === undefined) bidderIndex.set(bid.bidder, bidder = bidderIndex.size)
-    bids.push({ items: items as Array<number>, amount: Number(bid.amount), bidder })
+    const label = `${bidder}:${bid.xor ?? ""}`
+    let group = groupIndex.get(label)
+    if (group === undefined) groupIndex.set(label, group = groupIndex.size)
+    bids.push({ items: items as Array<number>, amount: Number(bid.amount), bidder, group })
   }
   if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
     return Result.fail(
@@ -88,7 +100,7 @@ const prepare = (input: CombinatorialInput): Result.Result<Prepared, SearchLimit
     )
   }
   return Result.succeed({
-    problem: { itemCount: input.items.length, bidderCount: bidderIndex.size, bids },
+    problem: { itemCount: input.items.length, groupCount: groupIndex.size, bids },
     bidderIds: [...bidderIndex.keys()]
   })
 }
@@ -103,21 +115,33 @@ const originals = (input: CombinatorialInput): ReadonlyArray<number> => {
   return out
 }
 
+// An allocation and the solver's own winner indices (for warm starts).
+interface Solved {
+  readonly allocation: Allocation
+  readonly solverWinners: ReadonlyArray<number>
+  readonly bounds: ReadonlyMap<number, number>
+}
+
 const solve = (
   input: CombinatorialInput,
   prepared: Prepared,
   excluded: number,
-  options: SearchOptions
-): Result.Result<Allocation, SearchLimitExceeded> => {
+  options: SearchOptions,
+  warm: WarmStart = {}
+): Result.Result<Solved, SearchLimitExceeded> => {
   const maxNodes = options.maxNodes ?? 2_000_000
-  const result = search(prepared.problem, excluded, maxNodes)
+  const result = search(prepared.problem, excluded, maxNodes, warm)
   if (result._tag === "Exceeded") {
     return Result.fail(new SearchLimitExceeded({ limit: "search nodes", value: result.nodes, maximum: maxNodes }))
   }
   const map = originals(input)
   const winners = result.winners.map((k) => map[k]!)
   const welfare = winners.reduce((sum, i) => sum + input.bids[i]!.amount, 0n)
-  return Result.succeed({ winners, welfare, nodes: result.nodes })
+  return Result.succeed({
+    allocation: { winners, welfare, nodes: result.nodes },
+    solverWinners: result.winners,
+    bounds: result.bounds
+  })
 }
 
 /**
@@ -135,26 +159,32 @@ export const winnerDetermination = (
   input: CombinatorialInput,
   options: SearchOptions = {}
 ): Result.Result<Allocation, SearchLimitExceeded> =>
-  Result.flatMap(prepare(input), (prepared) => solve(input, prepared, -1, options))
+  Result.flatMap(prepare(input), (prepared) => Result.map(solve(input, prepared, -1, options), (solved) => solved.allocation))
 
 /**
  * VCG: the welfare-maximising allocation, and each winner pays the harm it does to the others —
  * (best welfare without that bidder) − (the others' welfare in the chosen allocation). Losers
- * pay nothing. Solves one extra exact search per winning bidder.
+ * pay nothing, so only winners' exclusions are solved: one extra exact search per winning
+ * bidder (however many bids it wins), each warm-started from the main allocation minus that bidder's bids (already a
+ * feasible allocation without it, so the search only has to look for better ones) and from the
+ * main search's proved subproblem bounds (still valid with fewer bids).
  */
 export const vcg = (
   input: CombinatorialInput,
   options: SearchOptions = {}
 ): Result.Result<VcgOutcome, SearchLimitExceeded> =>
   Result.flatMap(prepare(input), (prepared) =>
-    Result.flatMap(solve(input, prepared, -1, options), (allocation): Result.Result<VcgOutcome, SearchLimitExceeded> => {
-      const payments: Array<{ bid: number; bidder: string; payment: bigint }> = []
-      for (const bid of allocation.winners) {
-        const bidder = input.bids[bid]!.bidder
-        const without = solve(input, prepared, prepared.bidderIds.indexOf(bidder), options)
+    Result.flatMap(solve(input, prepared, -1, options), ({ allocation, bounds, solverWinners }): Result.Result<VcgOutcome, SearchLimitExceeded> => {
+      const payments: Array<{ bidder: string; bids: Array<number>; payment: bigint }> = []
+      const won = new Map<string, Array<number>>()
+      for (const bid of allocation.winners) won.set(input.bids[bid]!.bidder, [...(won.get(input.bids[bid]!.bidder) ?? []), bid])
+      for (const [bidder, bids] of won) {
+        const excluded = prepared.bidderIds.indexOf(bidder)
+        const others = solverWinners.filter((k) => prepared.problem.bids[k]!.bidder !== excluded)
+        const without = solve(input, prepared, excluded, options, { initial: others, inherited: bounds })
         if (Result.isFailure(without)) return Result.fail(without.failure)
-        const othersWelfare = allocation.welfare - input.bids[bid]!.amount
-        payments.push({ bid, bidder, payment: without.success.welfare - othersWelfare })
+        const othersWelfare = bids.reduce((sum, bid) => sum - input.bids[bid]!.amount, allocation.welfare)
+        payments.push({ bidder, bids, payment: without.success.allocation.welfare - othersWelfare })
       }
       return Result.succeed({ allocation, payments })
     }))

@@ -1,6 +1,6 @@
 /**
  * Auctions: pure mechanisms (bids in, allocation and payments out) and their step functions for
- * live drivers. English, Dutch, sealed first-price, Vickrey, and combinatorial with exact winner
+ * live drivers. English (bid-driven, proxy and ascending-clock), Dutch, sealed first-price, Vickrey, and combinatorial with exact winner
  * determination and VCG payments.
  *
  * @since 0.1.0
@@ -12,6 +12,7 @@ export {
   BelowReserve,
   BidTooLow,
   DuplicateBid,
+  NotBidding,
   SearchLimitExceeded,
   TooManyAuctions,
   UnknownAuction,
@@ -27,6 +28,18 @@ export {
   type EnglishState,
   englishStep
 } from "./english.ts"
+export {
+  clockEnd,
+  ClockConfig,
+  clockEnglish,
+  type ClockError,
+  type ClockEvent,
+  clockInit,
+  clockPrice,
+  type ClockState,
+  clockStep
+} from "./englishClock.ts"
+export { ProxyConfig, proxyEnglish, proxyInit, proxyMinimum, type ProxyState, proxyStep } from "./englishProxy.ts"
 export { firstPrice } from "./firstPrice.ts"
 export { SealedConfig, type SealedError, sealedInit, type SealedState, sealedStep } from "./sealed.ts"
 export {

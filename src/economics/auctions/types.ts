@@ -49,11 +49,10 @@ export const compareBids = (x: RankedBid, y: RankedBid): number =>
 export const rankSealed = (input: SealedInput): ReadonlyArray<RankedBid> => {
   const best = new Map<string, RankedBid>()
   input.bids.forEach((bid, seq) => {
-    const ranked: RankedBid = { bidder: bid.bidder, amount: bid.amount, seq }
+    if (bid.amount < input.reserve) return
     const seen = best.get(bid.bidder)
-    if (bid.amount >= input.reserve && (seen === undefined || compareBids(ranked, seen) < 0)) {
-      best.set(bid.bidder, ranked)
-    }
+    // A later bid ranks before an earlier one of the same bidder only with a strictly higher amount.
+    if (seen === undefined || bid.amount > seen.amount) best.set(bid.bidder, { bidder: bid.bidder, amount: bid.amount, seq })
   })
   return [...best.values()].sort(compareBids)
 }
