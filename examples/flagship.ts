@@ -13,7 +13,7 @@
  */
 import type { Effect as EffectType, Layer as LayerType, Scope } from "effect"
 // Only the light mode parser is loaded before the flags are checked, so a bad flag fails at once.
-import { parseMode } from "../src/flagship/mode.ts"
+import { parseMode } from "../apps/flagship/mode.ts"
 
 const fail = (message: string): never => {
   console.error(message)
@@ -39,7 +39,7 @@ if (mode === "tournament" && (agentCount < 2 || agentCount > 64)) fail(`--agents
 
 const { Effect, Layer } = await import("effect")
 const { AuctionHouse, Ledger } = await import("../src/economics/index.ts")
-const { formatReport, formatTournamentReport, runTournament, runTuning } = await import("../src/flagship/index.ts")
+const { formatReport, formatTournamentReport, runTournament, runTuning } = await import("../apps/flagship/index.ts")
 const { MabeamTest } = await import("../src/runtime/index.ts")
 const { Orchestrator } = await import("../src/variables/index.ts")
 

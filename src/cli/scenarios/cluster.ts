@@ -12,7 +12,7 @@
  * @since 0.2.0
  */
 import { Console, Effect } from "effect"
-import { formatClusterDemo, runClusterDemo } from "../../cluster/demo/index.ts"
+import { formatClusterDemo, runClusterDemo } from "../../../apps/cluster-demo/index.ts"
 import type { Scenario } from "./Scenario.ts"
 
 /** The cluster demo as a scenario. */

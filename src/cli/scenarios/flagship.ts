@@ -10,7 +10,7 @@
 import { Context, Effect, Layer } from "effect"
 import { Probe } from "../../dashboard/index.ts"
 import { AuctionHouse, Ledger } from "../../economics/index.ts"
-import { formatReport, runTuning } from "../../flagship/index.ts"
+import { formatReport, runTuning } from "../../../apps/flagship/index.ts"
 import { Orchestrator } from "../../variables/index.ts"
 import type { Scenario } from "./Scenario.ts"
 

@@ -11,7 +11,7 @@
 import { Effect, Layer } from "effect"
 import { Probe } from "../../dashboard/index.ts"
 import { Ledger } from "../../economics/index.ts"
-import { formatTournamentReport, runTournament } from "../../flagship/index.ts"
+import { formatTournamentReport, runTournament } from "../../../apps/flagship/index.ts"
 import type { Scenario } from "./Scenario.ts"
 
 /** The model-selection tournament with prediction markets, as a scenario. */

@@ -24,9 +24,9 @@
  * @since 0.1.0
  */
 import { type Duration, Effect, Schema } from "effect"
-import { Agent, type AgentRef } from "../agent/index.ts"
-import { AccountId, Ledger, NonNegativeAmount } from "../economics/index.ts"
-import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import { Agent, type AgentRef } from "../../src/agent/index.ts"
+import { AccountId, Ledger, NonNegativeAmount } from "../../src/economics/index.ts"
+import { decodeInput, type InvalidInput } from "../../src/errors/index.ts"
 import { BudgetExhausted } from "./errors.ts"
 import { minCostAssignment } from "./task-allocation/assignment.ts"
 

@@ -9,7 +9,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process"
 import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { Effect, Schema } from "effect"
-import { freePort } from "../../transport/index.ts"
+import { freePort } from "../../src/transport/index.ts"
 
 /** A runner process did not start. */
 export class RunnerStartError extends Schema.TaggedError<RunnerStartError>()("RunnerStartError", {
@@ -28,7 +28,8 @@ export interface RunnerProcess {
   readonly pid: number
 }
 
-const runnerMain = join(import.meta.dirname, "runner-main.ts")
+// Beside this module: `.ts` when run from the sources, `.js` when run from the built `dist/`.
+const runnerMain = join(import.meta.dirname, `runner-main${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`)
 
 const stop = (child: ChildProcessWithoutNullStreams) =>
   Effect.callback<void>((resume) => {

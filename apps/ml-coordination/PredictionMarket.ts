@@ -9,8 +9,8 @@
  * @since 0.1.0
  */
 import { Effect, Schema, Semaphore } from "effect"
-import { AccountId, Amount, Ledger } from "../economics/index.ts"
-import { decodeInput, InvalidInput } from "../errors/index.ts"
+import { AccountId, Amount, Ledger } from "../../src/economics/index.ts"
+import { decodeInput, InvalidInput } from "../../src/errors/index.ts"
 import { InsufficientShares, MarketSettled } from "./errors.ts"
 import * as Lmsr from "./lmsr.ts"
 

@@ -11,10 +11,10 @@
 import { NodeClusterSocket } from "@effect/platform-node"
 import { Layer, Option, Schema } from "effect"
 import { RunnerAddress, type ShardingConfig } from "effect/cluster"
-import { Agent } from "../../agent/index.ts"
-import { makeWorker, Train } from "../../flagship/agents.ts"
-import * as AgentStateStore from "../AgentStateStore.ts"
-import * as ClusterAgent from "../ClusterAgent.ts"
+import { Agent } from "../../src/agent/index.ts"
+import { makeWorker, Train } from "../flagship/agents.ts"
+import { AgentStateStore } from "../../src/cluster/index.ts"
+import { ClusterAgent } from "../../src/cluster/index.ts"
 
 /** Asks the probe for the name of its runner. */
 export const Where = Agent.request("Where", {}, Schema.String)

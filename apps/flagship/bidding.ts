@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { StudySummary } from "../variables/index.ts"
+import type { StudySummary } from "../../src/variables/index.ts"
 
 /** What an untried strategy bids. */
 export const EXPLORATION_BID = 30n

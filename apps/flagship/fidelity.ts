@@ -8,7 +8,7 @@
  */
 import { Effect, Random } from "effect"
 import { crossValidate, fit, foldsOf, irisData, irisSpace } from "../ml/index.ts"
-import { type Assignment, checkAssignment, type InvalidAssignment } from "../variables/index.ts"
+import { type Assignment, checkAssignment, type InvalidAssignment } from "../../src/variables/index.ts"
 
 /** The fewest training rows a low-budget rung trains on (a few per class). */
 export const MIN_TRAINING_ROWS = 9

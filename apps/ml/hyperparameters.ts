@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { Effect } from "effect"
-import { type Assignment, checkAssignment, type InvalidAssignment, type Space } from "../variables/index.ts"
+import { type Assignment, checkAssignment, type InvalidAssignment, type Space } from "../../src/variables/index.ts"
 import { evaluate, type Evaluation, type Hyperparameters, train, type TrainOptions } from "./mlp.ts"
 import { type Split, spirals } from "./spirals.ts"
 

@@ -6,7 +6,7 @@
  */
 import { Effect } from "effect"
 import { crossValidate, irisSpace } from "../ml/index.ts"
-import { type Assignment, type Observation, RandomSearch } from "../variables/index.ts"
+import { type Assignment, type Observation, RandomSearch } from "../../src/variables/index.ts"
 
 /**
  * The `size` best distinct configurations of the history, best first (ties: earlier first).

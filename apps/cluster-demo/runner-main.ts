@@ -1,7 +1,7 @@
 /**
  * One runner of the cluster demo, in its own process:
  *
- *   node src/cluster/demo/runner-main.ts PORT NAME SEED STORAGE
+ *   node apps/cluster-demo/runner-main.ts PORT NAME SEED STORAGE
  *
  * listens on 127.0.0.1:PORT, hosts the demo team of run SEED under the name NAME, keeps the cluster
  * tables in STORAGE (a SQLite file or a `postgres://` URL), prints `ready` once it is part of the
@@ -10,7 +10,7 @@
 import { createInterface } from "node:readline"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer, References } from "effect"
-import * as ClusterStorage from "../ClusterStorage.ts"
+import { ClusterStorage } from "../../src/cluster/index.ts"
 import { runnerLayer } from "./team.ts"
 
 const [port, name, seed, storage] = process.argv.slice(2)

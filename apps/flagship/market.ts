@@ -7,8 +7,8 @@
  * @since 0.1.0
  */
 import { Effect, Random, Schema } from "effect"
-import { Agent } from "../agent/index.ts"
-import { Ledger } from "../economics/index.ts"
+import { Agent } from "../../src/agent/index.ts"
+import { Ledger } from "../../src/economics/index.ts"
 import { Lmsr, type Market, PredictionMarket, type Settlement, type TradeError } from "../ml-coordination/index.ts"
 
 /** What traders know about one candidate after a rung. */

@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import { Effect, Random, Schema } from "effect"
-import { Agent } from "../agent/index.ts"
+import { Agent } from "../../src/agent/index.ts"
 import { crossValidate } from "../ml/index.ts"
-import { Assignment, Orchestrator, Proposal, type Strategy } from "../variables/index.ts"
+import { Assignment, Orchestrator, Proposal, type Strategy } from "../../src/variables/index.ts"
 
 /** The study every agent of the flagship works on. */
 export const STUDY = "mlp"

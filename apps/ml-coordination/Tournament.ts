@@ -12,11 +12,11 @@
  * @since 0.1.0
  */
 import { Duration, Effect, Random, Schema } from "effect"
-import { Agent, type AgentRef, AgentSystem, type SpawnError } from "../agent/index.ts"
-import { AccountId, Amount, Ledger } from "../economics/index.ts"
-import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import { Agent, type AgentRef, AgentSystem, type SpawnError } from "../../src/agent/index.ts"
+import { AccountId, Amount, Ledger } from "../../src/economics/index.ts"
+import { decodeInput, type InvalidInput } from "../../src/errors/index.ts"
 import { type Hyperparameters, mlpSpace, toHyperparameters, trainAndEvaluate } from "../ml/index.ts"
-import { type Assignment, sample } from "../variables/index.ts"
+import { type Assignment, sample } from "../../src/variables/index.ts"
 import { BudgetExhausted, CandidateFailed } from "./errors.ts"
 
 /** Options of a tournament. */

@@ -7,9 +7,9 @@
  * @since 0.1.0
  */
 import { Effect, Schema } from "effect"
-import type { AgentSystem } from "../agent/index.ts"
-import { AccountId, Amount, type Ledger } from "../economics/index.ts"
-import { decodeInput } from "../errors/index.ts"
+import type { AgentSystem } from "../../src/agent/index.ts"
+import { AccountId, Amount, type Ledger } from "../../src/economics/index.ts"
+import { decodeInput } from "../../src/errors/index.ts"
 import { run as runTournament, type TournamentError, type TournamentResult } from "./Tournament.ts"
 
 /** Options of a Hyperband search. */

@@ -11,7 +11,7 @@ import KNN from "ml-knn"
 import LogisticRegression from "ml-logistic-regression"
 import { Matrix } from "ml-matrix"
 import { RandomForestClassifier } from "ml-random-forest"
-import { type Assignment, checkAssignment, type InvalidAssignment, Space } from "../variables/index.ts"
+import { type Assignment, checkAssignment, type InvalidAssignment, Space } from "../../src/variables/index.ts"
 
 /** The model families the flagship tunes. */
 export type ModelFamily = "knn" | "random-forest" | "logistic"
