@@ -1,7 +1,8 @@
 /**
  * The consumer app: Mabeam.layer composed with the app's own service, a supervised agent with a
  * Schema message union (tell, ask, a crash and its restart), a Vickrey auction with escrow in the
- * ledger, a lock and a leader election. Exits 1 (with the reason) if anything is not as expected.
+ * ledger, a lock and a leader election, and the README blocks that run in a plain process.
+ * Exits 1 (with the reason) if anything is not as expected.
  */
 import { Context, Effect, Fiber, Layer, Schema, Stream } from "effect"
 import { Agent, AgentSystem, Mabeam, Supervisor } from "mabeam"
@@ -9,6 +10,9 @@ import { Coordination } from "mabeam/coordination"
 import { AuctionHouse, Ledger } from "mabeam/economics"
 import { Registry } from "mabeam/registry"
 import { Transport } from "mabeam/transport"
+import { agentsBlock } from "./readme/agents.js"
+import { economicsBlock } from "./readme/economics.js"
+import { readmeSum } from "./readme/use-it.js"
 
 const Increment = Agent.message("Increment", { by: Schema.Number })
 const Crash = Agent.message("Crash", {})
@@ -106,7 +110,17 @@ const lockAndElection = Effect.gen(function*() {
   yield* Effect.log(`coordination: lock ${lease.lock} token ${lease.token}; ${member} leads term ${term}`)
 }).pipe(Effect.scoped, Effect.provide(Coordination.layer.pipe(Layer.provide(Transport.layerLocal()))))
 
-const program = Effect.all([agentsAndCrash, vickrey, lockAndElection], { discard: true })
+/** The README's blocks that run in a plain process: they answer what the README says. */
+const readmeBlocks = Effect.gen(function*() {
+  yield* check((yield* readmeSum) === 5, "the README's first snippet answers 5")
+  const n = yield* agentsBlock.pipe(Effect.scoped, Effect.provide(Mabeam.layer()))
+  yield* check(n === 2, "the README's counter answers 2")
+  const award = yield* economicsBlock.pipe(Effect.provide(AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer))))
+  yield* check(award?.winner === "alice" && award.payment === 45n, "the README's auction: alice pays 45")
+  yield* Effect.log("readme: the snippets answer 5, 2 and alice pays 45")
+})
+
+const program = Effect.all([agentsAndCrash, vickrey, lockAndElection, readmeBlocks], { discard: true })
 
 Effect.runPromise(program).then(
   () => console.log("consumer app: ok"),
