@@ -73,7 +73,7 @@ export class NotAvailable extends Data.TaggedError("NotAvailable")<{
 /** A scenario failed while running. */
 export class ScenarioFailed extends Data.TaggedError("ScenarioFailed")<{
   readonly scenario: string
-  readonly seed: number
+  readonly seed: number | string
   readonly reason: string
 }> {
   override readonly [Runtime.errorExitCode] = 1

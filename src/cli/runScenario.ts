@@ -11,6 +11,7 @@ import { Mabeam } from "../runtime/index.ts"
 import { OTLP_ENDPOINT_ENV } from "../telemetry/index.ts"
 import { InvalidOption, ScenarioFailed, UnknownScenario } from "./errors.ts"
 import { type Scenario, type ScenarioOptions, scenarios } from "./scenarios/index.ts"
+import type { Seed } from "./seed.ts"
 
 /** How to run a scenario. */
 export interface RunScenarioOptions extends ScenarioOptions {
@@ -42,7 +43,7 @@ const describeFailure = (error: unknown): string =>
     : String(error)
 
 // A failure may name the seed that broke (chaos with --rounds runs several): replay that one.
-const failedSeed = (error: unknown, fallback: number): number =>
+const failedSeed = (error: unknown, fallback: Seed): Seed =>
   typeof error === "object" && error !== null && "seed" in error && typeof error.seed === "number" ? error.seed : fallback
 
 const mabeamLayer = (otlp: string | undefined) => {
