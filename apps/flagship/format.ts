@@ -27,7 +27,9 @@ export const formatReport = (report: TuningReport): string => {
     `  final ensemble (majority vote of ${report.ensemble.members.length}): ${percent(report.ensemble.accuracy)} — ${report.ensemble.members.join(", ")}`,
     `  single-agent random search, ${report.baseline.evaluations} evaluations, same seed: ${percent(report.baseline.accuracy)} → ${verdict}`,
     report.revivedBy === undefined
-      ? `  chaos: ${report.crashes} workers killed mid-evaluation, ${report.recoveries} trials recovered on another worker, ${report.restarts} restarts by the supervisor`
+      ? `  chaos: ${report.crashes} workers killed mid-evaluation, ${report.recoveries} trials recovered on another worker, ${report.restarts} restarts by the supervisor${
+        report.restarts < report.crashes ? ` (${report.crashes - report.restarts} still restarting)` : ""
+      }`
       : `  chaos: ${report.crashes} workers killed mid-evaluation, ${report.recoveries} trials recovered on another worker, killed workers brought back by ${report.revivedBy}`,
     `  ledger: ${report.moneyConserved ? "money conserved, no escrow left" : "MONEY NOT CONSERVED"}`
   ]

@@ -39,3 +39,4 @@ export {
 } from "./tournament.ts"
 /** The modes of the flagship (`npm start -- --mode <mode>`). */
 export { FLAGSHIP_MODES, type FlagshipMode, parseMode } from "./mode.ts"
+export { formatRoundProgress, formatRungProgress, formatTournamentStart, formatTuningStart } from "./progress.ts"

@@ -12,7 +12,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Effect, Option, Random, Stream } from "effect"
+import { Clock, Deferred, Effect, Option, Random, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { type AskError, type AskOptions, AgentSystem } from "../../src/agent/index.ts"
 import type { InvalidInput } from "../../src/errors/index.ts"
@@ -108,6 +108,9 @@ export interface TuningReport {
 
 const SLOT_AUCTION_MILLIS = 100
 
+/** How long the summary waits for the supervisor to restart the last killed workers (live clock). */
+const RESTART_WAIT = "5 seconds"
+
 /**
  * Runs the flagship; needs the agent runtime, the ledger and auction house and the orchestrator
  * (and a `TestClock` unless `advance` is given).
@@ -126,8 +129,15 @@ export const runTuning = (options: TuningOptions) =>
     const startedAt = yield* Clock.currentTimeMillis
 
     let restarts = 0
+    // Set at the end when the supervisor has not caught up with the kills yet: completed once it has.
+    let caughtUp: { readonly target: number; readonly done: Deferred.Deferred<void> } | undefined
     yield* agents.events.pipe(
-      Stream.runForEach((event) => Effect.sync(() => event._tag === "AgentRestarted" && restarts++)),
+      Stream.runForEach((event) =>
+        event._tag !== "AgentRestarted" ? Effect.void : Effect.suspend(() => {
+          restarts++
+          return caughtUp !== undefined && restarts >= caughtUp.target ? Deferred.succeed(caughtUp.done, undefined) : Effect.void
+        })
+      ),
       Effect.forkScoped
     )
     yield* Effect.yieldNow
@@ -175,7 +185,8 @@ export const runTuning = (options: TuningOptions) =>
             return Option.some(result.success)
           }
           if (result.failure._tag !== "AgentStopped") return yield* result.failure
-          crashes++
+          // A kill is the injected crash; a later attempt may also meet a worker that is still restarting.
+          if (killed !== undefined) crashes++
         }
         return Option.none()
       })
@@ -220,6 +231,14 @@ export const runTuning = (options: TuningOptions) =>
         const best = Option.getOrUndefined((yield* orchestrator.summary(STUDY)).best)
         yield* options.onRound({ round, rounds, trials, best: best?.score, strategy: best?.strategy })
       }
+    }
+
+    // Every killed worker is restarted by its supervisor: on the live clock the last restarts may
+    // still be on their way, so wait for them (bounded) before the summary counts them.
+    if (options.pool === undefined && restarts < crashes) {
+      const done = yield* Deferred.make<void>()
+      caughtUp = { target: crashes, done }
+      if (restarts < crashes) yield* Effect.timeoutOption(Deferred.await(done), RESTART_WAIT)
     }
 
     const ensemble = yield* chooseEnsemble(yield* orchestrator.history(STUDY), options.ensemble ?? 3).pipe(

@@ -22,13 +22,6 @@ describe("--seed", () => {
     assert.isTrue(Number.isSafeInteger(seedNumber("mabeam")) && seedNumber("mabeam") >= 0)
   })
 
-  it.live("run flagship --seed mabeam works, like npm start's default", () =>
-    Effect.gen(function*() {
-      const result = yield* runCli(["run", "flagship", "--seed", "mabeam", "--rounds", "2"])
-      assert.strictEqual(result.code, 0, result.err)
-      assert.include(result.out, `seed "mabeam"`)
-    }))
-
   it.live("a word seed replays the same run, the default is \"mabeam\", and a blank seed is a usage error", () =>
     Effect.gen(function*() {
       const first = yield* runCli(["run", "auction", "--seed", "mabeam"])
