@@ -54,6 +54,9 @@ step "the mabeam bin from dist/ on Node $version"
 npm exec -- mabeam run auction --seed 3 >"$log" 2>&1 || fail "mabeam run auction"
 grep -q "money" "$log" || fail "mabeam run auction printed no ledger line"
 
+npm exec -- node --input-type=module -e "await import('mabeam')" >"$log" 2>&1 || fail "import mabeam"
+[ -s "$log" ] && fail "importing mabeam printed something (a warning?) on Node $version"
+
 import_ms() { npm exec -- node --input-type=module -e "const t = performance.now(); await import('$1'); console.log((performance.now() - t).toFixed(0))"; }
 step "cold import (one fresh process each, Node $version): effect $(import_ms effect) ms, mabeam $(import_ms mabeam) ms, mabeam/agent $(import_ms mabeam/agent) ms, mabeam/economics $(import_ms mabeam/economics) ms"
 step "ok"
