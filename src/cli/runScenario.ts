@@ -9,7 +9,7 @@ import { ConfigProvider, Console, Effect, Layer, Random } from "effect"
 import * as Dashboard from "../dashboard/index.ts"
 import { Mabeam } from "../runtime/index.ts"
 import { OTLP_ENDPOINT_ENV } from "../telemetry/index.ts"
-import { InvalidOption, ScenarioFailed, UnknownScenario } from "./errors.ts"
+import { InvalidOption, NotAvailable, ScenarioFailed, UnknownScenario } from "./errors.ts"
 import { type Scenario, type ScenarioOptions, scenarios } from "./scenarios/index.ts"
 import type { Seed } from "./seed.ts"
 
@@ -92,7 +92,10 @@ export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
     }
     const report = yield* scenario.run(options).pipe(
       Effect.mapError((error) =>
-        new ScenarioFailed({ scenario: scenario.name, seed: failedSeed(error, options.seed), reason: describeFailure(error) })
+        // A scenario that cannot run here (a missing package) is a usage error, not a failed run.
+        error instanceof NotAvailable
+          ? error
+          : new ScenarioFailed({ scenario: scenario.name, seed: failedSeed(error, options.seed), reason: describeFailure(error) })
       )
     )
     for (const line of report.lines) yield* Console.log(line)

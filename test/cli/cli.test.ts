@@ -170,6 +170,6 @@ describe("mabeam CLI", () => {
       assert.deepStrictEqual(many.spawned.map((c) => c.slice(1)), [["test/sim/run.ts", "lock", "--seeds", "500", "--from", "1"]])
       const missing = yield* runCli(["sim"], { fileSystem: FileSystem.layerNoop({ exists: () => Effect.succeed(false) }) })
       assert.strictEqual(missing.code, 2)
-      assert.include(missing.err, `"mabeam sim" is not available yet`)
+      assert.include(missing.err, `"mabeam sim" is not available here`)
     }))
 })

@@ -10,7 +10,7 @@
 import { Console, Context, Effect, Layer } from "effect"
 import { Probe } from "../../dashboard/index.ts"
 import { AuctionHouse, Ledger } from "../../economics/index.ts"
-import { formatReport, formatRoundProgress, formatTuningStart, runTuning } from "../../../apps/flagship/index.ts"
+import { loadFlagship } from "./apps.ts"
 import { Orchestrator } from "../../variables/index.ts"
 import type { Scenario } from "./Scenario.ts"
 
@@ -24,6 +24,7 @@ export const flagship: Scenario = {
   maxAgents: 16,
   run: (options) =>
     Effect.gen(function*() {
+      const { formatReport, formatRoundProgress, formatTuningStart, runTuning } = yield* loadFlagship("run flagship")
       const probe = yield* Probe
       const services = yield* Layer.build(Layer.mergeAll(
         AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),

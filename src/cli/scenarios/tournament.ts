@@ -11,7 +11,7 @@
 import { Console, Effect, Layer } from "effect"
 import { Probe } from "../../dashboard/index.ts"
 import { Ledger } from "../../economics/index.ts"
-import { formatRungProgress, formatTournamentReport, formatTournamentStart, runTournament } from "../../../apps/flagship/index.ts"
+import { loadFlagship } from "./apps.ts"
 import type { Scenario } from "./Scenario.ts"
 
 /** The model-selection tournament with prediction markets, as a scenario. */
@@ -21,6 +21,7 @@ export const tournament: Scenario = {
   maxAgents: 64,
   run: (options) =>
     Effect.gen(function*() {
+      const { formatRungProgress, formatTournamentReport, formatTournamentStart, runTournament } = yield* loadFlagship("run tournament")
       const probe = yield* Probe
       const services = yield* Layer.build(Ledger.Ledger.layer)
       const candidates = options.agents ?? 27
