@@ -47,8 +47,8 @@ cat "$log" | sed 's/^/  /'
 grep -q "consumer app: ok" "$log" || fail "the app did not finish"
 
 step "@effect/vitest on Node $version"
-npx vitest run >"$log" 2>&1 || fail "vitest"
-grep -E "Tests +[0-9]+ passed" "$log" | sed 's/^/  /'
+NO_COLOR=1 npx vitest run >"$log" 2>&1 || fail "vitest"
+grep -E "Tests +[0-9]+ passed" "$log" | sed 's/^/  /' || fail "vitest ran no test"
 
 step "the mabeam bin from dist/ on Node $version"
 npm exec -- mabeam run auction --seed 3 >"$log" 2>&1 || fail "mabeam run auction"
