@@ -14,7 +14,7 @@
  *   for (const name of ["seller", "alice", "bob"]) yield* ledger.open(name)
  *   yield* ledger.mint({ account: "alice", amount: 100n })
  *   yield* ledger.mint({ account: "bob", amount: 100n })
- *   yield* house.open({ kind: "second-price", id: "gpu-1h", seller: "seller", reserve: 10n, duration: 50 })
+ *   yield* house.open({ kind: "second-price", id: "gpu-1h", seller: "seller", reserve: 10n, duration: 1_000 })
  *   yield* house.bid({ auction: "gpu-1h", bidder: "alice", amount: 70n })   // escrowed
  *   yield* house.bid({ auction: "gpu-1h", bidder: "bob", amount: 45n })
  *   return (yield* house.outcome("gpu-1h")).award   // alice pays 45
