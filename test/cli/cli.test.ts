@@ -37,7 +37,7 @@ describe("mabeam CLI", () => {
   it.live("run flagship tunes the model in simulated time and prints the summary", () =>
     Effect.gen(function*() {
       const result = yield* runCli(["run", "flagship", "--seed", "5", "--rounds", "2"])
-      assert.strictEqual(result.code, 0)
+      assert.strictEqual(result.code, 0, result.err)
       assert.match(result.out, /6 cross-validated trials of mljs models/)
       assert.match(result.out, /money conserved/)
     }))
