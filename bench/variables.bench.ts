@@ -7,7 +7,7 @@
  * history, the sizes a flagship run produces. Training runs use the shipped spirals dataset.
  */
 import { Effect, Random } from "effect"
-import { evaluate, type Hyperparameters, mlpSpace, spirals, train } from "../src/ml/index.ts"
+import { evaluate, type Hyperparameters, mlpSpace, spirals, train } from "../apps/ml/index.ts"
 import {
   type Assignment,
   GridSearch,

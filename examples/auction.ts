@@ -11,7 +11,7 @@ const program = Effect.gen(function*() {
   for (const name of ["seller", "alice", "bob"]) yield* ledger.open(name)
   yield* ledger.mint({ account: "alice", amount: 100n })
   yield* ledger.mint({ account: "bob", amount: 100n })
-  yield* house.open({ kind: "second-price", id: "gpu-1h", seller: "seller", reserve: 10n, duration: 50 })
+  yield* house.open({ kind: "second-price", id: "gpu-1h", seller: "seller", reserve: 10n, duration: 1_000 })
   yield* house.bid({ auction: "gpu-1h", bidder: "alice", amount: 70n })
   yield* house.bid({ auction: "gpu-1h", bidder: "bob", amount: 45n })
   const { award } = yield* house.outcome("gpu-1h")

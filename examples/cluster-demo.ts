@@ -13,7 +13,7 @@
  */
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect } from "effect"
-import { formatClusterDemo, runClusterDemo } from "../src/cluster/demo/index.ts"
+import { formatClusterDemo, runClusterDemo } from "../apps/cluster-demo/index.ts"
 
 const flag = (name: string): string | undefined => {
   const index = process.argv.indexOf(name)

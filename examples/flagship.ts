@@ -13,7 +13,7 @@
  */
 import type { Effect as EffectType, Layer as LayerType, Scope } from "effect"
 // Only the light mode parser is loaded before the flags are checked, so a bad flag fails at once.
-import { parseMode } from "../src/flagship/mode.ts"
+import { parseMode } from "../apps/flagship/mode.ts"
 
 const fail = (message: string): never => {
   console.error(message)
@@ -39,7 +39,8 @@ if (mode === "tournament" && (agentCount < 2 || agentCount > 64)) fail(`--agents
 
 const { Effect, Layer } = await import("effect")
 const { AuctionHouse, Ledger } = await import("../src/economics/index.ts")
-const { formatReport, formatTournamentReport, runTournament, runTuning } = await import("../src/flagship/index.ts")
+const { formatReport, formatRoundProgress, formatRungProgress, formatTournamentReport, formatTournamentStart, formatTuningStart, runTournament, runTuning } =
+  await import("../apps/flagship/index.ts")
 const { MabeamTest } = await import("../src/runtime/index.ts")
 const { Orchestrator } = await import("../src/variables/index.ts")
 
@@ -48,45 +49,29 @@ const services = Layer.mergeAll(
   Orchestrator.layer
 ).pipe(Layer.provideMerge(MabeamTest.layer({ seed })))
 
-const bar = (done: number, total: number) => "█".repeat(done) + "░".repeat(total - done)
-const percent = (accuracy: number) => `${(accuracy * 100).toFixed(1)}%`
 const started = performance.now()
 
 const tuning = Effect.suspend(() => {
-  console.log(`mabeam flagship: ${agentCount} worker agents, 3 strategist agents bidding ${budget} credits each, seed "${seed}"`)
+  console.log(formatTuningStart({ workers: agentCount, budget, seed }))
   return Effect.map(
     runTuning({
       seed,
       workers: agentCount,
       budget,
-      onRound: (progress) =>
-        Effect.sync(() =>
-          console.log(
-            `  ${bar(progress.round, progress.rounds)} round ${progress.round}/${progress.rounds}: ${progress.trials} trials, best ${
-              progress.best === undefined ? "-" : `${percent(progress.best)} (${progress.strategy})`
-            }`
-          )
-        )
+      onRound: (progress) => Effect.sync(() => console.log(formatRoundProgress(progress)))
     }),
     formatReport
   )
 })
 
 const tournament = Effect.suspend(() => {
-  console.log(`mabeam flagship: ${agentCount} candidate agents in a tournament, ${budget} credits for training, seed "${seed}"`)
+  console.log(formatTournamentStart({ candidates: agentCount, budget, seed }))
   return Effect.map(
     runTournament({
       seed,
       candidates: agentCount,
       budget,
-      onRung: (progress) =>
-        Effect.sync(() =>
-          console.log(
-            `  ${bar(progress.rung, progress.rungs)} rung ${progress.rung}/${progress.rungs}: ${progress.candidates} candidates on ${
-              Math.round(progress.fraction * 100)
-            }% of the data, best ${percent(progress.best.accuracy)} (${progress.best.id})`
-          )
-        )
+      onRung: (progress) => Effect.sync(() => console.log(formatRungProgress(progress)))
     }),
     formatTournamentReport
   )

@@ -14,7 +14,7 @@ import { Effect, Layer, Random, Schema } from "effect"
 import { TestClock } from "effect/testing"
 import { Agent, AgentSystem } from "../src/agent/index.ts"
 import { Ledger } from "../src/economics/index.ts"
-import { PredictionMarket, TaskAllocation } from "../src/ml-coordination/index.ts"
+import { PredictionMarket, TaskAllocation } from "../apps/ml-coordination/index.ts"
 import { Router } from "../src/placement/index.ts"
 import { Registry } from "../src/registry/index.ts"
 

@@ -15,6 +15,7 @@ import { Snapshot } from "../dashboard/index.ts"
 import { ChildFailed, DashboardUnreachable, InvalidOption, NotAvailable } from "./errors.ts"
 import { findScenario, runScenario } from "./runScenario.ts"
 import { scenarios } from "./scenarios/index.ts"
+import { DEFAULT_SEED, parseSeed, type Seed } from "./seed.ts"
 
 /** The CLI's version (the package's). */
 export const VERSION = "0.1.0"
@@ -24,10 +25,18 @@ export const projectRoot = fileURLToPath(new URL("../../", import.meta.url))
 
 const scenarioList = [...scenarios.values()].map((s) => `${s.name}: ${s.description}`).join("; ")
 
-const seed = Flag.Int("seed").pipe(
-  Flag.withDescription("seed of the run's Random: the same seed replays the same run"),
-  Flag.withDefault(1)
+const seedFlag = Flag.String("seed").pipe(
+  Flag.withDescription(`seed of the run's Random, any string or number (default "${DEFAULT_SEED}"): the same seed replays the same run`),
+  Flag.withDefault(String(DEFAULT_SEED))
 )
+
+/** The `--seed` value as a seed, or `InvalidOption` when it is blank. */
+const readSeed = (raw: string): Effect.Effect<Seed, InvalidOption> => {
+  const seed = parseSeed(raw)
+  return seed === undefined
+    ? Effect.fail(new InvalidOption({ option: "--seed", value: raw, expected: "a non-blank string or a number, e.g. mabeam or 7" }))
+    : Effect.succeed(seed)
+}
 const agentCount = Flag.Int("agents").pipe(
   Flag.withDescription("how many agents the scenario runs (default: the scenario's own)"),
   Flag.optional
@@ -52,7 +61,7 @@ const scenarioArgument = Argument.String("scenario").pipe(Argument.withDescripti
 
 const run = Command.make("run", {
   scenario: scenarioArgument,
-  seed,
+  seed: seedFlag,
   agents: agentCount,
   rounds: rounds(1),
   pace: Flag.Int("pace").pipe(
@@ -66,9 +75,9 @@ const run = Command.make("run", {
   ),
   port: port(7777)
 }, (input) =>
-  Effect.flatMap(findScenario(input.scenario), (scenario) =>
+  Effect.flatMap(Effect.all([findScenario(input.scenario), readSeed(input.seed)]), ([scenario, seed]) =>
     runScenario(scenario, {
-      seed: input.seed,
+      seed,
       agents: Option.getOrUndefined(input.agents),
       rounds: input.rounds,
       paceMillis: Option.getOrElse(input.pace, () => input.dashboard ? 200 : 0),
@@ -104,7 +113,7 @@ const inspectRemote = (base: string) =>
 
 const inspect = Command.make("inspect", {
   scenario: scenarioArgument.pipe(Argument.withDefault("agents")),
-  seed,
+  seed: seedFlag,
   agents: agentCount,
   rounds: rounds(1),
   url: Flag.String("url").pipe(
@@ -121,7 +130,7 @@ const inspect = Command.make("inspect", {
       return yield* inspectRemote(url)
     }
     yield* runScenario(yield* findScenario(input.scenario), {
-      seed: input.seed,
+      seed: yield* readSeed(input.seed),
       agents: Option.getOrUndefined(input.agents),
       rounds: input.rounds,
       paceMillis: 0,
@@ -142,15 +151,15 @@ const inspect = Command.make("inspect", {
 
 const dashboard = Command.make("dashboard", {
   scenario: scenarioArgument.pipe(Argument.withDefault("agents")),
-  seed,
+  seed: seedFlag,
   agents: agentCount,
   rounds: rounds(1_000),
   pace: pace(200),
   port: port(7777)
 }, (input) =>
-  Effect.flatMap(findScenario(input.scenario), (scenario) =>
+  Effect.flatMap(Effect.all([findScenario(input.scenario), readSeed(input.seed)]), ([scenario, seed]) =>
     runScenario(scenario, {
-      seed: input.seed,
+      seed,
       agents: Option.getOrUndefined(input.agents),
       rounds: input.rounds,
       paceMillis: input.pace,
@@ -190,8 +199,8 @@ const SIM_RUNNER = "test/sim/run.ts"
 
 const sim = Command.make("sim", {
   protocol: Argument.String("protocol").pipe(
-    Argument.withDescription("the simulated scenario: raft, lock, barrier, election, counter, voting, pbft, …, or all"),
-    Argument.withDefault("all")
+    Argument.withDescription("the simulated protocol: raft, lock, barrier, election, counter, voting, pbft, …, or all (every one: minutes); without it, the list"),
+    Argument.optional
   ),
   protocolFlag: Flag.String("protocol").pipe(
     Flag.withDescription("the same as the argument: mabeam sim --protocol raft"),
@@ -212,26 +221,29 @@ const sim = Command.make("sim", {
       })
     }
     if (input.seeds < 1) return yield* new InvalidOption({ option: "--seeds", value: String(input.seeds), expected: "at least 1" })
-    if (Option.isSome(input.protocolFlag) && input.protocol !== "all" && input.protocol !== input.protocolFlag.value) {
+    if (Option.isSome(input.protocolFlag) && Option.isSome(input.protocol) && input.protocol.value !== input.protocolFlag.value) {
       return yield* new InvalidOption({
         option: "--protocol",
         value: input.protocolFlag.value,
-        expected: `the same protocol as the argument "${input.protocol}" (give only one of them)`
+        expected: `the same protocol as the argument "${input.protocol.value}" (give only one of them)`
       })
     }
+    // The runner knows the protocols: without one, or with one it does not know, it lists them and exits 2.
+    const protocol = Option.orElse(input.protocolFlag, () => input.protocol)
     yield* node([
       SIM_RUNNER,
-      Option.getOrElse(input.protocolFlag, () => input.protocol),
+      ...Option.toArray(protocol),
       ...Option.match(input.seed, {
         onNone: () => ["--seeds", String(input.seeds), "--from", String(input.from)],
         onSome: (one) => ["--seed", String(one)]
       })
     ])
   })).pipe(
-  Command.withDescription("Run a protocol under the seeded fault simulator over many seeds, or replay one seed."),
+  Command.withDescription("Run a protocol under the seeded fault simulator over many seeds, or replay one seed; without a protocol, list them."),
   Command.withExamples([
     { command: "mabeam sim --protocol raft --seeds 1000", description: "Raft under faults with seeds 1 to 1000" },
-    { command: "mabeam sim raft --seed 1234", description: "replay seed 1234 and print its trace" }
+    { command: "mabeam sim raft --seed 1234", description: "replay seed 1234 and print its trace" },
+    { command: "mabeam sim all --seeds 100", description: "every protocol, 100 seeds each, with progress and the time left" }
   ])
 )
 

@@ -56,14 +56,14 @@ export class DashboardUnreachable extends Data.TaggedError("DashboardUnreachable
   }
 }
 
-/** A command whose implementation is not in this build. */
+/** A command that cannot run in this installation (a missing part or package); the hint says what to do. */
 export class NotAvailable extends Data.TaggedError("NotAvailable")<{
   readonly command: string
   readonly hint: string
 }> {
   override readonly [Runtime.errorExitCode] = USAGE
   override get message(): string {
-    return `"mabeam ${this.command}" is not available yet: ${this.hint}`
+    return `"mabeam ${this.command}" is not available here: ${this.hint}`
   }
   override get [CliError.userMessage](): string {
     return this.message
@@ -73,7 +73,7 @@ export class NotAvailable extends Data.TaggedError("NotAvailable")<{
 /** A scenario failed while running. */
 export class ScenarioFailed extends Data.TaggedError("ScenarioFailed")<{
   readonly scenario: string
-  readonly seed: number
+  readonly seed: number | string
   readonly reason: string
 }> {
   override readonly [Runtime.errorExitCode] = 1

@@ -16,4 +16,5 @@ export {
   USAGE
 } from "./errors.ts"
 export { findScenario, runScenario, type RunScenarioOptions } from "./runScenario.ts"
+export { DEFAULT_SEED, parseSeed, type Seed, seedNumber } from "./seed.ts"
 export * from "./scenarios/index.ts"

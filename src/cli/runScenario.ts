@@ -9,8 +9,9 @@ import { ConfigProvider, Console, Effect, Layer, Random } from "effect"
 import * as Dashboard from "../dashboard/index.ts"
 import { Mabeam } from "../runtime/index.ts"
 import { OTLP_ENDPOINT_ENV } from "../telemetry/index.ts"
-import { InvalidOption, ScenarioFailed, UnknownScenario } from "./errors.ts"
+import { InvalidOption, NotAvailable, ScenarioFailed, UnknownScenario } from "./errors.ts"
 import { type Scenario, type ScenarioOptions, scenarios } from "./scenarios/index.ts"
+import type { Seed } from "./seed.ts"
 
 /** How to run a scenario. */
 export interface RunScenarioOptions extends ScenarioOptions {
@@ -42,7 +43,7 @@ const describeFailure = (error: unknown): string =>
     : String(error)
 
 // A failure may name the seed that broke (chaos with --rounds runs several): replay that one.
-const failedSeed = (error: unknown, fallback: number): number =>
+const failedSeed = (error: unknown, fallback: Seed): Seed =>
   typeof error === "object" && error !== null && "seed" in error && typeof error.seed === "number" ? error.seed : fallback
 
 const mabeamLayer = (otlp: string | undefined) => {
@@ -92,7 +93,10 @@ export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
     const report = yield* scenario.run(options).pipe(
       Effect.withSpan("mabeam.scenario.run", { root: true, attributes: { "mabeam.scenario": scenario.name, "mabeam.seed": options.seed } }),
       Effect.mapError((error) =>
-        new ScenarioFailed({ scenario: scenario.name, seed: failedSeed(error, options.seed), reason: describeFailure(error) })
+        // A scenario that cannot run here (a missing package) is a usage error, not a failed run.
+        error instanceof NotAvailable
+          ? error
+          : new ScenarioFailed({ scenario: scenario.name, seed: failedSeed(error, options.seed), reason: describeFailure(error) })
       )
     )
     for (const line of report.lines) yield* Console.log(line)

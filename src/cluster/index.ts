@@ -1,7 +1,20 @@
 /**
- * mabeam on `effect/cluster`: agent definitions deployed as cluster entities (virtual agents with
- * saved state, passivation and reactivation), refs that reach them on any runner, the state
- * store, and a registry backend shared by every runner.
+ * mabeam on `effect/cluster` (`mabeam/cluster`): agent definitions deployed as cluster entities
+ * (virtual agents with saved state, passivation and reactivation), refs that reach them on any
+ * runner, the state store, and a registry backend shared by every runner.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Schema } from "effect"
+ * import { ClusterAgent } from "mabeam/cluster"
+ *
+ * const Counter = ClusterAgent.make(counter, { state: Schema.Number, replies: { Get: Schema.Number } })
+ * const program = Effect.gen(function*() {
+ *   const refs = yield* Counter.client   // on any runner
+ *   yield* refs("counter-42").tell(Increment.make({ by: 1 }))
+ *   return yield* refs("counter-42").ask(Get.make({}))
+ * })   // provide Counter.layer with a runner and AgentStateStore.layerSql
+ * ```
  *
  * @since 0.2.0
  */

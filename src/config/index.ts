@@ -1,6 +1,16 @@
 /**
- * Configuration: one Schema for all options, loaded from code, `MABEAM_*` env vars and a JSON file;
- * runtime updates for the settings that may change.
+ * Configuration (`mabeam/config`): one Schema for all options, loaded from code, `MABEAM_*` env
+ * vars and a JSON file (in that order of precedence); runtime updates for the settings that may
+ * change. An invalid value fails naming every bad key.
+ *
+ * @example
+ * ```ts
+ * import { loadOptions } from "mabeam/config"
+ *
+ * const options = yield* loadOptions({ env: { MABEAM_LIMITER_CAPACITY: "10", MABEAM_LOG_LEVEL: "debug" } })
+ * options.limiter.capacity   // 10
+ * options.logLevel           // "Debug"
+ * ```
  *
  * @since 0.1.0
  */

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import { readFile } from "node:fs/promises"
-import { Config, ConfigProvider, Effect, Schema, SchemaIssue, String as Str } from "effect"
+import { Config, ConfigProvider, Effect, Schema, SchemaAST, SchemaIssue, String as Str } from "effect"
 import { type ConfigIssue, InvalidConfig } from "./ConfigError.ts"
 import { MabeamOptions, type MabeamOptionsInput } from "./schema.ts"
 
@@ -15,7 +15,7 @@ export interface ConfigSources {
   readonly env?: Record<string, string | undefined> | undefined
   /** Path of a JSON file of options; defaults to the env var `MABEAM_CONFIG_FILE`, if set. */
   readonly file?: string | undefined
-  /** Options given in code; they win over env and file. */
+  /** Options given in code; they win over env vars, which win over the file. */
   readonly values?: MabeamOptionsInput | undefined
 }
 
@@ -70,14 +70,18 @@ export const makeProvider = (
     )
   })
 
+/** Every option's path (the leaves of the options Schema), e.g. `["limiter", "capacity"]`. */
+const leafPaths = (ast: SchemaAST.AST, path: ReadonlyArray<string>): Array<ReadonlyArray<string>> =>
+  SchemaAST.isObjects(ast) ? ast.propertySignatures.flatMap((p) => leafPaths(p.type, [...path, String(p.name)])) : [path]
+
+const optionPaths = leafPaths(MabeamOptions.ast, [])
+const decodeAll = Schema.decodeUnknownEffect(Schema.toCodecStringTree(MabeamOptions))
+
 const issuesOf = (
   provider: ConfigProvider.ConfigProvider,
-  error: Config.ConfigError
+  issue: SchemaIssue.Issue
 ): Effect.Effect<ReadonlyArray<ConfigIssue>> => {
-  if (!Schema.isSchemaError(error.cause)) {
-    return Effect.succeed([{ key: "<source>", env: "MABEAM_*", expected: error.cause.message }])
-  }
-  const entries = SchemaIssue.makeFormatterStandardSchemaV1()(error.cause.issue).issues
+  const entries = SchemaIssue.makeFormatterStandardSchemaV1()(issue).issues
   return Effect.forEach(entries, (entry) => {
     const path = (entry.path ?? []).map((segment) => {
       const key = typeof segment === "object" ? segment.key : segment
@@ -93,10 +97,37 @@ const issuesOf = (
   })
 }
 
-/** Decodes `MabeamOptions` from one provider; fails with `InvalidConfig` naming key, value, expectation. */
+/**
+ * Every bad option at once: `Config.schema` stops at the first bad key, so the options as the
+ * sources give them (text) are decoded again with every issue reported.
+ */
+const allIssues = (provider: ConfigProvider.ConfigProvider, first: SchemaIssue.Issue) =>
+  Effect.gen(function*() {
+    const raw: Record<string, unknown> = {}
+    for (const path of optionPaths) {
+      const node = yield* provider.load(path).pipe(Effect.orElseSucceed(() => undefined))
+      if (node?.value === undefined) continue
+      let group = raw
+      for (const segment of path.slice(0, -1)) group = (group[segment] ??= {}) as Record<string, unknown>
+      group[path[path.length - 1]!] = node.value
+    }
+    const decoded = yield* Effect.result(decodeAll(raw, { errors: "all" }))
+    return yield* issuesOf(provider, decoded._tag === "Failure" ? decoded.failure.issue : first)
+  })
+
+/**
+ * Decodes `MabeamOptions` from one provider; fails with `InvalidConfig` naming every bad key with
+ * its env var, value and expectation.
+ */
 export const loadFrom = (provider: ConfigProvider.ConfigProvider): Effect.Effect<MabeamOptions, InvalidConfig> =>
   Config.schema(MabeamOptions).parse(provider).pipe(
-    Effect.catch((error) => issuesOf(provider, error).pipe(Effect.flatMap((issues) => new InvalidConfig({ issues }))))
+    Effect.catch((error) =>
+      (Schema.isSchemaError(error.cause)
+        ? allIssues(provider, error.cause.issue)
+        : Effect.succeed<ReadonlyArray<ConfigIssue>>([{ key: "<source>", env: "MABEAM_*", expected: error.cause.message }])).pipe(
+          Effect.flatMap((issues) => new InvalidConfig({ issues }))
+        )
+    )
   )
 
 /**

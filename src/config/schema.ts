@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Schema } from "effect"
+import { Effect, Schema, SchemaGetter } from "effect"
 
 const withDefault = <S extends Schema.Top>(value: S["Encoded"]) =>
   Schema.withDecodingDefaultKey<S>(Effect.succeed(value))
@@ -14,8 +14,24 @@ const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 const NonNegativeInt = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 const PositiveNumber = Schema.Finite.check(Schema.isGreaterThan(0))
 
-/** Log levels accepted by `logLevel` (Effect's own level names). */
-export const LogLevelOption = Schema.Literals(["All", "Trace", "Debug", "Info", "Warn", "Error", "Fatal", "None"])
+const LOG_LEVELS = ["All", "Trace", "Debug", "Info", "Warn", "Error", "Fatal", "None"] as const
+
+/**
+ * Log levels accepted by `logLevel`: Effect's own level names, in any case (`debug`, `DEBUG` and
+ * `Debug` are the same, as for `--log-level debug`); decoded to Effect's spelling.
+ */
+export const LogLevelOption = Schema.String.pipe(
+  Schema.decodeTo(Schema.String, {
+    decode: SchemaGetter.transform((text: string) =>
+      LOG_LEVELS.find((level) => level.toLowerCase() === text.trim().toLowerCase()) ?? text
+    ),
+    encode: SchemaGetter.passthrough()
+  }),
+  Schema.decodeTo(Schema.Literals(LOG_LEVELS), {
+    decode: SchemaGetter.passthroughSupertype(),
+    encode: SchemaGetter.passthroughSubtype()
+  })
+)
 
 /** Token-bucket defaults for `RateLimiter`; changeable at runtime. */
 export const LimiterOptions = Schema.Struct({

@@ -1,4 +1,24 @@
-/** Coordination protocols as pure step functions plus one thin driver over Transport, Clock and Random. */
+/**
+ * Coordination (`mabeam/coordination`): protocols as pure step functions plus one thin driver
+ * over Transport, Clock and Random, and the `Coordination` service (locks with fencing tokens,
+ * leader election, consensus, counters) for agents that need them without wiring.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { Coordination } from "mabeam/coordination"
+ * import { Transport } from "mabeam/transport"
+ *
+ * const program = Effect.gen(function*() {
+ *   const coordination = yield* Coordination
+ *   const lease = yield* coordination.lock("db", { ttl: 5_000 })   // held until the scope closes
+ *   const seat = yield* coordination.elect("workers")
+ *   if (yield* seat.isLeader) yield* lease.guard(writeWith(lease.token))
+ * }).pipe(Effect.scoped, Effect.provide(Coordination.layer.pipe(Layer.provide(Transport.layerLocal()))))
+ * ```
+ *
+ * @since 0.1.0
+ */
 export { emit, type Event, type Output, type Protocol, runNode, type RunNodeOptions, send, setTimer, type Step, step } from "./Protocol.ts"
 export * as Raft from "./raft/index.ts"
 export * as Lock from "./lock/index.ts"

@@ -1,5 +1,17 @@
 /**
- * Infrastructure: circuit breakers, rate limiters, resource pools and health checks.
+ * Infrastructure (`mabeam/infrastructure`): circuit breakers, rate limiters, resource pools and
+ * health checks.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RateLimiter } from "mabeam/infrastructure"
+ *
+ * const program = Effect.gen(function*() {
+ *   const limiter = yield* RateLimiter
+ *   yield* limiter.take("tenant-a")   // RateLimited (with retry-after) when the bucket is empty
+ * }).pipe(Effect.provide(RateLimiter.layerWith({ capacity: 10, refillPerSecond: 5 })))
+ * ```
  *
  * @since 0.1.0
  */

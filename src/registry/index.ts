@@ -1,6 +1,18 @@
 /**
- * The registry capability: find agents by key and by metadata, with entries owned by scopes.
- * See `Registry.ts` for the service, `RegistryBackend.ts` for the backend contract.
+ * The registry capability (`mabeam/registry`): find agents by key and by metadata, with entries
+ * owned by scopes. See `Registry.ts` for the service, `RegistryBackend.ts` for the backend contract.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Registry } from "mabeam/registry"
+ *
+ * const program = Effect.gen(function*() {
+ *   const registry = yield* Registry
+ *   yield* registry.register("auctioneer-1", { node: "local", id: "agent-1" }, { capabilities: ["auction"] })
+ *   return yield* registry.select({ capabilities: "auction" })   // [auctioneer-1]
+ * }).pipe(Effect.scoped, Effect.provide(Registry.layer))
+ * ```
  *
  * @since 0.1.0
  */

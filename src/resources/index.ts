@@ -1,6 +1,19 @@
 /**
- * Resources: per-agent and per-group quotas with throttle / shed / pause enforcement, usage
- * tracking with top-N hogs, and threshold alerts with hysteresis on the event store.
+ * Resources (`mabeam/resources`): per-agent and per-group quotas with throttle / shed / pause
+ * enforcement, usage tracking with top-N hogs, and threshold alerts with hysteresis on the event
+ * store.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Quotas } from "mabeam/resources"
+ *
+ * const program = Effect.gen(function*() {
+ *   const quotas = yield* Quotas
+ *   yield* quotas.check("agent-7")                   // QuotaExceeded with retryAfterMillis when over
+ *   const guarded = yield* quotas.guard(ref, "agent-7")   // every send checked
+ * })
+ * ```
  *
  * @since 0.1.0
  */

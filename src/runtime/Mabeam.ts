@@ -49,7 +49,11 @@ const registryGauge = Layer.effectDiscard(Effect.gen(function*() {
   yield* Effect.forkScoped(follow.pipe(Effect.retry(Schedule.forever), Effect.ignore))
 }))
 
-/** Where the options come from (code wins over a JSON file, which wins over `MABEAM_*` env vars). */
+/**
+ * Where the options come from. Per key, the first source that sets it wins: `values` (code), then
+ * `MABEAM_*` env vars (`env`, or the ambient `ConfigProvider`), then the JSON file (`file`, or the
+ * one named by `MABEAM_CONFIG_FILE`), then the default. Every bad key is reported at startup.
+ */
 export type MabeamLayerOptions = ConfigSources
 
 /** Every service `Mabeam.layer` provides. */

@@ -1,7 +1,19 @@
 /**
- * Security: Ed25519 agent identities and signed envelopes (replay-protected on the Clock),
- * runtime-issued HMAC tokens with rotating keys,
- * capability-based authorization, and a hash-chained audit log of every security decision.
+ * Security (`mabeam/security`): Ed25519 agent identities and signed envelopes (replay-protected
+ * on the Clock), runtime-issued HMAC tokens with rotating keys, capability-based authorization,
+ * and a hash-chained audit log of every security decision.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Authorization } from "mabeam/security"
+ *
+ * const program = Effect.gen(function*() {
+ *   const authorization = yield* Authorization
+ *   yield* authorization.grant("agent-1", "agent:tell:agent-2")
+ *   yield* authorization.check("agent-1", "agent:tell:agent-2")   // Unauthorized otherwise
+ * })
+ * ```
  *
  * @since 0.1.0
  */

@@ -1,4 +1,18 @@
-/** The seeded fault simulator: trace recorder, fault schedules, invariant checks, replayable seeds. */
+/**
+ * The seeded fault simulator (`mabeam/sim`): trace recorder, fault schedules, invariant checks,
+ * replayable seeds. A protocol's step function runs on simulated nodes over one seeded network.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { formatFailure, simulate } from "mabeam/sim"
+ *
+ * const result = yield* simulate(myProtocolScenario(1234))   // the same seed, the same trace
+ * if (!result.ok) console.log(formatFailure("my-protocol", result))
+ * ```
+ *
+ * @since 0.1.0
+ */
 export {
   type Checker,
   type FaultPlan,

@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite"
+import type { SQLInputValue, StatementSync } from "node:sqlite"
 import { Effect, Layer, Option, Scope, Semaphore, Stream } from "effect"
 import { Reactivity } from "effect/reactivity"
 import { SqlClient, SqlConnection, SqlError, Statement } from "effect/sql"
@@ -63,6 +63,9 @@ export const make = (
   Effect.gen(function*() {
     const cacheSize = Math.max(0, Math.floor(config.statementCacheSize ?? 256))
     const cache = new Map<string, StatementSync>()
+    // Loaded on first use, not on import: Node 22 prints an ExperimentalWarning when `node:sqlite`
+    // loads, which every app importing mabeam (without using SQLite) would otherwise see.
+    const { DatabaseSync } = yield* Effect.promise(() => import("node:sqlite"))
     const db = yield* Effect.acquireRelease(
       Effect.try({
         try: () => {

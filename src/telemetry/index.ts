@@ -1,7 +1,16 @@
 /**
- * Telemetry: metric definitions (OpenTelemetry names and units), span helpers for service
- * boundaries, trace propagation between agents and nodes, console logging through Effect's
- * Logger, export over OTLP/HTTP to a collector and a Prometheus `/metrics` endpoint.
+ * Telemetry (`mabeam/telemetry`): metric definitions (OpenTelemetry names and units), span helpers
+ * for service boundaries, trace propagation between agents and nodes, console logging through
+ * Effect's Logger, export over OTLP/HTTP to a collector and a Prometheus `/metrics` endpoint.
+ * `Mabeam.layer` exports when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { layerOtlp } from "mabeam/telemetry"
+ *
+ * program.pipe(Effect.provide(layerOtlp({ endpoint: "http://127.0.0.1:4318", serviceName: "my-app" })))
+ * ```
  *
  * @since 0.1.0
  */

@@ -1,8 +1,21 @@
 /**
- * Universal variables: typed variable spaces, search strategies, and the orchestrator where agents
- * propose assignments, report scores and read the best. See `schema.ts` for spaces, `space.ts`
- * for the pure helpers, `strategies/` for random, grid and TPE search, `policies/` for who may
- * update a study, and `Orchestrator.ts` for the service.
+ * Universal variables (`mabeam/variables`): typed variable spaces, search strategies, and the
+ * orchestrator where agents propose assignments, report scores and read the best. See
+ * `schema.ts` for spaces, `space.ts` for the pure helpers, `strategies/` for random, grid and TPE
+ * search, `policies/` for who may update a study, and `Orchestrator.ts` for the service.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Orchestrator, RandomSearch, SingleOwner } from "mabeam/variables"
+ *
+ * const program = Effect.gen(function*() {
+ *   const orchestrator = yield* Orchestrator
+ *   yield* orchestrator.define("tuning", { space, goal: "maximize", policy: SingleOwner.make("coordinator") })
+ *   const proposal = yield* orchestrator.propose("tuning", RandomSearch, "agent-1")
+ *   return yield* orchestrator.best("tuning")
+ * }).pipe(Effect.provide(Orchestrator.layer))
+ * ```
  *
  * @since 0.1.0
  */

@@ -37,7 +37,7 @@ describe("mabeam CLI", () => {
   it.live("run flagship tunes the model in simulated time and prints the summary", () =>
     Effect.gen(function*() {
       const result = yield* runCli(["run", "flagship", "--seed", "5", "--rounds", "2"])
-      assert.strictEqual(result.code, 0)
+      assert.strictEqual(result.code, 0, result.err)
       assert.match(result.out, /6 cross-validated trials of mljs models/)
       assert.match(result.out, /money conserved/)
     }))
@@ -170,6 +170,6 @@ describe("mabeam CLI", () => {
       assert.deepStrictEqual(many.spawned.map((c) => c.slice(1)), [["test/sim/run.ts", "lock", "--seeds", "500", "--from", "1"]])
       const missing = yield* runCli(["sim"], { fileSystem: FileSystem.layerNoop({ exists: () => Effect.succeed(false) }) })
       assert.strictEqual(missing.code, 2)
-      assert.include(missing.err, `"mabeam sim" is not available yet`)
+      assert.include(missing.err, `"mabeam sim" is not available here`)
     }))
 })

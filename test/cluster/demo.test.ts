@@ -8,8 +8,8 @@ import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Random } from "effect"
-import { drawOf } from "../../src/cluster/demo/index.ts"
-import { crossValidate } from "../../src/ml/index.ts"
+import { drawOf } from "../../apps/cluster-demo/index.ts"
+import { crossValidate } from "../../apps/ml/index.ts"
 
 const cli = join(import.meta.dirname, "..", "..", "examples", "cluster-demo.ts")
 

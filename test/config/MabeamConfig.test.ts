@@ -4,6 +4,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ConfigProvider, Deferred, Effect, Fiber, Layer, Stream } from "effect"
 import { loadOptions, MabeamConfig } from "../../src/config/index.ts"
+import { Mabeam } from "../../src/runtime/index.ts"
 
 const jsonFile = (contents: string): string => {
   const file = join(mkdtempSync(join(tmpdir(), "mabeam-config-")), "mabeam.json")
@@ -140,5 +141,52 @@ describe("MabeamConfig", () => {
       const error = yield* Effect.flip(Layer.build(MabeamConfig.layerWith({ env: { MABEAM_MAILBOX_CAPACITY: "0" } })))
       assert.strictEqual(error._tag, "InvalidConfig")
       assert.strictEqual(error.issues[0]?.env, "MABEAM_MAILBOX_CAPACITY")
+    }))
+})
+
+describe("configuration errors and sources, as a new user meets them", () => {
+  it.effect("two bad env vars are both reported, each with its key, env var, value and expectation", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(loadOptions({
+        env: { MABEAM_LIMITER_CAPACITY: "-2", MABEAM_POOL_SIZE: "many", MABEAM_NODE_NAME: "fine" }
+      }))
+      assert.deepStrictEqual(error.issues.map((issue) => [issue.key, issue.env, issue.value]), [
+        ["limiter.capacity", "MABEAM_LIMITER_CAPACITY", "-2"],
+        ["pool.size", "MABEAM_POOL_SIZE", "many"]
+      ])
+      assert.include(error.message, "MABEAM_LIMITER_CAPACITY")
+      assert.include(error.message, "MABEAM_POOL_SIZE")
+    }))
+
+  it.effect("bad keys from code, env and file are reported together", () =>
+    Effect.gen(function*() {
+      const file = jsonFile(JSON.stringify({ breaker: { failureRate: 3 } }))
+      const error = yield* Effect.flip(loadOptions({ file, env: { MABEAM_LOG_LEVEL: "loud" }, values: { mailbox: { capacity: 0 } } }))
+      assert.deepStrictEqual(error.issues.map((issue) => issue.key).sort(), ["breaker.failureRate", "logLevel", "mailbox.capacity"])
+    }))
+
+  it.effect("MABEAM_LOG_LEVEL is case-insensitive, like --log-level", () =>
+    Effect.gen(function*() {
+      for (const level of ["debug", "DEBUG", "Debug", " debug "]) {
+        assert.strictEqual((yield* loadOptions({ env: { MABEAM_LOG_LEVEL: level } })).logLevel, "Debug")
+      }
+      assert.strictEqual((yield* loadOptions({ values: { logLevel: "warn" } })).logLevel, "Warn")
+    }))
+
+  it.effect("Mabeam.layer: code wins over MABEAM_* env vars, which win over the JSON file (as its doc says)", () =>
+    Effect.gen(function*() {
+      const file = jsonFile(JSON.stringify({ nodeName: "from-file", pool: { size: 4 }, mailbox: { capacity: 8 } }))
+      const env = { MABEAM_NODE_NAME: "from-env", MABEAM_POOL_SIZE: "6" }
+      const read = (options: Mabeam.MabeamLayerOptions) =>
+        Effect.gen(function*() {
+          return (yield* MabeamConfig).initial
+        }).pipe(Effect.provide(Mabeam.layer(options)))
+      const fileAndEnv = yield* read({ file, env })
+      assert.strictEqual(fileAndEnv.nodeName, "from-env")
+      assert.strictEqual(fileAndEnv.pool.size, 6)
+      assert.strictEqual(fileAndEnv.mailbox.capacity, 8)
+      const all = yield* read({ file, env, values: { nodeName: "from-code" } })
+      assert.strictEqual(all.nodeName, "from-code")
+      assert.strictEqual(all.pool.size, 6)
     }))
 })

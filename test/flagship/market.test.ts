@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Random } from "effect"
-import { crossValidate, irisSpace } from "../../src/ml/index.ts"
-import { beliefOf, crossValidateOnBudget, parseMode, type Question, resolve, type Standing, TRADERS } from "../../src/flagship/index.ts"
+import { crossValidate, irisSpace } from "../../apps/ml/index.ts"
+import { beliefOf, crossValidateOnBudget, parseMode, type Question, resolve, type Standing, TRADERS } from "../../apps/flagship/index.ts"
 import { sample } from "../../src/variables/index.ts"
 
 const [chartist, skeptic, noise] = TRADERS as [typeof TRADERS[number], typeof TRADERS[number], typeof TRADERS[number]]

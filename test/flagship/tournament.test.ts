@@ -12,7 +12,7 @@ import {
   TRADER_FUNDS,
   TRADERS,
   type TournamentModeOptions
-} from "../../src/flagship/index.ts"
+} from "../../apps/flagship/index.ts"
 import { MabeamTest } from "../../src/runtime/index.ts"
 
 const services = (seed: string) => Ledger.Ledger.layer.pipe(Layer.provideMerge(MabeamTest.layer({ seed })))

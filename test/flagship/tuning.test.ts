@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { AuctionHouse, Ledger } from "../../src/economics/index.ts"
-import { bidFor, formatReport, runTuning } from "../../src/flagship/index.ts"
+import { bidFor, formatReport, runTuning } from "../../apps/flagship/index.ts"
 import { MabeamTest } from "../../src/runtime/index.ts"
 import { Orchestrator } from "../../src/variables/index.ts"
 

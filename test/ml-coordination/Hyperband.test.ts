@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { AgentSystem } from "../../src/agent/index.ts"
 import { Ledger } from "../../src/economics/index.ts"
-import { Hyperband } from "../../src/ml-coordination/index.ts"
+import { Hyperband } from "../../apps/ml-coordination/index.ts"
 import { fund, withEconomy } from "./fixtures.ts"
 
 const options = { maxEpochs: 9, eta: 3, seed: "hb-1", sponsor: "lab", compute: "gpu" }

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import { Agent, AgentSystem } from "../../src/agent/index.ts"
 import { Ledger } from "../../src/economics/index.ts"
-import { Lmsr, PredictionMarket } from "../../src/ml-coordination/index.ts"
+import { Lmsr, PredictionMarket } from "../../apps/ml-coordination/index.ts"
 import { fund, withEconomy } from "./fixtures.ts"
 
 const traders = ["t0", "t1", "t2"] as const

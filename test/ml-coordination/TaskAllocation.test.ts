@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Option, Schema } from "effect"
 import { Agent, AgentSystem } from "../../src/agent/index.ts"
 import { Ledger } from "../../src/economics/index.ts"
-import { TaskAllocation } from "../../src/ml-coordination/index.ts"
+import { TaskAllocation } from "../../apps/ml-coordination/index.ts"
 import { fund, withEconomy } from "./fixtures.ts"
 
 const { allocateTasks, allocateTasksUnsafe, procure, procureFrom, RequestCosts } = TaskAllocation

@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
 import { AgentSystem } from "../../src/agent/index.ts"
 import { Ledger } from "../../src/economics/index.ts"
-import { Tournament } from "../../src/ml-coordination/index.ts"
+import { Tournament } from "../../apps/ml-coordination/index.ts"
 import { fund, withEconomy } from "./fixtures.ts"
 
 const options = { candidates: 6, eta: 3, minEpochs: 2, seed: "t-1", sponsor: "lab", compute: "gpu", pricePerEpoch: 5n }

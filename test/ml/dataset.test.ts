@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Random } from "effect"
 import { readFileSync, writeFileSync } from "node:fs"
-import { fromCsv, generateSpirals, spirals, spiralsCsvText, spiralsPath, toCsv } from "../../src/ml/index.ts"
+import { fromCsv, generateSpirals, spirals, spiralsCsvText, spiralsPath, toCsv } from "../../apps/ml/index.ts"
 
 const shippedPath = spiralsPath
 

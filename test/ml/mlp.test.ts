@@ -10,7 +10,7 @@ import {
   toHyperparameters,
   train,
   trainAndEvaluate
-} from "../../src/ml/index.ts"
+} from "../../apps/ml/index.ts"
 import { InvalidAssignment, Orchestrator, SingleOwner, Tpe } from "../../src/variables/index.ts"
 
 const good: Hyperparameters = { learningRate: 0.3, l2: 1e-4, hidden: 16, epochs: 30, batchSize: 16, activation: "tanh" }

@@ -8,11 +8,12 @@
 import type { Effect, Scope } from "effect"
 import type { Probe } from "../../dashboard/index.ts"
 import type { MabeamServices } from "../../runtime/index.ts"
+import type { Seed } from "../seed.ts"
 
 /** Options from the command line; each scenario documents how it reads them. */
 export interface ScenarioOptions {
-  /** Seed of the run's `Random` (already installed); scenarios may also print it. */
-  readonly seed: number
+  /** Seed of the run's `Random` (already installed), a string or a number; scenarios may also print it. */
+  readonly seed: Seed
   /** How many agents to run; `undefined` = the scenario's default. */
   readonly agents?: number | undefined
   /** How many rounds of work; at least 1. */

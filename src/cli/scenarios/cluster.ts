@@ -12,7 +12,7 @@
  * @since 0.2.0
  */
 import { Console, Effect } from "effect"
-import { formatClusterDemo, runClusterDemo } from "../../cluster/demo/index.ts"
+import { loadClusterDemo } from "./apps.ts"
 import type { Scenario } from "./Scenario.ts"
 
 /** The cluster demo as a scenario. */
@@ -23,12 +23,13 @@ export const cluster: Scenario = {
   maxAgents: 64,
   maxRounds: 20,
   run: (options) =>
-    runClusterDemo({
-      team: true,
-      // `--rounds` defaults to 1 on the command line, too short to tune anything.
-      rounds: options.rounds > 1 ? options.rounds : 4,
-      agents: options.agents ?? 6,
-      seed: String(options.seed),
-      onProgress: (line) => Console.log(line)
-    }).pipe(Effect.map((report) => ({ lines: formatClusterDemo(report).split("\n") })))
+    Effect.flatMap(loadClusterDemo("run cluster"), ({ formatClusterDemo, runClusterDemo }) =>
+      runClusterDemo({
+        team: true,
+        // `--rounds` defaults to 1 on the command line, too short to tune anything.
+        rounds: options.rounds > 1 ? options.rounds : 4,
+        agents: options.agents ?? 6,
+        seed: String(options.seed),
+        onProgress: (line) => Console.log(line)
+      }).pipe(Effect.map((report) => ({ lines: formatClusterDemo(report).split("\n") }))))
 }

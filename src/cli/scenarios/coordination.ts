@@ -9,7 +9,8 @@
  * shows the leader and term, the lock with its increasing token, and the participants.
  *
  * `--agents` sets the workers (= election seats, default 3, 3 to 9), `--rounds` the journal
- * entries, `--pace MS` how long the leader holds the lock per round.
+ * entries (default 12; at least one planned leader crash in every run), `--pace MS` how long the
+ * leader holds the lock per round.
  *
  * @since 0.2.0
  */
@@ -41,6 +42,9 @@ const MAX_LISTED = 12
 /** How long a restarted worker waits before it takes a seat again. */
 const RECOVERY_MILLIS = 1_000
 
+/** Rounds run when `--rounds` is not given (the CLI's default of 1). */
+const DEFAULT_ROUNDS = 12
+
 /** Without a new journal entry for this long (plus three rounds' pace), the run fails instead of hanging. */
 const STALL_MILLIS = 15_000
 
@@ -51,8 +55,14 @@ const run = (options: ScenarioOptions) =>
     const services = yield* Layer.build(Coordination.layerWith({ groupSize: size }).pipe(Layer.provide(Transport.layerLocal("coordination"))))
     const coordination = Context.get(services, Coordination)
     yield* probe.watchCoordination(coordination)
+    // The CLI's default of one round leaves no room for a crash: without --rounds it runs 12.
+    const rounds = options.rounds > 1 ? options.rounds : DEFAULT_ROUNDS
     const crashes = new Set<number>()
-    for (let round = 1; round <= options.rounds; round++) if ((yield* Random.nextIntBetween(0, 3)) === 0) crashes.add(round)
+    // Crashes are planned before the last round, so that every one is followed by a restart and
+    // a new election within the run (and the summary counts what it lists).
+    for (let round = 1; round < rounds; round++) if ((yield* Random.nextIntBetween(0, 3)) === 0) crashes.add(round)
+    // A scenario about crashes shows at least one: if the draw gave none, the leader crashes once.
+    if (crashes.size === 0 && rounds > 1) crashes.add(yield* Random.nextIntBetween(1, rounds - 1))
 
     const journal: Array<Entry> = []
     let highest = 0
@@ -86,7 +96,7 @@ const run = (options: ScenarioOptions) =>
         while (true) {
           const { term } = yield* seat.awaitLeadership
           // Only the leader writes, so once the journal is full nobody will: stay seated, idle.
-          if (journal.length >= options.rounds) {
+          if (journal.length >= rounds) {
             yield* Deferred.succeed(done, undefined)
             return yield* Effect.never
           }
@@ -95,7 +105,7 @@ const run = (options: ScenarioOptions) =>
             if (!(yield* seat.isLeader)) return
             const entry = yield* lease.guard(write(lease.token, id, term))
             if (entry === undefined) return
-            yield* probe.setPhase(`round ${entry.round}/${options.rounds}`)
+            yield* probe.setPhase(`round ${entry.round}/${rounds}`)
             yield* probe.fact("leader", `${id} (term ${term})`)
             yield* probe.fact("journal", `${entry.round} entries, last fencing token ${entry.token}`)
             if (options.paceMillis > 0) yield* Effect.sleep(options.paceMillis)
@@ -129,10 +139,9 @@ const run = (options: ScenarioOptions) =>
     const tokens = journal.map((e) => e.token)
     const crashed = [...crashes].filter((r) => r <= journal.length)
     const agreed = new Set(decisions.values())
-    const rounds = options.rounds === 1 ? "1 round" : `${options.rounds} rounds`
     return {
       lines: [
-        `coordination: ${size} workers, ${rounds} under the lock "journal" (seed ${options.seed})`,
+        `coordination: ${size} workers, ${rounds} rounds under the lock "journal" (seed ${options.seed})`,
         `  leaders in turn: ${leaders.length <= MAX_LISTED ? leaders.join(", ") : `${leaders.slice(0, MAX_LISTED).join(", ")}, … (${leaders.length} in all)`}`,
         `  leader crashes: ${restarts}${crashed.length === 0 ? "" : ` (after round${crashed.length === 1 ? "" : "s"} ${crashed.join(", ")})`}, each followed by a new election`,
         `  fencing tokens ${tokens[0] ?? 0}..${tokens[tokens.length - 1] ?? 0}, strictly increasing: ${tokens.every((t, i) => i === 0 || t > tokens[i - 1]!)}; stale writes rejected: ${rejected}`,

@@ -7,10 +7,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
+import { Console, Context, Effect, Layer } from "effect"
 import { Probe } from "../../dashboard/index.ts"
 import { AuctionHouse, Ledger } from "../../economics/index.ts"
-import { formatReport, runTuning } from "../../flagship/index.ts"
+import { loadFlagship } from "./apps.ts"
 import { Orchestrator } from "../../variables/index.ts"
 import type { Scenario } from "./Scenario.ts"
 
@@ -24,6 +24,7 @@ export const flagship: Scenario = {
   maxAgents: 16,
   run: (options) =>
     Effect.gen(function*() {
+      const { formatReport, formatRoundProgress, formatTuningStart, runTuning } = yield* loadFlagship("run flagship")
       const probe = yield* Probe
       const services = yield* Layer.build(Layer.mergeAll(
         AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
@@ -31,19 +32,22 @@ export const flagship: Scenario = {
       ))
       yield* probe.watchAuctions(Context.get(services, AuctionHouse.AuctionHouse))
       const rounds = options.rounds > 1 ? Math.min(options.rounds, 50) : 8
+      const workers = options.agents ?? 3
+      // The same progress display as `npm start`: a line as the run starts and one per round.
+      yield* Console.log(formatTuningStart({ workers, budget: 400, seed: String(options.seed) }))
       const report = yield* runTuning({
         seed: String(options.seed),
-        workers: options.agents ?? 3,
+        workers,
         rounds,
         advance: (millis) => Effect.sleep(millis + options.paceMillis),
         onWorkers: (supervisor) => probe.watchSupervisor(supervisor),
         onLedger: (ledger, accounts) => probe.watchLedger(ledger, accounts),
         onRound: (progress) =>
           Effect.andThen(
-            probe.setPhase(`round ${progress.round}/${progress.rounds}`),
+            Effect.andThen(Console.log(formatRoundProgress(progress)), probe.setPhase(`round ${progress.round}/${progress.rounds}`)),
             probe.fact("best", progress.best === undefined ? "-" : `${(progress.best * 100).toFixed(1)}% (${progress.strategy})`)
           )
       }).pipe(Effect.provideContext(services))
-      return { lines: formatReport(report).split("\n") }
+      return { lines: ["", ...formatReport(report).split("\n")] }
     })
 }

@@ -8,10 +8,10 @@
  *
  * @since 0.2.0
  */
-import { Effect, Layer } from "effect"
+import { Console, Effect, Layer } from "effect"
 import { Probe } from "../../dashboard/index.ts"
 import { Ledger } from "../../economics/index.ts"
-import { formatTournamentReport, runTournament } from "../../flagship/index.ts"
+import { loadFlagship } from "./apps.ts"
 import type { Scenario } from "./Scenario.ts"
 
 /** The model-selection tournament with prediction markets, as a scenario. */
@@ -21,20 +21,24 @@ export const tournament: Scenario = {
   maxAgents: 64,
   run: (options) =>
     Effect.gen(function*() {
+      const { formatRungProgress, formatTournamentReport, formatTournamentStart, runTournament } = yield* loadFlagship("run tournament")
       const probe = yield* Probe
       const services = yield* Layer.build(Ledger.Ledger.layer)
+      const candidates = options.agents ?? 27
+      // The same progress display as `npm start -- --mode tournament`.
+      yield* Console.log(formatTournamentStart({ candidates, budget: 400, seed: String(options.seed) }))
       const report = yield* runTournament({
         seed: String(options.seed),
-        candidates: options.agents ?? 27,
+        candidates,
         advance: (millis) => Effect.sleep(millis + options.paceMillis),
         onCandidates: (supervisor) => probe.watchSupervisor(supervisor),
         onLedger: (ledger, accounts) => probe.watchLedger(ledger, accounts),
         onRung: (progress) =>
           Effect.andThen(
-            probe.setPhase(`rung ${progress.rung}/${progress.rungs}: ${progress.candidates} candidates`),
+            Effect.andThen(Console.log(formatRungProgress(progress)), probe.setPhase(`rung ${progress.rung}/${progress.rungs}: ${progress.candidates} candidates`)),
             probe.fact("best", `${(progress.best.accuracy * 100).toFixed(1)}% (${progress.best.id})`)
           )
       }).pipe(Effect.provideContext(services))
-      return { lines: formatTournamentReport(report).split("\n") }
+      return { lines: ["", ...formatTournamentReport(report).split("\n")] }
     })
 }

@@ -17,6 +17,7 @@
  */
 import { Console, Data, Effect } from "effect"
 import { Probe } from "../../../dashboard/index.ts"
+import { seedNumber } from "../../seed.ts"
 import type { Scenario, ScenarioOptions } from "../Scenario.ts"
 import { electionPart } from "./election.ts"
 import { lockPart } from "./lock.ts"
@@ -82,12 +83,15 @@ export const runChaos = (options: ScenarioOptions, settings: { readonly broken?:
       return yield* Effect.fail(new Error(`--rounds must be at most ${MAX_SEEDS} for chaos (got ${options.rounds})`))
     }
     const many = options.rounds > 1
-    const last = options.seed + options.rounds - 1
+    // The simulator counts seeds: a string seed stands for its stable hash (printed, to replay).
+    const first = seedNumber(options.seed)
+    const last = first + options.rounds - 1
+    const named = typeof options.seed === "string" ? `seed "${options.seed}" = ` : ""
     yield* Console.log(
       `chaos: ${parts.map((p) => p.name).join(", ")} with ${members} members under seeded faults; protocols get ` +
-        `${FAULT_MILLIS} ms of faults then ${QUIET_MILLIS} ms healed, in simulated time (${many ? `seeds ${options.seed}..${last}` : `seed ${options.seed}`})`
+        `${FAULT_MILLIS} ms of faults then ${QUIET_MILLIS} ms healed, in simulated time (${named}${many ? `seeds ${first}..${last}` : `seed ${first}`})`
     )
-    for (let seed = options.seed; seed <= last; seed++) {
+    for (let seed = first; seed <= last; seed++) {
       const part: PartSettings = { seed, members, broken: settings.broken === true }
       const runs: Array<readonly [ChaosPart, PartRun]> = []
       for (const p of parts) {
@@ -107,7 +111,7 @@ export const runChaos = (options: ScenarioOptions, settings: { readonly broken?:
       if (many) yield* Console.log(summary(seed, runs))
     }
     yield* probe.setPhase("done")
-    return { lines: [`chaos: every invariant held (${many ? `${options.rounds} seeds` : `seed ${options.seed}`}); replay with --seed`] }
+    return { lines: [`chaos: every invariant held (${many ? `${options.rounds} seeds` : `seed ${first}`}); replay with --seed`] }
   })
 
 /** Coordination protocols under seeded crashes, partitions and message faults, with invariant checks. */
