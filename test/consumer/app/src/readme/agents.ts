@@ -12,6 +12,7 @@ export const agentsBlock = Effect.gen(function*() {
     messages: Schema.Union([Increment, Get]),
     capabilities: ["counting"],                                 // advertised in the registry
     mailbox: { capacity: 1024, overflow: "backpressure" },      // or "drop-newest" | "fail"
+    supervision: { intensity: { maxRestarts: 50, within: "10 seconds" } }, // this definition's group
     initial: () => 0,                                           // or an Effect; re-run on every restart
     handle: (count, msg, ctx) => {                              // returns the next state (or an Effect of it)
       switch (msg._tag) {
@@ -20,9 +21,10 @@ export const agentsBlock = Effect.gen(function*() {
       }
     }
   })
-  const counter = yield* agents.spawn(Counter, { restart: "transient" })
+  const counter = yield* agents.spawn(Counter, { restart: "transient" }) // returns once `initial` ran
   yield* counter.tell(Increment.make({ by: 2 }))
-  const n = yield* counter.ask(Get.make({}), { timeout: "1 second" })  // AskTimeout | AgentStopped | MailboxFull | NoReply
+  const n = yield* counter.ask(Get.make({}), { timeout: "1 second" })
+  // AskTimeout | AgentStopped (with the crash's cause) | MailboxFull | NoReply | SelfAsk | InvalidInput
   // README:end
   return n
 })
