@@ -6,7 +6,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer } from "effect"
 import { TestClock } from "effect/testing"
-import { AuctionHouse } from "../../src/economics/auction-house/index.ts"
+import { AgentSystem } from "../../src/agent/index.ts"
+import { Auctioneer, AuctionHouse, CombinatorialHouse } from "../../src/economics/auction-house/index.ts"
 import { Ledger, UnknownHold } from "../../src/economics/ledger/index.ts"
 
 /** What the wrapped ledger refuses. */
@@ -88,4 +89,62 @@ describe("AuctionHouse settlement failures", () => {
       assert.deepStrictEqual((yield* house.list).map((l) => l.status), ["settled"])
     }).pipe(Effect.provide(houseOver(refusals)))
   })
+})
+
+describe("CombinatorialHouse settlement failures", () => {
+  it.effect("a VCG payment the ledger refuses ends the auction SettlementFailed with every hold returned", () =>
+    Effect.gen(function*() {
+      const ledger = yield* Ledger
+      for (const [name, money] of accounts) {
+        yield* ledger.open(name)
+        if (money > 0n) yield* ledger.mint({ account: name, amount: money })
+      }
+      const house = yield* CombinatorialHouse
+      yield* house.open({ id: "slots", seller: "seller", items: ["x", "y"], duration: 1000 })
+      yield* house.bid({ auction: "slots", bidder: "a", items: ["x", "y"], amount: 10n })
+      yield* house.bid({ auction: "slots", bidder: "b", items: ["x"], amount: 6n })
+      assert.strictEqual((yield* ledger.audit).held, 16n)
+      const outcome = yield* Effect.forkChild(Effect.exit(house.outcome("slots")))
+      yield* TestClock.adjust("1 second")
+      const exit = yield* Fiber.join(outcome)
+      assert.isTrue(Exit.isFailure(exit))
+      assert.strictEqual((yield* Effect.flip(exit))._tag, "SettlementFailed")
+      assert.deepStrictEqual(yield* ledger.balance("a"), { available: 100n, held: 0n })
+      assert.deepStrictEqual(yield* ledger.balance("b"), { available: 100n, held: 0n })
+      assert.deepStrictEqual(yield* ledger.balance("seller"), { available: 0n, held: 0n })
+      const totals = yield* ledger.audit
+      assert.strictEqual(totals.supply, 200n)
+      assert.strictEqual(totals.held, 0n)
+      const late = yield* Effect.flip(house.bid({ auction: "slots", bidder: "a", items: ["x"], amount: 20n }))
+      assert.isTrue(late._tag === "AuctionClosed" && late.failed === true)
+    }).pipe(Effect.provide(CombinatorialHouse.layer.pipe(Layer.provideMerge(refusingLedger({ capture: true, release: false }))))))
+})
+
+describe("Auctioneer settlement failures", () => {
+  it.effect("a Dutch take whose payment the ledger refuses is refused with SettlementFailed; the status says failed", () =>
+    Effect.gen(function*() {
+      const ledger = yield* Ledger
+      for (const [name, money] of accounts) {
+        yield* ledger.open(name)
+        if (money > 0n) yield* ledger.mint({ account: name, amount: money })
+      }
+      const system = yield* AgentSystem
+      const lot = yield* system.spawn(Auctioneer.make({
+        kind: "dutch", id: "lot", seller: "seller", startPrice: 90n, decrement: 10n, tick: 100, reserve: 20n, duration: 1000
+      }))
+      yield* TestClock.adjust("300 millis")
+      const error = yield* Effect.flip(Auctioneer.take(lot, { bidder: "a" }))
+      assert.strictEqual(error._tag, "SettlementFailed")
+      const status = yield* Auctioneer.status(lot)
+      assert.strictEqual(status.failed, true)
+      assert.deepStrictEqual(yield* ledger.balance("a"), { available: 100n, held: 0n })
+      assert.deepStrictEqual(yield* ledger.balance("seller"), { available: 0n, held: 0n })
+      const totals = yield* ledger.audit
+      assert.strictEqual(totals.supply, 200n)
+      assert.strictEqual(totals.held, 0n)
+      assert.strictEqual((yield* Effect.flip(Auctioneer.take(lot, { bidder: "b" })))._tag, "AuctionClosed")
+    }).pipe(Effect.provide(Layer.mergeAll(
+      refusingLedger({ capture: true, release: false }),
+      AgentSystem.layerWith({ root: { intensity: { maxRestarts: 100, within: "1 minute" } } })
+    ))))
 })
