@@ -6,7 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Fiber, Layer, Random } from "effect"
 import { TestClock } from "effect/testing"
-import { AuctionHouse } from "../../src/economics/auction-house/index.ts"
+import { AuctionHouse, CombinatorialHouse } from "../../src/economics/auction-house/index.ts"
 import { Ledger, Unauthorized } from "../../src/economics/ledger/index.ts"
 import { AuditLog, SecureMode, secureLayer, Tokens } from "../../src/security/index.ts"
 
@@ -273,6 +273,41 @@ describe("the auction house's escrow authority", () => {
         assert.strictEqual(totals.supply, 200n)
         assert.strictEqual(totals.held, 0n)
       }).pipe(Effect.provide(houseWith(agent))))
+  }
+
+  const bundleWith = (agent: string | undefined) =>
+    Layer.unwrap(Effect.gen(function*() {
+      if (agent === undefined) return CombinatorialHouse.layer
+      const token = yield* Effect.orDie((yield* Tokens).issue(agent))
+      return CombinatorialHouse.layerWith({ escrowAuthority: token })
+    })).pipe(Layer.provideMerge(Base))
+
+  for (const [agent, settles] of [["house", true], [undefined, false]] as const) {
+    it.effect(`a combinatorial auction in secure mode ${settles ? "settles with" : "fails typed without"} an escrow authority`, () =>
+      Effect.gen(function*() {
+        const ledger = yield* Ledger
+        yield* (yield* as("admin"))(Effect.gen(function*() {
+          for (const name of ["alice", "mallory", "seller"]) yield* ledger.open(name)
+          yield* ledger.mint({ account: "alice", amount: 100n })
+          yield* ledger.mint({ account: "mallory", amount: 100n })
+        }))
+        const house = yield* CombinatorialHouse
+        yield* house.open({ id: "slots", seller: "seller", items: ["x", "y"], duration: 1000 })
+        yield* (yield* as("alice"))(house.bid({ auction: "slots", bidder: "alice", items: ["x", "y"], amount: 10n }))
+        yield* (yield* as("mallory"))(house.bid({ auction: "slots", bidder: "mallory", items: ["x"], amount: 6n }))
+        const outcome = yield* Effect.forkChild(Effect.exit(house.outcome("slots")))
+        yield* TestClock.adjust("1 second")
+        const exit = yield* Fiber.join(outcome)
+        const paid = settles ? 6n : 0n
+        if (settles) assert.isTrue(Exit.isSuccess(exit))
+        else assert.strictEqual((yield* Effect.flip(exit))._tag, "SettlementFailed")
+        assert.deepStrictEqual(yield* ledger.balance("alice"), { available: 100n - paid, held: 0n })
+        assert.deepStrictEqual(yield* ledger.balance("mallory"), { available: 100n, held: 0n })
+        assert.deepStrictEqual(yield* ledger.balance("seller"), { available: paid, held: 0n })
+        const totals = yield* ledger.audit
+        assert.strictEqual(totals.supply, 200n)
+        assert.strictEqual(totals.held, 0n)
+      }).pipe(Effect.provide(bundleWith(agent))))
   }
 
   it.effect("an outbid English bidder's escrow is released at once by the house's authority", () =>

@@ -40,10 +40,10 @@ import {
   WrongAuctionKind
 } from "../auctions/index.ts"
 import { invariant } from "../internal/invariant.ts"
-import { CallerToken } from "../../security/SecureMode.ts"
 import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
+import { asAuthority } from "./internal/escrow.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
 import { AuctionSpec, BidInput, DropInput, TakeInput } from "./schema.ts"
 
@@ -106,8 +106,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
 
   // The house's own escrow principal, if it was given one.
   const authority = options.escrowAuthority
-  const asHouse = <A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E> =>
-    authority === undefined ? effect : Effect.provideService(effect, CallerToken, authority)
+  const asHouse = asAuthority(authority)
 
   // Releases a losing bidder's escrow. A hold the ledger refuses to release (say, the house has
   // no authority over it in secure mode) is not a defect and fails nothing: the hold stays in the
