@@ -4,9 +4,9 @@
  * nothing was lost.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Fiber, Layer, Random } from "effect"
+import { Effect, Exit, Fiber, Layer, Random } from "effect"
 import { TestClock } from "effect/testing"
-import { AuctionHouse } from "../../src/economics/auction-house/index.ts"
+import { AuctionHouse, CombinatorialHouse } from "../../src/economics/auction-house/index.ts"
 import { Ledger, Unauthorized } from "../../src/economics/ledger/index.ts"
 import { AuditLog, SecureMode, secureLayer, Tokens } from "../../src/security/index.ts"
 
@@ -206,4 +206,124 @@ describe("auction settlement failure", () => {
       assert.isTrue(late._tag === "AuctionClosed" && late.failed === true && late.deadline === 1000)
       assert.include(late.message, "settlement failed")
     }).pipe(Effect.provide(AuctionHouse.layer.pipe(Layer.provideMerge(SecureLedger)))))
+})
+
+describe("the auction house's escrow authority", () => {
+  const Grants = secureLayer({
+    authorization: {
+      grants: {
+        admin: ["ledger:*"],
+        alice: ["ledger:hold:alice"],
+        mallory: ["ledger:hold:mallory"],
+        house: ["ledger:escrow:*"]
+      }
+    }
+  }).pipe(Layer.orDie)
+  const Base = Ledger.layer.pipe(Layer.provideMerge(Grants), Layer.provide(seeded("authority")))
+  // The house's token is issued before the house is built and handed to it as an option.
+  const houseWith = (agent: string | undefined) =>
+    Layer.unwrap(Effect.gen(function*() {
+      if (agent === undefined) return AuctionHouse.layer
+      const token = yield* Effect.orDie((yield* Tokens).issue(agent))
+      return Layer.orDie(AuctionHouse.layerWith({ escrowAuthority: token }))
+    })).pipe(Layer.provideMerge(Base))
+
+  const vickrey = Effect.gen(function*() {
+    const admin = yield* as("admin")
+    const ledger = yield* Ledger
+    yield* admin(Effect.gen(function*() {
+      for (const name of ["alice", "mallory", "seller"]) yield* ledger.open(name)
+      yield* ledger.mint({ account: "alice", amount: 100n })
+      yield* ledger.mint({ account: "mallory", amount: 100n })
+    }))
+    const house = yield* AuctionHouse
+    yield* house.open({ kind: "second-price", id: "lot", seller: "seller", reserve: 10n, duration: 1000 })
+    yield* (yield* as("alice"))(house.bid({ auction: "lot", bidder: "alice", amount: 70n }))
+    yield* (yield* as("mallory"))(house.bid({ auction: "lot", bidder: "mallory", amount: 40n }))
+    const outcome = yield* Effect.forkChild(Effect.exit(house.outcome("lot")))
+    yield* TestClock.adjust("1 second")
+    return { ledger, house, exit: yield* Fiber.join(outcome) }
+  })
+
+  it.effect("with an escrow authority, a Vickrey auction settles from its deadline timer in secure mode", () =>
+    Effect.gen(function*() {
+      const { exit, house, ledger } = yield* vickrey
+      assert.isTrue(Exit.isSuccess(exit))
+      assert.isTrue(Exit.isSuccess(exit) && exit.value.award?.winner === "alice" && exit.value.award.payment === 40n)
+      assert.deepStrictEqual((yield* house.list).map((l) => l.status), ["settled"])
+      assert.deepStrictEqual(yield* ledger.balance("alice"), { available: 60n, held: 0n })
+      assert.deepStrictEqual(yield* ledger.balance("mallory"), { available: 100n, held: 0n })
+      assert.deepStrictEqual(yield* ledger.balance("seller"), { available: 40n, held: 0n })
+      const totals = yield* ledger.audit
+      assert.strictEqual(totals.supply, 200n)
+      assert.strictEqual(totals.held, 0n)
+    }).pipe(Effect.provide(houseWith("house"))))
+
+  for (const [name, agent] of [["without an authority", undefined], ["with an authority lacking escrow grants over the winner", "mallory"]] as const) {
+    it.effect(`${name}, the settlement fails typed and every hold is returned`, () =>
+      Effect.gen(function*() {
+        const { exit, house, ledger } = yield* vickrey
+        assert.isTrue(Exit.isFailure(exit))
+        assert.strictEqual((yield* Effect.flip(exit))._tag, "SettlementFailed")
+        assert.deepStrictEqual((yield* house.list).map((l) => l.status), ["failed"])
+        assert.deepStrictEqual(yield* ledger.balance("alice"), { available: 100n, held: 0n })
+        assert.deepStrictEqual(yield* ledger.balance("mallory"), { available: 100n, held: 0n })
+        assert.deepStrictEqual(yield* ledger.balance("seller"), { available: 0n, held: 0n })
+        const totals = yield* ledger.audit
+        assert.strictEqual(totals.supply, 200n)
+        assert.strictEqual(totals.held, 0n)
+      }).pipe(Effect.provide(houseWith(agent))))
+  }
+
+  const bundleWith = (agent: string | undefined) =>
+    Layer.unwrap(Effect.gen(function*() {
+      if (agent === undefined) return CombinatorialHouse.layer
+      const token = yield* Effect.orDie((yield* Tokens).issue(agent))
+      return CombinatorialHouse.layerWith({ escrowAuthority: token })
+    })).pipe(Layer.provideMerge(Base))
+
+  for (const [agent, settles] of [["house", true], [undefined, false]] as const) {
+    it.effect(`a combinatorial auction in secure mode ${settles ? "settles with" : "fails typed without"} an escrow authority`, () =>
+      Effect.gen(function*() {
+        const ledger = yield* Ledger
+        yield* (yield* as("admin"))(Effect.gen(function*() {
+          for (const name of ["alice", "mallory", "seller"]) yield* ledger.open(name)
+          yield* ledger.mint({ account: "alice", amount: 100n })
+          yield* ledger.mint({ account: "mallory", amount: 100n })
+        }))
+        const house = yield* CombinatorialHouse
+        yield* house.open({ id: "slots", seller: "seller", items: ["x", "y"], duration: 1000 })
+        yield* (yield* as("alice"))(house.bid({ auction: "slots", bidder: "alice", items: ["x", "y"], amount: 10n }))
+        yield* (yield* as("mallory"))(house.bid({ auction: "slots", bidder: "mallory", items: ["x"], amount: 6n }))
+        const outcome = yield* Effect.forkChild(Effect.exit(house.outcome("slots")))
+        yield* TestClock.adjust("1 second")
+        const exit = yield* Fiber.join(outcome)
+        const paid = settles ? 6n : 0n
+        if (settles) assert.isTrue(Exit.isSuccess(exit))
+        else assert.strictEqual((yield* Effect.flip(exit))._tag, "SettlementFailed")
+        assert.deepStrictEqual(yield* ledger.balance("alice"), { available: 100n - paid, held: 0n })
+        assert.deepStrictEqual(yield* ledger.balance("mallory"), { available: 100n, held: 0n })
+        assert.deepStrictEqual(yield* ledger.balance("seller"), { available: paid, held: 0n })
+        const totals = yield* ledger.audit
+        assert.strictEqual(totals.supply, 200n)
+        assert.strictEqual(totals.held, 0n)
+      }).pipe(Effect.provide(bundleWith(agent))))
+  }
+
+  it.effect("an outbid English bidder's escrow is released at once by the house's authority", () =>
+    Effect.gen(function*() {
+      const ledger = yield* Ledger
+      const admin = yield* as("admin")
+      yield* admin(Effect.gen(function*() {
+        for (const name of ["alice", "mallory", "seller"]) yield* ledger.open(name)
+        yield* ledger.mint({ account: "alice", amount: 100n })
+        yield* ledger.mint({ account: "mallory", amount: 100n })
+      }))
+      const house = yield* AuctionHouse
+      yield* house.open({ kind: "english", id: "lot", seller: "seller", reserve: 10n, increment: 5n, duration: 1000 })
+      yield* (yield* as("alice"))(house.bid({ auction: "lot", bidder: "alice", amount: 20n }))
+      yield* (yield* as("mallory"))(house.bid({ auction: "lot", bidder: "mallory", amount: 30n }))
+      assert.deepStrictEqual(yield* ledger.balance("alice"), { available: 100n, held: 0n })
+      assert.deepStrictEqual(yield* ledger.balance("mallory"), { available: 70n, held: 30n })
+    }).pipe(Effect.provide(houseWith("house"))))
 })

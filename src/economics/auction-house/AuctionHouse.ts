@@ -7,10 +7,20 @@
  * escrow is taken (failing with `InsufficientFunds` leaves the auction unchanged), then the new
  * state is committed and the step's outputs performed (release outbid escrow; on settlement,
  * capture the winner's payment for the seller and release everything else). If the ledger refuses
- * a settlement step, the auction still ends: every hold left in escrow is returned, it is listed
- * `failed`, and `outcome` fails with `SettlementFailed`. Once settled either way, bids, takes and
- * drops fail with `AuctionClosed` (with `failed: true` after a failed settlement). Escrow lives in
- * a per-auction Scope inside the service's Scope, so closing the service releases every hold.
+ * the winner's payment, the auction still ends: every hold left in escrow is returned, it is
+ * listed `failed`, and `outcome` fails with `SettlementFailed`. A losing bid's release the ledger
+ * refuses fails nothing: that hold is returned when the auction ends. Once settled either way, bids, takes and
+ * drops fail with `AuctionClosed` (with `failed: true` after a failed settlement). A Dutch `take`
+ * whose settlement fails fails with that `SettlementFailed` too. Escrow lives in a per-auction
+ * Scope inside the service's Scope, so closing the service releases every hold.
+ *
+ * **Authority (secure mode).** Bids escrow as their caller (who needs `ledger:hold:<bidder>`), but
+ * the house settles from its deadline timer or on another bidder's action, where the caller is not
+ * the hold's maker. Give the house its own principal with the `escrowAuthority` option: a `Tokens`
+ * token of an agent holding `ledger:escrow:<account>` for the bidders' accounts (for instance
+ * `ledger:escrow:*`). Releasing outbid escrow and settling then run as that agent. Without it (or
+ * if its grants fall short) a settlement the ledger refuses fails typed as above, and an outbid
+ * escrow the ledger will not release stays held until the auction ends, then is returned.
  *
  * **Bounds.** At most `maxOpen` auctions at once (default 1 000): `open` past it fails with
  * `TooManyAuctions` until one settles. The last 10 000 settled outcomes are remembered, and the
@@ -33,6 +43,7 @@ import { invariant } from "../internal/invariant.ts"
 import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
+import { asAuthority } from "./internal/escrow.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
 import { AuctionSpec, BidInput, DropInput, TakeInput } from "./schema.ts"
 
@@ -54,6 +65,12 @@ interface Entry {
 export interface AuctionHouseOptions {
   /** How many auctions may be open at once. Default 1 000. */
   readonly maxOpen?: number
+  /**
+   * A `Tokens` token the house settles and releases escrow with (secure mode): its agent needs
+   * `ledger:escrow:<account>` for every bidder's account. Without it these run as whoever's
+   * action (or deadline timer) triggered them.
+   */
+  readonly escrowAuthority?: string
 }
 
 const MAX_REMEMBERED = 10_000
@@ -62,7 +79,10 @@ const MAX_REMEMBERED = 10_000
 export const RECENT_SETTLED = 20
 
 const checkHouseOptions = decodeInput(
-  Schema.Struct({ maxOpen: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))) }),
+  Schema.Struct({
+    maxOpen: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
+    escrowAuthority: Schema.optionalKey(Schema.String.check(Schema.isBetweenLength(1, 8_192)))
+  }),
   "AuctionHouse.layerWith"
 )
 
@@ -84,15 +104,22 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
 
   const held = (holds: ReadonlyArray<Hold>) => holds.reduce((sum, h) => sum + h.amount, 0n)
 
-  const releaseAll = (holds: ReadonlyArray<Hold>) =>
-    Effect.forEach(holds, (h) => ledger.release(h.id).pipe(Effect.orDie), { discard: true })
+  // The house's own escrow principal, if it was given one.
+  const authority = options.escrowAuthority
+  const asHouse = asAuthority(authority)
+
+  // Releases a losing bidder's escrow. A hold the ledger refuses to release (say, the house has
+  // no authority over it in secure mode) is not a defect and fails nothing: the hold stays in the
+  // auction's scope, which returns it when the auction ends.
+  const releaseLoser = (holds: ReadonlyArray<Hold>) =>
+    Effect.forEach(holds, (h) => Effect.ignore(asHouse(ledger.release(h.id))), { discard: true })
 
   const pay = (entry: Entry, outcome: Outcome) =>
     Effect.gen(function*() {
       const award = outcome.award
       for (const [bidder, holds] of entry.escrow) {
         if (award === undefined || bidder !== award.winner) {
-          yield* Effect.forEach(holds, (h) => ledger.release(h.id), { discard: true })
+          yield* releaseLoser(holds)
           continue
         }
         invariant(held(holds) >= award.payment, `winner "${bidder}" escrowed less than the payment ${award.payment}`)
@@ -109,7 +136,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   // still in escrow, and `outcome` fails with `SettlementFailed`.
   const settle = (entry: Entry, outcome: Outcome) =>
     Effect.gen(function*() {
-      const paid = yield* Effect.exit(pay(entry, outcome))
+      const paid = yield* Effect.exit(asHouse(pay(entry, outcome)))
       const result: Exit.Exit<Outcome, SettlementFailed> = Exit.isSuccess(paid)
         ? Exit.succeed(outcome)
         : Exit.fail(new SettlementFailed({ auction: entry.spec.id, reason: Cause.pretty(paid.cause).split("\n")[0] ?? "" }))
@@ -148,7 +175,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
       for (const [bidder, hold] of accepted) entry.escrow.set(bidder, [...(entry.escrow.get(bidder) ?? []), hold])
       for (const output of step.outputs) {
         if (output._tag === "Outbid" && !accepted.has(output.bidder)) {
-          yield* releaseAll(entry.escrow.get(output.bidder) ?? [])
+          yield* releaseLoser(entry.escrow.get(output.bidder) ?? [])
           entry.escrow.delete(output.bidder)
         } else if (output._tag === "Settled") {
           yield* settle(entry, output.outcome)
@@ -210,6 +237,9 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
         }
         const at = yield* Clock.currentTimeMillis
         const step = yield* handle(entry, { _tag: "Take", bidder: take.bidder, at })
+        // The take settled the auction: if the seller could not be paid, neither is the take.
+        const done = settled.get(take.auction)
+        if (done !== undefined && Exit.isFailure(done.exit)) yield* done.exit
         const outcome = liveOutcome(step.state)
         invariant(outcome?.award !== undefined, "an accepted Dutch take settles the auction")
         return outcome.award.payment
@@ -256,8 +286,12 @@ export class AuctionHouse extends Context.Service<AuctionHouse, {
    * `WrongAuctionKind` for other kinds.
    */
   readonly drop: (input: DropInput) => Effect.Effect<void, BidError>
-  /** Takes a Dutch auction at the current clock price; pays the seller at once and returns the price. */
-  readonly take: (input: TakeInput) => Effect.Effect<bigint, BidError>
+  /**
+   * Takes a Dutch auction at the current clock price; pays the seller at once and returns the
+   * price. `SettlementFailed` if the ledger refused the payment: the auction is then listed
+   * `failed` and the taker's escrow returned.
+   */
+  readonly take: (input: TakeInput) => Effect.Effect<bigint, BidError | SettlementFailed>
   /** Waits for the auction to settle and returns its outcome; `SettlementFailed` if its settlement failed. */
   readonly outcome: (auction: string) => Effect.Effect<Outcome, UnknownAuction | SettlementFailed>
   /**

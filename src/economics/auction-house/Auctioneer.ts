@@ -1,7 +1,9 @@
 /**
  * The auctioneer agent: one live single-item auction (any `AuctionSpec` kind) run by an agent,
  * so bidder agents reach it with `ask`. Its handler drives the pure `liveStep`; escrow is held in
- * the Ledger within the agent's incarnation scope.
+ * the Ledger within the agent's incarnation scope. If the ledger refuses the winner's payment,
+ * every hold is returned, `Outcome` answers with `failed: true` and a settling `Take` is refused
+ * with `SettlementFailed`.
  *
  * **Crashes.** When the auctioneer crashes, its incarnation scope closes and every escrow hold it
  * made is released: no money is ever stuck. Its supervisor then restarts it. The restarted
@@ -14,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Duration, Effect, Result, Schema, Scope } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Result, Schema, Scope } from "effect"
 import { Agent, type AgentContext, type AgentRef, type AskError, type ReplyOf } from "../../agent/index.ts"
 import { decodeInput, InvalidInput } from "../../errors/index.ts"
 import {
@@ -25,6 +27,7 @@ import {
   DuplicateBid,
   NotBidding,
   type Outcome as AuctionOutcome,
+  SettlementFailed,
   WrongAuctionKind
 } from "../auctions/index.ts"
 import { type Hold, InsufficientFunds, Ledger, Unauthorized, UnknownAccount } from "../ledger/index.ts"
@@ -34,17 +37,28 @@ import { type LiveError as StepError, liveDeadline, liveInit, liveOutcome, type 
 import type { AuctionSpec } from "./schema.ts"
 
 /** Everything a bid or take sent to an auctioneer can be refused with. */
-export type AuctioneerError = StepError | WrongAuctionKind | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
+export type AuctioneerError =
+  | StepError
+  | WrongAuctionKind
+  | InsufficientFunds
+  | UnknownAccount
+  | InvalidInput
+  | Unauthorized
+  | SettlementFailed
 
 /** The Schema of `AuctioneerError`, so replies can cross a node boundary. */
 export const AuctioneerError = Schema.Union([
   BelowReserve, BidTooLow, AuctionClosed, DuplicateBid, NotBidding, WrongAuctionKind, InsufficientFunds, UnknownAccount,
-  InvalidInput, Unauthorized
+  InvalidInput, Unauthorized, SettlementFailed
 ])
 
-/** What `Outcome` answers: the current deadline (Clock ms) and the outcome once settled. */
+/**
+ * What `Outcome` answers: the current deadline (Clock ms) and the outcome once settled; `failed`
+ * (present only then) when the ledger refused the winner's payment and the escrow was returned.
+ */
 export const AuctioneerStatus = Schema.Struct({
   deadline: Schema.Number,
+  failed: Schema.optionalKey(Schema.Literal(true)),
   outcome: Schema.UndefinedOr(Schema.Struct({
     award: Schema.UndefinedOr(Schema.Struct({ winner: Schema.String, bid: Schema.BigInt, payment: Schema.BigInt }))
   }))
@@ -76,6 +90,8 @@ interface State {
 interface Memory {
   readonly openedAt: number
   final: LiveState | undefined
+  /** Why the settlement failed, if the ledger refused the winner's payment. */
+  failed: SettlementFailed | undefined
 }
 
 const decodeBid = decodeInput(Schema.Struct({ bidder: AccountId, amount: Amount }), "Auctioneer.bid")
@@ -84,7 +100,11 @@ const decodeTake = decodeInput(Schema.Struct({ bidder: AccountId }), "Auctioneer
 const closeRequest: typeof Close.Type = { _tag: "Close" }
 const outcomeRequest: typeof Outcome.Type = { _tag: "Outcome" }
 
-const statusOf = (live: LiveState): AuctioneerStatus => ({ deadline: liveDeadline(live), outcome: liveOutcome(live) })
+const statusOf = (live: LiveState, failed: SettlementFailed | undefined): AuctioneerStatus => ({
+  deadline: liveDeadline(live),
+  ...(failed === undefined ? {} : { failed: true }),
+  outcome: liveOutcome(live)
+})
 
 /**
  * The definition of an auctioneer agent running the auction `spec`. Spawn it under a supervisor;
@@ -99,11 +119,22 @@ const statusOf = (live: LiveState): AuctioneerStatus => ({ deadline: liveDeadlin
 export const make = (spec: AuctionSpec) => {
   const memory = new Map<string, Memory>()
 
+  // Pays the winner and releases the rest. A payment the ledger refuses is no defect: every hold
+  // left is released (one the ledger will not release goes back when the incarnation's scope
+  // closes) and the failure is returned, to be remembered and answered typed.
   const settle = (ledger: Ledger["Service"], state: State, outcome: AuctionOutcome) =>
-    Effect.forEach(state.escrow, ([bidder, holds]) =>
-      bidder === outcome.award?.winner
-        ? payFromHolds(ledger, holds, outcome.award.payment, spec.seller)
-        : releaseAll(ledger, holds), { discard: true }).pipe(Effect.andThen(Effect.sync(() => state.escrow.clear())))
+    Effect.gen(function*() {
+      const paid = yield* Effect.exit(Effect.forEach(state.escrow, ([bidder, holds]) =>
+        bidder === outcome.award?.winner
+          ? payFromHolds(ledger, holds, outcome.award.payment, spec.seller)
+          : releaseAll(ledger, holds), { discard: true }))
+      const failure = Exit.isSuccess(paid)
+        ? undefined
+        : new SettlementFailed({ auction: spec.id, reason: Cause.pretty(paid.cause).split("\n")[0] ?? "" })
+      if (failure !== undefined) yield* Effect.forEach(state.escrow.values(), (holds) => releaseAll(ledger, holds), { discard: true })
+      state.escrow.clear()
+      return failure
+    })
 
   // Feeds one event to the step; escrow first, so a refused hold leaves the auction unchanged.
   const apply = (state: State, event: AuctionEvent, self: string) =>
@@ -127,9 +158,12 @@ export const make = (spec: AuctionSpec) => {
           yield* releaseAll(ledger, next.escrow.get(output.bidder) ?? [])
           next.escrow.delete(output.bidder)
         } else if (output._tag === "Settled") {
-          yield* settle(ledger, next, output.outcome)
+          const failed = yield* settle(ledger, next, output.outcome)
           const remembered = memory.get(self)
-          if (remembered !== undefined) remembered.final = step.state
+          if (remembered !== undefined) {
+            remembered.final = step.state
+            remembered.failed = failed
+          }
         }
       }
       return Result.succeed(next)
@@ -155,7 +189,7 @@ export const make = (spec: AuctionSpec) => {
     initial: (ctx: AgentContext<AuctioneerMessage>) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
-        const remembered = memory.get(ctx.self.id) ?? { openedAt: now, final: undefined }
+        const remembered = memory.get(ctx.self.id) ?? { openedAt: now, final: undefined, failed: undefined }
         memory.set(ctx.self.id, remembered)
         const live = remembered.final ?? liveInit(spec, remembered.openedAt)
         if (liveOutcome(live) === undefined) yield* Effect.forkScoped(timer(ctx.self, liveDeadline(live)))
@@ -167,12 +201,12 @@ export const make = (spec: AuctionSpec) => {
         const at = yield* Clock.currentTimeMillis
         switch (msg._tag) {
           case "Outcome":
-            ctx.reply(msg, statusOf(state.live))
+            ctx.reply(msg, statusOf(state.live, memory.get(ctx.self.id)?.failed))
             return state
           case "Close": {
             const closed = yield* apply(state, { _tag: "Close", at }, ctx.self.id)
             const next = Result.getOrElse(closed, () => state)
-            ctx.reply(msg, statusOf(next.live))
+            ctx.reply(msg, statusOf(next.live, memory.get(ctx.self.id)?.failed))
             return next
           }
           case "Bid": {
@@ -191,7 +225,11 @@ export const make = (spec: AuctionSpec) => {
               return answer(ctx, msg, Result.fail(new WrongAuctionKind({ auction: spec.id, kind: spec.kind, operation: "take" })), state)
             }
             const next = yield* apply(state, { _tag: "Take", bidder: input.success.bidder, at }, ctx.self.id)
-            const paid = Result.map(next, (s) => liveOutcome(s.live)?.award?.payment ?? 0n)
+            // A take whose payment the ledger refused is refused too (its escrow was returned).
+            const failed = memory.get(ctx.self.id)?.failed
+            const paid = Result.isSuccess(next) && failed !== undefined
+              ? Result.fail(failed)
+              : Result.map(next, (s) => liveOutcome(s.live)?.award?.payment ?? 0n)
             return answer(ctx, msg, paid, Result.getOrElse(next, () => state))
           }
         }

@@ -7,7 +7,11 @@
  * their sum), since VCG never charges more than the winning bids. At the deadline, exact winner determination and VCG run once under
  * the auction's lock; each winner's payment is captured for the seller and every other hold is
  * released. If the search exceeds its limit, every hold is released and `outcome` fails with
- * `SearchLimitExceeded`. Escrow lives in a per-auction Scope inside the service's Scope, so
+ * `SearchLimitExceeded`. If the ledger refuses a winner's payment, every hold left in escrow is
+ * returned and `outcome` fails with `SettlementFailed` (later bids: `AuctionClosed` with
+ * `failed: true`); payments captured before the refusal stand. In secure mode give the house an
+ * `escrowAuthority` token (an agent holding `ledger:escrow:<account>` for the bidders) so its
+ * deadline timer may capture and release the bidders' holds. Escrow lives in a per-auction Scope inside the service's Scope, so
  * closing the service releases every hold. Winner determination runs synchronously on the
  * settling fiber: `maxNodes` bounds how long that takes (about 1–5 s at the default 2 000 000).
  *
@@ -16,9 +20,9 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Deferred, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
+import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
-import { AuctionExists, type SearchLimitExceeded, TooManyAuctions, UnknownAuction } from "../auctions/index.ts"
+import { AuctionExists, type SearchLimitExceeded, SettlementFailed, TooManyAuctions, UnknownAuction } from "../auctions/index.ts"
 import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import {
   BundleBidInput,
@@ -31,12 +35,18 @@ import {
   type BundleStepError
 } from "./bundle.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
-import { heldBy, payFromHolds, releaseAll } from "./internal/escrow.ts"
+import { asAuthority, heldBy, payFromHolds } from "./internal/escrow.ts"
 
 /** Options of `CombinatorialHouse.layerWith`. */
 export interface CombinatorialHouseOptions {
   /** How many auctions may be open at once. Default 100. */
   readonly maxOpen?: number
+  /**
+   * A `Tokens` token the house settles escrow with (secure mode): its agent needs
+   * `ledger:escrow:<account>` for every bidder's account. Without it settlement runs as whoever
+   * triggered it (the deadline timer: nobody).
+   */
+  readonly escrowAuthority?: string
 }
 
 /** One open bundle auction as `CombinatorialHouse.list` shows it (bids are sealed: only their number). */
@@ -52,7 +62,7 @@ export interface BundleListing {
 /** Everything a bundle bid can fail with. */
 export type BundleBidError = BundleStepError | UnknownAuction | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
 
-type Settlement = Result.Result<BundleOutcome, SearchLimitExceeded>
+type Settlement = Result.Result<BundleOutcome, SearchLimitExceeded | SettlementFailed>
 
 interface Entry {
   state: BundleState
@@ -75,13 +85,19 @@ const make = (options: CombinatorialHouseOptions) =>
     const decodeSpec = decodeInput(BundleSpec, "CombinatorialHouse.open")
     const decodeBid = decodeInput(BundleBidInput, "CombinatorialHouse.bid")
 
-    const settle = (entry: Entry, result: Settlement) =>
+    const asHouse = asAuthority(options.escrowAuthority)
+
+    // A payment the ledger refuses ends the auction `SettlementFailed`; closing its scope returns
+    // every hold still in escrow.
+    const settle = (entry: Entry, computed: Settlement) =>
       Effect.gen(function*() {
         const payments = new Map<string, bigint>()
-        if (Result.isSuccess(result)) for (const award of result.success.awards) payments.set(award.bidder, award.payment)
-        for (const [bidder, holds] of entry.escrow) {
-          yield* payFromHolds(ledger, holds, payments.get(bidder) ?? 0n, entry.state.spec.seller)
-        }
+        if (Result.isSuccess(computed)) for (const award of computed.success.awards) payments.set(award.bidder, award.payment)
+        const paid = yield* Effect.exit(asHouse(Effect.forEach(entry.escrow, ([bidder, holds]) =>
+          payFromHolds(ledger, holds, payments.get(bidder) ?? 0n, entry.state.spec.seller), { discard: true })))
+        const result: Settlement = Exit.isSuccess(paid)
+          ? computed
+          : Result.fail(new SettlementFailed({ auction: entry.state.spec.id, reason: Cause.pretty(paid.cause).split("\n")[0] ?? "" }))
         entry.escrow.clear()
         yield* Scope.close(entry.scope, Exit.void)
         open.delete(entry.state.spec.id)
@@ -189,8 +205,11 @@ export class CombinatorialHouse extends Context.Service<CombinatorialHouse, {
    * ```
    */
   readonly bid: (input: BundleBidInput) => Effect.Effect<void, BundleBidError>
-  /** Waits for the auction to settle; fails with `SearchLimitExceeded` if winner determination gave up. */
-  readonly outcome: (auction: string) => Effect.Effect<BundleOutcome, UnknownAuction | SearchLimitExceeded>
+  /**
+   * Waits for the auction to settle; fails with `SearchLimitExceeded` if winner determination gave
+   * up, `SettlementFailed` if the ledger refused a payment (the escrow was returned).
+   */
+  readonly outcome: (auction: string) => Effect.Effect<BundleOutcome, UnknownAuction | SearchLimitExceeded | SettlementFailed>
   /** The open auctions in opening order; a settled auction leaves the list (its result: `outcome`). Read-only. */
   readonly list: Effect.Effect<ReadonlyArray<BundleListing>>
 }>()("mabeam/CombinatorialHouse") {

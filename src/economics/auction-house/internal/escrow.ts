@@ -1,34 +1,50 @@
 /**
  * Escrow bookkeeping shared by the live auction drivers: a bidder's holds, paying a due amount
- * out of them and releasing the rest. Ledger failures here are broken invariants (the holds were
- * made by the driver and are settled only by it), so they die.
+ * out of them and releasing the rest. Nothing here dies on a ledger refusal: a capture the ledger
+ * refuses fails typed (the driver ends the auction `SettlementFailed`), and a release it refuses
+ * is left alone, since every hold lives in the auction's scope, which returns it when the auction
+ * ends.
  *
  * Internal: only files under `src/economics/auction-house/` may import this.
  */
 import { Effect } from "effect"
 import { invariant } from "../../internal/invariant.ts"
 import type { Hold, Ledger } from "../../ledger/index.ts"
+import { CallerToken } from "../../../security/SecureMode.ts"
+
+/** What a ledger capture can fail with. */
+export type CaptureError = Effect.Error<ReturnType<Ledger["Service"]["capture"]>>
 
 /** The money held by `holds`. */
 export const heldBy = (holds: ReadonlyArray<Hold>): bigint => holds.reduce((sum, h) => sum + h.amount, 0n)
 
-/** Releases every hold. */
+/** Releases every hold; one the ledger refuses to release is returned when its scope closes. */
 export const releaseAll = (ledger: Ledger["Service"], holds: ReadonlyArray<Hold>): Effect.Effect<void> =>
-  Effect.forEach(holds, (h) => Effect.orDie(ledger.release(h.id)), { discard: true })
+  Effect.forEach(holds, (h) => Effect.ignore(ledger.release(h.id)), { discard: true })
 
-/** Pays `due` to `to` out of `holds` in order and releases what is left of them. */
+/**
+ * Pays `due` to `to` out of `holds` in order and releases what is left of them. Fails with the
+ * ledger's error at the first capture it refuses (captures made before it stand).
+ */
 export const payFromHolds = (
   ledger: Ledger["Service"],
   holds: ReadonlyArray<Hold>,
   due: bigint,
   to: string
-): Effect.Effect<void> =>
+): Effect.Effect<void, CaptureError> =>
   Effect.suspend(() => {
     invariant(heldBy(holds) >= due, `escrow ${heldBy(holds)} is less than the payment ${due}`)
     let left = due
     return Effect.forEach(holds, (hold) => {
       const take = left < hold.amount ? left : hold.amount
       left -= take
-      return Effect.orDie(take > 0n ? ledger.capture({ hold: hold.id, to, amount: take }) : ledger.release(hold.id))
+      return take > 0n ? Effect.asVoid(ledger.capture({ hold: hold.id, to, amount: take })) : Effect.ignore(ledger.release(hold.id))
     }, { discard: true })
   })
+
+/**
+ * Runs effects as the house's escrow agent: the caller token `authority` (secure mode) when the
+ * house was given one, otherwise as the effect's own caller.
+ */
+export const asAuthority = (authority: string | undefined) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  authority === undefined ? effect : Effect.provideService(effect, CallerToken, authority)
