@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Exit, Fiber, Tracer } from "effect"
+import { Duration, Effect, Exit, Fiber, type Tracer } from "effect"
 import { InvalidInput } from "../errors/index.ts"
 import * as Propagation from "../telemetry/Propagation.ts"
 import type { ReplyOf } from "./Agent.ts"
@@ -122,11 +122,15 @@ export type Letter<M> = M | AskEnvelope<M> | TracedTell<M> | CrashSignal
 /** What a dead letter reports for `letter`: a traced tell's message, anything else as is. */
 export const messageOf = (letter: unknown): unknown => letter instanceof TracedTell ? letter.message : letter
 
-/** `message`, wrapped with the sender's span when `context` holds one. */
-const traced = <M>(message: M, context: Context.Context<never>): M | TracedTell<M> => {
-  const span = Context.getOrUndefined(context, Tracer.ParentSpan)
-  return span === undefined ? message : new TracedTell(message, { traceId: span.traceId, spanId: span.spanId, sampled: span.sampled })
-}
+/**
+ * The sending fiber's current span: read from the fiber's cache of its context (one field read),
+ * so a send outside any span pays nothing more for tracing.
+ */
+const spanOf = (fiber: Fiber.Fiber<unknown, unknown> | undefined): Tracer.AnySpan | undefined => fiber?.cache.span
+
+/** `message`, wrapped with `span` (the sender's) when there is one. */
+const traced = <M>(message: M, span: Tracer.AnySpan | undefined): M | TracedTell<M> =>
+  span === undefined ? message : new TracedTell(message, { traceId: span.traceId, spanId: span.spanId, sampled: span.sampled })
 
 const describe = (message: unknown): string => {
   const tag = (message as { readonly _tag?: unknown } | null)?._tag
@@ -207,12 +211,12 @@ export class AgentCell<M> implements AgentRef<M> {
   }
 
   tell(message: M): Effect.Effect<void, TellError> {
-    return Effect.withFiber((fiber) => this.admit(traced(message, fiber.context)))
+    return Effect.withFiber((fiber) => this.admit(traced(message, fiber.cache.span)))
   }
 
   tellUnsafe(message: M): boolean {
-    const fiber = Fiber.getCurrent()
-    const outcome = this.mailbox.offer(fiber === undefined ? message : traced(message, fiber.context))
+    const span = spanOf(Fiber.getCurrent())
+    const outcome = this.mailbox.offer(span === undefined ? message : traced(message, span))
     if (outcome === "accepted") return true
     this.runtime.deadLetter(outcome === "closed" ? "agent-stopped" : "mailbox-full", this.id, message)
     return false
@@ -227,7 +231,8 @@ export class AgentCell<M> implements AgentRef<M> {
       if (this.owner !== undefined && fiber === this.owner) {
         return resume(Effect.fail(new SelfAsk({ agent: this.id, request: describe(request) })))
       }
-      const trace = fiber === undefined ? undefined : Propagation.captureFrom(fiber.context)
+      const span = spanOf(fiber)
+      const trace = span === undefined ? undefined : { traceId: span.traceId, spanId: span.spanId, sampled: span.sampled }
       const envelope = new AskEnvelope<M>(request, this.runtime.deadlines, trace)
       const outcome = this.mailbox.offer(envelope)
       if (outcome !== "accepted") {
@@ -240,7 +245,7 @@ export class AgentCell<M> implements AgentRef<M> {
     // Inside a span, the ask runs under the telemetry hook (a client span, whose context the
     // envelope carries, and the ask-duration histogram); outside any span it runs bare.
     return Effect.withFiber((fiber) =>
-      Context.getOrUndefined(fiber.context, Tracer.ParentSpan) === undefined
+      fiber.cache.span === undefined
         ? plain
         : Propagation.asking({ kind: this.kind, id: this.id, message: describe(request) })(plain)
     ) as Effect.Effect<ReplyOf<Req>, AskError>
