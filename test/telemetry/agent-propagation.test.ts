@@ -2,11 +2,14 @@
  * The agent kernel carries the sender's span in `tell` and `ask`: an ask from inside a span makes
  * the handler's span (`mabeam.agent.handle`) a child of the caller's client span
  * (`mabeam.agent.ask`) in the same trace; a tell makes a new trace linked to the sender's span;
- * outside any span no span is opened. Spans are recorded by an in-memory tracer.
+ * outside any span no span is opened. Spans are recorded by an in-memory tracer, and the last test
+ * follows one request through two agents into a real OTLP receiver.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Deferred, Effect, Option, Schema, type Scope, Tracer } from "effect"
 import { Agent, type AgentRef, AgentSystem } from "../../src/agent/index.ts"
+import { layerOtlp, TelemetryFlush } from "../../src/telemetry/index.ts"
+import { receiver } from "./receiver.ts"
 
 const recording = () => {
   const spans: Array<Tracer.NativeSpan> = []
@@ -167,4 +170,36 @@ describe("trace propagation through the agent kernel", () => {
       assert.strictEqual(handle.status._tag === "Ended" && handle.status.exit._tag, "Failure", "the span records the crash")
     })).pipe(Effect.withTracer(tracer))
   })
+
+  it.live("exported over OTLP: a request through two agents is one trace, each handler a child of its ask", () =>
+    Effect.gen(function*() {
+      const collector = yield* receiver()
+      yield* Effect.scoped(Effect.gen(function*() {
+        const system = yield* AgentSystem
+        const b = yield* system.spawn(back([]))
+        const a = yield* system.spawn(front(b))
+        assert.strictEqual(yield* a.ask(Go.make({})).pipe(Effect.withSpan("client.request")), "pong")
+        yield* Effect.flatMap(Effect.service(TelemetryFlush), (t) => t.flush)
+      }).pipe(Effect.provide(AgentSystem.layer))).pipe(
+        Effect.provide(layerOtlp({ endpoint: collector.endpoint, serviceName: "mabeam-test", exportIntervalMillis: 60_000 }))
+      )
+      const received = yield* collector.waitFor((r) => r.spans.filter((s) => s.name === "mabeam.agent.handle").length >= 2).pipe(
+        Effect.timeout("10 seconds")
+      )
+      const one = (name: string, attribute?: string) => {
+        const found = received.spans.filter((s) => s.name === name && (attribute === undefined || s.attributes["mabeam.agent.kind"] === attribute))
+        assert.strictEqual(found.length, 1, `one span ${name} ${attribute ?? ""}`)
+        return found[0]!
+      }
+      const root = one("client.request")
+      const askA = one("mabeam.agent.ask", "front")
+      const handleA = one("mabeam.agent.handle", "front")
+      const work = one("front.work")
+      const askB = one("mabeam.agent.ask", "back")
+      const handleB = one("mabeam.agent.handle", "back")
+      const chain = [root, askA, handleA, work, askB, handleB]
+      for (const span of chain) assert.strictEqual(span.traceId, root.traceId, `${span.name} is in the request's trace`)
+      assert.strictEqual(root.parentSpanId, "")
+      for (let i = 1; i < chain.length; i++) assert.strictEqual(chain[i]!.parentSpanId, chain[i - 1]!.spanId)
+    }))
 })
