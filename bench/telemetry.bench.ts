@@ -1,16 +1,16 @@
 /**
  * The cost of tracing, each case beside its untraced baseline in the same run.
  *
- * - ask: `ref.ask` under the sender's hook `Propagation.asking` — outside any trace (only the
- *   duration histogram), and inside one (a client span per ask) with Effect's native tracer and
- *   with the OpenTelemetry tracer mabeam exports with, feeding a batch processor whose exporter
- *   discards.
- * - handler: one handler run under the kernel's hooks (`Propagation.handleChild` /
- *   `handleLinked`): off (no trace context: only the duration histogram), sampled with each
- *   tracer, and an unsampled context.
- *
- * The handler-side cost inside the real agent loop is not measured here: the kernel does not call
- * the hooks yet. One handler run here is the same wrap the kernel will apply.
+ * - ask: `ref.ask` through the agent kernel, which wires the hooks itself — outside any span (the
+ *   kernel's untraced path: no hook, no histogram), inside an unsampled span (the hooks record
+ *   the ask and handler durations, no span), and inside a sampled one (a client span per ask and
+ *   the handler's child span) with Effect's native tracer and with the OpenTelemetry tracer
+ *   mabeam exports with, feeding a batch processor whose exporter discards.
+ * - tell: `ref.tellUnsafe` then one ask, outside any span and inside a sampled one (each told
+ *   message carries the span; its handler runs in a linked span).
+ * - handler: one handler run under the kernel's hooks alone (`Propagation.handleChild` /
+ *   `handleLinked`): no trace context (only the duration histogram), sampled with each tracer,
+ *   and an unsampled context. The kernel applies them only to messages that carry a trace.
  */
 import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base"
@@ -22,16 +22,20 @@ import { wallClockTracer } from "../src/telemetry/internal/wallclock.ts"
 import { defineBench } from "./lib/index.ts"
 
 const Count = Agent.request("Count", {}, Schema.Number)
+const Bump = Agent.message("Bump", {})
+const SinkMessage = Schema.Union([Count, Bump])
 const Sink = Agent.make({
   name: "sink",
-  messages: Count,
+  messages: SinkMessage,
   initial: () => 0,
   handle: (n: number, msg, ctx) => {
-    ctx.reply(msg, n)
+    if (msg._tag === "Count") ctx.reply(msg, n)
     return n + 1
   }
 })
 const count = Count.make({})
+const bump = Bump.make({})
+const TELLS = 1_000
 
 const ASKS = 1_000
 const HANDLES = 10_000
@@ -50,20 +54,20 @@ const otelTracer: Tracer.Tracer = wallClockTracer(Effect.runSync(
 ))
 
 const scope = Scope.makeUnsafe()
-let sink: AgentRef<typeof Count.Type>
+let sink: AgentRef<typeof SinkMessage.Type>
 const setup = async () => {
   const context = await Effect.runPromise(Layer.buildWithScope(AgentSystem.layer, scope))
   sink = await Effect.runPromise(Context.get(context, AgentSystem).spawn(Sink))
 }
 
-const target = { kind: "sink", id: "sink-1", message: "Count" }
-// Inside a sampled trace (a caller's span around the batch), so `asking` opens its client span.
-const asks = (traced: boolean) =>
-  Effect.gen(function*() {
-    for (let i = 0; i < ASKS; i++) {
-      yield* traced ? sink.ask(count).pipe(Propagation.asking(target)) : sink.ask(count)
-    }
-  })
+// The kernel decides: outside any span it runs the ask bare; inside one, under the hooks.
+const asks = Effect.gen(function*() {
+  for (let i = 0; i < ASKS; i++) yield* sink.ask(count)
+})
+const tells = Effect.gen(function*() {
+  for (let i = 0; i < TELLS; i++) sink.tellUnsafe(bump)
+  yield* sink.ask(count)
+})
 
 const handler = Effect.succeed(1)
 const sampled = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", sampled: true }
@@ -76,24 +80,35 @@ const info = { kind: "sink", id: "sink-1", message: "Count" }
 
 export default defineBench("telemetry", [
   {
-    group: "ask round trip, sender hook",
+    group: "ask round trip through the kernel",
     setup,
-    baseline: { name: "ref.ask, no span", ops: ASKS, fn: () => Effect.runPromise(asks(false)) },
+    baseline: { name: "ref.ask, no span (untraced path)", ops: ASKS, fn: () => Effect.runPromise(asks) },
     cases: [
       {
-        name: "ref.ask under Propagation.asking, no trace (duration histogram only)",
+        name: "ref.ask in an unsampled span (duration histograms only)",
         ops: ASKS,
-        fn: () => Effect.runPromise(asks(true))
+        fn: () => Effect.runPromise(asks.pipe(Effect.withSpan("caller", { sampled: false })))
       },
       {
-        name: "ref.ask under Propagation.asking in a trace (native tracer)",
+        name: "ref.ask in a sampled trace (native tracer: client + handler span)",
         ops: ASKS,
-        fn: () => Effect.runPromise(asks(true).pipe(Effect.withSpan("caller")))
+        fn: () => Effect.runPromise(asks.pipe(Effect.withSpan("caller")))
       },
       {
-        name: "ref.ask under Propagation.asking in a trace (OpenTelemetry tracer, batch export)",
+        name: "ref.ask in a sampled trace (OpenTelemetry tracer, batch export)",
         ops: ASKS,
-        fn: () => Effect.runPromise(asks(true).pipe(Effect.withSpan("caller"), Effect.withTracer(otelTracer)))
+        fn: () => Effect.runPromise(asks.pipe(Effect.withSpan("caller"), Effect.withTracer(otelTracer)))
+      }
+    ]
+  },
+  {
+    group: "tell through the kernel (tellUnsafe x1000, then one ask)",
+    baseline: { name: "ref.tellUnsafe, no span (untraced path)", ops: TELLS, fn: () => Effect.runPromise(tells) },
+    cases: [
+      {
+        name: "ref.tellUnsafe in a sampled trace (OpenTelemetry tracer: a linked span per message)",
+        ops: TELLS,
+        fn: () => Effect.runPromise(tells.pipe(Effect.withSpan("caller"), Effect.withTracer(otelTracer)))
       }
     ]
   },

@@ -7,8 +7,9 @@
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Exit, Fiber } from "effect"
+import { Duration, Effect, Exit, Fiber, type Tracer } from "effect"
 import { InvalidInput } from "../errors/index.ts"
+import * as Propagation from "../telemetry/Propagation.ts"
 import type { ReplyOf } from "./Agent.ts"
 import { AgentStopped, type AskError, AskTimeout, MailboxFull, NoReply, SelfAsk, type TellError } from "./errors.ts"
 import type { Deadline, Deadlines } from "../supervision/index.ts"
@@ -76,9 +77,12 @@ export class AskEnvelope<M> {
   timer: Deadline | undefined = undefined
   readonly message: M
   readonly deadlines: Deadlines
-  constructor(message: M, deadlines: Deadlines) {
+  /** The caller's span when it asked inside a trace: the handler's span becomes its child. */
+  readonly trace: Propagation.TraceContext | undefined
+  constructor(message: M, deadlines: Deadlines, trace?: Propagation.TraceContext) {
     this.message = message
     this.deadlines = deadlines
+    this.trace = trace
   }
 
   /** Completes the ask once; later completions are ignored. */
@@ -99,8 +103,34 @@ export class CrashSignal {
   }
 }
 
+/**
+ * A message told from inside a span: the handler runs in a new trace linked to `trace`. A tell
+ * outside any span goes to the mailbox bare, so untraced messaging allocates nothing for tracing.
+ */
+export class TracedTell<M> {
+  readonly message: M
+  readonly trace: Propagation.TraceContext
+  constructor(message: M, trace: Propagation.TraceContext) {
+    this.message = message
+    this.trace = trace
+  }
+}
+
 /** What a mailbox holds. */
-export type Letter<M> = M | AskEnvelope<M> | CrashSignal
+export type Letter<M> = M | AskEnvelope<M> | TracedTell<M> | CrashSignal
+
+/** What a dead letter reports for `letter`: a traced tell's message, anything else as is. */
+export const messageOf = (letter: unknown): unknown => letter instanceof TracedTell ? letter.message : letter
+
+/**
+ * The sending fiber's current span: read from the fiber's cache of its context (one field read),
+ * so a send outside any span pays nothing more for tracing.
+ */
+const spanOf = (fiber: Fiber.Fiber<unknown, unknown> | undefined): Tracer.AnySpan | undefined => fiber?.cache.span
+
+/** `message`, wrapped with `span` (the sender's) when there is one. */
+const traced = <M>(message: M, span: Tracer.AnySpan | undefined): M | TracedTell<M> =>
+  span === undefined ? message : new TracedTell(message, { traceId: span.traceId, spanId: span.spanId, sampled: span.sampled })
 
 const describe = (message: unknown): string => {
   const tag = (message as { readonly _tag?: unknown } | null)?._tag
@@ -162,30 +192,31 @@ export class AgentCell<M> implements AgentRef<M> {
     const outcome = this.mailbox.offer(letter)
     if (outcome === "accepted") return Effect.void
     if (outcome === "closed") {
-      this.runtime.deadLetter("agent-stopped", this.id, letter)
+      this.runtime.deadLetter("agent-stopped", this.id, messageOf(letter))
       return Effect.fail(this.stopped())
     }
     switch (this.overflow) {
       case "backpressure":
         return Effect.flatMap(this.mailbox.awaitRoom(), () => this.admit(letter))
       case "drop-newest":
-        this.runtime.deadLetter("mailbox-full", this.id, letter)
+        this.runtime.deadLetter("mailbox-full", this.id, messageOf(letter))
         // A dropped request must not leave its caller waiting for a reply that cannot come.
         return letter instanceof AskEnvelope
           ? Effect.fail(new MailboxFull({ agent: this.id, capacity: this.mailbox.capacity }))
           : Effect.void
       case "fail":
-        this.runtime.deadLetter("mailbox-full", this.id, letter)
+        this.runtime.deadLetter("mailbox-full", this.id, messageOf(letter))
         return Effect.fail(new MailboxFull({ agent: this.id, capacity: this.mailbox.capacity }))
     }
   }
 
   tell(message: M): Effect.Effect<void, TellError> {
-    return Effect.suspend(() => this.admit(message))
+    return Effect.withFiber((fiber) => this.admit(traced(message, fiber.cache.span)))
   }
 
   tellUnsafe(message: M): boolean {
-    const outcome = this.mailbox.offer(message)
+    const span = spanOf(Fiber.getCurrent())
+    const outcome = this.mailbox.offer(span === undefined ? message : traced(message, span))
     if (outcome === "accepted") return true
     this.runtime.deadLetter(outcome === "closed" ? "agent-stopped" : "mailbox-full", this.id, message)
     return false
@@ -195,11 +226,14 @@ export class AgentCell<M> implements AgentRef<M> {
     if (options?.timeout !== undefined && timeoutMillis(options.timeout) === undefined) {
       return Effect.fail(new InvalidInput({ where: "AgentRef.ask", issue: `timeout: expected a duration >= 0, got ${String(options.timeout)}` }))
     }
-    return Effect.callback<unknown, AskError>((resume) => {
-      if (this.owner !== undefined && Fiber.getCurrent() === this.owner) {
+    const plain = Effect.callback<unknown, AskError>((resume) => {
+      const fiber = Fiber.getCurrent()
+      if (this.owner !== undefined && fiber === this.owner) {
         return resume(Effect.fail(new SelfAsk({ agent: this.id, request: describe(request) })))
       }
-      const envelope = new AskEnvelope<M>(request, this.runtime.deadlines)
+      const span = spanOf(fiber)
+      const trace = span === undefined ? undefined : { traceId: span.traceId, spanId: span.spanId, sampled: span.sampled }
+      const envelope = new AskEnvelope<M>(request, this.runtime.deadlines, trace)
       const outcome = this.mailbox.offer(envelope)
       if (outcome !== "accepted") {
         // Full or closed: the overflow policy decides; then wait for the reply as usual.
@@ -207,7 +241,14 @@ export class AgentCell<M> implements AgentRef<M> {
       }
       this.arm(envelope, resume, options)
       return Effect.sync(() => envelope.complete(Effect.void))
-    }) as Effect.Effect<ReplyOf<Req>, AskError>
+    })
+    // Inside a span, the ask runs under the telemetry hook (a client span, whose context the
+    // envelope carries, and the ask-duration histogram); outside any span it runs bare.
+    return Effect.withFiber((fiber) =>
+      fiber.cache.span === undefined
+        ? plain
+        : Propagation.asking({ kind: this.kind, id: this.id, message: describe(request) })(plain)
+    ) as Effect.Effect<ReplyOf<Req>, AskError>
   }
 
   private awaitReply(envelope: AskEnvelope<M>, options: AskOptions | undefined): Effect.Effect<unknown, AskError> {
@@ -280,7 +321,7 @@ export class AgentCell<M> implements AgentRef<M> {
     if (current !== undefined) {
       current.complete(Effect.fail(new AgentStopped({ agent: this.id, reason: "crashed", cause })))
     } else if (!(message instanceof CrashSignal)) {
-      this.runtime.deadLetter("handler-crashed", this.id, message)
+      this.runtime.deadLetter("handler-crashed", this.id, messageOf(message))
     }
   }
 
@@ -292,7 +333,7 @@ export class AgentCell<M> implements AgentRef<M> {
     this.mailbox.close()
     for (const letter of this.mailbox.drain()) {
       if (letter instanceof AskEnvelope) letter.complete(Effect.fail(this.stopped()))
-      else if (!(letter instanceof CrashSignal)) this.runtime.deadLetter("agent-stopped", this.id, letter)
+      else if (!(letter instanceof CrashSignal)) this.runtime.deadLetter("agent-stopped", this.id, messageOf(letter))
     }
     const watchers = this.watchers
     this.watchers = undefined

@@ -15,6 +15,12 @@
  * Without a sampled `trace` the handler runs as is, with no span: tracing costs nothing for
  * messages sent outside any trace (or from an unsampled one).
  *
+ * The agent kernel (`AgentRef`, the agent loop) applies these hooks only to messages sent from
+ * inside a span: it reads the sender's span from the fiber's context cache, and a message sent
+ * outside any span goes bare, runs without a hook and records neither duration histogram (the
+ * histogram update alone costs ~1.7 µs per message, about 15 times a handler run, in
+ * `bench/telemetry.bench.ts`).
+ *
  * @since 0.1.0
  */
 import { Context, Effect, Metric, Option, Schema, Tracer } from "effect"

@@ -7,7 +7,8 @@
  */
 import { Cause, Effect, type Exit } from "effect"
 import type { AgentDefinition } from "../Agent.ts"
-import { type AgentCell, AskEnvelope, CrashSignal, type Letter } from "../AgentRef.ts"
+import * as Propagation from "../../telemetry/Propagation.ts"
+import { type AgentCell, AskEnvelope, CrashSignal, type Letter, TracedTell } from "../AgentRef.ts"
 
 /** One incarnation of an agent: its state and the effect that runs it. */
 export class Incarnation<S, M, E, R> {
@@ -64,6 +65,10 @@ export class Incarnation<S, M, E, R> {
         }
         cell.current = letter
         message = letter.message
+        if (letter.trace !== undefined) return this.traced(batch, index, message, letter.trace, true)
+      } else if (letter instanceof TracedTell) {
+        message = letter.message
+        return this.traced(batch, index, message, letter.trace, false)
       } else {
         message = letter
       }
@@ -83,6 +88,29 @@ export class Incarnation<S, M, E, R> {
       if (cell.current !== undefined) cell.finishCurrent()
     }
     return this.next
+  }
+
+  /**
+   * Handles one message sent from inside a span, under the telemetry hook: a child span of the
+   * caller's for an ask, a linked new trace for a tell (only messages that carry a trace pay).
+   */
+  private traced(
+    batch: Array<Letter<M>>,
+    index: number,
+    message: M,
+    trace: Propagation.TraceContext,
+    ask: boolean
+  ): Effect.Effect<void, unknown, R> {
+    const cell = this.cell
+    cell.handled++
+    const handler = Effect.suspend(() => {
+      const next = this.definition.handle(this.state as S, message, cell)
+      return Effect.isEffect(next) ? next : Effect.succeed(next)
+    })
+    const tag = (message as { readonly _tag?: unknown } | null)?._tag
+    const info = typeof tag === "string" ? { kind: cell.kind, id: cell.id, message: tag } : { kind: cell.kind, id: cell.id }
+    const hooked = ask ? Propagation.handleChild(trace, info)(handler) : Propagation.handleLinked(trace, info)(handler)
+    return Effect.flatMap(Effect.exit(hooked), (exit) => this.afterEffect(exit, batch, index))
   }
 
   private afterEffect(exit: Exit.Exit<S, E>, batch: Array<Letter<M>>, index: number): Effect.Effect<void, unknown, R> {
