@@ -13,3 +13,4 @@
  * @since 0.1.0
  */
 export { decodeInput, InvalidInput } from "./InvalidInput.ts"
+export { invariant, InvariantViolation } from "./Invariant.ts"

@@ -39,7 +39,7 @@ import {
   UnknownAuction,
   WrongAuctionKind
 } from "../auctions/index.ts"
-import { invariant } from "../internal/invariant.ts"
+import { invariant } from "../../errors/Invariant.ts"
 import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"

@@ -14,7 +14,7 @@ import { Result, Schema } from "effect"
 import { InvalidInput } from "../../errors/index.ts"
 import { AuctionClosed, SearchLimitExceeded } from "../auctions/AuctionError.ts"
 import { type BundleBid, vcg } from "../auctions/combinatorial.ts"
-import { invariant } from "../internal/invariant.ts"
+import { invariant } from "../../errors/Invariant.ts"
 import { AccountId, Amount } from "../money.ts"
 
 const Id = Schema.String.check(Schema.isBetweenLength(1, 128))

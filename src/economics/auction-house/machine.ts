@@ -29,7 +29,7 @@ import {
   type SealedState,
   sealedStep
 } from "../auctions/index.ts"
-import { invariant } from "../internal/invariant.ts"
+import { invariant } from "../../errors/Invariant.ts"
 import type { AuctionSpec } from "./schema.ts"
 
 /** The state of one live auction, tagged by kind. */

@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { invariant } from "../internal/invariant.ts"
+import { invariant } from "../../errors/Invariant.ts"
 import { Amount, NonNegativeAmount } from "../money.ts"
 import { AuctionClosed, BelowReserve, BidTooLow } from "./AuctionError.ts"
 import type { AuctionEvent, AuctionOutput, Outcome, RankedBid, Step } from "./types.ts"

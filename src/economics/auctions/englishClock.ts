@@ -19,7 +19,7 @@
  * @since 0.1.0
  */
 import { Schema } from "effect"
-import { invariant } from "../internal/invariant.ts"
+import { invariant } from "../../errors/Invariant.ts"
 import { Amount } from "../money.ts"
 import { AuctionClosed, BelowReserve, BidTooLow, NotBidding } from "./AuctionError.ts"
 import type { AuctionEvent, Outcome, RankedBid, Step } from "./types.ts"

@@ -27,7 +27,7 @@ import { AccountId } from "../money.ts"
 import type { Unauthorized } from "../../security/errors.ts"
 // The file, not the folder's index: the index also exports agent helpers, and agents import the ledger's neighbours.
 import { SecureMode } from "../../security/SecureMode.ts"
-import { InvariantViolation } from "../internal/invariant.ts"
+import { InvariantViolation } from "../../errors/Invariant.ts"
 import { Book } from "./internal/book.ts"
 import type {
   AccountExists,

@@ -24,7 +24,7 @@
  */
 import { Context, Effect, Exit, Layer, PubSub, Schema, Scope, Semaphore, Stream } from "effect"
 import { decodeInput, InvalidInput } from "../../errors/index.ts"
-import { invariant } from "../internal/invariant.ts"
+import { invariant } from "../../errors/Invariant.ts"
 import { type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { MAX_AMOUNT } from "../money.ts"
 import { MarketFull, UnknownOrder } from "./MarketError.ts"

@@ -8,7 +8,7 @@
  * Internal: only files under `src/economics/auction-house/` may import this.
  */
 import { Effect } from "effect"
-import { invariant } from "../../internal/invariant.ts"
+import { invariant } from "../../../errors/Invariant.ts"
 import type { Hold, Ledger } from "../../ledger/index.ts"
 import { CallerToken } from "../../../security/SecureMode.ts"
 

@@ -6,7 +6,7 @@
  * Internal: only `Ledger.ts` may import this file.
  */
 import { Result } from "effect"
-import { invariant } from "../../internal/invariant.ts"
+import { invariant } from "../../../errors/Invariant.ts"
 import type { Balance, Hold, Totals, Transfer } from "../schema.ts"
 import {
   AccountExists,
