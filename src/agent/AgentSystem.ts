@@ -6,6 +6,7 @@
 import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Metric, Option, PubSub, Schema, Scope, Stream } from "effect"
 import { AlreadyRegistered } from "../registry/RegistryError.ts"
 import { decodeInput, InvalidInput } from "../errors/index.ts"
+import type { Unauthorized } from "../security/errors.ts"
 import { Registry } from "../registry/index.ts"
 import * as Telemetry from "../telemetry/index.ts"
 import type { ChildStartFailed, DuplicateChild, RestartPolicy, Shutdown, SupervisorStopped } from "../supervision/index.ts"
@@ -35,9 +36,10 @@ export interface SpawnOptions {
 
 /**
  * Everything `spawn` can fail with. `AgentIdTaken`: the id is held (here or by another owner in
- * the registry); `AgentStartFailed`: registration or `initial` failed (nothing is left running).
+ * the registry); `AgentStartFailed`: registration or `initial` failed (nothing is left running);
+ * `Unauthorized`: secure mode refused the caller.
  */
-export type SpawnError = AgentIdTaken | AgentStartFailed | DuplicateChild | SupervisorStopped | InvalidInput
+export type SpawnError = AgentIdTaken | AgentStartFailed | DuplicateChild | SupervisorStopped | InvalidInput | Unauthorized
 
 /** Options of the agent system. */
 export interface AgentSystemOptions {
@@ -80,8 +82,11 @@ export class AgentSystem extends Context.Service<AgentSystem, {
     definition: AgentDefinition<S, M, E, R>,
     options?: SpawnOptions
   ) => Effect.Effect<AgentRef<M>, SpawnError, R>
-  /** Stops an agent gracefully (drains its mailbox within its shutdown timeout); `AgentNotRunning` if it is not running. */
-  readonly stop: (ref: AgentRef<never>) => Effect.Effect<void, AgentNotRunning>
+  /**
+   * Stops an agent gracefully (drains its mailbox within its shutdown timeout); `AgentNotRunning`
+   * if it is not running, `Unauthorized` if secure mode refused the caller.
+   */
+  readonly stop: (ref: AgentRef<never>) => Effect.Effect<void, AgentNotRunning | Unauthorized>
   /** The group supervisor of a definition name, while it runs. */
   readonly group: (kind: string) => Option.Option<Supervisor.Supervisor>
   /** The root, then every running group supervisor (the default tree, top down). */

@@ -5,6 +5,8 @@
  */
 import { Schema } from "effect"
 import type { InvalidInput } from "../errors/index.ts"
+// The file, not the folder's index: secure mode (src/security) wraps the agent system.
+import type { Unauthorized } from "../security/errors.ts"
 import { describeCause } from "../supervision/errors.ts"
 
 /** An `ask` got no reply within its timeout. The message may still be handled later. */
@@ -63,11 +65,14 @@ export class LinkedAgentFailed extends Schema.TaggedError<LinkedAgentFailed>()("
   }
 }
 
-/** Everything `ask` can fail with. */
-export type AskError = AskTimeout | AgentStopped | MailboxFull | NoReply | SelfAsk | InvalidInput
+/** Everything `ask` can fail with (`Unauthorized`: secure mode refused the caller). */
+export type AskError = AskTimeout | AgentStopped | MailboxFull | NoReply | SelfAsk | InvalidInput | Unauthorized
 
-/** Everything `tell` can fail with (`InvalidInput`: an untyped message did not match the agent's Schema). */
-export type TellError = AgentStopped | MailboxFull | InvalidInput
+/**
+ * Everything `tell` can fail with (`InvalidInput`: an untyped message did not match the agent's
+ * Schema; `Unauthorized`: secure mode refused the caller).
+ */
+export type TellError = AgentStopped | MailboxFull | InvalidInput | Unauthorized
 
 /** An agent with this id is already running. */
 export class AgentIdTaken extends Schema.TaggedError<AgentIdTaken>()("AgentIdTaken", {

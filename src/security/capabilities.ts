@@ -16,6 +16,12 @@ export const tell = (id: string): string => `agent:tell:${id}`
 export const ask = (id: string): string => `agent:ask:${id}`
 /** May spawn agents (`agent:spawn`). */
 export const spawn = "agent:spawn"
+/** May stop agent `id` (`agent:stop:<id>`). */
+export const stop = (id: string): string => `agent:stop:${id}`
+/** May link agent `id` to another (`agent:link:<id>`). */
+export const link = (id: string): string => `agent:link:${id}`
+/** May start, stop and restart children of the agent system's supervisors directly (`agent:supervise`). */
+export const supervise = "agent:supervise"
 /** May spend from budget `budget` (`budget:spend:<budget>`). */
 export const spend = (budget: string): string => `budget:spend:${budget}`
 /** May transfer from ledger account `account` (`ledger:transfer:<account>`). */
