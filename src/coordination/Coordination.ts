@@ -23,6 +23,8 @@
  */
 import { Clock, Context, Effect, Layer, Schema, type Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
+// The file, not the folder's index: secure mode (src/security) wraps this service.
+import type { Unauthorized } from "../security/errors.ts"
 import { type Address, Transport } from "../transport/index.ts"
 import { increment as counterIncrement } from "./counter/CounterClient.ts"
 import { makeCounterOwner } from "./counter/Counter.ts"
@@ -117,7 +119,7 @@ export interface Lease {
 export interface CounterHandle {
   readonly name: string
   /** Adds `by` (default 1) exactly once and returns the value right after this increment. */
-  readonly increment: (by?: number) => Effect.Effect<number, InvalidInput | CoordinationTimeout>
+  readonly increment: (by?: number) => Effect.Effect<number, InvalidInput | CoordinationTimeout | Unauthorized>
 }
 
 /** The coordination protocols as one service (see the module doc). */
@@ -129,19 +131,20 @@ export class Coordination extends Context.Service<Coordination, {
    * on `name` fails at once with `LockAlreadyHeld` (waiting would only wait for itself). Fails
    * with `CoordinationTimeout` (still held by another holder, `heldUntil` set), `QuorumUnavailable`
    * (Raft mode: no replica answered, no majority), `Overloaded` (Raft mode: the replicated log is
-   * full, refused at once) or `InvalidInput`.
+   * full, refused at once), `InvalidInput`, or `Unauthorized` (secure mode refused the caller).
    */
   readonly lock: (
     name: string,
     options: LockOptions
-  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable | LockAlreadyHeld | Overloaded, Scope.Scope>
+  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable | LockAlreadyHeld | Overloaded | Unauthorized, Scope.Scope>
   /**
    * Takes a seat in `group`'s election for the current scope (labelled `options.holder` in
-   * `state`). `InvalidInput` on a bad name; `SeatsTaken` when all `groupSize` seats are taken.
+   * `state`). `InvalidInput` on a bad name; `SeatsTaken` when all `groupSize` seats are taken;
+   * `Unauthorized` when secure mode refused the caller.
    */
-  readonly elect: (group: string, options?: ElectOptions) => Effect.Effect<Candidacy, InvalidInput | SeatsTaken, Scope.Scope>
+  readonly elect: (group: string, options?: ElectOptions) => Effect.Effect<Candidacy, InvalidInput | SeatsTaken | Unauthorized, Scope.Scope>
   /** Proposes a JSON `value` to `group`; returns the group's decision (the same for every proposer). */
-  readonly propose: (group: string, value: Schema.Json) => Effect.Effect<Schema.Json, InvalidInput | QuorumUnavailable>
+  readonly propose: (group: string, value: Schema.Json) => Effect.Effect<Schema.Json, InvalidInput | QuorumUnavailable | Unauthorized>
   /** The counter `name` (validated on `increment`). */
   readonly counter: (name: string) => CounterHandle
   /** The participant fibers (lock owner or replicas, propose replicas, counter owners): list, crash, restart. */

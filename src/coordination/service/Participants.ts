@@ -8,6 +8,7 @@
  */
 import { Effect, Exit, Scope } from "effect"
 import { InvalidInput } from "../../errors/index.ts"
+import type { Unauthorized } from "../../security/errors.ts"
 import type { AddressInUse, Endpoint } from "../../transport/index.ts"
 import { type Protocol, runNode } from "../Protocol.ts"
 
@@ -24,10 +25,13 @@ export interface ParticipantStatus {
 export interface Participants {
   /** Every participant started so far (e.g. `lock/owner`, `lock/replica-0`, `propose/g/replica-1`, `counter/hits`). */
   readonly list: Effect.Effect<ReadonlyArray<ParticipantStatus>>
-  /** Crashes `name` (no-op when down): its fiber stops and its endpoint is unbound; it keeps what it persisted. */
-  readonly crash: (name: string) => Effect.Effect<void, InvalidInput>
-  /** Restarts a crashed `name` from what it persisted (no-op when up). */
-  readonly restart: (name: string) => Effect.Effect<void, InvalidInput>
+  /**
+   * Crashes `name` (no-op when down): its fiber stops and its endpoint is unbound; it keeps what it
+   * persisted. `Unauthorized` when secure mode refused the caller.
+   */
+  readonly crash: (name: string) => Effect.Effect<void, InvalidInput | Unauthorized>
+  /** Restarts a crashed `name` from what it persisted (no-op when up); `Unauthorized` as for `crash`. */
+  readonly restart: (name: string) => Effect.Effect<void, InvalidInput | Unauthorized>
 }
 
 /** The registry the service adds participants to. */
