@@ -60,3 +60,4 @@ export { ANONYMOUS, CallerToken, SecureMode, secureLayer, type SecurityOptions }
 export { makeSecureRef, receive, seal, type SecureError, type SecureRef } from "./SecureRef.ts"
 export * as SecureAgents from "./SecureAgents.ts"
 export * as SecureCoordination from "./SecureCoordination.ts"
+export * as SecureCluster from "./SecureCluster.ts"
