@@ -12,6 +12,7 @@ import { type ConfigSources, InvalidConfig, MabeamConfig } from "../config/index
 import type { InvalidInput } from "../errors/index.ts"
 import { EventStore } from "../events/index.ts"
 import { Registry } from "../registry/index.ts"
+import { type AuditLog, type Authorization, SecureAgents, type SecureMode, secureLayer, type SecurityOptions, type Tokens } from "../security/index.ts"
 import { layerOtlpFromEnv, layerPrometheusFromConfig, registrySize } from "../telemetry/index.ts"
 
 /**
@@ -53,17 +54,31 @@ const registryGauge = Layer.effectDiscard(Effect.gen(function*() {
  * Where the options come from. Per key, the first source that sets it wins: `values` (code), then
  * `MABEAM_*` env vars (`env`, or the ambient `ConfigProvider`), then the JSON file (`file`, or the
  * one named by `MABEAM_CONFIG_FILE`), then the default. Every bad key is reported at startup.
+ *
+ * `security` switches secure mode on (see `layer`).
  */
-export type MabeamLayerOptions = ConfigSources
+export interface MabeamLayerOptions extends ConfigSources {
+  /** Secure mode: grants, token and audit options. Off when absent. */
+  readonly security?: SecurityOptions | undefined
+}
 
 /** Every service `Mabeam.layer` provides. */
 export type MabeamServices = AgentSystem | Registry | EventStore | MabeamConfig
+
+/** The services secure mode adds to `MabeamServices`. */
+export type SecurityServices = SecureMode | Tokens | Authorization | AuditLog
 
 /**
  * Builds config, telemetry export (OTLP when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, Prometheus
  * when `telemetry.prometheusPort` > 0), the event
  * store, the registry (in memory) and the agent system with its root supervisor. Fails at startup
  * with `InvalidConfig` naming every bad key.
+ *
+ * With `security`, secure mode is on for everything it builds: the registry checks ownership, the
+ * agent system provided is the checked one (`SecureAgents`: spawn, stop, tell, ask, link and the
+ * supervisors need the caller's capability; the raw system is not in the output), and
+ * `SecureMode`, `Tokens`, `Authorization` and an `AuditLog` persisted to the event store are
+ * provided too. Without it nothing checks a caller (see README's threat model).
  *
  * @example
  * ```ts
@@ -75,14 +90,23 @@ export type MabeamServices = AgentSystem | Registry | EventStore | MabeamConfig
  * program.pipe(Effect.provide(Mabeam.layer()), NodeRuntime.runMain)
  * ```
  */
-export const layer = (options: MabeamLayerOptions = {}): Layer.Layer<MabeamServices, InvalidConfig | InvalidInput> => {
+export function layer(
+  options: MabeamLayerOptions & { readonly security: SecurityOptions }
+): Layer.Layer<MabeamServices | SecurityServices, InvalidConfig | InvalidInput>
+export function layer(options?: MabeamLayerOptions): Layer.Layer<MabeamServices, InvalidConfig | InvalidInput>
+export function layer(options: MabeamLayerOptions = {}): Layer.Layer<MabeamServices, InvalidConfig | InvalidInput> {
+  const { security, ...sources } = options
   const agents = Layer.unwrap(
     Effect.map(Effect.service(MabeamConfig), (config) => AgentSystem.layerWith({ node: config.initial.nodeName }))
   )
   const registry = registryGauge.pipe(Layer.provideMerge(Registry.layer))
-  const services = Layer.mergeAll(registry, EventStore.layer, telemetry)
-  return agents.pipe(
-    Layer.provideMerge(services),
-    Layer.provideMerge(MabeamConfig.layerWith(options))
+  const base = Layer.mergeAll(EventStore.layer, telemetry).pipe(Layer.provideMerge(MabeamConfig.layerWith(sources)))
+  if (security === undefined) return agents.pipe(Layer.provideMerge(registry), Layer.provideMerge(base))
+  // The registry and the agent system are built with SecureMode in context; the agent system
+  // in the output is the checked one.
+  return SecureAgents.secureAgents(agents).pipe(
+    Layer.provideMerge(registry),
+    Layer.provideMerge(secureLayer(security)),
+    Layer.provideMerge(base)
   )
 }

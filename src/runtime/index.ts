@@ -15,6 +15,6 @@
  * @since 0.1.0
  */
 export * as Mabeam from "./Mabeam.ts"
-export type { MabeamLayerOptions, MabeamServices } from "./Mabeam.ts"
+export type { MabeamLayerOptions, MabeamServices, SecurityServices } from "./Mabeam.ts"
 export * as MabeamTest from "./MabeamTest.ts"
 export type { MabeamTestOptions } from "./MabeamTest.ts"

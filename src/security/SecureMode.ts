@@ -23,7 +23,7 @@
  */
 import { Context, Effect, Layer } from "effect"
 import type { InvalidInput } from "../errors/index.ts"
-import { AuditLog } from "./AuditLog.ts"
+import { AuditLog, type AuditLogOptions } from "./AuditLog.ts"
 import { Authorization, type AuthorizationOptions } from "./Authorization.ts"
 import { Unauthorized } from "./errors.ts"
 import { Tokens, type TokenOptions } from "./Tokens.ts"
@@ -108,6 +108,11 @@ export interface SecurityOptions {
   readonly authorization?: AuthorizationOptions
   /** TTL and rotation of the `Tokens` service. */
   readonly tokens?: TokenOptions
+  /**
+   * Key, checkpoints and denial budget of the `AuditLog` (persisted to the `EventStore` in context,
+   * if any). Default: a random key, new for each run, so give a key to verify a store across runs.
+   */
+  readonly audit?: AuditLogOptions
 }
 
 /**
@@ -128,5 +133,5 @@ export const secureLayer = (
       Tokens.layerWith(options.tokens ?? {}),
       Authorization.layerWith(options.authorization ?? {})
     )),
-    Layer.provideMerge(AuditLog.layer)
+    Layer.provideMerge(options.audit === undefined ? AuditLog.layer : AuditLog.layerWith(options.audit))
   )
