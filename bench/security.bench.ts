@@ -3,7 +3,8 @@
  * signed + verified + authorized sends vs plain sends, quota-guarded sends vs plain sends, and
  * the single checks (seal + open, Authorization.check, Quotas.check) vs `Effect.void`, and the
  * cost of secure mode (`SecureMode`: token verified + capability checked inside the service) on a
- * ledger transfer and a registry register, against the same services built without it.
+ * ledger transfer, a registry register, and an agent's tell and ask (`SecureAgents`), against the
+ * same services built without it.
  *
  * Each timed case runs a batch inside one `Effect.runPromise` (ops = batch size).
  */
@@ -18,6 +19,7 @@ import {
   Authorization,
   Identities,
   makeSecureRef,
+  SecureAgents,
   type SecureRef,
   SecureMode,
   secureLayer,
@@ -138,7 +140,64 @@ const registers = (mode: () => Mode | undefined) => () =>
     }))))
   }))
 
+// Agents with secure mode off and on: the raw AgentSystem, and the checked one over it.
+interface AgentMode {
+  readonly sink: AgentRef<Messages>
+  readonly as: <A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>
+}
+let plainAgents: AgentMode | undefined
+let securedAgents: AgentMode | undefined
+const makeAgentMode = (services: Layer.Layer<AgentSystem>) =>
+  Effect.flatMap(Layer.buildWithScope(services, modeScope), (built) =>
+    Effect.gen(function*() {
+      const secure = yield* Effect.serviceOption(SecureMode)
+      const tokens = yield* Effect.serviceOption(Tokens)
+      let as: AgentMode["as"] = (effect) => effect
+      if (secure._tag === "Some" && tokens._tag === "Some") as = secure.value.actAs(yield* Effect.orDie(tokens.value.issue("bench")))
+      const sink = yield* as(Effect.orDie((yield* AgentSystem).spawn({ ...Sink, mailbox: { capacity: 100_000 } }, { id: "sink" })))
+      return { sink, as } satisfies AgentMode
+    }).pipe(Effect.provideContext(built)))
+const agentModeSetup = async () => {
+  if (plainAgents !== undefined) return
+  plainAgents = await Effect.runPromise(makeAgentMode(AgentSystem.layer))
+  securedAgents = await Effect.runPromise(makeAgentMode(
+    SecureAgents.layer.pipe(
+      Layer.provide(AgentSystem.layer),
+      Layer.provideMerge(secureLayer({ authorization: { grants: { bench: ["agent:*"] } } })),
+      Layer.orDie
+    )
+  ))
+}
+const tells = (mode: () => AgentMode | undefined) => () =>
+  Effect.runPromise(Effect.suspend(() => {
+    const { as, sink } = mode() as AgentMode
+    return as(Effect.orDie(Effect.gen(function*() {
+      for (let i = 0; i < BATCH; i++) yield* sink.tell(ping)
+      yield* sink.ask(count)
+    })))
+  }))
+const asks = (mode: () => AgentMode | undefined) => () =>
+  Effect.runPromise(Effect.suspend(() => {
+    const { as, sink } = mode() as AgentMode
+    return as(Effect.orDie(Effect.gen(function*() {
+      for (let i = 0; i < ASKS; i++) yield* sink.ask(count)
+    })))
+  }))
+const ASKS = 200
+
 export default defineBench("security", [
+  {
+    group: "secure mode on an agent tell (batch of 1k, then one ask)",
+    setup: agentModeSetup,
+    baseline: { name: "ref.tell, secure mode off", ops: BATCH, fn: tells(() => plainAgents) },
+    cases: [{ name: "ref.tell, secure mode on (SecureAgents: token + agent:tell checked)", ops: BATCH, fn: tells(() => securedAgents) }]
+  },
+  {
+    group: "secure mode on an agent ask (batch of 200, one at a time)",
+    setup: agentModeSetup,
+    baseline: { name: "ref.ask, secure mode off", ops: ASKS, fn: asks(() => plainAgents) },
+    cases: [{ name: "ref.ask, secure mode on (SecureAgents: token + agent:ask checked)", ops: ASKS, fn: asks(() => securedAgents) }]
+  },
   {
     group: "secure mode on a ledger transfer (batch of 1k)",
     setup: modeSetup,

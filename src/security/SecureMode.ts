@@ -80,15 +80,18 @@ const make = Effect.gen(function*() {
       Effect.fail(new Unauthorized({ agent, capability }))
     )
 
+  const check = (agent: string, capability: string): Effect.Effect<string, Unauthorized> =>
+    authorization.check(agent, capability).pipe(
+      Effect.as(agent),
+      // `Authorization.check` already audited the denial.
+      Effect.catchTag("InvalidInput", () => deny(agent, capability, "malformed capability"))
+    )
   const require = (capability: string): Effect.Effect<string, Unauthorized> =>
     Effect.flatMap(caller, (agent) =>
       agent === ANONYMOUS
         ? deny(agent, capability)
-        : authorization.check(agent, capability).pipe(
-          Effect.as(agent),
-          // `Authorization.check` already audited the denial.
-          Effect.catchTag("InvalidInput", () => deny(agent, capability, "malformed capability"))
-        ))
+        // The hot path (granted) answers without the error plumbing; the rest goes through `check`.
+        : Effect.flatMap(authorization.holds(agent, capability), (held) => held ? Effect.succeed(agent) : check(agent, capability)))
 
   const holds = (agent: string, capability: string): Effect.Effect<boolean> =>
     agent === ANONYMOUS ? Effect.succeed(false) : authorization.holds(agent, capability)

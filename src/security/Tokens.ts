@@ -110,16 +110,21 @@ const make = (ttl: number) =>
         Effect.fail(new InvalidToken({ reason }))
       )
 
-    const verify = (token: unknown): Effect.Effect<TokenClaims, InvalidToken> =>
+    const verify = (token: unknown): Effect.Effect<TokenClaims, InvalidToken> => {
+      const cached = typeof token === "string" ? verified.get(token) : undefined
+      if (cached === undefined || !keys.some((k) => k.id === cached.keyId)) return verifyMac(token)
+      // The hot path (a token seen before): expiry and revocation only, no generator.
+      return Effect.clockWith((clock) => {
+        const claims = cached.claims
+        if (clock.currentTimeMillisUnsafe() >= claims.expiresAt) return reject("expired", claims.agent)
+        const revokedAt = revoked.get(claims.agent)
+        if (revokedAt !== undefined && claims.issuedAt <= revokedAt) return reject("revoked", claims.agent)
+        return Effect.succeed(claims)
+      })
+    }
+
+    const verifyMac = (token: unknown): Effect.Effect<TokenClaims, InvalidToken> =>
       Effect.gen(function*() {
-        const cached = typeof token === "string" ? verified.get(token) : undefined
-        if (cached !== undefined && keys.some((k) => k.id === cached.keyId)) {
-          const now = yield* Clock.currentTimeMillis
-          if (now >= cached.claims.expiresAt) return yield* reject("expired", cached.claims.agent)
-          const revokedAt = revoked.get(cached.claims.agent)
-          if (revokedAt !== undefined && cached.claims.issuedAt <= revokedAt) return yield* reject("revoked", cached.claims.agent)
-          return cached.claims
-        }
         const parts = typeof token === "string" && token.length <= 2_000 ? token.split(".") : []
         if (parts.length !== 4 || parts[0] !== "v1" || !/^\d{1,9}$/.test(parts[1] ?? "")) return yield* reject("malformed")
         const [, keyText = "", claimsText = "", macText = ""] = parts
