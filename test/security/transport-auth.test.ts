@@ -3,6 +3,7 @@
  * be forged, altered or replayed, and one bad message in a batch is rejected alone and counted.
  * Node-to-node tests run on loopback sockets under a live clock, bounded in time.
  */
+import { connect, type Socket } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Schema } from "effect"
 import type { Envelope } from "../../src/transport/index.ts"
@@ -69,6 +70,64 @@ describe("RpcTransport: authenticated senders", () => {
       const arrived = yield* receiveN(to, 2)
       assert.deepStrictEqual(arrived.map((e) => e.message), [{ n: 0 }, { n: 3 }])
       assert.strictEqual((yield* onB.stats).dropped, 2)
+    })), { timeout: 30_000 })
+})
+
+/** A raw TCP connection to `port` on loopback, closed with the scope. */
+const rawSocket = (port: number) =>
+  Effect.acquireRelease(
+    Effect.callback<Socket>((resume) => {
+      const socket = connect({ host: "127.0.0.1", port }, () => resume(Effect.succeed(socket)))
+    }),
+    (socket) => Effect.sync(() => socket.destroy())
+  )
+
+describe("RpcTransport: bounded lines", () => {
+  it.live("an over-long line is discarded unread and a malformed one skipped; both are counted and audited, and the connection's next request is delivered", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { peers, ports } = yield* cluster(["a", "b"])
+      const [audit, onB] = yield* Effect.all([Effect.service(AuditLog), RpcTransport.make({ node: "b", port: ports[1] ?? 0, peers })])
+        .pipe(Effect.provide(AuditLog.layer))
+      const inbox = yield* onB.bind("y")
+      const socket = yield* rawSocket(ports[1] ?? 0)
+      const chunk = "x".repeat(1_048_576)
+      // Longer than the limit, sent in parts (no newline until the end): never buffered whole.
+      for (let i = 0; i <= RpcTransport.MAX_LINE_CHARS / chunk.length; i++) socket.write(chunk)
+      socket.write("\nnot json\n")
+      const envelope = { from: { node: "a", id: "x" }, to: { node: "b", id: "y" }, message: JSON.stringify({ n: 7 }) }
+      socket.write(JSON.stringify({ _tag: "Request", id: "1", tag: "Deliver", payload: { envelopes: [envelope] }, headers: [] }) + "\n")
+      const [arrived] = yield* receiveN(inbox, 1)
+      assert.deepStrictEqual(arrived?.message, { n: 7 })
+      assert.strictEqual((yield* onB.stats).dropped, 2)
+      const rejected = yield* Effect.gen(function*() {
+        for (;;) {
+          const found = (yield* audit.records).filter((r) => r.type === "security.transport.rejected")
+          if (found.length === 2) return found
+          yield* Effect.sleep("10 millis")
+        }
+      }).pipe(Effect.timeout("10 seconds"))
+      const details = rejected.map((r) => r.detail as Record<string, unknown>)
+      assert.strictEqual(details[0]?.["line-too-long"], 1)
+      assert.match(String(details[0]?.["issue"]), new RegExp(`MAX_LINE_CHARS \\(${RpcTransport.MAX_LINE_CHARS}\\)`))
+      assert.strictEqual(details[1]?.["malformed-line"], 1)
+      yield* audit.verify
+    })), { timeout: 30_000 })
+})
+
+describe("RpcTransport: honest large batches", () => {
+  it.live("a sender splits a batch larger than the line limit, so every message arrives", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { peers, ports } = yield* cluster(["a", "b"])
+      const onA = yield* RpcTransport.make({ node: "a", port: ports[0] ?? 0, peers })
+      const onB = yield* RpcTransport.make({ node: "b", port: ports[1] ?? 0, peers })
+      const from = yield* onA.bind("x")
+      const to = yield* onB.bind("y")
+      const big = "y".repeat(900_000)
+      const count = Math.ceil(RpcTransport.MAX_LINE_CHARS / big.length) + 1
+      for (let i = 0; i < count; i++) yield* from.send(to.address, { i, big })
+      const arrived = yield* receiveN(to, count)
+      assert.deepStrictEqual(arrived.map((e) => (e.message as { i: number }).i), Array.from({ length: count }, (_, i) => i))
+      assert.strictEqual((yield* onB.stats).dropped, 0)
     })), { timeout: 30_000 })
 })
 

@@ -46,7 +46,7 @@
  * @since 0.2.0
  */
 import { NodeSocket, NodeSocketServer } from "@effect/platform-node"
-import { Clock, Effect, Layer, Metric, Option, Schema, type Scope } from "effect"
+import { Clock, Effect, Layer, Metric, Option, Queue, Schema, type Scope } from "effect"
 import { Rpc, RpcClient, RpcGroup, RpcSerialization, RpcServer } from "effect/rpc"
 import { Socket, type SocketServer } from "effect/socket"
 import { Mailbox } from "../../agent/Mailbox.ts"
@@ -58,6 +58,7 @@ import { AuditLog } from "../../security/AuditLog.ts"
 import { checkJsonBounds } from "../../security/bounds.ts"
 import { Propagation } from "../../telemetry/index.ts"
 import { Address, type Endpoint, makeLocal, Transport } from "../Transport.ts"
+import { boundedNdjson, type LineRejection } from "./lines.ts"
 import { BatchProof, makeProver, makeVerifier } from "./proof.ts"
 
 /** Envelopes a node refused on arrival, by `reason`. */
@@ -76,6 +77,16 @@ const isWireEnvelope = Schema.is(WireEnvelope)
 export const MAX_BATCH = 65_536
 /** Longest message (JSON text, characters) accepted in one envelope; a longer one is rejected alone. */
 export const MAX_MESSAGE_CHARS = 1_048_576
+/**
+ * Longest ndjson line (one RPC frame, characters) a node reads: a longer one is discarded as it
+ * streams in, before any decoding, and the connection's other lines are read as usual. Senders
+ * split their batches to stay well under it.
+ */
+export const MAX_LINE_CHARS = 8 * 1_048_576
+/** What a sender puts in one batch at most (estimated wire characters), half of `MAX_LINE_CHARS`. */
+const BATCH_CHARS = MAX_LINE_CHARS / 2
+/** Discarded lines waiting to be audited; beyond this they are still counted, not audited. */
+const MAX_PENDING_LINE_AUDITS = 256
 
 /**
  * One batch of envelopes from one node to another, acknowledged once queued at the receiver.
@@ -115,6 +126,27 @@ const decodeOptions = decodeInput(RpcTransportOptions, "RpcTransport.layer")
 
 /** The envelope as it crosses the wire. */
 type WireEnvelope = typeof WireEnvelope.Type
+
+/** A bound on the wire characters of `envelope` inside a batch line (its strings at most double when escaped). */
+const wireChars = (envelope: WireEnvelope): number =>
+  128 + 2 * (envelope.message.length + envelope.from.node.length + envelope.from.id.length + envelope.to.node.length +
+    envelope.to.id.length + (envelope.trace?.length ?? 0))
+
+/** `envelopes` in order, in batches of at most `BATCH_CHARS` estimated wire characters each. */
+const chunks = (envelopes: ReadonlyArray<WireEnvelope>): Array<ReadonlyArray<WireEnvelope>> => {
+  const out: Array<Array<WireEnvelope>> = []
+  let size = Infinity
+  for (const envelope of envelopes) {
+    const chars = wireChars(envelope)
+    if (size + chars > BATCH_CHARS) {
+      out.push([])
+      size = 0
+    }
+    ;(out[out.length - 1] as Array<WireEnvelope>).push(envelope)
+    size += chars
+  }
+  return out
+}
 
 /** `message` as JSON text, or undefined when it has none (a function, a BigInt, a cycle). */
 const toJson = (message: unknown): string | undefined => {
@@ -167,6 +199,19 @@ export const make = (
         }
       })
 
+    // Lines discarded by the framing (too long, not JSON): counted at once, audited by a fiber.
+    const metrics = yield* Effect.context<never>()
+    const lineAudits = yield* Queue.dropping<readonly [LineRejection, string]>(MAX_PENDING_LINE_AUDITS)
+    if (audit !== undefined) {
+      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(lineAudits), ([reason, issue]) =>
+        Effect.ignore(audit.record({ type: "security.transport.rejected", agent: "", detail: { [reason]: 1, issue } })))))
+    }
+    const serialization = Layer.succeed(RpcSerialization.RpcSerialization)(boundedNdjson(MAX_LINE_CHARS, (reason, error) => {
+      dropped++
+      Metric.withAttributes(rejectedTotal, { reason }).updateUnsafe(1, metrics)
+      Queue.offerUnsafe(lineAudits, [reason, error.issue])
+    }))
+
     // What one envelope of a batch from `sender` (proven, or unauthenticated without TLS) delivers.
     const admit = (raw: unknown, sender: string | undefined): { readonly reason: string } | WireEnvelope & { readonly value: unknown } => {
       if (!isWireEnvelope(raw)) return { reason: "malformed" }
@@ -216,7 +261,7 @@ export const make = (
             ? NodeSocketServer.layer({ host, port: options.port })
             : TlsSocketServer.layer({ ...serverOptions(tls), host, port: options.port })
         ),
-        Layer.provide(RpcSerialization.layerNdjson)
+        Layer.provide(serialization)
       )
     )
 
@@ -232,7 +277,7 @@ export const make = (
             Socket.Socket,
             tls === undefined ? NodeSocket.makeNet({ host: peer.host, port: peer.port }) : NodeSocket.makeTls(connectOptions(tls, peer))
           )),
-          Layer.provide(RpcSerialization.layerNdjson)
+          Layer.provide(serialization)
         )
       )
       const client = yield* RpcClient.make(TransportRpcs, { disableTracing: true }).pipe(Effect.provideContext(protocol))
@@ -249,7 +294,8 @@ export const make = (
             })
           )
         )
-      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(outbox.takeAll, sendBatch)))
+      // A batch goes in parts that each fit well within the receiver's line limit.
+      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(outbox.takeAll, (all) => Effect.forEach(chunks(all), sendBatch, { discard: true }))))
       yield* Effect.addFinalizer(() => Effect.sync(() => outbox.close()))
     }
 
@@ -258,7 +304,10 @@ export const make = (
       return Effect.withFiber((fiber) => {
         sentRemote++
         const outbox = outboxes.get(to.node)
-        const json = outbox === undefined ? undefined : toJson(message)
+        const encoded = outbox === undefined ? undefined : toJson(message)
+        // A message that could not fit in a line the receiver reads is dropped here, counted (one
+        // merely over MAX_MESSAGE_CHARS goes, and the receiver refuses it alone).
+        const json = encoded !== undefined && 2 * encoded.length < BATCH_CHARS ? encoded : undefined
         const sentFrom = trace ?? Propagation.captureFrom(fiber.context)
         const wire: WireEnvelope = sentFrom === undefined
           ? { from, to, message: json ?? "" }
