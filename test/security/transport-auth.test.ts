@@ -9,6 +9,7 @@ import { Effect, Schema } from "effect"
 import type { Envelope } from "../../src/transport/index.ts"
 import { freePort } from "../../src/transport/index.ts"
 import { RpcTransport } from "../../src/transport/rpc/index.ts"
+import { revokedSerials } from "../../src/transport/rpc/crl.ts"
 import { makeProver, makeVerifier, MAX_SKEW_MILLIS } from "../../src/transport/rpc/proof.ts"
 import { AuditLog } from "../../src/security/index.ts"
 import { makeTestCa } from "../cluster/secure-certs.ts"
@@ -160,6 +161,29 @@ describe("batch proofs", () => {
       assert.strictEqual(fail(verifyAtB(proveA("c", batch, now), batch, now)), "bad-signature")
       assert.strictEqual(fail(verifyAtB(undefined, batch, now)), "missing")
       assert.strictEqual(fail(verifyAtB(proveA("b", batch, now), batch, now)), "accepted")
+    })))
+
+  it.effect("a certificate the CA's CRL revokes proves nothing; the others still do; an unreadable CRL is refused at start", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const { ca } = yield* setup
+      const now = later()
+      const peers = new Set(["a", "b", "c"])
+      const certA = ca.issue("a")
+      const certC = ca.issue("c")
+      const crl = ca.revoke("a")
+      const revoked = revokedSerials(crl)
+      assert.isDefined(revoked)
+      assert.strictEqual(revoked?.size, 1)
+      const verifyAtB = makeVerifier(ca.issue("b"), "b", peers, revoked)
+      const fail = (result: ReturnType<typeof verifyAtB>) => result._tag === "Failure" ? result.failure : "accepted"
+      assert.strictEqual(fail(verifyAtB(makeProver(certA, "a")("b", batch, now), batch, now)), "revoked")
+      assert.strictEqual(fail(verifyAtB(makeProver(certC, "c")("b", batch, now), batch, now)), "accepted")
+      // Without the CRL the same proof from "a" would pass: the list is what refuses it.
+      assert.strictEqual(fail(makeVerifier(ca.issue("b"), "b", peers)(makeProver(certA, "a")("b", batch, now), batch, now)), "accepted")
+      assert.isUndefined(revokedSerials("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----"))
+      const { peers: ports } = yield* cluster(["b"])
+      const refused = yield* Effect.flip(RpcTransport.make({ node: "b", port: ports["b"]?.port ?? 0, peers: {}, tls: { ...ca.issue("b"), crl: "garbage" } }))
+      assert.strictEqual(refused._tag, "InvalidInput")
     })))
 
   it.effect("a certificate of another CA, of another node, or of a stranger does not prove a sender", () =>

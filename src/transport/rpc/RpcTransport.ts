@@ -23,7 +23,8 @@
  * dials is named by its certificate, and traffic is encrypted. Each batch also carries a proof
  * signed with the sender's TLS key (see `proof.ts`): the receiver takes the sending node from the
  * proven certificate subject, never from the envelopes, and rejects an envelope whose `from.node`
- * differs. Without `tls`, traffic is plain TCP and `from` is whatever the sender wrote: keep it on
+ * differs, and a batch proven by a certificate the CA's CRL (`tls.crl`) revokes. Without `tls`,
+ * traffic is plain TCP and `from` is whatever the sender wrote: keep it on
  * a trusted network.
  *
  * Every arriving envelope is checked on its own (shape, sender, addressed to this node, at most
@@ -53,11 +54,12 @@ import { Mailbox } from "../../agent/Mailbox.ts"
 import { connectOptions, serverOptions } from "../../cluster/secure/SecureRunner.ts"
 import { type TlsCredentials, type TlsCredentialsError, verify } from "../../cluster/secure/TlsCredentials.ts"
 import * as TlsSocketServer from "../../cluster/secure/TlsSocketServer.ts"
-import { decodeInput, type InvalidInput } from "../../errors/index.ts"
+import { decodeInput, InvalidInput } from "../../errors/index.ts"
 import { AuditLog } from "../../security/AuditLog.ts"
 import { checkJsonBounds } from "../../security/bounds.ts"
 import { Propagation } from "../../telemetry/index.ts"
 import { Address, type Endpoint, makeLocal, Transport } from "../Transport.ts"
+import { revokedSerials } from "./crl.ts"
 import { boundedNdjson, type LineRejection } from "./lines.ts"
 import { BatchProof, makeProver, makeVerifier } from "./proof.ts"
 
@@ -178,7 +180,9 @@ export const make = (
     let arrived = 0
 
     const audit = Option.getOrUndefined(yield* Effect.serviceOption(AuditLog))
-    const verifyProof = tls === undefined ? undefined : makeVerifier(tls, node, new Set(Object.keys(options.peers)))
+    const revoked = tls?.crl === undefined ? new Set<string>() : revokedSerials(tls.crl)
+    if (revoked === undefined) return yield* new InvalidInput({ where: "RpcTransport.layer", issue: "tls.crl is not a readable PEM X.509 CRL" })
+    const verifyProof = tls === undefined ? undefined : makeVerifier(tls, node, new Set(Object.keys(options.peers)), revoked)
     const prove = tls === undefined ? undefined : makeProver(tls, node)
 
     // Refused envelopes count as dropped, per reason in the metric, and in one audit record per batch.

@@ -5,7 +5,8 @@
  * subject CN, `N` is one of its configured peers, the signature covers this batch (sender,
  * recipient node, epoch, sequence number, time and the digest of its envelopes), the time is
  * within `MAX_SKEW_MILLIS` of the receiver's clock, and the (epoch, sequence) is newer than the
- * last accepted from `N` (a replayed batch is refused). The sender of each envelope is then that
+ * last accepted from `N` (a replayed batch is refused), and the certificate is not revoked by the
+ * CA's CRL (`tls.crl`). The sender of each envelope is then that
  * proven node, never what the envelope says.
  *
  * Bounded: one replay record per configured peer; parsed certificates cached per peer.
@@ -15,6 +16,7 @@
 import { createHash, createPrivateKey, randomBytes, sign, verify, X509Certificate } from "node:crypto"
 import { Redacted, Result, Schema } from "effect"
 import type { TlsCredentials } from "../../cluster/secure/TlsCredentials.ts"
+import { normalizeSerial } from "./crl.ts"
 
 /** How far a batch's time may be from the receiver's clock, ms. */
 export const MAX_SKEW_MILLIS = 60_000
@@ -40,6 +42,7 @@ export type ProofRejection =
   | "bad-signature"
   | "stale"
   | "replayed"
+  | "revoked"
 
 const digest = (proof: Omit<BatchProof, "cert" | "signature">, to: string, envelopes: ReadonlyArray<unknown>): Buffer =>
   Buffer.from(JSON.stringify([
@@ -68,8 +71,11 @@ const commonName = (cert: X509Certificate): string | undefined => {
   return undefined
 }
 
-/** Checks the proofs of batches received by `node` from its `peers`. */
-export const makeVerifier = (tls: TlsCredentials, node: string, peers: ReadonlySet<string>) => {
+/**
+ * Checks the proofs of batches received by `node` from its `peers`; a certificate whose serial
+ * number is in `revoked` (from the CA's CRL) proves nothing (`"revoked"`).
+ */
+export const makeVerifier = (tls: TlsCredentials, node: string, peers: ReadonlySet<string>, revoked: ReadonlySet<string> = new Set()) => {
   const ca = new X509Certificate(tls.ca)
   const certs = new Map<string, { readonly pem: string; readonly cert: X509Certificate }>()
   const last = new Map<string, { readonly epoch: string; readonly seq: number; readonly at: number }>()
@@ -93,6 +99,7 @@ export const makeVerifier = (tls: TlsCredentials, node: string, peers: ReadonlyS
     const cert = certificateOf(proof.node, proof.cert)
     if (cert === undefined || now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) return Result.fail("bad-certificate")
     if (commonName(cert) !== proof.node) return Result.fail("subject-mismatch")
+    if (revoked.size > 0 && revoked.has(normalizeSerial(cert.serialNumber))) return Result.fail("revoked")
     if (Math.abs(now - proof.at) > MAX_SKEW_MILLIS) return Result.fail("stale")
     let valid = false
     try {
