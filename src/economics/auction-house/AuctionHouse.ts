@@ -43,7 +43,7 @@ import { invariant } from "../../errors/Invariant.ts"
 import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
-import { asAuthority } from "./internal/escrow.ts"
+import { asAuthority, payWinners } from "./internal/escrow.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
 import { AuctionSpec, BidInput, DropInput, TakeInput } from "./schema.ts"
 
@@ -114,23 +114,10 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const releaseLoser = (holds: ReadonlyArray<Hold>) =>
     Effect.forEach(holds, (h) => Effect.ignore(asHouse(ledger.release(h.id))), { discard: true })
 
+  // All or nothing: a capture refused part-way reverses the captures made before it (see `payWinners`).
   const pay = (entry: Entry, outcome: Outcome) =>
-    Effect.gen(function*() {
-      const award = outcome.award
-      for (const [bidder, holds] of entry.escrow) {
-        if (award === undefined || bidder !== award.winner) {
-          yield* releaseLoser(holds)
-          continue
-        }
-        invariant(held(holds) >= award.payment, `winner "${bidder}" escrowed less than the payment ${award.payment}`)
-        let due = award.payment
-        for (const hold of holds) {
-          const take = due < hold.amount ? due : hold.amount
-          due -= take
-          yield* take > 0n ? ledger.capture({ hold: hold.id, to: entry.spec.seller, amount: take }) : ledger.release(hold.id)
-        }
-      }
-    })
+    payWinners(ledger, entry.spec.seller, entry.escrow, (bidder) =>
+      outcome.award !== undefined && bidder === outcome.award.winner ? outcome.award.payment : 0n)
 
   // A failed settlement ends typed and listed: closing the auction's scope returns every hold
   // still in escrow, and `outcome` fails with `SettlementFailed`.

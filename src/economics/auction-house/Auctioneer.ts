@@ -14,6 +14,12 @@
  * The agent needs `Ledger` and a `Scope` from its spawner (the Scope is replaced by each
  * incarnation's own).
  *
+ * **Secure mode.** Bids escrow as the agent's caller. Give the auctioneer its own principal with
+ * `escrowAuthority` (a `Tokens` token whose agent holds `ledger:escrow:<account>` for the bidders,
+ * and `ledger:transfer:<seller>` to reverse a part-way settlement): settlement and the release of
+ * outbid escrow run as it. Settlement is all or nothing: a capture refused part-way reverses the
+ * captures made before it, and every hold goes back.
+ *
  * @since 0.1.0
  */
 import { Cause, Clock, Duration, Effect, Exit, Result, Schema, Scope } from "effect"
@@ -32,7 +38,7 @@ import {
 } from "../auctions/index.ts"
 import { type Hold, InsufficientFunds, Ledger, Unauthorized, UnknownAccount } from "../ledger/index.ts"
 import { AccountId, Amount } from "../money.ts"
-import { heldBy, payFromHolds, releaseAll } from "./internal/escrow.ts"
+import { asAuthority, heldBy, payWinners, releaseAll } from "./internal/escrow.ts"
 import { type LiveError as StepError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import type { AuctionSpec } from "./schema.ts"
 
@@ -106,6 +112,15 @@ const statusOf = (live: LiveState, failed: SettlementFailed | undefined): Auctio
   outcome: liveOutcome(live)
 })
 
+/** Options of `Auctioneer.make`. */
+export interface AuctioneerOptions {
+  /**
+   * A `Tokens` token the auctioneer settles and releases escrow with (secure mode); without it
+   * these run as the agent's own caller.
+   */
+  readonly escrowAuthority?: string
+}
+
 /**
  * The definition of an auctioneer agent running the auction `spec`. Spawn it under a supervisor;
  * bidders use `Auctioneer.bid`, `Auctioneer.take` and `Auctioneer.status`.
@@ -116,22 +131,29 @@ const statusOf = (live: LiveState, failed: SettlementFailed | undefined): Auctio
  * yield* Auctioneer.bid(lot, { bidder: "a", amount: 40n })
  * ```
  */
-export const make = (spec: AuctionSpec) => {
+export const make = (spec: AuctionSpec, options: AuctioneerOptions = {}) => {
   const memory = new Map<string, Memory>()
+  const asAuctioneer = asAuthority(options.escrowAuthority)
+  // Releases as the authority, then as the agent's own caller (the holds' maker) whatever the
+  // authority could not release, so no hold waits for the incarnation's end.
+  const release = (ledger: Ledger["Service"], holds: ReadonlyArray<Hold>) =>
+    options.escrowAuthority === undefined
+      ? releaseAll(ledger, holds)
+      : Effect.andThen(asAuctioneer(releaseAll(ledger, holds)), releaseAll(ledger, holds))
 
   // Pays the winner and releases the rest. A payment the ledger refuses is no defect: every hold
   // left is released (one the ledger will not release goes back when the incarnation's scope
   // closes) and the failure is returned, to be remembered and answered typed.
   const settle = (ledger: Ledger["Service"], state: State, outcome: AuctionOutcome) =>
     Effect.gen(function*() {
-      const paid = yield* Effect.exit(Effect.forEach(state.escrow, ([bidder, holds]) =>
-        bidder === outcome.award?.winner
-          ? payFromHolds(ledger, holds, outcome.award.payment, spec.seller)
-          : releaseAll(ledger, holds), { discard: true }))
+      const paid = yield* Effect.exit(asAuctioneer(payWinners(ledger, spec.seller, state.escrow, (bidder) =>
+        outcome.award !== undefined && bidder === outcome.award.winner ? outcome.award.payment : 0n)))
       const failure = Exit.isSuccess(paid)
         ? undefined
         : new SettlementFailed({ auction: spec.id, reason: Cause.pretty(paid.cause).split("\n")[0] ?? "" })
-      if (failure !== undefined) yield* Effect.forEach(state.escrow.values(), (holds) => releaseAll(ledger, holds), { discard: true })
+      if (failure !== undefined) {
+        yield* Effect.forEach(state.escrow.values(), (holds) => release(ledger, holds), { discard: true })
+      }
       state.escrow.clear()
       return failure
     })
@@ -155,7 +177,7 @@ export const make = (spec: AuctionSpec) => {
       if (accepted !== undefined) next.escrow.set(accepted[0], [...(next.escrow.get(accepted[0]) ?? []), accepted[1]])
       for (const output of step.outputs) {
         if (output._tag === "Outbid" && output.bidder !== accepted?.[0]) {
-          yield* releaseAll(ledger, next.escrow.get(output.bidder) ?? [])
+          yield* release(ledger, next.escrow.get(output.bidder) ?? [])
           next.escrow.delete(output.bidder)
         } else if (output._tag === "Settled") {
           const failed = yield* settle(ledger, next, output.outcome)

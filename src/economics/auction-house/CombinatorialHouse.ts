@@ -35,7 +35,7 @@ import {
   type BundleStepError
 } from "./bundle.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
-import { asAuthority, heldBy, payFromHolds } from "./internal/escrow.ts"
+import { asAuthority, heldBy, payWinners } from "./internal/escrow.ts"
 
 /** Options of `CombinatorialHouse.layerWith`. */
 export interface CombinatorialHouseOptions {
@@ -93,8 +93,7 @@ const make = (options: CombinatorialHouseOptions) =>
       Effect.gen(function*() {
         const payments = new Map<string, bigint>()
         if (Result.isSuccess(computed)) for (const award of computed.success.awards) payments.set(award.bidder, award.payment)
-        const paid = yield* Effect.exit(asHouse(Effect.forEach(entry.escrow, ([bidder, holds]) =>
-          payFromHolds(ledger, holds, payments.get(bidder) ?? 0n, entry.state.spec.seller), { discard: true })))
+        const paid = yield* Effect.exit(asHouse(payWinners(ledger, entry.state.spec.seller, entry.escrow, (bidder) => payments.get(bidder) ?? 0n)))
         const result: Settlement = Exit.isSuccess(paid)
           ? computed
           : Result.fail(new SettlementFailed({ auction: entry.state.spec.id, reason: Cause.pretty(paid.cause).split("\n")[0] ?? "" }))
