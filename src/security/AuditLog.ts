@@ -14,9 +14,10 @@
  * dropped and its hash becomes the anchor the remaining tail is verified from) and, when an
  * `EventStore` is provided, appended to it as `security.audit` events in chain order. At start
  * the chain continues from the last audit record in the store, so with the SQL event store it
- * survives a restart. Denials are rate-limited per agent (`denialsPerSecond`; the excess is
- * summed up in a `security.suppressed` record), so a flood of refused calls cannot push the other
- * security records out of a store with retention.
+ * survives a restart. Denials are rate-limited per agent (`denialsPerSecond`) and for all agents
+ * together (`denialsPerSecondTotal`); the excess is summed up in `security.suppressed` records, so
+ * a flood of refused calls, from one agent or from thousands of distinct ones, cannot push the
+ * other security records out of a store whose retention covers that rate.
  *
  * @since 0.1.0
  */
@@ -50,6 +51,11 @@ export interface AuditLogOptions {
   readonly onCheckpoint?: ((checkpoint: Checkpoint) => Effect.Effect<void>) | undefined
   /** Denial records each agent may add per second of Clock time; the rest are summed up. Default 50. */
   readonly denialsPerSecond?: number | undefined
+  /**
+   * Denial records all agents together may add per second of Clock time, so a flood from many
+   * distinct agents is bounded too; the rest are summed up (agent `*all*`). Default 4 × `denialsPerSecond`.
+   */
+  readonly denialsPerSecondTotal?: number | undefined
 }
 
 /** The event type audit records are stored under. */
@@ -94,7 +100,13 @@ const checkOptions = (options: AuditLogOptions): Effect.Effect<AuditLogOptions, 
   const key = keyBytes(options.key)
   const bad = (issue: string) => Effect.fail(new InvalidInput({ where: "AuditLog.layerWith", issue }))
   if (key !== undefined && key.length < 16) return bad("the key must be at least 16 bytes")
-  for (const [name, n] of [["checkpointEvery", options.checkpointEvery], ["denialsPerSecond", options.denialsPerSecond]] as const) {
+  for (
+    const [name, n] of [
+      ["checkpointEvery", options.checkpointEvery],
+      ["denialsPerSecond", options.denialsPerSecond],
+      ["denialsPerSecondTotal", options.denialsPerSecondTotal]
+    ] as const
+  ) {
     if (n !== undefined && (!Number.isInteger(n) || n < 1)) return bad(`${name} must be a positive integer`)
   }
   return Effect.succeed(options)
@@ -123,7 +135,8 @@ const make = (options: AuditLogOptions) => Effect.gen(function*() {
   // A KeyObject: HMAC with a raw key re-imports it on every record.
   const key = createSecretKey(keyBytes(options.key) ?? randomBytes(32))
   const every = options.checkpointEvery ?? 100
-  const limiter = new DenialLimiter(options.denialsPerSecond ?? 50, 1_000)
+  const perAgent = options.denialsPerSecond ?? 50
+  const limiter = new DenialLimiter(perAgent, 1_000, options.denialsPerSecondTotal ?? perAgent * 4)
   const store = yield* Effect.serviceOption(EventStore)
   const lock = yield* Semaphore.make(1)
   const memory: Array<AuditRecord> = []
@@ -175,8 +188,8 @@ const make = (options: AuditLogOptions) => Effect.gen(function*() {
       if (DENIAL_TYPES.has(entry.type)) {
         const admission = limiter.admit(entry.agent, time)
         if (admission._tag === "Suppress") return memory[memory.length - 1]
-        if (admission.summary !== undefined) {
-          yield* appendOne({ type: "security.suppressed", agent: admission.summary.agent, detail: { suppressed: admission.summary.suppressed } }, time)
+        for (const summary of [admission.summary, admission.also]) {
+          if (summary !== undefined) yield* appendOne({ type: "security.suppressed", agent: summary.agent, detail: { suppressed: summary.suppressed } }, time)
         }
       }
       return yield* appendOne(entry, time)

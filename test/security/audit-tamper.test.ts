@@ -11,9 +11,9 @@ import { Effect, Layer, Result } from "effect"
 import { SqlClient } from "effect/sql"
 import { TestClock } from "effect/testing"
 import { EventStore } from "../../src/events/index.ts"
-import { AuditLog, type AuditRecord, type Checkpoint, GENESIS, hashRecord, verifyChain } from "../../src/security/index.ts"
+import { AUDIT_EVENT_TYPE, AuditLog, type AuditRecord, type Checkpoint, GENESIS, hashRecord, verifyChain } from "../../src/security/index.ts"
 import { SqliteClient } from "../../src/sql/index.ts"
-import { auditKey } from "./fixtures.ts"
+import { auditKey, keyedAudit } from "./fixtures.ts"
 
 const N = 10
 
@@ -129,4 +129,26 @@ describe("audit log tampering", () => {
       assert.strictEqual(records[records.length - 1]?.agent, "bob")
       assert.strictEqual(yield* audit.verify, records.length)
     }).pipe(Effect.provide(Log)))
+
+  it.effect("a flood of denials from thousands of distinct agents cannot evict the other records from a store with retention", () =>
+    Effect.gen(function*() {
+      const audit = yield* AuditLog
+      const store = yield* EventStore
+      yield* audit.record({ type: "security.granted", agent: "alice", detail: { capability: "x" } })
+      for (let round = 0; round < 3; round++) {
+        for (let i = 0; i < 2_000; i++) yield* audit.record({ type: "security.unauthorized", agent: `bot-${i}`, detail: { round } })
+      }
+      yield* audit.record({ type: "security.revoked", agent: "alice", detail: { capability: "x" } })
+      yield* TestClock.adjust("1 second")
+      yield* audit.record({ type: "security.unauthorized", agent: "bot-0", detail: { round: "late" } })
+      const stored = (yield* store.query({ type: AUDIT_EVENT_TYPE, limit: 1_000 })).events.map((e) => e.payload as AuditRecord)
+      // Everything recorded is still in the store of 500 events: the grant, the revocation, the
+      // denials the total budget let in (200 a second), and the summary of the rest.
+      assert.strictEqual(stored[0]?.type, "security.granted")
+      assert.isTrue(stored.some((r) => r.type === "security.revoked"))
+      assert.strictEqual(stored.filter((r) => r.type === "security.unauthorized").length, 200 + 1)
+      assert.deepStrictEqual(stored.find((r) => r.type === "security.suppressed")?.detail, { suppressed: 6_000 - 200 })
+      assert.strictEqual(stored.find((r) => r.type === "security.suppressed")?.agent, "*all*")
+      assert.strictEqual(yield* audit.verifyStored, stored.length)
+    }).pipe(Effect.provide(keyedAudit.pipe(Layer.provideMerge(Layer.orDie(EventStore.layerMemory({ maxCount: 500, maxAgeMillis: 0 })))))))
 })
