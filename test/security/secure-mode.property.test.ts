@@ -1,14 +1,17 @@
 /**
  * Secure mode as a property (issue 29): random sequences of legitimate and forged operations on
- * the ledger and the registry agree with a model that knows who may do what. Every forged or
- * unauthorized operation fails with `Unauthorized` and changes nothing; money is conserved; a name
- * is only ever removed by its owner.
+ * the ledger, the registry and the (checked) agent system agree with a model that knows who may do
+ * what. Every forged or unauthorized operation fails with `Unauthorized` and changes nothing; money
+ * is conserved; a name is only ever removed by its owner; an agent only runs, stops or counts as
+ * its authorized callers made it.
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Layer, Option, Random, Schema } from "effect"
+import { type AgentRef, AgentSystem } from "../../src/agent/index.ts"
 import { Ledger } from "../../src/economics/ledger/index.ts"
 import { Registry } from "../../src/registry/index.ts"
-import { SecureMode, secureLayer, Tokens } from "../../src/security/index.ts"
+import { SecureAgents, SecureMode, secureLayer, Tokens } from "../../src/security/index.ts"
+import { Counter, type CounterMessage, Get, Increment } from "../agent/fixtures.ts"
 
 const Agents = ["alice", "bob", "carol"] as const
 const Agent = Schema.Literals(Agents)
@@ -22,23 +25,41 @@ const Op = Schema.Union([
   Schema.Struct({ _tag: Schema.Literal("Release"), actor: Actor, slot: Slot }),
   Schema.Struct({ _tag: Schema.Literal("Capture"), actor: Actor, slot: Slot, to: Agent }),
   Schema.Struct({ _tag: Schema.Literal("Register"), actor: Actor, key: Slot }),
-  Schema.Struct({ _tag: Schema.Literal("Unregister"), actor: Actor, key: Slot })
+  Schema.Struct({ _tag: Schema.Literal("Unregister"), actor: Actor, key: Slot }),
+  Schema.Struct({ _tag: Schema.Literal("Spawn"), actor: Actor, slot: Slot }),
+  Schema.Struct({ _tag: Schema.Literal("Tell"), actor: Actor, slot: Slot, amount: Amount }),
+  Schema.Struct({ _tag: Schema.Literal("Ask"), actor: Actor, slot: Slot }),
+  Schema.Struct({ _tag: Schema.Literal("Stop"), actor: Actor, slot: Slot })
 ])
 
-const grants = Object.fromEntries(Agents.map((a) => [a, [`ledger:transfer:${a}`, `ledger:hold:${a}`]]))
-const Secure = secureLayer({ authorization: { grants: { ...grants, bank: ["ledger:*"] } } }).pipe(Layer.orDie)
-const Services = Layer.mergeAll(Ledger.layer, Registry.layer).pipe(
+// Agent capabilities: alice runs the workers; bob may tell w-0 and w-1 and ask w-0; carol nothing.
+const agentGrants: Record<string, ReadonlyArray<string>> = {
+  alice: ["agent:spawn", "agent:stop:*", "agent:tell:*", "agent:ask:*"],
+  bob: ["agent:tell:w-0", "agent:tell:w-1", "agent:ask:w-0"],
+  carol: []
+}
+const may = (actor: string, capability: string) =>
+  (agentGrants[actor] ?? []).some((g) => g === capability || (g.endsWith(":*") && capability.startsWith(g.slice(0, -1))))
+const grants = Object.fromEntries(Agents.map((a) => [a, [`ledger:transfer:${a}`, `ledger:hold:${a}`, ...(agentGrants[a] ?? [])]]))
+const Secure = secureLayer({ authorization: { grants: { ...grants, bank: ["ledger:*", "agent:*"] } } }).pipe(Layer.orDie)
+const Services = Layer.mergeAll(Ledger.layer, Registry.layer, SecureAgents.layer.pipe(Layer.provide(AgentSystem.layer))).pipe(
   Layer.provideMerge(Secure),
   Layer.provide(Layer.effect(Random.Random, Effect.service(Random.Random).pipe(Random.withSeed("secure-mode"))))
 )
 
 describe("secure mode", () => {
-  it.effect.prop("random legitimate and forged operations agree with the authority model", { ops: Schema.Array(Op).check(Schema.isMaxLength(40)) }, ({ ops }) =>
+  it.effect.prop("random legitimate and forged operations agree with the authority model", { ops: Schema.Array(Op).check(Schema.isMinLength(10), Schema.isMaxLength(40)) }, ({ ops }) =>
     Effect.scoped(Effect.gen(function*() {
       const ledger = yield* Ledger
       const registry = yield* Registry
+      const agents = yield* AgentSystem
       const secure = yield* SecureMode
       const tokens = yield* Tokens
+      const asBank = secure.actAs(yield* Effect.orDie(tokens.issue("bank")))
+      // The workers by slot (their refs, and their count as the model sees it).
+      const workers = new Map<number, { readonly ref: AgentRef<CounterMessage>; count: number }>()
+      // w-0 and w-1 run from the start; w-2 and w-3 only once an op spawns them.
+      for (const slot of [0, 1]) workers.set(slot, { ref: yield* Effect.orDie(asBank(agents.spawn(Counter, { id: `w-${slot}` }))), count: 0 })
       const act = (actor: string) => <A, E, R>(e: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
         actor === "anonymous"
           ? e
@@ -122,10 +143,41 @@ describe("secure mode", () => {
             } else names.delete(op.key)
             break
           }
+          case "Spawn": {
+            const result = yield* Effect.result(run(agents.spawn(Counter, { id: `w-${op.slot}` })))
+            const allowed = isAgent(op.actor) && may(op.actor, "agent:spawn")
+            const ok = allowed && !workers.has(op.slot)
+            assert.strictEqual(result._tag, ok ? "Success" : "Failure", JSON.stringify(op))
+            if (!allowed) assert.strictEqual(result._tag === "Failure" && result.failure._tag, "Unauthorized")
+            if (result._tag === "Success") workers.set(op.slot, { ref: result.success, count: 0 })
+            break
+          }
+          case "Tell":
+          case "Ask":
+          case "Stop": {
+            const worker = workers.get(op.slot)
+            if (worker === undefined) break
+            const verb = op._tag === "Tell" ? "tell" : op._tag === "Ask" ? "ask" : "stop"
+            const allowed = isAgent(op.actor) && may(op.actor, `agent:${verb}:w-${op.slot}`)
+            const result = yield* Effect.result(run<void, { readonly _tag: string }, never>(
+              op._tag === "Tell"
+                ? worker.ref.tell(Increment.make({ by: op.amount }))
+                : op._tag === "Ask"
+                ? Effect.map(worker.ref.ask(Get.make({})), (count) => assert.strictEqual(count, worker.count))
+                : agents.stop(worker.ref as AgentRef<never>)
+            ))
+            assert.strictEqual(result._tag, allowed ? "Success" : "Failure", JSON.stringify(op))
+            if (!allowed) assert.strictEqual(result._tag === "Failure" && result.failure._tag, "Unauthorized")
+            if (allowed && op._tag === "Tell") worker.count += op.amount
+            if (allowed && op._tag === "Stop") workers.delete(op.slot)
+            break
+          }
         }
         if (!isAgent(op.actor)) assert.strictEqual(snapshot(), before, "a forged or anonymous operation changed money")
+        assert.strictEqual(agents.size(), workers.size)
+        for (const worker of workers.values()) assert.strictEqual(yield* asBank(worker.ref.ask(Get.make({}))), worker.count)
         for (const a of Agents) assert.deepStrictEqual(yield* ledger.balance(a), model.get(a))
         assert.strictEqual((yield* ledger.audit).supply, 300n)
       }
-    }).pipe(Effect.provide(Services))), { arbitrary: { runs: 60, seed: 29 } })
+    }).pipe(Effect.provide(Services))), { arbitrary: { runs: 40, seed: 29 } })
 })
