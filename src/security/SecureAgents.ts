@@ -4,7 +4,8 @@
  * hands out only refs that do the same; composed over the raw system, it provides the checked one
  * IN PLACE of the raw one, so nothing built on the composed app can reach the unchecked system.
  *
- * - `spawn` needs `agent:spawn`; the ref it returns is checked.
+ * - `spawn` needs `agent:spawn` (and `agent:supervise` under one of the system's supervisors given
+ *   as `options.supervisor`); the ref it returns is checked.
  * - `stop(ref)` needs `agent:stop:<id>`.
  * - `ref.tell` / `ref.ask` (refs from `spawn` and `lookup`) need `agent:tell:<id>` / `agent:ask:<id>`.
  * - `ref.tellUnsafe` has no fiber, so no proven caller: it refuses every message (false), and each
@@ -50,11 +51,14 @@ export const make = Effect.gen(function*() {
     Effect.ignore(secure.deny(ANONYMOUS, Capabilities.tell(agent), "tellUnsafe has no proven caller")))))
   const guard: RefGuard = { secure, refusedUnsafe: (agent) => void Queue.offerUnsafe(refusals, agent) }
   const supervisors = new WeakMap<Supervisor.Supervisor, Supervisor.Supervisor>()
+  // The raw supervisor behind each view handed out, for `spawn({ supervisor })`.
+  const rawSupervisors = new WeakMap<Supervisor.Supervisor, Supervisor.Supervisor>()
   const view = (supervisor: Supervisor.Supervisor): Supervisor.Supervisor => {
     let guarded = supervisors.get(supervisor)
     if (guarded === undefined) {
       guarded = guardSupervisor(supervisor, secure)
       supervisors.set(supervisor, guarded)
+      rawSupervisors.set(guarded, supervisor)
     }
     return guarded
   }
@@ -63,10 +67,16 @@ export const make = Effect.gen(function*() {
   return AgentSystem.of({
     node: raw.node,
     root: view(raw.root),
-    spawn: (definition, options) =>
-      Effect.andThen(secure.require(Capabilities.spawn), raw.spawn(definition, options)).pipe(
+    spawn: (definition, options) => {
+      // Under one of the system's own supervisors (a view): `agent:supervise` too, checked typed here.
+      const under = options?.supervisor === undefined ? undefined : rawSupervisors.get(options.supervisor)
+      const allowed = under === undefined
+        ? secure.require(Capabilities.spawn)
+        : Effect.andThen(secure.require(Capabilities.spawn), secure.require(Capabilities.supervise))
+      return Effect.andThen(allowed, raw.spawn(definition, under === undefined ? options : { ...options, supervisor: under })).pipe(
         Effect.map((ref) => new SecuredRef(ref, guard))
-      ),
+      )
+    },
     stop: (ref) => Effect.andThen(secure.require(Capabilities.stop(ref.id)), raw.stop(rawOf(ref))),
     group: (kind) => Option.map(raw.group(kind), view),
     supervisors: Effect.map(raw.supervisors, (all) => all.map(view)),

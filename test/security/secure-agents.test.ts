@@ -97,6 +97,11 @@ describe("agent system in secure mode", () => {
         const exit = yield* Effect.exit(alice(supervisor.stopChild("c-2")))
         assert.isTrue(Exit.isFailure(exit) && Exit.hasDies(exit), `${supervisor.name} let alice stop c-2`)
       }
+      // Spawning under one of the system's supervisors needs agent:supervise as well, typed.
+      assert.instanceOf(yield* Effect.flip(alice(agents.spawn(Counter, { id: "c-4", supervisor: group }))), Unauthorized)
+      const placed = yield* boss(agents.spawn(Counter, { id: "c-5", supervisor: group }))
+      assert.isTrue(placed.isAlive())
+      yield* boss(agents.stop(placed))
       const linked = yield* Effect.exit(alice(agents.link(counter, other)))
       assert.isTrue(Exit.isFailure(linked) && Exit.hasDies(linked))
       assert.isTrue(counter.isAlive())
