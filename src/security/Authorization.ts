@@ -54,6 +54,8 @@ export class Authorization extends Context.Service<Authorization, {
   readonly check: (agent: string, capability: string) => Effect.Effect<void, Unauthorized | InvalidInput>
   /** Whether `agent` holds `capability`: no audit record, no failure (malformed input holds nothing). */
   readonly holds: (agent: string, capability: string) => Effect.Effect<boolean>
+  /** `holds`, synchronous (for the hot path of secure mode). */
+  readonly holdsUnsafe: (agent: string, capability: string) => boolean
   /** Runs `effect` only if `agent` holds `capability`. */
   readonly authorize: (
     agent: string,
@@ -145,6 +147,7 @@ const make = (options: AuthorizationOptions) =>
       grantsOf: (agent) => Effect.map(agentIn("Authorization.grantsOf")(agent), (id) => Array.from(grants.get(id) ?? [])),
       check,
       holds: (agent, capability) => Effect.sync(() => isId(agent) && typeof capability === "string" && holds(agent, capability)),
+      holdsUnsafe: (agent, capability) => isId(agent) && typeof capability === "string" && holds(agent, capability),
       authorize: (agent, capability) => (effect) => Effect.andThen(check(agent, capability), effect),
       delegate: (parent, child, capabilities) =>
         Effect.flatMap(decodeDelegate({ parent, child, capabilities }), (input) =>

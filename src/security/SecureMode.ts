@@ -21,7 +21,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import type { InvalidInput } from "../errors/index.ts"
 import { AuditLog, type AuditLogOptions } from "./AuditLog.ts"
 import { Authorization, type AuthorizationOptions } from "./Authorization.ts"
@@ -86,12 +86,17 @@ const make = Effect.gen(function*() {
       // `Authorization.check` already audited the denial.
       Effect.catchTag("InvalidInput", () => deny(agent, capability, "malformed capability"))
     )
+  const checked = (capability: string): Effect.Effect<string, Unauthorized> =>
+    Effect.flatMap(caller, (agent) => agent === ANONYMOUS ? deny(agent, capability) : check(agent, capability))
+  // The hot path, in one synchronous step: a token verified before, still valid, whose agent holds
+  // the capability. Anything else (first use, expiry, revocation, denial) takes the full path.
   const require = (capability: string): Effect.Effect<string, Unauthorized> =>
-    Effect.flatMap(caller, (agent) =>
-      agent === ANONYMOUS
-        ? deny(agent, capability)
-        // The hot path (granted) answers without the error plumbing; the rest goes through `check`.
-        : Effect.flatMap(authorization.holds(agent, capability), (held) => held ? Effect.succeed(agent) : check(agent, capability)))
+    Effect.withFiber((fiber) => {
+      const token = fiber.getRef(CallerToken)
+      if (token === undefined) return checked(capability)
+      const claims = tokens.claimsUnsafe(token, fiber.getRef(Clock.Clock).currentTimeMillisUnsafe())
+      return claims !== undefined && authorization.holdsUnsafe(claims.agent, capability) ? Effect.succeed(claims.agent) : checked(capability)
+    })
 
   const holds = (agent: string, capability: string): Effect.Effect<boolean> =>
     agent === ANONYMOUS ? Effect.succeed(false) : authorization.holds(agent, capability)
