@@ -20,6 +20,26 @@ describe("Tokens", () => {
       assert.strictEqual(yield* reason(token), "expired")
     }).pipe(Effect.provide(layer())))
 
+  it.effect("claimsUnsafe answers only for a token verified before, and never once it is expired, revoked or its key dropped", () =>
+    Effect.gen(function*() {
+      const tokens = yield* Tokens
+      const a = yield* tokens.issue("a")
+      const b = yield* tokens.issue("b")
+      assert.isUndefined(tokens.claimsUnsafe(a, 0))
+      yield* tokens.verify(a)
+      yield* tokens.verify(b)
+      assert.strictEqual(tokens.claimsUnsafe(a, 0)?.agent, "a")
+      assert.isUndefined(tokens.claimsUnsafe(a, 1_000))
+      yield* tokens.revoke("a")
+      assert.isUndefined(tokens.claimsUnsafe(a, 0))
+      assert.strictEqual(tokens.claimsUnsafe(b, 0)?.agent, "b")
+      // Two rotations a TTL apart drop the key that signed b.
+      yield* tokens.rotate
+      yield* TestClock.adjust("1 second")
+      yield* tokens.rotate
+      assert.isUndefined(tokens.claimsUnsafe(b, 0))
+    }).pipe(Effect.provide(layer())))
+
   it.effect("forged and altered tokens are rejected, and audited", () =>
     Effect.gen(function*() {
       const tokens = yield* Tokens

@@ -8,7 +8,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { AgentSystem } from "../../src/agent/index.ts"
-import { AuditLog, Capabilities, SecureAgents, SecureMode, secureLayer, Tokens, Unauthorized } from "../../src/security/index.ts"
+import { AuditLog, Authorization, Capabilities, SecureAgents, SecureMode, secureLayer, Tokens, Unauthorized } from "../../src/security/index.ts"
 import { Counter, Get, Increment } from "../agent/fixtures.ts"
 
 const grants = {
@@ -63,6 +63,9 @@ describe("agent system in secure mode", () => {
 
       assert.strictEqual(yield* reader(counter.ask(Get.make({}))), 5)
       assert.strictEqual(yield* alice(found.ask(Get.make({}))), 5)
+      // A grant taken back is refused at once, even on the hot path of a token just used.
+      yield* Effect.orDie((yield* Authorization).revoke("reader", "agent:ask:c-1"))
+      assert.instanceOf(yield* Effect.flip(reader(counter.ask(Get.make({})))), Unauthorized)
       assert.isTrue(counter.isAlive())
 
       yield* boss(agents.stop(counter))
@@ -78,7 +81,8 @@ describe("agent system in secure mode", () => {
         ["anonymous", "agent:tell:c-1"],
         ["mallory", "agent:ask:c-1"],
         ["mallory", "agent:stop:c-1"],
-        ["alice", "agent:stop:c-1"]
+        ["alice", "agent:stop:c-1"],
+        ["reader", "agent:ask:c-1"]
       ])
       // Both refused tellUnsafe calls are audited (asynchronously, by the system's own fiber).
       assert.strictEqual(audited.filter(([agent, capability]) => agent === "anonymous" && capability === "agent:tell:c-1").length, 4)
