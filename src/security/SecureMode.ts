@@ -65,10 +65,15 @@ const make = Effect.gen(function*() {
   const authorization = yield* Authorization
   const audit = yield* AuditLog
 
-  const caller: Effect.Effect<string> = Effect.flatMap(Effect.service(CallerToken), (token) =>
-    token === undefined
-      ? Effect.succeed(ANONYMOUS)
-      : tokens.verify(token).pipe(Effect.map((claims) => claims.agent), Effect.orElseSucceed(() => ANONYMOUS)))
+  // A token verified before and still valid answers synchronously; any other is verified (and audited if bad).
+  const caller: Effect.Effect<string> = Effect.withFiber((fiber) => {
+    const token = fiber.getRef(CallerToken)
+    if (token === undefined) return Effect.succeed(ANONYMOUS)
+    const claims = tokens.claimsUnsafe(token, fiber.getRef(Clock.Clock).currentTimeMillisUnsafe())
+    return claims !== undefined
+      ? Effect.succeed(claims.agent)
+      : tokens.verify(token).pipe(Effect.map((verified) => verified.agent), Effect.orElseSucceed(() => ANONYMOUS))
+  })
 
   const deny = (agent: string, capability: string, detail?: string): Effect.Effect<never, Unauthorized> =>
     Effect.andThen(
