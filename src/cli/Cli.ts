@@ -1,5 +1,5 @@
 /**
- * The `mabeam` command line (effect/cli): `run`, `inspect`, `dashboard`, `bench` and `sim`.
+ * The `mabeam` command line (effect/cli): `run`, `inspect`, `dashboard`, `bench`, `sim` and `runner`.
  *
  * `main(argv)` runs it and returns the process exit code: 0 on success, 2 for a wrong command line
  * or a feature that is not available, 1 when a scenario fails, the child's code for `bench`/`sim`.
@@ -13,6 +13,7 @@ import { Argument, Command, CliError, Flag } from "effect/cli"
 import { ChildProcess, ChildProcessSpawner } from "effect/process"
 import { Snapshot } from "../dashboard/index.ts"
 import { ChildFailed, DashboardUnreachable, InvalidOption, NotAvailable } from "./errors.ts"
+import { runner } from "./runnerCommand.ts"
 import { findScenario, runScenario } from "./runScenario.ts"
 import { scenarios } from "./scenarios/index.ts"
 import { DEFAULT_SEED, parseSeed, type Seed } from "./seed.ts"
@@ -250,7 +251,7 @@ const sim = Command.make("sim", {
 /** The root command. */
 export const command = Command.make("mabeam").pipe(
   Command.withDescription("mabeam: multi-agent coordination runtime on Effect. Run scenarios, watch them live, benchmark."),
-  Command.withSubcommands([run, inspect, dashboard, bench, sim])
+  Command.withSubcommands([run, inspect, dashboard, bench, sim, runner])
 )
 
 /** Runs the CLI with `argv` (without `node` and the script); fails like the command does. */
