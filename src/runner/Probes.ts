@@ -12,8 +12,9 @@
  *   with more runners than shards leaves some runners never ready: keep `shardsPerGroup` above the
  *   number of runners.
  * - `GET /metrics`: the Prometheus text format of every mabeam metric of the process (the
- *   telemetry module's scraper), plus `mabeam_runner_ready`, `mabeam_runner_draining` and
- *   `mabeam_runner_shards`, updated at each scrape.
+ *   telemetry module's scraper), plus `mabeam_runner_ready`, `mabeam_runner_draining`,
+ *   `mabeam_runner_shards` and `mabeam_runner_shards_configured`, updated at each scrape (the
+ *   alert rules of `deploy/prometheus/alerts.yml` read them).
  *
  * Both probes answer JSON: `{ "status": "ok" | "unavailable", "checks": { ... } }`.
  *
@@ -56,9 +57,18 @@ export const drainingGauge = Metric.gauge("mabeam.runner.draining", {
   attributes: { unit: "1" }
 })
 
-/** Shards of the default group the runner holds (gauge `{shard}`; attributes `runner`, and `total` per group). */
+/** Shards of the default group the runner holds (gauge `{shard}`; attribute `runner`). */
 export const shardsGauge = Metric.gauge("mabeam.runner.shards", {
   description: "shards of the default group this runner holds",
+  attributes: { unit: "{shard}" }
+})
+
+/**
+ * Shards per group the runner is configured with (gauge `{shard}`; attribute `runner`): the sum of
+ * `mabeam_runner_shards` over a cluster's runners should equal it once rebalancing is done.
+ */
+export const shardsConfiguredGauge = Metric.gauge("mabeam.runner.shards.configured", {
+  description: "shards per group this runner is configured with",
   attributes: { unit: "{shard}" }
 })
 
@@ -69,7 +79,7 @@ export interface ProbeOptions {
   readonly port: number
   /** The runner's name (the `runner` attribute of its metrics, the service name of /metrics). */
   readonly runner: string
-  /** Shards per group: the `total` attribute of the shards gauge. */
+  /** Shards per group: the value of `mabeam_runner_shards_configured`. */
   readonly shardsPerGroup: number
   /** Runs the readiness checks. */
   readonly readiness: Effect.Effect<Readiness>
@@ -109,7 +119,8 @@ export const serve = (options: ProbeOptions): Effect.Effect<number, HttpServerEr
       Effect.all([
         Metric.update(Metric.withAttributes(readyGauge, attributes), readiness.ready ? 1 : 0),
         Metric.update(Metric.withAttributes(drainingGauge, attributes), readiness.checks.draining ? 1 : 0),
-        Metric.update(Metric.withAttributes(shardsGauge, { ...attributes, total: String(options.shardsPerGroup) }), readiness.checks.shards)
+        Metric.update(Metric.withAttributes(shardsGauge, attributes), readiness.checks.shards),
+        Metric.update(Metric.withAttributes(shardsConfiguredGauge, attributes), options.shardsPerGroup)
       ], { discard: true })
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest

@@ -34,7 +34,9 @@ describe("mabeam runner as a process", () => {
       assert.deepStrictEqual(ready, { status: "ok", checks: { registered: true, shards: 16, storage: "ok", draining: false } })
       const metrics = (yield* runner.probe("/metrics")).body
       assert.match(metrics, /^mabeam_runner_ready\{runner="runner-127\.0\.0\.1:\d+".*\} 1$/m)
-      assert.match(metrics, /^mabeam_runner_shards\{.*total="16".*\} 16$/m)
+      assert.match(metrics, /^mabeam_runner_shards\{runner=.*\} 16$/m)
+      assert.match(metrics, /^mabeam_runner_shards_configured\{runner=.*\} 16$/m)
+      assert.match(metrics, /^mabeam_runner_draining\{runner=.*\} 0$/m)
       assert.strictEqual((yield* runner.probe("/nope")).status, 404)
 
       const ids = Array.from({ length: 40 }, (_, i) => `p-${i}`)
