@@ -47,6 +47,9 @@ export const shardingConfig = (settings: RunnerSettings) =>
     shardsPerGroup: settings.shardsPerGroup,
     runnerAddress: Option.some(RunnerAddress.make(settings.advertise.host, settings.advertise.port)),
     runnerListenAddress: Option.some(RunnerAddress.make(settings.listen.host, settings.listen.port)),
+    // Stored messages of shards this runner just took (from a drained or dead runner) are found
+    // within a second, not effect's default 10.
+    entityMessagePollInterval: "1 second",
     // Entities get the drain deadline, less a margin for the hand-off of their shards.
     entityTerminationTimeout: Math.max(100, Math.floor(settingsMillis(settings) * 0.75)),
     ...Failover.shardingConfig(presets[settings.failover])
