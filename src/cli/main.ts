@@ -11,8 +11,7 @@
  */
 import { NodeRuntime, NodeServices } from "@effect/platform-node"
 import { Deferred, Effect, Exit, Runtime } from "effect"
-import { main } from "./Cli.ts"
-import { DrainGuard, ShutdownSignal } from "./runnerCommand.ts"
+import { VERSION } from "./version.ts"
 
 const teardown: Runtime.Teardown = (exit, onExit) =>
   Exit.isSuccess(exit) && typeof exit.value === "number" ? onExit(exit.value) : Runtime.defaultTeardown(exit, onExit)
@@ -20,6 +19,8 @@ const teardown: Runtime.Teardown = (exit, onExit) =>
 const argv = process.argv.slice(2)
 
 if (argv[0] === "runner") {
+  // Only the runner is loaded: a restarted runner is back sooner.
+  const { DrainGuard, runnerMain, ShutdownSignal } = await import("./runnerCommand.ts")
   const signal = Deferred.makeUnsafe<string>()
   const onSignal = (name: string) => {
     if (Deferred.isDoneUnsafe(signal)) {
@@ -36,12 +37,13 @@ if (argv[0] === "runner") {
       process.exit(1)
     }, deadlineMillis + 1_000).unref()
   }
-  const fiber = Effect.runFork(main(argv).pipe(
+  const fiber = Effect.runFork(runnerMain(argv, VERSION).pipe(
     Effect.provide(NodeServices.layer),
     Effect.provideService(ShutdownSignal, Deferred.await(signal)),
     Effect.provideService(DrainGuard, guard)
   ))
   fiber.addObserver((exit) => teardown(exit, (code) => process.exit(code)))
 } else {
+  const { main } = await import("./Cli.ts")
   NodeRuntime.runMain(main(argv).pipe(Effect.provide(NodeServices.layer)), { teardown })
 }

@@ -10,6 +10,7 @@ import { Context, Duration, Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 import { Runner, RunnerConfig } from "../runner/index.ts"
 import { RunnerFailed, USAGE } from "./errors.ts"
+import { withExitCode } from "./exitCode.ts"
 
 /**
  * Completes, with the signal's name, when the runner must drain. `main.ts` completes it on SIGTERM
@@ -68,3 +69,10 @@ export const runner = Command.make("runner", flags, (input) =>
     }
   ])
 )
+
+/**
+ * `mabeam runner ARGS` on its own: the root command with only `runner`, so a runner process loads
+ * the runner and nothing of the scenarios, the dashboard or the apps. Returns the exit code.
+ */
+export const runnerMain = (argv: ReadonlyArray<string>, version: string) =>
+  withExitCode(Command.runWith(Command.make("mabeam").pipe(Command.withSubcommands([runner])), { version })(argv))

@@ -21,6 +21,7 @@ export interface Outcome {
 /** Per-phase figures. */
 export interface PhaseReport {
   readonly phase: string
+  readonly seconds: number
   readonly sent: number
   readonly answered: number
   readonly availability: number
@@ -70,7 +71,10 @@ export const runLoad = (options: {
           : options.refs(id).ask(Add.make({ by: 1 }), { timeout: options.deadlineMillis })
         const result = yield* send.pipe(
           Effect.as("ok"),
-          Effect.catch((error) => Effect.succeed(error._tag))
+          Effect.catch((error) => {
+            const reason = (error as { readonly reason?: unknown }).reason
+            return Effect.succeed(typeof reason === "string" ? `${error._tag}(${reason})` : error._tag)
+          })
         )
         if (result === "ok") bump(options.load.acknowledged, id)
         options.load.outcomes.push({ phase, kind, result, millis: performance.now() - start })
@@ -84,14 +88,18 @@ const p99 = (values: Array<number>) => {
 }
 
 /** Availability (answered within the deadline / sent) and p99 latency of the answered, per phase. */
-export const report = (outcomes: ReadonlyArray<Outcome>, phases: ReadonlyArray<string>): Array<PhaseReport> =>
-  phases.map((phase) => {
+export const report = (
+  outcomes: ReadonlyArray<Outcome>,
+  phases: ReadonlyArray<{ readonly name: string; readonly seconds: number }>
+): Array<PhaseReport> =>
+  phases.map(({ name: phase, seconds }) => {
     const mine = outcomes.filter((o) => o.phase === phase)
     const ok = mine.filter((o) => o.result === "ok")
     const failures: Record<string, number> = {}
     for (const o of mine) if (o.result !== "ok") failures[o.result] = (failures[o.result] ?? 0) + 1
     return {
       phase,
+      seconds,
       sent: mine.length,
       answered: ok.length,
       availability: mine.length === 0 ? 1 : ok.length / mine.length,
@@ -103,7 +111,7 @@ export const report = (outcomes: ReadonlyArray<Outcome>, phases: ReadonlyArray<s
 /** One line per phase, for the test's log. */
 export const format = (reports: ReadonlyArray<PhaseReport>): string =>
   reports.map((r) =>
-    `${r.phase.padEnd(18)} sent ${String(r.sent).padStart(5)}  answered ${(r.availability * 100).toFixed(2).padStart(6)}%  p99 ${
+    `${r.phase.padEnd(15)} ${r.seconds.toFixed(1).padStart(5)} s  sent ${String(r.sent).padStart(5)}  answered ${(r.availability * 100).toFixed(2).padStart(6)}%  p99 ${
       String(r.p99Millis).padStart(7)
     } ms${Object.keys(r.failures).length === 0 ? "" : `  failures ${JSON.stringify(r.failures)}`}`
   ).join("\n")
