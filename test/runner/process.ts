@@ -53,7 +53,7 @@ export const spawnRunner = (args: ReadonlyArray<string>, env: Readonly<Record<st
       }
     })
     const started = Deferred.await(startedDeferred).pipe(
-      Effect.timeoutOrElse({ duration: "40 seconds", orElse: () => Effect.fail(new Error(`runner not started in 40 s: ${stderr.join("\n")}`)) })
+      Effect.timeoutOrElse({ duration: "60 seconds", orElse: () => Effect.fail(new Error(`runner not started in 60 s: ${stderr.join("\n")}`)) })
     )
     const probe = (path: string) =>
       Effect.flatMap(Deferred.await(startedDeferred), (port) =>

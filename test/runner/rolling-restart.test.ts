@@ -48,7 +48,10 @@ const rollingRestart = (label: string, storage: string) =>
 
     const load = yield* makeLoad("steady")
     const phases: Array<{ name: string; at: number }> = [{ name: "steady", at: Date.now() }]
-    const phase = (name: string) => Effect.andThen(Ref.set(load.phase, name), Effect.sync(() => phases.push({ name, at: Date.now() })))
+    const phase = (name: string) =>
+      Effect.andThen(Ref.set(load.phase, name), Effect.sync(() => phases.push({ name, at: Date.now() }))).pipe(
+        Effect.andThen(Effect.log(`${label}: phase ${name}, ${load.outcomes.length} messages so far`))
+      )
     const refs = yield* DeployTally.client
     const sender = yield* Effect.forkChild(runLoad({ load, refs, ids: IDS, workers: 16, seed: 7, deadlineMillis: 5_000 }))
     yield* Effect.sleep("2 seconds")
@@ -69,6 +72,7 @@ const rollingRestart = (label: string, storage: string) =>
     yield* Effect.sleep("2 seconds")
     yield* Fiber.interrupt(sender)
     const ended = Date.now()
+    yield* Effect.log(`${label}: load stopped`)
 
     const reports = report(load.outcomes, phases.map((p, i) => ({ name: p.name, seconds: ((phases[i + 1]?.at ?? ended) - p.at) / 1000 })))
     yield* Effect.log(`rolling restart on ${label} (${IDS} ids, 16 senders, deadline 5 s):\n${format(reports)}`)
@@ -99,7 +103,7 @@ describe("rolling restart of three runner processes", () => {
     Effect.gen(function*() {
       const dir = yield* tempDir
       yield* rollingRestart("SQLite", join(dir, "cluster.sqlite"))
-    }), { timeout: 120_000 })
+    }), { timeout: 180_000 })
 
   it.live.skipIf(pgSkip !== undefined)(
     `on Postgres: drained runners exit 0, every message acknowledged or typed, every acknowledgement persisted${pgSkip === undefined ? "" : ` (skipped: ${pgSkip})`}`,
@@ -107,6 +111,6 @@ describe("rolling restart of three runner processes", () => {
       Effect.gen(function*() {
         yield* rollingRestart("Postgres", yield* freshDatabase("mabeam_rolling"))
       }),
-    { timeout: 120_000 }
+    { timeout: 180_000 }
   )
 })
