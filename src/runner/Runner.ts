@@ -17,12 +17,14 @@
  *    retried by their senders on the new owner or fail with a typed `AgentStopped`;
  * 3. the storage connections and the probe server close; `run` succeeds, the process exits 0.
  *
- * If the drain takes longer than `drainTimeout`, `run` fails with `DrainTimeout` (exit 1).
+ * If the drain takes longer than `drainTimeout`, `run` fails with `DrainTimeout` (exit 1). A
+ * storage error at start is retried (every second, up to 30 attempts) before `run`
+ * fails with `StorageUnavailable`.
  * SIGKILL remains the crash path: the other runners take its shards once its locks expire.
  *
  * @since 0.4.0
  */
-import { Context, Duration, Effect, Exit, Fiber, Layer, Schema, Scope } from "effect"
+import { Cause, Context, Duration, Effect, Exit, Fiber, Layer, Schedule, Schema, Scope } from "effect"
 import { type MessageStorage, RunnerStorage, type Runners, Sharding, ShardId } from "effect/cluster"
 import type { HttpServerError } from "effect/http"
 import type { SocketServer } from "effect/socket"
@@ -51,8 +53,23 @@ export class DrainTimeout extends Schema.TaggedError<DrainTimeout>()("DrainTimeo
   }
 }
 
+/**
+ * The cluster's storage could not be used at start (unreachable, or a SQLite file locked by
+ * runners starting at the same time) after `attempts` tries, one a second.
+ */
+export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()("StorageUnavailable", {
+  storage: Schema.String,
+  attempts: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cluster storage ${this.storage} unusable after ${this.attempts} attempts: ${this.reason}`
+  }
+}
+
 /** Every way a runner can fail to start. */
 export type RunnerStartError =
+  | StorageUnavailable
   | AgentModule.AgentModuleError
   | ClusterStorageError
   | SqlError.SqlError
@@ -174,14 +191,37 @@ export interface RunOptions {
  */
 export const run = (settings: RunnerSettings, options: RunOptions): Effect.Effect<void, RunnerStartError | DrainTimeout> =>
   Effect.gen(function*() {
-    const scope = yield* Scope.make()
-    const context = yield* Layer.buildWithScope(layer(settings), scope).pipe(
-      Effect.onError(() => Scope.close(scope, Exit.void))
+    // A storage error at start (a database still starting, a SQLite file locked by runners that
+    // create their tables at the same moment; effect's SQL runner storage dies on it) is retried.
+    let attempts = 0
+    const storage = ClusterStorage.describe(settings.storage)
+    const { context, scope } = yield* Effect.gen(function*() {
+      attempts++
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(layer(settings), scope).pipe(
+        Effect.onExit((exit) => Exit.isFailure(exit) ? Scope.close(scope, Exit.void) : Effect.void)
+      )
+      return { context, scope }
+    }).pipe(
+      Effect.catchCause((cause) => {
+        const text = Cause.pretty(cause)
+        return /SqlError/.test(text) && !/ClusterStorageError/.test(text)
+          ? Effect.fail(new StorageUnavailable({ storage, attempts, reason: text.split("\n")[0] ?? "" }))
+          : Effect.failCause(cause)
+      }),
+      Effect.tapError((error) =>
+        error._tag === "StorageUnavailable" ? Effect.logWarning(`runner start: ${error.message}; retrying`) : Effect.void
+      ),
+      Effect.retry({
+        while: (error) => error._tag === "StorageUnavailable",
+        times: 29,
+        schedule: Schedule.spaced("1 second")
+      })
     )
     const status = Context.get(context, RunnerStatus)
     yield* Effect.logInfo("runner started").pipe(Effect.annotateLogs({
       runner: settings.name,
-      storage: ClusterStorage.describe(settings.storage),
+      storage,
       listen: `${settings.listen.host}:${settings.listen.port}`,
       advertise: `${settings.advertise.host}:${settings.advertise.port}`,
       probes: `${settings.health.host}:${status.probePort}`,
