@@ -26,7 +26,6 @@
  */
 import { Cause, Context, Duration, Effect, Exit, Fiber, Layer, Schedule, Schema, Scope } from "effect"
 import { type MessageStorage, RunnerStorage, type Runners, Sharding, ShardId } from "effect/cluster"
-import type { HttpServerError } from "effect/http"
 import type { SocketServer } from "effect/socket"
 import { SqlClient, type SqlError } from "effect/sql"
 import type { Config } from "effect"
@@ -67,16 +66,30 @@ export class StorageUnavailable extends Schema.TaggedError<StorageUnavailable>()
   }
 }
 
+/** A port the runner needs could not be bound (taken, or not allowed). */
+export class ListenError extends Schema.TaggedError<ListenError>()("ListenError", {
+  what: Schema.Literals(["runner", "probes"]),
+  address: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cannot listen for ${this.what === "runner" ? "the other runners (--listen)" : "probes (--health)"} on ${this.address}: ${this.reason}`
+  }
+}
+
+const causeText = (error: { readonly cause?: unknown }): string =>
+  error.cause instanceof Error ? error.cause.message : String(error.cause)
+
 /** Every way a runner can fail to start. */
 export type RunnerStartError =
   | StorageUnavailable
+  | ListenError
+  | SocketServer.SocketServerError
   | AgentModule.AgentModuleError
   | ClusterStorageError
   | SqlError.SqlError
   | StateStoreError
   | TlsCredentialsError
-  | SocketServer.SocketServerError
-  | HttpServerError.ServeError
   | Config.ConfigError
 
 /** A running runner, as its probes and its owner see it. */
@@ -131,7 +144,9 @@ export const layer = (
         runner: settings.name,
         shardsPerGroup: settings.shardsPerGroup,
         readiness
-      })
+      }).pipe(Effect.mapError((error) =>
+        new ListenError({ what: "probes", address: `${settings.health.host}:${settings.health.port}`, reason: causeText(error) })
+      ))
       return RunnerStatus.of({
         settings,
         kinds: agents.map((a) => a.kind),
@@ -203,6 +218,9 @@ export const run = (settings: RunnerSettings, options: RunOptions): Effect.Effec
       )
       return { context, scope }
     }).pipe(
+      Effect.catchTag("SocketServerError", (error) =>
+        Effect.fail(new ListenError({ what: "runner", address: `${settings.listen.host}:${settings.listen.port}`, reason: causeText(error) }))
+      ),
       Effect.catchCause((cause) => {
         const text = Cause.pretty(cause)
         return /SqlError/.test(text) && !/ClusterStorageError/.test(text)

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from "node:fs"
+import { type AddressInfo, createServer, type Server } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { assert, describe, it } from "@effect/vitest"
@@ -95,4 +96,26 @@ describe("probes", () => {
       assert.deepStrictEqual(draining.body.checks, { registered: true, shards: 8, storage: "ok", draining: true })
       assert.strictEqual((yield* get(status.probePort, "/healthz")).status, 200)
     }).pipe(Effect.scoped), { timeout: 40_000 })
+
+  it.live("a probe port already taken: the runner fails to start with a ListenError naming --health and the address", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.acquireRelease(
+        Effect.sync(() => mkdtempSync(join(tmpdir(), "mabeam-runner-layer-"))),
+        (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
+      )
+      const taken = yield* Effect.acquireRelease(
+        Effect.promise(() => new Promise<Server>((resolve) => { const server = createServer().listen(0, "127.0.0.1", () => resolve(server)) })),
+        (server) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+      )
+      const port = (taken.address() as AddressInfo).port
+      const settings = yield* RunnerConfig.decode({
+        storage: join(dir, "c.sqlite"),
+        agents: join(import.meta.dirname, "agents.ts"),
+        listen: `127.0.0.1:${yield* freePort}`,
+        health: `127.0.0.1:${port}`
+      })
+      const error = yield* Effect.flip(Runner.run(settings, { shutdown: Effect.never }))
+      assert.strictEqual(error._tag, "ListenError")
+      assert.include(error.message, `cannot listen for probes (--health) on 127.0.0.1:${port}`)
+    }).pipe(Effect.scoped), { timeout: 30_000 })
 })
