@@ -2,6 +2,9 @@
  * The agents a runner hosts come from a module the operator names (`--agents`): every export that
  * is a `ClusterAgent` (the value `ClusterAgent.make` returns), or an array of them, is hosted. The
  * same module is what clients import to get refs, so runners and clients agree on the kinds.
+ * The runner provides what every cluster agent needs (`Sharding`, `AgentStateStore`) and nothing
+ * else: an agent whose handler needs another service must be embedded with `Runner.layer` in a
+ * program that provides it.
  *
  * @example
  * ```ts

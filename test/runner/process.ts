@@ -16,6 +16,8 @@ export interface RunnerProcess {
   /** Its JSON log lines so far (parsed), and its stderr lines. */
   readonly logs: Array<{ readonly message: string; readonly annotations?: Record<string, unknown> }>
   readonly stderr: Array<string>
+  /** Lines of its stdout that were not JSON (none expected: stdout is not a terminal). */
+  readonly notJson: Array<string>
   /** Completes with the exit code (or the signal) when the process ends. */
   readonly exited: Effect.Effect<number | string>
   /** Completes with the probe port once the runner logged "runner started"; fails if it exits first. */
@@ -37,6 +39,7 @@ export const spawnRunner = (args: ReadonlyArray<string>, env: Readonly<Record<st
     )
     const logs: RunnerProcess["logs"] = []
     const stderr: Array<string> = []
+    const notJson: Array<string> = []
     const exitedDeferred = Deferred.makeUnsafe<number | string>()
     const startedDeferred = Deferred.makeUnsafe<number, Error>()
     child.on("exit", (code, signal) => {
@@ -45,7 +48,13 @@ export const spawnRunner = (args: ReadonlyArray<string>, env: Readonly<Record<st
     })
     createInterface({ input: child.stderr }).on("line", (line) => stderr.push(line))
     createInterface({ input: child.stdout }).on("line", (line) => {
-      const entry = JSON.parse(line) as RunnerProcess["logs"][number]
+      let entry: RunnerProcess["logs"][number]
+      try {
+        entry = JSON.parse(line) as RunnerProcess["logs"][number]
+      } catch {
+        notJson.push(line)
+        return
+      }
       logs.push(entry)
       if (entry.message === "runner started") {
         const probes = String(entry.annotations?.["probes"])
@@ -64,7 +73,7 @@ export const spawnRunner = (args: ReadonlyArray<string>, env: Readonly<Record<st
           },
           catch: (error) => new Error(String(error))
         }))
-    const running: RunnerProcess = { child, logs, stderr, exited: Deferred.await(exitedDeferred), started, probe }
+    const running: RunnerProcess = { child, logs, stderr, notJson, exited: Deferred.await(exitedDeferred), started, probe }
     return running
   })
 

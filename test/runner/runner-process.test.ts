@@ -55,6 +55,8 @@ describe("mabeam runner as a process", () => {
       const messages = runner.logs.map((l) => l.message)
       assert.includeMembers(messages, ["runner started", "SIGTERM received", "runner draining", "runner drained"])
       assert.deepStrictEqual(runner.stderr, [])
+      assert.deepStrictEqual(runner.notJson, [], "every stdout line is a JSON log entry")
+      assert.isAtLeast(runner.logs.length, 4)
       yield* Effect.log(`drain of one runner: ${drainMillis} ms from SIGTERM to exit`)
 
       const saved = yield* Effect.gen(function*() {
