@@ -98,6 +98,7 @@ const rollingRestart = (label: string, storage: string) =>
     yield* Effect.log(`${touched.length} agents touched, ${load.outcomes.length} messages, ${over} agents with more increments than sent (duplicates)`)
   }).pipe(Effect.provide(clientLayer(storage, SHARDS)))
 
+// The variants run one after the other: side by side on 2 cores they were slower than in turn.
 describe("rolling restart of three runner processes", () => {
   it.live("on a shared SQLite file: drained runners exit 0, every message acknowledged or typed, every acknowledgement persisted", () =>
     Effect.gen(function*() {
