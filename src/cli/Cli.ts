@@ -1,5 +1,5 @@
 /**
- * The `mabeam` command line (effect/cli): `run`, `inspect`, `dashboard`, `bench` and `sim`.
+ * The `mabeam` command line (effect/cli): `run`, `inspect`, `dashboard`, `bench`, `sim` and `runner`.
  *
  * `main(argv)` runs it and returns the process exit code: 0 on success, 2 for a wrong command line
  * or a feature that is not available, 1 when a scenario fails, the child's code for `bench`/`sim`.
@@ -8,17 +8,20 @@
  * @since 0.1.0
  */
 import { fileURLToPath } from "node:url"
-import { Cause, Console, Effect, FileSystem, Option, Path, Runtime } from "effect"
-import { Argument, Command, CliError, Flag } from "effect/cli"
+import { Console, Effect, FileSystem, Option, Path } from "effect"
+import { Argument, Command, Flag } from "effect/cli"
 import { ChildProcess, ChildProcessSpawner } from "effect/process"
 import { Snapshot } from "../dashboard/index.ts"
 import { ChildFailed, DashboardUnreachable, InvalidOption, NotAvailable } from "./errors.ts"
+import { withExitCode } from "./exitCode.ts"
+import { VERSION } from "./version.ts"
+import { runner } from "./runnerCommand.ts"
 import { findScenario, runScenario } from "./runScenario.ts"
 import { scenarios } from "./scenarios/index.ts"
 import { DEFAULT_SEED, parseSeed, type Seed } from "./seed.ts"
 
 /** The CLI's version (the package's). */
-export const VERSION = "0.1.0"
+export { VERSION }
 
 /** The project root: where `bench/` and `test/sim/` live. */
 export const projectRoot = fileURLToPath(new URL("../../", import.meta.url))
@@ -250,26 +253,11 @@ const sim = Command.make("sim", {
 /** The root command. */
 export const command = Command.make("mabeam").pipe(
   Command.withDescription("mabeam: multi-agent coordination runtime on Effect. Run scenarios, watch them live, benchmark."),
-  Command.withSubcommands([run, inspect, dashboard, bench, sim])
+  Command.withSubcommands([run, inspect, dashboard, bench, sim, runner])
 )
 
 /** Runs the CLI with `argv` (without `node` and the script); fails like the command does. */
 export const cli = Command.runWith(command, { version: VERSION })
 
-/**
- * Runs the CLI and returns the exit code instead of failing. Errors the CLI has already shown
- * (usage errors, the CLI's own errors) are not printed again; anything else is printed in full.
- */
-export const main = (argv: ReadonlyArray<string>) =>
-  cli(argv).pipe(
-    Effect.as(0),
-    Effect.catchCause((cause) => {
-      if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(130)
-      const error = Cause.squash(cause)
-      if (CliError.isCliError(error) && error._tag === "ShowHelp") return Effect.succeed(error.errors.length === 0 ? 0 : 2)
-      if (typeof error === "object" && error !== null && CliError.getUserMessage(error) !== undefined) {
-        return Effect.succeed(Runtime.getErrorExitCode(error))
-      }
-      return Effect.as(Console.error(Cause.pretty(cause)), 1)
-    })
-  )
+/** Runs the CLI and returns the exit code instead of failing (see `withExitCode`). */
+export const main = (argv: ReadonlyArray<string>) => withExitCode(cli(argv))

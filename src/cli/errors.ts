@@ -106,4 +106,20 @@ export class ChildFailed extends Data.TaggedError("ChildFailed")<{
 export type MabeamCliError =
   | DashboardUnreachable
   | UnknownScenario
-  | InvalidOption | NotAvailable | ScenarioFailed | ChildFailed
+  | InvalidOption | NotAvailable | ScenarioFailed | ChildFailed | RunnerFailed
+
+/** `mabeam runner` could not start or drain; `code` is 2 for wrong settings, 1 otherwise. */
+export class RunnerFailed extends Data.TaggedError("RunnerFailed")<{
+  readonly reason: string
+  readonly code: number
+}> {
+  override get [Runtime.errorExitCode](): number {
+    return this.code
+  }
+  override get message(): string {
+    return this.reason
+  }
+  override get [CliError.userMessage](): string {
+    return this.message
+  }
+}

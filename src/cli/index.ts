@@ -11,10 +11,12 @@ export {
   InvalidOption,
   type MabeamCliError,
   NotAvailable,
+  RunnerFailed,
   ScenarioFailed,
   UnknownScenario,
   USAGE
 } from "./errors.ts"
+export { DrainGuard, runner, ShutdownSignal } from "./runnerCommand.ts"
 export { findScenario, runScenario, type RunScenarioOptions } from "./runScenario.ts"
 export { DEFAULT_SEED, parseSeed, type Seed, seedNumber } from "./seed.ts"
 export * from "./scenarios/index.ts"

@@ -1,0 +1,7 @@
+/**
+ * The CLI's version (the package's), in a module of its own so the runner's entry can read it
+ * without loading the whole CLI.
+ *
+ * @since 0.4.0
+ */
+export const VERSION = "0.1.0"
