@@ -11,6 +11,7 @@ import { raftLockScenario } from "./raftLock.ts"
 import { votingScenario } from "./voting.ts"
 import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
+import { kvScenario } from "./kv.ts"
 
 /** Runs one seed of a named scenario. */
 export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult>> = {
@@ -40,7 +41,9 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   "raft-lock": (seed) => simulate(raftLockScenario(seed)),
   "raft-lock-release": (seed) => simulate(raftLockScenario(seed, false, "checked")),
   "raft-lock-release-broken": (seed) => simulate(raftLockScenario(seed, false, "lossy-broken")),
-  "raft-lock-broken": (seed) => simulate(raftLockScenario(seed, true))
+  "raft-lock-broken": (seed) => simulate(raftLockScenario(seed, true)),
+  "raft-kv": (seed) => simulate(kvScenario(seed)),
+  "raft-kv-broken": (seed) => simulate(kvScenario(seed, true))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
