@@ -11,6 +11,8 @@
  *   may be nondeterministic (a timed-out acquire may or may not have consumed a token).
  * - `Model.partition` splits a history into independent sub-histories (per key: linearizability is
  *   compositional), each checked on its own.
+ * - A pending operation that would not change the state is not placed (leaving it out is as good),
+ *   and `Model.viable` prunes states from which the remaining operations cannot all be placed.
  * - The search is exponential in the worst case: it gives up after `maxStates` explored states and
  *   says `Unknown` (never a false verdict).
  *
@@ -39,6 +41,12 @@ export interface Model<S, I, O> {
   readonly step: (state: S, op: Operation<I, O>) => ReadonlyArray<S>
   /** A canonical key of a state (equal states, equal keys): the search's memo. */
   readonly key: (state: S) => string
+  /**
+   * Whether the operations still to place (completed, not yet linearized) can all still be placed
+   * after `state`; `false` prunes the search there. Optional, must be sound (only `false` when no
+   * continuation exists): e.g. a lock whose token already passed an unplaced grant's token.
+   */
+  readonly viable?: ((state: S, open: ReadonlyArray<Operation<I, O>>) => boolean) | undefined
   /** Independent parts of the history (e.g. per key); default: one. */
   readonly partition?: ((op: Operation<I, O>) => string) | undefined
   /** A readable operation, for reports. */
@@ -52,7 +60,7 @@ export type LinearizabilityResult =
     readonly _tag: "NotLinearizable"
     /** The partition that failed. */
     readonly partition: string
-    /** The longest linearizable prefix found, as readable operations in order. */
+    /** The completed operations of the longest linearizable prefix found, as readable operations in order. */
     readonly longest: ReadonlyArray<string>
     /** The completed operations that could not be placed after it. */
     readonly stuck: ReadonlyArray<string>
@@ -83,6 +91,7 @@ const checkPart = <S, I, O>(model: Model<S, I, O>, ops: ReadonlyArray<Operation<
   const completed = ops.reduce((k, op) => k + (op.output === undefined ? 0 : 1), 0)
   let explored = 0
   let longest: Array<number> = []
+  let longestCompleted = -1
   const path: Array<number> = []
   let exhausted = false
 
@@ -95,6 +104,11 @@ const checkPart = <S, I, O>(model: Model<S, I, O>, ops: ReadonlyArray<Operation<
       exhausted = true
       return false
     }
+    if (model.viable !== undefined) {
+      const open: Array<Operation<I, O>> = []
+      for (let i = 0; i < n; i++) if (done[i] === 0 && ops[i]!.output !== undefined) open.push(ops[i]!)
+      if (!model.viable(state, open)) return false
+    }
     // Only an operation called before every other open operation returned may come next.
     let horizon = Infinity
     for (let i = 0; i < n; i++) if (done[i] === 0 && ops[i]!.ret < horizon) horizon = ops[i]!.ret
@@ -102,12 +116,18 @@ const checkPart = <S, I, O>(model: Model<S, I, O>, ops: ReadonlyArray<Operation<
       const op = ops[i]!
       if (done[i] !== 0) continue
       if (op.call > horizon) break
+      const stateKey = op.output === undefined ? model.key(state) : ""
       for (const next of model.step(state, op)) {
+        if (op.output === undefined && model.key(next) === stateKey) continue
         done[i] = 1
         words[i >>> 5]! |= 1 << (i & 31)
         path.push(i)
-        if (path.length > longest.length) longest = [...path]
-        const found = search(next, completedLeft - (op.output === undefined ? 0 : 1))
+        const left = completedLeft - (op.output === undefined ? 0 : 1)
+        if (completed - left > longestCompleted) {
+          longestCompleted = completed - left
+          longest = path.filter((k) => ops[k]!.output !== undefined)
+        }
+        const found = search(next, left)
         path.pop()
         done[i] = 0
         words[i >>> 5]! &= ~(1 << (i & 31))

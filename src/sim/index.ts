@@ -15,7 +15,9 @@
  */
 export {
   type Checker,
+  type FaultAction,
   type FaultPlan,
+  type FaultView,
   formatFailure,
   replayCommand,
   simulate,

@@ -14,6 +14,8 @@ export const counterModel: Model<number, CounterInput, number> = {
   init: 0,
   step: (value, op) => (op.output === undefined || op.output === value + 1 ? [value + 1] : []),
   key: String,
+  // Dead end: an answer still to place that is not above the value reached.
+  viable: (value, open) => open.every((op) => op.output === undefined || op.output > value),
   describe: (op) => `${op.client} inc -> ${op.output ?? "?"} [${op.call}, ${op.ret}]`
 }
 
@@ -90,6 +92,8 @@ export const leaseLockModel: Model<LockModelState, LockInput, LockOutput> = {
     return []
   },
   key: (s) => `${s.token}|${s.holder === undefined ? "-" : `${s.holder.token}@${s.holder.expires}`}|${s.clock}`,
+  // Dead ends: a grant still to place whose token is already used, or an answer that came before the time reached.
+  viable: (s, open) => open.every((op) => op.ret >= s.clock && (op.output?._tag !== "Granted" || op.output.token > s.token)),
   describe: (op: Operation<LockInput, LockOutput>) =>
     `${op.client} ${op.input._tag === "Acquire" ? `acquire(ttl ${op.input.ttl})` : `release(${op.input.token})`} -> ${
       op.output === undefined ? "?" : op.output._tag === "Granted" ? `granted ${op.output.token} until ${op.output.expires}` : op.output._tag

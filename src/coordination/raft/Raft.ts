@@ -121,7 +121,8 @@ const advanceCommit = <C>(s: S<C>, out: Array<Out<C>>): S<C> => {
   const held = [lastIndex(s), ...peers(s).map((p) => s.match[p] ?? 0)].sort((a, b) => b - a)
   // Terms never decrease along the log: if the majority's index is of an older term, so is every lower one.
   const n = held[majority(s) - 1] ?? 0
-  return n > s.commitIndex && termAt(s, n) === s.term ? commitTo(s, n, out) : s
+  const current = termAt(s, n) === s.term || s.config.unsafe?.commitOldTerms === true
+  return n > s.commitIndex && current ? commitTo(s, n, out) : s
 }
 
 /** Whether a log ending at (`index`, `term`) is at least as up to date as this node's (Raft §5.4.1). */

@@ -42,6 +42,7 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   "raft-lock-release": (seed) => simulate(raftLockScenario(seed, false, "checked")),
   "raft-lock-release-broken": (seed) => simulate(raftLockScenario(seed, false, "lossy-broken")),
   "raft-lock-broken": (seed) => simulate(raftLockScenario(seed, true)),
+  "raft-lock-history-broken": (seed) => simulate(raftLockScenario(seed, true, false, "history")),
   "raft-kv": (seed) => simulate(kvScenario(seed)),
   "raft-kv-broken": (seed) => simulate(kvScenario(seed, true))
 }
