@@ -17,6 +17,9 @@ import { kvScenario } from "./kv.ts"
 export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult>> = {
   raft: (seed) => simulate(raftScenario(seed)),
   "raft-broken": (seed) => simulate(raftScenario(seed, { unsafe: { ignoreTerm: true } })),
+  "raft-figure8": (seed) => simulate(raftScenario(seed, { steer: "figure8" })),
+  "raft-figure8-old-term-commit-broken": (seed) => simulate(raftScenario(seed, { steer: "figure8", unsafe: { commitOldTerms: true } })),
+  "raft-old-term-commit-broken": (seed) => simulate(raftScenario(seed, { unsafe: { commitOldTerms: true } })),
   lock: (seed) => simulate(lockScenario(seed)),
   barrier: (seed) => simulate(barrierScenario(seed)),
   "barrier-broken": (seed) => simulate(barrierScenario(seed, true)),
