@@ -46,6 +46,7 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   "raft-lock-release-broken": (seed) => simulate(raftLockScenario(seed, false, "lossy-broken")),
   "raft-lock-broken": (seed) => simulate(raftLockScenario(seed, true)),
   "raft-lock-history-broken": (seed) => simulate(raftLockScenario(seed, true, false, "history")),
+  "raft-lock-races": (seed) => simulate(raftLockScenario(seed, false, false, "all", { races: true })),
   "raft-kv": (seed) => simulate(kvScenario(seed)),
   "raft-kv-broken": (seed) => simulate(kvScenario(seed, true))
 }

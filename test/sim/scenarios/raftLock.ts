@@ -29,6 +29,8 @@ interface Client {
   readonly moot: number
   /** Of the moot ones, those sent at least `RELEASE_SLACK` ms before the lease ended: lost releases. */
   readonly lost: number
+  /** Grants that arrived after the lease they name was over (given back at once). */
+  readonly late: number
 }
 
 /** A release sent this long before its lease ends must be acknowledged in time on a fault-free network. */
@@ -48,7 +50,6 @@ type Out = Output<M, O>
 type Persisted = Raft.RaftPersisted<Lock.LockCommand> | number
 
 const memberAt = (i: number): Address => ({ node: members[i % members.length] ?? "n0", id: "lock" })
-const want = (at: number): Out => ({ _tag: "SetTimer", key: "want", at })
 const call = (s: Client, id: string, input: LockInput): Out => ({ _tag: "Emit", value: { _tag: "Call", id, client: s.self.node, input } })
 const ret = (id: string, output: LockOutput): Out => ({ _tag: "Emit", value: { _tag: "Return", id, output } })
 const releaseOp = (token: number) => `release:${token}`
@@ -62,14 +63,17 @@ const sendRelease = (r: NonNullable<Client["releasing"]>, now: number): Readonly
  * A client step. `lossyRelease` is the deliberately broken release of 9cd7757: sent once, to a
  * member other than the granter, never resent (the `raft-lock-release` checker must catch it).
  */
-const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean): { state: Client; outputs: ReadonlyArray<Out> } => {
+const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean, races: boolean): { state: Client; outputs: ReadonlyArray<Out> } => {
+  // Racing: every client asks at the same 40 ms ticks (acquires meet in one batch) for leases
+  // about as short as a commit (grants race their expiry).
+  const want = (at: number): Out => ({ _tag: "SetTimer", key: "want", at: races ? Math.ceil(at / 40) * 40 : at })
   if (e._tag === "Start") return { state: s, outputs: [want(e.now + Math.floor(e.random * 50))] }
   if (e._tag === "Timer" && e.key === "want") {
     if (s.held !== undefined) return { state: s, outputs: [] }
     // No answer since the last try: ask another member.
     const target = s.pending === undefined ? s.target : s.target + 1
     const id = `${s.self.node}-${s.seq}`
-    const ttl = 50 + Math.floor(e.random * 100)
+    const ttl = races ? 25 + Math.floor(e.random * 30) : 50 + Math.floor(e.random * 100)
     return {
       state: { ...s, seq: s.seq + 1, target, pending: { id, sentAt: e.now, ttl } },
       outputs: [call(s, id, { _tag: "Acquire", ttl }), { _tag: "Send", to: memberAt(target), message: { _tag: "Acquire", lock: "L", ttl, id } }, want(e.now + 150)]
@@ -114,7 +118,7 @@ const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean): { state: Cli
     // A grant that arrives after the lease it names is over is no lease: give it back, ask again.
     if (until <= e.now) {
       return {
-        state: { ...s, pending: undefined },
+        state: { ...s, pending: undefined, late: s.late + 1 },
         outputs: [
           granted,
           call(s, releaseOp(m.token), { _tag: "Release", token: m.token }),
@@ -138,17 +142,23 @@ const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean): { state: Cli
   return { state: s, outputs: [] }
 }
 
+/** Steering of the lock scenario: `races` (see `clientStep`). */
+export interface RaceSteer {
+  readonly races?: boolean
+}
+
 /** Members and clients as one protocol (the role depends on the node). */
-export const raftLockProtocol = (broken = false, lossyRelease = false): Protocol<State, M, Persisted, O> => {
+export const raftLockProtocol = (broken = false, lossyRelease = false, steer: RaceSteer = {}): Protocol<State, M, Persisted, O> => {
   const lock = Lock.makeRaftLock({ raft: { ...Raft.defaultRaftConfig(members), service: "lock" }, unsafeGrantWhileHeld: broken })
+  const races = steer.races === true
   return {
     name: "lock",
     init: (self, persisted) =>
       members.includes(self.node)
         ? { _tag: "Member", member: lock.init(self, typeof persisted === "number" ? undefined : persisted) }
-        : { _tag: "Client", self, seq: typeof persisted === "number" ? persisted : 0, target: clients.indexOf(self.node), pending: undefined, held: undefined, releasing: undefined, acked: 0, moot: 0, lost: 0 },
+        : { _tag: "Client", self, seq: typeof persisted === "number" ? persisted : 0, target: clients.indexOf(self.node), pending: undefined, held: undefined, releasing: undefined, acked: 0, moot: 0, lost: 0, late: 0 },
     step: (s, e) => {
-      if (s._tag === "Client") return clientStep(s, e, lossyRelease)
+      if (s._tag === "Client") return clientStep(s, e, lossyRelease, races)
       const next = lock.step(s.member, e)
       return { state: { _tag: "Member", member: next.state }, outputs: next.outputs }
     },
@@ -168,13 +178,16 @@ export const raftLockScenario = (
   seed: number,
   broken = false,
   releases: false | "checked" | "lossy-broken" = false,
-  checks: "all" | "history" = "all"
+  checks: "all" | "history" = "all",
+  steer: RaceSteer = {}
 ): SimulateOptions<State, M, Persisted, O> => {
   const duration = 1_500
   return {
     seed,
-    scenario: broken ? "raft-lock-broken" : releases === "checked" ? "raft-lock-release" : releases === "lossy-broken" ? "raft-lock-release-broken" : "raft-lock",
-    protocol: raftLockProtocol(broken, releases === "lossy-broken"),
+    scenario: steer.races === true
+      ? "raft-lock-races"
+      : broken ? "raft-lock-broken" : releases === "checked" ? "raft-lock-release" : releases === "lossy-broken" ? "raft-lock-release-broken" : "raft-lock",
+    protocol: raftLockProtocol(broken, releases === "lossy-broken", steer),
     nodes: [...members, ...clients],
     duration,
     quiet: 700,
