@@ -36,7 +36,7 @@ export interface RaftConfig {
    * current-term check (a leader commits an older term's entry once a majority holds it:
    * Raft paper, Figure 8).
    */
-  readonly unsafe?: { readonly ignoreTerm?: boolean; readonly commitOldTerms?: boolean } | undefined
+  readonly unsafe?: { readonly ignoreTerm?: boolean | undefined; readonly commitOldTerms?: boolean | undefined } | undefined
 }
 
 /** A log entry. `command` is `undefined` for the no-op a new leader appends. */
