@@ -9,6 +9,8 @@ const op = <I, O>(client: string, input: I, call: number, output: O | undefined,
   output,
   ret: output === undefined ? Infinity : ret ?? call + 1
 })
+const rop = op<RegisterInput, string | null>
+const cop = op<{ readonly _tag: "Increment" }, number>
 const put = (key: string, value: string): RegisterInput => ({ _tag: "Put", key, value })
 const get = (key: string): RegisterInput => ({ _tag: "Get", key })
 const inc = { _tag: "Increment" } as const
@@ -16,12 +18,12 @@ const inc = { _tag: "Increment" } as const
 describe("linearizability checker", () => {
   it("register: concurrent reads may see either value, a read after a completed write must see it", () => {
     const ok = [
-      op("a", put("x", "1"), 0, "1", 10),
-      op("b", get("x"), 1, null, 5), // concurrent with the write: may read the old value
-      op("c", get("x"), 2, "1", 6)
+      rop("a", put("x", "1"), 0, "1", 10),
+      rop("b", get("x"), 1, null, 5), // concurrent with the write: may read the old value
+      rop("c", get("x"), 2, "1", 6)
     ]
     assert.strictEqual(checkLinearizable(registerModel, ok)._tag, "Linearizable")
-    const stale = [op("a", put("x", "1"), 0, "1", 10), op("b", get("x"), 11, null, 12)]
+    const stale = [rop("a", put("x", "1"), 0, "1", 10), rop("b", get("x"), 11, null, 12)]
     const result = checkLinearizable(registerModel, stale)
     assert.strictEqual(result._tag, "NotLinearizable")
     assert.match(linearizabilityViolation(result) ?? "", /of "x".*b get x -> null/)
@@ -29,34 +31,34 @@ describe("linearizability checker", () => {
 
   it("register: a read cannot go back to an older value once a later read saw the new one", () => {
     const history = [
-      op("a", put("x", "1"), 0, "1", 100),
-      op("b", get("x"), 10, "1", 20),
-      op("c", get("x"), 30, null, 40)
+      rop("a", put("x", "1"), 0, "1", 100),
+      rop("b", get("x"), 10, "1", 20),
+      rop("c", get("x"), 30, null, 40)
     ]
     assert.strictEqual(checkLinearizable(registerModel, history)._tag, "NotLinearizable")
   })
 
   it("register: keys are independent partitions", () => {
-    const history = [op("a", put("x", "1"), 0, "1", 1), op("b", get("y"), 2, null, 3), op("c", get("x"), 4, "1", 5)]
+    const history = [rop("a", put("x", "1"), 0, "1", 1), rop("b", get("y"), 2, null, 3), rop("c", get("x"), 4, "1", 5)]
     assert.strictEqual(checkLinearizable(registerModel, history)._tag, "Linearizable")
   })
 
   it("pending operations may have taken effect or not", () => {
-    const tookEffect = [op("a", put("x", "1"), 0, undefined), op("b", get("x"), 5, "1", 6)]
-    const didNot = [op("a", put("x", "1"), 0, undefined), op("b", get("x"), 5, null, 6)]
+    const tookEffect = [rop("a", put("x", "1"), 0, undefined), rop("b", get("x"), 5, "1", 6)]
+    const didNot = [rop("a", put("x", "1"), 0, undefined), rop("b", get("x"), 5, null, 6)]
     assert.strictEqual(checkLinearizable(registerModel, tookEffect)._tag, "Linearizable")
     assert.strictEqual(checkLinearizable(registerModel, didNot)._tag, "Linearizable")
     // ...but not before its call.
-    const early = [op("b", get("x"), 0, "1", 1), op("a", put("x", "1"), 5, undefined)]
+    const early = [rop("b", get("x"), 0, "1", 1), rop("a", put("x", "1"), 5, undefined)]
     assert.strictEqual(checkLinearizable(registerModel, early)._tag, "NotLinearizable")
   })
 
   it("counter: a timed-out increment explains a gap; a repeated value does not linearize", () => {
-    const gap = [op("a", inc, 0, undefined), op("b", inc, 10, 2, 11)]
+    const gap = [cop("a", inc, 0, undefined), cop("b", inc, 10, 2, 11)]
     assert.strictEqual(checkLinearizable(counterModel, gap)._tag, "Linearizable")
-    const twice = [op("a", inc, 0, 1, 5), op("b", inc, 1, 1, 6)]
+    const twice = [cop("a", inc, 0, 1, 5), cop("b", inc, 1, 1, 6)]
     assert.strictEqual(checkLinearizable(counterModel, twice)._tag, "NotLinearizable")
-    const reordered = [op("a", inc, 0, 2, 5), op("b", inc, 6, 1, 7)]
+    const reordered = [cop("a", inc, 0, 2, 5), cop("b", inc, 6, 1, 7)]
     assert.strictEqual(checkLinearizable(counterModel, reordered)._tag, "NotLinearizable")
   })
 
@@ -76,15 +78,15 @@ describe("linearizability checker", () => {
     const skipped = [op("a", acquire(100), 0, granted(1, 105), 10), op("b", acquire(50), 200, granted(3, 260), 240)]
     assert.strictEqual(checkLinearizable(leaseLockModel, skipped)._tag, "NotLinearizable")
     // A timed-out acquire may have consumed the skipped token, but only after a's lease ended.
-    const timedOut = [...skipped, op("c", acquire(30), 50, undefined)]
+    const timedOut = [...skipped, op<LockInput, LockOutput>("c", acquire(30), 50, undefined)]
     assert.strictEqual(checkLinearizable(leaseLockModel, timedOut)._tag, "Linearizable")
     const lowerAfterHigher = [op("a", acquire(100), 0, granted(2, 105), 10), op("b", acquire(50), 200, granted(1, 260), 240)]
     assert.strictEqual(checkLinearizable(leaseLockModel, lowerAfterHigher)._tag, "NotLinearizable")
   })
 
   it("gives up with Unknown rather than a wrong verdict when the search budget runs out", () => {
-    const history = Array.from({ length: 12 }, (_, i) => op(`c${i}`, inc, 0, undefined))
-    history.push(op("z", inc, 1, 99, 2))
+    const history = Array.from({ length: 12 }, (_, i) => cop(`c${i}`, inc, 0, undefined))
+    history.push(cop("z", inc, 1, 99, 2))
     const result = checkLinearizable(counterModel, history, { maxStates: 50 })
     assert.strictEqual(result._tag, "Unknown")
     assert.match(linearizabilityViolation(result) ?? "", /undecided/)
