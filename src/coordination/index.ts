@@ -31,6 +31,7 @@ export * as Pbft from "./pbft/index.ts"
 export * as Ensemble from "./ensemble/index.ts"
 export * as Hierarchy from "./hierarchy/index.ts"
 export * as Fencing from "./fencing/index.ts"
+export * as Kv from "./kv/index.ts"
 export {
   type Candidacy,
   type ConsensusView,

@@ -33,8 +33,29 @@ export interface Checker<S, M, O> {
   readonly final?: ((states: ReadonlyMap<string, S>) => string | undefined) | undefined
 }
 
+/** A fault a scenario's `steer` chooses (or `Random`: the simulator's own random choice; `None`: no fault). */
+export type FaultAction =
+  | { readonly _tag: "Crash"; readonly node: string }
+  | { readonly _tag: "Restart"; readonly node: string }
+  /** The listed groups are cut from each other and from the remaining nodes. */
+  | { readonly _tag: "Partition"; readonly groups: ReadonlyArray<ReadonlyArray<string>> }
+  | { readonly _tag: "Heal" }
+  | { readonly _tag: "Random" }
+  | { readonly _tag: "None" }
+
+/** What a steering function sees at a fault tick. */
+export interface FaultView<S> {
+  readonly now: number
+  readonly up: ReadonlyArray<string>
+  readonly down: ReadonlyArray<string>
+  /** The states of the nodes that are up. */
+  readonly states: ReadonlyMap<string, S>
+  /** The run's seeded random numbers in [0, 1). */
+  readonly random: () => number
+}
+
 /** Which faults the simulator injects, and how often. */
-export interface FaultPlan {
+export interface FaultPlan<S = never> {
   /** Mean simulated ms between two faults. */
   readonly interval: number
   /** Crash / restart nodes (at most `maxDown` at once). */
@@ -42,6 +63,12 @@ export interface FaultPlan {
   readonly maxDown: number
   /** Split the nodes in two random groups, and heal. */
   readonly partition: boolean
+  /**
+   * Steers the schedule toward known-dangerous interleavings (e.g. crash the leader right after an
+   * old-term entry reached a majority): called at every fault tick, before the random choice; a
+   * `Crash` beyond `maxDown` is ignored. Must draw randomness only from `view.random` (determinism).
+   */
+  readonly steer?: ((view: FaultView<S>) => FaultAction) | undefined
 }
 
 /** One simulated run. */
@@ -56,7 +83,7 @@ export interface SimulateOptions<S, M, P, O> {
   /** Simulated ms after healing everything and restarting every node, before `Checker.final`. */
   readonly quiet?: number
   readonly network?: SimNetworkOptions
-  readonly faults?: FaultPlan
+  readonly faults?: FaultPlan<S>
   readonly checker: () => Checker<S, M, O>
   /** Clients: forked in the run's scope once the nodes started. */
   readonly workload?: ((network: SimNetwork) => Effect.Effect<void, never, Scope.Scope>) | undefined
@@ -148,6 +175,14 @@ export const simulate = <S, M, P, O>(options: SimulateOptions<S, M, P, O>): Effe
       if (faults === undefined || violation !== undefined || elapsed >= options.duration) continue
       const down = options.nodes.filter((node) => !network.isUp(node))
       const up = options.nodes.filter((node) => network.isUp(node))
+      const steered = faults.steer?.({ now: elapsed, up, down, states, random: () => rng.nextDoubleUnsafe() }) ?? { _tag: "Random" }
+      if (steered._tag !== "Random") {
+        if (steered._tag === "Crash" && network.isUp(steered.node) && down.length < faults.maxDown) yield* crash(steered.node)
+        else if (steered._tag === "Restart" && !network.isUp(steered.node)) yield* restart(steered.node)
+        else if (steered._tag === "Partition") yield* network.partition(steered.groups)
+        else if (steered._tag === "Heal") yield* network.heal
+        continue
+      }
       const choice = rng.nextDoubleUnsafe()
       if (faults.crash && choice < 0.5) {
         const node = down.length >= faults.maxDown || (down.length > 0 && choice < 0.25) ? pick(down) : pick(up)

@@ -15,7 +15,9 @@
  */
 export {
   type Checker,
+  type FaultAction,
   type FaultPlan,
+  type FaultView,
   formatFailure,
   replayCommand,
   simulate,
@@ -25,3 +27,22 @@ export {
   type StepView
 } from "./Simulation.ts"
 export { Trace } from "./Trace.ts"
+export { History } from "./History.ts"
+export {
+  checkLinearizable,
+  type CheckOptions,
+  type LinearizabilityResult,
+  linearizabilityViolation,
+  type Model,
+  type Operation
+} from "./Linearizability.ts"
+export {
+  counterModel,
+  type CounterInput,
+  type LockInput,
+  type LockModelState,
+  type LockOutput,
+  leaseLockModel,
+  registerModel,
+  type RegisterInput
+} from "./models.ts"

@@ -40,3 +40,21 @@ describe("Counters under the fault simulator", () => {
       assert.strictEqual(again.traceHash, failed.traceHash)
     }))
 })
+
+describe("Counters: the recorded history alone (linearizability checker, no per-step checks)", () => {
+  it.effect("catches an owner that applies resent increments again", () =>
+    Effect.gen(function*() {
+      const results = yield* simulateSeeds((seed) => counterScenario(seed, true, "history"), 1, 10)
+      const failed = results.find((r) => !r.ok)
+      assert.isDefined(failed, "the linearizability checker must catch double application")
+      assert.match(failed?.violation ?? "", /^linearizability: no linearization; after .* none of: c\d inc -> \d+/)
+    }))
+
+  it.effect("catches a Raft counter that acknowledges before commit", () =>
+    Effect.gen(function*() {
+      const results = yield* simulateSeeds((seed) => raftCounterScenario(seed, true, "history"), 1, 20)
+      const failed = results.find((r) => !r.ok)
+      assert.isDefined(failed, "the linearizability checker must catch acknowledgement before commit")
+      assert.match(failed?.violation ?? "", /^linearizability: no linearization/)
+    }))
+})

@@ -17,6 +17,7 @@
  *
  * @since 0.1.0
  */
+import { invariant } from "../../errors/Invariant.ts"
 import type { Address } from "../../transport/index.ts"
 import { emit, type Event, type Output, type Protocol, send, setTimer, type Step } from "../Protocol.ts"
 import { RaftLog } from "./RaftLog.ts"
@@ -121,7 +122,8 @@ const advanceCommit = <C>(s: S<C>, out: Array<Out<C>>): S<C> => {
   const held = [lastIndex(s), ...peers(s).map((p) => s.match[p] ?? 0)].sort((a, b) => b - a)
   // Terms never decrease along the log: if the majority's index is of an older term, so is every lower one.
   const n = held[majority(s) - 1] ?? 0
-  return n > s.commitIndex && termAt(s, n) === s.term ? commitTo(s, n, out) : s
+  const current = termAt(s, n) === s.term || s.config.unsafe?.commitOldTerms === true
+  return n > s.commitIndex && current ? commitTo(s, n, out) : s
 }
 
 /** Whether a log ending at (`index`, `term`) is at least as up to date as this node's (Raft §5.4.1). */
@@ -292,8 +294,31 @@ const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, 
   }
 }
 
-/** One Raft step: `(state, event) -> (state, outputs)`. Pure and total. */
+/**
+ * Raft's local invariants across one step (a violation is a bug: `InvariantViolation`, a defect):
+ * the term never decreases; the commit index never decreases and never passes the log's end; a
+ * leader names itself leader and voted for itself in its term. Not checked for the deliberately
+ * broken `unsafe` variants, whose point is to break Raft for the simulator's checkers to catch.
+ */
+const checkStep = <C>(before: S<C>, after: S<C>): void => {
+  // Messages are built only on failure: this runs on every step.
+  if (after.config.unsafe !== undefined) return
+  if (after.term < before.term) invariant(false, `raft: term went back from ${before.term} to ${after.term} on ${after.self.node}`)
+  if (after.commitIndex < before.commitIndex) invariant(false, `raft: commit index went back from ${before.commitIndex} to ${after.commitIndex}`)
+  if (after.commitIndex > after.log.length) invariant(false, `raft: commit index ${after.commitIndex} beyond the log's end ${after.log.length}`)
+  if (after.role === "leader" && (after.leader !== after.self.node || after.votedFor !== after.self.node)) {
+    invariant(false, `raft: leader ${after.self.node} of term ${after.term} names ${after.leader} leader, voted for ${after.votedFor}`)
+  }
+}
+
+/** One Raft step: `(state, event) -> (state, outputs)`. Pure and total; asserts `checkStep`. */
 export const raftStep = <C>(s: S<C>, e: Event<RaftMessage<C>>): Step<S<C>, RaftMessage<C>, RaftEmit<C>> => {
+  const step = raftStepUnchecked(s, e)
+  checkStep(s, step.state)
+  return step
+}
+
+const raftStepUnchecked = <C>(s: S<C>, e: Event<RaftMessage<C>>): Step<S<C>, RaftMessage<C>, RaftEmit<C>> => {
   const out: Array<Out<C>> = []
   switch (e._tag) {
     case "Start":

@@ -3,3 +3,4 @@ export { defaultRaftConfig, isRaftMessage, lastIndex, makeRaft, raftInit, raftSt
 export { RaftLog } from "./RaftLog.ts"
 export { makeRaftChecker, type RaftChecker } from "./invariants.ts"
 export type { Entry, RaftConfig, RaftEmit, RaftMessage, RaftPersisted, RaftState } from "./types.ts"
+export { decodeRaftConfig, RaftConfigSchema, raftConfigIssue } from "./config.ts"

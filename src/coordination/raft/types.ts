@@ -30,8 +30,13 @@ export interface RaftConfig {
    * healthy leader. Default `true` in `defaultRaftConfig`.
    */
   readonly preVote?: boolean | undefined
-  /** Deliberately broken variants, for proving the checkers. Never set in production. */
-  readonly unsafe?: { readonly ignoreTerm?: boolean } | undefined
+  /**
+   * Deliberately broken variants, for proving the checkers. Never set in production.
+   * `ignoreTerm`: accept stale-term messages. `commitOldTerms`: drop the commit rule's
+   * current-term check (a leader commits an older term's entry once a majority holds it:
+   * Raft paper, Figure 8).
+   */
+  readonly unsafe?: { readonly ignoreTerm?: boolean | undefined; readonly commitOldTerms?: boolean | undefined } | undefined
 }
 
 /** A log entry. `command` is `undefined` for the no-op a new leader appends. */

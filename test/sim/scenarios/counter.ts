@@ -12,6 +12,7 @@ import type { Address } from "../../../src/transport/index.ts"
 import type { Event, Output, Protocol } from "../../../src/coordination/index.ts"
 import { Counter, Raft } from "../../../src/coordination/index.ts"
 import type { Checker, SimulateOptions } from "../../../src/sim/index.ts"
+import { checkLinearizable, counterModel, type CounterInput, History, linearizabilityViolation } from "../../../src/sim/index.ts"
 
 type M = Counter.RaftCounterMessage
 interface Ack {
@@ -95,9 +96,21 @@ const withClients = <NS, NM, P>(
   }
 }
 
+/**
+ * Which checks run: `"all"` (the per-step checks above, then the recorded history through the
+ * linearizability checker at the end) or `"history"` (only the recorded history: proves that the
+ * linearizability checker alone catches the broken variants).
+ */
+export type CounterChecks = "all" | "history"
+
 /** The linearizability checker of acknowledged increments (plus `extra` on every node step). */
-const linearizable = <NS>(duration: number, extra?: (node: string, s: NS, states: ReadonlyMap<string, State<NS>>) => string | undefined) =>
+const linearizable = <NS>(
+  duration: number,
+  checks: CounterChecks,
+  extra?: (node: string, s: NS, states: ReadonlyMap<string, State<NS>>) => string | undefined
+) =>
 (): Checker<State<NS>, M, O> => {
+  const history = new History<CounterInput, number>()
   const invoked = new Set<string>()
   const acked = new Map<string, number>()
   const values = new Map<number, string>()
@@ -106,12 +119,18 @@ const linearizable = <NS>(duration: number, extra?: (node: string, s: NS, states
   return {
     step: (view) => {
       const s = view.state
-      if (s._tag === "Node") return extra?.(view.node, s.node, view.states)
-      if (s.pending !== undefined) invoked.add(`${s.self.node}#${s.pending.seq}`)
+      if (s._tag === "Node") return checks === "all" ? extra?.(view.node, s.node, view.states) : undefined
+      if (s.pending !== undefined) {
+        invoked.add(`${s.self.node}#${s.pending.seq}`)
+        history.invoke(`${s.self.node}#${s.pending.seq}`, s.self.node, { _tag: "Increment" }, s.pending.since)
+      }
       for (const o of view.outputs) {
         if (o._tag !== "Emit" || o.value._tag !== "Ack") continue
         const { client, invokedAt, seq, value } = o.value
         const op = `${client}#${seq}`
+        history.complete(op, value, view.now)
+        lastAck = view.now
+        if (checks === "history") continue
         if (acked.has(op) && acked.get(op) !== value) return `${op} acknowledged twice with ${acked.get(op)} and ${value}`
         const other = values.get(value)
         if (other !== undefined && other !== op) return `exactly once: ${op} and ${other} were both acknowledged with value ${value}`
@@ -122,31 +141,37 @@ const linearizable = <NS>(duration: number, extra?: (node: string, s: NS, states
         acked.set(op, value)
         values.set(value, op)
         acks.push({ at: view.now, value })
-        lastAck = view.now
       }
       return undefined
     },
-    final: () => (lastAck < duration ? `liveness: no increment acknowledged after the faults stopped at ${duration} ms (last at ${lastAck})` : undefined)
+    final: () =>
+      linearizabilityViolation(checkLinearizable(counterModel, history.operations())) ??
+        (lastAck < duration ? `liveness: no increment acknowledged after the faults stopped at ${duration} ms (last at ${lastAck})` : undefined)
   }
 }
 
 const base = { duration: 700, quiet: 500, network: { defaults: { minDelay: 1, maxDelay: 15, drop: 0.05, duplicate: 0.05 } } }
 
 /** One seeded single-owner counter run; `broken` applies resent increments again. */
-export const counterScenario = (seed: number, broken = false): SimulateOptions<State<Counter.CounterState>, M, Counter.CounterState | number, O> => ({
+export const counterScenario = (
+  seed: number,
+  broken = false,
+  checks: CounterChecks = "all"
+): SimulateOptions<State<Counter.CounterState>, M, Counter.CounterState | number, O> => ({
   ...base,
   seed,
   scenario: broken ? "counter-broken" : "counter",
   protocol: withClients(Counter.makeCounterOwner({ unsafeNoDedupe: broken }), [{ node: "owner", id: "counter" }]),
   nodes: ["owner", ...clients],
   faults: { interval: 200, crash: true, maxDown: 1, partition: true },
-  checker: linearizable(base.duration)
+  checker: linearizable(base.duration, checks)
 })
 
 /** One seeded Raft counter run (3 members); `broken` acknowledges increments before they commit. */
 export const raftCounterScenario = (
   seed: number,
-  broken = false
+  broken = false,
+  checks: CounterChecks = "all"
 ): SimulateOptions<State<Counter.RaftCounterState>, M, Raft.RaftPersisted<Counter.Increment> | number, O> => {
   const members = ["n0", "n1", "n2"]
   const raft = Raft.defaultRaftConfig(members)
@@ -161,7 +186,7 @@ export const raftCounterScenario = (
     checker: () => {
       const safety = Raft.makeRaftChecker<Counter.Increment>()
       const rafts = new Map<string, Raft.RaftState<Counter.Increment>>()
-      return linearizable<Counter.RaftCounterState>(base.duration, (node, s, states) => {
+      return linearizable<Counter.RaftCounterState>(base.duration, checks, (node, s, states) => {
         rafts.clear()
         for (const [n, st] of states) if (st._tag === "Node") rafts.set(n, st.node.raft)
         return safety.check(node, s.raft, rafts)

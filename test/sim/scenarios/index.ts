@@ -11,11 +11,15 @@ import { raftLockScenario } from "./raftLock.ts"
 import { votingScenario } from "./voting.ts"
 import { lockScenario } from "./lock.ts"
 import { raftScenario } from "./raft.ts"
+import { kvScenario } from "./kv.ts"
 
 /** Runs one seed of a named scenario. */
 export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult>> = {
   raft: (seed) => simulate(raftScenario(seed)),
   "raft-broken": (seed) => simulate(raftScenario(seed, { unsafe: { ignoreTerm: true } })),
+  "raft-figure8": (seed) => simulate(raftScenario(seed, { steer: "figure8" })),
+  "raft-figure8-old-term-commit-broken": (seed) => simulate(raftScenario(seed, { steer: "figure8", unsafe: { commitOldTerms: true } })),
+  "raft-old-term-commit-broken": (seed) => simulate(raftScenario(seed, { unsafe: { commitOldTerms: true } })),
   lock: (seed) => simulate(lockScenario(seed)),
   barrier: (seed) => simulate(barrierScenario(seed)),
   "barrier-broken": (seed) => simulate(barrierScenario(seed, true)),
@@ -40,7 +44,11 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   "raft-lock": (seed) => simulate(raftLockScenario(seed)),
   "raft-lock-release": (seed) => simulate(raftLockScenario(seed, false, "checked")),
   "raft-lock-release-broken": (seed) => simulate(raftLockScenario(seed, false, "lossy-broken")),
-  "raft-lock-broken": (seed) => simulate(raftLockScenario(seed, true))
+  "raft-lock-broken": (seed) => simulate(raftLockScenario(seed, true)),
+  "raft-lock-history-broken": (seed) => simulate(raftLockScenario(seed, true, false, "history")),
+  "raft-lock-races": (seed) => simulate(raftLockScenario(seed, false, false, "all", { races: true })),
+  "raft-kv": (seed) => simulate(kvScenario(seed)),
+  "raft-kv-broken": (seed) => simulate(kvScenario(seed, true))
 }
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
