@@ -5,7 +5,7 @@ import { Ledger } from "../../src/economics/index.ts"
 import { Tournament } from "../../apps/ml-coordination/index.ts"
 import { fund, withEconomy } from "./fixtures.ts"
 
-const options = { candidates: 6, eta: 3, minEpochs: 2, seed: "t-1", sponsor: "lab", compute: "gpu", pricePerEpoch: 5n }
+const options = { candidates: 6, eta: 3, minResource: 2, seed: "t-1", sponsor: "lab", compute: "gpu", pricePerUnit: 5n }
 
 describe("Tournament", () => {
   it.effect("runs successive halving, pays every epoch from the ledger and stops the losers", () =>
@@ -17,7 +17,7 @@ describe("Tournament", () => {
       yield* Effect.forkScoped(Stream.runForEach(system.events, (e) =>
         Effect.sync(() => e._tag === "AgentStopped" && stopped.push(e.agent))), { startImmediately: true })
       const result = yield* Tournament.run(options)
-      assert.deepStrictEqual(result.rounds.map((r) => [r.epochs, r.scores.length, r.survivors.length]), [[2, 6, 2], [6, 2, 1]])
+      assert.deepStrictEqual(result.rounds.map((r) => [r.resource, r.scores.length, r.survivors.length]), [[2, 6, 2], [6, 2, 1]])
       // 6 candidates × 2 epochs + 2 × 6 epochs, at 5 per epoch
       assert.strictEqual(result.spent, 120n)
       assert.deepStrictEqual(yield* ledger.balance("gpu"), { available: 120n, held: 0n })
