@@ -126,6 +126,13 @@ const candidateAgent = <E, R>(assignment: Assignment, task: Task<E, R>) =>
       )
   })
 
+/** How many rounds a tournament of `candidates` runs (the best `1/eta` go on until one is left). */
+export const roundsOf = (candidates: number, eta: number): number => {
+  let rounds = 1
+  for (let left = Math.max(1, Math.floor(candidates / eta)); left > 1; left = Math.max(1, Math.floor(left / eta))) rounds++
+  return rounds
+}
+
 /** The seed a candidate is evaluated with in every round (so a run can retrain the same model). */
 export const evaluationSeed = (seed: string, candidate: string): string => `${seed}:${candidate}`
 
