@@ -252,7 +252,7 @@ export const runTournament = (input: TournamentModeOptions) =>
           }
           yield* advance(TRADING_WINDOW_MILLIS)
         }
-      }).pipe(Effect.orDie)
+      }).pipe(Effect.orDie, Effect.withSpan("mabeam.flagship.round", { attributes: { rung: round.round } }))
 
     const result = yield* Tournament.run({
       name: "candidate",
@@ -317,4 +317,4 @@ export const runTournament = (input: TournamentModeOptions) =>
       clockMillis: now - startedAt,
       money: { before, after, conserved: before === after && audit.supply === before && audit.held === 0n }
     } satisfies TournamentReport
-  })
+  }).pipe(Effect.withSpan("mabeam.flagship.run", { attributes: { mode: "tournament", task: "iris", seed: input.seed } }))
