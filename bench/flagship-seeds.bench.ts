@@ -4,7 +4,7 @@
  * the same unit (training epochs), same data, over many seeds.
  *
  *   node bench/flagship-seeds.bench.ts                      20 seeds, 1500 epochs each, 27 slots a round
- *   node bench/flagship-seeds.bench.ts --seeds 40 --budget 3000 --slots 9
+ *   node bench/flagship-seeds.bench.ts --seeds 40 --budget 3000 --slots 9 --strategies random,tpe
  *
  * Run directly, it prints each seed, then each contender's mean best validation accuracy with its
  * 95% interval and the paired difference with its interval (about 10 s a seed on one loaded core),
@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
-import { compare, duel, formatComparison, formatSeedHeader, formatSeedRow, randomSearch, spiralsTask } from "../apps/flagship/index.ts"
+import { compare, duel, formatComparison, formatSeedHeader, formatSeedRow, randomSearch, spiralsTask, STRATEGISTS } from "../apps/flagship/index.ts"
 import { defineBench } from "./lib/index.ts"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -40,19 +40,26 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const seeds = argument("--seeds", 20)
   const budget = argument("--budget", 1500)
   const slots = argument("--slots", 27)
+  const listed = process.argv.indexOf("--strategies")
+  const strategies = (listed >= 0 ? process.argv[listed + 1]! : STRATEGISTS.join(",")).split(",").map((name) => {
+    const known = STRATEGISTS.find((strategist) => strategist === name)
+    if (known === undefined) throw new Error(`--strategies takes names among ${STRATEGISTS.join(", ")}, got "${name}"`)
+    return known
+  })
   const started = performance.now()
-  console.log(formatSeedHeader(spiralsTask, budget, seeds) + `, ${slots} slots a round`)
+  console.log(formatSeedHeader(spiralsTask, budget, seeds).replace("\n", `, ${slots} slots a round, strategists ${strategies.join(" ")}\n`))
   const comparison = await Effect.runPromise(compare({
     task: "spirals",
     seed: "mabeam",
     seeds,
     budget,
     slots,
+    strategies,
     onSeed: (row) => Effect.sync(() => console.log(formatSeedRow(row)))
   }))
   console.log("")
   console.log(formatComparison(comparison))
   console.log(`  wall time ${((performance.now() - started) / 1000).toFixed(0)} s (a shared, loaded machine: the timing is noisy, the scores are exact for the seeds)`)
   mkdirSync(join(here, "results"), { recursive: true })
-  writeFileSync(join(here, "results", "flagship-seeds.json"), JSON.stringify({ slots, ...comparison }, null, 2))
+  writeFileSync(join(here, "results", "flagship-seeds.json"), JSON.stringify({ slots, strategies, ...comparison }, null, 2))
 }

@@ -11,10 +11,10 @@ import { AuctionHouse, Ledger } from "../../src/economics/index.ts"
 import { MabeamTest } from "../../src/runtime/index.ts"
 import { Orchestrator } from "../../src/variables/index.ts"
 import type { TaskName } from "./mode.ts"
-import { randomSearch, type RandomSearchResult } from "./random-search.ts"
+import { randomSearch } from "./random-search.ts"
 import { type Interval, meanInterval, pairedInterval } from "./stats.ts"
 import { taskNamed } from "./task.ts"
-import { runTeam, type TeamOptions, type TeamReport } from "./team.ts"
+import { runTeam, type StrategistName, type TeamOptions } from "./team.ts"
 
 /** What to compare. */
 export interface ComparisonOptions {
@@ -26,6 +26,7 @@ export interface ComparisonOptions {
   readonly seed: string
   readonly slots?: number
   readonly eta?: number
+  readonly strategies?: ReadonlyArray<StrategistName>
   /** Called after each seed (progress). */
   readonly onSeed?: (row: SeedResult) => Effect.Effect<void>
 }
@@ -68,7 +69,7 @@ export type DuelOptions = Omit<TeamOptions, "task"> & { readonly task: TaskName 
  * One seeded run of both contenders: the team (in simulated time, on services of its own), then
  * random search, on the same task, budget and data. The same seed replays both exactly.
  */
-export const duel = (options: DuelOptions): Effect.Effect<{ readonly team: TeamReport; readonly random: RandomSearchResult }, unknown> =>
+export const duel = (options: DuelOptions) =>
   Effect.gen(function*() {
     const task = taskNamed(options.task, options.seed)
     const team = yield* runTeam({ ...options, task }).pipe(Effect.scoped, Effect.provide(servicesFor(options.seed)))
@@ -100,7 +101,8 @@ export const compare = (options: ComparisonOptions) =>
         seed: `${options.seed}-${i}`,
         budget: options.budget,
         ...(options.slots === undefined ? {} : { slots: options.slots }),
-        ...(options.eta === undefined ? {} : { eta: options.eta })
+        ...(options.eta === undefined ? {} : { eta: options.eta }),
+        ...(options.strategies === undefined ? {} : { strategies: options.strategies })
       })
       rows.push(row)
       if (options.onSeed !== undefined) yield* options.onSeed(row)

@@ -31,6 +31,8 @@ export interface TeamOptions {
   readonly slots?: number
   /** Each round's tournament keeps the best `1/eta` (default 3). */
   readonly eta?: number
+  /** The strategists of the team (default all three: random search, grid search, TPE). */
+  readonly strategies?: ReadonlyArray<StrategistName>
   /** Credits each strategist starts with, to bid for slots (default 3000). */
   readonly credits?: number
   /** How many of the best fully trained configurations form the final ensemble (default 3). */
@@ -80,6 +82,15 @@ export interface TeamReport {
   readonly clockMillis: number
 }
 
+/** The strategists a team can have. */
+export const STRATEGISTS = ["random", "grid", "tpe"] as const
+
+/** The name of a strategist. */
+export type StrategistName = typeof STRATEGISTS[number]
+
+const strategyOf = (name: StrategistName): Strategy =>
+  name === "random" ? RandomSearch : name === "grid" ? GridSearch.make({ levels: 4 }) : Tpe.make()
+
 const SLOT_AUCTION_MILLIS = 100
 /** The team's compute budget and the account paid for training. */
 const SPONSOR = "team-budget"
@@ -107,7 +118,7 @@ export const runTeam = (options: TeamOptions) =>
     const startedAt = yield* Clock.currentTimeMillis
 
     yield* orchestrator.define(STUDY, { space: task.space, goal: "maximize", policy: SingleOwner.make("coordinator") })
-    const strategies: ReadonlyArray<Strategy> = [RandomSearch, GridSearch.make({ levels: 4 }), Tpe.make()]
+    const strategies: ReadonlyArray<Strategy> = (options.strategies ?? STRATEGISTS).map(strategyOf)
     yield* ledger.open("compute")
     for (const strategy of strategies) {
       yield* ledger.open(strategy.name)
