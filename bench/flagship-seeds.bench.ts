@@ -1,10 +1,10 @@
 /**
- * The flagship's claim as a benchmark: the team (auctioned slots among random/grid/TPE strategists,
- * successive halving, the ensemble) against single-agent random search, same task, same budget in
- * the same unit (training epochs), same data, over many seeds.
+ * The flagship's claim as a benchmark: the team (auctioned slots among strategists, by default
+ * random search and TPE; successive halving; the ensemble) against single-agent random search, same
+ * task, same budget in the same unit (training epochs), same data, over many seeds.
  *
  *   node bench/flagship-seeds.bench.ts                      20 seeds, 1500 epochs each, 27 slots a round
- *   node bench/flagship-seeds.bench.ts --seeds 40 --budget 3000 --slots 9 --strategies random,tpe
+ *   node bench/flagship-seeds.bench.ts --seeds 40 --budget 3000 --slots 9 --strategies random,grid,tpe --seed fresh
  *
  * Run directly, it prints each seed, then each contender's mean best validation accuracy with its
  * 95% interval and the paired difference with its interval (about 10 s a seed on one loaded core),
@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
-import { compare, duel, formatComparison, formatSeedHeader, formatSeedRow, randomSearch, spiralsTask, STRATEGISTS } from "../apps/flagship/index.ts"
+import { compare, duel, formatComparison, formatSeedHeader, formatSeedRow, DEFAULT_STRATEGISTS, randomSearch, spiralsTask, STRATEGISTS } from "../apps/flagship/index.ts"
 import { defineBench } from "./lib/index.ts"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -40,8 +40,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const seeds = argument("--seeds", 20)
   const budget = argument("--budget", 1500)
   const slots = argument("--slots", 27)
+  const seedAt = process.argv.indexOf("--seed")
+  const seed = seedAt >= 0 ? process.argv[seedAt + 1]! : "mabeam"
   const listed = process.argv.indexOf("--strategies")
-  const strategies = (listed >= 0 ? process.argv[listed + 1]! : STRATEGISTS.join(",")).split(",").map((name) => {
+  const strategies = (listed >= 0 ? process.argv[listed + 1]! : DEFAULT_STRATEGISTS.join(",")).split(",").map((name) => {
     const known = STRATEGISTS.find((strategist) => strategist === name)
     if (known === undefined) throw new Error(`--strategies takes names among ${STRATEGISTS.join(", ")}, got "${name}"`)
     return known
@@ -50,7 +52,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log(formatSeedHeader(spiralsTask, budget, seeds).replace("\n", `, ${slots} slots a round, strategists ${strategies.join(" ")}\n`))
   const comparison = await Effect.runPromise(compare({
     task: "spirals",
-    seed: "mabeam",
+    seed,
     seeds,
     budget,
     slots,

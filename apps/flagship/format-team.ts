@@ -17,8 +17,8 @@ const pointsInterval = (i: Interval) => `[${points(i.low)}, ${points(i.high)}] p
 const BAR = 20
 
 /** The line printed when a team run starts. */
-export const formatTeamStart = (task: TuningTask, budget: number, seed: string): string =>
-  `mabeam flagship: 3 strategist agents bid for candidate slots, successive halving trains them on ${task.title}; ${budget} ${task.unit} of budget, seed "${seed}"`
+export const formatTeamStart = (task: TuningTask, budget: number, seed: string, strategists = 2): string =>
+  `mabeam flagship: ${strategists} strategist agents bid for candidate slots, successive halving trains them on ${task.title}; ${budget} ${task.unit} of budget, seed "${seed}"`
 
 /** One line per round of the team. */
 export const formatTeamRound = (progress: TeamRoundProgress): string => {
