@@ -65,6 +65,10 @@ const servicesFor = (seed: string) =>
 /** Options of one seeded run of both contenders. */
 export type DuelOptions = Omit<TeamOptions, "task"> & { readonly task: TaskName }
 
+/** The team alone, seeded, in simulated time on services of its own. */
+export const teamAlone = (options: DuelOptions) =>
+  runTeam({ ...options, task: taskNamed(options.task, options.seed) }).pipe(Effect.scoped, Effect.provide(servicesFor(options.seed)))
+
 /**
  * One seeded run of both contenders: the team (in simulated time, on services of its own), then
  * random search, on the same task, budget and data. The same seed replays both exactly.
@@ -72,7 +76,7 @@ export type DuelOptions = Omit<TeamOptions, "task"> & { readonly task: TaskName 
 export const duel = (options: DuelOptions) =>
   Effect.gen(function*() {
     const task = taskNamed(options.task, options.seed)
-    const team = yield* runTeam({ ...options, task }).pipe(Effect.scoped, Effect.provide(servicesFor(options.seed)))
+    const team = yield* teamAlone(options)
     const random = yield* randomSearch(task, options.budget, `${options.seed}-random-search`)
     return { team, random }
   })
