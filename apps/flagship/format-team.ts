@@ -29,14 +29,14 @@ export const formatTeamRound = (progress: TeamRoundProgress): string => {
 }
 
 /** The verdict on one seed, which says that one seed is not evidence and how to get some. */
-const oneSeedVerdict = (team: number, random: number): string => {
+const oneSeedVerdict = (task: TuningTask, team: number, random: number): string => {
   const difference = team - random
   const said = Math.abs(difference) < 0.0005
     ? "the team's best model and random search's tie"
     : difference > 0
     ? `the team's best model is ${points(difference).slice(1)} points above random search's`
     : `random search's best model is ${points(-difference).slice(1)} points above the team's`
-  return `  → on this one seed ${said}. One seed is not evidence: \`npm start -- --seeds 20\` runs both on 20 seeds and prints each one's mean with its 95% interval and the paired difference`
+  return `  → on this one seed ${said}. One seed is not evidence: \`npm start -- ${task.name === "spirals" ? "" : `--task ${task.name} `}--seeds 20\` runs both on 20 seeds and prints each one's mean with its 95% interval and the paired difference`
 }
 
 /** The summary of one seeded run of the team and random search. */
@@ -52,9 +52,9 @@ export const formatTeamReport = (task: TuningTask, team: TeamReport, random: Ran
   "",
   team.ensemble === undefined
     ? "  no configuration was trained in full: no ensemble"
-    : `  final ensemble (average of the ${team.ensemble.members.length} best trained in full): ${percent(team.ensemble.score)} — ${team.ensemble.members.join(", ")}`,
+    : `  final ensemble (${task.vote} of the ${team.ensemble.members.length} best trained in full): ${percent(team.ensemble.score)} — ${team.ensemble.members.join(", ")}`,
   `  single-agent random search, same ${random.spent} ${task.unit} (${random.evaluations} configurations), same data: best ${percent(random.best)}`,
-  oneSeedVerdict(team.best?.score ?? 0, random.best),
+  oneSeedVerdict(task, team.best?.score ?? 0, random.best),
   `  ledger: ${team.moneyConserved ? "money conserved, no escrow left" : "MONEY NOT CONSERVED"}`
 ].join("\n")
 

@@ -28,6 +28,8 @@ export interface TuningTask {
   readonly title: string
   /** The budget unit, plural ("epochs"). */
   readonly unit: string
+  /** How the ensemble's members vote ("average", "majority vote"). */
+  readonly vote: string
   readonly space: Space
   /** Budget units of one evaluation of `assignment` trained on `fraction` (in (0, 1]) of its full budget; at least 1. */
   readonly cost: (assignment: Assignment, fraction: number) => number
@@ -53,6 +55,7 @@ export const spiralsTask: TuningTask = {
   name: "spirals",
   title: "an MLP on the spirals data",
   unit: "epochs",
+  vote: "average",
   space: mlpSpace,
   cost: epochsOf,
   evaluate: (assignment, fraction) =>
@@ -93,8 +96,9 @@ export const IRIS_FULL_COST = 9
 /** mljs models on iris; a full 5-fold cross-validation costs `IRIS_FULL_COST` units. */
 export const irisTask = (foldSeed: string): TuningTask => ({
   name: "iris",
-  title: "mljs models on the iris data",
-  unit: "credits (9 per full cross-validation)",
+  title: "mljs models on the iris data (a 5-fold cross-validation costs 9 credits)",
+  unit: "credits",
+  vote: "majority vote",
   space: irisSpace,
   cost: (_, fraction) => Math.max(1, Math.round(IRIS_FULL_COST * Math.min(1, fraction))),
   evaluate: (assignment, fraction) => crossValidateOnBudget(assignment, { fraction, foldSeed }),
