@@ -1,19 +1,25 @@
 /**
- * `npm start`: the flagship. A team of agents tunes mljs models on the iris data, in simulated time.
+ * `npm start`: the flagship. A team of agents tunes a model against single-agent random search at
+ * the same budget, in simulated time.
  *
- *   npm start                                    seed "mabeam", 3 workers, 400 credits per strategist
- *   npm start -- --seed 7 --agents 6 --budget 200
+ *   npm start                                    the MLP on the spirals data, 1500 epochs, seed "mabeam"
+ *   npm start -- --seeds 20                      the same comparison on 20 seeds: means, 95% intervals,
+ *                                                and the paired difference with its interval
+ *   npm start -- --task iris --budget 270        mljs models on iris (9 credits per cross-validation)
+ *   npm start -- --seed 7 --agents 9             9 candidate slots auctioned per round (default 27)
  *   npm start -- --mode tournament               27 candidate agents in a successive-halving
- *                                                tournament, with prediction markets on the outcome
+ *                                                tournament on iris, with prediction markets
  *   npm start -- --mode tournament --agents 9 --budget 100
  *
- * `--mode` is `default` or `tournament`; in tournament mode `--agents` is the number of candidates
- * (2 to 64) and `--budget` the sponsor's credits. With `OTEL_EXPORTER_OTLP_ENDPOINT` set, the
- * run's spans and metrics go to that collector.
+ * In the default mode `--budget` is each contender's compute budget in the task's unit and
+ * `--agents` the candidate slots per round (2 to 64); in tournament mode `--agents` is the number of
+ * candidates (2 to 64) and `--budget` the sponsor's credits. With `OTEL_EXPORTER_OTLP_ENDPOINT`
+ * set, the run's spans (`mabeam.flagship.run`, `mabeam.flagship.round`) and metrics go to that
+ * collector.
  */
-import type { Effect as EffectType, Layer as LayerType, Scope } from "effect"
-// Only the light mode parser is loaded before the flags are checked, so a bad flag fails at once.
-import { parseMode } from "../apps/flagship/mode.ts"
+import type { Effect as EffectType, Scope } from "effect"
+// Only the light flag parsers are loaded before the flags are checked, so a bad flag fails at once.
+import { parseMode, parseTask } from "../apps/flagship/mode.ts"
 
 const fail = (message: string): never => {
   console.error(message)
@@ -32,53 +38,60 @@ const positive = (name: string, fallback: number): number => {
 }
 const parsed = parseMode(flag("--mode"))
 const mode = parsed._tag === "Invalid" ? fail(parsed.message) : parsed.mode
+const parsedTask = parseTask(flag("--task"))
+const taskName = parsedTask._tag === "Invalid" ? fail(parsedTask.message) : parsedTask.task
+if (mode === "tournament" && taskName !== "iris" && flag("--task") !== undefined) fail(`tournament mode runs on iris (its markets bet on the model family); drop --task`)
 const seed = flag("--seed") ?? "mabeam"
-const agentCount = positive("--agents", mode === "tournament" ? 27 : 3)
-const budget = positive("--budget", 400)
-if (mode === "tournament" && (agentCount < 2 || agentCount > 64)) fail(`--agents must be between 2 and 64 in tournament mode, got ${agentCount}`)
+const seeds = positive("--seeds", 1)
+const agentCount = positive("--agents", 27)
+const budget = positive("--budget", mode === "tournament" ? 400 : taskName === "iris" ? 270 : 1500)
+if (agentCount < 2 || agentCount > 64) fail(`--agents must be between 2 and 64${mode === "tournament" ? " in tournament mode" : ""}, got ${agentCount}`)
+if (mode === "tournament" && seeds > 1) fail("--seeds compares the team with random search: it runs in the default mode")
 
 const { Effect, Layer } = await import("effect")
-const { AuctionHouse, Ledger } = await import("../src/economics/index.ts")
-const { formatReport, formatRoundProgress, formatRungProgress, formatTournamentReport, formatTournamentStart, formatTuningStart, runTournament, runTuning } =
-  await import("../apps/flagship/index.ts")
+const { Ledger } = await import("../src/economics/index.ts")
+const flagship = await import("../apps/flagship/index.ts")
 const { MabeamTest } = await import("../src/runtime/index.ts")
-const { Orchestrator } = await import("../src/variables/index.ts")
-
-const services = Layer.mergeAll(
-  AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
-  Orchestrator.layer
-).pipe(Layer.provideMerge(MabeamTest.layer({ seed })))
 
 const started = performance.now()
+const print = (line: string) => Effect.sync(() => console.log(line))
+const task = flagship.taskNamed(taskName, seed)
 
-const tuning = Effect.suspend(() => {
-  console.log(formatTuningStart({ workers: agentCount, budget, seed }))
+const single = Effect.suspend(() => {
+  console.log(flagship.formatTeamStart(task, budget, seed))
   return Effect.map(
-    runTuning({
-      seed,
-      workers: agentCount,
-      budget,
-      onRound: (progress) => Effect.sync(() => console.log(formatRoundProgress(progress)))
-    }),
-    formatReport
+    flagship.duel({ task: taskName, seed, budget, slots: agentCount, onRound: (progress) => print(flagship.formatTeamRound(progress)) }),
+    ({ random, team }) => flagship.formatTeamReport(task, team, random)
+  )
+})
+
+const multi = Effect.suspend(() => {
+  console.log(flagship.formatSeedHeader(task, budget, seeds))
+  return Effect.map(
+    flagship.compare({ task: taskName, seed, seeds, budget, slots: agentCount, onSeed: (row) => print(flagship.formatSeedRow(row)) }),
+    flagship.formatComparison
   )
 })
 
 const tournament = Effect.suspend(() => {
-  console.log(formatTournamentStart({ candidates: agentCount, budget, seed }))
+  console.log(flagship.formatTournamentStart({ candidates: agentCount, budget, seed }))
   return Effect.map(
-    runTournament({
+    flagship.runTournament({
       seed,
       candidates: agentCount,
       budget,
-      onRung: (progress) => Effect.sync(() => console.log(formatRungProgress(progress)))
+      onRung: (progress) => print(flagship.formatRungProgress(progress))
     }),
-    formatTournamentReport
-  )
+    flagship.formatTournamentReport
+  ).pipe(Effect.scoped, Effect.provide(Ledger.Ledger.layer.pipe(Layer.provideMerge(MabeamTest.layer({ seed })))))
 })
 
-const program: EffectType.Effect<string, unknown, LayerType.Success<typeof services> | Scope.Scope> = mode === "tournament" ? tournament : tuning
-Effect.runPromise(program.pipe(Effect.scoped, Effect.provide(services))).then(
+const program: EffectType.Effect<string, unknown, Scope.Scope> = mode === "tournament"
+  ? tournament
+  : seeds > 1
+  ? multi
+  : single
+Effect.runPromise(program.pipe(Effect.scoped)).then(
   (summary) => {
     console.log("")
     console.log(summary)

@@ -28,6 +28,7 @@ export {
 export {
   ACCOUNTS,
   HOUSE_FUNDS,
+  irisBudgetTask,
   planRungs,
   type RungProgress,
   type RungReport,
@@ -38,5 +39,12 @@ export {
   type TournamentReport
 } from "./tournament.ts"
 /** The modes of the flagship (`npm start -- --mode <mode>`). */
-export { FLAGSHIP_MODES, type FlagshipMode, parseMode } from "./mode.ts"
+export { FLAGSHIP_MODES, type FlagshipMode, parseMode, parseTask, type TaskName, TASKS } from "./mode.ts"
 export { formatRoundProgress, formatRungProgress, formatTournamentStart, formatTuningStart } from "./progress.ts"
+/** The team against single-agent random search on a budget, on a task where configuration matters. */
+export { IRIS_FULL_COST, irisTask, spiralsTask, taskNamed, type TuningTask } from "./task.ts"
+export { DEFAULT_STRATEGISTS, runTeam, type StrategistName, STRATEGISTS, type TeamOptions, type TeamReport, type TeamRoundProgress } from "./team.ts"
+export { randomSearch, type RandomSearchResult } from "./random-search.ts"
+export { compare, compareOnce, type Comparison, type ComparisonOptions, duel, type DuelOptions, type SeedResult, teamAlone } from "./compare.ts"
+export { type Interval, meanInterval, pairedInterval, t95 } from "./stats.ts"
+export { formatComparison, formatSeedHeader, formatSeedRow, formatTeamReport, formatTeamRound, formatTeamStart, verdictOf } from "./format-team.ts"

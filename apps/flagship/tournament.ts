@@ -2,11 +2,12 @@
  * The flagship's tournament mode (`npm start -- --mode tournament`): model selection by successive
  * halving, with a prediction market on the side.
  *
- * Candidate configurations are drawn (seeded) from the flagship's search space, and each is owned
- * by a candidate agent under a supervisor of its own. Every rung, each surviving candidate is
- * cross-validated on the iris data, training on a growing share of each fold's rows (`1/eta^k` up
- * to all of them in the last rung), and each evaluation is paid from the sponsor's ledger account
- * first; the best `1/eta` go on and the losers are stopped by their supervisor. After each rung,
+ * The halving is `Tournament.run` (apps/ml-coordination) on an iris task: candidate configurations
+ * are drawn (seeded) from the flagship's search space, and each is owned by a candidate agent under
+ * a supervisor of its own. Every rung, each surviving candidate is cross-validated on the iris
+ * data, training on a growing share of each fold's rows (`1/eta^k` up to all of them in the last
+ * rung), and each evaluation is paid from the sponsor's ledger account first; the best `1/eta` go
+ * on and the losers are stopped. After each rung,
  * trader agents trade LMSR prediction markets on how the tournament ends; the markets settle
  * through the ledger when it has. The winner is compared with single-agent random search given the
  * same budget and seed. It all runs on a seed: the same seed replays the run exactly.
@@ -15,13 +16,13 @@
  */
 import { Clock, Effect, Random, Schema } from "effect"
 import { TestClock } from "effect/testing"
-import { Agent, type AgentRef, AgentSystem } from "../../src/agent/index.ts"
+import { type AgentRef, AgentSystem } from "../../src/agent/index.ts"
 import { Ledger } from "../../src/economics/index.ts"
 import { decodeInput } from "../../src/errors/index.ts"
 import { irisSpace } from "../ml/index.ts"
-import { BudgetExhausted, CandidateFailed } from "../ml-coordination/index.ts"
+import { type Round, Tournament, type TournamentTask } from "../ml-coordination/index.ts"
 import { Supervisor } from "../../src/supervision/index.ts"
-import { type Assignment, sample } from "../../src/variables/index.ts"
+import { type Assignment, type InvalidAssignment, sample } from "../../src/variables/index.ts"
 import { baselineSearch, describeAssignment } from "./ensemble.ts"
 import { crossValidateOnBudget } from "./fidelity.ts"
 import { type MarketReport, type OpenMarket, openMarkets, type Question, settleMarkets, type Standing, TradeSession, TRADERS, makeTrader } from "./market.ts"
@@ -130,25 +131,14 @@ export const planRungs = (candidates: number, eta: number): ReadonlyArray<number
   return sizes
 }
 
-/** Cross-validate on a share of the training rows, with the given seed. */
-const Evaluate = Agent.request("Evaluate", { fraction: Schema.Number, seed: Schema.String }, Schema.Number)
-
-/** A candidate agent owns one configuration and scores it on request. */
-const makeCandidate = (assignment: Assignment, foldSeed: string) =>
-  Agent.make({
-    name: "candidate",
-    messages: Evaluate,
-    capabilities: ["train"],
-    initial: () => 0,
-    handle: (evaluations: number, msg, ctx) =>
-      crossValidateOnBudget(assignment, { fraction: msg.fraction, foldSeed }).pipe(
-        Random.withSeed(msg.seed),
-        Effect.map((accuracy) => {
-          ctx.reply(msg, accuracy)
-          return evaluations + 1
-        })
-      )
-  })
+/**
+ * The iris task of tournament mode: a resource of `r` (out of `full`) cross-validates on `r/full`
+ * of each fold's training rows and costs `r` credits, so a full evaluation costs `full`.
+ */
+export const irisBudgetTask = (full: number, foldSeed: string): TournamentTask<InvalidAssignment> => ({
+  space: irisSpace,
+  evaluate: (assignment: Assignment, resource: number) => crossValidateOnBudget(assignment, { fraction: resource / full, foldSeed })
+})
 
 interface Entrant {
   readonly id: string
@@ -178,7 +168,8 @@ export const runTournament = (input: TournamentModeOptions) =>
     const startedAt = yield* Clock.currentTimeMillis
     const foldSeed = `${seed}-folds`
     const sizes = planRungs(candidates, eta)
-    const fullPrice = BigInt(eta ** (sizes.length - 1))
+    // A full evaluation (all the training rows) costs `full` credits; rung k costs eta^k.
+    const full = eta ** (sizes.length - 1)
 
     const funds: ReadonlyArray<readonly [string, bigint]> = [
       [ACCOUNTS.sponsor, BigInt(budget)],
@@ -198,103 +189,87 @@ export const runTournament = (input: TournamentModeOptions) =>
     const before = yield* total(funds.map(([account]) => account))
     if (input.onLedger !== undefined) yield* input.onLedger(ledger, funds.map(([account]) => account))
 
+    const pool = yield* Supervisor.make({ name: "tournament" })
+    if (input.onCandidates !== undefined) yield* input.onCandidates(pool)
+    const latest = new Map<string, { readonly rung: number; readonly accuracy: number }>()
     const assignments = yield* Effect.forEach(Array.from({ length: candidates }, (_, i) => i), () => sample(irisSpace)).pipe(
       Random.withSeed(`${seed}:configurations`)
     )
+    // `Tournament.run` names the candidates `candidate-1`, `candidate-2`, … in this order.
     const entrants: ReadonlyArray<Entrant> = assignments.map((assignment, index) => ({
       id: `candidate-${index + 1}`,
       index,
       assignment,
       family: String(assignment["model"])
     }))
-    const pool = yield* Supervisor.make({ name: "tournament" })
-    if (input.onCandidates !== undefined) yield* input.onCandidates(pool)
-    const refs = new Map<string, AgentRef<typeof Evaluate.Type>>()
-    for (const entrant of entrants) {
-      refs.set(entrant.id, yield* agents.spawn(makeCandidate(entrant.assignment, foldSeed), { id: entrant.id, supervisor: pool, restart: "temporary" }))
-    }
-
-    const latest = new Map<string, { readonly rung: number; readonly accuracy: number }>()
+    const byId = new Map(entrants.map((entrant) => [entrant.id, entrant]))
     const standings = (alive: ReadonlySet<string>): ReadonlyArray<Standing> =>
       entrants.map((entrant) => ({ id: entrant.id, family: entrant.family, ...latest.get(entrant.id)!, alive: alive.has(entrant.id) }))
-    let survivors: ReadonlyArray<Entrant> = entrants
     const rungs: Array<RungReport> = []
     let markets: ReadonlyArray<OpenMarket> = []
     const traders: Array<readonly [string, AgentRef<typeof TradeSession.Type>]> = []
     const fills = new Map<string, number>()
-    let spent = 0n
     let stopped = 0
-    let exhausted = false
 
-    for (let rung = 0; rung < sizes.length; rung++) {
-      const fraction = eta ** (rung - (sizes.length - 1))
-      const price = BigInt(eta ** rung)
-      const cost = price * BigInt(survivors.length)
-      const { available } = yield* ledger.balance(ACCOUNTS.sponsor)
-      if (available < cost) {
-        if (rung === 0) return yield* new BudgetExhausted({ sponsor: ACCOUNTS.sponsor, needed: cost, available })
-        exhausted = true
-        break
-      }
-      for (const _ of survivors) {
-        yield* ledger.transfer({ from: ACCOUNTS.sponsor, to: ACCOUNTS.compute, amount: price }).pipe(
-          Effect.catchTag("IdempotencyConflict", (error) => Effect.die(error))
-        )
-      }
-      spent += cost
-      const scored = yield* Effect.forEach(survivors, (entrant) =>
-        refs.get(entrant.id)!.ask(Evaluate.make({ fraction, seed: `${seed}:${entrant.id}:r${rung}` }), { timeout: "1 hour" }).pipe(
-          Effect.map((accuracy) => ({ entrant, accuracy })),
-          Effect.mapError((error) => new CandidateFailed({ candidate: entrant.id, reason: error.message }))
-        ), { concurrency: "unbounded" })
-      scored.sort((a, b) => b.accuracy - a.accuracy || a.entrant.index - b.entrant.index)
-      for (const { entrant, accuracy } of scored) latest.set(entrant.id, { rung, accuracy })
-      const keep = Math.max(1, Math.floor(scored.length / eta))
-      for (const { entrant } of scored.slice(keep)) {
-        yield* pool.stopChild(entrant.id).pipe(Effect.orDie)
-        stopped++
-      }
-      survivors = scored.slice(0, keep).map(({ entrant }) => entrant)
-      const best = scored[0]!
-      rungs.push({
-        rung,
-        fraction,
-        candidates: scored.length,
-        price,
-        cost,
-        best: { id: best.entrant.id, config: describeAssignment(best.entrant.assignment), accuracy: best.accuracy },
-        survivors: survivors.map((entrant) => entrant.id),
-        running: (yield* pool.children).filter((child) => child.running).length
-      })
-      if (input.onRung !== undefined) {
-        yield* input.onRung({ rung: rung + 1, rungs: sizes.length, candidates: scored.length, fraction, best: { id: best.entrant.id, accuracy: best.accuracy } })
-      }
-
-      if (rung === 0) {
-        const questions: ReadonlyArray<Question> = [
-          { _tag: "Duel", id: "duel", a: scored[0]!.entrant.id, b: scored[1]!.entrant.id },
-          { _tag: "Family", id: "family" },
-          { _tag: "Versus", id: "versus" }
-        ]
-        markets = yield* openMarkets(questions, ACCOUNTS.house)
-        for (const profile of TRADERS) {
-          traders.push([profile.name, yield* agents.spawn(makeTrader(profile, markets, seed), { id: `trader-${profile.name}` })])
+    /** After each rung: report it, open the markets after the first, trade while the outcome is open. */
+    const onRound = (round: Round) =>
+      Effect.gen(function*() {
+        const rung = round.round
+        for (const { id, accuracy } of round.scores) latest.set(id, { rung, accuracy })
+        stopped += round.scores.length - round.survivors.length
+        const best = round.scores[0]!
+        const fraction = round.resource / full
+        rungs.push({
+          rung,
+          fraction,
+          candidates: round.scores.length,
+          price: BigInt(round.resource),
+          cost: round.cost,
+          best: { id: best.id, config: describeAssignment(byId.get(best.id)!.assignment), accuracy: best.accuracy },
+          survivors: round.survivors,
+          running: (yield* pool.children).filter((child) => child.running).length
+        })
+        if (input.onRung !== undefined) {
+          yield* input.onRung({ rung: rung + 1, rungs: sizes.length, candidates: round.scores.length, fraction, best })
         }
-      }
-      // Trade while the outcome is still open: after every rung but the last.
-      if (rung < sizes.length - 1) {
-        const known = standings(new Set(survivors.map((entrant) => entrant.id)))
-        for (const [name, trader] of traders) {
-          const filled = yield* trader.ask(TradeSession.make({ session: rung, standings: known }), { timeout: "1 hour" })
-          fills.set(name, (fills.get(name) ?? 0) + filled)
+        if (rung === 0) {
+          const questions: ReadonlyArray<Question> = [
+            { _tag: "Duel", id: "duel", a: round.scores[0]!.id, b: round.scores[1]!.id },
+            { _tag: "Family", id: "family" },
+            { _tag: "Versus", id: "versus" }
+          ]
+          markets = yield* openMarkets(questions, ACCOUNTS.house)
+          for (const profile of TRADERS) {
+            traders.push([profile.name, yield* agents.spawn(makeTrader(profile, markets, seed), { id: `trader-${profile.name}` })])
+          }
         }
-        yield* advance(TRADING_WINDOW_MILLIS)
-      }
-    }
+        // Trade while the outcome is still open: after every rung but the last.
+        if (rung < sizes.length - 1) {
+          const known = standings(new Set(round.survivors))
+          for (const [name, trader] of traders) {
+            const filled = yield* trader.ask(TradeSession.make({ session: rung, standings: known }), { timeout: "1 hour" })
+            fills.set(name, (fills.get(name) ?? 0) + filled)
+          }
+          yield* advance(TRADING_WINDOW_MILLIS)
+        }
+      }).pipe(Effect.orDie, Effect.withSpan("mabeam.flagship.round", { attributes: { rung: round.round } }))
 
-    const winner = survivors[0]!
+    const result = yield* Tournament.run({
+      name: "candidate",
+      candidates,
+      eta,
+      minResource: 1,
+      maxResource: full,
+      seed,
+      sponsor: ACCOUNTS.sponsor,
+      compute: ACCOUNTS.compute
+    }, { task: irisBudgetTask(full, foldSeed), assignments, supervisor: pool, onRound })
+    const spent = result.spent
+    const exhausted = result.exhausted
+
+    const winner = byId.get(result.winner.id)!
     const score = latest.get(winner.id)!
-    const evaluations = Number(spent) / Number(fullPrice)
+    const evaluations = Number(spent) / full
     const baseline = yield* baselineSearch(Math.max(1, Math.floor(evaluations)), foldSeed).pipe(Random.withSeed(`${seed}-baseline`))
     const versus = Math.abs(score.accuracy - baseline.accuracy) < 1e-9
       ? "tie" as const
@@ -342,4 +317,4 @@ export const runTournament = (input: TournamentModeOptions) =>
       clockMillis: now - startedAt,
       money: { before, after, conserved: before === after && audit.supply === before && audit.held === 0n }
     } satisfies TournamentReport
-  })
+  }).pipe(Effect.withSpan("mabeam.flagship.run", { attributes: { mode: "tournament", task: "iris", seed: input.seed } }))

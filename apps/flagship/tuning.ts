@@ -192,45 +192,47 @@ export const runTuning = (options: TuningOptions) =>
       })
 
     for (let round = 1; round <= rounds; round++) {
-      const summary = yield* orchestrator.summary(STUDY)
-      for (let slot = 1; slot <= workersCount; slot++) {
-        yield* house.open({ kind: "second-price", id: `r${round}-s${slot}`, seller: "compute", reserve: 1n, duration: SLOT_AUCTION_MILLIS })
-        for (const strategy of strategies) {
-          const { available } = yield* ledger.balance(strategy.name)
-          const amount = bidFor(summary, strategy.name, available)
-          if (amount > 0n) yield* house.bid({ auction: `r${round}-s${slot}`, bidder: strategy.name, amount })
-        }
-      }
-      yield* advance(SLOT_AUCTION_MILLIS)
-      const winners = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (slot) =>
-        Effect.map(house.outcome(`r${round}-s${slot}`), (outcome) => outcome.award?.winner))
-
-      const jobs = yield* Effect.forEach(winners, (winner, slot) =>
-        Effect.gen(function*() {
-          if (winner === undefined) return undefined
-          won.set(winner, (won.get(winner) ?? 0) + 1)
-          const proposal = yield* strategists.get(winner)!.ask(Propose.make({}))
-          const trial = ++trials
-          const crashAtFold = (yield* Random.next) < chaos ? yield* Random.nextIntBetween(1, 4) : undefined
-          return { proposal, trial, slot, crashAtFold }
-        }))
-      yield* Effect.forEach(jobs, (job) =>
-        job === undefined ? Effect.void : Effect.gen(function*() {
-          const result = yield* runTrial(job.trial, job.proposal.assignment, job.slot, job.crashAtFold)
-          if (Option.isSome(result)) {
-            yield* coordinator.tell(Report.make({
-              proposal: job.proposal.id,
-              assignment: job.proposal.assignment,
-              score: result.value.accuracy,
-              strategy: job.proposal.strategy
-            }))
+      yield* Effect.gen(function*() {
+        const summary = yield* orchestrator.summary(STUDY)
+        for (let slot = 1; slot <= workersCount; slot++) {
+          yield* house.open({ kind: "second-price", id: `r${round}-s${slot}`, seller: "compute", reserve: 1n, duration: SLOT_AUCTION_MILLIS })
+          for (const strategy of strategies) {
+            const { available } = yield* ledger.balance(strategy.name)
+            const amount = bidFor(summary, strategy.name, available)
+            if (amount > 0n) yield* house.bid({ auction: `r${round}-s${slot}`, bidder: strategy.name, amount })
           }
-        }), { concurrency: "unbounded", discard: true })
-      yield* coordinator.ask(Flush.make({}))
-      if (options.onRound !== undefined) {
-        const best = Option.getOrUndefined((yield* orchestrator.summary(STUDY)).best)
-        yield* options.onRound({ round, rounds, trials, best: best?.score, strategy: best?.strategy })
-      }
+        }
+        yield* advance(SLOT_AUCTION_MILLIS)
+        const winners = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (slot) =>
+          Effect.map(house.outcome(`r${round}-s${slot}`), (outcome) => outcome.award?.winner))
+
+        const jobs = yield* Effect.forEach(winners, (winner, slot) =>
+          Effect.gen(function*() {
+            if (winner === undefined) return undefined
+            won.set(winner, (won.get(winner) ?? 0) + 1)
+            const proposal = yield* strategists.get(winner)!.ask(Propose.make({}))
+            const trial = ++trials
+            const crashAtFold = (yield* Random.next) < chaos ? yield* Random.nextIntBetween(1, 4) : undefined
+            return { proposal, trial, slot, crashAtFold }
+          }))
+        yield* Effect.forEach(jobs, (job) =>
+          job === undefined ? Effect.void : Effect.gen(function*() {
+            const result = yield* runTrial(job.trial, job.proposal.assignment, job.slot, job.crashAtFold)
+            if (Option.isSome(result)) {
+              yield* coordinator.tell(Report.make({
+                proposal: job.proposal.id,
+                assignment: job.proposal.assignment,
+                score: result.value.accuracy,
+                strategy: job.proposal.strategy
+              }))
+            }
+          }), { concurrency: "unbounded", discard: true })
+        yield* coordinator.ask(Flush.make({}))
+        if (options.onRound !== undefined) {
+          const best = Option.getOrUndefined((yield* orchestrator.summary(STUDY)).best)
+          yield* options.onRound({ round, rounds, trials, best: best?.score, strategy: best?.strategy })
+        }
+      }).pipe(Effect.withSpan("mabeam.flagship.round", { attributes: { round } }))
     }
 
     // Every killed worker is restarted by its supervisor: on the live clock the last restarts may
@@ -288,4 +290,4 @@ export const runTuning = (options: TuningOptions) =>
       ensemble,
       baseline
     } satisfies TuningReport
-  })
+  }).pipe(Effect.withSpan("mabeam.flagship.run", { attributes: { mode: "tuning", task: "iris", seed: options.seed } }))

@@ -1,8 +1,9 @@
 /**
  * Hyperband: several successive-halving tournaments ("brackets") that trade the number of
- * candidates against the epochs each starts with — from many candidates on few epochs to a few
- * candidates on the full budget — so a good configuration is found whether it shows early or
- * late. Each bracket is a `Tournament.run` with its own seed and agent ids, paid from the ledger.
+ * candidates against the resource each starts with (epochs, for the default MLP task) — from many
+ * candidates on little to a few candidates on the full resource — so a good configuration is found
+ * whether it shows early or late. Each bracket is a `Tournament.run` of the same task with its own
+ * seed and agent ids, paid from the ledger.
  *
  * @since 0.1.0
  */
@@ -10,20 +11,22 @@ import { Effect, Schema } from "effect"
 import type { AgentSystem } from "../../src/agent/index.ts"
 import { AccountId, Amount, type Ledger } from "../../src/economics/index.ts"
 import { decodeInput } from "../../src/errors/index.ts"
-import { run as runTournament, type TournamentError, type TournamentResult } from "./Tournament.ts"
+import type { InvalidAssignment } from "../../src/variables/index.ts"
+import { run as runTournament, type Task, type TournamentError, type TournamentResult } from "./Tournament.ts"
 
 /** Options of a Hyperband search. */
 export const HyperbandOptions = Schema.Struct({
   /** Prefix of the brackets' agent ids (default "hyperband"). */
   name: Schema.optionalKey(Schema.String.check(Schema.isBetweenLength(1, 48))),
-  /** Epochs of a candidate that reaches the end of a bracket, 3 to 60 (the MLP space's range). */
-  maxEpochs: Schema.Int.check(Schema.isBetween({ minimum: 3, maximum: 60 })),
+  /** Resource of a candidate that reaches the end of a bracket (epochs for the MLP), 3 to 1,000,000. */
+  maxResource: Schema.Int.check(Schema.isBetween({ minimum: 3, maximum: 1_000_000 })),
   /** Keep `1/eta` per round (default 3). */
   eta: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 2, maximum: 8 }))),
   seed: Schema.String.check(Schema.isBetweenLength(1, 100)),
   sponsor: AccountId,
   compute: AccountId,
-  pricePerEpoch: Schema.optionalKey(Amount)
+  /** Price of one budget unit, in minor units (default 1). */
+  pricePerUnit: Schema.optionalKey(Amount)
 })
 /** Options of a Hyperband search. */
 export type HyperbandOptions = typeof HyperbandOptions.Type
@@ -32,7 +35,7 @@ export type HyperbandOptions = typeof HyperbandOptions.Type
 export interface Bracket {
   readonly bracket: number
   readonly candidates: number
-  readonly minEpochs: number
+  readonly minResource: number
   readonly result: TournamentResult
 }
 
@@ -45,46 +48,49 @@ export interface HyperbandResult {
 
 const decodeOptions = decodeInput(HyperbandOptions, "Hyperband.run")
 
-/** The brackets' shapes: `s` from `sMax` down to 0, `n = ceil((sMax+1)/(s+1) · eta^s)` (2 to 64), `r = maxEpochs / eta^s`. */
-export const brackets = (maxEpochs: number, eta: number): ReadonlyArray<{ readonly bracket: number; readonly candidates: number; readonly minEpochs: number }> => {
+/** The brackets' shapes: `s` from `sMax` down to 0, `n = ceil((sMax+1)/(s+1) · eta^s)` (2 to 64), `r = maxResource / eta^s`. */
+export const brackets = (maxResource: number, eta: number): ReadonlyArray<{ readonly bracket: number; readonly candidates: number; readonly minResource: number }> => {
   let sMax = 0
-  while (eta ** (sMax + 1) <= maxEpochs) sMax++
+  while (eta ** (sMax + 1) <= maxResource) sMax++
   const out = []
   for (let s = sMax; s >= 0; s--) {
     const candidates = Math.min(64, Math.max(2, Math.ceil(((sMax + 1) / (s + 1)) * eta ** s)))
-    out.push({ bracket: s, candidates, minEpochs: Math.max(1, Math.floor(maxEpochs / eta ** s)) })
+    out.push({ bracket: s, candidates, minResource: Math.max(1, Math.floor(maxResource / eta ** s)) })
   }
   return out
 }
 
 /**
- * Runs every bracket in turn and returns the best winner (highest validation accuracy; ties: the
- * earlier bracket). A bracket whose first round the sponsor cannot pay ends the search with the
+ * Runs every bracket in turn on `task` (default: the MLP, `Tournament.mlpTask`) and returns the
+ * best winner (highest score; ties: the earlier bracket). A bracket whose first round the sponsor cannot pay ends the search with the
  * brackets done so far; with none done it fails with `BudgetExhausted`.
  *
  * @example
  * ```ts
- * const { best } = yield* Hyperband.run({ maxEpochs: 27, seed: "s", sponsor: "lab", compute: "gpu" })
+ * const { best } = yield* Hyperband.run({ maxResource: 27, seed: "s", sponsor: "lab", compute: "gpu" })
  * ```
  */
-export const run = (input: HyperbandOptions): Effect.Effect<HyperbandResult, TournamentError, AgentSystem | Ledger.Ledger> =>
+export const run = <E = InvalidAssignment, R = never>(
+  input: HyperbandOptions,
+  task?: Task<E, R>
+): Effect.Effect<HyperbandResult, TournamentError, AgentSystem | Ledger.Ledger | R> =>
   Effect.gen(function*() {
     const options = yield* decodeOptions(input)
     const eta = options.eta ?? 3
     const name = options.name ?? "hyperband"
     const done: Array<Bracket> = []
-    for (const shape of brackets(options.maxEpochs, eta)) {
+    for (const shape of brackets(options.maxResource, eta)) {
       const outcome = yield* Effect.result(runTournament({
         name: `${name}-b${shape.bracket}`,
         candidates: shape.candidates,
         eta,
-        minEpochs: shape.minEpochs,
-        maxEpochs: options.maxEpochs,
+        minResource: shape.minResource,
+        maxResource: options.maxResource,
         seed: `${options.seed}:b${shape.bracket}`,
         sponsor: options.sponsor,
         compute: options.compute,
-        ...(options.pricePerEpoch === undefined ? {} : { pricePerEpoch: options.pricePerEpoch })
-      }))
+        ...(options.pricePerUnit === undefined ? {} : { pricePerUnit: options.pricePerUnit })
+      }, task === undefined ? {} : { task }))
       if (outcome._tag === "Failure") {
         if (outcome.failure._tag === "BudgetExhausted" && done.length > 0) break
         return yield* Effect.fail(outcome.failure)

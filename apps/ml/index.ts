@@ -19,6 +19,7 @@ export {
   type Evaluation,
   type Hyperparameters,
   type Model,
+  probabilities,
   train,
   type TrainOptions
 } from "./mlp.ts"

@@ -193,6 +193,19 @@ export interface Evaluation {
   readonly logLoss: number
 }
 
+/**
+ * The probability of class 1 for every row of `data` (a diverged model's NaN outputs read 0.5):
+ * what an ensemble averages.
+ */
+export const probabilities = (model: Model, data: Dataset): Float64Array => {
+  const input = new Float64Array(model.d)
+  const hiddenOut = new Float64Array(model.hidden)
+  return Float64Array.from({ length: data.n }, (_, i) => {
+    const raw = forward(model, data, i, input, hiddenOut)
+    return Number.isFinite(raw) ? raw : 0.5
+  })
+}
+
 /** Evaluates `model` on `data`. A diverged model (NaN outputs) counts every row as wrong-ish: class 0. */
 export const evaluate = (model: Model, data: Dataset): Evaluation => {
   const input = new Float64Array(model.d)

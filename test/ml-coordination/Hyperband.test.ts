@@ -5,14 +5,14 @@ import { Ledger } from "../../src/economics/index.ts"
 import { Hyperband } from "../../apps/ml-coordination/index.ts"
 import { fund, withEconomy } from "./fixtures.ts"
 
-const options = { maxEpochs: 9, eta: 3, seed: "hb-1", sponsor: "lab", compute: "gpu" }
+const options = { maxResource: 9, eta: 3, seed: "hb-1", sponsor: "lab", compute: "gpu" }
 
 describe("Hyperband", () => {
   it("shapes brackets from many short runs to few full ones", () => {
     assert.deepStrictEqual(Hyperband.brackets(9, 3), [
-      { bracket: 2, candidates: 9, minEpochs: 1 },
-      { bracket: 1, candidates: 5, minEpochs: 3 },
-      { bracket: 0, candidates: 3, minEpochs: 9 }
+      { bracket: 2, candidates: 9, minResource: 1 },
+      { bracket: 1, candidates: 5, minResource: 3 },
+      { bracket: 0, candidates: 3, minResource: 9 }
     ])
   })
 
@@ -40,6 +40,6 @@ describe("Hyperband", () => {
       assert.strictEqual(partial.brackets.length, 1)
       const error = yield* Effect.flip(Hyperband.run({ ...options, sponsor: "poor", name: "other" }))
       assert.strictEqual(error._tag, "BudgetExhausted")
-      assert.strictEqual((yield* Effect.flip(Hyperband.run({ ...options, maxEpochs: 61 })))._tag, "InvalidInput")
+      assert.strictEqual((yield* Effect.flip(Hyperband.run({ ...options, maxResource: 0 })))._tag, "InvalidInput")
     })))
 })

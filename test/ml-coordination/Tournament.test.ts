@@ -1,11 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Stream } from "effect"
+import type { Round, TournamentTask } from "../../apps/ml-coordination/index.ts"
 import { AgentSystem } from "../../src/agent/index.ts"
 import { Ledger } from "../../src/economics/index.ts"
 import { Tournament } from "../../apps/ml-coordination/index.ts"
 import { fund, withEconomy } from "./fixtures.ts"
 
-const options = { candidates: 6, eta: 3, minEpochs: 2, seed: "t-1", sponsor: "lab", compute: "gpu", pricePerEpoch: 5n }
+const options = { candidates: 6, eta: 3, minResource: 2, seed: "t-1", sponsor: "lab", compute: "gpu", pricePerUnit: 5n }
 
 describe("Tournament", () => {
   it.effect("runs successive halving, pays every epoch from the ledger and stops the losers", () =>
@@ -17,7 +18,7 @@ describe("Tournament", () => {
       yield* Effect.forkScoped(Stream.runForEach(system.events, (e) =>
         Effect.sync(() => e._tag === "AgentStopped" && stopped.push(e.agent))), { startImmediately: true })
       const result = yield* Tournament.run(options)
-      assert.deepStrictEqual(result.rounds.map((r) => [r.epochs, r.scores.length, r.survivors.length]), [[2, 6, 2], [6, 2, 1]])
+      assert.deepStrictEqual(result.rounds.map((r) => [r.resource, r.scores.length, r.survivors.length]), [[2, 6, 2], [6, 2, 1]])
       // 6 candidates × 2 epochs + 2 × 6 epochs, at 5 per epoch
       assert.strictEqual(result.spent, 120n)
       assert.deepStrictEqual(yield* ledger.balance("gpu"), { available: 120n, held: 0n })
@@ -73,6 +74,49 @@ describe("Tournament", () => {
       const invalid = yield* Effect.flip(Tournament.run({ ...options, candidates: 1, eta: 1 }))
       assert.strictEqual(invalid._tag, "InvalidInput")
       assert.match(invalid.message, /^Tournament\.run: invalid input: /)
+      assert.strictEqual((yield* AgentSystem).size(), 0)
+    })))
+
+  // A task that trains nothing: a candidate's score is its `x` scaled by the share of the resource it got.
+  const line: TournamentTask = {
+    space: { x: { _tag: "continuous", min: 0, max: 1 } },
+    evaluate: (assignment, resource) => Effect.succeed((assignment["x"] as number) * resource / 9),
+    cost: (assignment, resource) => resource * ((assignment["x"] as number) > 0.5 ? 2 : 1)
+  }
+  const given = [0.1, 0.9, 0.4, 0.7, 0.2, 0.8, 0.3, 0.6, 0.5].map((x) => ({ x }))
+
+  it.effect("runs any task on given candidates: its scores rank them, its costs are paid, the hook sees every round", () =>
+    withEconomy(Effect.gen(function*() {
+      yield* fund({ lab: 1000n, gpu: 0n })
+      const seen: Array<Round> = []
+      const result = yield* Tournament.run(
+        { name: "line", candidates: 9, eta: 3, minResource: 1, maxResource: 9, seed: "g", sponsor: "lab", compute: "gpu" },
+        { task: line, assignments: given, onRound: (round) => Effect.sync(() => seen.push(round)) }
+      )
+      assert.deepStrictEqual(result.candidates.map((c) => c.id), given.map((_, i) => `line-${i + 1}`))
+      assert.deepStrictEqual(result.rounds[0]!.survivors, ["line-2", "line-6", "line-4"], "the three highest x go on")
+      assert.deepStrictEqual(result.rounds.map((r) => r.resource), [1, 3])
+      assert.deepStrictEqual(result.winner, { id: "line-2", assignment: { x: 0.9 }, accuracy: 0.9 * 3 / 9, resource: 3 })
+      // round 0: 9 candidates at 1 unit, the 4 with x > 0.5 at double price; round 1: 3 candidates (all x > 0.5) at 3 × 2
+      assert.deepStrictEqual(result.rounds.map((r) => r.cost), [13n, 18n])
+      assert.strictEqual(result.spent, 31n)
+      assert.deepStrictEqual((yield* (yield* Ledger.Ledger).balance("gpu")).available, 31n)
+      assert.deepStrictEqual(seen, result.rounds)
+      assert.strictEqual(Tournament.roundsOf(9, 3), 2)
+      assert.strictEqual(Tournament.roundsOf(27, 3), 3)
+      assert.strictEqual(Tournament.roundsOf(2, 3), 1)
+    })))
+
+  it.effect("fails with InvalidInput, spending nothing, when the given candidates are not `candidates` many", () =>
+    withEconomy(Effect.gen(function*() {
+      yield* fund({ lab: 1000n, gpu: 0n })
+      const error = yield* Effect.flip(Tournament.run(
+        { candidates: 4, seed: "g", sponsor: "lab", compute: "gpu" },
+        { task: line, assignments: given }
+      ))
+      assert.strictEqual(error._tag, "InvalidInput")
+      assert.include(error.message, "9 assignments given for 4 candidates")
+      assert.strictEqual((yield* (yield* Ledger.Ledger).balance("lab")).available, 1000n)
       assert.strictEqual((yield* AgentSystem).size(), 0)
     })))
 })
