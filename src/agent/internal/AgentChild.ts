@@ -6,7 +6,7 @@ import { Cause, type Context, Effect, Exit, Option, type Scope } from "effect"
 import type { RegistryShape } from "../../registry/index.ts"
 import type { ChildSpec, RestartPolicy, Shutdown } from "../../supervision/index.ts"
 import type { AgentDefinition } from "../Agent.ts"
-import type { AgentCell } from "../AgentRef.ts"
+import type { AgentCell } from "./cell.ts"
 import type { AgentEvent } from "../events.ts"
 import { Incarnation } from "./loop.ts"
 
