@@ -8,7 +8,7 @@ import { AlreadyRegistered } from "../registry/RegistryError.ts"
 import { decodeInput, InvalidInput } from "../errors/index.ts"
 import { Registry } from "../registry/index.ts"
 import * as Telemetry from "../telemetry/index.ts"
-import type { ChildStartFailed, DuplicateChild, RestartPolicy, Shutdown, SupervisorStopped } from "../supervision/index.ts"
+import type { DuplicateChild, RestartPolicy, Shutdown, SupervisorStopped } from "../supervision/index.ts"
 import { Deadlines, Supervisor } from "../supervision/index.ts"
 import type { AgentDefinition } from "./Agent.ts"
 import type { AgentRef, DeadLetterReason } from "./AgentRef.ts"
@@ -65,7 +65,13 @@ const SpawnInput = Schema.Struct({
   overflow: Schema.Literals(["backpressure", "drop-newest", "fail"]),
   restart: Schema.Literals(["permanent", "transient", "temporary"])
 })
-const isSpawnInput = Schema.is(SpawnInput)
+const overflows: ReadonlyArray<unknown> = ["backpressure", "drop-newest", "fail"]
+const restarts: ReadonlyArray<unknown> = ["permanent", "transient", "temporary"]
+/** What `SpawnInput` accepts, checked by hand: `Schema.is` costs more than the rest of a spawn. */
+const validSpawnInput = (raw: { readonly id?: unknown; readonly capacity: unknown; readonly overflow: unknown; readonly restart: unknown }): raw is typeof SpawnInput.Type =>
+  (raw.id === undefined || (typeof raw.id === "string" && raw.id.length > 0)) &&
+  Number.isSafeInteger(raw.capacity) && (raw.capacity as number) >= 1 &&
+  overflows.includes(raw.overflow) && restarts.includes(raw.restart)
 const decodeSpawnInput = decodeInput(SpawnInput, "AgentSystem.spawn")
 
 /** The agent runtime of one mabeam instance. */
@@ -187,7 +193,7 @@ export const make = (options: AgentSystemOptions = {}) =>
           restart: spawnOptions.restart ?? "permanent"
         }
         // The guard is cheap; the decoder (which builds the error message) runs only on bad input.
-        const input = isSpawnInput(raw) ? raw : yield* decodeSpawnInput(raw)
+        const input = validSpawnInput(raw) ? raw : yield* decodeSpawnInput(raw)
         const shutdown = spawnOptions.shutdown ?? "5 seconds"
         const id = input.id ?? `${definition.name}-${++sequence}`
         if (directory.has(id)) return yield* new AgentIdTaken({ agent: id })
@@ -198,13 +204,13 @@ export const make = (options: AgentSystemOptions = {}) =>
         const child = new AgentChild(cell, definition, services, hooks, input.restart, shutdown)
         directory.set(id, cell as AgentCell<unknown>)
         supervisorOf.set(id, supervisor)
-        yield* supervisor.startChild(child).pipe(
-          Effect.tapError(() => Effect.sync(() => hooks.forget(id))),
-          Effect.catchTag("ChildStartFailed", (error: ChildStartFailed) =>
-            Effect.fail(error.cause instanceof AlreadyRegistered
-              ? new AgentIdTaken({ agent: id })
-              : new AgentStartFailed({ agent: id, cause: error.cause })))
-        )
+        yield* Effect.catch(supervisor.startChild(child), (error): Effect.Effect<never, SpawnError> => {
+          hooks.forget(id)
+          if (error._tag !== "ChildStartFailed") return Effect.fail(error)
+          return Effect.fail(error.cause instanceof AlreadyRegistered
+            ? new AgentIdTaken({ agent: id })
+            : new AgentStartFailed({ agent: id, cause: error.cause }))
+        })
         return cell as AgentRef<M>
       })
 

@@ -304,10 +304,12 @@ export class AgentCell<M> implements AgentRef<M> {
   abandonCurrent(reason: "stopped" | "crashed", cause?: unknown): void {
     const current = this.current
     this.current = undefined
+    const deferred = this.deferred
+    // Usually nobody is waiting: the error (a stack trace to capture) is built only for a caller.
+    if (current === undefined && (deferred === undefined || deferred.size === 0)) return
     const error = new AgentStopped(cause === undefined ? { agent: this.id, reason } : { agent: this.id, reason, cause })
     current?.complete(Effect.fail(error))
     // Deferred replies die with the incarnation that owed them (the caller's monitor fires, in OTP).
-    const deferred = this.deferred
     if (deferred !== undefined && deferred.size > 0) {
       this.deferred = undefined
       for (const envelope of deferred) envelope.complete(Effect.fail(error))

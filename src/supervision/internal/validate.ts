@@ -15,8 +15,23 @@ export interface Flags {
   readonly intensity?: { readonly maxRestarts: unknown; readonly within: unknown } | undefined
 }
 
+// Specs usually repeat one duration string ("5 seconds"): the last one parsed is remembered.
+let lastText: string | undefined
+let lastMillis: number | undefined
+
 /** Milliseconds of a duration given by a user, or undefined when it is not one. */
 export const durationMillis = (input: unknown): number | undefined => {
+  if (typeof input === "string") {
+    if (input !== lastText) {
+      lastMillis = parseMillis(input)
+      lastText = input
+    }
+    return lastMillis
+  }
+  return parseMillis(input)
+}
+
+const parseMillis = (input: unknown): number | undefined => {
   const duration = Duration.fromInput(input as Duration.Input)
   if (Option.isNone(duration)) return undefined
   const millis = Duration.toMillis(duration.value)
