@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { Cause, Deferred, Duration, Effect, Exit, Fiber, Option, PubSub, Queue, Schedule, Scope, Stream } from "effect"
-import type { InvalidInput } from "../errors/index.ts"
+import { type InvalidInput, invariant } from "../errors/index.ts"
 import type { ChildSpec } from "./ChildSpec.ts"
 import {
   ChildRunning,
@@ -74,6 +74,11 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     const withinMillis = options.intensity === undefined ? 5000 : durationMillis(options.intensity.within) as number
     const parent = yield* Effect.scope
     const childrenScope = yield* Scope.fork(parent)
+    // Bounded by design, not by a capacity: each incarnation queues at most one exit (a fiber's
+    // observer fires once, and only for the incarnation still current), and a child's next
+    // incarnation starts only once the loop took that exit (a restart) or by an explicit
+    // `restartChild` — so it holds at most one exit per child plus one per user restart in flight.
+    // A capacity could only drop exits, i.e. lose crashes the supervisor must decide on.
     const exits = yield* Queue.unbounded<Exited>()
     const clock = yield* Effect.clockWith((clock) => Effect.succeed(clock))
     const deadlines = new Deadlines(() => clock.currentTimeMillisUnsafe())
@@ -205,6 +210,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
       })
 
     const restart = (child: Child, exit: Exit.Exit<void, unknown>) => {
+      invariant(restartTimes.length <= maxRestarts, `supervisor "${name}" restarts beyond its intensity (${maxRestarts} in ${withinMillis} ms)`)
       child.restarts++
       child.spec.onRestart?.(exit)
       return launch(child, false)
