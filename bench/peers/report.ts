@@ -3,9 +3,16 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus, platform, release, totalmem } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import type { SendPaths } from "./mabeam-paths.ts"
 import { chart, type Key, type Metric, metrics, type Row, rate, type Sizes, us } from "./charts.ts"
 
 export type { Row, Sizes } from "./charts.ts"
+
+/** mabeam-only figures of the run: its send paths and its idle bytes with a registry entry. */
+export interface Extras {
+  readonly paths: SendPaths
+  readonly registeredBytes: number
+}
 
 const table = (rows: ReadonlyArray<Row>): string =>
   [
@@ -29,7 +36,7 @@ const verdict = (metric: Metric, value: number): string => {
 }
 
 /** Writes BENCHMARKS.md (repo root) and bench/charts/*.svg; returns the paths written. */
-export const writeReport = (rows: ReadonlyArray<Row>, sizes: Sizes, seconds: number, scale: number): Array<string> => {
+export const writeReport = (rows: ReadonlyArray<Row>, sizes: Sizes, seconds: number, scale: number, extras: Extras): Array<string> => {
   const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
   const chartsDir = join(root, "bench", "charts")
   mkdirSync(chartsDir, { recursive: true })
@@ -88,6 +95,26 @@ run ends when the count is reached.
 ## Results
 
 ${table(rows)}
+
+### mabeam's send paths and its registry entry (same run)
+
+| | msgs/s | vs \`tellUnsafe\` |
+|---|---:|---:|
+| \`ref.tellUnsafe\` to 1 agent | ${rate(extras.paths.tellUnsafeOne)} | 1.00× |
+| \`yield* ref.tell\` to 1 agent | ${rate(extras.paths.tellOne)} | ${(extras.paths.tellOne / extras.paths.tellUnsafeOne).toFixed(2)}× |
+| \`ref.tellUnsafe\` round-robin to 1,000 agents | ${rate(extras.paths.tellUnsafeFan)} | 1.00× |
+| \`yield* ref.tell\` round-robin to 1,000 agents | ${rate(extras.paths.tellFan)} | ${(extras.paths.tellFan / extras.paths.tellUnsafeFan).toFixed(2)}× |
+
+${sizes.messages.toLocaleString("en")} messages per run, then one ask to each receiver (so every message was handled);
+median of three after a warm-up. Targets (issue #25): \`yield* ref.tell\` ≥ 10 M msgs/s to 1 and to 1,000 agents
+and ≥ 0.5× \`tellUnsafe\`. The fan-out gap is the receivers' wake-ups: a producer's fiber yields to the scheduler
+every couple of thousand operations, so \`yield* tell\` to 1,000 idle agents wakes each of them about once per
+handful of messages, where a synchronous \`tellUnsafe\` loop wakes each once per run. Wake-ups are batched (one
+scheduler task resumes every agent woken since the last), but each resumed agent is still one fiber resume.
+
+Bytes per idle agent **with its registry entry** (\`Registry.layer\` provided, ${sizes.registered.toLocaleString("en")} agents):
+**${extras.registeredBytes.toFixed(0)} B** (target ≤ 1 KB), against ${mabeam.bytes.toFixed(0)} B without a registry above.
+Passivation (≤ 200 B per passivated agent) and the 1M-agent row are not implemented yet (issue #25).
 
 ### Ratios vs bare Effect 4
 
