@@ -118,7 +118,22 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
   private register(): Effect.Effect<void, unknown, Scope.Scope> {
     const { node, registry } = this.hooks
     if (Option.isNone(registry)) return Effect.void
-    const metadata = { name: this.definition.name, node, capabilities: [...(this.definition.capabilities ?? [])] }
-    return Effect.asVoid(registry.value.register(this.id, { node, id: this.id }, metadata))
+    return Effect.asVoid(registry.value.register(this.id, { node, id: this.id }, metadataOf(this.definition as AgentDefinition<unknown, unknown, unknown, unknown>, node)))
   }
+}
+
+/** The registry metadata of a definition's agents on `node`. */
+type AgentMetadata = Readonly<{ name: string; node: string; capabilities: ReadonlyArray<string> }>
+const metadataByDefinition = new WeakMap<object, AgentMetadata>()
+
+/**
+ * One frozen metadata object per definition (and node), shared by all its agents' registry
+ * entries: the memory registry keeps frozen metadata by reference instead of copying it.
+ */
+const metadataOf = (definition: AgentDefinition<unknown, unknown, unknown, unknown>, node: string): AgentMetadata => {
+  const cached = metadataByDefinition.get(definition)
+  if (cached !== undefined && cached.node === node) return cached
+  const made = Object.freeze({ name: definition.name, node, capabilities: Object.freeze([...(definition.capabilities ?? [])]) })
+  metadataByDefinition.set(definition, made)
+  return made
 }
