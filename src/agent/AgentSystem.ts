@@ -237,10 +237,16 @@ export const make = (options: AgentSystemOptions = {}) =>
           const supervisor = supervisorOf.get(ref.id)
           return supervisor === undefined
             ? Effect.fail(new AgentNotRunning({ agent: ref.id }))
-            : Effect.ignore(supervisor.stopChild(ref.id)).pipe(
-              // No stack trace: capturing one costs more than the rest of the stop.
-              Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind } }, { captureStackTrace: false })
-            )
+            : Effect.withFiber((fiber) => {
+              const stopping = Effect.ignore(supervisor.stopChild(ref.id))
+              // Traced only when someone listens (a tracer installed, or inside a span): a span
+              // costs more than the rest of the stop. No stack trace, for the same reason.
+              return fiber.cache.tracer === undefined && fiber.cache.span === undefined
+                ? stopping
+                : stopping.pipe(
+                  Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind } }, { captureStackTrace: false })
+                )
+            })
         }),
       group: (kind) => groups.get(kind),
       supervisors: Effect.sync(() => [root, ...groups.all()]),
