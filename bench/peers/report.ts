@@ -147,20 +147,23 @@ ${behind(rows, mabeam)}
 
 **Idle memory.** A mabeam agent at rest is one suspended Effect fiber (waiting in its mailbox's \`takeAll\`) plus
 its cell (the ref: id, kind, mailbox, ask bookkeeping), its mailbox, the child spec its supervisor keeps to
-restart it, its own \`Scope\` and a directory entry — about 3.8 KB in all, measured here at
-${mabeam.bytes.toFixed(0)} B, against ${effect.bytes.toFixed(0)} B for a bare fiber on a \`Queue\`. The fiber alone is
-~430 B (perf notes); the rest is the price of supervision and addressability. Reaching ≤ 1 KB means not
-holding a fiber while idle (give the agent a fiber when a message arrives, as Akka dispatchers do — a plain
-\`{ id, state, mailbox }\` object is ~130 B) and sharing the child spec per definition instead of per agent.
+restart it, its own \`Scope\` and a directory entry — measured here at ${mabeam.bytes.toFixed(0)} B, against
+${effect.bytes.toFixed(0)} B for a bare fiber on a \`Queue\`. The census below says where each byte goes. Reaching
+≤ 1 KB with one fiber per agent is not possible on Effect 4 as it is (the fiber with its stack, context and
+\`AsyncResource\` is ~1 KB alone): it needs idle agents to passivate (drop the fiber, keep a small record) and the
+per-agent effects built once per definition.
 
 **Spawn + stop.** \`system.spawn\` builds the agent's cell and child spec, enters them in the system's directory
-and the supervisor's table, and forks the agent's fiber in a scope of its own under the supervisor, publishing
-lifecycle events; \`system.stop\` is a graceful handshake inside a tracing span: close the mailbox, arm a shutdown
-deadline, await the fiber's exit (it first handles what is queued), close its scope, forget the child, publish
-\`AgentStopped\`. XState's \`createActor().start().stop()\` and nact's spawn/stop are synchronous object work with
-no supervision, and the bare Effect row is one fork and one interrupt. mabeam pays for restartability and a
-clean shutdown on every spawn — ${(mabeam.spawnUs / effect.spawnUs).toFixed(1)}× bare Effect here. Possible directions: a stop
-that skips the drain when the mailbox is empty, and no per-stop span.
+and the supervisor's table, forks the agent's fiber in a scope of its own under the supervisor and waits for its
+\`init\` (OTP's synchronous start), publishing lifecycle events; \`system.stop\` is a graceful handshake: close
+the mailbox, arm a shutdown deadline, await the fiber's exit (it first handles what is queued), close its scope,
+forget the child, publish \`AgentStopped\`. XState's \`createActor().start().stop()\` and nact's spawn/stop are
+synchronous object work with no supervision, and the bare Effect row is one fork and one interrupt. mabeam pays
+for restartability and a clean shutdown on every spawn — ${(mabeam.spawnUs / effect.spawnUs).toFixed(1)}× bare Effect here. Issue #25
+removed the largest costs found by profiling (an \`AgentStopped\` error, with its stack trace, built at every stop
+even when no caller waited: a quarter of the time; \`Schema.is\` on the spawn options; the shutdown duration
+parsed twice; a span per stop when no tracer listens): about 2.5× less CPU per spawn + stop in a same-machine
+A/B. What remains is Effect's own fork / scope / await machinery, a few dozen effect steps.
 
 **Messages.** mabeam's mailbox enqueues synchronously and the agent drains everything queued in one batch, so
 1→1 (${rate(mabeam.oneToOne)} msgs/s) is ${(mabeam.oneToOne / effect.oneToOne).toFixed(2)}× and N→1 (${rate(mabeam.manyToOne)} msgs/s) is
@@ -210,22 +213,25 @@ const anatomy = (root: string): string => {
 ## Where the bytes of an idle agent and the µs of spawn + stop go
 
 Heap-snapshot census of idle agents (every object allocated by the spawns and still alive, grouped by kind
-and holder; exact, not sampled). How to read it, grouped by owner:
+and holder; exact, not sampled). Read by owner, without a registry (~3.9 KB in ~65 objects):
 
-- **The fiber itself** (\`FiberImpl\`, its \`_stack\` / \`_observers\` arrays and their grown backing stores, its
-  \`AsyncResource\` and the resume closure in \`_yielded\`): ~700 B. The stacks grew during \`init\` and keep
-  their capacity while idle.
-- **The fiber's own Context** (\`Object ← FiberImpl.context\`, its \`overlay\`, the \`_flat\` \`Map\` and its
-  ~270 B hash table): ~400 B. It exists because each incarnation runs in a \`Scope\` of its own
-  (\`Effect.scoped\` adds it to the fiber's context); the Scope object and its finalizer map come on top.
-- **The suspended continuation**: the effects built for this one agent's fiber and still on its stack
-  (\`closure ← PrimitiveImpl…args\`, \`ContImpl\`, \`OnExitImpl\`, closure contexts of \`launch\`, \`init\`,
-  \`start\`, the supervisor's exit observer): ~1.9 KB in ~40 small objects — the largest share, and the one a
-  lean agent removes by building these effects once per definition instead of per agent.
+- **The fiber** (\`FiberImpl\`, its \`_stack\` / \`_observers\` arrays and their backing stores, which grew during
+  \`init\` and keep their capacity, its \`AsyncResource\` — Effect captures one at every suspension — and the
+  resume closure in \`_yielded\`): ~700 B.
+- **Its context** (\`Object ← FiberImpl.context\`, \`overlay\`, and the incarnation's \`Scope\` with its finalizer
+  map): ~250 B. Each incarnation runs in a \`Scope\` of its own (\`Effect.scoped\` in the supervisor), which
+  registry entries and user finalizers need. The spawner's services are no longer provided again per agent
+  (that cost another context with a ~270 B hash table each).
+- **The suspended continuation**: the effects built for this agent and still on its fiber's stack
+  (\`closure ← PrimitiveImpl…args\`, \`ContImpl\`, \`OnExitImpl\`, closure contexts of the agent's \`init\`/\`start\`,
+  the incarnation loop, \`Effect.scoped\`, the supervisor's exit observer and its \`Launch\` record): ~1.7 KB
+  in ~35 small objects — the largest share. Removing it means building these effects once per definition
+  (reading the agent from the fiber) instead of once per agent; not done yet.
 - **The agent's own records** (\`AgentCell\`, \`Mailbox\` + buffer + its cached \`takeAll\`, \`AgentChild\`,
   \`Incarnation\`, the supervisor's child record, directory entries): ~600 B.
-- **The registry entry**: ~800 B more with \`Registry.layer\` (entry, metadata, capabilities array, index
-  buckets, the finalizer that removes it with the incarnation's scope).
+- **The registry entry**: ~680 B more with \`Registry.layer\` (the entry, its value, index buckets, and the
+  finalizer and closures that remove it with the incarnation's scope). Its metadata is one frozen object
+  per definition, shared by all its agents.
 
 ${readFileSync(file, "utf8")}`
 }
