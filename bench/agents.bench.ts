@@ -151,6 +151,14 @@ export default defineBench("agents", [
         for (let i = 0; i < MESSAGES; i++) fanout[i % 1000]!.tellUnsafe(ping)
         yield* Effect.forEach(fanout, (ref) => ref.ask(count), { discard: true })
       }))
+    }, {
+      // The path users write: each tell is an effect, and most wake an idle receiver.
+      name: "yield* ref.tell round-robin, then an ask to each",
+      ops: MESSAGES,
+      fn: () => run(Effect.gen(function*() {
+        for (let i = 0; i < MESSAGES; i++) yield* fanout[i % 1000]!.tell(ping)
+        yield* Effect.forEach(fanout, (ref) => ref.ask(count), { discard: true })
+      }))
     }]
   },
   {

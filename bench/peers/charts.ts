@@ -22,6 +22,8 @@ export interface Sizes {
   readonly messages: number
   readonly producers: number
   readonly asks: number
+  /** Idle agents with their registry entry (mabeam only). */
+  readonly registered: number
 }
 
 export type Key = "spawnUs" | "bytes" | "oneToOne" | "manyToOne" | "askUs"

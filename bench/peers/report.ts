@@ -1,11 +1,18 @@
 /** Writes BENCHMARKS.md (repo root) and the hand-written SVG charts under bench/charts/. */
-import { mkdirSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus, platform, release, totalmem } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import type { SendPaths } from "./mabeam-paths.ts"
 import { chart, type Key, type Metric, metrics, type Row, rate, type Sizes, us } from "./charts.ts"
 
 export type { Row, Sizes } from "./charts.ts"
+
+/** mabeam-only figures of the run: its send paths and its idle bytes with a registry entry. */
+export interface Extras {
+  readonly paths: SendPaths
+  readonly registeredBytes: number
+}
 
 const table = (rows: ReadonlyArray<Row>): string =>
   [
@@ -29,7 +36,7 @@ const verdict = (metric: Metric, value: number): string => {
 }
 
 /** Writes BENCHMARKS.md (repo root) and bench/charts/*.svg; returns the paths written. */
-export const writeReport = (rows: ReadonlyArray<Row>, sizes: Sizes, seconds: number, scale: number): Array<string> => {
+export const writeReport = (rows: ReadonlyArray<Row>, sizes: Sizes, seconds: number, scale: number, extras: Extras): Array<string> => {
   const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
   const chartsDir = join(root, "bench", "charts")
   mkdirSync(chartsDir, { recursive: true })
@@ -89,6 +96,26 @@ run ends when the count is reached.
 
 ${table(rows)}
 
+### mabeam's send paths and its registry entry (same run)
+
+| | msgs/s | vs \`tellUnsafe\` |
+|---|---:|---:|
+| \`ref.tellUnsafe\` to 1 agent | ${rate(extras.paths.tellUnsafeOne)} | 1.00× |
+| \`yield* ref.tell\` to 1 agent | ${rate(extras.paths.tellOne)} | ${(extras.paths.tellOne / extras.paths.tellUnsafeOne).toFixed(2)}× |
+| \`ref.tellUnsafe\` round-robin to 1,000 agents | ${rate(extras.paths.tellUnsafeFan)} | 1.00× |
+| \`yield* ref.tell\` round-robin to 1,000 agents | ${rate(extras.paths.tellFan)} | ${(extras.paths.tellFan / extras.paths.tellUnsafeFan).toFixed(2)}× |
+
+${sizes.messages.toLocaleString("en")} messages per run, then one ask to each receiver (so every message was handled);
+median of three after a warm-up. Targets (issue #25): \`yield* ref.tell\` ≥ 10 M msgs/s to 1 and to 1,000 agents
+and ≥ 0.5× \`tellUnsafe\`. The fan-out gap is the receivers' wake-ups: a producer's fiber yields to the scheduler
+every couple of thousand operations, so \`yield* tell\` to 1,000 idle agents wakes each of them about once per
+handful of messages, where a synchronous \`tellUnsafe\` loop wakes each once per run. Wake-ups are batched (one
+scheduler task resumes every agent woken since the last), but each resumed agent is still one fiber resume.
+
+Bytes per idle agent **with its registry entry** (\`Registry.layer\` provided, ${sizes.registered.toLocaleString("en")} agents):
+**${extras.registeredBytes.toFixed(0)} B** (target ≤ 1 KB), against ${mabeam.bytes.toFixed(0)} B without a registry above.
+Passivation (≤ 200 B per passivated agent) and the 1M-agent row are not implemented yet (issue #25).
+
 ### Ratios vs bare Effect 4
 
 Each figure divided by bare Effect's in the same column (spawn, bytes, ask: below 1 is better; msgs/s: above 1 is better).
@@ -120,20 +147,23 @@ ${behind(rows, mabeam)}
 
 **Idle memory.** A mabeam agent at rest is one suspended Effect fiber (waiting in its mailbox's \`takeAll\`) plus
 its cell (the ref: id, kind, mailbox, ask bookkeeping), its mailbox, the child spec its supervisor keeps to
-restart it, its own \`Scope\` and a directory entry — about 3.8 KB in all, measured here at
-${mabeam.bytes.toFixed(0)} B, against ${effect.bytes.toFixed(0)} B for a bare fiber on a \`Queue\`. The fiber alone is
-~430 B (perf notes); the rest is the price of supervision and addressability. Reaching ≤ 1 KB means not
-holding a fiber while idle (give the agent a fiber when a message arrives, as Akka dispatchers do — a plain
-\`{ id, state, mailbox }\` object is ~130 B) and sharing the child spec per definition instead of per agent.
+restart it, its own \`Scope\` and a directory entry — measured here at ${mabeam.bytes.toFixed(0)} B, against
+${effect.bytes.toFixed(0)} B for a bare fiber on a \`Queue\`. The census below says where each byte goes. Reaching
+≤ 1 KB with one fiber per agent is not possible on Effect 4 as it is (the fiber with its stack, context and
+\`AsyncResource\` is ~1 KB alone): it needs idle agents to passivate (drop the fiber, keep a small record) and the
+per-agent effects built once per definition.
 
 **Spawn + stop.** \`system.spawn\` builds the agent's cell and child spec, enters them in the system's directory
-and the supervisor's table, and forks the agent's fiber in a scope of its own under the supervisor, publishing
-lifecycle events; \`system.stop\` is a graceful handshake inside a tracing span: close the mailbox, arm a shutdown
-deadline, await the fiber's exit (it first handles what is queued), close its scope, forget the child, publish
-\`AgentStopped\`. XState's \`createActor().start().stop()\` and nact's spawn/stop are synchronous object work with
-no supervision, and the bare Effect row is one fork and one interrupt. mabeam pays for restartability and a
-clean shutdown on every spawn — ${(mabeam.spawnUs / effect.spawnUs).toFixed(1)}× bare Effect here. Possible directions: a stop
-that skips the drain when the mailbox is empty, and no per-stop span.
+and the supervisor's table, forks the agent's fiber in a scope of its own under the supervisor and waits for its
+\`init\` (OTP's synchronous start), publishing lifecycle events; \`system.stop\` is a graceful handshake: close
+the mailbox, arm a shutdown deadline, await the fiber's exit (it first handles what is queued), close its scope,
+forget the child, publish \`AgentStopped\`. XState's \`createActor().start().stop()\` and nact's spawn/stop are
+synchronous object work with no supervision, and the bare Effect row is one fork and one interrupt. mabeam pays
+for restartability and a clean shutdown on every spawn — ${(mabeam.spawnUs / effect.spawnUs).toFixed(1)}× bare Effect here. Issue #25
+removed the largest costs found by profiling (an \`AgentStopped\` error, with its stack trace, built at every stop
+even when no caller waited: a quarter of the time; \`Schema.is\` on the spawn options; the shutdown duration
+parsed twice; a span per stop when no tracer listens): about 2.5× less CPU per spawn + stop in a same-machine
+A/B. What remains is Effect's own fork / scope / await machinery, a few dozen effect steps.
 
 **Messages.** mabeam's mailbox enqueues synchronously and the agent drains everything queued in one batch, so
 1→1 (${rate(mabeam.oneToOne)} msgs/s) is ${(mabeam.oneToOne / effect.oneToOne).toFixed(2)}× and N→1 (${rate(mabeam.manyToOne)} msgs/s) is
@@ -149,7 +179,7 @@ envelope, no timeout. A mabeam ask allocates an envelope, arms its timeout on th
 ${us(effect.askUs)} µs for the bare \`Deferred\`-through-\`Queue\` round trip (which parks and wakes a fiber on
 each side) and ${us(byName("nact 7").askUs)} µs for nact's \`query\` (a \`setTimeout\` and a temporary reference per call).
 `
-  writeFileSync(join(root, "BENCHMARKS.md"), body)
+  writeFileSync(join(root, "BENCHMARKS.md"), body + anatomy(root))
   written.push("BENCHMARKS.md")
   return written
 }
@@ -170,4 +200,38 @@ const behind = (rows: ReadonlyArray<Row>, mabeam: Row): string => {
     lines.push(`${parts.join("; ")}.`)
   }
   return lines.join("\n")
+}
+
+/**
+ * The anatomy section: where the bytes of an idle agent and the µs of spawn + stop go, from the
+ * last `node --expose-gc bench/peers/anatomy.ts` (bench/peers/anatomy.md), with what it means.
+ */
+const anatomy = (root: string): string => {
+  const file = join(root, "bench", "peers", "anatomy.md")
+  if (!existsSync(file)) return ""
+  return `
+## Where the bytes of an idle agent and the µs of spawn + stop go
+
+Heap-snapshot census of idle agents (every object allocated by the spawns and still alive, grouped by kind
+and holder; exact, not sampled). Read by owner, without a registry (~3.9 KB in ~65 objects):
+
+- **The fiber** (\`FiberImpl\`, its \`_stack\` / \`_observers\` arrays and their backing stores, which grew during
+  \`init\` and keep their capacity, its \`AsyncResource\` — Effect captures one at every suspension — and the
+  resume closure in \`_yielded\`): ~700 B.
+- **Its context** (\`Object ← FiberImpl.context\`, \`overlay\`, and the incarnation's \`Scope\` with its finalizer
+  map): ~250 B. Each incarnation runs in a \`Scope\` of its own (\`Effect.scoped\` in the supervisor), which
+  registry entries and user finalizers need. The spawner's services are no longer provided again per agent
+  (that cost another context with a ~270 B hash table each).
+- **The suspended continuation**: the effects built for this agent and still on its fiber's stack
+  (\`closure ← PrimitiveImpl…args\`, \`ContImpl\`, \`OnExitImpl\`, closure contexts of the agent's \`init\`/\`start\`,
+  the incarnation loop, \`Effect.scoped\`, the supervisor's exit observer and its \`Launch\` record): ~1.7 KB
+  in ~35 small objects — the largest share. Removing it means building these effects once per definition
+  (reading the agent from the fiber) instead of once per agent; not done yet.
+- **The agent's own records** (\`AgentCell\`, \`Mailbox\` + buffer + its cached \`takeAll\`, \`AgentChild\`,
+  \`Incarnation\`, the supervisor's child record, directory entries): ~600 B.
+- **The registry entry**: ~680 B more with \`Registry.layer\` (the entry, its value, index buckets, and the
+  finalizer and closures that remove it with the incarnation's scope). Its metadata is one frozen object
+  per definition, shared by all its agents.
+
+${readFileSync(file, "utf8")}`
 }

@@ -12,6 +12,7 @@
 import { settledHeap } from "../lib/measure.ts"
 import { effectPeer } from "./effect.ts"
 import { mabeamPeer } from "./mabeam.ts"
+import { registeredIdle, sendPaths } from "./mabeam-paths.ts"
 import { nactPeer } from "./nact.ts"
 import type { Peer } from "./peer.ts"
 import { type Row, type Sizes, writeReport } from "./report.ts"
@@ -25,7 +26,8 @@ const sizes: Sizes = {
   idle: sized(20_000),
   messages: sized(1_000_000, 100),
   producers: 100,
-  asks: sized(10_000)
+  asks: sized(10_000),
+  registered: sized(100_000)
 }
 const peers: ReadonlyArray<Peer> = [mabeamPeer, xstatePeer, nactPeer, effectPeer]
 
@@ -48,7 +50,7 @@ const measure = async (label: string, run: (size: number) => Promise<void>, size
 }
 
 /** Bytes retained per idle agent: heap delta after full GC, with the agents still referenced. */
-const idleBytes = async (peer: Peer, n: number): Promise<number> => {
+const idleBytes = async (peer: Pick<Peer, "name" | "idle">, n: number): Promise<number> => {
   await peer.idle.prepare()
   const before = settledHeap()
   const kept = await peer.idle.build(n)
@@ -98,7 +100,15 @@ for (const peer of peers) {
 }
 
 for (const peer of peers) await peer.teardown()
+
+console.log(`\nmabeam send paths (${sizes.messages}; msgs/s)`)
+const paths = await sendPaths(sizes.messages)
+console.log(`  ${Object.entries(paths).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} M`).join("  ")}`)
+console.log(`\nmabeam bytes per idle agent with its registry entry (${sizes.registered})`)
+const registeredBytes = await idleBytes({ name: "mabeam + registry", idle: registeredIdle() }, sizes.registered)
+console.log(`  ${registeredBytes.toFixed(0)} B`)
+
 const seconds = (Date.now() - started) / 1000
-const written = writeReport([...rows.values()], sizes, seconds, scale)
+const written = writeReport([...rows.values()], sizes, seconds, scale, { paths, registeredBytes })
 console.log(`\n${seconds.toFixed(1)} s; wrote ${written.join(", ")}`)
 process.exit(0)

@@ -9,10 +9,11 @@ import { decodeInput, InvalidInput } from "../errors/index.ts"
 import type { Unauthorized } from "../security/errors.ts"
 import { Registry } from "../registry/index.ts"
 import * as Telemetry from "../telemetry/index.ts"
-import type { ChildStartFailed, DuplicateChild, RestartPolicy, Shutdown, SupervisorStopped } from "../supervision/index.ts"
+import type { DuplicateChild, RestartPolicy, Shutdown, SupervisorStopped } from "../supervision/index.ts"
 import { Deadlines, Supervisor } from "../supervision/index.ts"
 import type { AgentDefinition } from "./Agent.ts"
-import { AgentCell, type AgentRef, type CellRuntime, CrashSignal, type DeadLetterReason } from "./AgentRef.ts"
+import type { AgentRef, DeadLetterReason } from "./AgentRef.ts"
+import { AgentCell, type CellRuntime, CrashSignal } from "./internal/cell.ts"
 import { AgentIdTaken, AgentNotRunning, AgentStartFailed, LinkedAgentFailed } from "./errors.ts"
 import type { AgentEvent, DeadLetterCounts } from "./events.ts"
 import { AgentChild, type SystemHooks } from "./internal/AgentChild.ts"
@@ -66,7 +67,13 @@ const SpawnInput = Schema.Struct({
   overflow: Schema.Literals(["backpressure", "drop-newest", "fail"]),
   restart: Schema.Literals(["permanent", "transient", "temporary"])
 })
-const isSpawnInput = Schema.is(SpawnInput)
+const overflows: ReadonlyArray<unknown> = ["backpressure", "drop-newest", "fail"]
+const restarts: ReadonlyArray<unknown> = ["permanent", "transient", "temporary"]
+/** What `SpawnInput` accepts, checked by hand: `Schema.is` costs more than the rest of a spawn. */
+const validSpawnInput = (raw: { readonly id?: unknown; readonly capacity: unknown; readonly overflow: unknown; readonly restart: unknown }): raw is typeof SpawnInput.Type =>
+  (raw.id === undefined || (typeof raw.id === "string" && raw.id.length > 0)) &&
+  Number.isSafeInteger(raw.capacity) && (raw.capacity as number) >= 1 &&
+  overflows.includes(raw.overflow) && restarts.includes(raw.restart)
 const decodeSpawnInput = decodeInput(SpawnInput, "AgentSystem.spawn")
 
 /** The agent runtime of one mabeam instance. */
@@ -191,7 +198,7 @@ export const make = (options: AgentSystemOptions = {}) =>
           restart: spawnOptions.restart ?? "permanent"
         }
         // The guard is cheap; the decoder (which builds the error message) runs only on bad input.
-        const input = isSpawnInput(raw) ? raw : yield* decodeSpawnInput(raw)
+        const input = validSpawnInput(raw) ? raw : yield* decodeSpawnInput(raw)
         const shutdown = spawnOptions.shutdown ?? "5 seconds"
         const id = input.id ?? `${definition.name}-${++sequence}`
         if (directory.has(id)) return yield* new AgentIdTaken({ agent: id })
@@ -202,13 +209,13 @@ export const make = (options: AgentSystemOptions = {}) =>
         const child = new AgentChild(cell, definition, services, hooks, input.restart, shutdown)
         directory.set(id, cell as AgentCell<unknown>)
         supervisorOf.set(id, supervisor)
-        yield* supervisor.startChild(child).pipe(
-          Effect.tapError(() => Effect.sync(() => hooks.forget(id))),
-          Effect.catchTag("ChildStartFailed", (error: ChildStartFailed) =>
-            Effect.fail(error.cause instanceof AlreadyRegistered
-              ? new AgentIdTaken({ agent: id })
-              : new AgentStartFailed({ agent: id, cause: error.cause })))
-        )
+        yield* Effect.catch(supervisor.startChild(child), (error): Effect.Effect<never, SpawnError> => {
+          hooks.forget(id)
+          if (error._tag !== "ChildStartFailed") return Effect.fail(error)
+          return Effect.fail(error.cause instanceof AlreadyRegistered
+            ? new AgentIdTaken({ agent: id })
+            : new AgentStartFailed({ agent: id, cause: error.cause }))
+        })
         return cell as AgentRef<M>
       })
 
@@ -235,10 +242,16 @@ export const make = (options: AgentSystemOptions = {}) =>
           const supervisor = supervisorOf.get(ref.id)
           return supervisor === undefined
             ? Effect.fail(new AgentNotRunning({ agent: ref.id }))
-            : Effect.ignore(supervisor.stopChild(ref.id)).pipe(
-              // No stack trace: capturing one costs more than the rest of the stop.
-              Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind } }, { captureStackTrace: false })
-            )
+            : Effect.withFiber((fiber) => {
+              const stopping = Effect.ignore(supervisor.stopChild(ref.id))
+              // Traced only when someone listens (a tracer installed, or inside a span): a span
+              // costs more than the rest of the stop. No stack trace, for the same reason.
+              return fiber.cache.tracer === undefined && fiber.cache.span === undefined
+                ? stopping
+                : stopping.pipe(
+                  Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind } }, { captureStackTrace: false })
+                )
+            })
         }),
       group: (kind) => groups.get(kind),
       supervisors: Effect.sync(() => [root, ...groups.all()]),

@@ -5,9 +5,46 @@
  * step (`takeAll`), so a burst of messages costs one wake-up, not one per message. It holds a plain
  * array and at most one suspended consumer, which keeps an idle agent small.
  *
+ * Wake-ups are batched: an offer to an idle mailbox does not resume its consumer inside the
+ * sender's call, it puts the mailbox on a ready list that one scheduler task drains (per
+ * scheduler), resuming every consumer woken since. A sender that reaches a thousand idle agents
+ * in one slice of its fiber pays one scheduler task for all of them, not one each; each consumer
+ * then takes everything sent to it meanwhile.
+ *
  * @since 0.1.0
  */
-import { Effect } from "effect"
+import { Effect, type Scheduler } from "effect"
+import { invariant } from "../errors/index.ts"
+
+/** The mailboxes woken since the last flush of one scheduler, and whether a flush is scheduled. */
+interface WakeBatch {
+  readonly dispatcher: Scheduler.SchedulerDispatcher
+  ready: Array<Mailbox<unknown>>
+  scheduled: boolean
+  readonly flush: () => void
+}
+
+const batches = new WeakMap<Scheduler.Scheduler, WakeBatch>()
+
+const batchOf = (scheduler: Scheduler.Scheduler): WakeBatch => {
+  let batch = batches.get(scheduler)
+  if (batch === undefined) {
+    const made: WakeBatch = {
+      dispatcher: scheduler.makeDispatcher(),
+      ready: [],
+      scheduled: false,
+      flush: () => {
+        const ready = made.ready
+        made.ready = []
+        made.scheduled = false
+        for (const mailbox of ready) mailbox.wakeNow()
+      }
+    }
+    batches.set(scheduler, made)
+    batch = made
+  }
+  return batch
+}
 
 /**
  * What happens when a message arrives at a full mailbox:
@@ -20,10 +57,20 @@ export type OverflowPolicy = "backpressure" | "drop-newest" | "fail"
 /** The outcome of a synchronous offer. */
 export type OfferResult = "accepted" | "full" | "closed"
 
-/** A bounded mailbox with one consumer. */
+/**
+ * A bounded mailbox with one consumer.
+ *
+ * `offer` never exceeds `capacity`. `pushFront` may (see there): the letters it puts back were
+ * accepted within capacity once, and dropping them would lose messages the runtime promised to
+ * deliver; `requeued` counts them until they are drained, and `size ≤ capacity + requeued` is
+ * asserted on every offer.
+ */
 export class Mailbox<A> {
   private buffer: Array<A> = []
-  private consumer: (() => void) | undefined = undefined
+  private consumer: ((effect: Effect.Effect<Array<A>>) => void) | undefined = undefined
+  private scheduler: Scheduler.Scheduler | undefined = undefined
+  private wakePending = false
+  private requeued = 0
   private senders: Array<() => void> | undefined = undefined
   private closedFlag = false
   private takeAllEffect: Effect.Effect<Array<A>> | undefined = undefined
@@ -52,12 +99,31 @@ export class Mailbox<A> {
     if (this.closedFlag) return "closed"
     if (this.buffer.length >= this.capacity) return "full"
     this.buffer.push(message)
-    const consumer = this.consumer
-    if (consumer !== undefined) {
-      this.consumer = undefined
-      consumer()
-    }
+    invariant(this.buffer.length <= this.capacity + this.requeued, "mailbox holds more than its capacity")
+    this.wake()
     return "accepted"
+  }
+
+  /** Schedules the waiting consumer's wake-up (batched with every other wake-up of its scheduler). */
+  private wake(): void {
+    if (this.consumer === undefined || this.wakePending) return
+    this.wakePending = true
+    const batch = batchOf(this.scheduler as Scheduler.Scheduler)
+    batch.ready.push(this as Mailbox<unknown>)
+    if (!batch.scheduled) {
+      batch.scheduled = true
+      batch.dispatcher.scheduleTask(batch.flush, 0)
+    }
+  }
+
+  /** Resumes the waiting consumer, if it still waits: it takes what is queued. Called by the batch flush. */
+  wakeNow(): void {
+    this.wakePending = false
+    const consumer = this.consumer
+    if (consumer === undefined) return
+    this.consumer = undefined
+    // Drained by the consumer as it resumes, not here: an interrupted consumer leaves them queued.
+    consumer(Effect.sync(() => this.drain()))
   }
 
   /** Waits until the mailbox has room (or is closed). Used by the backpressure policy. */
@@ -79,14 +145,14 @@ export class Mailbox<A> {
    */
   get takeAll(): Effect.Effect<Array<A>> {
     // Built on first use, so a mailbox that never waits costs nothing for it.
-    return this.takeAllEffect ??= Effect.callback<Array<A>>((resume) => {
-      const batch = this.drain()
-      if (batch.length > 0 || this.closedFlag) return resume(Effect.succeed(batch))
-      // Resuming runs the consumer at once, inside the sender's call: yield first, so the
-      // messages sent meanwhile join the batch and the sender is not held up.
-      this.consumer = () => resume(Effect.andThen(Effect.yieldNow, Effect.sync(() => this.drain())))
+    const mailbox = this
+    return this.takeAllEffect ??= Effect.callback<Array<A>>(function(this: Scheduler.Scheduler, resume) {
+      const batch = mailbox.drain()
+      if (batch.length > 0 || mailbox.closedFlag) return resume(Effect.succeed(batch))
+      mailbox.consumer = resume
+      mailbox.scheduler = this
       return Effect.sync(() => {
-        this.consumer = undefined
+        mailbox.consumer = undefined
       })
     })
   }
@@ -96,6 +162,7 @@ export class Mailbox<A> {
     const batch = this.buffer
     if (batch.length === 0) return batch
     this.buffer = []
+    this.requeued = 0
     const senders = this.senders
     if (senders !== undefined && senders.length > 0) {
       this.senders = undefined
@@ -107,24 +174,24 @@ export class Mailbox<A> {
   /**
    * Puts letters back at the front, beyond capacity and even when closed (so `drain` still sees
    * them): used to requeue what a crashed incarnation did not handle, and for crash signals.
+   * It does not respect `capacity`, on purpose: the requeued letters were accepted within it
+   * once (or are signals the runtime owes the agent), and refusing them would lose messages that
+   * OTP semantics deliver to the next incarnation. The excess is bounded: at most the batch the
+   * crashed incarnation held, counted in `requeued` until the next drain, and offers stay refused
+   * until the mailbox is back under `capacity + requeued`.
    */
   pushFront(items: ReadonlyArray<A>): void {
     if (items.length === 0) return
     this.buffer = this.buffer.length === 0 ? [...items] : [...items, ...this.buffer]
-    const consumer = this.consumer
-    if (consumer !== undefined) {
-      this.consumer = undefined
-      consumer()
-    }
+    this.requeued += items.length
+    this.wake()
   }
 
   /** Stops accepting messages; wakes the consumer and every waiting sender. Idempotent. */
   close(): void {
     if (this.closedFlag) return
     this.closedFlag = true
-    const consumer = this.consumer
-    this.consumer = undefined
-    consumer?.()
+    this.wake()
     const senders = this.senders
     this.senders = undefined
     if (senders !== undefined) for (const wake of senders) wake()

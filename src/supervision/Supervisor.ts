@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { Cause, Deferred, Duration, Effect, Exit, Fiber, Option, PubSub, Queue, Schedule, Scope, Stream } from "effect"
-import type { InvalidInput } from "../errors/index.ts"
+import { type InvalidInput, invariant } from "../errors/index.ts"
 import type { ChildSpec } from "./ChildSpec.ts"
 import {
   ChildRunning,
@@ -54,6 +54,32 @@ interface Exited {
 /** The first exit of a launch waiting on its `init`: undefined once `init` succeeded. */
 type InitOutcome = Exit.Exit<void, unknown> | undefined
 
+/** One incarnation being launched: whether its `init` succeeded, or how it ended before that. */
+class Launch {
+  readonly child: Child
+  readonly incarnation: number
+  initialized: boolean
+  early: InitOutcome = undefined
+  waiter: ((outcome: InitOutcome) => void) | undefined = undefined
+  constructor(child: Child, incarnation: number, initialized: boolean) {
+    this.child = child
+    this.incarnation = incarnation
+    this.initialized = initialized
+  }
+  /** Wakes whoever waits for the outcome of `init`. */
+  settle(outcome: InitOutcome): void {
+    const wake = this.waiter
+    this.waiter = undefined
+    wake?.(outcome)
+  }
+  /** `init` succeeded. */
+  initDone(): void {
+    if (this.initialized) return
+    this.initialized = true
+    this.settle(undefined)
+  }
+}
+
 /**
  * Starts a supervisor in the current scope. Bad flags (unknown strategy, an intensity below 0 or
  * not finite, a window ≤ 0 or infinite) fail with `InvalidInput` and start nothing.
@@ -74,6 +100,11 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     const withinMillis = options.intensity === undefined ? 5000 : durationMillis(options.intensity.within) as number
     const parent = yield* Effect.scope
     const childrenScope = yield* Scope.fork(parent)
+    // Bounded by design, not by a capacity: each incarnation queues at most one exit (a fiber's
+    // observer fires once, and only for the incarnation still current), and a child's next
+    // incarnation starts only once the loop took that exit (a restart) or by an explicit
+    // `restartChild` — so it holds at most one exit per child plus one per user restart in flight.
+    // A capacity could only drop exits, i.e. lose crashes the supervisor must decide on.
     const exits = yield* Queue.unbounded<Exited>()
     const clock = yield* Effect.clockWith((clock) => Effect.succeed(clock))
     const deadlines = new Deadlines(() => clock.currentTimeMillisUnsafe())
@@ -89,56 +120,45 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     const startFailed = (child: Child, exit: Exit.Exit<void, unknown>) =>
       new ChildStartFailed({ supervisor: name, child: child.spec.id, cause: Cause.squash(Exit.isFailure(exit) ? exit.cause : Cause.empty) })
 
+    // The observer and the end-of-init step hold only their `Launch` (made by these helpers, not
+    // inside `launch`), so a running child keeps a few small objects alive, not launch's closures.
+    const observe = (state: Launch) => (exit: Exit.Exit<void, unknown>) => {
+      if (!state.initialized) {
+        state.early = exit
+        return state.settle(exit)
+      }
+      // An exit already handled by `halt` (a stop or a sibling restart) needs no decision.
+      const child = state.child
+      if (child.incarnation === state.incarnation) Queue.offerUnsafe(exits, { child, incarnation: state.incarnation, exit })
+    }
+    const initDone = (state: Launch) => Effect.sync(() => state.initDone())
+
     /**
      * Forks a fresh incarnation. With `awaitInit`, waits for the child's `init` and returns the
      * exit of an incarnation that ended before it succeeded (handled by the caller, not the loop).
      */
     const launch = (child: Child, awaitInit: boolean): Effect.Effect<InitOutcome> =>
       Effect.suspend(() => {
-        const incarnation = ++child.incarnation
         const spec = child.spec
-        let initialized = spec.init === undefined || !awaitInit
-        let early: InitOutcome = undefined
-        let waiter: ((outcome: InitOutcome) => void) | undefined = undefined
-        const settle = (outcome: InitOutcome) => {
-          const wake = waiter
-          waiter = undefined
-          wake?.(outcome)
-        }
-        const body = spec.init === undefined
-          ? spec.start
-          : spec.init.pipe(
-            Effect.andThen(Effect.sync(() => {
-              if (initialized) return
-              initialized = true
-              settle(undefined)
-            })),
-            Effect.andThen(spec.start)
-          )
+        const state = new Launch(child, ++child.incarnation, spec.init === undefined || !awaitInit)
+        const body = spec.init === undefined ? spec.start : spec.init.pipe(Effect.andThen(initDone(state)), Effect.andThen(spec.start))
         // A start that waits for `init` runs the child at once, so an `init` that does not suspend
         // completes before the caller would wait for it (no scheduler round trip per start).
         return Effect.forkIn(Effect.scoped(body), childrenScope, { startImmediately: awaitInit }).pipe(
           Effect.flatMap((fiber) => {
             child.fiber = fiber
             child.status = "running"
-            fiber.addObserver((exit) => {
-              if (!initialized) {
-                early = exit
-                return settle(exit)
-              }
-              // An exit already handled by `halt` (a stop or a sibling restart) needs no decision.
-              if (child.incarnation === incarnation) Queue.offerUnsafe(exits, { child, incarnation, exit })
-            })
+            fiber.addObserver(observe(state))
             const started = Effect.sync((): InitOutcome => {
-              publish({ _tag: "ChildStarted", supervisor: name, child: spec.id, incarnation })
+              publish({ _tag: "ChildStarted", supervisor: name, child: spec.id, incarnation: state.incarnation })
               return undefined
             })
-            if (initialized) return started
-            if (early !== undefined) return Effect.succeed(early)
+            if (state.initialized) return started
+            if (state.early !== undefined) return Effect.succeed(state.early)
             return Effect.callback<InitOutcome>((resume) => {
-              if (initialized) return resume(started)
-              if (early !== undefined) return resume(Effect.succeed(early))
-              waiter = (outcome) => resume(outcome === undefined ? started : Effect.succeed(outcome))
+              if (state.initialized) return resume(started)
+              if (state.early !== undefined) return resume(Effect.succeed(state.early))
+              state.waiter = (outcome) => resume(outcome === undefined ? started : Effect.succeed(outcome))
             })
           })
         )
@@ -205,6 +225,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
       })
 
     const restart = (child: Child, exit: Exit.Exit<void, unknown>) => {
+      invariant(restartTimes.length <= maxRestarts, `supervisor "${name}" restarts beyond its intensity (${maxRestarts} in ${withinMillis} ms)`)
       child.restarts++
       child.spec.onRestart?.(exit)
       return launch(child, false)

@@ -205,4 +205,21 @@ describe("Supervisor", () => {
       const unknown = yield* Effect.flip(supervisor.stopChild("a"))
       assert.instanceOf(unknown, UnknownChild)
     }))
+
+  it.effect("bad options are decoded into an InvalidInput that names the field", () =>
+    Effect.gen(function*() {
+      const cases: ReadonlyArray<[Supervisor.SupervisorOptions, string]> = [
+        [{ strategy: "one-for-some" as never }, `["strategy"]`],
+        [{ intensity: { maxRestarts: 1.5, within: "1 second" } }, `["intensity"]["maxRestarts"]`],
+        [{ intensity: { maxRestarts: 1, within: "soon" as never } }, `["intensity"]["within"]`],
+        [{ name: 7 as never }, `["name"]`],
+        [{ dynamic: "yes" as never }, `["dynamic"]`]
+      ]
+      for (const [options, field] of cases) {
+        const error = yield* Effect.flip(Supervisor.make(options))
+        assert.strictEqual(error._tag, "InvalidInput")
+        assert.include(error.issue, field, JSON.stringify(options))
+        assert.include(error.where, "Supervisor.make")
+      }
+    }))
 })

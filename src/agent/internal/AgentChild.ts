@@ -6,7 +6,7 @@ import { Cause, type Context, Effect, Exit, Option, type Scope } from "effect"
 import type { RegistryShape } from "../../registry/index.ts"
 import type { ChildSpec, RestartPolicy, Shutdown } from "../../supervision/index.ts"
 import type { AgentDefinition } from "../Agent.ts"
-import type { AgentCell } from "../AgentRef.ts"
+import type { AgentCell } from "./cell.ts"
 import type { AgentEvent } from "../events.ts"
 import { Incarnation } from "./loop.ts"
 
@@ -33,6 +33,9 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
   private readonly services: Context.Context<R>
   private readonly hooks: SystemHooks
   private restarts = 0
+  /** Incarnations started so far, and whether the current one runs in the spawner's own context. */
+  private launches = 0
+  private inherits = true
   private lastCrash: Cause.Cause<unknown> | undefined = undefined
   private incarnation: Incarnation<S, M, E, R> | undefined = undefined
 
@@ -62,18 +65,28 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
       const incarnation = new Incarnation(this.cell, this.definition, this.hooks.delivered)
       this.incarnation = incarnation
       this.cell.owner = fiber
-      return this.register().pipe(
+      this.inherits = this.launches++ === 0
+      return this.withServices(this.register().pipe(
         Effect.andThen(incarnation.init),
-        Effect.andThen(Effect.sync(() => this.announce())),
-        Effect.provideContext(this.services)
-      )
+        Effect.andThen(Effect.sync(() => this.announce()))
+      ))
     })
+  }
+
+  /**
+   * `effect` with the spawner's services. The first incarnation is forked by `spawn`, in the
+   * spawner's own fiber, so it runs in that context already (providing it again would give each
+   * agent a context of its own, ~400 B); every later one is forked by another fiber (the
+   * supervisor's, or a `restartChild` caller's) and gets them provided.
+   */
+  private withServices<A, E2, R2>(effect: Effect.Effect<A, E2, R2>): Effect.Effect<A, E2, Exclude<R2, R>> {
+    return (this.inherits ? effect : Effect.provideContext(effect, this.services)) as Effect.Effect<A, E2, Exclude<R2, R>>
   }
 
   /** Handles messages until stopped; a crash is logged (debug) with its cause before the supervisor decides. */
   get start(): Effect.Effect<void, unknown, Scope.Scope> {
     const cell = this.cell as AgentCell<unknown>
-    return Effect.suspend(() => (this.incarnation as Incarnation<S, M, E, R>).loop).pipe(
+    return Effect.suspend(() => this.withServices((this.incarnation as Incarnation<S, M, E, R>).loop)).pipe(
       Effect.onExit((exit) => {
         // A request in hand when the incarnation ended gets an answer: stopped or crashed.
         const crashed = Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)
@@ -85,9 +98,8 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
         return Effect.logDebug(`agent "${this.id}" crashed`, exit.cause).pipe(
           Effect.annotateLogs({ agent: this.id, kind: this.definition.name, restarts: this.restarts })
         )
-      }),
-      Effect.provideContext(this.services)
-    )
+      })
+    ) as Effect.Effect<void, unknown, Scope.Scope>
   }
 
   /** Graceful stop: the mailbox closes, the agent handles what is queued, then returns. */
@@ -118,7 +130,22 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
   private register(): Effect.Effect<void, unknown, Scope.Scope> {
     const { node, registry } = this.hooks
     if (Option.isNone(registry)) return Effect.void
-    const metadata = { name: this.definition.name, node, capabilities: [...(this.definition.capabilities ?? [])] }
-    return Effect.asVoid(registry.value.register(this.id, { node, id: this.id }, metadata))
+    return Effect.asVoid(registry.value.register(this.id, { node, id: this.id }, metadataOf(this.definition as AgentDefinition<unknown, unknown, unknown, unknown>, node)))
   }
+}
+
+/** The registry metadata of a definition's agents on `node`. */
+type AgentMetadata = Readonly<{ name: string; node: string; capabilities: ReadonlyArray<string> }>
+const metadataByDefinition = new WeakMap<object, AgentMetadata>()
+
+/**
+ * One frozen metadata object per definition (and node), shared by all its agents' registry
+ * entries: the memory registry keeps frozen metadata by reference instead of copying it.
+ */
+const metadataOf = (definition: AgentDefinition<unknown, unknown, unknown, unknown>, node: string): AgentMetadata => {
+  const cached = metadataByDefinition.get(definition)
+  if (cached !== undefined && cached.node === node) return cached
+  const made = Object.freeze({ name: definition.name, node, capabilities: Object.freeze([...(definition.capabilities ?? [])]) })
+  metadataByDefinition.set(definition, made)
+  return made
 }

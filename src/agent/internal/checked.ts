@@ -8,7 +8,8 @@
 import { Effect, Exit, Schema } from "effect"
 import { InvalidInput } from "../../errors/index.ts"
 import type { ReplyOf } from "../Agent.ts"
-import type { AgentCell, AgentRef, AskOptions } from "../AgentRef.ts"
+import type { AgentRef, AskOptions } from "../AgentRef.ts"
+import type { AgentCell } from "./cell.ts"
 import type { AskError, TellError } from "../errors.ts"
 
 /** How one definition checks an unknown message: the decoded message, or the issue. */

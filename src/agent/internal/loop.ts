@@ -8,7 +8,7 @@
 import { Cause, Effect, type Exit } from "effect"
 import type { AgentDefinition } from "../Agent.ts"
 import * as Propagation from "../../telemetry/Propagation.ts"
-import { type AgentCell, AskEnvelope, CrashSignal, type Letter, TracedTell } from "../AgentRef.ts"
+import { type AgentCell, AskEnvelope, CrashSignal, type Letter, TracedTell } from "./cell.ts"
 
 /** One incarnation of an agent: its state and the effect that runs it. */
 export class Incarnation<S, M, E, R> {

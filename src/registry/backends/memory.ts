@@ -46,13 +46,28 @@ interface Space {
 const bucketSize = (bucket: Bucket | undefined): number =>
   bucket === undefined ? 0 : bucket instanceof Set ? bucket.size : 1
 
+/**
+ * The entry's private copy of `metadata`. Frozen metadata (its arrays frozen too) cannot change
+ * under the registry, so it is kept as is: the agent runtime registers one frozen object per
+ * definition, shared by all its agents, instead of a copy each.
+ */
 const copyMetadata = (metadata: Metadata): Metadata => {
+  if (isDeepFrozen(metadata)) return metadata
   const copy: Record<string, Metadata[string]> = {}
   for (const field in metadata) {
     const value = metadata[field]
     if (value !== undefined) copy[field] = Array.isArray(value) ? value.slice() : value
   }
   return copy
+}
+
+const isDeepFrozen = (metadata: Metadata): boolean => {
+  if (!Object.isFrozen(metadata)) return false
+  for (const field in metadata) {
+    const value = metadata[field]
+    if (Array.isArray(value) && !Object.isFrozen(value)) return false
+  }
+  return true
 }
 
 /** Builds a memory backend; its change subscribers end when the scope closes. */

@@ -2,45 +2,69 @@
  * Validation of supervisor flags and child specs (OTP's `check_flags` / `check_childspec`): bad
  * values are typed `InvalidInput` errors at `make` / `startChild`, never a throw later.
  */
-import { Duration, Effect, Option } from "effect"
+import { Cause, Duration, Effect, Exit, Option, Schema } from "effect"
 import { InvalidInput } from "../../errors/index.ts"
 import type { ChildSpec, Shutdown } from "../ChildSpec.ts"
 
-const strategies: ReadonlyArray<string> = ["one-for-one", "one-for-all", "rest-for-one"]
 const restartTypes: ReadonlyArray<string> = ["permanent", "transient", "temporary"]
 
 /** The supervisor flags `make` accepts (a subset of its options). */
 export interface Flags {
+  readonly name?: unknown
   readonly strategy?: unknown
   readonly intensity?: { readonly maxRestarts: unknown; readonly within: unknown } | undefined
+  readonly dynamic?: unknown
 }
+
+// Specs usually repeat one duration string ("5 seconds"): the last one parsed is remembered.
+let lastText: string | undefined
+let lastMillis: number | undefined
 
 /** Milliseconds of a duration given by a user, or undefined when it is not one. */
 export const durationMillis = (input: unknown): number | undefined => {
+  if (typeof input === "string") {
+    if (input !== lastText) {
+      lastMillis = parseMillis(input)
+      lastText = input
+    }
+    return lastMillis
+  }
+  return parseMillis(input)
+}
+
+const parseMillis = (input: unknown): number | undefined => {
   const duration = Duration.fromInput(input as Duration.Input)
   if (Option.isNone(duration)) return undefined
   const millis = Duration.toMillis(duration.value)
   return Number.isNaN(millis) ? undefined : millis
 }
 
-/** Checks the flags of `Supervisor.make`: returns the first problem, or undefined. */
+/** A duration a user wrote, finite and > 0 (an intensity window). */
+const Window = Schema.Unknown.check(Schema.makeFilter((input: unknown) => {
+  const millis = durationMillis(input)
+  return millis !== undefined && Number.isFinite(millis) && millis > 0
+    ? undefined
+    : `expected a finite duration > 0, got ${String(input)}`
+}))
+
+/** What `Supervisor.make` accepts, as a Schema: a bad field is named in the `InvalidInput`. */
+const FlagsSchema = Schema.Struct({
+  name: Schema.optional(Schema.String),
+  strategy: Schema.optional(Schema.Literals(["one-for-one", "one-for-all", "rest-for-one"])),
+  intensity: Schema.optional(Schema.Struct({
+    maxRestarts: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
+    within: Window
+  })),
+  dynamic: Schema.optional(Schema.Boolean)
+})
+const decodeFlags = Schema.decodeUnknownExit(FlagsSchema)
+
+/** Checks the flags of `Supervisor.make` with Schema: returns the problem (naming the field), or undefined. */
 export const checkFlags = (where: string, flags: Flags): InvalidInput | undefined => {
-  const bad = (issue: string) => new InvalidInput({ where, issue })
-  if (flags.strategy !== undefined && !strategies.includes(flags.strategy as string)) {
-    return bad(`strategy: expected one of ${strategies.join(", ")}, got ${String(flags.strategy)}`)
-  }
-  const intensity = flags.intensity
-  if (intensity !== undefined) {
-    const max = intensity.maxRestarts
-    if (typeof max !== "number" || !Number.isSafeInteger(max) || max < 0) {
-      return bad(`intensity.maxRestarts: expected a finite integer >= 0, got ${String(max)}`)
-    }
-    const within = durationMillis(intensity.within)
-    if (within === undefined || !Number.isFinite(within) || within <= 0) {
-      return bad(`intensity.within: expected a finite duration > 0, got ${String(intensity.within)}`)
-    }
-  }
-  return undefined
+  const decoded = decodeFlags(flags, { errors: "first", onExcessProperty: "ignore" })
+  if (Exit.isSuccess(decoded)) return undefined
+  const error = Cause.squash(decoded.cause)
+  return new InvalidInput({ where, issue: error instanceof Error ? error.message : String(error) })
 }
 
 /** Milliseconds a graceful stop may take: 0 for brutal kill, Infinity for infinity. */
