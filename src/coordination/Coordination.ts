@@ -23,6 +23,7 @@
  */
 import { Clock, Context, Effect, Layer, Schema, type Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
+import { argument, traced } from "../telemetry/index.ts"
 import { type Address, Transport } from "../transport/index.ts"
 import { increment as counterIncrement } from "./counter/CounterClient.ts"
 import { makeCounterOwner } from "./counter/Counter.ts"
@@ -311,7 +312,11 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
     })
 
     const { crash, list, restart } = participants
-    return Coordination.of({ lock, elect, propose, counter, participants: { crash, list, restart }, state })
+    // Spans `mabeam.coordination.<operation>` (attribute: the lock name or group), inside a caller's trace only.
+    return Coordination.of(traced<Coordination["Service"]>("coordination", ["lock", "elect", "propose"], {
+      withinTrace: true,
+      describe: (operation, args) => ({ [operation === "lock" ? "mabeam.coordination.lock" : "mabeam.coordination.group"]: argument(args, "") ?? "" })
+    })({ lock, elect, propose, counter, participants: { crash, list, restart }, state }))
   })
 }
 

@@ -55,4 +55,4 @@ export {
   prometheusScraper
 } from "./Prometheus.ts"
 export * as Propagation from "./Propagation.ts"
-export { boundary, traced } from "./Span.ts"
+export { argument, type AttributeValue, boundary, childSpan, traced, type TracedOptions } from "./Span.ts"

@@ -28,6 +28,7 @@ import type { Unauthorized } from "../../security/errors.ts"
 // The file, not the folder's index: the index also exports agent helpers, and agents import the ledger's neighbours.
 import { SecureMode } from "../../security/SecureMode.ts"
 import { InvariantViolation } from "../../errors/Invariant.ts"
+import { argument, traced } from "../../telemetry/index.ts"
 import { Book } from "./internal/book.ts"
 import type {
   AccountExists,
@@ -71,6 +72,17 @@ const HoldId = Schema.String.check(Schema.isBetweenLength(1, 64))
  */
 const holdKey = (seeded: boolean): Buffer =>
   seeded ? createHash("sha256").update("mabeam-ledger-hold-ids-v1").digest() : randomBytes(32)
+
+// Spans `mabeam.ledger.<operation>`, opened inside a caller's trace only; amounts stay out of traces.
+const tracedOperations = ["open", "mint", "burn", "transfer", "hold", "capture", "release"] as const
+const describeCall = (operation: string, args: ReadonlyArray<unknown>) => {
+  const on = operation === "capture" || operation === "release" ? "hold" : operation === "transfer" ? "from" : "account"
+  const to = operation === "transfer" || operation === "capture" ? argument(args, "to") : undefined
+  return {
+    [on === "hold" ? "mabeam.ledger.hold" : "mabeam.ledger.account"]: argument(args, on) ?? "",
+    ...(to === undefined ? {} : { "mabeam.ledger.to": to })
+  }
+}
 
 const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
   Effect.gen(function*() {
@@ -118,7 +130,7 @@ const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
       })
     }
 
-    return Ledger.of({
+    return Ledger.of(traced<Ledger["Service"]>("ledger", tracedOperations, { withinTrace: true, describe: describeCall })({
       open: (account) =>
         Effect.flatMap(decodeOpen(account), (a) => guarded(`ledger:open:${a}`, run(() => book.open(a)))),
       mint: (input) =>
@@ -143,7 +155,7 @@ const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
       release: (hold) => Effect.flatMap(decodeRelease(hold), (h) => settling(h, run(() => book.release(h)))),
       balance: (account) => Effect.flatMap(Account(account), (a) => run(() => book.balance(a))),
       audit: run(() => Result.succeed(book.audit()))
-    })
+    }))
   })
 
 /** The ledger service. All amounts are `bigint` minor units. */
