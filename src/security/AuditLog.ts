@@ -178,6 +178,10 @@ const make = (options: AuditLogOptions) => Effect.gen(function*() {
         if (admission.summary !== undefined) {
           yield* appendOne({ type: "security.suppressed", agent: admission.summary.agent, detail: { suppressed: admission.summary.suppressed } }, time)
         }
+        // A denial is also a log record (in the caller's fiber: it carries the caller's trace).
+        yield* Effect.logWarning(`${entry.type}: agent "${entry.agent}"`, entry.detail).pipe(
+          Effect.annotateLogs({ "mabeam.security.agent": entry.agent, "mabeam.security.event": entry.type })
+        )
       }
       return yield* appendOne(entry, time)
     }))
