@@ -17,6 +17,7 @@
 export { type LogFormat, layerLogger, layerLoggerFromConfig, logFromCurrentFiber, makeAgentLogs, makeLogBudget } from "./Logging.ts"
 export {
   agentsAlive,
+  alertsRaised,
   askDuration,
   breakerRejections,
   breakerState,
@@ -25,14 +26,23 @@ export {
   eventsAppended,
   handlerDuration,
   healthStatus,
+  maxMailboxDepth,
+  memoryEstimate,
+  messageRate,
   messagesDropped,
   messagesSent,
+  monitoredAgents,
+  queuedMessages,
+  quotaPauses,
+  quotaRejections,
   rateLimited,
   registrySize,
   restarts,
   setGauge,
   telemetryDropped,
-  timed
+  timed,
+  transportRejected,
+  worstLatencyP99
 } from "./Metrics.ts"
 export {
   layerOtlp,
