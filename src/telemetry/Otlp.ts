@@ -243,6 +243,22 @@ export const layerOtlpFromEnvWith = (
   }))
 
 /**
+ * OTLP export for a process that flushes only when it ends, such as a cluster runner:
+ * `layerOtlpFromEnvWith` whose output is only the tracer and the log exporter (no
+ * `TelemetryFlush`), so it merges into a runner's layer without shadowing anything. Exports when
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is set, else does nothing; flushes when its scope closes.
+ *
+ * @example
+ * ```ts
+ * runnerLayer.pipe(Layer.provideMerge(layerOtlpForProcess({ serviceName: "mabeam-runner", serviceInstanceId: "runner-127.0.0.1:34431" })))
+ * ```
+ */
+export const layerOtlpForProcess = (
+  options: Omit<OtlpOptions, "endpoint" | "protocol">
+): Layer.Layer<never, InvalidConfig> =>
+  Layer.flatMap(layerOtlpFromEnvWith(options), (context) => Layer.succeedContext(Context.omit(TelemetryFlush)(context)))
+
+/**
  * `layerOtlpFromEnvWith` with the `telemetry` options of `MabeamConfig`; the instance id is the
  * node's name and a fresh uuid.
  */

@@ -46,6 +46,7 @@ export {
 } from "./Metrics.ts"
 export {
   layerOtlp,
+  layerOtlpForProcess,
   layerOtlpFromEnv,
   layerOtlpFromEnvWith,
   makeResource,
