@@ -50,7 +50,7 @@ import type { SocketServer } from "effect/socket"
 import type { SqlClient } from "effect/sql"
 import type { InvalidConfig } from "../config/index.ts"
 import { InvalidInput } from "../errors/index.ts"
-import { layerOtlpForProcess } from "../telemetry/index.ts"
+import { layerOtlpForProcess, notBackgroundDatabase } from "../telemetry/index.ts"
 
 /** The failover settings of a runner. */
 export interface FailoverSettings {
@@ -187,7 +187,11 @@ export const socketRunner = (
     Layer.provide(RpcSerialization.layerSchemaBinary()),
     // With OTEL_EXPORTER_OTLP_ENDPOINT set, the runner and the agents it hosts export their own
     // spans and logs (effect/cluster carries the caller's span in each request).
-    Layer.provideMerge(layerOtlpForProcess({ serviceName: "mabeam-runner", serviceInstanceId: runnerInstanceId(options) }))
+    Layer.provideMerge(layerOtlpForProcess({
+      serviceName: "mabeam-runner",
+      serviceInstanceId: runnerInstanceId(options),
+      sampleRoot: notBackgroundDatabase
+    }))
   )
 }
 

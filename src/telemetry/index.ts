@@ -50,6 +50,7 @@ export {
   layerOtlpFromEnv,
   layerOtlpFromEnvWith,
   makeResource,
+  notBackgroundDatabase,
   OTLP_ENDPOINT_ENV,
   OTLP_PROTOCOL_ENV,
   type OtlpOptions,

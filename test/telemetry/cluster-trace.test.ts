@@ -2,7 +2,8 @@
  * A cluster ask between two runner processes is one trace: runner a (this process, exporting to
  * an in-test OTLP receiver) asks an agent that lives on runner b (a child process whose only
  * telemetry setting is `OTEL_EXPORTER_OTLP_ENDPOINT`); b's server span is a child of a's client
- * span, and each runner reports its own `service.instance.id`.
+ * span, and each runner reports its own `service.instance.id`. b's background database polling
+ * exports no traces of its own.
  */
 import { spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -93,5 +94,8 @@ describe("traces across cluster runners", () => {
       assert.isAbove(entries.length, 0)
       for (const span of entries) assert.isTrue(ofA.has(span.parentSpanId), `${span.name} on b is a child of a span on a`)
       assert.strictEqual(trace.find((s) => s.spanId === root.spanId)?.parentSpanId, "", "the request is the trace's root")
+      // b's background database polling is not exported as traces of its own.
+      const polls = received.spans.filter((s) => s.resource["service.instance.id"] === remote[0] && s.parentSpanId === "")
+      assert.deepStrictEqual(polls.filter((s) => /^(sqlite|sql\.transaction)$/.test(s.name)).map((s) => s.name), [])
     }), { timeout: 58_000 })
 })
