@@ -96,8 +96,10 @@ const tagOf = (message: unknown): string => {
 /**
  * The agent system's log records, each within a budget of 10 a second (see `makeLogBudget`),
  * written through the fiber the kernel calls them from (`logFromCurrentFiber`): a dead letter
- * (Warn; not the message that crashed its handler, which the restart reports) in the sender's fiber, so it carries the sender's trace; a restart (Warn, with the
- * crash's cause) in the supervisor's. One per agent system.
+ * (Warn; not the message that crashed its handler, which the restart reports) in the sender's
+ * fiber, so it carries the sender's trace; a restart (Debug, with the crash's cause) in the
+ * supervisor's. Restarts are Debug like the kernel's crash log: routine in bulk (chaos runs crash
+ * agents on purpose), they must not flood a console at the default level. One per agent system.
  */
 export const makeAgentLogs = () => {
   const budget = makeLogBudget()
@@ -115,7 +117,7 @@ export const makeAgentLogs = () => {
     restarted: (agent: string, kind: string, restarts: number, cause: Cause.Cause<unknown>): void => {
       const before = budget.take()
       if (before === undefined) return
-      logFromCurrentFiber("Warn", `agent "${agent}" (${kind}) restarted (restart ${restarts})${suppressed(before)}`, cause)
+      logFromCurrentFiber("Debug", `agent "${agent}" (${kind}) restarted (restart ${restarts})${suppressed(before)}`, cause)
     }
   }
 }

@@ -4,7 +4,7 @@
  * caused them. Dead-letter and restart records are budgeted: a flood writes 10 a second.
  */
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, References, Schema } from "effect"
 import { Agent, AgentSystem } from "../../src/agent/index.ts"
 import { Ledger } from "../../src/economics/ledger/index.ts"
 import { secureLayer } from "../../src/security/index.ts"
@@ -46,7 +46,9 @@ describe("log records over OTLP", () => {
         yield* flush
         return span
       }).pipe(Effect.provide(AgentSystem.layer))).pipe(
-        Effect.provide(layerOtlp({ endpoint: collector.endpoint, serviceName: "mabeam-test", exportIntervalMillis: 60_000 }))
+        Effect.provide(layerOtlp({ endpoint: collector.endpoint, serviceName: "mabeam-test", exportIntervalMillis: 60_000 })),
+        // Restarts are logged at Debug (routine in bulk); a user exports them with logLevel debug.
+        Effect.provideService(References.MinimumLogLevel, "Debug")
       )
       const received = yield* collector.waitFor((r) =>
         r.logs.some((l) => String(l.body).startsWith("dead letter: Note")) && r.logs.some((l) => String(l.body).includes("restarted"))
@@ -58,6 +60,7 @@ describe("log records over OTLP", () => {
       assert.strictEqual(dead.spanId, sender.spanId)
       const restart = received.logs.find((l) => String(l.body).includes("restarted"))!
       assert.strictEqual(restart.body, "agent \"crashy\" (echo) restarted (restart 1)")
+      assert.strictEqual(restart.severityText, "Debug")
       assert.strictEqual(restart.attributes["exception.message"], "crash requested")
     }))
 
