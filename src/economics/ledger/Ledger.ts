@@ -73,13 +73,15 @@ const HoldId = Schema.String.check(Schema.isBetweenLength(1, 64))
 const holdKey = (seeded: boolean): Buffer =>
   seeded ? createHash("sha256").update("mabeam-ledger-hold-ids-v1").digest() : randomBytes(32)
 
-// Spans `mabeam.ledger.<operation>`, opened inside a caller's trace only; amounts stay out of traces.
+// Spans `mabeam.ledger.<operation>`, opened inside a caller's trace only. Amounts stay out of
+// traces, and so do hold ids: unguessable, they are what lets their holder settle a hold.
 const tracedOperations = ["open", "mint", "burn", "transfer", "hold", "capture", "release"] as const
 const describeCall = (operation: string, args: ReadonlyArray<unknown>) => {
-  const on = operation === "capture" || operation === "release" ? "hold" : operation === "transfer" ? "from" : "account"
+  if (operation === "release") return {}
+  const account = operation === "capture" ? undefined : argument(args, operation === "transfer" ? "from" : "account")
   const to = operation === "transfer" || operation === "capture" ? argument(args, "to") : undefined
   return {
-    [on === "hold" ? "mabeam.ledger.hold" : "mabeam.ledger.account"]: argument(args, on) ?? "",
+    ...(account === undefined ? {} : { "mabeam.ledger.account": account }),
     ...(to === undefined ? {} : { "mabeam.ledger.to": to })
   }
 }
