@@ -136,6 +136,7 @@ export const shardingConfig = (failover: FailoverSettings): Partial<ShardingConf
 /**
  * Health by ping, as `RunnerHealth.layerPing` but with the ping timeout, attempts and pause of
  * `failover` (effect's own: 10 s, 6 attempts, 500 ms apart, so at least 2.5 s to see a death).
+ * A runner found dead is logged (Warn): the start of a failover.
  */
 export const runnerHealth = (failover: FailoverSettings): Layer.Layer<RunnerHealth.RunnerHealth, never, Runners.Runners> =>
   Layer.effect(RunnerHealth.RunnerHealth)(Effect.gen(function*() {
@@ -147,7 +148,13 @@ export const runnerHealth = (failover: FailoverSettings): Layer.Layer<RunnerHeal
         runners.ping(address).pipe(
           Effect.timeout(timeout),
           Effect.retry({ times: failover.pingAttempts - 1, schedule }),
-          Effect.isSuccess
+          Effect.isSuccess,
+          // The failover starts here: a log record (exported with the runner's telemetry).
+          Effect.tap((alive) =>
+            alive ? Effect.void : Effect.logWarning(
+              `runner ${address.toString()} failed its health check (${failover.pingAttempts} pings): its shards move once their locks are free`
+            )
+          )
         )
     })
   }))
