@@ -11,13 +11,17 @@
  * - handler: one handler run under the kernel's hooks alone (`Propagation.handleChild` /
  *   `handleLinked`): no trace context (only the duration histogram), sampled with each tracer,
  *   and an unsampled context. The kernel applies them only to messages that carry a trace.
+ * - service spans: `Ledger.transfer` and `Registry.lookup`, whose spans (`traced`, opened only
+ *   inside a sampled span) cost a context read outside any trace, and a span each inside one.
  */
 import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base"
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node"
 import { Context, Effect, Layer, Schema, Scope, type Tracer } from "effect"
 import { Agent, type AgentRef, AgentSystem } from "../src/agent/index.ts"
-import { makeResource, Propagation } from "../src/telemetry/index.ts"
+import { Ledger } from "../src/economics/ledger/index.ts"
+import { Registry } from "../src/registry/index.ts"
+import { makeResource, Propagation, traced } from "../src/telemetry/index.ts"
 import { wallClockTracer } from "../src/telemetry/internal/wallclock.ts"
 import { defineBench } from "./lib/index.ts"
 
@@ -77,6 +81,39 @@ const handles = (wrap: (effect: Effect.Effect<number>) => Effect.Effect<number>)
     for (let i = 0; i < HANDLES; i++) yield* wrap(handler)
   })
 const info = { kind: "sink", id: "sink-1", message: "Count" }
+
+const CALLS = 1_000
+let ledger: Ledger["Service"]
+let registry: Registry["Service"]
+const setupServices = async () => {
+  const context = await Effect.runPromise(Layer.buildWithScope(Layer.mergeAll(Ledger.layer, Registry.layer), scope))
+  ledger = Context.get(context, Ledger)
+  registry = Context.get(context, Registry)
+  await Effect.runPromise(Effect.gen(function*() {
+    yield* ledger.open("from")
+    yield* ledger.open("to")
+    yield* ledger.mint({ account: "from", amount: 1_000_000_000_000n })
+    yield* registry.registerDurable("planner-1", { node: "local", id: "agent-1" })
+  }))
+}
+const transfers = Effect.gen(function*() {
+  for (let i = 0; i < CALLS; i++) yield* ledger.transfer({ from: "from", to: "to", amount: 1n })
+})
+const lookups = Effect.gen(function*() {
+  for (let i = 0; i < CALLS; i++) yield* registry.lookup("planner-1")
+})
+
+// The wrapper alone, on an operation that does nothing: what `traced` adds to any service call.
+interface Noop {
+  readonly op: (key: string) => Effect.Effect<number>
+}
+const raw: Noop = { op: () => Effect.succeed(1) }
+const withinTrace = traced<Noop>("bench", ["op"], { withinTrace: true })(raw)
+const always = traced<Noop>("bench", ["op"])(raw)
+const calls = (service: Noop) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < HANDLES; i++) yield* service.op("k")
+  })
 
 export default defineBench("telemetry", [
   {
@@ -140,6 +177,59 @@ export default defineBench("telemetry", [
         name: "handleLinked, sampled (OpenTelemetry tracer, batch export)",
         ops: HANDLES,
         fn: () => Effect.runPromise(handles(Propagation.handleLinked(sampled, info)).pipe(Effect.withTracer(otelTracer)))
+      }
+    ]
+  }
+,
+  {
+    group: "service spans: Ledger.transfer",
+    setup: setupServices,
+    baseline: { name: "transfer, no span (one context read)", ops: CALLS, fn: () => Effect.runPromise(transfers) },
+    cases: [
+      {
+        name: "transfer in an unsampled span (no span opened)",
+        ops: CALLS,
+        fn: () => Effect.runPromise(transfers.pipe(Effect.withSpan("caller", { sampled: false })))
+      },
+      {
+        name: "transfer in a sampled trace (native tracer: a span each)",
+        ops: CALLS,
+        fn: () => Effect.runPromise(transfers.pipe(Effect.withSpan("caller")))
+      },
+      {
+        name: "transfer in a sampled trace (OpenTelemetry tracer, batch export)",
+        ops: CALLS,
+        fn: () => Effect.runPromise(transfers.pipe(Effect.withSpan("caller"), Effect.withTracer(otelTracer)))
+      }
+    ]
+  },
+  {
+    group: "service spans: Registry.lookup",
+    baseline: { name: "lookup, no span (one context read)", ops: CALLS, fn: () => Effect.runPromise(lookups) },
+    cases: [
+      {
+        name: "lookup in a sampled trace (native tracer: a span each)",
+        ops: CALLS,
+        fn: () => Effect.runPromise(lookups.pipe(Effect.withSpan("caller")))
+      },
+      {
+        name: "lookup in a sampled trace (OpenTelemetry tracer, batch export)",
+        ops: CALLS,
+        fn: () => Effect.runPromise(lookups.pipe(Effect.withSpan("caller"), Effect.withTracer(otelTracer)))
+      }
+    ]
+  }
+,
+  {
+    group: "the traced wrapper alone (an operation that does nothing)",
+    baseline: { name: "unwrapped operation", ops: HANDLES, fn: () => Effect.runPromise(calls(raw)) },
+    cases: [
+      { name: "traced, withinTrace, outside any span (context read only)", ops: HANDLES, fn: () => Effect.runPromise(calls(withinTrace)) },
+      { name: "traced, always: a native span per call outside any trace", ops: HANDLES, fn: () => Effect.runPromise(calls(always)) },
+      {
+        name: "traced, withinTrace, in a sampled trace (native tracer)",
+        ops: HANDLES,
+        fn: () => Effect.runPromise(calls(withinTrace).pipe(Effect.withSpan("caller")))
       }
     ]
   }

@@ -148,12 +148,15 @@ export const make = (options: AgentSystemOptions = {}) =>
     const metrics = yield* Effect.context<never>()
     const alive = Metric.withAttributes(Telemetry.agentsAlive, { node })
     const sent = Metric.withAttributes(Telemetry.messagesSent, { node })
+    // Dead letters and restarts are logged (budgeted) through the fiber that reports them.
+    const logs = Telemetry.makeAgentLogs()
     const record = (event: AgentEvent) => {
       switch (event._tag) {
         case "AgentStarted":
         case "AgentStopped":
           return alive.updateUnsafe(directory.size, metrics)
         case "AgentRestarted":
+          logs.restarted(event.agent, event.kind, event.restarts, event.cause)
           return Metric.withAttributes(Telemetry.restarts, { kind: event.kind }).updateUnsafe(1, metrics)
         case "DeadLetter":
           return Metric.withAttributes(Telemetry.messagesDropped, { reason: event.reason }).updateUnsafe(1, metrics)
@@ -165,9 +168,10 @@ export const make = (options: AgentSystemOptions = {}) =>
       record(event)
       PubSub.publishUnsafe(events, event)
     }
-    const deadLetter = (reason: DeadLetterReason, agent: string) => {
+    const deadLetter = (reason: DeadLetterReason, agent: string, message: unknown) => {
       dead[reason]++
       publish({ _tag: "DeadLetter", agent, reason })
+      logs.deadLetter(reason, agent, message)
     }
     const runtime: CellRuntime = { askTimeoutMillis, deadlines, deadLetter }
     const groups = new Groups(root, publish, options.groups?.intensity ?? options.root?.intensity)

@@ -34,7 +34,7 @@
  * @since 0.3.0
  */
 import { NodeClusterSocket, NodeCrypto } from "@effect/platform-node"
-import { type Config, Duration, Effect, Layer, Schedule } from "effect"
+import { type Config, Duration, Effect, Layer, Option, Schedule } from "effect"
 import {
   type MessageStorage,
   RunnerHealth,
@@ -48,7 +48,9 @@ import {
 import { RpcSerialization } from "effect/rpc"
 import type { SocketServer } from "effect/socket"
 import type { SqlClient } from "effect/sql"
+import type { InvalidConfig } from "../config/index.ts"
 import { InvalidInput } from "../errors/index.ts"
+import { layerOtlpForProcess, notBackgroundDatabase } from "../telemetry/index.ts"
 
 /** The failover settings of a runner. */
 export interface FailoverSettings {
@@ -134,6 +136,7 @@ export const shardingConfig = (failover: FailoverSettings): Partial<ShardingConf
 /**
  * Health by ping, as `RunnerHealth.layerPing` but with the ping timeout, attempts and pause of
  * `failover` (effect's own: 10 s, 6 attempts, 500 ms apart, so at least 2.5 s to see a death).
+ * A runner found dead is logged (Warn): the start of a failover.
  */
 export const runnerHealth = (failover: FailoverSettings): Layer.Layer<RunnerHealth.RunnerHealth, never, Runners.Runners> =>
   Layer.effect(RunnerHealth.RunnerHealth)(Effect.gen(function*() {
@@ -145,7 +148,13 @@ export const runnerHealth = (failover: FailoverSettings): Layer.Layer<RunnerHeal
         runners.ping(address).pipe(
           Effect.timeout(timeout),
           Effect.retry({ times: failover.pingAttempts - 1, schedule }),
-          Effect.isSuccess
+          Effect.isSuccess,
+          // The failover starts here: a log record (exported with the runner's telemetry).
+          Effect.tap((alive) =>
+            alive ? Effect.void : Effect.logWarning(
+              `runner ${address.toString()} failed its health check (${failover.pingAttempts} pings): its shards move once their locks are free`
+            )
+          )
         )
     })
   }))
@@ -161,13 +170,15 @@ export interface SocketRunnerOptions {
 /**
  * The runner of `NodeClusterSocket.layer({ storage: "sql" })` (sockets, binary RPC, message and
  * runner storage in the SQL database in context) with the failover settings of `options.failover`
- * (default `fast`). Throws `InvalidInput` for invalid settings (see `settings`).
+ * (default `fast`). Throws `InvalidInput` for invalid settings (see `settings`). With
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` set it exports its spans and logs there as `mabeam-runner` with its
+ * own `service.instance.id` (`InvalidConfig` if the endpoint is not a URL).
  */
 export const socketRunner = (
   options: SocketRunnerOptions = {}
 ): Layer.Layer<
   Sharding.Sharding | Runners.Runners | MessageStorage.MessageStorage,
-  SocketServer.SocketServerError | Config.ConfigError,
+  SocketServer.SocketServerError | Config.ConfigError | InvalidConfig,
   SqlClient.SqlClient
 > => {
   const failover = settings(options.failover)
@@ -180,6 +191,20 @@ export const socketRunner = (
     Layer.provideMerge(SqlMessageStorage.layer.pipe(Layer.provide(NodeCrypto.layerDigest))),
     Layer.provide(Layer.orDie(SqlRunnerStorage.layer)),
     Layer.provide(ShardingConfig.layerFromEnv({ ...options.shardingConfig, ...shardingConfig(failover) })),
-    Layer.provide(RpcSerialization.layerSchemaBinary())
+    Layer.provide(RpcSerialization.layerSchemaBinary()),
+    // With OTEL_EXPORTER_OTLP_ENDPOINT set, the runner and the agents it hosts export their own
+    // spans and logs (effect/cluster carries the caller's span in each request).
+    Layer.provideMerge(layerOtlpForProcess({
+      serviceName: "mabeam-runner",
+      serviceInstanceId: runnerInstanceId(options),
+      sampleRoot: notBackgroundDatabase
+    }))
   )
+}
+
+// This runner's `service.instance.id`: its advertised address and process id.
+const runnerInstanceId = (options: SocketRunnerOptions): string => {
+  const address = options.shardingConfig?.runnerAddress
+  const where = address !== undefined && Option.isSome(address) ? `${address.value.host}:${address.value.port}` : "unaddressed"
+  return `mabeam-runner-${where}-${process.pid}`
 }

@@ -25,6 +25,7 @@ import { Clock, Context, Effect, Layer, Schema, type Scope, Semaphore } from "ef
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 // The file, not the folder's index: secure mode (src/security) wraps this service.
 import type { Unauthorized } from "../security/errors.ts"
+import { argument, traced } from "../telemetry/index.ts"
 import { type Address, Transport } from "../transport/index.ts"
 import { increment as counterIncrement } from "./counter/CounterClient.ts"
 import { makeCounterOwner } from "./counter/Counter.ts"
@@ -314,7 +315,11 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
     })
 
     const { crash, list, restart } = participants
-    return Coordination.of({ lock, elect, propose, counter, participants: { crash, list, restart }, state })
+    // Spans `mabeam.coordination.<operation>` (attribute: the lock name or group), inside a caller's trace only.
+    return Coordination.of(traced<Coordination["Service"]>("coordination", ["lock", "elect", "propose"], {
+      withinTrace: true,
+      describe: (operation, args) => ({ [operation === "lock" ? "mabeam.coordination.lock" : "mabeam.coordination.group"]: argument(args, "") ?? "" })
+    })({ lock, elect, propose, counter, participants: { crash, list, restart }, state }))
   })
 }
 

@@ -143,13 +143,11 @@ export const make = (input: MonitorOptions = {}) =>
         case "AgentStarted":
           return Effect.sync(() => track(event.agent))
         case "AgentRestarted":
-          return Effect.suspend(() => {
+          // The restart itself is counted by the agent system (`mabeam.agent.restarts`).
+          return Effect.sync(() => {
             track(event.agent)
             const entry = tracked.get(event.agent)
-            if (entry === undefined) return Effect.void
-            const added = Math.max(0, event.restarts - entry.restarts)
-            entry.restarts = event.restarts
-            return Metric.update(Metric.withAttributes(M.restartsSeen, { kind: event.kind }), added)
+            if (entry !== undefined) entry.restarts = event.restarts
           })
         case "AgentStopped":
           return Effect.sync(() => forget(event.agent))

@@ -18,6 +18,7 @@
 import { Context, Effect, Layer, Option, Schema, type Scope, Stream } from "effect"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import type { Unauthorized } from "../security/errors.ts"
+import { argument, traced } from "../telemetry/index.ts"
 // The file, not the folder's index: the index also exports agent helpers, and agents import the registry.
 import { ANONYMOUS, SecureMode } from "../security/SecureMode.ts"
 import * as MemoryBackend from "./backends/memory.ts"
@@ -131,6 +132,9 @@ const checkLookup = keyValidator("Registry.lookup")
 const checkUpdate = validator(UpdateInput, "Registry.update")
 const checkSelect = validator(Selector, "Registry.select")
 
+// Spans `mabeam.registry.<operation>` (attributes: namespace, key), opened inside a caller's trace only.
+const tracedOperations = ["register", "registerDurable", "unregister", "lookup", "update", "select"] as const
+
 const makeWith = (
   backend: RegistryBackendShape,
   namespace: string,
@@ -176,7 +180,11 @@ const makeWith = (
       return yield* effect(Option.isSome(current) ? current.value.id : undefined)
     })
   const empty: Metadata = {}
-  return {
+  return traced<RegistryShape>("registry", tracedOperations, {
+    withinTrace: true,
+    attributes: { "mabeam.registry.namespace": namespace },
+    describe: (operation, args) => operation === "select" ? {} : { "mabeam.registry.key": argument(args, "key") ?? "" }
+  })({
     namespace,
     register: (key, value, metadata = empty) => {
       const bad = checkRegister({ key, value, metadata })
@@ -219,7 +227,7 @@ const makeWith = (
     keys: backend.keys(namespace),
     changes: Stream.unwrap(backend.subscribe(namespace)),
     subscribe: backend.subscribe(namespace)
-  }
+  })
 }
 
 const decodeNamespace = decodeInput(Namespace, "Registry.make")

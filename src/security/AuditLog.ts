@@ -191,6 +191,10 @@ const make = (options: AuditLogOptions) => Effect.gen(function*() {
         for (const summary of [admission.summary, admission.also]) {
           if (summary !== undefined) yield* appendOne({ type: "security.suppressed", agent: summary.agent, detail: { suppressed: summary.suppressed } }, time)
         }
+        // A denial is also a log record (in the caller's fiber: it carries the caller's trace).
+        yield* Effect.logWarning(`${entry.type}: agent "${entry.agent}"`, entry.detail).pipe(
+          Effect.annotateLogs({ "mabeam.security.agent": entry.agent, "mabeam.security.event": entry.type })
+        )
       }
       return yield* appendOne(entry, time)
     }))

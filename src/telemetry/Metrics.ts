@@ -115,6 +115,80 @@ export const telemetryDropped = Metric.counter("mabeam.telemetry.dropped", {
 })
 
 /**
+ * Operations refused by a resource quota (counter `{operation}`; attributes `quota`, `policy`).
+ * Recorded by the quota engine (`src/resources`).
+ */
+export const quotaRejections = Metric.counter("mabeam.quota.rejections", {
+  description: "operations refused by a resource quota",
+  incremental: true,
+  attributes: { unit: "{operation}" }
+})
+
+/** Agents paused by a quota's `pause` policy (counter `{pause}`; attribute `quota`). */
+export const quotaPauses = Metric.counter("mabeam.quota.pauses", {
+  description: "agents paused by a resource quota",
+  incremental: true,
+  attributes: { unit: "{pause}" }
+})
+
+/**
+ * Envelopes a node refused on arrival (counter `{envelope}`; attribute `reason`: bad proof, sender
+ * mismatch, malformed, too large or too deep). Recorded by `RpcTransport`.
+ */
+export const transportRejected = Metric.counter("mabeam.transport.rejected", {
+  description: "envelopes refused on arrival (bad proof, sender mismatch, malformed, too large or deep)",
+  incremental: true,
+  attributes: { unit: "{envelope}" }
+})
+
+// The monitor's aggregates, updated at every sample (`src/monitor`). Aggregates only: per-agent
+// attributes would make the cardinality grow with the number of agents. Restarts are counted
+// once, by the agent system (`mabeam.agent.restarts`).
+
+/** Agents tracked by the monitor at the last sample (gauge `{agent}`). */
+export const monitoredAgents = Metric.gauge("mabeam.monitor.agents", {
+  description: "agents tracked by the monitor",
+  attributes: { unit: "{agent}" }
+})
+
+/** Messages queued across all tracked mailboxes at the last sample (gauge `{message}`). */
+export const queuedMessages = Metric.gauge("mabeam.monitor.mailbox.queued", {
+  description: "messages queued across all tracked mailboxes",
+  attributes: { unit: "{message}" }
+})
+
+/** The deepest mailbox at the last sample (gauge `{message}`). */
+export const maxMailboxDepth = Metric.gauge("mabeam.monitor.mailbox.max_depth", {
+  description: "deepest mailbox",
+  attributes: { unit: "{message}" }
+})
+
+/** Messages per second across tracked agents at the last sample (gauge `{message}/s`). */
+export const messageRate = Metric.gauge("mabeam.monitor.messages.rate", {
+  description: "messages per second across tracked agents",
+  attributes: { unit: "{message}/s" }
+})
+
+/** Estimated bytes held by tracked agents (gauge `By`). */
+export const memoryEstimate = Metric.gauge("mabeam.monitor.memory", {
+  description: "estimated bytes held by agents",
+  attributes: { unit: "By" }
+})
+
+/** Alerts raised (counter `{alert}`; attribute `metric`). */
+export const alertsRaised = Metric.counter("mabeam.monitor.alerts", {
+  description: "threshold alerts raised",
+  incremental: true,
+  attributes: { unit: "{alert}" }
+})
+
+/** The highest 99th-percentile handler latency among instrumented agents, in seconds (gauge `s`). */
+export const worstLatencyP99 = Metric.gauge("mabeam.monitor.handler.latency.p99", {
+  description: "highest p99 handler latency among instrumented agents",
+  attributes: { unit: "s" }
+})
+
+/**
  * Adds 1 to `counter` with the given attributes; a one-liner for service boundaries.
  *
  * @example

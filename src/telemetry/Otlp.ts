@@ -17,6 +17,7 @@
 import { randomUUID } from "node:crypto"
 import { readFileSync } from "node:fs"
 import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
+import * as OtelApi from "@opentelemetry/api"
 import { OTLPLogExporter as JsonLogExporter } from "@opentelemetry/exporter-logs-otlp-http"
 import { OTLPLogExporter as ProtoLogExporter } from "@opentelemetry/exporter-logs-otlp-proto"
 import { OTLPMetricExporter as JsonMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http"
@@ -26,7 +27,7 @@ import { OTLPTraceExporter as ProtoTraceExporter } from "@opentelemetry/exporter
 import { type Resource, resourceFromAttributes } from "@opentelemetry/resources"
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs"
 import { PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics"
-import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base"
+import { BatchSpanProcessor, ParentBasedSampler, type Sampler, SamplingDecision } from "@opentelemetry/sdk-trace-base"
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node"
 import { Config, Context, Effect, Layer, Logger, Option, Schema, Tracer } from "effect"
 import { InvalidConfig, MabeamConfig } from "../config/index.ts"
@@ -66,7 +67,32 @@ export interface OtlpOptions {
   readonly headers?: Record<string, string>
   /** Where the one warning per outage goes. Default: a line on stderr. */
   readonly warn?: (message: string) => void
+  /**
+   * Which spans that start a trace are exported (their descendants follow their decision). Default:
+   * all. A cluster runner drops the database client spans of its background polling, which would
+   * otherwise be a trace each, several a second.
+   */
+  readonly sampleRoot?: (span: { readonly name: string; readonly kind: OtelApi.SpanKind }) => boolean
 }
+
+// Samples the roots `keep` accepts; a span with a parent follows its parent's decision.
+const rootSampler = (keep: NonNullable<OtlpOptions["sampleRoot"]>): Sampler =>
+  new ParentBasedSampler({
+    root: {
+      shouldSample: (_context, _traceId, name, kind) => ({
+        decision: keep({ name, kind }) ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD
+      }),
+      toString: () => "mabeam.sampleRoot"
+    }
+  })
+
+/**
+ * The `sampleRoot` of a cluster runner: every root span except a database client call or
+ * transaction (effect/cluster's message polling and shard lock refreshes). A query inside a
+ * traced request is still exported, as a child.
+ */
+export const notBackgroundDatabase = (span: { readonly name: string; readonly kind: OtelApi.SpanKind }): boolean =>
+  span.name !== "sql.transaction" && !(span.kind === OtelApi.SpanKind.CLIENT && /^(sql\.execute|sqlite|postgresql|pg)$/.test(span.name))
 
 /** Forces an export of everything buffered (bounded by the shutdown timeout). */
 export class TelemetryFlush extends Context.Service<TelemetryFlush, {
@@ -173,6 +199,7 @@ export const layerOtlp = (options: OtlpOptions): Layer.Layer<TelemetryFlush, Inv
       Effect.gen(function*() {
         const tracerProvider = new NodeTracerProvider({
           resource,
+          ...(options.sampleRoot === undefined ? {} : { sampler: rootSampler(options.sampleRoot) }),
           spanProcessors: [new BatchSpanProcessor(loudSpans(raw.spans, reporter), batch)]
         })
         const loggerProvider = new LoggerProvider({
@@ -241,6 +268,22 @@ export const layerOtlpFromEnvWith = (
     }
     return layerOtlp({ ...options, endpoint: endpoint.value, protocol })
   }))
+
+/**
+ * OTLP export for a process that flushes only when it ends, such as a cluster runner:
+ * `layerOtlpFromEnvWith` whose output is only the tracer and the log exporter (no
+ * `TelemetryFlush`), so it merges into a runner's layer without shadowing anything. Exports when
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is set, else does nothing; flushes when its scope closes.
+ *
+ * @example
+ * ```ts
+ * runnerLayer.pipe(Layer.provideMerge(layerOtlpForProcess({ serviceName: "mabeam-runner", serviceInstanceId: "runner-127.0.0.1:34431" })))
+ * ```
+ */
+export const layerOtlpForProcess = (
+  options: Omit<OtlpOptions, "endpoint" | "protocol">
+): Layer.Layer<never, InvalidConfig> =>
+  Layer.flatMap(layerOtlpFromEnvWith(options), (context) => Layer.succeedContext(Context.omit(TelemetryFlush)(context)))
 
 /**
  * `layerOtlpFromEnvWith` with the `telemetry` options of `MabeamConfig`; the instance id is the

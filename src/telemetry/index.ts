@@ -14,9 +14,10 @@
  *
  * @since 0.1.0
  */
-export { type LogFormat, layerLogger, layerLoggerFromConfig } from "./Logging.ts"
+export { type LogFormat, layerLogger, layerLoggerFromConfig, logFromCurrentFiber, makeAgentLogs, makeLogBudget } from "./Logging.ts"
 export {
   agentsAlive,
+  alertsRaised,
   askDuration,
   breakerRejections,
   breakerState,
@@ -25,20 +26,31 @@ export {
   eventsAppended,
   handlerDuration,
   healthStatus,
+  maxMailboxDepth,
+  memoryEstimate,
+  messageRate,
   messagesDropped,
   messagesSent,
+  monitoredAgents,
+  queuedMessages,
+  quotaPauses,
+  quotaRejections,
   rateLimited,
   registrySize,
   restarts,
   setGauge,
   telemetryDropped,
-  timed
+  timed,
+  transportRejected,
+  worstLatencyP99
 } from "./Metrics.ts"
 export {
   layerOtlp,
+  layerOtlpForProcess,
   layerOtlpFromEnv,
   layerOtlpFromEnvWith,
   makeResource,
+  notBackgroundDatabase,
   OTLP_ENDPOINT_ENV,
   OTLP_PROTOCOL_ENV,
   type OtlpOptions,
@@ -55,4 +67,4 @@ export {
   prometheusScraper
 } from "./Prometheus.ts"
 export * as Propagation from "./Propagation.ts"
-export { boundary, traced } from "./Span.ts"
+export { argument, type AttributeValue, boundary, childSpan, traced, type TracedOptions } from "./Span.ts"

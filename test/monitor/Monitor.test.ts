@@ -4,6 +4,7 @@ import { TestClock } from "effect/testing"
 import { AgentSystem } from "../../src/agent/index.ts"
 import { EventStore } from "../../src/events/index.ts"
 import { AGENT_BASE_BYTES, make, MonitorMetrics, QUEUED_MESSAGE_BYTES } from "../../src/monitor/index.ts"
+import { restarts } from "../../src/telemetry/index.ts"
 import { Crash, Work, Worker, settle, withSystem } from "./fixtures.ts"
 
 describe("Monitor", () => {
@@ -84,7 +85,7 @@ describe("Monitor", () => {
       yield* settle
       const snapshot = yield* monitor.sampleNow
       assert.strictEqual(snapshot.agents[0]?.restarts, 2)
-      assert.strictEqual((yield* Metric.value(Metric.withAttributes(MonitorMetrics.restartsSeen, { kind: "worker" }))).count >= 2, true)
+      assert.strictEqual((yield* Metric.value(Metric.withAttributes(restarts, { kind: "worker" }))).count >= 2, true)
     })))
 
   it.effect("raises a threshold alert once per crossing, clears it, and stores both in the event store", () =>

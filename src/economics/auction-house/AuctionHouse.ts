@@ -40,10 +40,12 @@ import {
   WrongAuctionKind
 } from "../auctions/index.ts"
 import { invariant } from "../../errors/Invariant.ts"
+import { childSpan, traced } from "../../telemetry/index.ts"
 import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { asAuthority, payWinners } from "./internal/escrow.ts"
+import { describeAuctionCall } from "./internal/spans.ts"
 import { type AuctionListing, listingOf } from "./listing.ts"
 import { AuctionSpec, BidInput, DropInput, TakeInput } from "./schema.ts"
 
@@ -85,6 +87,8 @@ const checkHouseOptions = decodeInput(
   }),
   "AuctionHouse.layerWith"
 )
+
+const houseAttributes = { "mabeam.auction.house": "single" }
 
 const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
   const ledger = yield* Ledger
@@ -140,7 +144,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
         if (oldest.done !== true) settled.delete(oldest.value)
       }
       yield* Deferred.done(entry.done, result)
-    })
+    }).pipe(childSpan("mabeam.auction.settle", { "mabeam.auction.id": entry.spec.id, ...houseAttributes }))
 
   const handle = (entry: Entry, event: ClockEvent) =>
     entry.lock.withPermit(Effect.uninterruptible(Effect.gen(function*() {
@@ -176,7 +180,10 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
     closeAtDeadline({
       settled: () => liveOutcome(entry.live) !== undefined,
       deadline: () => liveDeadline(entry.live),
-      close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at })),
+      close: (at) =>
+        Effect.orDie(handle(entry, { _tag: "Close", at })).pipe(
+          childSpan("mabeam.auction.close", { "mabeam.auction.id": entry.spec.id, ...houseAttributes })
+        ),
       moved: Queue.take(entry.moved)
     })
 
@@ -185,7 +192,11 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
     return done === undefined ? undefined : { at: done.at, failed: Exit.isFailure(done.exit) }
   })
 
-  return AuctionHouse.of({
+  return AuctionHouse.of(traced<AuctionHouse["Service"]>("auction", ["open", "bid", "take", "drop"], {
+    withinTrace: true,
+    attributes: houseAttributes,
+    describe: describeAuctionCall
+  })({
     open: (input) =>
       Effect.gen(function*() {
         const spec = yield* decodeSpec(input)
@@ -252,7 +263,7 @@ const make = (options: AuctionHouseOptions) => Effect.gen(function*() {
         const entry = open.get(auction)
         return entry === undefined ? Effect.fail(new UnknownAuction({ auction })) : Deferred.await(entry.done)
       })
-  })
+  }))
 })
 
 /** Runs auctions live, escrowing bids in the `Ledger`. Requires `Ledger`. */

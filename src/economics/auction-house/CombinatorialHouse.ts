@@ -22,6 +22,7 @@
  */
 import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
+import { childSpan, traced } from "../../telemetry/index.ts"
 import { AuctionExists, type SearchLimitExceeded, SettlementFailed, TooManyAuctions, UnknownAuction } from "../auctions/index.ts"
 import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import {
@@ -36,6 +37,7 @@ import {
 } from "./bundle.ts"
 import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { asAuthority, heldBy, payWinners } from "./internal/escrow.ts"
+import { describeAuctionCall } from "./internal/spans.ts"
 
 /** Options of `CombinatorialHouse.layerWith`. */
 export interface CombinatorialHouseOptions {
@@ -74,6 +76,8 @@ interface Entry {
 
 const MAX_REMEMBERED = 10_000
 
+const houseAttributes = { "mabeam.auction.house": "combinatorial" }
+
 const make = (options: CombinatorialHouseOptions) =>
   Effect.gen(function*() {
     const ledger = yield* Ledger
@@ -106,7 +110,7 @@ const make = (options: CombinatorialHouseOptions) =>
           if (oldest.done !== true) settled.delete(oldest.value)
         }
         yield* Deferred.succeed(entry.done, result)
-      })
+      }).pipe(childSpan("mabeam.auction.settle", { "mabeam.auction.id": entry.state.spec.id, ...houseAttributes }))
 
     const handle = (entry: Entry, event: BundleEvent) =>
       entry.lock.withPermit(Effect.uninterruptible(Effect.gen(function*() {
@@ -131,7 +135,10 @@ const make = (options: CombinatorialHouseOptions) =>
       closeAtDeadline({
         settled: () => entry.state.result !== undefined,
         deadline: () => entry.state.deadline,
-        close: (at) => Effect.orDie(handle(entry, { _tag: "Close", at }))
+        close: (at) =>
+          Effect.orDie(handle(entry, { _tag: "Close", at })).pipe(
+            childSpan("mabeam.auction.close", { "mabeam.auction.id": entry.state.spec.id, ...houseAttributes })
+          )
       })
 
     const find = findOpen(open, (auction) => {
@@ -139,7 +146,11 @@ const make = (options: CombinatorialHouseOptions) =>
       return done === undefined ? undefined : { at: done.at, failed: Result.isFailure(done.result) }
     })
 
-    return CombinatorialHouse.of({
+    return CombinatorialHouse.of(traced<CombinatorialHouse["Service"]>("auction", ["open", "bid"], {
+      withinTrace: true,
+      attributes: houseAttributes,
+      describe: describeAuctionCall
+    })({
       open: (input) =>
         Effect.gen(function*() {
           const spec = yield* decodeSpec(input)
@@ -182,7 +193,7 @@ const make = (options: CombinatorialHouseOptions) =>
             : Deferred.await(entry.done)
           return Effect.flatMap(result, Effect.fromResult)
         })
-    })
+    }))
   })
 
 /** Runs combinatorial (bundle, VCG) auctions live with escrow in the `Ledger`. Requires `Ledger`. */

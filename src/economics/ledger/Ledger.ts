@@ -28,6 +28,7 @@ import type { Unauthorized } from "../../security/errors.ts"
 // The file, not the folder's index: the index also exports agent helpers, and agents import the ledger's neighbours.
 import { SecureMode } from "../../security/SecureMode.ts"
 import { InvariantViolation } from "../../errors/Invariant.ts"
+import { argument, traced } from "../../telemetry/index.ts"
 import { Book } from "./internal/book.ts"
 import type {
   AccountExists,
@@ -71,6 +72,19 @@ const HoldId = Schema.String.check(Schema.isBetweenLength(1, 64))
  */
 const holdKey = (seeded: boolean): Buffer =>
   seeded ? createHash("sha256").update("mabeam-ledger-hold-ids-v1").digest() : randomBytes(32)
+
+// Spans `mabeam.ledger.<operation>`, opened inside a caller's trace only. Amounts stay out of
+// traces, and so do hold ids: unguessable, they are what lets their holder settle a hold.
+const tracedOperations = ["open", "mint", "burn", "transfer", "hold", "capture", "release"] as const
+const describeCall = (operation: string, args: ReadonlyArray<unknown>) => {
+  if (operation === "release") return {}
+  const account = operation === "capture" ? undefined : argument(args, operation === "transfer" ? "from" : "account")
+  const to = operation === "transfer" || operation === "capture" ? argument(args, "to") : undefined
+  return {
+    ...(account === undefined ? {} : { "mabeam.ledger.account": account }),
+    ...(to === undefined ? {} : { "mabeam.ledger.to": to })
+  }
+}
 
 const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
   Effect.gen(function*() {
@@ -118,7 +132,7 @@ const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
       })
     }
 
-    return Ledger.of({
+    return Ledger.of(traced<Ledger["Service"]>("ledger", tracedOperations, { withinTrace: true, describe: describeCall })({
       open: (account) =>
         Effect.flatMap(decodeOpen(account), (a) => guarded(`ledger:open:${a}`, run(() => book.open(a)))),
       mint: (input) =>
@@ -143,7 +157,7 @@ const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
       release: (hold) => Effect.flatMap(decodeRelease(hold), (h) => settling(h, run(() => book.release(h)))),
       balance: (account) => Effect.flatMap(Account(account), (a) => run(() => book.balance(a))),
       audit: run(() => Result.succeed(book.audit()))
-    })
+    }))
   })
 
 /** The ledger service. All amounts are `bigint` minor units. */

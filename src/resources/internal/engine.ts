@@ -5,6 +5,7 @@
  * @internal
  */
 import { Clock, Effect, Latch, Metric } from "effect"
+import { quotaPauses, quotaRejections } from "../../telemetry/index.ts"
 import { QuotaExceeded } from "../errors.ts"
 import type { QuotaLimit, QuotaName } from "../schema.ts"
 import type { UsageTable } from "../Usage.ts"
@@ -31,18 +32,6 @@ interface Pause {
   readonly rule: Rule
   readonly latch: Latch.Latch
 }
-
-/** Operations refused by a quota (counter; attributes `quota`, `policy`). */
-export const quotaRejections = Metric.counter("mabeam_quota_rejections_total", {
-  description: "operations refused by a resource quota",
-  incremental: true
-})
-
-/** Agents paused by a `pause` policy (counter; attribute `quota`). */
-export const quotaPauses = Metric.counter("mabeam_quota_pauses_total", {
-  description: "agents paused by a resource quota",
-  incremental: true
-})
 
 /** Options of the engine, from `QuotaConfig`. */
 export interface EngineOptions {

@@ -30,7 +30,7 @@
  * Every arriving envelope is checked on its own (shape, sender, addressed to this node, at most
  * `MAX_MESSAGE_CHARS`, JSON within `MAX_JSON_DEPTH`/`MAX_JSON_NODES`): a bad one is rejected
  * alone, the rest of its batch is delivered. Rejections count as `dropped`, in the metric
- * `mabeam_transport_rejected_total` by reason, and (with an `AuditLog` in context) in one
+ * `mabeam.transport.rejected` by reason, and (with an `AuditLog` in context) in one
  * `security.transport.rejected` record per batch.
  *
  * @example
@@ -57,16 +57,11 @@ import * as TlsSocketServer from "../../cluster/secure/TlsSocketServer.ts"
 import { decodeInput, InvalidInput } from "../../errors/index.ts"
 import { AuditLog } from "../../security/AuditLog.ts"
 import { checkJsonBounds } from "../../security/bounds.ts"
-import { Propagation } from "../../telemetry/index.ts"
+import { Propagation, transportRejected } from "../../telemetry/index.ts"
 import { Address, type Endpoint, makeLocal, Transport } from "../Transport.ts"
 import { revokedSerials } from "./crl.ts"
 import { boundedNdjson, type LineRejection } from "./lines.ts"
 import { BatchProof, makeProver, makeVerifier } from "./proof.ts"
-
-/** Envelopes a node refused on arrival, by `reason`. */
-const rejectedTotal = Metric.counter("mabeam_transport_rejected_total", {
-  description: "envelopes refused on arrival (bad proof, sender mismatch, malformed, too large or deep)"
-})
 
 /**
  * An envelope on the wire: its message as JSON text, so one odd message cannot spoil a batch, and
@@ -191,7 +186,7 @@ export const make = (
         let count = 0
         for (const [reason, n] of reasons) {
           count += n
-          yield* Metric.update(Metric.withAttributes(rejectedTotal, { reason }), n)
+          yield* Metric.update(Metric.withAttributes(transportRejected, { reason }), n)
         }
         dropped += count
         if (audit !== undefined) {
