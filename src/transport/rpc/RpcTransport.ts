@@ -207,7 +207,7 @@ export const make = (
     }
     const serialization = Layer.succeed(RpcSerialization.RpcSerialization)(boundedNdjson(MAX_LINE_CHARS, (reason, error) => {
       dropped++
-      Metric.withAttributes(rejectedTotal, { reason }).updateUnsafe(1, metrics)
+      Metric.withAttributes(transportRejected, { reason }).updateUnsafe(1, metrics)
       Queue.offerUnsafe(lineAudits, [reason, error.issue])
     }))
 
