@@ -24,7 +24,14 @@ import * as Http from "node:http"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Context, Duration, Effect, Layer, Metric, type Scope } from "effect"
 import { HttpServer, type HttpServerError, HttpServerRequest, HttpServerResponse } from "effect/http"
-import { PROMETHEUS_CONTENT_TYPE, prometheusScraper } from "../telemetry/index.ts"
+import {
+  PROMETHEUS_CONTENT_TYPE,
+  prometheusScraper,
+  runnerDraining,
+  runnerReady,
+  runnerShards,
+  runnerShardsConfigured
+} from "../telemetry/index.ts"
 
 /** The result of the readiness checks. */
 export interface Readiness {
@@ -44,33 +51,6 @@ export interface Readiness {
 /** Whether the runner is ready, given its checks (see the module comment). */
 export const isReady = (checks: Readiness["checks"]): boolean =>
   checks.registered && checks.shards > 0 && checks.storage === "ok" && !checks.draining
-
-/** 1 when the runner is ready, 0 otherwise (gauge; attribute `runner`). */
-export const readyGauge = Metric.gauge("mabeam.runner.ready", {
-  description: "1 when the runner passes its readiness checks, 0 otherwise",
-  attributes: { unit: "1" }
-})
-
-/** 1 while the runner drains, 0 otherwise (gauge; attribute `runner`). */
-export const drainingGauge = Metric.gauge("mabeam.runner.draining", {
-  description: "1 while the runner drains (SIGTERM received), 0 otherwise",
-  attributes: { unit: "1" }
-})
-
-/** Shards of the default group the runner holds (gauge `{shard}`; attribute `runner`). */
-export const shardsGauge = Metric.gauge("mabeam.runner.shards", {
-  description: "shards of the default group this runner holds",
-  attributes: { unit: "{shard}" }
-})
-
-/**
- * Shards per group the runner is configured with (gauge `{shard}`; attribute `runner`): the sum of
- * `mabeam_runner_shards` over a cluster's runners should equal it once rebalancing is done.
- */
-export const shardsConfiguredGauge = Metric.gauge("mabeam.runner.shards.configured", {
-  description: "shards per group this runner is configured with",
-  attributes: { unit: "{shard}" }
-})
 
 /** Options of `serve`. */
 export interface ProbeOptions {
@@ -117,10 +97,10 @@ export const serve = (options: ProbeOptions): Effect.Effect<number, HttpServerEr
     const scrape = yield* prometheusScraper({ serviceName: options.runner })
     const record = (readiness: Readiness) =>
       Effect.all([
-        Metric.update(Metric.withAttributes(readyGauge, attributes), readiness.ready ? 1 : 0),
-        Metric.update(Metric.withAttributes(drainingGauge, attributes), readiness.checks.draining ? 1 : 0),
-        Metric.update(Metric.withAttributes(shardsGauge, attributes), readiness.checks.shards),
-        Metric.update(Metric.withAttributes(shardsConfiguredGauge, attributes), options.shardsPerGroup)
+        Metric.update(Metric.withAttributes(runnerReady, attributes), readiness.ready ? 1 : 0),
+        Metric.update(Metric.withAttributes(runnerDraining, attributes), readiness.checks.draining ? 1 : 0),
+        Metric.update(Metric.withAttributes(runnerShards, attributes), readiness.checks.shards),
+        Metric.update(Metric.withAttributes(runnerShardsConfigured, attributes), options.shardsPerGroup)
       ], { discard: true })
     const app = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest

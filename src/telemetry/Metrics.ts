@@ -188,6 +188,33 @@ export const worstLatencyP99 = Metric.gauge("mabeam.monitor.handler.latency.p99"
   attributes: { unit: "s" }
 })
 
+/** 1 when the runner is ready, 0 otherwise (gauge; attribute `runner`). */
+export const runnerReady = Metric.gauge("mabeam.runner.ready", {
+  description: "1 when the runner passes its readiness checks, 0 otherwise",
+  attributes: { unit: "1" }
+})
+
+/** 1 while the runner drains, 0 otherwise (gauge; attribute `runner`). */
+export const runnerDraining = Metric.gauge("mabeam.runner.draining", {
+  description: "1 while the runner drains (SIGTERM received), 0 otherwise",
+  attributes: { unit: "1" }
+})
+
+/** Shards of the default group the runner holds (gauge `{shard}`; attribute `runner`). */
+export const runnerShards = Metric.gauge("mabeam.runner.shards", {
+  description: "shards of the default group this runner holds",
+  attributes: { unit: "{shard}" }
+})
+
+/**
+ * Shards per group the runner is configured with (gauge `{shard}`; attribute `runner`): the sum of
+ * `mabeam.runner.shards` over a cluster's runners should equal it once rebalancing is done.
+ */
+export const runnerShardsConfigured = Metric.gauge("mabeam.runner.shards.configured", {
+  description: "shards per group this runner is configured with",
+  attributes: { unit: "{shard}" }
+})
+
 /**
  * Adds 1 to `counter` with the given attributes; a one-liner for service boundaries.
  *
