@@ -121,13 +121,13 @@ const nodeLayer = (world: World, node: Node, address: Option.Option<RunnerAddres
 export const simulate = (options: SimOptions): Effect.Effect<SimReport> =>
   Effect.suspend(() => {
   const clock = makeSimClock()
-  // Once the report is made, the run's scope closes (runners' finalizers sleep): this moves the
-  // clock meanwhile.
+  // Once the report is made (or the run failed), the run's scope closes (runners' finalizers
+  // sleep): this moves the clock meanwhile.
   const finishing = Deferred.makeUnsafe<void>()
   const ticker = Deferred.await(finishing).pipe(
     Effect.andThen(Effect.forever(Effect.andThen(Effect.yieldNow, Effect.sync(() => clock.advance(STEP)))))
   )
-  const run = Effect.scoped(Effect.gen(function*() {
+  const run = Effect.scoped(Effect.onExit(Effect.gen(function*() {
     const rounds = options.rounds ?? 2
     const shards = options.shards ?? 300
     const minRunners = options.minRunners ?? Math.max(1, options.runners - Math.ceil(options.runners / 5))
@@ -247,7 +247,7 @@ export const simulate = (options: SimOptions): Effect.Effect<SimReport> =>
       })
     const order = Array.from({ length: options.ids }, (_, i) => i)
     for (let i = order.length - 1; i > 0; i--) {
-      const j = yield* Random.nextIntBetween(0, i + 1)
+      const j = yield* Random.nextIntBetween(0, i + 1, { halfOpen: true })
       ;[order[i], order[j]] = [order[j]!, order[i]!]
     }
     yield* Effect.forkIn(
@@ -263,13 +263,13 @@ export const simulate = (options: SimOptions): Effect.Effect<SimReport> =>
     while (!done && elapsed < maxMillis && !(options.stopAtViolation === true && violations.length > 0)) {
       if (elapsed >= nextChurn) {
         nextChurn = elapsed + (yield* Random.nextIntBetween(churnEvery / 2, churnEvery * 3 / 2))
-        const roll = yield* Random.nextIntBetween(0, 3)
+        const roll = yield* Random.nextIntBetween(0, 3, { halfOpen: true })
         const keys = Array.from(up.keys())
         if (roll === 0 && up.size < maxRunners) {
           joined++
           yield* start
         } else if (up.size > minRunners) {
-          const victim = keys[yield* Random.nextIntBetween(0, keys.length)]!
+          const victim = keys[yield* Random.nextIntBetween(0, keys.length, { halfOpen: true })]!
           if (roll === 1) left++
           else killed++
           yield* stop(victim, roll !== 1)
@@ -301,7 +301,6 @@ export const simulate = (options: SimOptions): Effect.Effect<SimReport> =>
       const count = Option.isSome(stored) ? Number(JSON.parse(stored.value)) : 0
       if (count < acked[index]!) violation(`agent-${index}: stored ${count} below the acknowledged ${acked[index]}`)
     }
-    Deferred.doneUnsafe(finishing, Exit.void)
     return {
       seed: options.seed,
       ok: violations.length === 0,
@@ -315,7 +314,7 @@ export const simulate = (options: SimOptions): Effect.Effect<SimReport> =>
       activations,
       simulatedMillis: elapsed
     }
-  }))
+  }), () => Deferred.done(finishing, Exit.void)))
   return run.pipe(
     Effect.raceFirst(ticker),
     Effect.provideService(Clock.Clock, clock),
