@@ -1,9 +1,9 @@
 /**
  * A simulated clock for the cluster simulation: `sleep` waits until the driver moves the clock past
  * its deadline; `advance` wakes the due sleepers in deadline order (registration order on ties)
- * and returns at once. Unlike `TestClock.adjust`, it does not wait for each woken fiber to go idle
- * (with fifty runners' background fibers that wait did not always end; see the report); the driver
- * lets the fibers run between two advances instead.
+ * and returns at once. `TestClock.adjust` instead waits for each woken fiber to go idle before
+ * waking the next; with the background fibers of fifty runners the driver here rather lets all
+ * fibers run between two advances, until they stop making progress (`simulate.ts`).
  */
 import { Clock, Duration, Effect, Latch } from "effect"
 
