@@ -18,6 +18,7 @@ import { defineBench } from "./lib/index.ts"
 
 const AGENTS = 1_000_000
 const OPS = 200
+const BULK = 1_000
 const KIND = "million-bench"
 
 const { deployed: Deployed } = counterAgent(KIND)
@@ -84,6 +85,17 @@ export default defineBench("cluster-million", [{
             Effect.flatMap((n) => n === i % 1000 + 1 ? Effect.void : Effect.die(new Error(`agent-${i} restored ${n}`)))
           )
         }, { concurrency: 64, discard: true }))
+    },
+    {
+      // Many activations at once: their loads are read together (one SELECT ... IN per batch).
+      name: "bulk activation: tell to 1,000 stored agents at once, then an ask each (per agent)",
+      ops: BULK,
+      fn: () =>
+        run(Effect.gen(function*() {
+          const batch = Array.from({ length: BULK }, () => refs(`agent-${nextStored()}`))
+          yield* Effect.forEach(batch, (ref) => ref.tell(add), { concurrency: "unbounded", discard: true })
+          yield* Effect.forEach(batch, (ref) => ref.ask(get, { timeout: "60 seconds" }), { concurrency: "unbounded", discard: true })
+        }))
     },
     {
       name: "ask to a never-seen id (activate, no saved state)",

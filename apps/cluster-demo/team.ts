@@ -13,8 +13,7 @@ import { Layer, Option, Schema } from "effect"
 import { RunnerAddress, type ShardingConfig } from "effect/cluster"
 import { Agent } from "../../src/agent/index.ts"
 import { makeWorker, Train } from "../flagship/agents.ts"
-import { AgentStateStore } from "../../src/cluster/index.ts"
-import { ClusterAgent } from "../../src/cluster/index.ts"
+import { AgentStateStore, ClusterAgent, Failover } from "../../src/cluster/index.ts"
 
 /** Asks the probe for the name of its runner. */
 export const Where = Agent.request("Where", {}, Schema.String)
@@ -48,29 +47,36 @@ export const RunnerProbe = (runner: string) =>
   )
 
 /**
- * Sharding settings of the demo: few shards and quick assignment refreshes, so a small cluster
- * settles fast; shard locks and health checks tolerant of a runner busy training models (a
- * runner that misses its heartbeat for `shardLockExpiration` is dropped by the others).
+ * Failover settings of the demo: `Failover.fast`'s quick health checks, with shard locks tolerant
+ * of a runner busy training models (a runner that misses its lock refreshes for
+ * `shardLockExpiration` is dropped by the others).
  */
-export const demoShardingConfig = {
-  shardsPerGroup: 32,
-  refreshAssignmentsInterval: "200 millis",
+export const demoFailover = Failover.settings({
+  healthCheckInterval: "5 seconds",
+  pingTimeout: "10 seconds",
   shardLockRefreshInterval: "2 seconds",
   shardLockExpiration: "15 seconds",
+  refreshAssignmentsInterval: "200 millis"
+})
+
+/** Sharding settings of the demo: few shards, so a small cluster settles fast; with `demoFailover`. */
+export const demoShardingConfig = {
+  shardsPerGroup: 32,
   entityMessagePollInterval: "200 millis",
-  runnerHealthCheckInterval: "5 seconds",
-  entityTerminationTimeout: "2 seconds"
+  entityTerminationTimeout: "2 seconds",
+  ...Failover.shardingConfig(demoFailover)
 } satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
 
 /**
- * A demo runner on 127.0.0.1:`port` named `name`: hosts the workers of run `seed` and the probe,
- * with the cluster tables and the agents' state in the `SqlClient` provided.
+ * A demo runner on 127.0.0.1:`port` named `name` (`Failover.socketRunner` with `demoFailover`):
+ * hosts the workers of run `seed` and the probe, with the cluster tables and the agents' state in
+ * the `SqlClient` provided.
  */
 export const runnerLayer = (options: { readonly port: number; readonly name: string; readonly seed: string }) =>
   Layer.mergeAll(DemoWorker(options.seed).layer, RunnerProbe(options.name).layer).pipe(
-    Layer.provideMerge(NodeClusterSocket.layer({
-      storage: "sql",
-      shardingConfig: { ...demoShardingConfig, runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", options.port)) }
+    Layer.provideMerge(Failover.socketRunner({
+      shardingConfig: { ...demoShardingConfig, runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", options.port)) },
+      failover: demoFailover
     })),
     Layer.provideMerge(AgentStateStore.layerSql)
   )

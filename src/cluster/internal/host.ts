@@ -11,6 +11,7 @@ import { Entity } from "effect/cluster"
 import { type AgentContext, type AgentDefinition, type AgentRef, AgentStopped, MailboxFull, NoReply } from "../../agent/index.ts"
 import { AgentStateStore } from "../AgentStateStore.ts"
 import type { ClusterRef } from "../ClusterRef.ts"
+import { ActivationProbe } from "./probe.ts"
 import type { AgentEntity } from "./protocol.ts"
 
 /** What the host needs besides the definition. */
@@ -98,6 +99,11 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
     let state: S = Option.isSome(saved)
       ? yield* Effect.try(() => JSON.parse(saved.value) as unknown).pipe(Effect.flatMap(decodeState), Effect.orDie)
       : yield* Effect.suspend(() => run(definition.initial(context))).pipe(Effect.orDie)
+    const probe = yield* ActivationProbe
+    if (probe !== undefined) {
+      probe.activated(config.kind, id)
+      yield* Effect.addFinalizer(() => Effect.sync(() => probe.deactivated(config.kind, id)))
+    }
 
     // Deferred policies: `version` counts changes, `savedVersion` the last one written. Saves are
     // serialized so an older snapshot never lands after a newer one.
