@@ -109,7 +109,7 @@ const makeHealth = (options: HealthOptions) =>
         }),
       remove: (name) => Effect.sync(() => void entries.delete(name)),
       check: Effect.suspend(() =>
-        Effect.forEach([...entries], ([name, entry]) => runCheck(name, entry), { concurrency: "unbounded" })
+        Effect.forEach([...entries], ([name, entry]) => runCheck(name, entry), { concurrency: limit })
       ).pipe(
         Effect.map(aggregate),
         Effect.tap((report) => setGauge(healthStatus, rank[report.status])),
