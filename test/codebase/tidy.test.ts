@@ -29,6 +29,8 @@ describe("tidy", () => {
     assert.deepStrictEqual(found, ["longLines:1", "longFunctions:2", "shortNames:75", "shortNames:76", "shortNames:76"])
     const padding = Array.from({ length: 401 }, () => "step()").join("\n")
     assert.deepStrictEqual(check("big.ts", padding).map((violation) => violation.rule), ["longFile"])
+    const documented = Array.from({ length: 400 }, () => " * prose\nstep()").join("\n")
+    assert.deepStrictEqual(check("documented.ts", documented), [])
   })
 
   it("no file of src has more violations than its ratchet entry", () => {
