@@ -2,8 +2,8 @@
  * Extracts every `@example` block of `src/` and writes each one as a module that `tsc` can check
  * (under `test-results/examples/`, git-ignored). An example is compiled as a user would write it:
  * `mabeam` and `mabeam/<capability>` resolve to `src/`. For brevity an example may leave out
- * - its imports: without any `import` line, it gets the common `effect` modules and every export
- *   of its own capability (the `index.ts` of its folder);
+ * - its imports: without any `import` line, it gets the common `effect` modules, every export of
+ *   its own file and every export of its own capability (the `index.ts` of its folder);
  * - its `Effect.gen`: an example that uses `yield*` outside any generator is wrapped in one.
  * Every name it uses must still be bound by the example itself: a fragment that uses a variable
  * it never declares does not compile, on purpose (declare it, e.g. `const registry = yield* Registry`).
@@ -73,8 +73,10 @@ const moduleOf = (example: Example): string => {
     head.push(`import { ${effectPrelude.join(", ")} } from "effect"`)
     const capability = example.path.split("/")[1]!
     const index = join(root, "src", capability, "index.ts")
-    const own = [...new Set(exportedNames(index))].filter((name) => !effectPrelude.includes(name)).sort()
-    if (own.length > 0) head.push(`import { ${own.join(", ")} } from "../../src/${capability}/index.ts"`)
+    const inFile = [...new Set(exportedNames(join(root, example.path)))].filter((name) => !effectPrelude.includes(name))
+    const own = [...new Set(exportedNames(index))].filter((name) => !effectPrelude.includes(name) && !inFile.includes(name))
+    if (inFile.length > 0) head.push(`import { ${inFile.sort().join(", ")} } from "../../${example.path}"`)
+    if (own.length > 0) head.push(`import { ${own.sort().join(", ")} } from "../../src/${capability}/index.ts"`)
   }
   const code = body.join("\n")
   const wrapped = /\byield\*/.test(code) && !/function\*/.test(code)
