@@ -6,6 +6,7 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
+import { agentsScenario } from "./supervision/agents.ts"
 import { intensityViolations, treeScenario } from "./supervision/tree.ts"
 
 const only = process.env["MABEAM_SIM_SEED"]
@@ -80,4 +81,32 @@ describe("supervision trees under seeded faults", () => {
     assert.deepStrictEqual(intensityViolations([at(0), at(400), at(999), at(999, true)], limits), [])
     assert.lengthOf(intensityViolations([at(0), at(400), at(999)], limits), 1)
   })
+})
+
+describe("the agent system under seeded faults", () => {
+  const agentSeeds = only !== undefined ? seeds : seeds.slice(0, Math.max(1, Math.floor(seeds.length / 3)))
+
+  it.effect(`no message is lost without a dead-letter count; failed starts, clashes and stopped systems leave nothing: ${agentSeeds.length} seeds`, () =>
+    Effect.gen(function*() {
+      let deadLetters = 0
+      let failedSpawns = 0
+      for (const seed of agentSeeds) {
+        const run = yield* agentsScenario(seed)
+        if (only !== undefined) console.log(run.trace.join("\n"))
+        assert.deepStrictEqual(run.violations, [], report("agents", run))
+        deadLetters += run.deadLetters
+        failedSpawns += run.failedSpawns
+      }
+      if (only === undefined) {
+        assert.isAbove(deadLetters, 0, "the schedule must produce dead letters")
+        assert.isAbove(failedSpawns, 0, "the schedule must crash starts and clash names")
+      }
+    }), 120_000)
+
+  it.effect("a handler that forgets messages is caught by the dead-letter checker", () =>
+    Effect.gen(function*() {
+      const runs = []
+      for (let seed = 1; seed <= 10; seed++) runs.push(yield* agentsScenario(seed, { forgetEvery: 3 }))
+      assert.isTrue(runs.some((run) => run.violations.some((violation) => violation.startsWith("messages lost"))))
+    }))
 })
