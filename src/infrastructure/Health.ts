@@ -140,6 +140,7 @@ export class Health extends Context.Service<Health, {
    *
    * @example
    * ```ts
+   * const health = yield* Health
    * yield* health.report("event-store", { status: "degraded", reason: "retention at 95%" })
    * ```
    */
