@@ -239,6 +239,8 @@ export const make = (raw: OrchestratorOptions = {}): Effect.Effect<OrchestratorS
  *
  * @example
  * ```ts
+ * const space: Space = { lr: { _tag: "continuous", min: 0.001, max: 1 } }
+ * const score = 0.5
  * const orchestrator = yield* Orchestrator
  * yield* orchestrator.define("branin", { space, goal: "minimize", policy: SingleOwner.make("coordinator") })
  * const proposal = yield* orchestrator.propose("branin", Tpe.make(), "strategist-1")

@@ -60,11 +60,7 @@ const allowlist: Record<string, number> = {
   "src/telemetry/Prometheus.ts": 2,
   "src/telemetry/Span.ts": 2,
   "src/telemetry/index.ts": 1,
-  "src/variables/Orchestrator.ts": 1,
-  "src/variables/index.ts": 1,
   "src/variables/policies/Consensus.ts": 1,
-  "src/variables/policies/MajorityVote.ts": 1,
-  "src/variables/policies/SingleOwner.ts": 1,
   "src/variables/strategies/Strategy.ts": 1,
   "src/variables/strategies/Tpe.ts": 1,
   "src/variables/strategies/search.ts": 1
