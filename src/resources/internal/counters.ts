@@ -56,7 +56,7 @@ export const makeCounters = (pollMillis: number): Counters => {
       }
       keys.forEach((key, index) => {
         const count = (table.get(key) ?? 0) + 1
-        invariant(count <= limits[index]!, `quota "${quota}" admitted ${count} units under ${key}, limit ${limits[index]}`)
+        invariant(count <= limits[index]!, `quota "${quota}" admitted past its limit under ${key}`)
         table.set(key, count)
       })
       let released = false

@@ -53,7 +53,7 @@ export const addProposal = (state: StudyState, proposal: Proposal): void => {
     state.pending.delete(id)
     state.pendingDropped++
   }
-  invariant(state.pending.size <= state.pendingLimit, `study "${state.name}" holds more pending proposals than its limit`)
+  invariant(state.pending.size <= state.pendingLimit, `study "${state.name}" holds too many pending proposals`)
   const stats = statsOf(state, proposal.strategy)
   state.strategies.set(proposal.strategy, { ...stats, proposals: stats.proposals + 1 })
 }
@@ -81,6 +81,9 @@ export const addObservation = (state: StudyState, observation: Observation): boo
     if (state.improvements.length > state.historyLimit) state.improvements.shift()
   }
   invariant(state.observations.length <= state.historyLimit, `study "${state.name}" history exceeds its limit`)
-  invariant(state.accepted === state.observations.length + state.dropped, `study "${state.name}" lost count of its observations`)
+  invariant(
+    state.accepted === state.observations.length + state.dropped,
+    `study "${state.name}" lost count of its observations`
+  )
   return improved
 }

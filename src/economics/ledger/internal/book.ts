@@ -102,7 +102,10 @@ export class Book {
     const before = source === target ? 0n : source.available + target.available
     source.available -= amount
     target.available += amount
-    assert(source === target || source.available + target.available === before, `transfer ${from} -> ${to} created or lost money`)
+    assert(
+      source === target || source.available + target.available === before,
+      `transfer ${from} -> ${to} created or lost money`
+    )
     const receipt: Transfer = { id: this.nextTransfer++, from, to, amount, key }
     if (key !== undefined) this.remember(key, { from, to, amount, receipt })
     return Result.succeed(receipt)
