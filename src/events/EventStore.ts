@@ -78,6 +78,7 @@ export class EventStore extends Context.Service<EventStore, {
    *
    * @example
    * ```ts
+   * const store = yield* EventStore
    * yield* store.append({ id: "evt-1", type: "agent.started", correlationId: "run-7", payload: { agent: "a1" } })
    * ```
    */

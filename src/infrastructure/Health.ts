@@ -46,6 +46,13 @@ export interface HealthOptions {
   readonly maxComponents?: number
 }
 
+/** The Schema of `HealthOptions`: whole numbers ≥ 1 (a timeout in ms, a component bound). */
+const HealthOptionsSchema = Schema.Struct({
+  checkTimeoutMillis: Schema.optional(Schema.Int.check(Schema.isGreaterThan(0))),
+  maxComponents: Schema.optional(Schema.Int.check(Schema.isGreaterThan(0)))
+})
+const decodeOptions = decodeInput(HealthOptionsSchema, "Health.layerWith")
+
 const rank: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 }
 
 /** The aggregate of `components`. */
@@ -62,8 +69,8 @@ type Entry =
   | { readonly _tag: "Pull"; readonly check: Effect.Effect<ComponentStatus, unknown> }
   | { readonly _tag: "Push"; readonly status: ComponentStatus }
 
-const makeHealth = (options: HealthOptions) =>
-  Effect.sync(() => {
+const makeHealth = (raw: HealthOptions) =>
+  Effect.map(decodeOptions(raw), (options) => {
     const timeout = options.checkTimeoutMillis ?? 5_000
     const limit = options.maxComponents ?? 1_024
     const entries = new Map<string, Entry>()
@@ -109,7 +116,7 @@ const makeHealth = (options: HealthOptions) =>
         }),
       remove: (name) => Effect.sync(() => void entries.delete(name)),
       check: Effect.suspend(() =>
-        Effect.forEach([...entries], ([name, entry]) => runCheck(name, entry), { concurrency: "unbounded" })
+        Effect.forEach([...entries], ([name, entry]) => runCheck(name, entry), { concurrency: limit })
       ).pipe(
         Effect.map(aggregate),
         Effect.tap((report) => setGauge(healthStatus, rank[report.status])),
@@ -133,6 +140,7 @@ export class Health extends Context.Service<Health, {
    *
    * @example
    * ```ts
+   * const health = yield* Health
    * yield* health.report("event-store", { status: "degraded", reason: "retention at 95%" })
    * ```
    */
@@ -145,8 +153,12 @@ export class Health extends Context.Service<Health, {
   /** Checks every component and aggregates: healthy, degraded or unhealthy with reasons. */
   readonly check: Effect.Effect<HealthReport>
 }>()("mabeam/Health") {
-  /** Health with the given timeout and limit. */
-  static readonly layerWith = (options: HealthOptions): Layer.Layer<Health> => Layer.effect(Health, makeHealth(options))
+  /**
+   * Health with the given timeout and limit; an option that is not a whole number ≥ 1 fails the
+   * layer with `InvalidInput` naming the field.
+   */
+  static readonly layerWith = (options: HealthOptions): Layer.Layer<Health, InvalidInput> =>
+    Layer.effect(Health, makeHealth(options))
   /** Health with a 5 s check timeout and at most 1 024 components. */
-  static readonly layer: Layer.Layer<Health> = Health.layerWith({})
+  static readonly layer: Layer.Layer<Health> = Layer.orDie(Health.layerWith({}))
 }

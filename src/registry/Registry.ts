@@ -46,6 +46,7 @@ export interface RegistryShape {
    *
    * @example
    * ```ts
+   * const registry = yield* Registry
    * yield* registry.register("planner-1", { node: "local", id: "agent-17" }, { capabilities: ["plan"] })
    * ```
    */
@@ -84,6 +85,7 @@ export interface RegistryShape {
    *
    * @example
    * ```ts
+   * const registry = yield* Registry
    * const bidders = yield* registry.select({ capabilities: "auction", node: "a" })
    * ```
    */

@@ -99,6 +99,7 @@ export class Usage extends Context.Service<Usage, {
    *
    * @example
    * ```ts
+   * const usage = yield* Usage
    * const hogs = yield* usage.top(3, "messages")
    * ```
    */

@@ -71,6 +71,7 @@ export class AuditLog extends Context.Service<AuditLog, {
    *
    * @example
    * ```ts
+   * const audit = yield* AuditLog
    * yield* audit.record({ type: "security.unauthorized", agent: "a1", detail: { capability: "agent:spawn" } })
    * ```
    */

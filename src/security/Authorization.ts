@@ -48,6 +48,7 @@ export class Authorization extends Context.Service<Authorization, {
    *
    * @example
    * ```ts
+   * const authz = yield* Authorization
    * yield* authz.check("planner-1", "agent:spawn")
    * ```
    */

@@ -26,7 +26,7 @@ import { decodeInput, InvalidInput } from "../errors/index.ts"
 import { AuditLog } from "./AuditLog.ts"
 import { IdentityExists, InvalidSignature, ReplayDetected, StaleMessage, UnknownIdentity } from "./errors.ts"
 import { checkJsonBounds } from "./bounds.ts"
-import { canonical } from "./internal/canonical.ts"
+import { canonicalJson as canonical } from "../internal/canonicalJson.ts"
 import { NonceCache } from "./internal/nonces.ts"
 import { AgentId, Envelope } from "./schema.ts"
 

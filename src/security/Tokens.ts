@@ -51,6 +51,7 @@ export class Tokens extends Context.Service<Tokens, {
    *
    * @example
    * ```ts
+   * const tokens = yield* Tokens
    * const token = yield* tokens.issue("runner-2")
    * const { agent } = yield* tokens.verify(token)
    * ```

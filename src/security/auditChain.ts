@@ -13,7 +13,7 @@ import { createHash, createHmac, type KeyObject, timingSafeEqual } from "node:cr
 import { Result, Schema } from "effect"
 import { checkJsonBounds } from "./bounds.ts"
 import { AuditChainBroken } from "./errors.ts"
-import { canonical } from "./internal/canonical.ts"
+import { canonicalJson as canonical } from "../internal/canonicalJson.ts"
 import { AuditRecord } from "./schema.ts"
 
 /** The `prev` of the first record of a chain. */

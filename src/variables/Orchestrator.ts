@@ -99,13 +99,21 @@ export interface OrchestratorOptions {
   readonly maxStudies?: number
 }
 
+/** The Schema of `OrchestratorOptions`. */
+const OrchestratorOptionsSchema = Schema.Struct({
+  maxStudies: Schema.optional(Schema.Int.check(Schema.isGreaterThan(0)))
+})
+const decodeOptions = decodeInput(OrchestratorOptionsSchema, "Orchestrator.make")
 const decodeReport = decodeInput(Report, "Orchestrator.observe")
 const decodeStudyName = decodeInput(Schema.String.check(Schema.isMinLength(1)), "Orchestrator.define")
 
-/** Builds an orchestrator; `layer` and `layerWith` wrap this. */
-export const make = (options: OrchestratorOptions = {}): Effect.Effect<OrchestratorShape> =>
-  Effect.sync(() => {
-    const maxStudies = Math.max(1, options.maxStudies ?? 1000)
+/**
+ * Builds an orchestrator; `layer` and `layerWith` wrap this. A `maxStudies` that is not a whole
+ * number ≥ 1 fails with `InvalidInput` naming the field.
+ */
+export const make = (raw: OrchestratorOptions = {}): Effect.Effect<OrchestratorShape, InvalidInput> =>
+  Effect.map(decodeOptions(raw), (options) => {
+    const maxStudies = options.maxStudies ?? 1000
     const studies = new Map<string, StudyState>()
     const get = (study: string): Effect.Effect<StudyState, UnknownStudy> =>
       Effect.suspend(() => {
@@ -231,6 +239,8 @@ export const make = (options: OrchestratorOptions = {}): Effect.Effect<Orchestra
  *
  * @example
  * ```ts
+ * const space: Space = { lr: { _tag: "continuous", min: 0.001, max: 1 } }
+ * const score = 0.5
  * const orchestrator = yield* Orchestrator
  * yield* orchestrator.define("branin", { space, goal: "minimize", policy: SingleOwner.make("coordinator") })
  * const proposal = yield* orchestrator.propose("branin", Tpe.make(), "strategist-1")
@@ -239,8 +249,8 @@ export const make = (options: OrchestratorOptions = {}): Effect.Effect<Orchestra
  */
 export class Orchestrator extends Context.Service<Orchestrator, OrchestratorShape>()("mabeam/Orchestrator") {
   /** An in-memory orchestrator with the default limits. */
-  static readonly layer: Layer.Layer<Orchestrator> = Layer.effect(Orchestrator, make())
-  /** An in-memory orchestrator with the given limits. */
-  static readonly layerWith = (options: OrchestratorOptions): Layer.Layer<Orchestrator> =>
+  static readonly layer: Layer.Layer<Orchestrator> = Layer.effect(Orchestrator, Effect.orDie(make()))
+  /** An in-memory orchestrator with the given limits; bad options fail the layer with `InvalidInput`. */
+  static readonly layerWith = (options: OrchestratorOptions): Layer.Layer<Orchestrator, InvalidInput> =>
     Layer.effect(Orchestrator, make(options))
 }

@@ -11,6 +11,7 @@
  *
  * const program = Effect.gen(function*() {
  *   const orchestrator = yield* Orchestrator
+ *   const space = { lr: { _tag: "continuous", min: 0.001, max: 1 } } as const
  *   yield* orchestrator.define("tuning", { space, goal: "maximize", policy: SingleOwner.make("coordinator") })
  *   const proposal = yield* orchestrator.propose("tuning", RandomSearch, "agent-1")
  *   return yield* orchestrator.best("tuning")

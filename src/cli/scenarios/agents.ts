@@ -101,7 +101,7 @@ const run = (options: ScenarioOptions) =>
           }),
           Effect.flatMap((count) => tally.tell(Add.make({ count })))
         )
-      }, { concurrency: "unbounded", discard: true })
+      }, { concurrency: RANGES, discard: true })
       const sum = yield* tally.ask(Total.make({}))
       yield* probe.fact("primes counted", String(sum))
     }

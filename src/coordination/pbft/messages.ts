@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import { createHash } from "node:crypto"
-import { canonical } from "../../security/internal/canonical.ts"
+import { canonicalJson as canonical } from "../../internal/canonicalJson.ts"
 import type { PbftAuth } from "./auth.ts"
 import type {
   Checkpoint,

@@ -207,6 +207,7 @@ export class Marketplace extends Context.Service<Marketplace, {
    *
    * @example
    * ```ts
+   * const market = yield* Marketplace
    * const sold = yield* market.submit({ market: "gpu-hours", side: "sell", owner: "w1", price: 10n, quantity: 4 })
    * const bought = yield* market.submit({ market: "gpu-hours", side: "buy", owner: "a1", price: 12n, quantity: 3 })
    * // bought.fills: 3 units at 10 each; w1 got 30, a1's saving of 6 was never held

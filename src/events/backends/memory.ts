@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import { invariant } from "../../errors/Invariant.ts"
 import { Effect } from "effect"
 import type { EventBackend } from "../Backend.ts"
 import { DEFAULT_LIMIT, matches, oldestRetained, toPage } from "../internal/page.ts"
@@ -46,9 +47,13 @@ export const makeMemoryBackend = (retention: Retention): Effect.Effect<EventBack
             ...(event.correlationId === undefined ? {} : { correlationId: event.correlationId }),
             payload: event.payload
           }
+          const previous = log[log.length - 1]
+          invariant(previous === undefined || previous.sequence < sequence, "event sequence numbers must increase")
           log.push(stored)
           byId.set(stored.id, stored)
           applyRetention(time)
+          invariant(log.length - head <= retention.maxCount, `event log holds more than maxCount ${retention.maxCount}`)
+          invariant(byId.size === log.length - head, "the id index and the live log disagree")
           return stored
         }),
       query: (query, now) =>

@@ -3,6 +3,7 @@
  *
  * @internal
  */
+import { invariant } from "../../errors/Invariant.ts"
 import type { EventPage, EventQuery, Retention, StoredEvent } from "../schema.ts"
 
 /** The default page size. */
@@ -26,5 +27,6 @@ export const toPage = (candidates: ReadonlyArray<StoredEvent>, limit: number): E
   if (candidates.length <= limit) return { events: candidates }
   const events = candidates.slice(0, limit)
   const last = events[events.length - 1]
+  invariant(last === undefined || events[0]!.sequence <= last.sequence, "a page must be in sequence order")
   return last === undefined ? { events } : { events, next: last.sequence }
 }

@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { invariant } from "../../errors/Invariant.ts"
 import type { BreakerPolicy, BreakerStateName } from "../schema.ts"
 
 /** Machine state. `generation` changes on every transition so stale outcomes are ignored. */
@@ -70,6 +71,7 @@ export const record = (
       if (outcome === "Interrupted") return state
       const failed = outcome === "Failure"
       const window = [...state.window, failed].slice(-policy.windowSize)
+      invariant(window.length <= policy.windowSize, `breaker window ${window.length} > ${policy.windowSize}`)
       const consecutive = failed ? state.consecutive + 1 : 0
       const failures = window.filter((f) => f).length
       const rateTripped = policy.failureRate < 1 && window.length >= policy.windowSize &&
@@ -81,6 +83,7 @@ export const record = (
     }
     case "HalfOpen": {
       const inFlight = state.inFlight - 1
+      invariant(inFlight >= 0, "a half-open breaker recorded more outcomes than it admitted")
       if (outcome === "Interrupted") return { ...state, inFlight }
       if (outcome === "Failure") return { _tag: "Open", generation: state.generation + 1, openedAt: now }
       const successes = state.successes + 1

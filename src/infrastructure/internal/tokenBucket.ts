@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { invariant } from "../../errors/Invariant.ts"
 import type { LimiterPolicy } from "../schema.ts"
 
 /** Tokens left at `updatedAt` (epoch millis). */
@@ -17,6 +18,7 @@ export const refill = (bucket: Bucket | undefined, now: number, policy: LimiterP
   if (bucket === undefined) return { tokens: policy.capacity, updatedAt: now }
   const elapsed = Math.max(0, now - bucket.updatedAt)
   const tokens = Math.min(policy.capacity, bucket.tokens + (elapsed * policy.refillPerSecond) / 1000)
+  invariant(tokens >= 0 && tokens <= policy.capacity, `token bucket holds ${tokens} of ${policy.capacity}`)
   return { tokens, updatedAt: Math.max(now, bucket.updatedAt) }
 }
 
@@ -32,5 +34,6 @@ export const take = (bucket: Bucket | undefined, now: number, cost: number, poli
     return { _tag: "Admitted", bucket: { tokens: current.tokens - cost, updatedAt: current.updatedAt } }
   }
   const retryAfterMillis = Math.ceil(((cost - current.tokens) * 1000) / policy.refillPerSecond)
+  invariant(retryAfterMillis > 0, `a limited take must wait, got retryAfter ${retryAfterMillis} ms`)
   return { _tag: "Limited", bucket: current, retryAfterMillis }
 }

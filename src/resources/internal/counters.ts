@@ -7,6 +7,7 @@
  *
  * @internal
  */
+import { invariant } from "../../errors/Invariant.ts"
 import { Effect } from "effect"
 import type { Refusal, Rule } from "./engine.ts"
 
@@ -43,6 +44,7 @@ export const makeCounters = (pollMillis: number): Counters => {
     take: (agent, quota, own, shared) => {
       const table = tableOf(quota)
       const keys: Array<string> = []
+      const limits: Array<number> = []
       for (const rule of [own, shared]) {
         if (rule === undefined) continue
         const key = rule.scope === "group" ? `group:${rule.owner}` : `agent:${agent}`
@@ -50,14 +52,20 @@ export const makeCounters = (pollMillis: number): Counters => {
           return { _tag: "Refused", refusal: { rule, retryAfterMillis: pollMillis } }
         }
         keys.push(key)
+        limits.push(rule.limit.limit)
       }
-      for (const key of keys) table.set(key, (table.get(key) ?? 0) + 1)
+      keys.forEach((key, index) => {
+        const count = (table.get(key) ?? 0) + 1
+        invariant(count <= limits[index]!, `quota "${quota}" admitted past its limit under ${key}`)
+        table.set(key, count)
+      })
       let released = false
       const releaseUnsafe = () => {
         if (released) return
         released = true
         for (const key of keys) {
           const left = (table.get(key) ?? 1) - 1
+          invariant(left >= 0, `quota "${quota}" released more units than it admitted under ${key}`)
           if (left <= 0) table.delete(key)
           else table.set(key, left)
         }

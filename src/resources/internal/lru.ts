@@ -4,6 +4,7 @@
  *
  * @internal
  */
+import { invariant } from "../../errors/Invariant.ts"
 
 /** A size-bounded, least-recently-used map. */
 export class Lru<K, V> {
@@ -41,6 +42,7 @@ export class Lru<K, V> {
     const oldest = this.entries.entries().next()
     if (oldest.done === true) return undefined
     this.entries.delete(oldest.value[0])
+    invariant(this.entries.size <= this.max, `LRU holds ${this.entries.size} entries, bound ${this.max}`)
     return oldest.value
   }
 

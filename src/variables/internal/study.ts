@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { invariant } from "../../errors/Invariant.ts"
 import type { Semaphore } from "effect"
 import type { PolicyRun } from "../policies/UpdatePolicy.ts"
 import type { Goal, Observation, Proposal, Space } from "../schema.ts"
@@ -52,6 +53,7 @@ export const addProposal = (state: StudyState, proposal: Proposal): void => {
     state.pending.delete(id)
     state.pendingDropped++
   }
+  invariant(state.pending.size <= state.pendingLimit, `study "${state.name}" holds too many pending proposals`)
   const stats = statsOf(state, proposal.strategy)
   state.strategies.set(proposal.strategy, { ...stats, proposals: stats.proposals + 1 })
 }
@@ -78,5 +80,10 @@ export const addObservation = (state: StudyState, observation: Observation): boo
     state.improvements.push(observation)
     if (state.improvements.length > state.historyLimit) state.improvements.shift()
   }
+  invariant(state.observations.length <= state.historyLimit, `study "${state.name}" history exceeds its limit`)
+  invariant(
+    state.accepted === state.observations.length + state.dropped,
+    `study "${state.name}" lost count of its observations`
+  )
   return improved
 }

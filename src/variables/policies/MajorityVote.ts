@@ -50,6 +50,8 @@ const dropOldest = <K, V>(map: Map<K, V> | Set<K>, limit: number): void => {
  *
  * @example
  * ```ts
+ * const orchestrator = yield* Orchestrator
+ * const space: Space = { lr: { _tag: "continuous", min: 0.001, max: 1 } }
  * const policy = MajorityVote.make({ replicas: 3, tolerance: 1e-6 })
  * yield* orchestrator.define("mlp", { space, goal: "maximize", policy })
  * ```

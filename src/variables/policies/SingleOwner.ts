@@ -14,6 +14,8 @@ import type { UpdatePolicy } from "./UpdatePolicy.ts"
  *
  * @example
  * ```ts
+ * const orchestrator = yield* Orchestrator
+ * const space: Space = { lr: { _tag: "continuous", min: 0.001, max: 1 } }
  * yield* orchestrator.define("mlp", { space, goal: "maximize", policy: SingleOwner.make("coordinator") })
  * ```
  */

@@ -59,6 +59,7 @@ export class Book {
   mint(account: string, amount: bigint): Result.Result<void, UnknownAccount> {
     const acc = this.accounts.get(account)
     if (acc === undefined) return Result.fail(new UnknownAccount({ account }))
+    assert(amount >= 0n, "mint of a negative amount")
     acc.available += amount
     this.supply += amount
     return Result.void
@@ -97,8 +98,14 @@ export class Book {
     if (source.available < amount) {
       return Result.fail(new InsufficientFunds({ account: from, available: source.available, needed: amount }))
     }
+    assert(amount >= 0n, "transfer of a negative amount")
+    const before = source === target ? 0n : source.available + target.available
     source.available -= amount
     target.available += amount
+    assert(
+      source === target || source.available + target.available === before,
+      `transfer ${from} -> ${to} created or lost money`
+    )
     const receipt: Transfer = { id: this.nextTransfer++, from, to, amount, key }
     if (key !== undefined) this.remember(key, { from, to, amount, receipt })
     return Result.succeed(receipt)
@@ -110,8 +117,10 @@ export class Book {
     if (acc.available < amount) {
       return Result.fail(new InsufficientFunds({ account, available: acc.available, needed: amount }))
     }
+    assert(amount >= 0n, "hold of a negative amount")
     acc.available -= amount
     acc.held += amount
+    assert(acc.available >= 0n, `account "${account}" available went negative on a hold`)
     const id = this.holdId()
     assert(!this.holds.has(id), `hold id "${id}" was issued twice`)
     const hold: Hold = { id, account, amount }
@@ -135,6 +144,7 @@ export class Book {
       return Result.fail(new CaptureExceedsHold({ hold: holdId, held: hold.amount, requested: taken }))
     }
     const source = this.accountOf(hold)
+    const before = source.available + source.held + (target === source ? 0n : target.available)
     if (keepRest && taken < hold.amount) {
       this.holds.set(holdId, { ...hold, amount: hold.amount - taken })
       source.held -= taken
@@ -146,6 +156,10 @@ export class Book {
     }
     target.available += taken
     assert(source.held >= 0n, `account "${hold.account}" held went negative`)
+    assert(
+      source.available + source.held + (target === source ? 0n : target.available) === before,
+      `capture of hold "${holdId}" created or lost money`
+    )
     return Result.succeed({ id: this.nextTransfer++, from: hold.account, to, amount: taken, key: undefined })
   }
 
@@ -209,5 +223,6 @@ export class Book {
       const oldest = this.keys.keys().next()
       if (oldest.done !== true) this.keys.delete(oldest.value)
     }
+    assert(this.keys.size <= this.maxKeys, `idempotency keys exceed their bound ${this.maxKeys}`)
   }
 }
