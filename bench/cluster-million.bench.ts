@@ -32,7 +32,7 @@ const sharding = Sharding.layer.pipe(
 )
 
 function* seeds(n: number): Generator<readonly [string, string]> {
-  for (let i = 0; i < n; i++) yield [`agent-${i}`, String(i % 1000 + 1)]
+  for (let i = 0; i < n; i++) yield [`agent-${i}`, String((i % 1000) + 1)]
 }
 
 const scope = Scope.makeUnsafe()
@@ -46,14 +46,16 @@ const nextStored = () => (next = (next + 7_919) % AGENTS)
 let fresh = 0
 
 const setup = async () => {
-  const context = await run(Layer.buildWithScope(
-    Deployed.layer.pipe(
-      Layer.provideMerge(sharding),
-      Layer.provideMerge(AgentStateStore.layerSql),
-      Layer.provideMerge(SqliteClient.layer({ filename: Path.join(dir, "agents.db") }))
-    ),
-    scope
-  ))
+  const context = await run(
+    Layer.buildWithScope(
+      Deployed.layer.pipe(
+        Layer.provideMerge(sharding),
+        Layer.provideMerge(AgentStateStore.layerSql),
+        Layer.provideMerge(SqliteClient.layer({ filename: Path.join(dir, "agents.db") }))
+      ),
+      scope
+    )
+  )
   const store = Context.get(context, AgentStateStore.AgentStateStore)
   const started = Date.now()
   await run(store.saveMany(KIND, seeds(AGENTS)))
@@ -63,48 +65,77 @@ const setup = async () => {
   await run(Effect.forEach(resident, (ref) => ref.ask(get)))
 }
 
-export default defineBench("cluster-million", [{
-  group: "activation over a store of 1M agents",
-  setup,
-  baseline: {
-    name: "tell + ask to a resident agent, 64 concurrent",
-    ops: OPS,
-    fn: () =>
-      run(Effect.forEach(Array.from({ length: OPS }), (_, i) => Effect.andThen(resident[i % 100]!.tell(add), resident[i % 100]!.ask(get)), {
-        concurrency: 64
-      }))
-  },
-  cases: [
-    {
-      name: "ask to a stored agent (activate, restore its state from 1M rows)",
+export default defineBench("cluster-million", [
+  {
+    group: "activation over a store of 1M agents",
+    setup,
+    baseline: {
+      name: "tell + ask to a resident agent, 64 concurrent",
       ops: OPS,
       fn: () =>
-        run(Effect.forEach(Array.from({ length: OPS }), () => {
-          const i = nextStored()
-          return refs(`agent-${i}`).ask(get).pipe(
-            Effect.flatMap((n) => n === i % 1000 + 1 ? Effect.void : Effect.die(new Error(`agent-${i} restored ${n}`)))
+        run(
+          Effect.forEach(
+            Array.from({ length: OPS }),
+            (_, i) => Effect.andThen(resident[i % 100]!.tell(add), resident[i % 100]!.ask(get)),
+            {
+              concurrency: 64
+            }
           )
-        }, { concurrency: 64, discard: true }))
+        )
     },
-    {
-      // Many activations at once: their loads are read together (one SELECT ... IN per batch).
-      name: "bulk activation: tell to 1,000 stored agents at once, then an ask each (per agent)",
-      ops: BULK,
-      fn: () =>
-        run(Effect.gen(function*() {
-          const batch = Array.from({ length: BULK }, () => refs(`agent-${nextStored()}`))
-          yield* Effect.forEach(batch, (ref) => ref.tell(add), { concurrency: "unbounded", discard: true })
-          yield* Effect.forEach(batch, (ref) => ref.ask(get, { timeout: "60 seconds" }), { concurrency: "unbounded", discard: true })
-        }))
-    },
-    {
-      name: "ask to a never-seen id (activate, no saved state)",
-      ops: OPS,
-      fn: () => run(Effect.forEach(Array.from({ length: OPS }), () => refs(`fresh-${fresh++}`).ask(get), { concurrency: 64, discard: true }))
+    cases: [
+      {
+        name: "ask to a stored agent (activate, restore its state from 1M rows)",
+        ops: OPS,
+        fn: () =>
+          run(
+            Effect.forEach(
+              Array.from({ length: OPS }),
+              () => {
+                const i = nextStored()
+                return refs(`agent-${i}`)
+                  .ask(get)
+                  .pipe(
+                    Effect.flatMap((n) =>
+                      n === (i % 1000) + 1 ? Effect.void : Effect.die(new Error(`agent-${i} restored ${n}`))
+                    )
+                  )
+              },
+              { concurrency: 64, discard: true }
+            )
+          )
+      },
+      {
+        // Many activations at once: their loads are read together (one SELECT ... IN per batch).
+        name: "bulk activation: tell to 1,000 stored agents at once, then an ask each (per agent)",
+        ops: BULK,
+        fn: () =>
+          run(
+            Effect.gen(function* () {
+              const batch = Array.from({ length: BULK }, () => refs(`agent-${nextStored()}`))
+              yield* Effect.forEach(batch, (ref) => ref.tell(add), { concurrency: "unbounded", discard: true })
+              yield* Effect.forEach(batch, (ref) => ref.ask(get, { timeout: "60 seconds" }), {
+                concurrency: "unbounded",
+                discard: true
+              })
+            })
+          )
+      },
+      {
+        name: "ask to a never-seen id (activate, no saved state)",
+        ops: OPS,
+        fn: () =>
+          run(
+            Effect.forEach(Array.from({ length: OPS }), () => refs(`fresh-${fresh++}`).ask(get), {
+              concurrency: 64,
+              discard: true
+            })
+          )
+      }
+    ],
+    teardown: async () => {
+      await run(Scope.close(scope, Exit.void))
+      Fs.rmSync(dir, { recursive: true, force: true })
     }
-  ],
-  teardown: async () => {
-    await run(Scope.close(scope, Exit.void))
-    Fs.rmSync(dir, { recursive: true, force: true })
   }
-}])
+])

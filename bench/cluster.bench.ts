@@ -29,13 +29,15 @@ const freePort = () => Effect.runPromise(freePortEffect)
 
 const runnerLayer = (port: number) =>
   Deployed.layer.pipe(
-    Layer.provideMerge(Failover.socketRunner({
-      shardingConfig: {
-        runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),
-        shardsPerGroup: 32,
-        maxResidentEntities: 1_000_000
-      }
-    })),
+    Layer.provideMerge(
+      Failover.socketRunner({
+        shardingConfig: {
+          runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),
+          shardsPerGroup: 32,
+          maxResidentEntities: 1_000_000
+        }
+      })
+    ),
     Layer.provideMerge(AgentStateStore.layerSql)
   )
 
@@ -50,7 +52,8 @@ let freshIds = 0
 let stopThird: () => Promise<number>
 const STORED = 100_000
 let storedIds = 0
-const storage = process.env["MABEAM_BENCH_PG"] ?? join(mkdtempSync(join(tmpdir(), "mabeam-bench-cluster-")), "cluster.sqlite")
+const storage =
+  process.env["MABEAM_BENCH_PG"] ?? join(mkdtempSync(join(tmpdir(), "mabeam-bench-cluster-")), "cluster.sqlite")
 
 const setup = async () => {
   const system = Context.get(await run(Layer.buildWithScope(AgentSystem.layer, scope)), AgentSystem)
@@ -58,10 +61,19 @@ const setup = async () => {
   console.log(`  storage: ${ClusterStorage.describe(storage)}`)
   const sql = await run(Layer.buildWithScope(ClusterStorage.layer(storage), scope))
   // Agents with a stored state, for the activation case: saved in bulk before the runners start.
-  await run(Effect.provideContext(Effect.flatMap(AgentStateStore.makeSql(), (store) =>
-    store.saveMany(Deployed.kind, (function*() {
-      for (let i = 0; i < STORED; i++) yield [`stored-${i}`, String(i)] as const
-    })())), sql))
+  await run(
+    Effect.provideContext(
+      Effect.flatMap(AgentStateStore.makeSql(), (store) =>
+        store.saveMany(
+          Deployed.kind,
+          (function* () {
+            for (let i = 0; i < STORED; i++) yield [`stored-${i}`, String(i)] as const
+          })()
+        )
+      ),
+      sql
+    )
+  )
   const start = async (into: Scope.Scope) =>
     run(Layer.buildWithScope(runnerLayer(await freePort()).pipe(Layer.provide(Layer.succeedContext(sql))), into))
   const a = await start(scope)
@@ -70,7 +82,8 @@ const setup = async () => {
   // The third runner has a scope of its own: stopping it measures failover.
   const thirdScope = await run(Scope.fork(scope, "sequential"))
   const shardingC = Context.get(await start(thirdScope), Sharding.Sharding)
-  const holds = (s: Sharding.Sharding["Service"], id: string) => s.hasShardId(s.getShardId(EntityId.make(id), "default"))
+  const holds = (s: Sharding.Sharding["Service"], id: string) =>
+    s.hasShardId(s.getShardId(EntityId.make(id), "default"))
   const ids = Array.from({ length: 200 }, (_, i) => `agent-${i}`)
   const runners = [shardingA, shardingB, shardingC]
   const deadline = Date.now() + 30_000
@@ -112,30 +125,49 @@ export default defineBench("cluster", [
     baseline: {
       name: "in-process tell + ask to one agent, 100 concurrent",
       ops: SPREAD,
-      fn: () => run(Effect.forEach(spread, () => Effect.andThen(local.tell(add), local.ask(get)), { concurrency: "unbounded" }))
+      fn: () =>
+        run(Effect.forEach(spread, () => Effect.andThen(local.tell(add), local.ask(get)), { concurrency: "unbounded" }))
     },
-    cases: [{
-      name: "ClusterRef tell + ask, one per agent, all concurrent",
-      ops: SPREAD,
-      fn: () => run(Effect.forEach(spread, (ref) => Effect.andThen(ref.tell(add), ref.ask(get)), { concurrency: "unbounded" }))
-    }]
+    cases: [
+      {
+        name: "ClusterRef tell + ask, one per agent, all concurrent",
+        ops: SPREAD,
+        fn: () =>
+          run(
+            Effect.forEach(spread, (ref) => Effect.andThen(ref.tell(add), ref.ask(get)), { concurrency: "unbounded" })
+          )
+      }
+    ]
   },
   {
     group: "tell throughput, 100 agents over 3 runners, state durable",
     baseline: {
       name: "in-process tells to one agent, then one ask",
       ops: TELLS,
-      fn: () => run(Effect.andThen(Effect.forEach(Array.from({ length: TELLS }), () => local.tell(add), { discard: true }), local.ask(get)))
-    },
-    cases: [{
-      name: "ClusterRef tells (20 per agent, concurrent), then one ask per agent",
-      ops: TELLS,
       fn: () =>
-        run(Effect.andThen(
-          Effect.forEach(Array.from({ length: TELLS }), (_, i) => spread[i % SPREAD]!.tell(add), { concurrency: 256, discard: true }),
-          Effect.forEach(spread, (ref) => ref.ask(get), { concurrency: "unbounded", discard: true })
-        ))
-    }]
+        run(
+          Effect.andThen(
+            Effect.forEach(Array.from({ length: TELLS }), () => local.tell(add), { discard: true }),
+            local.ask(get)
+          )
+        )
+    },
+    cases: [
+      {
+        name: "ClusterRef tells (20 per agent, concurrent), then one ask per agent",
+        ops: TELLS,
+        fn: () =>
+          run(
+            Effect.andThen(
+              Effect.forEach(Array.from({ length: TELLS }), (_, i) => spread[i % SPREAD]!.tell(add), {
+                concurrency: 256,
+                discard: true
+              }),
+              Effect.forEach(spread, (ref) => ref.ask(get), { concurrency: "unbounded", discard: true })
+            )
+          )
+      }
+    ]
   },
   {
     group: "memory per live agent",
@@ -148,10 +180,17 @@ export default defineBench("cluster", [
           return run(Effect.forEach(Array.from({ length: count }), () => system.spawn(Counter)))
         }
       },
-      cases: [{
-        name: "resident cluster agent (activated by one ask, 3 runners)",
-        build: (count) => run(Effect.forEach(Array.from({ length: count }), () => fresh(`resident-${freshIds++}`).ask(get), { concurrency: 64 }))
-      }]
+      cases: [
+        {
+          name: "resident cluster agent (activated by one ask, 3 runners)",
+          build: (count) =>
+            run(
+              Effect.forEach(Array.from({ length: count }), () => fresh(`resident-${freshIds++}`).ask(get), {
+                concurrency: 64
+              })
+            )
+        }
+      ]
     }
   },
   {
@@ -159,20 +198,42 @@ export default defineBench("cluster", [
     baseline: {
       name: "tell + ask to a resident agent, 3 runners",
       ops: FRESH,
-      fn: () => run(Effect.forEach(Array.from({ length: FRESH }), (_, i) => Effect.andThen(spread[i % SPREAD]!.tell(add), spread[i % SPREAD]!.ask(get)), { concurrency: 64 }))
+      fn: () =>
+        run(
+          Effect.forEach(
+            Array.from({ length: FRESH }),
+            (_, i) => Effect.andThen(spread[i % SPREAD]!.tell(add), spread[i % SPREAD]!.ask(get)),
+            { concurrency: 64 }
+          )
+        )
     },
-    cases: [{
-      name: "ask to an agent with a stored state (activate, load), 3 runners",
-      ops: FRESH,
-      fn: () => run(Effect.forEach(Array.from({ length: FRESH }), () => fresh(`stored-${storedIds++ % STORED}`).ask(get), { concurrency: 64 }))
-    }, {
-      name: "tell + ask to a never-seen id (activate, save state), 3 runners",
-      ops: FRESH,
-      fn: () => run(Effect.forEach(Array.from({ length: FRESH }), () => {
-        const ref = fresh(`fresh-${freshIds++}`)
-        return Effect.andThen(ref.tell(add), ref.ask(get))
-      }, { concurrency: 64 }))
-    }],
+    cases: [
+      {
+        name: "ask to an agent with a stored state (activate, load), 3 runners",
+        ops: FRESH,
+        fn: () =>
+          run(
+            Effect.forEach(Array.from({ length: FRESH }), () => fresh(`stored-${storedIds++ % STORED}`).ask(get), {
+              concurrency: 64
+            })
+          )
+      },
+      {
+        name: "tell + ask to a never-seen id (activate, save state), 3 runners",
+        ops: FRESH,
+        fn: () =>
+          run(
+            Effect.forEach(
+              Array.from({ length: FRESH }),
+              () => {
+                const ref = fresh(`fresh-${freshIds++}`)
+                return Effect.andThen(ref.tell(add), ref.ask(get))
+              },
+              { concurrency: 64 }
+            )
+          )
+      }
+    ],
     teardown: async () => {
       // One measurement, not timed by the harness: a runner stops; its agents answer again from the others.
       console.log(`  failover: a runner of 3 stopped; all its agents answered again after ${await stopThird()} ms`)

@@ -25,23 +25,28 @@ const isNumber = (u: unknown): u is number => typeof u === "number"
 const noFaults = { defaults: { minDelay: 1, maxDelay: 5, drop: 0, duplicate: 0 } }
 
 /** Sends `proposals` messages 1 ms apart to `target`, following `leader` hints in replies. */
-const client = (target: string, service: string, message: (n: number, now: number) => unknown) => (network: SimNetwork) =>
-  Effect.gen(function*() {
-    const endpoint = yield* Effect.orDie(network.transport("client").bind("client"))
-    let guess = target
-    yield* Effect.forkScoped(Effect.forever(Effect.map(endpoint.receive, (batch) => {
-      for (const { message: m } of batch) {
-        if (typeof m === "object" && m !== null && "leader" in m && typeof m.leader === "string") guess = m.leader
+const client =
+  (target: string, service: string, message: (n: number, now: number) => unknown) => (network: SimNetwork) =>
+    Effect.gen(function* () {
+      const endpoint = yield* Effect.orDie(network.transport("client").bind("client"))
+      let guess = target
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.map(endpoint.receive, (batch) => {
+            for (const { message: m } of batch) {
+              if (typeof m === "object" && m !== null && "leader" in m && typeof m.leader === "string") guess = m.leader
+            }
+          })
+        )
+      )
+      yield* Effect.sleep(400)
+      yield* endpoint.send({ node: guess, id: service }, { _tag: "Propose", id: "probe", command: -1 })
+      yield* Effect.sleep(20)
+      for (let n = 0; n < proposals; n++) {
+        yield* endpoint.send({ node: guess, id: service }, message(n, yield* Clock.currentTimeMillis))
+        yield* Effect.sleep(1)
       }
-    })))
-    yield* Effect.sleep(400)
-    yield* endpoint.send({ node: guess, id: service }, { _tag: "Propose", id: "probe", command: -1 })
-    yield* Effect.sleep(20)
-    for (let n = 0; n < proposals; n++) {
-      yield* endpoint.send({ node: guess, id: service }, message(n, yield* Clock.currentTimeMillis))
-      yield* Effect.sleep(1)
-    }
-  })
+    })
 
 const raftRun = (members: ReadonlyArray<string>, latencies?: Array<number>) =>
   simulate({
@@ -79,31 +84,40 @@ const ownerRun = simulate({
 
 /** Simulated ms from a leader's crash until another member leads a higher term. */
 const electionAfterCrash = (seed: number) =>
-  Effect.scoped(Effect.gen(function*() {
-    const members = ["n0", "n1", "n2", "n3", "n4"]
-    const network = yield* Effect.orDie(makeSimNetwork(noFaults))
-    const protocol = Raft.makeRaft(Raft.defaultRaftConfig(members), isNumber)
-    const states = new Map<string, Raft.RaftState<number>>()
-    const fibers = yield* FiberMap.make<string>()
-    for (const node of members) {
-      yield* FiberMap.run(fibers, node, Effect.scoped(Effect.gen(function*() {
-        const endpoint = yield* Effect.orDie(network.transport(node).bind("raft"))
-        return yield* runNode(protocol, { endpoint, observe: (s) => void states.set(node, s) })
-      })))
-    }
-    yield* TestClock.adjust(1_000)
-    const old = [...states.values()].find((s) => s.role === "leader")
-    if (old === undefined) return -1
-    yield* network.crash(old.self.node)
-    yield* FiberMap.remove(fibers, old.self.node)
-    states.delete(old.self.node)
-    const crashedAt = yield* Clock.currentTimeMillis
-    for (let t = 0; t < 5_000; t += 5) {
-      yield* TestClock.adjust(5)
-      if ([...states.values()].some((s) => s.role === "leader" && s.term > old.term)) return (yield* Clock.currentTimeMillis) - crashedAt
-    }
-    return -1
-  })).pipe(Effect.provide(TestClock.layer()), Random.withSeed(seed))
+  Effect.scoped(
+    Effect.gen(function* () {
+      const members = ["n0", "n1", "n2", "n3", "n4"]
+      const network = yield* Effect.orDie(makeSimNetwork(noFaults))
+      const protocol = Raft.makeRaft(Raft.defaultRaftConfig(members), isNumber)
+      const states = new Map<string, Raft.RaftState<number>>()
+      const fibers = yield* FiberMap.make<string>()
+      for (const node of members) {
+        yield* FiberMap.run(
+          fibers,
+          node,
+          Effect.scoped(
+            Effect.gen(function* () {
+              const endpoint = yield* Effect.orDie(network.transport(node).bind("raft"))
+              return yield* runNode(protocol, { endpoint, observe: (s) => void states.set(node, s) })
+            })
+          )
+        )
+      }
+      yield* TestClock.adjust(1_000)
+      const old = [...states.values()].find((s) => s.role === "leader")
+      if (old === undefined) return -1
+      yield* network.crash(old.self.node)
+      yield* FiberMap.remove(fibers, old.self.node)
+      states.delete(old.self.node)
+      const crashedAt = yield* Clock.currentTimeMillis
+      for (let t = 0; t < 5_000; t += 5) {
+        yield* TestClock.adjust(5)
+        if ([...states.values()].some((s) => s.role === "leader" && s.term > old.term))
+          return (yield* Clock.currentTimeMillis) - crashedAt
+      }
+      return -1
+    })
+  ).pipe(Effect.provide(TestClock.layer()), Random.withSeed(seed))
 
 /**
  * Throughput: after the election, sends `count` commands to the leader, 8 messages per simulated
@@ -114,16 +128,20 @@ const throughputRun = (size: number, count: number, maxBatch = 64) => {
   const members = ["n0", "n1", "n2", "n3", "n4"]
   let committed = 0
   const workload = (network: SimNetwork) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const endpoint = yield* Effect.orDie(network.transport("client").bind("client"))
       let leader = "n0"
-      yield* Effect.forkScoped(Effect.forever(Effect.map(endpoint.receive, (batch) => {
-        for (const { message: m } of batch) {
-          if (!Raft.isRaftMessage(m, isNumber) || m._tag !== "ProposeReply") continue
-          if (m.leader !== undefined) leader = m.leader
-          if (m.status === "committed" && m.id !== "probe") committed += size
-        }
-      })))
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.map(endpoint.receive, (batch) => {
+            for (const { message: m } of batch) {
+              if (!Raft.isRaftMessage(m, isNumber) || m._tag !== "ProposeReply") continue
+              if (m.leader !== undefined) leader = m.leader
+              if (m.status === "committed" && m.id !== "probe") committed += size
+            }
+          })
+        )
+      )
       yield* Effect.sleep(400)
       yield* endpoint.send({ node: leader, id: "raft" }, { _tag: "Propose", id: "probe", command: -1 })
       yield* Effect.sleep(20)
@@ -146,7 +164,11 @@ const throughputRun = (size: number, count: number, maxBatch = 64) => {
     network: noFaults,
     workload,
     checker: () => ({ step: () => undefined })
-  }).pipe(Effect.flatMap(() => committed === count ? Effect.succeed(committed) : Effect.die(new Error(`only ${committed} of ${count} committed`))))
+  }).pipe(
+    Effect.flatMap(() =>
+      committed === count ? Effect.succeed(committed) : Effect.die(new Error(`only ${committed} of ${count} committed`))
+    )
+  )
 }
 const throughputCommands = 8_192
 const unbatchedCommands = 2_048
@@ -179,7 +201,8 @@ const reportThroughput = async () => {
   )
 }
 
-const percentile = (xs: ReadonlyArray<number>, p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN
+const percentile = (xs: ReadonlyArray<number>, p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN
 
 const reportSimulated = async () => {
   const latencies: Array<number> = []
@@ -194,14 +217,16 @@ const reportSimulated = async () => {
 
 // Lock over the local transport: a fresh owner and client per call of 100 acquire+release.
 const batch = 100
-const lockBatch = Effect.scoped(Effect.gen(function*() {
-  const transport = makeLocal("local")
-  const owner = yield* Effect.orDie(transport.bind("lock"))
-  yield* Effect.forkScoped(runNode(Lock.makeLockServer(), { endpoint: owner }))
-  const endpoint = yield* Effect.orDie(transport.bind("client"))
-  const one = Effect.scoped(Lock.acquire(endpoint, owner.address, { lock: "db", ttl: 60_000 }))
-  yield* Effect.repeat(one, { times: batch - 1 })
-}))
+const lockBatch = Effect.scoped(
+  Effect.gen(function* () {
+    const transport = makeLocal("local")
+    const owner = yield* Effect.orDie(transport.bind("lock"))
+    yield* Effect.forkScoped(runNode(Lock.makeLockServer(), { endpoint: owner }))
+    const endpoint = yield* Effect.orDie(transport.bind("client"))
+    const one = Effect.scoped(Lock.acquire(endpoint, owner.address, { lock: "db", ttl: 60_000 }))
+    yield* Effect.repeat(one, { times: batch - 1 })
+  })
+)
 const semaphore = Effect.runSync(Semaphore.make(1))
 
 // A 100-voter poll: every voter is an `answer` loop on the local Transport; the collector counts.
@@ -209,16 +234,18 @@ const voters = 100
 const choiceOf = (i: number) => (i % 3 === 0 ? "y" : "x")
 const ballots = Array.from({ length: voters }, (_, i) => ({ voter: `local/v${i}`, choice: choiceOf(i) }))
 const electorate = Object.fromEntries(ballots.map((b) => [b.voter, 1]))
-const pollOnce = Effect.scoped(Effect.gen(function*() {
-  const transport = makeLocal("local")
-  for (let i = 0; i < voters; i++) {
-    const endpoint = yield* Effect.orDie(transport.bind(`v${i}`))
-    yield* Effect.forkScoped(Voting.answer(endpoint, () => Effect.succeed(choiceOf(i))))
-  }
-  const collector = yield* Effect.orDie(transport.bind("collector"))
-  const addresses = Array.from({ length: voters }, (_, i) => ({ node: "local", id: `v${i}` }))
-  yield* Effect.orDie(Voting.collect(collector, { voters: addresses, choices: ["x", "y"], deadline: 60_000 }))
-}))
+const pollOnce = Effect.scoped(
+  Effect.gen(function* () {
+    const transport = makeLocal("local")
+    for (let i = 0; i < voters; i++) {
+      const endpoint = yield* Effect.orDie(transport.bind(`v${i}`))
+      yield* Effect.forkScoped(Voting.answer(endpoint, () => Effect.succeed(choiceOf(i))))
+    }
+    const collector = yield* Effect.orDie(transport.bind("collector"))
+    const addresses = Array.from({ length: voters }, (_, i) => ({ node: "local", id: `v${i}` }))
+    yield* Effect.orDie(Voting.collect(collector, { voters: addresses, choices: ["x", "y"], deadline: 60_000 }))
+  })
+)
 
 export default defineBench("coordination", [
   {
@@ -226,9 +253,21 @@ export default defineBench("coordination", [
     teardown: reportThroughput,
     baseline: { name: "one local state machine appends and applies them", ops: throughputCommands, fn: localApply },
     cases: [
-      { name: "Raft, ProposeBatch of 256, maxBatch 256", ops: throughputCommands, fn: () => Effect.runPromise(throughputRun(256, throughputCommands, 256)) },
-      { name: "Raft, ProposeBatch of 64", ops: throughputCommands, fn: () => Effect.runPromise(throughputRun(64, throughputCommands)) },
-      { name: `Raft, one Propose per command (${unbatchedCommands})`, ops: unbatchedCommands, fn: () => Effect.runPromise(throughputRun(1, unbatchedCommands)) }
+      {
+        name: "Raft, ProposeBatch of 256, maxBatch 256",
+        ops: throughputCommands,
+        fn: () => Effect.runPromise(throughputRun(256, throughputCommands, 256))
+      },
+      {
+        name: "Raft, ProposeBatch of 64",
+        ops: throughputCommands,
+        fn: () => Effect.runPromise(throughputRun(64, throughputCommands))
+      },
+      {
+        name: `Raft, one Propose per command (${unbatchedCommands})`,
+        ops: unbatchedCommands,
+        fn: () => Effect.runPromise(throughputRun(1, unbatchedCommands))
+      }
     ]
   },
   {
@@ -247,19 +286,27 @@ export default defineBench("coordination", [
       ops: batch,
       fn: () => Effect.runPromise(Effect.repeat(semaphore.withPermit(Effect.void), { times: batch - 1 }))
     },
-    cases: [{
-      name: "Lock.acquire + scope close over the local Transport (incl. owner start)",
-      ops: batch,
-      fn: () => Effect.runPromise(lockBatch)
-    }]
+    cases: [
+      {
+        name: "Lock.acquire + scope close over the local Transport (incl. owner start)",
+        ops: batch,
+        fn: () => Effect.runPromise(lockBatch)
+      }
+    ]
   },
   {
     group: `a ${voters}-voter majority poll, ${voters} ballots per call`,
-    baseline: { name: "Voting.tally of the ballots alone (pure)", ops: voters, fn: () => Voting.tally(ballots, { electorate, rule: "majority" }) },
-    cases: [{
-      name: "Voting.collect over the local Transport (incl. starting the voters)",
+    baseline: {
+      name: "Voting.tally of the ballots alone (pure)",
       ops: voters,
-      fn: () => Effect.runPromise(pollOnce)
-    }]
+      fn: () => Voting.tally(ballots, { electorate, rule: "majority" })
+    },
+    cases: [
+      {
+        name: "Voting.collect over the local Transport (incl. starting the voters)",
+        ops: voters,
+        fn: () => Effect.runPromise(pollOnce)
+      }
+    ]
   }
 ])

@@ -15,18 +15,20 @@ import { defineBench } from "./lib/index.ts"
 
 /** A seeded random instance: `items` items, `bids` bids on 1–4 distinct items, amounts 1–1000. */
 export const instance = (items: number, bids: number, seed: number): CombinatorialInput =>
-  Effect.runSync(Effect.gen(function*() {
-    const names = Array.from({ length: items }, (_, i) => `item-${i}`)
-    const out = []
-    for (let b = 0; b < bids; b++) {
-      const size = Math.min(items, yield* Random.nextIntBetween(1, 4))
-      const chosen = new Set<number>()
-      while (chosen.size < size) chosen.add(yield* Random.nextIntBetween(0, items - 1))
-      const amount = yield* Random.nextIntBetween(1, 1000)
-      out.push({ bidder: `b${b}`, items: [...chosen].map((i) => names[i]!), amount: BigInt(amount) })
-    }
-    return { items: names, bids: out }
-  }).pipe(Random.withSeed(seed)))
+  Effect.runSync(
+    Effect.gen(function* () {
+      const names = Array.from({ length: items }, (_, i) => `item-${i}`)
+      const out = []
+      for (let b = 0; b < bids; b++) {
+        const size = Math.min(items, yield* Random.nextIntBetween(1, 4))
+        const chosen = new Set<number>()
+        while (chosen.size < size) chosen.add(yield* Random.nextIntBetween(0, items - 1))
+        const amount = yield* Random.nextIntBetween(1, 1000)
+        out.push({ bidder: `b${b}`, items: [...chosen].map((i) => names[i]!), amount: BigInt(amount) })
+      }
+      return { items: names, bids: out }
+    }).pipe(Random.withSeed(seed))
+  )
 
 // The MIP in CPLEX LP format: one binary per bid, each item sold at most once, each bidder wins at most one bid.
 const toLp = (input: CombinatorialInput): string => {
@@ -37,8 +39,10 @@ const toLp = (input: CombinatorialInput): string => {
     byBidder.set(bid.bidder, [...(byBidder.get(bid.bidder) ?? []), j])
   })
   const rows: Array<string> = []
-  for (const [, js] of byItem) if (js.length > 1) rows.push(` i${rows.length}: ${js.map((j) => `x${j}`).join(" + ")} <= 1`)
-  for (const [, js] of byBidder) if (js.length > 1) rows.push(` p${rows.length}: ${js.map((j) => `x${j}`).join(" + ")} <= 1`)
+  for (const [, js] of byItem)
+    if (js.length > 1) rows.push(` i${rows.length}: ${js.map((j) => `x${j}`).join(" + ")} <= 1`)
+  for (const [, js] of byBidder)
+    if (js.length > 1) rows.push(` p${rows.length}: ${js.map((j) => `x${j}`).join(" + ")} <= 1`)
   return [
     "Maximize",
     ` obj: ${input.bids.map((bid, j) => `${bid.amount} x${j}`).join(" + ")}`,
@@ -67,7 +71,13 @@ const checkEqual = (name: string, input: CombinatorialInput, lp: string): void =
 }
 
 // The harness groups stop at the 30 × 500 target; the sweep goes on to 40 × 1000 for the crossover.
-const SIZES: ReadonlyArray<readonly [number, number]> = [[6, 20], [10, 100], [20, 500], [30, 400], [30, 500]]
+const SIZES: ReadonlyArray<readonly [number, number]> = [
+  [6, 20],
+  [10, 100],
+  [20, 500],
+  [30, 400],
+  [30, 500]
+]
 
 const group = ([items, bids]: readonly [number, number]) => {
   const input = instance(items, bids, items * 1000 + bids)
@@ -79,7 +89,10 @@ const group = ([items, bids]: readonly [number, number]) => {
     baseline: { name: `HiGHS MIP (WASM), ${name}`, fn: () => highsSolve(lp) },
     cases: [
       { name: `mabeam winnerDetermination, ${name}`, fn: () => ours(input) },
-      { name: `mabeam VCG (winners' exclusions), ${name}`, fn: () => Result.getOrThrow(vcg(input, { maxNodes: 100_000_000 })) }
+      {
+        name: `mabeam VCG (winners' exclusions), ${name}`,
+        fn: () => Result.getOrThrow(vcg(input, { maxNodes: 100_000_000 }))
+      }
     ]
   }
 }
@@ -94,8 +107,23 @@ const time = (fn: () => unknown): number => {
 }
 const sweep = (): void => {
   const rounds = 5
-  console.log("items × bids seed | HiGHS ms (min–max) | mabeam ms (min–max) | mabeam/HiGHS per run (min–median–max) | VCG/WD (min–median–max)")
-  for (const [items, bids] of [[6, 20], [10, 50], [10, 200], [20, 100], [20, 500], [25, 500], [30, 200], [30, 400], [30, 500], [35, 700], [40, 500], [40, 1000]] as const) {
+  console.log(
+    "items × bids seed | HiGHS ms (min–max) | mabeam ms (min–max) | mabeam/HiGHS per run (min–median–max) | VCG/WD (min–median–max)"
+  )
+  for (const [items, bids] of [
+    [6, 20],
+    [10, 50],
+    [10, 200],
+    [20, 100],
+    [20, 500],
+    [25, 500],
+    [30, 200],
+    [30, 400],
+    [30, 500],
+    [35, 700],
+    [40, 500],
+    [40, 1000]
+  ] as const) {
     for (const seed of [1, 2, 3]) {
       const input = instance(items, bids, seed * 7919 + items * 1000 + bids)
       const lp = toLp(input)

@@ -11,20 +11,31 @@ const batch = 100
 const retention = { maxCount: 50_000, maxAgeMillis: 0 }
 const memory = ManagedRuntime.make(EventStore.layerMemory(retention))
 const file = join(mkdtempSync(join(tmpdir(), "mabeam-bench-")), "events.db")
-const sqlite = ManagedRuntime.make(EventStore.layerSql(retention).pipe(Layer.provide(SqliteClient.layer({ filename: file }))))
+const sqlite = ManagedRuntime.make(
+  EventStore.layerSql(retention).pipe(Layer.provide(SqliteClient.layer({ filename: file })))
+)
 
 let next = 0
-const appendBatch = Effect.gen(function*() {
+const appendBatch = Effect.gen(function* () {
   const store = yield* EventStore
   for (let i = 0; i < batch; i++) {
     const n = next++
-    yield* store.append({ id: `e${n}`, type: n % 4 === 0 ? "agent.started" : "message.sent", correlationId: `run-${n % 50}`, payload: { n, agent: `a${n % 10}` } })
+    yield* store.append({
+      id: `e${n}`,
+      type: n % 4 === 0 ? "agent.started" : "message.sent",
+      correlationId: `run-${n % 50}`,
+      payload: { n, agent: `a${n % 10}` }
+    })
   }
 })
 const queryPage = EventStore.use((store) => store.query({ type: "agent.started", limit: 100 }))
 const queryCorrelation = EventStore.use((store) => store.query({ correlationId: "run-7", limit: 100 }))
 
-const seed = Effect.forEach(Array.from({ length: 50 }, (_, i) => i), () => appendBatch, { discard: true })
+const seed = Effect.forEach(
+  Array.from({ length: 50 }, (_, i) => i),
+  () => appendBatch,
+  { discard: true }
+)
 
 export default defineBench("events", [
   {

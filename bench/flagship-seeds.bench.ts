@@ -16,7 +16,17 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { Effect } from "effect"
-import { compare, formatComparison, formatSeedHeader, formatSeedRow, DEFAULT_STRATEGISTS, randomSearch, spiralsTask, STRATEGISTS, teamAlone } from "../apps/flagship/index.ts"
+import {
+  compare,
+  formatComparison,
+  formatSeedHeader,
+  formatSeedRow,
+  DEFAULT_STRATEGISTS,
+  randomSearch,
+  spiralsTask,
+  STRATEGISTS,
+  teamAlone
+} from "../apps/flagship/index.ts"
 import { defineBench } from "./lib/index.ts"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -26,8 +36,16 @@ const SMALL = 400
 export default defineBench("flagship-seeds", [
   {
     group: `one seed at ${SMALL} epochs: the team's overhead against random search's bare loop`,
-    baseline: { name: "single-agent random search", fn: () => Effect.runPromise(randomSearch(spiralsTask, SMALL, "bench")) },
-    cases: [{ name: "the team (auctions, agents, tournament, ensemble)", fn: () => Effect.runPromise(teamAlone({ task: "spirals", budget: SMALL, seed: "bench" })) }]
+    baseline: {
+      name: "single-agent random search",
+      fn: () => Effect.runPromise(randomSearch(spiralsTask, SMALL, "bench"))
+    },
+    cases: [
+      {
+        name: "the team (auctions, agents, tournament, ensemble)",
+        fn: () => Effect.runPromise(teamAlone({ task: "spirals", budget: SMALL, seed: "bench" }))
+      }
+    ]
   }
 ])
 
@@ -44,25 +62,40 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const seedAt = process.argv.indexOf("--seed")
   const seed = seedAt >= 0 ? process.argv[seedAt + 1]! : "mabeam"
   const listed = process.argv.indexOf("--strategies")
-  const strategies = (listed >= 0 ? process.argv[listed + 1]! : DEFAULT_STRATEGISTS.join(",")).split(",").map((name) => {
-    const known = STRATEGISTS.find((strategist) => strategist === name)
-    if (known === undefined) throw new Error(`--strategies takes names among ${STRATEGISTS.join(", ")}, got "${name}"`)
-    return known
-  })
+  const strategies = (listed >= 0 ? process.argv[listed + 1]! : DEFAULT_STRATEGISTS.join(","))
+    .split(",")
+    .map((name) => {
+      const known = STRATEGISTS.find((strategist) => strategist === name)
+      if (known === undefined)
+        throw new Error(`--strategies takes names among ${STRATEGISTS.join(", ")}, got "${name}"`)
+      return known
+    })
   const started = performance.now()
-  console.log(formatSeedHeader(spiralsTask, budget, seeds).replace("\n", `, ${slots} slots a round, strategists ${strategies.join(" ")}\n`))
-  const comparison = await Effect.runPromise(compare({
-    task: "spirals",
-    seed,
-    seeds,
-    budget,
-    slots,
-    strategies,
-    onSeed: (row) => Effect.sync(() => console.log(formatSeedRow(row)))
-  }))
+  console.log(
+    formatSeedHeader(spiralsTask, budget, seeds).replace(
+      "\n",
+      `, ${slots} slots a round, strategists ${strategies.join(" ")}\n`
+    )
+  )
+  const comparison = await Effect.runPromise(
+    compare({
+      task: "spirals",
+      seed,
+      seeds,
+      budget,
+      slots,
+      strategies,
+      onSeed: (row) => Effect.sync(() => console.log(formatSeedRow(row)))
+    })
+  )
   console.log("")
   console.log(formatComparison(comparison))
-  console.log(`  wall time ${((performance.now() - started) / 1000).toFixed(0)} s (a shared, loaded machine: the timing is noisy, the scores are exact for the seeds)`)
+  console.log(
+    `  wall time ${((performance.now() - started) / 1000).toFixed(0)} s (a shared, loaded machine: the timing is noisy, the scores are exact for the seeds)`
+  )
   mkdirSync(join(here, "results"), { recursive: true })
-  writeFileSync(join(here, "results", "flagship-seeds.json"), JSON.stringify({ slots, strategies, ...comparison }, null, 2))
+  writeFileSync(
+    join(here, "results", "flagship-seeds.json"),
+    JSON.stringify({ slots, strategies, ...comparison }, null, 2)
+  )
 }

@@ -12,7 +12,13 @@ const limiter = Effect.runSync(makeRateLimiter(Effect.succeed({ capacity: 1e12, 
 const keys = Array.from({ length: 1_000 }, (_, i) => `agent-${i}`)
 
 const loop = (effect: (i: number) => Effect.Effect<unknown, unknown>) => () =>
-  Effect.runSync(Effect.forEach(Array.from({ length: calls }, (_, i) => i), effect, { discard: true }))
+  Effect.runSync(
+    Effect.forEach(
+      Array.from({ length: calls }, (_, i) => i),
+      effect,
+      { discard: true }
+    )
+  )
 
 export default defineBench("infrastructure", [
   {
@@ -28,7 +34,11 @@ export default defineBench("infrastructure", [
     baseline: { name: "bare Effect.succeed", ops: calls, fn: loop(() => bare) },
     cases: [
       { name: "limiter.limit, one key", ops: calls, fn: loop(() => limiter.limit("k")(bare)) },
-      { name: "limiter.limit, 1000 keys", ops: calls, fn: loop((i) => limiter.limit(keys[i % keys.length] ?? "k")(bare)) }
+      {
+        name: "limiter.limit, 1000 keys",
+        ops: calls,
+        fn: loop((i) => limiter.limit(keys[i % keys.length] ?? "k")(bare))
+      }
     ]
   }
 ])

@@ -32,10 +32,13 @@ const withTemplate = () => {
   }
 }
 
-const book = new Book(1_000, (() => {
-  let next = 0
-  return () => `h${next++}`
-})())
+const book = new Book(
+  1_000,
+  (() => {
+    let next = 0
+    return () => `h${next++}`
+  })()
+)
 book.open("a")
 book.open("b")
 book.mint("a", 1_000_000_000n)

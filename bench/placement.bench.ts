@@ -13,12 +13,23 @@ import { Registry } from "../src/registry/index.ts"
 import { defineBench } from "./lib/index.ts"
 
 const Ping = Agent.message("Ping", {})
-const Sink = Agent.make({ name: "sink", messages: Schema.Union([Ping]), initial: () => 0, handle: (n: number) => n + 1 })
+const Sink = Agent.make({
+  name: "sink",
+  messages: Schema.Union([Ping]),
+  initial: () => 0,
+  handle: (n: number) => n + 1
+})
 
 const scope = Scope.makeUnsafe()
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 let context: Context.Context<AgentSystem | Registry | Monitor>
-const strategies: ReadonlyArray<Strategy> = ["round-robin", "random", "least-loaded", "power-of-two", "capability-match"]
+const strategies: ReadonlyArray<Strategy> = [
+  "round-robin",
+  "random",
+  "least-loaded",
+  "power-of-two",
+  "capability-match"
+]
 const routers = new Map<Strategy, RouterShape>()
 const cachedRouters = new Map<Strategy, RouterShape>()
 let small: Array<AgentRef<unknown>> = []
@@ -37,16 +48,29 @@ const setup = async () => {
   )
   context = await run(Layer.buildWithScope(layer, scope))
   const spawn = (n: number, kind: string) =>
-    run(Effect.forEach(Array.from({ length: n }), () =>
-      Context.get(context, AgentSystem).spawn({ ...Sink, name: kind }) as Effect.Effect<AgentRef<unknown>, unknown>))
+    run(
+      Effect.forEach(
+        Array.from({ length: n }),
+        () =>
+          Context.get(context, AgentSystem).spawn({ ...Sink, name: kind }) as Effect.Effect<AgentRef<unknown>, unknown>
+      )
+    )
   small = await spawn(16, "small")
   large = await spawn(1_000, "large")
   for (const strategy of strategies) {
-    routers.set(strategy, await run(Router.make({ strategy, selector: { name: "small" } }).pipe(Effect.provideContext(context))))
-    cachedRouters.set(strategy, await run(Router.makeCached({ strategy, selector: { name: "small" } }).pipe(
-      Effect.provideContext(context),
-      Scope.provide(scope)
-    )))
+    routers.set(
+      strategy,
+      await run(Router.make({ strategy, selector: { name: "small" } }).pipe(Effect.provideContext(context)))
+    )
+    cachedRouters.set(
+      strategy,
+      await run(
+        Router.makeCached({ strategy, selector: { name: "small" } }).pipe(
+          Effect.provideContext(context),
+          Scope.provide(scope)
+        )
+      )
+    )
   }
 }
 
@@ -90,35 +114,55 @@ export default defineBench("placement", [
     baseline: {
       name: "array[i % n] inside one Effect",
       ops: ROUTES,
-      fn: () => run(Effect.sync(() => {
-        let sink = 0
-        for (let i = 0; i < ROUTES; i++) sink += small[i % small.length]!.id.length
-        return sink
-      }))
+      fn: () =>
+        run(
+          Effect.sync(() => {
+            let sink = 0
+            for (let i = 0; i < ROUTES; i++) sink += small[i % small.length]!.id.length
+            return sink
+          })
+        )
     },
-    cases: strategies.flatMap((strategy) => [{
-      name: `${strategy} route`,
-      ops: ROUTES,
-      fn: () => run(Effect.gen(function*() {
-        const router = routers.get(strategy)!
-        for (let i = 0; i < ROUTES; i++) yield* router.route
-      }))
-    }, {
-      name: `${strategy} route, cached`,
-      ops: ROUTES,
-      fn: () => run(Effect.gen(function*() {
-        const router = cachedRouters.get(strategy)!
-        for (let i = 0; i < ROUTES; i++) yield* router.route
-      }))
-    }])
+    cases: strategies.flatMap((strategy) => [
+      {
+        name: `${strategy} route`,
+        ops: ROUTES,
+        fn: () =>
+          run(
+            Effect.gen(function* () {
+              const router = routers.get(strategy)!
+              for (let i = 0; i < ROUTES; i++) yield* router.route
+            })
+          )
+      },
+      {
+        name: `${strategy} route, cached`,
+        ops: ROUTES,
+        fn: () =>
+          run(
+            Effect.gen(function* () {
+              const router = cachedRouters.get(strategy)!
+              for (let i = 0; i < ROUTES; i++) yield* router.route
+            })
+          )
+      }
+    ])
   },
   {
     group: "monitor sample with 10k agents, per agent",
     setup: async () => {
       await setup()
       if (monitored.length > 0) return
-      monitored = await run(Effect.forEach(Array.from({ length: MONITORED - small.length - large.length }), () =>
-        Context.get(context, AgentSystem).spawn({ ...Sink, name: "monitored" }) as Effect.Effect<AgentRef<unknown>, unknown>))
+      monitored = await run(
+        Effect.forEach(
+          Array.from({ length: MONITORED - small.length - large.length }),
+          () =>
+            Context.get(context, AgentSystem).spawn({ ...Sink, name: "monitored" }) as Effect.Effect<
+              AgentRef<unknown>,
+              unknown
+            >
+        )
+      )
       monitored = [...small, ...large, ...monitored]
     },
     baseline: {
@@ -130,10 +174,12 @@ export default defineBench("placement", [
         return total
       }
     },
-    cases: [{
-      name: "monitor.sampleNow",
-      ops: MONITORED,
-      fn: () => run(Context.get(context, Monitor).sampleNow)
-    }]
+    cases: [
+      {
+        name: "monitor.sampleNow",
+        ops: MONITORED,
+        fn: () => run(Context.get(context, Monitor).sampleNow)
+      }
+    ]
   }
 ])

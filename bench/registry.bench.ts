@@ -13,7 +13,14 @@
  * `Map` of the same values and metadata (groups "bytes per entry, …").
  */
 import { Context, Effect, Layer, Scope } from "effect"
-import { MemoryBackend, type Metadata, Registry, RegistryBackend, type RegistryShape, SqlBackend } from "../src/registry/index.ts"
+import {
+  MemoryBackend,
+  type Metadata,
+  Registry,
+  RegistryBackend,
+  type RegistryShape,
+  SqlBackend
+} from "../src/registry/index.ts"
 import { SqliteClient } from "../src/sql/index.ts"
 import { defineBench } from "./lib/index.ts"
 
@@ -92,7 +99,9 @@ const sqlRegistry = (() => {
   return () => {
     if (registry !== undefined) return registry
     const scope = Effect.runSync(Scope.make())
-    const layer = Registry.layerWith({ backend: SqlBackend.layer.pipe(Layer.provide(SqliteClient.layer({ filename: ":memory:" }))) })
+    const layer = Registry.layerWith({
+      backend: SqlBackend.layer.pipe(Layer.provide(SqliteClient.layer({ filename: ":memory:" })))
+    })
     const context = Effect.runSync(Layer.buildWithScope(layer, scope))
     registry = Context.get(context, Registry)
     for (let i = 0; i < 1000; i++) {
@@ -139,10 +148,12 @@ const lookupGroup = (n: number, label: string, withSql: boolean) => ({
       }
     },
     ...(withSql
-      ? [{
-        name: "sql Registry.lookup (runSync each)",
-        fn: () => Effect.runSync(sqlRegistry().lookup(`agent-${counter++ % 1000}`))
-      }]
+      ? [
+          {
+            name: "sql Registry.lookup (runSync each)",
+            fn: () => Effect.runSync(sqlRegistry().lookup(`agent-${counter++ % 1000}`))
+          }
+        ]
       : [])
   ]
 })
@@ -163,7 +174,9 @@ const registerGroup = (n: number, label: string, withSql: boolean) => ({
       name: "registerDurable + unregister (runSync)",
       fn: () => {
         const { registry } = get(n)
-        Effect.runSync(registry.registerDurable("fresh", { node: "local", id: "fresh" }, { node: "n1", capabilities: ["work"] }))
+        Effect.runSync(
+          registry.registerDurable("fresh", { node: "local", id: "fresh" }, { node: "n1", capabilities: ["work"] })
+        )
         Effect.runSync(registry.unregister("fresh"))
       }
     },
@@ -171,18 +184,30 @@ const registerGroup = (n: number, label: string, withSql: boolean) => ({
       name: "scoped register, scope closes (runSync)",
       fn: () => {
         const { registry } = get(n)
-        Effect.runSync(Effect.scoped(registry.register("fresh", { node: "local", id: "fresh" }, { node: "n1", capabilities: ["work"] })))
+        Effect.runSync(
+          Effect.scoped(
+            registry.register("fresh", { node: "local", id: "fresh" }, { node: "n1", capabilities: ["work"] })
+          )
+        )
       }
     },
     ...(withSql
-      ? [{
-        name: "sql registerDurable + unregister (runSync)",
-        fn: () => {
-          const registry = sqlRegistry()
-          Effect.runSync(registry.registerDurable("fresh", { node: "local", id: "fresh" }, { node: "n1", capabilities: ["work"] }))
-          Effect.runSync(registry.unregister("fresh"))
-        }
-      }]
+      ? [
+          {
+            name: "sql registerDurable + unregister (runSync)",
+            fn: () => {
+              const registry = sqlRegistry()
+              Effect.runSync(
+                registry.registerDurable(
+                  "fresh",
+                  { node: "local", id: "fresh" },
+                  { node: "n1", capabilities: ["work"] }
+                )
+              )
+              Effect.runSync(registry.unregister("fresh"))
+            }
+          }
+        ]
       : [])
   ]
 })
@@ -205,7 +230,12 @@ const selectGroup = (n: number, label: string, withSql: boolean) => ({
     { name: "memory selectUnsafe", fn: () => void (sink += get(n).backend.selectUnsafe(NS, rare).length) },
     { name: "Registry.select (runSync)", fn: () => void (sink += Effect.runSync(get(n).registry.select(rare)).length) },
     ...(withSql
-      ? [{ name: "sql Registry.select (runSync)", fn: () => void (sink += Effect.runSync(sqlRegistry().select(rare)).length) }]
+      ? [
+          {
+            name: "sql Registry.select (runSync)",
+            fn: () => void (sink += Effect.runSync(sqlRegistry().select(rare)).length)
+          }
+        ]
       : [])
   ]
 })
@@ -237,9 +267,15 @@ export default defineBench("registry", [
     },
     // Frees the fixtures before the memory groups measure heap deltas.
     teardown: () => fixtures.clear(),
-      baseline: { name: "memory selectUnsafe, 1k entries", fn: () => void (sink += get(1_000).backend.selectUnsafe(NS, rare).length) },
+    baseline: {
+      name: "memory selectUnsafe, 1k entries",
+      fn: () => void (sink += get(1_000).backend.selectUnsafe(NS, rare).length)
+    },
     cases: [
-      { name: "memory selectUnsafe, 1M entries", fn: () => void (sink += get(1_000_000).backend.selectUnsafe(NS, rare).length) }
+      {
+        name: "memory selectUnsafe, 1M entries",
+        fn: () => void (sink += get(1_000_000).backend.selectUnsafe(NS, rare).length)
+      }
     ]
   },
   bytesGroup(100_000, "100k"),

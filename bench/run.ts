@@ -25,10 +25,19 @@ const runTimeGroup = async (file: string, group: TimeGroup): Promise<Array<Bench
   await group.setup?.()
   try {
     const base = await timeCase(group.baseline, timeMs)
-    const results: Array<BenchResult> = [{ file, group: group.group, name: group.baseline.name, baseline: true, ...base, ratio: 1 }]
+    const results: Array<BenchResult> = [
+      { file, group: group.group, name: group.baseline.name, baseline: true, ...base, ratio: 1 }
+    ]
     for (const item of group.cases) {
       const stats = await timeCase(item, timeMs)
-      results.push({ file, group: group.group, name: item.name, baseline: false, ...stats, ratio: stats.meanNs / base.meanNs })
+      results.push({
+        file,
+        group: group.group,
+        name: item.name,
+        baseline: false,
+        ...stats,
+        ratio: stats.meanNs / base.meanNs
+      })
     }
     return results
   } finally {
@@ -39,7 +48,9 @@ const runTimeGroup = async (file: string, group: TimeGroup): Promise<Array<Bench
 const runMemoryGroup = async (file: string, group: MemoryGroup): Promise<Array<BenchResult>> => {
   const { baseline, cases, count } = group.memory
   const base = await memoryCase(baseline, count)
-  const results: Array<BenchResult> = [{ file, group: group.group, name: baseline.name, baseline: true, bytesPerOp: base, ratio: 1 }]
+  const results: Array<BenchResult> = [
+    { file, group: group.group, name: baseline.name, baseline: true, bytesPerOp: base, ratio: 1 }
+  ]
   for (const item of cases) {
     const bytes = await memoryCase(item, count)
     results.push({ file, group: group.group, name: item.name, baseline: false, bytesPerOp: bytes, ratio: bytes / base })
@@ -47,15 +58,19 @@ const runMemoryGroup = async (file: string, group: MemoryGroup): Promise<Array<B
   return results
 }
 
-const files = readdirSync(here).filter((name) => name.endsWith(".bench.ts")).sort()
+const files = readdirSync(here)
+  .filter((name) => name.endsWith(".bench.ts"))
+  .sort()
 const all: Array<BenchResult> = []
 for (const name of files) {
-  const bench = (await import(pathToFileURL(join(here, name)).href) as { default: BenchFile }).default
+  const bench = ((await import(pathToFileURL(join(here, name)).href)) as { default: BenchFile }).default
   const fileMatches = filter === undefined || name.includes(filter) || bench.name.includes(filter)
   for (const group of bench.groups) {
     if (!fileMatches && !group.group.includes(filter ?? "")) continue
     console.log(`\n${bench.name} · ${group.group}`)
-    const results = isMemoryGroup(group) ? await runMemoryGroup(bench.name, group) : await runTimeGroup(bench.name, group)
+    const results = isMemoryGroup(group)
+      ? await runMemoryGroup(bench.name, group)
+      : await runTimeGroup(bench.name, group)
     for (const result of results) console.log(formatResult(result))
     all.push(...results)
   }

@@ -13,7 +13,14 @@ import { Context, Effect, Exit, Layer, Option, Redacted, Schema, Scope } from "e
 import { EntityId, RunnerAddress, Sharding, type ShardingConfig } from "effect/cluster"
 import type { SqlClient } from "effect/sql"
 import { Agent } from "../src/agent/index.ts"
-import { AgentStateStore, ClusterAgent, type ClusterRef, SecureRunner, type TlsCredentials, TlsSocketServer } from "../src/cluster/index.ts"
+import {
+  AgentStateStore,
+  ClusterAgent,
+  type ClusterRef,
+  SecureRunner,
+  type TlsCredentials,
+  TlsSocketServer
+} from "../src/cluster/index.ts"
 import { SqliteClient } from "../src/sql/index.ts"
 import { makeTestCa } from "../test/cluster/secure-certs.ts"
 import { freePort as freePortEffect } from "../src/transport/index.ts"
@@ -31,7 +38,11 @@ const Counter = Agent.make({
     return n
   }
 })
-const Deployed = ClusterAgent.make(Counter, { state: Schema.Number, replies: { Get: Schema.Number }, maxIdleTime: "10 minutes" })
+const Deployed = ClusterAgent.make(Counter, {
+  state: Schema.Number,
+  replies: { Get: Schema.Number },
+  maxIdleTime: "10 minutes"
+})
 const get = Get.make({})
 
 const freePort = () => Effect.runPromise(freePortEffect)
@@ -42,9 +53,15 @@ const config = (port: number): Partial<ShardingConfig.ShardingConfig["Service"]>
   refreshAssignmentsInterval: "200 millis"
 })
 const plain = (port: number) =>
-  Deployed.layer.pipe(Layer.provideMerge(NodeClusterSocket.layer({ storage: "sql", shardingConfig: config(port) })), Layer.provideMerge(AgentStateStore.layerSql))
+  Deployed.layer.pipe(
+    Layer.provideMerge(NodeClusterSocket.layer({ storage: "sql", shardingConfig: config(port) })),
+    Layer.provideMerge(AgentStateStore.layerSql)
+  )
 const secure = (tls: TlsCredentials.TlsCredentials) => (port: number) =>
-  Deployed.layer.pipe(Layer.provideMerge(SecureRunner.layer({ tls, shardingConfig: config(port) })), Layer.provideMerge(AgentStateStore.layerSql))
+  Deployed.layer.pipe(
+    Layer.provideMerge(SecureRunner.layer({ tls, shardingConfig: config(port) })),
+    Layer.provideMerge(AgentStateStore.layerSql)
+  )
 
 const scope = Scope.makeUnsafe()
 const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
@@ -52,7 +69,8 @@ const run = <A, E>(effect: Effect.Effect<A, E>) => Effect.runPromise(effect)
 /** Two runners made by `runner` sharing one SQLite database; a ref, from the first, to an agent on the second. */
 const remoteRef = async <E>(runner: (port: number) => Layer.Layer<Sharding.Sharding, E, SqlClient.SqlClient>) => {
   const sql = await run(Layer.buildWithScope(SqliteClient.layer({ filename: ":memory:" }), scope))
-  const start = async () => run(Layer.buildWithScope(runner(await freePort()).pipe(Layer.provide(Layer.succeedContext(sql))), scope))
+  const start = async () =>
+    run(Layer.buildWithScope(runner(await freePort()).pipe(Layer.provide(Layer.succeedContext(sql))), scope))
   const a = await start()
   const b = await start()
   const shardingB = Context.get(b, Sharding.Sharding)
@@ -84,10 +102,20 @@ const setup = async () => {
 const setupServers = async () => {
   const tcp = createServer((socket) => socket.on("error", () => undefined))
   await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve))
-  await run(Scope.addFinalizer(scope, Effect.callback<void>((resume) => void tcp.close(() => resume(Effect.void)))))
+  await run(
+    Scope.addFinalizer(
+      scope,
+      Effect.callback<void>((resume) => void tcp.close(() => resume(Effect.void)))
+    )
+  )
   const address = tcp.address()
   tcpPort = typeof address === "object" && address !== null ? address.port : 0
-  const tls = await run(Scope.provide(TlsSocketServer.make({ ...SecureRunner.serverOptions(credentials), host: "127.0.0.1", port: 0 }), scope))
+  const tls = await run(
+    Scope.provide(
+      TlsSocketServer.make({ ...SecureRunner.serverOptions(credentials), host: "127.0.0.1", port: 0 }),
+      scope
+    )
+  )
   tlsPort = tls.address._tag === "UnixPathAddress" ? 0 : tls.address.port
 }
 
@@ -112,13 +140,27 @@ export default defineBench("secure-cluster", [
   {
     group: "new connection between runners",
     setup: setupServers,
-    baseline: { name: "TCP connect", fn: () => connectOnce(() => netConnect({ host: "127.0.0.1", port: tcpPort }), "connect") },
-    cases: [{
-      name: "TCP connect + mutual TLS 1.3 handshake (P-256)",
-      fn: () =>
-        connectOnce(() =>
-          tlsConnect({ host: "127.0.0.1", port: tlsPort, ca: credentials.ca, cert: credentials.cert, key: Redacted.value(credentials.key) }), "secureConnect")
-    }],
+    baseline: {
+      name: "TCP connect",
+      fn: () => connectOnce(() => netConnect({ host: "127.0.0.1", port: tcpPort }), "connect")
+    },
+    cases: [
+      {
+        name: "TCP connect + mutual TLS 1.3 handshake (P-256)",
+        fn: () =>
+          connectOnce(
+            () =>
+              tlsConnect({
+                host: "127.0.0.1",
+                port: tlsPort,
+                ca: credentials.ca,
+                cert: credentials.cert,
+                key: Redacted.value(credentials.key)
+              }),
+            "secureConnect"
+          )
+      }
+    ],
     teardown: () => run(Scope.close(scope, Exit.void))
   }
 ])

@@ -51,11 +51,13 @@ const discard: SpanExporter = {
 }
 const provider = new NodeTracerProvider({
   resource: makeResource({ serviceName: "bench", serviceInstanceId: "bench" }),
-  spanProcessors: [new BatchSpanProcessor(discard, { maxQueueSize: 65_536, maxExportBatchSize: 4_096, scheduledDelayMillis: 200 })]
+  spanProcessors: [
+    new BatchSpanProcessor(discard, { maxQueueSize: 65_536, maxExportBatchSize: 4_096, scheduledDelayMillis: 200 })
+  ]
 })
-const otelTracer: Tracer.Tracer = wallClockTracer(Effect.runSync(
-  OtelTracer.make.pipe(Effect.provideService(OtelTracer.OtelTracer, provider.getTracer("bench")))
-))
+const otelTracer: Tracer.Tracer = wallClockTracer(
+  Effect.runSync(OtelTracer.make.pipe(Effect.provideService(OtelTracer.OtelTracer, provider.getTracer("bench"))))
+)
 
 const scope = Scope.makeUnsafe()
 let sink: AgentRef<typeof SinkMessage.Type>
@@ -65,10 +67,10 @@ const setup = async () => {
 }
 
 // The kernel decides: outside any span it runs the ask bare; inside one, under the hooks.
-const asks = Effect.gen(function*() {
+const asks = Effect.gen(function* () {
   for (let i = 0; i < ASKS; i++) yield* sink.ask(count)
 })
-const tells = Effect.gen(function*() {
+const tells = Effect.gen(function* () {
   for (let i = 0; i < TELLS; i++) sink.tellUnsafe(bump)
   yield* sink.ask(count)
 })
@@ -77,7 +79,7 @@ const handler = Effect.succeed(1)
 const sampled = { traceId: "4bf92f3577b34da6a3ce929d0e0e4736", spanId: "00f067aa0ba902b7", sampled: true }
 const unsampled = { ...sampled, sampled: false }
 const handles = (wrap: (effect: Effect.Effect<number>) => Effect.Effect<number>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (let i = 0; i < HANDLES; i++) yield* wrap(handler)
   })
 const info = { kind: "sink", id: "sink-1", message: "Count" }
@@ -89,17 +91,19 @@ const setupServices = async () => {
   const context = await Effect.runPromise(Layer.buildWithScope(Layer.mergeAll(Ledger.layer, Registry.layer), scope))
   ledger = Context.get(context, Ledger)
   registry = Context.get(context, Registry)
-  await Effect.runPromise(Effect.gen(function*() {
-    yield* ledger.open("from")
-    yield* ledger.open("to")
-    yield* ledger.mint({ account: "from", amount: 1_000_000_000_000n })
-    yield* registry.registerDurable("planner-1", { node: "local", id: "agent-1" })
-  }))
+  await Effect.runPromise(
+    Effect.gen(function* () {
+      yield* ledger.open("from")
+      yield* ledger.open("to")
+      yield* ledger.mint({ account: "from", amount: 1_000_000_000_000n })
+      yield* registry.registerDurable("planner-1", { node: "local", id: "agent-1" })
+    })
+  )
 }
-const transfers = Effect.gen(function*() {
+const transfers = Effect.gen(function* () {
   for (let i = 0; i < CALLS; i++) yield* ledger.transfer({ from: "from", to: "to", amount: 1n })
 })
-const lookups = Effect.gen(function*() {
+const lookups = Effect.gen(function* () {
   for (let i = 0; i < CALLS; i++) yield* registry.lookup("planner-1")
 })
 
@@ -111,7 +115,7 @@ const raw: Noop = { op: () => Effect.succeed(1) }
 const withinTrace = traced<Noop>("bench", ["op"], { withinTrace: true })(raw)
 const always = traced<Noop>("bench", ["op"])(raw)
 const calls = (service: Noop) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (let i = 0; i < HANDLES; i++) yield* service.op("k")
   })
 
@@ -176,11 +180,11 @@ export default defineBench("telemetry", [
       {
         name: "handleLinked, sampled (OpenTelemetry tracer, batch export)",
         ops: HANDLES,
-        fn: () => Effect.runPromise(handles(Propagation.handleLinked(sampled, info)).pipe(Effect.withTracer(otelTracer)))
+        fn: () =>
+          Effect.runPromise(handles(Propagation.handleLinked(sampled, info)).pipe(Effect.withTracer(otelTracer)))
       }
     ]
-  }
-,
+  },
   {
     group: "service spans: Ledger.transfer",
     setup: setupServices,
@@ -218,14 +222,21 @@ export default defineBench("telemetry", [
         fn: () => Effect.runPromise(lookups.pipe(Effect.withSpan("caller"), Effect.withTracer(otelTracer)))
       }
     ]
-  }
-,
+  },
   {
     group: "the traced wrapper alone (an operation that does nothing)",
     baseline: { name: "unwrapped operation", ops: HANDLES, fn: () => Effect.runPromise(calls(raw)) },
     cases: [
-      { name: "traced, withinTrace, outside any span (context read only)", ops: HANDLES, fn: () => Effect.runPromise(calls(withinTrace)) },
-      { name: "traced, always: a native span per call outside any trace", ops: HANDLES, fn: () => Effect.runPromise(calls(always)) },
+      {
+        name: "traced, withinTrace, outside any span (context read only)",
+        ops: HANDLES,
+        fn: () => Effect.runPromise(calls(withinTrace))
+      },
+      {
+        name: "traced, always: a native span per call outside any trace",
+        ops: HANDLES,
+        fn: () => Effect.runPromise(calls(always))
+      },
       {
         name: "traced, withinTrace, in a sampled trace (native tracer)",
         ops: HANDLES,

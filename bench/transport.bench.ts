@@ -24,7 +24,7 @@ let remote: Pair
 
 /** Sends `count` messages from `pair.from` and waits until `pair.to` received them all. */
 const burst = (pair: Pair, count: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (let i = 0; i < count; i++) yield* pair.from.send(pair.to.address, i)
     let received = 0
     while (received < count) received += (yield* pair.to.receive).length
@@ -32,7 +32,7 @@ const burst = (pair: Pair, count: number) =>
 
 /** One message there and one back. */
 const pingPong = (pair: Pair) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     yield* pair.from.send(pair.to.address, "ping")
     yield* pair.to.receive
     yield* pair.to.send(pair.from.address, "pong")
@@ -44,8 +44,14 @@ const setup = async () => {
   local = await run(Scope.provide(Effect.all({ from: inProcess.bind("a"), to: inProcess.bind("b") }), scope))
   const [portA, portB] = [await freePort(), await freePort()]
   const peers = { a: { host: "127.0.0.1", port: portA }, b: { host: "127.0.0.1", port: portB } }
-  const onA = Context.get(await run(Layer.buildWithScope(RpcTransport.layer({ node: "a", port: portA, peers }), scope)), Transport)
-  const onB = Context.get(await run(Layer.buildWithScope(RpcTransport.layer({ node: "b", port: portB, peers }), scope)), Transport)
+  const onA = Context.get(
+    await run(Layer.buildWithScope(RpcTransport.layer({ node: "a", port: portA, peers }), scope)),
+    Transport
+  )
+  const onB = Context.get(
+    await run(Layer.buildWithScope(RpcTransport.layer({ node: "b", port: portB, peers }), scope)),
+    Transport
+  )
   remote = await run(Scope.provide(Effect.all({ from: onA.bind("a"), to: onB.bind("b") }), scope))
   await run(burst(remote, 10))
 }

@@ -46,7 +46,7 @@ let sink: unknown
 const raw = xorshift(7)
 const proposals = (strategy: Strategy, observations: ReadonlyArray<Observation>) => () => {
   sink = Effect.runSync(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       let last: Assignment | undefined
       for (let i = 0; i < batch; i++) {
         last = yield* strategy.propose({ space: mlpSpace, goal: "maximize", observations, pending: [] })
@@ -60,13 +60,26 @@ const data = spirals()
 const run = (hp: Hyperparameters) => () => {
   sink = Effect.runSync(train(data.train, hp).pipe(Random.withSeed(1)))
 }
-const typical: Hyperparameters = { learningRate: 0.1, l2: 1e-4, hidden: 8, epochs: 30, batchSize: 16, activation: "tanh" }
+const typical: Hyperparameters = {
+  learningRate: 0.1,
+  l2: 1e-4,
+  hidden: 8,
+  epochs: 30,
+  batchSize: 16,
+  activation: "tanh"
+}
 const model = Effect.runSync(train(data.train, typical).pipe(Random.withSeed(1)))
 
 export default defineBench("variables", [
   {
     group: "proposals on the 6-variable MLP space (100 per call)",
-    baseline: { name: "raw sampler (xorshift loop)", ops: batch, fn: () => { for (let i = 0; i < batch; i++) sink = sampleUnsafe(mlpSpace, raw) } },
+    baseline: {
+      name: "raw sampler (xorshift loop)",
+      ops: batch,
+      fn: () => {
+        for (let i = 0; i < batch; i++) sink = sampleUnsafe(mlpSpace, raw)
+      }
+    },
     cases: [
       { name: "RandomSearch", ops: batch, fn: proposals(RandomSearch, history50) },
       { name: "GridSearch, 50 observed", ops: batch, fn: proposals(GridSearch.make(), history50) },
@@ -76,7 +89,12 @@ export default defineBench("variables", [
   },
   {
     group: "one MLP training run on spirals (600 rows)",
-    baseline: { name: "evaluate a trained model (300 rows)", fn: () => { sink = evaluate(model, data.validation) } },
+    baseline: {
+      name: "evaluate a trained model (300 rows)",
+      fn: () => {
+        sink = evaluate(model, data.validation)
+      }
+    },
     cases: [
       { name: "typical: 8 units, 30 epochs, batch 16", fn: run(typical) },
       { name: "largest: 32 units, 60 epochs, batch 8", fn: run({ ...typical, hidden: 32, epochs: 60, batchSize: 8 }) },

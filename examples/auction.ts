@@ -5,7 +5,7 @@
 import { Effect, Layer } from "effect"
 import { AuctionHouse, Ledger } from "../src/economics/index.ts"
 
-const program = Effect.gen(function*() {
+const program = Effect.gen(function* () {
   const ledger = yield* Ledger.Ledger
   const house = yield* AuctionHouse.AuctionHouse
   for (const name of ["seller", "alice", "bob"]) yield* ledger.open(name)
@@ -17,7 +17,11 @@ const program = Effect.gen(function*() {
   const { award } = yield* house.outcome("gpu-1h")
   const alice = yield* ledger.balance("alice")
   const seller = yield* ledger.balance("seller")
-  console.log(`winner ${award?.winner}, pays ${award?.payment}; alice has ${alice.available} left, the seller ${seller.available}`)
+  console.log(
+    `winner ${award?.winner}, pays ${award?.payment}; alice has ${alice.available} left, the seller ${seller.available}`
+  )
 })
 
-Effect.runPromise(program.pipe(Effect.provide(AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)))))
+Effect.runPromise(
+  program.pipe(Effect.provide(AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer))))
+)

@@ -40,13 +40,16 @@ const parsed = parseMode(flag("--mode"))
 const mode = parsed._tag === "Invalid" ? fail(parsed.message) : parsed.mode
 const parsedTask = parseTask(flag("--task"))
 const taskName = parsedTask._tag === "Invalid" ? fail(parsedTask.message) : parsedTask.task
-if (mode === "tournament" && taskName !== "iris" && flag("--task") !== undefined) fail(`tournament mode runs on iris (its markets bet on the model family); drop --task`)
+if (mode === "tournament" && taskName !== "iris" && flag("--task") !== undefined)
+  fail(`tournament mode runs on iris (its markets bet on the model family); drop --task`)
 const seed = flag("--seed") ?? "mabeam"
 const seeds = positive("--seeds", 1)
 const agentCount = positive("--agents", 27)
 const budget = positive("--budget", mode === "tournament" ? 400 : taskName === "iris" ? 270 : 1500)
-if (agentCount < 2 || agentCount > 64) fail(`--agents must be between 2 and 64${mode === "tournament" ? " in tournament mode" : ""}, got ${agentCount}`)
-if (mode === "tournament" && seeds > 1) fail("--seeds compares the team with random search: it runs in the default mode")
+if (agentCount < 2 || agentCount > 64)
+  fail(`--agents must be between 2 and 64${mode === "tournament" ? " in tournament mode" : ""}, got ${agentCount}`)
+if (mode === "tournament" && seeds > 1)
+  fail("--seeds compares the team with random search: it runs in the default mode")
 
 const { Effect, Layer } = await import("effect")
 const { Ledger } = await import("../src/economics/index.ts")
@@ -60,7 +63,13 @@ const task = flagship.taskNamed(taskName, seed)
 const single = Effect.suspend(() => {
   console.log(flagship.formatTeamStart(task, budget, seed))
   return Effect.map(
-    flagship.duel({ task: taskName, seed, budget, slots: agentCount, onRound: (progress) => print(flagship.formatTeamRound(progress)) }),
+    flagship.duel({
+      task: taskName,
+      seed,
+      budget,
+      slots: agentCount,
+      onRound: (progress) => print(flagship.formatTeamRound(progress))
+    }),
     ({ random, team }) => flagship.formatTeamReport(task, team, random)
   )
 })
@@ -68,7 +77,14 @@ const single = Effect.suspend(() => {
 const multi = Effect.suspend(() => {
   console.log(flagship.formatSeedHeader(task, budget, seeds))
   return Effect.map(
-    flagship.compare({ task: taskName, seed, seeds, budget, slots: agentCount, onSeed: (row) => print(flagship.formatSeedRow(row)) }),
+    flagship.compare({
+      task: taskName,
+      seed,
+      seeds,
+      budget,
+      slots: agentCount,
+      onSeed: (row) => print(flagship.formatSeedRow(row))
+    }),
     flagship.formatComparison
   )
 })
@@ -86,16 +102,15 @@ const tournament = Effect.suspend(() => {
   ).pipe(Effect.scoped, Effect.provide(Ledger.Ledger.layer.pipe(Layer.provideMerge(MabeamTest.layer({ seed })))))
 })
 
-const program: EffectType.Effect<string, unknown, Scope.Scope> = mode === "tournament"
-  ? tournament
-  : seeds > 1
-  ? multi
-  : single
+const program: EffectType.Effect<string, unknown, Scope.Scope> =
+  mode === "tournament" ? tournament : seeds > 1 ? multi : single
 Effect.runPromise(program.pipe(Effect.scoped)).then(
   (summary) => {
     console.log("")
     console.log(summary)
-    console.log(`  wall time ${((performance.now() - started) / 1000).toFixed(1)} s; every agent stopped with the scope`)
+    console.log(
+      `  wall time ${((performance.now() - started) / 1000).toFixed(1)} s; every agent stopped with the scope`
+    )
   },
   (error) => {
     console.error(error)

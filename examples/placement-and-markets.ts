@@ -38,7 +38,7 @@ const labeller = (cost: bigint) =>
     }
   })
 
-const program = Effect.gen(function*() {
+const program = Effect.gen(function* () {
   const system = yield* AgentSystem
   const ledger = yield* Ledger.Ledger
 
@@ -52,7 +52,9 @@ const program = Effect.gen(function*() {
   const router = yield* Router.make<typeof Job.Type>({ strategy: "least-loaded", selector: { name: "worker" } })
   const routed: Array<string> = []
   for (let i = 0; i < 4; i++) routed.push((yield* router.tell(Job.make({ millis: 1 }))).id)
-  console.log(`least-loaded: a busy with 3 queued, b idle; 4 jobs went to ${routed.join(", ")} (b now has ${b.mailboxSize()} queued)`)
+  console.log(
+    `least-loaded: a busy with 3 queued, b idle; 4 jobs went to ${routed.join(", ")} (b now has ${b.mailboxSize()} queued)`
+  )
 
   // 2. VCG procurement through the ledger.
   for (const account of ["lab", "cheap", "dear"]) yield* ledger.open(account)
@@ -65,7 +67,9 @@ const program = Effect.gen(function*() {
     agents: [cheap, dear]
   })
   const [won] = allocation.assignment
-  console.log(`procurement: ${won?.agent} costs ${won?.cost}, is paid ${won?.payment} (the next-best cost); lab has ${(yield* ledger.balance("lab")).available} left`)
+  console.log(
+    `procurement: ${won?.agent} costs ${won?.cost}, is paid ${won?.payment} (the next-best cost); lab has ${(yield* ledger.balance("lab")).available} left`
+  )
 
   // 3. An LMSR market on which model family wins, settled through the ledger.
   yield* ledger.open("house")
@@ -73,21 +77,31 @@ const program = Effect.gen(function*() {
   yield* ledger.mint({ account: "house", amount: 10_000n })
   yield* ledger.mint({ account: "trader", amount: 1_000n })
   const total = Effect.map(
-    Effect.forEach(["house", "trader", "market:winner"], (account) => ledger.balance(account).pipe(Effect.map((b) => b.available), Effect.orElseSucceed(() => 0n))),
+    Effect.forEach(["house", "trader", "market:winner"], (account) =>
+      ledger.balance(account).pipe(
+        Effect.map((b) => b.available),
+        Effect.orElseSucceed(() => 0n)
+      )
+    ),
     (amounts) => amounts.reduce((x, y) => x + y, 0n)
   )
-  const market = yield* PredictionMarket.make({ id: "winner", outcomes: ["knn", "forest"], liquidity: 10, payout: 10n, sponsor: "house" })
+  const market = yield* PredictionMarket.make({
+    id: "winner",
+    outcomes: ["knn", "forest"],
+    liquidity: 10,
+    payout: 10n,
+    sponsor: "house"
+  })
   const before = yield* total
   yield* market.buy({ trader: "trader", outcome: "forest", shares: 20 })
   const prices = (yield* market.prices).map((p) => `${(p * 100).toFixed(0)}%`)
   yield* market.settle("forest")
-  console.log(`market: after the trade knn ${prices[0]}, forest ${prices[1]}; forest won; trader has ${(yield* ledger.balance("trader")).available}; money conserved: ${before === (yield* total)}`)
+  console.log(
+    `market: after the trade knn ${prices[0]}, forest ${prices[1]}; forest won; trader has ${(yield* ledger.balance("trader")).available}; money conserved: ${before === (yield* total)}`
+  )
 })
 
 const layers = Layer.mergeAll(AgentSystem.layer.pipe(Layer.provideMerge(Registry.layer)), Ledger.Ledger.layer)
-Effect.runPromise(program.pipe(
-  Effect.scoped,
-  Effect.provide(layers),
-  Effect.provide(TestClock.layer()),
-  Random.withSeed("examples")
-))
+Effect.runPromise(
+  program.pipe(Effect.scoped, Effect.provide(layers), Effect.provide(TestClock.layer()), Random.withSeed("examples"))
+)

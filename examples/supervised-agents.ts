@@ -38,7 +38,7 @@ const Worker = Agent.make({
   }
 })
 
-const program = Effect.gen(function*() {
+const program = Effect.gen(function* () {
   const agents = yield* AgentSystem
   let restarts = 0
   yield* agents.events.pipe(
@@ -49,22 +49,28 @@ const program = Effect.gen(function*() {
   const ranges = Array.from({ length: 20 }, (_, i) => ({ from: i * 1_000, to: (i + 1) * 1_000 }))
 
   let retried = 0
-  const total = yield* Effect.forEach(ranges, (range, i) => {
-    const first = workers[i % workers.length]!
-    const backup = workers[(i + 1) % workers.length]!
-    return first.ask(CountPrimes.make(range)).pipe(
-      Effect.catchTag("AgentStopped", () => {
-        retried++
-        // The poisoned range crashes every worker; count it as unknown after one retry.
-        return backup.ask(CountPrimes.make(range)).pipe(Effect.orElseSucceed(() => 0))
-      })
-    )
-  }, { concurrency: 4 }).pipe(Effect.map((counts) => counts.reduce((a, b) => a + b, 0)))
+  const total = yield* Effect.forEach(
+    ranges,
+    (range, i) => {
+      const first = workers[i % workers.length]!
+      const backup = workers[(i + 1) % workers.length]!
+      return first.ask(CountPrimes.make(range)).pipe(
+        Effect.catchTag("AgentStopped", () => {
+          retried++
+          // The poisoned range crashes every worker; count it as unknown after one retry.
+          return backup.ask(CountPrimes.make(range)).pipe(Effect.orElseSucceed(() => 0))
+        })
+      )
+    },
+    { concurrency: 4 }
+  ).pipe(Effect.map((counts) => counts.reduce((a, b) => a + b, 0)))
 
   const handled = yield* Effect.forEach(workers, (worker) => worker.ask(Stats.make({})))
   const dead = yield* agents.deadLetters
   yield* Effect.yieldNow
-  console.log(`mabeam: ${workers.length} supervised workers counted ${total} primes below 20 000 (skipping the poisoned range)`)
+  console.log(
+    `mabeam: ${workers.length} supervised workers counted ${total} primes below 20 000 (skipping the poisoned range)`
+  )
   console.log(`  ranges per worker since its last start: ${handled.join(", ")}`)
   console.log(`  crashes handled by restart: ${restarts}, asks retried elsewhere: ${retried}`)
   console.log(`  dead letters: ${JSON.stringify(dead)}`)

@@ -5,7 +5,11 @@ import { join } from "node:path"
 
 const root = join(import.meta.dirname, "..")
 const runExample = (file: string, ...args: Array<string>): string =>
-  execFileSync(process.execPath, [join(root, "examples", file), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 })
+  execFileSync(process.execPath, [join(root, "examples", file), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000
+  })
 
 describe("examples", () => {
   it("supervised-agents: a supervised team survives a crash and stops with its scope", () => {
@@ -20,12 +24,15 @@ describe("examples", () => {
   })
 
   it("placement-and-markets: least-loaded routing, VCG procurement and an LMSR market settle as printed", () => {
-    assert.strictEqual(runExample("placement-and-markets.ts"), [
-      "least-loaded: a busy with 3 queued, b idle; 4 jobs went to b, b, b, a (b now has 3 queued)",
-      "procurement: cheap costs 30, is paid 45 (the next-best cost); lab has 955 left",
-      "market: after the trade knn 12%, forest 88%; forest won; trader has 1056; money conserved: true",
-      ""
-    ].join("\n"))
+    assert.strictEqual(
+      runExample("placement-and-markets.ts"),
+      [
+        "least-loaded: a busy with 3 queued, b idle; 4 jobs went to b, b, b, a (b now has 3 queued)",
+        "procurement: cheap costs 30, is paid 45 (the next-best cost); lab has 955 left",
+        "market: after the trade knn 12%, forest 88%; forest won; trader has 1056; money conserved: true",
+        ""
+      ].join("\n")
+    )
   })
 
   it("flagship (npm start): the same seed prints the same tuning run", () => {
@@ -38,8 +45,14 @@ describe("examples", () => {
   })
 
   it("flagship --mode tournament: the same seed prints the same tournament", () => {
-    const first = runExample("flagship.ts", "--mode", "tournament", "--agents", "9", "--seed", "ci").replace(/wall time .*\n/, "")
-    const second = runExample("flagship.ts", "--mode", "tournament", "--agents", "9", "--seed", "ci").replace(/wall time .*\n/, "")
+    const first = runExample("flagship.ts", "--mode", "tournament", "--agents", "9", "--seed", "ci").replace(
+      /wall time .*\n/,
+      ""
+    )
+    const second = runExample("flagship.ts", "--mode", "tournament", "--agents", "9", "--seed", "ci").replace(
+      /wall time .*\n/,
+      ""
+    )
     assert.match(first, /8 losers stopped by their supervisor/)
     assert.match(first, /prediction markets \(LMSR/)
     assert.match(first, /money conserved/)

@@ -76,7 +76,11 @@ export interface ClusterDemoReport {
   readonly storage: string
   readonly runners: ReadonlyArray<RunnerProcess>
   /** Each worker with the runner that served it and its trials. */
-  readonly agents: ReadonlyArray<{ readonly id: string; readonly runner: string; readonly trials: ReadonlyArray<DemoTrial> }>
+  readonly agents: ReadonlyArray<{
+    readonly id: string
+    readonly runner: string
+    readonly trials: ReadonlyArray<DemoTrial>
+  }>
   /** The best trial (absent with `team`: see `tuning`). */
   readonly best: DemoTrial | undefined
   /** With `team`: the flagship's report. */
@@ -98,100 +102,126 @@ const tempStorage = Effect.acquireRelease(
 
 /** Runs the demo; every process it started is stopped when it completes. */
 export const runClusterDemo = (options: ClusterDemoOptions = {}) =>
-  Effect.scoped(Effect.gen(function*() {
-    const runnerCount = Math.max(1, options.runners ?? 3)
-    const agentCount = Math.max(1, options.agents ?? 9)
-    const trialCount = Math.max(1, options.trials ?? agentCount * 2)
-    const seed = options.seed ?? "mabeam"
-    const progress = options.onProgress ?? (() => Effect.void)
-    const storage = options.storage ?? process.env["MABEAM_PG_URL"] ?? (yield* tempStorage)
-    const started = Date.now()
+  Effect.scoped(
+    Effect.gen(function* () {
+      const runnerCount = Math.max(1, options.runners ?? 3)
+      const agentCount = Math.max(1, options.agents ?? 9)
+      const trialCount = Math.max(1, options.trials ?? agentCount * 2)
+      const seed = options.seed ?? "mabeam"
+      const progress = options.onProgress ?? (() => Effect.void)
+      const storage = options.storage ?? process.env["MABEAM_PG_URL"] ?? (yield* tempStorage)
+      const started = Date.now()
 
-    // The coordinator's node joins first: it creates the cluster tables, so the runners can start together.
-    const client = yield* Layer.build(clientLayer.pipe(Layer.provide(ClusterStorage.layer(storage))))
-    yield* progress(`starting ${runnerCount} runner processes on 127.0.0.1, storage: ${ClusterStorage.describe(storage)}`)
-    const names = Array.from({ length: runnerCount }, (_, i) => `runner-${i + 1}`)
-    const runners = yield* Effect.forEach(
-      names,
-      (name) => startRunnerProcess({ name, seed, storage, onStderr: (line) => options.onRunnerStderr?.(name, line) }),
-      { concurrency: "unbounded" }
-    )
-    for (const runner of runners) yield* progress(`  ${runner.name}: 127.0.0.1:${runner.port}, pid ${runner.pid}`)
+      // The coordinator's node joins first: it creates the cluster tables, so the runners can start together.
+      const client = yield* Layer.build(clientLayer.pipe(Layer.provide(ClusterStorage.layer(storage))))
+      yield* progress(
+        `starting ${runnerCount} runner processes on 127.0.0.1, storage: ${ClusterStorage.describe(storage)}`
+      )
+      const names = Array.from({ length: runnerCount }, (_, i) => `runner-${i + 1}`)
+      const runners = yield* Effect.forEach(
+        names,
+        (name) => startRunnerProcess({ name, seed, storage, onStderr: (line) => options.onRunnerStderr?.(name, line) }),
+        { concurrency: "unbounded" }
+      )
+      for (const runner of runners) yield* progress(`  ${runner.name}: 127.0.0.1:${runner.port}, pid ${runner.pid}`)
 
-    const workers = yield* Effect.provideContext(DemoWorker(seed).client, client)
-    const probes = yield* Effect.provideContext(RunnerProbe("client").client, client)
-    const ids = Array.from({ length: agentCount }, (_, i) => `worker-${i}`)
-    const placement = Effect.forEach(ids, (id) => probes(id).ask(Where.make({}), { timeout: "5 seconds" }), {
-      concurrency: "unbounded"
-    }).pipe(Effect.map((where) => where.join(",")))
+      const workers = yield* Effect.provideContext(DemoWorker(seed).client, client)
+      const probes = yield* Effect.provideContext(RunnerProbe("client").client, client)
+      const ids = Array.from({ length: agentCount }, (_, i) => `worker-${i}`)
+      const placement = Effect.forEach(ids, (id) => probes(id).ask(Where.make({}), { timeout: "5 seconds" }), {
+        concurrency: "unbounded"
+      }).pipe(Effect.map((where) => where.join(",")))
 
-    // Runners joining move shards around: wait until three polls in a row agree.
-    let last = ""
-    let agreeing = 0
-    yield* placement.pipe(
-      Effect.tap((now) =>
-        Effect.sync(() => {
-          agreeing = now === last ? agreeing + 1 : 0
-          last = now
-        })
-      ),
-      Effect.repeat({ until: () => agreeing >= 2, schedule: Schedule.spaced("500 millis") }),
-      Effect.timeoutOrElse({ duration: "30 seconds", orElse: () => Effect.void })
-    )
-    const startMillis = Date.now() - started
-    yield* progress(`cluster ready in ${startMillis} ms; ${agentCount} workers, ${
-      options.team === true ? `the flagship team, ${Math.max(1, options.rounds ?? 4)} rounds` : `${trialCount} trials`
-    }, seed "${seed}"`)
+      // Runners joining move shards around: wait until three polls in a row agree.
+      let last = ""
+      let agreeing = 0
+      yield* placement.pipe(
+        Effect.tap((now) =>
+          Effect.sync(() => {
+            agreeing = now === last ? agreeing + 1 : 0
+            last = now
+          })
+        ),
+        Effect.repeat({ until: () => agreeing >= 2, schedule: Schedule.spaced("500 millis") }),
+        Effect.timeoutOrElse({ duration: "30 seconds", orElse: () => Effect.void })
+      )
+      const startMillis = Date.now() - started
+      yield* progress(
+        `cluster ready in ${startMillis} ms; ${agentCount} workers, ${
+          options.team === true
+            ? `the flagship team, ${Math.max(1, options.rounds ?? 4)} rounds`
+            : `${trialCount} trials`
+        }, seed "${seed}"`
+      )
 
-    const runStarted = Date.now()
-    const runTrials = Effect.forEach(Array.from({ length: trialCount }, (_, trial) => trial), (trial) =>
-      Effect.gen(function*() {
-        const agent = ids[trial % agentCount]!
-        const assignment = yield* drawOf(seed, trial)
-        // A trial is replayable (same seed, same score): ask again if the worker's runner went away.
-        const { accuracy } = yield* workers(agent).ask(Train.make({ trial, assignment }), { timeout: "60 seconds" }).pipe(
-          Effect.retry({ times: 3, while: (error) => error._tag === "AgentStopped" && error.reason === "runner-unavailable" })
+      const runStarted = Date.now()
+      const runTrials = Effect.forEach(
+        Array.from({ length: trialCount }, (_, trial) => trial),
+        (trial) =>
+          Effect.gen(function* () {
+            const agent = ids[trial % agentCount]!
+            const assignment = yield* drawOf(seed, trial)
+            // A trial is replayable (same seed, same score): ask again if the worker's runner went away.
+            const { accuracy } = yield* workers(agent)
+              .ask(Train.make({ trial, assignment }), { timeout: "60 seconds" })
+              .pipe(
+                Effect.retry({
+                  times: 3,
+                  while: (error) => error._tag === "AgentStopped" && error.reason === "runner-unavailable"
+                })
+              )
+            const done: DemoTrial = { trial, agent, model: describeAssignment(assignment), assignment, accuracy }
+            yield* progress(`  trial ${trial}: ${agent} ${done.model} -> ${(accuracy * 100).toFixed(1)}%`)
+            return done
+          }),
+        { concurrency: agentCount }
+      )
+      // The team's strategists, auctions, ledger and coordinator run here; its workers on the runners.
+      const runTeam = runTuning({
+        seed,
+        rounds: Math.max(1, options.rounds ?? 4),
+        pool: {
+          workers: ids.map((id) => ({ id, ask: (request, askOptions) => workers(id).ask(request, askOptions) })),
+          revivedBy: "their runner"
+        },
+        advance: (millis) => Effect.sleep(millis),
+        onRound: (round) =>
+          progress(
+            `  round ${round.round}/${round.rounds}: ${round.trials} trials, best ${
+              round.best === undefined ? "-" : `${(round.best * 100).toFixed(1)}% (${round.strategy})`
+            }`
+          )
+      }).pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            AgentSystem.layer,
+            AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
+            Orchestrator.layer
+          )
         )
-        const done: DemoTrial = { trial, agent, model: describeAssignment(assignment), assignment, accuracy }
-        yield* progress(`  trial ${trial}: ${agent} ${done.model} -> ${(accuracy * 100).toFixed(1)}%`)
-        return done
-      }), { concurrency: agentCount })
-    // The team's strategists, auctions, ledger and coordinator run here; its workers on the runners.
-    const runTeam = runTuning({
-      seed,
-      rounds: Math.max(1, options.rounds ?? 4),
-      pool: {
-        workers: ids.map((id) => ({ id, ask: (request, askOptions) => workers(id).ask(request, askOptions) })),
-        revivedBy: "their runner"
-      },
-      advance: (millis) => Effect.sleep(millis),
-      onRound: (round) =>
-        progress(`  round ${round.round}/${round.rounds}: ${round.trials} trials, best ${
-          round.best === undefined ? "-" : `${(round.best * 100).toFixed(1)}% (${round.strategy})`
-        }`)
-    }).pipe(Effect.provide(Layer.mergeAll(
-      AgentSystem.layer,
-      AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
-      Orchestrator.layer
-    )))
-    const tuning = options.team === true ? yield* runTeam : undefined
-    const trials = options.team === true ? [] : yield* runTrials
-    const runMillis = Date.now() - runStarted
+      )
+      const tuning = options.team === true ? yield* runTeam : undefined
+      const trials = options.team === true ? [] : yield* runTrials
+      const runMillis = Date.now() - runStarted
 
-    const servedBy = yield* Effect.forEach(ids, (id) => probes(id).ask(Where.make({}), { timeout: "5 seconds" }))
-    const best = trials.reduce<DemoTrial | undefined>((a, b) => a === undefined || b.accuracy > a.accuracy ? b : a, undefined)
-    const report: ClusterDemoReport = {
-      seed,
-      storage: ClusterStorage.describe(storage),
-      runners,
-      agents: ids.map((id, i) => ({ id, runner: servedBy[i]!, trials: trials.filter((t) => t.agent === id) })),
-      best,
-      tuning,
-      startMillis,
-      runMillis
-    }
-    return report
-  }))
+      const servedBy = yield* Effect.forEach(ids, (id) => probes(id).ask(Where.make({}), { timeout: "5 seconds" }))
+      const best = trials.reduce<DemoTrial | undefined>(
+        (a, b) => (a === undefined || b.accuracy > a.accuracy ? b : a),
+        undefined
+      )
+      const report: ClusterDemoReport = {
+        seed,
+        storage: ClusterStorage.describe(storage),
+        runners,
+        agents: ids.map((id, i) => ({ id, runner: servedBy[i]!, trials: trials.filter((t) => t.agent === id) })),
+        best,
+        tuning,
+        startMillis,
+        runMillis
+      }
+      return report
+    })
+  )
 
 const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`
 
@@ -204,21 +234,28 @@ export const formatClusterDemo = (report: ClusterDemoReport): string => {
     "which runner served which agent:"
   ]
   for (const agent of report.agents) {
-    const best = agent.trials.reduce<DemoTrial | undefined>((a, b) => a === undefined || b.accuracy > a.accuracy ? b : a, undefined)
+    const best = agent.trials.reduce<DemoTrial | undefined>(
+      (a, b) => (a === undefined || b.accuracy > a.accuracy ? b : a),
+      undefined
+    )
     lines.push(
       report.tuning !== undefined
         ? `  ${agent.id} on ${agent.runner}`
         : `  ${agent.id} on ${agent.runner}: ${plural(agent.trials.length, "trial")}${
-          best === undefined ? "" : `, best ${percent(best.accuracy)} ${best.model}`
-        }`
+            best === undefined ? "" : `, best ${percent(best.accuracy)} ${best.model}`
+          }`
     )
   }
   for (const runner of report.runners) {
     const served = report.agents.filter((a) => a.runner === runner.name).map((a) => a.id)
-    lines.push(`  ${runner.name} served ${plural(served.length, "agent")}${served.length === 0 ? "" : `: ${served.join(", ")}`}`)
+    lines.push(
+      `  ${runner.name} served ${plural(served.length, "agent")}${served.length === 0 ? "" : `: ${served.join(", ")}`}`
+    )
   }
   if (report.best !== undefined) {
-    lines.push(`best: ${percent(report.best.accuracy)} ${report.best.model} (trial ${report.best.trial}, ${report.best.agent})`)
+    lines.push(
+      `best: ${percent(report.best.accuracy)} ${report.best.model} (trial ${report.best.trial}, ${report.best.agent})`
+    )
   }
   if (report.tuning !== undefined) lines.push("", formatReport(report.tuning), "")
   const trials = report.tuning?.trials ?? report.agents.reduce((n, a) => n + a.trials.length, 0)

@@ -54,7 +54,7 @@ export const startRunnerProcess = (options: {
   /** Called with each line the runner writes on stderr (its warnings and errors). */
   readonly onStderr?: ((line: string) => void) | undefined
 }) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const port = yield* freePort
     const child = yield* Effect.acquireRelease(
       Effect.sync(() =>
@@ -76,16 +76,20 @@ export const startRunnerProcess = (options: {
         if (line === "ready") resume(Effect.void)
       })
       child.once("exit", (code, signal) =>
-        resume(Effect.fail(
-          new RunnerStartError({
-            runner: options.name,
-            reason: `exited (${code ?? signal}) before it was ready: ${stderr.join("\n")}`
-          })
-        )))
+        resume(
+          Effect.fail(
+            new RunnerStartError({
+              runner: options.name,
+              reason: `exited (${code ?? signal}) before it was ready: ${stderr.join("\n")}`
+            })
+          )
+        )
+      )
     }).pipe(
       Effect.timeoutOrElse({
         duration: within,
-        orElse: () => Effect.fail(new RunnerStartError({ runner: options.name, reason: `not ready within ${within} ms` }))
+        orElse: () =>
+          Effect.fail(new RunnerStartError({ runner: options.name, reason: `not ready within ${within} ms` }))
       })
     )
     const started: RunnerProcess = { name: options.name, port, pid: child.pid ?? -1 }

@@ -19,7 +19,7 @@ if (port === undefined || name === undefined || seed === undefined || storage ==
   process.exit(2)
 }
 
-const main = Effect.gen(function*() {
+const main = Effect.gen(function* () {
   // Stops with the parent, even when the parent dies without a signal.
   createInterface({ input: process.stdin }).on("close", () => process.kill(process.pid, "SIGTERM"))
   process.stdout.write("ready\n")

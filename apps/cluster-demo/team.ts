@@ -74,14 +74,23 @@ export const demoShardingConfig = {
  */
 export const runnerLayer = (options: { readonly port: number; readonly name: string; readonly seed: string }) =>
   Layer.mergeAll(DemoWorker(options.seed).layer, RunnerProbe(options.name).layer).pipe(
-    Layer.provideMerge(Failover.socketRunner({
-      shardingConfig: { ...demoShardingConfig, runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", options.port)) },
-      failover: demoFailover
-    })),
+    Layer.provideMerge(
+      Failover.socketRunner({
+        shardingConfig: {
+          ...demoShardingConfig,
+          runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", options.port))
+        },
+        failover: demoFailover
+      })
+    ),
     Layer.provideMerge(AgentStateStore.layerSql)
   )
 
 /** The coordinator's node: a client-only member of the cluster (it hosts no shard). */
-export const clientLayer = NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: demoShardingConfig })
+export const clientLayer = NodeClusterSocket.layer({
+  clientOnly: true,
+  storage: "sql",
+  shardingConfig: demoShardingConfig
+})
 
 export { Train }

@@ -26,7 +26,12 @@ export const Train = Agent.request(
 export const Propose = Agent.request("Propose", {}, Proposal)
 
 /** A finished trial, reported to the coordinator. */
-export const Report = Agent.message("Report", { proposal: Schema.Int, assignment: Assignment, score: Schema.Number, strategy: Schema.String })
+export const Report = Agent.message("Report", {
+  proposal: Schema.Int,
+  assignment: Assignment,
+  score: Schema.Number,
+  strategy: Schema.String
+})
 
 /**
  * A worker cross-validates mljs models on the iris data. Folds and forest seeds come from the run
@@ -39,7 +44,7 @@ export const makeWorker = (runSeed: string) =>
     capabilities: ["train"],
     initial: () => 0,
     handle: (trained: number, msg, ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const accuracy = yield* crossValidate([msg.assignment], {
           foldSeed: `${runSeed}-folds`,
           onFold: (fold) =>
@@ -58,7 +63,7 @@ export const makeStrategist = (strategy: Strategy) =>
     capabilities: ["propose"],
     initial: () => 0,
     handle: (proposed: number, msg, ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const orchestrator = yield* Orchestrator
         const proposal = yield* orchestrator.propose(STUDY, strategy, ctx.self.id)
         ctx.reply(msg, proposal)
@@ -76,7 +81,7 @@ export const Coordinator = Agent.make({
   capabilities: ["coordinate"],
   initial: () => 0,
   handle: (reports: number, msg, ctx) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       if (msg._tag === "Flush") {
         ctx.reply(msg, reports)
         return reports

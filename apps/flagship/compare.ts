@@ -58,23 +58,27 @@ export interface Comparison {
 
 /** The services one team run needs, fresh for each seed. */
 const servicesFor = (seed: string) =>
-  Layer.mergeAll(AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)), Orchestrator.layer).pipe(
-    Layer.provideMerge(MabeamTest.layer({ seed }))
-  )
+  Layer.mergeAll(
+    AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
+    Orchestrator.layer
+  ).pipe(Layer.provideMerge(MabeamTest.layer({ seed })))
 
 /** Options of one seeded run of both contenders. */
 export type DuelOptions = Omit<TeamOptions, "task"> & { readonly task: TaskName }
 
 /** The team alone, seeded, in simulated time on services of its own. */
 export const teamAlone = (options: DuelOptions) =>
-  runTeam({ ...options, task: taskNamed(options.task, options.seed) }).pipe(Effect.scoped, Effect.provide(servicesFor(options.seed)))
+  runTeam({ ...options, task: taskNamed(options.task, options.seed) }).pipe(
+    Effect.scoped,
+    Effect.provide(servicesFor(options.seed))
+  )
 
 /**
  * One seeded run of both contenders: the team (in simulated time, on services of its own), then
  * random search, on the same task, budget and data. The same seed replays both exactly.
  */
 export const duel = (options: DuelOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const task = taskNamed(options.task, options.seed)
     const team = yield* teamAlone(options)
     const random = yield* randomSearch(task, options.budget, `${options.seed}-random-search`)
@@ -83,7 +87,7 @@ export const duel = (options: DuelOptions) =>
 
 /** One seed of the comparison. */
 export const compareOnce = (options: DuelOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { random, team } = yield* duel(options)
     return {
       seed: options.seed,
@@ -97,7 +101,7 @@ export const compareOnce = (options: DuelOptions) =>
 
 /** Runs the comparison seed after seed. */
 export const compare = (options: ComparisonOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const rows: Array<SeedResult> = []
     for (let i = 1; i <= options.seeds; i++) {
       const row = yield* compareOnce({

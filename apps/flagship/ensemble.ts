@@ -12,7 +12,10 @@ import { type Assignment, type Observation, RandomSearch } from "../../src/varia
  * The `size` best distinct configurations of the history, best first (ties: earlier first).
  * Distinct means a different effective model: hyperparameters a family does not read are ignored.
  */
-export const chooseEnsemble = (history: ReadonlyArray<Observation>, size: number): Effect.Effect<ReadonlyArray<Observation>> =>
+export const chooseEnsemble = (
+  history: ReadonlyArray<Observation>,
+  size: number
+): Effect.Effect<ReadonlyArray<Observation>> =>
   Effect.sync(() => {
     const seen = new Set<string>()
     const ranked = history
@@ -34,10 +37,15 @@ export const chooseEnsemble = (history: ReadonlyArray<Observation>, size: number
  * as the team's trials; the best accuracy.
  */
 export const baselineSearch = (evaluations: number, foldSeed: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let best = 0
     for (let i = 0; i < evaluations; i++) {
-      const assignment = yield* RandomSearch.propose({ space: irisSpace, goal: "maximize", observations: [], pending: [] })
+      const assignment = yield* RandomSearch.propose({
+        space: irisSpace,
+        goal: "maximize",
+        observations: [],
+        pending: []
+      })
       best = Math.max(best, yield* crossValidate([assignment], { foldSeed }))
     }
     return { evaluations, accuracy: best }

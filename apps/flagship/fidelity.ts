@@ -32,7 +32,7 @@ export const crossValidateOnBudget = (
   assignment: Assignment,
   options: BudgetedCvOptions
 ): Effect.Effect<number, InvalidAssignment> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const folds = options.folds ?? 5
     if (options.fraction >= 1) return yield* crossValidate([assignment], { folds, foldSeed: options.foldSeed })
     yield* checkAssignment(irisSpace, assignment)

@@ -10,7 +10,7 @@ import type { Interval } from "./stats.ts"
 import type { TuningTask } from "./task.ts"
 import type { TeamReport, TeamRoundProgress } from "./team.ts"
 
-const percent = (x: number | undefined) => x === undefined ? "   -  " : `${(x * 100).toFixed(1)}%`
+const percent = (x: number | undefined) => (x === undefined ? "   -  " : `${(x * 100).toFixed(1)}%`)
 const points = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}`
 const interval = (i: Interval) => `[${percent(i.low)}, ${percent(i.high)}]`
 const pointsInterval = (i: Interval) => `[${points(i.low)}, ${points(i.high)}] points`
@@ -31,32 +31,37 @@ export const formatTeamRound = (progress: TeamRoundProgress): string => {
 /** The verdict on one seed, which says that one seed is not evidence and how to get some. */
 const oneSeedVerdict = (task: TuningTask, team: number, random: number): string => {
   const difference = team - random
-  const said = Math.abs(difference) < 0.0005
-    ? "the team's best model and random search's tie"
-    : difference > 0
-    ? `the team's best model is ${points(difference).slice(1)} points above random search's`
-    : `random search's best model is ${points(-difference).slice(1)} points above the team's`
+  const said =
+    Math.abs(difference) < 0.0005
+      ? "the team's best model and random search's tie"
+      : difference > 0
+        ? `the team's best model is ${points(difference).slice(1)} points above random search's`
+        : `random search's best model is ${points(-difference).slice(1)} points above the team's`
   return `  → on this one seed ${said}. One seed is not evidence: \`npm start -- ${task.name === "spirals" ? "" : `--task ${task.name} `}--seeds 20\` runs both on 20 seeds and prints each one's mean with its 95% interval and the paired difference`
 }
 
 /** The summary of one seeded run of the team and random search. */
-export const formatTeamReport = (task: TuningTask, team: TeamReport, random: RandomSearchResult): string => [
-  `mabeam flagship: ${team.candidates} candidate configurations of ${task.title}, ${team.rounds} round${team.rounds === 1 ? "" : "s"} of successive halving (${team.fullEvaluations} trained in full), ${team.spent} of ${team.budget} ${task.unit} spent (seed "${team.seed}", ${team.clockMillis} ms on the clock)`,
-  team.best === undefined ? "  no candidate was evaluated" : `  best model ${percent(team.best.score)}, proposed by ${team.best.strategy}: ${team.best.config}`,
-  `  best over time: ${team.improvements.map((step) => `#${step.candidate} ${percent(step.score)} (${step.strategy})`).join(" → ")}`,
-  "",
-  "  strategy   slots won   credits spent   left   best score   new bests",
-  ...team.strategies.map((row) =>
-    `  ${row.name.padEnd(10)} ${String(row.won).padStart(9)} ${String(row.spent).padStart(15)} ${String(row.left).padStart(6)} ${percent(row.best).padStart(12)} ${String(row.bests).padStart(11)}`
-  ),
-  "",
-  team.ensemble === undefined
-    ? "  no configuration was trained in full: no ensemble"
-    : `  final ensemble (${task.vote} of the ${team.ensemble.members.length} best trained in full): ${percent(team.ensemble.score)} — ${team.ensemble.members.join(", ")}`,
-  `  single-agent random search, same ${random.spent} ${task.unit} (${random.evaluations} configurations), same data: best ${percent(random.best)}`,
-  oneSeedVerdict(task, team.best?.score ?? 0, random.best),
-  `  ledger: ${team.moneyConserved ? "money conserved, no escrow left" : "MONEY NOT CONSERVED"}`
-].join("\n")
+export const formatTeamReport = (task: TuningTask, team: TeamReport, random: RandomSearchResult): string =>
+  [
+    `mabeam flagship: ${team.candidates} candidate configurations of ${task.title}, ${team.rounds} round${team.rounds === 1 ? "" : "s"} of successive halving (${team.fullEvaluations} trained in full), ${team.spent} of ${team.budget} ${task.unit} spent (seed "${team.seed}", ${team.clockMillis} ms on the clock)`,
+    team.best === undefined
+      ? "  no candidate was evaluated"
+      : `  best model ${percent(team.best.score)}, proposed by ${team.best.strategy}: ${team.best.config}`,
+    `  best over time: ${team.improvements.map((step) => `#${step.candidate} ${percent(step.score)} (${step.strategy})`).join(" → ")}`,
+    "",
+    "  strategy   slots won   credits spent   left   best score   new bests",
+    ...team.strategies.map(
+      (row) =>
+        `  ${row.name.padEnd(10)} ${String(row.won).padStart(9)} ${String(row.spent).padStart(15)} ${String(row.left).padStart(6)} ${percent(row.best).padStart(12)} ${String(row.bests).padStart(11)}`
+    ),
+    "",
+    team.ensemble === undefined
+      ? "  no configuration was trained in full: no ensemble"
+      : `  final ensemble (${task.vote} of the ${team.ensemble.members.length} best trained in full): ${percent(team.ensemble.score)} — ${team.ensemble.members.join(", ")}`,
+    `  single-agent random search, same ${random.spent} ${task.unit} (${random.evaluations} configurations), same data: best ${percent(random.best)}`,
+    oneSeedVerdict(task, team.best?.score ?? 0, random.best),
+    `  ledger: ${team.moneyConserved ? "money conserved, no escrow left" : "MONEY NOT CONSERVED"}`
+  ].join("\n")
 
 /** One line per seed of the comparison. */
 export const formatSeedRow = (row: SeedResult): string =>
@@ -74,16 +79,17 @@ export const verdictOf = (difference: Interval): string =>
   difference.low > 0
     ? `the team is ahead by ${points(difference.mean).slice(1)} points on average, and the paired 95% interval ${pointsInterval(difference)} excludes zero`
     : difference.high < 0
-    ? `random search is ahead by ${points(-difference.mean).slice(1)} points on average, and the paired 95% interval ${pointsInterval(difference)} excludes zero`
-    : `no significant difference: the mean difference is ${points(difference.mean)} points and its paired 95% interval ${pointsInterval(difference)} includes zero`
+      ? `random search is ahead by ${points(-difference.mean).slice(1)} points on average, and the paired 95% interval ${pointsInterval(difference)} excludes zero`
+      : `no significant difference: the mean difference is ${points(difference.mean)} points and its paired 95% interval ${pointsInterval(difference)} includes zero`
 
 /** The multi-seed summary: each contender's mean with its 95% interval, the paired differences, the verdict. */
-export const formatComparison = (comparison: Comparison): string => [
-  `  over ${comparison.rows.length} seeds, ${comparison.budget} ${comparison.unit} each:      mean    95% interval`,
-  `  team, best model                 ${percent(comparison.team.mean).padStart(6)}   ${interval(comparison.team)}`,
-  `  team, ensemble or best model     ${percent(comparison.ensemble.mean).padStart(6)}   ${interval(comparison.ensemble)}`,
-  `  single-agent random search       ${percent(comparison.random.mean).padStart(6)}   ${interval(comparison.random)}`,
-  `  team best − random (paired)      ${points(comparison.difference.mean).padStart(6)}   ${pointsInterval(comparison.difference)}`,
-  `  team ensemble − random (paired)  ${points(comparison.ensembleDifference.mean).padStart(6)}   ${pointsInterval(comparison.ensembleDifference)}`,
-  `  → ${verdictOf(comparison.difference)}`
-].join("\n")
+export const formatComparison = (comparison: Comparison): string =>
+  [
+    `  over ${comparison.rows.length} seeds, ${comparison.budget} ${comparison.unit} each:      mean    95% interval`,
+    `  team, best model                 ${percent(comparison.team.mean).padStart(6)}   ${interval(comparison.team)}`,
+    `  team, ensemble or best model     ${percent(comparison.ensemble.mean).padStart(6)}   ${interval(comparison.ensemble)}`,
+    `  single-agent random search       ${percent(comparison.random.mean).padStart(6)}   ${interval(comparison.random)}`,
+    `  team best − random (paired)      ${points(comparison.difference.mean).padStart(6)}   ${pointsInterval(comparison.difference)}`,
+    `  team ensemble − random (paired)  ${points(comparison.ensembleDifference.mean).padStart(6)}   ${pointsInterval(comparison.ensembleDifference)}`,
+    `  → ${verdictOf(comparison.difference)}`
+  ].join("\n")

@@ -17,8 +17,8 @@ const verdict = (report: TournamentReport): string => {
   return report.versus === "tie"
     ? "the tournament and single-agent random search tie"
     : report.versus === "tournament"
-    ? `the tournament wins by ${points.toFixed(1)} points`
-    : `single-agent random search wins by ${points.toFixed(1)} points`
+      ? `the tournament wins by ${points.toFixed(1)} points`
+      : `single-agent random search wins by ${points.toFixed(1)} points`
 }
 
 /** A readable summary of a tournament-mode run. */
@@ -26,9 +26,9 @@ export const formatTournamentReport = (report: TournamentReport): string => {
   const idWidth = Math.max(...report.rungs.map((rung) => rung.best.id.length))
   const configWidth = Math.max(...report.rungs.map((rung) => rung.best.config.length))
   const rungRow = (cells: readonly [string, string, string, string, string, string]) =>
-    `  ${cells[0].padStart(4)} ${cells[1].padStart(14)} ${cells[2].padStart(11)} ${cells[3].padStart(8)}   ${
-      cells[4].padEnd(7 + idWidth + 1 + configWidth)
-    } ${cells[5].padStart(10)}`
+    `  ${cells[0].padStart(4)} ${cells[1].padStart(14)} ${cells[2].padStart(11)} ${cells[3].padStart(8)}   ${cells[4].padEnd(
+      7 + idWidth + 1 + configWidth
+    )} ${cells[5].padStart(10)}`
   const rungs = report.rungs.map((rung) =>
     rungRow([
       String(rung.rung + 1),
@@ -40,13 +40,15 @@ export const formatTournamentReport = (report: TournamentReport): string => {
     ])
   )
   const questionWidth = Math.max(8, ...report.markets.map((market) => market.question.length))
-  const priceText = report.markets.map((market) => market.outcomes.map((outcome, i) => `${outcome} ${share(market.prices[i] ?? 0)}`).join(" · "))
+  const priceText = report.markets.map((market) =>
+    market.outcomes.map((outcome, i) => `${outcome} ${share(market.prices[i] ?? 0)}`).join(" · ")
+  )
   const priceWidth = Math.max(12, ...priceText.map((text) => text.length))
   const markets = report.markets.map((market, i) => {
     const paid = market.payouts.reduce((sum, payout) => sum + payout.amount, 0n)
-    return `  ${market.question.padEnd(questionWidth)}  ${priceText[i]!.padEnd(priceWidth)}  ${market.outcome.padEnd(13)} ${String(paid).padStart(5)}   ${
-      String(market.makerLoss).padStart(5)
-    } ≤ ${market.lossBound.toFixed(0)}`
+    return `  ${market.question.padEnd(questionWidth)}  ${priceText[i]!.padEnd(priceWidth)}  ${market.outcome.padEnd(13)} ${String(paid).padStart(5)}   ${String(
+      market.makerLoss
+    ).padStart(5)} ≤ ${market.lossBound.toFixed(0)}`
   })
   const winner = report.winner
   return [
@@ -54,7 +56,11 @@ export const formatTournamentReport = (report: TournamentReport): string => {
     "",
     rungRow(["rung", "training data", "candidates", "credits", "best of the rung", "survivors"]),
     ...rungs,
-    ...(report.exhausted ? [`  (the sponsor could not pay rung ${report.rungs.length + 1} of ${report.plannedRungs}: the tournament stopped there)`] : []),
+    ...(report.exhausted
+      ? [
+          `  (the sponsor could not pay rung ${report.rungs.length + 1} of ${report.plannedRungs}: the tournament stopped there)`
+        ]
+      : []),
     `  winner ${winner.id} ${winner.config}: ${percent(winner.accuracy)} (5-fold cross-validation on ${share(winner.fraction)} of the training data), after ${report.rungs.length} rungs`,
     `  budget: ${report.spent} of ${report.budget} credits paid from the ledger = ${report.evaluations.toFixed(1)} full evaluations for ${report.candidates} configurations; ${report.stopped} losers stopped by their supervisor`,
     `  single-agent random search, ${report.baseline.evaluations} evaluations, same seed: ${percent(report.baseline.accuracy)} → ${verdict(report)}`,

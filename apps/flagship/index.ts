@@ -43,8 +43,33 @@ export { FLAGSHIP_MODES, type FlagshipMode, parseMode, parseTask, type TaskName,
 export { formatRoundProgress, formatRungProgress, formatTournamentStart, formatTuningStart } from "./progress.ts"
 /** The team against single-agent random search on a budget, on a task where configuration matters. */
 export { IRIS_FULL_COST, irisTask, spiralsTask, taskNamed, type TuningTask } from "./task.ts"
-export { DEFAULT_STRATEGISTS, runTeam, type StrategistName, STRATEGISTS, type TeamOptions, type TeamReport, type TeamRoundProgress } from "./team.ts"
+export {
+  DEFAULT_STRATEGISTS,
+  runTeam,
+  type StrategistName,
+  STRATEGISTS,
+  type TeamOptions,
+  type TeamReport,
+  type TeamRoundProgress
+} from "./team.ts"
 export { randomSearch, type RandomSearchResult } from "./random-search.ts"
-export { compare, compareOnce, type Comparison, type ComparisonOptions, duel, type DuelOptions, type SeedResult, teamAlone } from "./compare.ts"
+export {
+  compare,
+  compareOnce,
+  type Comparison,
+  type ComparisonOptions,
+  duel,
+  type DuelOptions,
+  type SeedResult,
+  teamAlone
+} from "./compare.ts"
 export { type Interval, meanInterval, pairedInterval, t95 } from "./stats.ts"
-export { formatComparison, formatSeedHeader, formatSeedRow, formatTeamReport, formatTeamRound, formatTeamStart, verdictOf } from "./format-team.ts"
+export {
+  formatComparison,
+  formatSeedHeader,
+  formatSeedRow,
+  formatTeamReport,
+  formatTeamRound,
+  formatTeamStart,
+  verdictOf
+} from "./format-team.ts"

@@ -46,15 +46,15 @@ export const describeQuestion = (question: Question): string =>
   question._tag === "Duel"
     ? `does ${question.a} finish ahead of ${question.b}?`
     : question._tag === "Family"
-    ? "which model family wins?"
-    : "does the winner beat random search at the same budget?"
+      ? "which model family wins?"
+      : "does the winner beat random search at the same budget?"
 
 /** How the tournament ended, as the markets need it to settle. */
 export interface Ending {
   /** Every candidate, first to last: later rung reached first, then higher score, then lower index. */
   readonly finish: ReadonlyArray<string>
   readonly winnerFamily: string
-  readonly versus: typeof VERSUS[number]
+  readonly versus: (typeof VERSUS)[number]
 }
 
 /** The winning outcome of `question` given how the tournament ended. */
@@ -121,15 +121,23 @@ export const beliefOf = (
   if (profile.noisy) return normalize(outcomes.map(() => draw() + 0.2))
   switch (question._tag) {
     case "Duel": {
-      const p = duelBelief(profile, standings.find((s) => s.id === question.a), standings.find((s) => s.id === question.b))
+      const p = duelBelief(
+        profile,
+        standings.find((s) => s.id === question.a),
+        standings.find((s) => s.id === question.b)
+      )
       return [p, 1 - p]
     }
     case "Family": {
       const alive = standings.filter((s) => s.alive)
       const best = Math.max(...alive.map((s) => s.accuracy))
-      return normalize(FAMILIES.map((family) =>
-        alive.filter((s) => s.family === family).reduce((sum, s) => sum + Math.exp(profile.sharpness * (s.accuracy - best)), 0)
-      ))
+      return normalize(
+        FAMILIES.map((family) =>
+          alive
+            .filter((s) => s.family === family)
+            .reduce((sum, s) => sum + Math.exp(profile.sharpness * (s.accuracy - best)), 0)
+        )
+      )
     }
     case "Versus":
       return normalize(profile.versusPrior)
@@ -156,16 +164,27 @@ const EDGE = 0.03
 export const openMarkets = (questions: ReadonlyArray<Question>, house: string) =>
   Effect.forEach(questions, (question) =>
     Effect.map(
-      PredictionMarket.make({ id: question.id, outcomes: [...outcomesOf(question)], liquidity: LIQUIDITY, payout: PAYOUT, sponsor: house }),
+      PredictionMarket.make({
+        id: question.id,
+        outcomes: [...outcomesOf(question)],
+        liquidity: LIQUIDITY,
+        payout: PAYOUT,
+        sponsor: house
+      }),
       (market): OpenMarket => ({ question, market })
-    ))
+    )
+  )
 
 /**
  * One trader's session on one market: sells what it holds above its belief, then buys the outcome
  * it finds most underpriced, a lot at a time, while the edge lasts and it can pay. Returns the fills.
  */
-const tradeOn = (trader: string, market: Market, belief: ReadonlyArray<number>): Effect.Effect<number, TradeError, Ledger.Ledger> =>
-  Effect.gen(function*() {
+const tradeOn = (
+  trader: string,
+  market: Market,
+  belief: ReadonlyArray<number>
+): Effect.Effect<number, TradeError, Ledger.Ledger> =>
+  Effect.gen(function* () {
     const ledger = yield* Ledger.Ledger
     let fills = 0
     const held = yield* market.position(trader)
@@ -196,7 +215,11 @@ const tradeOn = (trader: string, market: Market, belief: ReadonlyArray<number>):
   })
 
 /** Asks a trader to trade every market once, given the standings after rung `session`. */
-export const TradeSession = Agent.request("TradeSession", { session: Schema.Int, standings: Schema.Array(Standing) }, Schema.Int)
+export const TradeSession = Agent.request(
+  "TradeSession",
+  { session: Schema.Int, standings: Schema.Array(Standing) },
+  Schema.Int
+)
 
 /**
  * A trader agent: on every session it forms its beliefs from the standings and trades each market
@@ -210,7 +233,7 @@ export const makeTrader = (profile: TraderProfile, markets: ReadonlyArray<OpenMa
     capabilities: ["trade"],
     initial: () => 0,
     handle: (fills: number, msg, ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const draw = yield* drawsFor(`${seed}:${profile.name}:s${msg.session}`)
         let session = 0
         for (const { question, market } of markets) {
@@ -224,7 +247,10 @@ export const makeTrader = (profile: TraderProfile, markets: ReadonlyArray<OpenMa
 /** A deterministic stream of draws in [0, 1) from a seed (for the noise trader's beliefs). */
 const drawsFor = (seed: string): Effect.Effect<() => number> =>
   Effect.map(
-    Effect.forEach(Array.from({ length: 64 }, (_, i) => i), () => Random.next).pipe(Random.withSeed(seed)),
+    Effect.forEach(
+      Array.from({ length: 64 }, (_, i) => i),
+      () => Random.next
+    ).pipe(Random.withSeed(seed)),
     (draws) => {
       let next = 0
       return () => draws[next++ % draws.length]!
@@ -250,7 +276,7 @@ export interface MarketReport {
 /** Settles every market on how the tournament ended. */
 export const settleMarkets = (markets: ReadonlyArray<OpenMarket>, ending: Ending) =>
   Effect.forEach(markets, ({ question, market }) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const prices = yield* market.prices
       const settlement = yield* market.settle(resolve(question, ending))
       return {
@@ -264,4 +290,5 @@ export const settleMarkets = (markets: ReadonlyArray<OpenMarket>, ending: Ending
         makerLoss: settlement.makerLoss,
         lossBound: Number(PAYOUT) * Lmsr.maxLoss(LIQUIDITY, market.outcomes.length)
       } satisfies MarketReport
-    }))
+    })
+  )

@@ -11,13 +11,15 @@
 export const FLAGSHIP_MODES = ["default", "tournament"] as const
 
 /** A mode of the flagship. */
-export type FlagshipMode = typeof FLAGSHIP_MODES[number]
+export type FlagshipMode = (typeof FLAGSHIP_MODES)[number]
 
 /**
  * Reads a `--mode` value: `undefined` is the default mode; anything else must name a mode. The
  * failure is a message for the user.
  */
-export const parseMode = (raw: string | undefined): { readonly _tag: "Mode"; readonly mode: FlagshipMode } | { readonly _tag: "Invalid"; readonly message: string } => {
+export const parseMode = (
+  raw: string | undefined
+): { readonly _tag: "Mode"; readonly mode: FlagshipMode } | { readonly _tag: "Invalid"; readonly message: string } => {
   if (raw === undefined) return { _tag: "Mode", mode: "default" }
   const mode = FLAGSHIP_MODES.find((candidate) => candidate === raw)
   return mode === undefined
@@ -29,14 +31,18 @@ export const parseMode = (raw: string | undefined): { readonly _tag: "Mode"; rea
 export const TASKS = ["spirals", "iris"] as const
 
 /** The name of a task. */
-export type TaskName = typeof TASKS[number]
+export type TaskName = (typeof TASKS)[number]
 
 /**
  * Reads a `--task` value: `undefined` is the default task; anything else must name a task. The
  * failure is a message for the user.
  */
-export const parseTask = (raw: string | undefined): { readonly _tag: "Task"; readonly task: TaskName } | { readonly _tag: "Invalid"; readonly message: string } => {
+export const parseTask = (
+  raw: string | undefined
+): { readonly _tag: "Task"; readonly task: TaskName } | { readonly _tag: "Invalid"; readonly message: string } => {
   if (raw === undefined) return { _tag: "Task", task: "spirals" }
   const task = TASKS.find((candidate) => candidate === raw)
-  return task === undefined ? { _tag: "Invalid", message: `--task must be one of ${TASKS.join(", ")}; got "${raw}"` } : { _tag: "Task", task }
+  return task === undefined
+    ? { _tag: "Invalid", message: `--task must be one of ${TASKS.join(", ")}; got "${raw}"` }
+    : { _tag: "Task", task }
 }

@@ -11,7 +11,11 @@ const bar = (done: number, total: number) => "█".repeat(done) + "░".repeat(M
 const percent = (accuracy: number) => `${(accuracy * 100).toFixed(1)}%`
 
 /** The line printed when a tuning team starts. */
-export const formatTuningStart = (options: { readonly workers: number; readonly budget: number; readonly seed: string }): string =>
+export const formatTuningStart = (options: {
+  readonly workers: number
+  readonly budget: number
+  readonly seed: string
+}): string =>
   `mabeam flagship: ${options.workers} worker agents, 3 strategist agents bidding ${options.budget} credits each, seed "${options.seed}"`
 
 /** One line per finished round of the tuning team. */
@@ -21,11 +25,15 @@ export const formatRoundProgress = (progress: RoundProgress): string =>
   }`
 
 /** The line printed when a tournament starts. */
-export const formatTournamentStart = (options: { readonly candidates: number; readonly budget: number; readonly seed: string }): string =>
+export const formatTournamentStart = (options: {
+  readonly candidates: number
+  readonly budget: number
+  readonly seed: string
+}): string =>
   `mabeam flagship: ${options.candidates} candidate agents in a tournament, ${options.budget} credits for training, seed "${options.seed}"`
 
 /** One line per finished rung of the tournament. */
 export const formatRungProgress = (progress: RungProgress): string =>
-  `  ${bar(progress.rung, progress.rungs)} rung ${progress.rung}/${progress.rungs}: ${progress.candidates} candidates on ${
-    Math.round(progress.fraction * 100)
-  }% of the data, best ${percent(progress.best.accuracy)} (${progress.best.id})`
+  `  ${bar(progress.rung, progress.rungs)} rung ${progress.rung}/${progress.rungs}: ${progress.candidates} candidates on ${Math.round(
+    progress.fraction * 100
+  )}% of the data, best ${percent(progress.best.accuracy)} (${progress.best.id})`

@@ -22,8 +22,12 @@ export interface RandomSearchResult {
  * Random search with `budget` units of `task`'s unit: draws from `Random.withSeed(seed)`, each
  * evaluation under `Random.withSeed("<seed>-<i>")`, so the same seed replays it.
  */
-export const randomSearch = (task: TuningTask, budget: number, seed: string): Effect.Effect<RandomSearchResult, InvalidAssignment> =>
-  Effect.gen(function*() {
+export const randomSearch = (
+  task: TuningTask,
+  budget: number,
+  seed: string
+): Effect.Effect<RandomSearchResult, InvalidAssignment> =>
+  Effect.gen(function* () {
     let spent = 0
     let evaluations = 0
     let best = 0

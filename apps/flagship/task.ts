@@ -40,7 +40,9 @@ export interface TuningTask {
    * evaluated with, so the models are the ones already paid for where the task is deterministic),
    * voting by averaged probability (spirals) or by majority (iris).
    */
-  readonly ensemble: (members: ReadonlyArray<{ readonly assignment: Assignment; readonly seed: string }>) => Effect.Effect<number, InvalidAssignment>
+  readonly ensemble: (
+    members: ReadonlyArray<{ readonly assignment: Assignment; readonly seed: string }>
+  ) => Effect.Effect<number, InvalidAssignment>
   /** A short description of a configuration. */
   readonly describe: (assignment: Assignment) => string
 }
@@ -48,7 +50,7 @@ export interface TuningTask {
 const epochsOf = (assignment: Assignment, fraction: number): number =>
   Math.max(1, Math.round(Number(assignment["epochs"]) * Math.min(1, fraction)))
 
-const decimals = (value: unknown) => typeof value === "number" ? Number(value.toPrecision(2)) : value
+const decimals = (value: unknown) => (typeof value === "number" ? Number(value.toPrecision(2)) : value)
 
 /** The MLP on the shipped spirals data; the budget unit is the training epoch. */
 export const spiralsTask: TuningTask = {
@@ -59,7 +61,7 @@ export const spiralsTask: TuningTask = {
   space: mlpSpace,
   cost: epochsOf,
   evaluate: (assignment, fraction) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const hp = yield* toHyperparameters(assignment)
       const { train: data, validation } = spirals()
       const model = yield* train(data, { ...hp, epochs: epochsOf(assignment, fraction) })
@@ -70,7 +72,7 @@ export const spiralsTask: TuningTask = {
       return correct / validation.n
     }),
   ensemble: (members) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { train: data, validation } = spirals()
       const sum = new Float64Array(validation.n)
       for (const member of members) {
@@ -103,9 +105,13 @@ export const irisTask = (foldSeed: string): TuningTask => ({
   cost: (_, fraction) => Math.max(1, Math.round(IRIS_FULL_COST * Math.min(1, fraction))),
   evaluate: (assignment, fraction) => crossValidateOnBudget(assignment, { fraction, foldSeed }),
   ensemble: (members) =>
-    crossValidate(members.map((member) => member.assignment), { foldSeed }).pipe(Random.withSeed(members.map((m) => m.seed).join("+"))),
+    crossValidate(
+      members.map((member) => member.assignment),
+      { foldSeed }
+    ).pipe(Random.withSeed(members.map((m) => m.seed).join("+"))),
   describe: describeAssignment
 })
 
 /** The task named `name`, for a run seeded with `seed` (iris draws its folds from it). */
-export const taskNamed = (name: TaskName, seed: string): TuningTask => name === "iris" ? irisTask(`${seed}-folds`) : spiralsTask
+export const taskNamed = (name: TaskName, seed: string): TuningTask =>
+  name === "iris" ? irisTask(`${seed}-folds`) : spiralsTask

@@ -15,7 +15,16 @@ import { Clock, Effect, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { AgentSystem } from "../../src/agent/index.ts"
 import { AuctionHouse, Ledger } from "../../src/economics/index.ts"
-import { type Assignment, GridSearch, Orchestrator, type Proposal, RandomSearch, SingleOwner, type Strategy, Tpe } from "../../src/variables/index.ts"
+import {
+  type Assignment,
+  GridSearch,
+  Orchestrator,
+  type Proposal,
+  RandomSearch,
+  SingleOwner,
+  type Strategy,
+  Tpe
+} from "../../src/variables/index.ts"
 import { Tournament } from "../ml-coordination/index.ts"
 import { Coordinator, Flush, makeStrategist, Propose, Report, STUDY } from "./agents.ts"
 import { bidFor } from "./bidding.ts"
@@ -71,7 +80,11 @@ export interface TeamReport {
   readonly fullEvaluations: number
   readonly best: { readonly score: number; readonly strategy: string; readonly config: string } | undefined
   /** Each new best: after how many candidates, its score, who found it. */
-  readonly improvements: ReadonlyArray<{ readonly candidate: number; readonly score: number; readonly strategy: string }>
+  readonly improvements: ReadonlyArray<{
+    readonly candidate: number
+    readonly score: number
+    readonly strategy: string
+  }>
   readonly strategies: ReadonlyArray<{
     readonly name: string
     readonly won: number
@@ -90,7 +103,7 @@ export interface TeamReport {
 export const STRATEGISTS = ["random", "grid", "tpe"] as const
 
 /** The name of a strategist. */
-export type StrategistName = typeof STRATEGISTS[number]
+export type StrategistName = (typeof STRATEGISTS)[number]
 
 /**
  * The default team: random search and TPE. With grid search as a third strategist the team tied
@@ -119,7 +132,7 @@ interface Trained {
 
 /** Runs the team; needs the agent runtime, the ledger and auction house and the orchestrator. */
 export const runTeam = (options: TeamOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { task, seed } = options
     const slots = options.slots ?? 27
     const eta = options.eta ?? 3
@@ -144,8 +157,14 @@ export const runTeam = (options: TeamOptions) =>
     const minted = credits * BigInt(strategies.length) + BigInt(options.budget)
 
     const coordinator = yield* agents.spawn(Coordinator, { id: "coordinator" })
-    const strategists = new Map(yield* Effect.forEach(strategies, (strategy) =>
-      Effect.map(agents.spawn(makeStrategist(strategy), { id: `strategist-${strategy.name}` }), (ref) => [strategy.name, ref] as const)))
+    const strategists = new Map(
+      yield* Effect.forEach(strategies, (strategy) =>
+        Effect.map(
+          agents.spawn(makeStrategist(strategy), { id: `strategist-${strategy.name}` }),
+          (ref) => [strategy.name, ref] as const
+        )
+      )
+    )
     const won = new Map(strategies.map((strategy) => [strategy.name, 0]))
     const trained: Array<Trained> = []
     let candidates = 0
@@ -153,7 +172,7 @@ export const runTeam = (options: TeamOptions) =>
 
     /** Sells one slot: each strategist bids its value for the study so far, less for each slot it holds. */
     const sellSlot = (id: string, held: ReadonlyMap<string, number>) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const summary = yield* orchestrator.summary(STUDY)
         yield* house.open({ kind: "second-price", id, seller: "compute", reserve: 1n, duration: SLOT_AUCTION_MILLIS })
         for (const strategy of strategies) {
@@ -166,7 +185,7 @@ export const runTeam = (options: TeamOptions) =>
       })
 
     const round = (index: number) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const held = new Map<string, number>()
         const proposals: Array<Proposal> = []
         for (let slot = 1; slot <= slots; slot++) {
@@ -188,23 +207,26 @@ export const runTeam = (options: TeamOptions) =>
         const entered = proposals.slice(0, count)
         const full = eta ** (Tournament.roundsOf(count, eta) - 1)
         const tournamentSeed = `${seed}-r${index}`
-        const result = yield* Tournament.run({
-          name: `r${index}-candidate`,
-          candidates: count,
-          eta,
-          minResource: 1,
-          maxResource: full,
-          seed: tournamentSeed,
-          sponsor: SPONSOR,
-          compute: TRAINER
-        }, {
-          task: {
-            space: task.space,
-            evaluate: (assignment, resource) => task.evaluate(assignment, resource / full),
-            cost: (assignment, resource) => task.cost(assignment, resource / full)
+        const result = yield* Tournament.run(
+          {
+            name: `r${index}-candidate`,
+            candidates: count,
+            eta,
+            minResource: 1,
+            maxResource: full,
+            seed: tournamentSeed,
+            sponsor: SPONSOR,
+            compute: TRAINER
           },
-          assignments: entered.map((proposal) => proposal.assignment)
-        })
+          {
+            task: {
+              space: task.space,
+              evaluate: (assignment, resource) => task.evaluate(assignment, resource / full),
+              cost: (assignment, resource) => task.cost(assignment, resource / full)
+            },
+            assignments: entered.map((proposal) => proposal.assignment)
+          }
+        )
         const bestOf = new Map<string, number>()
         for (const done of result.rounds) {
           for (const score of done.scores) bestOf.set(score.id, Math.max(bestOf.get(score.id) ?? 0, score.accuracy))
@@ -220,37 +242,59 @@ export const runTeam = (options: TeamOptions) =>
             }
           }
         }
-        yield* Effect.forEach(result.candidates, (candidate, i) =>
-          coordinator.tell(Report.make({
-            proposal: entered[i]!.id,
-            assignment: entered[i]!.assignment,
-            score: bestOf.get(candidate.id) ?? 0,
-            strategy: entered[i]!.strategy
-          })), { discard: true })
+        yield* Effect.forEach(
+          result.candidates,
+          (candidate, i) =>
+            coordinator.tell(
+              Report.make({
+                proposal: entered[i]!.id,
+                assignment: entered[i]!.assignment,
+                score: bestOf.get(candidate.id) ?? 0,
+                strategy: entered[i]!.strategy
+              })
+            ),
+          { discard: true }
+        )
         yield* coordinator.ask(Flush.make({}))
         candidates += count
         return true
       }).pipe(Effect.withSpan("mabeam.flagship.round", { attributes: { round: index } }))
 
-    for (let index = 1;; index++) {
+    for (let index = 1; ; index++) {
       if (!(yield* round(index))) break
       rounds = index
       if (options.onRound !== undefined) {
         const best = Option.getOrUndefined((yield* orchestrator.summary(STUDY)).best)
         const { available } = yield* ledger.balance(SPONSOR)
-        yield* options.onRound({ round: index, candidates, spent: options.budget - Number(available), budget: options.budget, best: best?.score, strategy: best?.strategy })
+        yield* options.onRound({
+          round: index,
+          candidates,
+          spent: options.budget - Number(available),
+          budget: options.budget,
+          best: best?.score,
+          strategy: best?.strategy
+        })
       }
     }
 
-    const members = [...trained].sort((x, y) => y.score - x.score || x.order - y.order).reduce<Array<Trained>>((chosen, entry) => {
-      const size = options.ensemble ?? 3
-      if (chosen.length < size && !chosen.some((member) => task.describe(member.assignment) === task.describe(entry.assignment))) chosen.push(entry)
-      return chosen
-    }, [])
-    const ensemble = members.length === 0 ? undefined : {
-      members: members.map((member) => task.describe(member.assignment)),
-      score: yield* task.ensemble(members)
-    }
+    const members = [...trained]
+      .sort((x, y) => y.score - x.score || x.order - y.order)
+      .reduce<Array<Trained>>((chosen, entry) => {
+        const size = options.ensemble ?? 3
+        if (
+          chosen.length < size &&
+          !chosen.some((member) => task.describe(member.assignment) === task.describe(entry.assignment))
+        )
+          chosen.push(entry)
+        return chosen
+      }, [])
+    const ensemble =
+      members.length === 0
+        ? undefined
+        : {
+            members: members.map((member) => task.describe(member.assignment)),
+            score: yield* task.ensemble(members)
+          }
 
     const summary = yield* orchestrator.summary(STUDY)
     const history = yield* orchestrator.history(STUDY)
@@ -265,7 +309,8 @@ export const runTeam = (options: TeamOptions) =>
         left: available + held,
         bests: summary.improvements.filter((observation) => observation.strategy === strategy.name).length,
         best: summary.strategies[strategy.name]?.best
-      })))
+      }))
+    )
     const best = Option.getOrUndefined(summary.best)
     return {
       seed,
@@ -275,7 +320,10 @@ export const runTeam = (options: TeamOptions) =>
       rounds,
       candidates,
       fullEvaluations: trained.length,
-      best: best === undefined ? undefined : { score: best.score, strategy: best.strategy, config: task.describe(best.assignment) },
+      best:
+        best === undefined
+          ? undefined
+          : { score: best.score, strategy: best.strategy, config: task.describe(best.assignment) },
       improvements: summary.improvements.map((observation) => ({
         candidate: order.get(observation.proposal) ?? 0,
         score: observation.score,
@@ -286,4 +334,8 @@ export const runTeam = (options: TeamOptions) =>
       moneyConserved: totals.supply === minted && totals.held === 0n,
       clockMillis: (yield* Clock.currentTimeMillis) - startedAt
     } satisfies TeamReport
-  }).pipe(Effect.withSpan("mabeam.flagship.run", { attributes: { mode: "team", task: options.task.name, seed: options.seed, budget: options.budget } }))
+  }).pipe(
+    Effect.withSpan("mabeam.flagship.run", {
+      attributes: { mode: "team", task: options.task.name, seed: options.seed, budget: options.budget }
+    })
+  )

@@ -25,7 +25,17 @@ import { Supervisor } from "../../src/supervision/index.ts"
 import { type Assignment, type InvalidAssignment, sample } from "../../src/variables/index.ts"
 import { baselineSearch, describeAssignment } from "./ensemble.ts"
 import { crossValidateOnBudget } from "./fidelity.ts"
-import { type MarketReport, type OpenMarket, openMarkets, type Question, settleMarkets, type Standing, TradeSession, TRADERS, makeTrader } from "./market.ts"
+import {
+  type MarketReport,
+  type OpenMarket,
+  openMarkets,
+  type Question,
+  settleMarkets,
+  type Standing,
+  TradeSession,
+  TRADERS,
+  makeTrader
+} from "./market.ts"
 
 /** How big a tournament is. */
 export interface TournamentModeOptions {
@@ -137,7 +147,8 @@ export const planRungs = (candidates: number, eta: number): ReadonlyArray<number
  */
 export const irisBudgetTask = (full: number, foldSeed: string): TournamentTask<InvalidAssignment> => ({
   space: irisSpace,
-  evaluate: (assignment: Assignment, resource: number) => crossValidateOnBudget(assignment, { fraction: resource / full, foldSeed })
+  evaluate: (assignment: Assignment, resource: number) =>
+    crossValidateOnBudget(assignment, { fraction: resource / full, foldSeed })
 })
 
 interface Entrant {
@@ -153,7 +164,7 @@ interface Entrant {
  * pay the first rung, `CandidateFailed` if a candidate crashes, `InvalidInput` on bad options.
  */
 export const runTournament = (input: TournamentModeOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { seed, candidates, eta, budget } = yield* decodeOptions({
       seed: input.seed,
       candidates: input.candidates ?? 27,
@@ -187,14 +198,19 @@ export const runTournament = (input: TournamentModeOptions) =>
         (balances) => balances.reduce((sum, { available, held }) => sum + available + held, 0n)
       )
     const before = yield* total(funds.map(([account]) => account))
-    if (input.onLedger !== undefined) yield* input.onLedger(ledger, funds.map(([account]) => account))
+    if (input.onLedger !== undefined)
+      yield* input.onLedger(
+        ledger,
+        funds.map(([account]) => account)
+      )
 
     const pool = yield* Supervisor.make({ name: "tournament" })
     if (input.onCandidates !== undefined) yield* input.onCandidates(pool)
     const latest = new Map<string, { readonly rung: number; readonly accuracy: number }>()
-    const assignments = yield* Effect.forEach(Array.from({ length: candidates }, (_, i) => i), () => sample(irisSpace)).pipe(
-      Random.withSeed(`${seed}:configurations`)
-    )
+    const assignments = yield* Effect.forEach(
+      Array.from({ length: candidates }, (_, i) => i),
+      () => sample(irisSpace)
+    ).pipe(Random.withSeed(`${seed}:configurations`))
     // `Tournament.run` names the candidates `candidate-1`, `candidate-2`, … in this order.
     const entrants: ReadonlyArray<Entrant> = assignments.map((assignment, index) => ({
       id: `candidate-${index + 1}`,
@@ -204,7 +220,12 @@ export const runTournament = (input: TournamentModeOptions) =>
     }))
     const byId = new Map(entrants.map((entrant) => [entrant.id, entrant]))
     const standings = (alive: ReadonlySet<string>): ReadonlyArray<Standing> =>
-      entrants.map((entrant) => ({ id: entrant.id, family: entrant.family, ...latest.get(entrant.id)!, alive: alive.has(entrant.id) }))
+      entrants.map((entrant) => ({
+        id: entrant.id,
+        family: entrant.family,
+        ...latest.get(entrant.id)!,
+        alive: alive.has(entrant.id)
+      }))
     const rungs: Array<RungReport> = []
     let markets: ReadonlyArray<OpenMarket> = []
     const traders: Array<readonly [string, AgentRef<typeof TradeSession.Type>]> = []
@@ -213,7 +234,7 @@ export const runTournament = (input: TournamentModeOptions) =>
 
     /** After each rung: report it, open the markets after the first, trade while the outcome is open. */
     const onRound = (round: Round) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const rung = round.round
         for (const { id, accuracy } of round.scores) latest.set(id, { rung, accuracy })
         stopped += round.scores.length - round.survivors.length
@@ -240,47 +261,60 @@ export const runTournament = (input: TournamentModeOptions) =>
           ]
           markets = yield* openMarkets(questions, ACCOUNTS.house)
           for (const profile of TRADERS) {
-            traders.push([profile.name, yield* agents.spawn(makeTrader(profile, markets, seed), { id: `trader-${profile.name}` })])
+            traders.push([
+              profile.name,
+              yield* agents.spawn(makeTrader(profile, markets, seed), { id: `trader-${profile.name}` })
+            ])
           }
         }
         // Trade while the outcome is still open: after every rung but the last.
         if (rung < sizes.length - 1) {
           const known = standings(new Set(round.survivors))
           for (const [name, trader] of traders) {
-            const filled = yield* trader.ask(TradeSession.make({ session: rung, standings: known }), { timeout: "1 hour" })
+            const filled = yield* trader.ask(TradeSession.make({ session: rung, standings: known }), {
+              timeout: "1 hour"
+            })
             fills.set(name, (fills.get(name) ?? 0) + filled)
           }
           yield* advance(TRADING_WINDOW_MILLIS)
         }
       }).pipe(Effect.orDie, Effect.withSpan("mabeam.flagship.round", { attributes: { rung: round.round } }))
 
-    const result = yield* Tournament.run({
-      name: "candidate",
-      candidates,
-      eta,
-      minResource: 1,
-      maxResource: full,
-      seed,
-      sponsor: ACCOUNTS.sponsor,
-      compute: ACCOUNTS.compute
-    }, { task: irisBudgetTask(full, foldSeed), assignments, supervisor: pool, onRound })
+    const result = yield* Tournament.run(
+      {
+        name: "candidate",
+        candidates,
+        eta,
+        minResource: 1,
+        maxResource: full,
+        seed,
+        sponsor: ACCOUNTS.sponsor,
+        compute: ACCOUNTS.compute
+      },
+      { task: irisBudgetTask(full, foldSeed), assignments, supervisor: pool, onRound }
+    )
     const spent = result.spent
     const exhausted = result.exhausted
 
     const winner = byId.get(result.winner.id)!
     const score = latest.get(winner.id)!
     const evaluations = Number(spent) / full
-    const baseline = yield* baselineSearch(Math.max(1, Math.floor(evaluations)), foldSeed).pipe(Random.withSeed(`${seed}-baseline`))
-    const versus = Math.abs(score.accuracy - baseline.accuracy) < 1e-9
-      ? "tie" as const
-      : score.accuracy > baseline.accuracy
-      ? "tournament" as const
-      : "random-search" as const
-    const finish = [...entrants].sort((a, b) => {
-      const x = latest.get(a.id)!
-      const y = latest.get(b.id)!
-      return y.rung - x.rung || y.accuracy - x.accuracy || a.index - b.index
-    }).map((entrant) => entrant.id)
+    const baseline = yield* baselineSearch(Math.max(1, Math.floor(evaluations)), foldSeed).pipe(
+      Random.withSeed(`${seed}-baseline`)
+    )
+    const versus =
+      Math.abs(score.accuracy - baseline.accuracy) < 1e-9
+        ? ("tie" as const)
+        : score.accuracy > baseline.accuracy
+          ? ("tournament" as const)
+          : ("random-search" as const)
+    const finish = [...entrants]
+      .sort((a, b) => {
+        const x = latest.get(a.id)!
+        const y = latest.get(b.id)!
+        return y.rung - x.rung || y.accuracy - x.accuracy || a.index - b.index
+      })
+      .map((entrant) => entrant.id)
     const settled = yield* settleMarkets(markets, { finish, winnerFamily: winner.family, versus })
 
     const traderRows = yield* Effect.forEach(TRADERS, (profile) =>
@@ -288,7 +322,8 @@ export const runTournament = (input: TournamentModeOptions) =>
         name: profile.name,
         fills: fills.get(profile.name) ?? 0,
         profit: available + held - TRADER_FUNDS
-      })))
+      }))
+    )
     const after = yield* total([...funds.map(([account]) => account), ...markets.map(({ market }) => market.account)])
     const audit = yield* ledger.audit
     const now = yield* Clock.currentTimeMillis
@@ -317,4 +352,6 @@ export const runTournament = (input: TournamentModeOptions) =>
       clockMillis: now - startedAt,
       money: { before, after, conserved: before === after && audit.supply === before && audit.held === 0n }
     } satisfies TournamentReport
-  }).pipe(Effect.withSpan("mabeam.flagship.run", { attributes: { mode: "tournament", task: "iris", seed: input.seed } }))
+  }).pipe(
+    Effect.withSpan("mabeam.flagship.run", { attributes: { mode: "tournament", task: "iris", seed: input.seed } })
+  )

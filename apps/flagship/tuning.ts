@@ -19,7 +19,15 @@ import type { InvalidInput } from "../../src/errors/index.ts"
 import { AuctionHouse, Ledger } from "../../src/economics/index.ts"
 import { Supervisor } from "../../src/supervision/index.ts"
 import { crossValidate, irisSpace } from "../ml/index.ts"
-import { type Assignment, GridSearch, Orchestrator, RandomSearch, SingleOwner, type Strategy, Tpe } from "../../src/variables/index.ts"
+import {
+  type Assignment,
+  GridSearch,
+  Orchestrator,
+  RandomSearch,
+  SingleOwner,
+  type Strategy,
+  Tpe
+} from "../../src/variables/index.ts"
 import { Coordinator, Flush, makeStrategist, makeWorker, Propose, Report, STUDY, Train } from "./agents.ts"
 import { bidFor } from "./bidding.ts"
 import { baselineSearch, chooseEnsemble, describeAssignment } from "./ensemble.ts"
@@ -27,7 +35,10 @@ import { baselineSearch, chooseEnsemble, describeAssignment } from "./ensemble.t
 /** A worker `runTuning` can ask to train: a local agent, or e.g. a cluster agent on another runner. */
 export interface TrainingWorker {
   readonly id: string
-  readonly ask: (request: typeof Train.Type, options?: AskOptions) => Effect.Effect<{ readonly accuracy: number }, AskError | InvalidInput>
+  readonly ask: (
+    request: typeof Train.Type,
+    options?: AskOptions
+  ) => Effect.Effect<{ readonly accuracy: number }, AskError | InvalidInput>
 }
 
 /**
@@ -116,7 +127,7 @@ const RESTART_WAIT = "5 seconds"
  * (and a `TestClock` unless `advance` is given).
  */
 export const runTuning = (options: TuningOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const workersCount = options.pool?.workers.length ?? options.workers ?? 3
     const rounds = options.rounds ?? 8
     const chaos = options.chaos ?? 0.15
@@ -133,10 +144,14 @@ export const runTuning = (options: TuningOptions) =>
     let caughtUp: { readonly target: number; readonly done: Deferred.Deferred<void> } | undefined
     yield* agents.events.pipe(
       Stream.runForEach((event) =>
-        event._tag !== "AgentRestarted" ? Effect.void : Effect.suspend(() => {
-          restarts++
-          return caughtUp !== undefined && restarts >= caughtUp.target ? Deferred.succeed(caughtUp.done, undefined) : Effect.void
-        })
+        event._tag !== "AgentRestarted"
+          ? Effect.void
+          : Effect.suspend(() => {
+              restarts++
+              return caughtUp !== undefined && restarts >= caughtUp.target
+                ? Deferred.succeed(caughtUp.done, undefined)
+                : Effect.void
+            })
       ),
       Effect.forkScoped
     )
@@ -152,18 +167,31 @@ export const runTuning = (options: TuningOptions) =>
     const minted = budget * BigInt(strategies.length)
 
     const coordinator = yield* agents.spawn(Coordinator, { id: "coordinator" })
-    const strategists = new Map(yield* Effect.forEach(strategies, (strategy) =>
-      Effect.map(agents.spawn(makeStrategist(strategy), { id: `strategist-${strategy.name}` }), (ref) => [strategy.name, ref] as const)))
+    const strategists = new Map(
+      yield* Effect.forEach(strategies, (strategy) =>
+        Effect.map(
+          agents.spawn(makeStrategist(strategy), { id: `strategist-${strategy.name}` }),
+          (ref) => [strategy.name, ref] as const
+        )
+      )
+    )
     // Local workers get a supervisor of their own: chaos kills them often, and their restarts must
     // not count against the root supervisor's intensity.
-    const workers: ReadonlyArray<TrainingWorker> = options.pool?.workers ?? (yield* Effect.gen(function*() {
-      const pool = yield* Supervisor.make({ name: "workers", intensity: { maxRestarts: 1000, within: "1 minute" } })
-      const spawned = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (n) =>
-        agents.spawn(makeWorker(options.seed), { id: `worker-${n}`, supervisor: pool }))
-      if (options.onWorkers !== undefined) yield* options.onWorkers(pool)
-      return spawned.map((worker): TrainingWorker => ({ id: worker.id, ask: (request, askOptions) => worker.ask(request, askOptions) }))
-    }))
-    if (options.onLedger !== undefined) yield* options.onLedger(ledger, ["compute", ...strategies.map((strategy) => strategy.name)])
+    const workers: ReadonlyArray<TrainingWorker> =
+      options.pool?.workers ??
+      (yield* Effect.gen(function* () {
+        const pool = yield* Supervisor.make({ name: "workers", intensity: { maxRestarts: 1000, within: "1 minute" } })
+        const spawned = yield* Effect.forEach(
+          Array.from({ length: workersCount }, (_, i) => i + 1),
+          (n) => agents.spawn(makeWorker(options.seed), { id: `worker-${n}`, supervisor: pool })
+        )
+        if (options.onWorkers !== undefined) yield* options.onWorkers(pool)
+        return spawned.map(
+          (worker): TrainingWorker => ({ id: worker.id, ask: (request, askOptions) => worker.ask(request, askOptions) })
+        )
+      }))
+    if (options.onLedger !== undefined)
+      yield* options.onLedger(ledger, ["compute", ...strategies.map((strategy) => strategy.name)])
 
     const won = new Map(strategies.map((strategy) => [strategy.name, 0]))
     let trials = 0
@@ -172,14 +200,15 @@ export const runTuning = (options: TuningOptions) =>
 
     /** Runs one trial on `first`, and on the next workers if a worker is killed under it. */
     const runTrial = (trial: number, assignment: Assignment, first: number, crashAtFold: number | undefined) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         for (let attempt = 0; attempt < workers.length; attempt++) {
           const worker = workers[(first + attempt) % workers.length]!
           const killed = attempt === 0 ? crashAtFold : undefined
-          const result = yield* Effect.result(worker.ask(
-            Train.make({ trial, assignment, ...(killed === undefined ? {} : { crashAtFold: killed }) }),
-            { timeout: "1 hour" }
-          ))
+          const result = yield* Effect.result(
+            worker.ask(Train.make({ trial, assignment, ...(killed === undefined ? {} : { crashAtFold: killed }) }), {
+              timeout: "1 hour"
+            })
+          )
           if (result._tag === "Success") {
             if (attempt > 0) recoveries++
             return Option.some(result.success)
@@ -192,10 +221,16 @@ export const runTuning = (options: TuningOptions) =>
       })
 
     for (let round = 1; round <= rounds; round++) {
-      yield* Effect.gen(function*() {
+      yield* Effect.gen(function* () {
         const summary = yield* orchestrator.summary(STUDY)
         for (let slot = 1; slot <= workersCount; slot++) {
-          yield* house.open({ kind: "second-price", id: `r${round}-s${slot}`, seller: "compute", reserve: 1n, duration: SLOT_AUCTION_MILLIS })
+          yield* house.open({
+            kind: "second-price",
+            id: `r${round}-s${slot}`,
+            seller: "compute",
+            reserve: 1n,
+            duration: SLOT_AUCTION_MILLIS
+          })
           for (const strategy of strategies) {
             const { available } = yield* ledger.balance(strategy.name)
             const amount = bidFor(summary, strategy.name, available)
@@ -203,30 +238,41 @@ export const runTuning = (options: TuningOptions) =>
           }
         }
         yield* advance(SLOT_AUCTION_MILLIS)
-        const winners = yield* Effect.forEach(Array.from({ length: workersCount }, (_, i) => i + 1), (slot) =>
-          Effect.map(house.outcome(`r${round}-s${slot}`), (outcome) => outcome.award?.winner))
+        const winners = yield* Effect.forEach(
+          Array.from({ length: workersCount }, (_, i) => i + 1),
+          (slot) => Effect.map(house.outcome(`r${round}-s${slot}`), (outcome) => outcome.award?.winner)
+        )
 
         const jobs = yield* Effect.forEach(winners, (winner, slot) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             if (winner === undefined) return undefined
             won.set(winner, (won.get(winner) ?? 0) + 1)
             const proposal = yield* strategists.get(winner)!.ask(Propose.make({}))
             const trial = ++trials
             const crashAtFold = (yield* Random.next) < chaos ? yield* Random.nextIntBetween(1, 4) : undefined
             return { proposal, trial, slot, crashAtFold }
-          }))
-        yield* Effect.forEach(jobs, (job) =>
-          job === undefined ? Effect.void : Effect.gen(function*() {
-            const result = yield* runTrial(job.trial, job.proposal.assignment, job.slot, job.crashAtFold)
-            if (Option.isSome(result)) {
-              yield* coordinator.tell(Report.make({
-                proposal: job.proposal.id,
-                assignment: job.proposal.assignment,
-                score: result.value.accuracy,
-                strategy: job.proposal.strategy
-              }))
-            }
-          }), { concurrency: "unbounded", discard: true })
+          })
+        )
+        yield* Effect.forEach(
+          jobs,
+          (job) =>
+            job === undefined
+              ? Effect.void
+              : Effect.gen(function* () {
+                  const result = yield* runTrial(job.trial, job.proposal.assignment, job.slot, job.crashAtFold)
+                  if (Option.isSome(result)) {
+                    yield* coordinator.tell(
+                      Report.make({
+                        proposal: job.proposal.id,
+                        assignment: job.proposal.assignment,
+                        score: result.value.accuracy,
+                        strategy: job.proposal.strategy
+                      })
+                    )
+                  }
+                }),
+          { concurrency: "unbounded", discard: true }
+        )
         yield* coordinator.ask(Flush.make({}))
         if (options.onRound !== undefined) {
           const best = Option.getOrUndefined((yield* orchestrator.summary(STUDY)).best)
@@ -245,14 +291,22 @@ export const runTuning = (options: TuningOptions) =>
 
     const ensemble = yield* chooseEnsemble(yield* orchestrator.history(STUDY), options.ensemble ?? 3).pipe(
       Effect.flatMap((members) =>
-        Effect.map(crossValidate(members.map((member) => member.assignment), { foldSeed: `${options.seed}-folds` }), (accuracy) => ({
-          members: members.map((member) => describeAssignment(member.assignment)),
-          accuracy
-        }))
+        Effect.map(
+          crossValidate(
+            members.map((member) => member.assignment),
+            { foldSeed: `${options.seed}-folds` }
+          ),
+          (accuracy) => ({
+            members: members.map((member) => describeAssignment(member.assignment)),
+            accuracy
+          })
+        )
       ),
       Random.withSeed(`${options.seed}-ensemble`)
     )
-    const baseline = yield* baselineSearch(trials, `${options.seed}-folds`).pipe(Random.withSeed(`${options.seed}-baseline`))
+    const baseline = yield* baselineSearch(trials, `${options.seed}-folds`).pipe(
+      Random.withSeed(`${options.seed}-baseline`)
+    )
 
     const summary = yield* orchestrator.summary(STUDY)
     const history = yield* orchestrator.history(STUDY)
@@ -267,14 +321,16 @@ export const runTuning = (options: TuningOptions) =>
         left: available + held,
         bests: summary.improvements.filter((observation) => observation.strategy === strategy.name).length,
         best: summary.strategies[strategy.name]?.best
-      })))
+      }))
+    )
     const best = Option.getOrUndefined(summary.best)
     return {
       seed: options.seed,
       trials,
-      best: best === undefined
-        ? undefined
-        : { accuracy: best.score, strategy: best.strategy, trial: trialOf.get(best.proposal) ?? 0 },
+      best:
+        best === undefined
+          ? undefined
+          : { accuracy: best.score, strategy: best.strategy, trial: trialOf.get(best.proposal) ?? 0 },
       improvements: summary.improvements.map((observation) => ({
         trial: trialOf.get(observation.proposal) ?? 0,
         accuracy: observation.score,

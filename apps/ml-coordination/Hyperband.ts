@@ -49,7 +49,10 @@ export interface HyperbandResult {
 const decodeOptions = decodeInput(HyperbandOptions, "Hyperband.run")
 
 /** The brackets' shapes: `s` from `sMax` down to 0, `n = ceil((sMax+1)/(s+1) · eta^s)` (2 to 64), `r = maxResource / eta^s`. */
-export const brackets = (maxResource: number, eta: number): ReadonlyArray<{ readonly bracket: number; readonly candidates: number; readonly minResource: number }> => {
+export const brackets = (
+  maxResource: number,
+  eta: number
+): ReadonlyArray<{ readonly bracket: number; readonly candidates: number; readonly minResource: number }> => {
   let sMax = 0
   while (eta ** (sMax + 1) <= maxResource) sMax++
   const out = []
@@ -74,23 +77,28 @@ export const run = <E = InvalidAssignment, R = never>(
   input: HyperbandOptions,
   task?: Task<E, R>
 ): Effect.Effect<HyperbandResult, TournamentError, AgentSystem | Ledger.Ledger | R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const options = yield* decodeOptions(input)
     const eta = options.eta ?? 3
     const name = options.name ?? "hyperband"
     const done: Array<Bracket> = []
     for (const shape of brackets(options.maxResource, eta)) {
-      const outcome = yield* Effect.result(runTournament({
-        name: `${name}-b${shape.bracket}`,
-        candidates: shape.candidates,
-        eta,
-        minResource: shape.minResource,
-        maxResource: options.maxResource,
-        seed: `${options.seed}:b${shape.bracket}`,
-        sponsor: options.sponsor,
-        compute: options.compute,
-        ...(options.pricePerUnit === undefined ? {} : { pricePerUnit: options.pricePerUnit })
-      }, task === undefined ? {} : { task }))
+      const outcome = yield* Effect.result(
+        runTournament(
+          {
+            name: `${name}-b${shape.bracket}`,
+            candidates: shape.candidates,
+            eta,
+            minResource: shape.minResource,
+            maxResource: options.maxResource,
+            seed: `${options.seed}:b${shape.bracket}`,
+            sponsor: options.sponsor,
+            compute: options.compute,
+            ...(options.pricePerUnit === undefined ? {} : { pricePerUnit: options.pricePerUnit })
+          },
+          task === undefined ? {} : { task }
+        )
+      )
       if (outcome._tag === "Failure") {
         if (outcome.failure._tag === "BudgetExhausted" && done.length > 0) break
         return yield* Effect.fail(outcome.failure)

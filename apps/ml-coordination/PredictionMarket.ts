@@ -107,11 +107,13 @@ const decodeOutcome = decodeInput(Name, "PredictionMarket.settle")
  * ```
  */
 export const make = (input: MarketOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const options = yield* decodeOptions(input)
     const outcomes = options.outcomes
     if (new Set(outcomes).size !== outcomes.length) {
-      return yield* Effect.fail(new InvalidInput({ where: "PredictionMarket.make", issue: "outcomes must be distinct" }))
+      return yield* Effect.fail(
+        new InvalidInput({ where: "PredictionMarket.make", issue: "outcomes must be distinct" })
+      )
     }
     const ledger = yield* Ledger.Ledger
     const b = options.liquidity
@@ -131,45 +133,67 @@ export const make = (input: MarketOptions) =>
     const indexOf = (outcome: string, where: string) => {
       const index = outcomes.indexOf(outcome)
       return index < 0
-        ? Effect.fail(new InvalidInput({ where, issue: `unknown outcome "${outcome}" (expected one of ${outcomes.join(", ")})` }))
+        ? Effect.fail(
+            new InvalidInput({ where, issue: `unknown outcome "${outcome}" (expected one of ${outcomes.join(", ")})` })
+          )
         : Effect.succeed(index)
     }
     const open = Effect.suspend(() =>
       settled === undefined ? Effect.void : Effect.fail(new MarketSettled({ market: options.id, outcome: settled }))
     )
     // The market maker must be able to pay any outcome: balance >= payout · max q.
-    const checkSolvent = Effect.gen(function*() {
+    const checkSolvent = Effect.gen(function* () {
       const { available } = yield* Effect.orDie(ledger.balance(account))
       const owed = BigInt(Math.max(...q)) * options.payout
-      if (available < owed) return yield* Effect.die(new Error(`market ${options.id} insolvent: holds ${available}, owes ${owed}`))
+      if (available < owed)
+        return yield* Effect.die(new Error(`market ${options.id} insolvent: holds ${available}, owes ${owed}`))
     })
 
-    const trade = (side: "buy" | "sell") => (raw: TradeInput): Effect.Effect<Fill, TradeError> =>
-      lock.withPermit(Effect.uninterruptible(Effect.gen(function*() {
-        const input = yield* decodeTrade(raw)
-        const outcome = yield* indexOf(input.outcome, "PredictionMarket.trade")
-        yield* open
-        const held = positions.get(input.trader) ?? outcomes.map(() => 0)
-        let amount: bigint
-        if (side === "buy") {
-          amount = BigInt(Math.ceil(payout * Lmsr.tradeCost(q, outcome, input.shares, b)))
-          yield* pay(input.trader, account, amount)
-          held[outcome] = (held[outcome] ?? 0) + input.shares
-          q[outcome] = (q[outcome] ?? 0) + input.shares
-        } else {
-          const have = held[outcome] ?? 0
-          if (have < input.shares) {
-            return yield* new InsufficientShares({ market: options.id, trader: input.trader, outcome, held: have, wanted: input.shares })
-          }
-          amount = BigInt(Math.max(0, Math.floor(-payout * Lmsr.tradeCost(q, outcome, -input.shares, b))))
-          if (amount > 0n) yield* pay(account, input.trader, amount)
-          held[outcome] = have - input.shares
-          q[outcome] = (q[outcome] ?? 0) - input.shares
-        }
-        positions.set(input.trader, held)
-        yield* checkSolvent
-        return { trader: input.trader, outcome: input.outcome, shares: input.shares, side, amount, prices: Lmsr.prices(q, b) }
-      })))
+    const trade =
+      (side: "buy" | "sell") =>
+      (raw: TradeInput): Effect.Effect<Fill, TradeError> =>
+        lock.withPermit(
+          Effect.uninterruptible(
+            Effect.gen(function* () {
+              const input = yield* decodeTrade(raw)
+              const outcome = yield* indexOf(input.outcome, "PredictionMarket.trade")
+              yield* open
+              const held = positions.get(input.trader) ?? outcomes.map(() => 0)
+              let amount: bigint
+              if (side === "buy") {
+                amount = BigInt(Math.ceil(payout * Lmsr.tradeCost(q, outcome, input.shares, b)))
+                yield* pay(input.trader, account, amount)
+                held[outcome] = (held[outcome] ?? 0) + input.shares
+                q[outcome] = (q[outcome] ?? 0) + input.shares
+              } else {
+                const have = held[outcome] ?? 0
+                if (have < input.shares) {
+                  return yield* new InsufficientShares({
+                    market: options.id,
+                    trader: input.trader,
+                    outcome,
+                    held: have,
+                    wanted: input.shares
+                  })
+                }
+                amount = BigInt(Math.max(0, Math.floor(-payout * Lmsr.tradeCost(q, outcome, -input.shares, b))))
+                if (amount > 0n) yield* pay(account, input.trader, amount)
+                held[outcome] = have - input.shares
+                q[outcome] = (q[outcome] ?? 0) - input.shares
+              }
+              positions.set(input.trader, held)
+              yield* checkSolvent
+              return {
+                trader: input.trader,
+                outcome: input.outcome,
+                shares: input.shares,
+                side,
+                amount,
+                prices: Lmsr.prices(q, b)
+              }
+            })
+          )
+        )
 
     const market: PredictionMarket = {
       id: options.id,
@@ -178,7 +202,7 @@ export const make = (input: MarketOptions) =>
       subsidy,
       prices: Effect.sync(() => Lmsr.prices(q, b)),
       quote: (raw) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const input = yield* decodeTrade({ ...raw, trader: "quote" })
           const outcome = yield* indexOf(input.outcome, "PredictionMarket.quote")
           return BigInt(Math.ceil(payout * Lmsr.tradeCost(q, outcome, input.shares, b)))
@@ -187,23 +211,28 @@ export const make = (input: MarketOptions) =>
       sell: trade("sell"),
       position: (trader) => Effect.sync(() => positions.get(trader)?.slice() ?? outcomes.map(() => 0)),
       settle: (raw) =>
-        lock.withPermit(Effect.uninterruptible(Effect.gen(function*() {
-          const name = yield* decodeOutcome(raw)
-          const outcome = yield* indexOf(name, "PredictionMarket.settle")
-          yield* open
-          settled = outcome
-          const payouts: Array<{ trader: string; amount: bigint }> = []
-          for (const [trader, held] of positions) {
-            const shares = held[outcome] ?? 0
-            if (shares === 0) continue
-            const amount = BigInt(shares) * options.payout
-            yield* Effect.orDie(ledger.transfer({ from: account, to: trader, amount }))
-            payouts.push({ trader, amount })
-          }
-          const { available: refund } = yield* Effect.orDie(ledger.balance(account))
-          if (refund > 0n) yield* Effect.orDie(ledger.transfer({ from: account, to: options.sponsor, amount: refund }))
-          return { outcome: name, payouts, refund, makerLoss: subsidy - refund }
-        })))
+        lock.withPermit(
+          Effect.uninterruptible(
+            Effect.gen(function* () {
+              const name = yield* decodeOutcome(raw)
+              const outcome = yield* indexOf(name, "PredictionMarket.settle")
+              yield* open
+              settled = outcome
+              const payouts: Array<{ trader: string; amount: bigint }> = []
+              for (const [trader, held] of positions) {
+                const shares = held[outcome] ?? 0
+                if (shares === 0) continue
+                const amount = BigInt(shares) * options.payout
+                yield* Effect.orDie(ledger.transfer({ from: account, to: trader, amount }))
+                payouts.push({ trader, amount })
+              }
+              const { available: refund } = yield* Effect.orDie(ledger.balance(account))
+              if (refund > 0n)
+                yield* Effect.orDie(ledger.transfer({ from: account, to: options.sponsor, amount: refund }))
+              return { outcome: name, payouts, refund, makerLoss: subsidy - refund }
+            })
+          )
+        )
     }
     return market
   })

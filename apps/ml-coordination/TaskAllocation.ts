@@ -54,22 +54,24 @@ export type CostReport = typeof CostReport.Type
 export const TaskAllocationInput = Schema.Struct({
   tasks: Schema.Array(Task).check(Schema.isBetweenLength(1, MAX_TASKS)),
   reports: Schema.Array(CostReport).check(Schema.isMaxLength(MAX_REPORTS))
-}).check(Schema.makeFilter((input) => {
-  const ids = new Set<string>()
-  for (const task of input.tasks) {
-    if (ids.has(task.id)) return `task "${task.id}" is listed twice`
-    ids.add(task.id)
-  }
-  const agents = new Set<string>()
-  for (const report of input.reports) {
-    if (agents.has(report.agent)) return `agent "${report.agent}" reported twice`
-    agents.add(report.agent)
-    for (const task of Object.keys(report.costs)) {
-      if (!ids.has(task)) return `agent "${report.agent}" reported a cost for unknown task "${task}"`
+}).check(
+  Schema.makeFilter((input) => {
+    const ids = new Set<string>()
+    for (const task of input.tasks) {
+      if (ids.has(task.id)) return `task "${task.id}" is listed twice`
+      ids.add(task.id)
     }
-  }
-  return undefined
-}))
+    const agents = new Set<string>()
+    for (const report of input.reports) {
+      if (agents.has(report.agent)) return `agent "${report.agent}" reported twice`
+      agents.add(report.agent)
+      for (const task of Object.keys(report.costs)) {
+        if (!ids.has(task)) return `agent "${report.agent}" reported a cost for unknown task "${task}"`
+      }
+    }
+    return undefined
+  })
+)
 /** Input of `allocateTasks`. */
 export type TaskAllocationInput = typeof TaskAllocationInput.Type
 
@@ -105,7 +107,10 @@ const costOf = (report: CostReport, task: string): bigint | undefined =>
 // Rows are tasks; columns are the agents, then one "left open" column per task. The cost of a pair
 // is its real cost shifted left by `shift` bits, plus a distinct power of two below that shift which
 // encodes the tie rule (earlier tasks' choices in higher bits, earlier agents in lower bits).
-const solve = (instance: Instance, excluded: number): { readonly columns: ReadonlyArray<number>; readonly cost: bigint } => {
+const solve = (
+  instance: Instance,
+  excluded: number
+): { readonly columns: ReadonlyArray<number>; readonly cost: bigint } => {
   const { tasks, reports, shift } = instance
   const n = reports.length
   const m = tasks.length
@@ -205,35 +210,46 @@ const decodeProcureAllocation = decodeInput(TaskAllocationInput, "TaskAllocation
  * ```
  */
 export const procure = (input: ProcureInput): Effect.Effect<Procurement, ProcureError, Ledger.Ledger> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { principal, ...rest } = yield* decodeProcure(input)
     const allocation = allocateTasksUnsafe(yield* decodeProcureAllocation(rest))
     const ledger = yield* Ledger.Ledger
-    const asDefect = <A>(effect: Effect.Effect<A, Ledger.UnknownAccount | InvalidInput | Ledger.UnknownHold | Ledger.CaptureExceedsHold | Ledger.Unauthorized>) =>
-      effect.pipe(Effect.catchTags({
-        InvalidInput: Effect.die,
-        UnknownHold: Effect.die,
-        CaptureExceedsHold: Effect.die
-      }))
+    const asDefect = <A>(
+      effect: Effect.Effect<
+        A,
+        Ledger.UnknownAccount | InvalidInput | Ledger.UnknownHold | Ledger.CaptureExceedsHold | Ledger.Unauthorized
+      >
+    ) =>
+      effect.pipe(
+        Effect.catchTags({
+          InvalidInput: Effect.die,
+          UnknownHold: Effect.die,
+          CaptureExceedsHold: Effect.die
+        })
+      )
     // Every account must exist before any money moves, so a later capture cannot fail half-way.
     yield* asDefect(ledger.balance(principal))
     for (const award of allocation.assignment) yield* asDefect(ledger.balance(award.agent))
     const due = allocation.assignment.filter((award) => award.payment > 0n)
     const paid = due.reduce((sum, award) => sum + award.payment, 0n)
     if (paid === 0n) return { allocation, paid }
-    yield* Effect.scoped(Effect.gen(function*() {
-      const hold = yield* ledger.hold({ account: principal, amount: paid }).pipe(
-        Effect.catchTags({
-          InsufficientFunds: (error) =>
-            Effect.fail(new BudgetExhausted({ sponsor: principal, needed: paid, available: error.available })),
-          InvalidInput: Effect.die
-        })
-      )
-      for (let i = 0; i < due.length; i++) {
-        const award = due[i]!
-        yield* asDefect(ledger.capture({ hold: hold.id, to: award.agent, amount: award.payment, keepRest: i < due.length - 1 }))
-      }
-    }))
+    yield* Effect.scoped(
+      Effect.gen(function* () {
+        const hold = yield* ledger.hold({ account: principal, amount: paid }).pipe(
+          Effect.catchTags({
+            InsufficientFunds: (error) =>
+              Effect.fail(new BudgetExhausted({ sponsor: principal, needed: paid, available: error.available })),
+            InvalidInput: Effect.die
+          })
+        )
+        for (let i = 0; i < due.length; i++) {
+          const award = due[i]!
+          yield* asDefect(
+            ledger.capture({ hold: hold.id, to: award.agent, amount: award.payment, keepRest: i < due.length - 1 })
+          )
+        }
+      })
+    )
     return { allocation, paid }
   })
 
@@ -282,20 +298,32 @@ type Answer = CostReport | { readonly agent: string; readonly reason: string }
  * const { allocation } = yield* procureFrom({ principal: "lab", tasks, agents: [labeller, annotator] })
  * ```
  */
-export const procureFrom = (options: ProcureFromOptions): Effect.Effect<ProcurementFromAgents, ProcureError, Ledger.Ledger> =>
-  Effect.gen(function*() {
+export const procureFrom = (
+  options: ProcureFromOptions
+): Effect.Effect<ProcurementFromAgents, ProcureError, Ledger.Ledger> =>
+  Effect.gen(function* () {
     const offered = new Set(options.tasks.map((task) => task.id))
-    const answers = yield* Effect.forEach(options.agents, (ref) =>
-      ref.ask(RequestCosts.make({ tasks: options.tasks }), options.timeout === undefined ? {} : { timeout: options.timeout }).pipe(
-        Effect.map((costs): Answer =>
-          !isCosts(costs)
-            ? { agent: ref.id, reason: "malformed report" }
-            : Object.keys(costs).some((task) => !offered.has(task))
-            ? { agent: ref.id, reason: "reported a cost for a task not on offer" }
-            : { agent: ref.id, costs }
-        ),
-        Effect.catch((error) => Effect.succeed<Answer>({ agent: ref.id, reason: error.message }))
-      ), { concurrency: "unbounded" })
+    const answers = yield* Effect.forEach(
+      options.agents,
+      (ref) =>
+        ref
+          .ask(
+            RequestCosts.make({ tasks: options.tasks }),
+            options.timeout === undefined ? {} : { timeout: options.timeout }
+          )
+          .pipe(
+            Effect.map(
+              (costs): Answer =>
+                !isCosts(costs)
+                  ? { agent: ref.id, reason: "malformed report" }
+                  : Object.keys(costs).some((task) => !offered.has(task))
+                    ? { agent: ref.id, reason: "reported a cost for a task not on offer" }
+                    : { agent: ref.id, costs }
+            ),
+            Effect.catch((error) => Effect.succeed<Answer>({ agent: ref.id, reason: error.message }))
+          ),
+      { concurrency: "unbounded" }
+    )
     const reports: Array<CostReport> = []
     const excluded: Array<{ agent: string; reason: string }> = []
     for (const answer of answers) {

@@ -41,7 +41,9 @@ export interface Task<E = never, R = never> {
 export const mlpTask: Task<InvalidAssignment> = {
   space: mlpSpace,
   evaluate: (assignment, epochs) =>
-    Effect.flatMap(toHyperparameters(assignment), (hp) => Effect.map(trainAndEvaluate({ ...hp, epochs }), (result) => result.accuracy))
+    Effect.flatMap(toHyperparameters(assignment), (hp) =>
+      Effect.map(trainAndEvaluate({ ...hp, epochs }), (result) => result.accuracy)
+    )
 }
 
 /** Options of a tournament. */
@@ -97,7 +99,12 @@ export interface Round {
 
 /** The outcome of a tournament. `exhausted` is true when a later round could not be paid for. */
 export interface TournamentResult {
-  readonly winner: { readonly id: string; readonly assignment: Assignment; readonly accuracy: number; readonly resource: number }
+  readonly winner: {
+    readonly id: string
+    readonly assignment: Assignment
+    readonly accuracy: number
+    readonly resource: number
+  }
   /** Every candidate in order (`<name>-1` first) with its configuration. */
   readonly candidates: ReadonlyArray<{ readonly id: string; readonly assignment: Assignment }>
   readonly rounds: ReadonlyArray<Round>
@@ -106,7 +113,13 @@ export interface TournamentResult {
 }
 
 /** Everything a tournament can fail with. */
-export type TournamentError = BudgetExhausted | CandidateFailed | SpawnError | Ledger.UnknownAccount | Ledger.Unauthorized | InvalidInput
+export type TournamentError =
+  | BudgetExhausted
+  | CandidateFailed
+  | SpawnError
+  | Ledger.UnknownAccount
+  | Ledger.Unauthorized
+  | InvalidInput
 
 const Evaluate = Agent.request("Evaluate", { resource: Schema.Number, seed: Schema.String }, Schema.Number)
 
@@ -129,7 +142,8 @@ const candidateAgent = <E, R>(assignment: Assignment, task: Task<E, R>) =>
 /** How many rounds a tournament of `candidates` runs (the best `1/eta` go on until one is left). */
 export const roundsOf = (candidates: number, eta: number): number => {
   let rounds = 1
-  for (let left = Math.max(1, Math.floor(candidates / eta)); left > 1; left = Math.max(1, Math.floor(left / eta))) rounds++
+  for (let left = Math.max(1, Math.floor(candidates / eta)); left > 1; left = Math.max(1, Math.floor(left / eta)))
+    rounds++
   return rounds
 }
 
@@ -156,7 +170,7 @@ export const run = <E = InvalidAssignment, R = never>(
   input: TournamentOptions,
   setup: TournamentSetup<E, R> = {}
 ): Effect.Effect<TournamentResult, TournamentError, AgentSystem | Ledger.Ledger | R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const options = yield* decodeOptions(input)
     if (setup.assignments !== undefined && setup.assignments.length !== options.candidates) {
       return yield* new InvalidInput({
@@ -174,21 +188,28 @@ export const run = <E = InvalidAssignment, R = never>(
     const maxResource = options.maxResource ?? 60
     const price = options.pricePerUnit ?? 1n
 
-    const assignments = setup.assignments ?? (yield* Effect.forEach(
-      Array.from({ length: options.candidates }, (_, i) => i),
-      () => sample(task.space)
-    ).pipe(Random.withSeed(`${options.seed}:configurations`)))
+    const assignments =
+      setup.assignments ??
+      (yield* Effect.forEach(
+        Array.from({ length: options.candidates }, (_, i) => i),
+        () => sample(task.space)
+      ).pipe(Random.withSeed(`${options.seed}:configurations`)))
     const spawned = new Map<string, AgentRef<typeof Evaluate.Type>>()
-    const stopAll = Effect.suspend(() => Effect.forEach([...spawned.values()], (ref) => Effect.ignore(system.stop(ref as never)), { discard: true }))
+    const stopAll = Effect.suspend(() =>
+      Effect.forEach([...spawned.values()], (ref) => Effect.ignore(system.stop(ref as never)), { discard: true })
+    )
     const entrants = assignments.map((assignment, index) => ({ id: `${name}-${index + 1}`, index, assignment }))
 
-    return yield* Effect.gen(function*() {
+    return yield* Effect.gen(function* () {
       for (const entrant of entrants) {
-        spawned.set(entrant.id, yield* system.spawn(candidateAgent(entrant.assignment, task), {
-          id: entrant.id,
-          restart: "temporary",
-          ...(setup.supervisor === undefined ? {} : { supervisor: setup.supervisor })
-        }))
+        spawned.set(
+          entrant.id,
+          yield* system.spawn(candidateAgent(entrant.assignment, task), {
+            id: entrant.id,
+            restart: "temporary",
+            ...(setup.supervisor === undefined ? {} : { supervisor: setup.supervisor })
+          })
+        )
       }
       let survivors = entrants
       const rounds: Array<Round> = []
@@ -197,7 +218,9 @@ export const run = <E = InvalidAssignment, R = never>(
       let last: ReadonlyArray<Score> = []
       for (let round = 0; survivors.length > 1 || rounds.length === 0; round++) {
         const resource = Math.min(maxResource, minResource * eta ** round)
-        const prices = survivors.map((entrant) => price * BigInt(Math.max(1, Math.ceil(cost(entrant.assignment, resource)))))
+        const prices = survivors.map(
+          (entrant) => price * BigInt(Math.max(1, Math.ceil(cost(entrant.assignment, resource))))
+        )
         const roundCost = prices.reduce((sum, amount) => sum + amount, 0n)
         const { available } = yield* ledger.balance(options.sponsor)
         if (available < roundCost) {
@@ -206,19 +229,33 @@ export const run = <E = InvalidAssignment, R = never>(
           break
         }
         for (const amount of prices) {
-          yield* ledger.transfer({ from: options.sponsor, to: options.compute, amount }).pipe(Effect.catchTags({
-            // Someone else spent the sponsor's money since the balance was read.
-            InsufficientFunds: (error) => Effect.fail(new BudgetExhausted({ sponsor: options.sponsor, needed: roundCost, available: error.available })),
-            IdempotencyConflict: (error) => Effect.die(error)
-          }))
+          yield* ledger.transfer({ from: options.sponsor, to: options.compute, amount }).pipe(
+            Effect.catchTags({
+              // Someone else spent the sponsor's money since the balance was read.
+              InsufficientFunds: (error) =>
+                Effect.fail(
+                  new BudgetExhausted({ sponsor: options.sponsor, needed: roundCost, available: error.available })
+                ),
+              IdempotencyConflict: (error) => Effect.die(error)
+            })
+          )
         }
         spent += roundCost
         // Bounded by the candidates (at most 64): one evaluation in flight per candidate agent.
-        const scores = yield* Effect.forEach(survivors, (entrant) =>
-          spawned.get(entrant.id)!.ask(Evaluate.make({ resource, seed: evaluationSeed(options.seed, entrant.id) }), { timeout: ASK_TIMEOUT }).pipe(
-            Effect.map((accuracy) => ({ entrant, accuracy })),
-            Effect.mapError((error) => new CandidateFailed({ candidate: entrant.id, reason: error.message }))
-          ), { concurrency: "unbounded" })
+        const scores = yield* Effect.forEach(
+          survivors,
+          (entrant) =>
+            spawned
+              .get(entrant.id)!
+              .ask(Evaluate.make({ resource, seed: evaluationSeed(options.seed, entrant.id) }), {
+                timeout: ASK_TIMEOUT
+              })
+              .pipe(
+                Effect.map((accuracy) => ({ entrant, accuracy })),
+                Effect.mapError((error) => new CandidateFailed({ candidate: entrant.id, reason: error.message }))
+              ),
+          { concurrency: "unbounded" }
+        )
         scores.sort((a, b) => b.accuracy - a.accuracy || a.entrant.index - b.entrant.index)
         const keep = Math.max(1, Math.floor(scores.length / eta))
         const next = scores.slice(0, keep).map((s) => s.entrant)

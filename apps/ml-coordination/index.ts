@@ -7,7 +7,14 @@
  */
 export { BudgetExhausted, CandidateFailed, InsufficientShares, MarketSettled } from "./errors.ts"
 export * as Tournament from "./Tournament.ts"
-export type { Round, Score, Task as TournamentTask, TournamentError, TournamentResult, TournamentSetup } from "./Tournament.ts"
+export type {
+  Round,
+  Score,
+  Task as TournamentTask,
+  TournamentError,
+  TournamentResult,
+  TournamentSetup
+} from "./Tournament.ts"
 /** The LMSR cost function, prices and loss bound (pure). */
 export * as Lmsr from "./lmsr.ts"
 export * as PredictionMarket from "./PredictionMarket.ts"

@@ -60,7 +60,7 @@ export const trainAndEvaluate = <E = never, R = never>(
   hp: Hyperparameters,
   options: TrainOptions<E, R> & { readonly split?: Split } = {}
 ): Effect.Effect<TrainingResult, E, R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const split = options.split ?? spirals()
     const model = yield* train(split.train, hp, options)
     return {

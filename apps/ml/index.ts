@@ -24,4 +24,13 @@ export {
   type TrainOptions
 } from "./mlp.ts"
 export { type Split, spirals, spiralsCsvText, spiralsPath, spiralsSeed } from "./spirals.ts"
-export { type Classifier, type CrossValidationOptions, crossValidate, fit, foldsOf, irisData, irisSpace, type ModelFamily } from "./iris.ts"
+export {
+  type Classifier,
+  type CrossValidationOptions,
+  crossValidate,
+  fit,
+  foldsOf,
+  irisData,
+  irisSpace,
+  type ModelFamily
+} from "./iris.ts"

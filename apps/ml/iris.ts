@@ -28,9 +28,15 @@ export const irisSpace: Space = Schema.decodeUnknownSync(Space)({
 })
 
 /** The iris data: 150 rows of 4 measurements and the species as 0, 1 or 2. */
-export const irisData = (): { readonly features: ReadonlyArray<ReadonlyArray<number>>; readonly labels: ReadonlyArray<number> } => {
+export const irisData = (): {
+  readonly features: ReadonlyArray<ReadonlyArray<number>>
+  readonly labels: ReadonlyArray<number>
+} => {
   const classes = iris.getDistinctClasses()
-  return { features: iris.getNumbers(), labels: iris.getClasses().map((name) => classes.indexOf(name as typeof classes[number])) }
+  return {
+    features: iris.getNumbers(),
+    labels: iris.getClasses().map((name) => classes.indexOf(name as (typeof classes)[number]))
+  }
 }
 
 /** A trained classifier. */
@@ -39,7 +45,12 @@ export interface Classifier {
 }
 
 /** Trains the family named by `assignment` on the rows; `seed` seeds the random forest. */
-export const fit = (assignment: Assignment, rows: Array<Array<number>>, labels: Array<number>, seed: number): Classifier => {
+export const fit = (
+  assignment: Assignment,
+  rows: Array<Array<number>>,
+  labels: Array<number>,
+  seed: number
+): Classifier => {
   const model = assignment["model"] as ModelFamily
   if (model === "knn") {
     const knn = new KNN(rows, labels, { k: Math.min(assignment["k"] as number, rows.length) })
@@ -58,7 +69,10 @@ export const fit = (assignment: Assignment, rows: Array<Array<number>>, labels: 
     forest.train(rows, labels)
     return { predict: (test) => forest.predict(test) }
   }
-  const regression = new LogisticRegression({ numSteps: assignment["steps"] as number, learningRate: assignment["learningRate"] as number })
+  const regression = new LogisticRegression({
+    numSteps: assignment["steps"] as number,
+    learningRate: assignment["learningRate"] as number
+  })
   regression.train(new Matrix(rows), Matrix.columnVector(labels))
   return { predict: (test) => regression.predict(new Matrix(test)) }
 }
@@ -76,7 +90,8 @@ export interface CrossValidationOptions<E, R> {
 /** Splits `0..n-1` into `k` folds after a seeded shuffle. */
 export const foldsOf = (n: number, k: number): Effect.Effect<ReadonlyArray<ReadonlyArray<number>>> =>
   Effect.map(Random.shuffle(Array.from({ length: n }, (_, i) => i)), (order) =>
-    Array.from({ length: k }, (_, fold) => order.filter((_, position) => position % k === fold)))
+    Array.from({ length: k }, (_, fold) => order.filter((_, position) => position % k === fold))
+  )
 
 /**
  * Mean accuracy of `assignments` (one model, or an ensemble voting by majority, ties to the first
@@ -86,11 +101,11 @@ export const crossValidate = <E = never, R = never>(
   assignments: ReadonlyArray<Assignment>,
   options: CrossValidationOptions<E, R> = {}
 ): Effect.Effect<number, InvalidAssignment | E, R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (const assignment of assignments) yield* checkAssignment(irisSpace, assignment)
     const { features, labels } = irisData()
     const split = foldsOf(features.length, options.folds ?? 5)
-    const folds = yield* (options.foldSeed === undefined ? split : split.pipe(Random.withSeed(options.foldSeed)))
+    const folds = yield* options.foldSeed === undefined ? split : split.pipe(Random.withSeed(options.foldSeed))
     let correct = 0
     for (let fold = 0; fold < folds.length; fold++) {
       const test = new Set(folds[fold])

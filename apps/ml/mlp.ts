@@ -171,7 +171,7 @@ export const train = <E = never, R = never>(
   hp: Hyperparameters,
   options: TrainOptions<E, R> = {}
 ): Effect.Effect<Model, E, R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const random = yield* Effect.service(Random.Random)
     const model = initialise(data, hp, random)
     const order = Uint32Array.from({ length: data.n }, (_, i) => i)

@@ -47,15 +47,23 @@ export const resolveRevision = (repo: string, rev: string): Revision | undefined
 export const materialise = (repo: string, revision: Revision, dir: string): Checkout => {
   const started = performance.now()
   mkdirSync(dir, { recursive: true })
-  execFileSync("bash", ["-c", `git -C "$0" archive --format=tar "$1" | tar -x -C "$2"`, repo, revision.hash, dir], { stdio: ["ignore", "ignore", "inherit"] })
+  execFileSync("bash", ["-c", `git -C "$0" archive --format=tar "$1" | tar -x -C "$2"`, repo, revision.hash, dir], {
+    stdio: ["ignore", "ignore", "inherit"]
+  })
   const lock = (root: string) => join(root, "package-lock.json")
-  const shared = existsSync(lock(dir)) && existsSync(lock(repo)) && existsSync(join(repo, "node_modules")) &&
+  const shared =
+    existsSync(lock(dir)) &&
+    existsSync(lock(repo)) &&
+    existsSync(join(repo, "node_modules")) &&
     readFileSync(lock(dir)).equals(readFileSync(lock(repo)))
   if (shared) {
     symlinkSync(join(repo, "node_modules"), join(dir, "node_modules"), "dir")
   } else {
     console.log(`gate: ${revision.short} has another package-lock.json: npm ci in its checkout`)
-    execFileSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, stdio: ["ignore", "ignore", "inherit"] })
+    execFileSync("npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], {
+      cwd: dir,
+      stdio: ["ignore", "ignore", "inherit"]
+    })
   }
   return { ...revision, dir, dependencies: shared ? "shared" : "installed", costMs: performance.now() - started }
 }

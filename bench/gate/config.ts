@@ -15,7 +15,11 @@
 export const gatedFile = "bench/agents.bench.ts"
 
 /** The gated groups of `gatedFile`: the tell and ask paths (spawn and memory are not gated). */
-export const gatedGroups: ReadonlyArray<string> = ["tell, one producer to one agent", "tell, one producer to 1k agents", "ask round trip"]
+export const gatedGroups: ReadonlyArray<string> = [
+  "tell, one producer to one agent",
+  "tell, one producer to 1k agents",
+  "ask round trip"
+]
 
 /** How one measurement samples; see `measure.ts`. */
 export interface Effort {

@@ -30,7 +30,12 @@ export interface Side {
 
 /** The gate's verdict on one case. */
 export type CaseVerdict =
-  | { readonly group: string; readonly name: string; readonly comparisons: ReadonlyArray<Comparison>; readonly regression: boolean }
+  | {
+      readonly group: string
+      readonly name: string
+      readonly comparisons: ReadonlyArray<Comparison>
+      readonly regression: boolean
+    }
   | { readonly group: string; readonly name: string; readonly missingIn: "base" | "candidate" }
 
 /** The outcome of one gate run. */
@@ -63,7 +68,9 @@ const measureOnce = (request: MeasureRequest, env: NodeJS.ProcessEnv): Array<Cas
   })
   const line = (child.stdout ?? "").split("\n").find((text) => text.startsWith(resultPrefix))
   if (child.status !== 0 || line === undefined) {
-    throw new Error(`the measuring process failed (exit ${child.status ?? child.signal}): ${child.error?.message ?? "no result line"}`)
+    throw new Error(
+      `the measuring process failed (exit ${child.status ?? child.signal}): ${child.error?.message ?? "no result line"}`
+    )
   }
   return JSON.parse(line.slice(resultPrefix.length)) as Array<CaseSamples>
 }
@@ -92,8 +99,14 @@ export const runGate = (base: Side, candidate: Side, options: GateOptions): Gate
   const log = options.log ?? console.log
   const env = options.env ?? process.env
   const started = performance.now()
-  const request = (first: "base" | "candidate", groups: ReadonlyArray<string>): MeasureRequest =>
-    ({ file: gatedFile, groups, base: base.dir, candidate: candidate.dir, first, ...options.effort })
+  const request = (first: "base" | "candidate", groups: ReadonlyArray<string>): MeasureRequest => ({
+    file: gatedFile,
+    groups,
+    base: base.dir,
+    candidate: candidate.dir,
+    first,
+    ...options.effort
+  })
   const line = (prefix: string, item: Measured, comparison: Comparison) =>
     log(`  ${prefix}${key(item)}\n      ${formatComparison(base, candidate, comparison, options.tolerance)}`)
 
@@ -105,9 +118,13 @@ export const runGate = (base: Side, candidate: Side, options: GateOptions): Gate
     comparisons.set(key(item), [comparison])
     line("", item, comparison)
   }
-  const slowerGroups = [...new Set(first.filter((item) => comparisons.get(key(item))?.[0]?.slower === true).map((item) => item.group))]
+  const slowerGroups = [
+    ...new Set(first.filter((item) => comparisons.get(key(item))?.[0]?.slower === true).map((item) => item.group))
+  ]
   if (slowerGroups.length > 0) {
-    log(`gate: slower in a first measurement; measuring ${slowerGroups.length} group(s) again in a new process, candidate first`)
+    log(
+      `gate: slower in a first measurement; measuring ${slowerGroups.length} group(s) again in a new process, candidate first`
+    )
     for (const item of measureOnce(request("candidate", slowerGroups), env).filter(isMeasured)) {
       const comparison = compare(item.base, item.candidate, options.tolerance)
       comparisons.get(key(item))?.push(comparison)
@@ -129,6 +146,12 @@ export const runGate = (base: Side, candidate: Side, options: GateOptions): Gate
         `at best ${item.comparisons.map((comparison) => ratioText(comparison.atBest)).join(" and ")} > x${(1 + options.tolerance).toFixed(2)} in both measurements`
     )
   }
-  if (regressions > 0) log(`reproduce: MABEAM_BENCH_BASE=${base.rev} MABEAM_BENCH_CANDIDATE=${candidate.rev} npm run -s bench:gate`)
-  return { cases, regressions, measurements: slowerGroups.length > 0 ? 2 : 1, seconds: (performance.now() - started) / 1000 }
+  if (regressions > 0)
+    log(`reproduce: MABEAM_BENCH_BASE=${base.rev} MABEAM_BENCH_CANDIDATE=${candidate.rev} npm run -s bench:gate`)
+  return {
+    cases,
+    regressions,
+    measurements: slowerGroups.length > 0 ? 2 : 1,
+    seconds: (performance.now() - started) / 1000
+  }
 }

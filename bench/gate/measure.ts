@@ -58,7 +58,8 @@ const slowdownFactor = (): number => {
   const raw = process.env["MABEAM_BENCH_SLOWDOWN"]
   if (raw === undefined || raw === "") return 0
   const factor = Number(raw)
-  if (!Number.isFinite(factor) || factor < 0) throw new Error(`MABEAM_BENCH_SLOWDOWN must be a number ≥ 0, got "${raw}"`)
+  if (!Number.isFinite(factor) || factor < 0)
+    throw new Error(`MABEAM_BENCH_SLOWDOWN must be a number ≥ 0, got "${raw}"`)
   return factor
 }
 
@@ -125,7 +126,9 @@ export const measure = async (request: MeasureRequest): Promise<Array<CaseSample
   const order = request.first === "base" ? (["base", "candidate"] as const) : (["candidate", "base"] as const)
   const cursors = {} as Record<"base" | "candidate", ReturnType<typeof cursor>>
   for (const side of order) {
-    cursors[side] = cursor((await import(pathToFileURL(join(request[side], request.file)).href) as { default: BenchFile }).default)
+    cursors[side] = cursor(
+      ((await import(pathToFileURL(join(request[side], request.file)).href)) as { default: BenchFile }).default
+    )
   }
   const out: Array<CaseSamples> = []
   for (const name of request.groups) {
@@ -136,14 +139,20 @@ export const measure = async (request: MeasureRequest): Promise<Array<CaseSample
       continue
     }
     const baseCases = new Map(groups.base.cases.map((item) => [item.name, item]))
-    const pairs: Array<{ name: string; base: TimeCase; candidate: TimeCase; samples: { base: Array<number>; candidate: Array<number> } }> = []
+    const pairs: Array<{
+      name: string
+      base: TimeCase
+      candidate: TimeCase
+      samples: { base: Array<number>; candidate: Array<number> }
+    }> = []
     for (const item of groups.candidate.cases) {
       const before = baseCases.get(item.name)
       if (before === undefined) out.push({ group: name, name: item.name, missingIn: "base" })
       else pairs.push({ name: item.name, base: before, candidate: item, samples: { base: [], candidate: [] } })
     }
     for (const item of groups.base.cases) {
-      if (!pairs.some((pair) => pair.name === item.name)) out.push({ group: name, name: item.name, missingIn: "candidate" })
+      if (!pairs.some((pair) => pair.name === item.name))
+        out.push({ group: name, name: item.name, missingIn: "candidate" })
     }
     collect("major")
     for (let round = 0; round < request.warmupRounds + request.rounds; round++) {
@@ -151,7 +160,11 @@ export const measure = async (request: MeasureRequest): Promise<Array<CaseSample
       for (const pair of pairs) {
         for (const side of sides) {
           const warmup = round < request.warmupRounds
-          const nsPerOp = await sample(pair[side], warmup ? request.warmupMs : request.sampleMs, side === "candidate" ? slowdown : 0)
+          const nsPerOp = await sample(
+            pair[side],
+            warmup ? request.warmupMs : request.sampleMs,
+            side === "candidate" ? slowdown : 0
+          )
           if (!warmup) pair.samples[side].push(nsPerOp)
         }
       }

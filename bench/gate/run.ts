@@ -26,7 +26,9 @@ const main = (): number => {
       console.log(`gate: MABEAM_BENCH_BASE=${settings.base} is not a commit of this repository`)
       return 2
     }
-    console.log("gate: skipped, HEAD has no parent here (a single-commit or shallow clone); set MABEAM_BENCH_BASE=<rev> to compare with one")
+    console.log(
+      "gate: skipped, HEAD has no parent here (a single-commit or shallow clone); set MABEAM_BENCH_BASE=<rev> to compare with one"
+    )
     return 0
   }
   const worktree = settings.candidate === "worktree"
@@ -47,19 +49,24 @@ const main = (): number => {
       return 0
     }
     const baseSide: Side = { dir: baseCheckout.dir, label: base.short, rev: base.short }
-    const candidateSide: Side = candidateCheckout === undefined
-      ? { dir: repo, label: `${head.short}+worktree`, rev: "worktree" }
-      : { dir: candidateCheckout.dir, label: head.short, rev: head.short }
+    const candidateSide: Side =
+      candidateCheckout === undefined
+        ? { dir: repo, label: `${head.short}+worktree`, rev: "worktree" }
+        : { dir: candidateCheckout.dir, label: head.short, rev: head.short }
     const slowdown = process.env["MABEAM_BENCH_SLOWDOWN"]
     console.log(
       `gate: ${gatedFile}, base ${base.short} (${settings.base}) vs candidate ${candidateSide.label} (${settings.candidate}): ` +
         `CPU time per operation, median of ${settings.effort.rounds} interleaved rounds [95% interval]; tolerance ${settings.tolerance * 100}%` +
         (slowdown ? `; MABEAM_BENCH_SLOWDOWN=${slowdown}: the candidate is slowed on purpose` : "")
     )
-    console.log(`gate: checkouts in ${checkouts.map((item) => `${(item.costMs / 1000).toFixed(1)} s (node_modules ${item.dependencies})`).join(" and ")}`)
+    console.log(
+      `gate: checkouts in ${checkouts.map((item) => `${(item.costMs / 1000).toFixed(1)} s (node_modules ${item.dependencies})`).join(" and ")}`
+    )
     const outcome = runGate(baseSide, candidateSide, { tolerance: settings.tolerance, effort: settings.effort })
     const compared = outcome.cases.filter((item) => "regression" in item).length
-    console.log(`gate: ${compared} cases compared, ${outcome.regressions} regressions, ${outcome.measurements} measurement(s) in ${outcome.seconds.toFixed(1)} s`)
+    console.log(
+      `gate: ${compared} cases compared, ${outcome.regressions} regressions, ${outcome.measurements} measurement(s) in ${outcome.seconds.toFixed(1)} s`
+    )
     return outcome.regressions > 0 ? 1 : 0
   } finally {
     // rmSync unlinks a symlinked node_modules without following it.

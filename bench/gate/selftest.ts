@@ -21,8 +21,7 @@ import { median } from "./stats.ts"
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..")
 
-const compared = (cases: ReadonlyArray<CaseVerdict>) =>
-  cases.flatMap((item) => ("regression" in item ? [item] : []))
+const compared = (cases: ReadonlyArray<CaseVerdict>) => cases.flatMap((item) => ("regression" in item ? [item] : []))
 
 const spread = (values: ReadonlyArray<number>): string => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -38,7 +37,11 @@ const main = (): boolean => {
   const temp = mkdtempSync(join(tmpdir(), "mabeam-gate-selftest-"))
   const started = performance.now()
   try {
-    const side = (name: string): Side => ({ dir: materialise(repo, head, join(temp, name)).dir, label: `${head.short}/${name}`, rev: head.short })
+    const side = (name: string): Side => ({
+      dir: materialise(repo, head, join(temp, name)).dir,
+      label: `${head.short}/${name}`,
+      rev: head.short
+    })
     const [a, b] = [side("a"), side("b")]
     const options = { tolerance: settings.tolerance, effort: settings.effort }
     let ok = true
@@ -48,7 +51,9 @@ const main = (): boolean => {
     const missed = compared(slowed.cases).filter((item) => !item.regression)
     for (const item of missed) console.log(`selftest FAILED: the slowed ${item.group} · ${item.name} was not caught`)
     ok &&= missed.length === 0 && compared(slowed.cases).length > 0
-    console.log(`selftest 1: ${slowed.regressions} of ${compared(slowed.cases).length} slowed cases caught in ${slowed.seconds.toFixed(1)} s`)
+    console.log(
+      `selftest 1: ${slowed.regressions} of ${compared(slowed.cases).length} slowed cases caught in ${slowed.seconds.toFixed(1)} s`
+    )
 
     console.log(`selftest 2: ${runs} A/A runs of ${head.short} against itself must flag nothing`)
     const ratios = new Map<string, Array<number>>()
@@ -56,7 +61,11 @@ const main = (): boolean => {
     let flagged = 0
     for (let run = 1; run <= runs; run++) {
       const lines: Array<string> = []
-      const outcome = runGate(a, b, { ...options, env: { ...process.env, MABEAM_BENCH_SLOWDOWN: "" }, log: (line) => lines.push(line) })
+      const outcome = runGate(a, b, {
+        ...options,
+        env: { ...process.env, MABEAM_BENCH_SLOWDOWN: "" },
+        log: (line) => lines.push(line)
+      })
       const cases = compared(outcome.cases)
       for (const item of cases) {
         const key = `${item.group} · ${item.name}`

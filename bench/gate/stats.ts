@@ -84,7 +84,11 @@ const figure = (xs: ReadonlyArray<number>): Figure => ({ median: median(xs), int
  * Compares one case's samples; `base[i]` and `candidate[i]` come from the same round. Throws when
  * the two series differ in length or hold no sample (a broken measurement, never a verdict).
  */
-export const compare = (base: ReadonlyArray<number>, candidate: ReadonlyArray<number>, tolerance: number): Comparison => {
+export const compare = (
+  base: ReadonlyArray<number>,
+  candidate: ReadonlyArray<number>,
+  tolerance: number
+): Comparison => {
   if (base.length === 0 || base.length !== candidate.length) {
     throw new Error(`a comparison needs paired samples, got ${base.length} base and ${candidate.length} candidate`)
   }

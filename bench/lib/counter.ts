@@ -35,6 +35,10 @@ export const counterAgent = (kind: string) => {
   })
   return {
     definition,
-    deployed: ClusterAgent.make(definition, { state: Schema.Number, replies: { Get: Schema.Number }, maxIdleTime: "10 minutes" })
+    deployed: ClusterAgent.make(definition, {
+      state: Schema.Number,
+      replies: { Get: Schema.Number },
+      maxIdleTime: "10 minutes"
+    })
   }
 }

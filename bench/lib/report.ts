@@ -2,7 +2,13 @@
 import type { BenchResult } from "./types.ts"
 
 const fmt = (value: number | undefined, digits = 1): string =>
-  value === undefined ? "-" : value >= 1e6 ? `${(value / 1e6).toFixed(2)}M` : value >= 1e4 ? `${(value / 1e3).toFixed(1)}k` : value.toFixed(digits)
+  value === undefined
+    ? "-"
+    : value >= 1e6
+      ? `${(value / 1e6).toFixed(2)}M`
+      : value >= 1e4
+        ? `${(value / 1e3).toFixed(1)}k`
+        : value.toFixed(digits)
 
 /** One aligned line per case: ns/op with CI, p50, p99, ops/s, bytes/op and the ratio to the baseline. */
 export const formatResult = (result: BenchResult): string => {

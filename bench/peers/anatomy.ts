@@ -19,7 +19,12 @@ import { Registry } from "../../src/registry/index.ts"
 
 const n = Number(process.argv[2] ?? 2000)
 const Ping = Agent.message("Ping", {})
-const Sink = Agent.make({ name: "sink", messages: Schema.Union([Ping]), initial: () => 0, handle: (k: number) => k + 1 })
+const Sink = Agent.make({
+  name: "sink",
+  messages: Schema.Union([Ping]),
+  initial: () => 0,
+  handle: (k: number) => k + 1
+})
 
 interface HeapSnapshot {
   readonly snapshot: {
@@ -63,10 +68,17 @@ const maxId = (snapshot: HeapSnapshot): number => {
 
 /** What each object allocated after `since` is, keyed by kind and holder, in bytes and objects. */
 const newObjects = (snapshot: HeapSnapshot, since: number): Map<string, { bytes: number; count: number }> => {
-  const { node_fields: fields, node_types: [types], edge_fields, edge_types: [edgeTypes] } = snapshot.snapshot.meta
+  const {
+    node_fields: fields,
+    node_types: [types],
+    edge_fields,
+    edge_types: [edgeTypes]
+  } = snapshot.snapshot.meta
   const width = fields.length
   const edgeWidth = edge_fields.length
-  const [typeAt, nameAt, idAt, sizeAt, edgesAt] = ["type", "name", "id", "self_size", "edge_count"].map((f) => fields.indexOf(f)) as [number, number, number, number, number]
+  const [typeAt, nameAt, idAt, sizeAt, edgesAt] = ["type", "name", "id", "self_size", "edge_count"].map((f) =>
+    fields.indexOf(f)
+  ) as [number, number, number, number, number]
   const { nodes, edges, strings } = snapshot
   const count = nodes.length / width
   const isNew = (node: number) => nodes[node * width + idAt]! > since
@@ -142,7 +154,9 @@ const memory = async (label: string, layer: Layer.Layer<AgentSystem>): Promise<s
     "",
     "| object ← held by | bytes / agent | objects / agent |",
     "|---|---:|---:|",
-    ...rows.map(([key, bytes, count]) => `| ${key.replaceAll("|", "\\|")} | ${bytes.toFixed(0)} | ${count.toFixed(2)} |`),
+    ...rows.map(
+      ([key, bytes, count]) => `| ${key.replaceAll("|", "\\|")} | ${bytes.toFixed(0)} | ${count.toFixed(2)} |`
+    ),
     `| everything else (< 24 B per agent each) | ${rest.toFixed(0)} | |`,
     ""
   ].join("\n")
@@ -168,10 +182,16 @@ const time = async (): Promise<string> => {
 
 const sections = [
   await memory("Without a registry (`AgentSystem.layer`)", AgentSystem.layer),
-  await memory("With the registry entry (`AgentSystem.layer` + `Registry.layer`)", AgentSystem.layer.pipe(Layer.provide(Registry.layer))),
+  await memory(
+    "With the registry entry (`AgentSystem.layer` + `Registry.layer`)",
+    AgentSystem.layer.pipe(Layer.provide(Registry.layer))
+  ),
   await time()
 ]
 const file = join(dirname(fileURLToPath(import.meta.url)), "anatomy.md")
-writeFileSync(file, `Measured by \`node --expose-gc bench/peers/anatomy.ts ${n}\` on ${new Date().toISOString()} (Node ${process.version}).\n\n${sections.join("\n")}`)
+writeFileSync(
+  file,
+  `Measured by \`node --expose-gc bench/peers/anatomy.ts ${n}\` on ${new Date().toISOString()} (Node ${process.version}).\n\n${sections.join("\n")}`
+)
 console.log(`wrote ${file}`)
 process.exit(0)

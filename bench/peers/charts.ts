@@ -39,10 +39,41 @@ export interface Metric {
 export const us = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2))
 export const rate = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)} M` : `${(v / 1e3).toFixed(0)} k`)
 export const metrics: ReadonlyArray<Metric> = [
-  { key: "spawnUs", file: "spawn-stop.svg", title: "spawn + stop", unit: "µs / agent", better: "lower", format: us, target: 3 },
-  { key: "bytes", file: "idle-bytes.svg", title: "idle memory", unit: "bytes / agent", better: "lower", format: (v) => v.toFixed(0), target: 1024 },
-  { key: "oneToOne", file: "one-to-one.svg", title: "1 → 1 messages", unit: "msgs / s", better: "higher", format: rate, target: 8e6 },
-  { key: "manyToOne", file: "many-to-one.svg", title: "N → 1 messages", unit: "msgs / s", better: "higher", format: rate },
+  {
+    key: "spawnUs",
+    file: "spawn-stop.svg",
+    title: "spawn + stop",
+    unit: "µs / agent",
+    better: "lower",
+    format: us,
+    target: 3
+  },
+  {
+    key: "bytes",
+    file: "idle-bytes.svg",
+    title: "idle memory",
+    unit: "bytes / agent",
+    better: "lower",
+    format: (v) => v.toFixed(0),
+    target: 1024
+  },
+  {
+    key: "oneToOne",
+    file: "one-to-one.svg",
+    title: "1 → 1 messages",
+    unit: "msgs / s",
+    better: "higher",
+    format: rate,
+    target: 8e6
+  },
+  {
+    key: "manyToOne",
+    file: "many-to-one.svg",
+    title: "N → 1 messages",
+    unit: "msgs / s",
+    better: "higher",
+    format: rate
+  },
   { key: "askUs", file: "ask.svg", title: "ask round trip", unit: "µs / ask", better: "lower", format: us }
 ]
 

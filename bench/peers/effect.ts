@@ -10,11 +10,15 @@ type Server<A> = { readonly queue: Queue.Queue<A>; readonly fiber: Fiber.Fiber<n
 
 /** A fiber that hands every message of its queue, in batches, to `handle`. */
 const server = <A>(handle: (message: A) => void) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const queue = yield* Queue.unbounded<A>()
-    const fiber = yield* Effect.forkDetach(Effect.forever(Effect.map(Queue.takeAll(queue), (batch) => {
-      for (const message of batch) handle(message)
-    })))
+    const fiber = yield* Effect.forkDetach(
+      Effect.forever(
+        Effect.map(Queue.takeAll(queue), (batch) => {
+          for (const message of batch) handle(message)
+        })
+      )
+    )
     return { queue, fiber } satisfies Server<A>
   })
 
@@ -39,7 +43,9 @@ export const effectPeer: Peer = {
   name: "bare Effect 4",
   agent: "fiber looping on Queue.takeAll of its own Queue.unbounded",
   setup: async () => {
-    const s = await Effect.runPromise(server<Deferred.Deferred<number>>((reply) => Deferred.doneUnsafe(reply, Effect.succeed(1))))
+    const s = await Effect.runPromise(
+      server<Deferred.Deferred<number>>((reply) => Deferred.doneUnsafe(reply, Effect.succeed(1)))
+    )
     echo = s.queue
     echoFiber = s.fiber
   },
@@ -47,21 +53,25 @@ export const effectPeer: Peer = {
     if (echoFiber !== undefined) await Effect.runPromise(Fiber.interrupt(echoFiber))
   },
   spawnStop: (n) =>
-    Effect.runPromise(Effect.gen(function*() {
-      for (let i = 0; i < n; i++) {
-        const s = yield* server<number>(ignore)
-        yield* Fiber.interrupt(s.fiber)
-      }
-    })),
+    Effect.runPromise(
+      Effect.gen(function* () {
+        for (let i = 0; i < n; i++) {
+          const s = yield* server<number>(ignore)
+          yield* Fiber.interrupt(s.fiber)
+        }
+      })
+    ),
   idle: {
     prepare: async () => {},
     build: async (n) => {
-      kept = await Effect.runPromise(Effect.gen(function*() {
-        const servers: Array<Server<number>> = []
-        for (let i = 0; i < n; i++) servers.push(yield* server<number>(ignore))
-        yield* Effect.yieldNow
-        return servers
-      }))
+      kept = await Effect.runPromise(
+        Effect.gen(function* () {
+          const servers: Array<Server<number>> = []
+          for (let i = 0; i < n; i++) servers.push(yield* server<number>(ignore))
+          yield* Effect.yieldNow
+          return servers
+        })
+      )
       return kept
     },
     release: async () => {
@@ -70,35 +80,43 @@ export const effectPeer: Peer = {
     }
   },
   oneToOne: (messages) =>
-    Effect.runPromise(Effect.gen(function*() {
-      const { done, make } = yield* counter(messages)
-      const sink = yield* make
-      for (let i = 0; i < messages; i++) Queue.offerUnsafe(sink.queue, i)
-      yield* Effect.promise(() => done.promise)
-      yield* Fiber.interrupt(sink.fiber)
-    })),
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const { done, make } = yield* counter(messages)
+        const sink = yield* make
+        for (let i = 0; i < messages; i++) Queue.offerUnsafe(sink.queue, i)
+        yield* Effect.promise(() => done.promise)
+        yield* Fiber.interrupt(sink.fiber)
+      })
+    ),
   manyToOne: (producers, messages) =>
-    Effect.runPromise(Effect.gen(function*() {
-      const { done, make } = yield* counter(messages)
-      const sink = yield* make
-      const each = messages / producers
-      const senders: Array<Server<number>> = []
-      for (let p = 0; p < producers; p++) {
-        senders.push(yield* server<number>((count) => {
-          for (let i = 0; i < count; i++) Queue.offerUnsafe(sink.queue, i)
-        }))
-      }
-      for (const sender of senders) Queue.offerUnsafe(sender.queue, each)
-      yield* Effect.promise(() => done.promise)
-      yield* interruptAll([...senders, sink])
-    })),
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const { done, make } = yield* counter(messages)
+        const sink = yield* make
+        const each = messages / producers
+        const senders: Array<Server<number>> = []
+        for (let p = 0; p < producers; p++) {
+          senders.push(
+            yield* server<number>((count) => {
+              for (let i = 0; i < count; i++) Queue.offerUnsafe(sink.queue, i)
+            })
+          )
+        }
+        for (const sender of senders) Queue.offerUnsafe(sender.queue, each)
+        yield* Effect.promise(() => done.promise)
+        yield* interruptAll([...senders, sink])
+      })
+    ),
   ask: (n) =>
-    Effect.runPromise(Effect.gen(function*() {
-      const queue = echo!
-      for (let i = 0; i < n; i++) {
-        const reply = yield* Deferred.make<number>()
-        Queue.offerUnsafe(queue, reply)
-        yield* Deferred.await(reply)
-      }
-    }))
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const queue = echo!
+        for (let i = 0; i < n; i++) {
+          const reply = yield* Deferred.make<number>()
+          Queue.offerUnsafe(queue, reply)
+          yield* Deferred.await(reply)
+        }
+      })
+    )
 }

@@ -24,12 +24,16 @@ const Sink = Agent.make({
 })
 
 type System = AgentSystem["Service"]
-const open = async (layer: Layer.Layer<AgentSystem>): Promise<{ readonly system: System; readonly close: () => Promise<void> }> => {
+const open = async (
+  layer: Layer.Layer<AgentSystem>
+): Promise<{ readonly system: System; readonly close: () => Promise<void> }> => {
   const scope = Scope.makeUnsafe()
   const context = await Effect.runPromise(Layer.buildWithScope(layer, scope))
   return { system: Context.get(context, AgentSystem), close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
 }
-const systemLayer = AgentSystem.layerWith({ root: { intensity: { maxRestarts: 1_000_000, within: "1 second" } } }).pipe(Layer.orDie)
+const systemLayer = AgentSystem.layerWith({ root: { intensity: { maxRestarts: 1_000_000, within: "1 second" } } }).pipe(
+  Layer.orDie
+)
 
 /** The send paths of one run, in messages per second. */
 export interface SendPaths {
@@ -44,14 +48,16 @@ export interface SendPaths {
  * (`yield* tell`), then one ask to each (so every message was handled); returns the wall ms.
  */
 const sendRun = (refs: ReadonlyArray<AgentRef<SinkMessage>>, messages: number, idiomatic: boolean) =>
-  Effect.runPromise(Effect.gen(function*() {
-    const n = refs.length
-    const start = performance.now()
-    if (idiomatic) for (let i = 0; i < messages; i++) yield* refs[i % n]!.tell(ping)
-    else for (let i = 0; i < messages; i++) refs[i % n]!.tellUnsafe(ping)
-    yield* Effect.forEach(refs, (ref) => ref.ask(count), { discard: true })
-    return performance.now() - start
-  }))
+  Effect.runPromise(
+    Effect.gen(function* () {
+      const n = refs.length
+      const start = performance.now()
+      if (idiomatic) for (let i = 0; i < messages; i++) yield* refs[i % n]!.tell(ping)
+      else for (let i = 0; i < messages; i++) refs[i % n]!.tellUnsafe(ping)
+      yield* Effect.forEach(refs, (ref) => ref.ask(count), { discard: true })
+      return performance.now() - start
+    })
+  )
 
 /** Median of three after a warm-up at a tenth of the size. */
 const median = async (run: (size: number) => Promise<number>, size: number): Promise<number> => {
@@ -65,7 +71,9 @@ export const sendPaths = async (messages: number): Promise<SendPaths> => {
   const { system, close } = await open(systemLayer)
   // Mailboxes large enough for a whole run: nothing waits and nothing is dropped.
   const spawn = (n: number) =>
-    Effect.runPromise(Effect.forEach(Array.from({ length: n }), () => system.spawn({ ...Sink, mailbox: { capacity: messages + 1 } })))
+    Effect.runPromise(
+      Effect.forEach(Array.from({ length: n }), () => system.spawn({ ...Sink, mailbox: { capacity: messages + 1 } }))
+    )
   const one = await spawn(1)
   const fan = await spawn(1000)
   const rate = async (refs: ReadonlyArray<AgentRef<SinkMessage>>, idiomatic: boolean) =>
@@ -89,7 +97,11 @@ export const registeredIdle = () => {
       await Effect.runPromise(opened.system.spawn(Sink))
     },
     build: (n: number) =>
-      Effect.runPromise(Effect.forEach(Array.from({ length: n }), () => opened!.system.spawn(Sink)).pipe(Effect.tap(() => Effect.yieldNow))),
+      Effect.runPromise(
+        Effect.forEach(Array.from({ length: n }), () => opened!.system.spawn(Sink)).pipe(
+          Effect.tap(() => Effect.yieldNow)
+        )
+      ),
     release: async () => {
       await opened?.close()
       opened = undefined

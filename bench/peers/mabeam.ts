@@ -74,25 +74,29 @@ export const mabeamPeer: Peer = {
     if (main !== undefined) await close(main.scope)
   },
   spawnStop: (n) =>
-    Effect.runPromise(Effect.gen(function*() {
-      const sys = system()
-      for (let i = 0; i < n; i++) {
-        const ref = yield* sys.spawn(Sink)
-        yield* sys.stop(ref)
-      }
-    })),
+    Effect.runPromise(
+      Effect.gen(function* () {
+        const sys = system()
+        for (let i = 0; i < n; i++) {
+          const ref = yield* sys.spawn(Sink)
+          yield* sys.stop(ref)
+        }
+      })
+    ),
   idle: {
     prepare: async () => {
       idle = await open()
     },
     build: (n) =>
-      Effect.runPromise(Effect.gen(function*() {
-        const sys = idle!.system
-        const refs: Array<AgentRef<SinkMessage>> = []
-        for (let i = 0; i < n; i++) refs.push(yield* sys.spawn(Sink))
-        yield* Effect.yieldNow
-        return refs
-      })),
+      Effect.runPromise(
+        Effect.gen(function* () {
+          const sys = idle!.system
+          const refs: Array<AgentRef<SinkMessage>> = []
+          for (let i = 0; i < n; i++) refs.push(yield* sys.spawn(Sink))
+          yield* Effect.yieldNow
+          return refs
+        })
+      ),
     release: async () => {
       if (idle !== undefined) await close(idle.scope)
       idle = undefined
@@ -107,18 +111,24 @@ export const mabeamPeer: Peer = {
   manyToOne: async (producers, messages) => {
     const { ref, done } = await sinkFor(messages)
     target = ref
-    const senders = await Effect.runPromise(Effect.forEach(Array.from({ length: producers }), () => system().spawn(Producer)))
+    const senders = await Effect.runPromise(
+      Effect.forEach(Array.from({ length: producers }), () => system().spawn(Producer))
+    )
     const go = Go.make({ count: messages / producers })
     for (const sender of senders) sender.tellUnsafe(go)
     await done.promise
-    await Effect.runPromise(Effect.forEach([...senders, ref], (r) => system().stop(r as AgentRef<never>), { discard: true }))
+    await Effect.runPromise(
+      Effect.forEach([...senders, ref], (r) => system().stop(r as AgentRef<never>), { discard: true })
+    )
   },
   ask: async (n) => {
     onHandled = () => {}
     const ref = await Effect.runPromise(system().spawn(Sink))
-    await Effect.runPromise(Effect.gen(function*() {
-      for (let i = 0; i < n; i++) yield* ref.ask(count)
-    }))
+    await Effect.runPromise(
+      Effect.gen(function* () {
+        for (let i = 0; i < n; i++) yield* ref.ask(count)
+      })
+    )
     await Effect.runPromise(system().stop(ref))
   }
 }

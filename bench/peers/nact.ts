@@ -17,11 +17,15 @@ const name = () => `a${++sequence}`
 /** A counter that calls `onHandled` with its new count after every message and answers asks. */
 const sink = (onHandled: (n: number) => void) => {
   let n = 0
-  return spawnStateless(system!, (msg: SinkMessage) => {
-    n++
-    if (msg.type === "ask") dispatch(msg.reply, n)
-    onHandled(n)
-  }, name())
+  return spawnStateless(
+    system!,
+    (msg: SinkMessage) => {
+      n++
+      if (msg.type === "ask") dispatch(msg.reply, n)
+      onHandled(n)
+    },
+    name()
+  )
 }
 const ignore = () => {}
 const ping: SinkMessage = { type: "ping" }
@@ -76,9 +80,14 @@ export const nactPeer: Peer = {
   manyToOne: async (producers, messages) => {
     const { ref, done } = counted(messages)
     const senders = Array.from({ length: producers }, () =>
-      spawnStateless(system!, (msg: ProducerMessage) => {
-        for (let i = 0; i < msg.count; i++) dispatch(ref, ping)
-      }, name()))
+      spawnStateless(
+        system!,
+        (msg: ProducerMessage) => {
+          for (let i = 0; i < msg.count; i++) dispatch(ref, ping)
+        },
+        name()
+      )
+    )
     const go: ProducerMessage = { type: "go", count: messages / producers }
     for (const sender of senders) dispatch(sender, go)
     await done.promise

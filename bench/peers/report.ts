@@ -26,7 +26,9 @@ const ratios = (rows: ReadonlyArray<Row>, reference: Row): string =>
   [
     `| library | spawn + stop | bytes | 1→1 | N→1 | ask |`,
     `|---|---:|---:|---:|---:|---:|`,
-    ...rows.map((r) => `| ${r.peer} | ${metrics.map((m) => `${(r[m.key] / reference[m.key]).toFixed(2)}×`).join(" | ")} |`)
+    ...rows.map(
+      (r) => `| ${r.peer} | ${metrics.map((m) => `${(r[m.key] / reference[m.key]).toFixed(2)}×`).join(" | ")} |`
+    )
   ].join("\n")
 
 const verdict = (metric: Metric, value: number): string => {
@@ -36,7 +38,13 @@ const verdict = (metric: Metric, value: number): string => {
 }
 
 /** Writes BENCHMARKS.md (repo root) and bench/charts/*.svg; returns the paths written. */
-export const writeReport = (rows: ReadonlyArray<Row>, sizes: Sizes, seconds: number, scale: number, extras: Extras): Array<string> => {
+export const writeReport = (
+  rows: ReadonlyArray<Row>,
+  sizes: Sizes,
+  seconds: number,
+  scale: number,
+  extras: Extras
+): Array<string> => {
   const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..")
   const chartsDir = join(root, "bench", "charts")
   mkdirSync(chartsDir, { recursive: true })
@@ -193,10 +201,13 @@ const behind = (rows: ReadonlyArray<Row>, mabeam: Row): string => {
     const ahead = others.filter((r) => factor(r) > 1.05)
     const level = others.filter((r) => factor(r) >= 1 / 1.05 && factor(r) <= 1.05)
     const parts = [`- ${m.title}: mabeam ${m.format(mabeam[m.key])} ${m.unit}`]
-    parts.push(ahead.length === 0
-      ? "no peer is ahead by more than 5%"
-      : `behind ${ahead.map((r) => `${r.peer} (${m.format(r[m.key])}, ${factor(r).toFixed(1)}× better)`).join(", ")}`)
-    if (level.length > 0) parts.push(`level (within 5%) with ${level.map((r) => `${r.peer} (${m.format(r[m.key])})`).join(", ")}`)
+    parts.push(
+      ahead.length === 0
+        ? "no peer is ahead by more than 5%"
+        : `behind ${ahead.map((r) => `${r.peer} (${m.format(r[m.key])}, ${factor(r).toFixed(1)}× better)`).join(", ")}`
+    )
+    if (level.length > 0)
+      parts.push(`level (within 5%) with ${level.map((r) => `${r.peer} (${m.format(r[m.key])})`).join(", ")}`)
     lines.push(`${parts.join("; ")}.`)
   }
   return lines.join("\n")

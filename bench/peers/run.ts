@@ -39,7 +39,12 @@ const time = async (run: () => Promise<void>): Promise<number> => {
 }
 
 /** Median of three runs after one warm-up at a tenth of the size; returns ms for the full size. */
-const measure = async (label: string, run: (size: number) => Promise<void>, size: number, step = 1): Promise<number> => {
+const measure = async (
+  label: string,
+  run: (size: number) => Promise<void>,
+  size: number,
+  step = 1
+): Promise<number> => {
   await run(Math.max(step, Math.round(size / 10 / step) * step))
   const runs: Array<number> = []
   for (let i = 0; i < 3; i++) runs.push(await time(() => run(size)))
@@ -103,7 +108,11 @@ for (const peer of peers) await peer.teardown()
 
 console.log(`\nmabeam send paths (${sizes.messages}; msgs/s)`)
 const paths = await sendPaths(sizes.messages)
-console.log(`  ${Object.entries(paths).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} M`).join("  ")}`)
+console.log(
+  `  ${Object.entries(paths)
+    .map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} M`)
+    .join("  ")}`
+)
 console.log(`\nmabeam bytes per idle agent with its registry entry (${sizes.registered})`)
 const registeredBytes = await idleBytes({ name: "mabeam + registry", idle: registeredIdle() }, sizes.registered)
 console.log(`  ${registeredBytes.toFixed(0)} B`)

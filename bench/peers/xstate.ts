@@ -30,9 +30,11 @@ const producerLogic = (sink: Actor<ReturnType<typeof sinkLogic>>) =>
 
 const counted = (messages: number) => {
   const done = latch()
-  const sink = createActor(sinkLogic((n) => {
-    if (n === messages) done.open()
-  })).start()
+  const sink = createActor(
+    sinkLogic((n) => {
+      if (n === messages) done.open()
+    })
+  ).start()
   return { sink, done }
 }
 

@@ -11,12 +11,22 @@ import type { OverflowPolicy } from "./Mailbox.ts"
 
 declare const ReplyType: unique symbol
 
-/** Marks a message type whose `ask` is answered with an `R`. */
+/**
+ * Marks a message type whose `ask` is answered with an `R`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Replies<R> {
   readonly [ReplyType]?: (_: never) => R
 }
 
-/** The reply type of a request message (`never` for plain messages). */
+/**
+ * The reply type of a request message (`never` for plain messages).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ReplyOf<M> = M extends { readonly [ReplyType]?: (_: never) => infer R } ? R : never
 
 /**
@@ -26,9 +36,14 @@ export type ReplyOf<M> = M extends { readonly [ReplyType]?: (_: never) => infer 
  * ```ts
  * const Increment = Agent.message("Increment", { by: Schema.Number })
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const message = <const Tag extends string, const Fields extends Schema.Struct.Fields>(tag: Tag, fields: Fields) =>
-  Schema.TaggedStruct(tag, fields)
+export const message = <const Tag extends string, const Fields extends Schema.Struct.Fields>(
+  tag: Tag,
+  fields: Fields
+) => Schema.TaggedStruct(tag, fields)
 
 /**
  * A tagged message that is answered: `ref.ask(msg)` returns a value of `reply`'s type, and the
@@ -39,24 +54,37 @@ export const message = <const Tag extends string, const Fields extends Schema.St
  * const Get = Agent.request("Get", {}, Schema.Number)
  * const n: number = yield* ref.ask(Get.make({}))
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const request = <const Tag extends string, const Fields extends Schema.Struct.Fields, R>(
   tag: Tag,
   fields: Fields,
   _reply: Schema.Codec<R, unknown>
-): Schema.Codec<
-  Schema.TaggedStruct<Tag, Fields>["Type"] & Replies<R>,
-  Schema.TaggedStruct<Tag, Fields>["Encoded"]
-> & { readonly make: (input: Omit<Schema.TaggedStruct<Tag, Fields>["Type"], "_tag">) => Schema.TaggedStruct<Tag, Fields>["Type"] & Replies<R> } =>
-  Schema.TaggedStruct(tag, fields) as never
+): Schema.Codec<Schema.TaggedStruct<Tag, Fields>["Type"] & Replies<R>, Schema.TaggedStruct<Tag, Fields>["Encoded"]> & {
+  readonly make: (
+    input: Omit<Schema.TaggedStruct<Tag, Fields>["Type"], "_tag">
+  ) => Schema.TaggedStruct<Tag, Fields>["Type"] & Replies<R>
+} => Schema.TaggedStruct(tag, fields) as never
 
-/** The way back to the caller of a deferred request (gen_server's `From`). */
+/**
+ * The way back to the caller of a deferred request (gen_server's `From`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ReplyHandle<R> {
   /** Answers the caller; false if it was answered already or stopped waiting (timed out). */
   readonly reply: (value: R) => boolean
 }
 
-/** What a handler can do besides returning the next state. */
+/**
+ * What a handler can do besides returning the next state.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AgentContext<M> {
   /** This agent. */
   readonly self: AgentRef<M>
@@ -72,10 +100,20 @@ export interface AgentContext<M> {
   readonly defer: <Req extends M>(request: Req) => ReplyHandle<ReplyOf<Req>>
 }
 
-/** The next state, computed directly or by an effect. */
+/**
+ * The next state, computed directly or by an effect.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Step<S, E, R> = S | Effect.Effect<S, E, R>
 
-/** An agent's behaviour. Build one with {@link make}. */
+/**
+ * An agent's behaviour. Build one with {@link make}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AgentDefinition<S, M, E = never, R = never> {
   /** A name for the kind of agent; instances get ids (`name-1`, ...) unless spawned with one. */
   readonly name: string
@@ -117,6 +155,10 @@ export interface AgentDefinition<S, M, E = never, R = never> {
  *   }
  * })
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
-export const make = <S, M, E = never, R = never>(definition: AgentDefinition<S, M, E, R>): AgentDefinition<S, M, E, R> =>
-  definition
+export const make = <S, M, E = never, R = never>(
+  definition: AgentDefinition<S, M, E, R>
+): AgentDefinition<S, M, E, R> => definition

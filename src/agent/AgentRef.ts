@@ -11,7 +11,12 @@ import type { Duration, Effect } from "effect"
 import type { ReplyOf } from "./Agent.ts"
 import type { AskError, TellError } from "./errors.ts"
 
-/** Options of `ask`. */
+/**
+ * Options of `ask`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AskOptions {
   /** How long to wait for the reply (≥ 0); defaults to 5 seconds. Anything else is `InvalidInput`. */
   readonly timeout?: Duration.Input
@@ -21,6 +26,9 @@ export interface AskOptions {
  * A handle on a running agent. A ref from `spawn` is typed: its messages are checked by the
  * compiler and go to the mailbox without a runtime check (the hot path). A ref from `lookup`
  * (typed `AgentRef<unknown>`) checks every message against the agent's `messages` Schema.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface AgentRef<M> {
   /** Unique id of this agent (also its registry key). */
@@ -51,5 +59,13 @@ export interface AgentRef<M> {
  * Why a message was not handled. Every loss has one, and every loss is counted.
  * `"caller-timed-out"`: a request reached the agent after its caller stopped waiting, so it was dropped;
  * `"invalid-message"`: a message from an untyped path did not match the agent's `messages` Schema.
+ *
+ * @since 0.1.0
+ * @category models
  */
-export type DeadLetterReason = "mailbox-full" | "agent-stopped" | "handler-crashed" | "caller-timed-out" | "invalid-message"
+export type DeadLetterReason =
+  | "mailbox-full"
+  | "agent-stopped"
+  | "handler-crashed"
+  | "caller-timed-out"
+  | "invalid-message"

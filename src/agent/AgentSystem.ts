@@ -3,7 +3,21 @@
  *
  * @since 0.1.0
  */
-import { Cause, Context, Deferred, Duration, Effect, Exit, Layer, Metric, Option, PubSub, Schema, Scope, Stream } from "effect"
+import {
+  Cause,
+  Context,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Layer,
+  Metric,
+  Option,
+  PubSub,
+  Schema,
+  Scope,
+  Stream
+} from "effect"
 import { AlreadyRegistered } from "../registry/RegistryError.ts"
 import { decodeInput, InvalidInput } from "../errors/index.ts"
 import type { Unauthorized } from "../security/errors.ts"
@@ -20,7 +34,12 @@ import { AgentChild, type SystemHooks } from "./internal/AgentChild.ts"
 import { CheckedRef, messageCheck } from "./internal/checked.ts"
 import { Groups } from "./internal/groups.ts"
 
-/** How to spawn one agent. */
+/**
+ * How to spawn one agent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SpawnOptions {
   /** Unique id; defaults to `<definition name>-<n>`. */
   readonly id?: string
@@ -39,10 +58,24 @@ export interface SpawnOptions {
  * Everything `spawn` can fail with. `AgentIdTaken`: the id is held (here or by another owner in
  * the registry); `AgentStartFailed`: registration or `initial` failed (nothing is left running);
  * `Unauthorized`: secure mode refused the caller.
+ *
+ * @since 0.1.0
+ * @category models
  */
-export type SpawnError = AgentIdTaken | AgentStartFailed | DuplicateChild | SupervisorStopped | InvalidInput | Unauthorized
+export type SpawnError =
+  | AgentIdTaken
+  | AgentStartFailed
+  | DuplicateChild
+  | SupervisorStopped
+  | InvalidInput
+  | Unauthorized
 
-/** Options of the agent system. */
+/**
+ * Options of the agent system.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AgentSystemOptions {
   /** The node this system runs on; defaults to `"local"`. */
   readonly node?: string
@@ -70,62 +103,88 @@ const SpawnInput = Schema.Struct({
 const overflows: ReadonlyArray<unknown> = ["backpressure", "drop-newest", "fail"]
 const restarts: ReadonlyArray<unknown> = ["permanent", "transient", "temporary"]
 /** What `SpawnInput` accepts, checked by hand: `Schema.is` costs more than the rest of a spawn. */
-const validSpawnInput = (raw: { readonly id?: unknown; readonly capacity: unknown; readonly overflow: unknown; readonly restart: unknown }): raw is typeof SpawnInput.Type =>
+const validSpawnInput = (raw: {
+  readonly id?: unknown
+  readonly capacity: unknown
+  readonly overflow: unknown
+  readonly restart: unknown
+}): raw is typeof SpawnInput.Type =>
   (raw.id === undefined || (typeof raw.id === "string" && raw.id.length > 0)) &&
-  Number.isSafeInteger(raw.capacity) && (raw.capacity as number) >= 1 &&
-  overflows.includes(raw.overflow) && restarts.includes(raw.restart)
+  Number.isSafeInteger(raw.capacity) &&
+  (raw.capacity as number) >= 1 &&
+  overflows.includes(raw.overflow) &&
+  restarts.includes(raw.restart)
 const decodeSpawnInput = decodeInput(SpawnInput, "AgentSystem.spawn")
 
-/** The agent runtime of one mabeam instance. */
-export class AgentSystem extends Context.Service<AgentSystem, {
-  readonly node: string
-  /** The supervisor agents are spawned under unless told otherwise. */
-  readonly root: Supervisor.Supervisor
-  /**
-   * Starts an agent under a supervisor and returns its ref once it runs: registered, and its
-   * `initial` state computed. A failing start is `AgentStartFailed` and leaves nothing behind.
-   */
-  readonly spawn: <S, M, E, R>(
-    definition: AgentDefinition<S, M, E, R>,
-    options?: SpawnOptions
-  ) => Effect.Effect<AgentRef<M>, SpawnError, R>
-  /**
-   * Stops an agent gracefully (drains its mailbox within its shutdown timeout); `AgentNotRunning`
-   * if it is not running, `Unauthorized` if secure mode refused the caller.
-   */
-  readonly stop: (ref: AgentRef<never>) => Effect.Effect<void, AgentNotRunning | Unauthorized>
-  /** The group supervisor of a definition name, while it runs. */
-  readonly group: (kind: string) => Option.Option<Supervisor.Supervisor>
-  /** The root, then every running group supervisor (the default tree, top down). */
-  readonly supervisors: Effect.Effect<ReadonlyArray<Supervisor.Supervisor>>
-  /** The running agent with this id; its ref checks every message against the agent's `messages` Schema. */
-  readonly lookup: (id: string) => Option.Option<AgentRef<unknown>>
-  /** Completes with the agent's final exit when it stops for good. */
-  readonly monitor: (ref: AgentRef<never>) => Effect.Effect<Deferred.Deferred<Exit.Exit<void, unknown>>>
-  /** Links two agents: when either crashes, the other crashes too (with `LinkedAgentFailed`). */
-  readonly link: (a: AgentRef<never>, b: AgentRef<never>) => Effect.Effect<void>
-  /** Lifecycle events from the moment of subscription (bounded: events beyond 4096 unread are dropped). */
-  readonly events: Stream.Stream<AgentEvent>
-  /** Messages not handled, by reason. */
-  readonly deadLetters: Effect.Effect<DeadLetterCounts>
-  /** Number of agents alive. */
-  readonly size: () => number
-}>()("mabeam/AgentSystem") {
+/**
+ * The agent runtime of one mabeam instance.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class AgentSystem extends Context.Service<
+  AgentSystem,
+  {
+    readonly node: string
+    /** The supervisor agents are spawned under unless told otherwise. */
+    readonly root: Supervisor.Supervisor
+    /**
+     * Starts an agent under a supervisor and returns its ref once it runs: registered, and its
+     * `initial` state computed. A failing start is `AgentStartFailed` and leaves nothing behind.
+     */
+    readonly spawn: <S, M, E, R>(
+      definition: AgentDefinition<S, M, E, R>,
+      options?: SpawnOptions
+    ) => Effect.Effect<AgentRef<M>, SpawnError, R>
+    /**
+     * Stops an agent gracefully (drains its mailbox within its shutdown timeout); `AgentNotRunning`
+     * if it is not running, `Unauthorized` if secure mode refused the caller.
+     */
+    readonly stop: (ref: AgentRef<never>) => Effect.Effect<void, AgentNotRunning | Unauthorized>
+    /** The group supervisor of a definition name, while it runs. */
+    readonly group: (kind: string) => Option.Option<Supervisor.Supervisor>
+    /** The root, then every running group supervisor (the default tree, top down). */
+    readonly supervisors: Effect.Effect<ReadonlyArray<Supervisor.Supervisor>>
+    /** The running agent with this id; its ref checks every message against the agent's `messages` Schema. */
+    readonly lookup: (id: string) => Option.Option<AgentRef<unknown>>
+    /** Completes with the agent's final exit when it stops for good. */
+    readonly monitor: (ref: AgentRef<never>) => Effect.Effect<Deferred.Deferred<Exit.Exit<void, unknown>>>
+    /** Links two agents: when either crashes, the other crashes too (with `LinkedAgentFailed`). */
+    readonly link: (a: AgentRef<never>, b: AgentRef<never>) => Effect.Effect<void>
+    /** Lifecycle events from the moment of subscription (bounded: events beyond 4096 unread are dropped). */
+    readonly events: Stream.Stream<AgentEvent>
+    /** Messages not handled, by reason. */
+    readonly deadLetters: Effect.Effect<DeadLetterCounts>
+    /** Number of agents alive. */
+    readonly size: () => number
+  }
+>()("mabeam/AgentSystem") {
   /** An agent system with default options. */
-  static readonly layer: Layer.Layer<AgentSystem> = Layer.effect(AgentSystem, Effect.suspend(() => Effect.orDie(make())))
+  static readonly layer: Layer.Layer<AgentSystem> = Layer.effect(
+    AgentSystem,
+    Effect.suspend(() => Effect.orDie(make()))
+  )
   /** An agent system with the given options; bad options are `InvalidInput` when it is built. */
   static readonly layerWith = (options: AgentSystemOptions): Layer.Layer<AgentSystem, InvalidInput> =>
     Layer.effect(AgentSystem, make(options))
 }
 
-/** Builds an agent system in the current scope; closing the scope stops every agent. */
+/**
+ * Builds an agent system in the current scope; closing the scope stops every agent.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: AgentSystemOptions = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const node = options.node ?? "local"
     const askTimeout = Duration.fromInput(options.askTimeout ?? "5 seconds")
     const askTimeoutMillis = Option.isSome(askTimeout) ? Duration.toMillis(askTimeout.value) : Number.NaN
     if (Number.isNaN(askTimeoutMillis) || askTimeoutMillis < 0) {
-      return yield* new InvalidInput({ where: "AgentSystem.make", issue: `askTimeout: expected a duration >= 0, got ${String(options.askTimeout)}` })
+      return yield* new InvalidInput({
+        where: "AgentSystem.make",
+        issue: `askTimeout: expected a duration >= 0, got ${String(options.askTimeout)}`
+      })
     }
     const clock = yield* Effect.clockWith((clock) => Effect.succeed(clock))
     const deadlines = new Deadlines(() => clock.currentTimeMillisUnsafe())
@@ -194,7 +253,7 @@ export const make = (options: AgentSystemOptions = {}) =>
     }
 
     const spawn = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>, spawnOptions: SpawnOptions = {}) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const raw = {
           ...(spawnOptions.id === undefined ? {} : { id: spawnOptions.id }),
           capacity: definition.mailbox?.capacity ?? 1024,
@@ -216,9 +275,11 @@ export const make = (options: AgentSystemOptions = {}) =>
         yield* Effect.catch(supervisor.startChild(child), (error): Effect.Effect<never, SpawnError> => {
           hooks.forget(id)
           if (error._tag !== "ChildStartFailed") return Effect.fail(error)
-          return Effect.fail(error.cause instanceof AlreadyRegistered
-            ? new AgentIdTaken({ agent: id })
-            : new AgentStartFailed({ agent: id, cause: error.cause }))
+          return Effect.fail(
+            error.cause instanceof AlreadyRegistered
+              ? new AgentIdTaken({ agent: id })
+              : new AgentStartFailed({ agent: id, cause: error.cause })
+          )
         })
         return cell as AgentRef<M>
       })
@@ -247,15 +308,19 @@ export const make = (options: AgentSystemOptions = {}) =>
           return supervisor === undefined
             ? Effect.fail(new AgentNotRunning({ agent: ref.id }))
             : Effect.withFiber((fiber) => {
-              const stopping = Effect.ignore(supervisor.stopChild(ref.id))
-              // Traced only when someone listens (a tracer installed, or inside a span): a span
-              // costs more than the rest of the stop. No stack trace, for the same reason.
-              return fiber.cache.tracer === undefined && fiber.cache.span === undefined
-                ? stopping
-                : stopping.pipe(
-                  Effect.withSpan("mabeam.agents.stop", { attributes: { agent: ref.id, kind: ref.kind } }, { captureStackTrace: false })
-                )
-            })
+                const stopping = Effect.ignore(supervisor.stopChild(ref.id))
+                // Traced only when someone listens (a tracer installed, or inside a span): a span
+                // costs more than the rest of the stop. No stack trace, for the same reason.
+                return fiber.cache.tracer === undefined && fiber.cache.span === undefined
+                  ? stopping
+                  : stopping.pipe(
+                      Effect.withSpan(
+                        "mabeam.agents.stop",
+                        { attributes: { agent: ref.id, kind: ref.kind } },
+                        { captureStackTrace: false }
+                      )
+                    )
+              })
         }),
       group: (kind) => groups.get(kind),
       supervisors: Effect.sync(() => [root, ...groups.all()]),
@@ -264,7 +329,7 @@ export const make = (options: AgentSystemOptions = {}) =>
         return cell === undefined ? Option.none() : Option.some(new CheckedRef(cell))
       },
       monitor: (ref) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const deferred = yield* Deferred.make<Exit.Exit<void, unknown>>()
           const cell = ref instanceof AgentCell ? (ref as AgentCell<unknown>) : cellOf(ref)
           if (cell === undefined) yield* Deferred.succeed(deferred, Exit.void)

@@ -51,10 +51,18 @@ const batchOf = (scheduler: Scheduler.Scheduler): WakeBatch => {
  * - `"backpressure"`: the sender waits until there is room (the default);
  * - `"drop-newest"`: the new message is dropped and counted as a dead letter;
  * - `"fail"`: the sender gets a typed `MailboxFull` error.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type OverflowPolicy = "backpressure" | "drop-newest" | "fail"
 
-/** The outcome of a synchronous offer. */
+/**
+ * The outcome of a synchronous offer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type OfferResult = "accepted" | "full" | "closed"
 
 /**
@@ -64,6 +72,9 @@ export type OfferResult = "accepted" | "full" | "closed"
  * accepted within capacity once, and dropping them would lose messages the runtime promised to
  * deliver; `requeued` counts them until they are drained, and `size ≤ capacity + requeued` is
  * asserted on every offer.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class Mailbox<A> {
   private buffer: Array<A> = []
@@ -129,13 +140,13 @@ export class Mailbox<A> {
   /** Waits until the mailbox has room (or is closed). Used by the backpressure policy. */
   awaitRoom(): Effect.Effect<void> {
     return Effect.callback<void>((resume) => {
-    if (this.closedFlag || this.buffer.length < this.capacity) return resume(Effect.void)
-    const waiting = () => resume(Effect.void)
-    ;(this.senders ??= []).push(waiting)
-    return Effect.sync(() => {
-      const index = this.senders?.indexOf(waiting) ?? -1
-      if (index >= 0) this.senders?.splice(index, 1)
-    })
+      if (this.closedFlag || this.buffer.length < this.capacity) return resume(Effect.void)
+      const waiting = () => resume(Effect.void)
+      ;(this.senders ??= []).push(waiting)
+      return Effect.sync(() => {
+        const index = this.senders?.indexOf(waiting) ?? -1
+        if (index >= 0) this.senders?.splice(index, 1)
+      })
     })
   }
 
@@ -146,7 +157,7 @@ export class Mailbox<A> {
   get takeAll(): Effect.Effect<Array<A>> {
     // Built on first use, so a mailbox that never waits costs nothing for it.
     const mailbox = this
-    return this.takeAllEffect ??= Effect.callback<Array<A>>(function(this: Scheduler.Scheduler, resume) {
+    return (this.takeAllEffect ??= Effect.callback<Array<A>>(function (this: Scheduler.Scheduler, resume) {
       const batch = mailbox.drain()
       if (batch.length > 0 || mailbox.closedFlag) return resume(Effect.succeed(batch))
       mailbox.consumer = resume
@@ -154,7 +165,7 @@ export class Mailbox<A> {
       return Effect.sync(() => {
         mailbox.consumer = undefined
       })
-    })
+    }))
   }
 
   /** Removes and returns everything queued, releasing senders waiting for room. */

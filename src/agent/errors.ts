@@ -9,7 +9,12 @@ import type { InvalidInput } from "../errors/index.ts"
 import type { Unauthorized } from "../security/errors.ts"
 import { describeCause } from "../supervision/errors.ts"
 
-/** An `ask` got no reply within its timeout. The message may still be handled later. */
+/**
+ * An `ask` got no reply within its timeout. The message may still be handled later.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class AskTimeout extends Schema.TaggedError<AskTimeout>()("AskTimeout", {
   agent: Schema.String,
   request: Schema.String,
@@ -23,6 +28,9 @@ export class AskTimeout extends Schema.TaggedError<AskTimeout>()("AskTimeout", {
 /**
  * The agent stopped (or crashed) before it handled the message. `reason` says why:
  * `"stopped"`, `"crashed"`, or `"not-started"`.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class AgentStopped extends Schema.TaggedError<AgentStopped>()("AgentStopped", {
   agent: Schema.String,
@@ -35,7 +43,12 @@ export class AgentStopped extends Schema.TaggedError<AgentStopped>()("AgentStopp
   }
 }
 
-/** The agent's mailbox was full and its overflow policy is `"fail"`. */
+/**
+ * The agent's mailbox was full and its overflow policy is `"fail"`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class MailboxFull extends Schema.TaggedError<MailboxFull>()("MailboxFull", {
   agent: Schema.String,
   capacity: Schema.Number
@@ -45,7 +58,12 @@ export class MailboxFull extends Schema.TaggedError<MailboxFull>()("MailboxFull"
   }
 }
 
-/** The handler returned without replying to an `ask`. */
+/**
+ * The handler returned without replying to an `ask`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class NoReply extends Schema.TaggedError<NoReply>()("NoReply", {
   agent: Schema.String,
   request: Schema.String
@@ -55,7 +73,12 @@ export class NoReply extends Schema.TaggedError<NoReply>()("NoReply", {
   }
 }
 
-/** A linked agent stopped abnormally, so this agent was stopped too. */
+/**
+ * A linked agent stopped abnormally, so this agent was stopped too.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class LinkedAgentFailed extends Schema.TaggedError<LinkedAgentFailed>()("LinkedAgentFailed", {
   agent: Schema.String,
   linked: Schema.String
@@ -65,16 +88,29 @@ export class LinkedAgentFailed extends Schema.TaggedError<LinkedAgentFailed>()("
   }
 }
 
-/** Everything `ask` can fail with (`Unauthorized`: secure mode refused the caller). */
+/**
+ * Everything `ask` can fail with (`Unauthorized`: secure mode refused the caller).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AskError = AskTimeout | AgentStopped | MailboxFull | NoReply | SelfAsk | InvalidInput | Unauthorized
 
 /**
  * Everything `tell` can fail with (`InvalidInput`: an untyped message did not match the agent's
  * Schema; `Unauthorized`: secure mode refused the caller).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type TellError = AgentStopped | MailboxFull | InvalidInput | Unauthorized
 
-/** An agent with this id is already running. */
+/**
+ * An agent with this id is already running.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class AgentIdTaken extends Schema.TaggedError<AgentIdTaken>()("AgentIdTaken", {
   agent: Schema.String
 }) {
@@ -83,7 +119,12 @@ export class AgentIdTaken extends Schema.TaggedError<AgentIdTaken>()("AgentIdTak
   }
 }
 
-/** `spawn` failed because the agent's start (registration or `initial`) failed; nothing was left running. */
+/**
+ * `spawn` failed because the agent's start (registration or `initial`) failed; nothing was left running.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class AgentStartFailed extends Schema.TaggedError<AgentStartFailed>()("AgentStartFailed", {
   agent: Schema.String,
   cause: Schema.Defect()
@@ -93,7 +134,12 @@ export class AgentStartFailed extends Schema.TaggedError<AgentStartFailed>()("Ag
   }
 }
 
-/** An agent asked itself: it would wait for its own reply forever (OTP's `calling_self`). */
+/**
+ * An agent asked itself: it would wait for its own reply forever (OTP's `calling_self`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SelfAsk extends Schema.TaggedError<SelfAsk>()("SelfAsk", {
   agent: Schema.String,
   request: Schema.String
@@ -103,7 +149,12 @@ export class SelfAsk extends Schema.TaggedError<SelfAsk>()("SelfAsk", {
   }
 }
 
-/** `stop` of an agent that is not running (already stopped, or never spawned here). */
+/**
+ * `stop` of an agent that is not running (already stopped, or never spawned here).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class AgentNotRunning extends Schema.TaggedError<AgentNotRunning>()("AgentNotRunning", {
   agent: Schema.String
 }) {

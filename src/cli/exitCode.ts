@@ -10,6 +10,9 @@ import { CliError } from "effect/cli"
 /**
  * Succeeds with the exit code of `run` instead of failing. Errors the CLI has already shown
  * (usage errors, the CLI's own errors) are not printed again; anything else is printed in full.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const withExitCode = <R>(run: Effect.Effect<void, unknown, R>): Effect.Effect<number, never, R> =>
   run.pipe(
@@ -17,7 +20,8 @@ export const withExitCode = <R>(run: Effect.Effect<void, unknown, R>): Effect.Ef
     Effect.catchCause((cause) => {
       if (Cause.hasInterruptsOnly(cause)) return Effect.succeed(130)
       const error = Cause.squash(cause)
-      if (CliError.isCliError(error) && error._tag === "ShowHelp") return Effect.succeed(error.errors.length === 0 ? 0 : 2)
+      if (CliError.isCliError(error) && error._tag === "ShowHelp")
+        return Effect.succeed(error.errors.length === 0 ? 0 : 2)
       if (typeof error === "object" && error !== null && CliError.getUserMessage(error) !== undefined) {
         return Effect.succeed(Runtime.getErrorExitCode(error))
       }

@@ -37,11 +37,13 @@ if (argv[0] === "runner") {
       process.exit(1)
     }, deadlineMillis + 1_000).unref()
   }
-  const fiber = Effect.runFork(runnerMain(argv, VERSION).pipe(
-    Effect.provide(NodeServices.layer),
-    Effect.provideService(ShutdownSignal, Deferred.await(signal)),
-    Effect.provideService(DrainGuard, guard)
-  ))
+  const fiber = Effect.runFork(
+    runnerMain(argv, VERSION).pipe(
+      Effect.provide(NodeServices.layer),
+      Effect.provideService(ShutdownSignal, Deferred.await(signal)),
+      Effect.provideService(DrainGuard, guard)
+    )
+  )
   fiber.addObserver((exit) => teardown(exit, (code) => process.exit(code)))
 } else {
   const { main } = await import("./Cli.ts")

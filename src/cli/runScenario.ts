@@ -13,7 +13,12 @@ import { InvalidOption, NotAvailable, ScenarioFailed, UnknownScenario } from "./
 import { type Scenario, type ScenarioOptions, scenarios } from "./scenarios/index.ts"
 import type { Seed } from "./seed.ts"
 
-/** How to run a scenario. */
+/**
+ * How to run a scenario.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunScenarioOptions extends ScenarioOptions {
   /** Export traces, metrics and logs to this OTLP/HTTP endpoint (wins over the env var). */
   readonly otlp?: string | undefined
@@ -29,7 +34,12 @@ export interface RunScenarioOptions extends ScenarioOptions {
   readonly onDashboard?: ((dashboard: Dashboard.RunningDashboard) => Effect.Effect<void>) | undefined
 }
 
-/** Finds a scenario by name, or fails with `UnknownScenario` listing the known ones. */
+/**
+ * Finds a scenario by name, or fails with `UnknownScenario` listing the known ones.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const findScenario = (name: string): Effect.Effect<Scenario, UnknownScenario> => {
   const scenario = scenarios.get(name)
   return scenario === undefined
@@ -38,13 +48,17 @@ export const findScenario = (name: string): Effect.Effect<Scenario, UnknownScena
 }
 
 const describeFailure = (error: unknown): string =>
-  error instanceof Error ? error.message : typeof error === "object" && error !== null && "_tag" in error
-    ? String(error._tag)
-    : String(error)
+  error instanceof Error
+    ? error.message
+    : typeof error === "object" && error !== null && "_tag" in error
+      ? String(error._tag)
+      : String(error)
 
 // A failure may name the seed that broke (chaos with --rounds runs several): replay that one.
 const failedSeed = (error: unknown, fallback: Seed): Seed =>
-  typeof error === "object" && error !== null && "seed" in error && typeof error.seed === "number" ? error.seed : fallback
+  typeof error === "object" && error !== null && "seed" in error && typeof error.seed === "number"
+    ? error.seed
+    : fallback
 
 const mabeamLayer = (otlp: string | undefined) => {
   if (otlp === undefined) return Mabeam.layer()
@@ -58,9 +72,19 @@ const checkOptions = (scenario: Scenario, options: RunScenarioOptions): Effect.E
   const minAgents = scenario.minAgents ?? 2
   const maxRounds = scenario.maxRounds ?? 1_000_000
   const checks: ReadonlyArray<readonly [string, number | undefined, string, (n: number) => boolean]> = [
-    ["--rounds", options.rounds, `an integer from 1 to ${maxRounds}${scenario.maxRounds === undefined ? "" : ` for ${scenario.name}`}`, (n) => n >= 1 && n <= maxRounds],
+    [
+      "--rounds",
+      options.rounds,
+      `an integer from 1 to ${maxRounds}${scenario.maxRounds === undefined ? "" : ` for ${scenario.name}`}`,
+      (n) => n >= 1 && n <= maxRounds
+    ],
     ["--pace", options.paceMillis, "milliseconds from 0 to 60000", (n) => n >= 0 && n <= 60_000],
-    ["--agents", options.agents, `an integer from ${minAgents} to ${maxAgents} for ${scenario.name}`, (n) => n >= minAgents && n <= maxAgents],
+    [
+      "--agents",
+      options.agents,
+      `an integer from ${minAgents} to ${maxAgents} for ${scenario.name}`,
+      (n) => n >= minAgents && n <= maxAgents
+    ],
     ["--port", options.dashboardPort, "a port from 0 to 65535", (n) => n >= 0 && n <= 65_535]
   ]
   for (const [option, value, expected, ok] of checks) {
@@ -69,7 +93,9 @@ const checkOptions = (scenario: Scenario, options: RunScenarioOptions): Effect.E
     }
   }
   if (options.otlp !== undefined && !URL.canParse(options.otlp)) {
-    return Effect.fail(new InvalidOption({ option: "--otlp", value: options.otlp, expected: "a URL like http://127.0.0.1:4318" }))
+    return Effect.fail(
+      new InvalidOption({ option: "--otlp", value: options.otlp, expected: "a URL like http://127.0.0.1:4318" })
+    )
   }
   return Effect.void
 }
@@ -77,9 +103,12 @@ const checkOptions = (scenario: Scenario, options: RunScenarioOptions): Effect.E
 /**
  * Runs `scenario` and prints its report (and, with `inspect`, the final snapshot). Fails with
  * `ScenarioFailed` (exit code 1) when the scenario fails, `InvalidOption` on a bad flag value.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const probe = yield* Dashboard.Probe
     yield* probe.setScenario(scenario.name)
     if (options.dashboardPort !== undefined) {
@@ -91,12 +120,19 @@ export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
       if (options.onDashboard !== undefined) yield* options.onDashboard(dashboard)
     }
     const report = yield* scenario.run(options).pipe(
-      Effect.withSpan("mabeam.scenario.run", { root: true, attributes: { "mabeam.scenario": scenario.name, "mabeam.seed": options.seed } }),
+      Effect.withSpan("mabeam.scenario.run", {
+        root: true,
+        attributes: { "mabeam.scenario": scenario.name, "mabeam.seed": options.seed }
+      }),
       Effect.mapError((error) =>
         // A scenario that cannot run here (a missing package) is a usage error, not a failed run.
         error instanceof NotAvailable
           ? error
-          : new ScenarioFailed({ scenario: scenario.name, seed: failedSeed(error, options.seed), reason: describeFailure(error) })
+          : new ScenarioFailed({
+              scenario: scenario.name,
+              seed: failedSeed(error, options.seed),
+              reason: describeFailure(error)
+            })
       )
     )
     for (const line of report.lines) yield* Console.log(line)
@@ -113,10 +149,18 @@ export const runScenario = (scenario: Scenario, options: RunScenarioOptions) =>
     Effect.provide(Layer.merge(Dashboard.Probe.layer, mabeamLayer(options.otlp))),
     Random.withSeed(options.seed),
     Effect.catchTags({
-      InvalidConfig: (error) => Effect.fail(new ScenarioFailed({ scenario: scenario.name, seed: options.seed, reason: error.message })),
-      InvalidInput: (error) => Effect.fail(new ScenarioFailed({ scenario: scenario.name, seed: options.seed, reason: error.message })),
+      InvalidConfig: (error) =>
+        Effect.fail(new ScenarioFailed({ scenario: scenario.name, seed: options.seed, reason: error.message })),
+      InvalidInput: (error) =>
+        Effect.fail(new ScenarioFailed({ scenario: scenario.name, seed: options.seed, reason: error.message })),
       ServeError: (error) =>
-        Effect.fail(new InvalidOption({ option: "--port", value: String(options.dashboardPort), expected: `a free port (${error.message})` }))
+        Effect.fail(
+          new InvalidOption({
+            option: "--port",
+            value: String(options.dashboardPort),
+            expected: `a free port (${error.message})`
+          })
+        )
     }),
     // Flags are checked before any layer is built.
     (run) => Effect.andThen(checkOptions(scenario, options), run)

@@ -6,13 +6,28 @@
  * @since 0.2.0
  */
 
-/** A seed: what `Random.withSeed` accepts. */
+/**
+ * A seed: what `Random.withSeed` accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Seed = number | string
 
-/** The seed when none is given, everywhere (`mabeam run`, `npm start`). */
+/**
+ * The seed when none is given, everywhere (`mabeam run`, `npm start`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_SEED: Seed = "mabeam"
 
-/** Reads a `--seed` value: an integer text is that number, any other non-blank text itself. */
+/**
+ * Reads a `--seed` value: an integer text is that number, any other non-blank text itself.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const parseSeed = (raw: string): Seed | undefined => {
   const text = raw.trim()
   if (text === "") return undefined
@@ -23,6 +38,9 @@ export const parseSeed = (raw: string): Seed | undefined => {
 /**
  * A seed as an integer, for what counts seeds (consecutive runs of `chaos --rounds`): a number is
  * itself, a string its FNV-1a hash (31 bits, stable across runs and machines).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const seedNumber = (seed: Seed): number => {
   if (typeof seed === "number") return seed

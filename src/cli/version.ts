@@ -3,5 +3,6 @@
  * without loading the whole CLI.
  *
  * @since 0.4.0
+ * @category constants
  */
 export const VERSION = "0.1.0"

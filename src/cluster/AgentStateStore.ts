@@ -21,7 +21,12 @@ import { Array as Arr, Context, Effect, Layer, Option, Schema } from "effect"
 import { SqlClient, type SqlError } from "effect/sql"
 import * as Group from "./internal/group.ts"
 
-/** Reading or writing an agent's saved state failed. */
+/**
+ * Reading or writing an agent's saved state failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class StateStoreError extends Schema.TaggedError<StateStoreError>()("StateStoreError", {
   kind: Schema.String,
   agent: Schema.String,
@@ -33,7 +38,12 @@ export class StateStoreError extends Schema.TaggedError<StateStoreError>()("Stat
   }
 }
 
-/** What a state store implements. */
+/**
+ * What a state store implements.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AgentStateStoreShape {
   /** A short name for messages, e.g. `"sql"`. */
   readonly name: string
@@ -59,12 +69,22 @@ export interface AgentStateStoreShape {
   readonly count: (kind: string) => Effect.Effect<number, StateStoreError>
 }
 
-/** The service key of the state store cluster agents use. */
+/**
+ * The service key of the state store cluster agents use.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class AgentStateStore extends Context.Service<AgentStateStore, AgentStateStoreShape>()(
   "mabeam/cluster/AgentStateStore"
 ) {}
 
-/** Options of the SQL state store. */
+/**
+ * Options of the SQL state store.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SqlStateStoreOptions {
   /** Name of the table; letters, digits and `_`. Default `"mabeam_agent_state"`. */
   readonly table?: string | undefined
@@ -83,9 +103,12 @@ export interface SqlStateStoreOptions {
 /**
  * Builds a state store over the `SqlClient` in context, creating its table if missing. The SQL is
  * portable (`ON CONFLICT ... DO UPDATE`), so it runs on SQLite and Postgres alike.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeSql = (options: SqlStateStoreOptions = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const name = options.table ?? "mabeam_agent_state"
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       return yield* Effect.die(new Error(`AgentStateStore: invalid table name "${name}"`))
@@ -97,8 +120,8 @@ export const makeSql = (options: SqlStateStoreOptions = {}) =>
       new StateStoreError({ kind, agent, operation, reason: error.message })
     yield* sql`CREATE TABLE IF NOT EXISTS ${table} (
       kind TEXT NOT NULL, id TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (kind, id))`.pipe(
-        Effect.mapError(fail("*", "*", "create table"))
-      )
+      Effect.mapError(fail("*", "*", "create table"))
+    )
     type Row = { kind: string; id: string; state: string }
     type Key = { readonly kind: string; readonly id: string }
     const maxGroup = Math.max(1, Math.min(100_000, Math.floor(options.maxGroup ?? 4096)))
@@ -119,27 +142,55 @@ export const makeSql = (options: SqlStateStoreOptions = {}) =>
       const write = Effect.forEach(chunks(unique), insert, { discard: true })
       return (unique.length === 1 ? write : sql.withTransaction(write)).pipe(
         Effect.as(rows.map(() => undefined)),
-        Effect.mapError(fail(rows.length === 1 ? rows[0]!.kind : "*", rows.length === 1 ? rows[0]!.id : "*", `save (group of ${rows.length})`))
+        Effect.mapError(
+          fail(
+            rows.length === 1 ? rows[0]!.kind : "*",
+            rows.length === 1 ? rows[0]!.id : "*",
+            `save (group of ${rows.length})`
+          )
+        )
       )
     }, maxGroup)
     const read = Group.make<Key, Option.Option<string>, StateStoreError>((keys) => {
       const byKind = new Map<string, Set<string>>()
       for (const key of keys) {
         let ids = byKind.get(key.kind)
-        if (ids === undefined) byKind.set(key.kind, ids = new Set())
+        if (ids === undefined) byKind.set(key.kind, (ids = new Set()))
         ids.add(key.id)
       }
       const found = new Map<string, string>()
-      return Effect.forEach(byKind, ([kind, ids]) =>
-        Effect.forEach(chunks(Array.from(ids)), (chunk) =>
-          (chunk.length === 1
-            ? sql<{ id: string; state: string }>`SELECT id, state FROM ${table} WHERE kind = ${kind} AND id = ${chunk[0]}`
-            : sql<{ id: string; state: string }>`SELECT id, state FROM ${table} WHERE kind = ${kind} AND id IN ${sql.in(chunk)}`
-          ).pipe(Effect.map((rows) => {
-            for (const row of rows) found.set(`${kind}\u0000${row.id}`, row.state)
-          })), { discard: true }), { discard: true }).pipe(
+      return Effect.forEach(
+        byKind,
+        ([kind, ids]) =>
+          Effect.forEach(
+            chunks(Array.from(ids)),
+            (chunk) =>
+              (chunk.length === 1
+                ? sql<{
+                    id: string
+                    state: string
+                  }>`SELECT id, state FROM ${table} WHERE kind = ${kind} AND id = ${chunk[0]}`
+                : sql<{
+                    id: string
+                    state: string
+                  }>`SELECT id, state FROM ${table} WHERE kind = ${kind} AND id IN ${sql.in(chunk)}`
+              ).pipe(
+                Effect.map((rows) => {
+                  for (const row of rows) found.set(`${kind}\u0000${row.id}`, row.state)
+                })
+              ),
+            { discard: true }
+          ),
+        { discard: true }
+      ).pipe(
         Effect.map(() => keys.map((key) => Option.fromNullishOr(found.get(`${key.kind}\u0000${key.id}`)))),
-        Effect.mapError(fail(keys.length === 1 ? keys[0]!.kind : "*", keys.length === 1 ? keys[0]!.id : "*", `load (batch of ${keys.length})`))
+        Effect.mapError(
+          fail(
+            keys.length === 1 ? keys[0]!.kind : "*",
+            keys.length === 1 ? keys[0]!.id : "*",
+            `load (batch of ${keys.length})`
+          )
+        )
       )
     }, maxGroup)
     const store: AgentStateStoreShape = {
@@ -147,23 +198,27 @@ export const makeSql = (options: SqlStateStoreOptions = {}) =>
       load: (kind, id) => read.submit({ kind, id }),
       save: (kind, id, state) => commit.submit({ kind, id, state }),
       saveMany: (kind, states) => {
-        return sql.withTransaction(Effect.gen(function*() {
-          let saved = 0
-          let rows: Array<Row> = []
-          for (const [id, state] of states) {
-            rows.push({ kind, id, state })
-            if (rows.length === batchSize) {
-              yield* insert(rows as [Row, ...Array<Row>])
-              saved += rows.length
-              rows = []
-            }
-          }
-          if (Arr.isArrayNonEmpty(rows)) {
-            yield* insert(rows)
-            saved += rows.length
-          }
-          return saved
-        })).pipe(Effect.mapError(fail(kind, "*", "saveMany")))
+        return sql
+          .withTransaction(
+            Effect.gen(function* () {
+              let saved = 0
+              let rows: Array<Row> = []
+              for (const [id, state] of states) {
+                rows.push({ kind, id, state })
+                if (rows.length === batchSize) {
+                  yield* insert(rows as [Row, ...Array<Row>])
+                  saved += rows.length
+                  rows = []
+                }
+              }
+              if (Arr.isArrayNonEmpty(rows)) {
+                yield* insert(rows)
+                saved += rows.length
+              }
+              return saved
+            })
+          )
+          .pipe(Effect.mapError(fail(kind, "*", "saveMany")))
       },
       count: (kind) =>
         sql<{ n: number | bigint | string }>`SELECT count(*) AS n FROM ${table} WHERE kind = ${kind}`.pipe(
@@ -174,18 +229,33 @@ export const makeSql = (options: SqlStateStoreOptions = {}) =>
     return store
   })
 
-/** The SQL state store over the `SqlClient` in context (table `mabeam_agent_state`). */
+/**
+ * The SQL state store over the `SqlClient` in context (table `mabeam_agent_state`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerSql: Layer.Layer<AgentStateStore, StateStoreError, SqlClient.SqlClient> = Layer.effect(
   AgentStateStore,
   makeSql()
 )
 
-/** The SQL state store with options. */
+/**
+ * The SQL state store with options.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerSqlWith = (
   options: SqlStateStoreOptions
 ): Layer.Layer<AgentStateStore, StateStoreError, SqlClient.SqlClient> => Layer.effect(AgentStateStore, makeSql(options))
 
-/** Builds an in-memory state store: one process, gone when the process ends. For tests and benches. */
+/**
+ * Builds an in-memory state store: one process, gone when the process ends. For tests and benches.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeMemory = (): AgentStateStoreShape => {
   const states = new Map<string, Map<string, string>>()
   return {
@@ -194,7 +264,7 @@ export const makeMemory = (): AgentStateStoreShape => {
     save: (kind, id, state) =>
       Effect.sync(() => {
         let ofKind = states.get(kind)
-        if (ofKind === undefined) states.set(kind, ofKind = new Map())
+        if (ofKind === undefined) states.set(kind, (ofKind = new Map()))
         ofKind.set(id, state)
       }),
     saveMany: (kind, entries) =>
@@ -202,7 +272,7 @@ export const makeMemory = (): AgentStateStoreShape => {
         // Staged first, so a throwing iterable saves nothing.
         const staged = Array.from(entries)
         let ofKind = states.get(kind)
-        if (ofKind === undefined) states.set(kind, ofKind = new Map())
+        if (ofKind === undefined) states.set(kind, (ofKind = new Map()))
         for (const [id, state] of staged) ofKind.set(id, state)
         return staged.length
       }),
@@ -210,5 +280,10 @@ export const makeMemory = (): AgentStateStoreShape => {
   }
 }
 
-/** The in-memory state store. */
+/**
+ * The in-memory state store.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerMemory: Layer.Layer<AgentStateStore> = Layer.sync(AgentStateStore, makeMemory)

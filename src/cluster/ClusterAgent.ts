@@ -43,11 +43,26 @@ import { type ClusterRef, makeRefs } from "./ClusterRef.ts"
 import { makeHandlers, type Persist } from "./internal/host.ts"
 import { type AgentEntity, makeEntity } from "./internal/protocol.ts"
 
-/** The `_tag`s of the messages in `M` that are answered (made with `Agent.request`). */
-export type RequestTag<M> = M extends { readonly _tag: infer T extends string } ? ([ReplyOf<M>] extends [never] ? never : unknown extends ReplyOf<M> ? never : T)
+/**
+ * The `_tag`s of the messages in `M` that are answered (made with `Agent.request`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RequestTag<M> = M extends { readonly _tag: infer T extends string }
+  ? [ReplyOf<M>] extends [never]
+    ? never
+    : unknown extends ReplyOf<M>
+      ? never
+      : T
   : never
 
-/** One reply Schema per request tag of `M`, typed by the request's reply type. */
+/**
+ * One reply Schema per request tag of `M`, typed by the request's reply type.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ReplySchemas<M> = {
   readonly [K in RequestTag<M>]: Schema.Codec<ReplyOf<Extract<M, { readonly _tag: K }>>, unknown>
 }
@@ -67,6 +82,9 @@ export type ReplySchemas<M> = {
  * - `"on-passivate"`: only when the agent leaves memory (passivation, shard hand-off, graceful
  *   shutdown). Durability: a SIGKILL loses every change since the agent was activated; what a
  *   passivation saved survives. Use for caches and aggregates that can be rebuilt.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type PersistPolicy =
   | "on-change"
@@ -76,22 +94,36 @@ export type PersistPolicy =
 /**
  * Checks a policy; throws `InvalidInput` when `every` is not a positive integer or `within` is not
  * a positive duration.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const persistPolicy = (policy: PersistPolicy | undefined): Persist => {
   if (policy === undefined || policy === "on-change") return { _tag: "OnChange" }
   if (policy === "on-passivate") return { _tag: "OnPassivate" }
   if (typeof policy !== "object" || policy === null || !Number.isInteger(policy.every) || policy.every < 1) {
-    throw new InvalidInput({ where: "ClusterAgent.make", issue: `persist: expected "on-change", "on-passivate" or { every: positive integer, within? }, got ${JSON.stringify(policy)}` })
+    throw new InvalidInput({
+      where: "ClusterAgent.make",
+      issue: `persist: expected "on-change", "on-passivate" or { every: positive integer, within? }, got ${JSON.stringify(policy)}`
+    })
   }
   if (policy.within === undefined) return { _tag: "Every", messages: policy.every, within: undefined }
   const within = Duration.fromInput(policy.within)
   if (within._tag === "None" || Duration.toMillis(within.value) <= 0) {
-    throw new InvalidInput({ where: "ClusterAgent.make", issue: `persist.within: expected a positive duration, got ${String(policy.within)}` })
+    throw new InvalidInput({
+      where: "ClusterAgent.make",
+      issue: `persist.within: expected a positive duration, got ${String(policy.within)}`
+    })
   }
   return { _tag: "Every", messages: policy.every, within: within.value }
 }
 
-/** How an agent definition is deployed on the cluster. */
+/**
+ * How an agent definition is deployed on the cluster.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClusterAgentOptions<S, M> {
   /** The Schema of the agent's state: it is saved encoded, as JSON, as `persist` says. */
   readonly state: Schema.Codec<S, unknown>
@@ -117,7 +149,12 @@ export interface ClusterAgentOptions<S, M> {
   readonly askTimeout?: Duration.Input | undefined
 }
 
-/** An agent definition deployed as a cluster entity. */
+/**
+ * An agent definition deployed as a cluster entity.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClusterAgent<S, M, E, R> {
   /** The entity type name (the same on every runner). */
   readonly kind: string
@@ -138,6 +175,9 @@ export interface ClusterAgent<S, M, E, R> {
  * Deploys `definition` as a cluster entity. Nothing runs until `layer` is provided with a
  * `Sharding` (e.g. `TestRunner.layer`, `SocketRunner`) and an `AgentStateStore`. Throws
  * `InvalidInput` for an invalid `persist` policy.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = <S, M, E = never, R = never>(
   definition: AgentDefinition<S, M, E, R>,
@@ -156,26 +196,28 @@ export const make = <S, M, E = never, R = never>(
     capacity,
     askTimeout: options.askTimeout ?? "5 seconds"
   })
-  const layer = Layer.unwrap(Effect.gen(function*() {
-    const makeRef = yield* refs
-    return entity.toLayer(
-      makeHandlers(definition, {
-        kind,
-        entity,
-        state: options.state,
-        replies,
-        messages: definition.messages,
-        selfCapacity: capacity,
-        selfRef: makeRef,
-        persist
-      }),
-      {
-        maxIdleTime: options.maxIdleTime ?? "1 minute",
-        concurrency: 1,
-        mailboxCapacity: capacity
-      }
-    )
-  }))
+  const layer = Layer.unwrap(
+    Effect.gen(function* () {
+      const makeRef = yield* refs
+      return entity.toLayer(
+        makeHandlers(definition, {
+          kind,
+          entity,
+          state: options.state,
+          replies,
+          messages: definition.messages,
+          selfCapacity: capacity,
+          selfRef: makeRef,
+          persist
+        }),
+        {
+          maxIdleTime: options.maxIdleTime ?? "1 minute",
+          concurrency: 1,
+          mailboxCapacity: capacity
+        }
+      )
+    })
+  )
   return {
     kind,
     definition,

@@ -19,7 +19,12 @@ import {
 import { InvalidInput } from "../errors/index.ts"
 import type { AgentEntity } from "./internal/protocol.ts"
 
-/** A handle on a cluster agent. Cheap to make; holds no connection of its own. */
+/**
+ * A handle on a cluster agent. Cheap to make; holds no connection of its own.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClusterRef<M> {
   /** The agent's id (its entity id). */
   readonly id: string
@@ -42,7 +47,10 @@ export interface ClusterRef<M> {
    * `maxResidentEntities` leaves about 10 KB behind in effect's `Sharding` (its pending-reply entry
    * is never removed). When retrying at the cap, activate the agent with a `tell` first.
    */
-  readonly ask: <Req extends M>(request: Req, options?: AskOptions) => Effect.Effect<ReplyOf<Req>, AskError | InvalidInput>
+  readonly ask: <Req extends M>(
+    request: Req,
+    options?: AskOptions
+  ) => Effect.Effect<ReplyOf<Req>, AskError | InvalidInput>
   /**
    * What the agent's runner can tell about it: messages handled since its activation (on its
    * current runner), read after the messages sent before it. The mailbox size is not known
@@ -51,7 +59,12 @@ export interface ClusterRef<M> {
   readonly counts: Effect.Effect<AgentCounts, AskError>
 }
 
-/** Counts of an agent, local or remote: see `ClusterRef.counts` and `Agents.Ref.counts`. */
+/**
+ * Counts of an agent, local or remote: see `ClusterRef.counts` and `Agents.Ref.counts`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AgentCounts {
   /** Messages handled (since the agent's activation, for a cluster agent). */
   readonly handled: number
@@ -59,7 +72,12 @@ export interface AgentCounts {
   readonly mailbox: number | undefined
 }
 
-/** What refs of one agent kind share. */
+/**
+ * What refs of one agent kind share.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RefsConfig<M> {
   readonly kind: string
   readonly entity: AgentEntity
@@ -76,7 +94,9 @@ type DeliveryError =
   | ClusterError.EntityNotAssignedToRunner
 
 const isDeliveryError = (error: { readonly _tag: string }): error is DeliveryError =>
-  error._tag === "MailboxFull" || error._tag === "AlreadyProcessingMessage" || error._tag === "PersistenceError" ||
+  error._tag === "MailboxFull" ||
+  error._tag === "AlreadyProcessingMessage" ||
+  error._tag === "PersistenceError" ||
   error._tag === "EntityNotAssignedToRunner"
 
 /**
@@ -85,20 +105,30 @@ const isDeliveryError = (error: { readonly _tag: string }): error is DeliveryErr
  * `"runner-unavailable"`, so callers get a typed error and can retry. The caller's own
  * interruption is not affected (an interrupted fiber does not resume).
  */
-const runnerUnavailable = (id: string) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | AgentStopped, R> =>
-  Effect.catchCause(effect, (cause): Effect.Effect<never, E | AgentStopped> =>
-    Cause.hasInterruptsOnly(cause)
-      ? Effect.fail(new AgentStopped({ agent: id, reason: "runner-unavailable" }))
-      : Effect.failCause(cause))
+const runnerUnavailable =
+  (id: string) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | AgentStopped, R> =>
+    Effect.catchCause(
+      effect,
+      (cause): Effect.Effect<never, E | AgentStopped> =>
+        Cause.hasInterruptsOnly(cause)
+          ? Effect.fail(new AgentStopped({ agent: id, reason: "runner-unavailable" }))
+          : Effect.failCause(cause)
+    )
 
 const tagOf = (message: unknown): string => {
   const tag = (message as { readonly _tag?: unknown } | null)?._tag
   return typeof tag === "string" ? tag : typeof message
 }
 
-/** Builds the ref factory of one agent kind over the `Sharding` in context. */
+/**
+ * Builds the ref factory of one agent kind over the `Sharding` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeRefs = <M>(config: RefsConfig<M>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sharding = yield* Sharding.Sharding
     const clientFor = yield* sharding.makeClient(config.entity)
     const encode = Schema.encodeUnknownEffect(config.messages)
@@ -121,13 +151,14 @@ export const makeRefs = <M>(config: RefsConfig<M>) =>
         tell: (message) =>
           encodeInput("ClusterRef.tell", message).pipe(
             Effect.flatMap((encoded) => rpc.Tell({ message: encoded }, { discard: true }).pipe(runnerUnavailable(id))),
-            Effect.mapError((error) => isDeliveryError(error) ? delivery(error) : error)
+            Effect.mapError((error) => (isDeliveryError(error) ? delivery(error) : error))
           ) as Effect.Effect<void, TellError | InvalidInput>,
         ask: <Req extends M>(request: Req, options?: AskOptions) => {
           const tag = tagOf(request)
-          const millis = options?.timeout === undefined
-            ? defaultTimeout
-            : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
+          const millis =
+            options?.timeout === undefined
+              ? defaultTimeout
+              : Duration.toMillis(Duration.fromInputUnsafe(options.timeout))
           const schema = config.replies[tag]
           return encodeInput("ClusterRef.ask", request).pipe(
             Effect.flatMap((encoded) =>
@@ -139,14 +170,16 @@ export const makeRefs = <M>(config: RefsConfig<M>) =>
                 })
               )
             ),
-            Effect.mapError((error) => isDeliveryError(error) ? delivery(error) : error),
+            Effect.mapError((error) => (isDeliveryError(error) ? delivery(error) : error)),
             Effect.flatMap((reply) =>
               schema === undefined
                 ? Effect.succeed(reply)
                 : Schema.decodeUnknownEffect(schema)(reply).pipe(
-                  Effect.mapError((error) => new Error(`reply of ${config.kind}/${id} to ${tag} does not decode: ${error.message}`)),
-            Effect.orDie
-                )
+                    Effect.mapError(
+                      (error) => new Error(`reply of ${config.kind}/${id} to ${tag} does not decode: ${error.message}`)
+                    ),
+                    Effect.orDie
+                  )
             )
           ) as Effect.Effect<ReplyOf<Req>, AskError | InvalidInput>
         },
@@ -156,7 +189,7 @@ export const makeRefs = <M>(config: RefsConfig<M>) =>
             duration: defaultTimeout,
             orElse: () => Effect.fail(new AskTimeout({ agent: id, request: "Stats", timeoutMillis: defaultTimeout }))
           }),
-          Effect.mapError((error) => isDeliveryError(error) ? delivery(error) : error),
+          Effect.mapError((error) => (isDeliveryError(error) ? delivery(error) : error)),
           Effect.map(({ handled }): AgentCounts => ({ handled, mailbox: undefined }))
         ) as Effect.Effect<AgentCounts, AskError>
       }

@@ -13,7 +13,12 @@ import { Effect, Layer, Redacted, Schema } from "effect"
 import type { SqlClient, SqlError } from "effect/sql"
 import { SqliteClient } from "../sql/index.ts"
 
-/** The storage could not be opened (e.g. the Postgres driver is not installed). */
+/**
+ * The storage could not be opened (e.g. the Postgres driver is not installed).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ClusterStorageError extends Schema.TaggedError<ClusterStorageError>()("ClusterStorageError", {
   storage: Schema.String,
   reason: Schema.String
@@ -23,12 +28,22 @@ export class ClusterStorageError extends Schema.TaggedError<ClusterStorageError>
   }
 }
 
-/** The two kinds of storage. */
+/**
+ * The two kinds of storage.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type StorageSpec =
   | { readonly _tag: "Postgres"; readonly url: string }
   | { readonly _tag: "Sqlite"; readonly filename: string }
 
-/** Reads a storage string (see the module comment). */
+/**
+ * Reads a storage string (see the module comment).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const parse = (storage: string): StorageSpec =>
   /^postgres(ql)?:\/\//.test(storage) ? { _tag: "Postgres", url: storage } : { _tag: "Sqlite", filename: storage }
 
@@ -45,12 +60,25 @@ interface PgModule {
 // A computed specifier: the package is optional, so neither tsc nor a bundler must require it.
 const pgSpecifier = ["@effect", "sql-pg"].join("/")
 
-/** Whether `@effect/sql-pg` can be loaded here. */
+/**
+ * Whether `@effect/sql-pg` can be loaded here.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const postgresAvailable: Effect.Effect<boolean> = Effect.promise(() =>
-  import(pgSpecifier).then(() => true, () => false)
+  import(pgSpecifier).then(
+    () => true,
+    () => false
+  )
 )
 
-/** A password-free description of a storage string, for logs. */
+/**
+ * A password-free description of a storage string, for logs.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const describe = (storage: string): string => {
   const spec = parse(storage)
   if (spec._tag === "Sqlite") return `SQLite ${spec.filename}`
@@ -58,7 +86,12 @@ export const describe = (storage: string): string => {
   return `Postgres ${url.hostname}:${url.port || "5432"}${url.pathname}`
 }
 
-/** The `SqlClient` of the storage named by `storage`. */
+/**
+ * The `SqlClient` of the storage named by `storage`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (
   storage: string,
   options: { readonly maxConnections?: number | undefined } = {}
@@ -69,11 +102,13 @@ export const layer = (
     Effect.tryPromise({
       try: () => import(pgSpecifier) as Promise<PgModule>,
       catch: () => new ClusterStorageError({ storage: describe(storage), reason: "@effect/sql-pg is not installed" })
-    }).pipe(Effect.map((pg) =>
-      pg.PgClient.layer({
-        url: Redacted.make(spec.url),
-        ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections })
-      })
-    ))
+    }).pipe(
+      Effect.map((pg) =>
+        pg.PgClient.layer({
+          url: Redacted.make(spec.url),
+          ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections })
+        })
+      )
+    )
   )
 }

@@ -52,7 +52,12 @@ import type { InvalidConfig } from "../config/index.ts"
 import { InvalidInput } from "../errors/index.ts"
 import { layerOtlpForProcess, notBackgroundDatabase } from "../telemetry/index.ts"
 
-/** The failover settings of a runner. */
+/**
+ * The failover settings of a runner.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FailoverSettings {
   /** How often a runner checks the health of the others (`runnerHealthCheckInterval`). */
   readonly healthCheckInterval: Duration.Input
@@ -70,7 +75,12 @@ export interface FailoverSettings {
   readonly refreshAssignmentsInterval: Duration.Input
 }
 
-/** Failover in about 2 s on Postgres and 3–4 s on SQLite (see the module comment). */
+/**
+ * Failover in about 2 s on Postgres and 3–4 s on SQLite (see the module comment).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const fast: FailoverSettings = {
   healthCheckInterval: "250 millis",
   pingTimeout: "2 seconds",
@@ -81,14 +91,24 @@ export const fast: FailoverSettings = {
   refreshAssignmentsInterval: "200 millis"
 }
 
-/** As `fast`, with locks of 3 s refreshed every second: for loaded machines and databases. */
+/**
+ * As `fast`, with locks of 3 s refreshed every second: for loaded machines and databases.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const tolerant: FailoverSettings = {
   ...fast,
   shardLockExpiration: "3 seconds",
   shardLockRefreshInterval: "1 second"
 }
 
-/** effect/cluster's own settings (`ShardingConfig.defaults`, `RunnerHealth.layerPing`). */
+/**
+ * effect/cluster's own settings (`ShardingConfig.defaults`, `RunnerHealth.layerPing`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const effectDefaults: FailoverSettings = {
   healthCheckInterval: "1 minute",
   pingTimeout: "10 seconds",
@@ -102,7 +122,10 @@ export const effectDefaults: FailoverSettings = {
 const millis = (name: string, input: Duration.Input): number => {
   const duration = Duration.fromInput(input)
   if (duration._tag === "None" || !(Duration.toMillis(duration.value) > 0) || !Duration.isFinite(duration.value)) {
-    throw new InvalidInput({ where: "Failover", issue: `${name}: expected a positive, finite duration, got ${String(input)}` })
+    throw new InvalidInput({
+      where: "Failover",
+      issue: `${name}: expected a positive, finite duration, got ${String(input)}`
+    })
   }
   return Duration.toMillis(duration.value)
 }
@@ -110,22 +133,46 @@ const millis = (name: string, input: Duration.Input): number => {
 /**
  * Checks `settings` (over `fast`); throws `InvalidInput` for a duration that is not positive, fewer
  * than one ping, or a lock refreshed less often than three times per expiration.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const settings = (overrides: Partial<FailoverSettings> = {}): FailoverSettings => {
   const all: FailoverSettings = { ...fast, ...overrides }
-  for (const key of ["healthCheckInterval", "pingTimeout", "pingRetryInterval", "shardLockExpiration", "shardLockRefreshInterval", "refreshAssignmentsInterval"] as const) {
+  for (const key of [
+    "healthCheckInterval",
+    "pingTimeout",
+    "pingRetryInterval",
+    "shardLockExpiration",
+    "shardLockRefreshInterval",
+    "refreshAssignmentsInterval"
+  ] as const) {
     millis(key, all[key])
   }
   if (!Number.isInteger(all.pingAttempts) || all.pingAttempts < 1) {
-    throw new InvalidInput({ where: "Failover", issue: `pingAttempts: expected a positive integer, got ${all.pingAttempts}` })
+    throw new InvalidInput({
+      where: "Failover",
+      issue: `pingAttempts: expected a positive integer, got ${all.pingAttempts}`
+    })
   }
-  if (millis("shardLockRefreshInterval", all.shardLockRefreshInterval) * 3 > millis("shardLockExpiration", all.shardLockExpiration)) {
-    throw new InvalidInput({ where: "Failover", issue: "shardLockRefreshInterval: must be at most a third of shardLockExpiration" })
+  if (
+    millis("shardLockRefreshInterval", all.shardLockRefreshInterval) * 3 >
+    millis("shardLockExpiration", all.shardLockExpiration)
+  ) {
+    throw new InvalidInput({
+      where: "Failover",
+      issue: "shardLockRefreshInterval: must be at most a third of shardLockExpiration"
+    })
   }
   return all
 }
 
-/** The `ShardingConfig` fields of `failover`, to spread into a runner's sharding config. */
+/**
+ * The `ShardingConfig` fields of `failover`, to spread into a runner's sharding config.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const shardingConfig = (failover: FailoverSettings): Partial<ShardingConfig.ShardingConfig["Service"]> => ({
   runnerHealthCheckInterval: failover.healthCheckInterval,
   shardLockExpiration: failover.shardLockExpiration,
@@ -137,29 +184,43 @@ export const shardingConfig = (failover: FailoverSettings): Partial<ShardingConf
  * Health by ping, as `RunnerHealth.layerPing` but with the ping timeout, attempts and pause of
  * `failover` (effect's own: 10 s, 6 attempts, 500 ms apart, so at least 2.5 s to see a death).
  * A runner found dead is logged (Warn): the start of a failover.
+ *
+ * @since 0.1.0
+ * @category layers
  */
-export const runnerHealth = (failover: FailoverSettings): Layer.Layer<RunnerHealth.RunnerHealth, never, Runners.Runners> =>
-  Layer.effect(RunnerHealth.RunnerHealth)(Effect.gen(function*() {
-    const runners = yield* Runners.Runners
-    const timeout = millis("pingTimeout", failover.pingTimeout)
-    const schedule = Schedule.spaced(millis("pingRetryInterval", failover.pingRetryInterval))
-    return RunnerHealth.RunnerHealth.of({
-      isAlive: (address) =>
-        runners.ping(address).pipe(
-          Effect.timeout(timeout),
-          Effect.retry({ times: failover.pingAttempts - 1, schedule }),
-          Effect.isSuccess,
-          // The failover starts here: a log record (exported with the runner's telemetry).
-          Effect.tap((alive) =>
-            alive ? Effect.void : Effect.logWarning(
-              `runner ${address.toString()} failed its health check (${failover.pingAttempts} pings): its shards move once their locks are free`
+export const runnerHealth = (
+  failover: FailoverSettings
+): Layer.Layer<RunnerHealth.RunnerHealth, never, Runners.Runners> =>
+  Layer.effect(RunnerHealth.RunnerHealth)(
+    Effect.gen(function* () {
+      const runners = yield* Runners.Runners
+      const timeout = millis("pingTimeout", failover.pingTimeout)
+      const schedule = Schedule.spaced(millis("pingRetryInterval", failover.pingRetryInterval))
+      return RunnerHealth.RunnerHealth.of({
+        isAlive: (address) =>
+          runners.ping(address).pipe(
+            Effect.timeout(timeout),
+            Effect.retry({ times: failover.pingAttempts - 1, schedule }),
+            Effect.isSuccess,
+            // The failover starts here: a log record (exported with the runner's telemetry).
+            Effect.tap((alive) =>
+              alive
+                ? Effect.void
+                : Effect.logWarning(
+                    `runner ${address.toString()} failed its health check (${failover.pingAttempts} pings): its shards move once their locks are free`
+                  )
             )
           )
-        )
+      })
     })
-  }))
+  )
 
-/** Options of `socketRunner`. */
+/**
+ * Options of `socketRunner`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SocketRunnerOptions {
   /** Sharding settings (the runner's address among them); the failover fields come from `failover`. */
   readonly shardingConfig?: Partial<ShardingConfig.ShardingConfig["Service"]> | undefined
@@ -173,6 +234,9 @@ export interface SocketRunnerOptions {
  * (default `fast`). Throws `InvalidInput` for invalid settings (see `settings`). With
  * `OTEL_EXPORTER_OTLP_ENDPOINT` set it exports its spans and logs there as `mabeam-runner` with its
  * own `service.instance.id` (`InvalidConfig` if the endpoint is not a URL).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const socketRunner = (
   options: SocketRunnerOptions = {}
@@ -194,17 +258,20 @@ export const socketRunner = (
     Layer.provide(RpcSerialization.layerSchemaBinary()),
     // With OTEL_EXPORTER_OTLP_ENDPOINT set, the runner and the agents it hosts export their own
     // spans and logs (effect/cluster carries the caller's span in each request).
-    Layer.provideMerge(layerOtlpForProcess({
-      serviceName: "mabeam-runner",
-      serviceInstanceId: runnerInstanceId(options),
-      sampleRoot: notBackgroundDatabase
-    }))
+    Layer.provideMerge(
+      layerOtlpForProcess({
+        serviceName: "mabeam-runner",
+        serviceInstanceId: runnerInstanceId(options),
+        sampleRoot: notBackgroundDatabase
+      })
+    )
   )
 }
 
 // This runner's `service.instance.id`: its advertised address and process id.
 const runnerInstanceId = (options: SocketRunnerOptions): string => {
   const address = options.shardingConfig?.runnerAddress
-  const where = address !== undefined && Option.isSome(address) ? `${address.value.host}:${address.value.port}` : "unaddressed"
+  const where =
+    address !== undefined && Option.isSome(address) ? `${address.value.host}:${address.value.port}` : "unaddressed"
   return `mabeam-runner-${where}-${process.pid}`
 }

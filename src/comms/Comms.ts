@@ -13,10 +13,20 @@ import { type AgentRef, AgentSystem, tellUnknown } from "../agent/index.ts"
 import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { type BackendUnavailable, Registry, Selector } from "../registry/index.ts"
 
-/** A topic name: 1 to 256 characters. */
+/**
+ * A topic name: 1 to 256 characters.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Topic = Schema.String.check(Schema.isBetweenLength(1, 256))
 
-/** How a publish or broadcast went. */
+/**
+ * How a publish or broadcast went.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Delivery {
   /** Receivers whose mailbox took the message. */
   readonly delivered: number
@@ -24,26 +34,45 @@ export interface Delivery {
   readonly dropped: number
 }
 
-/** Topics and broadcast. */
-export class Comms extends Context.Service<Comms, {
-  /** Subscribes `ref` to `topic` for as long as the current scope. */
-  readonly subscribe: <M>(topic: string, ref: AgentRef<M>) => Effect.Effect<void, InvalidInput, Scope.Scope>
-  /** Offers `message` to every subscriber of `topic`, without waiting for any. */
-  readonly publish: (topic: string, message: unknown) => Effect.Effect<Delivery, InvalidInput>
-  /** Offers `message` to every running agent the registry selects (e.g. `{ capabilities: "bidder" }`). */
-  readonly broadcast: (selector: Selector, message: unknown) => Effect.Effect<Delivery, InvalidInput | BackendUnavailable>
-  /** Number of subscribers of `topic`. */
-  readonly subscribers: (topic: string) => number
-}>()("mabeam/Comms") {
+/**
+ * Topics and broadcast.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Comms extends Context.Service<
+  Comms,
+  {
+    /** Subscribes `ref` to `topic` for as long as the current scope. */
+    readonly subscribe: <M>(topic: string, ref: AgentRef<M>) => Effect.Effect<void, InvalidInput, Scope.Scope>
+    /** Offers `message` to every subscriber of `topic`, without waiting for any. */
+    readonly publish: (topic: string, message: unknown) => Effect.Effect<Delivery, InvalidInput>
+    /** Offers `message` to every running agent the registry selects (e.g. `{ capabilities: "bidder" }`). */
+    readonly broadcast: (
+      selector: Selector,
+      message: unknown
+    ) => Effect.Effect<Delivery, InvalidInput | BackendUnavailable>
+    /** Number of subscribers of `topic`. */
+    readonly subscribers: (topic: string) => number
+  }
+>()("mabeam/Comms") {
   /** Comms over the `AgentSystem` and `Registry` in context. */
-  static readonly layer: Layer.Layer<Comms, never, AgentSystem | Registry> = Layer.effect(Comms, Effect.suspend(() => make))
+  static readonly layer: Layer.Layer<Comms, never, AgentSystem | Registry> = Layer.effect(
+    Comms,
+    Effect.suspend(() => make)
+  )
 }
 
 const checkTopic = decodeInput(Topic, "Comms.topic")
 const checkSelector = decodeInput(Selector, "Comms.broadcast")
 
-/** Builds Comms over the `AgentSystem` and `Registry` in context. */
-export const make = Effect.gen(function*() {
+/**
+ * Builds Comms over the `AgentSystem` and `Registry` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = Effect.gen(function* () {
   const agents = yield* AgentSystem
   const registry = yield* Registry
   const topics = new Map<string, Set<AgentRef<unknown>>>()
@@ -74,11 +103,11 @@ export const make = Effect.gen(function*() {
               set?.delete(ref as AgentRef<unknown>)
               if (set?.size === 0) topics.delete(name)
             })
-        ).pipe(Effect.asVoid)),
-    publish: (topic, message) =>
-      Effect.map(checkTopic(topic), (name) => offerAll(topics.get(name) ?? [], message)),
+        ).pipe(Effect.asVoid)
+      ),
+    publish: (topic, message) => Effect.map(checkTopic(topic), (name) => offerAll(topics.get(name) ?? [], message)),
     broadcast: (selector, message) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const valid = yield* checkSelector(selector)
         const entries = yield* registry.select(valid)
         const receivers: Array<AgentRef<unknown>> = []

@@ -13,6 +13,9 @@ import { type MabeamOptions, SettingsPatch } from "./schema.ts"
 /**
  * How many unread updates a slow subscriber may lag behind. Policy when full: drop the oldest
  * (a subscriber always ends up with the newest options, which is all settings need).
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const CHANGES_BUFFER = 16
 
@@ -25,9 +28,14 @@ const applyPatch = (options: MabeamOptions, patch: SettingsPatch): MabeamOptions
   breaker: { ...options.breaker, ...patch.breaker }
 })
 
-/** Builds a `MabeamConfig` holding `initial`. */
+/**
+ * Builds a `MabeamConfig` holding `initial`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeMabeamConfig = (initial: MabeamOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const ref = yield* Ref.make(initial)
     const lock = yield* Semaphore.make(1)
     const pubsub = yield* PubSub.sliding<MabeamOptions>({ capacity: CHANGES_BUFFER, replay: 1 })
@@ -50,20 +58,28 @@ export const makeMabeamConfig = (initial: MabeamOptions) =>
     })
   })
 
-/** mabeam's configuration. */
-export class MabeamConfig extends Context.Service<MabeamConfig, {
-  /** The options as loaded at startup (static settings are read from here). */
-  readonly initial: MabeamOptions
-  /** The options now, including accepted runtime updates. */
-  readonly current: Effect.Effect<MabeamOptions>
-  /**
-   * Changes `logLevel`, `limiter` or `breaker` at runtime. An invalid patch fails with
-   * `InvalidInput` and the current options are kept.
-   */
-  readonly update: (patch: unknown) => Effect.Effect<MabeamOptions, InvalidInput>
-  /** The current options, then each accepted update (a lagging subscriber skips to the newest). */
-  readonly changes: Stream.Stream<MabeamOptions>
-}>()("mabeam/MabeamConfig") {
+/**
+ * mabeam's configuration.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class MabeamConfig extends Context.Service<
+  MabeamConfig,
+  {
+    /** The options as loaded at startup (static settings are read from here). */
+    readonly initial: MabeamOptions
+    /** The options now, including accepted runtime updates. */
+    readonly current: Effect.Effect<MabeamOptions>
+    /**
+     * Changes `logLevel`, `limiter` or `breaker` at runtime. An invalid patch fails with
+     * `InvalidInput` and the current options are kept.
+     */
+    readonly update: (patch: unknown) => Effect.Effect<MabeamOptions, InvalidInput>
+    /** The current options, then each accepted update (a lagging subscriber skips to the newest). */
+    readonly changes: Stream.Stream<MabeamOptions>
+  }
+>()("mabeam/MabeamConfig") {
   /**
    * Loads from code, `MABEAM_*` env vars and an optional JSON file; fails the startup with
    * `InvalidConfig` naming each bad key, its value and what was expected.

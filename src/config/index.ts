@@ -15,7 +15,15 @@
  * @since 0.1.0
  */
 export { ConfigIssue, InvalidConfig } from "./ConfigError.ts"
-export { CONFIG_FILE_ENV, type ConfigSources, envName, fromMabeamEnv, loadFrom, loadOptions, makeProvider } from "./load.ts"
+export {
+  CONFIG_FILE_ENV,
+  type ConfigSources,
+  envName,
+  fromMabeamEnv,
+  loadFrom,
+  loadOptions,
+  makeProvider
+} from "./load.ts"
 export { CHANGES_BUFFER, MabeamConfig, makeMabeamConfig } from "./MabeamConfig.ts"
 export {
   BreakerOptions,

@@ -9,7 +9,12 @@ import { Config, ConfigProvider, Effect, Schema, SchemaAST, SchemaIssue, String 
 import { type ConfigIssue, InvalidConfig } from "./ConfigError.ts"
 import { MabeamOptions, type MabeamOptionsInput } from "./schema.ts"
 
-/** Where options come from. Every source is optional. */
+/**
+ * Where options come from. Every source is optional.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConfigSources {
   /** Env vars; defaults to the ambient `ConfigProvider` (the process env unless replaced). */
   readonly env?: Record<string, string | undefined> | undefined
@@ -19,14 +24,29 @@ export interface ConfigSources {
   readonly values?: MabeamOptionsInput | undefined
 }
 
-/** The env var naming the optional JSON options file. */
+/**
+ * The env var naming the optional JSON options file.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const CONFIG_FILE_ENV = "MABEAM_CONFIG_FILE"
 
-/** The env var name of an option path, e.g. `["limiter", "capacity"]` → `MABEAM_LIMITER_CAPACITY`. */
+/**
+ * The env var name of an option path, e.g. `["limiter", "capacity"]` → `MABEAM_LIMITER_CAPACITY`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const envName = (path: ReadonlyArray<PropertyKey>): string =>
   ["MABEAM", ...path.map((segment) => Str.configCase(String(segment)))].join("_")
 
-/** Maps a provider keyed like `MABEAM_LIMITER_CAPACITY` to camelCase option paths. */
+/**
+ * Maps a provider keyed like `MABEAM_LIMITER_CAPACITY` to camelCase option paths.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromMabeamEnv = (provider: ConfigProvider.ConfigProvider): ConfigProvider.ConfigProvider =>
   provider.pipe(ConfigProvider.constantCase, ConfigProvider.nested("MABEAM"))
 
@@ -50,17 +70,24 @@ const readJsonFile = (file: string): Effect.Effect<unknown, InvalidConfig> =>
     )
   )
 
-/** Builds the combined provider for `sources` (code → env → file → nothing). */
+/**
+ * Builds the combined provider for `sources` (code → env → file → nothing).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeProvider = (
   sources: ConfigSources = {}
 ): Effect.Effect<ConfigProvider.ConfigProvider, InvalidConfig> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const ambient = yield* ConfigProvider.ConfigProvider
     const rawEnv = sources.env === undefined ? ambient : ConfigProvider.fromEnvRecord(sources.env)
-    const fileName = sources.file ?? (yield* rawEnv.load([CONFIG_FILE_ENV]).pipe(
-      Effect.map((node) => node?.value),
-      Effect.orElseSucceed(() => undefined)
-    ))
+    const fileName =
+      sources.file ??
+      (yield* rawEnv.load([CONFIG_FILE_ENV]).pipe(
+        Effect.map((node) => node?.value),
+        Effect.orElseSucceed(() => undefined)
+      ))
     const file = fileName === undefined ? {} : yield* readJsonFile(fileName)
     return ConfigProvider.fromUnknown(sources.values ?? {}).pipe(
       ConfigProvider.orElse(fromMabeamEnv(rawEnv)),
@@ -72,7 +99,9 @@ export const makeProvider = (
 
 /** Every option's path (the leaves of the options Schema), e.g. `["limiter", "capacity"]`. */
 const leafPaths = (ast: SchemaAST.AST, path: ReadonlyArray<string>): Array<ReadonlyArray<string>> =>
-  SchemaAST.isObjects(ast) ? ast.propertySignatures.flatMap((p) => leafPaths(p.type, [...path, String(p.name)])) : [path]
+  SchemaAST.isObjects(ast)
+    ? ast.propertySignatures.flatMap((p) => leafPaths(p.type, [...path, String(p.name)]))
+    : [path]
 
 const optionPaths = leafPaths(MabeamOptions.ast, [])
 const decodeAll = Schema.decodeUnknownEffect(Schema.toCodecStringTree(MabeamOptions))
@@ -102,7 +131,7 @@ const issuesOf = (
  * sources give them (text) are decoded again with every issue reported.
  */
 const allIssues = (provider: ConfigProvider.ConfigProvider, first: SchemaIssue.Issue) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const raw: Record<string, unknown> = {}
     for (const path of optionPaths) {
       const node = yield* provider.load(path).pipe(Effect.orElseSucceed(() => undefined))
@@ -118,17 +147,23 @@ const allIssues = (provider: ConfigProvider.ConfigProvider, first: SchemaIssue.I
 /**
  * Decodes `MabeamOptions` from one provider; fails with `InvalidConfig` naming every bad key with
  * its env var, value and expectation.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const loadFrom = (provider: ConfigProvider.ConfigProvider): Effect.Effect<MabeamOptions, InvalidConfig> =>
-  Config.schema(MabeamOptions).parse(provider).pipe(
-    Effect.catch((error) =>
-      (Schema.isSchemaError(error.cause)
-        ? allIssues(provider, error.cause.issue)
-        : Effect.succeed<ReadonlyArray<ConfigIssue>>([{ key: "<source>", env: "MABEAM_*", expected: error.cause.message }])).pipe(
-          Effect.flatMap((issues) => new InvalidConfig({ issues }))
-        )
+  Config.schema(MabeamOptions)
+    .parse(provider)
+    .pipe(
+      Effect.catch((error) =>
+        (Schema.isSchemaError(error.cause)
+          ? allIssues(provider, error.cause.issue)
+          : Effect.succeed<ReadonlyArray<ConfigIssue>>([
+              { key: "<source>", env: "MABEAM_*", expected: error.cause.message }
+            ])
+        ).pipe(Effect.flatMap((issues) => new InvalidConfig({ issues })))
+      )
     )
-  )
 
 /**
  * Loads the options from code, `MABEAM_*` env vars and an optional JSON file.
@@ -138,6 +173,9 @@ export const loadFrom = (provider: ConfigProvider.ConfigProvider): Effect.Effect
  * const options = yield* loadOptions({ env: { MABEAM_LIMITER_CAPACITY: "10" } })
  * options.limiter.capacity // 10
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const loadOptions = (sources: ConfigSources = {}): Effect.Effect<MabeamOptions, InvalidConfig> =>
   makeProvider(sources).pipe(Effect.flatMap(loadFrom))

@@ -19,11 +19,14 @@ const LOG_LEVELS = ["All", "Trace", "Debug", "Info", "Warn", "Error", "Fatal", "
 /**
  * Log levels accepted by `logLevel`: Effect's own level names, in any case (`debug`, `DEBUG` and
  * `Debug` are the same, as for `--log-level debug`); decoded to Effect's spelling.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const LogLevelOption = Schema.String.pipe(
   Schema.decodeTo(Schema.String, {
-    decode: SchemaGetter.transform((text: string) =>
-      LOG_LEVELS.find((level) => level.toLowerCase() === text.trim().toLowerCase()) ?? text
+    decode: SchemaGetter.transform(
+      (text: string) => LOG_LEVELS.find((level) => level.toLowerCase() === text.trim().toLowerCase()) ?? text
     ),
     encode: SchemaGetter.passthrough()
   }),
@@ -33,13 +36,23 @@ export const LogLevelOption = Schema.String.pipe(
   })
 )
 
-/** Token-bucket defaults for `RateLimiter`; changeable at runtime. */
+/**
+ * Token-bucket defaults for `RateLimiter`; changeable at runtime.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const LimiterOptions = Schema.Struct({
   capacity: PositiveInt.pipe(withDefault(100)),
   refillPerSecond: PositiveNumber.pipe(withDefault(50))
 })
 
-/** Circuit-breaker defaults; changeable at runtime. `failureRate` 1 disables the rate rule. */
+/**
+ * Circuit-breaker defaults; changeable at runtime. `failureRate` 1 disables the rate rule.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const BreakerOptions = Schema.Struct({
   failureThreshold: PositiveInt.pipe(withDefault(5)),
   failureRate: PositiveNumber.check(Schema.isLessThanOrEqualTo(1)).pipe(withDefault(1)),
@@ -48,7 +61,12 @@ export const BreakerOptions = Schema.Struct({
   halfOpenTrials: PositiveInt.pipe(withDefault(1))
 })
 
-/** Event store options: backend, SQLite file, retention (`maxAgeMillis` 0 = no age limit). */
+/**
+ * Event store options: backend, SQLite file, retention (`maxAgeMillis` 0 = no age limit).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const EventsOptions = Schema.Struct({
   backend: Schema.Literals(["memory", "sqlite"]).pipe(withDefault("memory")),
   file: Schema.NonEmptyString.pipe(withDefault("mabeam-events.db")),
@@ -61,6 +79,9 @@ export const EventsOptions = Schema.Struct({
  * encoding from `OTEL_EXPORTER_OTLP_PROTOCOL`). `exportTimeoutMillis` bounds one export with its
  * retries, `shutdownTimeoutMillis` the final flush (real time); `prometheusPort` > 0 serves
  * `/metrics` on 127.0.0.1.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const TelemetryOptions = Schema.Struct({
   serviceName: Schema.NonEmptyString.pipe(withDefault("mabeam")),
@@ -70,13 +91,23 @@ export const TelemetryOptions = Schema.Struct({
   prometheusPort: NonNegativeInt.check(Schema.isLessThanOrEqualTo(65_535)).pipe(withDefault(0))
 })
 
-/** Resource-pool defaults. */
+/**
+ * Resource-pool defaults.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const PoolOptions = Schema.Struct({
   size: PositiveInt.pipe(withDefault(10)),
   acquireTimeoutMillis: PositiveInt.pipe(withDefault(5_000))
 })
 
-/** Mailbox defaults for agents. */
+/**
+ * Mailbox defaults for agents.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const MailboxOptions = Schema.Struct({
   capacity: PositiveInt.pipe(withDefault(1_024))
 })
@@ -84,6 +115,9 @@ export const MailboxOptions = Schema.Struct({
 /**
  * All mabeam options. Group names are single words so that env vars map one to one:
  * `limiter.refillPerSecond` is `MABEAM_LIMITER_REFILL_PER_SECOND`.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const MabeamOptions = Schema.Struct({
   nodeName: Schema.NonEmptyString.pipe(withDefault("mabeam")),
@@ -96,32 +130,56 @@ export const MabeamOptions = Schema.Struct({
   mailbox: MailboxOptions.pipe(withDefault({}))
 })
 
-/** The decoded options, every field present. */
+/**
+ * The decoded options, every field present.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MabeamOptions = typeof MabeamOptions.Type
 
-/** What a caller may write in code or a JSON file: every field optional. */
+/**
+ * What a caller may write in code or a JSON file: every field optional.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MabeamOptionsInput = typeof MabeamOptions.Encoded
 
 /**
  * A runtime update: only `logLevel`, `limiter` and `breaker` may change while running; each given
  * field replaces the current one, the rest is kept.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const SettingsPatch = Schema.Struct({
   logLevel: Schema.optionalKey(LogLevelOption),
-  limiter: Schema.optionalKey(Schema.Struct({
-    capacity: Schema.optionalKey(PositiveInt),
-    refillPerSecond: Schema.optionalKey(PositiveNumber)
-  })),
-  breaker: Schema.optionalKey(Schema.Struct({
-    failureThreshold: Schema.optionalKey(PositiveInt),
-    failureRate: Schema.optionalKey(PositiveNumber.check(Schema.isLessThanOrEqualTo(1))),
-    windowSize: Schema.optionalKey(PositiveInt),
-    resetTimeoutMillis: Schema.optionalKey(PositiveInt),
-    halfOpenTrials: Schema.optionalKey(PositiveInt)
-  }))
-}).check(Schema.makeFilter((patch) =>
-  Object.keys(patch).length > 0 ? undefined : "a patch with at least one of logLevel, limiter, breaker"
-))
+  limiter: Schema.optionalKey(
+    Schema.Struct({
+      capacity: Schema.optionalKey(PositiveInt),
+      refillPerSecond: Schema.optionalKey(PositiveNumber)
+    })
+  ),
+  breaker: Schema.optionalKey(
+    Schema.Struct({
+      failureThreshold: Schema.optionalKey(PositiveInt),
+      failureRate: Schema.optionalKey(PositiveNumber.check(Schema.isLessThanOrEqualTo(1))),
+      windowSize: Schema.optionalKey(PositiveInt),
+      resetTimeoutMillis: Schema.optionalKey(PositiveInt),
+      halfOpenTrials: Schema.optionalKey(PositiveInt)
+    })
+  )
+}).check(
+  Schema.makeFilter((patch) =>
+    Object.keys(patch).length > 0 ? undefined : "a patch with at least one of logLevel, limiter, breaker"
+  )
+)
 
-/** A decoded runtime update. */
+/**
+ * A decoded runtime update.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SettingsPatch = typeof SettingsPatch.Type

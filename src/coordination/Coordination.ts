@@ -33,7 +33,14 @@ import { type Fence, fenced, type FencedStore, type StaleToken } from "./fencing
 import { acquire } from "./lock/LockClient.ts"
 import { makeLockServer } from "./lock/LockServer.ts"
 import { type ConsensusGroup, makeConsensusGroup } from "./service/Consensus.ts"
-import { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, type Overloaded, type QuorumUnavailable, type SeatsTaken } from "./service/errors.ts"
+import {
+  CoordinationTimeout,
+  LeaseExpired,
+  LockAlreadyHeld,
+  type Overloaded,
+  type QuorumUnavailable,
+  type SeatsTaken
+} from "./service/errors.ts"
 import { makeParticipants, type Participants, protocolParticipant } from "./service/Participants.ts"
 import { makeRaftLockGroup } from "./service/RaftLockGroup.ts"
 import { makeReleaseSignal } from "./service/ReleaseSignal.ts"
@@ -52,11 +59,23 @@ export type {
   ReplicaView,
   SeatView
 } from "./service/State.ts"
-export { CoordinationTimeout, LeaseExpired, LockAlreadyHeld, Overloaded, QuorumUnavailable, SeatsTaken } from "./service/errors.ts"
+export {
+  CoordinationTimeout,
+  LeaseExpired,
+  LockAlreadyHeld,
+  Overloaded,
+  QuorumUnavailable,
+  SeatsTaken
+} from "./service/errors.ts"
 
 const Positive = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))
 
-/** Options of `Coordination.layerWith` (all in ms except `groupSize`). */
+/**
+ * Options of `Coordination.layerWith` (all in ms except `groupSize`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const CoordinationOptions = Schema.Struct({
   /** Seats per election group and Raft replicas per propose group (default 3, at most 9). */
   groupSize: Schema.optionalKey(Positive.check(Schema.isLessThanOrEqualTo(9))),
@@ -67,25 +86,48 @@ export const CoordinationOptions = Schema.Struct({
   /** Who serves `lock`: one owner (`"owner"`, default) or `groupSize` Raft replicas (`"raft"`). */
   lock: Schema.optionalKey(Schema.Literals(["owner", "raft"]))
 })
-/** Options of `Coordination.layerWith`. */
+/**
+ * Options of `Coordination.layerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CoordinationOptions = typeof CoordinationOptions.Type
 
 /**
  * What `lock` takes besides the name: the lease in ms, how long to wait for it (default: the
  * service timeout), and a `holder` label shown by `state` (default: the caller's client endpoint id).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const LockOptions = Schema.Struct({
   ttl: Positive,
   timeout: Schema.optionalKey(Positive),
   holder: Schema.optionalKey(Schema.NonEmptyString)
 })
-/** What `lock` takes besides the name. */
+/**
+ * What `lock` takes besides the name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LockOptions = typeof LockOptions.Type
 
 const LockInput = Schema.Struct({ name: Schema.NonEmptyString, ...LockOptions.fields })
-/** What `elect` takes besides the group: a `holder` label shown by `state` next to the seat. */
+/**
+ * What `elect` takes besides the group: a `holder` label shown by `state` next to the seat.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ElectOptions = Schema.Struct({ holder: Schema.optionalKey(Schema.NonEmptyString) })
-/** What `elect` takes besides the group. */
+/**
+ * What `elect` takes besides the group.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ElectOptions = typeof ElectOptions.Type
 const GroupInput = Schema.Struct({ group: Schema.NonEmptyString, ...ElectOptions.fields })
 const ProposeInput = Schema.Struct({ group: Schema.NonEmptyString, value: Schema.Json })
@@ -95,6 +137,9 @@ const IncrementInput = Schema.Struct({ name: Schema.NonEmptyString, by: Positive
  * A held lease. Pass `token` to every guarded resource (which must reject tokens below the
  * highest it has seen: `Fencing.makeFence` / `Fencing.makeFencedStore`); rely on the lease only
  * before `until` (the caller's clock).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Lease {
   readonly lock: string
@@ -110,53 +155,83 @@ export interface Lease {
    */
   readonly guard: {
     <A, E, R>(work: Effect.Effect<A, E, R>): Effect.Effect<A, E | LeaseExpired, R>
-    <A, E, R>(work: Effect.Effect<A, E, R>, fence: { readonly fence: Fence; readonly resource: string }): Effect.Effect<A, E | LeaseExpired | StaleToken | InvalidInput, R>
+    <A, E, R>(
+      work: Effect.Effect<A, E, R>,
+      fence: { readonly fence: Fence; readonly resource: string }
+    ): Effect.Effect<A, E | LeaseExpired | StaleToken | InvalidInput, R>
   }
   /** Writes `value` at `key` of a fenced store under this lease's token, if the lease is still valid by the clock. */
-  readonly write: <V>(store: FencedStore<V>, key: string, value: V) => Effect.Effect<void, LeaseExpired | StaleToken | InvalidInput>
+  readonly write: <V>(
+    store: FencedStore<V>,
+    key: string,
+    value: V
+  ) => Effect.Effect<void, LeaseExpired | StaleToken | InvalidInput>
 }
 
-/** A named counter. */
+/**
+ * A named counter.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CounterHandle {
   readonly name: string
   /** Adds `by` (default 1) exactly once and returns the value right after this increment. */
   readonly increment: (by?: number) => Effect.Effect<number, InvalidInput | CoordinationTimeout | Unauthorized>
 }
 
-/** The coordination protocols as one service (see the module doc). */
-export class Coordination extends Context.Service<Coordination, {
-  /**
-   * Acquires lock `name` for the current scope, waiting while it is held, up to `timeout`. Waiting
-   * is event-driven: a waiter wakes when a holder in this service releases, or when the lease it
-   * was told about ends. Locks are not re-entrant: a fiber that already holds an unexpired lease
-   * on `name` fails at once with `LockAlreadyHeld` (waiting would only wait for itself). Fails
-   * with `CoordinationTimeout` (still held by another holder, `heldUntil` set), `QuorumUnavailable`
-   * (Raft mode: no replica answered, no majority), `Overloaded` (Raft mode: the replicated log is
-   * full, refused at once), `InvalidInput`, or `Unauthorized` (secure mode refused the caller).
-   */
-  readonly lock: (
-    name: string,
-    options: LockOptions
-  ) => Effect.Effect<Lease, InvalidInput | CoordinationTimeout | QuorumUnavailable | LockAlreadyHeld | Overloaded | Unauthorized, Scope.Scope>
-  /**
-   * Takes a seat in `group`'s election for the current scope (labelled `options.holder` in
-   * `state`). `InvalidInput` on a bad name; `SeatsTaken` when all `groupSize` seats are taken;
-   * `Unauthorized` when secure mode refused the caller.
-   */
-  readonly elect: (group: string, options?: ElectOptions) => Effect.Effect<Candidacy, InvalidInput | SeatsTaken | Unauthorized, Scope.Scope>
-  /** Proposes a JSON `value` to `group`; returns the group's decision (the same for every proposer). */
-  readonly propose: (group: string, value: Schema.Json) => Effect.Effect<Schema.Json, InvalidInput | QuorumUnavailable | Unauthorized>
-  /** The counter `name` (validated on `increment`). */
-  readonly counter: (name: string) => CounterHandle
-  /** The participant fibers (lock owner or replicas, propose replicas, counter owners): list, crash, restart. */
-  readonly participants: Participants
-  /**
-   * A read-only view of what the service knows now: held leases with their tokens, election
-   * groups with leader and term, propose groups with Raft leader, term, commit index and
-   * decision, and the participants. Sends no message; see `CoordinationState`.
-   */
-  readonly state: Effect.Effect<CoordinationState>
-}>()("mabeam/Coordination") {
+/**
+ * The coordination protocols as one service (see the module doc).
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Coordination extends Context.Service<
+  Coordination,
+  {
+    /**
+     * Acquires lock `name` for the current scope, waiting while it is held, up to `timeout`. Waiting
+     * is event-driven: a waiter wakes when a holder in this service releases, or when the lease it
+     * was told about ends. Locks are not re-entrant: a fiber that already holds an unexpired lease
+     * on `name` fails at once with `LockAlreadyHeld` (waiting would only wait for itself). Fails
+     * with `CoordinationTimeout` (still held by another holder, `heldUntil` set), `QuorumUnavailable`
+     * (Raft mode: no replica answered, no majority), `Overloaded` (Raft mode: the replicated log is
+     * full, refused at once), `InvalidInput`, or `Unauthorized` (secure mode refused the caller).
+     */
+    readonly lock: (
+      name: string,
+      options: LockOptions
+    ) => Effect.Effect<
+      Lease,
+      InvalidInput | CoordinationTimeout | QuorumUnavailable | LockAlreadyHeld | Overloaded | Unauthorized,
+      Scope.Scope
+    >
+    /**
+     * Takes a seat in `group`'s election for the current scope (labelled `options.holder` in
+     * `state`). `InvalidInput` on a bad name; `SeatsTaken` when all `groupSize` seats are taken;
+     * `Unauthorized` when secure mode refused the caller.
+     */
+    readonly elect: (
+      group: string,
+      options?: ElectOptions
+    ) => Effect.Effect<Candidacy, InvalidInput | SeatsTaken | Unauthorized, Scope.Scope>
+    /** Proposes a JSON `value` to `group`; returns the group's decision (the same for every proposer). */
+    readonly propose: (
+      group: string,
+      value: Schema.Json
+    ) => Effect.Effect<Schema.Json, InvalidInput | QuorumUnavailable | Unauthorized>
+    /** The counter `name` (validated on `increment`). */
+    readonly counter: (name: string) => CounterHandle
+    /** The participant fibers (lock owner or replicas, propose replicas, counter owners): list, crash, restart. */
+    readonly participants: Participants
+    /**
+     * A read-only view of what the service knows now: held leases with their tokens, election
+     * groups with leader and term, propose groups with Raft leader, term, commit index and
+     * decision, and the participants. Sends no message; see `CoordinationState`.
+     */
+    readonly state: Effect.Effect<CoordinationState>
+  }
+>()("mabeam/Coordination") {
   /** The service with default options over the `Transport` in context. */
   static readonly layer: Layer.Layer<Coordination, never, Transport> = Layer.orDie(Layer.effect(Coordination, make({})))
   /** The service with `options` over the `Transport` in context; `InvalidInput` on bad options. */
@@ -167,9 +242,14 @@ export class Coordination extends Context.Service<Coordination, {
 /**
  * Builds the service in the current scope: binds and runs the lock owner (or replicas) now, the
  * other participants on first use; every participant fiber lives in this scope.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
-export function make(options: CoordinationOptions): Effect.Effect<Coordination["Service"], InvalidInput, Transport | Scope.Scope> {
-  return Effect.gen(function*() {
+export function make(
+  options: CoordinationOptions
+): Effect.Effect<Coordination["Service"], InvalidInput, Transport | Scope.Scope> {
+  return Effect.gen(function* () {
     const valid = yield* decodeInput(CoordinationOptions, "Coordination.layer")(options)
     const size = valid.groupSize ?? 3
     const timeout = valid.timeout ?? 5_000
@@ -183,17 +263,25 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
     const participants = makeParticipants(scope)
     const owner: Address = { node: transport.node, id: "coordination/lock" }
     const signal = makeReleaseSignal()
-    const raftLock = valid.lock === "raft" ? yield* makeRaftLockGroup({ transport, participants, size, retry, signal }) : undefined
+    const raftLock =
+      valid.lock === "raft" ? yield* makeRaftLockGroup({ transport, participants, size, retry, signal }) : undefined
     if (raftLock === undefined) {
-      yield* participants.add("lock/owner", protocolParticipant(makeLockServer({ service: owner.id }), transport.bind(owner.id)))
+      yield* participants.add(
+        "lock/owner",
+        protocolParticipant(makeLockServer({ service: owner.id }), transport.bind(owner.id))
+      )
     }
 
     // The leases handed out whose holder's scope is open (for `state`), by a unique key, with the holding fiber.
     const held = new Map<number, Omit<LockView, "expired"> & { readonly fiber: number }>()
     let lastToken = 0
     let leases = 0
-    const track = (grant: { readonly lock: string; readonly token: number; readonly until: number }, holder: string, fiber: number) =>
-      Effect.gen(function*() {
+    const track = (
+      grant: { readonly lock: string; readonly token: number; readonly until: number },
+      holder: string,
+      fiber: number
+    ) =>
+      Effect.gen(function* () {
         const key = ++leases
         lastToken = Math.max(lastToken, grant.token)
         held.set(key, { name: grant.lock, token: grant.token, until: grant.until, holder, fiber })
@@ -202,7 +290,7 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
       })
 
     const lock = (name: string, lockOptions: LockOptions) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const input = yield* decodeInput(LockInput, "Coordination.lock")({ ...lockOptions, name })
         const wait = input.timeout ?? timeout
         const fiber = yield* Effect.fiberId
@@ -218,7 +306,11 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
           const grant = yield* raftLock.acquire(endpoint, name, input.ttl, wait)
           // The release is resent until acknowledged (or the lease ends) in the service's scope, on an
           // endpoint of its own: closing the holder's scope never waits on the network.
-          yield* Effect.addFinalizer(() => Effect.asVoid(Effect.forkIn(Effect.scoped(Effect.flatMap(bindClient, (own) => raftLock.release(own, grant))), scope)))
+          yield* Effect.addFinalizer(() =>
+            Effect.asVoid(
+              Effect.forkIn(Effect.scoped(Effect.flatMap(bindClient, (own) => raftLock.release(own, grant))), scope)
+            )
+          )
           return yield* track(grant, holder, fiber)
         }
         // Finalizers run in reverse: this one runs after the lease's release was sent to the owner,
@@ -228,12 +320,19 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
         let heldUntil: number | undefined
         while (true) {
           const left = deadline - (yield* Clock.currentTimeMillis)
-          if (left <= 0) return yield* new CoordinationTimeout({ operation: "lock", name, timeout: wait, ...(heldUntil === undefined ? {} : { heldUntil }) })
+          if (left <= 0)
+            return yield* new CoordinationTimeout({
+              operation: "lock",
+              name,
+              timeout: wait,
+              ...(heldUntil === undefined ? {} : { heldUntil })
+            })
           const seen = signal.seen(name)
           const attempt = yield* Effect.result(acquire(endpoint, owner, { lock: name, ttl: input.ttl, timeout: left }))
           if (attempt._tag === "Success") return yield* track(attempt.success, holder, fiber)
           const error = attempt.failure
-          if (error._tag !== "LockBusy") return yield* new CoordinationTimeout({ operation: "lock", name, timeout: wait })
+          if (error._tag !== "LockBusy")
+            return yield* new CoordinationTimeout({ operation: "lock", name, timeout: wait })
           heldUntil = error.expires
           const now = yield* Clock.currentTimeMillis
           yield* signal.wait(name, seen, Math.min(error.expires - now, deadline - now))
@@ -242,7 +341,7 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
 
     const seatGroups = new Map<string, SeatGroup>()
     const elect = (group: string, electOptions: ElectOptions = {}) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const input = yield* decodeInput(GroupInput, "Coordination.elect")({ ...electOptions, group })
         let seats = seatGroups.get(group)
         if (seats === undefined) {
@@ -254,48 +353,70 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
 
     const consensus = new Map<string, ConsensusGroup>()
     const propose = (group: string, value: Schema.Json) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const input = yield* decodeInput(ProposeInput, "Coordination.propose")({ group, value })
-        const replicas = yield* starting.withPermit(Effect.gen(function*() {
-          const known = consensus.get(group)
-          if (known !== undefined) return known
-          const made = yield* makeConsensusGroup({ transport, participants, group, size, timeout, retry })
-          consensus.set(group, made)
-          return made
-        }))
+        const replicas = yield* starting.withPermit(
+          Effect.gen(function* () {
+            const known = consensus.get(group)
+            if (known !== undefined) return known
+            const made = yield* makeConsensusGroup({ transport, participants, group, size, timeout, retry })
+            consensus.set(group, made)
+            return made
+          })
+        )
         return yield* Effect.scoped(Effect.flatMap(bindClient, (endpoint) => replicas.propose(endpoint, input.value)))
       })
 
     const owners = new Map<string, { readonly address: Address; seq: number; readonly serial: Semaphore.Semaphore }>()
     const ownerOf = (name: string) =>
-      starting.withPermit(Effect.gen(function*() {
-        const known = owners.get(name)
-        if (known !== undefined) return known
-        const service = `coordination/counter/${name}`
-        yield* participants.add(`counter/${name}`, protocolParticipant(makeCounterOwner({ service }), transport.bind(service)))
-        const owner = { address: { node: transport.node, id: service }, seq: 0, serial: yield* Semaphore.make(1) }
-        owners.set(name, owner)
-        return owner
-      }))
+      starting.withPermit(
+        Effect.gen(function* () {
+          const known = owners.get(name)
+          if (known !== undefined) return known
+          const service = `coordination/counter/${name}`
+          yield* participants.add(
+            `counter/${name}`,
+            protocolParticipant(makeCounterOwner({ service }), transport.bind(service))
+          )
+          const owner = { address: { node: transport.node, id: service }, seq: 0, serial: yield* Semaphore.make(1) }
+          owners.set(name, owner)
+          return owner
+        })
+      )
     const counter = (name: string): CounterHandle => ({
       name,
       increment: (by = 1) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           yield* decodeInput(IncrementInput, "Coordination.counter.increment")({ name, by })
           const owner = yield* ownerOf(name)
           // One session per counter name, one increment at a time: the owner orders them all.
-          return yield* owner.serial.withPermit(Effect.scoped(Effect.gen(function*() {
-            const endpoint = yield* bindClient
-            const seq = ++owner.seq
-            return yield* counterIncrement(endpoint, [owner.address], { client: `coordination/${name}`, seq, by, retry: Math.max(retry, 50), timeout })
-          }))).pipe(Effect.catchTags({
-            CounterTimeout: () => Effect.fail(new CoordinationTimeout({ operation: "counter.increment", name, timeout })),
-            CounterRejected: (e) => Effect.die(e)
-          }))
+          return yield* owner.serial
+            .withPermit(
+              Effect.scoped(
+                Effect.gen(function* () {
+                  const endpoint = yield* bindClient
+                  const seq = ++owner.seq
+                  return yield* counterIncrement(endpoint, [owner.address], {
+                    client: `coordination/${name}`,
+                    seq,
+                    by,
+                    retry: Math.max(retry, 50),
+                    timeout
+                  })
+                })
+              )
+            )
+            .pipe(
+              Effect.catchTags({
+                CounterTimeout: () =>
+                  Effect.fail(new CoordinationTimeout({ operation: "counter.increment", name, timeout })),
+                CounterRejected: (e) => Effect.die(e)
+              })
+            )
         })
     })
 
-    const state = Effect.gen(function*() {
+    const state = Effect.gen(function* () {
       const at = yield* Clock.currentTimeMillis
       const locks = [...held.values()]
         .map((l): LockView => ({ ...l, expired: l.until <= at }))
@@ -304,7 +425,7 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
       const groups = yield* Effect.forEach([...consensus.values()], (g) => g.view)
       const base = {
         at,
-        lockMode: raftLock === undefined ? "owner" as const : "raft" as const,
+        lockMode: raftLock === undefined ? ("owner" as const) : ("raft" as const),
         locks,
         lastToken,
         elections,
@@ -316,26 +437,36 @@ export function make(options: CoordinationOptions): Effect.Effect<Coordination["
 
     const { crash, list, restart } = participants
     // Spans `mabeam.coordination.<operation>` (attribute: the lock name or group), inside a caller's trace only.
-    return Coordination.of(traced<Coordination["Service"]>("coordination", ["lock", "elect", "propose"], {
-      withinTrace: true,
-      describe: (operation, args) => ({ [operation === "lock" ? "mabeam.coordination.lock" : "mabeam.coordination.group"]: argument(args, "") ?? "" })
-    })({ lock, elect, propose, counter, participants: { crash, list, restart }, state }))
+    return Coordination.of(
+      traced<Coordination["Service"]>("coordination", ["lock", "elect", "propose"], {
+        withinTrace: true,
+        describe: (operation, args) => ({
+          [operation === "lock" ? "mabeam.coordination.lock" : "mabeam.coordination.group"]: argument(args, "") ?? ""
+        })
+      })({ lock, elect, propose, counter, participants: { crash, list, restart }, state })
+    )
   })
 }
 
 const lease = (held: { readonly lock: string; readonly token: number; readonly until: number }): Lease => {
   const expired = (now: number) => new LeaseExpired({ lock: held.lock, token: held.token, until: held.until, now })
-  const check = Effect.flatMap(Clock.currentTimeMillis, (now) => (now >= held.until ? Effect.fail(expired(now)) : Effect.void))
+  const check = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+    now >= held.until ? Effect.fail(expired(now)) : Effect.void
+  )
   const guard = <A, E, R>(
     work: Effect.Effect<A, E, R>,
     fence?: { readonly fence: Fence; readonly resource: string }
   ): Effect.Effect<A, E | LeaseExpired | StaleToken | InvalidInput, R> =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* check
       const left = held.until - (yield* Clock.currentTimeMillis)
       const admitted = fence === undefined ? work : fenced(fence.fence, fence.resource, held.token)(work)
-      return yield* Effect.timeoutOrElse(admitted, { duration: left, orElse: () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(expired(now))) })
+      return yield* Effect.timeoutOrElse(admitted, {
+        duration: left,
+        orElse: () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(expired(now)))
+      })
     })
-  const write = <V>(store: FencedStore<V>, key: string, value: V) => Effect.andThen(check, store.write(key, held.token, value))
+  const write = <V>(store: FencedStore<V>, key: string, value: V) =>
+    Effect.andThen(check, store.write(key, held.token, value))
   return { lock: held.lock, token: held.token, until: held.until, check, guard, write }
 }

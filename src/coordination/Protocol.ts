@@ -12,20 +12,41 @@
 import { Clock, Effect, Latch, Random } from "effect"
 import type { Address, Endpoint } from "../transport/index.ts"
 
-/** What a protocol node reacts to. `Start` comes once, when the node (re)starts. */
+/**
+ * What a protocol node reacts to. `Start` comes once, when the node (re)starts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Event<M> =
   | { readonly _tag: "Start"; readonly now: number; readonly random: number }
-  | { readonly _tag: "Receive"; readonly from: Address; readonly message: M; readonly now: number; readonly random: number }
+  | {
+      readonly _tag: "Receive"
+      readonly from: Address
+      readonly message: M
+      readonly now: number
+      readonly random: number
+    }
   | { readonly _tag: "Timer"; readonly key: string; readonly now: number; readonly random: number }
 
-/** What a step asks the driver to do. `Emit` reports something to the host (a commit, a grant). */
+/**
+ * What a step asks the driver to do. `Emit` reports something to the host (a commit, a grant).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Output<M, O> =
   | { readonly _tag: "Send"; readonly to: Address; readonly message: M }
   | { readonly _tag: "SetTimer"; readonly key: string; readonly at: number }
   | { readonly _tag: "CancelTimer"; readonly key: string }
   | { readonly _tag: "Emit"; readonly value: O }
 
-/** The result of one step. */
+/**
+ * The result of one step.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Step<S, M, O> {
   readonly state: S
   readonly outputs: ReadonlyArray<Output<M, O>>
@@ -37,6 +58,9 @@ export interface Step<S, M, O> {
  * - `step` handles one event; it must not throw;
  * - `persist` is what a crash keeps (Raft's term, vote and log; nothing for a lock owner's clients);
  * - `isMessage` rejects anything else that arrives on the endpoint (it is ignored).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Protocol<S, M, P, O> {
   readonly name: string
@@ -46,7 +70,12 @@ export interface Protocol<S, M, P, O> {
   readonly isMessage: (message: unknown) => message is M
 }
 
-/** Options of `runNode`. */
+/**
+ * Options of `runNode`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunNodeOptions<S, M, P, O> {
   readonly endpoint: Endpoint
   readonly persisted?: P | undefined
@@ -54,21 +83,46 @@ export interface RunNodeOptions<S, M, P, O> {
    * Called after every step with the new state; returning a string reports a broken invariant and
    * makes the node die with that message (the simulator checks global invariants here).
    */
-  readonly observe?: ((state: S, event: Event<M>, outputs: ReadonlyArray<Output<M, O>>) => string | undefined) | undefined
+  readonly observe?:
+    | ((state: S, event: Event<M>, outputs: ReadonlyArray<Output<M, O>>) => string | undefined)
+    | undefined
   /** Receives every `Emit` output, in order. */
   readonly emit?: ((value: O) => Effect.Effect<void>) | undefined
 }
 
-/** Builds a `Step` (a helper for step functions). */
-export const step = <S, M, O>(state: S, outputs: ReadonlyArray<Output<M, O>> = []): Step<S, M, O> => ({ state, outputs })
+/**
+ * Builds a `Step` (a helper for step functions).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const step = <S, M, O>(state: S, outputs: ReadonlyArray<Output<M, O>> = []): Step<S, M, O> => ({
+  state,
+  outputs
+})
 
-/** A `Send` output. */
+/**
+ * A `Send` output.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const send = <M>(to: Address, message: M): Output<M, never> => ({ _tag: "Send", to, message })
 
-/** A `SetTimer` output: fire `key` at absolute time `at` (replaces an earlier timer of that key). */
+/**
+ * A `SetTimer` output: fire `key` at absolute time `at` (replaces an earlier timer of that key).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const setTimer = (key: string, at: number): Output<never, never> => ({ _tag: "SetTimer", key, at })
 
-/** An `Emit` output. */
+/**
+ * An `Emit` output.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const emit = <O>(value: O): Output<never, O> => ({ _tag: "Emit", value })
 
 /**
@@ -81,12 +135,15 @@ export const emit = <O>(value: O): Output<never, O> => ({ _tag: "Emit", value })
  * order). Each step is synchronous (state, timers and `observe` are updated before anything else
  * runs); its sends and emits then run in order. A timer set earlier than the one slept on wakes
  * the timer loop, so no per-message timeout is needed.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const runNode = <S, M, P, O>(
   protocol: Protocol<S, M, P, O>,
   options: RunNodeOptions<S, M, P, O>
 ): Effect.Effect<never> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const rng = yield* Random.Random
     const clock = yield* Clock.Clock
     const { endpoint, emit: onEmit, observe } = options
@@ -139,7 +196,7 @@ export const runNode = <S, M, P, O>(
       for (const t of timers.values()) if (t < at) at = t
       return at
     }
-    const fireDue = Effect.gen(function*() {
+    const fireDue = Effect.gen(function* () {
       const t = now()
       const due = [...timers].filter(([, at]) => at <= t).sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
       for (const [key, at] of due) {
@@ -148,16 +205,22 @@ export const runNode = <S, M, P, O>(
         yield* apply({ _tag: "Timer", key, now: now(), random: rng.nextDoubleUnsafe() })
       }
     })
-    const receiving = Effect.gen(function*() {
+    const receiving = Effect.gen(function* () {
       while (true) {
         for (const envelope of yield* endpoint.receive) {
           if (protocol.isMessage(envelope.message)) {
-            yield* apply({ _tag: "Receive", from: envelope.from, message: envelope.message, now: now(), random: rng.nextDoubleUnsafe() })
+            yield* apply({
+              _tag: "Receive",
+              from: envelope.from,
+              message: envelope.message,
+              now: now(),
+              random: rng.nextDoubleUnsafe()
+            })
           }
         }
       }
     })
-    const timing = Effect.gen(function*() {
+    const timing = Effect.gen(function* () {
       while (true) {
         armed = earliest()
         const wait = armed - now()

@@ -19,7 +19,18 @@
  *
  * @since 0.1.0
  */
-export { emit, type Event, type Output, type Protocol, runNode, type RunNodeOptions, send, setTimer, type Step, step } from "./Protocol.ts"
+export {
+  emit,
+  type Event,
+  type Output,
+  type Protocol,
+  runNode,
+  type RunNodeOptions,
+  send,
+  setTimer,
+  type Step,
+  step
+} from "./Protocol.ts"
 export * as Raft from "./raft/index.ts"
 export * as Lock from "./lock/index.ts"
 export * as Barrier from "./barrier/index.ts"

@@ -7,13 +7,28 @@
  */
 import type { CoordinationState } from "../coordination/index.ts"
 
-/** The coordination state as a snapshot carries it (already JSON-ready; lists are capped). */
+/**
+ * The coordination state as a snapshot carries it (already JSON-ready; lists are capped).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CoordinationSnapshot = CoordinationState
 
-/** Most leases, groups of each kind and participants in a snapshot. */
+/**
+ * Most leases, groups of each kind and participants in a snapshot.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_COORDINATION_ITEMS = 50
 
-/** Caps every list of `state` at `MAX_COORDINATION_ITEMS`. */
+/**
+ * Caps every list of `state` at `MAX_COORDINATION_ITEMS`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const coordinationSnapshot = (state: CoordinationState): CoordinationSnapshot => ({
   ...state,
   locks: state.locks.slice(0, MAX_COORDINATION_ITEMS),
@@ -29,11 +44,18 @@ const who = (leader: string | undefined, holder: string | undefined) =>
  * The coordination state as indented lines, e.g.
  * `election workers: leader seat-1 (worker-2), term 4, lease ends in 250 ms` and
  * `lock journal: token 17, held by worker-2, until in 180 ms`.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const formatCoordination = (c: CoordinationSnapshot): ReadonlyArray<string> => {
-  const lines = [`coordination (lock served by ${c.lockMode === "raft" ? "Raft replicas" : "one owner"}, last fencing token ${c.lastToken}):`]
+  const lines = [
+    `coordination (lock served by ${c.lockMode === "raft" ? "Raft replicas" : "one owner"}, last fencing token ${c.lastToken}):`
+  ]
   if (c.lockGroup !== undefined) {
-    lines.push(`  lock group: ${who(c.lockGroup.leader, undefined)}, term ${c.lockGroup.term}, commit index ${c.lockGroup.commitIndex}`)
+    lines.push(
+      `  lock group: ${who(c.lockGroup.leader, undefined)}, term ${c.lockGroup.term}, commit index ${c.lockGroup.commitIndex}`
+    )
   }
   for (const e of c.elections) {
     const lease = e.leader === undefined ? "" : `, lease ends in ${Math.max(0, e.leaseUntil - c.at)} ms`
@@ -43,7 +65,9 @@ export const formatCoordination = (c: CoordinationSnapshot): ReadonlyArray<strin
   }
   for (const g of c.consensus) {
     const decided = g.decided === undefined ? "undecided" : `decided ${JSON.stringify(g.decided)}`
-    lines.push(`  propose ${g.group}: ${who(g.leader, undefined)}, term ${g.term}, commit index ${g.commitIndex}, ${decided}`)
+    lines.push(
+      `  propose ${g.group}: ${who(g.leader, undefined)}, term ${g.term}, commit index ${g.commitIndex}, ${decided}`
+    )
   }
   if (c.locks.length === 0) lines.push("  locks: none held")
   for (const l of c.locks) {

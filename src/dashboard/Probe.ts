@@ -14,22 +14,42 @@ import type { CoordinationState } from "../coordination/index.ts"
 import type { AuctionHouse } from "../economics/index.ts"
 import type { Supervisor } from "../supervision/index.ts"
 
-/** Reads one account's balance; the `Ledger` service satisfies it. */
+/**
+ * Reads one account's balance; the `Ledger` service satisfies it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LedgerReader {
   readonly balance: (account: string) => Effect.Effect<{ readonly available: bigint; readonly held: bigint }, unknown>
 }
 
-/** Lists auctions; the `AuctionHouse` service satisfies it. */
+/**
+ * Lists auctions; the `AuctionHouse` service satisfies it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AuctionLister {
   readonly list: Effect.Effect<ReadonlyArray<AuctionHouse.AuctionListing>>
 }
 
-/** Reads coordination state; the `Coordination` service satisfies it. */
+/**
+ * Reads coordination state; the `Coordination` service satisfies it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CoordinationReader {
   readonly state: Effect.Effect<CoordinationState>
 }
 
-/** What the probe holds at one instant. */
+/**
+ * What the probe holds at one instant.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ProbeState {
   readonly scenario: string
   readonly phase: string
@@ -41,37 +61,65 @@ export interface ProbeState {
   readonly coordination: CoordinationReader | undefined
 }
 
-/** Most facts kept; setting one more drops the oldest. */
+/**
+ * Most facts kept; setting one more drops the oldest.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_FACTS = 64
-/** Most accounts watched. */
+/**
+ * Most accounts watched.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_ACCOUNTS = 256
-/** Most extra supervisors watched. */
+/**
+ * Most extra supervisors watched.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_SUPERVISORS = 32
 
-/** The scenario's side of the dashboard: scenarios write to it, observers read `state`. */
-export class Probe extends Context.Service<Probe, {
-  /** Names the scenario being run. */
-  readonly setScenario: (name: string) => Effect.Effect<void>
-  /** Sets the phase shown at the top of the dashboard ("starting", "round 3/10", "done"). */
-  readonly setPhase: (phase: string) => Effect.Effect<void>
-  /** Sets (or replaces) a fact; at most `MAX_FACTS` are kept, the oldest goes first. */
-  readonly fact: (key: string, value: string) => Effect.Effect<void>
-  /** Watches these accounts of a ledger (replaces any earlier ledger). */
-  readonly watchLedger: (ledger: LedgerReader, accounts: ReadonlyArray<string>) => Effect.Effect<void>
-  /** Lists the auctions of this house (replaces any earlier one). */
-  readonly watchAuctions: (house: AuctionLister) => Effect.Effect<void>
-  /** Shows this coordination service's leaders, terms, leases and participants (replaces any earlier one). */
-  readonly watchCoordination: (coordination: CoordinationReader) => Effect.Effect<void>
-  /** Shows a supervisor besides the root one (e.g. a nested team supervisor). */
-  readonly watchSupervisor: (supervisor: Supervisor.Supervisor) => Effect.Effect<void>
-  /** The current state. */
-  readonly state: Effect.Effect<ProbeState>
-}>()("mabeam/dashboard/Probe") {
+/**
+ * The scenario's side of the dashboard: scenarios write to it, observers read `state`.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Probe extends Context.Service<
+  Probe,
+  {
+    /** Names the scenario being run. */
+    readonly setScenario: (name: string) => Effect.Effect<void>
+    /** Sets the phase shown at the top of the dashboard ("starting", "round 3/10", "done"). */
+    readonly setPhase: (phase: string) => Effect.Effect<void>
+    /** Sets (or replaces) a fact; at most `MAX_FACTS` are kept, the oldest goes first. */
+    readonly fact: (key: string, value: string) => Effect.Effect<void>
+    /** Watches these accounts of a ledger (replaces any earlier ledger). */
+    readonly watchLedger: (ledger: LedgerReader, accounts: ReadonlyArray<string>) => Effect.Effect<void>
+    /** Lists the auctions of this house (replaces any earlier one). */
+    readonly watchAuctions: (house: AuctionLister) => Effect.Effect<void>
+    /** Shows this coordination service's leaders, terms, leases and participants (replaces any earlier one). */
+    readonly watchCoordination: (coordination: CoordinationReader) => Effect.Effect<void>
+    /** Shows a supervisor besides the root one (e.g. a nested team supervisor). */
+    readonly watchSupervisor: (supervisor: Supervisor.Supervisor) => Effect.Effect<void>
+    /** The current state. */
+    readonly state: Effect.Effect<ProbeState>
+  }
+>()("mabeam/dashboard/Probe") {
   /** A fresh, empty probe. */
   static readonly layer: Layer.Layer<Probe> = Layer.sync(Probe, () => makeUnsafe())
 }
 
-/** Builds a probe (synchronously: it is plain state). */
+/**
+ * Builds a probe (synchronously: it is plain state).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeUnsafe = (): Probe["Service"] => {
   let scenario = ""
   let phase = "starting"

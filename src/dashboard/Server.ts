@@ -19,7 +19,12 @@ import { page } from "./page.ts"
 import type { Probe } from "./Probe.ts"
 import * as Snapshot from "./Snapshot.ts"
 
-/** Options of `serve`. */
+/**
+ * Options of `serve`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ServeOptions {
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   readonly port?: number
@@ -27,7 +32,12 @@ export interface ServeOptions {
   readonly intervalMillis?: number
 }
 
-/** A running dashboard. */
+/**
+ * A running dashboard.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunningDashboard {
   /** The port it listens on. */
   readonly port: number
@@ -35,7 +45,12 @@ export interface RunningDashboard {
   readonly url: string
 }
 
-/** What the dashboard reads. */
+/**
+ * What the dashboard reads.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type DashboardServices = AgentSystem | Registry | Probe
 
 const encoder = new TextEncoder()
@@ -48,7 +63,7 @@ const events = (interval: Duration.Duration) =>
   )
 
 const app = (interval: Duration.Duration, scrape: Effect.Effect<string>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const services = yield* Effect.context<DashboardServices>()
     const path = new URL(request.url, "http://127.0.0.1").pathname
@@ -79,11 +94,14 @@ const app = (interval: Duration.Duration, scrape: Effect.Effect<string>) =>
  * const { url } = yield* Dashboard.serve({ port: 8080 })
  * yield* Console.log(`dashboard at ${url}`)
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const serve = (
   options: ServeOptions = {}
 ): Effect.Effect<RunningDashboard, HttpServerError.ServeError, Scope.Scope | DashboardServices> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const interval = Duration.millis(options.intervalMillis ?? 250)
     const context = yield* Layer.build(
       NodeHttpServer.layerServer(() => Http.createServer(), {

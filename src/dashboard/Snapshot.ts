@@ -14,7 +14,12 @@ import type { AuctionHouse } from "../economics/index.ts"
 import { type CoordinationSnapshot, coordinationSnapshot, formatCoordination } from "./CoordinationView.ts"
 import { Probe } from "./Probe.ts"
 
-/** One child of a supervisor; `kind` and `mailbox` are set when the child is an agent. */
+/**
+ * One child of a supervisor; `kind` and `mailbox` are set when the child is an agent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ChildView {
   readonly id: string
   readonly running: boolean
@@ -23,13 +28,23 @@ export interface ChildView {
   readonly mailbox?: number
 }
 
-/** A supervisor and its children, in start order. */
+/**
+ * A supervisor and its children, in start order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SupervisorView {
   readonly name: string
   readonly children: ReadonlyArray<ChildView>
 }
 
-/** A watched account; amounts are decimal strings because JSON has no bigint. */
+/**
+ * A watched account; amounts are decimal strings because JSON has no bigint.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface BalanceView {
   readonly account: string
   readonly available: string
@@ -39,6 +54,9 @@ export interface BalanceView {
 /**
  * An auction as `AuctionHouse.list` shows it, JSON-ready: amounts are decimal strings; `price` is
  * absent when nothing is visible (sealed bids), `winner`/`payment` once settled and sold.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface AuctionView {
   readonly id: string
@@ -54,10 +72,20 @@ export interface AuctionView {
   readonly payment?: string
 }
 
-/** Most auctions in a snapshot (open ones first). */
+/**
+ * Most auctions in a snapshot (open ones first).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_AUCTIONS = 50
 
-/** The JSON-ready view of one listing. */
+/**
+ * The JSON-ready view of one listing.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const auctionView = (listing: AuctionHouse.AuctionListing): AuctionView => ({
   id: listing.id,
   kind: listing.kind,
@@ -70,7 +98,12 @@ export const auctionView = (listing: AuctionHouse.AuctionListing): AuctionView =
   ...(listing.award === undefined ? {} : { winner: listing.award.winner, payment: String(listing.award.payment) })
 })
 
-/** Everything the dashboard shows at one instant. */
+/**
+ * Everything the dashboard shows at one instant.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Snapshot {
   readonly at: number
   readonly scenario: string
@@ -87,13 +120,15 @@ export interface Snapshot {
   readonly deadLetters: DeadLetterCounts
 }
 
-/** Most registry keys listed in a snapshot (the size is always exact). */
+/**
+ * Most registry keys listed in a snapshot (the size is always exact).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_KEYS = 100
 
-const viewOf = (
-  supervisor: Supervisor.Supervisor,
-  agents: AgentSystem["Service"]
-): Effect.Effect<SupervisorView> =>
+const viewOf = (supervisor: Supervisor.Supervisor, agents: AgentSystem["Service"]): Effect.Effect<SupervisorView> =>
   Effect.map(supervisor.children, (children) => ({
     name: supervisor.name,
     children: children.map((child): ChildView => {
@@ -103,23 +138,36 @@ const viewOf = (
     })
   }))
 
-/** Takes a snapshot now. Never fails: an unreadable part is shown empty (or -1 for a count). */
-export const take: Effect.Effect<Snapshot, never, AgentSystem | Registry | Probe> = Effect.gen(function*() {
+/**
+ * Takes a snapshot now. Never fails: an unreadable part is shown empty (or -1 for a count).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const take: Effect.Effect<Snapshot, never, AgentSystem | Registry | Probe> = Effect.gen(function* () {
   const agents = yield* AgentSystem
   const registry = yield* Registry
   const probe = yield* (yield* Probe).state
-  const supervisors = yield* Effect.forEach([...(yield* agents.supervisors), ...probe.supervisors], (s) => viewOf(s, agents))
+  const supervisors = yield* Effect.forEach([...(yield* agents.supervisors), ...probe.supervisors], (s) =>
+    viewOf(s, agents)
+  )
   const children = supervisors.flatMap((s) => s.children)
   const size = yield* registry.count.pipe(Effect.orElseSucceed(() => -1))
   const keys = yield* registry.keys.pipe(Effect.orElseSucceed((): ReadonlyArray<string> => []))
   const reader = probe.ledger
-  const ledger = reader === undefined ? [] : yield* Effect.forEach(probe.accounts, (account) =>
-    reader.balance(account).pipe(
-      Effect.map((b): BalanceView => ({ account, available: String(b.available), held: String(b.held) })),
-      Effect.orElseSucceed((): BalanceView => ({ account, available: "?", held: "?" }))
-    ))
-  const auctions = probe.auctions === undefined ? [] : (yield* probe.auctions.list).slice(0, MAX_AUCTIONS).map(auctionView)
-  const coordination = probe.coordination === undefined ? undefined : coordinationSnapshot(yield* probe.coordination.state)
+  const ledger =
+    reader === undefined
+      ? []
+      : yield* Effect.forEach(probe.accounts, (account) =>
+          reader.balance(account).pipe(
+            Effect.map((b): BalanceView => ({ account, available: String(b.available), held: String(b.held) })),
+            Effect.orElseSucceed((): BalanceView => ({ account, available: "?", held: "?" }))
+          )
+        )
+  const auctions =
+    probe.auctions === undefined ? [] : (yield* probe.auctions.list).slice(0, MAX_AUCTIONS).map(auctionView)
+  const coordination =
+    probe.coordination === undefined ? undefined : coordinationSnapshot(yield* probe.coordination.state)
   return {
     at: yield* Clock.currentTimeMillis,
     scenario: probe.scenario,
@@ -139,7 +187,12 @@ export const take: Effect.Effect<Snapshot, never, AgentSystem | Registry | Probe
   }
 })
 
-/** One auction as a line of text, e.g. `lot [english] open: 3 bids, high 45, reserve 20, closes in 850 ms`. */
+/**
+ * One auction as a line of text, e.g. `lot [english] open: 3 bids, high 45, reserve 20, closes in 850 ms`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const formatAuction = (a: AuctionView, at: number): string => {
   const head = `${a.id} [${a.kind}] ${a.status}: ${a.bids} ${a.bids === 1 ? "bid" : "bids"}`
   if (a.status === "settled") {
@@ -149,7 +202,12 @@ export const formatAuction = (a: AuctionView, at: number): string => {
   return `${head}${price}, reserve ${a.reserve}, closes in ${Math.max(0, a.deadline - at)} ms, seller ${a.seller}`
 }
 
-/** Renders a snapshot as indented text (what `mabeam inspect` prints). */
+/**
+ * Renders a snapshot as indented text (what `mabeam inspect` prints).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const format = (snapshot: Snapshot): string => {
   const lines = [
     `scenario ${snapshot.scenario} (${snapshot.phase})`,
@@ -161,7 +219,9 @@ export const format = (snapshot: Snapshot): string => {
     for (const child of supervisor.children) {
       const kind = child.kind === undefined ? "" : ` [${child.kind}]`
       const mailbox = child.mailbox === undefined ? "" : `, mailbox ${child.mailbox}`
-      lines.push(`    ${child.id}${kind} ${child.running ? "running" : "stopped"}, restarts ${child.restarts}${mailbox}`)
+      lines.push(
+        `    ${child.id}${kind} ${child.running ? "running" : "stopped"}, restarts ${child.restarts}${mailbox}`
+      )
     }
   }
   const more = snapshot.registry.size > snapshot.registry.keys.length ? ", …" : ""
@@ -179,6 +239,8 @@ export const format = (snapshot: Snapshot): string => {
   if (snapshot.coordination !== undefined) lines.push(...formatCoordination(snapshot.coordination))
   for (const fact of snapshot.facts) lines.push(`${fact.key}: ${fact.value}`)
   const dead = snapshot.deadLetters
-  lines.push(`dead letters: mailbox-full ${dead["mailbox-full"]}, agent-stopped ${dead["agent-stopped"]}, handler-crashed ${dead["handler-crashed"]}`)
+  lines.push(
+    `dead letters: mailbox-full ${dead["mailbox-full"]}, agent-stopped ${dead["agent-stopped"]}, handler-crashed ${dead["handler-crashed"]}`
+  )
   return lines.join("\n")
 }

@@ -11,7 +11,12 @@
  * @since 0.1.0
  */
 
-/** The page served at `/`. */
+/**
+ * The page served at `/`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const page = `<!doctype html>
 <html lang="en">
 <head>

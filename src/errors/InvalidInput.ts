@@ -18,6 +18,9 @@ import { Effect, Schema } from "effect"
  * const error = new InvalidInput({ where: "Registry.register", issue: "Expected string" })
  * error.message // 'Registry.register: invalid input: Expected string'
  * ```
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInput", {
   where: Schema.String,
@@ -36,14 +39,12 @@ export class InvalidInput extends Schema.TaggedError<InvalidInput>()("InvalidInp
  * ```ts
  * const name = yield* decodeInput(Schema.NonEmptyString, "Agent.spawn")(raw)
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const decodeInput = <S extends Schema.Top & { readonly DecodingServices: never }>(
-  schema: S,
-  where: string
-) => {
+export const decodeInput = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, where: string) => {
   const decode = Schema.decodeUnknownEffect(schema)
   return (input: unknown): Effect.Effect<S["Type"], InvalidInput> =>
-    decode(input, { errors: "all" }).pipe(
-      Effect.mapError((error) => new InvalidInput({ where, issue: error.message }))
-    )
+    decode(input, { errors: "all" }).pipe(Effect.mapError((error) => new InvalidInput({ where, issue: error.message })))
 }

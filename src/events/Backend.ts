@@ -8,7 +8,12 @@ import type { Effect } from "effect"
 import type { EventStoreFailure } from "./EventError.ts"
 import type { EventPage, EventQuery, NewEvent, StoredEvent } from "./schema.ts"
 
-/** A storage backend. Calls are serialized by the service (one append at a time). */
+/**
+ * A storage backend. Calls are serialized by the service (one append at a time).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface EventBackend {
   /** The stored event with `id`, if any (and not yet removed by retention). */
   readonly findById: (id: string) => Effect.Effect<StoredEvent | undefined, EventStoreFailure>

@@ -5,7 +5,12 @@
  */
 import { Schema } from "effect"
 
-/** An event with this `id` is already stored with a different type, correlation id or payload. */
+/**
+ * An event with this `id` is already stored with a different type, correlation id or payload.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class EventConflict extends Schema.TaggedError<EventConflict>()("EventConflict", {
   id: Schema.String,
   existing: Schema.String,
@@ -16,7 +21,12 @@ export class EventConflict extends Schema.TaggedError<EventConflict>()("EventCon
   }
 }
 
-/** The storage backend failed (e.g. a SQL error); `operation` names what was attempted. */
+/**
+ * The storage backend failed (e.g. a SQL error); `operation` names what was attempted.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class EventStoreFailure extends Schema.TaggedError<EventStoreFailure>()("EventStoreFailure", {
   operation: Schema.String,
   reason: Schema.String

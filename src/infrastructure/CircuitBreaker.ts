@@ -12,7 +12,12 @@ import { CircuitOpen, LimitReached } from "./InfrastructureError.ts"
 import * as Machine from "./internal/breakerMachine.ts"
 import { BreakerPolicy, type BreakerStateName, Name } from "./schema.ts"
 
-/** A transition of breaker `breaker` from `from` to `to` at `at` (epoch millis from `Clock`). */
+/**
+ * A transition of breaker `breaker` from `from` to `to` at `at` (epoch millis from `Clock`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StateChange {
   readonly breaker: string
   readonly from: BreakerStateName
@@ -20,7 +25,12 @@ export interface StateChange {
   readonly at: number
 }
 
-/** One circuit breaker. */
+/**
+ * One circuit breaker.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CircuitBreaker {
   readonly name: string
   /**
@@ -39,13 +49,16 @@ export interface CircuitBreaker {
 /**
  * Builds a breaker whose policy is read on every call (so runtime policy updates apply at once);
  * `onChange` is told every state transition.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeCircuitBreaker = (
   name: string,
   policy: Effect.Effect<BreakerPolicy>,
   onChange: (change: StateChange) => Effect.Effect<void> = () => Effect.void
 ): Effect.Effect<CircuitBreaker> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     // Transitions are synchronous reads and writes of `state`, so each one is atomic on the JS thread.
     let state: Machine.MachineState = Machine.initial
     const attributes = { breaker: name }
@@ -55,9 +68,9 @@ export const makeCircuitBreaker = (
       before._tag === after._tag
         ? Effect.void
         : Effect.andThen(
-          setGauge(breakerState, Machine.stateGauge(after), attributes),
-          onChange({ breaker: name, from: before._tag, to: after._tag, at: now })
-        )
+            setGauge(breakerState, Machine.stateGauge(after), attributes),
+            onChange({ breaker: name, from: before._tag, to: after._tag, at: now })
+          )
 
     const transition = (f: (state: Machine.MachineState, now: number) => Machine.MachineState) =>
       Clock.clockWith((clock) =>
@@ -95,7 +108,8 @@ export const makeCircuitBreaker = (
             return Effect.andThen(
               announce(before, after, now),
               Effect.onExit(restore(effect), (exit) =>
-                transition((s, t) => Machine.record(s, admission.generation, outcomeOf(exit), t, current)))
+                transition((s, t) => Machine.record(s, admission.generation, outcomeOf(exit), t, current))
+              )
             )
           })
         )
@@ -110,12 +124,20 @@ export const makeCircuitBreaker = (
     }
   })
 
-/** Most breakers a registry holds; `get` of a new name beyond it fails with `LimitReached`. */
+/**
+ * Most breakers a registry holds; `get` of a new name beyond it fails with `LimitReached`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_BREAKERS = 10_000
 
 /**
  * How many state changes a slow `changes` subscriber may lag behind; when full the oldest is
  * dropped (the breaker's `state` is always authoritative).
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const CHANGES_BUFFER = 256
 
@@ -123,20 +145,24 @@ const decodeName = decodeInput(Name, "CircuitBreakers.get")
 const decodePolicy = decodeInput(BreakerPolicy, "CircuitBreakers.layerWith")
 
 const makeRegistry = (policy: Effect.Effect<BreakerPolicy>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const breakers = new Map<string, CircuitBreaker>()
     const pubsub = yield* PubSub.sliding<StateChange>(CHANGES_BUFFER)
     yield* Effect.addFinalizer(() => PubSub.shutdown(pubsub))
     const onChange = (change: StateChange) => PubSub.publish(pubsub, change).pipe(Effect.asVoid)
     const get = (input: unknown): Effect.Effect<CircuitBreaker, InvalidInput | LimitReached> =>
-      decodeName(input).pipe(Effect.flatMap((name) => {
-        const existing = breakers.get(name)
-        if (existing !== undefined) return Effect.succeed(existing)
-        if (breakers.size >= MAX_BREAKERS) {
-          return Effect.fail(new LimitReached({ registry: "CircuitBreakers", name, limit: MAX_BREAKERS }))
-        }
-        return makeCircuitBreaker(name, policy, onChange).pipe(Effect.tap((b) => Effect.sync(() => breakers.set(name, b))))
-      }))
+      decodeName(input).pipe(
+        Effect.flatMap((name) => {
+          const existing = breakers.get(name)
+          if (existing !== undefined) return Effect.succeed(existing)
+          if (breakers.size >= MAX_BREAKERS) {
+            return Effect.fail(new LimitReached({ registry: "CircuitBreakers", name, limit: MAX_BREAKERS }))
+          }
+          return makeCircuitBreaker(name, policy, onChange).pipe(
+            Effect.tap((b) => Effect.sync(() => breakers.set(name, b)))
+          )
+        })
+      )
     return CircuitBreakers.of({
       get,
       protect: (name) => (effect) => get(name).pipe(Effect.flatMap((b) => b.protect(effect))),
@@ -147,27 +173,35 @@ const makeRegistry = (policy: Effect.Effect<BreakerPolicy>) =>
     })
   })
 
-/** The per-name registry of circuit breakers. */
-export class CircuitBreakers extends Context.Service<CircuitBreakers, {
-  /** The breaker called `name`, created on first use; fails with `InvalidInput` for a bad name. */
-  readonly get: (name: string) => Effect.Effect<CircuitBreaker, InvalidInput | LimitReached>
-  /**
-   * Runs `effect` through the breaker `name`.
-   *
-   * @example
-   * ```ts
-   * const breakers = yield* CircuitBreakers
-   * const price = yield* breakers.protect("pricing-api")(fetchPrice)
-   * ```
-   */
-  readonly protect: (
-    name: string
-  ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CircuitOpen | InvalidInput | LimitReached, R>
-  /** The state of every breaker, by name. */
-  readonly states: Effect.Effect<ReadonlyMap<string, BreakerStateName>>
-  /** Every state change of every breaker (bounded: a lagging subscriber loses the oldest). */
-  readonly changes: Stream.Stream<StateChange>
-}>()("mabeam/CircuitBreakers") {
+/**
+ * The per-name registry of circuit breakers.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class CircuitBreakers extends Context.Service<
+  CircuitBreakers,
+  {
+    /** The breaker called `name`, created on first use; fails with `InvalidInput` for a bad name. */
+    readonly get: (name: string) => Effect.Effect<CircuitBreaker, InvalidInput | LimitReached>
+    /**
+     * Runs `effect` through the breaker `name`.
+     *
+     * @example
+     * ```ts
+     * const breakers = yield* CircuitBreakers
+     * const price = yield* breakers.protect("pricing-api")(fetchPrice)
+     * ```
+     */
+    readonly protect: (
+      name: string
+    ) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | CircuitOpen | InvalidInput | LimitReached, R>
+    /** The state of every breaker, by name. */
+    readonly states: Effect.Effect<ReadonlyMap<string, BreakerStateName>>
+    /** Every state change of every breaker (bounded: a lagging subscriber loses the oldest). */
+    readonly changes: Stream.Stream<StateChange>
+  }
+>()("mabeam/CircuitBreakers") {
   /** Breakers with a fixed policy; fails with `InvalidInput` for a bad policy. */
   static readonly layerWith = (policy: BreakerPolicy): Layer.Layer<CircuitBreakers, InvalidInput> =>
     Layer.effect(CircuitBreakers, decodePolicy(policy).pipe(Effect.flatMap((p) => makeRegistry(Effect.succeed(p)))))
@@ -175,7 +209,7 @@ export class CircuitBreakers extends Context.Service<CircuitBreakers, {
   /** Breakers whose policy follows `MabeamConfig` `breaker` settings, runtime updates included. */
   static readonly layer: Layer.Layer<CircuitBreakers, never, MabeamConfig> = Layer.effect(
     CircuitBreakers,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const config = yield* MabeamConfig
       return yield* makeRegistry(Effect.map(config.current, (o) => o.breaker))
     })

@@ -10,27 +10,57 @@ import { healthStatus, setGauge } from "../telemetry/Metrics.ts"
 import { ComponentExists, LimitReached } from "./InfrastructureError.ts"
 import { Name } from "./schema.ts"
 
-/** A component's or the system's health. */
+/**
+ * A component's or the system's health.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const HealthStatus = Schema.Literals(["healthy", "degraded", "unhealthy"])
 
-/** A health status. */
+/**
+ * A health status.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type HealthStatus = typeof HealthStatus.Type
 
-/** What a component says about itself; `reason` explains anything but healthy. */
+/**
+ * What a component says about itself; `reason` explains anything but healthy.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ComponentStatus = Schema.Struct({
   status: HealthStatus,
   reason: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(1_000)))
 })
 
-/** A component status. */
+/**
+ * A component status.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ComponentStatus = typeof ComponentStatus.Type
 
-/** One component in a report. */
+/**
+ * One component in a report.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ComponentHealth extends ComponentStatus {
   readonly name: string
 }
 
-/** The aggregate: `status` is the worst component status (healthy when there are none). */
+/**
+ * The aggregate: `status` is the worst component status (healthy when there are none).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HealthReport {
   readonly status: HealthStatus
   readonly components: ReadonlyArray<ComponentHealth>
@@ -38,7 +68,12 @@ export interface HealthReport {
   readonly reasons: ReadonlyArray<string>
 }
 
-/** Options of `Health.layerWith`. */
+/**
+ * Options of `Health.layerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HealthOptions {
   /** A pull check that takes longer counts as unhealthy. Default 5 000 ms. */
   readonly checkTimeoutMillis?: number
@@ -55,9 +90,17 @@ const decodeOptions = decodeInput(HealthOptionsSchema, "Health.layerWith")
 
 const rank: Record<HealthStatus, number> = { healthy: 0, degraded: 1, unhealthy: 2 }
 
-/** The aggregate of `components`. */
+/**
+ * The aggregate of `components`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const aggregate = (components: ReadonlyArray<ComponentHealth>): HealthReport => {
-  const status = components.reduce<HealthStatus>((worst, c) => rank[c.status] > rank[worst] ? c.status : worst, "healthy")
+  const status = components.reduce<HealthStatus>(
+    (worst, c) => (rank[c.status] > rank[worst] ? c.status : worst),
+    "healthy"
+  )
   const reasons = components.filter((c) => c.status !== "healthy").map((c) => `${c.name}: ${c.reason ?? c.status}`)
   return { status, components, reasons }
 }
@@ -84,20 +127,22 @@ const makeHealth = (raw: HealthOptions) =>
       return entry.check.pipe(
         Effect.timeoutOrElse({
           duration: timeout,
-          orElse: () => Effect.succeed<ComponentStatus>({ status: "unhealthy", reason: `check timed out after ${timeout} ms` })
+          orElse: () =>
+            Effect.succeed<ComponentStatus>({ status: "unhealthy", reason: `check timed out after ${timeout} ms` })
         }),
         Effect.exit,
-        Effect.map((exit): ComponentHealth =>
-          Exit.isSuccess(exit)
-            ? { name, ...exit.value }
-            : { name, status: "unhealthy", reason: `check failed: ${Cause.pretty(exit.cause).split("\n")[0] ?? ""}` }
+        Effect.map(
+          (exit): ComponentHealth =>
+            Exit.isSuccess(exit)
+              ? { name, ...exit.value }
+              : { name, status: "unhealthy", reason: `check failed: ${Cause.pretty(exit.cause).split("\n")[0] ?? ""}` }
         )
       )
     }
 
     return Health.of({
       register: (name, check) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const valid = yield* decodeRegister(name)
           if (entries.has(valid)) return yield* new ComponentExists({ name: valid })
           yield* admit(valid)
@@ -107,7 +152,7 @@ const makeHealth = (raw: HealthOptions) =>
           )
         }),
       report: (name, status) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const valid = yield* decodeReport({ name, status })
           const existing = entries.get(valid.name)
           if (existing?._tag === "Pull") return yield* new ComponentExists({ name: valid.name })
@@ -125,34 +170,42 @@ const makeHealth = (raw: HealthOptions) =>
     })
   })
 
-/** Component health and its aggregate. */
-export class Health extends Context.Service<Health, {
-  /**
-   * Adds a pull component whose `check` runs on every `Health.check`, until the current scope
-   * closes. A failing, dying or slow check makes the component unhealthy with the reason.
-   */
-  readonly register: (
-    name: string,
-    check: Effect.Effect<ComponentStatus, unknown>
-  ) => Effect.Effect<void, InvalidInput | ComponentExists | LimitReached, Scope.Scope>
-  /**
-   * Sets the status of a push component (added on first report).
-   *
-   * @example
-   * ```ts
-   * const health = yield* Health
-   * yield* health.report("event-store", { status: "degraded", reason: "retention at 95%" })
-   * ```
-   */
-  readonly report: (
-    name: string,
-    status: ComponentStatus
-  ) => Effect.Effect<void, InvalidInput | ComponentExists | LimitReached>
-  /** Removes a push component (pull components go with their scope). */
-  readonly remove: (name: string) => Effect.Effect<void>
-  /** Checks every component and aggregates: healthy, degraded or unhealthy with reasons. */
-  readonly check: Effect.Effect<HealthReport>
-}>()("mabeam/Health") {
+/**
+ * Component health and its aggregate.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Health extends Context.Service<
+  Health,
+  {
+    /**
+     * Adds a pull component whose `check` runs on every `Health.check`, until the current scope
+     * closes. A failing, dying or slow check makes the component unhealthy with the reason.
+     */
+    readonly register: (
+      name: string,
+      check: Effect.Effect<ComponentStatus, unknown>
+    ) => Effect.Effect<void, InvalidInput | ComponentExists | LimitReached, Scope.Scope>
+    /**
+     * Sets the status of a push component (added on first report).
+     *
+     * @example
+     * ```ts
+     * const health = yield* Health
+     * yield* health.report("event-store", { status: "degraded", reason: "retention at 95%" })
+     * ```
+     */
+    readonly report: (
+      name: string,
+      status: ComponentStatus
+    ) => Effect.Effect<void, InvalidInput | ComponentExists | LimitReached>
+    /** Removes a push component (pull components go with their scope). */
+    readonly remove: (name: string) => Effect.Effect<void>
+    /** Checks every component and aggregates: healthy, degraded or unhealthy with reasons. */
+    readonly check: Effect.Effect<HealthReport>
+  }
+>()("mabeam/Health") {
   /**
    * Health with the given timeout and limit; an option that is not a whole number ≥ 1 fails the
    * layer with `InvalidInput` naming the field.

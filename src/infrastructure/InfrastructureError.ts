@@ -5,7 +5,12 @@
  */
 import { Schema } from "effect"
 
-/** A call was rejected because the circuit breaker `breaker` is open (or its trial slots are taken). */
+/**
+ * A call was rejected because the circuit breaker `breaker` is open (or its trial slots are taken).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class CircuitOpen extends Schema.TaggedError<CircuitOpen>()("CircuitOpen", {
   breaker: Schema.String,
   state: Schema.Literals(["Open", "HalfOpen"]),
@@ -16,7 +21,12 @@ export class CircuitOpen extends Schema.TaggedError<CircuitOpen>()("CircuitOpen"
   }
 }
 
-/** A call was rejected by the rate limiter for `key`; `retryAfterMillis` is when enough tokens will be back. */
+/**
+ * A call was rejected by the rate limiter for `key`; `retryAfterMillis` is when enough tokens will be back.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited", {
   key: Schema.String,
   cost: Schema.Number,
@@ -28,7 +38,12 @@ export class RateLimited extends Schema.TaggedError<RateLimited>()("RateLimited"
   }
 }
 
-/** No resource of pool `pool` became free within `timeoutMillis`. */
+/**
+ * No resource of pool `pool` became free within `timeoutMillis`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class PoolTimeout extends Schema.TaggedError<PoolTimeout>()("PoolTimeout", {
   pool: Schema.String,
   timeoutMillis: Schema.Number
@@ -38,7 +53,12 @@ export class PoolTimeout extends Schema.TaggedError<PoolTimeout>()("PoolTimeout"
   }
 }
 
-/** A health component named `name` is already registered. */
+/**
+ * A health component named `name` is already registered.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ComponentExists extends Schema.TaggedError<ComponentExists>()("ComponentExists", {
   name: Schema.String
 }) {
@@ -47,7 +67,12 @@ export class ComponentExists extends Schema.TaggedError<ComponentExists>()("Comp
   }
 }
 
-/** A bounded registry (breakers, health components) already holds `limit` entries; `name` was not added. */
+/**
+ * A bounded registry (breakers, health components) already holds `limit` entries; `name` was not added.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class LimitReached extends Schema.TaggedError<LimitReached>()("LimitReached", {
   registry: Schema.String,
   name: Schema.String,

@@ -9,7 +9,12 @@ import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { PoolTimeout } from "./InfrastructureError.ts"
 import { Name } from "./schema.ts"
 
-/** A pool of `A`s whose acquisition can fail with `E`. */
+/**
+ * A pool of `A`s whose acquisition can fail with `E`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ResourcePool<A, E> {
   readonly name: string
   /** Borrows a resource for `f` and returns it afterwards (also on failure or interruption). */
@@ -22,7 +27,12 @@ export interface ResourcePool<A, E> {
   readonly stats: Effect.Effect<Pool.Stats>
 }
 
-/** Options of `makeResourcePool`. */
+/**
+ * Options of `makeResourcePool`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ResourcePoolOptions = Schema.Struct({
   name: Name,
   size: Schema.Int.check(Schema.isGreaterThan(0), Schema.isLessThanOrEqualTo(10_000)),
@@ -43,6 +53,9 @@ const decodeOptions = decodeInput(ResourcePoolOptions, "ResourcePool.make")
  * })
  * const rows = yield* pool.use((conn) => conn.query("select 1"))
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeResourcePool = <A, E, R>(options: {
   readonly name: string
@@ -50,7 +63,7 @@ export const makeResourcePool = <A, E, R>(options: {
   readonly size: number
   readonly acquireTimeoutMillis: number
 }): Effect.Effect<ResourcePool<A, E>, InvalidInput, R | Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const valid = yield* decodeOptions({
       name: options.name,
       size: options.size,

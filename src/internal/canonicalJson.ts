@@ -18,12 +18,15 @@
  * ```ts
  * canonicalJson({ b: [2, { d: 1, c: null }], a: "x" }) // '{"a":"x","b":[2,{"c":null,"d":1}]}'
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const canonicalJson = (value: unknown): string => {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null"
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`
-  const entries = Object.keys(value).sort().map((key) =>
-    `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`
-  )
+  const entries = Object.keys(value)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
   return `{${entries.join(",")}}`
 }

@@ -28,12 +28,25 @@ import {
 /**
  * Bytes counted for every agent: a fiber suspended on a plain-array mailbox (measured in
  * shared/perf-notes.md). The runtime exposes no per-agent heap figure, so memory is an estimate.
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const AGENT_BASE_BYTES = 1_232
-/** Bytes counted per queued message (an array slot and a small tagged message). */
+/**
+ * Bytes counted per queued message (an array slot and a small tagged message).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const QUEUED_MESSAGE_BYTES = 64
 
-/** The monitor's operations. */
+/**
+ * The monitor's operations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MonitorShape {
   /** The last sample (empty before the first interval elapses). */
   readonly snapshot: Effect.Effect<MonitorSnapshot>
@@ -75,10 +88,14 @@ const alertMetrics: ReadonlyArray<AlertMetric> = ["mailboxDepth", "restarts", "m
 
 const valueOf = (sample: AgentSample, metric: AlertMetric): number | undefined => {
   switch (metric) {
-    case "mailboxDepth": return sample.mailboxDepth
-    case "restarts": return sample.restarts
-    case "memoryBytes": return sample.memoryBytes
-    case "latencyP99Millis": return sample.latency?.p99
+    case "mailboxDepth":
+      return sample.mailboxDepth
+    case "restarts":
+      return sample.restarts
+    case "memoryBytes":
+      return sample.memoryBytes
+    case "latencyP99Millis":
+      return sample.latency?.p99
   }
 }
 
@@ -93,9 +110,12 @@ const decodeOptions = decodeInput(MonitorOptions, "Monitor.make")
  * const monitor = yield* Monitor.make({ intervalMillis: 500, thresholds: { mailboxDepth: 100 } })
  * const { agents } = yield* monitor.snapshot
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (input: MonitorOptions = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const options = yield* decodeOptions(input)
     const interval = options.intervalMillis ?? 1_000
     const maxAgents = options.maxAgents ?? 100_000
@@ -158,11 +178,21 @@ export const make = (input: MonitorOptions = {}) =>
     }
 
     const appendAlert = (type: "monitor.alert.raised" | "monitor.alert.cleared", alert: Alert, value: number) =>
-      Option.isNone(store) ? Effect.void : store.value.append({
-        id: `${name}:${++alertSequence}`,
-        type,
-        payload: { agent: alert.agent, metric: alert.metric, value, threshold: alert.threshold, since: alert.since }
-      }).pipe(Effect.catch((error) => Effect.logWarning("monitor: alert not stored", error.message)))
+      Option.isNone(store)
+        ? Effect.void
+        : store.value
+            .append({
+              id: `${name}:${++alertSequence}`,
+              type,
+              payload: {
+                agent: alert.agent,
+                metric: alert.metric,
+                value,
+                threshold: alert.threshold,
+                since: alert.since
+              }
+            })
+            .pipe(Effect.catch((error) => Effect.logWarning("monitor: alert not stored", error.message)))
 
     // Synchronous: an effect per agent would dominate a sample of 10k agents. Crossings are
     // collected and stored afterwards.
@@ -187,13 +217,17 @@ export const make = (input: MonitorOptions = {}) =>
     }
 
     const report = (crossings: ReadonlyArray<Crossing>) =>
-      Effect.forEach(crossings, ({ alert, kind, value }) =>
-        kind === "raised"
-          ? Effect.andThen(
-            Metric.update(Metric.withAttributes(M.alertsRaised, { metric: alert.metric }), 1),
-            appendAlert("monitor.alert.raised", alert, value)
-          )
-          : appendAlert("monitor.alert.cleared", alert, value), { discard: true })
+      Effect.forEach(
+        crossings,
+        ({ alert, kind, value }) =>
+          kind === "raised"
+            ? Effect.andThen(
+                Metric.update(Metric.withAttributes(M.alertsRaised, { metric: alert.metric }), 1),
+                appendAlert("monitor.alert.raised", alert, value)
+              )
+            : appendAlert("monitor.alert.cleared", alert, value),
+        { discard: true }
+      )
 
     const sampleOne = (id: string, entry: Tracked, now: number): AgentSample => {
       const depth = entry.ref.mailboxSize()
@@ -205,12 +239,15 @@ export const make = (input: MonitorOptions = {}) =>
         entry.previousAt = now
         entry.previousHandled = total
       }
-      const latency = handlerStats === undefined || handlerStats.latency.count === 0 ? undefined : {
-        count: handlerStats.latency.count,
-        p50: handlerStats.latency.quantile(0.5),
-        p99: handlerStats.latency.quantile(0.99),
-        max: handlerStats.latency.max
-      }
+      const latency =
+        handlerStats === undefined || handlerStats.latency.count === 0
+          ? undefined
+          : {
+              count: handlerStats.latency.count,
+              p50: handlerStats.latency.quantile(0.5),
+              p99: handlerStats.latency.quantile(0.99),
+              max: handlerStats.latency.max
+            }
       return {
         id,
         kind: entry.kind,
@@ -227,15 +264,16 @@ export const make = (input: MonitorOptions = {}) =>
     // The lifecycle stream is bounded (it drops the oldest events when a burst outruns it), so
     // agents are also found from the root supervisor and the registry whenever the system holds
     // more agents than are tracked.
-    const discover = Effect.gen(function*() {
-      for (const supervisor of yield* system.supervisors) for (const child of yield* supervisor.children) track(child.id)
+    const discover = Effect.gen(function* () {
+      for (const supervisor of yield* system.supervisors)
+        for (const child of yield* supervisor.children) track(child.id)
       if (Option.isSome(registry)) {
         const keys = yield* Effect.orElseSucceed(registry.value.keys, () => [] as ReadonlyArray<string>)
         for (const key of keys) track(key)
       }
     })
 
-    const sample: Effect.Effect<MonitorSnapshot> = Effect.gen(function*() {
+    const sample: Effect.Effect<MonitorSnapshot> = Effect.gen(function* () {
       if (system.size() > tracked.size && tracked.size < maxAgents) yield* discover
       const now = nowMillis()
       const crossings: Array<Crossing> = []
@@ -273,7 +311,13 @@ export const make = (input: MonitorOptions = {}) =>
         agents,
         alerts: [...active.values()],
         untracked: Math.max(0, system.size() - agents.length),
-        totals: { agents: agents.length, mailboxDepth: queued, maxMailboxDepth: deepest, messagesPerSecond: rate, memoryBytes: memory }
+        totals: {
+          agents: agents.length,
+          mailboxDepth: queued,
+          maxMailboxDepth: deepest,
+          messagesPerSecond: rate,
+          memoryBytes: memory
+        }
       }
       return current
     })
@@ -300,9 +344,12 @@ export const make = (input: MonitorOptions = {}) =>
           counted.latency.record(preciseMillis() - started)
           return next
         }
-        return Effect.ensuring(next, Effect.sync(() => {
-          counted.latency.record(preciseMillis() - started)
-        }))
+        return Effect.ensuring(
+          next,
+          Effect.sync(() => {
+            counted.latency.record(preciseMillis() - started)
+          })
+        )
       }
     })
 
@@ -314,7 +361,12 @@ export const make = (input: MonitorOptions = {}) =>
     })
   })
 
-/** The performance monitor of one agent system. */
+/**
+ * The performance monitor of one agent system.
+ *
+ * @since 0.1.0
+ * @category services
+ */
 export class Monitor extends Context.Service<Monitor, MonitorShape>()("mabeam/Monitor") {
   /** A monitor sampling every second, without thresholds. */
   static readonly layer: Layer.Layer<Monitor, never, AgentSystem> = Layer.effect(

@@ -10,6 +10,9 @@ const Positive = Schema.Finite.check(Schema.isGreaterThan(0))
 /**
  * Alert thresholds. An alert is raised when a sample reaches the threshold (`>=`) and cleared
  * when a later sample falls below it; each crossing is one event, not one per sample.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Thresholds = Schema.Struct({
   /** Messages waiting in one mailbox. */
@@ -21,13 +24,28 @@ export const Thresholds = Schema.Struct({
   /** 99th-percentile handler latency of one instrumented agent, in milliseconds. */
   latencyP99Millis: Schema.optionalKey(Positive)
 })
-/** Alert thresholds. */
+/**
+ * Alert thresholds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Thresholds = typeof Thresholds.Type
 
-/** The metrics an alert can be about (the keys of `Thresholds`). */
+/**
+ * The metrics an alert can be about (the keys of `Thresholds`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AlertMetric = keyof Thresholds
 
-/** Options of the monitor. */
+/**
+ * Options of the monitor.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const MonitorOptions = Schema.Struct({
   /** How often every agent is sampled, in milliseconds (default 1000). */
   intervalMillis: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 86_400_000 }))),
@@ -38,10 +56,20 @@ export const MonitorOptions = Schema.Struct({
   /** Prefix of alert event ids, to keep two monitors sharing one event store apart (default "monitor"). */
   name: Schema.optionalKey(Schema.String.check(Schema.isBetweenLength(1, 64)))
 })
-/** Options of the monitor. */
+/**
+ * Options of the monitor.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MonitorOptions = typeof MonitorOptions.Type
 
-/** Handler latency of an instrumented agent, from a bounded histogram (milliseconds). */
+/**
+ * Handler latency of an instrumented agent, from a bounded histogram (milliseconds).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LatencySummary {
   readonly count: number
   readonly p50: number
@@ -52,6 +80,9 @@ export interface LatencySummary {
 /**
  * One agent at the last sample. `handled` and `messagesPerSecond` are exact for every agent (from
  * `AgentRef.handledCount`); `latency` is there for agents spawned from `monitor.instrument`.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface AgentSample {
   readonly id: string
@@ -69,7 +100,12 @@ export interface AgentSample {
   readonly sampledAt: number
 }
 
-/** An active alert: `value` reached `threshold` for `metric` on `agent`. */
+/**
+ * An active alert: `value` reached `threshold` for `metric` on `agent`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Alert {
   readonly agent: string
   readonly metric: AlertMetric
@@ -78,7 +114,12 @@ export interface Alert {
   readonly since: number
 }
 
-/** Everything the monitor knows at its last sample. */
+/**
+ * Everything the monitor knows at its last sample.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MonitorSnapshot {
   /** Clock millis of the sample (0 before the first). */
   readonly sampledAt: number

@@ -16,13 +16,23 @@ import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import type { Supervisor } from "../supervision/index.ts"
 import { MoveFailed } from "./errors.ts"
 
-/** The agents of one place (a supervisor) and their loads. */
+/**
+ * The agents of one place (a supervisor) and their loads.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PlaceLoad {
   readonly place: string
   readonly agents: ReadonlyArray<{ readonly id: string; readonly load: number }>
 }
 
-/** One planned move. `weight` is what the agent counts for: 1 plus its queue length. */
+/**
+ * One planned move. `weight` is what the agent counts for: 1 plus its queue length.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Move {
   readonly agent: string
   readonly from: string
@@ -43,6 +53,9 @@ export interface Move {
  * plan([{ place: "a", agents: [{ id: "w1", load: 0 }, { id: "w2", load: 0 }] }, { place: "b", agents: [] }], 10)
  * // [{ agent: "w1", from: "a", to: "b", weight: 1 }]
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const plan = (places: ReadonlyArray<PlaceLoad>, maxMoves: number): ReadonlyArray<Move> => {
   const state = places.map((p) => ({
@@ -80,12 +93,22 @@ export const plan = (places: ReadonlyArray<PlaceLoad>, maxMoves: number): Readon
   return moves
 }
 
-/** Options of `rebalance`. */
+/**
+ * Options of `rebalance`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const RebalanceOptions = Schema.Struct({
   /** Most moves carried out (default 100). */
   maxMoves: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 })))
 })
-/** Options of `rebalance`. */
+/**
+ * Options of `rebalance`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RebalanceOptions = typeof RebalanceOptions.Type
 
 const RebalanceInput = Schema.Struct({
@@ -105,13 +128,16 @@ const decodeRebalance = decodeInput(RebalanceInput, "Placement.rebalance")
  * ```ts
  * const moves = yield* rebalance([crowded, idle], Worker)
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const rebalance = <S, M, E, R>(
   places: ReadonlyArray<Supervisor.Supervisor>,
   definition: AgentDefinition<S, M, E, R>,
   options: RebalanceOptions = {}
 ): Effect.Effect<ReadonlyArray<Move>, MoveFailed | InvalidInput, AgentSystem | R> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const input = yield* decodeRebalance({ places: places.map((p) => p.name), options })
     const system = yield* AgentSystem
     const keyOf = (index: number) => `${index}`
@@ -134,9 +160,9 @@ export const rebalance = <S, M, E, R>(
       const ref = system.lookup(move.agent)
       if (Option.isNone(ref)) continue
       yield* Effect.ignore(system.stop(ref.value as never))
-      yield* system.spawn(definition, { id: move.agent, supervisor: to }).pipe(
-        Effect.mapError((error) => new MoveFailed({ agent: move.agent, to: to.name, reason: error.message }))
-      )
+      yield* system
+        .spawn(definition, { id: move.agent, supervisor: to })
+        .pipe(Effect.mapError((error) => new MoveFailed({ agent: move.agent, to: to.name, reason: error.message })))
       done.push({ ...move, from: from.name, to: to.name })
     }
     return done

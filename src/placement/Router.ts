@@ -12,23 +12,43 @@ import { type BackendUnavailable, type Entry, Registry, Selector } from "../regi
 import { NoEligibleAgent } from "./errors.ts"
 import { makePicker, Strategy } from "./Strategy.ts"
 
-/** Options of a router. */
+/**
+ * Options of a router.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const RouterOptions = Schema.Struct({
   strategy: Strategy,
   /** Registry selector of the pool (default `{}`: every entry). */
   selector: Schema.optionalKey(Selector),
   /** Capabilities every chosen agent must advertise (all of them). */
-  capabilities: Schema.optionalKey(Schema.Array(Schema.String.check(Schema.isMinLength(1))).check(Schema.isMaxLength(16)))
+  capabilities: Schema.optionalKey(
+    Schema.Array(Schema.String.check(Schema.isMinLength(1))).check(Schema.isMaxLength(16))
+  )
 })
-/** Options of a router. */
+/**
+ * Options of a router.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RouterOptions = typeof RouterOptions.Type
 
-/** What `route` can fail with. */
+/**
+ * What `route` can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RouteError = NoEligibleAgent | BackendUnavailable | InvalidInput
 
 /**
  * A router: picks one agent of its pool per message. `M` is the message type the pool accepts;
  * the selector is what guarantees it (e.g. `{ name: "worker" }` selects one kind of agent).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Router<M = unknown> {
   readonly strategy: Strategy
@@ -66,8 +86,13 @@ const decodeOptions = decodeInput(RouterOptions, "Router.make")
  * const router = yield* Router.make<JobMessage>({ strategy: "least-loaded", capabilities: ["render"] })
  * const worker = yield* router.tell(Job.make({ id: 7 }))
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
-export const make = <M = unknown>(input: RouterOptions): Effect.Effect<Router<M>, InvalidInput, AgentSystem | Registry> =>
+export const make = <M = unknown>(
+  input: RouterOptions
+): Effect.Effect<Router<M>, InvalidInput, AgentSystem | Registry> =>
   // Without a cache nothing is forked, so no Scope is needed.
   build<M>(input, false) as Effect.Effect<Router<M>, InvalidInput, AgentSystem | Registry>
 
@@ -80,6 +105,9 @@ export const make = <M = unknown>(input: RouterOptions): Effect.Effect<Router<M>
  * ```ts
  * const router = yield* Router.makeCached<JobMessage>({ strategy: "round-robin", selector: { name: "worker" } })
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeCached = <M = unknown>(
   input: RouterOptions
@@ -89,7 +117,7 @@ const build = <M>(
   input: RouterOptions,
   cached: boolean
 ): Effect.Effect<Router<M>, InvalidInput, AgentSystem | Registry | Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const options = yield* decodeOptions(input)
     const system = yield* AgentSystem
     const registry = yield* Registry
@@ -98,16 +126,28 @@ const build = <M>(
     // The registry matches one value per field; the first required capability narrows the
     // selection there, the rest are checked here.
     const first = required[0]
-    const selector: Selector = first !== undefined && options.selector?.["capabilities"] === undefined
-      ? { ...options.selector, capabilities: first }
-      : { ...options.selector }
-    const selection = JSON.stringify({ ...options.selector, ...(required.length > 0 ? { capabilities: required } : {}) })
+    const selector: Selector =
+      first !== undefined && options.selector?.["capabilities"] === undefined
+        ? { ...options.selector, capabilities: first }
+        : { ...options.selector }
+    const selection = JSON.stringify({
+      ...options.selector,
+      ...(required.length > 0 ? { capabilities: required } : {})
+    })
 
-    const picker = makePicker<Candidate>(options.strategy, {
-      load: (c) => c.ref.mailboxSize(),
-      surplus: (c) => c.surplus
-    }, random)
-    const refPicker = makePicker<{ readonly mailboxSize: () => number }>(options.strategy, { load: (ref) => ref.mailboxSize() }, random)
+    const picker = makePicker<Candidate>(
+      options.strategy,
+      {
+        load: (c) => c.ref.mailboxSize(),
+        surplus: (c) => c.surplus
+      },
+      random
+    )
+    const refPicker = makePicker<{ readonly mailboxSize: () => number }>(
+      options.strategy,
+      { load: (ref) => ref.mailboxSize() },
+      random
+    )
 
     const eligible = Effect.map(registry.select(selector), (entries) => {
       const out: Array<Candidate> = []
@@ -127,17 +167,23 @@ const build = <M>(
     let version = 0
     if (cached) {
       const changes = yield* registry.subscribe
-      yield* Effect.forkScoped(changes.pipe(
-        Stream.runForEach(() => Effect.sync(() => {
-          version++
-          cache = undefined
-        })),
-        Effect.ignore,
-        Effect.ensuring(Effect.sync(() => {
-          subscribed = false
-          cache = undefined
-        }))
-      ))
+      yield* Effect.forkScoped(
+        changes.pipe(
+          Stream.runForEach(() =>
+            Effect.sync(() => {
+              version++
+              cache = undefined
+            })
+          ),
+          Effect.ignore,
+          Effect.ensuring(
+            Effect.sync(() => {
+              subscribed = false
+              cache = undefined
+            })
+          )
+        )
+      )
       subscribed = true
     }
     const current = Effect.suspend(() => {

@@ -15,12 +15,25 @@ import { Schema } from "effect"
  * - `"power-of-two"`: two distinct random candidates, the less loaded of them;
  * - `"capability-match"`: the most specialised candidate (fewest capabilities beyond those
  *   required), ties by load — generalists stay free for work only they can do.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Strategy = Schema.Literals(["round-robin", "random", "least-loaded", "power-of-two", "capability-match"])
-/** How a router chooses among eligible agents. */
+/**
+ * How a router chooses among eligible agents.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Strategy = typeof Strategy.Type
 
-/** What a picker needs to know about a candidate. */
+/**
+ * What a picker needs to know about a candidate.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Measure<T> {
   /** Queue length (or any load figure; lower is better). */
   readonly load: (candidate: T) => number
@@ -28,7 +41,12 @@ export interface Measure<T> {
   readonly surplus?: (candidate: T) => number
 }
 
-/** A stateful chooser: `pick` returns the index of the chosen candidate, -1 when there is none. */
+/**
+ * A stateful chooser: `pick` returns the index of the chosen candidate, -1 when there is none.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Picker<T> {
   readonly strategy: Strategy
   readonly pick: (candidates: ReadonlyArray<T>) => number
@@ -56,6 +74,9 @@ const leastLoaded = <T>(candidates: ReadonlyArray<T>, load: (candidate: T) => nu
  * const picker = makePicker<AgentRef<unknown>>("least-loaded", { load: (ref) => ref.mailboxSize() }, random)
  * const index = picker.pick(refs) // -1 when refs is empty
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makePicker = <T>(strategy: Strategy, measure: Measure<T>, random: Random.Random): Picker<T> => {
   const { load } = measure
@@ -74,7 +95,7 @@ export const makePicker = <T>(strategy: Strategy, measure: Measure<T>, random: R
     case "random":
       return {
         strategy,
-        pick: (candidates) => candidates.length === 0 ? -1 : Math.floor(random.nextDoubleUnsafe() * candidates.length)
+        pick: (candidates) => (candidates.length === 0 ? -1 : Math.floor(random.nextDoubleUnsafe() * candidates.length))
       }
     case "least-loaded":
       return { strategy, pick: (candidates) => leastLoaded(candidates, load) }

@@ -5,7 +5,12 @@
  */
 import { Schema } from "effect"
 
-/** No running agent matched the router's selection. */
+/**
+ * No running agent matched the router's selection.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class NoEligibleAgent extends Schema.TaggedError<NoEligibleAgent>()("NoEligibleAgent", {
   strategy: Schema.String,
   selection: Schema.String
@@ -15,7 +20,12 @@ export class NoEligibleAgent extends Schema.TaggedError<NoEligibleAgent>()("NoEl
   }
 }
 
-/** An agent could not be moved: it was stopped, but respawning it under the target failed. */
+/**
+ * An agent could not be moved: it was stopped, but respawning it under the target failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class MoveFailed extends Schema.TaggedError<MoveFailed>()("MoveFailed", {
   agent: Schema.String,
   to: Schema.String,

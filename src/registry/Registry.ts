@@ -35,7 +35,12 @@ import {
   Selector
 } from "./schema.ts"
 
-/** The operations of a `Registry`, all bound to its namespace. */
+/**
+ * The operations of a `Registry`, all bound to its namespace.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RegistryShape {
   /** The namespace every operation of this registry reads and writes. */
   readonly namespace: string
@@ -106,7 +111,12 @@ export interface RegistryShape {
   readonly subscribe: Effect.Effect<Stream.Stream<RegistryChange, ChangesLagged>, never, Scope.Scope>
 }
 
-/** Options of a registry. */
+/**
+ * Options of a registry.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RegistryOptions {
   /** The namespace to bind; tenants and tests use their own. Default `"default"`. */
   readonly namespace?: string | undefined
@@ -120,14 +130,16 @@ const UpdateInput = Schema.Struct({ key: RegistryKey, metadata: Metadata })
 const validator = <S extends Schema.Top & { readonly DecodingServices: never }>(schema: S, where: string) => {
   const is = Schema.is(schema)
   const decode = decodeInput(schema, where)
-  return (input: S["Type"]): Effect.Effect<S["Type"], InvalidInput> | undefined => is(input) ? undefined : decode(input)
+  return (input: S["Type"]): Effect.Effect<S["Type"], InvalidInput> | undefined =>
+    is(input) ? undefined : decode(input)
 }
 
 const checkRegister = validator(RegisterInput, "Registry.register")
 const checkRegisterDurable = validator(RegisterInput, "Registry.registerDurable")
 const keyValidator = (where: string) => {
   const decode = decodeInput(RegistryKey, where)
-  return (key: string): Effect.Effect<string, InvalidInput> | undefined => isRegistryKey(key) ? undefined : decode(key)
+  return (key: string): Effect.Effect<string, InvalidInput> | undefined =>
+    isRegistryKey(key) ? undefined : decode(key)
 }
 const checkUnregister = keyValidator("Registry.unregister")
 const checkLookup = keyValidator("Registry.lookup")
@@ -148,7 +160,8 @@ const makeWith = (
   const admin = `registry:admin:${namespace}`
   const storeAs = (owner: string, key: string, value: RegistryValue, metadata: Metadata, durable: boolean) =>
     Effect.tap(backend.register(namespace, { key, value, metadata, durable }), (entry) =>
-      Effect.sync(() => owners.set(key, { id: entry.id, owner })))
+      Effect.sync(() => owners.set(key, { id: entry.id, owner }))
+    )
   // A scoped entry may be registered by anyone (its owner is recorded); a durable one needs write.
   const store = (key: string, value: RegistryValue, metadata: Metadata) =>
     secure === undefined
@@ -157,7 +170,9 @@ const makeWith = (
   const storeDurable = (key: string, value: RegistryValue, metadata: Metadata) =>
     secure === undefined
       ? backend.register(namespace, { key, value, metadata, durable: true })
-      : Effect.flatMap(secure.require(`registry:write:${namespace}`), (owner) => storeAs(owner, key, value, metadata, true))
+      : Effect.flatMap(secure.require(`registry:write:${namespace}`), (owner) =>
+          storeAs(owner, key, value, metadata, true)
+        )
   const forget = (key: string, id: number) => {
     if (owners.get(key)?.id === id) owners.delete(key)
   }
@@ -169,23 +184,26 @@ const makeWith = (
   // Secure mode: the entry's owner or an admin; a missing entry passes (the operation reports it).
   // The checked entry's id goes to the operation, so an entry replaced meanwhile is not touched.
   const ownerOnly = <A, E>(key: string, operation: string, effect: (id: number | undefined) => Effect.Effect<A, E>) =>
-    secure === undefined ? effect(undefined) : Effect.gen(function*() {
-      const current = yield* backend.lookup(namespace, key)
-      if (Option.isSome(current)) {
-        const caller = yield* secure.caller
-        const record = owners.get(key)
-        const owner = record !== undefined && record.id === current.value.id ? record.owner : ANONYMOUS
-        if ((owner === ANONYMOUS || owner !== caller) && !(yield* secure.holds(caller, admin))) {
-          return yield* secure.deny(caller, admin, `${operation} "${key}" owned by ${owner}`)
-        }
-      }
-      return yield* effect(Option.isSome(current) ? current.value.id : undefined)
-    })
+    secure === undefined
+      ? effect(undefined)
+      : Effect.gen(function* () {
+          const current = yield* backend.lookup(namespace, key)
+          if (Option.isSome(current)) {
+            const caller = yield* secure.caller
+            const record = owners.get(key)
+            const owner = record !== undefined && record.id === current.value.id ? record.owner : ANONYMOUS
+            if ((owner === ANONYMOUS || owner !== caller) && !(yield* secure.holds(caller, admin))) {
+              return yield* secure.deny(caller, admin, `${operation} "${key}" owned by ${owner}`)
+            }
+          }
+          return yield* effect(Option.isSome(current) ? current.value.id : undefined)
+        })
   const empty: Metadata = {}
   return traced<RegistryShape>("registry", tracedOperations, {
     withinTrace: true,
     attributes: { "mabeam.registry.namespace": namespace },
-    describe: (operation, args) => operation === "select" ? {} : { "mabeam.registry.key": argument(args, "key") ?? "" }
+    describe: (operation, args) =>
+      operation === "select" ? {} : { "mabeam.registry.key": argument(args, "key") ?? "" }
   })({
     namespace,
     register: (key, value, metadata = empty) => {
@@ -201,10 +219,8 @@ const makeWith = (
     unregister: (key) => {
       const bad = checkUnregister(key)
       const removed = () =>
-        ownerOnly(
-          key,
-          "unregister",
-          (id) => Effect.map(backend.unregister(namespace, key, id), (entry) => {
+        ownerOnly(key, "unregister", (id) =>
+          Effect.map(backend.unregister(namespace, key, id), (entry) => {
             if (entry._tag === "Some") forget(key, entry.value.id)
             return entry._tag === "Some"
           })
@@ -213,7 +229,9 @@ const makeWith = (
     },
     lookup: (key) => {
       const bad = checkLookup(key)
-      return bad === undefined ? backend.lookup(namespace, key) : Effect.andThen(bad, () => backend.lookup(namespace, key))
+      return bad === undefined
+        ? backend.lookup(namespace, key)
+        : Effect.andThen(bad, () => backend.lookup(namespace, key))
     },
     update: (key, metadata) => {
       const bad = checkUpdate({ key, metadata })
@@ -234,11 +252,14 @@ const makeWith = (
 
 const decodeNamespace = decodeInput(Namespace, "Registry.make")
 
-/** Builds a registry bound to `options.namespace` over the `RegistryBackend` in context. */
-export const make = (
-  options: RegistryOptions = {}
-): Effect.Effect<RegistryShape, InvalidInput, RegistryBackend> =>
-  Effect.gen(function*() {
+/**
+ * Builds a registry bound to `options.namespace` over the `RegistryBackend` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: RegistryOptions = {}): Effect.Effect<RegistryShape, InvalidInput, RegistryBackend> =>
+  Effect.gen(function* () {
     const namespace = yield* decodeNamespace(options.namespace ?? "default")
     return makeWith(yield* RegistryBackend, namespace, Option.getOrUndefined(yield* Effect.serviceOption(SecureMode)))
   })
@@ -254,6 +275,9 @@ export const make = (
  *   const found = yield* registry.select({ capabilities: "auction" })
  * }).pipe(Effect.scoped, Effect.provide(Registry.layer))
  * ```
+ *
+ * @since 0.1.0
+ * @category services
  */
 export class Registry extends Context.Service<Registry, RegistryShape>()("mabeam/Registry") {
   /** Builds a registry bound to `options.namespace` (default `"default"`) over the backend in context. */
@@ -262,7 +286,7 @@ export class Registry extends Context.Service<Registry, RegistryShape>()("mabeam
   /** The default registry: namespace `"default"` over a fresh memory backend. */
   static readonly layer: Layer.Layer<Registry> = Layer.effect(
     Registry,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       return makeWith(yield* RegistryBackend, "default", Option.getOrUndefined(yield* Effect.serviceOption(SecureMode)))
     })
   ).pipe(Layer.provide(MemoryBackend.layer))

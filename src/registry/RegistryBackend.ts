@@ -12,7 +12,12 @@ import { Context, type Effect, type Option, type Scope, type Stream } from "effe
 import type { AlreadyRegistered, BackendUnavailable, ChangesLagged, NotRegistered } from "./RegistryError.ts"
 import type { Entry, Metadata, RegistryChange, RegistryValue, Selector } from "./schema.ts"
 
-/** What `register` asks a backend to store; the backend assigns the entry's `id`. */
+/**
+ * What `register` asks a backend to store; the backend assigns the entry's `id`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NewEntry {
   readonly key: string
   readonly value: RegistryValue
@@ -23,6 +28,9 @@ export interface NewEntry {
 /**
  * What a backend implements. Every method takes the namespace; a backend never lets one
  * namespace see another's entries.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface RegistryBackendShape {
   /** A short name for error messages, e.g. `"memory"` or `"sql"`. */
@@ -65,5 +73,12 @@ export interface RegistryBackendShape {
   ) => Effect.Effect<Stream.Stream<RegistryChange, ChangesLagged>, never, Scope.Scope>
 }
 
-/** The service key of the backend a `Registry` stores its entries in. */
-export class RegistryBackend extends Context.Service<RegistryBackend, RegistryBackendShape>()("mabeam/RegistryBackend") {}
+/**
+ * The service key of the backend a `Registry` stores its entries in.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class RegistryBackend extends Context.Service<RegistryBackend, RegistryBackendShape>()(
+  "mabeam/RegistryBackend"
+) {}

@@ -5,7 +5,12 @@
  */
 import { Schema } from "effect"
 
-/** `register` found the key already held in that namespace; nothing changed. */
+/**
+ * `register` found the key already held in that namespace; nothing changed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class AlreadyRegistered extends Schema.TaggedError<AlreadyRegistered>()("AlreadyRegistered", {
   namespace: Schema.String,
   key: Schema.String
@@ -15,7 +20,12 @@ export class AlreadyRegistered extends Schema.TaggedError<AlreadyRegistered>()("
   }
 }
 
-/** `update` found no entry under the key in that namespace; nothing changed. */
+/**
+ * `update` found no entry under the key in that namespace; nothing changed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class NotRegistered extends Schema.TaggedError<NotRegistered>()("NotRegistered", {
   namespace: Schema.String,
   key: Schema.String
@@ -28,6 +38,9 @@ export class NotRegistered extends Schema.TaggedError<NotRegistered>()("NotRegis
 /**
  * The backend could not be reached or failed (a SQL error, a corrupt row, a lost cluster
  * connection). The SQL backend runs each write in one transaction, so a failed write changed nothing.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class BackendUnavailable extends Schema.TaggedError<BackendUnavailable>()("BackendUnavailable", {
   backend: Schema.String,
@@ -42,6 +55,9 @@ export class BackendUnavailable extends Schema.TaggedError<BackendUnavailable>()
 /**
  * A `changes` subscriber fell more than its buffer behind; its stream fails with this so it knows
  * it missed events (re-read the state with `select` and subscribe again).
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class ChangesLagged extends Schema.TaggedError<ChangesLagged>()("ChangesLagged", {
   namespace: Schema.String,

@@ -17,7 +17,12 @@ import { step } from "./internal/hysteresis.ts"
 import { AlertRule, type UsageMetric } from "./schema.ts"
 import { type AgentUsage, MAX_TRACKED_AGENTS, Usage } from "./Usage.ts"
 
-/** A change of one alert, as appended to the event store. */
+/**
+ * A change of one alert, as appended to the event store.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AlertTransition {
   readonly rule: string
   readonly agent: string
@@ -28,20 +33,27 @@ export interface AlertTransition {
   readonly time: number
 }
 
-/** Options of `Alerts.layerWith`. */
+/**
+ * Options of `Alerts.layerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AlertOptions {
   readonly rules: ReadonlyArray<AlertRule>
   /** Evaluate on this period in the layer's scope; without it, call `evaluate` yourself. */
   readonly every?: Duration.Input
 }
 
-/** The most alert rules one service holds. */
+/**
+ * The most alert rules one service holds.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_RULES = 100
 
-const decodeRules = decodeInput(
-  Schema.Array(AlertRule).check(Schema.isMaxLength(MAX_RULES)),
-  "Alerts.layerWith"
-)
+const decodeRules = decodeInput(Schema.Array(AlertRule).check(Schema.isMaxLength(MAX_RULES)), "Alerts.layerWith")
 
 interface Sample {
   readonly time: number
@@ -50,13 +62,21 @@ interface Sample {
   readonly rejections: number
 }
 
-/** Threshold alerts over usage. */
-export class Alerts extends Context.Service<Alerts, {
-  /** Computes rates since the last evaluation, steps every alert, appends and returns the changes. */
-  readonly evaluate: Effect.Effect<ReadonlyArray<AlertTransition>>
-  /** Alerts raised and not yet cleared, as (rule, agent) pairs. */
-  readonly active: Effect.Effect<ReadonlyArray<{ readonly rule: string; readonly agent: string }>>
-}>()("mabeam/Alerts") {
+/**
+ * Threshold alerts over usage.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Alerts extends Context.Service<
+  Alerts,
+  {
+    /** Computes rates since the last evaluation, steps every alert, appends and returns the changes. */
+    readonly evaluate: Effect.Effect<ReadonlyArray<AlertTransition>>
+    /** Alerts raised and not yet cleared, as (rule, agent) pairs. */
+    readonly active: Effect.Effect<ReadonlyArray<{ readonly rule: string; readonly agent: string }>>
+  }
+>()("mabeam/Alerts") {
   /**
    * Alerts with `rules`; fails with `InvalidInput` for a bad rule (e.g. `clearAt >= raiseAt`).
    *
@@ -68,7 +88,7 @@ export class Alerts extends Context.Service<Alerts, {
   static readonly layerWith = (options: AlertOptions): Layer.Layer<Alerts, InvalidInput, Usage | EventStore> =>
     Layer.effect(
       Alerts,
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const rules = yield* decodeRules(options.rules)
         const alerts = yield* makeAlerts(rules)
         if (options.every !== undefined) {
@@ -94,9 +114,14 @@ const rateOf = (metric: UsageMetric, row: AgentUsage, previous: Sample, seconds:
   }
 }
 
-/** Builds the service over decoded `rules`. */
+/**
+ * Builds the service over decoded `rules`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeAlerts = (rules: ReadonlyArray<AlertRule>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const usage = yield* Usage
     const store = yield* EventStore
     // Event ids must not collide with another instance's over the same store.
@@ -107,17 +132,19 @@ export const makeAlerts = (rules: ReadonlyArray<AlertRule>) =>
     const raised = new Map<string, AlertRule>()
 
     const report = (transition: AlertTransition) =>
-      store.append({
-        id: `alert-${instance}-${++sequence}`,
-        type: `resource.alert.${transition.state}`,
-        correlationId: transition.agent,
-        payload: { ...transition }
-      }).pipe(
-        Effect.catch((error) => Effect.logWarning("alert not recorded", error.message)),
-        boundary("resources", "alert", { rule: transition.rule, agent: transition.agent, state: transition.state })
-      )
+      store
+        .append({
+          id: `alert-${instance}-${++sequence}`,
+          type: `resource.alert.${transition.state}`,
+          correlationId: transition.agent,
+          payload: { ...transition }
+        })
+        .pipe(
+          Effect.catch((error) => Effect.logWarning("alert not recorded", error.message)),
+          boundary("resources", "alert", { rule: transition.rule, agent: transition.agent, state: transition.state })
+        )
 
-    const evaluate = Effect.gen(function*() {
+    const evaluate = Effect.gen(function* () {
       const now = yield* Clock.currentTimeMillis
       const seconds = Math.max(now - lastTime, 1) / 1000
       const rows = usage.table.snapshot()
@@ -145,7 +172,12 @@ export const makeAlerts = (rules: ReadonlyArray<AlertRule>) =>
             })
           }
         }
-        samples.set(row.agent, { time: now, messages: row.messages, cpuMillis: row.cpuMillis, rejections: row.rejections })
+        samples.set(row.agent, {
+          time: now,
+          messages: row.messages,
+          cpuMillis: row.cpuMillis,
+          rejections: row.rejections
+        })
       }
       for (const agent of samples.keys()) if (!seen.has(agent)) samples.delete(agent)
       for (const [key] of raised) if (!seen.has(key.slice(key.indexOf("\u0000") + 1))) raised.delete(key)
@@ -154,13 +186,13 @@ export const makeAlerts = (rules: ReadonlyArray<AlertRule>) =>
       return transitions
     }).pipe(boundary("resources", "evaluate"))
 
-
     return Alerts.of({
       evaluate,
       active: Effect.sync(() =>
         Array.from(raised.keys(), (key) => {
           const cut = key.indexOf("\u0000")
           return { rule: key.slice(0, cut), agent: key.slice(cut + 1) }
-        }))
+        })
+      )
     })
   })

@@ -26,10 +26,20 @@ import { type SpendError, type SpendRequest, makeSpend } from "./spend.ts"
 
 export type { Permit } from "./internal/counters.ts"
 
-/** Most agents that may be assigned to groups at runtime; `assign` beyond it fails with `InvalidInput`. */
+/**
+ * Most agents that may be assigned to groups at runtime; `assign` beyond it fails with `InvalidInput`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_MEMBERSHIPS = 100_000
 
-/** One applicable limit and its current use, as reported by `status`. */
+/**
+ * One applicable limit and its current use, as reported by `status`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface QuotaStatus {
   readonly quota: string
   readonly scope: "agent" | "group"
@@ -40,66 +50,87 @@ export interface QuotaStatus {
   readonly used: number
 }
 
-/** The quota service. */
-export class Quotas extends Context.Service<Quotas, {
-  /**
-   * Charges `cost` (default 1) messages to `agent`'s messages-per-second quotas (agent and group).
-   * Fails with `QuotaExceeded` (shed, or a throttle/pause longer than `maxWaitMillis`).
-   */
-  readonly check: (agent: string, cost?: number) => Effect.Effect<void, QuotaExceeded | InvalidInput>
-  /**
-   * Takes one unit of a counting quota (`concurrentAsks` or `spawns`) for `agent`; give it back
-   * with the permit's `release` (idempotent). `acquireScoped` releases with the scope.
-   */
-  readonly acquire: (agent: string, quota: "concurrentAsks" | "spawns") => Effect.Effect<Permit, QuotaExceeded | InvalidInput>
-  /** `acquire`, released when the current scope closes. */
-  readonly acquireScoped: (
-    agent: string,
-    quota: "concurrentAsks" | "spawns"
-  ) => Effect.Effect<void, QuotaExceeded | InvalidInput, Scope.Scope>
-  /**
-   * Refuses a message to `target` while its mailbox holds `depth` ≥ its `mailboxDepth` limit
-   * (the sender `agent` is charged the refusal and waits if the policy says so).
-   */
-  readonly checkDepth: (agent: string, target: string, depth: () => number) => Effect.Effect<void, QuotaExceeded | InvalidInput>
-  /**
-   * Runs one handler run of `agent` under its `cpuMillisPerRun` limit, measured on the `Clock`.
-   * shed: the run is interrupted at the limit and fails; pause: the same, and the agent is paused;
-   * throttle: the run completes and its overrun is waited out before the agent's next run.
-   */
-  readonly meter: <A, E, R>(agent: string, run: Effect.Effect<A, E, R>) => Effect.Effect<A, E | QuotaExceeded | InvalidInput, R>
-  /** Spends from `agent`'s budget (configured in `budgets`) through `Budgets`. */
-  readonly spend: (agent: string, request: SpendRequest) => Effect.Effect<Ledger.Transfer, SpendError>
-  /** Spawns a child of `parent` under its `spawns` quota; the unit comes back when the child stops. */
-  readonly spawn: <S, M, E, R>(
-    parent: string,
-    definition: AgentDefinition<S, M, E, R>,
-    options?: SpawnOptions
-  ) => Effect.Effect<AgentRef<M>, SpawnError | QuotaExceeded | InvalidInput, R | AgentSystem>
-  /**
-   * Wraps `ref` so that messages sent through it are charged to `agent`: depth of the target,
-   * messages per second and concurrent asks of the sender. No change to the agent runtime.
-   *
-   * @example
-   * ```ts
-   * const guarded = yield* quotas.guard(worker, "planner-1")
-   * yield* guarded.tell(Job.make({ id: 1 }))   // may wait (throttle) or fail with QuotaExceeded
-   * ```
-   */
-  readonly guard: <M>(ref: AgentRef<M>, agent: string) => Effect.Effect<GuardedRef<M>, InvalidInput>
-  /** Puts `agent` in `group` (replacing its previous group). */
-  readonly assign: (agent: string, group: string) => Effect.Effect<void, InvalidInput>
-  /** Pauses `agent` for `millis` (default `pauseMillis`): its guarded operations wait. */
-  readonly pause: (agent: string, millis?: number) => Effect.Effect<void, InvalidInput>
-  /** Ends a pause now; returns whether the agent was paused. */
-  readonly resume: (agent: string) => Effect.Effect<boolean, InvalidInput>
-  /** Whether `agent` is paused now. */
-  readonly isPaused: (agent: string) => Effect.Effect<boolean, InvalidInput>
-  /** Every limit that applies to `agent`, with its current use. */
-  readonly status: (agent: string) => Effect.Effect<ReadonlyArray<QuotaStatus>, InvalidInput>
-}>()("mabeam/Quotas") {
+/**
+ * The quota service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Quotas extends Context.Service<
+  Quotas,
+  {
+    /**
+     * Charges `cost` (default 1) messages to `agent`'s messages-per-second quotas (agent and group).
+     * Fails with `QuotaExceeded` (shed, or a throttle/pause longer than `maxWaitMillis`).
+     */
+    readonly check: (agent: string, cost?: number) => Effect.Effect<void, QuotaExceeded | InvalidInput>
+    /**
+     * Takes one unit of a counting quota (`concurrentAsks` or `spawns`) for `agent`; give it back
+     * with the permit's `release` (idempotent). `acquireScoped` releases with the scope.
+     */
+    readonly acquire: (
+      agent: string,
+      quota: "concurrentAsks" | "spawns"
+    ) => Effect.Effect<Permit, QuotaExceeded | InvalidInput>
+    /** `acquire`, released when the current scope closes. */
+    readonly acquireScoped: (
+      agent: string,
+      quota: "concurrentAsks" | "spawns"
+    ) => Effect.Effect<void, QuotaExceeded | InvalidInput, Scope.Scope>
+    /**
+     * Refuses a message to `target` while its mailbox holds `depth` ≥ its `mailboxDepth` limit
+     * (the sender `agent` is charged the refusal and waits if the policy says so).
+     */
+    readonly checkDepth: (
+      agent: string,
+      target: string,
+      depth: () => number
+    ) => Effect.Effect<void, QuotaExceeded | InvalidInput>
+    /**
+     * Runs one handler run of `agent` under its `cpuMillisPerRun` limit, measured on the `Clock`.
+     * shed: the run is interrupted at the limit and fails; pause: the same, and the agent is paused;
+     * throttle: the run completes and its overrun is waited out before the agent's next run.
+     */
+    readonly meter: <A, E, R>(
+      agent: string,
+      run: Effect.Effect<A, E, R>
+    ) => Effect.Effect<A, E | QuotaExceeded | InvalidInput, R>
+    /** Spends from `agent`'s budget (configured in `budgets`) through `Budgets`. */
+    readonly spend: (agent: string, request: SpendRequest) => Effect.Effect<Ledger.Transfer, SpendError>
+    /** Spawns a child of `parent` under its `spawns` quota; the unit comes back when the child stops. */
+    readonly spawn: <S, M, E, R>(
+      parent: string,
+      definition: AgentDefinition<S, M, E, R>,
+      options?: SpawnOptions
+    ) => Effect.Effect<AgentRef<M>, SpawnError | QuotaExceeded | InvalidInput, R | AgentSystem>
+    /**
+     * Wraps `ref` so that messages sent through it are charged to `agent`: depth of the target,
+     * messages per second and concurrent asks of the sender. No change to the agent runtime.
+     *
+     * @example
+     * ```ts
+     * const guarded = yield* quotas.guard(worker, "planner-1")
+     * yield* guarded.tell(Job.make({ id: 1 }))   // may wait (throttle) or fail with QuotaExceeded
+     * ```
+     */
+    readonly guard: <M>(ref: AgentRef<M>, agent: string) => Effect.Effect<GuardedRef<M>, InvalidInput>
+    /** Puts `agent` in `group` (replacing its previous group). */
+    readonly assign: (agent: string, group: string) => Effect.Effect<void, InvalidInput>
+    /** Pauses `agent` for `millis` (default `pauseMillis`): its guarded operations wait. */
+    readonly pause: (agent: string, millis?: number) => Effect.Effect<void, InvalidInput>
+    /** Ends a pause now; returns whether the agent was paused. */
+    readonly resume: (agent: string) => Effect.Effect<boolean, InvalidInput>
+    /** Whether `agent` is paused now. */
+    readonly isPaused: (agent: string) => Effect.Effect<boolean, InvalidInput>
+    /** Every limit that applies to `agent`, with its current use. */
+    readonly status: (agent: string) => Effect.Effect<ReadonlyArray<QuotaStatus>, InvalidInput>
+  }
+>()("mabeam/Quotas") {
   /** No limits at all (usage is still recorded). */
-  static readonly layer: Layer.Layer<Quotas, never, Usage> = Layer.effect(Quotas, Effect.suspend(() => make({})))
+  static readonly layer: Layer.Layer<Quotas, never, Usage> = Layer.effect(
+    Quotas,
+    Effect.suspend(() => make({}))
+  )
   /** Quotas with `config`; fails with `InvalidInput` for a bad configuration. Uses `Budgets` if present. */
   static readonly layerWith = (config: QuotaConfig): Layer.Layer<Quotas, InvalidInput, Usage> =>
     Layer.effect(Quotas, Effect.flatMap(decodeConfig(config), make))
@@ -109,7 +140,7 @@ const decodeConfig = decodeInput(QuotaConfig, "Quotas.layerWith")
 const isId = (u: unknown): u is string => typeof u === "string" && u.length > 0 && u.length <= 200
 const idIn = (where: string) => {
   const decode = decodeInput(Id, where)
-  return (u: unknown): Effect.Effect<string, InvalidInput> => isId(u) ? Effect.succeed(u) : decode(u)
+  return (u: unknown): Effect.Effect<string, InvalidInput> => (isId(u) ? Effect.succeed(u) : decode(u))
 }
 const bad = (where: string, issue: string) => Effect.fail(new InvalidInput({ where, issue }))
 /** `record[key]` if `record` has it as its own property (ids like "constructor" must not reach the prototype). */
@@ -117,20 +148,30 @@ const own = <V>(record: Readonly<Record<string, V>> | undefined, key: string): V
   record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined
 /** A value for an error message; never throws, whatever the input (objects without a prototype included). */
 const show = (u: unknown): string =>
-  typeof u === "string" || typeof u === "number" || typeof u === "boolean" || typeof u === "bigint" ? String(u) : typeof u
+  typeof u === "string" || typeof u === "number" || typeof u === "boolean" || typeof u === "bigint"
+    ? String(u)
+    : typeof u
 const isCost = (u: unknown): u is number => typeof u === "number" && Number.isInteger(u) && u > 0
 
-/** Builds the service from a decoded configuration. */
+/**
+ * Builds the service from a decoded configuration.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (config: QuotaConfig) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const usage = yield* Usage
     const budgets = yield* Effect.serviceOption(Budgets.Budgets)
     const scope = yield* Scope.Scope
-    const engine = new Engine({
-      maxWaitMillis: config.maxWaitMillis ?? 1_000,
-      pauseMillis: config.pauseMillis ?? 1_000,
-      maxPaused: MAX_TRACKED_AGENTS
-    }, usage.table)
+    const engine = new Engine(
+      {
+        maxWaitMillis: config.maxWaitMillis ?? 1_000,
+        pauseMillis: config.pauseMillis ?? 1_000,
+        maxPaused: MAX_TRACKED_AGENTS
+      },
+      usage.table
+    )
     const pollMillis = config.pollMillis ?? 10
     const membership = new Map(Object.entries(config.membership ?? {}))
     const limitsOf = (agent: string): Limits | undefined => own(config.overrides, agent) ?? config.agents
@@ -154,8 +195,14 @@ export const make = (config: QuotaConfig) =>
     const limiters = new Map<string, RateLimiter["Service"]>()
     const rateLimits: Array<[string, QuotaLimit | undefined]> = [
       ["agent:*", config.agents?.messagesPerSecond],
-      ...Object.entries(config.overrides ?? {}).map(([id, l]): [string, QuotaLimit | undefined] => [`agent:${id}`, l.messagesPerSecond]),
-      ...Object.entries(config.groups ?? {}).map(([id, l]): [string, QuotaLimit | undefined] => [`group:${id}`, l.messagesPerSecond])
+      ...Object.entries(config.overrides ?? {}).map(([id, l]): [string, QuotaLimit | undefined] => [
+        `agent:${id}`,
+        l.messagesPerSecond
+      ]),
+      ...Object.entries(config.groups ?? {}).map(([id, l]): [string, QuotaLimit | undefined] => [
+        `group:${id}`,
+        l.messagesPerSecond
+      ])
     ]
     for (const [name, limit] of rateLimits) {
       if (limit === undefined) continue
@@ -163,16 +210,21 @@ export const make = (config: QuotaConfig) =>
       limiters.set(name, yield* makeRateLimiter(Effect.succeed({ capacity, refillPerSecond: limit.limit })))
     }
     const limiterFor = (rule: Rule): RateLimiter["Service"] => {
-      const name = rule.scope === "group"
-        ? `group:${rule.owner}`
-        : own(config.overrides, rule.owner)?.messagesPerSecond === undefined ? "agent:*" : `agent:${rule.owner}`
+      const name =
+        rule.scope === "group"
+          ? `group:${rule.owner}`
+          : own(config.overrides, rule.owner)?.messagesPerSecond === undefined
+            ? "agent:*"
+            : `agent:${rule.owner}`
       const limiter = limiters.get(name)
       // Every rule with a rate comes from the configuration, whose limiters were all built above.
       if (limiter === undefined) throw new Error(`mabeam/Quotas: no limiter for ${name}`)
       return limiter
     }
-    const refusalOf = (rule: Rule) => (error: RateLimited | InvalidInput): Effect.Effect<Refusal> =>
-      Effect.succeed({ rule, retryAfterMillis: error._tag === "RateLimited" ? error.retryAfterMillis : pollMillis })
+    const refusalOf =
+      (rule: Rule) =>
+      (error: RateLimited | InvalidInput): Effect.Effect<Refusal> =>
+        Effect.succeed({ rule, retryAfterMillis: error._tag === "RateLimited" ? error.retryAfterMillis : pollMillis })
     const rateAttempt = (agent: string, cost: number): Attempt => {
       const own = agentRule(agent, "messagesPerSecond")
       const shared = groupRule(agent, "messagesPerSecond")
@@ -183,7 +235,7 @@ export const make = (config: QuotaConfig) =>
       return rateAttemptShared(agent, cost, own, shared)
     }
     const rateAttemptShared = (agent: string, cost: number, own: Rule | undefined, shared: Rule | undefined): Attempt =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const ownKey = agent
         const sharedKey = shared?.owner ?? ""
         // Look before taking, so a refusal by one bucket never spends the other's tokens.
@@ -193,7 +245,10 @@ export const make = (config: QuotaConfig) =>
         for (const [rule, key] of checks) {
           const status = yield* Effect.orDie(limiterFor(rule).status(key))
           if (status.available < cost) {
-            return { rule, retryAfterMillis: Math.ceil(((cost - status.available) * 1000) / rule.limit.limit) } satisfies Refusal
+            return {
+              rule,
+              retryAfterMillis: Math.ceil(((cost - status.available) * 1000) / rule.limit.limit)
+            } satisfies Refusal
           }
         }
         for (const [rule, key] of checks) {
@@ -219,7 +274,7 @@ export const make = (config: QuotaConfig) =>
         if (!isCost(cost)) return bad("Quotas.check", `cost must be a positive integer, got ${show(cost)}`)
         const burst = Math.min(
           ...[agentRule(id, "messagesPerSecond"), groupRule(id, "messagesPerSecond")].map((rule) =>
-            rule === undefined ? Infinity : rule.limit.burst ?? Math.max(1, Math.ceil(rule.limit.limit))
+            rule === undefined ? Infinity : (rule.limit.burst ?? Math.max(1, Math.ceil(rule.limit.limit)))
           )
         )
         if (cost > burst) return bad("Quotas.check", `cost ${cost} exceeds the bucket capacity ${burst}`)
@@ -247,32 +302,44 @@ export const make = (config: QuotaConfig) =>
         })
       })
 
-    const checkDepth = (agent: unknown, target: unknown, depth: () => number): Effect.Effect<void, QuotaExceeded | InvalidInput> =>
-      Effect.flatMap(Effect.all([idIn("Quotas.checkDepth")(agent), idIn("Quotas.checkDepth")(target)]), ([id, to]): Effect.Effect<void, QuotaExceeded | InvalidInput> => {
-        const rule = agentRule(to, "mailboxDepth")
-        if (rule === undefined) return Effect.void
-        // `depth` is the caller's code: a throw or a non-number is bad input, never a defect.
-        const read = (): number => {
-          try {
-            const value: unknown = depth()
-            return typeof value === "number" && value >= 0 ? value : Number.NaN
-          } catch {
-            return Number.NaN
+    const checkDepth = (
+      agent: unknown,
+      target: unknown,
+      depth: () => number
+    ): Effect.Effect<void, QuotaExceeded | InvalidInput> =>
+      Effect.flatMap(
+        Effect.all([idIn("Quotas.checkDepth")(agent), idIn("Quotas.checkDepth")(target)]),
+        ([id, to]): Effect.Effect<void, QuotaExceeded | InvalidInput> => {
+          const rule = agentRule(to, "mailboxDepth")
+          if (rule === undefined) return Effect.void
+          // `depth` is the caller's code: a throw or a non-number is bad input, never a defect.
+          const read = (): number => {
+            try {
+              const value: unknown = depth()
+              return typeof value === "number" && value >= 0 ? value : Number.NaN
+            } catch {
+              return Number.NaN
+            }
           }
+          if (Number.isNaN(read())) return bad("Quotas.checkDepth", "depth() must return a non-negative number")
+          const attempt: Attempt = Effect.sync(() => {
+            const current = read()
+            if (current >= 0) usage.table.row(to).mailboxDepth = current
+            return current < rule.limit.limit
+              ? undefined
+              : { rule: { ...rule, owner: to }, retryAfterMillis: pollMillis }
+          })
+          return engine.enforce(id, attempt)
         }
-        if (Number.isNaN(read())) return bad("Quotas.checkDepth", "depth() must return a non-negative number")
-        const attempt: Attempt = Effect.sync(() => {
-          const current = read()
-          if (current >= 0) usage.table.row(to).mailboxDepth = current
-          return current < rule.limit.limit ? undefined : { rule: { ...rule, owner: to }, retryAfterMillis: pollMillis }
-        })
-        return engine.enforce(id, attempt)
-      })
+      )
 
     const debts = new Map<string, number>()
-    const meter = <A, E, R>(agent: unknown, run: Effect.Effect<A, E, R>): Effect.Effect<A, E | QuotaExceeded | InvalidInput, R> =>
+    const meter = <A, E, R>(
+      agent: unknown,
+      run: Effect.Effect<A, E, R>
+    ): Effect.Effect<A, E | QuotaExceeded | InvalidInput, R> =>
       Effect.flatMap(idIn("Quotas.meter")(agent), (id) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const rule = agentRule(id, "cpuMillisPerRun")
           const debt = debts.get(id) ?? 0
           if (debt > 0) {
@@ -282,22 +349,29 @@ export const make = (config: QuotaConfig) =>
           }
           yield* engine.enforce(id, Effect.succeed(undefined))
           const start = yield* Clock.currentTimeMillis
-          const charge = Effect.flatMap(Clock.currentTimeMillis, (end) => Effect.sync(() => {
-            usage.table.row(id).cpuMillis += end - start
-            return end - start
-          }))
+          const charge = Effect.flatMap(Clock.currentTimeMillis, (end) =>
+            Effect.sync(() => {
+              usage.table.row(id).cpuMillis += end - start
+              return end - start
+            })
+          )
           if (rule === undefined) return yield* Effect.ensuring(run, charge)
           const limit = rule.limit.limit
           if (rule.limit.policy === "throttle") {
-            return yield* Effect.ensuring(run, Effect.flatMap(charge, (elapsed) => Effect.sync(() => {
-              if (elapsed > limit) debts.set(id, Math.min(elapsed - limit, engine.options.maxWaitMillis))
-              if (debts.size > MAX_TRACKED_AGENTS) debts.delete(debts.keys().next().value as string)
-            })))
+            return yield* Effect.ensuring(
+              run,
+              Effect.flatMap(charge, (elapsed) =>
+                Effect.sync(() => {
+                  if (elapsed > limit) debts.set(id, Math.min(elapsed - limit, engine.options.maxWaitMillis))
+                  if (debts.size > MAX_TRACKED_AGENTS) debts.delete(debts.keys().next().value as string)
+                })
+              )
+            )
           }
           return yield* Effect.timeoutOrElse(Effect.ensuring(run, charge), {
             duration: limit,
             orElse: () =>
-              Effect.gen(function*() {
+              Effect.gen(function* () {
                 const now = yield* Clock.currentTimeMillis
                 if (rule.limit.policy === "pause") engine.pause(id, now + engine.options.pauseMillis, rule, now)
                 return yield* engine.refuse(id, rule, rule.limit.policy === "pause" ? engine.options.pauseMillis : 0)
@@ -310,7 +384,7 @@ export const make = (config: QuotaConfig) =>
     const spend = makeSpend(config, budgets, usage.table)
 
     const spawn = <S, M, E, R>(parent: unknown, definition: AgentDefinition<S, M, E, R>, options?: SpawnOptions) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const system = yield* AgentSystem
         const permit = yield* acquire(parent, "spawns")
         const child = yield* Effect.onError(system.spawn(definition, options), () => permit.release)
@@ -350,17 +424,31 @@ export const make = (config: QuotaConfig) =>
           if (!isCost(duration)) return bad("Quotas.pause", `millis must be a positive integer, got ${show(millis)}`)
           return Effect.flatMap(Clock.currentTimeMillis, (now) =>
             Effect.sync(() => {
-              engine.pause(id, now + duration, { scope: "agent", owner: id, quota: "paused", limit: { limit: duration, policy: "pause" } }, now)
-            }))
+              engine.pause(
+                id,
+                now + duration,
+                { scope: "agent", owner: id, quota: "paused", limit: { limit: duration, policy: "pause" } },
+                now
+              )
+            })
+          )
         }),
       resume: (agent) => Effect.flatMap(resumeIn(agent), (id) => Effect.sync(() => engine.resume(id))),
       isPaused: (agent) =>
-        Effect.flatMap(pausedIn(agent), (id) => Effect.map(Clock.currentTimeMillis, (now) => engine.pauseOf(id, now) !== undefined)),
+        Effect.flatMap(pausedIn(agent), (id) =>
+          Effect.map(Clock.currentTimeMillis, (now) => engine.pauseOf(id, now) !== undefined)
+        ),
       status: (agent) =>
         Effect.flatMap(statusIn(agent), (id) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             const out: Array<QuotaStatus> = []
-            for (const quota of ["messagesPerSecond", "concurrentAsks", "mailboxDepth", "spawns", "cpuMillisPerRun"] as const) {
+            for (const quota of [
+              "messagesPerSecond",
+              "concurrentAsks",
+              "mailboxDepth",
+              "spawns",
+              "cpuMillisPerRun"
+            ] as const) {
               for (const rule of [agentRule(id, quota), groupRule(id, quota)]) {
                 if (rule === undefined) continue
                 let used = 0
@@ -372,7 +460,14 @@ export const make = (config: QuotaConfig) =>
                 } else if (quota === "mailboxDepth") {
                   used = usage.table.table.peek(id)?.mailboxDepth ?? 0
                 }
-                out.push({ quota, scope: rule.scope, owner: rule.owner, limit: rule.limit.limit, policy: rule.limit.policy, used })
+                out.push({
+                  quota,
+                  scope: rule.scope,
+                  owner: rule.owner,
+                  limit: rule.limit.limit,
+                  policy: rule.limit.policy,
+                  used
+                })
               }
             }
             return out
@@ -380,4 +475,3 @@ export const make = (config: QuotaConfig) =>
         )
     })
   })
-

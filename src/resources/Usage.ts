@@ -12,10 +12,20 @@ import { decodeInput, type InvalidInput } from "../errors/index.ts"
 import { Lru } from "./internal/lru.ts"
 import { Id } from "./schema.ts"
 
-/** Most agents tracked at once (see the module comment for the eviction policy). */
+/**
+ * Most agents tracked at once (see the module comment for the eviction policy).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_TRACKED_AGENTS = 10_000
 
-/** Cumulative usage of one agent since it was first tracked; gauges hold their latest value. */
+/**
+ * Cumulative usage of one agent since it was first tracked; gauges hold their latest value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AgentUsage {
   readonly agent: string
   /** Messages sent (tell and ask). */
@@ -38,7 +48,12 @@ export interface AgentUsage {
   readonly mailboxDepth: number
 }
 
-/** The counters of `AgentUsage` that `top` can rank by. */
+/**
+ * The counters of `AgentUsage` that `top` can rank by.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const UsageField = Schema.Literals([
   "messages",
   "asks",
@@ -49,7 +64,12 @@ export const UsageField = Schema.Literals([
   "inFlightAsks",
   "mailboxDepth"
 ])
-/** A field of `AgentUsage` that `top` can rank by. */
+/**
+ * A field of `AgentUsage` that `top` can rank by.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type UsageField = typeof UsageField.Type
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] }
@@ -67,7 +87,12 @@ const fresh = (agent: string): Mutable<AgentUsage> => ({
   mailboxDepth: 0
 })
 
-/** The mutable table behind `Usage`, for the quota engine's hot path. */
+/**
+ * The mutable table behind `Usage`, for the quota engine's hot path.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class UsageTable {
   readonly table = new Lru<string, Mutable<AgentUsage>>(MAX_TRACKED_AGENTS)
 
@@ -88,45 +113,63 @@ const decodeTop = decodeInput(
   "Usage.top"
 )
 
-/** Per-agent usage, top-N hogs. */
-export class Usage extends Context.Service<Usage, {
-  /** The usage of `agent` (all zeros for an agent never seen). */
-  readonly of: (agent: string) => Effect.Effect<AgentUsage, InvalidInput>
-  /** Every tracked agent's usage. */
-  readonly all: Effect.Effect<ReadonlyArray<AgentUsage>>
-  /**
-   * The `n` agents with the highest `by`, highest first (ties by agent id).
-   *
-   * @example
-   * ```ts
-   * const usage = yield* Usage
-   * const hogs = yield* usage.top(3, "messages")
-   * ```
-   */
-  readonly top: (n: number, by: UsageField) => Effect.Effect<ReadonlyArray<AgentUsage>, InvalidInput>
-  /** The table itself, for the quota engine (same process, no copy). */
-  readonly table: UsageTable
-}>()("mabeam/Usage") {
+/**
+ * Per-agent usage, top-N hogs.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Usage extends Context.Service<
+  Usage,
+  {
+    /** The usage of `agent` (all zeros for an agent never seen). */
+    readonly of: (agent: string) => Effect.Effect<AgentUsage, InvalidInput>
+    /** Every tracked agent's usage. */
+    readonly all: Effect.Effect<ReadonlyArray<AgentUsage>>
+    /**
+     * The `n` agents with the highest `by`, highest first (ties by agent id).
+     *
+     * @example
+     * ```ts
+     * const usage = yield* Usage
+     * const hogs = yield* usage.top(3, "messages")
+     * ```
+     */
+    readonly top: (n: number, by: UsageField) => Effect.Effect<ReadonlyArray<AgentUsage>, InvalidInput>
+    /** The table itself, for the quota engine (same process, no copy). */
+    readonly table: UsageTable
+  }
+>()("mabeam/Usage") {
   /** An empty usage table. */
   static readonly layer: Layer.Layer<Usage> = Layer.sync(Usage, () => makeUsage())
 }
 
-/** Builds a usage service over a fresh table. */
+/**
+ * Builds a usage service over a fresh table.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeUsage = (): Usage["Service"] => {
   const table = new UsageTable()
   return Usage.of({
     table,
     of: (agent) =>
-      decodeAgent(agent).pipe(Effect.map((id) => {
-        const row = table.table.peek(id)
-        return row === undefined ? fresh(id) : { ...row }
-      })),
+      decodeAgent(agent).pipe(
+        Effect.map((id) => {
+          const row = table.table.peek(id)
+          return row === undefined ? fresh(id) : { ...row }
+        })
+      ),
     all: Effect.sync(() => table.snapshot()),
     top: (n, by) =>
-      decodeTop({ n, by }).pipe(Effect.map((input) =>
-        table.snapshot()
-          .sort((a, b) => b[input.by] - a[input.by] || (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0))
-          .slice(0, input.n)
-      ))
+      decodeTop({ n, by }).pipe(
+        Effect.map((input) =>
+          table
+            .snapshot()
+            .sort((a, b) => b[input.by] - a[input.by] || (a.agent < b.agent ? -1 : a.agent > b.agent ? 1 : 0))
+            .slice(0, input.n)
+        )
+      )
   })
 }

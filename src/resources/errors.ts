@@ -9,6 +9,9 @@ import { Schema } from "effect"
  * A quota refused the operation. `scope` says whose limit it was (`"agent"` or `"group"`, with
  * `owner` naming it), `quota` which one, `policy` how it was enforced; `retryAfterMillis` is when
  * a retry may pass (an estimate for counting quotas such as concurrent asks).
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>()("QuotaExceeded", {
   agent: Schema.String,

@@ -20,6 +20,9 @@ import { Quotas } from "./Quotas.ts"
  * ```ts
  * const ref = yield* system.spawn(metered(Worker), { id: "worker-1" })
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const metered = <S, M, E, R>(
   definition: AgentDefinition<S, M, E, R>
@@ -33,5 +36,6 @@ export const metered = <S, M, E, R>(
           const step = definition.handle(state, message, context)
           return Effect.isEffect(step) ? step : Effect.succeed(step)
         })
-      ))
+      )
+    )
 })

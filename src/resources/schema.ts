@@ -5,7 +5,12 @@
  */
 import { Schema } from "effect"
 
-/** An agent or group id: 1 to 200 characters. */
+/**
+ * An agent or group id: 1 to 200 characters.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Id = Schema.String.check(Schema.isBetweenLength(1, 200))
 
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
@@ -19,24 +24,45 @@ const PositiveFinite = Schema.Finite.check(Schema.isGreaterThan(0))
  * - `shed`: the caller fails at once with `QuotaExceeded` carrying retry-after.
  * - `pause`: the agent is paused for `pauseMillis`; every guarded operation of that agent waits
  *   until the pause ends or `resume` is called (again at most `maxWaitMillis`, then shed).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const EnforcementPolicy = Schema.Literals(["throttle", "shed", "pause"])
-/** An enforcement policy. */
+/**
+ * An enforcement policy.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type EnforcementPolicy = typeof EnforcementPolicy.Type
 
-/** One limit and its policy. `burst` (rates only) is the bucket capacity; default `ceil(limit)`. */
+/**
+ * One limit and its policy. `burst` (rates only) is the bucket capacity; default `ceil(limit)`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const QuotaLimit = Schema.Struct({
   limit: PositiveFinite,
   policy: EnforcementPolicy,
   burst: Schema.optionalKey(PositiveInt)
 })
-/** One limit and its policy. */
+/**
+ * One limit and its policy.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type QuotaLimit = typeof QuotaLimit.Type
 
 /**
  * The limits of an agent or a group. For a group each limit is shared by all its members
  * (messages per second, concurrent asks and live children are summed over the group).
  * `mailboxDepth` and `cpuMillisPerRun` only apply per agent.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const Limits = Schema.Struct({
   /** Messages (tell + ask) the agent may send per second (token bucket). */
@@ -50,12 +76,20 @@ export const Limits = Schema.Struct({
   /** Clock time one metered handler run may take. */
   cpuMillisPerRun: Schema.optionalKey(QuotaLimit)
 })
-/** The limits of an agent or a group. */
+/**
+ * The limits of an agent or a group.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Limits = typeof Limits.Type
 
 /**
  * The names of the quotas, as reported in `QuotaExceeded.quota`; `"paused"` is a pause an operator
  * set with `Quotas.pause`.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const QuotaName = Schema.Literals([
   "messagesPerSecond",
@@ -66,7 +100,12 @@ export const QuotaName = Schema.Literals([
   "budget",
   "paused"
 ])
-/** A quota name. */
+/**
+ * A quota name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type QuotaName = typeof QuotaName.Type
 
 /**
@@ -78,6 +117,9 @@ export type QuotaName = typeof QuotaName.Type
  * - `maxWaitMillis` (default 1000): the longest a throttled or paused call waits.
  * - `pauseMillis` (default 1000): how long a `pause` policy pauses an agent.
  * - `pollMillis` (default 10): retry interval for counting quotas, whose release time is unknown.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const QuotaConfig = Schema.Struct({
   agents: Schema.optionalKey(Limits),
@@ -89,10 +131,20 @@ export const QuotaConfig = Schema.Struct({
   pauseMillis: Schema.optionalKey(PositiveInt),
   pollMillis: Schema.optionalKey(PositiveInt)
 })
-/** Quota configuration. */
+/**
+ * Quota configuration.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type QuotaConfig = typeof QuotaConfig.Type
 
-/** What `Usage` tracks per agent; the names alert rules refer to. */
+/**
+ * What `Usage` tracks per agent; the names alert rules refer to.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const UsageMetric = Schema.Literals([
   "messagesPerSecond",
   "cpuMillisPerSecond",
@@ -100,13 +152,21 @@ export const UsageMetric = Schema.Literals([
   "inFlightAsks",
   "mailboxDepth"
 ])
-/** A usage metric name. */
+/**
+ * A usage metric name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type UsageMetric = typeof UsageMetric.Type
 
 /**
  * An alert rule: raised for an agent when `metric` reaches `raiseAt`, cleared only when it falls
  * to `clearAt` or below (`clearAt < raiseAt`: the gap is the hysteresis that stops flapping).
  * `agent` restricts the rule to one agent; without it the rule applies to every tracked agent.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const AlertRule = Schema.Struct({
   name: Id,
@@ -114,6 +174,15 @@ export const AlertRule = Schema.Struct({
   raiseAt: Schema.Finite,
   clearAt: Schema.Finite,
   agent: Schema.optionalKey(Id)
-}).check(Schema.makeFilter((rule) => rule.clearAt < rule.raiseAt || `clearAt (${rule.clearAt}) must be below raiseAt (${rule.raiseAt})`))
-/** An alert rule. */
+}).check(
+  Schema.makeFilter(
+    (rule) => rule.clearAt < rule.raiseAt || `clearAt (${rule.clearAt}) must be below raiseAt (${rule.raiseAt})`
+  )
+)
+/**
+ * An alert rule.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AlertRule = typeof AlertRule.Type

@@ -18,7 +18,12 @@ import { pathToFileURL } from "node:url"
 import { Effect, Layer, Schema } from "effect"
 import type { ClusterAgent } from "../cluster/index.ts"
 
-/** The agents module could not be loaded, or exports no `ClusterAgent`. */
+/**
+ * The agents module could not be loaded, or exports no `ClusterAgent`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class AgentModuleError extends Schema.TaggedError<AgentModuleError>()("AgentModuleError", {
   module: Schema.String,
   reason: Schema.String
@@ -30,22 +35,40 @@ export class AgentModuleError extends Schema.TaggedError<AgentModuleError>()("Ag
 
 // A dynamically loaded agent's requirements are unknown to the type system: the runner provides
 // what every cluster agent needs (Sharding, AgentStateStore) and nothing else.
-/** A `ClusterAgent` of any state, message and error type, as found in a module. */
+/**
+ * A `ClusterAgent` of any state, message and error type, as found in a module.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AnyClusterAgent = ClusterAgent.ClusterAgent<unknown, unknown, unknown, never>
 
-/** Whether `value` has the shape of a `ClusterAgent`. */
+/**
+ * Whether `value` has the shape of a `ClusterAgent`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isClusterAgent = (value: unknown): value is AnyClusterAgent =>
-  typeof value === "object" && value !== null &&
+  typeof value === "object" &&
+  value !== null &&
   typeof (value as { kind?: unknown }).kind === "string" &&
   Layer.isLayer((value as { layer?: unknown }).layer) &&
   typeof (value as { entity?: unknown }).entity === "object" &&
-  "client" in value && "definition" in value
+  "client" in value &&
+  "definition" in value
 
 /**
  * The `ClusterAgent`s a module's exports hold (export order; arrays flattened, duplicates
  * removed). Fails with `AgentModuleError` when two different agents share a kind, or none is found.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const agentsOf = (module: string, exports: Readonly<Record<string, unknown>>): Effect.Effect<ReadonlyArray<AnyClusterAgent>, AgentModuleError> =>
+export const agentsOf = (
+  module: string,
+  exports: Readonly<Record<string, unknown>>
+): Effect.Effect<ReadonlyArray<AnyClusterAgent>, AgentModuleError> =>
   Effect.suspend(() => {
     const found: Array<AnyClusterAgent> = []
     for (const value of Object.values(exports)) {
@@ -54,21 +77,34 @@ export const agentsOf = (module: string, exports: Readonly<Record<string, unknow
       }
     }
     if (found.length === 0) {
-      return Effect.fail(new AgentModuleError({ module, reason: "it exports no ClusterAgent (the value ClusterAgent.make returns)" }))
+      return Effect.fail(
+        new AgentModuleError({ module, reason: "it exports no ClusterAgent (the value ClusterAgent.make returns)" })
+      )
     }
     const kinds = new Set<string>()
     for (const agent of found) {
       if (kinds.has(agent.kind)) {
-        return Effect.fail(new AgentModuleError({ module, reason: `two exported agents have the kind "${agent.kind}"` }))
+        return Effect.fail(
+          new AgentModuleError({ module, reason: `two exported agents have the kind "${agent.kind}"` })
+        )
       }
       kinds.add(agent.kind)
     }
     return Effect.succeed(found)
   })
 
-/** Imports `path` (absolute) and returns its `ClusterAgent`s; fails with `AgentModuleError`. */
+/**
+ * Imports `path` (absolute) and returns its `ClusterAgent`s; fails with `AgentModuleError`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const load = (path: string): Effect.Effect<ReadonlyArray<AnyClusterAgent>, AgentModuleError> =>
   Effect.tryPromise({
     try: () => import(pathToFileURL(path).href) as Promise<Readonly<Record<string, unknown>>>,
-    catch: (error) => new AgentModuleError({ module: path, reason: `cannot be imported: ${error instanceof Error ? error.message : String(error)}` })
+    catch: (error) =>
+      new AgentModuleError({
+        module: path,
+        reason: `cannot be imported: ${error instanceof Error ? error.message : String(error)}`
+      })
   }).pipe(Effect.flatMap((exports) => agentsOf(path, exports)))

@@ -33,7 +33,12 @@ import {
   runnerShardsConfigured
 } from "../telemetry/index.ts"
 
-/** The result of the readiness checks. */
+/**
+ * The result of the readiness checks.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Readiness {
   readonly ready: boolean
   readonly checks: {
@@ -48,11 +53,21 @@ export interface Readiness {
   }
 }
 
-/** Whether the runner is ready, given its checks (see the module comment). */
+/**
+ * Whether the runner is ready, given its checks (see the module comment).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isReady = (checks: Readiness["checks"]): boolean =>
   checks.registered && checks.shards > 0 && checks.storage === "ok" && !checks.draining
 
-/** Options of `serve`. */
+/**
+ * Options of `serve`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ProbeOptions {
   /** Host and port (0: a free one). */
   readonly host: string
@@ -73,16 +88,23 @@ const json = (status: number, body: unknown) =>
 /**
  * Serves `/healthz`, `/readyz` and `/metrics` until the scope closes; returns the bound port.
  * Fails with `ServeError` when the address cannot be bound.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const serve = (options: ProbeOptions): Effect.Effect<number, HttpServerError.ServeError, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const maxDelayMs = Duration.toMillis(Duration.fromInputUnsafe(options.maxEventLoopDelay ?? "2 seconds"))
     // A 20 ms ticker measures how late it fires (what a blocked event loop does to every callback);
     // /healthz reads and resets the worst lateness since its previous call.
     const loop = yield* Effect.acquireRelease(
       Effect.sync(() => {
         const tick = 20
-        const state = { last: performance.now(), maxLateMs: 0, timer: undefined as ReturnType<typeof setInterval> | undefined }
+        const state = {
+          last: performance.now(),
+          maxLateMs: 0,
+          timer: undefined as ReturnType<typeof setInterval> | undefined
+        }
         state.timer = setInterval(() => {
           const now = performance.now()
           state.maxLateMs = Math.max(state.maxLateMs, now - state.last - tick)
@@ -96,13 +118,16 @@ export const serve = (options: ProbeOptions): Effect.Effect<number, HttpServerEr
     const attributes = { runner: options.runner }
     const scrape = yield* prometheusScraper({ serviceName: options.runner })
     const record = (readiness: Readiness) =>
-      Effect.all([
-        Metric.update(Metric.withAttributes(runnerReady, attributes), readiness.ready ? 1 : 0),
-        Metric.update(Metric.withAttributes(runnerDraining, attributes), readiness.checks.draining ? 1 : 0),
-        Metric.update(Metric.withAttributes(runnerShards, attributes), readiness.checks.shards),
-        Metric.update(Metric.withAttributes(runnerShardsConfigured, attributes), options.shardsPerGroup)
-      ], { discard: true })
-    const app = Effect.gen(function*() {
+      Effect.all(
+        [
+          Metric.update(Metric.withAttributes(runnerReady, attributes), readiness.ready ? 1 : 0),
+          Metric.update(Metric.withAttributes(runnerDraining, attributes), readiness.checks.draining ? 1 : 0),
+          Metric.update(Metric.withAttributes(runnerShards, attributes), readiness.checks.shards),
+          Metric.update(Metric.withAttributes(runnerShardsConfigured, attributes), options.shardsPerGroup)
+        ],
+        { discard: true }
+      )
+    const app = Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       const path = new URL(request.url, "http://localhost").pathname
       switch (path) {
@@ -118,7 +143,10 @@ export const serve = (options: ProbeOptions): Effect.Effect<number, HttpServerEr
         case "/readyz": {
           const readiness = yield* options.readiness
           yield* record(readiness)
-          return yield* json(readiness.ready ? 200 : 503, { status: readiness.ready ? "ok" : "unavailable", checks: readiness.checks })
+          return yield* json(readiness.ready ? 200 : 503, {
+            status: readiness.ready ? "ok" : "unavailable",
+            checks: readiness.checks
+          })
         }
         case "/metrics": {
           yield* record(yield* options.readiness)

@@ -13,36 +13,68 @@ import { existsSync, statSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { Duration, Effect, Schema } from "effect"
 
-/** One wrong setting: which, the value given, and what it should be. */
+/**
+ * One wrong setting: which, the value given, and what it should be.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class ConfigIssue extends Schema.Class<ConfigIssue>("mabeam/runner/ConfigIssue")({
   setting: Schema.String,
   value: Schema.String,
   expected: Schema.String
 }) {}
 
-/** The runner's settings are wrong; `issues` names every bad value (not only the first). */
+/**
+ * The runner's settings are wrong; `issues` names every bad value (not only the first).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class RunnerConfigError extends Schema.TaggedError<RunnerConfigError>()("RunnerConfigError", {
   issues: Schema.Array(ConfigIssue)
 }) {
   override get message(): string {
-    return `the runner cannot start, ${this.issues.length} setting(s) are wrong:\n` +
+    return (
+      `the runner cannot start, ${this.issues.length} setting(s) are wrong:\n` +
       this.issues.map((i) => `  ${i.setting} = ${JSON.stringify(i.value)}: expected ${i.expected}`).join("\n")
+    )
   }
 }
 
-/** A host and port. */
+/**
+ * A host and port.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HostPort {
   readonly host: string
   readonly port: number
 }
 
-/** How the runner writes its logs: `auto` is JSON when stdout is not a terminal, pretty otherwise. */
+/**
+ * How the runner writes its logs: `auto` is JSON when stdout is not a terminal, pretty otherwise.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LogFormat = "auto" | "json" | "pretty"
 
-/** The failover preset (see `Failover` in `mabeam/cluster`). */
+/**
+ * The failover preset (see `Failover` in `mabeam/cluster`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type FailoverPreset = "fast" | "tolerant" | "effect-defaults"
 
-/** The PEM files of a runner in a mutually authenticated cluster. */
+/**
+ * The PEM files of a runner in a mutually authenticated cluster.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TlsFiles {
   readonly ca: string
   readonly cert: string
@@ -50,7 +82,12 @@ export interface TlsFiles {
   readonly crl: string | undefined
 }
 
-/** The checked settings of a runner. */
+/**
+ * The checked settings of a runner.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RunnerSettings {
   /** Runner name in logs and metrics. */
   readonly name: string
@@ -78,7 +115,12 @@ export interface RunnerSettings {
   readonly logLevel: "Trace" | "Debug" | "Info" | "Warn" | "Error"
 }
 
-/** One setting: its flag (`--listen`), its environment variable and its default, for docs and checks. */
+/**
+ * One setting: its flag (`--listen`), its environment variable and its default, for docs and checks.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SettingSpec {
   readonly key: string
   readonly flag: string
@@ -95,37 +137,82 @@ const spec = (key: string, flag: string, fallback: string | undefined, descripti
   description
 })
 
-/** Every setting of a runner, in the order `mabeam runner --help` shows them. */
+/**
+ * Every setting of a runner, in the order `mabeam runner --help` shows them.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const SETTINGS: ReadonlyArray<SettingSpec> = [
-  spec("storage", "storage", undefined, "the cluster's storage: a SQLite file path (one machine) or a postgres:// URL (required)"),
-  spec("agents", "agents", undefined, "path of the module whose exports are the ClusterAgents this runner hosts (required)"),
+  spec(
+    "storage",
+    "storage",
+    undefined,
+    "the cluster's storage: a SQLite file path (one machine) or a postgres:// URL (required)"
+  ),
+  spec(
+    "agents",
+    "agents",
+    undefined,
+    "path of the module whose exports are the ClusterAgents this runner hosts (required)"
+  ),
   spec("listen", "listen", "127.0.0.1:34431", "host:port the runner's socket server listens on"),
-  spec("advertise", "advertise", undefined, "host:port the other runners dial (default: --listen; required when it listens on 0.0.0.0 or ::)"),
+  spec(
+    "advertise",
+    "advertise",
+    undefined,
+    "host:port the other runners dial (default: --listen; required when it listens on 0.0.0.0 or ::)"
+  ),
   spec("health", "health", "127.0.0.1:9464", "host:port of /healthz, /readyz and /metrics"),
   spec("name", "name", undefined, "runner name in logs and metrics (default: runner-<advertised host:port>)"),
-  spec("drainTimeout", "drain-timeout", "20 seconds", "how long a drain on SIGTERM may take before the process exits 1"),
+  spec(
+    "drainTimeout",
+    "drain-timeout",
+    "20 seconds",
+    "how long a drain on SIGTERM may take before the process exits 1"
+  ),
   spec("failover", "failover", "fast", "failover preset: fast, tolerant or effect-defaults"),
   spec("shardsPerGroup", "shards-per-group", "300", "shards per group, the same on every runner of the cluster"),
-  spec("tlsCa", "tls-ca", undefined, "PEM file of the cluster CA (mutual TLS between runners; with --tls-cert and --tls-key)"),
-  spec("tlsCert", "tls-cert", undefined, "PEM file of this runner's certificate, issued by the CA, naming the advertised host"),
+  spec(
+    "tlsCa",
+    "tls-ca",
+    undefined,
+    "PEM file of the cluster CA (mutual TLS between runners; with --tls-cert and --tls-key)"
+  ),
+  spec(
+    "tlsCert",
+    "tls-cert",
+    undefined,
+    "PEM file of this runner's certificate, issued by the CA, naming the advertised host"
+  ),
   spec("tlsKey", "tls-key", undefined, "PEM file of this runner's private key"),
   spec("tlsCrl", "tls-crl", undefined, "PEM file of the CA's revocation list (optional)"),
   spec("logFormat", "log-format", "auto", "log format: auto (JSON when stdout is not a terminal), json or pretty"),
   spec("logLevel", "log-level", "Info", "minimum log level: Trace, Debug, Info, Warn or Error")
 ]
 
-/** Raw settings by key (`SettingSpec.key`), as strings; `undefined` where not given. */
+/**
+ * Raw settings by key (`SettingSpec.key`), as strings; `undefined` where not given.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RawSettings = Readonly<Record<string, string | undefined>>
 
 /**
  * Merges flags over the environment: for each setting, the flag's value if given, else the value
  * of its `MABEAM_*` variable (an empty variable counts as not set).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const merge = (flags: RawSettings, env: Readonly<Record<string, string | undefined>>): RawSettings =>
-  Object.fromEntries(SETTINGS.map((s) => {
-    const fromEnv = env[s.env]
-    return [s.key, flags[s.key] ?? (fromEnv === undefined || fromEnv === "" ? undefined : fromEnv)]
-  }))
+  Object.fromEntries(
+    SETTINGS.map((s) => {
+      const fromEnv = env[s.env]
+      return [s.key, flags[s.key] ?? (fromEnv === undefined || fromEnv === "" ? undefined : fromEnv)]
+    })
+  )
 
 const parseHostPort = (text: string): HostPort | undefined => {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim())
@@ -141,8 +228,14 @@ const wildcard = (host: string) => host === "0.0.0.0" || host === "::"
  * Checks raw settings (already merged, see `merge`) and returns the settings, or fails with a
  * `RunnerConfigError` listing every bad value. File settings are resolved against `cwd` and must
  * exist; a SQLite file may be new, but its directory must exist.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const decode = (raw: RawSettings, cwd: string = process.cwd()): Effect.Effect<RunnerSettings, RunnerConfigError> =>
+export const decode = (
+  raw: RawSettings,
+  cwd: string = process.cwd()
+): Effect.Effect<RunnerSettings, RunnerConfigError> =>
   Effect.suspend(() => {
     const issues: Array<ConfigIssue> = []
     const bad = (key: string, value: string, expected: string) => {
@@ -192,7 +285,8 @@ export const decode = (raw: RawSettings, cwd: string = process.cwd()): Effect.Ef
         bad("storage", storage, "a SQLite file path or a postgres:// URL (no other scheme)")
       } else {
         const dir = dirname(resolve(cwd, storage))
-        if (!existsSync(dir) || !statSync(dir).isDirectory()) bad("storage", storage, `a SQLite file in an existing directory (${dir} does not exist)`)
+        if (!existsSync(dir) || !statSync(dir).isDirectory())
+          bad("storage", storage, `a SQLite file in an existing directory (${dir} does not exist)`)
       }
     }
     const agentsRaw = required("agents", "the path of a module exporting ClusterAgents")
@@ -201,7 +295,11 @@ export const decode = (raw: RawSettings, cwd: string = process.cwd()): Effect.Ef
     const advertiseRaw = raw["advertise"]
     const advertise = advertiseRaw === undefined ? listen : hostPort("advertise", false)
     if (advertiseRaw === undefined && listen !== undefined && wildcard(listen.host)) {
-      bad("advertise", "", `an address the other runners can dial: --listen ${listen.host}:${listen.port} is a wildcard`)
+      bad(
+        "advertise",
+        "",
+        `an address the other runners can dial: --listen ${listen.host}:${listen.port} is a wildcard`
+      )
     } else if (advertise !== undefined && wildcard(advertise.host)) {
       bad("advertise", advertiseRaw ?? "", "a dialable host, not a wildcard address")
     }
@@ -211,14 +309,17 @@ export const decode = (raw: RawSettings, cwd: string = process.cwd()): Effect.Ef
     }
     const drainRaw = value("drainTimeout")!
     const drain = Duration.fromInput(drainRaw as Duration.Input)
-    const drainTimeout = drain._tag === "Some" && Duration.isFinite(drain.value) && Duration.toMillis(drain.value) > 0
-      ? drain.value
-      : undefined
-    if (drainTimeout === undefined) bad("drainTimeout", drainRaw, "a positive duration, e.g. \"20 seconds\" or \"500 millis\"")
+    const drainTimeout =
+      drain._tag === "Some" && Duration.isFinite(drain.value) && Duration.toMillis(drain.value) > 0
+        ? drain.value
+        : undefined
+    if (drainTimeout === undefined)
+      bad("drainTimeout", drainRaw, 'a positive duration, e.g. "20 seconds" or "500 millis"')
     const failover = oneOf<FailoverPreset>("failover", ["fast", "tolerant", "effect-defaults"])
     const shardsRaw = value("shardsPerGroup")!
     const shards = Number(shardsRaw)
-    if (!/^\d+$/.test(shardsRaw.trim()) || shards < 1 || shards > 100_000) bad("shardsPerGroup", shardsRaw, "an integer from 1 to 100000")
+    if (!/^\d+$/.test(shardsRaw.trim()) || shards < 1 || shards > 100_000)
+      bad("shardsPerGroup", shardsRaw, "an integer from 1 to 100000")
     const tlsGiven = ["tlsCa", "tlsCert", "tlsKey"].filter((k) => raw[k] !== undefined)
     const [ca, cert, key] = [file("tlsCa"), file("tlsCert"), file("tlsKey")]
     const crl = file("tlsCrl")
@@ -227,7 +328,8 @@ export const decode = (raw: RawSettings, cwd: string = process.cwd()): Effect.Ef
         bad(k, "", "a PEM file: --tls-ca, --tls-cert and --tls-key go together")
       }
     }
-    if (raw["tlsCrl"] !== undefined && tlsGiven.length === 0) bad("tlsCrl", raw["tlsCrl"], "--tls-ca, --tls-cert and --tls-key with it")
+    if (raw["tlsCrl"] !== undefined && tlsGiven.length === 0)
+      bad("tlsCrl", raw["tlsCrl"], "--tls-ca, --tls-cert and --tls-key with it")
     const logFormat = oneOf<LogFormat>("logFormat", ["auto", "json", "pretty"])
     const logLevel = oneOf<RunnerSettings["logLevel"]>("logLevel", ["Trace", "Debug", "Info", "Warn", "Error"])
 
@@ -249,7 +351,12 @@ export const decode = (raw: RawSettings, cwd: string = process.cwd()): Effect.Ef
     })
   })
 
-/** `merge` then `decode`: the settings of a runner from flags and the environment. */
+/**
+ * `merge` then `decode`: the settings of a runner from flags and the environment.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromSources = (
   flags: RawSettings,
   env: Readonly<Record<string, string | undefined>> = process.env,

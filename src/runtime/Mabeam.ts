@@ -12,7 +12,15 @@ import { type ConfigSources, InvalidConfig, MabeamConfig } from "../config/index
 import type { InvalidInput } from "../errors/index.ts"
 import { EventStore } from "../events/index.ts"
 import { Registry } from "../registry/index.ts"
-import { type AuditLog, type Authorization, SecureAgents, type SecureMode, secureLayer, type SecurityOptions, type Tokens } from "../security/index.ts"
+import {
+  type AuditLog,
+  type Authorization,
+  SecureAgents,
+  type SecureMode,
+  secureLayer,
+  type SecurityOptions,
+  type Tokens
+} from "../security/index.ts"
 import { layerOtlpFromEnv, layerPrometheusFromConfig, registrySize } from "../telemetry/index.ts"
 
 /**
@@ -21,34 +29,45 @@ import { layerOtlpFromEnv, layerPrometheusFromConfig, registrySize } from "../te
  */
 const telemetry = Layer.merge(
   layerOtlpFromEnv,
-  layerPrometheusFromConfig.pipe(Layer.catchTag("PrometheusServeError", (error) =>
-    Layer.effectDiscard(Effect.fail(
-      new InvalidConfig({
-        issues: [{
-          key: "telemetry.prometheusPort",
-          env: "MABEAM_TELEMETRY_PROMETHEUS_PORT",
-          value: String(error.port),
-          expected: `a free port on 127.0.0.1 (${error.reason})`
-        }]
-      })
-    ))))
+  layerPrometheusFromConfig.pipe(
+    Layer.catchTag("PrometheusServeError", (error) =>
+      Layer.effectDiscard(
+        Effect.fail(
+          new InvalidConfig({
+            issues: [
+              {
+                key: "telemetry.prometheusPort",
+                env: "MABEAM_TELEMETRY_PROMETHEUS_PORT",
+                value: String(error.port),
+                expected: `a free port on 127.0.0.1 (${error.reason})`
+              }
+            ]
+          })
+        )
+      )
+    )
+  )
 )
 
 /**
  * Keeps the `mabeam.registry.size` gauge equal to the registry's entry count, following its
  * change stream (and subscribing again if it ever lags behind).
  */
-const registryGauge = Layer.effectDiscard(Effect.gen(function*() {
-  const registry = yield* Registry
-  const gauge = Metric.withAttributes(registrySize, { namespace: registry.namespace })
-  const update = Effect.flatMap(registry.count, (count) => Metric.update(gauge, count))
-  const follow = Effect.scoped(Effect.gen(function*() {
-    const changes = yield* registry.subscribe
-    yield* update
-    yield* Stream.runForEach(changes, () => update)
-  }))
-  yield* Effect.forkScoped(follow.pipe(Effect.retry(Schedule.forever), Effect.ignore))
-}))
+const registryGauge = Layer.effectDiscard(
+  Effect.gen(function* () {
+    const registry = yield* Registry
+    const gauge = Metric.withAttributes(registrySize, { namespace: registry.namespace })
+    const update = Effect.flatMap(registry.count, (count) => Metric.update(gauge, count))
+    const follow = Effect.scoped(
+      Effect.gen(function* () {
+        const changes = yield* registry.subscribe
+        yield* update
+        yield* Stream.runForEach(changes, () => update)
+      })
+    )
+    yield* Effect.forkScoped(follow.pipe(Effect.retry(Schedule.forever), Effect.ignore))
+  })
+)
 
 /**
  * Where the options come from. Per key, the first source that sets it wins: `values` (code), then
@@ -56,16 +75,29 @@ const registryGauge = Layer.effectDiscard(Effect.gen(function*() {
  * one named by `MABEAM_CONFIG_FILE`), then the default. Every bad key is reported at startup.
  *
  * `security` switches secure mode on (see `layer`).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface MabeamLayerOptions extends ConfigSources {
   /** Secure mode: grants, token and audit options. Off when absent. */
   readonly security?: SecurityOptions | undefined
 }
 
-/** Every service `Mabeam.layer` provides. */
+/**
+ * Every service `Mabeam.layer` provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type MabeamServices = AgentSystem | Registry | EventStore | MabeamConfig
 
-/** The services secure mode adds to `MabeamServices`. */
+/**
+ * The services secure mode adds to `MabeamServices`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SecurityServices = SecureMode | Tokens | Authorization | AuditLog
 
 /**
@@ -89,11 +121,22 @@ export type SecurityServices = SecureMode | Tokens | Authorization | AuditLog
  * })
  * program.pipe(Effect.provide(Mabeam.layer()), NodeRuntime.runMain)
  * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export function layer(
   options: MabeamLayerOptions & { readonly security: SecurityOptions }
 ): Layer.Layer<MabeamServices | SecurityServices, InvalidConfig | InvalidInput>
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export function layer(options?: MabeamLayerOptions): Layer.Layer<MabeamServices, InvalidConfig | InvalidInput>
+/**
+ * @since 0.1.0
+ * @category layers
+ */
 export function layer(options: MabeamLayerOptions = {}): Layer.Layer<MabeamServices, InvalidConfig | InvalidInput> {
   const { security, ...sources } = options
   const agents = Layer.unwrap(

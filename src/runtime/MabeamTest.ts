@@ -10,7 +10,12 @@ import type { InvalidConfig } from "../config/index.ts"
 import type { InvalidInput } from "../errors/index.ts"
 import * as Mabeam from "./Mabeam.ts"
 
-/** Options of the test layer. */
+/**
+ * Options of the test layer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MabeamTestOptions {
   /** The seed of the `Random` service: the same seed gives the same run. */
   readonly seed: string | number
@@ -18,7 +23,12 @@ export interface MabeamTestOptions {
   readonly values?: Mabeam.MabeamLayerOptions["values"]
 }
 
-/** Provides a `Random` service seeded with `seed`. */
+/**
+ * Provides a `Random` service seeded with `seed`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const seededRandom = (seed: string | number): Layer.Layer<never> =>
   Layer.effect(Random.Random, Effect.service(Random.Random).pipe(Random.withSeed(seed)))
 
@@ -29,6 +39,9 @@ export const seededRandom = (seed: string | number): Layer.Layer<never> =>
  * ```ts
  * it.effect("replays", () => scenario.pipe(Effect.provide(MabeamTest.layer({ seed: 42 }))))
  * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = (
   options: MabeamTestOptions

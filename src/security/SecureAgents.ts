@@ -36,19 +36,34 @@ import { SecuredRef, type RefGuard } from "./internal/securedRef.ts"
 import { guardSupervisor } from "./internal/securedSupervisor.ts"
 import { ANONYMOUS, SecureMode } from "./SecureMode.ts"
 
-/** Most refused `tellUnsafe` calls waiting to be audited; beyond it they are dropped (still refused). */
+/**
+ * Most refused `tellUnsafe` calls waiting to be audited; beyond it they are dropped (still refused).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_PENDING_REFUSALS = 1_024
 
 /** The refs this system handed out, unwrapped again for the raw system's `stop`, `monitor`, `link`. */
-const rawOf = <M>(ref: AgentRef<M>): AgentRef<M> => ref instanceof SecuredRef ? (ref.inner as AgentRef<M>) : ref
+const rawOf = <M>(ref: AgentRef<M>): AgentRef<M> => (ref instanceof SecuredRef ? (ref.inner as AgentRef<M>) : ref)
 
-/** Builds the checked agent system over the raw `AgentSystem` and `SecureMode` in context. */
-export const make = Effect.gen(function*() {
+/**
+ * Builds the checked agent system over the raw `AgentSystem` and `SecureMode` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = Effect.gen(function* () {
   const raw = yield* AgentSystem
   const secure = yield* SecureMode
   const refusals = yield* Queue.dropping<string>(MAX_PENDING_REFUSALS)
-  yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(refusals), (agent) =>
-    Effect.ignore(secure.deny(ANONYMOUS, Capabilities.tell(agent), "tellUnsafe has no proven caller")))))
+  yield* Effect.forkScoped(
+    Effect.forever(
+      Effect.flatMap(Queue.take(refusals), (agent) =>
+        Effect.ignore(secure.deny(ANONYMOUS, Capabilities.tell(agent), "tellUnsafe has no proven caller"))
+      )
+    )
+  )
   const guard: RefGuard = { secure, refusedUnsafe: (agent) => void Queue.offerUnsafe(refusals, agent) }
   const supervisors = new WeakMap<Supervisor.Supervisor, Supervisor.Supervisor>()
   // The raw supervisor behind each view handed out, for `spawn({ supervisor })`.
@@ -70,12 +85,14 @@ export const make = Effect.gen(function*() {
     spawn: (definition, options) => {
       // Under one of the system's own supervisors (a view): `agent:supervise` too, checked typed here.
       const under = options?.supervisor === undefined ? undefined : rawSupervisors.get(options.supervisor)
-      const allowed = under === undefined
-        ? secure.require(Capabilities.spawn)
-        : Effect.andThen(secure.require(Capabilities.spawn), secure.require(Capabilities.supervise))
-      return Effect.andThen(allowed, raw.spawn(definition, under === undefined ? options : { ...options, supervisor: under })).pipe(
-        Effect.map((ref) => new SecuredRef(ref, guard))
-      )
+      const allowed =
+        under === undefined
+          ? secure.require(Capabilities.spawn)
+          : Effect.andThen(secure.require(Capabilities.spawn), secure.require(Capabilities.supervise))
+      return Effect.andThen(
+        allowed,
+        raw.spawn(definition, under === undefined ? options : { ...options, supervisor: under })
+      ).pipe(Effect.map((ref) => new SecuredRef(ref, guard)))
     },
     stop: (ref) => Effect.andThen(secure.require(Capabilities.stop(ref.id)), raw.stop(rawOf(ref))),
     group: (kind) => Option.map(raw.group(kind), view),
@@ -93,12 +110,21 @@ export const make = Effect.gen(function*() {
   })
 })
 
-/** The checked agent system, in place of the raw one it is built over. */
+/**
+ * The checked agent system, in place of the raw one it is built over.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<AgentSystem, never, AgentSystem | SecureMode> = Layer.effect(AgentSystem, make)
 
 /**
  * `agents` (a layer of the raw agent system) with its checks on: the output is the checked
  * `AgentSystem` only.
+ *
+ * @since 0.1.0
+ * @category layers
  */
-export const secureAgents = <E, R>(agents: Layer.Layer<AgentSystem, E, R>): Layer.Layer<AgentSystem, E, R | SecureMode> =>
-  layer.pipe(Layer.provide(agents))
+export const secureAgents = <E, R>(
+  agents: Layer.Layer<AgentSystem, E, R>
+): Layer.Layer<AgentSystem, E, R | SecureMode> => layer.pipe(Layer.provide(agents))

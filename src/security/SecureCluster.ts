@@ -28,7 +28,12 @@ import type { ClusterRef } from "../cluster/ClusterRef.ts"
 import * as Capabilities from "./capabilities.ts"
 import { SecureMode } from "./SecureMode.ts"
 
-/** `ref` (a directory ref or a `ClusterRef`) with `tell` and `ask` checked against the caller. */
+/**
+ * `ref` (a directory ref or a `ClusterRef`) with `tell` and `ask` checked against the caller.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const guardRef = <M, Ref extends Agents.Ref<M>>(ref: Ref, secure: SecureMode["Service"]): Ref => {
   const tell = Capabilities.tell(ref.id)
   const ask = Capabilities.ask(ref.id)
@@ -42,19 +47,33 @@ export const guardRef = <M, Ref extends Agents.Ref<M>>(ref: Ref, secure: SecureM
   } satisfies Agents.Ref<M> as Ref
 }
 
-/** The directory `key` with checked refs, in place of the raw directory it is built over. */
-export const directory = <M>(key: Agents.Key<M>): Layer.Layer<Agents.Directory<M>, never, Agents.Directory<M> | SecureMode> =>
-  Layer.effect(key)(Effect.gen(function*() {
-    const raw = yield* key
-    const secure = yield* SecureMode
-    return { ref: (id: string) => Effect.map(raw.ref(id), (ref) => guardRef<M, Agents.Ref<M>>(ref, secure)) }
-  }))
+/**
+ * The directory `key` with checked refs, in place of the raw directory it is built over.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const directory = <M>(
+  key: Agents.Key<M>
+): Layer.Layer<Agents.Directory<M>, never, Agents.Directory<M> | SecureMode> =>
+  Layer.effect(key)(
+    Effect.gen(function* () {
+      const raw = yield* key
+      const secure = yield* SecureMode
+      return { ref: (id: string) => Effect.map(raw.ref(id), (ref) => guardRef<M, Agents.Ref<M>>(ref, secure)) }
+    })
+  )
 
-/** `deployed.client` whose refs check the caller before every `tell` and `ask`. */
+/**
+ * `deployed.client` whose refs check the caller before every `tell` and `ask`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const client = <S, M, E, R>(
   deployed: ClusterAgent<S, M, E, R>
 ): Effect.Effect<(id: string) => ClusterRef<M>, never, Sharding.Sharding | SecureMode> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const refs = yield* deployed.client
     const secure = yield* SecureMode
     return (id: string) => guardRef<M, ClusterRef<M>>(refs(id), secure)

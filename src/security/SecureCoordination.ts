@@ -24,19 +24,49 @@ import { Effect, Layer } from "effect"
 import { Coordination } from "../coordination/Coordination.ts"
 import { SecureMode } from "./SecureMode.ts"
 
-/** Capability to take lock `name`. */
+/**
+ * Capability to take lock `name`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const lock = (name: string): string => `coordination:lock:${name}`
-/** Capability to stand in election `group`. */
+/**
+ * Capability to stand in election `group`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const elect = (group: string): string => `coordination:elect:${group}`
-/** Capability to propose to consensus `group`. */
+/**
+ * Capability to propose to consensus `group`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const propose = (group: string): string => `coordination:propose:${group}`
-/** Capability to increment counter `name`. */
+/**
+ * Capability to increment counter `name`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const counter = (name: string): string => `coordination:counter:${name}`
-/** Capability to crash and restart participants. */
+/**
+ * Capability to crash and restart participants.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const admin = "coordination:admin"
 
-/** Builds the checked service over the raw `Coordination` and `SecureMode` in context. */
-export const make = Effect.gen(function*() {
+/**
+ * Builds the checked service over the raw `Coordination` and `SecureMode` in context.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = Effect.gen(function* () {
   const raw = yield* Coordination
   const secure = yield* SecureMode
   return Coordination.of({
@@ -59,5 +89,10 @@ export const make = Effect.gen(function*() {
   })
 })
 
-/** The checked coordination service, in place of the raw one it is built over. */
+/**
+ * The checked coordination service, in place of the raw one it is built over.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<Coordination, never, Coordination | SecureMode> = Layer.effect(Coordination, make)

@@ -28,31 +28,49 @@ import { Authorization, type AuthorizationOptions } from "./Authorization.ts"
 import { Unauthorized } from "./errors.ts"
 import { Tokens, type TokenOptions } from "./Tokens.ts"
 
-/** The name a caller without a valid token is checked as. It never holds a grant. */
+/**
+ * The name a caller without a valid token is checked as. It never holds a grant.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const ANONYMOUS = "anonymous"
 
 /**
  * The token of the fiber's caller, if any. Set it with `SecureMode.actAs`; a value set by hand is
  * only as good as the token: it is verified on every use.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const CallerToken = Context.Reference<string | undefined>("mabeam/CallerToken", { defaultValue: () => undefined })
+export const CallerToken = Context.Reference<string | undefined>("mabeam/CallerToken", {
+  defaultValue: () => undefined
+})
 
-/** The secure-mode checks services consult. Requires `Tokens`, `Authorization` and `AuditLog`. */
-export class SecureMode extends Context.Service<SecureMode, {
-  /** Runs `effect` as the agent `token` proves; the token is checked where it is used. */
-  readonly actAs: (token: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
-  /** The verified caller of the current fiber (`ANONYMOUS` without a valid token). */
-  readonly caller: Effect.Effect<string>
-  /**
-   * Succeeds with the verified caller if it holds `capability`; otherwise audits and fails with
-   * `Unauthorized` naming the caller and the capability.
-   */
-  readonly require: (capability: string) => Effect.Effect<string, Unauthorized>
-  /** Whether `agent` holds `capability` (no audit record, no failure). */
-  readonly holds: (agent: string, capability: string) => Effect.Effect<boolean>
-  /** Audits and fails: `agent` may not do `capability` (for checks a service decides itself, such as ownership). */
-  readonly deny: (agent: string, capability: string, detail?: string) => Effect.Effect<never, Unauthorized>
-}>()("mabeam/SecureMode") {
+/**
+ * The secure-mode checks services consult. Requires `Tokens`, `Authorization` and `AuditLog`.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class SecureMode extends Context.Service<
+  SecureMode,
+  {
+    /** Runs `effect` as the agent `token` proves; the token is checked where it is used. */
+    readonly actAs: (token: string) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+    /** The verified caller of the current fiber (`ANONYMOUS` without a valid token). */
+    readonly caller: Effect.Effect<string>
+    /**
+     * Succeeds with the verified caller if it holds `capability`; otherwise audits and fails with
+     * `Unauthorized` naming the caller and the capability.
+     */
+    readonly require: (capability: string) => Effect.Effect<string, Unauthorized>
+    /** Whether `agent` holds `capability` (no audit record, no failure). */
+    readonly holds: (agent: string, capability: string) => Effect.Effect<boolean>
+    /** Audits and fails: `agent` may not do `capability` (for checks a service decides itself, such as ownership). */
+    readonly deny: (agent: string, capability: string, detail?: string) => Effect.Effect<never, Unauthorized>
+  }
+>()("mabeam/SecureMode") {
   /** Secure mode over the `Tokens`, `Authorization` and `AuditLog` in context. */
   static readonly layer: Layer.Layer<SecureMode, never, Tokens | Authorization | AuditLog> = Layer.effect(
     SecureMode,
@@ -60,7 +78,7 @@ export class SecureMode extends Context.Service<SecureMode, {
   )
 }
 
-const make = Effect.gen(function*() {
+const make = Effect.gen(function* () {
   const tokens = yield* Tokens
   const authorization = yield* Authorization
   const audit = yield* AuditLog
@@ -72,16 +90,21 @@ const make = Effect.gen(function*() {
     const claims = tokens.claimsUnsafe(token, fiber.getRef(Clock.Clock).currentTimeMillisUnsafe())
     return claims !== undefined
       ? Effect.succeed(claims.agent)
-      : tokens.verify(token).pipe(Effect.map((verified) => verified.agent), Effect.orElseSucceed(() => ANONYMOUS))
+      : tokens.verify(token).pipe(
+          Effect.map((verified) => verified.agent),
+          Effect.orElseSucceed(() => ANONYMOUS)
+        )
   })
 
   const deny = (agent: string, capability: string, detail?: string): Effect.Effect<never, Unauthorized> =>
     Effect.andThen(
-      Effect.orDie(audit.record({
-        type: "security.unauthorized",
-        agent: agent.slice(0, 200),
-        detail: detail === undefined ? { capability } : { capability, detail }
-      })),
+      Effect.orDie(
+        audit.record({
+          type: "security.unauthorized",
+          agent: agent.slice(0, 200),
+          detail: detail === undefined ? { capability } : { capability, detail }
+        })
+      ),
       Effect.fail(new Unauthorized({ agent, capability }))
     )
 
@@ -92,7 +115,7 @@ const make = Effect.gen(function*() {
       Effect.catchTag("InvalidInput", () => deny(agent, capability, "malformed capability"))
     )
   const checked = (capability: string): Effect.Effect<string, Unauthorized> =>
-    Effect.flatMap(caller, (agent) => agent === ANONYMOUS ? deny(agent, capability) : check(agent, capability))
+    Effect.flatMap(caller, (agent) => (agent === ANONYMOUS ? deny(agent, capability) : check(agent, capability)))
   // The hot path, in one synchronous step: a token verified before, still valid, whose agent holds
   // the capability. Anything else (first use, expiry, revocation, denial) takes the full path.
   const require = (capability: string): Effect.Effect<string, Unauthorized> =>
@@ -100,7 +123,9 @@ const make = Effect.gen(function*() {
       const token = fiber.getRef(CallerToken)
       if (token === undefined) return checked(capability)
       const claims = tokens.claimsUnsafe(token, fiber.getRef(Clock.Clock).currentTimeMillisUnsafe())
-      return claims !== undefined && authorization.holdsUnsafe(claims.agent, capability) ? Effect.succeed(claims.agent) : checked(capability)
+      return claims !== undefined && authorization.holdsUnsafe(claims.agent, capability)
+        ? Effect.succeed(claims.agent)
+        : checked(capability)
     })
 
   const holds = (agent: string, capability: string): Effect.Effect<boolean> =>
@@ -115,7 +140,12 @@ const make = Effect.gen(function*() {
   })
 })
 
-/** Options of `Security.layer`. */
+/**
+ * Options of `Security.layer`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SecurityOptions {
   /** Grants and mode of the `Authorization` service. */
   readonly authorization?: AuthorizationOptions
@@ -137,14 +167,16 @@ export interface SecurityOptions {
  * const Secure = secureLayer({ authorization: { grants: { alice: ["ledger:transfer:alice"] } } })
  * const App = Ledger.layer.pipe(Layer.provideMerge(Secure))
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const secureLayer = (
   options: SecurityOptions = {}
 ): Layer.Layer<SecureMode | Tokens | Authorization | AuditLog, InvalidInput> =>
   SecureMode.layer.pipe(
-    Layer.provideMerge(Layer.mergeAll(
-      Tokens.layerWith(options.tokens ?? {}),
-      Authorization.layerWith(options.authorization ?? {})
-    )),
+    Layer.provideMerge(
+      Layer.mergeAll(Tokens.layerWith(options.tokens ?? {}), Authorization.layerWith(options.authorization ?? {}))
+    ),
     Layer.provideMerge(options.audit === undefined ? AuditLog.layer : AuditLog.layerWith(options.audit))
   )

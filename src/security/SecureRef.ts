@@ -15,16 +15,29 @@ import type { Unauthorized } from "./errors.ts"
 import { Identities, type OpenError, type Signer } from "./Identities.ts"
 import type { Envelope } from "./schema.ts"
 
-/** Everything a secure send can fail with besides the agent's own errors. */
+/**
+ * Everything a secure send can fail with besides the agent's own errors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SecureError = OpenError | Unauthorized | InvalidInput
 
-/** A ref whose sends are signed by one agent and verified and authorized on delivery. */
+/**
+ * A ref whose sends are signed by one agent and verified and authorized on delivery.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SecureRef<M> {
   readonly id: string
   /** The agent whose signer signs the sends. */
   readonly sender: string
   readonly tell: (message: M) => Effect.Effect<void, TellError | SecureError>
-  readonly ask: <Req extends M>(request: Req, options?: AskOptions) => Effect.Effect<ReplyOf<Req>, AskError | SecureError>
+  readonly ask: <Req extends M>(
+    request: Req,
+    options?: AskOptions
+  ) => Effect.Effect<ReplyOf<Req>, AskError | SecureError>
 }
 
 interface Codecs {
@@ -56,6 +69,9 @@ const decodePayload = decodeInput(Payload, "SecureRef.receive")
 /**
  * Verifies, authorizes and decodes an envelope addressed to `ref`, then delivers it. Returns the
  * reply for an ask (`undefined` for a tell).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const receive = <M>(
   envelope: unknown,
@@ -63,7 +79,7 @@ export const receive = <M>(
   messages: Schema.Codec<M, unknown>,
   options?: AskOptions
 ): Effect.Effect<unknown, TellError | AskError | SecureError, Identities | Authorization> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const identities = yield* Identities
     const authorization = yield* Authorization
     const verified = yield* identities.open(envelope, ref.id)
@@ -74,7 +90,12 @@ export const receive = <M>(
     return yield* ref.ask(message, options)
   })
 
-/** Seals `message` for `ref` as `signer`; the envelope `receive` expects. */
+/**
+ * Seals `message` for `ref` as `signer`; the envelope `receive` expects.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const seal = <M>(
   signer: Signer,
   ref: { readonly id: string },
@@ -82,7 +103,7 @@ export const seal = <M>(
   kind: "tell" | "ask",
   message: M
 ): Effect.Effect<Envelope, InvalidInput> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const encoded = yield* codecsOf(messages as Schema.Codec<unknown, unknown>).encode(message)
     return yield* signer.seal(ref.id, { kind, message: encoded as Schema.Json })
   })
@@ -98,6 +119,9 @@ export const seal = <M>(
  * const secure = yield* makeSecureRef(worker, signer, WorkerMessage)
  * yield* secure.tell(Job.make({ id: 1 }))
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeSecureRef = <M>(
   ref: AgentRef<M>,

@@ -19,14 +19,29 @@ import { AuditLog } from "./AuditLog.ts"
 import { InvalidToken } from "./errors.ts"
 import { AgentId } from "./schema.ts"
 
-/** Most signing keys kept (see the module comment). */
+/**
+ * Most signing keys kept (see the module comment).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_TOKEN_KEYS = 16
 /** Most verified tokens remembered (see `verify`); the memory is cleared when full. */
 const MAX_VERIFIED = 4_096
-/** Most agents with a revocation remembered; `revoke` beyond it fails with `InvalidInput`. */
+/**
+ * Most agents with a revocation remembered; `revoke` beyond it fails with `InvalidInput`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_REVOCATIONS = 100_000
 
-/** What a verified token says. */
+/**
+ * What a verified token says.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TokenClaims {
   readonly agent: string
   readonly issuedAt: number
@@ -36,7 +51,12 @@ export interface TokenClaims {
 const Claims = Schema.Struct({ agent: AgentId, issuedAt: Schema.Int, expiresAt: Schema.Int })
 const decodeClaims = Schema.decodeUnknownOption(Claims)
 
-/** Options of `Tokens.layerWith`. */
+/**
+ * Options of `Tokens.layerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TokenOptions {
   /** How long a token is valid, ms (default 15 minutes). */
   readonly ttlMillis?: number
@@ -44,43 +64,56 @@ export interface TokenOptions {
   readonly rotateEvery?: Duration.Input
 }
 
-/** Runtime-issued HMAC tokens. Requires `AuditLog`. */
-export class Tokens extends Context.Service<Tokens, {
-  /**
-   * Issues a token for `agent`, valid for the configured TTL.
-   *
-   * @example
-   * ```ts
-   * const tokens = yield* Tokens
-   * const token = yield* tokens.issue("runner-2")
-   * const { agent } = yield* tokens.verify(token)
-   * ```
-   */
-  readonly issue: (agent: string) => Effect.Effect<string, InvalidInput>
-  /** Verifies a token; fails with `InvalidToken` (and an audit record) if it does not verify. */
-  readonly verify: (token: unknown) => Effect.Effect<TokenClaims, InvalidToken>
-  /**
-   * The hot path of `verify`, synchronous: the claims of a token whose MAC already verified, if
-   * its key is still kept and it is neither expired nor revoked at `now` (Clock ms); undefined
-   * otherwise (then call `verify`, which also audits a rejection).
-   */
-  readonly claimsUnsafe: (token: string, now: number) => TokenClaims | undefined
-  /** Starts a new signing key; returns its id. */
-  readonly rotate: Effect.Effect<number>
-  /** Rejects every token of `agent` issued up to now. */
-  readonly revoke: (agent: string) => Effect.Effect<void, InvalidInput>
-}>()("mabeam/Tokens") {
+/**
+ * Runtime-issued HMAC tokens. Requires `AuditLog`.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Tokens extends Context.Service<
+  Tokens,
+  {
+    /**
+     * Issues a token for `agent`, valid for the configured TTL.
+     *
+     * @example
+     * ```ts
+     * const tokens = yield* Tokens
+     * const token = yield* tokens.issue("runner-2")
+     * const { agent } = yield* tokens.verify(token)
+     * ```
+     */
+    readonly issue: (agent: string) => Effect.Effect<string, InvalidInput>
+    /** Verifies a token; fails with `InvalidToken` (and an audit record) if it does not verify. */
+    readonly verify: (token: unknown) => Effect.Effect<TokenClaims, InvalidToken>
+    /**
+     * The hot path of `verify`, synchronous: the claims of a token whose MAC already verified, if
+     * its key is still kept and it is neither expired nor revoked at `now` (Clock ms); undefined
+     * otherwise (then call `verify`, which also audits a rejection).
+     */
+    readonly claimsUnsafe: (token: string, now: number) => TokenClaims | undefined
+    /** Starts a new signing key; returns its id. */
+    readonly rotate: Effect.Effect<number>
+    /** Rejects every token of `agent` issued up to now. */
+    readonly revoke: (agent: string) => Effect.Effect<void, InvalidInput>
+  }
+>()("mabeam/Tokens") {
   /** Tokens valid 15 minutes, rotated only on `rotate`. */
-  static readonly layer: Layer.Layer<Tokens, never, AuditLog> = Layer.effect(Tokens, Effect.suspend(() => make(15 * 60_000)))
+  static readonly layer: Layer.Layer<Tokens, never, AuditLog> = Layer.effect(
+    Tokens,
+    Effect.suspend(() => make(15 * 60_000))
+  )
   /** Tokens with options; fails with `InvalidInput` for a bad TTL. */
   static readonly layerWith = (options: TokenOptions): Layer.Layer<Tokens, InvalidInput, AuditLog> =>
     Layer.effect(
       Tokens,
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const ttl = yield* decodeTtl(options.ttlMillis ?? 15 * 60_000)
         const tokens = yield* make(ttl)
         if (options.rotateEvery !== undefined) {
-          yield* Effect.forkScoped(Effect.repeat(Effect.andThen(Effect.sleep(options.rotateEvery), tokens.rotate), Schedule.forever))
+          yield* Effect.forkScoped(
+            Effect.repeat(Effect.andThen(Effect.sleep(options.rotateEvery), tokens.rotate), Schedule.forever)
+          )
         }
         return tokens
       })
@@ -101,7 +134,7 @@ interface Key {
 }
 
 const make = (ttl: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const audit = yield* AuditLog
     const keys: Array<Key> = [{ id: 0, secret: createSecretKey(randomBytes(32)), retiredAt: Infinity }]
     // Tokens whose MAC and claims already verified, so a hot caller pays for the MAC once; expiry,
@@ -119,7 +152,8 @@ const make = (ttl: number) =>
 
     const claimsUnsafe = (token: string, now: number): TokenClaims | undefined => {
       const cached = verified.get(token)
-      if (cached === undefined || now >= cached.claims.expiresAt || !keys.some((k) => k.id === cached.keyId)) return undefined
+      if (cached === undefined || now >= cached.claims.expiresAt || !keys.some((k) => k.id === cached.keyId))
+        return undefined
       const revokedAt = revoked.get(cached.claims.agent)
       return revokedAt !== undefined && cached.claims.issuedAt <= revokedAt ? undefined : cached.claims
     }
@@ -138,9 +172,10 @@ const make = (ttl: number) =>
     }
 
     const verifyMac = (token: unknown): Effect.Effect<TokenClaims, InvalidToken> =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const parts = typeof token === "string" && token.length <= 2_000 ? token.split(".") : []
-        if (parts.length !== 4 || parts[0] !== "v1" || !/^\d{1,9}$/.test(parts[1] ?? "")) return yield* reject("malformed")
+        if (parts.length !== 4 || parts[0] !== "v1" || !/^\d{1,9}$/.test(parts[1] ?? ""))
+          return yield* reject("malformed")
         const [, keyText = "", claimsText = "", macText = ""] = parts
         const key = keys.find((k) => k.id === Number(keyText))
         if (key === undefined) return yield* reject("unknown-key")
@@ -158,7 +193,8 @@ const make = (ttl: number) =>
         const now = yield* Clock.currentTimeMillis
         if (now >= claims.value.expiresAt) return yield* reject("expired", claims.value.agent)
         const revokedAt = revoked.get(claims.value.agent)
-        if (revokedAt !== undefined && claims.value.issuedAt <= revokedAt) return yield* reject("revoked", claims.value.agent)
+        if (revokedAt !== undefined && claims.value.issuedAt <= revokedAt)
+          return yield* reject("revoked", claims.value.agent)
         if (verified.size >= MAX_VERIFIED) verified.clear()
         verified.set(token as string, { keyId: key.id, claims: claims.value })
         return claims.value
@@ -171,10 +207,11 @@ const make = (ttl: number) =>
             const key = current()
             const body = `v1.${key.id}.${b64(JSON.stringify({ agent: id, issuedAt: now, expiresAt: now + ttl }))}`
             return `${body}.${mac(key, body).toString("base64url")}`
-          })),
+          })
+        ),
       verify,
       claimsUnsafe,
-      rotate: Effect.gen(function*() {
+      rotate: Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         current().retiredAt = now
         const next: Key = { id: current().id + 1, secret: createSecretKey(randomBytes(32)), retiredAt: Infinity }
@@ -188,12 +225,16 @@ const make = (ttl: number) =>
       }),
       revoke: (agent) =>
         Effect.flatMap(decodeRevoke(agent), (id) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             if (!revoked.has(id) && revoked.size >= MAX_REVOCATIONS) {
-              return yield* new InvalidInput({ where: "Tokens.revoke", issue: `the revocation table is full (${MAX_REVOCATIONS})` })
+              return yield* new InvalidInput({
+                where: "Tokens.revoke",
+                issue: `the revocation table is full (${MAX_REVOCATIONS})`
+              })
             }
             revoked.set(id, yield* Clock.currentTimeMillis)
             yield* Effect.orDie(audit.record({ type: "security.token.revoked", agent: id, detail: null }))
-          }))
+          })
+        )
     })
   })

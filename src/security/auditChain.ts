@@ -16,16 +16,31 @@ import { AuditChainBroken } from "./errors.ts"
 import { canonicalJson as canonical } from "../internal/canonicalJson.ts"
 import { AuditRecord } from "./schema.ts"
 
-/** The `prev` of the first record of a chain. */
+/**
+ * The `prev` of the first record of a chain.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const GENESIS = "0".repeat(64)
 
-/** Where a verified tail starts: the index and hash of the record before it. */
+/**
+ * Where a verified tail starts: the index and hash of the record before it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Anchor {
   readonly index: number
   readonly hash: string
 }
 
-/** A signed statement that record `index` of the chain had hash `hash`. */
+/**
+ * A signed statement that record `index` of the chain had hash `hash`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Checkpoint {
   readonly index: number
   readonly hash: string
@@ -36,20 +51,41 @@ export interface Checkpoint {
 /**
  * The hash of a record given its predecessor's hash: HMAC-SHA256 under `key`, or (without a key,
  * for tools that only check links) plain SHA-256, which anyone can recompute.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const hashRecord = (prev: string, record: Omit<AuditRecord, "prev" | "hash">, key?: Uint8Array | KeyObject): string =>
+export const hashRecord = (
+  prev: string,
+  record: Omit<AuditRecord, "prev" | "hash">,
+  key?: Uint8Array | KeyObject
+): string =>
   (key === undefined ? createHash("sha256") : createHmac("sha256", key))
     .update(prev)
     .update("\n")
-    .update(canonical({ index: record.index, time: record.time, type: record.type, agent: record.agent, detail: record.detail }))
+    .update(
+      canonical({
+        index: record.index,
+        time: record.time,
+        type: record.type,
+        agent: record.agent,
+        detail: record.detail
+      })
+    )
     .digest("hex")
 
-const checkpointKey = (key: Uint8Array | KeyObject) => createHmac("sha256", key).update("mabeam-audit-checkpoint-v1").digest()
+const checkpointKey = (key: Uint8Array | KeyObject) =>
+  createHmac("sha256", key).update("mabeam-audit-checkpoint-v1").digest()
 
 const checkpointMac = (key: Uint8Array | KeyObject, index: number, hash: string, time: number) =>
   createHmac("sha256", checkpointKey(key)).update(`${index}\n${hash}\n${time}`).digest("hex")
 
-/** Signs a checkpoint of record `index` with hash `hash`. */
+/**
+ * Signs a checkpoint of record `index` with hash `hash`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeCheckpoint = (key: Uint8Array | KeyObject, index: number, hash: string, time: number): Checkpoint => ({
   index,
   hash,
@@ -57,7 +93,12 @@ export const makeCheckpoint = (key: Uint8Array | KeyObject, index: number, hash:
   mac: checkpointMac(key, index, hash, time)
 })
 
-/** Whether `checkpoint` was signed under `key`. */
+/**
+ * Whether `checkpoint` was signed under `key`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const checkpointValid = (key: Uint8Array | KeyObject, checkpoint: Checkpoint): boolean => {
   const expected = Buffer.from(checkpointMac(key, checkpoint.index, checkpoint.hash, checkpoint.time), "hex")
   const given = Buffer.from(typeof checkpoint.mac === "string" ? checkpoint.mac : "", "hex")
@@ -66,7 +107,12 @@ export const checkpointValid = (key: Uint8Array | KeyObject, checkpoint: Checkpo
 
 const isRecord = Schema.is(AuditRecord)
 
-/** What `verifyChain` checks besides the links. */
+/**
+ * What `verifyChain` checks besides the links.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface VerifyOptions {
   /** The record before the first one given (for a tail). */
   readonly anchor?: Anchor | undefined
@@ -84,6 +130,9 @@ export interface VerifyOptions {
  * removed head (`missing-head`), a cut tail (`truncated`), a chain that disagrees with a
  * checkpoint (`checkpoint-mismatch`), or something that is not a record (`malformed`). Returns
  * the number of records verified.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const verifyChain = (
   records: ReadonlyArray<unknown>,
@@ -91,11 +140,13 @@ export const verifyChain = (
 ): Result.Result<number, AuditChainBroken> => {
   const opts: VerifyOptions = "index" in options ? { anchor: options } : options
   let previous: Anchor | undefined = opts.anchor
-  const fail = (index: number, reason: AuditChainBroken["reason"]) => Result.fail(new AuditChainBroken({ index, reason }))
+  const fail = (index: number, reason: AuditChainBroken["reason"]) =>
+    Result.fail(new AuditChainBroken({ index, reason }))
   const expected = new Map<number, string>()
   let reach = -1
   for (const checkpoint of opts.checkpoints ?? []) {
-    if (opts.key !== undefined && !checkpointValid(opts.key, checkpoint)) return fail(checkpoint.index, "checkpoint-mismatch")
+    if (opts.key !== undefined && !checkpointValid(opts.key, checkpoint))
+      return fail(checkpoint.index, "checkpoint-mismatch")
     expected.set(checkpoint.index, checkpoint.hash)
     reach = Math.max(reach, checkpoint.index)
   }

@@ -7,14 +7,27 @@
  */
 import { InvalidInput } from "../errors/index.ts"
 
-/** Deepest nesting of arrays and objects accepted in a payload or audit detail. */
+/**
+ * Deepest nesting of arrays and objects accepted in a payload or audit detail.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_JSON_DEPTH = 64
-/** Most values (scalars, arrays, objects, keys) accepted in one payload or audit detail. */
+/**
+ * Most values (scalars, arrays, objects, keys) accepted in one payload or audit detail.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_JSON_NODES = 100_000
 
 /**
  * `undefined` if `value` is within `MAX_JSON_DEPTH` and `MAX_JSON_NODES`, else the `InvalidInput`
  * (at `where`) that names the limit it broke. Cycles count as depth, so they are refused too.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const checkJsonBounds = (value: unknown, where: string): InvalidInput | undefined => {
   const stack: Array<readonly [unknown, number]> = [[value, 1]]

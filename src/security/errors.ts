@@ -10,6 +10,9 @@ import { Schema } from "effect"
  * `"unknown-key"` (the key id is not, or no longer, valid for the sender), `"bad-signature"`
  * (forged, or tampered after signing), `"wrong-recipient"` (signed for another agent),
  * `"unendorsed-key"` (a new key for a known identity without a valid endorsement by its key).
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class InvalidSignature extends Schema.TaggedError<InvalidSignature>()("InvalidSignature", {
   sender: Schema.String,
@@ -20,7 +23,12 @@ export class InvalidSignature extends Schema.TaggedError<InvalidSignature>()("In
   }
 }
 
-/** An envelope's nonce was already accepted from this sender within the time window. */
+/**
+ * An envelope's nonce was already accepted from this sender within the time window.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ReplayDetected extends Schema.TaggedError<ReplayDetected>()("ReplayDetected", {
   sender: Schema.String,
   nonce: Schema.String
@@ -30,7 +38,12 @@ export class ReplayDetected extends Schema.TaggedError<ReplayDetected>()("Replay
   }
 }
 
-/** An envelope's timestamp is outside the accepted window around the verifier's clock. */
+/**
+ * An envelope's timestamp is outside the accepted window around the verifier's clock.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class StaleMessage extends Schema.TaggedError<StaleMessage>()("StaleMessage", {
   sender: Schema.String,
   timestamp: Schema.Number,
@@ -42,7 +55,12 @@ export class StaleMessage extends Schema.TaggedError<StaleMessage>()("StaleMessa
   }
 }
 
-/** `issue` was called for an identity that already has a key (use `rotate`). */
+/**
+ * `issue` was called for an identity that already has a key (use `rotate`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class IdentityExists extends Schema.TaggedError<IdentityExists>()("IdentityExists", {
   agent: Schema.String
 }) {
@@ -51,7 +69,12 @@ export class IdentityExists extends Schema.TaggedError<IdentityExists>()("Identi
   }
 }
 
-/** No identity is registered for `agent`. */
+/**
+ * No identity is registered for `agent`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnknownIdentity extends Schema.TaggedError<UnknownIdentity>()("UnknownIdentity", {
   agent: Schema.String
 }) {
@@ -60,7 +83,12 @@ export class UnknownIdentity extends Schema.TaggedError<UnknownIdentity>()("Unkn
   }
 }
 
-/** `agent` lacks `capability`. */
+/**
+ * `agent` lacks `capability`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthorized", {
   agent: Schema.String,
   capability: Schema.String
@@ -77,10 +105,21 @@ export class Unauthorized extends Schema.TaggedError<Unauthorized>()("Unauthoriz
  * or inserted), `"missing-head"` (the chain does not start at record 0), `"truncated"` (records a
  * checkpoint or the live head vouch for are missing at the end), `"checkpoint-mismatch"` (the
  * chain disagrees with a signed checkpoint, or the checkpoint is forged), `"malformed"`.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class AuditChainBroken extends Schema.TaggedError<AuditChainBroken>()("AuditChainBroken", {
   index: Schema.Number,
-  reason: Schema.Literals(["hash-mismatch", "broken-link", "index-gap", "missing-head", "truncated", "checkpoint-mismatch", "malformed"])
+  reason: Schema.Literals([
+    "hash-mismatch",
+    "broken-link",
+    "index-gap",
+    "missing-head",
+    "truncated",
+    "checkpoint-mismatch",
+    "malformed"
+  ])
 }) {
   override get message(): string {
     return `audit chain broken at record ${this.index}: ${this.reason}`
@@ -90,6 +129,9 @@ export class AuditChainBroken extends Schema.TaggedError<AuditChainBroken>()("Au
 /**
  * A runtime-issued token did not verify. `reason`: `"malformed"`, `"unknown-key"` (signed with a
  * key rotated out), `"bad-signature"` (forged or altered), `"expired"`, `"revoked"`.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class InvalidToken extends Schema.TaggedError<InvalidToken>()("InvalidToken", {
   reason: Schema.Literals(["malformed", "unknown-key", "bad-signature", "expired", "revoked"])

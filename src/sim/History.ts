@@ -12,7 +12,12 @@
  */
 import type { Operation } from "./Linearizability.ts"
 
-/** A mutable history of operations, keyed by the caller's operation id. */
+/**
+ * A mutable history of operations, keyed by the caller's operation id.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class History<I, O> {
   private readonly ops: Array<{ client: string; input: I; call: number; output: O | undefined; ret: number }> = []
   private readonly byId = new Map<string, number>()

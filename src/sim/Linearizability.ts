@@ -19,7 +19,12 @@
  * @since 0.1.0
  */
 
-/** One recorded operation: who, what, when called, and (unless pending) what it returned and when. */
+/**
+ * One recorded operation: who, what, when called, and (unless pending) what it returned and when.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Operation<I, O> {
   readonly client: string
   readonly input: I
@@ -31,7 +36,12 @@ export interface Operation<I, O> {
   readonly ret: number
 }
 
-/** A sequential specification. */
+/**
+ * A sequential specification.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Model<S, I, O> {
   readonly init: S
   /**
@@ -53,22 +63,32 @@ export interface Model<S, I, O> {
   readonly describe?: ((op: Operation<I, O>) => string) | undefined
 }
 
-/** The verdict on one history. */
+/**
+ * The verdict on one history.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LinearizabilityResult =
   | { readonly _tag: "Linearizable"; readonly operations: number; readonly explored: number }
   | {
-    readonly _tag: "NotLinearizable"
-    /** The partition that failed. */
-    readonly partition: string
-    /** The completed operations of the longest linearizable prefix found, as readable operations in order. */
-    readonly longest: ReadonlyArray<string>
-    /** The completed operations that could not be placed after it. */
-    readonly stuck: ReadonlyArray<string>
-    readonly explored: number
-  }
+      readonly _tag: "NotLinearizable"
+      /** The partition that failed. */
+      readonly partition: string
+      /** The completed operations of the longest linearizable prefix found, as readable operations in order. */
+      readonly longest: ReadonlyArray<string>
+      /** The completed operations that could not be placed after it. */
+      readonly stuck: ReadonlyArray<string>
+      readonly explored: number
+    }
   | { readonly _tag: "Unknown"; readonly partition: string; readonly explored: number }
 
-/** Options of `checkLinearizable`. */
+/**
+ * Options of `checkLinearizable`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CheckOptions {
   /** Give up (verdict `Unknown`) after exploring this many states per partition (default 1,000,000). */
   readonly maxStates?: number
@@ -79,11 +99,20 @@ const describeDefault = <I, O>(op: Operation<I, O>) =>
 
 type PartResult<S> =
   | { readonly _tag: "ok"; readonly explored: number }
-  | { readonly _tag: "fail"; readonly longest: ReadonlyArray<number>; readonly stuck: ReadonlyArray<number>; readonly explored: number }
+  | {
+      readonly _tag: "fail"
+      readonly longest: ReadonlyArray<number>
+      readonly stuck: ReadonlyArray<number>
+      readonly explored: number
+    }
   | { readonly _tag: "unknown"; readonly explored: number; readonly state?: S }
 
 /** Checks one partition: depth-first search over (set of linearized operations, model state). */
-const checkPart = <S, I, O>(model: Model<S, I, O>, ops: ReadonlyArray<Operation<I, O>>, maxStates: number): PartResult<S> => {
+const checkPart = <S, I, O>(
+  model: Model<S, I, O>,
+  ops: ReadonlyArray<Operation<I, O>>,
+  maxStates: number
+): PartResult<S> => {
   const n = ops.length
   const done = new Uint8Array(n)
   const words = new Uint32Array(Math.ceil(n / 32))
@@ -148,6 +177,9 @@ const checkPart = <S, I, O>(model: Model<S, I, O>, ops: ReadonlyArray<Operation<
 /**
  * Checks whether `history` is linearizable with respect to `model`. Operations are taken in call
  * order (the input order does not matter). Deterministic.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const checkLinearizable = <S, I, O>(
   model: Model<S, I, O>,
@@ -160,7 +192,7 @@ export const checkLinearizable = <S, I, O>(
   for (const op of history) {
     const part = model.partition?.(op) ?? ""
     let ops = parts.get(part)
-    if (ops === undefined) parts.set(part, ops = [])
+    if (ops === undefined) parts.set(part, (ops = []))
     ops.push(op)
   }
   let explored = 0
@@ -182,7 +214,12 @@ export const checkLinearizable = <S, I, O>(
   return { _tag: "Linearizable", operations: history.length, explored }
 }
 
-/** A one-line report of a verdict (`undefined` when linearizable), for a simulator checker. */
+/**
+ * A one-line report of a verdict (`undefined` when linearizable), for a simulator checker.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const linearizabilityViolation = (result: LinearizabilityResult, tail = 3): string | undefined => {
   switch (result._tag) {
     case "Linearizable":
@@ -190,8 +227,8 @@ export const linearizabilityViolation = (result: LinearizabilityResult, tail = 3
     case "Unknown":
       return `linearizability: undecided after ${result.explored} states (partition "${result.partition}")`
     case "NotLinearizable":
-      return `linearizability: no linearization${result.partition === "" ? "" : ` of "${result.partition}"`}; after ${
-        result.longest.slice(-tail).join("; ")
-      } none of: ${result.stuck.slice(0, tail).join("; ")}`
+      return `linearizability: no linearization${result.partition === "" ? "" : ` of "${result.partition}"`}; after ${result.longest
+        .slice(-tail)
+        .join("; ")} none of: ${result.stuck.slice(0, tail).join("; ")}`
   }
 }

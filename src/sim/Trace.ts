@@ -6,7 +6,12 @@
  * @since 0.1.0
  */
 
-/** A bounded, hashed record of what happened in a simulated run. */
+/**
+ * A bounded, hashed record of what happened in a simulated run.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Trace {
   /** How many recent lines are kept; older ones are dropped (the hash still covers them). */
   readonly capacity: number

@@ -6,10 +6,20 @@
  */
 import type { Model, Operation } from "./Linearizability.ts"
 
-/** A counter increment (by 1) answering the new value. */
+/**
+ * A counter increment (by 1) answering the new value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CounterInput = { readonly _tag: "Increment" }
 
-/** A counter: each increment returns the previous value plus one. */
+/**
+ * A counter: each increment returns the previous value plus one.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const counterModel: Model<number, CounterInput, number> = {
   init: 0,
   step: (value, op) => (op.output === undefined || op.output === value + 1 ? [value + 1] : []),
@@ -19,12 +29,22 @@ export const counterModel: Model<number, CounterInput, number> = {
   describe: (op) => `${op.client} inc -> ${op.output ?? "?"} [${op.call}, ${op.ret}]`
 }
 
-/** A register operation on `key`: write `value`, or read. */
+/**
+ * A register operation on `key`: write `value`, or read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RegisterInput =
   | { readonly _tag: "Put"; readonly key: string; readonly value: string }
   | { readonly _tag: "Get"; readonly key: string }
 
-/** A register per key (checked per key): a read returns the last value written (`null`: none). */
+/**
+ * A register per key (checked per key): a read returns the last value written (`null`: none).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const registerModel: Model<string | null, RegisterInput, string | null> = {
   init: null,
   step: (value, op) => {
@@ -37,18 +57,33 @@ export const registerModel: Model<string | null, RegisterInput, string | null> =
     `${op.client} ${op.input._tag === "Put" ? `put ${op.input.key}=${op.input.value}` : `get ${op.input.key} -> ${op.output === undefined ? "?" : String(op.output)}`} [${op.call}, ${op.ret}]`
 }
 
-/** A lease-lock operation: acquire with a lease of `ttl` ms, or release the lease of `token`. */
+/**
+ * A lease-lock operation: acquire with a lease of `ttl` ms, or release the lease of `token`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LockInput =
   | { readonly _tag: "Acquire"; readonly ttl: number }
   | { readonly _tag: "Release"; readonly token: number }
 
-/** What a lock operation answered. */
+/**
+ * What a lock operation answered.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LockOutput =
   | { readonly _tag: "Granted"; readonly token: number; readonly expires: number }
   | { readonly _tag: "Busy" }
   | { readonly _tag: "Released" }
 
-/** The lock's sequential state: the last token, the holder's lease (if any), the time reached. */
+/**
+ * The lock's sequential state: the last token, the holder's lease (if any), the time reached.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LockModelState {
   readonly token: number
   /** The current lease; for a lease granted to a timed-out acquire, `expires` is its earliest end. */
@@ -65,6 +100,9 @@ export interface LockModelState {
  * nothing but time, except that the acquire may still have consumed a token whose lease ended
  * before the answer (two grants applied in one batch: the superseded one is answered `Busy`).
  * A timed-out acquire may have been granted (at the earliest moment it could be).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const leaseLockModel: Model<LockModelState, LockInput, LockOutput> = {
   init: { token: 0, holder: undefined, clock: Number.NEGATIVE_INFINITY },
@@ -77,12 +115,20 @@ export const leaseLockModel: Model<LockModelState, LockInput, LockOutput> = {
       return op.output === undefined || op.output._tag === "Released" ? [{ ...s, holder, clock: earliest }] : []
     }
     const ttl = op.input.ttl
-    const grantAt = (at: number): LockModelState => ({ token: s.token + 1, holder: { token: s.token + 1, expires: at + ttl }, clock: at })
+    const grantAt = (at: number): LockModelState => ({
+      token: s.token + 1,
+      holder: { token: s.token + 1, expires: at + ttl },
+      clock: at
+    })
     const out = op.output
     if (out === undefined) return [grantAt(freeAt)]
     if (out._tag === "Granted") {
       const at = out.expires - ttl
-      const ok = out.token === s.token + 1 && at >= earliest && at <= op.ret && (s.holder === undefined || s.holder.expires <= at)
+      const ok =
+        out.token === s.token + 1 &&
+        at >= earliest &&
+        at <= op.ret &&
+        (s.holder === undefined || s.holder.expires <= at)
       return ok ? [grantAt(at)] : []
     }
     if (out._tag === "Busy") {
@@ -93,9 +139,14 @@ export const leaseLockModel: Model<LockModelState, LockInput, LockOutput> = {
   },
   key: (s) => `${s.token}|${s.holder === undefined ? "-" : `${s.holder.token}@${s.holder.expires}`}|${s.clock}`,
   // Dead ends: a grant still to place whose token is already used, or an answer that came before the time reached.
-  viable: (s, open) => open.every((op) => op.ret >= s.clock && (op.output?._tag !== "Granted" || op.output.token > s.token)),
+  viable: (s, open) =>
+    open.every((op) => op.ret >= s.clock && (op.output?._tag !== "Granted" || op.output.token > s.token)),
   describe: (op: Operation<LockInput, LockOutput>) =>
     `${op.client} ${op.input._tag === "Acquire" ? `acquire(ttl ${op.input.ttl})` : `release(${op.input.token})`} -> ${
-      op.output === undefined ? "?" : op.output._tag === "Granted" ? `granted ${op.output.token} until ${op.output.expires}` : op.output._tag
+      op.output === undefined
+        ? "?"
+        : op.output._tag === "Granted"
+          ? `granted ${op.output.token} until ${op.output.expires}`
+          : op.output._tag
     } [${op.call}, ${op.ret}]`
 }

@@ -18,6 +18,9 @@ import { SqlClient, SqlConnection, SqlError, Statement } from "effect/sql"
 
 /**
  * Options of a SQLite client. `filename` is a path or `":memory:"` (a private, throwaway database).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface SqliteClientConfig {
   /** A database file (created if missing) or `":memory:"`. */
@@ -48,7 +51,15 @@ const toSqlError = (cause: unknown, message: string, operation: string): SqlErro
 
 const toParams = (params: ReadonlyArray<unknown>): Array<SQLInputValue> =>
   params.map((p) =>
-    p === undefined ? null : typeof p === "boolean" ? (p ? 1 : 0) : p instanceof Date ? p.toISOString() : p as SQLInputValue
+    p === undefined
+      ? null
+      : typeof p === "boolean"
+        ? p
+          ? 1
+          : 0
+        : p instanceof Date
+          ? p.toISOString()
+          : (p as SQLInputValue)
   )
 
 const isReader = (statement: StatementSync): boolean => statement.columns().length > 0
@@ -56,11 +67,14 @@ const isReader = (statement: StatementSync): boolean => statement.columns().leng
 /**
  * Opens the database and builds a `SqlClient` over it; the database is closed when the scope closes.
  * Fails with a `SqlError` (reason `ConnectionError`) if the file cannot be opened.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   config: SqliteClientConfig
 ): Effect.Effect<SqlClient.SqlClient, SqlError.SqlError, Scope.Scope | Reactivity.Reactivity> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const cacheSize = Math.max(0, Math.floor(config.statementCacheSize ?? 256))
     const cache = new Map<string, StatementSync>()
     // Loaded on first use, not on import: Node 22 prints an ExperimentalWarning when `node:sqlite`
@@ -162,31 +176,34 @@ export const make = (
       params: ReadonlyArray<unknown>,
       transformRows: (<A extends object>(row: ReadonlyArray<A>) => ReadonlyArray<A>) | undefined
     ): Stream.Stream<Row, SqlError.SqlError> =>
-      Stream.unwrap(Effect.gen(function*() {
-        // A fresh statement: iterating a cached one would be reset by the next use of the same SQL.
-        const iterator = yield* Effect.acquireRelease(
-          Effect.try({
-            try: () => db.prepare(sql).iterate(...toParams(params)) as Iterator<Row>,
-            catch: (cause) => toSqlError(cause, "failed to execute statement", "stream")
-          }),
-          (it) => Effect.sync(() => it.return?.())
-        )
-        return Stream.paginate(undefined, () =>
-          Effect.try({
-            try: () => {
-              const batch: Array<Row> = []
-              let next = iterator.next()
-              while (next.done !== true) {
-                batch.push(next.value)
-                if (batch.length >= 128) break
-                next = iterator.next()
-              }
-              const out = transformRows ? transformRows(batch) : batch
-              return [out, next.done === true ? Option.none() : Option.some(undefined)] as const
-            },
-            catch: (cause) => toSqlError(cause, "failed to read rows", "stream")
-          }))
-      }))
+      Stream.unwrap(
+        Effect.gen(function* () {
+          // A fresh statement: iterating a cached one would be reset by the next use of the same SQL.
+          const iterator = yield* Effect.acquireRelease(
+            Effect.try({
+              try: () => db.prepare(sql).iterate(...toParams(params)) as Iterator<Row>,
+              catch: (cause) => toSqlError(cause, "failed to execute statement", "stream")
+            }),
+            (it) => Effect.sync(() => it.return?.())
+          )
+          return Stream.paginate(undefined, () =>
+            Effect.try({
+              try: () => {
+                const batch: Array<Row> = []
+                let next = iterator.next()
+                while (next.done !== true) {
+                  batch.push(next.value)
+                  if (batch.length >= 128) break
+                  next = iterator.next()
+                }
+                const out = transformRows ? transformRows(batch) : batch
+                return [out, next.done === true ? Option.none() : Option.some(undefined)] as const
+              },
+              catch: (cause) => toSqlError(cause, "failed to read rows", "stream")
+            })
+          )
+        })
+      )
 
     const connection: SqlConnection.Connection = {
       execute: (sql, params, transformRows) => rows(() => prepare(sql), params, transformRows),
@@ -206,7 +223,7 @@ export const make = (
     })
     const semaphore = yield* Semaphore.make(1)
     const acquirers = SqlClient.makeSqliteAcquirers({
-      connection: Effect.suspend(() => db.isOpen ? Effect.succeed(connection) : Effect.fail(closed)),
+      connection: Effect.suspend(() => (db.isOpen ? Effect.succeed(connection) : Effect.fail(closed))),
       semaphore,
       isTransaction: () => db.isTransaction
     })
@@ -238,6 +255,9 @@ export const make = (
  *   yield* sql`CREATE TABLE t (n INTEGER)`
  * }).pipe(Effect.provide(SqliteClient.layer({ filename: ":memory:" })))
  * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = (config: SqliteClientConfig): Layer.Layer<SqlClient.SqlClient, SqlError.SqlError> =>
   Layer.effect(SqlClient.SqlClient, make(config)).pipe(Layer.provide(Reactivity.layer))

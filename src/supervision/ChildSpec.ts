@@ -11,16 +11,27 @@ import type { Duration, Effect, Exit, Scope } from "effect"
  * - `"transient"`: after any abnormal exit (a failure, a defect, or an interruption from outside
  *   the supervisor), not after it returned normally;
  * - `"temporary"`: never, whatever the strategy.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type RestartPolicy = "permanent" | "transient" | "temporary"
 
 /**
  * How long a graceful stop may take before the child is interrupted: a duration, `"infinity"`
  * (wait for as long as it takes: the default for supervisors) or `"brutal-kill"` (interrupt at once).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type Shutdown = Duration.Input | "infinity" | "brutal-kill"
 
-/** A child of a supervisor. */
+/**
+ * A child of a supervisor.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ChildSpec<E = unknown> {
   /** Unique among the supervisor's children. */
   readonly id: string

@@ -7,14 +7,24 @@
  */
 import { Duration, Effect, type Exit, type Fiber, Option } from "effect"
 
-/** A scheduled deadline; cancel it with `Deadlines.cancel`. */
+/**
+ * A scheduled deadline; cancel it with `Deadlines.cancel`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Deadline {
   readonly at: number
   readonly fire: () => void
   index: number
 }
 
-/** A min-heap of deadlines and the loop that fires them. */
+/**
+ * A min-heap of deadlines and the loop that fires them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Deadlines {
   private readonly heap: Array<Deadline> = []
   private wake: (() => void) | undefined = undefined
@@ -91,9 +101,15 @@ export class Deadlines {
       this.sleepingUntil = next.at
       return Effect.raceFirst(Effect.sleep(Duration.millis(Math.max(0, next.at - this.now()))), waitForWork)
     })
-    return Effect.forever(step.pipe(Effect.ensuring(Effect.sync(() => {
-      this.wake = undefined
-    }))))
+    return Effect.forever(
+      step.pipe(
+        Effect.ensuring(
+          Effect.sync(() => {
+            this.wake = undefined
+          })
+        )
+      )
+    )
   })
 
   private interruptSleep(): void {

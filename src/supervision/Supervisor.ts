@@ -89,15 +89,18 @@ class Launch {
  * const supervisor = yield* Supervisor.make({ strategy: "one-for-all" })
  * yield* supervisor.startChild({ id: "worker", start: worker })
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor, InvalidInput, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const invalid = checkFlags("Supervisor.make", options)
     if (invalid !== undefined) return yield* invalid
     const name = options.name ?? "supervisor"
     const strategy = options.strategy ?? "one-for-one"
     const maxRestarts = options.intensity?.maxRestarts ?? 3
-    const withinMillis = options.intensity === undefined ? 5000 : durationMillis(options.intensity.within) as number
+    const withinMillis = options.intensity === undefined ? 5000 : (durationMillis(options.intensity.within) as number)
     const parent = yield* Effect.scope
     const childrenScope = yield* Scope.fork(parent)
     // Bounded by design, not by a capacity: each incarnation queues at most one exit (a fiber's
@@ -118,7 +121,11 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
 
     const publish = (event: SupervisorEvent) => PubSub.publishUnsafe(pubsub, event)
     const startFailed = (child: Child, exit: Exit.Exit<void, unknown>) =>
-      new ChildStartFailed({ supervisor: name, child: child.spec.id, cause: Cause.squash(Exit.isFailure(exit) ? exit.cause : Cause.empty) })
+      new ChildStartFailed({
+        supervisor: name,
+        child: child.spec.id,
+        cause: Cause.squash(Exit.isFailure(exit) ? exit.cause : Cause.empty)
+      })
 
     // The observer and the end-of-init step hold only their `Launch` (made by these helpers, not
     // inside `launch`), so a running child keeps a few small objects alive, not launch's closures.
@@ -129,7 +136,8 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
       }
       // An exit already handled by `halt` (a stop or a sibling restart) needs no decision.
       const child = state.child
-      if (child.incarnation === state.incarnation) Queue.offerUnsafe(exits, { child, incarnation: state.incarnation, exit })
+      if (child.incarnation === state.incarnation)
+        Queue.offerUnsafe(exits, { child, incarnation: state.incarnation, exit })
     }
     const initDone = (state: Launch) => Effect.sync(() => state.initDone())
 
@@ -141,7 +149,10 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
       Effect.suspend(() => {
         const spec = child.spec
         const state = new Launch(child, ++child.incarnation, spec.init === undefined || !awaitInit)
-        const body = spec.init === undefined ? spec.start : spec.init.pipe(Effect.andThen(initDone(state)), Effect.andThen(spec.start))
+        const body =
+          spec.init === undefined
+            ? spec.start
+            : spec.init.pipe(Effect.andThen(initDone(state)), Effect.andThen(spec.start))
         // A start that waits for `init` runs the child at once, so an `init` that does not suspend
         // completes before the caller would wait for it (no scheduler round trip per start).
         return Effect.forkIn(Effect.scoped(body), childrenScope, { startImmediately: awaitInit }).pipe(
@@ -176,8 +187,12 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         const kill = Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
         if (child.spec.stop === undefined || timeout === 0) return kill
         return child.spec.stop.pipe(
-          Effect.andThen(Number.isFinite(timeout) ? deadlines.awaitFiber(fiber, timeout) : Effect.map(Fiber.await(fiber), Option.some)),
-          Effect.flatMap((exit) => Option.isSome(exit) ? Effect.succeed(exit.value) : kill)
+          Effect.andThen(
+            Number.isFinite(timeout)
+              ? deadlines.awaitFiber(fiber, timeout)
+              : Effect.map(Fiber.await(fiber), Option.some)
+          ),
+          Effect.flatMap((exit) => (Option.isSome(exit) ? Effect.succeed(exit.value) : kill))
         )
       })
 
@@ -191,7 +206,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     const keepsSpec = (child: Child) => options.dynamic !== true && (child.spec.restart ?? "permanent") !== "temporary"
 
     const stopAll = (reason: Exit.Exit<void, unknown>) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         stopping = true
         for (const child of [...byId.values()].reverse()) {
           const wasStopped = child.status === "stopped"
@@ -202,10 +217,17 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
       })
 
     const giveUp = (child: Child) =>
-      Effect.gen(function*() {
-        const error = new RestartIntensityExceeded({ supervisor: name, child: child.spec.id, maxRestarts, withinMillis })
+      Effect.gen(function* () {
+        const error = new RestartIntensityExceeded({
+          supervisor: name,
+          child: child.spec.id,
+          maxRestarts,
+          withinMillis
+        })
         yield* Effect.logError(error.message)
-        yield* stopAll(Exit.fail(error)).pipe(Effect.withSpan("mabeam.supervision.give-up", { attributes: { supervisor: name } }))
+        yield* stopAll(Exit.fail(error)).pipe(
+          Effect.withSpan("mabeam.supervision.give-up", { attributes: { supervisor: name } })
+        )
         publish({ _tag: "SupervisorFailed", supervisor: name, error })
         yield* Deferred.fail(done, error)
       })
@@ -217,7 +239,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     }
 
     const backoffDelay = (child: Child, now: number, exit: Exit.Exit<void, unknown>) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         if (options.backoff === undefined) return Option.some(Duration.zero)
         child.backoff ??= yield* Schedule.toStep(options.backoff)
         const step = yield* Effect.result(child.backoff(now, exit))
@@ -225,7 +247,10 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
       })
 
     const restart = (child: Child, exit: Exit.Exit<void, unknown>) => {
-      invariant(restartTimes.length <= maxRestarts, `supervisor "${name}" restarts beyond its intensity (${maxRestarts} in ${withinMillis} ms)`)
+      invariant(
+        restartTimes.length <= maxRestarts,
+        `supervisor "${name}" restarts beyond its intensity (${maxRestarts} in ${withinMillis} ms)`
+      )
       child.restarts++
       child.spec.onRestart?.(exit)
       return launch(child, false)
@@ -238,7 +263,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     }
 
     const onExit = ({ child, exit, incarnation }: Exited) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         if (stopping || child.incarnation !== incarnation || byId.get(child.spec.id) !== child) return
         child.fiber = undefined
         const restarting = willRestart(child.spec.restart ?? "permanent", exit)
@@ -251,7 +276,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         if (Duration.toMillis(delay.value) > 0) yield* Effect.sleep(delay.value)
         if (stopping || byId.get(child.spec.id) !== child) return
         const group = siblingsToRestart(child)
-        yield* Effect.gen(function*() {
+        yield* Effect.gen(function* () {
           for (const sibling of [...group].reverse()) {
             if (sibling === child) continue
             const siblingExit = yield* halt(sibling)
@@ -261,9 +286,11 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
           for (const sibling of group) {
             if (byId.get(sibling.spec.id) === sibling && sibling.fiber === undefined) yield* restart(sibling, exit)
           }
-        }).pipe(Effect.withSpan("mabeam.supervision.restart", {
-          attributes: { supervisor: name, child: child.spec.id, strategy, restarted: group.length }
-        }))
+        }).pipe(
+          Effect.withSpan("mabeam.supervision.restart", {
+            attributes: { supervisor: name, child: child.spec.id, strategy, restarted: group.length }
+          })
+        )
       })
 
     yield* Effect.forkIn(
@@ -273,7 +300,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     // Registered after `childrenScope`, so it runs before it: children stop in order, then the rest.
     yield* Scope.addFinalizer(
       parent,
-      Effect.suspend(() => stopping ? Effect.void : stopAll(Exit.void)).pipe(
+      Effect.suspend(() => (stopping ? Effect.void : stopAll(Exit.void))).pipe(
         Effect.andThen(Deferred.succeed(done, undefined))
       )
     )
@@ -295,7 +322,14 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         if (invalid !== undefined) return Effect.fail(invalid)
         if (stopping) return Effect.fail(new SupervisorStopped({ supervisor: name }))
         if (byId.has(spec.id)) return Effect.fail(new DuplicateChild({ supervisor: name, child: spec.id }))
-        const child: Child = { spec: spec as ChildSpec<unknown>, fiber: undefined, status: "running", incarnation: 0, restarts: 0, backoff: undefined }
+        const child: Child = {
+          spec: spec as ChildSpec<unknown>,
+          fiber: undefined,
+          status: "running",
+          incarnation: 0,
+          restarts: 0,
+          backoff: undefined
+        }
         byId.set(spec.id, child)
         return launchAwaitingInit(child, false)
       })
@@ -303,7 +337,9 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
     const find = (id: string): Effect.Effect<Child, UnknownChild> =>
       Effect.suspend(() => {
         const child = byId.get(id)
-        return child === undefined ? Effect.fail(new UnknownChild({ supervisor: name, child: id })) : Effect.succeed(child)
+        return child === undefined
+          ? Effect.fail(new UnknownChild({ supervisor: name, child: id }))
+          : Effect.succeed(child)
       })
 
     const terminate = (id: string, keep: (child: Child) => boolean): Effect.Effect<void, UnknownChild> =>
@@ -332,14 +368,17 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
           return launchAwaitingInit(child, true)
         }),
       children: Effect.sync(() =>
-        Array.from(byId.values(), (child): ChildInfo => ({
-          id: child.spec.id,
-          running: child.status === "running",
-          restarts: child.restarts,
-          status: child.status,
-          type: child.spec.type ?? "worker",
-          restart: child.spec.restart ?? "permanent"
-        }))
+        Array.from(
+          byId.values(),
+          (child): ChildInfo => ({
+            id: child.spec.id,
+            running: child.status === "running",
+            restarts: child.restarts,
+            status: child.status,
+            type: child.spec.type ?? "worker",
+            restart: child.spec.restart ?? "permanent"
+          })
+        )
       ),
       count: Effect.sync(() => {
         let active = 0
@@ -366,6 +405,9 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
  * yield* root.startChild(Supervisor.nested("workers", { strategy: "rest-for-one" }, (workers) =>
  *   workers.startChild({ id: "w1", start: worker })))
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const nested = <E>(
   id: string,
@@ -376,7 +418,7 @@ export const nested = <E>(
   return {
     id,
     type: "supervisor",
-    init: Effect.gen(function*() {
+    init: Effect.gen(function* () {
       const supervisor = yield* make({ ...options, name: options.name ?? id })
       current = { supervisor, shutdown: Deferred.makeUnsafe<void>() }
       yield* setup(supervisor)

@@ -5,7 +5,12 @@
  */
 import { Schema } from "effect"
 
-/** A child with this id is already supervised. */
+/**
+ * A child with this id is already supervised.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class DuplicateChild extends Schema.TaggedError<DuplicateChild>()("DuplicateChild", {
   supervisor: Schema.String,
   child: Schema.String
@@ -15,7 +20,12 @@ export class DuplicateChild extends Schema.TaggedError<DuplicateChild>()("Duplic
   }
 }
 
-/** No child with this id is supervised. */
+/**
+ * No child with this id is supervised.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnknownChild extends Schema.TaggedError<UnknownChild>()("UnknownChild", {
   supervisor: Schema.String,
   child: Schema.String
@@ -25,7 +35,12 @@ export class UnknownChild extends Schema.TaggedError<UnknownChild>()("UnknownChi
   }
 }
 
-/** The supervisor is shutting down or has failed; it starts nothing new. */
+/**
+ * The supervisor is shutting down or has failed; it starts nothing new.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SupervisorStopped extends Schema.TaggedError<SupervisorStopped>()("SupervisorStopped", {
   supervisor: Schema.String
 }) {
@@ -37,6 +52,9 @@ export class SupervisorStopped extends Schema.TaggedError<SupervisorStopped>()("
 /**
  * More restarts happened within the window than the supervisor's intensity allows. The
  * supervisor stopped all its children and failed; its parent sees this as a child failure.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class RestartIntensityExceeded extends Schema.TaggedError<RestartIntensityExceeded>()(
   "RestartIntensityExceeded",
@@ -55,6 +73,9 @@ export class RestartIntensityExceeded extends Schema.TaggedError<RestartIntensit
 /**
  * A child's `init` failed while `startChild` waited for it (OTP's `{error, Reason}` from
  * `start_child`). Nothing was left behind and nothing restarts; `cause` is what `init` failed with.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class ChildStartFailed extends Schema.TaggedError<ChildStartFailed>()("ChildStartFailed", {
   supervisor: Schema.String,
@@ -66,7 +87,12 @@ export class ChildStartFailed extends Schema.TaggedError<ChildStartFailed>()("Ch
   }
 }
 
-/** The child exists but is running (or restarting): delete or restart needs it terminated first. */
+/**
+ * The child exists but is running (or restarting): delete or restart needs it terminated first.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ChildRunning extends Schema.TaggedError<ChildRunning>()("ChildRunning", {
   supervisor: Schema.String,
   child: Schema.String
@@ -76,6 +102,15 @@ export class ChildRunning extends Schema.TaggedError<ChildRunning>()("ChildRunni
   }
 }
 
-/** A short description of an unknown failure, for messages. */
+/**
+ * A short description of an unknown failure, for messages.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const describeCause = (cause: unknown): string =>
-  cause instanceof Error ? `${cause.name}: ${cause.message}` : typeof cause === "string" ? cause : JSON.stringify(cause) ?? String(cause)
+  cause instanceof Error
+    ? `${cause.name}: ${cause.message}`
+    : typeof cause === "string"
+      ? cause
+      : (JSON.stringify(cause) ?? String(cause))

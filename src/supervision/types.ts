@@ -23,10 +23,18 @@ import type {
  * - `"rest-for-one"`: the child and every child started after it.
  *
  * Temporary siblings caught in a group restart are stopped and not started again.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type Strategy = "one-for-one" | "one-for-all" | "rest-for-one"
 
-/** How a supervisor behaves. Every field has a default. */
+/**
+ * How a supervisor behaves. Every field has a default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SupervisorOptions {
   /** Shown in events and errors. Defaults to `"supervisor"`. */
   readonly name?: string
@@ -44,22 +52,37 @@ export interface SupervisorOptions {
   readonly dynamic?: boolean
 }
 
-/** What a supervisor reports about its children. */
+/**
+ * What a supervisor reports about its children.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SupervisorEvent =
   | { readonly _tag: "ChildStarted"; readonly supervisor: string; readonly child: string; readonly incarnation: number }
   | {
-    readonly _tag: "ChildExited"
-    readonly supervisor: string
-    readonly child: string
-    readonly exit: Exit.Exit<void, unknown>
-    readonly restarting: boolean
-  }
+      readonly _tag: "ChildExited"
+      readonly supervisor: string
+      readonly child: string
+      readonly exit: Exit.Exit<void, unknown>
+      readonly restarting: boolean
+    }
   | { readonly _tag: "SupervisorFailed"; readonly supervisor: string; readonly error: RestartIntensityExceeded }
 
-/** Where a child is in its life (OTP's `which_children` shows the pid, `restarting` or `undefined`). */
+/**
+ * Where a child is in its life (OTP's `which_children` shows the pid, `restarting` or `undefined`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ChildStatus = "running" | "restarting" | "stopped"
 
-/** A snapshot of one child. */
+/**
+ * A snapshot of one child.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ChildInfo {
   readonly id: string
   /** True while its status is `"running"`. */
@@ -70,7 +93,12 @@ export interface ChildInfo {
   readonly restart: RestartPolicy
 }
 
-/** How many children, by kind and state (OTP's `count_children`). */
+/**
+ * How many children, by kind and state (OTP's `count_children`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ChildCount {
   readonly specs: number
   readonly active: number
@@ -78,7 +106,12 @@ export interface ChildCount {
   readonly supervisors: number
 }
 
-/** A running supervisor. */
+/**
+ * A running supervisor.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Supervisor {
   readonly name: string
   /**

@@ -10,13 +10,23 @@ import { Cause, Clock, Effect, Fiber, Layer, Logger, LogLevel, References } from
 import type { MabeamOptions } from "../config/index.ts"
 import { MabeamConfig } from "../config/index.ts"
 
-/** Console log formats. */
+/**
+ * Console log formats.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LogFormat = "pretty" | "json" | "logfmt"
 
 const loggerFor = (format: LogFormat) =>
   format === "json" ? Logger.consoleJson : format === "logfmt" ? Logger.consoleLogFmt : Logger.consolePretty()
 
-/** Replaces the loggers with one console logger in `format` and sets the minimum level. */
+/**
+ * Replaces the loggers with one console logger in `format` and sets the minimum level.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerLogger = (options: {
   readonly format: LogFormat
   readonly level: MabeamOptions["logLevel"]
@@ -26,12 +36,19 @@ export const layerLogger = (options: {
     Layer.succeed(References.MinimumLogLevel, options.level)
   )
 
-/** `layerLogger` with the level taken from `MabeamConfig` at startup. */
+/**
+ * `layerLogger` with the level taken from `MabeamConfig` at startup.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerLoggerFromConfig = (format: LogFormat): Layer.Layer<never, never, MabeamConfig> =>
-  Layer.unwrap(Effect.gen(function*() {
-    const config = yield* MabeamConfig
-    return layerLogger({ format, level: config.initial.logLevel })
-  }))
+  Layer.unwrap(
+    Effect.gen(function* () {
+      const config = yield* MabeamConfig
+      return layerLogger({ format, level: config.initial.logLevel })
+    })
+  )
 
 /**
  * Logs `message` through the loggers of the fiber running now, at `level`, if its minimum level
@@ -44,6 +61,9 @@ export const layerLoggerFromConfig = (format: LogFormat): Layer.Layer<never, nev
  * ```ts
  * logFromCurrentFiber("Warn", `dead letter (mailbox-full) to agent "${id}"`)
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const logFromCurrentFiber = (
   level: LogLevel.Severity,
@@ -64,6 +84,9 @@ export const logFromCurrentFiber = (
  * routine in bulk, like dead letters in a chaos run (Akka, likewise, logs only the first dead
  * letters). `take()` returns `undefined` when the next record must be dropped, else how many were
  * dropped since the last one allowed (to say so in that record).
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeLogBudget = (perSecond = 10) => {
   let windowStart = Number.NEGATIVE_INFINITY
@@ -100,10 +123,13 @@ const tagOf = (message: unknown): string => {
  * fiber, so it carries the sender's trace; a restart (Debug, with the crash's cause) in the
  * supervisor's. Restarts are Debug like the kernel's crash log: routine in bulk (chaos runs crash
  * agents on purpose), they must not flood a console at the default level. One per agent system.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeAgentLogs = () => {
   const budget = makeLogBudget()
-  const suppressed = (count: number) => count === 0 ? "" : ` (${count} similar records dropped before this one)`
+  const suppressed = (count: number) => (count === 0 ? "" : ` (${count} similar records dropped before this one)`)
   return {
     /** A message not handled: `reason` is a `DeadLetterReason`. */
     deadLetter: (reason: string, agent: string, message: unknown): void => {
@@ -117,7 +143,11 @@ export const makeAgentLogs = () => {
     restarted: (agent: string, kind: string, restarts: number, cause: Cause.Cause<unknown>): void => {
       const before = budget.take()
       if (before === undefined) return
-      logFromCurrentFiber("Debug", `agent "${agent}" (${kind}) restarted (restart ${restarts})${suppressed(before)}`, cause)
+      logFromCurrentFiber(
+        "Debug",
+        `agent "${agent}" (${kind}) restarted (restart ${restarts})${suppressed(before)}`,
+        cause
+      )
     }
   }
 }

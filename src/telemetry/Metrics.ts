@@ -11,34 +11,59 @@
  */
 import { Effect, Metric } from "effect"
 
-/** Boundaries (seconds) of the duration histograms: 10 µs to ~40 s, ×4 per bucket. */
+/**
+ * Boundaries (seconds) of the duration histograms: 10 µs to ~40 s, ×4 per bucket.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const durationBoundaries: ReadonlyArray<number> = Metric.exponentialBoundaries({
   start: 0.00001,
   factor: 4,
   count: 13
 })
 
-/** Agents currently running (gauge `{agent}`; attribute `node`). */
+/**
+ * Agents currently running (gauge `{agent}`; attribute `node`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const agentsAlive = Metric.gauge("mabeam.agent.alive", {
   description: "agents currently running",
   attributes: { unit: "{agent}" }
 })
 
-/** Messages delivered to a mailbox (counter `{message}`; attribute `node`). */
+/**
+ * Messages delivered to a mailbox (counter `{message}`; attribute `node`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const messagesSent = Metric.counter("mabeam.agent.messages.sent", {
   description: "messages delivered to a mailbox",
   incremental: true,
   attributes: { unit: "{message}" }
 })
 
-/** Messages dropped by a mailbox overflow policy or a dead target (counter `{message}`; attribute `reason`). */
+/**
+ * Messages dropped by a mailbox overflow policy or a dead target (counter `{message}`; attribute `reason`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const messagesDropped = Metric.counter("mabeam.agent.messages.dropped", {
   description: "messages dropped (overflow or dead target)",
   incremental: true,
   attributes: { unit: "{message}" }
 })
 
-/** Restarts performed by supervisors (counter `{restart}`; attribute `kind`). */
+/**
+ * Restarts performed by supervisors (counter `{restart}`; attribute `kind`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const restarts = Metric.counter("mabeam.agent.restarts", {
   description: "agent restarts performed by supervisors",
   incremental: true,
@@ -48,6 +73,9 @@ export const restarts = Metric.counter("mabeam.agent.restarts", {
 /**
  * Time from sending an ask to receiving its reply, in seconds (histogram `s`; attribute
  * `mabeam.agent.kind`). Recorded by `Propagation.asking`.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const askDuration = Metric.histogram("mabeam.agent.ask.duration", {
   description: "time from an ask to its reply",
@@ -58,6 +86,9 @@ export const askDuration = Metric.histogram("mabeam.agent.ask.duration", {
 /**
  * Time an agent's handler spends on one message, in seconds (histogram `s`; attribute
  * `mabeam.agent.kind`). Recorded by `Propagation.handleChild` / `handleLinked`.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const handlerDuration = Metric.histogram("mabeam.agent.handler.duration", {
   description: "time an agent's handler spends on one message",
@@ -65,40 +96,70 @@ export const handlerDuration = Metric.histogram("mabeam.agent.handler.duration",
   attributes: { unit: "s" }
 })
 
-/** Names currently held in the registry (gauge `{name}`; attribute `namespace`). */
+/**
+ * Names currently held in the registry (gauge `{name}`; attribute `namespace`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const registrySize = Metric.gauge("mabeam.registry.size", {
   description: "names held in the registry",
   attributes: { unit: "{name}" }
 })
 
-/** Circuit-breaker state as a number: 0 closed, 1 half-open, 2 open (gauge; attribute `breaker`). */
+/**
+ * Circuit-breaker state as a number: 0 closed, 1 half-open, 2 open (gauge; attribute `breaker`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const breakerState = Metric.gauge("mabeam.breaker.state", {
   description: "circuit breaker state: 0 closed, 1 half-open, 2 open",
   attributes: { unit: "1" }
 })
 
-/** Calls rejected by an open circuit breaker (counter `{call}`; attribute `breaker`). */
+/**
+ * Calls rejected by an open circuit breaker (counter `{call}`; attribute `breaker`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const breakerRejections = Metric.counter("mabeam.breaker.rejections", {
   description: "calls rejected by an open circuit breaker",
   incremental: true,
   attributes: { unit: "{call}" }
 })
 
-/** Calls rejected by a rate limiter (counter `{call}`; attribute `limiter`). */
+/**
+ * Calls rejected by a rate limiter (counter `{call}`; attribute `limiter`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const rateLimited = Metric.counter("mabeam.limiter.rejections", {
   description: "calls rejected by a rate limiter",
   incremental: true,
   attributes: { unit: "{call}" }
 })
 
-/** Events appended to the event store (counter `{event}`; attribute `type`). */
+/**
+ * Events appended to the event store (counter `{event}`; attribute `type`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const eventsAppended = Metric.counter("mabeam.events.appended", {
   description: "events appended to the event store",
   incremental: true,
   attributes: { unit: "{event}" }
 })
 
-/** Overall health: 0 healthy, 1 degraded, 2 unhealthy (gauge). */
+/**
+ * Overall health: 0 healthy, 1 degraded, 2 unhealthy (gauge).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const healthStatus = Metric.gauge("mabeam.health.status", {
   description: "aggregate health: 0 healthy, 1 degraded, 2 unhealthy",
   attributes: { unit: "1" }
@@ -107,6 +168,9 @@ export const healthStatus = Metric.gauge("mabeam.health.status", {
 /**
  * Spans, metric points and log records the exporters could not deliver (counter `{item}`;
  * attribute `signal`: `traces`, `metrics` or `logs`).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const telemetryDropped = Metric.counter("mabeam.telemetry.dropped", {
   description: "telemetry items an exporter could not deliver",
@@ -117,6 +181,9 @@ export const telemetryDropped = Metric.counter("mabeam.telemetry.dropped", {
 /**
  * Operations refused by a resource quota (counter `{operation}`; attributes `quota`, `policy`).
  * Recorded by the quota engine (`src/resources`).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const quotaRejections = Metric.counter("mabeam.quota.rejections", {
   description: "operations refused by a resource quota",
@@ -124,7 +191,12 @@ export const quotaRejections = Metric.counter("mabeam.quota.rejections", {
   attributes: { unit: "{operation}" }
 })
 
-/** Agents paused by a quota's `pause` policy (counter `{pause}`; attribute `quota`). */
+/**
+ * Agents paused by a quota's `pause` policy (counter `{pause}`; attribute `quota`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const quotaPauses = Metric.counter("mabeam.quota.pauses", {
   description: "agents paused by a resource quota",
   incremental: true,
@@ -134,6 +206,9 @@ export const quotaPauses = Metric.counter("mabeam.quota.pauses", {
 /**
  * Envelopes a node refused on arrival (counter `{envelope}`; attribute `reason`: bad proof, sender
  * mismatch, malformed, too large or too deep). Recorded by `RpcTransport`.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const transportRejected = Metric.counter("mabeam.transport.rejected", {
   description: "envelopes refused on arrival (bad proof, sender mismatch, malformed, too large or deep)",
@@ -145,62 +220,112 @@ export const transportRejected = Metric.counter("mabeam.transport.rejected", {
 // attributes would make the cardinality grow with the number of agents. Restarts are counted
 // once, by the agent system (`mabeam.agent.restarts`).
 
-/** Agents tracked by the monitor at the last sample (gauge `{agent}`). */
+/**
+ * Agents tracked by the monitor at the last sample (gauge `{agent}`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const monitoredAgents = Metric.gauge("mabeam.monitor.agents", {
   description: "agents tracked by the monitor",
   attributes: { unit: "{agent}" }
 })
 
-/** Messages queued across all tracked mailboxes at the last sample (gauge `{message}`). */
+/**
+ * Messages queued across all tracked mailboxes at the last sample (gauge `{message}`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const queuedMessages = Metric.gauge("mabeam.monitor.mailbox.queued", {
   description: "messages queued across all tracked mailboxes",
   attributes: { unit: "{message}" }
 })
 
-/** The deepest mailbox at the last sample (gauge `{message}`). */
+/**
+ * The deepest mailbox at the last sample (gauge `{message}`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const maxMailboxDepth = Metric.gauge("mabeam.monitor.mailbox.max_depth", {
   description: "deepest mailbox",
   attributes: { unit: "{message}" }
 })
 
-/** Messages per second across tracked agents at the last sample (gauge `{message}/s`). */
+/**
+ * Messages per second across tracked agents at the last sample (gauge `{message}/s`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const messageRate = Metric.gauge("mabeam.monitor.messages.rate", {
   description: "messages per second across tracked agents",
   attributes: { unit: "{message}/s" }
 })
 
-/** Estimated bytes held by tracked agents (gauge `By`). */
+/**
+ * Estimated bytes held by tracked agents (gauge `By`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const memoryEstimate = Metric.gauge("mabeam.monitor.memory", {
   description: "estimated bytes held by agents",
   attributes: { unit: "By" }
 })
 
-/** Alerts raised (counter `{alert}`; attribute `metric`). */
+/**
+ * Alerts raised (counter `{alert}`; attribute `metric`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const alertsRaised = Metric.counter("mabeam.monitor.alerts", {
   description: "threshold alerts raised",
   incremental: true,
   attributes: { unit: "{alert}" }
 })
 
-/** The highest 99th-percentile handler latency among instrumented agents, in seconds (gauge `s`). */
+/**
+ * The highest 99th-percentile handler latency among instrumented agents, in seconds (gauge `s`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const worstLatencyP99 = Metric.gauge("mabeam.monitor.handler.latency.p99", {
   description: "highest p99 handler latency among instrumented agents",
   attributes: { unit: "s" }
 })
 
-/** 1 when the runner is ready, 0 otherwise (gauge; attribute `runner`). */
+/**
+ * 1 when the runner is ready, 0 otherwise (gauge; attribute `runner`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const runnerReady = Metric.gauge("mabeam.runner.ready", {
   description: "1 when the runner passes its readiness checks, 0 otherwise",
   attributes: { unit: "1" }
 })
 
-/** 1 while the runner drains, 0 otherwise (gauge; attribute `runner`). */
+/**
+ * 1 while the runner drains, 0 otherwise (gauge; attribute `runner`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const runnerDraining = Metric.gauge("mabeam.runner.draining", {
   description: "1 while the runner drains (SIGTERM received), 0 otherwise",
   attributes: { unit: "1" }
 })
 
-/** Shards of the default group the runner holds (gauge `{shard}`; attribute `runner`). */
+/**
+ * Shards of the default group the runner holds (gauge `{shard}`; attribute `runner`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const runnerShards = Metric.gauge("mabeam.runner.shards", {
   description: "shards of the default group this runner holds",
   attributes: { unit: "{shard}" }
@@ -209,6 +334,9 @@ export const runnerShards = Metric.gauge("mabeam.runner.shards", {
 /**
  * Shards per group the runner is configured with (gauge `{shard}`; attribute `runner`): the sum of
  * `mabeam.runner.shards` over a cluster's runners should equal it once rebalancing is done.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const runnerShardsConfigured = Metric.gauge("mabeam.runner.shards.configured", {
   description: "shards per group this runner is configured with",
@@ -222,13 +350,21 @@ export const runnerShardsConfigured = Metric.gauge("mabeam.runner.shards.configu
  * ```ts
  * yield* count(messagesDropped, { reason: "overflow" })
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const count = (
   counter: Metric.Counter<number>,
   attributes: Metric.Metric.Attributes = {}
 ): Effect.Effect<void> => Metric.update(Metric.withAttributes(counter, attributes), 1)
 
-/** Sets `gauge` to `value` with the given attributes. */
+/**
+ * Sets `gauge` to `value` with the given attributes.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const setGauge = (
   gauge: Metric.Gauge<number>,
   value: number,
@@ -246,13 +382,14 @@ const seconds = (startMillis: number) => (performance.now() - startMillis) / 1_0
  * ```ts
  * ref.ask(msg).pipe(timed(askDuration, { "rpc.system": "mabeam" }))
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const timed = (
-  histogram: Metric.Histogram<number>,
-  attributes: Metric.Metric.Attributes = {}
-) =>
-<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.suspend(() => {
-    const start = performance.now()
-    return Effect.onExit(effect, () => Metric.update(Metric.withAttributes(histogram, attributes), seconds(start)))
-  })
+export const timed =
+  (histogram: Metric.Histogram<number>, attributes: Metric.Metric.Attributes = {}) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.suspend(() => {
+      const start = performance.now()
+      return Effect.onExit(effect, () => Metric.update(Metric.withAttributes(histogram, attributes), seconds(start)))
+    })

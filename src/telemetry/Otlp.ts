@@ -35,16 +35,36 @@ import { loudLogs, loudMetrics, loudSpans, makeReporter } from "./internal/loud.
 import { makeProducer } from "./internal/producer.ts"
 import { otelLogger, wallClockTracer } from "./internal/wallclock.ts"
 
-/** The standard env var naming the collector, e.g. `http://127.0.0.1:4318`. */
+/**
+ * The standard env var naming the collector, e.g. `http://127.0.0.1:4318`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const OTLP_ENDPOINT_ENV = "OTEL_EXPORTER_OTLP_ENDPOINT"
 
-/** The standard env var choosing the encoding: `http/protobuf` (default) or `http/json`. */
+/**
+ * The standard env var choosing the encoding: `http/protobuf` (default) or `http/json`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const OTLP_PROTOCOL_ENV = "OTEL_EXPORTER_OTLP_PROTOCOL"
 
-/** The OTLP/HTTP encodings mabeam exports with. */
+/**
+ * The OTLP/HTTP encodings mabeam exports with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type OtlpProtocol = "http/protobuf" | "http/json"
 
-/** Options of `layerOtlp`. */
+/**
+ * Options of `layerOtlp`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface OtlpOptions {
   /** Collector base URL; requests go to `{endpoint}/v1/traces`, `/v1/metrics`, `/v1/logs`. */
   readonly endpoint: string
@@ -90,20 +110,37 @@ const rootSampler = (keep: NonNullable<OtlpOptions["sampleRoot"]>): Sampler =>
  * The `sampleRoot` of a cluster runner: every root span except a database client call or
  * transaction (effect/cluster's message polling and shard lock refreshes). A query inside a
  * traced request is still exported, as a child.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const notBackgroundDatabase = (span: { readonly name: string; readonly kind: OtelApi.SpanKind }): boolean =>
-  span.name !== "sql.transaction" && !(span.kind === OtelApi.SpanKind.CLIENT && /^(sql\.execute|sqlite|postgresql|pg)$/.test(span.name))
+  span.name !== "sql.transaction" &&
+  !(span.kind === OtelApi.SpanKind.CLIENT && /^(sql\.execute|sqlite|postgresql|pg)$/.test(span.name))
 
-/** Forces an export of everything buffered (bounded by the shutdown timeout). */
-export class TelemetryFlush extends Context.Service<TelemetryFlush, {
-  /** Exports the buffered spans, log records and the current metrics now; never fails. */
-  readonly flush: Effect.Effect<void>
-}>()("mabeam/telemetry/TelemetryFlush") {
+/**
+ * Forces an export of everything buffered (bounded by the shutdown timeout).
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class TelemetryFlush extends Context.Service<
+  TelemetryFlush,
+  {
+    /** Exports the buffered spans, log records and the current metrics now; never fails. */
+    readonly flush: Effect.Effect<void>
+  }
+>()("mabeam/telemetry/TelemetryFlush") {
   /** A flush that does nothing: no exporter is configured. */
   static readonly layerNoop: Layer.Layer<TelemetryFlush> = Layer.succeed(TelemetryFlush, { flush: Effect.void })
 }
 
-/** mabeam's version, read from its package.json (the default `service.version`). */
+/**
+ * mabeam's version, read from its package.json (the default `service.version`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const packageVersion: string = (() => {
   try {
     const json: unknown = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"))
@@ -115,7 +152,12 @@ export const packageVersion: string = (() => {
   }
 })()
 
-/** The resource every signal carries: service name, version and instance id. */
+/**
+ * The resource every signal carries: service name, version and instance id.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeResource = (options: {
   readonly serviceName: string
   readonly serviceVersion?: string | undefined
@@ -134,38 +176,44 @@ export const makeResource = (options: {
 /**
  * Waits for `run` at most `millis` of real time (not the Effect clock, which may be simulated and
  * never reach the bound); true when it finished in time.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const withinRealTime = (millis: number, run: () => Promise<unknown>): Effect.Effect<boolean> =>
-  Effect.promise(() =>
-    new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), millis)
-      timer.unref()
-      const done = () => {
-        clearTimeout(timer)
-        resolve(true)
-      }
-      run().then(done, done)
-    })
+  Effect.promise(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), millis)
+        timer.unref()
+        const done = () => {
+          clearTimeout(timer)
+          resolve(true)
+        }
+        run().then(done, done)
+      })
   )
 
-const Endpoint = Schema.String.check(Schema.makeFilter((s) => URL.canParse(s) ? undefined : "an absolute URL"))
+const Endpoint = Schema.String.check(Schema.makeFilter((s) => (URL.canParse(s) ? undefined : "an absolute URL")))
 
 const invalidEndpoint = (value: string) =>
-  new InvalidConfig({ issues: [{ key: "telemetry.otlpEndpoint", env: OTLP_ENDPOINT_ENV, value, expected: "an absolute URL" }] })
+  new InvalidConfig({
+    issues: [{ key: "telemetry.otlpEndpoint", env: OTLP_ENDPOINT_ENV, value, expected: "an absolute URL" }]
+  })
 
 const exporters = (protocol: OtlpProtocol, base: string, timeoutMillis: number, headers: Record<string, string>) => {
   const at = (signal: string) => ({ url: `${base}/v1/${signal}`, timeoutMillis, headers })
   return protocol === "http/json"
     ? {
-      spans: new JsonTraceExporter(at("traces")),
-      metrics: new JsonMetricExporter(at("metrics")),
-      logs: new JsonLogExporter(at("logs"))
-    }
+        spans: new JsonTraceExporter(at("traces")),
+        metrics: new JsonMetricExporter(at("metrics")),
+        logs: new JsonLogExporter(at("logs"))
+      }
     : {
-      spans: new ProtoTraceExporter(at("traces")),
-      metrics: new ProtoMetricExporter(at("metrics")),
-      logs: new ProtoLogExporter(at("logs"))
-    }
+        spans: new ProtoTraceExporter(at("traces")),
+        metrics: new ProtoMetricExporter(at("metrics")),
+        logs: new ProtoLogExporter(at("logs"))
+      }
 }
 
 /**
@@ -178,68 +226,82 @@ const exporters = (protocol: OtlpProtocol, base: string, timeoutMillis: number, 
  * ```ts
  * program.pipe(Effect.provide(layerOtlp({ endpoint: "http://127.0.0.1:4318", serviceName: "mabeam" })))
  * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerOtlp = (options: OtlpOptions): Layer.Layer<TelemetryFlush, InvalidConfig> =>
-  Layer.unwrap(Effect.gen(function*() {
-    const endpoint = (yield* Schema.decodeUnknownEffect(Endpoint)(options.endpoint).pipe(
-      Effect.mapError(() => invalidEndpoint(options.endpoint))
-    )).replace(/\/+$/, "")
-    const interval = options.exportIntervalMillis ?? 2_000
-    const timeout = Math.min(options.exportTimeoutMillis ?? 2_000, interval)
-    const shutdownTimeout = options.shutdownTimeoutMillis ?? 1_000
-    const resource = makeResource(options)
-    const warn = options.warn ?? ((message: string) => void process.stderr.write(`${message}\n`))
-    const context = yield* Effect.context<never>()
-    const reporter = makeReporter(endpoint, warn, context)
-    const raw = exporters(options.protocol ?? "http/protobuf", endpoint, timeout, options.headers ?? {})
-    // Bounded buffers: when a batch queue is full, the SDK drops the newest items.
-    const batch = { scheduledDelayMillis: interval, exportTimeoutMillis: timeout, maxQueueSize: 4_096, maxExportBatchSize: 512 }
+  Layer.unwrap(
+    Effect.gen(function* () {
+      const endpoint = (yield* Schema.decodeUnknownEffect(Endpoint)(options.endpoint).pipe(
+        Effect.mapError(() => invalidEndpoint(options.endpoint))
+      )).replace(/\/+$/, "")
+      const interval = options.exportIntervalMillis ?? 2_000
+      const timeout = Math.min(options.exportTimeoutMillis ?? 2_000, interval)
+      const shutdownTimeout = options.shutdownTimeoutMillis ?? 1_000
+      const resource = makeResource(options)
+      const warn = options.warn ?? ((message: string) => void process.stderr.write(`${message}\n`))
+      const context = yield* Effect.context<never>()
+      const reporter = makeReporter(endpoint, warn, context)
+      const raw = exporters(options.protocol ?? "http/protobuf", endpoint, timeout, options.headers ?? {})
+      // Bounded buffers: when a batch queue is full, the SDK drops the newest items.
+      const batch = {
+        scheduledDelayMillis: interval,
+        exportTimeoutMillis: timeout,
+        maxQueueSize: 4_096,
+        maxExportBatchSize: 512
+      }
 
-    const providers = yield* Effect.acquireRelease(
-      Effect.gen(function*() {
-        const tracerProvider = new NodeTracerProvider({
-          resource,
-          ...(options.sampleRoot === undefined ? {} : { sampler: rootSampler(options.sampleRoot) }),
-          spanProcessors: [new BatchSpanProcessor(loudSpans(raw.spans, reporter), batch)]
-        })
-        const loggerProvider = new LoggerProvider({
-          resource,
-          processors: [new BatchLogRecordProcessor({ exporter: loudLogs(raw.logs, reporter), ...batch })]
-        })
-        const metricReader = new PeriodicExportingMetricReader({
-          exporter: loudMetrics(raw.metrics, reporter),
-          exportIntervalMillis: interval,
-          exportTimeoutMillis: timeout
-        })
-        metricReader.setMetricProducer(yield* makeProducer(resource))
-        return { tracerProvider, loggerProvider, metricReader }
-      }),
-      ({ loggerProvider, metricReader, tracerProvider }) =>
-        withinRealTime(shutdownTimeout, () =>
-          Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown(), metricReader.shutdown()])).pipe(
+      const providers = yield* Effect.acquireRelease(
+        Effect.gen(function* () {
+          const tracerProvider = new NodeTracerProvider({
+            resource,
+            ...(options.sampleRoot === undefined ? {} : { sampler: rootSampler(options.sampleRoot) }),
+            spanProcessors: [new BatchSpanProcessor(loudSpans(raw.spans, reporter), batch)]
+          })
+          const loggerProvider = new LoggerProvider({
+            resource,
+            processors: [new BatchLogRecordProcessor({ exporter: loudLogs(raw.logs, reporter), ...batch })]
+          })
+          const metricReader = new PeriodicExportingMetricReader({
+            exporter: loudMetrics(raw.metrics, reporter),
+            exportIntervalMillis: interval,
+            exportTimeoutMillis: timeout
+          })
+          metricReader.setMetricProducer(yield* makeProducer(resource))
+          return { tracerProvider, loggerProvider, metricReader }
+        }),
+        ({ loggerProvider, metricReader, tracerProvider }) =>
+          withinRealTime(shutdownTimeout, () =>
+            Promise.allSettled([tracerProvider.shutdown(), loggerProvider.shutdown(), metricReader.shutdown()])
+          ).pipe(
             Effect.flatMap((inTime) =>
-              inTime ? Effect.void : Effect.sync(() =>
-                warn(`mabeam telemetry: the final export to ${endpoint} did not finish within ${shutdownTimeout} ms; buffered telemetry may be lost`)
-              )
+              inTime
+                ? Effect.void
+                : Effect.sync(() =>
+                    warn(
+                      `mabeam telemetry: the final export to ${endpoint} did not finish within ${shutdownTimeout} ms; buffered telemetry may be lost`
+                    )
+                  )
             )
           )
-    )
-    const { loggerProvider, metricReader, tracerProvider } = providers
-
-    const flush = withinRealTime(shutdownTimeout, () =>
-      Promise.allSettled([tracerProvider.forceFlush(), loggerProvider.forceFlush(), metricReader.forceFlush()])).pipe(
-        Effect.asVoid
       )
-    const tracer = OtelTracer.make.pipe(
-      Effect.provideService(OtelTracer.OtelTracer, tracerProvider.getTracer("mabeam", packageVersion)),
-      Effect.map(wallClockTracer)
-    )
-    return Layer.mergeAll(
-      Layer.succeed(TelemetryFlush, { flush }),
-      Layer.effect(Tracer.Tracer, tracer),
-      Logger.layer([otelLogger(loggerProvider, packageVersion)], { mergeWithExisting: true })
-    )
-  }))
+      const { loggerProvider, metricReader, tracerProvider } = providers
+
+      const flush = withinRealTime(shutdownTimeout, () =>
+        Promise.allSettled([tracerProvider.forceFlush(), loggerProvider.forceFlush(), metricReader.forceFlush()])
+      ).pipe(Effect.asVoid)
+      const tracer = OtelTracer.make.pipe(
+        Effect.provideService(OtelTracer.OtelTracer, tracerProvider.getTracer("mabeam", packageVersion)),
+        Effect.map(wallClockTracer)
+      )
+      return Layer.mergeAll(
+        Layer.succeed(TelemetryFlush, { flush }),
+        Layer.effect(Tracer.Tracer, tracer),
+        Logger.layer([otelLogger(loggerProvider, packageVersion)], { mergeWithExisting: true })
+      )
+    })
+  )
 
 /**
  * OTLP export configured from `OTEL_EXPORTER_OTLP_ENDPOINT` and `OTEL_EXPORTER_OTLP_PROTOCOL`,
@@ -251,23 +313,35 @@ export const layerOtlp = (options: OtlpOptions): Layer.Layer<TelemetryFlush, Inv
  * ```ts
  * runner.pipe(Effect.provide(layerOtlpFromEnvWith({ serviceName: "mabeam-runner", serviceInstanceId: name })))
  * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerOtlpFromEnvWith = (
   options: Omit<OtlpOptions, "endpoint" | "protocol">
 ): Layer.Layer<TelemetryFlush, InvalidConfig> =>
-  Layer.unwrap(Effect.gen(function*() {
-    const read = (name: string) =>
-      Config.option(Config.String(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
-    const endpoint = yield* read(OTLP_ENDPOINT_ENV)
-    if (Option.isNone(endpoint)) return TelemetryFlush.layerNoop
-    const protocol = Option.getOrElse(yield* read(OTLP_PROTOCOL_ENV), () => "http/protobuf")
-    if (protocol !== "http/protobuf" && protocol !== "http/json") {
-      return yield* new InvalidConfig({
-        issues: [{ key: "telemetry.otlpProtocol", env: OTLP_PROTOCOL_ENV, value: protocol, expected: "\"http/protobuf\" or \"http/json\"" }]
-      })
-    }
-    return layerOtlp({ ...options, endpoint: endpoint.value, protocol })
-  }))
+  Layer.unwrap(
+    Effect.gen(function* () {
+      const read = (name: string) =>
+        Config.option(Config.String(name)).pipe(Effect.orElseSucceed(() => Option.none<string>()))
+      const endpoint = yield* read(OTLP_ENDPOINT_ENV)
+      if (Option.isNone(endpoint)) return TelemetryFlush.layerNoop
+      const protocol = Option.getOrElse(yield* read(OTLP_PROTOCOL_ENV), () => "http/protobuf")
+      if (protocol !== "http/protobuf" && protocol !== "http/json") {
+        return yield* new InvalidConfig({
+          issues: [
+            {
+              key: "telemetry.otlpProtocol",
+              env: OTLP_PROTOCOL_ENV,
+              value: protocol,
+              expected: '"http/protobuf" or "http/json"'
+            }
+          ]
+        })
+      }
+      return layerOtlp({ ...options, endpoint: endpoint.value, protocol })
+    })
+  )
 
 /**
  * OTLP export for a process that flushes only when it ends, such as a cluster runner:
@@ -279,6 +353,9 @@ export const layerOtlpFromEnvWith = (
  * ```ts
  * runnerLayer.pipe(Layer.provideMerge(layerOtlpForProcess({ serviceName: "mabeam-runner", serviceInstanceId: "runner-127.0.0.1:34431" })))
  * ```
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerOtlpForProcess = (
   options: Omit<OtlpOptions, "endpoint" | "protocol">
@@ -288,6 +365,9 @@ export const layerOtlpForProcess = (
 /**
  * `layerOtlpFromEnvWith` with the `telemetry` options of `MabeamConfig`; the instance id is the
  * node's name and a fresh uuid.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerOtlpFromEnv: Layer.Layer<TelemetryFlush, InvalidConfig, MabeamConfig> = Layer.unwrap(
   Effect.map(Effect.service(MabeamConfig), (config) => {

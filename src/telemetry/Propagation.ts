@@ -27,18 +27,32 @@ import { Context, Effect, Metric, Option, Schema, Tracer } from "effect"
 import { askDuration, handlerDuration } from "./Metrics.ts"
 
 const Hex = (length: number) =>
-  Schema.String.check(Schema.makeFilter((s) =>
-    s.length === length && /^[0-9a-f]+$/.test(s) && !/^0+$/.test(s) ? undefined : `${length} lower-case hex digits, not all zero`
-  ))
+  Schema.String.check(
+    Schema.makeFilter((s) =>
+      s.length === length && /^[0-9a-f]+$/.test(s) && !/^0+$/.test(s)
+        ? undefined
+        : `${length} lower-case hex digits, not all zero`
+    )
+  )
 
-/** The sender's span, as it travels in an envelope: W3C trace and span ids and the sampled flag. */
+/**
+ * The sender's span, as it travels in an envelope: W3C trace and span ids and the sampled flag.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const TraceContext = Schema.Struct({
   traceId: Hex(32),
   spanId: Hex(16),
   sampled: Schema.Boolean
 })
 
-/** A decoded `TraceContext`. */
+/**
+ * A decoded `TraceContext`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type TraceContext = typeof TraceContext.Type
 
 const fromSpan = (span: Tracer.AnySpan): TraceContext => ({
@@ -47,23 +61,43 @@ const fromSpan = (span: Tracer.AnySpan): TraceContext => ({
   sampled: span.sampled
 })
 
-/** The current span as a `TraceContext`, or `undefined` outside any span. */
+/**
+ * The current span as a `TraceContext`, or `undefined` outside any span.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const capture: Effect.Effect<TraceContext | undefined> = Effect.map(
   Effect.option(Effect.currentParentSpan),
-  (span) => Option.isSome(span) ? fromSpan(span.value) : undefined
+  (span) => (Option.isSome(span) ? fromSpan(span.value) : undefined)
 )
 
-/** `capture` for a synchronous path that holds the fiber's context. */
+/**
+ * `capture` for a synchronous path that holds the fiber's context.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const captureFrom = (context: Context.Context<never>): TraceContext | undefined => {
   const span = Context.getOrUndefined(context, Tracer.ParentSpan)
   return span === undefined ? undefined : fromSpan(span)
 }
 
-/** The span `trace` describes, usable as a parent or a link target. */
+/**
+ * The span `trace` describes, usable as a parent or a link target.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toSpan = (trace: TraceContext): Tracer.ExternalSpan =>
   Tracer.externalSpan({ traceId: trace.traceId, spanId: trace.spanId, sampled: trace.sampled })
 
-/** Options of the span the receiver opens. */
+/**
+ * Options of the span the receiver opens.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SpanInfo {
   /** Span name; by convention `mabeam.agent.handle`. */
   readonly name: string
@@ -74,32 +108,49 @@ export interface SpanInfo {
 /**
  * Runs `effect` in a span whose parent is `trace` (the sender's span, possibly on another node).
  * Without `trace`, runs `effect` unchanged.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const childOf = (trace: TraceContext | undefined, info: SpanInfo) =>
-<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  trace === undefined ? effect : Effect.withSpan(effect, info.name, {
-    parent: toSpan(trace),
-    captureStackTrace: false,
-    kind: "server",
-    attributes: info.attributes ?? {}
-  })
+export const childOf =
+  (trace: TraceContext | undefined, info: SpanInfo) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    trace === undefined
+      ? effect
+      : Effect.withSpan(effect, info.name, {
+          parent: toSpan(trace),
+          captureStackTrace: false,
+          kind: "server",
+          attributes: info.attributes ?? {}
+        })
 
 /**
  * Runs `effect` as the root of a new trace that links to `trace` (the sender's span). Without
  * `trace`, runs `effect` unchanged.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const linkedTo = (trace: TraceContext | undefined, info: SpanInfo) =>
-<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  trace === undefined ? effect : Effect.withSpan(effect, info.name, {
-    root: true,
-    captureStackTrace: false,
-    sampled: trace.sampled,
-    kind: "consumer",
-    links: [{ span: toSpan(trace), attributes: { "mabeam.link": "tell" } }],
-    attributes: info.attributes ?? {}
-  })
+export const linkedTo =
+  (trace: TraceContext | undefined, info: SpanInfo) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    trace === undefined
+      ? effect
+      : Effect.withSpan(effect, info.name, {
+          root: true,
+          captureStackTrace: false,
+          sampled: trace.sampled,
+          kind: "consumer",
+          links: [{ span: toSpan(trace), attributes: { "mabeam.link": "tell" } }],
+          attributes: info.attributes ?? {}
+        })
 
-/** Who handles the message, for the handler span and the `mabeam.agent.handler.duration` histogram. */
+/**
+ * Who handles the message, for the handler span and the `mabeam.agent.handler.duration` histogram.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HandlerInfo {
   /**
    * The agent's kind (its definition's name): the histogram's attribute `mabeam.agent.kind`, so
@@ -143,20 +194,33 @@ const timedHandler = <A, E, R>(info: HandlerInfo, effect: Effect.Effect<A, E, R>
 /**
  * The kernel's hook for an `ask`: records the handler's duration and, when the sender's `trace`
  * is sampled, runs the handler as a child span `mabeam.agent.handle` of it.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const handleChild = (trace: TraceContext | undefined, info: HandlerInfo) =>
-<A, E, R>(handler: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  timedHandler(info, trace?.sampled === true ? childOf(trace, handlerSpan(info))(handler) : handler)
+export const handleChild =
+  (trace: TraceContext | undefined, info: HandlerInfo) =>
+  <A, E, R>(handler: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    timedHandler(info, trace?.sampled === true ? childOf(trace, handlerSpan(info))(handler) : handler)
 
 /**
  * The kernel's hook for a `tell`: records the handler's duration and, when the sender's `trace`
  * is sampled, runs the handler as a new trace `mabeam.agent.handle` linked to it.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const handleLinked = (trace: TraceContext | undefined, info: HandlerInfo) =>
-<A, E, R>(handler: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  timedHandler(info, trace?.sampled === true ? linkedTo(trace, handlerSpan(info))(handler) : handler)
+export const handleLinked =
+  (trace: TraceContext | undefined, info: HandlerInfo) =>
+  <A, E, R>(handler: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    timedHandler(info, trace?.sampled === true ? linkedTo(trace, handlerSpan(info))(handler) : handler)
 
-/** Who an ask goes to, for the client span and the `mabeam.agent.ask.duration` histogram. */
+/**
+ * Who an ask goes to, for the client span and the `mabeam.agent.ask.duration` histogram.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AskInfo {
   /** The target's kind (the histogram's attribute `mabeam.agent.kind`: bounded cardinality). */
   readonly kind: string
@@ -181,33 +245,49 @@ const askSeriesOf = (kind: string) => {
  * in `mabeam.agent.ask.duration` and, when the caller is inside a sampled trace, runs the ask in
  * a client span `mabeam.agent.ask` (so the envelope captured inside carries that span, and the
  * handler's span becomes its child). An ask outside any trace opens no span.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const asking = (info: AskInfo) =>
-<A, E, R>(ask: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.withFiber((fiber) => {
-    const start = performance.now()
-    const timedAsk = Effect.onExit(ask, () => Metric.update(askSeriesOf(info.kind), (performance.now() - start) / 1_000))
-    const parent = captureFrom(fiber.context)
-    if (parent === undefined || !parent.sampled) return timedAsk
-    return Effect.withSpan(timedAsk, "mabeam.agent.ask", {
-      kind: "client",
-      captureStackTrace: false,
-      attributes: {
-        "messaging.system": "mabeam",
-        "messaging.destination.name": info.id ?? info.kind,
-        "mabeam.agent.kind": info.kind,
-        ...(info.message === undefined ? {} : { "messaging.operation.name": info.message })
-      }
+export const asking =
+  (info: AskInfo) =>
+  <A, E, R>(ask: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withFiber((fiber) => {
+      const start = performance.now()
+      const timedAsk = Effect.onExit(ask, () =>
+        Metric.update(askSeriesOf(info.kind), (performance.now() - start) / 1_000)
+      )
+      const parent = captureFrom(fiber.context)
+      if (parent === undefined || !parent.sampled) return timedAsk
+      return Effect.withSpan(timedAsk, "mabeam.agent.ask", {
+        kind: "client",
+        captureStackTrace: false,
+        attributes: {
+          "messaging.system": "mabeam",
+          "messaging.destination.name": info.id ?? info.kind,
+          "mabeam.agent.kind": info.kind,
+          ...(info.message === undefined ? {} : { "messaging.operation.name": info.message })
+        }
+      })
     })
-  })
 
-/** `trace` as a W3C `traceparent` header value (`00-<trace id>-<span id>-<flags>`). */
+/**
+ * `trace` as a W3C `traceparent` header value (`00-<trace id>-<span id>-<flags>`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toTraceparent = (trace: TraceContext): string =>
   `00-${trace.traceId}-${trace.spanId}-${trace.sampled ? "01" : "00"}`
 
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
 
-/** Reads a W3C `traceparent` value; `undefined` when it is absent or malformed (a bad header never fails a message). */
+/**
+ * Reads a W3C `traceparent` value; `undefined` when it is absent or malformed (a bad header never fails a message).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromTraceparent = (header: string | undefined): TraceContext | undefined => {
   const match = header === undefined ? null : traceparentPattern.exec(header.trim())
   if (match === null) return undefined

@@ -14,22 +14,32 @@ import { Context, Effect, Tracer } from "effect"
  * ```ts
  * append(event).pipe(boundary("events", "append", { type: event.type }))
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const boundary = (
-  capability: string,
-  operation: string,
-  attributes: Record<string, string | number | boolean> = {}
-) =>
-<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.withSpan(effect, `mabeam.${capability}.${operation}`, {
-    captureStackTrace: false,
-    attributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [`mabeam.${k}`, v]))
-  })
+export const boundary =
+  (capability: string, operation: string, attributes: Record<string, string | number | boolean> = {}) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withSpan(effect, `mabeam.${capability}.${operation}`, {
+      captureStackTrace: false,
+      attributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [`mabeam.${k}`, v]))
+    })
 
-/** What a span attribute may hold. */
+/**
+ * What a span attribute may hold.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AttributeValue = string | number | boolean
 
-/** Options of `traced`. */
+/**
+ * Options of `traced`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TracedOptions<S> {
   /** Attributes on every span of the service (keys as given, e.g. `mabeam.auction.house`). */
   readonly attributes?: Record<string, AttributeValue>
@@ -46,6 +56,9 @@ export interface TracedOptions<S> {
 /**
  * The string field `key` of the first argument of an operation, if it has one: for `describe`
  * functions over input objects (`{ auction: "a-1", ... }`) and plain string arguments alike.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const argument = (args: ReadonlyArray<unknown>, key: string): string | undefined => {
   const first = args[0]
@@ -67,14 +80,18 @@ const insideSampledSpan = (context: Context.Context<never>): boolean =>
  * ```ts
  * settle(entry).pipe(childSpan("mabeam.auction.settle", { "mabeam.auction.id": entry.id }))
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const childSpan = (name: string, attributes: Record<string, AttributeValue> = {}) =>
-<A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.withFiber((fiber) =>
-    insideSampledSpan(fiber.context)
-      ? Effect.withSpan(effect, name, { captureStackTrace: false, attributes })
-      : effect
-  )
+export const childSpan =
+  (name: string, attributes: Record<string, AttributeValue> = {}) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withFiber((fiber) =>
+      insideSampledSpan(fiber.context)
+        ? Effect.withSpan(effect, name, { captureStackTrace: false, attributes })
+        : effect
+    )
 
 /**
  * Wraps the named operations of a plain service object in spans `mabeam.<capability>.<operation>`:
@@ -87,38 +104,42 @@ export const childSpan = (name: string, attributes: Record<string, AttributeValu
  * ```ts
  * Layer.effect(Ledger, make.pipe(Effect.map(traced("ledger", ["transfer", "hold", "capture"]))))
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const traced = <S extends object>(
-  capability: string,
-  operations: ReadonlyArray<keyof S & string>,
-  options: TracedOptions<S> = {}
-) =>
-(service: S): S => {
-  const source = service as Record<string, unknown>
-  const wrapped: Record<string, unknown> = { ...source }
-  const fixed = options.attributes ?? {}
-  const describe = options.describe
-  const span = <A, E, R>(operation: keyof S & string, effect: Effect.Effect<A, E, R>, args: ReadonlyArray<unknown>) => {
-    const name = `mabeam.${capability}.${operation}`
-    const open = () =>
-      Effect.withSpan(effect, name, {
-        captureStackTrace: false,
-        attributes: describe === undefined ? fixed : { ...fixed, ...describe(operation, args) }
-      })
-    return options.withinTrace === true
-      ? Effect.withFiber((fiber) => insideSampledSpan(fiber.context) ? open() : effect)
-      : open()
-  }
-  for (const operation of operations) {
-    const value = source[operation]
-    if (typeof value === "function") {
-      wrapped[operation] = (...args: ReadonlyArray<unknown>) => {
-        const result: unknown = value.apply(service, args)
-        return Effect.isEffect(result) ? span(operation, result, args) : result
-      }
-    } else if (Effect.isEffect(value)) {
-      wrapped[operation] = span(operation, value, [])
+export const traced =
+  <S extends object>(capability: string, operations: ReadonlyArray<keyof S & string>, options: TracedOptions<S> = {}) =>
+  (service: S): S => {
+    const source = service as Record<string, unknown>
+    const wrapped: Record<string, unknown> = { ...source }
+    const fixed = options.attributes ?? {}
+    const describe = options.describe
+    const span = <A, E, R>(
+      operation: keyof S & string,
+      effect: Effect.Effect<A, E, R>,
+      args: ReadonlyArray<unknown>
+    ) => {
+      const name = `mabeam.${capability}.${operation}`
+      const open = () =>
+        Effect.withSpan(effect, name, {
+          captureStackTrace: false,
+          attributes: describe === undefined ? fixed : { ...fixed, ...describe(operation, args) }
+        })
+      return options.withinTrace === true
+        ? Effect.withFiber((fiber) => (insideSampledSpan(fiber.context) ? open() : effect))
+        : open()
     }
+    for (const operation of operations) {
+      const value = source[operation]
+      if (typeof value === "function") {
+        wrapped[operation] = (...args: ReadonlyArray<unknown>) => {
+          const result: unknown = value.apply(service, args)
+          return Effect.isEffect(result) ? span(operation, result, args) : result
+        }
+      } else if (Effect.isEffect(value)) {
+        wrapped[operation] = span(operation, value, [])
+      }
+    }
+    return wrapped as S
   }
-  return wrapped as S
-}

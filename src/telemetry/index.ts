@@ -14,7 +14,14 @@
  *
  * @since 0.1.0
  */
-export { type LogFormat, layerLogger, layerLoggerFromConfig, logFromCurrentFiber, makeAgentLogs, makeLogBudget } from "./Logging.ts"
+export {
+  type LogFormat,
+  layerLogger,
+  layerLoggerFromConfig,
+  logFromCurrentFiber,
+  makeAgentLogs,
+  makeLogBudget
+} from "./Logging.ts"
 export {
   agentsAlive,
   alertsRaised,

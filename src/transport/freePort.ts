@@ -15,6 +15,9 @@ import { Effect } from "effect"
  * ```ts
  * const port = yield* freePort
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const freePort: Effect.Effect<number> = Effect.callback<number>((resume) => {
   const server = createServer()

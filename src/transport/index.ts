@@ -13,7 +13,16 @@
  *
  * @since 0.1.0
  */
-export { Address, AddressInUse, type Endpoint, type Envelope, makeLocal, Transport, type TransportStats, withTrace } from "./Transport.ts"
+export {
+  Address,
+  AddressInUse,
+  type Endpoint,
+  type Envelope,
+  makeLocal,
+  Transport,
+  type TransportStats,
+  withTrace
+} from "./Transport.ts"
 /** The transport across processes, on `effect/rpc` sockets. */
 export { RpcTransport } from "./rpc/index.ts"
 /** A free TCP port on 127.0.0.1 (for loopback servers). */

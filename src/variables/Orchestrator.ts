@@ -22,7 +22,12 @@ import { type InvalidAssignment, type NotAuthorized, StudyExists, UnknownStudy }
 
 export type { StrategyStats } from "./internal/study.ts"
 
-/** How to define a study. `space` is decoded (`InvalidInput` names bad variables). */
+/**
+ * How to define a study. `space` is decoded (`InvalidInput` names bad variables).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StudyOptions {
   readonly space: unknown
   readonly policy: UpdatePolicy
@@ -34,7 +39,12 @@ export interface StudyOptions {
   readonly pendingLimit?: number
 }
 
-/** What happened to a report. */
+/**
+ * What happened to a report.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ObserveResult =
   /** The policy accepted a score: it is in the history; `improved` if it is the new best. */
   | { readonly _tag: "Recorded"; readonly observation: Observation; readonly improved: boolean }
@@ -45,7 +55,12 @@ export type ObserveResult =
   /** This ballot was already decided: nothing changed. */
   | { readonly _tag: "Closed" }
 
-/** A readable snapshot of a study, for summaries and dashboards. */
+/**
+ * A readable snapshot of a study, for summaries and dashboards.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StudySummary {
   readonly study: string
   readonly goal: Goal
@@ -64,7 +79,12 @@ export interface StudySummary {
   readonly strategies: Readonly<Record<string, StrategyStats>>
 }
 
-/** The operations of the orchestrator. Every failed operation leaves the study as it was. */
+/**
+ * The operations of the orchestrator. Every failed operation leaves the study as it was.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface OrchestratorShape {
   /**
    * Defines a study and returns its decoded space. Fails with `StudyExists`, or `InvalidInput`
@@ -93,7 +113,12 @@ export interface OrchestratorShape {
   readonly studies: Effect.Effect<ReadonlyArray<string>>
 }
 
-/** Options of `Orchestrator.layerWith`. */
+/**
+ * Options of `Orchestrator.layerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface OrchestratorOptions {
   /** Most studies one orchestrator holds; default 1000. `define` past it fails with `InvalidInput`. */
   readonly maxStudies?: number
@@ -110,6 +135,9 @@ const decodeStudyName = decodeInput(Schema.String.check(Schema.isMinLength(1)), 
 /**
  * Builds an orchestrator; `layer` and `layerWith` wrap this. A `maxStudies` that is not a whole
  * number ≥ 1 fails with `InvalidInput` naming the field.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (raw: OrchestratorOptions = {}): Effect.Effect<OrchestratorShape, InvalidInput> =>
   Effect.map(decodeOptions(raw), (options) => {
@@ -122,7 +150,7 @@ export const make = (raw: OrchestratorOptions = {}): Effect.Effect<OrchestratorS
       })
 
     const define: OrchestratorShape["define"] = (study, opts) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* decodeStudyName(study)
         const space = yield* makeSpace(opts.space)
         if (studies.has(study)) return yield* new StudyExists({ study })
@@ -156,7 +184,7 @@ export const make = (raw: OrchestratorOptions = {}): Effect.Effect<OrchestratorS
       })
 
     const propose: OrchestratorShape["propose"] = (study, strategy, proposer) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const state = yield* get(study)
         const assignment = yield* strategy.propose({
           space: state.space,
@@ -173,7 +201,7 @@ export const make = (raw: OrchestratorOptions = {}): Effect.Effect<OrchestratorS
       }).pipe(Effect.withSpan("mabeam.variables.propose", { attributes: { study, strategy: strategy.name } }))
 
     const observe: OrchestratorShape["observe"] = (study, input) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const state = yield* get(study)
         const report = yield* decodeReport(input)
         yield* checkAssignment(state.space, report.assignment)
@@ -187,24 +215,28 @@ export const make = (raw: OrchestratorOptions = {}): Effect.Effect<OrchestratorS
         const key = report.proposal === undefined ? assignmentKey(report.assignment) : `proposal:${report.proposal}`
         // The policy's decision and the bookkeeping happen as one step: an interrupted observe
         // never leaves a ballot closed without its observation recorded.
-        return yield* state.permit.withPermit(Effect.gen(function*() {
-          const verdict = yield* state.policy.submit({ study, key, reporter: report.reporter, score: report.score })
-          const at = yield* Clock.currentTimeMillis
-          return yield* Effect.sync((): ObserveResult => {
-            if (verdict._tag === "Pending" || verdict._tag === "Closed") return verdict
-            if (report.proposal !== undefined) state.pending.delete(report.proposal)
-            if (verdict._tag === "NoMajority") return verdict
-            const observation: Observation = {
-              assignment: report.assignment,
-              score: verdict.score,
-              strategy: proposal?.strategy ?? report.strategy ?? "external",
-              ...(report.proposal === undefined ? {} : { proposal: report.proposal }),
-              reporters: verdict.reporters,
-              at
-            }
-            return { _tag: "Recorded", observation, improved: addObservation(state, observation) }
-          })
-        })).pipe(Effect.uninterruptible)
+        return yield* state.permit
+          .withPermit(
+            Effect.gen(function* () {
+              const verdict = yield* state.policy.submit({ study, key, reporter: report.reporter, score: report.score })
+              const at = yield* Clock.currentTimeMillis
+              return yield* Effect.sync((): ObserveResult => {
+                if (verdict._tag === "Pending" || verdict._tag === "Closed") return verdict
+                if (report.proposal !== undefined) state.pending.delete(report.proposal)
+                if (verdict._tag === "NoMajority") return verdict
+                const observation: Observation = {
+                  assignment: report.assignment,
+                  score: verdict.score,
+                  strategy: proposal?.strategy ?? report.strategy ?? "external",
+                  ...(report.proposal === undefined ? {} : { proposal: report.proposal }),
+                  reporters: verdict.reporters,
+                  at
+                }
+                return { _tag: "Recorded", observation, improved: addObservation(state, observation) }
+              })
+            })
+          )
+          .pipe(Effect.uninterruptible)
       }).pipe(Effect.withSpan("mabeam.variables.observe", { attributes: { study } }))
 
     return {
@@ -215,20 +247,23 @@ export const make = (raw: OrchestratorOptions = {}): Effect.Effect<OrchestratorS
       history: (study) => Effect.map(get(study), (s) => s.observations.slice()),
       pending: (study) => Effect.map(get(study), (s) => Array.from(s.pending.values())),
       summary: (study) =>
-        Effect.map(get(study), (s): StudySummary => ({
-          study: s.name,
-          goal: s.goal,
-          policy: s.policyName,
-          space: s.space,
-          best: Option.fromUndefinedOr(s.best),
-          improvements: s.improvements.slice(),
-          proposals: s.nextId - 1,
-          accepted: s.accepted,
-          pending: s.pending.size,
-          dropped: s.dropped,
-          pendingDropped: s.pendingDropped,
-          strategies: Object.fromEntries(s.strategies)
-        })),
+        Effect.map(
+          get(study),
+          (s): StudySummary => ({
+            study: s.name,
+            goal: s.goal,
+            policy: s.policyName,
+            space: s.space,
+            best: Option.fromUndefinedOr(s.best),
+            improvements: s.improvements.slice(),
+            proposals: s.nextId - 1,
+            accepted: s.accepted,
+            pending: s.pending.size,
+            dropped: s.dropped,
+            pendingDropped: s.pendingDropped,
+            strategies: Object.fromEntries(s.strategies)
+          })
+        ),
       studies: Effect.sync(() => Array.from(studies.keys()).sort())
     }
   })
@@ -246,6 +281,9 @@ export const make = (raw: OrchestratorOptions = {}): Effect.Effect<OrchestratorS
  * const proposal = yield* orchestrator.propose("branin", Tpe.make(), "strategist-1")
  * yield* orchestrator.observe("branin", { assignment: proposal.assignment, score, reporter: "coordinator", proposal: proposal.id })
  * ```
+ *
+ * @since 0.1.0
+ * @category services
  */
 export class Orchestrator extends Context.Service<Orchestrator, OrchestratorShape>()("mabeam/Orchestrator") {
   /** An in-memory orchestrator with the default limits. */

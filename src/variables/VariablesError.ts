@@ -7,7 +7,12 @@
  */
 import { Schema } from "effect"
 
-/** An assignment does not fit its space: a variable is missing, unknown, of the wrong type or out of range. */
+/**
+ * An assignment does not fit its space: a variable is missing, unknown, of the wrong type or out of range.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class InvalidAssignment extends Schema.TaggedError<InvalidAssignment>()("InvalidAssignment", {
   variable: Schema.String,
   value: Schema.String,
@@ -18,7 +23,12 @@ export class InvalidAssignment extends Schema.TaggedError<InvalidAssignment>()("
   }
 }
 
-/** No study of that name was defined on the orchestrator. */
+/**
+ * No study of that name was defined on the orchestrator.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnknownStudy extends Schema.TaggedError<UnknownStudy>()("UnknownStudy", {
   study: Schema.String
 }) {
@@ -27,7 +37,12 @@ export class UnknownStudy extends Schema.TaggedError<UnknownStudy>()("UnknownStu
   }
 }
 
-/** `Orchestrator.define` was called with a name already in use. */
+/**
+ * `Orchestrator.define` was called with a name already in use.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class StudyExists extends Schema.TaggedError<StudyExists>()("StudyExists", {
   study: Schema.String
 }) {
@@ -36,7 +51,12 @@ export class StudyExists extends Schema.TaggedError<StudyExists>()("StudyExists"
   }
 }
 
-/** The study's update policy does not let this reporter change the study. */
+/**
+ * The study's update policy does not let this reporter change the study.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class NotAuthorized extends Schema.TaggedError<NotAuthorized>()("NotAuthorized", {
   study: Schema.String,
   reporter: Schema.String,

@@ -16,21 +16,32 @@ import { InvalidAssignment } from "./VariablesError.ts"
 /**
  * Decodes an untrusted space, failing with `InvalidInput` (where `"Variables.space"`) that names
  * each bad variable and value: reversed bounds, a log scale starting at 0, duplicate categories…
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeSpace: (input: unknown) => Effect.Effect<Space, InvalidInput> = decodeInput(
   SpaceSchema,
   "Variables.space"
 )
 
-/** The variable names of a space, in the order every helper here uses. */
+/**
+ * The variable names of a space, in the order every helper here uses.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const names = (space: Space): ReadonlyArray<string> => Object.keys(space)
 
 const lerp = (a: number, b: number, u: number): number => a + (b - a) * u
-const clamp = (x: number, lo: number, hi: number): number => x < lo ? lo : x > hi ? hi : x
+const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x)
 
 /**
  * The value of `variable` at unit coordinate `u` in `[0, 1]`: linear or logarithmic between the
  * bounds for numbers, equal-width cells for integers and categories.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const fromUnit = (variable: Variable, u: number): Category => {
   const t = clamp(u, 0, 1)
@@ -40,9 +51,10 @@ export const fromUnit = (variable: Variable, u: number): Category => {
         ? clamp(Math.exp(lerp(Math.log(variable.min), Math.log(variable.max), t)), variable.min, variable.max)
         : clamp(lerp(variable.min, variable.max, t), variable.min, variable.max)
     case "integer": {
-      const x = variable.log === true
-        ? Math.exp(lerp(Math.log(variable.min), Math.log(variable.max + 1), t))
-        : lerp(variable.min, variable.max + 1, t)
+      const x =
+        variable.log === true
+          ? Math.exp(lerp(Math.log(variable.min), Math.log(variable.max + 1), t))
+          : lerp(variable.min, variable.max + 1, t)
       return clamp(Math.floor(x), variable.min, variable.max)
     }
     case "categorical":
@@ -53,6 +65,9 @@ export const fromUnit = (variable: Variable, u: number): Category => {
 /**
  * The unit coordinate of `value` for `variable`, the inverse of `fromUnit` (integers and
  * categories map to the centre of their cell). The value must fit the variable.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const toUnit = (variable: Variable, value: Category): number => {
   switch (variable._tag) {
@@ -73,7 +88,12 @@ export const toUnit = (variable: Variable, value: Category): number => {
   }
 }
 
-/** The assignment at unit coordinates `point` (one per variable, in `names` order). */
+/**
+ * The assignment at unit coordinates `point` (one per variable, in `names` order).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromUnitPoint = (space: Space, point: ReadonlyArray<number>): Assignment => {
   const out: Record<string, Category> = {}
   names(space).forEach((name, i) => {
@@ -85,6 +105,9 @@ export const fromUnitPoint = (space: Space, point: ReadonlyArray<number>): Assig
 /**
  * Draws one assignment uniformly (on the log scale for log variables) with a given generator;
  * the synchronous core of `sample`, for hot loops that already hold the `Random` service.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const sampleUnsafe = (space: Space, random: Random.Random): Assignment => {
   const out: Record<string, Category> = {}
@@ -92,11 +115,16 @@ export const sampleUnsafe = (space: Space, random: Random.Random): Assignment =>
   return out
 }
 
-/** Draws one assignment uniformly (log variables on their log scale) from the `Random` service. */
+/**
+ * Draws one assignment uniformly (log variables on their log scale) from the `Random` service.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const sample = (space: Space): Effect.Effect<Assignment> =>
   Effect.map(Effect.service(Random.Random), (random) => sampleUnsafe(space, random))
 
-const show = (value: unknown): string => value === undefined ? "undefined" : JSON.stringify(value)
+const show = (value: unknown): string => (value === undefined ? "undefined" : JSON.stringify(value))
 
 const problem = (variable: Variable, value: Category | undefined): string | undefined => {
   if (value === undefined) return "missing"
@@ -119,6 +147,9 @@ const problem = (variable: Variable, value: Category | undefined): string | unde
 /**
  * Succeeds with `assignment` if it gives every variable of `space` a fitting value and names no
  * other; fails with `InvalidAssignment` naming the first offending variable and value.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const checkAssignment = (space: Space, assignment: Assignment): Effect.Effect<Assignment, InvalidAssignment> => {
   for (const name of names(space)) {
@@ -137,11 +168,25 @@ export const checkAssignment = (space: Space, assignment: Assignment): Effect.Ef
   return Effect.succeed(assignment)
 }
 
-/** A canonical string for an assignment (sorted keys): equal assignments have equal keys. */
+/**
+ * A canonical string for an assignment (sorted keys): equal assignments have equal keys.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const assignmentKey = (assignment: Assignment): string =>
-  JSON.stringify(Object.keys(assignment).sort().map((name) => [name, assignment[name]]))
+  JSON.stringify(
+    Object.keys(assignment)
+      .sort()
+      .map((name) => [name, assignment[name]])
+  )
 
-/** The axes of a grid: the values each variable takes, `levels` per numeric variable at most. */
+/**
+ * The axes of a grid: the values each variable takes, `levels` per numeric variable at most.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const gridAxes = (space: Space, levels: number): ReadonlyArray<ReadonlyArray<Category>> =>
   names(space).map((name) => {
     const variable = space[name]!
@@ -169,11 +214,21 @@ export const gridAxes = (space: Space, levels: number): ReadonlyArray<ReadonlyAr
     }
   })
 
-/** How many points a grid over `axes` has. */
+/**
+ * How many points a grid over `axes` has.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const gridSize = (axes: ReadonlyArray<ReadonlyArray<Category>>): number =>
   axes.reduce((n, axis) => n * axis.length, 1)
 
-/** The `index`-th grid point (mixed-radix, last variable fastest), for `index < gridSize(axes)`. */
+/**
+ * The `index`-th grid point (mixed-radix, last variable fastest), for `index < gridSize(axes)`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const gridPoint = (space: Space, axes: ReadonlyArray<ReadonlyArray<Category>>, index: number): Assignment => {
   const keys = names(space)
   const out: Record<string, Category> = {}

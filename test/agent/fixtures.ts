@@ -30,10 +30,14 @@ export const Counter = Agent.make({
       case "Silent":
         return count
       case "Slow":
-        return Effect.sleep(msg.millis).pipe(Effect.andThen(Effect.sync(() => {
-          ctx.reply(msg, "done")
-          return count
-        })))
+        return Effect.sleep(msg.millis).pipe(
+          Effect.andThen(
+            Effect.sync(() => {
+              ctx.reply(msg, "done")
+              return count
+            })
+          )
+        )
     }
   }
 })

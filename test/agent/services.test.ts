@@ -13,7 +13,7 @@ const Reader = Agent.make({
   messages: Schema.Union([Crash, Get]),
   initial: () => Effect.map(Effect.service(Base), (base) => base.value),
   handle: (state: number, msg, ctx) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       if (msg._tag === "Crash") return yield* Effect.die("boom")
       const base = yield* Base
       ctx.reply(msg, state + base.value)
@@ -26,14 +26,19 @@ const withSystem = <A, E>(effect: Effect.Effect<A, E, AgentSystem>) =>
 
 describe("an agent's services", () => {
   it.effect("are the spawner's, in the first incarnation and in every restart", () =>
-    withSystem(Effect.scoped(Effect.gen(function*() {
-      const system = yield* AgentSystem
-      // Made where Base is not provided: the restart is forked by this supervisor's fiber.
-      const supervisor = yield* Supervisor.make({ name: "plain" })
-      const ref = yield* system.spawn(Reader, { supervisor }).pipe(Effect.provideService(Base, { value: 20 }))
-      assert.strictEqual(yield* ref.ask(Get.make({})), 40)
-      yield* ref.tell(Crash.make({}))
-      assert.strictEqual(yield* ref.ask(Get.make({})), 40)
-      assert.strictEqual((yield* supervisor.children)[0]?.restarts, 1)
-    }))))
+    withSystem(
+      Effect.scoped(
+        Effect.gen(function* () {
+          const system = yield* AgentSystem
+          // Made where Base is not provided: the restart is forked by this supervisor's fiber.
+          const supervisor = yield* Supervisor.make({ name: "plain" })
+          const ref = yield* system.spawn(Reader, { supervisor }).pipe(Effect.provideService(Base, { value: 20 }))
+          assert.strictEqual(yield* ref.ask(Get.make({})), 40)
+          yield* ref.tell(Crash.make({}))
+          assert.strictEqual(yield* ref.ask(Get.make({})), 40)
+          assert.strictEqual((yield* supervisor.children)[0]?.restarts, 1)
+        })
+      )
+    )
+  )
 })

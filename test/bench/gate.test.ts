@@ -42,18 +42,30 @@ describe("gate statistics", () => {
     assert.strictEqual(comparison.ratio.median, 1)
   })
 
-  it.prop("a candidate slower than every base sample by more than the tolerance is slower", [Samples, Tolerance], ([xs, percent]) => {
-    const tolerance = percent / 100
-    const worst = Math.max(...xs) * (1 + tolerance) * 1.01
-    const comparison = compare(xs, xs.map((x) => worst + x), tolerance)
-    assert.isTrue(comparison.slower)
-  })
+  it.prop(
+    "a candidate slower than every base sample by more than the tolerance is slower",
+    [Samples, Tolerance],
+    ([xs, percent]) => {
+      const tolerance = percent / 100
+      const worst = Math.max(...xs) * (1 + tolerance) * 1.01
+      const comparison = compare(
+        xs,
+        xs.map((x) => worst + x),
+        tolerance
+      )
+      assert.isTrue(comparison.slower)
+    }
+  )
 
   it.prop("scaling both sides alike changes no finding", [Samples, Samples, Tolerance], ([a, b, percent]) => {
     const n = Math.min(a.length, b.length)
     const [base, candidate] = [a.slice(0, n), b.slice(0, n)]
     const plain = compare(base, candidate, percent / 100)
-    const scaled = compare(base.map((x) => x * 8), candidate.map((x) => x * 8), percent / 100)
+    const scaled = compare(
+      base.map((x) => x * 8),
+      candidate.map((x) => x * 8),
+      percent / 100
+    )
     assert.strictEqual(scaled.slower, plain.slower)
     assert.closeTo(scaled.atBest, plain.atBest, 1e-9)
   })
@@ -61,21 +73,39 @@ describe("gate statistics", () => {
   it("a twofold slowdown under ±10% noise is slower; a 10% one is not", () => {
     const base = [100, 92, 108, 97, 104, 95, 110, 90, 101, 99, 106, 94]
     const noisy = [96, 109, 91, 103, 98, 110, 93, 105, 100, 92, 107, 97]
-    const twofold = compare(base, noisy.map((x) => x * 2), 0.25)
+    const twofold = compare(
+      base,
+      noisy.map((x) => x * 2),
+      0.25
+    )
     assert.isTrue(twofold.slower)
     // The 3rd smallest of the 12 per-round ratios (1.685, 1.691, 1.859, …): 2·92/99.
     assert.closeTo(twofold.atBest, (2 * 92) / 99, 1e-9)
-    assert.isFalse(compare(base, noisy.map((x) => x * 1.1), 0.25).slower)
+    assert.isFalse(
+      compare(
+        base,
+        noisy.map((x) => x * 1.1),
+        0.25
+      ).slower
+    )
   })
 
-  it.prop("a load common to both samples of a round changes no finding", [Samples, Samples, Samples, Tolerance], ([a, b, loads, percent]) => {
-    const n = Math.min(a.length, b.length, loads.length)
-    const [base, candidate] = [a.slice(0, n), b.slice(0, n)]
-    const plain = compare(base, candidate, percent / 100)
-    const loaded = compare(base.map((x, i) => x * loads[i]!), candidate.map((x, i) => x * loads[i]!), percent / 100)
-    assert.strictEqual(loaded.slower, plain.slower)
-    assert.closeTo(loaded.atBest, plain.atBest, 1e-9)
-  })
+  it.prop(
+    "a load common to both samples of a round changes no finding",
+    [Samples, Samples, Samples, Tolerance],
+    ([a, b, loads, percent]) => {
+      const n = Math.min(a.length, b.length, loads.length)
+      const [base, candidate] = [a.slice(0, n), b.slice(0, n)]
+      const plain = compare(base, candidate, percent / 100)
+      const loaded = compare(
+        base.map((x, i) => x * loads[i]!),
+        candidate.map((x, i) => x * loads[i]!),
+        percent / 100
+      )
+      assert.strictEqual(loaded.slower, plain.slower)
+      assert.closeTo(loaded.atBest, plain.atBest, 1e-9)
+    }
+  )
 
   it("the lower end of the ratio's interval decides, not the median", () => {
     const base = range(12).map(() => 100)
@@ -88,7 +118,11 @@ describe("gate statistics", () => {
 
   it("a twofold slowdown is caught through load swings that overlap both sides' intervals", () => {
     const base = range(12).map((i) => (i % 2 === 0 ? 100 : 200))
-    const comparison = compare(base, base.map((x) => x * 2), 0.25)
+    const comparison = compare(
+      base,
+      base.map((x) => x * 2),
+      0.25
+    )
     // Each side alone spans 100–400: their intervals overlap; every round says x2.
     assert.isAtLeast(comparison.base.interval.high, comparison.candidate.interval.low)
     assert.isTrue(comparison.slower)
@@ -101,7 +135,11 @@ describe("gate statistics", () => {
   })
 
   it("a regression is slower in two measurements, never in one", () => {
-    const slower = compare(range(12), range(12).map((x) => x * 10), 0.25)
+    const slower = compare(
+      range(12),
+      range(12).map((x) => x * 10),
+      0.25
+    )
     const same = compare(range(12), range(12), 0.25)
     assert.isTrue(slower.slower)
     assert.isFalse(isRegression([slower]))
@@ -118,7 +156,12 @@ describe("gate settings", () => {
   })
 
   it("are read from the MABEAM_BENCH_* variables", () => {
-    const settings = settingsFrom({ MABEAM_BENCH_BASE: "abc123", MABEAM_BENCH_CANDIDATE: "worktree", MABEAM_BENCH_TOLERANCE: "0.4", MABEAM_BENCH_ROUNDS: "30" })
+    const settings = settingsFrom({
+      MABEAM_BENCH_BASE: "abc123",
+      MABEAM_BENCH_CANDIDATE: "worktree",
+      MABEAM_BENCH_TOLERANCE: "0.4",
+      MABEAM_BENCH_ROUNDS: "30"
+    })
     assert.deepInclude(settings, { base: "abc123", candidate: "worktree", defaultBase: false, tolerance: 0.4 })
     assert.strictEqual(settings.effort.rounds, 30)
   })

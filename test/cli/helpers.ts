@@ -17,14 +17,17 @@ export interface CliRun {
   readonly spawned: ReadonlyArray<ReadonlyArray<string>>
 }
 
-const terminal = Layer.succeed(Terminal.Terminal, Terminal.make({
-  columns: Effect.succeed(120),
-  rows: Effect.succeed(40),
-  size: Effect.die("unused"),
-  readInput: Effect.die("unused"),
-  readLine: Effect.die("unused"),
-  display: () => Effect.void
-}))
+const terminal = Layer.succeed(
+  Terminal.Terminal,
+  Terminal.make({
+    columns: Effect.succeed(120),
+    rows: Effect.succeed(40),
+    size: Effect.die("unused"),
+    readInput: Effect.die("unused"),
+    readLine: Effect.die("unused"),
+    display: () => Effect.void
+  })
+)
 
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;]*m/g, "")
 
@@ -38,7 +41,7 @@ export interface RunCliOptions {
 
 /** Runs `mabeam <argv>` and collects its output. */
 export const runCli = (argv: ReadonlyArray<string>, options: RunCliOptions = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const spawned: Array<ReadonlyArray<string>> = []
     const base = ChildProcessSpawner.make(() => Effect.die("spawn is not faked"))
     const spawner = Layer.succeed(ChildProcessSpawner.ChildProcessSpawner, {

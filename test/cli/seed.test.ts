@@ -22,8 +22,8 @@ describe("--seed", () => {
     assert.isTrue(Number.isSafeInteger(seedNumber("mabeam")) && seedNumber("mabeam") >= 0)
   })
 
-  it.live("a word seed replays the same run, the default is \"mabeam\", and a blank seed is a usage error", () =>
-    Effect.gen(function*() {
+  it.live('a word seed replays the same run, the default is "mabeam", and a blank seed is a usage error', () =>
+    Effect.gen(function* () {
       const first = yield* runCli(["run", "auction", "--seed", "mabeam"])
       const again = yield* runCli(["run", "auction", "--seed", "mabeam"])
       const byDefault = yield* runCli(["run", "auction"])
@@ -34,12 +34,14 @@ describe("--seed", () => {
       const blank = yield* runCli(["run", "auction", "--seed", " "])
       assert.strictEqual(blank.code, 2)
       assert.include(blank.err, "--seed")
-    }))
+    })
+  )
 
   it.live("run chaos --seed mabeam runs the seed's stable number and prints it to replay", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const result = yield* runCli(["run", "chaos", "--seed", "mabeam"])
       assert.strictEqual(result.code, 0, result.err)
       assert.include(result.out, `seed "mabeam" = seed ${seedNumber("mabeam")}`)
-    }))
+    })
+  )
 })

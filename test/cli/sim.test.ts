@@ -6,16 +6,26 @@ import { runCli } from "./helpers.ts"
 
 const root = join(import.meta.dirname, "..", "..")
 const runner = (...args: Array<string>) =>
-  spawnSync(process.execPath, [join(root, "test/sim/run.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 })
+  spawnSync(process.execPath, [join(root, "test/sim/run.ts"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000
+  })
 
 describe("mabeam sim", () => {
   it.live("--protocol is the same as the argument; a conflicting pair or no seeds is a usage error", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const flag = yield* runCli(["sim", "--protocol", "raft", "--seeds", "1000"])
       assert.strictEqual(flag.code, 0, flag.err)
-      assert.deepStrictEqual(flag.spawned.map((c) => c.slice(1)), [["test/sim/run.ts", "raft", "--seeds", "1000", "--from", "1"]])
+      assert.deepStrictEqual(
+        flag.spawned.map((c) => c.slice(1)),
+        [["test/sim/run.ts", "raft", "--seeds", "1000", "--from", "1"]]
+      )
       const replay = yield* runCli(["sim", "--protocol", "lock", "--seed", "7"])
-      assert.deepStrictEqual(replay.spawned.map((c) => c.slice(1)), [["test/sim/run.ts", "lock", "--seed", "7"]])
+      assert.deepStrictEqual(
+        replay.spawned.map((c) => c.slice(1)),
+        [["test/sim/run.ts", "lock", "--seed", "7"]]
+      )
       const both = yield* runCli(["sim", "raft", "--protocol", "lock"])
       assert.strictEqual(both.code, 2)
       assert.include(both.err, `--protocol lock is not valid: expected the same protocol as the argument "raft"`)
@@ -23,15 +33,20 @@ describe("mabeam sim", () => {
       const none = yield* runCli(["sim", "raft", "--seeds", "0"])
       assert.strictEqual(none.code, 2)
       assert.include(none.err, "--seeds 0 is not valid: expected at least 1")
-    }))
+    })
+  )
 
   it.live("without a protocol the runner is asked for the list, and its usage exit code 2 is the CLI's", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const none = yield* runCli(["sim"], { childExitCode: 2 })
-      assert.deepStrictEqual(none.spawned.map((c) => c.slice(1)), [["test/sim/run.ts", "--seeds", "1000", "--from", "1"]])
+      assert.deepStrictEqual(
+        none.spawned.map((c) => c.slice(1)),
+        [["test/sim/run.ts", "--seeds", "1000", "--from", "1"]]
+      )
       assert.strictEqual(none.code, 2)
       assert.notMatch(none.err, /\n\s+at /, "no stack trace")
-    }))
+    })
+  )
 
   it("the runner lists the known protocols and exits 2 for an unknown one or none, without a stack trace", () => {
     const bogus = runner("bogus")

@@ -10,13 +10,20 @@ import { testSharding } from "./fixtures.ts"
 const cluster = ManagedRuntime.make(ClusterRegistry.layerHost().pipe(Layer.provideMerge(testSharding())))
 // The suite runs on TestClock, where a send that arrives before the runner holds its shards would
 // wait forever for its retry: one request on real time first makes sure the shards are held.
-beforeAll(() => cluster.runPromise(ClusterRegistry.make({ name: "warm-up" }).pipe(Effect.flatMap((b) => b.count("x")), Effect.timeout("20 seconds"))))
+beforeAll(() =>
+  cluster.runPromise(
+    ClusterRegistry.make({ name: "warm-up" }).pipe(
+      Effect.flatMap((b) => b.count("x")),
+      Effect.timeout("20 seconds")
+    )
+  )
+)
 afterAll(() => cluster.dispose())
 
 let instances = 0
 const backend = Layer.effect(
   RegistryBackend,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const context = yield* Effect.promise(() => cluster.context())
     return yield* ClusterRegistry.make({ name: `conformance-${++instances}` }).pipe(Effect.provideContext(context))
   })

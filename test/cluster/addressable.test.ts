@@ -31,65 +31,83 @@ const heap = () => {
 }
 
 describe(`${N} addressable agents, at most ${CAP} in memory`, () => {
-  it.live("each id is activated, saves its state and passivates; a sample comes back with its state", () =>
-    Effect.gen(function*() {
-      const context = yield* Layer.build(
-        Counter.layer.pipe(
-          Layer.provideMerge(testSharding({ maxResidentEntities: CAP, entityMessagePollInterval: "1 second" })),
-          Layer.provideMerge(AgentStateStore.layerMemory)
+  it.live(
+    "each id is activated, saves its state and passivates; a sample comes back with its state",
+    () =>
+      Effect.gen(function* () {
+        const context = yield* Layer.build(
+          Counter.layer.pipe(
+            Layer.provideMerge(testSharding({ maxResidentEntities: CAP, entityMessagePollInterval: "1 second" })),
+            Layer.provideMerge(AgentStateStore.layerMemory)
+          )
         )
-      )
-      const sharding = Context.get(context, Sharding.Sharding)
-      const store = Context.get(context, AgentStateStore.AgentStateStore)
-      const counters = yield* Effect.provideContext(Counter.client, context)
+        const sharding = Context.get(context, Sharding.Sharding)
+        const store = Context.get(context, AgentStateStore.AgentStateStore)
+        const counters = yield* Effect.provideContext(Counter.client, context)
 
-      // Samples the resident count while the ids are addressed.
-      const peak = yield* Ref.make(0)
-      const sampler = yield* Effect.forkChild(
-        sharding.activeEntityCount.pipe(
-          Effect.flatMap((n) => Ref.update(peak, (p) => Math.max(p, n))),
-          Effect.repeat(Schedule.spaced("20 millis"))
+        // Samples the resident count while the ids are addressed.
+        const peak = yield* Ref.make(0)
+        const sampler = yield* Effect.forkChild(
+          sharding.activeEntityCount.pipe(
+            Effect.flatMap((n) => Ref.update(peak, (p) => Math.max(p, n))),
+            Effect.repeat(Schedule.spaced("20 millis"))
+          )
         )
-      )
-      const heapBefore = heap()
-      const started = Date.now()
-      let rejected = 0
-      // An ask per id: answered once the agent has handled its message and saved its state.
-      yield* Effect.forEach(Array.from({ length: N }, (_, i) => i), (i) =>
-        counters(`agent-${i}`).tell(Increment.make({ by: i % 7 + 1 })).pipe(
-          Effect.andThen(counters(`agent-${i}`).ask(Get.make({}), { timeout: "30 seconds" })),
-          Effect.tapError((error) => Effect.sync(() => error._tag === "MailboxFull" && rejected++)),
-          Effect.retry({ while: (error) => error._tag === "MailboxFull", schedule: Schedule.spaced("20 millis") })
-        ), { concurrency: 256, discard: true })
-      const seconds = (Date.now() - started) / 1000
-      const residentAfter = yield* sharding.activeEntityCount
-      const heapResident = heap() - heapBefore
-      yield* Fiber.interrupt(sampler)
+        const heapBefore = heap()
+        const started = Date.now()
+        let rejected = 0
+        // An ask per id: answered once the agent has handled its message and saved its state.
+        yield* Effect.forEach(
+          Array.from({ length: N }, (_, i) => i),
+          (i) =>
+            counters(`agent-${i}`)
+              .tell(Increment.make({ by: (i % 7) + 1 }))
+              .pipe(
+                Effect.andThen(counters(`agent-${i}`).ask(Get.make({}), { timeout: "30 seconds" })),
+                Effect.tapError((error) => Effect.sync(() => error._tag === "MailboxFull" && rejected++)),
+                Effect.retry({ while: (error) => error._tag === "MailboxFull", schedule: Schedule.spaced("20 millis") })
+              ),
+          { concurrency: 256, discard: true }
+        )
+        const seconds = (Date.now() - started) / 1000
+        const residentAfter = yield* sharding.activeEntityCount
+        const heapResident = heap() - heapBefore
+        yield* Fiber.interrupt(sampler)
 
-      assert.strictEqual(yield* store.count("addressable"), N, "every agent's state is saved")
-      const peakResident = yield* Ref.get(peak)
-      assert.isAtMost(peakResident, CAP)
+        assert.strictEqual(yield* store.count("addressable"), N, "every agent's state is saved")
+        const peakResident = yield* Ref.get(peak)
+        assert.isAtMost(peakResident, CAP)
 
-      // Idle agents passivate: memory goes back to the store only.
-      const idleFrom = Date.now()
-      yield* eventually(Effect.map(sharding.activeEntityCount, (n) => n === 0), "15 seconds")
-      const passivatedAfter = Date.now() - idleFrom
-      const residentIdle = yield* sharding.activeEntityCount
-      const heapIdle = heap() - heapBefore
+        // Idle agents passivate: memory goes back to the store only.
+        const idleFrom = Date.now()
+        yield* eventually(
+          Effect.map(sharding.activeEntityCount, (n) => n === 0),
+          "15 seconds"
+        )
+        const passivatedAfter = Date.now() - idleFrom
+        const residentIdle = yield* sharding.activeEntityCount
+        const heapIdle = heap() - heapBefore
 
-      const sample = Array.from({ length: 200 }, (_, k) => Math.floor((k * N) / 200))
-      const values = yield* Effect.forEach(sample, (i) => counters(`agent-${i}`).ask(Get.make({})), { concurrency: 64 })
-      assert.deepStrictEqual(values, sample.map((i) => i % 7 + 1))
+        const sample = Array.from({ length: 200 }, (_, k) => Math.floor((k * N) / 200))
+        const values = yield* Effect.forEach(sample, (i) => counters(`agent-${i}`).ask(Get.make({})), {
+          concurrency: 64
+        })
+        assert.deepStrictEqual(
+          values,
+          sample.map((i) => (i % 7) + 1)
+        )
 
-      yield* Effect.log(
-        `${N} agents addressed in ${seconds.toFixed(1)} s (${Math.round(N / seconds)} activations/s incl. save and passivation), ` +
-          `peak resident ${peakResident} (cap ${CAP}), ${rejected} sends refused at the cap and retried; ` +
-          `resident right after: ${residentAfter}, all passivated ${passivatedAfter} ms later; ` +
-          (gc === undefined
-            ? "heap figures need node --expose-gc"
-            : `heap: +${Math.round(heapResident / 1024)} KiB with ${residentAfter} resident, ` +
-              `+${Math.round(heapIdle / 1024)} KiB with ${residentIdle} resident and ${N} passivated states in the memory store ` +
-              `(${Math.round(heapIdle / N)} B per passivated agent)`)
-      )
-    }), { timeout: 58_000 })
+        yield* Effect.log(
+          `${N} agents addressed in ${seconds.toFixed(1)} s (${Math.round(N / seconds)} activations/s incl. save and passivation), ` +
+            `peak resident ${peakResident} (cap ${CAP}), ${rejected} sends refused at the cap and retried; ` +
+            `resident right after: ${residentAfter}, all passivated ${passivatedAfter} ms later; ` +
+            (gc === undefined
+              ? "heap figures need node --expose-gc"
+              : `heap: +${Math.round(heapResident / 1024)} KiB with ${residentAfter} resident, ` +
+                `+${Math.round(heapIdle / 1024)} KiB with ${residentIdle} resident and ${N} passivated states in the memory store ` +
+                `(${Math.round(heapIdle / N)} B per passivated agent)`)
+        )
+      }),
+    { timeout: 58_000 }
+  )
 })

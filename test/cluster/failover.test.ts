@@ -10,7 +10,11 @@ const address = RunnerAddress.make("127.0.0.1", 1)
 const healthWith = (ping: Effect.Effect<void, ClusterError.RunnerUnavailable>) => {
   let pings = 0
   const runners = Layer.succeed(Runners.Runners)({
-    ping: () => Effect.suspend(() => { pings++; return ping })
+    ping: () =>
+      Effect.suspend(() => {
+        pings++
+        return ping
+      })
   } as unknown as Runners.Runners["Service"])
   const layer = Failover.runnerHealth(Failover.fast).pipe(Layer.provide(runners))
   return { layer, pings: () => pings }
@@ -19,7 +23,7 @@ const healthWith = (ping: Effect.Effect<void, ClusterError.RunnerUnavailable>) =
 describe("Failover", () => {
   it.effect("a runner that refuses every ping is unhealthy after pingAttempts pings", () => {
     const health = healthWith(Effect.fail(new ClusterError.RunnerUnavailable({ address })))
-    return Effect.gen(function*() {
+    return Effect.gen(function* () {
       const check = yield* Effect.forkChild((yield* RunnerHealth.RunnerHealth).isAlive(address))
       yield* TestClock.adjust("1 second")
       assert.isFalse(yield* Fiber.join(check))
@@ -29,7 +33,7 @@ describe("Failover", () => {
 
   it.effect("a runner that never answers is unhealthy once every ping timed out", () => {
     const health = healthWith(Effect.never)
-    return Effect.gen(function*() {
+    return Effect.gen(function* () {
       const check = yield* Effect.forkChild((yield* RunnerHealth.RunnerHealth).isAlive(address))
       // 3 pings of 2 s, 200 ms apart: not decided at 6.3 s, decided by 6.5 s.
       yield* TestClock.adjust("6300 millis")
@@ -41,8 +45,10 @@ describe("Failover", () => {
 
   it.effect("a runner that answers the second ping is healthy", () => {
     let calls = 0
-    const health = healthWith(Effect.suspend(() => ++calls === 1 ? Effect.fail(new ClusterError.RunnerUnavailable({ address })) : Effect.void))
-    return Effect.gen(function*() {
+    const health = healthWith(
+      Effect.suspend(() => (++calls === 1 ? Effect.fail(new ClusterError.RunnerUnavailable({ address })) : Effect.void))
+    )
+    return Effect.gen(function* () {
       const check = yield* Effect.forkChild((yield* RunnerHealth.RunnerHealth).isAlive(address))
       yield* TestClock.adjust("1 second")
       assert.isTrue(yield* Fiber.join(check))
@@ -54,8 +60,14 @@ describe("Failover", () => {
     assert.deepStrictEqual(Failover.settings(), Failover.fast)
     assert.strictEqual(Failover.settings({ pingAttempts: 5 }).pingAttempts, 5)
     assert.throws(() => Failover.settings({ pingAttempts: 0 }), /Failover: invalid input: pingAttempts/)
-    assert.throws(() => Failover.settings({ pingTimeout: "0 millis" }), /pingTimeout: expected a positive, finite duration/)
-    assert.throws(() => Failover.settings({ shardLockRefreshInterval: "1 second" }), /at most a third of shardLockExpiration/)
+    assert.throws(
+      () => Failover.settings({ pingTimeout: "0 millis" }),
+      /pingTimeout: expected a positive, finite duration/
+    )
+    assert.throws(
+      () => Failover.settings({ shardLockRefreshInterval: "1 second" }),
+      /at most a third of shardLockExpiration/
+    )
     assert.deepStrictEqual(Failover.settings(Failover.tolerant), Failover.tolerant)
     assert.deepStrictEqual(Failover.shardingConfig(Failover.fast), {
       runnerHealthCheckInterval: "250 millis",

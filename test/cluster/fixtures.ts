@@ -10,7 +10,11 @@ import { SqliteClient } from "../../src/sql/index.ts"
 
 export const Increment = Agent.message("Increment", { by: Schema.Number })
 export const Get = Agent.request("Get", {}, Schema.Number)
-export const Snapshot = Agent.request("Snapshot", {}, Schema.Struct({ count: Schema.Number, seen: Schema.Array(Schema.String) }))
+export const Snapshot = Agent.request(
+  "Snapshot",
+  {},
+  Schema.Struct({ count: Schema.Number, seen: Schema.Array(Schema.String) })
+)
 export const Boom = Agent.request("Boom", {}, Schema.Number)
 export const Ignore = Agent.request("Ignore", {}, Schema.Number)
 export const Echo = Agent.message("Echo", { times: Schema.Number })
@@ -45,21 +49,33 @@ export const Counter = Agent.make({
         if (msg.times > 0) ctx.self.tellUnsafe(Echo.make({ times: msg.times - 1 }))
         return { count: state.count + 1, seen: state.seen }
       case "Slow":
-        return Effect.sleep(msg.millis).pipe(Effect.map(() => {
-          ctx.reply(msg, state.count)
-          return state
-        }))
+        return Effect.sleep(msg.millis).pipe(
+          Effect.map(() => {
+            ctx.reply(msg, state.count)
+            return state
+          })
+        )
     }
   }
 })
 
 /** The counter deployed on the cluster. */
 export const ClusterCounter = (
-  options: { readonly maxIdleTime?: Duration.Input; readonly kind?: string; readonly persist?: ClusterAgent.PersistPolicy } = {}
+  options: {
+    readonly maxIdleTime?: Duration.Input
+    readonly kind?: string
+    readonly persist?: ClusterAgent.PersistPolicy
+  } = {}
 ) =>
   ClusterAgent.make(Counter, {
     state: CounterState,
-    replies: { Get: Schema.Number, Snapshot: CounterState, Boom: Schema.Number, Ignore: Schema.Number, Slow: Schema.Number },
+    replies: {
+      Get: Schema.Number,
+      Snapshot: CounterState,
+      Boom: Schema.Number,
+      Ignore: Schema.Number,
+      Slow: Schema.Number
+    },
     kind: options.kind,
     persist: options.persist,
     maxIdleTime: options.maxIdleTime ?? "1 minute",

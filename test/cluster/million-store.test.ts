@@ -17,14 +17,16 @@ function* breaksAfter(n: number): Generator<readonly [string, string]> {
 }
 
 const stores = {
-  sql: AgentStateStore.layerSqlWith({ batchSize: 1000 }).pipe(Layer.provide(SqliteClient.layer({ filename: ":memory:" }))),
+  sql: AgentStateStore.layerSqlWith({ batchSize: 1000 }).pipe(
+    Layer.provide(SqliteClient.layer({ filename: ":memory:" }))
+  ),
   memory: AgentStateStore.layerMemory
 }
 
 for (const [name, layer] of Object.entries(stores)) {
   describe(`AgentStateStore.saveMany (${name})`, () => {
     it.effect("saves every state, over several batches, and replaces existing ones", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const store = yield* AgentStateStore.AgentStateStore
         yield* store.save("k", "a-0", "old")
         assert.strictEqual(yield* store.saveMany("k", states(0, 2500, "v1")), 2500)
@@ -38,15 +40,17 @@ for (const [name, layer] of Object.entries(stores)) {
         assert.deepStrictEqual(yield* store.load("k", "a-1999"), Option.some("v1-1999"))
         assert.strictEqual(yield* store.count("other"), 0)
         assert.strictEqual(yield* store.saveMany("k", []), 0)
-      }).pipe(Effect.provide(layer)))
+      }).pipe(Effect.provide(layer))
+    )
 
     it.effect("saves nothing when the source fails halfway", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const store = yield* AgentStateStore.AgentStateStore
         const exit = yield* Effect.exit(store.saveMany("k", breaksAfter(1500)))
         assert.isTrue(Exit.isFailure(exit))
         assert.strictEqual(yield* store.count("k"), 0)
         assert.deepStrictEqual(yield* store.load("k", "b-0"), Option.none())
-      }).pipe(Effect.provide(layer)))
+      }).pipe(Effect.provide(layer))
+    )
   })
 }

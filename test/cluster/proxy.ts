@@ -27,7 +27,7 @@ export interface Proxy {
 
 /** Starts a proxy to 127.0.0.1:`target`; it stops when the scope closes. */
 export const makeProxy = (target: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sockets = new Set<Socket>()
     let isCut = false
     let forwarded = 0

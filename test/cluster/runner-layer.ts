@@ -24,7 +24,11 @@ export const LoopbackCounter = ClusterCounter({ kind: "loopback-counter" })
 /** The counter saved every 4 changes (and on passivation). */
 export const LoopbackEvery = ClusterCounter({ kind: "loopback-every", persist: { every: 4 } })
 /** The counter saved on passivation only, which comes after one idle second. */
-export const LoopbackPassivate = ClusterCounter({ kind: "loopback-passivate", persist: "on-passivate", maxIdleTime: "1 second" })
+export const LoopbackPassivate = ClusterCounter({
+  kind: "loopback-passivate",
+  persist: "on-passivate",
+  maxIdleTime: "1 second"
+})
 
 /** The sharding settings of every test runner: few shards, short intervals, `Failover.fast`. */
 export const testShardingConfig = {
@@ -35,10 +39,18 @@ export const testShardingConfig = {
 } satisfies Partial<ShardingConfig.ShardingConfig["Service"]>
 
 export const runnerLayer = (port: number) =>
-  Layer.mergeAll(LoopbackCounter.layer, LoopbackEvery.layer, LoopbackPassivate.layer, ClusterRegistry.layerHost(), ClusterRegistry.layer()).pipe(
-    Layer.provideMerge(Failover.socketRunner({
-      shardingConfig: { ...testShardingConfig, runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)) }
-    })),
+  Layer.mergeAll(
+    LoopbackCounter.layer,
+    LoopbackEvery.layer,
+    LoopbackPassivate.layer,
+    ClusterRegistry.layerHost(),
+    ClusterRegistry.layer()
+  ).pipe(
+    Layer.provideMerge(
+      Failover.socketRunner({
+        shardingConfig: { ...testShardingConfig, runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)) }
+      })
+    ),
     Layer.provideMerge(AgentStateStore.layerSql)
   )
 
@@ -58,20 +70,24 @@ export interface RoutedRunnerOptions {
  * messages and its health-check pings alike). The partition tests put proxies on both paths.
  */
 export const routedRunnerLayer = (options: RoutedRunnerOptions) => {
-  const protocol = Layer.effect(Runners.RpcClientProtocol)(Effect.gen(function*() {
-    const direct = yield* Runners.RpcClientProtocol
-    return { codecFor: direct.codecFor, make: (address) => direct.make(options.route(address)) }
-  })).pipe(Layer.provide(NodeClusterSocket.layerClientProtocol))
+  const protocol = Layer.effect(Runners.RpcClientProtocol)(
+    Effect.gen(function* () {
+      const direct = yield* Runners.RpcClientProtocol
+      return { codecFor: direct.codecFor, make: (address) => direct.make(options.route(address)) }
+    })
+  ).pipe(Layer.provide(NodeClusterSocket.layerClientProtocol))
   const health = Failover.runnerHealth(Failover.fast).pipe(Layer.provide(Runners.layerRpc), Layer.provide(protocol))
   const sharding = SocketRunner.layer.pipe(
     Layer.provide([NodeClusterSocket.layerSocketServer, protocol, health]),
     Layer.provideMerge(SqlMessageStorage.layer.pipe(Layer.provide(NodeCrypto.layerDigest))),
     Layer.provide(Layer.orDie(SqlRunnerStorage.layer)),
-    Layer.provide(ShardingConfig.layer({
-      ...testShardingConfig,
-      runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", options.advertise)),
-      runnerListenAddress: Option.some(RunnerAddress.make("127.0.0.1", options.listen))
-    })),
+    Layer.provide(
+      ShardingConfig.layer({
+        ...testShardingConfig,
+        runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", options.advertise)),
+        runnerListenAddress: Option.some(RunnerAddress.make("127.0.0.1", options.listen))
+      })
+    ),
     Layer.provide(RpcSerialization.layerSchemaBinary())
   )
   return LoopbackCounter.layer.pipe(Layer.provideMerge(sharding), Layer.provideMerge(AgentStateStore.layerSql))
@@ -86,7 +102,7 @@ export const startRunnerLayer = <A, E>(
   sql: Context.Context<SqlClient.SqlClient>,
   layer: Layer.Layer<Sharding.Sharding | A, E, SqlClient.SqlClient>
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const scope = yield* Scope.make()
     // Stopped before the test's SQL database closes, unless the test stops it first.
     yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))

@@ -17,14 +17,17 @@ import { runnerLayer } from "./runner-layer.ts"
 const [port, storage] = process.argv.slice(2)
 if (port === undefined || storage === undefined) throw new Error("usage: runner-process.ts PORT STORAGE")
 
-const main = Effect.gen(function*() {
+const main = Effect.gen(function* () {
   const sharding = yield* Sharding.Sharding
   const lines = createInterface({ input: process.stdin })
   // Ends with the parent: the test never leaves a runner behind.
   lines.on("close", () => process.exit(0))
   lines.on("line", (line) => {
     if (!line.startsWith("holds ")) return
-    const ids = line.slice("holds ".length).split(",").filter((id) => id.length > 0)
+    const ids = line
+      .slice("holds ".length)
+      .split(",")
+      .filter((id) => id.length > 0)
     const held = ids.filter((id) => sharding.hasShardId(sharding.getShardId(EntityId.make(id), "default")))
     process.stdout.write(`holds ${held.join(",")}\n`)
   })

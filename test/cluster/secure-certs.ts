@@ -31,28 +31,57 @@ const safe = (name: string) => name.replace(/[^a-zA-Z0-9-]/g, "_")
 
 /** Makes a CA named `name` in a temporary directory, deleted (with every key in it) when the scope closes. */
 export const makeTestCa = (name: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const dir = yield* Effect.acquireRelease(
       Effect.sync(() => mkdtempSync(join(tmpdir(), "mabeam-pki-"))),
       (dir) => Effect.sync(() => rmSync(dir, { recursive: true, force: true }))
     )
     openssl(dir, [
-      "req", "-x509", ...EC, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", `/CN=${name}`,
-      "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"
+      "req",
+      "-x509",
+      ...EC,
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.crt",
+      "-days",
+      "1",
+      "-subj",
+      `/CN=${name}`,
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign"
     ])
     const cert = readFileSync(join(dir, "ca.crt"), "utf8")
     const issue = (leaf: string, options: { readonly ip?: string } = {}): TlsCredentials => {
       const file = safe(leaf)
-      writeFileSync(join(dir, `${file}.ext`), [
-        "basicConstraints=CA:FALSE",
-        "keyUsage=critical,digitalSignature",
-        "extendedKeyUsage=serverAuth,clientAuth",
-        `subjectAltName=IP:${options.ip ?? "127.0.0.1"}`
-      ].join("\n"))
+      writeFileSync(
+        join(dir, `${file}.ext`),
+        [
+          "basicConstraints=CA:FALSE",
+          "keyUsage=critical,digitalSignature",
+          "extendedKeyUsage=serverAuth,clientAuth",
+          `subjectAltName=IP:${options.ip ?? "127.0.0.1"}`
+        ].join("\n")
+      )
       openssl(dir, ["req", ...EC, "-keyout", `${file}.key`, "-out", `${file}.csr`, "-subj", `/CN=${leaf}`])
       openssl(dir, [
-        "x509", "-req", "-in", `${file}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-        "-out", `${file}.crt`, "-days", "1", "-extfile", `${file}.ext`
+        "x509",
+        "-req",
+        "-in",
+        `${file}.csr`,
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        `${file}.crt`,
+        "-days",
+        "1",
+        "-extfile",
+        `${file}.ext`
       ])
       return {
         ca: cert,
@@ -62,10 +91,18 @@ export const makeTestCa = (name: string) =>
     }
     writeFileSync(join(dir, "index.txt"), "")
     writeFileSync(join(dir, "crlnumber"), "01\n")
-    writeFileSync(join(dir, "ca.cnf"), [
-      "[ ca ]", "default_ca = test", "[ test ]", "database = index.txt", "crlnumber = crlnumber",
-      "default_md = sha256", "default_crl_days = 1"
-    ].join("\n"))
+    writeFileSync(
+      join(dir, "ca.cnf"),
+      [
+        "[ ca ]",
+        "default_ca = test",
+        "[ test ]",
+        "database = index.txt",
+        "crlnumber = crlnumber",
+        "default_md = sha256",
+        "default_crl_days = 1"
+      ].join("\n")
+    )
     const ca = ["-config", "ca.cnf", "-keyfile", "ca.key", "-cert", "ca.crt"]
     const revoke = (leaf: string): string => {
       openssl(dir, ["ca", ...ca, "-revoke", `${safe(leaf)}.crt`])

@@ -36,9 +36,13 @@ const SHARDS = 16
  * Short intervals so the runners settle quickly on loopback. The runner is reached at `port`; it
  * listens on `listenPort` if given (a wiretap forwards `port` to it).
  */
-export const shardingConfig = (port: number, listenPort?: number): Partial<ShardingConfig.ShardingConfig["Service"]> => ({
+export const shardingConfig = (
+  port: number,
+  listenPort?: number
+): Partial<ShardingConfig.ShardingConfig["Service"]> => ({
   runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", port)),
-  runnerListenAddress: listenPort === undefined ? Option.none() : Option.some(RunnerAddress.make("127.0.0.1", listenPort)),
+  runnerListenAddress:
+    listenPort === undefined ? Option.none() : Option.some(RunnerAddress.make("127.0.0.1", listenPort)),
   shardsPerGroup: SHARDS,
   refreshAssignmentsInterval: "200 millis",
   shardLockRefreshInterval: "1 second",
@@ -65,7 +69,7 @@ export const plainRunnerLayer = (port: number, listenPort?: number) =>
 
 /** Builds `layer` (given the SQL database) in its own scope, so the test can stop it; stopped at the end of the test anyway. */
 export const start = <A, E>(layer: Layer.Layer<A, E, SqlClient.SqlClient>, sql: Context.Context<SqlClient.SqlClient>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const scope = yield* Scope.make()
     yield* Effect.addFinalizer(() => Scope.close(scope, Exit.void))
     const context = yield* Layer.buildWithScope(layer.pipe(Layer.provide(Layer.succeedContext(sql))), scope)
@@ -74,25 +78,29 @@ export const start = <A, E>(layer: Layer.Layer<A, E, SqlClient.SqlClient>, sql: 
 
 /** An outgoing runner RPC protocol over the sockets `dial` opens. */
 export const protocolOver = (dial: (address: RunnerAddress.RunnerAddress) => Effect.Effect<Socket.Socket>) =>
-  Layer.effect(Runners.RpcClientProtocol)(Effect.gen(function*() {
-    const serialization = yield* RpcSerialization.RpcSerialization
-    return {
-      codecFor: serialization.codecFor,
-      make: (address: RunnerAddress.RunnerAddress) =>
-        Effect.flatMap(dial(address), (socket) =>
-          RpcClient.makeProtocolSocket().pipe(
-            Effect.provideService(Socket.Socket, socket),
-            Effect.provideService(RpcSerialization.RpcSerialization, serialization)
-          ))
-    }
-  }))
+  Layer.effect(Runners.RpcClientProtocol)(
+    Effect.gen(function* () {
+      const serialization = yield* RpcSerialization.RpcSerialization
+      return {
+        codecFor: serialization.codecFor,
+        make: (address: RunnerAddress.RunnerAddress) =>
+          Effect.flatMap(dial(address), (socket) =>
+            RpcClient.makeProtocolSocket().pipe(
+              Effect.provideService(Socket.Socket, socket),
+              Effect.provideService(RpcSerialization.RpcSerialization, serialization)
+            )
+          )
+      }
+    })
+  )
 
 /** Intruder transports: how an outsider dials a runner. */
 export const dialPlain = (address: RunnerAddress.RunnerAddress) =>
   NodeSocket.makeNet({ host: address.host, port: address.port, openTimeout: 1000 })
 
 /** TLS that trusts `ca` (so it accepts the runner), presenting `cert`/`key` if given. */
-export const dialTls = (options: { readonly ca: string; readonly cert?: string; readonly key?: string }) =>
+export const dialTls =
+  (options: { readonly ca: string; readonly cert?: string; readonly key?: string }) =>
   (address: RunnerAddress.RunnerAddress) =>
     NodeSocket.makeTls({ ...options, host: address.host, port: address.port, openTimeout: 1000 })
 
@@ -107,8 +115,15 @@ export const intruderLayer = <E>(
   SocketRunner.layerClientOnly.pipe(
     Layer.provide(protocol),
     Layer.provide(MessageStorage.layerMemory),
-    Layer.provide(Layer.effect(RunnerStorage.RunnerStorage)(Effect.tap(RunnerStorage.makeMemory, (storage) =>
-      Effect.forEach(runners, (address) => storage.register(Runner.make({ address, groups: ["default"], weight: 1 }), true))))),
+    Layer.provide(
+      Layer.effect(RunnerStorage.RunnerStorage)(
+        Effect.tap(RunnerStorage.makeMemory, (storage) =>
+          Effect.forEach(runners, (address) =>
+            storage.register(Runner.make({ address, groups: ["default"], weight: 1 }), true)
+          )
+        )
+      )
+    ),
     Layer.provide(ShardingConfig.layer({ shardsPerGroup: SHARDS, sendRetryInterval: "100 millis" })),
     Layer.provide(RpcSerialization.layerSchemaBinary())
   )
@@ -126,7 +141,7 @@ export const shardingOf = (context: Context.Context<Sharding.Sharding>) => Conte
  * chunk going to `target`. Its server and connections are closed with the scope.
  */
 export const wiretap = (port: number, target: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const control = { tamper: false }
     const seen: Array<Buffer> = []
     const sockets = new Set<NetSocket>()

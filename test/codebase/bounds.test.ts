@@ -29,7 +29,8 @@ const allowlist: ReadonlyArray<Allowed> = [
   {
     path: "src/supervision/Supervisor.ts",
     kind: "Queue.unbounded",
-    reason: "the exit queue holds at most one Exited per live child (children are bounded by the " +
+    reason:
+      "the exit queue holds at most one Exited per live child (children are bounded by the " +
       "supervisor's own child count); owned by the kernel engineer, to be bounded there"
   },
   {
@@ -50,7 +51,8 @@ const allowlist: ReadonlyArray<Allowed> = [
   {
     path: "src/cluster/secure/TlsSocketServer.ts",
     kind: "Queue.unbounded",
-    reason: "accepted TLS sockets waiting for the server's loop; the listener's own backlog bounds " +
+    reason:
+      "accepted TLS sockets waiting for the server's loop; the listener's own backlog bounds " +
       "arrivals; owned by cluster"
   }
 ]
@@ -66,12 +68,14 @@ const found: Array<Found> = sourcesUnder("src").flatMap(({ path, text }) =>
   text.split("\n").flatMap((line, index) =>
     isCommentLine(line)
       ? []
-      : kinds.filter(([, pattern]) => pattern.test(line)).map(([kind]) => ({
-        path,
-        kind,
-        line: index + 1,
-        text: line.trim()
-      }))
+      : kinds
+          .filter(([, pattern]) => pattern.test(line))
+          .map(([kind]) => ({
+            path,
+            kind,
+            line: index + 1,
+            text: line.trim()
+          }))
   )
 )
 
@@ -85,15 +89,21 @@ describe("bounds", () => {
   })
 
   it("every unbounded queue, pub/sub or concurrency in src is bounded or allowlisted with a reason", () => {
-    const unlisted = found.filter((item) => !isAllowed(item)).map((item) =>
-      `${item.path}:${item.line} ${item.kind}: ${item.text}`
-    )
+    const unlisted = found
+      .filter((item) => !isAllowed(item))
+      .map((item) => `${item.path}:${item.line} ${item.kind}: ${item.text}`)
     assert.deepStrictEqual(unlisted, [], "bound these, or allowlist them in test/codebase/bounds.test.ts with a reason")
   })
 
   it("the allowlist has no stale entry and every entry states a reason", () => {
-    const stale = allowlist.filter((entry) => !found.some((item) => item.path === entry.path && item.kind === entry.kind))
-    assert.deepStrictEqual(stale.map((entry) => `${entry.path} ${entry.kind}`), [], "remove these allowlist entries")
+    const stale = allowlist.filter(
+      (entry) => !found.some((item) => item.path === entry.path && item.kind === entry.kind)
+    )
+    assert.deepStrictEqual(
+      stale.map((entry) => `${entry.path} ${entry.kind}`),
+      [],
+      "remove these allowlist entries"
+    )
     assert.isTrue(allowlist.every((entry) => entry.reason.length >= 20))
   })
 })

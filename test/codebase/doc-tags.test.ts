@@ -18,7 +18,7 @@ const sample = [
   " *",
   " * @since 0.0.1",
   " */",
-  "export class Oops extends Schema.TaggedError<Oops>()(\"Oops\", {}) {}"
+  'export class Oops extends Schema.TaggedError<Oops>()("Oops", {}) {}'
 ].join("\n")
 
 describe("doc tags", () => {
@@ -45,7 +45,7 @@ describe("doc tags", () => {
       " * @since 0.0.1",
       " * @category errors",
       " */",
-      "export class Oops extends Schema.TaggedError<Oops>()(\"Oops\", {}) {}"
+      'export class Oops extends Schema.TaggedError<Oops>()("Oops", {}) {}'
     ])
     assert.deepStrictEqual(missingTags("sample.ts", tagged), [])
     assert.strictEqual(withTags(tagged), tagged)
@@ -60,7 +60,8 @@ describe("doc tags", () => {
   })
 
   it("every export of src has @since and @category", () => {
-    const missing = sourcesUnder("src").flatMap(({ path, text }) => missingTags(path, text))
+    const missing = sourcesUnder("src")
+      .flatMap(({ path, text }) => missingTags(path, text))
       .map((item) => `${item.path}:${item.line} ${item.name} (${item.tags.join(", ")})`)
     assert.deepStrictEqual(missing.slice(0, 20), [], `${missing.length} exports lack tags: run npm run tags`)
   })

@@ -27,7 +27,7 @@ export const categoryOf = (kind: string, name: string, rest: string, next: strin
   }
   if (kind === "interface" || kind === "type" || kind === "enum" || kind === "namespace") return "models"
   if (/^layer/.test(name) || /:\s*Layer\.Layer</.test(rest)) return "layers"
-  if (/^(make|from|of|empty|unsafeMake)/.test(name) || /^[A-Z]/.test(name) && /=\s*\w+\.make\(/.test(rest)) {
+  if (/^(make|from|of|empty|unsafeMake)/.test(name) || (/^[A-Z]/.test(name) && /=\s*\w+\.make\(/.test(rest))) {
     return "constructors"
   }
   if (/^[A-Z][A-Z0-9_]+$/.test(name)) return "constants"
@@ -86,7 +86,15 @@ export const withTags = (text: string): string => {
     const closing = lines[plan.close]!
     const single = /^(\s*)\/\*\*\s?(.*?)\s*\*\/\s*$/.exec(closing)
     if (single !== null) {
-      lines.splice(plan.close, 1, `${single[1]}/**`, `${single[1]} * ${single[2]}`, `${single[1]} *`, ...tags, `${single[1]} */`)
+      lines.splice(
+        plan.close,
+        1,
+        `${single[1]}/**`,
+        `${single[1]} * ${single[2]}`,
+        `${single[1]} *`,
+        ...tags,
+        `${single[1]} */`
+      )
       continue
     }
     const text = /^(\s*)(.*?)\s*\*\/\s*$/.exec(closing)!

@@ -67,9 +67,19 @@ const allowlist: Record<string, number> = {
 }
 
 const synthetic: ReadonlyArray<Example> = [
-  { id: "synthetic/good:1", path: "src/errors/good.ts", line: 1, code: "const error = new InvalidInput({ where: \"x\", issue: \"y\" })\nconst text: string = error.message" },
-  { id: "synthetic/bad:1", path: "src/errors/bad.ts", line: 1, code: "const total: number = \"not a number\"" },
-  { id: "synthetic/syntax:1", path: "src/errors/syntax.ts", line: 1, code: "const program = Effect.gen(function*() { ... })" }
+  {
+    id: "synthetic/good:1",
+    path: "src/errors/good.ts",
+    line: 1,
+    code: 'const error = new InvalidInput({ where: "x", issue: "y" })\nconst text: string = error.message'
+  },
+  { id: "synthetic/bad:1", path: "src/errors/bad.ts", line: 1, code: 'const total: number = "not a number"' },
+  {
+    id: "synthetic/syntax:1",
+    path: "src/errors/syntax.ts",
+    line: 1,
+    code: "const program = Effect.gen(function*() { ... })"
+  }
 ]
 
 const all = examples()
@@ -90,11 +100,17 @@ describe("examples", () => {
       const path = id.slice(0, id.lastIndexOf(":"))
       counts[path] = (counts[path] ?? 0) + 1
     }
-    const worse = Object.entries(counts).filter(([path, count]) => count > (allowlist[path] ?? 0)).map(([path]) =>
-      [...broken].filter(([id]) => id.startsWith(`${path}:`)).map(([id, error]) => `${id} ${error}`).join("\n")
-    )
+    const worse = Object.entries(counts)
+      .filter(([path, count]) => count > (allowlist[path] ?? 0))
+      .map(([path]) =>
+        [...broken]
+          .filter(([id]) => id.startsWith(`${path}:`))
+          .map(([id, error]) => `${id} ${error}`)
+          .join("\n")
+      )
     assert.deepStrictEqual(worse, [], "these examples do not compile")
-    const slack = Object.entries(allowlist).filter(([path, count]) => count > (counts[path] ?? 0))
+    const slack = Object.entries(allowlist)
+      .filter(([path, count]) => count > (counts[path] ?? 0))
       .map(([path, count]) => `${path}: allowed ${count}, broken ${counts[path] ?? 0}`)
     assert.deepStrictEqual(slack, [], "lower these allowlist entries")
   })

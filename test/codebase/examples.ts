@@ -39,8 +39,24 @@ export const examples = (): Array<Example> =>
   })
 
 const effectPrelude = [
-  "Cause", "Context", "Data", "Duration", "Effect", "Exit", "Fiber", "Layer", "Match", "Option", "Queue",
-  "Random", "Ref", "Result", "Schedule", "Schema", "Scope", "Stream"
+  "Cause",
+  "Context",
+  "Data",
+  "Duration",
+  "Effect",
+  "Exit",
+  "Fiber",
+  "Layer",
+  "Match",
+  "Option",
+  "Queue",
+  "Random",
+  "Ref",
+  "Result",
+  "Schedule",
+  "Schema",
+  "Scope",
+  "Stream"
 ]
 
 const exportedNames = (file: string, seen: Set<string> = new Set()): Array<string> => {
@@ -48,12 +64,18 @@ const exportedNames = (file: string, seen: Set<string> = new Set()): Array<strin
   seen.add(file)
   const text = readFileSync(file, "utf8")
   const names: Array<string> = []
-  const declared = /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:const|let|class|function\*?|interface|type|namespace|enum)\s+([A-Za-z_$][\w$]*)/gm
+  const declared =
+    /^export\s+(?:declare\s+)?(?:abstract\s+)?(?:const|let|class|function\*?|interface|type|namespace|enum)\s+([A-Za-z_$][\w$]*)/gm
   for (const match of text.matchAll(declared)) names.push(match[1]!)
   for (const match of text.matchAll(/^export\s+\*\s+as\s+([\w$]+)\s+from/gm)) names.push(match[1]!)
   for (const match of text.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}/gm)) {
     for (const part of match[1]!.split(",")) {
-      const name = part.trim().replace(/^type\s+/, "").split(/\s+as\s+/).pop()!.trim()
+      const name = part
+        .trim()
+        .replace(/^type\s+/, "")
+        .split(/\s+as\s+/)
+        .pop()!
+        .trim()
       if (name !== "") names.push(name)
     }
   }
@@ -74,14 +96,17 @@ const moduleOf = (example: Example): string => {
     const capability = example.path.split("/")[1]!
     const index = join(root, "src", capability, "index.ts")
     const inFile = [...new Set(exportedNames(join(root, example.path)))].filter((name) => !effectPrelude.includes(name))
-    const own = [...new Set(exportedNames(index))].filter((name) => !effectPrelude.includes(name) && !inFile.includes(name))
+    const own = [...new Set(exportedNames(index))].filter(
+      (name) => !effectPrelude.includes(name) && !inFile.includes(name)
+    )
     if (inFile.length > 0) head.push(`import { ${inFile.sort().join(", ")} } from "../../${example.path}"`)
     if (own.length > 0) head.push(`import { ${own.sort().join(", ")} } from "../../src/${capability}/index.ts"`)
   }
   const code = body.join("\n")
-  const wrapped = /\byield\*/.test(code) && !/function\*/.test(code)
-    ? `export const example = Effect.gen(function*() {\n${code}\n})`
-    : code
+  const wrapped =
+    /\byield\*/.test(code) && !/function\*/.test(code)
+      ? `export const example = Effect.gen(function*() {\n${code}\n})`
+      : code
   return [`// ${example.id}`, ...head, ...imports, wrapped, "export {}", ""].join("\n")
 }
 
@@ -101,17 +126,24 @@ export const writeExamples = (all: ReadonlyArray<Example>): Map<string, string> 
     writeFileSync(join(outDir, name), moduleOf(example))
     files.set(example.id, name)
   })
-  writeFileSync(join(outDir, "tsconfig.json"), JSON.stringify({
-    extends: "../../tsconfig.json",
-    compilerOptions: {
-      paths: { "mabeam": ["../../src/index.ts"], "mabeam/*": ["../../src/*/index.ts"] },
-      noUnusedLocals: false,
-      verbatimModuleSyntax: false,
-      isolatedModules: false
-    },
-    include: ["*.ts"],
-    exclude: []
-  }, null, 2))
+  writeFileSync(
+    join(outDir, "tsconfig.json"),
+    JSON.stringify(
+      {
+        extends: "../../tsconfig.json",
+        compilerOptions: {
+          paths: { mabeam: ["../../src/index.ts"], "mabeam/*": ["../../src/*/index.ts"] },
+          noUnusedLocals: false,
+          verbatimModuleSyntax: false,
+          isolatedModules: false
+        },
+        include: ["*.ts"],
+        exclude: []
+      },
+      null,
+      2
+    )
+  )
   return files
 }
 
@@ -124,7 +156,9 @@ export const brokenExamples = (all: ReadonlyArray<Example>): Map<string, string>
   // tsc runs again on the rest.
   for (let round = 0; round < 5; round++) {
     const run = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["-p", outDir], { encoding: "utf8" })
-    const errors = [...run.stdout.matchAll(/^test-results\/examples\/(example-\d+\.ts)\(\d+,\d+\): error (TS\d+): (.*)$/gm)]
+    const errors = [
+      ...run.stdout.matchAll(/^test-results\/examples\/(example-\d+\.ts)\(\d+,\d+\): error (TS\d+): (.*)$/gm)
+    ]
     if (run.status !== 0 && errors.length === 0) throw new Error(`tsc failed outside the examples:\n${run.stdout}`)
     const syntax = errors.filter((error) => /^TS1\d{3}$/.test(error[2]!) && !["TS1484", "TS1375"].includes(error[2]!))
     for (const [, file, code, message] of syntax.length > 0 ? syntax : errors) {

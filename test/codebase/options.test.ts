@@ -15,7 +15,7 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined => {
 
 describe("options decoded with Schema", () => {
   it.effect("Health.layerWith rejects a bad maxComponents or timeout, naming the field", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const [options, field] of [
         [{ maxComponents: 0 }, "maxComponents"],
         [{ maxComponents: 1.5 }, "maxComponents"],
@@ -27,12 +27,15 @@ describe("options decoded with Schema", () => {
         assert.include(error?.message ?? "", "Health.layerWith")
         assert.include(error?.message ?? "", field)
       }
-      const built = yield* Effect.exit(Effect.scoped(Layer.build(Health.layerWith({ maxComponents: 2, checkTimeoutMillis: 10 }))))
+      const built = yield* Effect.exit(
+        Effect.scoped(Layer.build(Health.layerWith({ maxComponents: 2, checkTimeoutMillis: 10 })))
+      )
       assert.isTrue(Exit.isSuccess(built))
-    }))
+    })
+  )
 
   it.effect("Orchestrator.make rejects a maxStudies that is not a whole number >= 1, naming the field", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       for (const maxStudies of [0, -3, 2.5, Number.POSITIVE_INFINITY]) {
         const error = failureOf(yield* Effect.exit(makeOrchestrator({ maxStudies })))
         assert.strictEqual(error?._tag, "InvalidInput")
@@ -40,5 +43,6 @@ describe("options decoded with Schema", () => {
       }
       const orchestrator = yield* makeOrchestrator({ maxStudies: 1 })
       assert.isDefined(orchestrator.define)
-    }))
+    })
+  )
 })

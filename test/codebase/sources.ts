@@ -9,11 +9,13 @@ import { join, relative, sep } from "node:path"
 export const root = join(import.meta.dirname, "..", "..")
 
 const walk = (dir: string): Array<string> =>
-  readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name)
-    if (name === "node_modules" || name === "dist") return []
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith(".ts") ? [path] : []
-  })
+  readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name)
+      if (name === "node_modules" || name === "dist") return []
+      return statSync(path).isDirectory() ? walk(path) : path.endsWith(".ts") ? [path] : []
+    })
 
 /** One source file: its path relative to the root and its text. */
 export interface SourceFile {

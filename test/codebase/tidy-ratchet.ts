@@ -19,7 +19,8 @@ for (const path of Object.keys(current).sort()) {
     const now = current[path]![rule]
     if (now === undefined) continue
     const before = previous[path]?.[rule] ?? 0
-    const allowed = accept || previous[path] === undefined && Object.keys(previous).length === 0 ? now : Math.min(now, before)
+    const allowed =
+      accept || (previous[path] === undefined && Object.keys(previous).length === 0) ? now : Math.min(now, before)
     if (allowed > 0) counts[rule] = allowed
   }
   if (Object.keys(counts).length > 0) next[path] = counts
@@ -27,4 +28,6 @@ for (const path of Object.keys(current).sort()) {
 writeFileSync(ratchetPath, JSON.stringify(next, null, 2) + "\n")
 const total = (counts: Record<string, Counts>) =>
   Object.values(counts).reduce((sum, file) => sum + Object.values(file).reduce((a, b) => a + b, 0), 0)
-console.log(`tidy ratchet: ${total(next)} allowed violations in ${Object.keys(next).length} files (was ${total(previous)})`)
+console.log(
+  `tidy ratchet: ${total(next)} allowed violations in ${Object.keys(next).length} files (was ${total(previous)})`
+)

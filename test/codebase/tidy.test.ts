@@ -23,32 +23,40 @@ describe("tidy", () => {
       "const pick = (a, b) => {\n  return a\n}",
       "const tiny = (a, b) => a - b",
       "for (let i = 0; i < 3; i++) tiny(i, i)",
-      "const brace = \"{ not a block\""
+      'const brace = "{ not a block"'
     ].join("\n")
     const found = check("sample.ts", text).map((violation) => `${violation.rule}:${violation.line}`)
     assert.deepStrictEqual(found, ["longLines:1", "longFunctions:2", "shortNames:75", "shortNames:76", "shortNames:76"])
     const padding = Array.from({ length: 401 }, () => "step()").join("\n")
-    assert.deepStrictEqual(check("big.ts", padding).map((violation) => violation.rule), ["longFile"])
+    assert.deepStrictEqual(
+      check("big.ts", padding).map((violation) => violation.rule),
+      ["longFile"]
+    )
     const documented = Array.from({ length: 400 }, () => " * prose\nstep()").join("\n")
     assert.deepStrictEqual(check("documented.ts", documented), [])
   })
 
   it("no file of src has more violations than its ratchet entry", () => {
     const worse = Object.entries(current).flatMap(([path, counts]) =>
-      rules.filter((rule) => (counts[rule] ?? 0) > (ratchet[path]?.[rule] ?? 0)).map((rule) =>
-        `${path} ${rule}: ${counts[rule]} > ${ratchet[path]?.[rule] ?? 0} — ` +
-        all.filter((violation) => violation.path === path && violation.rule === rule)
-          .map((violation) => `${violation.line} (${violation.detail})`).join(", ")
-      )
+      rules
+        .filter((rule) => (counts[rule] ?? 0) > (ratchet[path]?.[rule] ?? 0))
+        .map(
+          (rule) =>
+            `${path} ${rule}: ${counts[rule]} > ${ratchet[path]?.[rule] ?? 0} — ` +
+            all
+              .filter((violation) => violation.path === path && violation.rule === rule)
+              .map((violation) => `${violation.line} (${violation.detail})`)
+              .join(", ")
+        )
     )
     assert.deepStrictEqual(worse, [], "fix these, see test/codebase/tidy.ts for the limits")
   })
 
   it("the ratchet holds no count above today's (lower it with npm run tidy:ratchet)", () => {
     const slack = Object.entries(ratchet).flatMap(([path, counts]) =>
-      rules.filter((rule) => (counts[rule] ?? 0) > (current[path]?.[rule] ?? 0)).map((rule) =>
-        `${path} ${rule}: allowed ${counts[rule]}, now ${current[path]?.[rule] ?? 0}`
-      )
+      rules
+        .filter((rule) => (counts[rule] ?? 0) > (current[path]?.[rule] ?? 0))
+        .map((rule) => `${path} ${rule}: allowed ${counts[rule]}, now ${current[path]?.[rule] ?? 0}`)
     )
     assert.deepStrictEqual(slack, [])
   })

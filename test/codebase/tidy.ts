@@ -54,7 +54,7 @@ const code = (line: string, state: { inBlockComment: boolean }): string => {
       index += 2
       continue
     }
-    if (char === "\"" || char === "'" || char === "`") {
+    if (char === '"' || char === "'" || char === "`") {
       let end = index + 1
       while (end < line.length && line[end] !== char) end += line[end] === "\\" ? 2 : 1
       out += char + char
@@ -67,7 +67,8 @@ const code = (line: string, state: { inBlockComment: boolean }): string => {
   return out
 }
 
-const opensFunction = /(=>\s*\{|\bfunction\b[^;]*\{|^\s*(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*\*?[A-Za-z_$][\w$]*\s*(?:<[^>]*>)?\([^;]*\)\s*(?::[^;=]*)?\{)\s*$/
+const opensFunction =
+  /(=>\s*\{|\bfunction\b[^;]*\{|^\s*(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*\*?[A-Za-z_$][\w$]*\s*(?:<[^>]*>)?\([^;]*\)\s*(?::[^;=]*)?\{)\s*$/
 const keywordHead = /^\s*(?:if|for|while|switch|catch|else if|with|return)\b/
 const declaredName = /\b(?:const|let|var)\s+([A-Za-z])\s*[:=]/g
 const functionParams = /\bfunction\*?\s*[\w$]*\s*(?:<[^>]*>)?\(([^)]*)\)/g
@@ -75,7 +76,7 @@ const blockArrowParams = /(?:\(([^()]*)\)|\b([A-Za-z_$][\w$]*))\s*(?::\s*[^=]+)?
 
 const withoutTypeArguments = (text: string): string => {
   let out = text
-  for (let previous = ""; previous !== out;) {
+  for (let previous = ""; previous !== out; ) {
     previous = out
     out = out.replace(/<[^<>]*>/g, "")
   }
@@ -83,7 +84,15 @@ const withoutTypeArguments = (text: string): string => {
 }
 
 const oneLetter = (params: string): Array<string> =>
-  withoutTypeArguments(params).split(",").map((param) => param.trim().replace(/[?]?\s*:.*$/, "").replace(/\s*=.*$/, "").replace(/^\.\.\./, ""))
+  withoutTypeArguments(params)
+    .split(",")
+    .map((param) =>
+      param
+        .trim()
+        .replace(/[?]?\s*:.*$/, "")
+        .replace(/\s*=.*$/, "")
+        .replace(/^\.\.\./, "")
+    )
     .filter((name) => /^[A-Za-z]$/.test(name))
 
 /** The violations of one file. */

@@ -5,7 +5,7 @@ import { Agent, AgentSystem, type AgentSystemOptions } from "../../src/agent/ind
 import { Registry } from "../../src/registry/index.ts"
 
 /** Lets every runnable fiber run to its next suspension. */
-export const settle = Effect.gen(function*() {
+export const settle = Effect.gen(function* () {
   for (let i = 0; i < 50; i++) yield* Effect.yieldNow
 })
 
@@ -26,7 +26,10 @@ export const Total = Agent.request("Total", {}, Schema.Number)
 export const Messages = Schema.Union([Ping, Boom, Add, Total])
 
 /** A worker that answers `Ping`, sums `Add`s, and crashes on `Boom`. */
-export const worker = (name: string, supervision?: Agent.AgentDefinition<number, typeof Messages.Type>["supervision"]) =>
+export const worker = (
+  name: string,
+  supervision?: Agent.AgentDefinition<number, typeof Messages.Type>["supervision"]
+) =>
   Agent.make({
     name,
     messages: Messages,

@@ -34,11 +34,14 @@ const Desk = Agent.make({
       }
       case "Relay": {
         const handle = ctx.defer(msg)
-        return Effect.gen(function*() {
+        return Effect.gen(function* () {
           const system = yield* AgentSystem
           const other = yield* Effect.fromOption(system.lookup(msg.to)).pipe(Effect.orDie)
-          yield* Effect.forkChild(Effect.flatMap(Effect.orDie(other.ask(Ping.make({}))), (answer) =>
-            Effect.sync(() => handle.reply(`${msg.to} said ${String(answer)}`))))
+          yield* Effect.forkChild(
+            Effect.flatMap(Effect.orDie(other.ask(Ping.make({}))), (answer) =>
+              Effect.sync(() => handle.reply(`${msg.to} said ${String(answer)}`))
+            )
+          )
           return waiting
         })
       }
@@ -53,12 +56,16 @@ const Desk = Agent.make({
 
 describe("gen_server: deferred replies", () => {
   it.effect("overlapping deferred requests are answered in completion order, and the mailbox is not blocked", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const system = yield* AgentSystem
       const desk = yield* system.spawn(Desk)
       const order: Array<string> = []
-      const a = yield* Effect.forkChild(Effect.tap(desk.ask(Wait.make({ key: "a" })), (r) => Effect.sync(() => order.push(r))))
-      const b = yield* Effect.forkChild(Effect.tap(desk.ask(Wait.make({ key: "b" })), (r) => Effect.sync(() => order.push(r))))
+      const a = yield* Effect.forkChild(
+        Effect.tap(desk.ask(Wait.make({ key: "a" })), (r) => Effect.sync(() => order.push(r)))
+      )
+      const b = yield* Effect.forkChild(
+        Effect.tap(desk.ask(Wait.make({ key: "b" })), (r) => Effect.sync(() => order.push(r)))
+      )
       yield* settle
       assert.strictEqual(yield* desk.ask(Peek.make({})), 2, "both are parked and the desk still answers")
       yield* desk.tell(Release.make({ key: "b" }))
@@ -68,18 +75,20 @@ describe("gen_server: deferred replies", () => {
       assert.strictEqual(yield* Fiber.join(a), "released a")
       assert.strictEqual(yield* Fiber.join(b), "released b")
       assert.deepStrictEqual(order, ["released b", "released a"])
-    }).pipe(Effect.provide(systemLayer())))
+    }).pipe(Effect.provide(systemLayer()))
+  )
 
   it.effect("a reply given after asking another agent, from a fiber the handler forked", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const system = yield* AgentSystem
       yield* system.spawn(worker("echo"), { id: "echo" })
       const desk = yield* system.spawn(Desk)
       assert.strictEqual(yield* desk.ask(Relay.make({ to: "echo" })), "echo said pong")
-    }).pipe(Effect.provide(systemLayer())))
+    }).pipe(Effect.provide(systemLayer()))
+  )
 
   it.effect("a reply still owed when the agent crashes fails its caller with AgentStopped", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const system = yield* AgentSystem
       const desk = yield* system.spawn(Desk)
       const waiting = yield* Effect.forkChild(Effect.flip(desk.ask(Wait.make({ key: "x" }))))
@@ -89,5 +98,6 @@ describe("gen_server: deferred replies", () => {
       const error = yield* Fiber.join(waiting)
       assert.strictEqual(error._tag, "AgentStopped")
       assert.strictEqual(error._tag === "AgentStopped" ? error.reason : "", "crashed")
-    }).pipe(Effect.provide(systemLayer())))
+    }).pipe(Effect.provide(systemLayer()))
+  )
 })

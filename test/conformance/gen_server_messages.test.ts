@@ -11,7 +11,7 @@ import { Add, Total, settle, systemLayer, worker } from "./fixtures.ts"
 
 describe("gen_server: messages from untyped paths are checked", () => {
   it.effect("a lookup ref refuses a wrong field type, an unknown tag and a bare string; the state is untouched", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const system = yield* AgentSystem
       const typed = yield* system.spawn(worker("summer"), { id: "sum" })
       yield* typed.tell(Add.make({ by: 1 }))
@@ -20,16 +20,25 @@ describe("gen_server: messages from untyped paths are checked", () => {
         const error = yield* Effect.flip(ref.tell(bad))
         assert.strictEqual(error._tag, "InvalidInput", `refused ${JSON.stringify(bad)}`)
       }
-      assert.strictEqual((yield* Effect.flip(ref.ask({ _tag: "Totl" })))._tag, "InvalidInput", "an ask is refused the same way")
+      assert.strictEqual(
+        (yield* Effect.flip(ref.ask({ _tag: "Totl" })))._tag,
+        "InvalidInput",
+        "an ask is refused the same way"
+      )
       assert.isFalse(ref.tellUnsafe({ _tag: "Add", by: "three" }))
       yield* ref.tell({ _tag: "Add", by: 2 })
-      assert.strictEqual(yield* ref.ask(Total.make({})), 3, "valid messages pass; the invalid ones never reached the state")
+      assert.strictEqual(
+        yield* ref.ask(Total.make({})),
+        3,
+        "valid messages pass; the invalid ones never reached the state"
+      )
       const dead = yield* system.deadLetters
       assert.strictEqual(dead["invalid-message"], 6)
-    }).pipe(Effect.provide(systemLayer())))
+    }).pipe(Effect.provide(systemLayer()))
+  )
 
   it.effect("Comms.publish drops and counts a message the subscriber's Schema refuses", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const system = yield* AgentSystem
       const comms = yield* Comms
       const ref = yield* system.spawn(worker("listener"))
@@ -41,5 +50,6 @@ describe("gen_server: messages from untyped paths are checked", () => {
       yield* settle
       assert.strictEqual(yield* ref.ask(Total.make({})), 5)
       assert.strictEqual((yield* system.deadLetters)["invalid-message"], 1)
-    }).pipe(Effect.provide(Comms.layer.pipe(Layer.provideMerge(systemLayer())))))
+    }).pipe(Effect.provide(Comms.layer.pipe(Layer.provideMerge(systemLayer()))))
+  )
 })

@@ -17,7 +17,7 @@ const makeChildren = () => {
   const child = (id: string, restart: RestartPolicy = "permanent"): ChildSpec<string> => ({
     id,
     restart,
-    start: Effect.gen(function*() {
+    start: Effect.gen(function* () {
       log.push(`start:${id}`)
       const command = Deferred.makeUnsafe<"fail" | "return">()
       exits.set(id, command)
@@ -33,7 +33,7 @@ const makeChildren = () => {
 describe("supervisor: restart types", () => {
   for (const strategy of ["one-for-all", "rest-for-one"] as const) {
     it.effect(`a temporary child is never restarted, even by ${strategy}`, () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { log, child, command } = makeChildren()
         const supervisor = yield* Supervisor.make({ strategy })
         yield* supervisor.startChild(child("a"))
@@ -42,12 +42,17 @@ describe("supervisor: restart types", () => {
         yield* command("a", "fail")
         yield* settle
         assert.deepStrictEqual(log, ["start:a", "start:temp", "start:a"])
-        assert.deepStrictEqual((yield* supervisor.children).map((c) => c.id), ["a"], "the temporary child is gone")
-      }))
+        assert.deepStrictEqual(
+          (yield* supervisor.children).map((c) => c.id),
+          ["a"],
+          "the temporary child is gone"
+        )
+      })
+    )
   }
 
   it.effect("a transient child killed from outside is restarted (an abnormal exit)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { log, child, kill } = makeChildren()
       const supervisor = yield* Supervisor.make()
       yield* supervisor.startChild(child("t", "transient"))
@@ -55,37 +60,51 @@ describe("supervisor: restart types", () => {
       yield* kill("t")
       yield* settle
       assert.deepStrictEqual(log, ["start:t", "start:t"])
-      assert.deepStrictEqual((yield* supervisor.children).map((c) => [c.status, c.restarts]), [["running", 1]])
-    }))
+      assert.deepStrictEqual(
+        (yield* supervisor.children).map((c) => [c.status, c.restarts]),
+        [["running", 1]]
+      )
+    })
+  )
 
   it.effect("a transient child that returns normally keeps its spec, stopped, until deleted", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { child, command } = makeChildren()
       const supervisor = yield* Supervisor.make()
       yield* supervisor.startChild(child("t", "transient"))
       yield* settle
       yield* command("t", "return")
       yield* settle
-      assert.deepStrictEqual((yield* supervisor.children).map((c) => [c.id, c.status, c.restart]), [["t", "stopped", "transient"]])
+      assert.deepStrictEqual(
+        (yield* supervisor.children).map((c) => [c.id, c.status, c.restart]),
+        [["t", "stopped", "transient"]]
+      )
       assert.deepStrictEqual(yield* supervisor.count, { specs: 1, active: 0, workers: 1, supervisors: 0 })
       yield* supervisor.deleteChild("t")
       assert.deepStrictEqual(yield* supervisor.children, [])
-    }))
+    })
+  )
 
   it.effect("a transient nested supervisor that gave up is restarted by its parent (not a normal exit)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { log, child, command } = makeChildren()
       const parent = yield* Supervisor.make({ intensity: { maxRestarts: 5, within: "1 minute" } })
       yield* parent.startChild({
-        ...Supervisor.nested("inner", { intensity: { maxRestarts: 0, within: "1 minute" } }, (inner) => inner.startChild(child("w"))),
+        ...Supervisor.nested("inner", { intensity: { maxRestarts: 0, within: "1 minute" } }, (inner) =>
+          inner.startChild(child("w"))
+        ),
         restart: "transient"
       })
       yield* settle
       yield* command("w", "fail")
       yield* settle
       assert.deepStrictEqual(log, ["start:w", "start:w"])
-      assert.deepStrictEqual((yield* parent.children).map((c) => [c.id, c.type, c.status, c.restarts]), [["inner", "supervisor", "running", 1]])
-    }))
+      assert.deepStrictEqual(
+        (yield* parent.children).map((c) => [c.id, c.type, c.status, c.restarts]),
+        [["inner", "supervisor", "running", 1]]
+      )
+    })
+  )
 })
 
 describe("supervisor: shutdown", () => {
@@ -100,7 +119,7 @@ describe("supervisor: shutdown", () => {
   })
 
   it.effect("a child that ignores its stop is killed when its shutdown timeout ends, not before", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* primeClock
       const asked: Array<string> = []
       const supervisor = yield* Supervisor.make()
@@ -113,10 +132,11 @@ describe("supervisor: shutdown", () => {
       yield* TestClock.adjust("1 millis")
       yield* Fiber.join(stopping)
       assert.deepStrictEqual(yield* supervisor.children, [])
-    }))
+    })
+  )
 
   it.effect("the default worker shutdown is 5 seconds", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* primeClock
       const supervisor = yield* Supervisor.make()
       yield* supervisor.startChild(stubborn("w", undefined, []))
@@ -125,45 +145,55 @@ describe("supervisor: shutdown", () => {
       assert.isUndefined(stopping.pollUnsafe())
       yield* TestClock.adjust("1 millis")
       yield* Fiber.join(stopping)
-    }))
+    })
+  )
 
   it.effect("brutal-kill interrupts at once, without asking", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const asked: Array<string> = []
       const supervisor = yield* Supervisor.make()
       yield* supervisor.startChild(stubborn("w", "brutal-kill", asked))
       yield* supervisor.stopChild("w")
       assert.deepStrictEqual(asked, [])
-    }))
+    })
+  )
 
   it.effect("infinity waits for as long as the child takes", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* primeClock
       const supervisor = yield* Supervisor.make()
       const release = yield* Deferred.make<void>()
-      yield* supervisor.startChild({ id: "slow", shutdown: "infinity", start: Deferred.await(release), stop: Effect.void })
+      yield* supervisor.startChild({
+        id: "slow",
+        shutdown: "infinity",
+        start: Deferred.await(release),
+        stop: Effect.void
+      })
       const stopping = yield* Effect.forkChild(supervisor.stopChild("slow"))
       yield* TestClock.adjust("1 hour")
       assert.isUndefined(stopping.pollUnsafe(), "never killed")
       yield* Deferred.succeed(release, undefined)
       yield* Fiber.join(stopping)
-    }))
+    })
+  )
 
   it.effect("a nested supervisor stopped by its parent exits with shutdown (normally), after its children", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const exits: Array<Exit.Exit<void, unknown>> = []
       const stops: Array<string> = []
       const parent = yield* Supervisor.make()
       yield* parent.startChild({
         ...Supervisor.nested("inner", {}, (inner) =>
-          inner.startChild({ id: "w", start: Effect.never, onTerminated: () => void stops.push("w") })),
+          inner.startChild({ id: "w", start: Effect.never, onTerminated: () => void stops.push("w") })
+        ),
         onTerminated: (exit) => void exits.push(exit)
       })
       yield* parent.stopChild("inner")
       assert.deepStrictEqual(stops, ["w"])
       assert.strictEqual(exits.length, 1)
       assert.isTrue(Exit.isSuccess(exits[0]!), "shutdown, not an interruption that looks like a kill")
-    }))
+    })
+  )
 })
 
 describe("supervisor: flags and child specs are checked", () => {
@@ -177,10 +207,11 @@ describe("supervisor: flags and child specs are checked", () => {
   ]
   for (const [label, flags] of badFlags) {
     it.effect(`make rejects ${label} with InvalidInput`, () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const error = yield* Effect.flip(Supervisor.make(flags))
         assert.strictEqual(error._tag, "InvalidInput")
-      }))
+      })
+    )
   }
 
   const badSpecs: ReadonlyArray<[string, ChildSpec]> = [
@@ -192,18 +223,19 @@ describe("supervisor: flags and child specs are checked", () => {
   ]
   for (const [label, spec] of badSpecs) {
     it.effect(`startChild rejects ${label} with InvalidInput and starts nothing`, () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const supervisor = yield* Supervisor.make()
         const error = yield* Effect.flip(supervisor.startChild(spec))
         assert.strictEqual(error._tag, "InvalidInput")
         assert.deepStrictEqual(yield* supervisor.children, [])
-      }))
+      })
+    )
   }
 })
 
 describe("supervisor: introspection and control", () => {
   it.effect("children show id, type, status and restart type; count counts them", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { child } = makeChildren()
       const supervisor = yield* Supervisor.make()
       yield* supervisor.startChild(child("w", "transient"))
@@ -213,10 +245,11 @@ describe("supervisor: introspection and control", () => {
         { id: "sub", running: true, restarts: 0, status: "running", type: "supervisor", restart: "permanent" }
       ])
       assert.deepStrictEqual(yield* supervisor.count, { specs: 2, active: 2, workers: 1, supervisors: 1 })
-    }))
+    })
+  )
 
   it.effect("terminateChild keeps the spec, restartChild starts it again, deleteChild forgets it", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { log, child } = makeChildren()
       const supervisor = yield* Supervisor.make()
       yield* supervisor.startChild(child("w"))
@@ -224,11 +257,17 @@ describe("supervisor: introspection and control", () => {
       assert.strictEqual((yield* Effect.flip(supervisor.deleteChild("w")))._tag, "ChildRunning")
       assert.strictEqual((yield* Effect.flip(supervisor.restartChild("w")))._tag, "ChildRunning")
       yield* supervisor.terminateChild("w")
-      assert.deepStrictEqual((yield* supervisor.children).map((c) => c.status), ["stopped"])
+      assert.deepStrictEqual(
+        (yield* supervisor.children).map((c) => c.status),
+        ["stopped"]
+      )
       yield* supervisor.restartChild("w")
       yield* settle
       assert.deepStrictEqual(log, ["start:w", "start:w"])
-      assert.deepStrictEqual((yield* supervisor.children).map((c) => c.status), ["running"])
+      assert.deepStrictEqual(
+        (yield* supervisor.children).map((c) => c.status),
+        ["running"]
+      )
       yield* supervisor.terminateChild("w")
       yield* supervisor.deleteChild("w")
       assert.deepStrictEqual(yield* supervisor.children, [])
@@ -236,6 +275,8 @@ describe("supervisor: introspection and control", () => {
         yield* Effect.flip(supervisor.terminateChild("w")),
         yield* Effect.flip(supervisor.deleteChild("w")),
         yield* Effect.flip(supervisor.restartChild("w"))
-      ]) assert.strictEqual(error._tag, "UnknownChild")
-    }))
+      ])
+        assert.strictEqual(error._tag, "UnknownChild")
+    })
+  )
 })

@@ -10,8 +10,15 @@ const config = Election.defaultElectionConfig(["a", "b", "c"])
 const init = Election.electionInit(config)
 const at = (node: string) => ({ node, id: "election" })
 const timer = (key: string, now: number): Event<M> => ({ _tag: "Timer", key, now, random: 0 })
-const recv = (from: string, message: M, now: number): Event<M> => ({ _tag: "Receive", from: at(from), message, now, random: 0 })
-const sent = (outputs: ReadonlyArray<Output<M, Election.ElectionEmit>>) => outputs.flatMap((o) => (o._tag === "Send" ? [o.message] : []))
+const recv = (from: string, message: M, now: number): Event<M> => ({
+  _tag: "Receive",
+  from: at(from),
+  message,
+  now,
+  random: 0
+})
+const sent = (outputs: ReadonlyArray<Output<M, Election.ElectionEmit>>) =>
+  outputs.flatMap((o) => (o._tag === "Send" ? [o.message] : []))
 
 const leaderAt = (now: number) => {
   const candidate = Election.electionStep(init(at("a"), undefined), timer("election", now)).state
@@ -25,8 +32,14 @@ describe("Election step function", () => {
     assert.strictEqual(state.leaseUntil, 1_000 + config.voteLease)
     assert.isTrue(Election.isLeader(state, 1_099))
     assert.isFalse(Election.isLeader(state, 1_100))
-    assert.deepStrictEqual(outputs.find((o) => o._tag === "Emit"), { _tag: "Emit", value: { _tag: "Elected", term: 1, until: 1_100 } })
-    assert.deepStrictEqual(sent(outputs), [{ _tag: "Renew", term: 1, round: 1 }, { _tag: "Renew", term: 1, round: 1 }])
+    assert.deepStrictEqual(
+      outputs.find((o) => o._tag === "Emit"),
+      { _tag: "Emit", value: { _tag: "Elected", term: 1, until: 1_100 } }
+    )
+    assert.deepStrictEqual(sent(outputs), [
+      { _tag: "Renew", term: 1, round: 1 },
+      { _tag: "Renew", term: 1, round: 1 }
+    ])
   })
 
   it("a majority renewal extends the lease to the round's start plus the full lease", () => {
@@ -54,7 +67,10 @@ describe("Election step function", () => {
   })
 
   it("a follower bound to a leader does not campaign; it retries once the promise expired", () => {
-    const voter = Election.electionStep(init(at("c"), undefined), recv("a", { _tag: "Renew", term: 1, round: 1 }, 0)).state
+    const voter = Election.electionStep(
+      init(at("c"), undefined),
+      recv("a", { _tag: "Renew", term: 1, round: 1 }, 0)
+    ).state
     const { outputs, state } = Election.electionStep(voter, timer("election", 200))
     assert.strictEqual(state.role, "follower")
     assert.deepStrictEqual(outputs, [{ _tag: "SetTimer", key: "election", at: 300 + config.electionMin }])
@@ -64,7 +80,10 @@ describe("Election step function", () => {
     const election = Election.makeElection(config)
     const voter = Election.electionStep(init(at("c"), undefined), recv("a", { _tag: "RequestVote", term: 3 }, 0)).state
     const back = election.init(at("c"), election.persist(voter))
-    assert.deepStrictEqual([back.term, back.votedFor, back.promisedTo, back.promisedUntil, back.role], [3, "a", "a", 100, "follower"])
+    assert.deepStrictEqual(
+      [back.term, back.votedFor, back.promisedTo, back.promisedUntil, back.role],
+      [3, "a", "a", 100, "follower"]
+    )
     assert.isFalse(Election.isElectionMessage({ _tag: "Renew", term: 1 }))
   })
 
@@ -76,17 +95,23 @@ describe("Election step function", () => {
     assert.match(checker.check(1_030, "b", b, new Map([["a", a]])) ?? "", /lease exclusivity: a \(term 1/)
     const twice = Election.makeElectionChecker()
     twice.check(1_020, "a", a, new Map())
-    assert.match(twice.check(1_020, "b", { ...a, self: at("b") }, new Map()) ?? "", /one leader per term: a and b both lead term 1/)
+    assert.match(
+      twice.check(1_020, "b", { ...a, self: at("b") }, new Map()) ?? "",
+      /one leader per term: a and b both lead term 1/
+    )
   })
 })
 
 describe("Election.join", () => {
   it.effect("exactly one of three members leads; awaitLeadership returns its term and lease", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const network = yield* makeSimNetwork({ defaults: { minDelay: 1, maxDelay: 5, drop: 0, duplicate: 0 } })
       const members = ["a", "b", "c"]
       const handles = yield* Effect.forEach(members, (node) =>
-        Effect.flatMap(Effect.orDie(network.transport(node).bind("election")), (endpoint) => Election.join(endpoint, { members })))
+        Effect.flatMap(Effect.orDie(network.transport(node).bind("election")), (endpoint) =>
+          Election.join(endpoint, { members })
+        )
+      )
       const waiting = yield* Effect.forkChild(Effect.raceAll(handles.map((h) => h.awaitLeadership)))
       yield* TestClock.adjust(1_000)
       const won = yield* Fiber.join(waiting)
@@ -96,15 +121,17 @@ describe("Election.join", () => {
       const statuses = yield* Effect.forEach(handles, (h) => h.status)
       const leader = statuses.find((s) => s.role === "leader")
       assert.isTrue(statuses.every((s) => s.leader === leader?.leader))
-    }).pipe(Random.withSeed(3)))
+    }).pipe(Random.withSeed(3))
+  )
 
   it.effect("rejects a node outside the members and inconsistent timing", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const network = yield* makeSimNetwork({})
       const endpoint = yield* Effect.orDie(network.transport("z").bind("election"))
       const outsider = yield* Effect.flip(Election.join(endpoint, { members: ["a", "b"] }))
       assert.strictEqual(outsider.message, `Election.join: invalid input: node "z" is not among the members`)
       const timing = yield* Effect.flip(Election.join(endpoint, { members: ["z"], lease: 100, renew: 200 }))
       assert.include(timing.message, "needs renew < voteLease <= lease")
-    }))
+    })
+  )
 })

@@ -8,19 +8,34 @@ import { Transport } from "../../src/transport/index.ts"
 const a = { node: "a", id: "x" }
 const b = { node: "b", id: "x" }
 const empty: Lock.LockServerState = { token: 0, locks: {}, maxLocks: 2 }
-const recv = (from: typeof a, message: Lock.LockMessage, now: number): Event<Lock.LockMessage> => ({ _tag: "Receive", from, message, now, random: 0 })
+const recv = (from: typeof a, message: Lock.LockMessage, now: number): Event<Lock.LockMessage> => ({
+  _tag: "Receive",
+  from,
+  message,
+  now,
+  random: 0
+})
 
 describe("Lock owner step function", () => {
   it("grants a free lock with the next fencing token and its expiry", () => {
-    const { outputs, state } = Lock.lockServerStep(empty, recv(a, { _tag: "Acquire", lock: "db", ttl: 100, id: "1" }, 10))
+    const { outputs, state } = Lock.lockServerStep(
+      empty,
+      recv(a, { _tag: "Acquire", lock: "db", ttl: 100, id: "1" }, 10)
+    )
     assert.deepStrictEqual(state.locks["db"], { holder: a, token: 1, expires: 110 })
-    assert.deepStrictEqual(outputs[1], { _tag: "Send", to: a, message: { _tag: "Granted", lock: "db", token: 1, id: "1", expires: 110 } })
+    assert.deepStrictEqual(outputs[1], {
+      _tag: "Send",
+      to: a,
+      message: { _tag: "Granted", lock: "db", token: 1, id: "1", expires: 110 }
+    })
   })
 
   it("answers Busy while the lease runs, and grants a larger token once it expired", () => {
     const held = Lock.lockServerStep(empty, recv(a, { _tag: "Acquire", lock: "db", ttl: 100, id: "1" }, 0)).state
     const busy = Lock.lockServerStep(held, recv(b, { _tag: "Acquire", lock: "db", ttl: 100, id: "2" }, 99))
-    assert.deepStrictEqual(busy.outputs, [{ _tag: "Send", to: b, message: { _tag: "Busy", lock: "db", id: "2", expires: 100 } }])
+    assert.deepStrictEqual(busy.outputs, [
+      { _tag: "Send", to: b, message: { _tag: "Busy", lock: "db", id: "2", expires: 100 } }
+    ])
     const later = Lock.lockServerStep(held, recv(b, { _tag: "Acquire", lock: "db", ttl: 100, id: "2" }, 100))
     assert.strictEqual(later.state.locks["db"]?.token, 2)
   })
@@ -28,13 +43,19 @@ describe("Lock owner step function", () => {
   it("a release with a stale token changes nothing; with the current token frees the lock", () => {
     const first = Lock.lockServerStep(empty, recv(a, { _tag: "Acquire", lock: "db", ttl: 10, id: "1" }, 0)).state
     const second = Lock.lockServerStep(first, recv(b, { _tag: "Acquire", lock: "db", ttl: 10, id: "2" }, 20)).state
-    assert.strictEqual(Lock.lockServerStep(second, recv(a, { _tag: "Release", lock: "db", token: 1 }, 21)).state, second)
-    assert.isUndefined(Lock.lockServerStep(second, recv(b, { _tag: "Release", lock: "db", token: 2 }, 21)).state.locks["db"])
+    assert.strictEqual(
+      Lock.lockServerStep(second, recv(a, { _tag: "Release", lock: "db", token: 1 }, 21)).state,
+      second
+    )
+    assert.isUndefined(
+      Lock.lockServerStep(second, recv(b, { _tag: "Release", lock: "db", token: 2 }, 21)).state.locks["db"]
+    )
   })
 
   it("refuses to track more than maxLocks locks", () => {
     let s = empty
-    for (const lock of ["x", "y"]) s = Lock.lockServerStep(s, recv(a, { _tag: "Acquire", lock, ttl: 10, id: lock }, 0)).state
+    for (const lock of ["x", "y"])
+      s = Lock.lockServerStep(s, recv(a, { _tag: "Acquire", lock, ttl: 10, id: lock }, 0)).state
     const { outputs, state } = Lock.lockServerStep(s, recv(a, { _tag: "Acquire", lock: "z", ttl: 10, id: "z" }, 0))
     assert.strictEqual(state, s)
     assert.strictEqual((outputs[0] as { message: { _tag: string } }).message._tag, "Busy")
@@ -49,7 +70,7 @@ describe("Lock owner step function", () => {
 describe("Lock.acquire over a Transport", () => {
   const owner = { node: "local", id: "lock" }
   const withOwner = <A, E>(body: Effect.Effect<A, E, Transport | Scope.Scope>): Effect.Effect<A, E, Scope.Scope> =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const transport = yield* Transport
       const endpoint = yield* Effect.orDie(transport.bind("lock"))
       yield* Effect.forkScoped(runNode(Lock.makeLockServer(), { endpoint }))
@@ -57,46 +78,62 @@ describe("Lock.acquire over a Transport", () => {
     }).pipe(Effect.provide(Transport.layerLocal()))
 
   it.effect("holds the lease for its scope and releases it when the scope closes", () =>
-    withOwner(Effect.gen(function*() {
-      const transport = yield* Transport
-      const one = yield* transport.bind("one")
-      const two = yield* transport.bind("two")
-      const scope = yield* Scope.make()
-      const lease = yield* Lock.acquire(one, owner, { lock: "db", ttl: 5_000 }).pipe(Scope.provide(scope))
-      assert.deepStrictEqual(lease, { lock: "db", token: 1, until: 5_000 })
-      const busy = yield* Effect.flip(Lock.acquire(two, owner, { lock: "db", ttl: 5_000 }))
-      assert.strictEqual(busy.message, `lock "db" is held until 5000`)
-      yield* Scope.close(scope, Exit.void)
-      const next = yield* Lock.acquire(two, owner, { lock: "db", ttl: 5_000 })
-      assert.strictEqual(next.token, 2)
-    })))
+    withOwner(
+      Effect.gen(function* () {
+        const transport = yield* Transport
+        const one = yield* transport.bind("one")
+        const two = yield* transport.bind("two")
+        const scope = yield* Scope.make()
+        const lease = yield* Lock.acquire(one, owner, { lock: "db", ttl: 5_000 }).pipe(Scope.provide(scope))
+        assert.deepStrictEqual(lease, { lock: "db", token: 1, until: 5_000 })
+        const busy = yield* Effect.flip(Lock.acquire(two, owner, { lock: "db", ttl: 5_000 }))
+        assert.strictEqual(busy.message, `lock "db" is held until 5000`)
+        yield* Scope.close(scope, Exit.void)
+        const next = yield* Lock.acquire(two, owner, { lock: "db", ttl: 5_000 })
+        assert.strictEqual(next.token, 2)
+      })
+    )
+  )
 
   it.effect("times out with a typed error when the owner is unreachable, and rejects bad input", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const transport = yield* Transport
       const one = yield* transport.bind("one")
-      const fiber = yield* Effect.forkChild(Effect.flip(Lock.acquire(one, owner, { lock: "db", ttl: 10, timeout: 200 })))
+      const fiber = yield* Effect.forkChild(
+        Effect.flip(Lock.acquire(one, owner, { lock: "db", ttl: 10, timeout: 200 }))
+      )
       yield* TestClock.adjust(200)
       const error = yield* Fiber.join(fiber)
       assert.strictEqual(error._tag, "LockTimeout")
       const bad = yield* Effect.flip(Lock.acquire(one, owner, { lock: "", ttl: -1 }))
       assert.strictEqual(bad._tag, "InvalidInput")
-    }).pipe(Effect.provide(Transport.layerLocal())))
+    }).pipe(Effect.provide(Transport.layerLocal()))
+  )
 
   it.effect("a caller waiting for an unreachable owner can be interrupted at once", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const transport = yield* Transport
       const one = yield* transport.bind("one")
-      const fiber = yield* Effect.forkChild(Effect.scoped(Lock.acquire(one, owner, { lock: "db", ttl: 10, timeout: 60_000 })))
+      const fiber = yield* Effect.forkChild(
+        Effect.scoped(Lock.acquire(one, owner, { lock: "db", ttl: 10, timeout: 60_000 }))
+      )
       yield* TestClock.adjust(10)
       // No clock advance to the timeout: the interruption alone ends the wait.
       const exit = yield* Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
       assert.isTrue(Exit.hasInterrupts(exit))
-    }).pipe(Effect.provide(Transport.layerLocal())))
+    }).pipe(Effect.provide(Transport.layerLocal()))
+  )
 })
 
 describe("Replicated lock machine (applied from the Raft log)", () => {
-  const acquire = (id: string, at: number, ttl = 100): Lock.LockCommand => ({ _tag: "Acquire", lock: "db", ttl, id, holder: a, at })
+  const acquire = (id: string, at: number, ttl = 100): Lock.LockCommand => ({
+    _tag: "Acquire",
+    lock: "db",
+    ttl,
+    id,
+    holder: a,
+    at
+  })
 
   it("grants by the stamped time, answers Busy until the lease ends, then a larger token", () => {
     const first = Lock.applyLockCommand(Lock.emptyLockMachine(), acquire("1", 10))
@@ -116,7 +153,9 @@ describe("Replicated lock machine (applied from the Raft log)", () => {
 
   it("a release with a stale token is ignored; the current token frees the lock", () => {
     const held = Lock.applyLockCommand(Lock.emptyLockMachine(), acquire("1", 0)).machine
-    assert.deepStrictEqual(Lock.applyLockCommand(held, { _tag: "Release", lock: "db", token: 7, at: 1 }).result, { _tag: "Ignored" })
+    assert.deepStrictEqual(Lock.applyLockCommand(held, { _tag: "Release", lock: "db", token: 7, at: 1 }).result, {
+      _tag: "Ignored"
+    })
     const freed = Lock.applyLockCommand(held, { _tag: "Release", lock: "db", token: 1, at: 1 })
     assert.deepStrictEqual(freed.result, { _tag: "Released", token: 1 })
     assert.strictEqual(Lock.applyLockCommand(freed.machine, acquire("2", 2)).result._tag, "Granted")
@@ -135,28 +174,50 @@ describe("Raft lock member step", () => {
   const at = (node: string) => ({ node, id: "lock" })
   const client = { node: "client", id: "c" }
   type M = Lock.RaftLockMessage
-  const ev = (from: { node: string; id: string }, message: M, now = 1_000): Event<M> => ({ _tag: "Receive", from, message, now, random: 0.5 })
-  const sent = (outputs: ReadonlyArray<Output<M, Lock.LockEmit>>) => outputs.flatMap((o) => (o._tag === "Send" ? [o.message] : []))
+  const ev = (from: { node: string; id: string }, message: M, now = 1_000): Event<M> => ({
+    _tag: "Receive",
+    from,
+    message,
+    now,
+    random: 0.5
+  })
+  const sent = (outputs: ReadonlyArray<Output<M, Lock.LockEmit>>) =>
+    outputs.flatMap((o) => (o._tag === "Send" ? [o.message] : []))
 
   it("a follower redirects an Acquire; the leader answers Granted only once the entry is committed", () => {
     const follower = protocol.init(at("m1"), undefined)
-    assert.deepStrictEqual(sent(protocol.step(follower, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" })).outputs), [
-      { _tag: "LockRedirect", id: "r1", leader: undefined }
-    ])
-    let s = protocol.step(protocol.init(at("m0"), undefined), { _tag: "Timer", key: "election", now: 1_000, random: 0.5 }).state
+    assert.deepStrictEqual(
+      sent(protocol.step(follower, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" })).outputs),
+      [{ _tag: "LockRedirect", id: "r1", leader: undefined }]
+    )
+    let s = protocol.step(protocol.init(at("m0"), undefined), {
+      _tag: "Timer",
+      key: "election",
+      now: 1_000,
+      random: 0.5
+    }).state
     s = protocol.step(s, ev(at("m1"), { _tag: "PreVoteReply", term: 1, granted: true })).state
     s = protocol.step(s, ev(at("m1"), { _tag: "Vote", term: 1, granted: true })).state
     const accepted = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" }, 1_010))
     assert.isFalse(sent(accepted.outputs).some((m) => m._tag === "Granted"))
-    const committed = protocol.step(accepted.state, ev(at("m1"), { _tag: "AppendReply", term: 1, success: true, match: 2 }, 1_020))
-    assert.deepStrictEqual(sent(committed.outputs).filter((m) => m._tag === "Granted"), [
-      { _tag: "Granted", lock: "db", token: 1, id: "r1", expires: 1_060 }
-    ])
+    const committed = protocol.step(
+      accepted.state,
+      ev(at("m1"), { _tag: "AppendReply", term: 1, success: true, match: 2 }, 1_020)
+    )
+    assert.deepStrictEqual(
+      sent(committed.outputs).filter((m) => m._tag === "Granted"),
+      [{ _tag: "Granted", lock: "db", token: 1, id: "r1", expires: 1_060 }]
+    )
     assert.strictEqual(committed.state.machine.locks["db"]?.token, 1)
   })
 
   it("while the lock is held, the leader answers Busy at once and appends nothing", () => {
-    let s = protocol.step(protocol.init(at("m0"), undefined), { _tag: "Timer", key: "election", now: 1_000, random: 0.5 }).state
+    let s = protocol.step(protocol.init(at("m0"), undefined), {
+      _tag: "Timer",
+      key: "election",
+      now: 1_000,
+      random: 0.5
+    }).state
     s = protocol.step(s, ev(at("m1"), { _tag: "PreVoteReply", term: 1, granted: true })).state
     s = protocol.step(s, ev(at("m1"), { _tag: "Vote", term: 1, granted: true })).state
     s = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r1" }, 1_010)).state
@@ -165,7 +226,11 @@ describe("Raft lock member step", () => {
     assert.deepStrictEqual(sent(busy.outputs), [{ _tag: "Busy", lock: "db", id: "r2", expires: 1_060 }])
     assert.strictEqual(busy.state.raft.log.length, s.raft.log.length)
     const later = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 50, id: "r3" }, 1_060))
-    assert.strictEqual(later.state.raft.log.length, s.raft.log.length + 1, "once the lease ended, the request goes through the log")
+    assert.strictEqual(
+      later.state.raft.log.length,
+      s.raft.log.length + 1,
+      "once the lease ended, the request goes through the log"
+    )
   })
 
   const leaderOf = (p: typeof protocol) => {
@@ -177,10 +242,15 @@ describe("Raft lock member step", () => {
   it("two acquires committed in one batch: only the grant still standing is answered Granted, the superseded one Busy", () => {
     let s = leaderOf(protocol)
     s = protocol.step(s, ev(client, { _tag: "Acquire", lock: "db", ttl: 10, id: "r1" }, 1_000)).state
-    s = protocol.step(s, ev({ node: "other", id: "c" }, { _tag: "Acquire", lock: "db", ttl: 50, id: "r2" }, 1_020)).state
+    s = protocol.step(
+      s,
+      ev({ node: "other", id: "c" }, { _tag: "Acquire", lock: "db", ttl: 50, id: "r2" }, 1_020)
+    ).state
     // Both entries commit together at 1 030: r1's lease (1 000 + 10) ended before r2 was applied.
     const both = protocol.step(s, ev(at("m1"), { _tag: "AppendReply", term: 1, success: true, match: 3 }, 1_030))
-    const answers = both.outputs.flatMap((o) => (o._tag === "Send" && o.message._tag !== "Append" ? [[o.to.node, o.message]] : []))
+    const answers = both.outputs.flatMap((o) =>
+      o._tag === "Send" && o.message._tag !== "Append" ? [[o.to.node, o.message]] : []
+    )
     assert.deepStrictEqual(answers, [
       ["client", { _tag: "Busy", lock: "db", id: "r1", expires: 1_070 }],
       ["other", { _tag: "Granted", lock: "db", token: 2, id: "r2", expires: 1_070 }]

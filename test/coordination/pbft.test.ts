@@ -10,8 +10,15 @@ const config: Pbft.PbftConfig = { ...Pbft.defaultPbftConfig(replicas, 1), checkp
 const crypto = Pbft.hmacCrypto("unit")
 const client = crypto.authFor("client")
 const at = (node: string) => ({ node, id: "pbft" })
-const recv = (from: string, message: M, now = 0): Event<M> => ({ _tag: "Receive", from: at(from), message, now, random: 0 })
-const sends = (outputs: ReadonlyArray<Out>) => outputs.flatMap((o) => (o._tag === "Send" ? [[o.to.node, o.message] as const] : []))
+const recv = (from: string, message: M, now = 0): Event<M> => ({
+  _tag: "Receive",
+  from: at(from),
+  message,
+  now,
+  random: 0
+})
+const sends = (outputs: ReadonlyArray<Out>) =>
+  outputs.flatMap((o) => (o._tag === "Send" ? [[o.to.node, o.message] as const] : []))
 const request = (value: string): M => ({ _tag: "Request", request: Pbft.signRequest(client, value) })
 
 /** Feeds events to one replica; returns its state and every output. */
@@ -46,7 +53,8 @@ const cluster = (
     states.set(node, next.state)
     if (mute.has(node)) return next.outputs
     for (const o of next.outputs) {
-      if (o._tag === "Send" && options.drop?.(o.to.node, o.message) !== true) queue.push({ from: node, to: o.to.node, message: o.message })
+      if (o._tag === "Send" && options.drop?.(o.to.node, o.message) !== true)
+        queue.push({ from: node, to: o.to.node, message: o.message })
       if (o._tag === "Emit" && o.value._tag === "Committed") committed.get(node)!.set(o.value.seq, o.value.value)
     }
     return next.outputs
@@ -81,13 +89,21 @@ describe("PBFT replica step function", () => {
     const { outputs, state } = feed("r0", [recv("client", request("v"))])
     assert.strictEqual(state.seq, 1)
     const sent = sends(outputs)
-    assert.deepStrictEqual(sent.map(([to, m]) => `${to}:${m._tag}`), ["r1:PrePrepare", "r2:PrePrepare", "r3:PrePrepare"])
+    assert.deepStrictEqual(
+      sent.map(([to, m]) => `${to}:${m._tag}`),
+      ["r1:PrePrepare", "r2:PrePrepare", "r3:PrePrepare"]
+    )
     const pp = sent[0]![1]
-    assert.isTrue(pp._tag === "PrePrepare" && Pbft.verified(config, client, pp) && pp.replica === "r0" && pp.request?.value === "v")
+    assert.isTrue(
+      pp._tag === "PrePrepare" && Pbft.verified(config, client, pp) && pp.replica === "r0" && pp.request?.value === "v"
+    )
   })
 
   it("a request not signed by its client, or signed by a replica, is ignored", () => {
-    const forged: M = { _tag: "Request", request: { client: "client", value: "v", sig: crypto.authFor("r3").sign("v") } }
+    const forged: M = {
+      _tag: "Request",
+      request: { client: "client", value: "v", sig: crypto.authFor("r3").sign("v") }
+    }
     const byReplica: M = { _tag: "Request", request: Pbft.signRequest(crypto.authFor("r3"), "v") }
     const { outputs, state } = feed("r0", [recv("r3", forged), recv("r3", byReplica)])
     assert.deepStrictEqual(sends(outputs), [])
@@ -97,19 +113,40 @@ describe("PBFT replica step function", () => {
   it("a backup prepares after a pre-prepare and 2f prepares; a forged prepare (naming r2, signed by r3) does not count", () => {
     const r0 = feed("r0", [recv("client", request("v"))])
     const pp = sends(r0.outputs)[0]![1]
-    const forged = Pbft.signed<Pbft.Prepare>(crypto.authFor("r3"), { _tag: "Prepare", view: 0, seq: 1, value: "v", replica: "r2" })
+    const forged = Pbft.signed<Pbft.Prepare>(crypto.authFor("r3"), {
+      _tag: "Prepare",
+      view: 0,
+      seq: 1,
+      value: "v",
+      replica: "r2"
+    })
     const r1 = feed("r1", [recv("r0", pp), recv("r3", forged)])
     assert.isUndefined(r1.state.slots[1]?.prepared)
     assert.deepStrictEqual(Object.keys(r1.state.slots[1]?.prepares ?? {}), ["r1"])
-    const real = Pbft.signed<Pbft.Prepare>(crypto.authFor("r2"), { _tag: "Prepare", view: 0, seq: 1, value: "v", replica: "r2" })
+    const real = Pbft.signed<Pbft.Prepare>(crypto.authFor("r2"), {
+      _tag: "Prepare",
+      view: 0,
+      seq: 1,
+      value: "v",
+      replica: "r2"
+    })
     const next = Pbft.pbftStep(r1.state, recv("r3", real))
     assert.strictEqual(next.state.slots[1]?.prepared?.prePrepare.request?.value, "v")
-    assert.deepStrictEqual(sends(next.outputs).map(([to, m]) => `${to}:${m._tag}`), ["r0:Commit", "r2:Commit", "r3:Commit"])
+    assert.deepStrictEqual(
+      sends(next.outputs).map(([to, m]) => `${to}:${m._tag}`),
+      ["r0:Commit", "r2:Commit", "r3:Commit"]
+    )
   })
 
   it("a backup ignores a pre-prepare not from the primary of its view, and keeps the first one of a sequence number", () => {
     const mk = (signer: string, value: string) =>
-      Pbft.signed<Pbft.PrePrepare>(crypto.authFor(signer), { _tag: "PrePrepare", view: 0, seq: 1, request: Pbft.signRequest(client, value), replica: signer })
+      Pbft.signed<Pbft.PrePrepare>(crypto.authFor(signer), {
+        _tag: "PrePrepare",
+        view: 0,
+        seq: 1,
+        request: Pbft.signRequest(client, value),
+        replica: signer
+      })
     const { state } = feed("r1", [recv("r2", mk("r2", "x")), recv("r0", mk("r0", "v")), recv("r0", mk("r0", "w"))])
     assert.strictEqual(state.slots[1]?.prePrepare?.request?.value, "v")
   })
@@ -118,7 +155,14 @@ describe("PBFT replica step function", () => {
     const c = cluster(crypto)
     c.toAll(request("a"))
     c.toAll(request("b"))
-    for (const r of replicas) assert.deepStrictEqual([...c.committed.get(r)!], [[1, "a"], [2, "b"]])
+    for (const r of replicas)
+      assert.deepStrictEqual(
+        [...c.committed.get(r)!],
+        [
+          [1, "a"],
+          [2, "b"]
+        ]
+      )
     assert.strictEqual(c.replies.filter((m) => m.value === "a").length, 4)
     for (const r of replicas) assert.strictEqual(c.states.get(r)!.stable.seq, 2)
   })
@@ -151,16 +195,19 @@ describe("PBFT replica step function", () => {
   })
 
   it.effect("a configuration with n < 3f + 1 is InvalidInput; malformed messages are rejected", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const error = yield* Effect.flip(Pbft.validatePbftConfig(Pbft.defaultPbftConfig(["a", "b", "c"], 1)))
       assert.match(error.message, /^Pbft\.config: invalid input: needs n >= 3f \+ 1 distinct replicas/)
       assert.strictEqual(Pbft.quorumOf(config), 3)
       assert.strictEqual(Pbft.primaryOf(config, 5), "r1")
       assert.isFalse(Pbft.isPbftMessage({ _tag: "Prepare", view: 0, seq: 0, value: "v", replica: "r1", sig: "" }))
       assert.isFalse(Pbft.isPbftMessage({ _tag: "Prepare", view: 0, seq: 1, value: "v" }))
-      assert.isFalse(Pbft.isPbftMessage({ _tag: "NewView", view: 1, viewChanges: [{}], prePrepares: [], replica: "r1", sig: "" }))
+      assert.isFalse(
+        Pbft.isPbftMessage({ _tag: "NewView", view: 1, viewChanges: [{}], prePrepares: [], replica: "r1", sig: "" })
+      )
       assert.isTrue(Pbft.isPbftMessage(request("v")))
-    }))
+    })
+  )
 })
 
 describe("PBFT view change", () => {
@@ -192,10 +239,16 @@ describe("PBFT view change", () => {
     c.timeout()
     for (const r of ["r1", "r2", "r3"]) {
       assert.strictEqual(c.states.get(r)!.view, 1)
-      assert.deepStrictEqual([...c.committed.get(r)!].sort(), [[1, "a"], [2, "b"]])
+      assert.deepStrictEqual([...c.committed.get(r)!].sort(), [
+        [1, "a"],
+        [2, "b"]
+      ])
     }
     const nv = c.states.get("r2")!.newView!
-    assert.deepStrictEqual(nv.prePrepares.map((pp) => [pp.seq, pp.request?.value]), [[1, "a"]])
+    assert.deepStrictEqual(
+      nv.prePrepares.map((pp) => [pp.seq, pp.request?.value]),
+      [[1, "a"]]
+    )
   })
 
   it("a new-view whose pre-prepares differ from what its view-changes determine, or with fewer than 2f + 1 of them, is rejected", () => {
@@ -206,7 +259,13 @@ describe("PBFT view change", () => {
     const waiting = { ...c.states.get("r2")!, view: 1, status: "changing" as const, newView: undefined }
     assert.isTrue(Pbft.validNewView(waiting, nv))
     const r1 = crypto.authFor("r1")
-    const extra = Pbft.signed<Pbft.PrePrepare>(r1, { _tag: "PrePrepare", view: 1, seq: 1, request: Pbft.signRequest(client, "evil"), replica: "r1" })
+    const extra = Pbft.signed<Pbft.PrePrepare>(r1, {
+      _tag: "PrePrepare",
+      view: 1,
+      seq: 1,
+      request: Pbft.signRequest(client, "evil"),
+      replica: "r1"
+    })
     const tampered = Pbft.signed<Pbft.NewView>(r1, { ...nv, prePrepares: [...nv.prePrepares, extra] })
     assert.isFalse(Pbft.validNewView(waiting, tampered))
     const short = Pbft.signed<Pbft.NewView>(r1, { ...nv, viewChanges: nv.viewChanges.slice(0, 2) })
@@ -220,10 +279,17 @@ describe("PBFT view change", () => {
     const r1 = crypto.authFor("r1")
     const cert = (view: number, seq: number, value: string): Pbft.PreparedCert => {
       const primary = crypto.authFor(Pbft.primaryOf(config, view))
-      const prePrepare = Pbft.signed<Pbft.PrePrepare>(primary, { _tag: "PrePrepare", view, seq, request: Pbft.signRequest(client, value), replica: primary.id })
-      const prepares = replicas.filter((r) => r !== primary.id).slice(0, 2).map((r) =>
-        Pbft.signed<Pbft.Prepare>(crypto.authFor(r), { _tag: "Prepare", view, seq, value, replica: r })
-      )
+      const prePrepare = Pbft.signed<Pbft.PrePrepare>(primary, {
+        _tag: "PrePrepare",
+        view,
+        seq,
+        request: Pbft.signRequest(client, value),
+        replica: primary.id
+      })
+      const prepares = replicas
+        .filter((r) => r !== primary.id)
+        .slice(0, 2)
+        .map((r) => Pbft.signed<Pbft.Prepare>(crypto.authFor(r), { _tag: "Prepare", view, seq, value, replica: r }))
       return { prePrepare, prepares }
     }
     const genesis = { seq: 0, digest: Pbft.GENESIS, proof: [] }
@@ -233,19 +299,35 @@ describe("PBFT view change", () => {
     const b = vc(r1, [cert(1, 1, "new")])
     assert.isTrue(Pbft.validViewChange(config, r0, a) && Pbft.validViewChange(config, r0, b))
     const plan = Pbft.planNewView([a, b])
-    assert.deepStrictEqual(plan.requests.map((r) => [r.seq, r.request?.value ?? Pbft.NULL_VALUE]), [[1, "new"], [2, Pbft.NULL_VALUE], [3, "c"]])
+    assert.deepStrictEqual(
+      plan.requests.map((r) => [r.seq, r.request?.value ?? Pbft.NULL_VALUE]),
+      [
+        [1, "new"],
+        [2, Pbft.NULL_VALUE],
+        [3, "c"]
+      ]
+    )
     const bad = vc(r0, [{ ...cert(0, 1, "x"), prepares: cert(0, 1, "x").prepares.slice(0, 1) }])
     assert.isFalse(Pbft.validViewChange(config, r0, bad))
   })
 
   const viewChange = (node: string, view: number) =>
-    Pbft.signed<Pbft.ViewChange>(crypto.authFor(node), { _tag: "ViewChange", view, stable: { seq: 0, digest: Pbft.GENESIS, proof: [] }, prepared: [], replica: node })
+    Pbft.signed<Pbft.ViewChange>(crypto.authFor(node), {
+      _tag: "ViewChange",
+      view,
+      stable: { seq: 0, digest: Pbft.GENESIS, proof: [] },
+      prepared: [],
+      replica: node
+    })
 
   it("a replica joins the smallest later view that f + 1 others moved to", () => {
     const { outputs, state } = feed("r3", [recv("r1", viewChange("r1", 2)), recv("r2", viewChange("r2", 3))])
     assert.strictEqual(state.view, 2)
     assert.strictEqual(state.status, "changing")
-    assert.deepStrictEqual(sends(outputs).map(([to, m]) => `${to}:${m._tag}:${m._tag === "ViewChange" ? m.view : ""}`), ["r0:ViewChange:2", "r1:ViewChange:2", "r2:ViewChange:2"])
+    assert.deepStrictEqual(
+      sends(outputs).map(([to, m]) => `${to}:${m._tag}:${m._tag === "ViewChange" ? m.view : ""}`),
+      ["r0:ViewChange:2", "r1:ViewChange:2", "r2:ViewChange:2"]
+    )
     const one = feed("r3", [recv("r1", viewChange("r1", 2))])
     assert.strictEqual(one.state.view, 0)
   })
@@ -262,7 +344,12 @@ describe("PBFT view change", () => {
     s = Pbft.pbftStep(armed.state, { _tag: "Timer", key: "view", now: 920, random: 0 }).state
     assert.deepStrictEqual([s.view, s.status], [2, "changing"])
     const help = Pbft.pbftStep(s, recv("r1", viewChange("r1", 1), 930))
-    assert.deepStrictEqual(sends(help.outputs).map(([to, m]) => `${to}:${m._tag}:${m._tag === "ViewChange" ? `${m.replica}@${m.view}` : ""}`), ["r1:ViewChange:r3@1"])
+    assert.deepStrictEqual(
+      sends(help.outputs).map(
+        ([to, m]) => `${to}:${m._tag}:${m._tag === "ViewChange" ? `${m.replica}@${m.view}` : ""}`
+      ),
+      ["r1:ViewChange:r3@1"]
+    )
   })
 
   it("a replica that missed every message commits from the commit certificates its Fetch brings back", () => {

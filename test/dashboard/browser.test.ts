@@ -20,8 +20,11 @@ const chromium = findChromium()
  * Starts `scenario` with its dashboard (kept serving after it ends) in a fiber of the test, and
  * opens the dashboard's page in Chromium once it listens.
  */
-const openDuringRun = (scenario: Scenario, options: { readonly seed: number; readonly rounds: number; readonly paceMillis: number }) =>
-  Effect.gen(function*() {
+const openDuringRun = (
+  scenario: Scenario,
+  options: { readonly seed: number; readonly rounds: number; readonly paceMillis: number }
+) =>
+  Effect.gen(function* () {
     const url = yield* Deferred.make<string>()
     const run = yield* runScenario(scenario, {
       ...options,
@@ -69,22 +72,25 @@ const waitForChange = `new Promise((resolve) => {
 })`
 
 describe("dashboard in headless Chromium", () => {
-  it.live.skipIf(chromium === undefined)("the page shows live values changing while a scenario runs; screenshot saved", () =>
-    Effect.gen(function*() {
-      const { page, run } = yield* openDuringRun(agents, { seed: 3, rounds: 500, paceMillis: 20 })
-      const { first, now } = yield* page.evaluate<{ first: Reading; now: Reading }>(waitForChange)
-      assert.strictEqual(now.status, "live")
-      assert.strictEqual(now.agents, 5)
-      assert.strictEqual(now.registry, 5)
-      assert.isAtLeast(now.restarts, first.restarts + 2)
-      assert.notStrictEqual(now.phase, first.phase)
-      assert.match(now.phase, /^round \d+\/500$/)
-      const shot = yield* page.send("Page.captureScreenshot", { format: "png" })
-      const dir = join(projectRoot, "test-results")
-      mkdirSync(dir, { recursive: true })
-      writeFileSync(join(dir, "dashboard.png"), Buffer.from(String(shot["data"]), "base64"))
-      yield* Fiber.interrupt(run)
-    }).pipe(Effect.timeout("30 seconds")))
+  it.live.skipIf(chromium === undefined)(
+    "the page shows live values changing while a scenario runs; screenshot saved",
+    () =>
+      Effect.gen(function* () {
+        const { page, run } = yield* openDuringRun(agents, { seed: 3, rounds: 500, paceMillis: 20 })
+        const { first, now } = yield* page.evaluate<{ first: Reading; now: Reading }>(waitForChange)
+        assert.strictEqual(now.status, "live")
+        assert.strictEqual(now.agents, 5)
+        assert.strictEqual(now.registry, 5)
+        assert.isAtLeast(now.restarts, first.restarts + 2)
+        assert.notStrictEqual(now.phase, first.phase)
+        assert.match(now.phase, /^round \d+\/500$/)
+        const shot = yield* page.send("Page.captureScreenshot", { format: "png" })
+        const dir = join(projectRoot, "test-results")
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(join(dir, "dashboard.png"), Buffer.from(String(shot["data"]), "base64"))
+        yield* Fiber.interrupt(run)
+      }).pipe(Effect.timeout("30 seconds"))
+  )
 
   // Resolves with the rows of the auctions panel once english-1 is listed open with a bid.
   const waitForAuction = `new Promise((resolve) => {
@@ -99,18 +105,21 @@ describe("dashboard in headless Chromium", () => {
     check()
   })`
 
-  it.live.skipIf(chromium === undefined)("the auctions panel lists the open English auction with its bids and high bid", () =>
-    Effect.gen(function*() {
-      // At 100 ms per answer the English lot stays open for seconds: longer than Chromium takes to load.
-      const { page, run } = yield* openDuringRun(auction, { seed: 2, rounds: 1, paceMillis: 100 })
-      const row = yield* page.evaluate<ReadonlyArray<string>>(waitForAuction)
-      // auction, kind, status, bids, price, reserve, closes
-      assert.strictEqual(row[1], "english")
-      assert.match(row[4] ?? "", /^\d+$/)
-      assert.strictEqual(row[5], "20")
-      assert.match(row[6] ?? "", /^in \d+ ms$/)
-      yield* Fiber.interrupt(run)
-    }).pipe(Effect.timeout("30 seconds")))
+  it.live.skipIf(chromium === undefined)(
+    "the auctions panel lists the open English auction with its bids and high bid",
+    () =>
+      Effect.gen(function* () {
+        // At 100 ms per answer the English lot stays open for seconds: longer than Chromium takes to load.
+        const { page, run } = yield* openDuringRun(auction, { seed: 2, rounds: 1, paceMillis: 100 })
+        const row = yield* page.evaluate<ReadonlyArray<string>>(waitForAuction)
+        // auction, kind, status, bids, price, reserve, closes
+        assert.strictEqual(row[1], "english")
+        assert.match(row[4] ?? "", /^\d+$/)
+        assert.strictEqual(row[5], "20")
+        assert.match(row[6] ?? "", /^in \d+ ms$/)
+        yield* Fiber.interrupt(run)
+      }).pipe(Effect.timeout("30 seconds"))
+  )
 
   // Resolves once the Coordination panel shows a leader of "workers" and the lock "journal" held
   // by that leader's worker under a token at least 3 above the first one seen (every check on a DOM mutation).
@@ -141,33 +150,38 @@ describe("dashboard in headless Chromium", () => {
     readonly lastToken: number
   }
 
-  it.live.skipIf(chromium === undefined)("the Coordination panel shows the leader with its term and the lock's token increasing; screenshot saved", () =>
-    Effect.gen(function*() {
-      const { page, run } = yield* openDuringRun(coordination, { seed: 3, rounds: 1_000, paceMillis: 60 })
-      const { first, now } = yield* page.evaluate<{ first: CoordinationReading; now: CoordinationReading }>(waitForCoordination)
-      // leaders row: kind, group, leader, term, detail
-      assert.deepStrictEqual(now.leader.slice(0, 2), ["election", "workers"])
-      assert.match(now.leader[2] ?? "", /^seat-\d \(worker-\d\)$/)
-      assert.isAtLeast(Number(now.leader[3]), 1)
-      assert.match(now.leader[4] ?? "", /^lease \d+ ms$/)
-      // locks row: lock, token, holder, lease
-      assert.strictEqual(now.lock[0], "journal")
-      assert.isAtLeast(Number(now.lock[1]), Number(first.lock[1]) + 3)
-      assert.match(now.lock[2] ?? "", /^worker-\d$/)
-      assert.match(now.lock[3] ?? "", /^\d+ ms left$/)
-      assert.isAtLeast(now.lastToken, Number(now.lock[1]))
-      assert.includeMembers([...now.participants], ["lock/owner up", "propose/plan/replica-0 up"])
-      // The whole page, not only the viewport.
-      const metrics = yield* page.send("Page.getLayoutMetrics")
-      const size = metrics["cssContentSize"] as { readonly width: number; readonly height: number }
-      const shot = yield* page.send("Page.captureScreenshot", {
-        format: "png",
-        captureBeyondViewport: true,
-        clip: { x: 0, y: 0, width: size.width, height: size.height, scale: 1 }
-      })
-      const dir = join(projectRoot, "test-results")
-      mkdirSync(dir, { recursive: true })
-      writeFileSync(join(dir, "dashboard-coordination.png"), Buffer.from(String(shot["data"]), "base64"))
-      yield* Fiber.interrupt(run)
-    }).pipe(Effect.timeout("30 seconds")))
+  it.live.skipIf(chromium === undefined)(
+    "the Coordination panel shows the leader with its term and the lock's token increasing; screenshot saved",
+    () =>
+      Effect.gen(function* () {
+        const { page, run } = yield* openDuringRun(coordination, { seed: 3, rounds: 1_000, paceMillis: 60 })
+        const { first, now } = yield* page.evaluate<{ first: CoordinationReading; now: CoordinationReading }>(
+          waitForCoordination
+        )
+        // leaders row: kind, group, leader, term, detail
+        assert.deepStrictEqual(now.leader.slice(0, 2), ["election", "workers"])
+        assert.match(now.leader[2] ?? "", /^seat-\d \(worker-\d\)$/)
+        assert.isAtLeast(Number(now.leader[3]), 1)
+        assert.match(now.leader[4] ?? "", /^lease \d+ ms$/)
+        // locks row: lock, token, holder, lease
+        assert.strictEqual(now.lock[0], "journal")
+        assert.isAtLeast(Number(now.lock[1]), Number(first.lock[1]) + 3)
+        assert.match(now.lock[2] ?? "", /^worker-\d$/)
+        assert.match(now.lock[3] ?? "", /^\d+ ms left$/)
+        assert.isAtLeast(now.lastToken, Number(now.lock[1]))
+        assert.includeMembers([...now.participants], ["lock/owner up", "propose/plan/replica-0 up"])
+        // The whole page, not only the viewport.
+        const metrics = yield* page.send("Page.getLayoutMetrics")
+        const size = metrics["cssContentSize"] as { readonly width: number; readonly height: number }
+        const shot = yield* page.send("Page.captureScreenshot", {
+          format: "png",
+          captureBeyondViewport: true,
+          clip: { x: 0, y: 0, width: size.width, height: size.height, scale: 1 }
+        })
+        const dir = join(projectRoot, "test-results")
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(join(dir, "dashboard-coordination.png"), Buffer.from(String(shot["data"]), "base64"))
+        yield* Fiber.interrupt(run)
+      }).pipe(Effect.timeout("30 seconds"))
+  )
 })

@@ -35,27 +35,32 @@ const launch = (executable: string): Effect.Effect<string, never, Scope.Scope> =
   Effect.acquireRelease(
     Effect.sync(() => {
       const profile = mkdtempSync(join(tmpdir(), "mabeam-chromium-"))
-      const child = spawn(executable, [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--remote-debugging-address=127.0.0.1",
-        "--remote-debugging-port=0",
-        `--user-data-dir=${profile}`,
-        "--window-size=1280,900",
-        "about:blank"
-      ], { stdio: ["ignore", "ignore", "pipe"] })
+      const child = spawn(
+        executable,
+        [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-dev-shm-usage",
+          "--no-first-run",
+          "--remote-debugging-address=127.0.0.1",
+          "--remote-debugging-port=0",
+          `--user-data-dir=${profile}`,
+          "--window-size=1280,900",
+          "about:blank"
+        ],
+        { stdio: ["ignore", "ignore", "pipe"] }
+      )
       return { child, profile }
     }),
     ({ child, profile }) =>
-      Effect.promise(() =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve()
-          child.once("exit", () => resolve())
-          child.kill("SIGKILL")
-        })
+      Effect.promise(
+        () =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve()
+            child.once("exit", () => resolve())
+            child.kill("SIGKILL")
+          })
       ).pipe(Effect.andThen(Effect.sync(() => rmSync(profile, { recursive: true, force: true }))))
   ).pipe(
     Effect.flatMap(({ child }) =>
@@ -77,10 +82,12 @@ const launch = (executable: string): Effect.Effect<string, never, Scope.Scope> =
 
 /** Opens `about:blank` in a fresh headless Chromium and returns a driver for it. */
 export const openPage = (executable: string): Effect.Effect<Page, never, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const browser = new URL(yield* launch(executable))
     const targets = yield* Effect.promise(() =>
-      fetch(`http://${browser.host}/json/list`).then((r) => r.json() as Promise<Array<{ type: string; webSocketDebuggerUrl: string }>>)
+      fetch(`http://${browser.host}/json/list`).then(
+        (r) => r.json() as Promise<Array<{ type: string; webSocketDebuggerUrl: string }>>
+      )
     )
     const target = targets.find((t) => t.type === "page")
     if (target === undefined) return yield* Effect.die(new Error("chromium has no page target"))
@@ -117,9 +124,11 @@ export const openPage = (executable: string): Effect.Effect<Page, never, Scope.S
         const id = ++next
         pending.set(id, (message) => {
           pending.delete(id)
-          resume(message.error === undefined
-            ? Effect.succeed(message.result ?? {})
-            : Effect.die(new Error(`${method}: ${JSON.stringify(message.error)}`)))
+          resume(
+            message.error === undefined
+              ? Effect.succeed(message.result ?? {})
+              : Effect.die(new Error(`${method}: ${JSON.stringify(message.error)}`))
+          )
         })
         socket.send(JSON.stringify({ id, method, params }))
       })
@@ -133,7 +142,7 @@ export const openPage = (executable: string): Effect.Effect<Page, never, Scope.S
         })
       )
     const goto = (url: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         yield* send("Page.enable")
         const loaded = yield* Effect.forkChild(once("Page.loadEventFired"), { startImmediately: true })
         yield* send("Page.navigate", { url })

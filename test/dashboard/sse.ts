@@ -15,8 +15,15 @@ export const get = (url: string) =>
  * Follows `/events` until a snapshot satisfies `predicate` and returns it (the connection is
  * closed when the stream is interrupted or done). Fails after `timeout` as a guard.
  */
-export const waitFor = (base: string, predicate: (snapshot: Snapshot) => boolean, timeout: Duration.Input = "15 seconds") =>
-  Effect.acquireRelease(Effect.sync(() => new AbortController()), (controller) => Effect.sync(() => controller.abort())).pipe(
+export const waitFor = (
+  base: string,
+  predicate: (snapshot: Snapshot) => boolean,
+  timeout: Duration.Input = "15 seconds"
+) =>
+  Effect.acquireRelease(
+    Effect.sync(() => new AbortController()),
+    (controller) => Effect.sync(() => controller.abort())
+  ).pipe(
     Effect.flatMap((controller) =>
       Effect.promise(() => fetch(new URL("/events", base), { signal: controller.signal })).pipe(
         Effect.flatMap((response) =>
@@ -31,7 +38,7 @@ export const waitFor = (base: string, predicate: (snapshot: Snapshot) => boolean
         )
       )
     ),
-    Effect.flatMap((found) => found._tag === "Some" ? Effect.succeed(found.value) : Effect.die("event stream ended")),
+    Effect.flatMap((found) => (found._tag === "Some" ? Effect.succeed(found.value) : Effect.die("event stream ended"))),
     Effect.timeout(timeout),
     Effect.scoped
   )

@@ -15,9 +15,14 @@ import { InsufficientFunds, Ledger, UnknownAccount } from "../../src/economics/l
 
 const Live = AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.layer))
 
-const setup = Effect.gen(function*() {
+const setup = Effect.gen(function* () {
   const ledger = yield* Ledger
-  for (const [name, money] of [["seller", 0n], ["a", 100n], ["b", 100n], ["c", 10n]] as const) {
+  for (const [name, money] of [
+    ["seller", 0n],
+    ["a", 100n],
+    ["b", 100n],
+    ["c", 10n]
+  ] as const) {
     yield* ledger.open(name)
     if (money > 0n) yield* ledger.mint({ account: name, amount: money })
   }
@@ -28,7 +33,7 @@ const available = (account: string) => Ledger.use((l) => l.balance(account))
 
 describe("AuctionHouse", () => {
   it.effect("English: the highest bidder pays at the deadline; outbid escrow is released at once", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house, ledger } = yield* setup
       yield* house.open({ kind: "english", id: "lot", seller: "seller", reserve: 10n, increment: 5n, duration: 1000 })
       yield* house.bid({ auction: "lot", bidder: "a", amount: 20n })
@@ -43,13 +48,19 @@ describe("AuctionHouse", () => {
       assert.deepStrictEqual(yield* available("b"), { available: 60n, held: 0n })
       assert.deepStrictEqual(yield* available("seller"), { available: 40n, held: 0n })
       assert.strictEqual((yield* ledger.audit).held, 0n)
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 
   it.effect("English soft close: a late bid extends the deadline", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house } = yield* setup
       yield* house.open({
-        kind: "english", id: "lot", seller: "seller", reserve: 10n, increment: 5n, duration: 1000,
+        kind: "english",
+        id: "lot",
+        seller: "seller",
+        reserve: 10n,
+        increment: 5n,
+        duration: 1000,
         softClose: { window: 100, extension: 300, maxDuration: 2000 }
       })
       yield* TestClock.adjust("950 millis")
@@ -58,10 +69,11 @@ describe("AuctionHouse", () => {
       yield* house.bid({ auction: "lot", bidder: "b", amount: 25n })
       yield* TestClock.adjust("1 second")
       assert.strictEqual((yield* house.outcome("lot")).award?.winner, "b")
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 
   it.effect("every failed bid is a typed error and leaves escrow untouched", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house, ledger } = yield* setup
       yield* house.open({ kind: "english", id: "lot", seller: "seller", reserve: 10n, increment: 5n, duration: 1000 })
       assert.instanceOf(yield* Effect.flip(house.bid({ auction: "lot", bidder: "a", amount: 5n })), BelowReserve)
@@ -87,17 +99,38 @@ describe("AuctionHouse", () => {
       const unknown = yield* Effect.flip(house.bid({ auction: "nope", bidder: "b", amount: 90n }))
       assert.strictEqual(unknown.message, `auction "nope" does not exist: check the id, or list the open auctions`)
       assert.strictEqual((yield* ledger.audit).held, 0n)
-      assert.instanceOf(yield* Effect.flip(house.open({
-        kind: "english", id: "lot", seller: "seller", reserve: 1n, increment: 1n, duration: 10
-      })), AuctionExists)
-      assert.instanceOf(yield* Effect.flip(house.open({
-        kind: "english", id: "x", seller: "nobody", reserve: 1n, increment: 1n, duration: 10
-      })), UnknownAccount)
+      assert.instanceOf(
+        yield* Effect.flip(
+          house.open({
+            kind: "english",
+            id: "lot",
+            seller: "seller",
+            reserve: 1n,
+            increment: 1n,
+            duration: 10
+          })
+        ),
+        AuctionExists
+      )
+      assert.instanceOf(
+        yield* Effect.flip(
+          house.open({
+            kind: "english",
+            id: "x",
+            seller: "nobody",
+            reserve: 1n,
+            increment: 1n,
+            duration: 10
+          })
+        ),
+        UnknownAccount
+      )
       assert.instanceOf(yield* Effect.flip(house.open({ kind: "english", id: "y" } as never)), InvalidInput)
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 
   it.effect("a bid at the deadline instant is rejected as closed", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house } = yield* setup
       yield* house.open({ kind: "second-price", id: "lot", seller: "seller", reserve: 10n, duration: 1000 })
       yield* TestClock.setTime(999)
@@ -106,10 +139,11 @@ describe("AuctionHouse", () => {
       const entry = yield* Effect.forkChild(house.outcome("lot"))
       yield* TestClock.adjust("1 milli")
       assert.strictEqual((yield* Fiber.join(entry)).award?.payment, 10n)
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 
   it.effect("Vickrey: the winner's escrow pays the second price and the rest comes back", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house, ledger } = yield* setup
       yield* house.open({ kind: "second-price", id: "lot", seller: "seller", reserve: 10n, duration: 1000 })
       yield* house.bid({ auction: "lot", bidder: "a", amount: 70n })
@@ -122,22 +156,30 @@ describe("AuctionHouse", () => {
       assert.deepStrictEqual(yield* available("b"), { available: 100n, held: 0n })
       assert.deepStrictEqual(yield* available("seller"), { available: 45n, held: 0n })
       assert.strictEqual((yield* ledger.audit).supply, 210n)
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 
   it.effect("first-price with no bid at the reserve ends unsold", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house } = yield* setup
       yield* house.open({ kind: "first-price", id: "lot", seller: "seller", reserve: 10n, duration: 1000 })
       yield* TestClock.adjust("1 second")
       assert.isUndefined((yield* house.outcome("lot")).award)
       assert.instanceOf(yield* Effect.flip(house.outcome("nope")), UnknownAuction)
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 
   it.effect("Dutch: the first taker pays the clock price at once; later takers are rejected", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house } = yield* setup
       yield* house.open({
-        kind: "dutch", id: "lot", seller: "seller", startPrice: 100n, decrement: 10n, tick: 1000, reserve: 40n,
+        kind: "dutch",
+        id: "lot",
+        seller: "seller",
+        startPrice: 100n,
+        decrement: 10n,
+        tick: 1000,
+        reserve: 40n,
         duration: 10_000
       })
       assert.instanceOf(yield* Effect.flip(house.take({ auction: "lot", bidder: "c" })), InsufficientFunds)
@@ -150,10 +192,11 @@ describe("AuctionHouse", () => {
       assert.deepStrictEqual({ at: sold.at, deadline: sold.deadline }, { at: 3500, deadline: 3000 })
       assert.deepStrictEqual(yield* available("a"), { available: 30n, held: 0n })
       assert.deepStrictEqual(yield* available("seller"), { available: 70n, held: 0n })
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 
   it.effect("closing the house releases every escrow", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const ledger = yield* Ledger
       const scope = yield* Scope.make()
       const context = yield* Layer.buildWithScope(AuctionHouse.layer, scope)
@@ -166,5 +209,6 @@ describe("AuctionHouse", () => {
       assert.strictEqual((yield* ledger.audit).held, 60n)
       yield* Scope.close(scope, Exit.void)
       assert.deepStrictEqual(yield* ledger.balance("a"), { available: 100n, held: 0n })
-    }).pipe(Effect.provide(Ledger.layer)))
+    }).pipe(Effect.provide(Ledger.layer))
+  )
 })

@@ -32,7 +32,11 @@ describe("sealed-bid mechanisms", () => {
   })
 
   it("vickrey: a lone bidder pays the reserve", () => {
-    assert.deepStrictEqual(vickrey({ bids: bids(["a", 50]), reserve: 20n }).award, { winner: "a", bid: 50n, payment: 20n })
+    assert.deepStrictEqual(vickrey({ bids: bids(["a", 50]), reserve: 20n }).award, {
+      winner: "a",
+      bid: 50n,
+      payment: 20n
+    })
   })
 
   it("bids below the reserve never win", () => {
@@ -42,7 +46,11 @@ describe("sealed-bid mechanisms", () => {
 
   it("ties go to the earlier bid", () => {
     assert.strictEqual(firstPrice({ bids: bids(["a", 5], ["b", 9], ["c", 9]), reserve: 0n }).award?.winner, "b")
-    assert.deepStrictEqual(vickrey({ bids: bids(["c", 9], ["b", 9]), reserve: 0n }).award, { winner: "c", bid: 9n, payment: 9n })
+    assert.deepStrictEqual(vickrey({ bids: bids(["c", 9], ["b", 9]), reserve: 0n }).award, {
+      winner: "c",
+      bid: 9n,
+      payment: 9n
+    })
   })
 
   it("a bidder's repeated bids count once, at the highest", () => {
@@ -50,30 +58,44 @@ describe("sealed-bid mechanisms", () => {
   })
 
   const Value = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 60 }))
-  it.prop("vickrey: bidding one's value is weakly dominant", {
-    value: Value,
-    deviation: Value,
-    others: Schema.Array(Value).check(Schema.isBetweenLength(0, 5)),
-    position: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 5 })),
-    reserve: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 40 }))
-  }, ({ deviation, others, position, reserve, value }) => {
-    const utility = (bid: number): bigint => {
-      const all = others.map((amount, i) => ({ bidder: `o${i}`, amount: BigInt(amount) }))
-      all.splice(Math.min(position, all.length), 0, { bidder: "me", amount: BigInt(bid) })
-      const award = vickrey({ bids: all, reserve: BigInt(reserve) }).award
-      return award?.winner === "me" ? BigInt(value) - award.payment : 0n
+  it.prop(
+    "vickrey: bidding one's value is weakly dominant",
+    {
+      value: Value,
+      deviation: Value,
+      others: Schema.Array(Value).check(Schema.isBetweenLength(0, 5)),
+      position: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 5 })),
+      reserve: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 40 }))
+    },
+    ({ deviation, others, position, reserve, value }) => {
+      const utility = (bid: number): bigint => {
+        const all = others.map((amount, i) => ({ bidder: `o${i}`, amount: BigInt(amount) }))
+        all.splice(Math.min(position, all.length), 0, { bidder: "me", amount: BigInt(bid) })
+        const award = vickrey({ bids: all, reserve: BigInt(reserve) }).award
+        return award?.winner === "me" ? BigInt(value) - award.payment : 0n
+      }
+      assert.isTrue(
+        utility(value) >= utility(deviation),
+        `truthful ${utility(value)} < deviation ${utility(deviation)}`
+      )
+      assert.isTrue(utility(value) >= 0n)
     }
-    assert.isTrue(utility(value) >= utility(deviation), `truthful ${utility(value)} < deviation ${utility(deviation)}`)
-    assert.isTrue(utility(value) >= 0n)
-  })
+  )
 
-  it.prop("first-price is not truthful, but the winner always pays its bid", {
-    others: Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 60 }))).check(Schema.isMinLength(1))
-  }, ({ others }) => {
-    const award = firstPrice({ bids: others.map((a, i) => ({ bidder: `b${i}`, amount: BigInt(a) })), reserve: 0n }).award
-    assert.strictEqual(award?.payment, award?.bid)
-    assert.strictEqual(award?.bid, BigInt(Math.max(...others)))
-  })
+  it.prop(
+    "first-price is not truthful, but the winner always pays its bid",
+    {
+      others: Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 60 }))).check(Schema.isMinLength(1))
+    },
+    ({ others }) => {
+      const award = firstPrice({
+        bids: others.map((a, i) => ({ bidder: `b${i}`, amount: BigInt(a) })),
+        reserve: 0n
+      }).award
+      assert.strictEqual(award?.payment, award?.bid)
+      assert.strictEqual(award?.bid, BigInt(Math.max(...others)))
+    }
+  )
 })
 
 describe("English auction", () => {
@@ -104,7 +126,10 @@ describe("English auction", () => {
   it("an outbid leader is told to release escrow", () => {
     const state = englishStep(englishInit("lot", config), { _tag: "Bid", bidder: "a", amount: 10n, at: 1 }).state
     const outputs = englishStep(state, { _tag: "Bid", bidder: "b", amount: 20n, at: 2 }).outputs
-    assert.deepStrictEqual(outputs.map((o) => o._tag), ["Outbid", "Accepted"])
+    assert.deepStrictEqual(
+      outputs.map((o) => o._tag),
+      ["Outbid", "Accepted"]
+    )
   })
 
   it("soft close extends the deadline, bounded by latest", () => {
@@ -122,18 +147,25 @@ describe("English auction", () => {
     assert.isUndefined(english("lot", config, [{ bidder: "a", amount: 5n, at: 1 }]).award)
   })
 
-  it.prop("the winner pays its bid, the highest accepted, at least the reserve", {
-    amounts: Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 })))
-  }, ({ amounts }) => {
-    const award = english("lot", config, amounts.map((a, i) => ({ bidder: `b${i % 3}`, amount: BigInt(a), at: i })))
-      .award
-    if (award === undefined) return assert.isTrue(amounts.every((a) => a < 10))
-    assert.strictEqual(award.payment, award.bid)
-    assert.isTrue(award.payment >= 10n)
-    // Any bid beating the leader by the increment is accepted, so the winner is within one increment of the top.
-    const top = BigInt(Math.max(...amounts))
-    assert.isTrue(award.bid <= top && award.bid > top - 5n, `winner bid ${award.bid}, top bid ${top}`)
-  })
+  it.prop(
+    "the winner pays its bid, the highest accepted, at least the reserve",
+    {
+      amounts: Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100 })))
+    },
+    ({ amounts }) => {
+      const award = english(
+        "lot",
+        config,
+        amounts.map((a, i) => ({ bidder: `b${i % 3}`, amount: BigInt(a), at: i }))
+      ).award
+      if (award === undefined) return assert.isTrue(amounts.every((a) => a < 10))
+      assert.strictEqual(award.payment, award.bid)
+      assert.isTrue(award.payment >= 10n)
+      // Any bid beating the leader by the increment is accepted, so the winner is within one increment of the top.
+      const top = BigInt(Math.max(...amounts))
+      assert.isTrue(award.bid <= top && award.bid > top - 5n, `winner bid ${award.bid}, top bid ${top}`)
+    }
+  )
 })
 
 describe("Dutch auction", () => {
@@ -150,20 +182,30 @@ describe("Dutch auction", () => {
     assert.deepStrictEqual(step.state.outcome?.award, { winner: "a", bid: 80n, payment: 80n })
     const late = dutchStep(step.state, { _tag: "Take", bidder: "b", at: 2500 }).outputs[0]
     assert.isTrue(late?._tag === "Rejected" && late.error instanceof AuctionClosed)
-    assert.strictEqual(dutch("lot", config, [{ bidder: "b", at: 4000 }, { bidder: "a", at: 4000 }]).award?.winner, "b")
+    assert.strictEqual(
+      dutch("lot", config, [
+        { bidder: "b", at: 4000 },
+        { bidder: "a", at: 4000 }
+      ]).award?.winner,
+      "b"
+    )
   })
 
   it("no take before the deadline means no sale", () => {
     assert.isUndefined(dutch("lot", config, [{ bidder: "a", at: 10_000 }]).award)
   })
 
-  it.prop("the winner pays the clock price, never below the reserve", {
-    at: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 9_999 }))
-  }, ({ at }) => {
-    const award = dutch("lot", config, [{ bidder: "a", at }]).award
-    assert.strictEqual(award?.payment, dutchPrice(config, at))
-    assert.isTrue((award?.payment ?? 0n) >= 50n)
-  })
+  it.prop(
+    "the winner pays the clock price, never below the reserve",
+    {
+      at: Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 9_999 }))
+    },
+    ({ at }) => {
+      const award = dutch("lot", config, [{ bidder: "a", at }]).award
+      assert.strictEqual(award?.payment, dutchPrice(config, at))
+      assert.isTrue((award?.payment ?? 0n) >= 50n)
+    }
+  )
 })
 
 describe("live sealed-bid step", () => {

@@ -15,9 +15,15 @@ import { InsufficientFunds, Ledger, UnknownAccount } from "../../src/economics/l
 const live = (maxOpen?: number) =>
   CombinatorialHouse.layerWith(maxOpen === undefined ? {} : { maxOpen }).pipe(Layer.provideMerge(Ledger.layer))
 
-const setup = Effect.gen(function*() {
+const setup = Effect.gen(function* () {
   const ledger = yield* Ledger
-  for (const [name, money] of [["seller", 0n], ["a", 100n], ["b", 100n], ["c", 100n], ["poor", 5n]] as const) {
+  for (const [name, money] of [
+    ["seller", 0n],
+    ["a", 100n],
+    ["b", 100n],
+    ["c", 100n],
+    ["poor", 5n]
+  ] as const) {
     yield* ledger.open(name)
     if (money > 0n) yield* ledger.mint({ account: name, amount: money })
   }
@@ -29,7 +35,7 @@ const items = ["x", "y"]
 
 describe("CombinatorialHouse", () => {
   it.effect("at the deadline, VCG winners pay the seller and every other hold is released", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house, ledger } = yield* setup
       yield* house.open({ id: "lot", seller: "seller", items, duration: 1000 })
       yield* house.bid({ auction: "lot", bidder: "a", items: ["x", "y"], amount: 10n })
@@ -53,10 +59,11 @@ describe("CombinatorialHouse", () => {
       assert.deepStrictEqual(yield* balance("seller"), { available: 7n, held: 0n })
       assert.deepStrictEqual(yield* ledger.audit, { supply: 305n, available: 305n, held: 0n, accounts: 5, holds: 0 })
       assert.deepStrictEqual(yield* house.outcome("lot"), result)
-    }).pipe(Effect.provide(live())))
+    }).pipe(Effect.provide(live()))
+  )
 
   it.effect("OR-of-XOR bids escrow the sum of each group's largest bid; an OR winner pays VCG once", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house, ledger } = yield* setup
       yield* house.open({ id: "lot", seller: "seller", items: ["x", "y", "z"], duration: 1000 })
       yield* house.bid({ auction: "lot", bidder: "a", items: ["x"], amount: 6n, xor: "left" })
@@ -75,10 +82,11 @@ describe("CombinatorialHouse", () => {
       assert.deepStrictEqual(yield* balance("a"), { available: 88n, held: 0n })
       assert.deepStrictEqual(yield* balance("seller"), { available: 12n, held: 0n })
       assert.strictEqual((yield* ledger.audit).held, 0n)
-    }).pipe(Effect.provide(live())))
+    }).pipe(Effect.provide(live()))
+  )
 
   it.effect("XOR bids escrow only the bidder's largest bid", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house } = yield* setup
       yield* house.open({ id: "lot", seller: "seller", items, duration: 1000 })
       yield* house.bid({ auction: "lot", bidder: "a", items: ["x"], amount: 30n })
@@ -88,12 +96,16 @@ describe("CombinatorialHouse", () => {
       assert.deepStrictEqual(yield* balance("a"), { available: 55n, held: 45n })
       yield* TestClock.adjust("1 second")
       const result = yield* house.outcome("lot")
-      assert.deepStrictEqual(result.awards.map((w) => [w.bidder, w.payment]), [["a", 0n]])
+      assert.deepStrictEqual(
+        result.awards.map((w) => [w.bidder, w.payment]),
+        [["a", 0n]]
+      )
       assert.deepStrictEqual(yield* balance("a"), { available: 100n, held: 0n })
-    }).pipe(Effect.provide(live())))
+    }).pipe(Effect.provide(live()))
+  )
 
   it.effect("when winner determination exceeds its limit, every hold is released and outcome fails typed", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house, ledger } = yield* setup
       yield* house.open({ id: "lot", seller: "seller", items, duration: 1000, maxNodes: 1 })
       yield* house.bid({ auction: "lot", bidder: "a", items: ["x", "y"], amount: 10n })
@@ -104,26 +116,51 @@ describe("CombinatorialHouse", () => {
       assert.instanceOf(error, SearchLimitExceeded)
       assert.strictEqual(error.limit, "search nodes")
       assert.deepStrictEqual(yield* ledger.audit, { supply: 305n, available: 305n, held: 0n, accounts: 5, holds: 0 })
-    }).pipe(Effect.provide(live())))
+    }).pipe(Effect.provide(live()))
+  )
 
   it.effect("every failed bid or open is typed and leaves escrow untouched", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house, ledger } = yield* setup
       yield* house.open({ id: "lot", seller: "seller", items, duration: 1000, maxBids: 2 })
       yield* house.bid({ auction: "lot", bidder: "a", items: ["x"], amount: 10n })
-      assert.instanceOf(yield* Effect.flip(house.bid({ auction: "lot", bidder: "poor", items: ["x"], amount: 9n })), InsufficientFunds)
-      assert.instanceOf(yield* Effect.flip(house.bid({ auction: "lot", bidder: "zz", items: ["x"], amount: 9n })), UnknownAccount)
-      assert.instanceOf(yield* Effect.flip(house.bid({ auction: "nope", bidder: "a", items: ["x"], amount: 9n })), UnknownAuction)
+      assert.instanceOf(
+        yield* Effect.flip(house.bid({ auction: "lot", bidder: "poor", items: ["x"], amount: 9n })),
+        InsufficientFunds
+      )
+      assert.instanceOf(
+        yield* Effect.flip(house.bid({ auction: "lot", bidder: "zz", items: ["x"], amount: 9n })),
+        UnknownAccount
+      )
+      assert.instanceOf(
+        yield* Effect.flip(house.bid({ auction: "nope", bidder: "a", items: ["x"], amount: 9n })),
+        UnknownAuction
+      )
       const notOnSale = yield* Effect.flip(house.bid({ auction: "lot", bidder: "b", items: ["z"], amount: 9n }))
       assert.strictEqual(notOnSale.message, `CombinatorialHouse.bid: invalid input: item "z" is not on sale`)
-      assert.instanceOf(yield* Effect.flip(house.bid({ auction: "lot", bidder: "b", items: [], amount: 9n })), InvalidInput)
+      assert.instanceOf(
+        yield* Effect.flip(house.bid({ auction: "lot", bidder: "b", items: [], amount: 9n })),
+        InvalidInput
+      )
       const huge = yield* Effect.flip(house.bid({ auction: "lot", bidder: "b", items: ["y"], amount: 1n << 60n }))
       assert.instanceOf(huge, SearchLimitExceeded)
       yield* house.bid({ auction: "lot", bidder: "b", items: ["y"], amount: 5n })
-      assert.instanceOf(yield* Effect.flip(house.bid({ auction: "lot", bidder: "c", items: ["y"], amount: 9n })), AuctionClosed)
-      assert.instanceOf(yield* Effect.flip(house.open({ id: "lot", seller: "seller", items, duration: 5 })), AuctionExists)
-      assert.instanceOf(yield* Effect.flip(house.open({ id: "m", seller: "nobody", items, duration: 5 })), UnknownAccount)
-      assert.instanceOf(yield* Effect.flip(house.open({ id: "m", seller: "seller", items: [], duration: 5 })), InvalidInput)
+      assert.instanceOf(
+        yield* Effect.flip(house.bid({ auction: "lot", bidder: "c", items: ["y"], amount: 9n })),
+        AuctionClosed
+      )
+      assert.instanceOf(
+        yield* Effect.flip(house.open({ id: "lot", seller: "seller", items, duration: 5 })),
+        AuctionExists
+      )
+      assert.instanceOf(
+        yield* Effect.flip(house.open({ id: "m", seller: "nobody", items, duration: 5 })),
+        UnknownAccount
+      )
+      assert.instanceOf(
+        yield* Effect.flip(house.open({ id: "m", seller: "seller", items: [], duration: 5 })),
+        InvalidInput
+      )
       assert.deepStrictEqual(yield* balance("poor"), { available: 5n, held: 0n })
       assert.deepStrictEqual(yield* balance("c"), { available: 100n, held: 0n })
       assert.strictEqual((yield* ledger.audit).held, 15n)
@@ -132,10 +169,11 @@ describe("CombinatorialHouse", () => {
       assert.instanceOf(late, AuctionClosed)
       assert.strictEqual(late.deadline, 1000)
       assert.strictEqual((yield* ledger.audit).held, 0n)
-    }).pipe(Effect.provide(live())))
+    }).pipe(Effect.provide(live()))
+  )
 
   it.effect("at most maxOpen auctions run at once", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house } = yield* setup
       yield* house.open({ id: "one", seller: "seller", items, duration: 1000 })
       const error = yield* Effect.flip(house.open({ id: "two", seller: "seller", items, duration: 1000 }))
@@ -143,10 +181,11 @@ describe("CombinatorialHouse", () => {
       assert.strictEqual(error.message, `cannot open auction "two": 1 auctions are already open`)
       yield* TestClock.adjust("1 second")
       yield* house.open({ id: "two", seller: "seller", items, duration: 1000 })
-    }).pipe(Effect.provide(live(1))))
+    }).pipe(Effect.provide(live(1)))
+  )
 
   it.effect("closing the house releases every escrow", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const ledger = yield* Ledger
       const scope = yield* Scope.make()
       const house = Context.get(yield* Layer.buildWithScope(CombinatorialHouse.layer, scope), CombinatorialHouse)
@@ -157,7 +196,8 @@ describe("CombinatorialHouse", () => {
       yield* house.bid({ auction: "lot", bidder: "a", items: ["x"], amount: 60n })
       yield* Scope.close(scope, Exit.void)
       assert.deepStrictEqual(yield* ledger.balance("a"), { available: 100n, held: 0n })
-    }).pipe(Effect.provide(Ledger.layer)))
+    }).pipe(Effect.provide(Ledger.layer))
+  )
 
   it("the pure step ignores an early Close and settles once", () => {
     const state = bundleInit({ id: "lot", seller: "s", items, duration: 10 }, 0)
@@ -170,7 +210,7 @@ describe("CombinatorialHouse", () => {
 
 describe("AuctionHouse bounds", () => {
   it.effect("at most maxOpen auctions run at once", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const ledger = yield* Ledger
       const house = yield* AuctionHouse
       yield* ledger.open("seller")
@@ -180,5 +220,6 @@ describe("AuctionHouse bounds", () => {
       assert.instanceOf(yield* Effect.flip(house.open({ ...spec, id: "three" })), TooManyAuctions)
       yield* TestClock.adjust("100 millis")
       yield* house.open({ ...spec, id: "three" })
-    }).pipe(Effect.provide(AuctionHouse.layerWith({ maxOpen: 2 }).pipe(Layer.provideMerge(Ledger.layer)))))
+    }).pipe(Effect.provide(AuctionHouse.layerWith({ maxOpen: 2 }).pipe(Layer.provideMerge(Ledger.layer))))
+  )
 })

@@ -97,13 +97,19 @@ describe("combinatorial auction", () => {
     assert.deepStrictEqual(outcome.allocation.winners, [1, 2])
     assert.strictEqual(outcome.allocation.welfare, 12n)
     // Without b: a's 10 beats c's 6, so b pays 10 − 6 = 4; symmetric for c.
-    assert.deepStrictEqual(outcome.payments.map((p) => p.payment), [4n, 4n])
+    assert.deepStrictEqual(
+      outcome.payments.map((p) => p.payment),
+      [4n, 4n]
+    )
   })
 
   it("a bidder wins at most one of its XOR bids", () => {
     const input: CombinatorialInput = {
       items: ["x", "y"],
-      bids: [{ bidder: "a", items: ["x"], amount: 5n }, { bidder: "a", items: ["y"], amount: 5n }]
+      bids: [
+        { bidder: "a", items: ["x"], amount: 5n },
+        { bidder: "a", items: ["y"], amount: 5n }
+      ]
     }
     assert.strictEqual(Result.getOrThrow(winnerDetermination(input)).welfare, 5n)
   })
@@ -111,7 +117,10 @@ describe("combinatorial auction", () => {
   it("ties are broken deterministically: the earlier of equal bids wins", () => {
     const input: CombinatorialInput = {
       items: ["x"],
-      bids: [{ bidder: "a", items: ["x"], amount: 5n }, { bidder: "b", items: ["x"], amount: 5n }]
+      bids: [
+        { bidder: "a", items: ["x"], amount: 5n },
+        { bidder: "b", items: ["x"], amount: 5n }
+      ]
     }
     assert.deepStrictEqual(Result.getOrThrow(winnerDetermination(input)).winners, [0])
   })
@@ -119,7 +128,10 @@ describe("combinatorial auction", () => {
   it("bids naming unknown items never win", () => {
     const input: CombinatorialInput = {
       items: ["x"],
-      bids: [{ bidder: "a", items: ["x", "nope"], amount: 50n }, { bidder: "b", items: ["x"], amount: 5n }]
+      bids: [
+        { bidder: "a", items: ["x", "nope"], amount: 50n },
+        { bidder: "b", items: ["x"], amount: 5n }
+      ]
     }
     assert.deepStrictEqual(Result.getOrThrow(winnerDetermination(input)).winners, [1])
   })
@@ -139,36 +151,51 @@ describe("combinatorial auction", () => {
     assert.isTrue(Result.isFailure(huge) && huge.failure.limit === "sum of bid amounts")
   })
 
-  it.prop("the allocation maximises declared welfare (brute force)", [Instance], ([raw]) => {
-    const input = toInput(raw)
-    const allocation = Result.getOrThrow(winnerDetermination(input))
-    assert.strictEqual(allocation.welfare, bruteForce(input))
-    const items = allocation.winners.flatMap((i) => input.bids[i]!.items)
-    assert.strictEqual(new Set(items).size, items.length, "an item was sold twice")
-    const bidders = allocation.winners.map((i) => input.bids[i]!.bidder)
-    assert.strictEqual(new Set(bidders).size, bidders.length, "a bidder won twice")
-  }, { arbitrary: { runs: 300 } })
+  it.prop(
+    "the allocation maximises declared welfare (brute force)",
+    [Instance],
+    ([raw]) => {
+      const input = toInput(raw)
+      const allocation = Result.getOrThrow(winnerDetermination(input))
+      assert.strictEqual(allocation.welfare, bruteForce(input))
+      const items = allocation.winners.flatMap((i) => input.bids[i]!.items)
+      assert.strictEqual(new Set(items).size, items.length, "an item was sold twice")
+      const bidders = allocation.winners.map((i) => input.bids[i]!.bidder)
+      assert.strictEqual(new Set(bidders).size, bidders.length, "a bidder won twice")
+    },
+    { arbitrary: { runs: 300 } }
+  )
 
-  it.prop("VCG: payments match brute force, are individually rational and non-negative", [Instance], ([raw]) => {
-    const input = toInput(raw)
-    const { allocation, payments } = Result.getOrThrow(vcg(input))
-    for (const { bids, bidder, payment } of payments) {
-      assert.strictEqual(bids.length, 1, "XOR bids: a bidder wins at most one")
-      const declared = input.bids[bids[0]!]!.amount
-      assert.isTrue(payment >= 0n && payment <= declared, `payment ${payment} for a bid of ${declared}`)
-      assert.strictEqual(payment, bruteForce(input, bidder) - (allocation.welfare - declared))
-    }
-    assert.strictEqual(payments.length, allocation.winners.length)
-  }, { arbitrary: { runs: 200 } })
+  it.prop(
+    "VCG: payments match brute force, are individually rational and non-negative",
+    [Instance],
+    ([raw]) => {
+      const input = toInput(raw)
+      const { allocation, payments } = Result.getOrThrow(vcg(input))
+      for (const { bids, bidder, payment } of payments) {
+        assert.strictEqual(bids.length, 1, "XOR bids: a bidder wins at most one")
+        const declared = input.bids[bids[0]!]!.amount
+        assert.isTrue(payment >= 0n && payment <= declared, `payment ${payment} for a bid of ${declared}`)
+        assert.strictEqual(payment, bruteForce(input, bidder) - (allocation.welfare - declared))
+      }
+      assert.strictEqual(payments.length, allocation.winners.length)
+    },
+    { arbitrary: { runs: 200 } }
+  )
 
-  it.prop("one bidder per bid: optimal and VCG-exact against brute force (cached search)", [Wide], ([raw]) => {
-    const input = toWide(raw)
-    const { allocation, payments } = Result.getOrThrow(vcg(input))
-    assert.strictEqual(allocation.welfare, bruteForce(input))
-    for (const { bids, bidder, payment } of payments) {
-      assert.strictEqual(payment, bruteForce(input, bidder) - (allocation.welfare - input.bids[bids[0]!]!.amount))
-    }
-  }, { arbitrary: { runs: 300 } })
+  it.prop(
+    "one bidder per bid: optimal and VCG-exact against brute force (cached search)",
+    [Wide],
+    ([raw]) => {
+      const input = toWide(raw)
+      const { allocation, payments } = Result.getOrThrow(vcg(input))
+      assert.strictEqual(allocation.welfare, bruteForce(input))
+      for (const { bids, bidder, payment } of payments) {
+        assert.strictEqual(payment, bruteForce(input, bidder) - (allocation.welfare - input.bids[bids[0]!]!.amount))
+      }
+    },
+    { arbitrary: { runs: 300 } }
+  )
 
   it("bid languages: an OR bidder wins several bids and pays VCG once for all of them", () => {
     const input: CombinatorialInput = {
@@ -187,17 +214,22 @@ describe("combinatorial auction", () => {
     assert.deepStrictEqual(Result.getOrThrow(winnerDetermination(xor)).winners, [2])
   })
 
-  it.prop("bid languages: optimal, VCG per bidder exact, individually rational, within mostOwed", [Languages], ([raw]) => {
-    const input = toLanguages(raw)
-    const { allocation, payments } = Result.getOrThrow(vcg(input))
-    assert.strictEqual(allocation.welfare, bruteForce(input))
-    for (const { bids, bidder, payment } of payments) {
-      const won = bids.reduce((sum, bid) => sum + input.bids[bid]!.amount, 0n)
-      assert.isTrue(payment >= 0n && payment <= won, `payment ${payment} for winning bids worth ${won}`)
-      assert.strictEqual(payment, bruteForce(input, bidder) - (allocation.welfare - won))
-      assert.isTrue(payment <= mostOwed(input.bids, bidder))
-    }
-    const winners = new Set(allocation.winners.map((i) => input.bids[i]!.bidder))
-    assert.strictEqual(payments.length, winners.size)
-  }, { arbitrary: { runs: 300 } })
+  it.prop(
+    "bid languages: optimal, VCG per bidder exact, individually rational, within mostOwed",
+    [Languages],
+    ([raw]) => {
+      const input = toLanguages(raw)
+      const { allocation, payments } = Result.getOrThrow(vcg(input))
+      assert.strictEqual(allocation.welfare, bruteForce(input))
+      for (const { bids, bidder, payment } of payments) {
+        const won = bids.reduce((sum, bid) => sum + input.bids[bid]!.amount, 0n)
+        assert.isTrue(payment >= 0n && payment <= won, `payment ${payment} for winning bids worth ${won}`)
+        assert.strictEqual(payment, bruteForce(input, bidder) - (allocation.welfare - won))
+        assert.isTrue(payment <= mostOwed(input.bids, bidder))
+      }
+      const winners = new Set(allocation.winners.map((i) => input.bids[i]!.bidder))
+      assert.strictEqual(payments.length, winners.size)
+    },
+    { arbitrary: { runs: 300 } }
+  )
 })

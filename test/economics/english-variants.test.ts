@@ -57,7 +57,10 @@ describe("proxy English", () => {
 
   it("a lone bidder pays the opening price, and a tie at the top goes to the earliest maximum", () => {
     assert.deepStrictEqual(proxyEnglish("lot", config, [{ bidder: "a", amount: 90n, at: 1 }]).award?.payment, 10n)
-    const tie = proxyEnglish("lot", config, [{ bidder: "a", amount: 40n, at: 1 }, { bidder: "b", amount: 40n, at: 2 }])
+    const tie = proxyEnglish("lot", config, [
+      { bidder: "a", amount: 40n, at: 1 },
+      { bidder: "b", amount: 40n, at: 2 }
+    ])
     assert.deepStrictEqual(tie.award, { winner: "a", bid: 40n, payment: 40n })
   })
 
@@ -68,7 +71,10 @@ describe("proxy English", () => {
     assert.strictEqual(losing.state.price, 25n)
     state = losing.state
     const winning = step(state, "c", 60n)
-    assert.deepStrictEqual(winning.outputs.map((o) => o._tag), ["Outbid", "Accepted"])
+    assert.deepStrictEqual(
+      winning.outputs.map((o) => o._tag),
+      ["Outbid", "Accepted"]
+    )
     assert.strictEqual(winning.state.price, 55n)
   })
 
@@ -82,8 +88,10 @@ describe("proxy English", () => {
 
   // Utility of `me` with value `value` bidding `bid` after the others' maxima (increment 1).
   const utility = (others: ReadonlyArray<number>, value: number, bid: number): number => {
-    const bids = [...others.map((amount, i) => ({ bidder: `o${i}`, amount: BigInt(amount), at: i })),
-      { bidder: "me", amount: BigInt(bid), at: others.length }]
+    const bids = [
+      ...others.map((amount, i) => ({ bidder: `o${i}`, amount: BigInt(amount), at: i })),
+      { bidder: "me", amount: BigInt(bid), at: others.length }
+    ]
     const award = proxyEnglish("lot", { reserve: 1n, increment: 1n, deadline: 1000 }, bids).award
     return award?.winner === "me" ? value - Number(award.payment) : 0
   }
@@ -93,9 +101,14 @@ describe("proxy English", () => {
     bid: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 60 }))
   })
 
-  it.prop("truthful with increment 1: no maximum above or below one's value does better", [Case], ([c]) => {
-    assert.isAtLeast(utility(c.others, c.value, c.value), utility(c.others, c.value, c.bid))
-  }, { arbitrary: { runs: 500 } })
+  it.prop(
+    "truthful with increment 1: no maximum above or below one's value does better",
+    [Case],
+    ([c]) => {
+      assert.isAtLeast(utility(c.others, c.value, c.value), utility(c.others, c.value, c.bid))
+    },
+    { arbitrary: { runs: 500 } }
+  )
 })
 
 describe("ascending-clock English", () => {
@@ -129,7 +142,7 @@ describe("ascending-clock English", () => {
 })
 
 const Live = AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.layer))
-const setup = Effect.gen(function*() {
+const setup = Effect.gen(function* () {
   const ledger = yield* Ledger
   for (const name of ["seller", "a", "b", "c"]) {
     yield* ledger.open(name)
@@ -141,10 +154,16 @@ const balance = (account: string) => Ledger.use((l) => l.balance(account))
 
 describe("English variants in the AuctionHouse", () => {
   it.effect("ascending clock on a TestClock schedule: the worked example, with escrow", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house, ledger } = yield* setup
       yield* house.open({
-        kind: "english-clock", id: "lot", seller: "seller", reserve: 10n, increment: 5n, tick: 1000, entry: 1000,
+        kind: "english-clock",
+        id: "lot",
+        seller: "seller",
+        reserve: 10n,
+        increment: 5n,
+        tick: 1000,
+        entry: 1000,
         duration: 60_000
       })
       yield* house.bid({ auction: "lot", bidder: "a", amount: 40n })
@@ -165,13 +184,20 @@ describe("English variants in the AuctionHouse", () => {
       assert.deepStrictEqual(yield* ledger.audit.pipe(Effect.map((a) => [a.held, a.supply])), [0n, 300n])
       const late = yield* Effect.flip(house.drop({ auction: "lot", bidder: "a" }))
       assert.instanceOf(late, AuctionClosed)
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 
   it.effect("ascending clock: the second-to-last drop ends it at once", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house } = yield* setup
       yield* house.open({
-        kind: "english-clock", id: "lot", seller: "seller", reserve: 10n, increment: 5n, tick: 1000, entry: 1000,
+        kind: "english-clock",
+        id: "lot",
+        seller: "seller",
+        reserve: 10n,
+        increment: 5n,
+        tick: 1000,
+        entry: 1000,
         duration: 60_000
       })
       yield* house.bid({ auction: "lot", bidder: "a", amount: 90n })
@@ -180,12 +206,20 @@ describe("English variants in the AuctionHouse", () => {
       yield* house.drop({ auction: "lot", bidder: "a" })
       assert.deepStrictEqual((yield* house.outcome("lot")).award, { winner: "b", bid: 90n, payment: 15n })
       assert.deepStrictEqual(yield* balance("b"), { available: 85n, held: 0n })
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 
   it.effect("proxy: the leader's maximum is escrowed, the winner pays the proxy price, the rest comes back", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { house, ledger } = yield* setup
-      yield* house.open({ kind: "english-proxy", id: "lot", seller: "seller", reserve: 10n, increment: 5n, duration: 1000 })
+      yield* house.open({
+        kind: "english-proxy",
+        id: "lot",
+        seller: "seller",
+        reserve: 10n,
+        increment: 5n,
+        duration: 1000
+      })
       yield* house.bid({ auction: "lot", bidder: "a", amount: 50n })
       yield* house.bid({ auction: "lot", bidder: "b", amount: 30n })
       assert.deepStrictEqual(yield* balance("b"), { available: 100n, held: 0n })
@@ -200,5 +234,6 @@ describe("English variants in the AuctionHouse", () => {
       assert.deepStrictEqual(yield* balance("c"), { available: 45n, held: 0n })
       assert.deepStrictEqual(yield* balance("seller"), { available: 55n, held: 0n })
       assert.strictEqual((yield* ledger.audit).held, 0n)
-    }).pipe(Effect.provide(Live)))
+    }).pipe(Effect.provide(Live))
+  )
 })

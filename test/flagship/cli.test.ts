@@ -5,13 +5,17 @@ import { join } from "node:path"
 
 const root = join(import.meta.dirname, "..", "..")
 const flagship = (...args: Array<string>) =>
-  spawnSync(process.execPath, [join(root, "examples", "flagship.ts"), ...args], { cwd: root, encoding: "utf8", timeout: 60_000 })
+  spawnSync(process.execPath, [join(root, "examples", "flagship.ts"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000
+  })
 
 describe("flagship CLI", () => {
   it("rejects an unknown mode, a flag without a value or too few candidates with a clear message and exit code 2", () => {
     const bogus = flagship("--mode", "bogus")
     assert.strictEqual(bogus.status, 2)
-    assert.include(bogus.stderr, "--mode must be one of default, tournament; got \"bogus\"")
+    assert.include(bogus.stderr, '--mode must be one of default, tournament; got "bogus"')
     assert.strictEqual(bogus.stdout, "")
     const missing = flagship("--mode")
     assert.strictEqual(missing.status, 2)
@@ -21,17 +25,20 @@ describe("flagship CLI", () => {
     assert.include(lonely.stderr, "--agents must be between 2 and 64 in tournament mode, got 1")
     const task = flagship("--task", "mnist")
     assert.strictEqual(task.status, 2)
-    assert.include(task.stderr, "--task must be one of spirals, iris; got \"mnist\"")
+    assert.include(task.stderr, '--task must be one of spirals, iris; got "mnist"')
     const seeds = flagship("--seeds", "0")
     assert.strictEqual(seeds.status, 2)
-    assert.include(seeds.stderr, "--seeds must be a positive integer, got \"0\"")
+    assert.include(seeds.stderr, '--seeds must be a positive integer, got "0"')
   })
 
   it("the default run tunes the MLP on spirals against random search at the same epoch budget, and says how to get the multi-seed result", () => {
     const run = flagship("--budget", "120", "--agents", "9", "--seed", "cli")
     assert.strictEqual(run.status, 0, run.stderr)
     assert.match(run.stdout, /round 1: \d candidates, \d+\/120 spent, best \d+\.\d% \((random|grid|tpe)\)/)
-    assert.match(run.stdout, /candidate configurations of an MLP on the spirals data, \d+ rounds? of successive halving/)
+    assert.match(
+      run.stdout,
+      /candidate configurations of an MLP on the spirals data, \d+ rounds? of successive halving/
+    )
     assert.include(run.stdout, "single-agent random search, same 120 epochs")
     assert.include(run.stdout, "`npm start -- --seeds 20`")
     assert.include(run.stdout, "money conserved")

@@ -16,26 +16,29 @@ const recording = () => {
 }
 
 describe("flagship telemetry", () => {
-  it.effect("each round is a mabeam.flagship.round span in the trace of the run's mabeam.flagship.run root, with the round's own spans inside", () => {
-    const { spans, tracer } = recording()
-    return Effect.gen(function*() {
-      const { team } = yield* duel({ task: "spirals", budget: 100, slots: 9, seed: "traced" })
-      const runs = spans.filter((span) => span.name === "mabeam.flagship.run")
-      assert.strictEqual(runs.length, 1)
-      const run = runs[0]!
-      assert.isTrue(Option.isNone(run.parent), "the run is the root of its trace")
-      assert.strictEqual(run.attributes.get("task"), "spirals")
-      const rounds = spans.filter((span) => span.name === "mabeam.flagship.round")
-      assert.isAtLeast(team.rounds, 1)
-      assert.isAtLeast(rounds.length, team.rounds)
-      for (const round of rounds) {
-        assert.strictEqual(round.traceId, run.traceId)
-        assert.strictEqual(Option.getOrUndefined(round.parent)?.spanId, run.spanId)
-      }
-      const ids = new Set(rounds.map((round) => round.spanId))
-      const inside = spans.filter((span) => Option.isSome(span.parent) && ids.has(span.parent.value.spanId))
-      assert.isAbove(inside.length, 0, "the round's auctions, ledger and agent spans hang under it")
-      for (const span of inside) assert.strictEqual(span.traceId, run.traceId)
-    }).pipe(Effect.withTracer(tracer))
-  })
+  it.effect(
+    "each round is a mabeam.flagship.round span in the trace of the run's mabeam.flagship.run root, with the round's own spans inside",
+    () => {
+      const { spans, tracer } = recording()
+      return Effect.gen(function* () {
+        const { team } = yield* duel({ task: "spirals", budget: 100, slots: 9, seed: "traced" })
+        const runs = spans.filter((span) => span.name === "mabeam.flagship.run")
+        assert.strictEqual(runs.length, 1)
+        const run = runs[0]!
+        assert.isTrue(Option.isNone(run.parent), "the run is the root of its trace")
+        assert.strictEqual(run.attributes.get("task"), "spirals")
+        const rounds = spans.filter((span) => span.name === "mabeam.flagship.round")
+        assert.isAtLeast(team.rounds, 1)
+        assert.isAtLeast(rounds.length, team.rounds)
+        for (const round of rounds) {
+          assert.strictEqual(round.traceId, run.traceId)
+          assert.strictEqual(Option.getOrUndefined(round.parent)?.spanId, run.spanId)
+        }
+        const ids = new Set(rounds.map((round) => round.spanId))
+        const inside = spans.filter((span) => Option.isSome(span.parent) && ids.has(span.parent.value.spanId))
+        assert.isAbove(inside.length, 0, "the round's auctions, ledger and agent spans hang under it")
+        for (const span of inside) assert.strictEqual(span.traceId, run.traceId)
+      }).pipe(Effect.withTracer(tracer))
+    }
+  )
 })

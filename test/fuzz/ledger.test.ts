@@ -23,18 +23,28 @@ const Key = Schema.Union([Schema.Literals(["k1", "k1"]), Garbage])
 const layer = Layer.fresh(Ledger.Ledger.layer)
 
 /** Audit totals and every account's balance, bigints as strings. */
-const snapshot = Effect.gen(function*() {
+const snapshot = Effect.gen(function* () {
   const ledger = yield* Ledger.Ledger
-  const show = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => typeof v === "bigint" ? `${v}n` : v)
+  const show = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))
   const balances = yield* Effect.forEach(["a", "b"], (a) => ledger.balance(a))
   return show({ audit: yield* ledger.audit, balances })
 })
 
-const allowed = ["InvalidInput", "AccountExists", "UnknownAccount", "InsufficientFunds", "UnknownHold", "CaptureExceedsHold", "IdempotencyConflict"]
+const allowed = [
+  "InvalidInput",
+  "AccountExists",
+  "UnknownAccount",
+  "InsufficientFunds",
+  "UnknownHold",
+  "CaptureExceedsHold",
+  "IdempotencyConflict"
+]
 
 /** Opens `a` (100, 10 of it held) and `b`, then runs each call; a refused call changes nothing. */
-const unchangedOnFailure = (calls: ReadonlyArray<(held: string) => Effect.Effect<unknown, unknown, Ledger.Ledger | Scope.Scope>>) =>
-  Effect.gen(function*() {
+const unchangedOnFailure = (
+  calls: ReadonlyArray<(held: string) => Effect.Effect<unknown, unknown, Ledger.Ledger | Scope.Scope>>
+) =>
+  Effect.gen(function* () {
     const ledger = yield* Ledger.Ledger
     yield* ledger.open("a")
     yield* ledger.open("b")
@@ -52,7 +62,7 @@ const unchangedOnFailure = (calls: ReadonlyArray<(held: string) => Effect.Effect
   }).pipe(Effect.scoped, Effect.provide(layer))
 
 /** Replays one keyed transfer; returns what `b` holds (1 if the replay moved nothing). */
-const keysReplayed = Effect.gen(function*() {
+const keysReplayed = Effect.gen(function* () {
   const ledger = yield* Ledger.Ledger
   yield* ledger.open("a")
   yield* ledger.open("b")
@@ -63,53 +73,97 @@ const keysReplayed = Effect.gen(function*() {
   return (yield* ledger.balance("b")).available
 })
 
-const holdOf = (ref: unknown, held: string) => ref === "HELD" ? held : ref
+const holdOf = (ref: unknown, held: string) => (ref === "HELD" ? held : ref)
 
 describe("ledger: fuzzed boundaries", () => {
-  it.effect.prop("open / balance(account) x100", [Account], ([account]) =>
-    unchangedOnFailure([
-      () => Effect.flatMap(Ledger.Ledger, (l) => l.balance(account as string)),
-      () => Effect.flatMap(Ledger.Ledger, (l) => l.open(account as string))
-    ]), options)
+  it.effect.prop(
+    "open / balance(account) x100",
+    [Account],
+    ([account]) =>
+      unchangedOnFailure([
+        () => Effect.flatMap(Ledger.Ledger, (l) => l.balance(account as string)),
+        () => Effect.flatMap(Ledger.Ledger, (l) => l.open(account as string))
+      ]),
+    options
+  )
 
-  it.effect.prop("mint / burn({ account, amount }) x100", [Account, Amount, Garbage], ([account, amount, junk]) =>
-    unchangedOnFailure([
-      () => Effect.flatMap(Ledger.Ledger, (l) => l.burn({ account, amount } as never)),
-      () => Effect.flatMap(Ledger.Ledger, (l) => l.mint({ account, amount } as never)),
-      () => Effect.flatMap(Ledger.Ledger, (l) => l.mint(junk as never))
-    ]), options)
+  it.effect.prop(
+    "mint / burn({ account, amount }) x100",
+    [Account, Amount, Garbage],
+    ([account, amount, junk]) =>
+      unchangedOnFailure([
+        () => Effect.flatMap(Ledger.Ledger, (l) => l.burn({ account, amount } as never)),
+        () => Effect.flatMap(Ledger.Ledger, (l) => l.mint({ account, amount } as never)),
+        () => Effect.flatMap(Ledger.Ledger, (l) => l.mint(junk as never))
+      ]),
+    options
+  )
 
-  it.effect.prop("transfer({ from, to, amount, key }) x100", [Account, Account, Amount, Key], ([from, to, amount, key]) =>
-    unchangedOnFailure([
-      () => Effect.flatMap(Ledger.Ledger, (l) => l.transfer({ from, to, amount, key } as never)),
-      () => Effect.flatMap(Ledger.Ledger, (l) => l.transfer({ from, to, amount } as never))
-    ]), options)
+  it.effect.prop(
+    "transfer({ from, to, amount, key }) x100",
+    [Account, Account, Amount, Key],
+    ([from, to, amount, key]) =>
+      unchangedOnFailure([
+        () => Effect.flatMap(Ledger.Ledger, (l) => l.transfer({ from, to, amount, key } as never)),
+        () => Effect.flatMap(Ledger.Ledger, (l) => l.transfer({ from, to, amount } as never))
+      ]),
+    options
+  )
 
-  it.effect.prop("hold / capture / release x100", [Account, Amount, HoldRef, Schema.Union([Schema.Boolean, Garbage])], ([account, amount, ref, keepRest]) =>
-    unchangedOnFailure([
-      () => Effect.flatMap(Ledger.Ledger, (l) => l.hold({ account, amount } as never)),
-      (held) => Effect.flatMap(Ledger.Ledger, (l) => l.capture({ hold: holdOf(ref, held), to: account, amount, keepRest } as never)),
-      (held) => Effect.flatMap(Ledger.Ledger, (l) => l.capture({ hold: holdOf(ref, held), to: account } as never)),
-      (held) => Effect.flatMap(Ledger.Ledger, (l) => l.release(holdOf(ref, held) as string))
-    ]), options)
+  it.effect.prop(
+    "hold / capture / release x100",
+    [Account, Amount, HoldRef, Schema.Union([Schema.Boolean, Garbage])],
+    ([account, amount, ref, keepRest]) =>
+      unchangedOnFailure([
+        () => Effect.flatMap(Ledger.Ledger, (l) => l.hold({ account, amount } as never)),
+        (held) =>
+          Effect.flatMap(Ledger.Ledger, (l) =>
+            l.capture({ hold: holdOf(ref, held), to: account, amount, keepRest } as never)
+          ),
+        (held) => Effect.flatMap(Ledger.Ledger, (l) => l.capture({ hold: holdOf(ref, held), to: account } as never)),
+        (held) => Effect.flatMap(Ledger.Ledger, (l) => l.release(holdOf(ref, held) as string))
+      ]),
+    options
+  )
 
-  it.effect.prop("Ledger.layerWith({ maxIdempotencyKeys: number }) x100", [Schema.Union([Schema.Number, Schema.Int])], ([max]) =>
-    Effect.gen(function*() {
-      assert.include(["ok", "InvalidInput"], yield* outcome(keysReplayed.pipe(Effect.provide(Ledger.Ledger.layerWith({ maxIdempotencyKeys: max })))))
-    }), options)
+  it.effect.prop(
+    "Ledger.layerWith({ maxIdempotencyKeys: number }) x100",
+    [Schema.Union([Schema.Number, Schema.Int])],
+    ([max]) =>
+      Effect.gen(function* () {
+        assert.include(
+          ["ok", "InvalidInput"],
+          yield* outcome(keysReplayed.pipe(Effect.provide(Ledger.Ledger.layerWith({ maxIdempotencyKeys: max }))))
+        )
+      }),
+    options
+  )
 
   // Found by this suite (fixed): `layerWith` did not validate its options; garbage died at the
   // first keyed transfer and 0 silently turned idempotency off. Both are now `InvalidInput`.
   it.effect("regression: Ledger.layerWith({ maxIdempotencyKeys: garbage }) fails with InvalidInput", () =>
-    Effect.gen(function*() {
-      const tag = yield* outcome(keysReplayed.pipe(Effect.provide(Ledger.Ledger.layerWith({ maxIdempotencyKeys: Object.create(null) as number }))))
+    Effect.gen(function* () {
+      const tag = yield* outcome(
+        keysReplayed.pipe(
+          Effect.provide(Ledger.Ledger.layerWith({ maxIdempotencyKeys: Object.create(null) as number }))
+        )
+      )
       assert.strictEqual(tag, "InvalidInput")
-    }))
+    })
+  )
 
-  it.effect("regression: Ledger.layerWith({ maxIdempotencyKeys: 0 }) is refused, so a replay can never move money twice", () =>
-    Effect.gen(function*() {
-      const exit = yield* Effect.exit(keysReplayed.pipe(Effect.provide(Ledger.Ledger.layerWith({ maxIdempotencyKeys: 0 }))))
-      assert.isTrue(exit._tag === "Failure")
-      assert.strictEqual(yield* outcome(keysReplayed.pipe(Effect.provide(Ledger.Ledger.layerWith({ maxIdempotencyKeys: 0 })))), "InvalidInput")
-    }))
+  it.effect(
+    "regression: Ledger.layerWith({ maxIdempotencyKeys: 0 }) is refused, so a replay can never move money twice",
+    () =>
+      Effect.gen(function* () {
+        const exit = yield* Effect.exit(
+          keysReplayed.pipe(Effect.provide(Ledger.Ledger.layerWith({ maxIdempotencyKeys: 0 })))
+        )
+        assert.isTrue(exit._tag === "Failure")
+        assert.strictEqual(
+          yield* outcome(keysReplayed.pipe(Effect.provide(Ledger.Ledger.layerWith({ maxIdempotencyKeys: 0 })))),
+          "InvalidInput"
+        )
+      })
+  )
 })

@@ -13,7 +13,7 @@ export const withEconomy = <A, E>(effect: Effect.Effect<A, E, AgentSystem | Ledg
 
 /** Opens `accounts`, minting `amount` on each. */
 export const fund = (accounts: Record<string, bigint>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const ledger = yield* Ledger.Ledger
     for (const [account, amount] of Object.entries(accounts)) {
       yield* ledger.open(account)

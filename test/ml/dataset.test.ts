@@ -8,11 +8,12 @@ const shippedPath = spiralsPath
 describe("the spirals dataset", () => {
   // Set UPDATE_SPIRALS=1 to rewrite the shipped file after changing the generator on purpose.
   it.effect("the shipped file is exactly what the seeded generator produces", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const expected = yield* spiralsCsvText
       if (process.env["UPDATE_SPIRALS"] === "1") writeFileSync(shippedPath, expected)
       assert.strictEqual(readFileSync(shippedPath, "utf8"), expected)
-    }))
+    })
+  )
 
   it("has 600 training and 300 validation rows, both classes in each", () => {
     const { train, validation } = spirals()
@@ -24,13 +25,14 @@ describe("the spirals dataset", () => {
   })
 
   it.effect("CSV round-trips to 4 decimals", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const data = yield* generateSpirals({ rows: 50 }).pipe(Random.withSeed("csv"))
       const back = fromCsv(toCsv(data))
       assert.deepStrictEqual(back.features, data.features)
       assert.deepStrictEqual(back.y, data.y)
       data.x.forEach((v, i) => assert.closeTo(back.x[i]!, v, 5e-5))
-    }))
+    })
+  )
 
   it("malformed CSV is reported with its line", () => {
     assert.throws(() => fromCsv("a,b,label\n1,2,0\n1,2\n"), "CSV line 3: expected 3 cells, got 2")

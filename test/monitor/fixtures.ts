@@ -27,7 +27,7 @@ export const Worker = Agent.make({
   }
 })
 
-export const settle = Effect.gen(function*() {
+export const settle = Effect.gen(function* () {
   for (let i = 0; i < 30; i++) yield* Effect.yieldNow
 })
 
@@ -36,7 +36,12 @@ export const settle = Effect.gen(function*() {
  * clock a minute at the end, so that handlers still sleeping let the system's scope close.
  */
 export const withSystem = <A, E>(effect: Effect.Effect<A, E, AgentSystem | EventStore | Scope.Scope>) =>
-  effect.pipe(Effect.ensuring(TestClock.adjust("1 minute")), Effect.provide(Layer.mergeAll(
-    AgentSystem.layerWith({ root: { intensity: { maxRestarts: 100, within: "1 minute" } } }),
-    Layer.orDie(EventStore.layerMemory())
-  )))
+  effect.pipe(
+    Effect.ensuring(TestClock.adjust("1 minute")),
+    Effect.provide(
+      Layer.mergeAll(
+        AgentSystem.layerWith({ root: { intensity: { maxRestarts: 100, within: "1 minute" } } }),
+        Layer.orDie(EventStore.layerMemory())
+      )
+    )
+  )

@@ -21,14 +21,16 @@ const sources = (dir: string): Array<string> =>
 /** Every relative module specifier in a file, resolved to a repository path. */
 const relativeImports = (file: string): Array<string> =>
   [...readFileSync(file, "utf8").matchAll(/(?:from|import\()\s*"(\.{1,2}\/[^"]+)"/g)].map((match) =>
-    relative(root, resolve(file, "..", match[1]!)).split("\\").join("/")
+    relative(root, resolve(file, "..", match[1]!))
+      .split("\\")
+      .join("/")
   )
 
 /** `src/index.ts` and `src/<capability>/index.ts` for every subpath of the exports map. */
 const publicEntries = new Set(
   Object.keys(packageJson.exports)
     .filter((key) => key !== "./package.json")
-    .map((key) => key === "." ? "src/index.ts" : `src/${key.slice(2)}/index.ts`)
+    .map((key) => (key === "." ? "src/index.ts" : `src/${key.slice(2)}/index.ts`))
 )
 
 it("the exports map has the root and one subpath per public capability folder", () => {

@@ -2,9 +2,20 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Random, Schema } from "effect"
 import { makePicker } from "../../src/placement/index.ts"
 
-const Loads = Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 50 }))).check(Schema.isMinLength(1), Schema.isMaxLength(40))
+const Loads = Schema.Array(Schema.Int.check(Schema.isBetween({ minimum: 0, maximum: 50 }))).check(
+  Schema.isMinLength(1),
+  Schema.isMaxLength(40)
+)
 const identity = (n: number) => n
-const seeded = (seed: string) => Effect.runSync(Random.withSeed(Effect.gen(function*() { return yield* Random.Random }), seed))
+const seeded = (seed: string) =>
+  Effect.runSync(
+    Random.withSeed(
+      Effect.gen(function* () {
+        return yield* Random.Random
+      }),
+      seed
+    )
+  )
 
 describe("pickers", () => {
   it.prop("least-loaded never picks a strictly longer queue when a shorter one is eligible", [Loads], ([loads]) => {
@@ -31,7 +42,11 @@ describe("pickers", () => {
 
   it.prop("capability-match picks the least surplus, then the least load", [Loads, Loads], ([loads, surpluses]) => {
     const candidates = loads.map((load, i) => ({ load, surplus: surpluses[i % surpluses.length]! }))
-    const picker = makePicker<{ load: number; surplus: number }>("capability-match", { load: (c) => c.load, surplus: (c) => c.surplus }, seeded("c"))
+    const picker = makePicker<{ load: number; surplus: number }>(
+      "capability-match",
+      { load: (c) => c.load, surplus: (c) => c.surplus },
+      seeded("c")
+    )
     const chosen = candidates[picker.pick(candidates)]!
     for (const c of candidates) {
       assert.isFalse(c.surplus < chosen.surplus || (c.surplus === chosen.surplus && c.load < chosen.load))

@@ -23,9 +23,13 @@ export const Worker = Agent.make({
 })
 
 /** A worker kind advertising capabilities. */
-export const withCapabilities = (name: string, capabilities: ReadonlyArray<string>) => ({ ...Worker, name, capabilities })
+export const withCapabilities = (name: string, capabilities: ReadonlyArray<string>) => ({
+  ...Worker,
+  name,
+  capabilities
+})
 
-export const settle = Effect.gen(function*() {
+export const settle = Effect.gen(function* () {
   for (let i = 0; i < 30; i++) yield* Effect.yieldNow
 })
 
@@ -33,7 +37,9 @@ export const settle = Effect.gen(function*() {
 export const withSystem = <A, E>(effect: Effect.Effect<A, E, AgentSystem | Registry | Scope.Scope>) =>
   effect.pipe(
     Effect.ensuring(TestClock.adjust("1 minute")),
-    Effect.provide(AgentSystem.layerWith({ root: { intensity: { maxRestarts: 100, within: "1 minute" } } }).pipe(
-      Layer.provideMerge(Registry.layer)
-    ))
+    Effect.provide(
+      AgentSystem.layerWith({ root: { intensity: { maxRestarts: 100, within: "1 minute" } } }).pipe(
+        Layer.provideMerge(Registry.layer)
+      )
+    )
   )

@@ -21,12 +21,14 @@ const addr = (id: string) => ({ node: "local", id })
 /** Registers the conformance tests for one backend. */
 export const runConformance = (name: string, backend: Layer.Layer<RegistryBackend, unknown>) =>
   describe(`Registry conformance: ${name}`, () => {
-    const test = <A, E>(title: string, body: (registry: RegistryShape) => Effect.Effect<A, E, Scope.Scope | RegistryBackend>) =>
-      it.effect(title, () => Effect.flatMap(makeRegistry(), body).pipe(Effect.provide(backend)))
+    const test = <A, E>(
+      title: string,
+      body: (registry: RegistryShape) => Effect.Effect<A, E, Scope.Scope | RegistryBackend>
+    ) => it.effect(title, () => Effect.flatMap(makeRegistry(), body).pipe(Effect.provide(backend)))
 
     describe("register and lookup", () => {
       test("a registered entry can be looked up, counted and listed", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const entry = yield* registry.register("planner-1", addr("agent-1"), { node: "a", capabilities: ["plan"] })
           assert.deepStrictEqual(entry.key, "planner-1")
           assert.isFalse(entry.durable)
@@ -41,7 +43,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("registering a held key fails with AlreadyRegistered and changes nothing", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const first = yield* registry.register("k", addr("1"), { node: "a" })
           const error = yield* Effect.flip(registry.register("k", addr("2"), { node: "b" }))
           assert.strictEqual(error._tag, "AlreadyRegistered")
@@ -54,7 +56,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("exactly one of 1000 concurrent registers of one key wins", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const results = yield* Effect.forEach(
             Array.from({ length: 1000 }, (_, i) => i),
             (i) => Effect.result(registry.register("contested", i, { n: i })),
@@ -73,7 +75,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("1000 concurrent registers of distinct keys all succeed with distinct ids", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const entries = yield* Effect.forEach(
             Array.from({ length: 1000 }, (_, i) => i),
             (i) => registry.register(`k${i}`, i, { even: i % 2 === 0 }),
@@ -85,7 +87,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("unregister removes an entry and reports whether there was one", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           yield* registry.register("k", 1, { node: "a" })
           assert.isTrue(yield* registry.unregister("k"))
           assert.isFalse(yield* registry.unregister("k"))
@@ -97,7 +99,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("update replaces the metadata and keeps the value; a missing key fails with NotRegistered", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const before = yield* registry.register("k", addr("1"), { node: "a", capabilities: ["auction"] })
           const after = yield* registry.update("k", { node: "b", tags: ["x"] })
           assert.deepStrictEqual(after, { ...before, metadata: { node: "b", tags: ["x"] } })
@@ -114,7 +116,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
 
     describe("ownership", () => {
       test("closing the owning scope removes the entry at once", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const scope = yield* Scope.make()
           yield* Scope.provide(registry.register("owned", 1, { node: "a" }), scope)
           assert.isTrue(Option.isSome(yield* registry.lookup("owned")))
@@ -125,14 +127,18 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("interrupting the owner removes its entries", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const registered = yield* Latch.make()
-          const owner = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
-            yield* registry.register("a1", 1)
-            yield* registry.register("a2", 2)
-            yield* registered.open
-            return yield* Effect.never
-          })))
+          const owner = yield* Effect.forkChild(
+            Effect.scoped(
+              Effect.gen(function* () {
+                yield* registry.register("a1", 1)
+                yield* registry.register("a2", 2)
+                yield* registered.open
+                return yield* Effect.never
+              })
+            )
+          )
           yield* registered.await
           assert.strictEqual(yield* registry.count, 2)
           const exit = yield* Fiber.interrupt(owner).pipe(Effect.andThen(Fiber.await(owner)))
@@ -141,15 +147,19 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("an owner that crashes loses its entries", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const registered = yield* Latch.make()
           const crash = yield* Deferred.make<void>()
-          const owner = yield* Effect.forkChild(Effect.scoped(Effect.gen(function*() {
-            yield* registry.register("crasher", 1)
-            yield* registered.open
-            yield* Deferred.await(crash)
-            return yield* Effect.die(new Error("boom"))
-          })))
+          const owner = yield* Effect.forkChild(
+            Effect.scoped(
+              Effect.gen(function* () {
+                yield* registry.register("crasher", 1)
+                yield* registered.open
+                yield* Deferred.await(crash)
+                return yield* Effect.die(new Error("boom"))
+              })
+            )
+          )
           yield* registered.await
           assert.isTrue(Option.isSome(yield* registry.lookup("crasher")))
           yield* Deferred.succeed(crash, undefined)
@@ -159,7 +169,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("an old owner's scope does not remove a newer registration of the same key", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const first = yield* Scope.make()
           const second = yield* Scope.make()
           yield* Scope.provide(registry.register("k", "first"), first)
@@ -172,7 +182,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("a durable entry outlives the scope it was registered in", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const entry = yield* Effect.scoped(registry.registerDurable("config", { url: "x" }, { kind: "config" }))
           assert.isTrue(entry.durable)
           assert.deepStrictEqual(yield* registry.lookup("config"), Option.some(entry))
@@ -181,7 +191,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
 
     describe("namespaces", () => {
       it.effect("a namespace never sees another's entries or changes", () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const a = yield* makeRegistry("tenant-a")
           const b = yield* makeRegistry("tenant-b")
           const changesB = yield* b.subscribe
@@ -199,19 +209,21 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
           const [first] = yield* Stream.runCollect(Stream.take(changesB, 1))
           assert.deepStrictEqual(first, { _tag: "Registered", entry: inB })
           assert.strictEqual(b.namespace, "tenant-b")
-        }).pipe(Effect.provide(backend)))
+        }).pipe(Effect.provide(backend))
+      )
 
       it.effect("an invalid namespace fails with InvalidInput", () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const error = yield* Effect.flip(makeRegistry(""))
           assert.strictEqual(error._tag, "InvalidInput")
           assert.strictEqual(error.where, "Registry.make")
-        }).pipe(Effect.provide(backend)))
+        }).pipe(Effect.provide(backend))
+      )
     })
 
     describe("select", () => {
       test("matches scalar equality, list membership and their conjunction", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           yield* registry.register("a1", 1, { node: "a", capabilities: ["auction", "bid"], load: 3, busy: false })
           yield* registry.register("a2", 2, { node: "a", capabilities: ["plan"], load: 1, busy: true })
           yield* registry.register("b1", 3, { node: "b", capabilities: ["auction"], load: 3, busy: false })
@@ -230,7 +242,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
 
     describe("changes", () => {
       test("the change stream delivers registered, updated and unregistered in order", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const changes = yield* registry.subscribe
           const scope = yield* Scope.make()
           const e1 = yield* Scope.provide(registry.register("k1", 1, { node: "a" }), scope)
@@ -249,7 +261,7 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }))
 
       test("`changes` delivers what happens after it starts", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const started = yield* Latch.make()
           const reader = yield* Effect.forkChild(
             registry.changes.pipe(Stream.onStart(started.open), Stream.take(2), Stream.runCollect)
@@ -267,10 +279,12 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
 
     describe("bad input", () => {
       test("bad keys, values, metadata and selectors fail with InvalidInput and change nothing", (registry) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const changes = yield* registry.subscribe
           yield* registry.register("kept", 1, { node: "a" })
-          const bad: ReadonlyArray<readonly [string, Effect.Effect<unknown, { readonly _tag: string; readonly where?: string }, Scope.Scope>]> = [
+          const bad: ReadonlyArray<
+            readonly [string, Effect.Effect<unknown, { readonly _tag: string; readonly where?: string }, Scope.Scope>]
+          > = [
             ["Registry.register", registry.register("", 1)],
             ["Registry.register", registry.register("x".repeat(257), 1)],
             ["Registry.register", registry.register(42 as unknown as string, 1)],
@@ -318,20 +332,36 @@ export const runConformance = (name: string, backend: Layer.Layer<RegistryBacken
         }
       })
       type Op = typeof Op.Type
-      type Fields = { readonly node: string; readonly caps: ReadonlyArray<string>; readonly load: number; readonly busy: boolean }
-      const toMetadata = (f: Fields): Metadata => ({ node: f.node, capabilities: [...f.caps], load: f.load, busy: f.busy })
+      type Fields = {
+        readonly node: string
+        readonly caps: ReadonlyArray<string>
+        readonly load: number
+        readonly busy: boolean
+      }
+      const toMetadata = (f: Fields): Metadata => ({
+        node: f.node,
+        capabilities: [...f.caps],
+        load: f.load,
+        busy: f.busy
+      })
       // The brute-force model: a map from key to metadata, and a linear scan for select.
       const modelSelect = (model: Map<string, Fields>, s: Extract<Op, { _tag: "Select" }>) =>
-        [...model].filter(([, f]) =>
-          (s.node === undefined || f.node === s.node) && (s.cap === undefined || f.caps.includes(s.cap)) &&
-          (s.load === undefined || f.load === s.load) && (s.busy === undefined || f.busy === s.busy)
-        ).map(([k]) => k).sort()
+        [...model]
+          .filter(
+            ([, f]) =>
+              (s.node === undefined || f.node === s.node) &&
+              (s.cap === undefined || f.caps.includes(s.cap)) &&
+              (s.load === undefined || f.load === s.load) &&
+              (s.busy === undefined || f.busy === s.busy)
+          )
+          .map(([k]) => k)
+          .sort()
 
       it.effect.prop(
         "random operation sequences agree with a brute-force model",
         { ops: Schema.Array(Op).check(Schema.isMinLength(20), Schema.isMaxLength(80)) },
         ({ ops }) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             const registry = yield* makeRegistry("model")
             const model = new Map<string, Fields>()
             const owners = new Map<string, Scope.Closeable>()

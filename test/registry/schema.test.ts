@@ -13,7 +13,17 @@ describe("registry schema", () => {
   )
 
   it("the key guard agrees at the length limits and on odd characters", () => {
-    for (const u of ["", "a", "x".repeat(256), "x".repeat(257), "😀".repeat(128), "😀".repeat(129), " ", undefined, {}]) {
+    for (const u of [
+      "",
+      "a",
+      "x".repeat(256),
+      "x".repeat(257),
+      "😀".repeat(128),
+      "😀".repeat(129),
+      " ",
+      undefined,
+      {}
+    ]) {
       assert.strictEqual(isRegistryKey(u), is(u), JSON.stringify(u))
     }
   })

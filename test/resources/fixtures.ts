@@ -16,20 +16,20 @@ export const Sink = Agent.make({
   initial: () => 0,
   handle: (n: number, msg, ctx) => {
     if (msg._tag === "Ping") return n + 1
-    return Effect.sleep(msg.millis).pipe(Effect.andThen(Effect.sync(() => {
-      ctx.reply(msg, "pong")
-      return n
-    })))
+    return Effect.sleep(msg.millis).pipe(
+      Effect.andThen(
+        Effect.sync(() => {
+          ctx.reply(msg, "pong")
+          return n
+        })
+      )
+    )
   }
 })
 
 /** Quotas with `config`, over a fresh usage table and an agent system. */
 export const quotasLayer = (config: QuotaConfig) =>
-  Quotas.layerWith(config).pipe(
-    Layer.provideMerge(Usage.layer),
-    Layer.provideMerge(AgentSystem.layer),
-    Layer.orDie
-  )
+  Quotas.layerWith(config).pipe(Layer.provideMerge(Usage.layer), Layer.provideMerge(AgentSystem.layer), Layer.orDie)
 
 /** Quotas with budgets over a ledger. */
 export const quotasWithBudgets = (config: QuotaConfig) =>
@@ -53,7 +53,7 @@ export const Garbage = Schema.Union([
  * interruption is a bug at a public boundary and fails the test.
  */
 export const outcome = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const exit = yield* Effect.exit(effect)
     if (Exit.isSuccess(exit)) return "ok"
     if (Cause.hasDies(exit.cause) || Cause.hasInterrupts(exit.cause)) {

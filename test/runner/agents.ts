@@ -42,4 +42,10 @@ export const DeployTally = ClusterAgent.make(Tally, {
 })
 
 /** The same tally with volatile messages (acknowledged on arrival): an array export is found too. */
-export const more = [ClusterAgent.make(Tally, { kind: "deploy-volatile", state: Schema.Number, replies: { Add: Schema.Number, Get: Schema.Number } })]
+export const more = [
+  ClusterAgent.make(Tally, {
+    kind: "deploy-volatile",
+    state: Schema.Number,
+    replies: { Add: Schema.Number, Get: Schema.Number }
+  })
+]

@@ -36,7 +36,9 @@ const issuesOf = (exit: Exit.Exit<unknown, RunnerConfig.RunnerConfigError>) =>
 
 /** `KEY: value` / `KEY=value` lines of MABEAM_ variables in `text`. */
 const mabeamVars = (text: string, separator: ":" | "=") =>
-  [...text.matchAll(new RegExp(`^\\s*(MABEAM_[A-Z_]+)${separator}\\s*(.*?)\\s*$`, "gm"))].map((m) => [m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")] as const)
+  [...text.matchAll(new RegExp(`^\\s*(MABEAM_[A-Z_]+)${separator}\\s*(.*?)\\s*$`, "gm"))].map(
+    (m) => [m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")] as const
+  )
 
 const compose = read("deploy/compose.yml")
 /** The environment of each runner service of compose.yml: the shared anchor, then its own. */
@@ -78,20 +80,45 @@ describe("deployment recipes in step with mabeam runner", () => {
   it.skipIf(!has("python3") || spawnSync("python3", ["-c", "import yaml"]).status !== 0)(
     "compose.yml and the Prometheus files are valid YAML (Python's yaml; skipped without it)",
     () => {
-      const files = ["deploy/compose.yml", "deploy/prometheus/prometheus.yml", "deploy/prometheus/alerts.yml"].map((f) => join(root, f))
-      const result = spawnSync("python3", ["-c", "import sys, yaml\nfor f in sys.argv[1:]: yaml.safe_load(open(f))", ...files], { encoding: "utf8" })
+      const files = ["deploy/compose.yml", "deploy/prometheus/prometheus.yml", "deploy/prometheus/alerts.yml"].map(
+        (f) => join(root, f)
+      )
+      const result = spawnSync(
+        "python3",
+        ["-c", "import sys, yaml\nfor f in sys.argv[1:]: yaml.safe_load(open(f))", ...files],
+        { encoding: "utf8" }
+      )
       assert.strictEqual(result.status, 0, result.stderr)
     }
   )
 
   it("the Containerfile runs mabeam runner with settings that are runner settings, and exposes its ports", () => {
     const text = read("deploy/Containerfile")
-    const instructions = text.split("\n").filter((line) => /^[A-Z]/.test(line)).map((line) => line.split(" ")[0])
-    const known = new Set(["FROM", "WORKDIR", "COPY", "RUN", "ENV", "EXPOSE", "USER", "STOPSIGNAL", "HEALTHCHECK", "ENTRYPOINT", "CMD", "ARG", "LABEL"])
+    const instructions = text
+      .split("\n")
+      .filter((line) => /^[A-Z]/.test(line))
+      .map((line) => line.split(" ")[0])
+    const known = new Set([
+      "FROM",
+      "WORKDIR",
+      "COPY",
+      "RUN",
+      "ENV",
+      "EXPOSE",
+      "USER",
+      "STOPSIGNAL",
+      "HEALTHCHECK",
+      "ENTRYPOINT",
+      "CMD",
+      "ARG",
+      "LABEL"
+    ])
     for (const instruction of instructions) assert.isTrue(known.has(instruction!), `unknown instruction ${instruction}`)
     assert.strictEqual(instructions[0], "FROM")
     assert.include(text, `ENTRYPOINT ["node", "src/cli/main.ts", "runner"]`)
-    const env = Object.fromEntries([...text.matchAll(/(MABEAM_[A-Z_]+)=("[^"]*"|\S+)/g)].map((m) => [m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")]))
+    const env = Object.fromEntries(
+      [...text.matchAll(/(MABEAM_[A-Z_]+)=("[^"]*"|\S+)/g)].map((m) => [m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")])
+    )
     for (const key of Object.keys(env)) assert.isTrue(settingEnvs.has(key), key)
     const exit = decodeEnv({ ...env, MABEAM_STORAGE: "postgres://m@db:5432/m", MABEAM_ADVERTISE: "10.0.0.5:34431" })
     assert.strictEqual(issuesOf(exit), "none")
@@ -109,23 +136,28 @@ describe("deployment recipes in step with mabeam runner", () => {
     assert.isAbove(stop, seconds(drain))
   })
 
-  it.skipIf(!has("systemd-analyze"))("systemd-analyze verify finds nothing wrong in the unit (skipped without systemd-analyze)", () => {
-    const dir = mkdtempSync(join(tmpdir(), "mabeam-unit-"))
-    try {
-      // Paths of the install (/opt/mabeam, /etc/mabeam) do not exist here: point them at stand-ins.
-      const unit = read("deploy/mabeam-runner.service")
-        .replace(/^ExecStart=.*$/m, "ExecStart=/bin/true runner")
-        .replace(/^EnvironmentFile=.*$/m, `EnvironmentFile=${join(dir, "runner.env")}`)
-        .replace(/^WorkingDirectory=.*$/m, `WorkingDirectory=${dir}`)
-      writeFileSync(join(dir, "runner.env"), read("deploy/runner.env"))
-      writeFileSync(join(dir, "mabeam-runner.service"), unit)
-      const result = spawnSync("systemd-analyze", ["verify", join(dir, "mabeam-runner.service")], { encoding: "utf8" })
-      assert.strictEqual(result.status, 0, result.stderr)
-      assert.strictEqual(result.stderr.trim(), "", "systemd-analyze warnings")
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
+  it.skipIf(!has("systemd-analyze"))(
+    "systemd-analyze verify finds nothing wrong in the unit (skipped without systemd-analyze)",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "mabeam-unit-"))
+      try {
+        // Paths of the install (/opt/mabeam, /etc/mabeam) do not exist here: point them at stand-ins.
+        const unit = read("deploy/mabeam-runner.service")
+          .replace(/^ExecStart=.*$/m, "ExecStart=/bin/true runner")
+          .replace(/^EnvironmentFile=.*$/m, `EnvironmentFile=${join(dir, "runner.env")}`)
+          .replace(/^WorkingDirectory=.*$/m, `WorkingDirectory=${dir}`)
+        writeFileSync(join(dir, "runner.env"), read("deploy/runner.env"))
+        writeFileSync(join(dir, "mabeam-runner.service"), unit)
+        const result = spawnSync("systemd-analyze", ["verify", join(dir, "mabeam-runner.service")], {
+          encoding: "utf8"
+        })
+        assert.strictEqual(result.status, 0, result.stderr)
+        assert.strictEqual(result.stderr.trim(), "", "systemd-analyze warnings")
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
     }
-  })
+  )
 
   it("Prometheus scrapes the probe port of each runner of compose.yml", () => {
     const config = read("deploy/prometheus/prometheus.yml")
@@ -134,7 +166,13 @@ describe("deployment recipes in step with mabeam runner", () => {
   })
 
   it.effect("the example agents module exports a ClusterAgent", () =>
-    Effect.map(AgentModule.load(agents), (found) => assert.deepStrictEqual(found.map((a) => a.kind), ["counter"])))
+    Effect.map(AgentModule.load(agents), (found) =>
+      assert.deepStrictEqual(
+        found.map((a) => a.kind),
+        ["counter"]
+      )
+    )
+  )
 
   it("the README's deployment section names every flag of mabeam runner and every recipe", () => {
     const readme = read("README.md")
@@ -142,7 +180,16 @@ describe("deployment recipes in step with mabeam runner", () => {
     assert.isAtLeast(start, 0, "README has a ## Deployment section")
     const section = readme.slice(start, readme.indexOf("\n## ", start + 1))
     for (const s of RunnerConfig.SETTINGS) assert.include(section, `--${s.flag}`)
-    for (const file of ["deploy/mabeam-runner.service", "deploy/runner.env", "deploy/Containerfile", "deploy/compose.yml", "deploy/prometheus/alerts.yml", "/healthz", "/readyz", "/metrics"]) {
+    for (const file of [
+      "deploy/mabeam-runner.service",
+      "deploy/runner.env",
+      "deploy/Containerfile",
+      "deploy/compose.yml",
+      "deploy/prometheus/alerts.yml",
+      "/healthz",
+      "/readyz",
+      "/metrics"
+    ]) {
       assert.include(section, file)
     }
   })

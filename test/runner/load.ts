@@ -56,30 +56,41 @@ export const runLoad = (options: {
   readonly seed: number
   readonly deadlineMillis: number
 }) =>
-  Effect.forEach(Array.from({ length: options.workers }, (_, w) => w), (worker) =>
-    Effect.gen(function*() {
-      for (let n = 0;; n++) {
-        const id = `t-${yield* Random.nextIntBetween(0, options.ids - 1)}`
-        const kind = (n + worker) % 2 === 0 ? "tell" : "ask"
-        const phase = yield* Ref.get(options.load.phase)
-        const start = performance.now()
-        bump(options.load.sent, id)
-        const send: Effect.Effect<unknown, { readonly _tag: string }> = kind === "tell"
-          ? options.refs(id).tell(Increment.make({ by: 1 })).pipe(
-            Effect.timeoutOrElse({ duration: options.deadlineMillis, orElse: () => Effect.fail({ _tag: "TellTimeout" as const }) })
+  Effect.forEach(
+    Array.from({ length: options.workers }, (_, w) => w),
+    (worker) =>
+      Effect.gen(function* () {
+        for (let n = 0; ; n++) {
+          const id = `t-${yield* Random.nextIntBetween(0, options.ids - 1)}`
+          const kind = (n + worker) % 2 === 0 ? "tell" : "ask"
+          const phase = yield* Ref.get(options.load.phase)
+          const start = performance.now()
+          bump(options.load.sent, id)
+          const send: Effect.Effect<unknown, { readonly _tag: string }> =
+            kind === "tell"
+              ? options
+                  .refs(id)
+                  .tell(Increment.make({ by: 1 }))
+                  .pipe(
+                    Effect.timeoutOrElse({
+                      duration: options.deadlineMillis,
+                      orElse: () => Effect.fail({ _tag: "TellTimeout" as const })
+                    })
+                  )
+              : options.refs(id).ask(Add.make({ by: 1 }), { timeout: options.deadlineMillis })
+          const result = yield* send.pipe(
+            Effect.as("ok"),
+            Effect.catch((error) => {
+              const reason = (error as { readonly reason?: unknown }).reason
+              return Effect.succeed(typeof reason === "string" ? `${error._tag}(${reason})` : error._tag)
+            })
           )
-          : options.refs(id).ask(Add.make({ by: 1 }), { timeout: options.deadlineMillis })
-        const result = yield* send.pipe(
-          Effect.as("ok"),
-          Effect.catch((error) => {
-            const reason = (error as { readonly reason?: unknown }).reason
-            return Effect.succeed(typeof reason === "string" ? `${error._tag}(${reason})` : error._tag)
-          })
-        )
-        if (result === "ok") bump(options.load.acknowledged, id)
-        options.load.outcomes.push({ phase, kind, result, millis: performance.now() - start })
-      }
-    }).pipe(Random.withSeed(options.seed * 1000 + worker)), { concurrency: "unbounded", discard: true })
+          if (result === "ok") bump(options.load.acknowledged, id)
+          options.load.outcomes.push({ phase, kind, result, millis: performance.now() - start })
+        }
+      }).pipe(Random.withSeed(options.seed * 1000 + worker)),
+    { concurrency: "unbounded", discard: true }
+  )
 
 const p99 = (values: Array<number>) => {
   if (values.length === 0) return 0
@@ -110,8 +121,11 @@ export const report = (
 
 /** One line per phase, for the test's log. */
 export const format = (reports: ReadonlyArray<PhaseReport>): string =>
-  reports.map((r) =>
-    `${r.phase.padEnd(15)} ${r.seconds.toFixed(1).padStart(5)} s  sent ${String(r.sent).padStart(5)}  answered ${(r.availability * 100).toFixed(2).padStart(6)}%  p99 ${
-      String(r.p99Millis).padStart(7)
-    } ms${Object.keys(r.failures).length === 0 ? "" : `  failures ${JSON.stringify(r.failures)}`}`
-  ).join("\n")
+  reports
+    .map(
+      (r) =>
+        `${r.phase.padEnd(15)} ${r.seconds.toFixed(1).padStart(5)} s  sent ${String(r.sent).padStart(5)}  answered ${(r.availability * 100).toFixed(2).padStart(6)}%  p99 ${String(
+          r.p99Millis
+        ).padStart(7)} ms${Object.keys(r.failures).length === 0 ? "" : `  failures ${JSON.stringify(r.failures)}`}`
+    )
+    .join("\n")

@@ -11,7 +11,10 @@ import { eventually } from "./process.ts"
 const get = (port: number, path: string) =>
   Effect.promise(async () => {
     const response = await fetch(`http://127.0.0.1:${port}${path}`)
-    return { status: response.status, body: await response.json() as { status: string; checks: Record<string, unknown> } }
+    return {
+      status: response.status,
+      body: (await response.json()) as { status: string; checks: Record<string, unknown> }
+    }
   })
 
 const checks = (over: Partial<Probes.Readiness["checks"]> = {}): Probes.Readiness["checks"] => ({
@@ -32,7 +35,7 @@ describe("probes", () => {
   })
 
   it.live("/readyz answers 200 or 503 with the checks; /healthz answers 200 while the event loop is responsive", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       let current = checks()
       const port = yield* Probes.serve({
         host: "127.0.0.1",
@@ -49,10 +52,11 @@ describe("probes", () => {
       const health = yield* get(port, "/healthz")
       assert.strictEqual(health.status, 200)
       assert.strictEqual(health.body.checks["limitMs"], 2000)
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped)
+  )
 
   it.live("/healthz answers 503 after the event loop was blocked longer than the limit", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const port = yield* Probes.serve({
         host: "127.0.0.1",
         port: 0,
@@ -64,58 +68,78 @@ describe("probes", () => {
       yield* get(port, "/healthz")
       // A synchronous stall of the event loop, as a runaway handler would make.
       const until = Date.now() + 400
-      while (Date.now() < until) { /* blocked */ }
+      while (Date.now() < until) {
+        /* blocked */
+      }
       yield* Effect.sleep("50 millis")
       const stalled = yield* get(port, "/healthz")
       assert.strictEqual(stalled.status, 503, JSON.stringify(stalled.body))
       assert.isAbove(stalled.body.checks["eventLoopDelayMaxMs"] as number, 100)
       const recovered = yield* get(port, "/healthz")
       assert.strictEqual(recovered.status, 200)
-    }).pipe(Effect.scoped))
+    }).pipe(Effect.scoped)
+  )
 
-  it.live("an embedded Runner.layer becomes ready, and answers 503 on /readyz (200 on /healthz) once its drain starts", () =>
-    Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => mkdtempSync(join(tmpdir(), "mabeam-runner-layer-"))),
-        (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
-      )
-      const settings = yield* RunnerConfig.decode({
-        storage: join(dir, "c.sqlite"),
-        agents: join(import.meta.dirname, "agents.ts"),
-        listen: `127.0.0.1:${yield* freePort}`,
-        health: "127.0.0.1:0",
-        shardsPerGroup: "8"
-      })
-      const context = yield* Layer.build(Runner.layer(settings))
-      const status = Context.get(context, RunnerStatus)
-      assert.deepStrictEqual(status.kinds, ["deploy-tally", "deploy-volatile"])
-      yield* eventually(Effect.map(get(status.probePort, "/readyz"), (r) => r.status === 200), "20 seconds", "ready")
-      yield* status.startDrain
-      const draining = yield* get(status.probePort, "/readyz")
-      assert.strictEqual(draining.status, 503)
-      assert.deepStrictEqual(draining.body.checks, { registered: true, shards: 8, storage: "ok", draining: true })
-      assert.strictEqual((yield* get(status.probePort, "/healthz")).status, 200)
-    }).pipe(Effect.scoped), { timeout: 40_000 })
+  it.live(
+    "an embedded Runner.layer becomes ready, and answers 503 on /readyz (200 on /healthz) once its drain starts",
+    () =>
+      Effect.gen(function* () {
+        const dir = yield* Effect.acquireRelease(
+          Effect.sync(() => mkdtempSync(join(tmpdir(), "mabeam-runner-layer-"))),
+          (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
+        )
+        const settings = yield* RunnerConfig.decode({
+          storage: join(dir, "c.sqlite"),
+          agents: join(import.meta.dirname, "agents.ts"),
+          listen: `127.0.0.1:${yield* freePort}`,
+          health: "127.0.0.1:0",
+          shardsPerGroup: "8"
+        })
+        const context = yield* Layer.build(Runner.layer(settings))
+        const status = Context.get(context, RunnerStatus)
+        assert.deepStrictEqual(status.kinds, ["deploy-tally", "deploy-volatile"])
+        yield* eventually(
+          Effect.map(get(status.probePort, "/readyz"), (r) => r.status === 200),
+          "20 seconds",
+          "ready"
+        )
+        yield* status.startDrain
+        const draining = yield* get(status.probePort, "/readyz")
+        assert.strictEqual(draining.status, 503)
+        assert.deepStrictEqual(draining.body.checks, { registered: true, shards: 8, storage: "ok", draining: true })
+        assert.strictEqual((yield* get(status.probePort, "/healthz")).status, 200)
+      }).pipe(Effect.scoped),
+    { timeout: 40_000 }
+  )
 
-  it.live("a probe port already taken: the runner fails to start with a ListenError naming --health and the address", () =>
-    Effect.gen(function*() {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => mkdtempSync(join(tmpdir(), "mabeam-runner-layer-"))),
-        (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
-      )
-      const taken = yield* Effect.acquireRelease(
-        Effect.promise(() => new Promise<Server>((resolve) => { const server = createServer().listen(0, "127.0.0.1", () => resolve(server)) })),
-        (server) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
-      )
-      const port = (taken.address() as AddressInfo).port
-      const settings = yield* RunnerConfig.decode({
-        storage: join(dir, "c.sqlite"),
-        agents: join(import.meta.dirname, "agents.ts"),
-        listen: `127.0.0.1:${yield* freePort}`,
-        health: `127.0.0.1:${port}`
-      })
-      const error = yield* Effect.flip(Runner.run(settings, { shutdown: Effect.never }))
-      assert.strictEqual(error._tag, "ListenError")
-      assert.include(error.message, `cannot listen for probes (--health) on 127.0.0.1:${port}`)
-    }).pipe(Effect.scoped), { timeout: 30_000 })
+  it.live(
+    "a probe port already taken: the runner fails to start with a ListenError naming --health and the address",
+    () =>
+      Effect.gen(function* () {
+        const dir = yield* Effect.acquireRelease(
+          Effect.sync(() => mkdtempSync(join(tmpdir(), "mabeam-runner-layer-"))),
+          (d) => Effect.sync(() => rmSync(d, { recursive: true, force: true }))
+        )
+        const taken = yield* Effect.acquireRelease(
+          Effect.promise(
+            () =>
+              new Promise<Server>((resolve) => {
+                const server = createServer().listen(0, "127.0.0.1", () => resolve(server))
+              })
+          ),
+          (server) => Effect.promise(() => new Promise<void>((resolve) => server.close(() => resolve())))
+        )
+        const port = (taken.address() as AddressInfo).port
+        const settings = yield* RunnerConfig.decode({
+          storage: join(dir, "c.sqlite"),
+          agents: join(import.meta.dirname, "agents.ts"),
+          listen: `127.0.0.1:${yield* freePort}`,
+          health: `127.0.0.1:${port}`
+        })
+        const error = yield* Effect.flip(Runner.run(settings, { shutdown: Effect.never }))
+        assert.strictEqual(error._tag, "ListenError")
+        assert.include(error.message, `cannot listen for probes (--health) on 127.0.0.1:${port}`)
+      }).pipe(Effect.scoped),
+    { timeout: 30_000 }
+  )
 })

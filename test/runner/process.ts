@@ -28,7 +28,7 @@ export interface RunnerProcess {
 
 /** Spawns `mabeam runner ARGS` (health on a free port unless given). */
 export const spawnRunner = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const child = yield* Effect.acquireRelease(
       Effect.sync(() =>
         spawn(process.execPath, [main, "runner", "--health", "127.0.0.1:0", ...args], {
@@ -44,7 +44,10 @@ export const spawnRunner = (args: ReadonlyArray<string>, env: Readonly<Record<st
     const startedDeferred = Deferred.makeUnsafe<number, Error>()
     child.on("exit", (code, signal) => {
       Deferred.doneUnsafe(exitedDeferred, Effect.succeed(code ?? signal ?? -1))
-      Deferred.doneUnsafe(startedDeferred, Effect.fail(new Error(`runner exited (${code ?? signal}) before it started: ${stderr.join("\n")}`)))
+      Deferred.doneUnsafe(
+        startedDeferred,
+        Effect.fail(new Error(`runner exited (${code ?? signal}) before it started: ${stderr.join("\n")}`))
+      )
     })
     createInterface({ input: child.stderr }).on("line", (line) => stderr.push(line))
     createInterface({ input: child.stdout }).on("line", (line) => {
@@ -62,7 +65,10 @@ export const spawnRunner = (args: ReadonlyArray<string>, env: Readonly<Record<st
       }
     })
     const started = Deferred.await(startedDeferred).pipe(
-      Effect.timeoutOrElse({ duration: "60 seconds", orElse: () => Effect.fail(new Error(`runner not started in 60 s: ${stderr.join("\n")}`)) })
+      Effect.timeoutOrElse({
+        duration: "60 seconds",
+        orElse: () => Effect.fail(new Error(`runner not started in 60 s: ${stderr.join("\n")}`))
+      })
     )
     const probe = (path: string) =>
       Effect.flatMap(Deferred.await(startedDeferred), (port) =>
@@ -72,8 +78,17 @@ export const spawnRunner = (args: ReadonlyArray<string>, env: Readonly<Record<st
             return { status: response.status, body: await response.text() }
           },
           catch: (error) => new Error(String(error))
-        }))
-    const running: RunnerProcess = { child, logs, stderr, notJson, exited: Deferred.await(exitedDeferred), started, probe }
+        })
+      )
+    const running: RunnerProcess = {
+      child,
+      logs,
+      stderr,
+      notJson,
+      exited: Deferred.await(exitedDeferred),
+      started,
+      probe
+    }
     return running
   })
 
@@ -82,6 +97,10 @@ export const eventually = <E, R>(check: Effect.Effect<boolean, E, R>, within: Du
   check.pipe(
     Effect.catch(() => Effect.succeed(false)),
     Effect.repeat({ until: (ok) => ok, schedule: Schedule.spaced("100 millis") }),
-    Effect.timeoutOrElse({ duration: within, orElse: () => Effect.die(new Error(`${what}: not reached within ${Duration.format(Duration.fromInputUnsafe(within))}`)) }),
+    Effect.timeoutOrElse({
+      duration: within,
+      orElse: () =>
+        Effect.die(new Error(`${what}: not reached within ${Duration.format(Duration.fromInputUnsafe(within))}`))
+    }),
     Effect.asVoid
   )

@@ -19,7 +19,7 @@ const Worker = Agent.make({
       ctx.reply(msg, [...trace])
       return trace
     }
-    return Effect.gen(function*() {
+    return Effect.gen(function* () {
       const wait = yield* Random.nextIntBetween(1, 1000)
       yield* Effect.sleep(wait)
       const now = yield* Clock.currentTimeMillis
@@ -29,7 +29,7 @@ const Worker = Agent.make({
 })
 
 /** Three workers, five rounds each, the clock advanced in steps; returns every worker's trace. */
-const scenario = Effect.gen(function*() {
+const scenario = Effect.gen(function* () {
   const agents = yield* AgentSystem
   const workers = yield* Effect.forEach(["w1", "w2", "w3"], (id) => agents.spawn(Worker, { id }))
   for (let round = 0; round < 5; round++) {
@@ -41,12 +41,15 @@ const scenario = Effect.gen(function*() {
 
 describe("Mabeam.layer", () => {
   it.effect("closing the scope stops every agent and removes every registry entry", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const scope = yield* Scope.make()
       const services = yield* Layer.buildWithScope(Mabeam.layer({ env: {} }), scope)
       const agents = Context.get(services, AgentSystem)
       const registry = Context.get(services, Registry)
-      yield* Effect.forEach(Array.from({ length: 20 }, (_, i) => i), (i) => agents.spawn(Worker, { id: `w${i}` }))
+      yield* Effect.forEach(
+        Array.from({ length: 20 }, (_, i) => i),
+        (i) => agents.spawn(Worker, { id: `w${i}` })
+      )
       for (let i = 0; i < 10; i++) yield* Effect.yieldNow
       assert.strictEqual(yield* registry.count, 20)
       const size = yield* Metric.value(Metric.withAttributes(Telemetry.registrySize, { namespace: "default" }))
@@ -54,19 +57,21 @@ describe("Mabeam.layer", () => {
       yield* Scope.close(scope, Exit.void)
       assert.strictEqual(agents.size(), 0)
       assert.strictEqual(yield* registry.count, 0)
-    }))
+    })
+  )
 
   it.effect("invalid configuration fails at startup with a message naming the key", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const error = yield* Effect.flip(Layer.build(Mabeam.layer({ env: { MABEAM_LIMITER_CAPACITY: "-2" } })))
       assert.strictEqual(error._tag, "InvalidConfig")
       assert.match(error.message, /limiter\.capacity \(MABEAM_LIMITER_CAPACITY\) = "-2"/)
-    }))
+    })
+  )
 })
 
 describe("MabeamTest.layer", () => {
   it.effect("the same seed gives the same trace; another seed gives another", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const run = (seed: number) => scenario.pipe(Effect.provide(MabeamTest.layer({ seed })))
       const first = yield* run(42)
       const second = yield* run(42)
@@ -74,5 +79,6 @@ describe("MabeamTest.layer", () => {
       assert.strictEqual(first.flat().length, 15)
       assert.deepStrictEqual(first, second)
       assert.notDeepEqual(first, other)
-    }))
+    })
+  )
 })

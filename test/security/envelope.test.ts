@@ -16,7 +16,7 @@ const deep = (levels: number): Schema.Json => {
 }
 
 /** Alice seals for bob; bob and carol have identities; alice's key was rotated so key ids 0 and 1 both verify. */
-const setup = Effect.gen(function*() {
+const setup = Effect.gen(function* () {
   const identities = yield* Identities
   const old = yield* identities.issue("alice")
   yield* identities.issue("bob")
@@ -27,7 +27,11 @@ const setup = Effect.gen(function*() {
 })
 
 const rewrites: ReadonlyArray<readonly [string, (e: Envelope) => unknown, string | undefined]> = [
-  ["nonce", (e) => ({ ...e, nonce: e.nonce.endsWith("0") ? `${e.nonce.slice(0, -1)}1` : `${e.nonce.slice(0, -1)}0` }), "bob"],
+  [
+    "nonce",
+    (e) => ({ ...e, nonce: e.nonce.endsWith("0") ? `${e.nonce.slice(0, -1)}1` : `${e.nonce.slice(0, -1)}0` }),
+    "bob"
+  ],
   ["timestamp", (e) => ({ ...e, timestamp: e.timestamp + 1 }), "bob"],
   ["key id", (e) => ({ ...e, keyId: 1 }), "bob"],
   ["sender", (e) => ({ ...e, sender: "carol" }), "bob"],
@@ -38,7 +42,7 @@ const rewrites: ReadonlyArray<readonly [string, (e: Envelope) => unknown, string
 describe("envelopes: every signed field is signed", () => {
   for (const [field, rewrite, openAs] of rewrites) {
     it.effect(`rewriting the ${field} fails verification as a bad signature`, () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { envelope, identities } = yield* setup
         const error = yield* Effect.flip(identities.open(rewrite(envelope), openAs))
         assert.instanceOf(error, InvalidSignature)
@@ -48,25 +52,29 @@ describe("envelopes: every signed field is signed", () => {
         assert.deepStrictEqual(verified.payload, { amount: 10 })
         const audit = yield* AuditLog
         assert.strictEqual(yield* audit.verify, (yield* audit.records).length)
-      }).pipe(Effect.provide(securityLayer())))
+      }).pipe(Effect.provide(securityLayer()))
+    )
   }
 })
 
 describe("bounded input", () => {
-  it.effect("10 000 levels of nesting in AuditLog.record is InvalidInput naming the limit, and nothing is recorded", () =>
-    Effect.gen(function*() {
-      const audit = yield* AuditLog
-      const before = (yield* audit.records).length
-      const error = yield* Effect.flip(audit.record({ type: "t", agent: "a", detail: deep(10_000) }))
-      assert.instanceOf(error, InvalidInput)
-      assert.include(error.message, "MAX_JSON_DEPTH")
-      assert.strictEqual((yield* audit.records).length, before)
-      yield* audit.record({ type: "t", agent: "a", detail: deep(10) })
-      assert.strictEqual(yield* audit.verify, before + 1)
-    }).pipe(Effect.provide(securityLayer())))
+  it.effect(
+    "10 000 levels of nesting in AuditLog.record is InvalidInput naming the limit, and nothing is recorded",
+    () =>
+      Effect.gen(function* () {
+        const audit = yield* AuditLog
+        const before = (yield* audit.records).length
+        const error = yield* Effect.flip(audit.record({ type: "t", agent: "a", detail: deep(10_000) }))
+        assert.instanceOf(error, InvalidInput)
+        assert.include(error.message, "MAX_JSON_DEPTH")
+        assert.strictEqual((yield* audit.records).length, before)
+        yield* audit.record({ type: "t", agent: "a", detail: deep(10) })
+        assert.strictEqual(yield* audit.verify, before + 1)
+      }).pipe(Effect.provide(securityLayer()))
+  )
 
   it.effect("10 000 levels of nesting in Signer.seal and Identities.open are InvalidInput, not a stack overflow", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const identities = yield* Identities
       const signer = yield* identities.issue("alice")
       const sealed = yield* Effect.flip(signer.seal("bob", deep(10_000)))
@@ -78,12 +86,19 @@ describe("bounded input", () => {
       assert.include(opened.message, "MAX_JSON_DEPTH")
       // The honest envelope is unaffected by the attempt.
       assert.strictEqual((yield* identities.open(envelope, "bob")).payload, 1)
-    }).pipe(Effect.provide(securityLayer())))
+    }).pipe(Effect.provide(securityLayer()))
+  )
 
   it.effect("a payload of more than MAX_JSON_NODES values is refused by name", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const signer = yield* (yield* Identities).issue("alice")
-      const error = yield* Effect.flip(signer.seal("bob", Array.from({ length: 100_001 }, () => 0)))
+      const error = yield* Effect.flip(
+        signer.seal(
+          "bob",
+          Array.from({ length: 100_001 }, () => 0)
+        )
+      )
       assert.include(error.message, "MAX_JSON_NODES")
-    }).pipe(Effect.provide(securityLayer())))
+    }).pipe(Effect.provide(securityLayer()))
+  )
 })

@@ -1,7 +1,13 @@
 /** Layers shared by the security tests. */
 import { Layer } from "effect"
 import { EventStore } from "../../src/events/index.ts"
-import { AuditLog, Authorization, type AuthorizationOptions, Identities, type IdentityOptions } from "../../src/security/index.ts"
+import {
+  AuditLog,
+  Authorization,
+  type AuthorizationOptions,
+  Identities,
+  type IdentityOptions
+} from "../../src/security/index.ts"
 
 /** The audit key of the test logs (a real deployment keeps its key secret and out of the store). */
 export const auditKey = Buffer.from("mabeam-test-audit-key-0123456789")
@@ -13,7 +19,9 @@ export const keyedAudit = Layer.orDie(AuditLog.layerWith({ key: auditKey }))
 export const auditLayer = keyedAudit.pipe(Layer.provideMerge(Layer.orDie(EventStore.layerMemory())))
 
 /** Identities + authorization + audit log over an in-memory event store. */
-export const securityLayer = (options: { readonly identities?: IdentityOptions; readonly authorization?: AuthorizationOptions } = {}) =>
+export const securityLayer = (
+  options: { readonly identities?: IdentityOptions; readonly authorization?: AuthorizationOptions } = {}
+) =>
   Layer.mergeAll(
     Identities.layerWith(options.identities ?? {}),
     Authorization.layerWith(options.authorization ?? {})

@@ -18,14 +18,14 @@ const security = {
 }
 
 const as = (agent: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const token = yield* Effect.orDie((yield* Tokens).issue(agent))
     return (yield* SecureMode).actAs(token)
   })
 
 describe("Mabeam.layer({ security })", () => {
   it.effect("turns the checks on for agents and registry, and persists the denials", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const agents = yield* AgentSystem
       const registry = yield* Registry
       const alice = yield* as("alice")
@@ -45,14 +45,16 @@ describe("Mabeam.layer({ security })", () => {
       const denied = (yield* audit.records).filter((r) => r.type === "security.unauthorized").map((r) => r.agent)
       assert.deepStrictEqual(denied, ["anonymous", "mallory", "mallory", "mallory"])
       assert.strictEqual(yield* audit.verifyStored, (yield* audit.records).length)
-    }).pipe(Effect.provide(Mabeam.layer({ env: {}, security }))))
+    }).pipe(Effect.provide(Mabeam.layer({ env: {}, security })))
+  )
 
   it.effect("without it, any caller spawns, tells and unregisters (what the README says is unprotected)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const agents = yield* AgentSystem
       const counter = yield* agents.spawn(Counter, { id: "c-1" })
       yield* counter.tell(Increment.make({ by: 3 }))
       assert.isTrue(yield* (yield* Registry).unregister("c-1"))
       assert.strictEqual(yield* counter.ask(Get.make({})), 3)
-    }).pipe(Effect.provide(Mabeam.layer({ env: {} }))))
+    }).pipe(Effect.provide(Mabeam.layer({ env: {} })))
+  )
 })

@@ -8,7 +8,16 @@ import { assert, describe, it } from "@effect/vitest"
 import { Effect, Exit, Layer, Option } from "effect"
 import { TestClock } from "effect/testing"
 import { AgentSystem } from "../../src/agent/index.ts"
-import { AuditLog, Authorization, Capabilities, SecureAgents, SecureMode, secureLayer, Tokens, Unauthorized } from "../../src/security/index.ts"
+import {
+  AuditLog,
+  Authorization,
+  Capabilities,
+  SecureAgents,
+  SecureMode,
+  secureLayer,
+  Tokens,
+  Unauthorized
+} from "../../src/security/index.ts"
 import { Counter, Get, Increment } from "../agent/fixtures.ts"
 
 const grants = {
@@ -20,19 +29,21 @@ const Secure = secureLayer({ authorization: { grants } }).pipe(Layer.orDie)
 const App = SecureAgents.layer.pipe(Layer.provide(AgentSystem.layer), Layer.provideMerge(Secure))
 
 const as = (agent: string) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const token = yield* Effect.orDie((yield* Tokens).issue(agent))
     return (yield* SecureMode).actAs(token)
   })
 
-const denials = Effect.gen(function*() {
+const denials = Effect.gen(function* () {
   const records = yield* (yield* AuditLog).records
-  return records.filter((r) => r.type === "security.unauthorized").map((r) => [r.agent, (r.detail as { capability: string }).capability])
+  return records
+    .filter((r) => r.type === "security.unauthorized")
+    .map((r) => [r.agent, (r.detail as { capability: string }).capability])
 })
 
 describe("agent system in secure mode", () => {
   it.effect("spawn, tell, ask and stop need the caller's capability; a refusal changes nothing and is audited", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const agents = yield* AgentSystem
       const alice = yield* as("alice")
       const mallory = yield* as("mallory")
@@ -74,7 +85,10 @@ describe("agent system in secure mode", () => {
 
       yield* TestClock.adjust(1)
       const audited = yield* denials
-      assert.deepStrictEqual(audited.slice(0, 2), [["mallory", "agent:spawn"], ["anonymous", "agent:spawn"]])
+      assert.deepStrictEqual(audited.slice(0, 2), [
+        ["mallory", "agent:spawn"],
+        ["anonymous", "agent:spawn"]
+      ])
       assert.includeDeepMembers(audited, [
         ["mallory", "agent:tell:c-1"],
         ["reader", "agent:tell:c-1"],
@@ -85,12 +99,16 @@ describe("agent system in secure mode", () => {
         ["reader", "agent:ask:c-1"]
       ])
       // Both refused tellUnsafe calls are audited (asynchronously, by the system's own fiber).
-      assert.strictEqual(audited.filter(([agent, capability]) => agent === "anonymous" && capability === "agent:tell:c-1").length, 4)
+      assert.strictEqual(
+        audited.filter(([agent, capability]) => agent === "anonymous" && capability === "agent:tell:c-1").length,
+        4
+      )
       assert.isAbove(yield* (yield* AuditLog).verify, 0)
-    }).pipe(Effect.provide(App)))
+    }).pipe(Effect.provide(App))
+  )
 
   it.effect("the supervisors and link are checked too: the raw system is not reachable around the checks", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const agents = yield* AgentSystem
       const alice = yield* as("alice")
       const boss = yield* as("boss")
@@ -102,7 +120,10 @@ describe("agent system in secure mode", () => {
         assert.isTrue(Exit.isFailure(exit) && Exit.hasDies(exit), `${supervisor.name} let alice stop c-2`)
       }
       // Spawning under one of the system's supervisors needs agent:supervise as well, typed.
-      assert.instanceOf(yield* Effect.flip(alice(agents.spawn(Counter, { id: "c-4", supervisor: group }))), Unauthorized)
+      assert.instanceOf(
+        yield* Effect.flip(alice(agents.spawn(Counter, { id: "c-4", supervisor: group }))),
+        Unauthorized
+      )
       const placed = yield* boss(agents.spawn(Counter, { id: "c-5", supervisor: group }))
       assert.isTrue(placed.isAlive())
       yield* boss(agents.stop(placed))
@@ -115,5 +136,6 @@ describe("agent system in secure mode", () => {
       yield* Effect.orDie(boss(group.stopChild("c-2")))
       assert.isFalse(counter.isAlive())
       assert.isAbove(yield* (yield* AuditLog).verify, 0)
-    }).pipe(Effect.provide(App)))
+    }).pipe(Effect.provide(App))
+  )
 })

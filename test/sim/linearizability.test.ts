@@ -1,13 +1,20 @@
 import { assert, describe, it } from "@effect/vitest"
 import type { LockInput, LockOutput, Operation, RegisterInput } from "../../src/sim/index.ts"
-import { checkLinearizable, counterModel, History, leaseLockModel, linearizabilityViolation, registerModel } from "../../src/sim/index.ts"
+import {
+  checkLinearizable,
+  counterModel,
+  History,
+  leaseLockModel,
+  linearizabilityViolation,
+  registerModel
+} from "../../src/sim/index.ts"
 
 const op = <I, O>(client: string, input: I, call: number, output: O | undefined, ret?: number): Operation<I, O> => ({
   client,
   input,
   call,
   output,
-  ret: output === undefined ? Infinity : ret ?? call + 1
+  ret: output === undefined ? Infinity : (ret ?? call + 1)
 })
 const rop = op<RegisterInput, string | null>
 const cop = op<{ readonly _tag: "Increment" }, number>
@@ -80,7 +87,10 @@ describe("linearizability checker", () => {
     // A timed-out acquire may have consumed the skipped token, but only after a's lease ended.
     const timedOut = [...skipped, op<LockInput, LockOutput>("c", acquire(30), 50, undefined)]
     assert.strictEqual(checkLinearizable(leaseLockModel, timedOut)._tag, "Linearizable")
-    const lowerAfterHigher = [op("a", acquire(100), 0, granted(2, 105), 10), op("b", acquire(50), 200, granted(1, 260), 240)]
+    const lowerAfterHigher = [
+      op("a", acquire(100), 0, granted(2, 105), 10),
+      op("b", acquire(50), 200, granted(1, 260), 240)
+    ]
     assert.strictEqual(checkLinearizable(leaseLockModel, lowerAfterHigher)._tag, "NotLinearizable")
   })
 

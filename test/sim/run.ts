@@ -26,17 +26,23 @@ const correct = known.filter((n) => !n.endsWith("-broken"))
 if (name === undefined || (name !== "all" && !known.includes(name))) {
   console.error(name === undefined ? "name a protocol to simulate." : `unknown protocol "${name}".`)
   console.error(`known protocols: ${correct.join(", ")}`)
-  console.error(`deliberately broken variants (their checkers must fail): ${known.filter((n) => n.endsWith("-broken")).join(", ")}`)
+  console.error(
+    `deliberately broken variants (their checkers must fail): ${known.filter((n) => n.endsWith("-broken")).join(", ")}`
+  )
   console.error(`or "all": every protocol above, each over --seeds seeds (default 1000; minutes in all)`)
   process.exit(2)
 }
 const names = name === "all" ? correct : [name]
 
-const program = Effect.gen(function*() {
+const program = Effect.gen(function* () {
   if (seed !== undefined) {
     const result = yield* scenarios[name]!(seed)
     console.log(result.traceTail.join("\n"))
-    console.log(result.ok ? `seed ${seed}: ok (trace ${result.traceHash}, ${result.traceCount} events, ${result.steps} steps)` : formatFailure(name, result))
+    console.log(
+      result.ok
+        ? `seed ${seed}: ok (trace ${result.traceHash}, ${result.traceCount} events, ${result.steps} steps)`
+        : formatFailure(name, result)
+    )
     return result.ok ? 0 : 1
   }
   const count = flag("seeds") ?? 10_000
@@ -50,10 +56,13 @@ const program = Effect.gen(function*() {
     failed += failures.length
     const done = index + 1
     const elapsed = (performance.now() - started) / 1000
-    const left = names.length > 1 && done < names.length
-      ? ` [${done}/${names.length} protocols, about ${Math.ceil((elapsed / done) * (names.length - done))} s left]`
-      : ""
-    console.log(`${scenario}: ${count - failures.length}/${count} seeds ok in ${((performance.now() - begun) / 1000).toFixed(1)} s${left}`)
+    const left =
+      names.length > 1 && done < names.length
+        ? ` [${done}/${names.length} protocols, about ${Math.ceil((elapsed / done) * (names.length - done))} s left]`
+        : ""
+    console.log(
+      `${scenario}: ${count - failures.length}/${count} seeds ok in ${((performance.now() - begun) / 1000).toFixed(1)} s${left}`
+    )
     for (const failure of failures.slice(0, 5)) console.log(formatFailure(scenario, failure, 5))
   }
   return failed === 0 ? 0 : 1

@@ -36,42 +36,54 @@ const report = (name: string, run: { seed: number; violations: ReadonlyArray<str
   `${run.violations.join("\n")}\n-- trace (last 25) --\n${run.trace.slice(-25).join("\n")}`
 
 describe("supervision trees under seeded faults", () => {
-  it.effect(`restarts stay within intensity, failed starts and name clashes change nothing, a stopped tree runs nothing: ${seeds.length} seeds`, () =>
-    Effect.gen(function*() {
-      let restarts = 0
-      let gaveUp = 0
-      for (const seed of seeds) {
-        const run = yield* treeScenario(seed, only === undefined ? {} : { live: (line) => console.log(line) })
-        if (findings[seed] !== undefined) {
-          assert.isAbove(run.violations.length, 0, `seed ${seed} (${findings[seed]}) passes now: remove it from the findings`)
-        } else {
-          assert.deepStrictEqual(run.violations, [], report("tree", run))
+  it.effect(
+    `restarts stay within intensity, failed starts and name clashes change nothing, a stopped tree runs nothing: ${seeds.length} seeds`,
+    () =>
+      Effect.gen(function* () {
+        let restarts = 0
+        let gaveUp = 0
+        for (const seed of seeds) {
+          const run = yield* treeScenario(seed, only === undefined ? {} : { live: (line) => console.log(line) })
+          if (findings[seed] !== undefined) {
+            assert.isAbove(
+              run.violations.length,
+              0,
+              `seed ${seed} (${findings[seed]}) passes now: remove it from the findings`
+            )
+          } else {
+            assert.deepStrictEqual(run.violations, [], report("tree", run))
+          }
+          restarts += run.restarts
+          if (run.gaveUp) gaveUp++
         }
-        restarts += run.restarts
-        if (run.gaveUp) gaveUp++
-      }
-      if (only === undefined) {
-        assert.isAbove(restarts, seeds.length, "the schedule must make supervisors restart children")
-        assert.isAbove(gaveUp, 0, "some seeds must drive a root past its intensity")
-      }
-    }), 120_000)
+        if (only === undefined) {
+          assert.isAbove(restarts, seeds.length, "the schedule must make supervisors restart children")
+          assert.isAbove(gaveUp, 0, "some seeds must drive a root past its intensity")
+        }
+      }),
+    120_000
+  )
 
   it.effect("crash during shutdown: a stop that dies fails the root's scope close (open finding)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const runs = []
       for (let seed = 1; seed <= 60; seed++) runs.push(yield* treeScenario(seed, { stopsDie: true }))
-      const failing = runs.filter((run) => run.violations.some((violation) => /closing the root's scope failed/.test(violation)))
+      const failing = runs.filter((run) =>
+        run.violations.some((violation) => /closing the root's scope failed/.test(violation))
+      )
       assert.isAbove(failing.length, 0, "a stop that dies no longer breaks shutdown: make this a law of the sweep")
-    }))
+    })
+  )
 
   it.effect("a seed replays: the same seed gives the same trace", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const first = yield* treeScenario(7)
       const second = yield* treeScenario(7)
       assert.deepStrictEqual(second.trace, first.trace)
       const other = yield* treeScenario(8)
       assert.notDeepEqual(other.trace, first.trace)
-    }))
+    })
+  )
 
   it("the intensity checker catches restarts beyond the limit, and forgives the decision that gave up", () => {
     const limits = new Map([["root#1", { maxRestarts: 2, withinMillis: 1000 }]])
@@ -86,27 +98,32 @@ describe("supervision trees under seeded faults", () => {
 describe("the agent system under seeded faults", () => {
   const agentSeeds = only !== undefined ? seeds : seeds.slice(0, Math.max(1, Math.floor(seeds.length / 3)))
 
-  it.effect(`no message is lost without a dead-letter count; failed starts, clashes and stopped systems leave nothing: ${agentSeeds.length} seeds`, () =>
-    Effect.gen(function*() {
-      let deadLetters = 0
-      let failedSpawns = 0
-      for (const seed of agentSeeds) {
-        const run = yield* agentsScenario(seed)
-        if (only !== undefined) console.log(run.trace.join("\n"))
-        assert.deepStrictEqual(run.violations, [], report("agents", run))
-        deadLetters += run.deadLetters
-        failedSpawns += run.failedSpawns
-      }
-      if (only === undefined) {
-        assert.isAbove(deadLetters, 0, "the schedule must produce dead letters")
-        assert.isAbove(failedSpawns, 0, "the schedule must crash starts and clash names")
-      }
-    }), 120_000)
+  it.effect(
+    `no message is lost without a dead-letter count; failed starts, clashes and stopped systems leave nothing: ${agentSeeds.length} seeds`,
+    () =>
+      Effect.gen(function* () {
+        let deadLetters = 0
+        let failedSpawns = 0
+        for (const seed of agentSeeds) {
+          const run = yield* agentsScenario(seed)
+          if (only !== undefined) console.log(run.trace.join("\n"))
+          assert.deepStrictEqual(run.violations, [], report("agents", run))
+          deadLetters += run.deadLetters
+          failedSpawns += run.failedSpawns
+        }
+        if (only === undefined) {
+          assert.isAbove(deadLetters, 0, "the schedule must produce dead letters")
+          assert.isAbove(failedSpawns, 0, "the schedule must crash starts and clash names")
+        }
+      }),
+    120_000
+  )
 
   it.effect("a handler that forgets messages is caught by the dead-letter checker", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const runs = []
       for (let seed = 1; seed <= 10; seed++) runs.push(yield* agentsScenario(seed, { forgetEvery: 3 }))
       assert.isTrue(runs.some((run) => run.violations.some((violation) => violation.startsWith("messages lost"))))
-    }))
+    })
+  )
 })

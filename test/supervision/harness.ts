@@ -26,7 +26,7 @@ export const makeProbe = Effect.sync((): Probe => {
       Effect.map(inbox(id), (queue) => ({
         id,
         restart,
-        start: Effect.gen(function*() {
+        start: Effect.gen(function* () {
           log.push(`start:${id}`)
           yield* Effect.addFinalizer(() => Effect.sync(() => log.push(`stop:${id}`)))
           const command = yield* Queue.take(queue)

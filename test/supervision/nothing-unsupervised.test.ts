@@ -20,9 +20,13 @@ it("no source outside src/runtime and src/cli runs an effect or forks a detached
     .map((file) => relative(root, file).split("\\").join("/"))
     .filter((file) => !allowed.some((prefix) => file.startsWith(prefix)))
     .flatMap((file) =>
-      readFileSync(join(root, file), "utf8").split("\n").flatMap((line, index) =>
-        forbidden.test(line) && !line.trim().startsWith("*") && !line.trim().startsWith("//") ? [`${file}:${index + 1}: ${line.trim()}`] : []
-      )
+      readFileSync(join(root, file), "utf8")
+        .split("\n")
+        .flatMap((line, index) =>
+          forbidden.test(line) && !line.trim().startsWith("*") && !line.trim().startsWith("//")
+            ? [`${file}:${index + 1}: ${line.trim()}`]
+            : []
+        )
     )
   assert.deepStrictEqual(offenders, [])
 })

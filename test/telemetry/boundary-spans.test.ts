@@ -17,14 +17,14 @@ const recording = () => {
   })
   return { spans, tracer }
 }
-const settle = Effect.gen(function*() {
+const settle = Effect.gen(function* () {
   for (let i = 0; i < 20; i++) yield* Effect.yieldNow
 })
 
 describe("spans at service boundaries", () => {
   it.effect("a restart, a stop and a supervisor giving up are traced", () => {
     const { spans, tracer } = recording()
-    return Effect.gen(function*() {
+    return Effect.gen(function* () {
       const system = yield* AgentSystem
       const team = yield* Supervisor.make({ name: "team", intensity: { maxRestarts: 1, within: "1 minute" } })
       const agent = yield* system.spawn(Counter, { id: "traced", supervisor: team })
@@ -38,8 +38,12 @@ describe("spans at service boundaries", () => {
       assert.isDefined(restart)
       assert.strictEqual(restart!.attributes.get("child"), "traced")
       assert.strictEqual(restart!.attributes.get("strategy"), "one-for-one")
-      assert.isDefined(spans.find((span) => span.name === "mabeam.agents.stop" && span.attributes.get("agent") === "stopped"))
-      assert.isDefined(spans.find((span) => span.name === "mabeam.supervision.give-up" && span.attributes.get("supervisor") === "team"))
+      assert.isDefined(
+        spans.find((span) => span.name === "mabeam.agents.stop" && span.attributes.get("agent") === "stopped")
+      )
+      assert.isDefined(
+        spans.find((span) => span.name === "mabeam.supervision.give-up" && span.attributes.get("supervisor") === "team")
+      )
     }).pipe(Effect.provide(AgentSystem.layer), Effect.withTracer(tracer))
   })
 })

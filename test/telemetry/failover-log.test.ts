@@ -9,11 +9,12 @@ const address = RunnerAddress.make("127.0.0.1", 1)
 
 const check = (ping: Effect.Effect<void, ClusterError.RunnerUnavailable>) => {
   const lines: Array<{ readonly level: string; readonly text: string }> = []
-  const capture = Logger.make(({ logLevel, message }) =>
-    void lines.push({ level: logLevel, text: (Array.isArray(message) ? message : [message]).map(String).join(" ") })
+  const capture = Logger.make(
+    ({ logLevel, message }) =>
+      void lines.push({ level: logLevel, text: (Array.isArray(message) ? message : [message]).map(String).join(" ") })
   )
   const runners = Layer.succeed(Runners.Runners)({ ping: () => ping } as unknown as Runners.Runners["Service"])
-  return Effect.gen(function*() {
+  return Effect.gen(function* () {
     const fiber = yield* Effect.forkChild((yield* RunnerHealth.RunnerHealth).isAlive(address))
     yield* TestClock.adjust("10 seconds")
     return { alive: yield* Fiber.join(fiber), lines }
@@ -25,7 +26,7 @@ const check = (ping: Effect.Effect<void, ClusterError.RunnerUnavailable>) => {
 
 describe("failover logs", () => {
   it.effect("a runner that fails its health check is logged (Warn) with its address; a live one is not", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const dead = yield* check(Effect.fail(new ClusterError.RunnerUnavailable({ address })))
       assert.isFalse(dead.alive)
       assert.strictEqual(dead.lines.length, 1)
@@ -34,5 +35,6 @@ describe("failover logs", () => {
       const live = yield* check(Effect.void)
       assert.isTrue(live.alive)
       assert.deepStrictEqual(live.lines, [])
-    }))
+    })
+  )
 })

@@ -18,7 +18,9 @@ const sources = (dir: string): Array<string> =>
   })
 const files = sources(root).map((path) => ({ path: relative(root, path), text: readFileSync(path, "utf8") }))
 
-const defined = Object.entries(Metrics).flatMap(([name, value]) => Metric.isMetric(value) ? [{ name, metric: value }] : [])
+const defined = Object.entries(Metrics).flatMap(([name, value]) =>
+  Metric.isMetric(value) ? [{ name, metric: value }] : []
+)
 // Files that only define or re-export metrics; a metric used nowhere else is recorded nowhere.
 const catalogue = new Set(["telemetry/Metrics.ts", "telemetry/index.ts", "monitor/metrics.ts"])
 const UNIT = /^(1|s|ms|By|\{[a-z_]+\}(\/s)?)$/
@@ -27,7 +29,10 @@ describe("the metric catalogue", () => {
   it("has the metrics the README lists, and no other file of src defines one", () => {
     assert.isAtLeast(defined.length, 20)
     const definers = files.filter((f) => /Metric\.(counter|gauge|histogram|summary|frequency|timer)\(/.test(f.text))
-    assert.deepStrictEqual(definers.map((f) => f.path), ["telemetry/Metrics.ts"])
+    assert.deepStrictEqual(
+      definers.map((f) => f.path),
+      ["telemetry/Metrics.ts"]
+    )
   })
 
   it("names are dotted lower-case OpenTelemetry names with a UCUM unit and a description", () => {

@@ -54,7 +54,11 @@ export interface ReceivedMetric {
   readonly unit: string
   readonly description: string
   readonly kind: "sum" | "gauge" | "histogram" | "other"
-  readonly points: ReadonlyArray<{ readonly attributes: Record<string, unknown>; readonly value: number; readonly timeUnixNano: bigint }>
+  readonly points: ReadonlyArray<{
+    readonly attributes: Record<string, unknown>
+    readonly value: number
+    readonly timeUnixNano: bigint
+  }>
   readonly resource: Record<string, unknown>
 }
 
@@ -179,7 +183,7 @@ const decode = (signal: Signal, contentType: string, bytes: Buffer): Json =>
  * satisfies `check`; `setMode` switches what it answers.
  */
 export const receiver = (initial: Mode = "ok") =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let mode: Mode = initial
     const received: Received = { spans: [], metrics: [], logs: [], contentTypes: new Set(), requests: [] }
     const waiters: Array<{ check: (r: Received) => boolean; done: Deferred.Deferred<Received> }> = []
@@ -211,7 +215,8 @@ export const receiver = (initial: Mode = "ok") =>
             if (req.method === "POST" && signal in requestTypes) {
               normalise(signal, decode(signal, contentType, Buffer.concat(chunks)), received)
             }
-            res.writeHead(200, { "content-type": contentType.includes("json") ? "application/json" : contentType })
+            res
+              .writeHead(200, { "content-type": contentType.includes("json") ? "application/json" : contentType })
               .end(contentType.includes("json") ? "{}" : undefined)
             wake()
           })
@@ -230,14 +235,15 @@ export const receiver = (initial: Mode = "ok") =>
       received,
       setMode: (next: Mode) => Effect.sync(() => void (mode = next)),
       waitFor: (check: (r: Received) => boolean) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const done = yield* Deferred.make<Received>()
           waiters.push({ check, done })
           wake()
           return yield* Deferred.await(done).pipe(
             Effect.timeoutOrElse({
               duration: "15 seconds",
-              orElse: () => Effect.die(new Error(`receiver: condition not met; received ${JSON.stringify(summary(received))}`))
+              orElse: () =>
+                Effect.die(new Error(`receiver: condition not met; received ${JSON.stringify(summary(received))}`))
             })
           )
         })

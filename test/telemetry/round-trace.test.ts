@@ -32,32 +32,43 @@ const Economy = AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.layer))
 
 describe("a flagship-like round is one trace", () => {
   it.live("evaluation, auction and ledger spans share the round's root", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const collector = yield* receiver()
-      yield* Effect.scoped(Effect.gen(function*() {
-        const ledger = yield* Ledger
-        const house = yield* AuctionHouse
-        for (const account of ["pool", "team-a", "team-b"]) yield* ledger.open(account)
-        yield* ledger.mint({ account: "team-a", amount: 100n })
-        yield* ledger.mint({ account: "team-b", amount: 100n })
-        const worker = yield* (yield* AgentSystem).spawn(Worker)
-        const round = Effect.gen(function*() {
-          yield* house.open({ kind: "english", id: "budget-1", seller: "pool", reserve: 1n, increment: 1n, duration: 1_000 })
-          const score = yield* worker.ask(Evaluate.make({ config: 3 }))
-          yield* house.bid({ auction: "budget-1", bidder: "team-a", amount: BigInt(score) })
-          yield* house.bid({ auction: "budget-1", bidder: "team-b", amount: BigInt(score + 5) })
-          const outcome = yield* Effect.forkChild(house.outcome("budget-1"))
-          yield* TestClock.adjust("1 second")
-          return yield* Fiber.join(outcome)
-        })
-        const outcome = yield* round.pipe(
-          Effect.withSpan("mabeam.flagship.round", { attributes: { "mabeam.round": 1 } }),
-          Effect.provide(TestClock.layer())
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const ledger = yield* Ledger
+          const house = yield* AuctionHouse
+          for (const account of ["pool", "team-a", "team-b"]) yield* ledger.open(account)
+          yield* ledger.mint({ account: "team-a", amount: 100n })
+          yield* ledger.mint({ account: "team-b", amount: 100n })
+          const worker = yield* (yield* AgentSystem).spawn(Worker)
+          const round = Effect.gen(function* () {
+            yield* house.open({
+              kind: "english",
+              id: "budget-1",
+              seller: "pool",
+              reserve: 1n,
+              increment: 1n,
+              duration: 1_000
+            })
+            const score = yield* worker.ask(Evaluate.make({ config: 3 }))
+            yield* house.bid({ auction: "budget-1", bidder: "team-a", amount: BigInt(score) })
+            yield* house.bid({ auction: "budget-1", bidder: "team-b", amount: BigInt(score + 5) })
+            const outcome = yield* Effect.forkChild(house.outcome("budget-1"))
+            yield* TestClock.adjust("1 second")
+            return yield* Fiber.join(outcome)
+          })
+          const outcome = yield* round.pipe(
+            Effect.withSpan("mabeam.flagship.round", { attributes: { "mabeam.round": 1 } }),
+            Effect.provide(TestClock.layer())
+          )
+          assert.strictEqual(outcome.award?.winner, "team-b")
+          yield* Effect.flatMap(Effect.service(TelemetryFlush), (t) => t.flush)
+        }).pipe(Effect.provide(Layer.mergeAll(AgentSystem.layer, Economy)))
+      ).pipe(
+        Effect.provide(
+          layerOtlp({ endpoint: collector.endpoint, serviceName: "mabeam-test", exportIntervalMillis: 60_000 })
         )
-        assert.strictEqual(outcome.award?.winner, "team-b")
-        yield* Effect.flatMap(Effect.service(TelemetryFlush), (t) => t.flush)
-      }).pipe(Effect.provide(Layer.mergeAll(AgentSystem.layer, Economy)))).pipe(
-        Effect.provide(layerOtlp({ endpoint: collector.endpoint, serviceName: "mabeam-test", exportIntervalMillis: 60_000 }))
       )
       const received = yield* collector.waitFor((r) =>
         ["mabeam.flagship.round", "mabeam.auction.settle", "mabeam.ledger.capture", "worker.evaluate"].every((name) =>
@@ -79,20 +90,18 @@ describe("a flagship-like round is one trace", () => {
         }
         return false
       }
-      for (
-        const name of [
-          "mabeam.auction.open",
-          "mabeam.agent.ask",
-          "mabeam.agent.handle",
-          "worker.evaluate",
-          "mabeam.auction.bid",
-          "mabeam.ledger.hold",
-          "mabeam.auction.close",
-          "mabeam.auction.settle",
-          "mabeam.ledger.capture",
-          "mabeam.ledger.release"
-        ]
-      ) {
+      for (const name of [
+        "mabeam.auction.open",
+        "mabeam.agent.ask",
+        "mabeam.agent.handle",
+        "worker.evaluate",
+        "mabeam.auction.bid",
+        "mabeam.ledger.hold",
+        "mabeam.auction.close",
+        "mabeam.auction.settle",
+        "mabeam.ledger.capture",
+        "mabeam.ledger.release"
+      ]) {
         const named = spans.filter((s) => s.name === name)
         assert.isAbove(named.length, 0, `some span ${name}`)
         for (const span of named) {
@@ -101,5 +110,6 @@ describe("a flagship-like round is one trace", () => {
         }
       }
       assert.strictEqual(new Set(spans.map((s) => s.traceId)).size, 1, "the run exported one trace")
-    }))
+    })
+  )
 })

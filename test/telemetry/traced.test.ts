@@ -13,7 +13,8 @@ interface Ledger {
 const make = (): Ledger => {
   let total = 100
   return {
-    transfer: (_from, _to, amount) => amount > total ? Effect.fail("insufficient") : Effect.sync(() => (total -= amount)),
+    transfer: (_from, _to, amount) =>
+      amount > total ? Effect.fail("insufficient") : Effect.sync(() => (total -= amount)),
     balance: Effect.sync(() => total),
     name: "main",
     sync: (n) => n * 2
@@ -30,14 +31,17 @@ describe("traced", () => {
         return span
       }
     })
-    return Effect.gen(function*() {
+    return Effect.gen(function* () {
       const ledger = traced<Ledger>("ledger", ["transfer", "balance", "name", "sync"])(make())
       assert.strictEqual(yield* ledger.transfer("a", "b", 30), 70)
       assert.strictEqual(yield* Effect.flip(ledger.transfer("a", "b", 500)), "insufficient")
       assert.strictEqual(yield* ledger.balance, 70)
       assert.strictEqual(ledger.name, "main")
       assert.strictEqual(ledger.sync(4), 8)
-      assert.deepStrictEqual(spans.map((s) => s.name), ["mabeam.ledger.transfer", "mabeam.ledger.transfer", "mabeam.ledger.balance"])
+      assert.deepStrictEqual(
+        spans.map((s) => s.name),
+        ["mabeam.ledger.transfer", "mabeam.ledger.transfer", "mabeam.ledger.balance"]
+      )
       const failed = spans[1]!
       assert.strictEqual(failed.status._tag === "Ended" && failed.status.exit._tag, "Failure")
     }).pipe(Effect.withTracer(tracer))

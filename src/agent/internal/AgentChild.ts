@@ -10,7 +10,12 @@ import type { AgentCell } from "./cell.ts"
 import type { AgentEvent } from "../events.ts"
 import { Incarnation } from "./loop.ts"
 
-/** What every agent of one system shares. */
+/**
+ * What every agent of one system shares.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SystemHooks {
   readonly node: string
   readonly registry: Option.Option<RegistryShape>
@@ -23,7 +28,12 @@ export interface SystemHooks {
   readonly crashLinked: (cell: AgentCell<unknown>, exit: Exit.Exit<void, unknown>) => void
 }
 
-/** The child spec of one agent. */
+/**
+ * The child spec of one agent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
   readonly id: string
   readonly restart: RestartPolicy
@@ -66,10 +76,9 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
       this.incarnation = incarnation
       this.cell.owner = fiber
       this.inherits = this.launches++ === 0
-      return this.withServices(this.register().pipe(
-        Effect.andThen(incarnation.init),
-        Effect.andThen(Effect.sync(() => this.announce()))
-      ))
+      return this.withServices(
+        this.register().pipe(Effect.andThen(incarnation.init), Effect.andThen(Effect.sync(() => this.announce())))
+      )
     })
   }
 
@@ -80,7 +89,11 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
    * supervisor's, or a `restartChild` caller's) and gets them provided.
    */
   private withServices<A, E2, R2>(effect: Effect.Effect<A, E2, R2>): Effect.Effect<A, E2, Exclude<R2, R>> {
-    return (this.inherits ? effect : Effect.provideContext(effect, this.services)) as Effect.Effect<A, E2, Exclude<R2, R>>
+    return (this.inherits ? effect : Effect.provideContext(effect, this.services)) as Effect.Effect<
+      A,
+      E2,
+      Exclude<R2, R>
+    >
   }
 
   /** Handles messages until stopped; a crash is logged (debug) with its cause before the supervisor decides. */
@@ -120,9 +133,17 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
 
   private announce(): void {
     const kind = this.definition.name
-    this.hooks.publish(this.restarts === 0
-      ? { _tag: "AgentStarted", agent: this.id, kind }
-      : { _tag: "AgentRestarted", agent: this.id, kind, restarts: this.restarts, cause: this.lastCrash ?? Cause.empty })
+    this.hooks.publish(
+      this.restarts === 0
+        ? { _tag: "AgentStarted", agent: this.id, kind }
+        : {
+            _tag: "AgentRestarted",
+            agent: this.id,
+            kind,
+            restarts: this.restarts,
+            cause: this.lastCrash ?? Cause.empty
+          }
+    )
   }
 
   // Each incarnation registers itself in its own scope: the entry goes when it dies and comes
@@ -130,7 +151,13 @@ export class AgentChild<S, M, E, R> implements ChildSpec<unknown> {
   private register(): Effect.Effect<void, unknown, Scope.Scope> {
     const { node, registry } = this.hooks
     if (Option.isNone(registry)) return Effect.void
-    return Effect.asVoid(registry.value.register(this.id, { node, id: this.id }, metadataOf(this.definition as AgentDefinition<unknown, unknown, unknown, unknown>, node)))
+    return Effect.asVoid(
+      registry.value.register(
+        this.id,
+        { node, id: this.id },
+        metadataOf(this.definition as AgentDefinition<unknown, unknown, unknown, unknown>, node)
+      )
+    )
   }
 }
 
@@ -145,7 +172,11 @@ const metadataByDefinition = new WeakMap<object, AgentMetadata>()
 const metadataOf = (definition: AgentDefinition<unknown, unknown, unknown, unknown>, node: string): AgentMetadata => {
   const cached = metadataByDefinition.get(definition)
   if (cached !== undefined && cached.node === node) return cached
-  const made = Object.freeze({ name: definition.name, node, capabilities: Object.freeze([...(definition.capabilities ?? [])]) })
+  const made = Object.freeze({
+    name: definition.name,
+    node,
+    capabilities: Object.freeze([...(definition.capabilities ?? [])])
+  })
   metadataByDefinition.set(definition, made)
   return made
 }

@@ -24,7 +24,12 @@ const timeoutMillis = (timeout: unknown): number | undefined => {
   }
 }
 
-/** A request in a mailbox, with the way back to its caller. */
+/**
+ * A request in a mailbox, with the way back to its caller.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class AskEnvelope<M> {
   resume: ((effect: Effect.Effect<unknown, AskError>) => void) | undefined = undefined
   result: Effect.Effect<unknown, AskError> | undefined = undefined
@@ -49,7 +54,12 @@ export class AskEnvelope<M> {
   }
 }
 
-/** A marker that crashes the agent when it is taken from the mailbox (used by links). */
+/**
+ * A marker that crashes the agent when it is taken from the mailbox (used by links).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class CrashSignal {
   readonly error: unknown
   constructor(error: unknown) {
@@ -60,6 +70,9 @@ export class CrashSignal {
 /**
  * A message told from inside a span: the handler runs in a new trace linked to `trace`. A tell
  * outside any span goes to the mailbox bare, so untraced messaging allocates nothing for tracing.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class TracedTell<M> {
   readonly message: M
@@ -70,11 +83,21 @@ export class TracedTell<M> {
   }
 }
 
-/** What a mailbox holds. */
+/**
+ * What a mailbox holds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Letter<M> = M | AskEnvelope<M> | TracedTell<M> | CrashSignal
 
-/** What a dead letter reports for `letter`: a traced tell's message, anything else as is. */
-export const messageOf = (letter: unknown): unknown => letter instanceof TracedTell ? letter.message : letter
+/**
+ * What a dead letter reports for `letter`: a traced tell's message, anything else as is.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const messageOf = (letter: unknown): unknown => (letter instanceof TracedTell ? letter.message : letter)
 
 /**
  * The sending fiber's current span: read from the fiber's cache of its context (one field read),
@@ -84,14 +107,21 @@ const spanOf = (fiber: Fiber.Fiber<unknown, unknown> | undefined): Tracer.AnySpa
 
 /** `message`, wrapped with `span` (the sender's) when there is one. */
 const traced = <M>(message: M, span: Tracer.AnySpan | undefined): M | TracedTell<M> =>
-  span === undefined ? message : new TracedTell(message, { traceId: span.traceId, spanId: span.spanId, sampled: span.sampled })
+  span === undefined
+    ? message
+    : new TracedTell(message, { traceId: span.traceId, spanId: span.spanId, sampled: span.sampled })
 
 const describe = (message: unknown): string => {
   const tag = (message as { readonly _tag?: unknown } | null)?._tag
   return typeof tag === "string" ? tag : typeof message
 }
 
-/** What every cell of one agent system shares. */
+/**
+ * What every cell of one agent system shares.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CellRuntime {
   readonly askTimeoutMillis: number
   readonly deadlines: Deadlines
@@ -102,6 +132,9 @@ export interface CellRuntime {
  * The runtime side of an `AgentRef`, and the context its handler gets. Internal to the agent
  * runtime. Its operations are prototype methods (an idle agent should cost little memory), so
  * call them on the ref (`ref.tell(m)`), not detached.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export class AgentCell<M> implements AgentRef<M> {
   readonly mailbox: Mailbox<Letter<M>>
@@ -124,7 +157,14 @@ export class AgentCell<M> implements AgentRef<M> {
   /** Checks messages from untyped paths against the definition's Schema (shared per definition). */
   readonly check: MessageCheck
 
-  constructor(id: string, kind: string, capacity: number, overflow: OverflowPolicy, runtime: CellRuntime, check: MessageCheck) {
+  constructor(
+    id: string,
+    kind: string,
+    capacity: number,
+    overflow: OverflowPolicy,
+    runtime: CellRuntime,
+    check: MessageCheck
+  ) {
     this.id = id
     this.kind = kind
     this.check = check
@@ -178,7 +218,12 @@ export class AgentCell<M> implements AgentRef<M> {
 
   ask<Req extends M>(request: Req, options?: AskOptions): Effect.Effect<ReplyOf<Req>, AskError> {
     if (options?.timeout !== undefined && timeoutMillis(options.timeout) === undefined) {
-      return Effect.fail(new InvalidInput({ where: "AgentRef.ask", issue: `timeout: expected a duration >= 0, got ${String(options.timeout)}` }))
+      return Effect.fail(
+        new InvalidInput({
+          where: "AgentRef.ask",
+          issue: `timeout: expected a duration >= 0, got ${String(options.timeout)}`
+        })
+      )
     }
     const plain = Effect.callback<unknown, AskError>((resume) => {
       const fiber = Fiber.getCurrent()
@@ -186,7 +231,8 @@ export class AgentCell<M> implements AgentRef<M> {
         return resume(Effect.fail(new SelfAsk({ agent: this.id, request: describe(request) })))
       }
       const span = spanOf(fiber)
-      const trace = span === undefined ? undefined : { traceId: span.traceId, spanId: span.spanId, sampled: span.sampled }
+      const trace =
+        span === undefined ? undefined : { traceId: span.traceId, spanId: span.spanId, sampled: span.sampled }
       const envelope = new AskEnvelope<M>(request, this.runtime.deadlines, trace)
       const outcome = this.mailbox.offer(envelope)
       if (outcome !== "accepted") {
@@ -219,9 +265,12 @@ export class AgentCell<M> implements AgentRef<M> {
   ): void {
     if (envelope.result !== undefined) return resume(envelope.result)
     envelope.resume = resume
-    const millis = options?.timeout === undefined ? this.runtime.askTimeoutMillis : timeoutMillis(options.timeout) as number
+    const millis =
+      options?.timeout === undefined ? this.runtime.askTimeoutMillis : (timeoutMillis(options.timeout) as number)
     envelope.timer = this.runtime.deadlines.schedule(millis, () => {
-      envelope.complete(Effect.fail(new AskTimeout({ agent: this.id, request: describe(envelope.message), timeoutMillis: millis })))
+      envelope.complete(
+        Effect.fail(new AskTimeout({ agent: this.id, request: describe(envelope.message), timeoutMillis: millis }))
+      )
     })
   }
 

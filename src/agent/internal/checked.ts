@@ -12,14 +12,26 @@ import type { AgentRef, AskOptions } from "../AgentRef.ts"
 import type { AgentCell } from "./cell.ts"
 import type { AskError, TellError } from "../errors.ts"
 
-/** How one definition checks an unknown message: the decoded message, or the issue. */
+/**
+ * How one definition checks an unknown message: the decoded message, or the issue.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MessageCheck {
-  readonly check: (message: unknown) => { readonly ok: true; readonly message: unknown } | { readonly ok: false; readonly issue: string }
+  readonly check: (
+    message: unknown
+  ) => { readonly ok: true; readonly message: unknown } | { readonly ok: false; readonly issue: string }
 }
 
 const checks = new WeakMap<object, MessageCheck>()
 
-/** The (cached) check of a `messages` Schema. */
+/**
+ * The (cached) check of a `messages` Schema.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const messageCheck = (messages: Schema.Codec<unknown, unknown>): MessageCheck => {
   const cached = checks.get(messages)
   if (cached !== undefined) return cached
@@ -41,7 +53,12 @@ export const messageCheck = (messages: Schema.Codec<unknown, unknown>): MessageC
 const invalid = (where: string, agent: string, issue: string) =>
   new InvalidInput({ where, issue: `message for agent "${agent}" does not match its messages Schema: ${issue}` })
 
-/** A ref that checks every message against the agent's Schema (what `lookup` returns). */
+/**
+ * A ref that checks every message against the agent's Schema (what `lookup` returns).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class CheckedRef<M> implements AgentRef<unknown> {
   readonly cell: AgentCell<M>
   constructor(cell: AgentCell<M>) {
@@ -60,7 +77,9 @@ export class CheckedRef<M> implements AgentRef<unknown> {
   tell(message: unknown): Effect.Effect<void, TellError> {
     return Effect.suspend(() => {
       const result = this.cell.check.check(message)
-      return result.ok ? this.cell.tell(result.message as M) : Effect.fail(this.refuse(message, result.issue, "AgentRef.tell"))
+      return result.ok
+        ? this.cell.tell(result.message as M)
+        : Effect.fail(this.refuse(message, result.issue, "AgentRef.tell"))
     })
   }
   tellUnsafe(message: unknown): boolean {
@@ -75,7 +94,7 @@ export class CheckedRef<M> implements AgentRef<unknown> {
     return Effect.suspend(() => {
       const result = this.cell.check.check(request)
       return result.ok
-        ? this.cell.ask(result.message as M, options) as unknown as Effect.Effect<ReplyOf<Req>, AskError>
+        ? (this.cell.ask(result.message as M, options) as unknown as Effect.Effect<ReplyOf<Req>, AskError>)
         : Effect.fail(this.refuse(request, result.issue, "AgentRef.ask"))
     })
   }
@@ -94,6 +113,9 @@ export class CheckedRef<M> implements AgentRef<unknown> {
  * Sends a message of unknown shape to `ref` without waiting, checking it against the agent's
  * Schema first (for refs of this runtime; other refs check their own input). False when it was
  * refused (invalid, mailbox full or agent stopped); every refusal is a counted dead letter.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const tellUnknown = (ref: AgentRef<unknown>, message: unknown): boolean => {
   const cell = (ref as { readonly cell?: unknown }).cell

@@ -6,17 +6,33 @@
  */
 import { type Duration, Effect, Option, Semaphore } from "effect"
 import { InvalidInput } from "../../errors/index.ts"
-import { type ChildSpec, ChildStartFailed, type RestartIntensityExceeded, Supervisor, type SupervisorStopped } from "../../supervision/index.ts"
+import {
+  type ChildSpec,
+  ChildStartFailed,
+  type RestartIntensityExceeded,
+  Supervisor,
+  type SupervisorStopped
+} from "../../supervision/index.ts"
 import type { AgentDefinition } from "../Agent.ts"
 import type { AgentEvent } from "../events.ts"
 
-/** A restart intensity: at most `maxRestarts` restarts within `within`. */
+/**
+ * A restart intensity: at most `maxRestarts` restarts within `within`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Intensity {
   readonly maxRestarts: number
   readonly within: Duration.Input
 }
 
-/** The group supervisors of one agent system. */
+/**
+ * The group supervisors of one agent system.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Groups {
   private readonly running = new Map<string, Supervisor.Supervisor>()
   private readonly creating = Semaphore.makeUnsafe(1)
@@ -41,13 +57,20 @@ export class Groups {
   }
 
   /** The group of `definition`, started under the root on first use. */
-  of(definition: Pick<AgentDefinition<unknown, unknown>, "name" | "supervision">): Effect.Effect<Supervisor.Supervisor, InvalidInput | SupervisorStopped> {
+  of(
+    definition: Pick<AgentDefinition<unknown, unknown>, "name" | "supervision">
+  ): Effect.Effect<Supervisor.Supervisor, InvalidInput | SupervisorStopped> {
     const existing = this.running.get(definition.name)
     if (existing !== undefined) return Effect.succeed(existing)
-    return this.creating.withPermit(Effect.suspend(() => this.start(definition.name, definition.supervision?.intensity)))
+    return this.creating.withPermit(
+      Effect.suspend(() => this.start(definition.name, definition.supervision?.intensity))
+    )
   }
 
-  private start(kind: string, own: Intensity | undefined): Effect.Effect<Supervisor.Supervisor, InvalidInput | SupervisorStopped> {
+  private start(
+    kind: string,
+    own: Intensity | undefined
+  ): Effect.Effect<Supervisor.Supervisor, InvalidInput | SupervisorStopped> {
     const existing = this.running.get(kind)
     if (existing !== undefined) return Effect.succeed(existing)
     const name = `agents/${kind}`
@@ -57,25 +80,34 @@ export class Groups {
       id: name,
       type: "supervisor" as const,
       restart: "temporary" as const,
-      init: Effect.map(Supervisor.make({ name, dynamic: true, ...(intensity === undefined ? {} : { intensity }) }), (group) => {
-        made = group
-        this.running.set(kind, group)
-      }),
+      init: Effect.map(
+        Supervisor.make({ name, dynamic: true, ...(intensity === undefined ? {} : { intensity }) }),
+        (group) => {
+          made = group
+          this.running.set(kind, group)
+        }
+      ),
       start: Effect.suspend(() => (made as Supervisor.Supervisor).await).pipe(
         Effect.tapError((error: RestartIntensityExceeded) =>
           Effect.sync(() => this.publish({ _tag: "AgentGroupFailed", kind, supervisor: name, error })).pipe(
-            Effect.andThen(Effect.logError(`agent group "${name}" gave up; its agents stopped, the rest run on`, error.message)),
+            Effect.andThen(
+              Effect.logError(`agent group "${name}" gave up; its agents stopped, the rest run on`, error.message)
+            ),
             Effect.annotateLogs({ kind, supervisor: name })
-          )),
-        Effect.ensuring(Effect.sync(() => {
-          if (this.running.get(kind) === made) this.running.delete(kind)
-        }))
+          )
+        ),
+        Effect.ensuring(
+          Effect.sync(() => {
+            if (this.running.get(kind) === made) this.running.delete(kind)
+          })
+        )
       )
     }
     return this.root.startChild(spec).pipe(
       // A group's init only makes its supervisor: it fails on a bad intensity, nothing else.
       Effect.catchTag("ChildStartFailed", (error: ChildStartFailed) =>
-        error.cause instanceof InvalidInput ? Effect.fail(error.cause) : Effect.die(error.cause)),
+        error.cause instanceof InvalidInput ? Effect.fail(error.cause) : Effect.die(error.cause)
+      ),
       Effect.catchTag("DuplicateChild", (error) => Effect.die(error)),
       Effect.map(() => made as Supervisor.Supervisor)
     )

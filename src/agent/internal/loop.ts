@@ -10,7 +10,12 @@ import type { AgentDefinition } from "../Agent.ts"
 import * as Propagation from "../../telemetry/Propagation.ts"
 import { type AgentCell, AskEnvelope, CrashSignal, type Letter, TracedTell } from "./cell.ts"
 
-/** One incarnation of an agent: its state and the effect that runs it. */
+/**
+ * One incarnation of an agent: its state and the effect that runs it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Incarnation<S, M, E, R> {
   private state: S | undefined = undefined
   private readonly cell: AgentCell<M>
@@ -21,11 +26,14 @@ export class Incarnation<S, M, E, R> {
   constructor(cell: AgentCell<M>, definition: AgentDefinition<S, M, E, R>, onBatch: (size: number) => void) {
     this.cell = cell
     this.definition = definition
-    this.next = Effect.flatMap(Effect.suspend(() => cell.mailbox.takeAll), (batch) => {
-      if (batch.length === 0) return Effect.void
-      onBatch(batch.length)
-      return this.process(batch, 0)
-    })
+    this.next = Effect.flatMap(
+      Effect.suspend(() => cell.mailbox.takeAll),
+      (batch) => {
+        if (batch.length === 0) return Effect.void
+        onBatch(batch.length)
+        return this.process(batch, 0)
+      }
+    )
   }
 
   /** Computes the initial state (the incarnation's `init`: a failure is a failed start). */
@@ -108,7 +116,8 @@ export class Incarnation<S, M, E, R> {
       return Effect.isEffect(next) ? next : Effect.succeed(next)
     })
     const tag = (message as { readonly _tag?: unknown } | null)?._tag
-    const info = typeof tag === "string" ? { kind: cell.kind, id: cell.id, message: tag } : { kind: cell.kind, id: cell.id }
+    const info =
+      typeof tag === "string" ? { kind: cell.kind, id: cell.id, message: tag } : { kind: cell.kind, id: cell.id }
     const hooked = ask ? Propagation.handleChild(trace, info)(handler) : Propagation.handleLinked(trace, info)(handler)
     return Effect.flatMap(Effect.exit(hooked), (exit) => this.afterEffect(exit, batch, index))
   }

@@ -10,7 +10,12 @@ import type { Probe } from "../../dashboard/index.ts"
 import type { MabeamServices } from "../../runtime/index.ts"
 import type { Seed } from "../seed.ts"
 
-/** Options from the command line; each scenario documents how it reads them. */
+/**
+ * Options from the command line; each scenario documents how it reads them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ScenarioOptions {
   /** Seed of the run's `Random` (already installed), a string or a number; scenarios may also print it. */
   readonly seed: Seed
@@ -22,12 +27,22 @@ export interface ScenarioOptions {
   readonly paceMillis: number
 }
 
-/** What a run reports: the lines printed at the end. */
+/**
+ * What a run reports: the lines printed at the end.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ScenarioReport {
   readonly lines: ReadonlyArray<string>
 }
 
-/** Services a scenario may use. */
+/**
+ * Services a scenario may use.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ScenarioServices = MabeamServices | Probe | Scope.Scope
 
 /**
@@ -42,6 +57,9 @@ export type ScenarioServices = MabeamServices | Probe | Scope.Scope
  *   run: () => Effect.succeed({ lines: ["hello"] })
  * }
  * ```
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Scenario {
   readonly name: string

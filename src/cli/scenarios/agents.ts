@@ -13,7 +13,11 @@ import { Probe } from "../../dashboard/index.ts"
 import { Supervisor } from "../../supervision/index.ts"
 import type { Scenario, ScenarioOptions } from "./Scenario.ts"
 
-const CountPrimes = Agent.request("CountPrimes", { from: Schema.Int, to: Schema.Int, poisoned: Schema.Boolean }, Schema.Int)
+const CountPrimes = Agent.request(
+  "CountPrimes",
+  { from: Schema.Int, to: Schema.Int, poisoned: Schema.Boolean },
+  Schema.Int
+)
 const Stats = Agent.request("Stats", {}, Schema.Int)
 const Add = Agent.message("Add", { count: Schema.Int })
 const Total = Agent.request("Total", {}, Schema.Int)
@@ -67,7 +71,7 @@ const RANGES = 20
 const WIDTH = 1_000
 
 const run = (options: ScenarioOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const agents = yield* AgentSystem
     const probe = yield* Probe
     const size = options.agents ?? 4
@@ -90,18 +94,22 @@ const run = (options: ScenarioOptions) =>
       const bad = yield* Random.nextIntBetween(0, RANGES - 1)
       poisoned.push(`${bad * WIDTH}-${(bad + 1) * WIDTH}`)
       yield* probe.fact("poisoned range", `${bad * WIDTH}-${(bad + 1) * WIDTH} (round ${round})`)
-      yield* Effect.forEach(Array.from({ length: RANGES }, (_, i) => i), (i) => {
-        const first = workers[i % workers.length]!
-        const backup = workers[(i + 1) % workers.length]!
-        const range = { from: i * WIDTH, to: (i + 1) * WIDTH }
-        return first.ask(CountPrimes.make({ ...range, poisoned: i === bad }), { timeout: "60 seconds" }).pipe(
-          Effect.catchTag("AgentStopped", () => {
-            retried++
-            return backup.ask(CountPrimes.make({ ...range, poisoned: false }), { timeout: "60 seconds" })
-          }),
-          Effect.flatMap((count) => tally.tell(Add.make({ count })))
-        )
-      }, { concurrency: RANGES, discard: true })
+      yield* Effect.forEach(
+        Array.from({ length: RANGES }, (_, i) => i),
+        (i) => {
+          const first = workers[i % workers.length]!
+          const backup = workers[(i + 1) % workers.length]!
+          const range = { from: i * WIDTH, to: (i + 1) * WIDTH }
+          return first.ask(CountPrimes.make({ ...range, poisoned: i === bad }), { timeout: "60 seconds" }).pipe(
+            Effect.catchTag("AgentStopped", () => {
+              retried++
+              return backup.ask(CountPrimes.make({ ...range, poisoned: false }), { timeout: "60 seconds" })
+            }),
+            Effect.flatMap((count) => tally.tell(Add.make({ count })))
+          )
+        },
+        { concurrency: RANGES, discard: true }
+      )
       const sum = yield* tally.ask(Total.make({}))
       yield* probe.fact("primes counted", String(sum))
     }
@@ -123,7 +131,12 @@ const run = (options: ScenarioOptions) =>
     }
   })
 
-/** The supervised prime-counting team. */
+/**
+ * The supervised prime-counting team.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const agents: Scenario = {
   name: "agents",
   description: "a supervised team counts primes; a poisoned range crashes a worker, which restarts",

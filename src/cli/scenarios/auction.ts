@@ -40,7 +40,7 @@ const BUDGET = 200n
 const MAX_RAISES = 1_000
 
 const run = (options: ScenarioOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const agents = yield* AgentSystem
     const probe = yield* Probe
     const count = options.agents ?? 4
@@ -60,7 +60,8 @@ const run = (options: ScenarioOptions) =>
     yield* probe.watchAuctions(house)
     const valuations = yield* Effect.forEach(names, () => Random.nextIntBetween(60, 180))
     const bidders = yield* Effect.forEach(names, (name, i) =>
-      agents.spawn(makeBidder(valuations[i]!, options.paceMillis), { id: name }))
+      agents.spawn(makeBidder(valuations[i]!, options.paceMillis), { id: name })
+    )
     const lines = [`auction: ${count} bidders with budget ${BUDGET} each (seed ${options.seed})`]
     lines.push(`  valuations: ${names.map((n, i) => `${n} ${valuations[i]}`).join(", ")}`)
     // Soft close: each bid moves the deadline to `quiet` ms after it, so the English auction
@@ -82,7 +83,7 @@ const run = (options: ScenarioOptions) =>
       let high = 0
       let leader = ""
       let raised = true
-      for (let raises = 0; raised && raises < MAX_RAISES;) {
+      for (let raises = 0; raised && raises < MAX_RAISES; ) {
         raised = false
         for (const bidder of bidders) {
           const bid = yield* bidder.ask(Raise.make({ high: Math.max(high, 15), leader, increment: 5 }))
@@ -114,20 +115,27 @@ const run = (options: ScenarioOptions) =>
         yield* house.bid({ auction: sealed, bidder: bidder.id, amount: BigInt(bids[i]!) }).pipe(Effect.ignore)
       }
       const second = (yield* house.outcome(sealed)).award
-      const secondLine = second === undefined ? "unsold" : `won by ${second.winner}, bid ${second.bid}, pays ${second.payment}`
+      const secondLine =
+        second === undefined ? "unsold" : `won by ${second.winner}, bid ${second.bid}, pays ${second.payment}`
       yield* probe.fact(sealed, secondLine)
       lines.push(`  ${sealed}: ${secondLine}`)
     }
     yield* probe.setPhase("done")
     const balances = yield* Effect.forEach(["seller", ...names], (name) =>
-      Effect.map(ledger.balance(name), (b) => `${name} ${b.available}`))
+      Effect.map(ledger.balance(name), (b) => `${name} ${b.available}`)
+    )
     const audit = yield* ledger.audit
     lines.push(`  balances: ${balances.join(", ")}`)
     lines.push(`  ledger audit: supply ${audit.supply}, held ${audit.held} (money conserved)`)
     return { lines }
   })
 
-/** English and second-price auctions between bidder agents, with escrow in the ledger. */
+/**
+ * English and second-price auctions between bidder agents, with escrow in the ledger.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const auction: Scenario = {
   name: "auction",
   description: "bidder agents compete in an English and a second-price auction with escrow",

@@ -15,7 +15,12 @@ import { Console, Effect } from "effect"
 import { loadClusterDemo } from "./apps.ts"
 import type { Scenario } from "./Scenario.ts"
 
-/** The cluster demo as a scenario. */
+/**
+ * The cluster demo as a scenario.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const cluster: Scenario = {
   name: "cluster",
   description: "the flagship team with its workers as effect/cluster agents over 3 runner processes on 127.0.0.1",
@@ -31,5 +36,6 @@ export const cluster: Scenario = {
         agents: options.agents ?? 6,
         seed: String(options.seed),
         onProgress: (line) => Console.log(line)
-      }).pipe(Effect.map((report) => ({ lines: formatClusterDemo(report).split("\n") }))))
+      }).pipe(Effect.map((report) => ({ lines: formatClusterDemo(report).split("\n") })))
+    )
 }

@@ -49,10 +49,12 @@ const DEFAULT_ROUNDS = 12
 const STALL_MILLIS = 15_000
 
 const run = (options: ScenarioOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const probe = yield* Probe
     const size = options.agents ?? 3
-    const services = yield* Layer.build(Coordination.layerWith({ groupSize: size }).pipe(Layer.provide(Transport.layerLocal("coordination"))))
+    const services = yield* Layer.build(
+      Coordination.layerWith({ groupSize: size }).pipe(Layer.provide(Transport.layerLocal("coordination")))
+    )
     const coordination = Context.get(services, Coordination)
     yield* probe.watchCoordination(coordination)
     // The CLI's default of one round leaves no room for a crash: without --rounds it runs 12.
@@ -85,7 +87,7 @@ const run = (options: ScenarioOptions) =>
 
     const starts = new Map<string, number>()
     const worker = (id: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const incarnation = (starts.get(id) ?? 0) + 1
         starts.set(id, incarnation)
         // A restarted worker recovers before it stands again, so another worker takes over meanwhile.
@@ -100,17 +102,20 @@ const run = (options: ScenarioOptions) =>
             yield* Deferred.succeed(done, undefined)
             return yield* Effect.never
           }
-          yield* Effect.scoped(Effect.gen(function*() {
-            const lease = yield* coordination.lock("journal", { ttl: options.paceMillis + 1_000, holder: id })
-            if (!(yield* seat.isLeader)) return
-            const entry = yield* lease.guard(write(lease.token, id, term))
-            if (entry === undefined) return
-            yield* probe.setPhase(`round ${entry.round}/${rounds}`)
-            yield* probe.fact("leader", `${id} (term ${term})`)
-            yield* probe.fact("journal", `${entry.round} entries, last fencing token ${entry.token}`)
-            if (options.paceMillis > 0) yield* Effect.sleep(options.paceMillis)
-            if (crashes.has(entry.round)) return yield* Effect.fail(new LeaderCrash({ worker: id, round: entry.round }))
-          }))
+          yield* Effect.scoped(
+            Effect.gen(function* () {
+              const lease = yield* coordination.lock("journal", { ttl: options.paceMillis + 1_000, holder: id })
+              if (!(yield* seat.isLeader)) return
+              const entry = yield* lease.guard(write(lease.token, id, term))
+              if (entry === undefined) return
+              yield* probe.setPhase(`round ${entry.round}/${rounds}`)
+              yield* probe.fact("leader", `${id} (term ${term})`)
+              yield* probe.fact("journal", `${entry.round} entries, last fencing token ${entry.token}`)
+              if (options.paceMillis > 0) yield* Effect.sleep(options.paceMillis)
+              if (crashes.has(entry.round))
+                return yield* Effect.fail(new LeaderCrash({ worker: id, round: entry.round }))
+            })
+          )
         }
       })
 
@@ -120,7 +125,7 @@ const run = (options: ScenarioOptions) =>
     for (let n = 1; n <= size; n++) yield* team.startChild({ id: `worker-${n}`, start: worker(`worker-${n}`) })
 
     const patience = STALL_MILLIS + 3 * options.paceMillis
-    const stalled = Effect.gen(function*() {
+    const stalled = Effect.gen(function* () {
       let seen = -1
       while (journal.length > seen) {
         seen = journal.length
@@ -150,10 +155,16 @@ const run = (options: ScenarioOptions) =>
     }
   })
 
-/** Leader election and a fenced lock among supervised workers whose leader crashes now and then. */
+/**
+ * Leader election and a fenced lock among supervised workers whose leader crashes now and then.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const coordination: Scenario = {
   name: "coordination",
-  description: "supervised workers elect a leader who writes rounds under a fenced lock; the leader crashes and is replaced",
+  description:
+    "supervised workers elect a leader who writes rounds under a fenced lock; the leader crashes and is replaced",
   minAgents: 3,
   maxAgents: 9,
   run

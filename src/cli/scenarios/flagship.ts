@@ -17,19 +17,24 @@ import type { Scenario } from "./Scenario.ts"
 /**
  * `mabeam run flagship --seed N [--agents workers] [--rounds N]`. The CLI's default of one round
  * is too short to tune anything, so without `--rounds` (or with 1) it runs 8 rounds; at most 50.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const flagship: Scenario = {
   name: "flagship",
   description: "a team of agents tunes mljs models on the iris data (auctions, budgets, chaos)",
   maxAgents: 16,
   run: (options) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { formatReport, formatRoundProgress, formatTuningStart, runTuning } = yield* loadFlagship("run flagship")
       const probe = yield* Probe
-      const services = yield* Layer.build(Layer.mergeAll(
-        AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
-        Orchestrator.layer
-      ))
+      const services = yield* Layer.build(
+        Layer.mergeAll(
+          AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)),
+          Orchestrator.layer
+        )
+      )
       yield* probe.watchAuctions(Context.get(services, AuctionHouse.AuctionHouse))
       const rounds = options.rounds > 1 ? Math.min(options.rounds, 50) : 8
       const workers = options.agents ?? 3
@@ -44,8 +49,14 @@ export const flagship: Scenario = {
         onLedger: (ledger, accounts) => probe.watchLedger(ledger, accounts),
         onRound: (progress) =>
           Effect.andThen(
-            Effect.andThen(Console.log(formatRoundProgress(progress)), probe.setPhase(`round ${progress.round}/${progress.rounds}`)),
-            probe.fact("best", progress.best === undefined ? "-" : `${(progress.best * 100).toFixed(1)}% (${progress.strategy})`)
+            Effect.andThen(
+              Console.log(formatRoundProgress(progress)),
+              probe.setPhase(`round ${progress.round}/${progress.rounds}`)
+            ),
+            probe.fact(
+              "best",
+              progress.best === undefined ? "-" : `${(progress.best * 100).toFixed(1)}% (${progress.strategy})`
+            )
           )
       }).pipe(Effect.provideContext(services))
       return { lines: ["", ...formatReport(report).split("\n")] }

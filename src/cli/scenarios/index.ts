@@ -22,7 +22,12 @@ export { coordination } from "./coordination.ts"
 export { flagship } from "./flagship.ts"
 export { tournament } from "./tournament.ts"
 
-/** Every known scenario by name, in the order `--help` lists them. */
+/**
+ * Every known scenario by name, in the order `--help` lists them.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const scenarios: ReadonlyMap<string, Scenario> = new Map(
   [flagship, agents, auction, chaos, cluster, tournament, coordination].map((scenario) => [scenario.name, scenario])
 )

@@ -14,14 +14,20 @@ import { Ledger } from "../../economics/index.ts"
 import { loadFlagship } from "./apps.ts"
 import type { Scenario } from "./Scenario.ts"
 
-/** The model-selection tournament with prediction markets, as a scenario. */
+/**
+ * The model-selection tournament with prediction markets, as a scenario.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const tournament: Scenario = {
   name: "tournament",
   description: "successive halving over candidate agents on iris, paid from the ledger, with LMSR prediction markets",
   maxAgents: 64,
   run: (options) =>
-    Effect.gen(function*() {
-      const { formatRungProgress, formatTournamentReport, formatTournamentStart, runTournament } = yield* loadFlagship("run tournament")
+    Effect.gen(function* () {
+      const { formatRungProgress, formatTournamentReport, formatTournamentStart, runTournament } =
+        yield* loadFlagship("run tournament")
       const probe = yield* Probe
       const services = yield* Layer.build(Ledger.Ledger.layer)
       const candidates = options.agents ?? 27
@@ -35,7 +41,10 @@ export const tournament: Scenario = {
         onLedger: (ledger, accounts) => probe.watchLedger(ledger, accounts),
         onRung: (progress) =>
           Effect.andThen(
-            Effect.andThen(Console.log(formatRungProgress(progress)), probe.setPhase(`rung ${progress.rung}/${progress.rungs}: ${progress.candidates} candidates`)),
+            Effect.andThen(
+              Console.log(formatRungProgress(progress)),
+              probe.setPhase(`rung ${progress.rung}/${progress.rungs}: ${progress.candidates} candidates`)
+            ),
             probe.fact("best", `${(progress.best.accuracy * 100).toFixed(1)}% (${progress.best.id})`)
           )
       }).pipe(Effect.provideContext(services))

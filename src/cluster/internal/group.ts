@@ -8,7 +8,12 @@
  */
 import { Deferred, Effect, Exit, Semaphore } from "effect"
 
-/** A group: `submit` resolves with the item's own result once the batch that holds it ran. */
+/**
+ * A group: `submit` resolves with the item's own result once the batch that holds it ran.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Group<I, O, E> {
   readonly submit: (item: I) => Effect.Effect<O, E>
 }
@@ -22,6 +27,9 @@ interface Waiting<I, O, E> {
  * Builds a group over `run`, which takes a non-empty batch and returns one result per item, in
  * order. A failed batch fails every item of it. `maxBatch` bounds a batch; the queue of waiting
  * items is bounded by the number of callers, each of which waits for its own item.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = <I, O, E>(
   run: (items: ReadonlyArray<I>) => Effect.Effect<ReadonlyArray<O>, E>,
@@ -32,17 +40,21 @@ export const make = <I, O, E>(
   let waiting: Array<Waiting<I, O, E>> = []
 
   // Uninterruptible: a batch taken off the queue always completes every Deferred in it.
-  const runBatch = Effect.uninterruptible(Effect.suspend(() => {
-    const batch = waiting.length <= limit ? waiting : waiting.slice(0, limit)
-    waiting = waiting.length <= limit ? [] : waiting.slice(limit)
-    return Effect.exit(run(batch.map((w) => w.item))).pipe(Effect.map((exit) => {
-      for (let i = 0; i < batch.length; i++) {
-        const done = batch[i]!.done
-        if (Exit.isSuccess(exit)) Deferred.doneUnsafe(done, Exit.succeed(exit.value[i] as O))
-        else Deferred.doneUnsafe(done, Exit.failCause(exit.cause))
-      }
-    }))
-  }))
+  const runBatch = Effect.uninterruptible(
+    Effect.suspend(() => {
+      const batch = waiting.length <= limit ? waiting : waiting.slice(0, limit)
+      waiting = waiting.length <= limit ? [] : waiting.slice(limit)
+      return Effect.exit(run(batch.map((w) => w.item))).pipe(
+        Effect.map((exit) => {
+          for (let i = 0; i < batch.length; i++) {
+            const done = batch[i]!.done
+            if (Exit.isSuccess(exit)) Deferred.doneUnsafe(done, Exit.succeed(exit.value[i] as O))
+            else Deferred.doneUnsafe(done, Exit.failCause(exit.cause))
+          }
+        })
+      )
+    })
+  )
 
   // Leads batches until the caller's own item has been run (it may not fit in the first one).
   // The leader yields first: callers already scheduled (e.g. agents handling their messages in
@@ -60,7 +72,9 @@ export const make = <I, O, E>(
       Effect.suspend(() => {
         const done = Deferred.makeUnsafe<O, E>()
         waiting.push({ item, done })
-        return lock.withPermits(1)(lead(done)).pipe(Effect.andThen(Deferred.await(done)))
+        return lock
+          .withPermits(1)(lead(done))
+          .pipe(Effect.andThen(Deferred.await(done)))
       })
   }
 }

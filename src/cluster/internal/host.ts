@@ -8,13 +8,25 @@
  */
 import { Cause, Duration, Effect, Exit, Option, Schema, Scope, Semaphore } from "effect"
 import { Entity } from "effect/cluster"
-import { type AgentContext, type AgentDefinition, type AgentRef, AgentStopped, MailboxFull, NoReply } from "../../agent/index.ts"
+import {
+  type AgentContext,
+  type AgentDefinition,
+  type AgentRef,
+  AgentStopped,
+  MailboxFull,
+  NoReply
+} from "../../agent/index.ts"
 import { AgentStateStore } from "../AgentStateStore.ts"
 import type { ClusterRef } from "../ClusterRef.ts"
 import { ActivationProbe } from "./probe.ts"
 import type { AgentEntity } from "./protocol.ts"
 
-/** What the host needs besides the definition. */
+/**
+ * What the host needs besides the definition.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface HostConfig<S, M> {
   readonly kind: string
   readonly entity: AgentEntity
@@ -29,7 +41,12 @@ export interface HostConfig<S, M> {
   readonly persist: Persist
 }
 
-/** The persistence policy, checked and normalized (see `ClusterAgentOptions.persist`). */
+/**
+ * The persistence policy, checked and normalized (see `ClusterAgentOptions.persist`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Persist =
   | { readonly _tag: "OnChange" }
   | { readonly _tag: "Every"; readonly messages: number; readonly within: Duration.Duration | undefined }
@@ -40,23 +57,27 @@ const tagOf = (message: unknown): string => {
   return typeof tag === "string" ? tag : typeof message
 }
 
-/** The entity handlers of one activation (the `build` effect of `Entity.toLayer`). */
+/**
+ * The entity handlers of one activation (the `build` effect of `Entity.toLayer`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>, config: HostConfig<S, M>) => {
   // Shared by every activation of the kind: a resident agent holds only what is its own.
   const decodeMessage = Schema.decodeUnknownEffect(config.messages)
   const encodeState = Schema.encodeUnknownEffect(config.state)
   const decodeState = Schema.decodeUnknownEffect(config.state)
-  const encodeReply: Readonly<Record<string, (reply: unknown) => Effect.Effect<unknown, Schema.SchemaError>>> = Object.fromEntries(
-    Object.entries(config.replies).map(([tag, schema]) => [tag, Schema.encodeUnknownEffect(schema)])
-  )
-  return Effect.gen(function*() {
+  const encodeReply: Readonly<Record<string, (reply: unknown) => Effect.Effect<unknown, Schema.SchemaError>>> =
+    Object.fromEntries(Object.entries(config.replies).map(([tag, schema]) => [tag, Schema.encodeUnknownEffect(schema)]))
+  return Effect.gen(function* () {
     const address = yield* Entity.CurrentAddress
     const id: string = address.entityId
     const services = yield* Effect.context<R>()
     const store = yield* AgentStateStore
     // Made on first use: most agents never ask or tell themselves, and a ref holds an RPC client.
     let outerRef: ClusterRef<M> | undefined
-    const outer = () => outerRef ??= config.selfRef(id)
+    const outer = () => (outerRef ??= config.selfRef(id))
 
     // Self-sends made while handling are delivered after the handler returns (and after the
     // state is saved), so an agent never waits on its own mailbox.
@@ -77,7 +98,10 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
           bufferSelf(message) ? Effect.void : Effect.fail(new MailboxFull({ agent: id, capacity: config.selfCapacity }))
         ),
       tellUnsafe: bufferSelf,
-      ask: (request, options) => outer().ask(request, options).pipe(Effect.catchTag("InvalidInput", (error) => Effect.die(error))),
+      ask: (request, options) =>
+        outer()
+          .ask(request, options)
+          .pipe(Effect.catchTag("InvalidInput", (error) => Effect.die(error))),
       mailboxSize: () => pending.length,
       isAlive: () => true,
       handledCount: () => handled
@@ -113,15 +137,21 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
     let timerArmed = false
     const scope = yield* Scope.Scope
     const saveLock = Semaphore.makeUnsafe(1)
-    const saveCurrent = saveLock.withPermits(1)(Effect.suspend(() => {
-      if (version === savedVersion) return Effect.void
-      const snapshot = state
-      const at = version
-      return encodeState(snapshot).pipe(
-        Effect.flatMap((encoded) => store.save(config.kind, id, JSON.stringify(encoded))),
-        Effect.tap(() => Effect.sync(() => { if (at > savedVersion) savedVersion = at }))
-      )
-    }))
+    const saveCurrent = saveLock.withPermits(1)(
+      Effect.suspend(() => {
+        if (version === savedVersion) return Effect.void
+        const snapshot = state
+        const at = version
+        return encodeState(snapshot).pipe(
+          Effect.flatMap((encoded) => store.save(config.kind, id, JSON.stringify(encoded))),
+          Effect.tap(() =>
+            Effect.sync(() => {
+              if (at > savedVersion) savedVersion = at
+            })
+          )
+        )
+      })
+    )
     const saveLogged = saveCurrent.pipe(
       Effect.catch((error) => Effect.logWarning(`agent ${config.kind}/${id}: state not saved`, error.message))
     )
@@ -132,7 +162,11 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
         timerArmed = true
         return Effect.forkIn(
           Effect.sleep(within).pipe(
-            Effect.andThen(Effect.sync(() => { timerArmed = false })),
+            Effect.andThen(
+              Effect.sync(() => {
+                timerArmed = false
+              })
+            ),
             Effect.andThen(saveLogged)
           ),
           scope
@@ -143,16 +177,22 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
       if (pending.length === 0) return Effect.void
       const batch = pending
       pending = []
-      return Effect.forEach(batch, (message) =>
-        outer().tell(message).pipe(
-          Effect.catchTag("InvalidInput", (error) => Effect.die(error)),
-          Effect.catch((error) => Effect.logWarning(`agent ${config.kind}/${id}: self-send dropped`, error.message))
-        ), { discard: true })
+      return Effect.forEach(
+        batch,
+        (message) =>
+          outer()
+            .tell(message)
+            .pipe(
+              Effect.catchTag("InvalidInput", (error) => Effect.die(error)),
+              Effect.catch((error) => Effect.logWarning(`agent ${config.kind}/${id}: self-send dropped`, error.message))
+            ),
+        { discard: true }
+      )
     })
 
     // Handles one decoded message; fails with AgentStopped when the handler or the save failed.
     const deliver = (message: M): Effect.Effect<{ readonly value: unknown } | undefined, AgentStopped> =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         current = message
         reply = undefined
         handled++
@@ -197,8 +237,10 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
       })
 
     const decode = (encoded: unknown) =>
-      decodeMessage(encoded).pipe(Effect.mapError((error) => new Error(`agent ${config.kind}/${id}: undecodable message: ${error.message}`)),
-            Effect.orDie)
+      decodeMessage(encoded).pipe(
+        Effect.mapError((error) => new Error(`agent ${config.kind}/${id}: undecodable message: ${error.message}`)),
+        Effect.orDie
+      )
 
     return config.entity.of({
       Stats: () => Effect.sync(() => ({ handled })),
@@ -209,7 +251,7 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
           Effect.asVoid
         ),
       Ask: ({ payload }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const message = yield* decode(payload.message)
           const answer = yield* deliver(message)
           const tag = tagOf(message)
@@ -217,7 +259,9 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
           const encode = encodeReply[tag]
           if (encode === undefined) return answer.value
           return yield* encode(answer.value).pipe(
-            Effect.mapError((error) => new Error(`agent ${config.kind}/${id}: reply to ${tag} does not encode: ${error.message}`)),
+            Effect.mapError(
+              (error) => new Error(`agent ${config.kind}/${id}: reply to ${tag} does not encode: ${error.message}`)
+            ),
             Effect.orDie
           )
         })

@@ -7,13 +7,23 @@
  */
 import { Context } from "effect"
 
-/** Told of each activation of a cluster agent on the runner it is provided to. */
+/**
+ * Told of each activation of a cluster agent on the runner it is provided to.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ActivationProbe {
   readonly activated: (kind: string, id: string) => void
   readonly deactivated: (kind: string, id: string) => void
 }
 
-/** The probe of a runner; `undefined` (no probe) by default. */
+/**
+ * The probe of a runner; `undefined` (no probe) by default.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ActivationProbe = Context.Reference<ActivationProbe | undefined>("mabeam/cluster/ActivationProbe", {
   defaultValue: () => undefined
 })

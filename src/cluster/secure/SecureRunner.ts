@@ -69,15 +69,28 @@ const secureContext = (tls: TlsCredentials): SecureContextOptions => ({
   ...(tls.crl === undefined ? {} : { crl: tls.crl })
 })
 
-/** `node:tls` server options of a runner: client certificates from the CA required. */
+/**
+ * `node:tls` server options of a runner: client certificates from the CA required.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const serverOptions = (tls: TlsCredentials): TlsOptions => ({
   ...secureContext(tls),
   requestCert: true,
   rejectUnauthorized: true
 })
 
-/** `node:tls` connect options of a runner dialling `host:port`: the peer must present a CA certificate naming `host`. */
-export const connectOptions = (tls: TlsCredentials, address: { readonly host: string; readonly port: number }): ConnectionOptions => ({
+/**
+ * `node:tls` connect options of a runner dialling `host:port`: the peer must present a CA certificate naming `host`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const connectOptions = (
+  tls: TlsCredentials,
+  address: { readonly host: string; readonly port: number }
+): ConnectionOptions => ({
   ...secureContext(tls),
   host: address.host,
   port: address.port,
@@ -87,18 +100,25 @@ export const connectOptions = (tls: TlsCredentials, address: { readonly host: st
 /**
  * The runners' outgoing RPC protocol over mutual TLS (used for messages and health pings).
  * A peer that fails the handshake is reported to `Runners` as unavailable, like a dead one.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerClientProtocol = (
   tls: TlsCredentials
 ): Layer.Layer<Runners.RpcClientProtocol, TlsCredentialsError, RpcSerialization.RpcSerialization> =>
   Layer.effect(Runners.RpcClientProtocol)(
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* verify(tls)
       const serialization = yield* RpcSerialization.RpcSerialization
       return {
         codecFor: serialization.codecFor,
-        make: Effect.fnUntraced(function*(address) {
-          const socket = yield* NodeSocket.makeTls({ ...connectOptions(tls, address), openTimeout: OPEN_TIMEOUT, timeout: IDLE_TIMEOUT })
+        make: Effect.fnUntraced(function* (address) {
+          const socket = yield* NodeSocket.makeTls({
+            ...connectOptions(tls, address),
+            openTimeout: OPEN_TIMEOUT,
+            timeout: IDLE_TIMEOUT
+          })
           return yield* RpcClient.makeProtocolSocket().pipe(
             Effect.provideService(Socket.Socket, socket),
             Effect.provideService(RpcSerialization.RpcSerialization, serialization)
@@ -112,23 +132,44 @@ export const layerClientProtocol = (
  * The runner's TLS socket server on `ShardingConfig.runnerListenAddress` (else `runnerAddress`);
  * closed, with its connections, when the layer's scope closes. Fails with `TlsCredentialsError`
  * if the certificate does not name the advertised runner host.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerSocketServer = (
   tls: TlsCredentials
-): Layer.Layer<SocketServer.SocketServer, SocketServer.SocketServerError | TlsCredentialsError, ShardingConfig.ShardingConfig> =>
-  Layer.unwrap(Effect.gen(function*() {
-    const config = yield* ShardingConfig.ShardingConfig
-    const listen = Option.orElse(config.runnerListenAddress, () => config.runnerAddress)
-    if (Option.isNone(listen)) {
-      return yield* new SocketServer.SocketServerError({
-        reason: new SocketServer.SocketServerOpenError({ cause: new Error("SecureRunner: ShardingConfig.runnerAddress is None") })
+): Layer.Layer<
+  SocketServer.SocketServer,
+  SocketServer.SocketServerError | TlsCredentialsError,
+  ShardingConfig.ShardingConfig
+> =>
+  Layer.unwrap(
+    Effect.gen(function* () {
+      const config = yield* ShardingConfig.ShardingConfig
+      const listen = Option.orElse(config.runnerListenAddress, () => config.runnerAddress)
+      if (Option.isNone(listen)) {
+        return yield* new SocketServer.SocketServerError({
+          reason: new SocketServer.SocketServerOpenError({
+            cause: new Error("SecureRunner: ShardingConfig.runnerAddress is None")
+          })
+        })
+      }
+      yield* verify(tls, {
+        host: Option.getOrElse(
+          Option.map(config.runnerAddress, (a) => a.host),
+          () => listen.value.host
+        )
       })
-    }
-    yield* verify(tls, { host: Option.getOrElse(Option.map(config.runnerAddress, (a) => a.host), () => listen.value.host) })
-    return TlsSocketServer.layer({ ...serverOptions(tls), host: listen.value.host, port: listen.value.port })
-  }))
+      return TlsSocketServer.layer({ ...serverOptions(tls), host: listen.value.host, port: listen.value.port })
+    })
+  )
 
-/** Options of `layer` and `layerClientOnly`. */
+/**
+ * Options of `layer` and `layerClientOnly`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SecureRunnerOptions {
   /** This runner's certificate, key and the cluster CA. */
   readonly tls: TlsCredentials
@@ -149,6 +190,9 @@ const storage = <A, E, R>(runner: Layer.Layer<A, E, R>, options: SecureRunnerOpt
 /**
  * A cluster runner whose runner-to-runner traffic is mutual TLS (see the module doc), with
  * cluster storage in the SQL database in context. Its server and connections close with its scope.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = (
   options: SecureRunnerOptions
@@ -168,6 +212,9 @@ export const layer = (
 /**
  * A client-only member of a secure cluster: it sends to agents on the runners over mutual TLS
  * and hosts none. It needs a certificate from the cluster CA too.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layerClientOnly = (
   options: SecureRunnerOptions

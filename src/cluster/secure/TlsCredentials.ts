@@ -11,7 +11,12 @@
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto"
 import { Effect, Redacted, Schema } from "effect"
 
-/** PEM-encoded credentials of one runner. */
+/**
+ * PEM-encoded credentials of one runner.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TlsCredentials {
   /** The cluster CA certificate: the only trust anchor for peers (PEM). */
   readonly ca: string
@@ -31,6 +36,9 @@ export interface TlsCredentials {
  * `"key-mismatch"` (the key is not the certificate's), `"not-issued-by-ca"` (the certificate
  * does not verify against `ca`), `"expired"` (outside its validity period), `"wrong-host"`
  * (the certificate does not name the runner's advertised host, so peers would refuse it).
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class TlsCredentialsError extends Schema.TaggedError<TlsCredentialsError>()("TlsCredentialsError", {
   reason: Schema.Literals(["unreadable", "key-mismatch", "not-issued-by-ca", "expired", "wrong-host"]),
@@ -57,15 +65,24 @@ const isIp = (host: string) => /^[0-9.]+$/.test(host) || host.includes(":")
  * Checks `credentials` before use: readable PEM, the key matches the certificate, the
  * certificate is issued by `ca` and currently valid, and (when `host` is given) it names `host`
  * as an IP or DNS subject alternative name.
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const verify = (credentials: TlsCredentials, options: { readonly host?: string | undefined; readonly now?: number } = {}) =>
-  Effect.gen(function*() {
+export const verify = (
+  credentials: TlsCredentials,
+  options: { readonly host?: string | undefined; readonly now?: number } = {}
+) =>
+  Effect.gen(function* () {
     const { ca, cert, key } = yield* parse(credentials)
     if (!cert.checkPrivateKey(key)) {
       return yield* new TlsCredentialsError({ reason: "key-mismatch", detail: `key does not match ${cert.subject}` })
     }
     if (!cert.verify(ca.publicKey)) {
-      return yield* new TlsCredentialsError({ reason: "not-issued-by-ca", detail: `${cert.subject} is not signed by ${ca.subject}` })
+      return yield* new TlsCredentialsError({
+        reason: "not-issued-by-ca",
+        detail: `${cert.subject} is not signed by ${ca.subject}`
+      })
     }
     const now = options.now ?? Date.now()
     if (now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) {
@@ -75,7 +92,10 @@ export const verify = (credentials: TlsCredentials, options: { readonly host?: s
     if (host !== undefined) {
       const named = isIp(host) ? cert.checkIP(host) !== undefined : cert.checkHost(host) !== undefined
       if (!named) {
-        return yield* new TlsCredentialsError({ reason: "wrong-host", detail: `${cert.subjectAltName ?? cert.subject} does not name ${host}` })
+        return yield* new TlsCredentialsError({
+          reason: "wrong-host",
+          detail: `${cert.subjectAltName ?? cert.subject} does not name ${host}`
+        })
       }
     }
   })

@@ -20,7 +20,12 @@ import { NetAddress } from "effect/net"
 import type { Socket } from "effect/socket"
 import { SocketServer } from "effect/socket"
 
-/** Options of `make`: `node:tls` server options, the address to listen on, and the handshake timeout (ms, default 5000). */
+/**
+ * Options of `make`: `node:tls` server options, the address to listen on, and the handshake timeout (ms, default 5000).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type TlsServerOptions = Tls.TlsOptions & { readonly host: string; readonly port: number }
 
 const openError = (cause: unknown) =>
@@ -30,11 +35,14 @@ const openError = (cause: unknown) =>
  * A scoped TLS socket server listening on `options.host:options.port`. Authenticated connections
  * wait (paused) until `run` is called; closing the scope stops listening and destroys every
  * connection.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   options: TlsServerOptions
 ): Effect.Effect<SocketServer.SocketServer["Service"], SocketServer.SocketServerError, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const connections = new Set<Net.Socket>()
     const waiting = new Set<Tls.TLSSocket>()
     const wait = (conn: Tls.TLSSocket) => {
@@ -82,16 +90,13 @@ export const make = (
     // Node hands over connections in a callback: they go through a queue to a fiber of `run`,
     // which serves each one in a fiber of its own scope (closed, with them, when `run` ends).
     const run = <R, E, _>(handler: (socket: Socket.Socket) => Effect.Effect<_, E, R>) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const scope = yield* Scope.make()
         const arrivals = yield* Queue.unbounded<Tls.TLSSocket>()
         const serve = (conn: Tls.TLSSocket) => {
           conn.on("error", () => undefined)
           const socket = NodeSocket.fromDuplex(
-            Effect.acquireRelease(
-              Effect.succeed(conn),
-              (conn) => Effect.sync(() => conn.destroySoon())
-            ),
+            Effect.acquireRelease(Effect.succeed(conn), (conn) => Effect.sync(() => conn.destroySoon())),
             { tlsServer: true }
           )
           return socket.pipe(
@@ -106,17 +111,28 @@ export const make = (
           waiting.delete(conn)
           onSecure(conn)
         }
-        return yield* Effect.forever(Effect.flatMap(Queue.take(arrivals), (conn) => Effect.forkIn(serve(conn), scope))).pipe(
-          Effect.ensuring(Effect.suspend(() => {
-            onSecure = previous
-            return Scope.close(scope, Exit.void)
-          }))
+        return yield* Effect.forever(
+          Effect.flatMap(Queue.take(arrivals), (conn) => Effect.forkIn(serve(conn), scope))
+        ).pipe(
+          Effect.ensuring(
+            Effect.suspend(() => {
+              onSecure = previous
+              return Scope.close(scope, Exit.void)
+            })
+          )
         )
       })
 
     return SocketServer.SocketServer.of({ address, run })
   })
 
-/** `make` as a layer: the server lives as long as the layer's scope. */
-export const layer = (options: TlsServerOptions): Layer.Layer<SocketServer.SocketServer, SocketServer.SocketServerError> =>
+/**
+ * `make` as a layer: the server lives as long as the layer's scope.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: TlsServerOptions
+): Layer.Layer<SocketServer.SocketServer, SocketServer.SocketServerError> =>
   Layer.effect(SocketServer.SocketServer)(make(options))

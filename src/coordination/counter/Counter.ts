@@ -14,45 +14,83 @@
 import type { Address } from "../../transport/index.ts"
 import { emit, type Event, type Output, type Protocol, send, type Step } from "../Protocol.ts"
 
-/** An increment as a command: the client's id, its sequence number, the (positive) amount. */
+/**
+ * An increment as a command: the client's id, its sequence number, the (positive) amount.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Increment {
   readonly client: string
   readonly seq: number
   readonly by: number
 }
 
-/** Messages between counter clients and a counter (owner or Raft member). */
+/**
+ * Messages between counter clients and a counter (owner or Raft member).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CounterMessage =
   | ({ readonly _tag: "Increment" } & Increment)
   | { readonly _tag: "Incremented"; readonly client: string; readonly seq: number; readonly value: number }
   | { readonly _tag: "NotLeader"; readonly client: string; readonly seq: number; readonly leader: string | undefined }
-  | { readonly _tag: "Rejected"; readonly client: string; readonly seq: number; readonly reason: "too-many-clients" | "log-full" }
+  | {
+      readonly _tag: "Rejected"
+      readonly client: string
+      readonly seq: number
+      readonly reason: "too-many-clients" | "log-full"
+    }
 
-/** The replicated (or owned) state: the value and one session per client. */
+/**
+ * The replicated (or owned) state: the value and one session per client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CounterState {
   readonly value: number
   readonly sessions: Readonly<Record<string, { readonly seq: number; readonly value: number }>>
   readonly maxClients: number
 }
 
-/** What applying one increment did. */
+/**
+ * What applying one increment did.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ApplyResult =
   | { readonly _tag: "Applied"; readonly value: number }
   | { readonly _tag: "Duplicate"; readonly value: number }
   | { readonly _tag: "Stale" }
   | { readonly _tag: "Full" }
 
-/** What a counter reports: each increment it applied (not duplicates), with the new value. */
+/**
+ * What a counter reports: each increment it applied (not duplicates), with the new value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CounterEmit =
   | { readonly _tag: "Counted"; readonly client: string; readonly seq: number; readonly value: number }
   | { readonly _tag: "BecameLeader"; readonly term: number }
 
-/** An empty counter tracking at most `maxClients` sessions. */
+/**
+ * An empty counter tracking at most `maxClients` sessions.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const emptyCounter = (maxClients = 10_000): CounterState => ({ value: 0, sessions: {}, maxClients })
 
 /**
  * Applies `cmd` once: a `seq` already applied answers its recorded value (`Duplicate`), an older
  * one is `Stale`; `unsafeNoDedupe` applies everything (a broken variant for the simulator only).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const applyIncrement = (
   s: CounterState,
@@ -64,7 +102,8 @@ export const applyIncrement = (
     if (cmd.seq === session.seq) return { state: s, result: { _tag: "Duplicate", value: session.value } }
     if (cmd.seq < session.seq) return { state: s, result: { _tag: "Stale" } }
   }
-  if (session === undefined && Object.keys(s.sessions).length >= s.maxClients) return { state: s, result: { _tag: "Full" } }
+  if (session === undefined && Object.keys(s.sessions).length >= s.maxClients)
+    return { state: s, result: { _tag: "Full" } }
   const value = s.value + cmd.by
   return {
     state: { ...s, value, sessions: { ...s.sessions, [cmd.client]: { seq: cmd.seq, value } } },
@@ -72,7 +111,12 @@ export const applyIncrement = (
   }
 }
 
-/** The reply to the client for an apply result (`undefined` for a stale increment: no answer). */
+/**
+ * The reply to the client for an apply result (`undefined` for a stale increment: no answer).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const replyFor = (cmd: Increment, result: ApplyResult): CounterMessage | undefined => {
   switch (result._tag) {
     case "Applied":
@@ -85,29 +129,47 @@ export const replyFor = (cmd: Increment, result: ApplyResult): CounterMessage | 
   }
 }
 
-/** The owner's step: apply each `Increment` once and answer it. Pure and total. */
-export const counterOwnerStep = (unsafeNoDedupe = false) =>
-(s: CounterState, e: Event<CounterMessage>): Step<CounterState, CounterMessage, CounterEmit> => {
-  if (e._tag !== "Receive" || e.message._tag !== "Increment") return { state: s, outputs: [] }
-  const cmd = e.message
-  const { result, state } = applyIncrement(s, cmd, unsafeNoDedupe)
-  const out: Array<Output<CounterMessage, CounterEmit>> = []
-  if (result._tag === "Applied") out.push(emit({ _tag: "Counted", client: cmd.client, seq: cmd.seq, value: result.value }))
-  const reply = replyFor(cmd, result)
-  if (reply !== undefined) out.push(send(e.from, reply))
-  return { state, outputs: out }
-}
+/**
+ * The owner's step: apply each `Increment` once and answer it. Pure and total.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const counterOwnerStep =
+  (unsafeNoDedupe = false) =>
+  (s: CounterState, e: Event<CounterMessage>): Step<CounterState, CounterMessage, CounterEmit> => {
+    if (e._tag !== "Receive" || e.message._tag !== "Increment") return { state: s, outputs: [] }
+    const cmd = e.message
+    const { result, state } = applyIncrement(s, cmd, unsafeNoDedupe)
+    const out: Array<Output<CounterMessage, CounterEmit>> = []
+    if (result._tag === "Applied")
+      out.push(emit({ _tag: "Counted", client: cmd.client, seq: cmd.seq, value: result.value }))
+    const reply = replyFor(cmd, result)
+    if (reply !== undefined) out.push(send(e.from, reply))
+    return { state, outputs: out }
+  }
 
-const isCount = (o: Record<string, unknown>, k: string) => typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
+const isCount = (o: Record<string, unknown>, k: string) =>
+  typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
 
-/** Structural check of an `Increment` command (`by` a positive safe integer). */
+/**
+ * Structural check of an `Increment` command (`by` a positive safe integer).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isIncrement = (u: unknown): u is Increment => {
   if (typeof u !== "object" || u === null) return false
   const o = u as Record<string, unknown>
   return typeof o["client"] === "string" && isCount(o, "seq") && isCount(o, "by") && (o["by"] as number) > 0
 }
 
-/** Structural check of an inbound counter message. */
+/**
+ * Structural check of an inbound counter message.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isCounterMessage = (u: unknown): u is CounterMessage => {
   if (typeof u !== "object" || u === null) return false
   const o = u as Record<string, unknown>
@@ -117,15 +179,28 @@ export const isCounterMessage = (u: unknown): u is CounterMessage => {
     case "Incremented":
       return typeof o["client"] === "string" && isCount(o, "seq") && typeof o["value"] === "number"
     case "NotLeader":
-      return typeof o["client"] === "string" && isCount(o, "seq") && (o["leader"] === undefined || typeof o["leader"] === "string")
+      return (
+        typeof o["client"] === "string" &&
+        isCount(o, "seq") &&
+        (o["leader"] === undefined || typeof o["leader"] === "string")
+      )
     case "Rejected":
-      return typeof o["client"] === "string" && isCount(o, "seq") && (o["reason"] === "too-many-clients" || o["reason"] === "log-full")
+      return (
+        typeof o["client"] === "string" &&
+        isCount(o, "seq") &&
+        (o["reason"] === "too-many-clients" || o["reason"] === "log-full")
+      )
     default:
       return false
   }
 }
 
-/** Options of the single-owner counter. */
+/**
+ * Options of the single-owner counter.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CounterOwnerOptions {
   /** Endpoint id of the owner (default `"counter"`). */
   readonly service?: string
@@ -139,8 +214,13 @@ export interface CounterOwnerOptions {
  * The single-owner counter as a `Protocol`: linearizable because one node orders every increment;
  * it persists its whole state (a restarted owner keeps value and sessions), and is unavailable
  * while down.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
-export const makeCounterOwner = (options: CounterOwnerOptions = {}): Protocol<CounterState, CounterMessage, CounterState, CounterEmit> => ({
+export const makeCounterOwner = (
+  options: CounterOwnerOptions = {}
+): Protocol<CounterState, CounterMessage, CounterState, CounterEmit> => ({
   name: options.service ?? "counter",
   init: (_self: Address, persisted) => persisted ?? emptyCounter(options.maxClients),
   step: counterOwnerStep(options.unsafeNoDedupe === true),

@@ -10,7 +10,12 @@ import { decodeInput, InvalidInput } from "../../errors/index.ts"
 import type { Address, Endpoint } from "../../transport/index.ts"
 import { type CounterMessage, isCounterMessage } from "./Counter.ts"
 
-/** No counter member answered the increment within `timeout` ms. */
+/**
+ * No counter member answered the increment within `timeout` ms.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class CounterTimeout extends Schema.TaggedError<CounterTimeout>()("CounterTimeout", {
   client: Schema.String,
   seq: Schema.Number,
@@ -21,7 +26,12 @@ export class CounterTimeout extends Schema.TaggedError<CounterTimeout>()("Counte
   }
 }
 
-/** The counter refused the increment (too many client sessions, or a full Raft log). */
+/**
+ * The counter refused the increment (too many client sessions, or a full Raft log).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class CounterRejected extends Schema.TaggedError<CounterRejected>()("CounterRejected", {
   client: Schema.String,
   seq: Schema.Number,
@@ -32,7 +42,12 @@ export class CounterRejected extends Schema.TaggedError<CounterRejected>()("Coun
   }
 }
 
-/** What `increment` takes. Use a fresh `seq` (last + 1) per increment and the same one to retry. */
+/**
+ * What `increment` takes. Use a fresh `seq` (last + 1) per increment and the same one to retry.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const IncrementInput = Schema.Struct({
   client: Schema.NonEmptyString,
   seq: Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)),
@@ -41,7 +56,12 @@ export const IncrementInput = Schema.Struct({
   retry: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
   timeout: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))
 })
-/** What `increment` takes. */
+/**
+ * What `increment` takes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type IncrementInput = typeof IncrementInput.Type
 
 /**
@@ -53,22 +73,26 @@ export type IncrementInput = typeof IncrementInput.Type
  * ```ts
  * const value = yield* increment(endpoint, [{ node: "owner", id: "counter" }], { client: "c1", seq: 1 })
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const increment = (
   endpoint: Endpoint,
   targets: ReadonlyArray<Address>,
   input: IncrementInput
 ): Effect.Effect<number, InvalidInput | CounterTimeout | CounterRejected> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const valid = yield* decodeInput(IncrementInput, "Counter.increment")(input)
     const first = targets[0]
-    if (first === undefined) return yield* new InvalidInput({ where: "Counter.increment", issue: "no targets to send the increment to" })
+    if (first === undefined)
+      return yield* new InvalidInput({ where: "Counter.increment", issue: "no targets to send the increment to" })
     const { client, seq } = valid
     const retry = valid.retry ?? 100
     const timeout = valid.timeout ?? 2_000
     let target = first
     let turn = 0
-    const answer = Effect.gen(function*() {
+    const answer = Effect.gen(function* () {
       while (true) {
         yield* endpoint.send(target, { _tag: "Increment", client, seq, by: valid.by ?? 1 })
         const batch = Option.getOrElse(yield* Effect.timeoutOption(endpoint.receive, retry), () => [])

@@ -12,23 +12,53 @@ import type { Address } from "../../transport/index.ts"
 import type { Event, Output, Protocol, Step } from "../Protocol.ts"
 import { isRaftMessage, raftInit, raftStep } from "../raft/Raft.ts"
 import type { RaftConfig, RaftEmit, RaftMessage, RaftPersisted, RaftState } from "../raft/types.ts"
-import { applyIncrement, type CounterEmit, type CounterMessage, type CounterState, emptyCounter, type Increment, isCounterMessage, isIncrement, replyFor } from "./Counter.ts"
+import {
+  applyIncrement,
+  type CounterEmit,
+  type CounterMessage,
+  type CounterState,
+  emptyCounter,
+  type Increment,
+  isCounterMessage,
+  isIncrement,
+  replyFor
+} from "./Counter.ts"
 
-/** A Raft member with its applied counter. */
+/**
+ * A Raft member with its applied counter.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RaftCounterState {
   readonly raft: RaftState<Increment>
   readonly counter: CounterState
 }
 
-/** What members and clients exchange: Raft's own messages and the counter's. */
+/**
+ * What members and clients exchange: Raft's own messages and the counter's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RaftCounterMessage = RaftMessage<Increment> | CounterMessage
 
 type Out = Output<RaftCounterMessage, CounterEmit>
 
-/** The Raft entry id of an increment: one entry per (client, seq). */
+/**
+ * The Raft entry id of an increment: one entry per (client, seq).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const entryId = (cmd: Increment): string => `${cmd.client}#${cmd.seq}`
 
-/** One member step: Raft, then apply what it committed, then translate its replies for clients. */
+/**
+ * One member step: Raft, then apply what it committed, then translate its replies for clients.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const raftCounterStep = (
   s: RaftCounterState,
   e: Event<RaftCounterMessage>,
@@ -40,7 +70,8 @@ export const raftCounterStep = (
     if (m._tag === "Increment") {
       const command: Increment = { client: m.client, seq: m.seq, by: m.by }
       event = { ...e, message: { _tag: "Propose", id: entryId(command), command } }
-    } else if (m._tag === "Incremented" || m._tag === "NotLeader" || m._tag === "Rejected") return { state: s, outputs: [] }
+    } else if (m._tag === "Incremented" || m._tag === "NotLeader" || m._tag === "Rejected")
+      return { state: s, outputs: [] }
     else event = { ...e, message: m }
   } else event = e
   const next = raftStep(s.raft, event)
@@ -55,7 +86,10 @@ export const raftCounterStep = (
         const applied = applyIncrement(counter, cmd)
         counter = applied.state
         if (applied.result._tag === "Applied") {
-          out.push({ _tag: "Emit", value: { _tag: "Counted", client: cmd.client, seq: cmd.seq, value: applied.result.value } })
+          out.push({
+            _tag: "Emit",
+            value: { _tag: "Counted", client: cmd.client, seq: cmd.seq, value: applied.result.value }
+          })
         }
       }
     } else if (o._tag === "Send" && o.message._tag === "ProposeReply") {
@@ -63,25 +97,33 @@ export const raftCounterStep = (
       const cmd = next.state.log.entry(reply.index)?.command
       if (reply.status === "committed" && cmd !== undefined && entryId(cmd) === reply.id) {
         const session = counter.sessions[cmd.client]
-        const answer = session?.seq === cmd.seq
-          ? replyFor(cmd, { _tag: "Duplicate", value: session.value })
-          : session === undefined
-          ? replyFor(cmd, { _tag: "Full" })
-          : undefined
+        const answer =
+          session?.seq === cmd.seq
+            ? replyFor(cmd, { _tag: "Duplicate", value: session.value })
+            : session === undefined
+              ? replyFor(cmd, { _tag: "Full" })
+              : undefined
         if (answer !== undefined) out.push({ _tag: "Send", to: o.to, message: answer })
       } else if (reply.status === "accepted" && unsafeAckOnAccept && cmd !== undefined && entryId(cmd) === reply.id) {
         // The broken variant answers before the entry is committed, with the value it expects.
-        const ahead = next.state.log.slice(next.state.commitIndex, reply.index).filter((x) => x.command !== undefined).length
-        out.push({ _tag: "Send", to: o.to, message: { _tag: "Incremented", client: cmd.client, seq: cmd.seq, value: counter.value + ahead } })
+        const ahead = next.state.log
+          .slice(next.state.commitIndex, reply.index)
+          .filter((x) => x.command !== undefined).length
+        out.push({
+          _tag: "Send",
+          to: o.to,
+          message: { _tag: "Incremented", client: cmd.client, seq: cmd.seq, value: counter.value + ahead }
+        })
       } else if (reply.status === "not-leader" || reply.status === "log-full") {
         const [client, seq] = splitId(reply.id)
         if (client !== undefined) {
           out.push({
             _tag: "Send",
             to: o.to,
-            message: reply.status === "not-leader"
-              ? { _tag: "NotLeader", client, seq, leader: reply.leader }
-              : { _tag: "Rejected", client, seq, reason: "log-full" }
+            message:
+              reply.status === "not-leader"
+                ? { _tag: "NotLeader", client, seq, leader: reply.leader }
+                : { _tag: "Rejected", client, seq, reason: "log-full" }
           })
         }
       }
@@ -96,7 +138,12 @@ const splitId = (id: string): [string | undefined, number] => {
   return at < 0 || !Number.isSafeInteger(seq) ? [undefined, 0] : [id.slice(0, at), seq]
 }
 
-/** Options of the Raft counter. */
+/**
+ * Options of the Raft counter.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RaftCounterOptions {
   /** Raft's configuration (members, timing, bounds, `unsafe` variants). */
   readonly raft: RaftConfig
@@ -106,7 +153,12 @@ export interface RaftCounterOptions {
   readonly unsafeAckOnAccept?: boolean
 }
 
-/** The Raft counter as a `Protocol` (endpoint id `raft.service`); persists Raft's term, vote and log. */
+/**
+ * The Raft counter as a `Protocol` (endpoint id `raft.service`); persists Raft's term, vote and log.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeRaftCounter = (
   options: RaftCounterOptions
 ): Protocol<RaftCounterState, RaftCounterMessage, RaftPersisted<Increment>, CounterEmit> => {

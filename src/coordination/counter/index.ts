@@ -15,4 +15,11 @@ export {
   replyFor
 } from "./Counter.ts"
 export { CounterRejected, CounterTimeout, increment, IncrementInput } from "./CounterClient.ts"
-export { entryId, makeRaftCounter, type RaftCounterMessage, type RaftCounterOptions, type RaftCounterState, raftCounterStep } from "./RaftCounter.ts"
+export {
+  entryId,
+  makeRaftCounter,
+  type RaftCounterMessage,
+  type RaftCounterOptions,
+  type RaftCounterState,
+  raftCounterStep
+} from "./RaftCounter.ts"

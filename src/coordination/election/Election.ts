@@ -26,7 +26,12 @@ type S = ElectionState
 type E = Event<ElectionMessage>
 type Out = Output<ElectionMessage, ElectionEmit>
 
-/** Default timing: lease 300 ms (100 ms from a vote), renewals every 75 ms, campaigns after 150..300 ms of silence. */
+/**
+ * Default timing: lease 300 ms (100 ms from a vote), renewals every 75 ms, campaigns after 150..300 ms of silence.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultElectionConfig = (members: ReadonlyArray<string>): ElectionConfig => ({
   members,
   service: "election",
@@ -40,9 +45,15 @@ export const defaultElectionConfig = (members: ReadonlyArray<string>): ElectionC
 const peers = (s: S) => s.config.members.filter((m) => m !== s.self.node)
 const majority = (s: S) => Math.floor(s.config.members.length / 2) + 1
 const addr = (s: S, node: string): Address => ({ node, id: s.config.service })
-const jitter = (s: S, e: E) => s.config.electionMin + Math.floor(e.random * (s.config.electionMax - s.config.electionMin))
+const jitter = (s: S, e: E) =>
+  s.config.electionMin + Math.floor(e.random * (s.config.electionMax - s.config.electionMin))
 
-/** Whether `s` holds leadership with an unexpired lease at `now`. */
+/**
+ * Whether `s` holds leadership with an unexpired lease at `now`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isLeader = (s: ElectionState, now: number): boolean => s.role === "leader" && s.leaseUntil > now
 
 /** The member `s` is bound to at `now` by an unexpired promise, other than `except`. */
@@ -54,7 +65,11 @@ const boundTo = (s: S, now: number, except: string): string | undefined => {
 }
 
 const stepDown = (s: S, e: E, out: Array<Out>): S => {
-  out.push(emit({ _tag: "SteppedDown", term: s.term }), { _tag: "CancelTimer", key: "renew" }, { _tag: "CancelTimer", key: "expiry" })
+  out.push(
+    emit({ _tag: "SteppedDown", term: s.term }),
+    { _tag: "CancelTimer", key: "renew" },
+    { _tag: "CancelTimer", key: "expiry" }
+  )
   out.push(setTimer("election", e.now + jitter(s, e)))
   return { ...s, role: "follower", leader: undefined, rounds: [], votes: [] }
 }
@@ -111,7 +126,11 @@ const campaign = (s: S, e: E, out: Array<Out>): S => {
 const win = (s: S, e: E, out: Array<Out>): S => {
   const leaseUntil = s.campaignAt + s.config.voteLease
   if (leaseUntil <= e.now) return s
-  out.push(emit({ _tag: "Elected", term: s.term, until: leaseUntil }), { _tag: "CancelTimer", key: "election" }, setTimer("expiry", leaseUntil))
+  out.push(
+    emit({ _tag: "Elected", term: s.term, until: leaseUntil }),
+    { _tag: "CancelTimer", key: "election" },
+    setTimer("expiry", leaseUntil)
+  )
   return renewRound({ ...s, role: "leader", leader: s.self.node, leaseUntil, rounds: [] }, e, out)
 }
 
@@ -125,10 +144,22 @@ const onReceive = (s0: S, e: E & { _tag: "Receive" }, out: Array<Out>): S => {
         out.push(send(e.from, { _tag: "Vote", term: m.term, granted: false }))
         return s
       }
-      if (m.term > s.term) s = { ...(s.role === "leader" ? stepDown(s, e, out) : s), term: m.term, votedFor: undefined, role: "follower", votes: [] }
+      if (m.term > s.term)
+        s = {
+          ...(s.role === "leader" ? stepDown(s, e, out) : s),
+          term: m.term,
+          votedFor: undefined,
+          role: "follower",
+          votes: []
+        }
       const granted = s.votedFor === undefined || s.votedFor === from
       if (granted) {
-        s = { ...s, votedFor: from, promisedTo: from, promisedUntil: Math.max(e.now + s.config.voteLease, s.promisedTo === from ? s.promisedUntil : 0) }
+        s = {
+          ...s,
+          votedFor: from,
+          promisedTo: from,
+          promisedUntil: Math.max(e.now + s.config.voteLease, s.promisedTo === from ? s.promisedUntil : 0)
+        }
         out.push(setTimer("election", e.now + jitter(s, e)))
       }
       out.push(send(e.from, { _tag: "Vote", term: m.term, granted }))
@@ -151,7 +182,10 @@ const onReceive = (s0: S, e: E & { _tag: "Receive" }, out: Array<Out>): S => {
         promisedTo: from,
         promisedUntil: e.now + s.config.lease
       }
-      out.push(setTimer("election", e.now + jitter(s, e)), send(e.from, { _tag: "RenewAck", term: m.term, round: m.round }))
+      out.push(
+        setTimer("election", e.now + jitter(s, e)),
+        send(e.from, { _tag: "RenewAck", term: m.term, round: m.round })
+      )
       return s
     }
     case "RenewAck":
@@ -159,7 +193,12 @@ const onReceive = (s0: S, e: E & { _tag: "Receive" }, out: Array<Out>): S => {
   }
 }
 
-/** One election step: `(state, event) -> (state, outputs)`. Pure and total. */
+/**
+ * One election step: `(state, event) -> (state, outputs)`. Pure and total.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const electionStep = (s0: ElectionState, e: E): Step<ElectionState, ElectionMessage, ElectionEmit> => {
   const out: Array<Out> = []
   let s = s0
@@ -177,26 +216,39 @@ export const electionStep = (s0: ElectionState, e: E): Step<ElectionState, Elect
   }
 }
 
-/** A fresh or recovered member: the persisted term, vote and promise; it restarts as a follower. */
-export const electionInit = (config: ElectionConfig) => (self: Address, persisted: ElectionPersisted | undefined): ElectionState => ({
-  self,
-  config,
-  term: persisted?.term ?? 0,
-  votedFor: persisted?.votedFor,
-  promisedTo: persisted?.promisedTo,
-  promisedUntil: persisted?.promisedUntil ?? 0,
-  role: "follower",
-  leader: undefined,
-  votes: [],
-  campaignAt: 0,
-  leaseUntil: 0,
-  round: 0,
-  rounds: []
-})
+/**
+ * A fresh or recovered member: the persisted term, vote and promise; it restarts as a follower.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const electionInit =
+  (config: ElectionConfig) =>
+  (self: Address, persisted: ElectionPersisted | undefined): ElectionState => ({
+    self,
+    config,
+    term: persisted?.term ?? 0,
+    votedFor: persisted?.votedFor,
+    promisedTo: persisted?.promisedTo,
+    promisedUntil: persisted?.promisedUntil ?? 0,
+    role: "follower",
+    leader: undefined,
+    votes: [],
+    campaignAt: 0,
+    leaseUntil: 0,
+    round: 0,
+    rounds: []
+  })
 
-const count = (o: Record<string, unknown>, k: string) => typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
+const count = (o: Record<string, unknown>, k: string) =>
+  typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
 
-/** Structural check of an inbound election message. */
+/**
+ * Structural check of an inbound election message.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isElectionMessage = (u: unknown): u is ElectionMessage => {
   if (typeof u !== "object" || u === null) return false
   const o = u as Record<string, unknown>
@@ -213,8 +265,15 @@ export const isElectionMessage = (u: unknown): u is ElectionMessage => {
   }
 }
 
-/** Leader election as a `Protocol` (endpoint id `config.service`). */
-export const makeElection = (config: ElectionConfig): Protocol<ElectionState, ElectionMessage, ElectionPersisted, ElectionEmit> => ({
+/**
+ * Leader election as a `Protocol` (endpoint id `config.service`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeElection = (
+  config: ElectionConfig
+): Protocol<ElectionState, ElectionMessage, ElectionPersisted, ElectionEmit> => ({
   name: config.service,
   init: electionInit(config),
   step: electionStep,

@@ -12,7 +12,12 @@ import { runNode } from "../Protocol.ts"
 import { defaultElectionConfig, isLeader, makeElection } from "./Election.ts"
 import type { ElectionState } from "./types.ts"
 
-/** What `join` takes: the group's members (this endpoint's node among them) and optional timing in ms. */
+/**
+ * What `join` takes: the group's members (this endpoint's node among them) and optional timing in ms.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const JoinInput = Schema.Struct({
   members: Schema.Array(Schema.NonEmptyString).check(Schema.isMinLength(1)),
   lease: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2))),
@@ -21,10 +26,20 @@ export const JoinInput = Schema.Struct({
   electionMin: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
   electionMax: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(2)))
 })
-/** What `join` takes. */
+/**
+ * What `join` takes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type JoinInput = typeof JoinInput.Type
 
-/** A member's view of the election. */
+/**
+ * A member's view of the election.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LeadershipStatus {
   readonly role: ElectionState["role"]
   readonly term: number
@@ -34,7 +49,12 @@ export interface LeadershipStatus {
   readonly leaseUntil: number
 }
 
-/** A handle on this member's participation in an election. */
+/**
+ * A handle on this member's participation in an election.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Leadership {
   /** Whether this member holds an unexpired lease now (act as leader only while this is true). */
   readonly isLeader: Effect.Effect<boolean>
@@ -53,9 +73,12 @@ export interface Leadership {
  * const leadership = yield* join(endpoint, { members: ["a", "b", "c"] })
  * const { term } = yield* leadership.awaitLeadership
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const join = (endpoint: Endpoint, input: JoinInput): Effect.Effect<Leadership, InvalidInput, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const valid = yield* decodeInput(JoinInput, "Election.join")(input)
     const base = defaultElectionConfig(valid.members)
     const config = {
@@ -70,31 +93,40 @@ export const join = (endpoint: Endpoint, input: JoinInput): Effect.Effect<Leader
     const problem = !config.members.includes(endpoint.address.node)
       ? `node "${endpoint.address.node}" is not among the members`
       : !(config.renew < config.voteLease && config.voteLease <= config.lease)
-      ? `needs renew < voteLease <= lease (got ${config.renew}, ${config.voteLease}, ${config.lease})`
-      : !(config.electionMin < config.electionMax)
-      ? `needs electionMin < electionMax (got ${config.electionMin}, ${config.electionMax})`
-      : undefined
+        ? `needs renew < voteLease <= lease (got ${config.renew}, ${config.voteLease}, ${config.lease})`
+        : !(config.electionMin < config.electionMax)
+          ? `needs electionMin < electionMax (got ${config.electionMin}, ${config.electionMax})`
+          : undefined
     if (problem !== undefined) return yield* new InvalidInput({ where: "Election.join", issue: problem })
     const protocol = makeElection(config)
     let state = protocol.init(endpoint.address, undefined)
     // Replaced on every election, so `awaitLeadership` always waits for the next one.
     let elected = Deferred.makeUnsafe<void>()
-    yield* Effect.forkScoped(runNode(protocol, {
-      endpoint,
-      observe: (s) => void (state = s),
-      emit: (e) =>
-        e._tag === "Elected"
-          ? Effect.suspend(() => {
-            const done = elected
-            elected = Deferred.makeUnsafe<void>()
-            return Deferred.succeed(done, undefined)
-          })
-          : Effect.void
-    }))
+    yield* Effect.forkScoped(
+      runNode(protocol, {
+        endpoint,
+        observe: (s) => void (state = s),
+        emit: (e) =>
+          e._tag === "Elected"
+            ? Effect.suspend(() => {
+                const done = elected
+                elected = Deferred.makeUnsafe<void>()
+                return Deferred.succeed(done, undefined)
+              })
+            : Effect.void
+      })
+    )
     const now = Clock.currentTimeMillis
-    const status = Effect.sync((): LeadershipStatus => ({ role: state.role, term: state.term, leader: state.leader, leaseUntil: state.leaseUntil }))
+    const status = Effect.sync(
+      (): LeadershipStatus => ({
+        role: state.role,
+        term: state.term,
+        leader: state.leader,
+        leaseUntil: state.leaseUntil
+      })
+    )
     const leads = Effect.map(now, (t) => isLeader(state, t))
-    const awaitLeadership: Leadership["awaitLeadership"] = Effect.gen(function*() {
+    const awaitLeadership: Leadership["awaitLeadership"] = Effect.gen(function* () {
       while (!(yield* leads)) yield* Deferred.await(elected)
       return { term: state.term, until: state.leaseUntil }
     })

@@ -5,7 +5,12 @@
  */
 import type { Address } from "../../transport/index.ts"
 
-/** Timing of the election (simulated or real ms) and the fixed membership. */
+/**
+ * Timing of the election (simulated or real ms) and the fixed membership.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ElectionConfig {
   /** The group's nodes; every node runs the endpoint `service`. */
   readonly members: ReadonlyArray<string>
@@ -27,14 +32,24 @@ export interface ElectionConfig {
   readonly unsafe?: { readonly ignorePromise?: boolean } | undefined
 }
 
-/** Election messages between members. */
+/**
+ * Election messages between members.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ElectionMessage =
   | { readonly _tag: "RequestVote"; readonly term: number }
   | { readonly _tag: "Vote"; readonly term: number; readonly granted: boolean }
   | { readonly _tag: "Renew"; readonly term: number; readonly round: number }
   | { readonly _tag: "RenewAck"; readonly term: number; readonly round: number }
 
-/** What survives a crash: the term, the vote, and the promise given (to whom, until when). */
+/**
+ * What survives a crash: the term, the vote, and the promise given (to whom, until when).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ElectionPersisted {
   readonly term: number
   readonly votedFor: string | undefined
@@ -42,14 +57,24 @@ export interface ElectionPersisted {
   readonly promisedUntil: number
 }
 
-/** One renewal round of a leader: when it was sent (the lease runs from there), who acknowledged. */
+/**
+ * One renewal round of a leader: when it was sent (the lease runs from there), who acknowledged.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RenewRound {
   readonly round: number
   readonly sentAt: number
   readonly acks: ReadonlyArray<string>
 }
 
-/** A member's whole state. `leaseUntil` is meaningful for a leader only. */
+/**
+ * A member's whole state. `leaseUntil` is meaningful for a leader only.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ElectionState extends ElectionPersisted {
   readonly self: Address
   readonly config: ElectionConfig
@@ -63,7 +88,12 @@ export interface ElectionState extends ElectionPersisted {
   readonly rounds: ReadonlyArray<RenewRound>
 }
 
-/** Reported to the host: leadership gained (with its lease) and lost. */
+/**
+ * Reported to the host: leadership gained (with its lease) and lost.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ElectionEmit =
   | { readonly _tag: "Elected"; readonly term: number; readonly until: number }
   | { readonly _tag: "SteppedDown"; readonly term: number }

@@ -18,19 +18,31 @@
 import { Effect, Option, Schema } from "effect"
 import { InvalidInput } from "../../errors/index.ts"
 
-/** A write with fencing token `token` was refused: `resource` already accepted `highest`. */
+/**
+ * A write with fencing token `token` was refused: `resource` already accepted `highest`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class StaleToken extends Schema.TaggedError<StaleToken>()("StaleToken", {
   resource: Schema.String,
   token: Schema.Number,
   highest: Schema.Number
 }) {
   override get message(): string {
-    return `resource "${this.resource}" refused fencing token ${this.token}: it already accepted token ${this.highest} ` +
+    return (
+      `resource "${this.resource}" refused fencing token ${this.token}: it already accepted token ${this.highest} ` +
       `from a newer lock holder, so the lease behind token ${this.token} is lost: stop, acquire the lock again and re-read before writing`
+    )
   }
 }
 
-/** Remembers the highest fencing token accepted per resource and refuses lower ones. */
+/**
+ * Remembers the highest fencing token accepted per resource and refuses lower ones.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Fence {
   /** Accepts `token` for `resource` (recording it) unless a higher one was accepted. Synchronous and atomic. */
   readonly admit: (resource: string, token: number) => Effect.Effect<void, StaleToken | InvalidInput>
@@ -39,11 +51,16 @@ export interface Fence {
 }
 
 const badToken = (where: string, token: number) =>
-  Number.isSafeInteger(token) && token >= 0 ? undefined : new InvalidInput({ where, issue: `fencing token must be a non-negative integer, got ${token}` })
+  Number.isSafeInteger(token) && token >= 0
+    ? undefined
+    : new InvalidInput({ where, issue: `fencing token must be a non-negative integer, got ${token}` })
 
 /**
  * A fence for up to `maxResources` resources (default 100 000; beyond it, a new resource is
  * refused with `InvalidInput` rather than forgetting a token, which would re-admit stale writes).
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeFence = (maxResources = 100_000): Fence => {
   const tokens = new Map<string, number>()
@@ -53,7 +70,9 @@ export const makeFence = (maxResources = 100_000): Fence => {
       if (bad !== undefined) return Effect.fail(bad)
       const highest = tokens.get(resource)
       if (highest === undefined && tokens.size >= maxResources) {
-        return Effect.fail(new InvalidInput({ where: "Fence.admit", issue: `more than ${maxResources} fenced resources` }))
+        return Effect.fail(
+          new InvalidInput({ where: "Fence.admit", issue: `more than ${maxResources} fenced resources` })
+        )
       }
       if (highest !== undefined && token < highest) return Effect.fail(new StaleToken({ resource, token, highest }))
       tokens.set(resource, token)
@@ -62,11 +81,23 @@ export const makeFence = (maxResources = 100_000): Fence => {
   return { admit, highest: (resource) => Effect.sync(() => tokens.get(resource) ?? 0) }
 }
 
-/** Runs `write` only if `fence` admits `token` for `resource` (admission first, then the write). */
-export const fenced = (fence: Fence, resource: string, token: number) =>
-<A, E, R>(write: Effect.Effect<A, E, R>): Effect.Effect<A, E | StaleToken | InvalidInput, R> => Effect.andThen(fence.admit(resource, token), write)
+/**
+ * Runs `write` only if `fence` admits `token` for `resource` (admission first, then the write).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const fenced =
+  (fence: Fence, resource: string, token: number) =>
+  <A, E, R>(write: Effect.Effect<A, E, R>): Effect.Effect<A, E | StaleToken | InvalidInput, R> =>
+    Effect.andThen(fence.admit(resource, token), write)
 
-/** A key-value store whose writes carry a fencing token, checked per key in the same step as the write. */
+/**
+ * A key-value store whose writes carry a fencing token, checked per key in the same step as the write.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FencedStore<V> {
   /** Writes `value` at `key` under `token`; `StaleToken` if a higher token already wrote `key`. */
   readonly write: (key: string, token: number, value: V) => Effect.Effect<void, StaleToken | InvalidInput>
@@ -76,13 +107,22 @@ export interface FencedStore<V> {
   readonly token: (key: string) => Effect.Effect<number>
 }
 
-/** An in-memory fenced store (at most `maxKeys` keys, default 100 000). */
+/**
+ * An in-memory fenced store (at most `maxKeys` keys, default 100 000).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeFencedStore = <V>(maxKeys = 100_000): FencedStore<V> => {
   const fence = makeFence(maxKeys)
   const values = new Map<string, V>()
   return {
     // admit and set run in one synchronous step: no other write can come between them.
-    write: (key, token, value) => Effect.andThen(fence.admit(key, token), Effect.sync(() => void values.set(key, value))),
+    write: (key, token, value) =>
+      Effect.andThen(
+        fence.admit(key, token),
+        Effect.sync(() => void values.set(key, value))
+      ),
     read: (key) => Effect.sync(() => (values.has(key) ? Option.some(values.get(key) as V) : Option.none())),
     token: fence.highest
   }

@@ -13,26 +13,51 @@
  * @since 0.1.0
  */
 
-/** A read or a write of one key. */
+/**
+ * A read or a write of one key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type KvOp =
   | { readonly _tag: "Put"; readonly key: string; readonly value: string }
   | { readonly _tag: "Get"; readonly key: string }
 
-/** A request as a Raft command. */
+/**
+ * A request as a Raft command.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface KvCommand {
   readonly client: string
   readonly seq: number
   readonly op: KvOp
 }
 
-/** Messages between key-value clients and members. */
+/**
+ * Messages between key-value clients and members.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type KvMessage =
   | ({ readonly _tag: "KvRequest" } & KvCommand)
   | { readonly _tag: "KvReply"; readonly client: string; readonly seq: number; readonly value: string | null }
   | { readonly _tag: "KvNotLeader"; readonly client: string; readonly seq: number; readonly leader: string | undefined }
-  | { readonly _tag: "KvRejected"; readonly client: string; readonly seq: number; readonly reason: "too-many-keys" | "too-many-clients" | "log-full" }
+  | {
+      readonly _tag: "KvRejected"
+      readonly client: string
+      readonly seq: number
+      readonly reason: "too-many-keys" | "too-many-clients" | "log-full"
+    }
 
-/** The replicated state: values and one session per client. */
+/**
+ * The replicated state: values and one session per client.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface KvState {
   readonly values: Readonly<Record<string, string>>
   readonly keys: number
@@ -42,22 +67,46 @@ export interface KvState {
   readonly maxClients: number
 }
 
-/** What applying one command did. */
+/**
+ * What applying one command did.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type KvResult =
   | { readonly _tag: "Done"; readonly value: string | null }
   | { readonly _tag: "Duplicate"; readonly value: string | null }
   | { readonly _tag: "Stale" }
   | { readonly _tag: "Full"; readonly reason: "too-many-keys" | "too-many-clients" }
 
-/** An empty store. */
-export const emptyKv = (maxKeys = 10_000, maxClients = 10_000): KvState => ({ values: {}, keys: 0, sessions: {}, clients: 0, maxKeys, maxClients })
+/**
+ * An empty store.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const emptyKv = (maxKeys = 10_000, maxClients = 10_000): KvState => ({
+  values: {},
+  keys: 0,
+  sessions: {},
+  clients: 0,
+  maxKeys,
+  maxClients
+})
 
-/** Applies `cmd` once (a resent `seq` answers its recorded value; an older one is `Stale`). Pure. */
+/**
+ * Applies `cmd` once (a resent `seq` answers its recorded value; an older one is `Stale`). Pure.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const applyKv = (s: KvState, cmd: KvCommand): { readonly state: KvState; readonly result: KvResult } => {
   const session = s.sessions[cmd.client]
-  if (session !== undefined && cmd.seq === session.seq) return { state: s, result: { _tag: "Duplicate", value: session.value } }
+  if (session !== undefined && cmd.seq === session.seq)
+    return { state: s, result: { _tag: "Duplicate", value: session.value } }
   if (session !== undefined && cmd.seq < session.seq) return { state: s, result: { _tag: "Stale" } }
-  if (session === undefined && s.clients >= s.maxClients) return { state: s, result: { _tag: "Full", reason: "too-many-clients" } }
+  if (session === undefined && s.clients >= s.maxClients)
+    return { state: s, result: { _tag: "Full", reason: "too-many-clients" } }
   const op = cmd.op
   const fresh = op._tag === "Put" && !Object.hasOwn(s.values, op.key)
   if (fresh && s.keys >= s.maxKeys) return { state: s, result: { _tag: "Full", reason: "too-many-keys" } }
@@ -74,7 +123,8 @@ export const applyKv = (s: KvState, cmd: KvCommand): { readonly state: KvState; 
   }
 }
 
-const isCount = (o: Record<string, unknown>, k: string) => typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
+const isCount = (o: Record<string, unknown>, k: string) =>
+  typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
 
 const isOp = (u: unknown): u is KvOp => {
   if (typeof u !== "object" || u === null) return false
@@ -83,12 +133,25 @@ const isOp = (u: unknown): u is KvOp => {
   return o["_tag"] === "Get" || (o["_tag"] === "Put" && typeof o["value"] === "string")
 }
 
-/** Structural check of a key-value command (inside a Raft entry). */
+/**
+ * Structural check of a key-value command (inside a Raft entry).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isKvCommand = (u: unknown): u is KvCommand =>
-  typeof u === "object" && u !== null && typeof (u as Record<string, unknown>)["client"] === "string" &&
-  isCount(u as Record<string, unknown>, "seq") && isOp((u as Record<string, unknown>)["op"])
+  typeof u === "object" &&
+  u !== null &&
+  typeof (u as Record<string, unknown>)["client"] === "string" &&
+  isCount(u as Record<string, unknown>, "seq") &&
+  isOp((u as Record<string, unknown>)["op"])
 
-/** Structural check of an inbound key-value message. */
+/**
+ * Structural check of an inbound key-value message.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isKvMessage = (u: unknown): u is KvMessage => {
   if (typeof u !== "object" || u === null) return false
   const o = u as Record<string, unknown>

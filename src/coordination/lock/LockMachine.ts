@@ -13,12 +13,29 @@
  */
 import type { Address } from "../../transport/index.ts"
 
-/** A command in the log. `at` is the proposing leader's clock when it appended the command. */
+/**
+ * A command in the log. `at` is the proposing leader's clock when it appended the command.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LockCommand =
-  | { readonly _tag: "Acquire"; readonly lock: string; readonly ttl: number; readonly id: string; readonly holder: Address; readonly at: number }
+  | {
+      readonly _tag: "Acquire"
+      readonly lock: string
+      readonly ttl: number
+      readonly id: string
+      readonly holder: Address
+      readonly at: number
+    }
   | { readonly _tag: "Release"; readonly lock: string; readonly token: number; readonly at: number }
 
-/** One held lock in the machine: its grant's request id, holder, fencing token and expiry. */
+/**
+ * One held lock in the machine: its grant's request id, holder, fencing token and expiry.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MachineHeld {
   readonly id: string
   readonly holder: Address
@@ -26,7 +43,12 @@ export interface MachineHeld {
   readonly expires: number
 }
 
-/** The replicated lock state. */
+/**
+ * The replicated lock state.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LockMachine {
   /** The last fencing token granted (strictly increasing along the log). */
   readonly token: number
@@ -37,19 +59,32 @@ export interface LockMachine {
   readonly maxLocks: number
 }
 
-/** What applying a command did. */
+/**
+ * What applying a command did.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LockResult =
   | { readonly _tag: "Granted"; readonly token: number; readonly expires: number }
   | { readonly _tag: "Busy"; readonly expires: number }
   | { readonly _tag: "Released"; readonly token: number }
   | { readonly _tag: "Ignored" }
 
-/** An empty machine. */
+/**
+ * An empty machine.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const emptyLockMachine = (maxLocks = 10_000): LockMachine => ({ token: 0, clock: 0, locks: {}, maxLocks })
 
 /**
  * Applies one committed command. Pure and deterministic. `grantWhileHeld` is a deliberately broken
  * variant (it ignores unexpired leases) for proving the checkers; never set it in production.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const applyLockCommand = (
   m: LockMachine,
@@ -70,17 +105,30 @@ export const applyLockCommand = (
   const token = m.token + 1
   const expires = clock + cmd.ttl
   return {
-    machine: { ...m, clock, token, locks: { ...m.locks, [cmd.lock]: { id: cmd.id, holder: cmd.holder, token, expires } } },
+    machine: {
+      ...m,
+      clock,
+      token,
+      locks: { ...m.locks, [cmd.lock]: { id: cmd.id, holder: cmd.holder, token, expires } }
+    },
     result: { _tag: "Granted", token, expires }
   }
 }
 
-const isCount = (o: Record<string, unknown>, k: string) => typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
+const isCount = (o: Record<string, unknown>, k: string) =>
+  typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
 const isAddress = (u: unknown) =>
-  typeof u === "object" && u !== null && typeof (u as Record<string, unknown>)["node"] === "string" &&
+  typeof u === "object" &&
+  u !== null &&
+  typeof (u as Record<string, unknown>)["node"] === "string" &&
   typeof (u as Record<string, unknown>)["id"] === "string"
 
-/** Structural check of a lock command (inside a Raft entry). */
+/**
+ * Structural check of a lock command (inside a Raft entry).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isLockCommand = (u: unknown): u is LockCommand => {
   if (typeof u !== "object" || u === null) return false
   const o = u as Record<string, unknown>

@@ -12,21 +12,42 @@
 import type { Address } from "../../transport/index.ts"
 import { emit, type Event, type Output, type Protocol, send, type Step } from "../Protocol.ts"
 
-/** Messages between lock clients and the owner. */
+/**
+ * Messages between lock clients and the owner.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LockMessage =
   | { readonly _tag: "Acquire"; readonly lock: string; readonly ttl: number; readonly id: string }
   | { readonly _tag: "Release"; readonly lock: string; readonly token: number }
-  | { readonly _tag: "Granted"; readonly lock: string; readonly token: number; readonly id: string; readonly expires: number }
+  | {
+      readonly _tag: "Granted"
+      readonly lock: string
+      readonly token: number
+      readonly id: string
+      readonly expires: number
+    }
   | { readonly _tag: "Busy"; readonly lock: string; readonly id: string; readonly expires: number }
 
-/** One held lock, as the owner sees it. */
+/**
+ * One held lock, as the owner sees it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Held {
   readonly holder: Address
   readonly token: number
   readonly expires: number
 }
 
-/** The owner's state (also what it persists: a restarted owner keeps tokens and leases). */
+/**
+ * The owner's state (also what it persists: a restarted owner keeps tokens and leases).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LockServerState {
   readonly token: number
   readonly locks: Readonly<Record<string, Held>>
@@ -34,16 +55,40 @@ export interface LockServerState {
   readonly maxLocks: number
 }
 
-/** What the owner reports: every grant and release, for checkers and audit. */
+/**
+ * What the owner reports: every grant and release, for checkers and audit.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LockEmit =
-  | { readonly _tag: "Grant"; readonly lock: string; readonly token: number; readonly holder: Address; readonly expires: number }
+  | {
+      readonly _tag: "Grant"
+      readonly lock: string
+      readonly token: number
+      readonly holder: Address
+      readonly expires: number
+    }
   | { readonly _tag: "Free"; readonly lock: string; readonly token: number }
 
-/** The last moment a client may rely on a lease it asked for at `sentAt` (its own clock). */
+/**
+ * The last moment a client may rely on a lease it asked for at `sentAt` (its own clock).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const leaseUntil = (sentAt: number, ttl: number): number => sentAt + ttl
 
-/** One step of the lock owner. Pure and total; tokens strictly increase. */
-export const lockServerStep = (s: LockServerState, e: Event<LockMessage>): Step<LockServerState, LockMessage, LockEmit> => {
+/**
+ * One step of the lock owner. Pure and total; tokens strictly increase.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const lockServerStep = (
+  s: LockServerState,
+  e: Event<LockMessage>
+): Step<LockServerState, LockMessage, LockEmit> => {
   if (e._tag !== "Receive") return { state: s, outputs: [] }
   const m = e.message
   const out: Array<Output<LockMessage, LockEmit>> = []
@@ -61,7 +106,10 @@ export const lockServerStep = (s: LockServerState, e: Event<LockMessage>): Step<
         emit({ _tag: "Grant", lock: m.lock, token, holder: e.from, expires }),
         send(e.from, { _tag: "Granted", lock: m.lock, token, id: m.id, expires })
       )
-      return { state: { ...s, token, locks: { ...s.locks, [m.lock]: { holder: e.from, token, expires } } }, outputs: out }
+      return {
+        state: { ...s, token, locks: { ...s.locks, [m.lock]: { holder: e.from, token, expires } } },
+        outputs: out
+      }
     }
     case "Release": {
       if (s.locks[m.lock]?.token !== m.token) return { state: s, outputs: [] }
@@ -74,9 +122,15 @@ export const lockServerStep = (s: LockServerState, e: Event<LockMessage>): Step<
 }
 
 const isString = (o: Record<string, unknown>, k: string) => typeof o[k] === "string"
-const isCount = (o: Record<string, unknown>, k: string) => typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
+const isCount = (o: Record<string, unknown>, k: string) =>
+  typeof o[k] === "number" && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0
 
-/** Structural check of an inbound lock message. */
+/**
+ * Structural check of an inbound lock message.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isLockMessage = (u: unknown): u is LockMessage => {
   if (typeof u !== "object" || u === null) return false
   const o = u as Record<string, unknown>
@@ -94,13 +148,15 @@ export const isLockMessage = (u: unknown): u is LockMessage => {
   }
 }
 
-/** The lock owner as a `Protocol` (endpoint id `service`, default `"lock"`). */
-export const makeLockServer = (options: { readonly service?: string; readonly maxLocks?: number } = {}): Protocol<
-  LockServerState,
-  LockMessage,
-  LockServerState,
-  LockEmit
-> => ({
+/**
+ * The lock owner as a `Protocol` (endpoint id `service`, default `"lock"`).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeLockServer = (
+  options: { readonly service?: string; readonly maxLocks?: number } = {}
+): Protocol<LockServerState, LockMessage, LockServerState, LockEmit> => ({
   name: options.service ?? "lock",
   init: (_self, persisted) => persisted ?? { token: 0, locks: {}, maxLocks: options.maxLocks ?? 10_000 },
   step: lockServerStep,

@@ -11,7 +11,15 @@ export {
   type LockServerState,
   makeLockServer
 } from "./LockServer.ts"
-export { applyLockCommand, emptyLockMachine, isLockCommand, type LockCommand, type LockMachine, type LockResult, type MachineHeld } from "./LockMachine.ts"
+export {
+  applyLockCommand,
+  emptyLockMachine,
+  isLockCommand,
+  type LockCommand,
+  type LockMachine,
+  type LockResult,
+  type MachineHeld
+} from "./LockMachine.ts"
 export {
   isLockOverloaded,
   isLockRedirect,

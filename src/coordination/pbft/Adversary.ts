@@ -22,22 +22,35 @@ import { type Event, send, type Step } from "../Protocol.ts"
 import type { Out } from "./core.ts"
 import { primaryOf, quorumOf, signed } from "./messages.ts"
 import { pbftStep } from "./Pbft.ts"
-import type { ClientRequest, Commit, NewView, PbftEmit, PbftMessage, PbftState, PrePrepare, Prepare, ViewChange } from "./types.ts"
+import type {
+  ClientRequest,
+  Commit,
+  NewView,
+  PbftEmit,
+  PbftMessage,
+  PbftState,
+  PrePrepare,
+  Prepare,
+  ViewChange
+} from "./types.ts"
 import { planNewView } from "./ViewChange.ts"
 
 type S = PbftState
 type Result = Step<S, PbftMessage, PbftEmit>
 
 /** Runs the honest step and rewrites each of its sends with `tamper` (it may drop or add messages). */
-const tampered = (tamper: (s: S, to: string, message: PbftMessage, out: Array<Out>) => void) => (s: S, e: Event<PbftMessage>): Result => {
-  const next = pbftStep(s, e)
-  const out: Array<Out> = []
-  for (const o of next.outputs) {
-    if (o._tag === "Send" && next.state.config.replicas.includes(o.to.node)) tamper(next.state, o.to.node, o.message, out)
-    else out.push(o)
+const tampered =
+  (tamper: (s: S, to: string, message: PbftMessage, out: Array<Out>) => void) =>
+  (s: S, e: Event<PbftMessage>): Result => {
+    const next = pbftStep(s, e)
+    const out: Array<Out> = []
+    for (const o of next.outputs) {
+      if (o._tag === "Send" && next.state.config.replicas.includes(o.to.node))
+        tamper(next.state, o.to.node, o.message, out)
+      else out.push(o)
+    }
+    return { state: next.state, outputs: out }
   }
-  return { state: next.state, outputs: out }
-}
 
 const to = (s: S, node: string) => ({ node, id: s.config.service })
 
@@ -45,11 +58,17 @@ const to = (s: S, node: string) => ({ node, id: s.config.service })
 const alternative = (s: S, value: string): ClientRequest | undefined => {
   const known = new Map<string, ClientRequest>()
   for (const r of Object.values(s.pending)) known.set(r.value, r)
-  for (const slot of Object.values(s.slots)) if (slot.prePrepare?.request) known.set(slot.prePrepare.request.value, slot.prePrepare.request)
+  for (const slot of Object.values(s.slots))
+    if (slot.prePrepare?.request) known.set(slot.prePrepare.request.value, slot.prePrepare.request)
   return [...known.values()].filter((r) => r.value !== value).sort((a, b) => (a.value < b.value ? -1 : 1))[0]
 }
 
-/** One step of an equivocating replica (see the module doc). */
+/**
+ * One step of an equivocating replica (see the module doc).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const equivocatorStep = tampered((s, node, m, out) => {
   const say = (message: PbftMessage) => out.push(send(to(s, node), message))
   const self = s.self.node
@@ -72,24 +91,42 @@ export const equivocatorStep = tampered((s, node, m, out) => {
       const values = [`${m.value}#forged`, ...(other === undefined ? [] : [other.value])]
       for (const value of values) {
         const vote = { view: m.view, seq: m.seq, value, replica: self }
-        say(m._tag === "Prepare" ? signed<Prepare>(s.auth, { _tag: "Prepare", ...vote }) : signed<Commit>(s.auth, { _tag: "Commit", ...vote }))
+        say(
+          m._tag === "Prepare"
+            ? signed<Prepare>(s.auth, { _tag: "Prepare", ...vote })
+            : signed<Commit>(s.auth, { _tag: "Commit", ...vote })
+        )
       }
       return
     }
     case "ViewChange":
-      return say(signed<ViewChange>(s.auth, { _tag: "ViewChange", view: m.view, stable: m.stable, prepared: [], replica: self }))
+      return say(
+        signed<ViewChange>(s.auth, { _tag: "ViewChange", view: m.view, stable: m.stable, prepared: [], replica: self })
+      )
     default:
       return say(m)
   }
 })
 
-/** One step of a silent (crashed or mute) replica: it never sends anything. */
+/**
+ * One step of a silent (crashed or mute) replica: it never sends anything.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const silentStep = (s: S, _e: Event<PbftMessage>): Result => ({ state: s, outputs: [] })
 
-/** One step of a replica that is honest as a backup and silent while it is the primary of its view. */
+/**
+ * One step of a replica that is honest as a backup and silent while it is the primary of its view.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const silentPrimaryStep = (s: S, e: Event<PbftMessage>): Result => {
   const next = pbftStep(s, e)
-  return primaryOf(next.state.config, next.state.view) === next.state.self.node ? { state: next.state, outputs: [] } : next
+  return primaryOf(next.state.config, next.state.view) === next.state.self.node
+    ? { state: next.state, outputs: [] }
+    : next
 }
 
 /**
@@ -100,18 +137,22 @@ const forgedNewView = (s: S, pp: PrePrepare): ReadonlyArray<PbftMessage> => {
   const view = s.view + 1
   const q = quorumOf(s.config)
   const value = pp.request?.value ?? ""
-  const prepares = s.config.replicas.filter((r) => r !== pp.replica).slice(0, q - 1).map((replica) =>
-    signed<Prepare>(s.auth, { _tag: "Prepare", view: pp.view, seq: pp.seq, value, replica })
-  )
+  const prepares = s.config.replicas
+    .filter((r) => r !== pp.replica)
+    .slice(0, q - 1)
+    .map((replica) => signed<Prepare>(s.auth, { _tag: "Prepare", view: pp.view, seq: pp.seq, value, replica }))
   const prepared = pp.seq > s.stable.seq ? [{ prePrepare: pp, prepares }] : []
-  const viewChanges = s.config.replicas.slice(0, q).map((replica) =>
-    signed<ViewChange>(s.auth, { _tag: "ViewChange", view, stable: s.stable, prepared, replica })
-  )
+  const viewChanges = s.config.replicas
+    .slice(0, q)
+    .map((replica) => signed<ViewChange>(s.auth, { _tag: "ViewChange", view, stable: s.stable, prepared, replica }))
   const primary = primaryOf(s.config, view)
   const prePrepares = planNewView(viewChanges).requests.map(({ request, seq }) =>
     signed<PrePrepare>(s.auth, { _tag: "PrePrepare", view, seq, request, replica: primary })
   )
-  return [...viewChanges, signed<NewView>(s.auth, { _tag: "NewView", view, viewChanges, prePrepares, replica: primary })]
+  return [
+    ...viewChanges,
+    signed<NewView>(s.auth, { _tag: "NewView", view, viewChanges, prePrepares, replica: primary })
+  ]
 }
 
 /** The forged messages of one resend while requests wait: they name other replicas as senders (signed with the forger's own key). */
@@ -124,23 +165,44 @@ const forgeries = (s: S): Array<Out> => {
   for (let seq = s.committedUpTo + 1; seq <= s.committedUpTo + 2; seq++) {
     // A genuine request other than the one ordered at seq (if it knows one), or a made-up one.
     const ordered = s.slots[seq]?.prePrepare?.request?.value ?? ""
-    const request = alternative(s, ordered) ?? { client: "client", value: `forged-${seq}`, sig: s.auth.sign(`forged-${seq}`) }
+    const request = alternative(s, ordered) ?? {
+      client: "client",
+      value: `forged-${seq}`,
+      sig: s.auth.sign(`forged-${seq}`)
+    }
     const value = request.value
-    const pp = signed<PrePrepare>(s.auth, { _tag: "PrePrepare", view: s.view, seq, request, replica: primaryOf(s.config, s.view) })
+    const pp = signed<PrePrepare>(s.auth, {
+      _tag: "PrePrepare",
+      view: s.view,
+      seq,
+      request,
+      replica: primaryOf(s.config, s.view)
+    })
     if (seq === s.committedUpTo + 1) for (const m of forgedNewView(s, pp)) out.push(send(to(s, victim), m))
     for (const r of others) out.push(send(to(s, r), pp))
     for (const claimed of s.config.replicas) {
-      out.push(send(to(s, victim), signed<Commit>(s.auth, { _tag: "Commit", view: s.view, seq, value, replica: claimed })))
+      out.push(
+        send(to(s, victim), signed<Commit>(s.auth, { _tag: "Commit", view: s.view, seq, value, replica: claimed }))
+      )
       if (claimed !== primaryOf(s.config, s.view)) {
-        out.push(send(to(s, victim), signed<Prepare>(s.auth, { _tag: "Prepare", view: s.view, seq, value, replica: claimed })))
+        out.push(
+          send(to(s, victim), signed<Prepare>(s.auth, { _tag: "Prepare", view: s.view, seq, value, replica: claimed }))
+        )
       }
     }
   }
   return out
 }
 
-/** One step of a forger: honest, plus forged messages on every resend (see the module doc). */
+/**
+ * One step of a forger: honest, plus forged messages on every resend (see the module doc).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const forgerStep = (s: S, e: Event<PbftMessage>): Result => {
   const next = pbftStep(s, e)
-  return e._tag === "Timer" && e.key === "resend" ? { state: next.state, outputs: [...next.outputs, ...forgeries(next.state)] } : next
+  return e._tag === "Timer" && e.key === "resend"
+    ? { state: next.state, outputs: [...next.outputs, ...forgeries(next.state)] }
+    : next
 }

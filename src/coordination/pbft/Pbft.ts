@@ -29,21 +29,62 @@ import { InvalidInput } from "../../errors/index.ts"
 import type { Address } from "../../transport/index.ts"
 import { type Event, type Protocol, setTimer, type Step } from "../Protocol.ts"
 import type { PbftAuth, PbftCrypto } from "./auth.ts"
-import { addCheckpoint, addCommit, hasCommit, assign, broadcast, currentSlot, emptySlot, inLog, isPrimary, type Out, progress, rearm, sendTo, withSlot } from "./core.ts"
+import {
+  addCheckpoint,
+  addCommit,
+  hasCommit,
+  assign,
+  broadcast,
+  currentSlot,
+  emptySlot,
+  inLog,
+  isPrimary,
+  type Out,
+  progress,
+  rearm,
+  sendTo,
+  withSlot
+} from "./core.ts"
 import { GENESIS, isPbftMessage, primaryOf, signed, valueOf, verified, verifiedRequest } from "./messages.ts"
-import type { ClientRequest, Commit, Fetch, PbftConfig, PbftEmit, PbftMessage, PbftPersisted, PbftState, PrePrepare, Prepare } from "./types.ts"
+import type {
+  ClientRequest,
+  Commit,
+  Fetch,
+  PbftConfig,
+  PbftEmit,
+  PbftMessage,
+  PbftPersisted,
+  PbftState,
+  PrePrepare,
+  Prepare
+} from "./types.ts"
 import { onNewView, onViewChange, startViewChange } from "./ViewChange.ts"
 
 type S = PbftState
 
-/** Whether `config` is well-formed: n ≥ 3f + 1 distinct replicas, positive bounds, `keep ≥ window`. */
+/**
+ * Whether `config` is well-formed: n ≥ 3f + 1 distinct replicas, positive bounds, `keep ≥ window`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isValidPbftConfig = (config: PbftConfig): boolean =>
-  Number.isSafeInteger(config.f) && config.f >= 0 && config.replicas.length >= 3 * config.f + 1 &&
+  Number.isSafeInteger(config.f) &&
+  config.f >= 0 &&
+  config.replicas.length >= 3 * config.f + 1 &&
   new Set(config.replicas).size === config.replicas.length &&
-  [config.window, config.keep, config.resend, config.viewTimeout, config.checkpointInterval, config.maxPending].every((n) => Number.isSafeInteger(n) && n >= 1) &&
-  config.keep >= config.window && config.keep >= config.checkpointInterval
+  [config.window, config.keep, config.resend, config.viewTimeout, config.checkpointInterval, config.maxPending].every(
+    (n) => Number.isSafeInteger(n) && n >= 1
+  ) &&
+  config.keep >= config.window &&
+  config.keep >= config.checkpointInterval
 
-/** Default bounds: window 16, keep 64, resend every 60 ms, view timeout 300 ms, a checkpoint every 8. */
+/**
+ * Default bounds: window 16, keep 64, resend every 60 ms, view timeout 300 ms, a checkpoint every 8.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultPbftConfig = (replicas: ReadonlyArray<string>, f: number): PbftConfig => ({
   replicas,
   f,
@@ -56,16 +97,28 @@ export const defaultPbftConfig = (replicas: ReadonlyArray<string>, f: number): P
   maxPending: 256
 })
 
-/** Checks a configuration before use; fails with `InvalidInput` unless it is well-formed. */
+/**
+ * Checks a configuration before use; fails with `InvalidInput` unless it is well-formed.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const validatePbftConfig = (config: PbftConfig): Effect.Effect<PbftConfig, InvalidInput> =>
   isValidPbftConfig(config)
     ? Effect.succeed(config)
-    : Effect.fail(new InvalidInput({
-      where: "Pbft.config",
-      issue: `needs n >= 3f + 1 distinct replicas and positive bounds with keep >= window (n = ${config.replicas.length}, f = ${config.f})`
-    }))
+    : Effect.fail(
+        new InvalidInput({
+          where: "Pbft.config",
+          issue: `needs n >= 3f + 1 distinct replicas and positive bounds with keep >= window (n = ${config.replicas.length}, f = ${config.f})`
+        })
+      )
 
-/** The state of a fresh replica `self` in view 0. */
+/**
+ * The state of a fresh replica `self` in view 0.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const pbftInit = (self: Address, config: PbftConfig, auth: PbftAuth): S => ({
   self,
   config,
@@ -91,7 +144,8 @@ const isCommitted = (s: S, value: string) => Object.values(s.slots).some((slot) 
 /** Remembers a request that has to commit (arming the view-change timer). */
 const addPending = (s: S, request: ClientRequest, now: number, out: Array<Out>): S => {
   const pending = Object.keys(s.pending)
-  if (s.pending[request.value] !== undefined || pending.length >= s.config.maxPending || isCommitted(s, request.value)) return s
+  if (s.pending[request.value] !== undefined || pending.length >= s.config.maxPending || isCommitted(s, request.value))
+    return s
   return rearm({ ...s, pending: { ...s.pending, [request.value]: request } }, now, out)
 }
 
@@ -99,7 +153,12 @@ const onRequest = (s: S, request: ClientRequest, now: number, out: Array<Out>): 
   if (!verifiedRequest(s.config, s.auth, request)) return s
   for (const [key, slot] of Object.entries(s.slots)) {
     if (slot.committed === request.value) {
-      sendTo(s, request.client, signed(s.auth, { _tag: "Reply", seq: Number(key), value: request.value, replica: s.self.node }), out)
+      sendTo(
+        s,
+        request.client,
+        signed(s.auth, { _tag: "Reply", seq: Number(key), value: request.value, replica: s.self.node }),
+        out
+      )
       return s
     }
   }
@@ -111,21 +170,33 @@ const onPrePrepare = (s: S, m: PrePrepare, now: number, out: Array<Out>): S => {
   const slot = currentSlot(s, m.seq)
   if (slot.prePrepare !== undefined || m.replica !== primaryOf(s.config, s.view)) return s
   if (!verified(s.config, s.auth, m) || !verifiedRequest(s.config, s.auth, m.request)) return s
-  const prepare = signed<Prepare>(s.auth, { _tag: "Prepare", view: s.view, seq: m.seq, value: valueOf(m.request), replica: s.self.node })
+  const prepare = signed<Prepare>(s.auth, {
+    _tag: "Prepare",
+    view: s.view,
+    seq: m.seq,
+    value: valueOf(m.request),
+    replica: s.self.node
+  })
   broadcast(s, prepare, out)
   const next = withSlot(s, m.seq, { ...slot, prePrepare: m, prepares: { ...slot.prepares, [s.self.node]: prepare } })
   return progress(addPending(next, m.request, now, out), m.seq, now, out)
 }
 
 const onPrepare = (s: S, m: Prepare, now: number, out: Array<Out>): S => {
-  if (s.status !== "normal" || m.view !== s.view || !inLog(s, m.seq) || m.replica === primaryOf(s.config, s.view)) return s
+  if (s.status !== "normal" || m.view !== s.view || !inLog(s, m.seq) || m.replica === primaryOf(s.config, s.view))
+    return s
   const slot = currentSlot(s, m.seq)
   if (slot.prepares[m.replica] !== undefined || !verified(s.config, s.auth, m)) return s
   return progress(withSlot(s, m.seq, { ...slot, prepares: { ...slot.prepares, [m.replica]: m } }), m.seq, now, out)
 }
 
 const onCommit = (s: S, m: Commit, now: number, out: Array<Out>): S => {
-  if (m.seq <= s.committedUpTo || m.seq > s.stable.seq + s.config.keep || m.view > s.view + 2 * s.config.replicas.length) return s
+  if (
+    m.seq <= s.committedUpTo ||
+    m.seq > s.stable.seq + s.config.keep ||
+    m.view > s.view + 2 * s.config.replicas.length
+  )
+    return s
   const slot = s.slots[m.seq] ?? emptySlot(s.view)
   if (slot.committed !== undefined || hasCommit(slot.commits, m) || !verified(s.config, s.auth, m)) return s
   return progress(withSlot(s, m.seq, { ...slot, commits: addCommit(s, slot.commits, m) }), m.seq, now, out)
@@ -150,14 +221,21 @@ const votesOn = (s: S, slot: S["slots"][number], say: (message: PbftMessage) => 
   if (slot.prePrepare !== undefined) say(slot.prePrepare)
   const prepare = slot.prepares[s.self.node]
   if (prepare !== undefined) say(prepare)
-  const commit = slot.prepared?.prePrepare.view === s.view ? slot.commits[s.view]?.[valueOf(slot.prepared.prePrepare.request)]?.[s.self.node] : undefined
+  const commit =
+    slot.prepared?.prePrepare.view === s.view
+      ? slot.commits[s.view]?.[valueOf(slot.prepared.prePrepare.request)]?.[s.self.node]
+      : undefined
   if (commit !== undefined) say(commit)
 }
 
 /** Whether this replica waits for something: a request, a new-view, or slots it knows of but has not committed. */
 const waiting = (s: S): boolean =>
-  s.status === "changing" || Object.keys(s.pending).length > 0 || s.stable.seq > s.committedUpTo ||
-  Object.entries(s.slots).some(([key, slot]) => Number(key) > s.committedUpTo && slot.committed === undefined && slot.prePrepare !== undefined)
+  s.status === "changing" ||
+  Object.keys(s.pending).length > 0 ||
+  s.stable.seq > s.committedUpTo ||
+  Object.entries(s.slots).some(
+    ([key, slot]) => Number(key) > s.committedUpTo && slot.committed === undefined && slot.prePrepare !== undefined
+  )
 
 const onResend = (s: S, now: number, out: Array<Out>): void => {
   const say = (message: PbftMessage) => broadcast(s, message, out)
@@ -208,7 +286,12 @@ const onReceive = (s: S, m: PbftMessage, now: number, out: Array<Out>): S => {
   }
 }
 
-/** One honest replica step. Pure and total. */
+/**
+ * One honest replica step. Pure and total.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const pbftStep = (s: S, e: Event<PbftMessage>): Step<S, PbftMessage, PbftEmit> => {
   const out: Array<Out> = []
   switch (e._tag) {
@@ -222,15 +305,24 @@ export const pbftStep = (s: S, e: Event<PbftMessage>): Step<S, PbftMessage, Pbft
         return { state: s, outputs: out }
       }
       if (e.key !== "view" || s.timerAt === undefined) return { state: s, outputs: [] }
-      if (s.status === "normal" && Object.keys(s.pending).length === 0) return { state: { ...s, timerAt: undefined }, outputs: [] }
+      if (s.status === "normal" && Object.keys(s.pending).length === 0)
+        return { state: { ...s, timerAt: undefined }, outputs: [] }
       return { state: startViewChange({ ...s, timerAt: undefined }, s.view + 1, e.now, out), outputs: out }
     case "Receive":
       return { state: onReceive(s, e.message, e.now, out), outputs: out }
   }
 }
 
-/** An honest replica as a `Protocol` (check `config` with `validatePbftConfig` first); `crypto` gives it its key. */
-export const makePbft = (config: PbftConfig, crypto: PbftCrypto): Protocol<S, PbftMessage, PbftPersisted, PbftEmit> => ({
+/**
+ * An honest replica as a `Protocol` (check `config` with `validatePbftConfig` first); `crypto` gives it its key.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makePbft = (
+  config: PbftConfig,
+  crypto: PbftCrypto
+): Protocol<S, PbftMessage, PbftPersisted, PbftEmit> => ({
   name: config.service,
   init: (self, persisted) => {
     const auth = crypto.authFor(self.node)

@@ -21,19 +21,49 @@
  * @since 0.1.0
  */
 import { emit } from "../Protocol.ts"
-import { assign, broadcast, currentSlot, inLog, type Out, progress, rearm, sendTo, stabilize, withSlot } from "./core.ts"
+import {
+  assign,
+  broadcast,
+  currentSlot,
+  inLog,
+  type Out,
+  progress,
+  rearm,
+  sendTo,
+  stabilize,
+  withSlot
+} from "./core.ts"
 import { GENESIS, primaryOf, quorumOf, signed, validViewChange, valueOf, verified } from "./messages.ts"
-import type { ClientRequest, NewView, PbftState, PrePrepare, Prepare, PreparedCert, StableCheckpoint, ViewChange } from "./types.ts"
+import type {
+  ClientRequest,
+  NewView,
+  PbftState,
+  PrePrepare,
+  Prepare,
+  PreparedCert,
+  StableCheckpoint,
+  ViewChange
+} from "./types.ts"
 
 type S = PbftState
 
-/** What a new-view must contain, computed from its view-changes: min-s's checkpoint and the requests from min-s + 1 to max-s. */
+/**
+ * What a new-view must contain, computed from its view-changes: min-s's checkpoint and the requests from min-s + 1 to max-s.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NewViewPlan {
   readonly stable: StableCheckpoint
   readonly requests: ReadonlyArray<{ readonly seq: number; readonly request: ClientRequest | null }>
 }
 
-/** The pre-prepares 2f + 1 view-changes determine (deterministic in their order). */
+/**
+ * The pre-prepares 2f + 1 view-changes determine (deterministic in their order).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const planNewView = (viewChanges: ReadonlyArray<ViewChange>): NewViewPlan => {
   let stable: StableCheckpoint = viewChanges[0]?.stable ?? { seq: 0, digest: GENESIS, proof: [] }
   for (const vc of viewChanges) if (vc.stable.seq > stable.seq) stable = vc.stable
@@ -51,7 +81,12 @@ export const planNewView = (viewChanges: ReadonlyArray<ViewChange>): NewViewPlan
   return { stable, requests }
 }
 
-/** Whether `nv` is a valid new-view: its primary's, 2f + 1 valid view-changes for its view, the pre-prepares they determine. */
+/**
+ * Whether `nv` is a valid new-view: its primary's, 2f + 1 valid view-changes for its view, the pre-prepares they determine.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const validNewView = (s: S, nv: NewView): boolean => {
   const { auth, config } = s
   const primary = primaryOf(config, nv.view)
@@ -60,11 +95,20 @@ export const validNewView = (s: S, nv: NewView): boolean => {
   if (senders.size !== nv.viewChanges.length || senders.size < quorumOf(config)) return false
   if (!nv.viewChanges.every((vc) => vc.view === nv.view && validViewChange(config, auth, vc))) return false
   const plan = planNewView(nv.viewChanges)
-  return plan.requests.length === nv.prePrepares.length && plan.requests.every((r, i) => {
-    const pp = nv.prePrepares[i]
-    return pp !== undefined && pp.view === nv.view && pp.seq === r.seq && pp.replica === primary &&
-      valueOf(pp.request) === valueOf(r.request) && verified(config, auth, pp)
-  })
+  return (
+    plan.requests.length === nv.prePrepares.length &&
+    plan.requests.every((r, i) => {
+      const pp = nv.prePrepares[i]
+      return (
+        pp !== undefined &&
+        pp.view === nv.view &&
+        pp.seq === r.seq &&
+        pp.replica === primary &&
+        valueOf(pp.request) === valueOf(r.request) &&
+        verified(config, auth, pp)
+      )
+    })
+  )
 }
 
 /** The prepared certificates of this replica above its stable checkpoint, by sequence number. */
@@ -79,10 +123,19 @@ const preparedCerts = (s: S): ReadonlyArray<PreparedCert> =>
  * Moves to `view` (above the current one): sends a view-change and doubles the timeout (at most
  * 4x the base). The timer of the new view starts only once 2f + 1 view-changes for it are known
  * (`armChangeTimer`), so a replica ahead of the others waits for them instead of racing on.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const startViewChange = (s: S, view: number, now: number, out: Array<Out>): S => {
   if (s.config.unsafeNoViewChange === true || view <= s.view) return s
-  const vc = signed<ViewChange>(s.auth, { _tag: "ViewChange", view, stable: s.stable, prepared: preparedCerts(s), replica: s.self.node })
+  const vc = signed<ViewChange>(s.auth, {
+    _tag: "ViewChange",
+    view,
+    stable: s.stable,
+    prepared: preparedCerts(s),
+    replica: s.self.node
+  })
   broadcast(s, vc, out)
   if (s.timerAt !== undefined) out.push({ _tag: "CancelTimer", key: "view" })
   const next: S = {
@@ -132,7 +185,13 @@ const enterView = (s: S, nv: NewView, now: number, out: Array<Out>): S => {
     if (!inLog(next, pp.seq)) continue
     let slot = { ...currentSlot(next, pp.seq), prePrepare: pp }
     if (backup) {
-      const prepare = signed<Prepare>(s.auth, { _tag: "Prepare", view: nv.view, seq: pp.seq, value: valueOf(pp.request), replica: s.self.node })
+      const prepare = signed<Prepare>(s.auth, {
+        _tag: "Prepare",
+        view: nv.view,
+        seq: pp.seq,
+        value: valueOf(pp.request),
+        replica: s.self.node
+      })
       broadcast(next, prepare, out)
       slot = { ...slot, prepares: { ...slot.prepares, [s.self.node]: prepare } }
     }
@@ -156,6 +215,9 @@ const withViewChange = (all: S["viewChanges"], vc: ViewChange, view: number, n: 
  * Handles a view-change of another replica (signature and certificates checked here). A sender
  * behind gets the new-view of this view, or this replica's own view-change for the sender's view
  * (it may need it for a quorum there, and then time out to where this replica is).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const onViewChange = (s: S, vc: ViewChange, now: number, out: Array<Out>): S => {
   const n = s.config.replicas.length
@@ -171,13 +233,19 @@ export const onViewChange = (s: S, vc: ViewChange, now: number, out: Array<Out>)
   const ahead = new Map<string, number>()
   for (const [key, byReplica] of Object.entries(next.viewChanges)) {
     if (Number(key) <= next.view) continue
-    for (const r of Object.keys(byReplica)) if (r !== s.self.node) ahead.set(r, Math.min(ahead.get(r) ?? Infinity, Number(key)))
+    for (const r of Object.keys(byReplica))
+      if (r !== s.self.node) ahead.set(r, Math.min(ahead.get(r) ?? Infinity, Number(key)))
   }
   if (ahead.size >= s.config.f + 1) next = startViewChange(next, Math.min(...ahead.values()), now, out)
   return tryNewView(armChangeTimer(next, now, out), now, out)
 }
 
-/** Handles a new-view: a valid one for a later view (or the one this replica waits for) is entered. */
+/**
+ * Handles a new-view: a valid one for a later view (or the one this replica waits for) is entered.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const onNewView = (s: S, nv: NewView, now: number, out: Array<Out>): S => {
   if (s.config.unsafeNoViewChange === true) return s
   if (nv.view < s.view || (nv.view === s.view && s.status === "normal")) return s

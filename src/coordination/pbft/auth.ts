@@ -17,9 +17,22 @@
  *
  * @since 0.1.0
  */
-import { createHmac, createPrivateKey, createPublicKey, createSecretKey, type KeyObject, sign, verify } from "node:crypto"
+import {
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  type KeyObject,
+  sign,
+  verify
+} from "node:crypto"
 
-/** The signing power of one identity, and verification of anyone's signatures. */
+/**
+ * The signing power of one identity, and verification of anyone's signatures.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PbftAuth {
   /** Whom `sign` signs as. */
   readonly id: string
@@ -29,13 +42,23 @@ export interface PbftAuth {
   readonly verify: (signer: string, bytes: string, sig: string) => boolean
 }
 
-/** A signature scheme: hands out one `PbftAuth` per identity. */
+/**
+ * A signature scheme: hands out one `PbftAuth` per identity.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PbftCrypto {
   readonly name: string
   readonly authFor: (id: string) => PbftAuth
 }
 
-/** HMAC-SHA256 with per-signer keys derived from `secret` (fast; for simulation: see the module doc). */
+/**
+ * HMAC-SHA256 with per-signer keys derived from `secret` (fast; for simulation: see the module doc).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const hmacCrypto = (secret: string): PbftCrypto => {
   const keys = new Map<string, KeyObject>()
   const keyOf = (id: string) => {
@@ -54,7 +77,12 @@ export const hmacCrypto = (secret: string): PbftCrypto => {
 // The DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows.
 const PKCS8_ED25519 = Buffer.from("302e020100300506032b657004220420", "hex")
 
-/** Real Ed25519 signatures with keys derived from `seed` and each id (deterministic, so runs replay). */
+/**
+ * Real Ed25519 signatures with keys derived from `seed` and each id (deterministic, so runs replay).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const ed25519Crypto = (seed: string): PbftCrypto => {
   const publicKeys = new Map<string, KeyObject>()
   const privateKeyOf = (id: string) =>
@@ -87,7 +115,12 @@ export const ed25519Crypto = (seed: string): PbftCrypto => {
   }
 }
 
-/** No authentication: signatures are empty and every one verifies. Deliberately broken. */
+/**
+ * No authentication: signatures are empty and every one verifies. Deliberately broken.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const unsignedCrypto: PbftCrypto = {
   name: "none",
   authFor: (id) => ({ id, sign: () => "", verify: () => true })

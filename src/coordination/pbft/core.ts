@@ -11,10 +11,20 @@ import { extendChain, primaryOf, quorumOf, signed, valueOf } from "./messages.ts
 import type { Checkpoint, Commit, PbftEmit, PbftMessage, PbftState, PrePrepare, Reply, Slot } from "./types.ts"
 
 type S = PbftState
-/** An output of a replica step. */
+/**
+ * An output of a replica step.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Out = Output<PbftMessage, PbftEmit>
 
-/** A slot nothing is known of, in `view`. */
+/**
+ * A slot nothing is known of, in `view`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const emptySlot = (view: number): Slot => ({
   view,
   prePrepare: undefined,
@@ -25,43 +35,93 @@ export const emptySlot = (view: number): Slot => ({
   commitCert: []
 })
 
-/** Sends `message` to every other replica. */
+/**
+ * Sends `message` to every other replica.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const broadcast = (s: S, message: PbftMessage, out: Array<Out>): void => {
   for (const r of s.config.replicas) if (r !== s.self.node) out.push(send({ node: r, id: s.config.service }, message))
 }
 
-/** Sends `message` to `node`'s PBFT endpoint. */
+/**
+ * Sends `message` to `node`'s PBFT endpoint.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const sendTo = (s: S, node: string, message: PbftMessage, out: Array<Out>): void => {
   out.push(send({ node, id: s.config.service }, message))
 }
 
-/** Whether this replica is the primary of its current view. */
+/**
+ * Whether this replica is the primary of its current view.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isPrimary = (s: S): boolean => primaryOf(s.config, s.view) === s.self.node
 
-/** Whether `seq` lies between the low-water mark (the stable checkpoint) and the high one (`keep` above). */
+/**
+ * Whether `seq` lies between the low-water mark (the stable checkpoint) and the high one (`keep` above).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const inLog = (s: S, seq: number): boolean => seq > s.stable.seq && seq <= s.stable.seq + s.config.keep
 
-/** Slot `seq` as of the current view: the pre-prepare and prepares of an older view are dropped. */
+/**
+ * Slot `seq` as of the current view: the pre-prepare and prepares of an older view are dropped.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const currentSlot = (s: S, seq: number): Slot => {
   const slot = s.slots[seq] ?? emptySlot(s.view)
   return slot.view === s.view ? slot : { ...slot, view: s.view, prePrepare: undefined, prepares: {} }
 }
 
-/** `s` with slot `seq` replaced. */
+/**
+ * `s` with slot `seq` replaced.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const withSlot = (s: S, seq: number, slot: Slot): S => ({ ...s, slots: { ...s.slots, [seq]: slot } })
 
-/** Whether `commits` holds `c`'s vote. */
-export const hasCommit = (commits: Slot["commits"], c: Commit): boolean => commits[c.view]?.[c.value]?.[c.replica] !== undefined
+/**
+ * Whether `commits` holds `c`'s vote.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const hasCommit = (commits: Slot["commits"], c: Commit): boolean =>
+  commits[c.view]?.[c.value]?.[c.replica] !== undefined
 
-/** Adds a commit vote (one per replica, view and value; at most n values per view). */
+/**
+ * Adds a commit vote (one per replica, view and value; at most n values per view).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const addCommit = (s: S, commits: Slot["commits"], c: Commit): Slot["commits"] => {
   const byValue = commits[c.view] ?? {}
   const byReplica = byValue[c.value]
-  if (byReplica?.[c.replica] !== undefined || (byReplica === undefined && Object.keys(byValue).length >= s.config.replicas.length)) return commits
+  if (
+    byReplica?.[c.replica] !== undefined ||
+    (byReplica === undefined && Object.keys(byValue).length >= s.config.replicas.length)
+  )
+    return commits
   return { ...commits, [c.view]: { ...byValue, [c.value]: { ...byReplica, [c.replica]: c } } }
 }
 
-/** Arms (or with `restart`, re-arms) the view-change timer while requests wait; cancels it otherwise. */
+/**
+ * Arms (or with `restart`, re-arms) the view-change timer while requests wait; cancels it otherwise.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const rearm = (s: S, now: number, out: Array<Out>, restart = false): S => {
   if (s.config.unsafeNoViewChange === true || s.status === "changing") return s
   if (Object.keys(s.pending).length === 0) {
@@ -77,11 +137,18 @@ export const rearm = (s: S, now: number, out: Array<Out>, restart = false): S =>
 
 /** Whether `value` is committed here or pre-prepared in the current view. */
 const ordered = (s: S, value: string): boolean =>
-  Object.values(s.slots).some((slot) =>
-    slot.committed === value || (slot.view === s.view && slot.prePrepare !== undefined && valueOf(slot.prePrepare.request) === value)
+  Object.values(s.slots).some(
+    (slot) =>
+      slot.committed === value ||
+      (slot.view === s.view && slot.prePrepare !== undefined && valueOf(slot.prePrepare.request) === value)
   )
 
-/** The primary assigns sequence numbers to pending requests it has not ordered yet, within the window. */
+/**
+ * The primary assigns sequence numbers to pending requests it has not ordered yet, within the window.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const assign = (s: S, out: Array<Out>): S => {
   if (!isPrimary(s) || s.status !== "normal") return s
   let next = s
@@ -96,7 +163,12 @@ export const assign = (s: S, out: Array<Out>): S => {
   return next
 }
 
-/** Records a checkpoint vote; 2f + 1 matching ones make it the stable checkpoint (old slots are pruned). */
+/**
+ * Records a checkpoint vote; 2f + 1 matching ones make it the stable checkpoint (old slots are pruned).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const addCheckpoint = (s: S, c: Checkpoint): S => {
   if (c.seq <= s.stable.seq || c.seq % s.config.checkpointInterval !== 0 || !inLog(s, c.seq)) return s
   const byReplica = s.checkpoints[c.seq] ?? {}
@@ -107,13 +179,20 @@ export const addCheckpoint = (s: S, c: Checkpoint): S => {
   return stabilize(s, { seq: c.seq, digest: c.digest, proof: matching.slice(0, quorumOf(s.config)) })
 }
 
-/** Makes `stable` the stable checkpoint if it is newer; forgets votes below it and slots `keep` below it. */
+/**
+ * Makes `stable` the stable checkpoint if it is newer; forgets votes below it and slots `keep` below it.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const stabilize = (s: S, stable: S["stable"]): S => {
   if (stable.seq <= s.stable.seq) return s
   const checkpoints: Record<number, S["checkpoints"][number]> = {}
-  for (const [key, votes] of Object.entries(s.checkpoints)) if (Number(key) > stable.seq) checkpoints[Number(key)] = votes
+  for (const [key, votes] of Object.entries(s.checkpoints))
+    if (Number(key) > stable.seq) checkpoints[Number(key)] = votes
   const slots: Record<number, Slot> = {}
-  for (const [key, slot] of Object.entries(s.slots)) if (Number(key) > stable.seq - s.config.keep) slots[Number(key)] = slot
+  for (const [key, slot] of Object.entries(s.slots))
+    if (Number(key) > stable.seq - s.config.keep) slots[Number(key)] = slot
   return { ...s, stable, checkpoints, slots, seq: Math.max(s.seq, stable.seq) }
 }
 
@@ -135,7 +214,10 @@ const advance = (s: S, out: Array<Out>): S => {
 }
 
 /** The value 2f + 1 matching commits of one view decided, and those commits. */
-const decided = (slot: Slot, q: number): { readonly value: string; readonly cert: ReadonlyArray<Commit> } | undefined => {
+const decided = (
+  slot: Slot,
+  q: number
+): { readonly value: string; readonly cert: ReadonlyArray<Commit> } | undefined => {
   for (const byValue of Object.values(slot.commits)) {
     for (const [value, byReplica] of Object.entries(byValue)) {
       const cert = Object.values(byReplica)
@@ -149,6 +231,9 @@ const decided = (slot: Slot, q: number): { readonly value: string; readonly cert
  * Moves slot `seq` forward: pre-prepare and 2f matching prepares of this view → prepared (send
  * `Commit`); 2f + 1 matching commits of one view → committed (emit, reply to the client, restart
  * the timer: progress), then the committed prefix, checkpoints, and new assignments.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const progress = (s: S, seq: number, now: number, out: Array<Out>): S => {
   let slot = s.slots[seq]
@@ -162,7 +247,11 @@ export const progress = (s: S, seq: number, now: number, out: Array<Out>): S => 
     if (matching.length >= q - 1) {
       const commit = signed<Commit>(s.auth, { _tag: "Commit", view: s.view, seq, value, replica: s.self.node })
       broadcast(s, commit, out)
-      slot = { ...slot, prepared: { prePrepare: pp, prepares: matching.slice(0, q - 1) }, commits: addCommit(s, slot.commits, commit) }
+      slot = {
+        ...slot,
+        prepared: { prePrepare: pp, prepares: matching.slice(0, q - 1) },
+        commits: addCommit(s, slot.commits, commit)
+      }
     }
   }
   let next = withSlot(s, seq, slot)
@@ -173,7 +262,12 @@ export const progress = (s: S, seq: number, now: number, out: Array<Out>): S => 
   out.push(emit({ _tag: "Committed", seq, value: done.value }))
   const request = slot.prePrepare?.request ?? next.pending[done.value]
   if (request !== undefined && request !== null && request.value === done.value) {
-    sendTo(next, request.client, signed<Reply>(s.auth, { _tag: "Reply", seq, value: done.value, replica: s.self.node }), out)
+    sendTo(
+      next,
+      request.client,
+      signed<Reply>(s.auth, { _tag: "Reply", seq, value: done.value, replica: s.self.node }),
+      out
+    )
   }
   if (next.pending[done.value] !== undefined) {
     const { [done.value]: _, ...pending } = next.pending

@@ -10,7 +10,12 @@
 import type { Address } from "../../transport/index.ts"
 import type { PbftAuth } from "./auth.ts"
 
-/** A PBFT group: `replicas.length >= 3f + 1`; the primary of view `v` is `replicas[v mod n]`. */
+/**
+ * A PBFT group: `replicas.length >= 3f + 1`; the primary of view `v` is `replicas[v mod n]`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PbftConfig {
   readonly replicas: ReadonlyArray<string>
   readonly f: number
@@ -37,14 +42,24 @@ export interface PbftConfig {
   readonly unsafeNoViewChange?: boolean | undefined
 }
 
-/** A client request: `value` identifies it (unique per request), signed by `client`. */
+/**
+ * A client request: `value` identifies it (unique per request), signed by `client`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClientRequest {
   readonly client: string
   readonly value: string
   readonly sig: string
 }
 
-/** The primary orders `request` at `seq` in `view` (`null`: the no-op a new view fills gaps with). */
+/**
+ * The primary orders `request` at `seq` in `view` (`null`: the no-op a new view fills gaps with).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PrePrepare {
   readonly _tag: "PrePrepare"
   readonly view: number
@@ -54,7 +69,12 @@ export interface PrePrepare {
   readonly sig: string
 }
 
-/** A backup accepted the pre-prepare of `value` (`NULL_VALUE` for the no-op). */
+/**
+ * A backup accepted the pre-prepare of `value` (`NULL_VALUE` for the no-op).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Prepare {
   readonly _tag: "Prepare"
   readonly view: number
@@ -64,7 +84,12 @@ export interface Prepare {
   readonly sig: string
 }
 
-/** A replica prepared `value` at `seq` in `view`. */
+/**
+ * A replica prepared `value` at `seq` in `view`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Commit {
   readonly _tag: "Commit"
   readonly view: number
@@ -74,7 +99,12 @@ export interface Commit {
   readonly sig: string
 }
 
-/** A replica committed every sequence number up to `seq`; `digest` hashes their values in order. */
+/**
+ * A replica committed every sequence number up to `seq`; `digest` hashes their values in order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Checkpoint {
   readonly _tag: "Checkpoint"
   readonly seq: number
@@ -83,20 +113,35 @@ export interface Checkpoint {
   readonly sig: string
 }
 
-/** Proof that `value` was prepared at `seq` in `view`: the pre-prepare and 2f matching prepares of backups. */
+/**
+ * Proof that `value` was prepared at `seq` in `view`: the pre-prepare and 2f matching prepares of backups.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PreparedCert {
   readonly prePrepare: PrePrepare
   readonly prepares: ReadonlyArray<Prepare>
 }
 
-/** A stable checkpoint and its proof (2f + 1 matching `Checkpoint`s; empty for the genesis, seq 0). */
+/**
+ * A stable checkpoint and its proof (2f + 1 matching `Checkpoint`s; empty for the genesis, seq 0).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StableCheckpoint {
   readonly seq: number
   readonly digest: string
   readonly proof: ReadonlyArray<Checkpoint>
 }
 
-/** A replica moves to `view`: its stable checkpoint and every slot it prepared beyond it. */
+/**
+ * A replica moves to `view`: its stable checkpoint and every slot it prepared beyond it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ViewChange {
   readonly _tag: "ViewChange"
   readonly view: number
@@ -106,7 +151,12 @@ export interface ViewChange {
   readonly sig: string
 }
 
-/** The primary of `view` starts it: 2f + 1 view-changes and the pre-prepares they determine. */
+/**
+ * The primary of `view` starts it: 2f + 1 view-changes and the pre-prepares they determine.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface NewView {
   readonly _tag: "NewView"
   readonly view: number
@@ -116,7 +166,12 @@ export interface NewView {
   readonly sig: string
 }
 
-/** A replica behind asks for the votes from `seq` on (and the new-view of a later view). */
+/**
+ * A replica behind asks for the votes from `seq` on (and the new-view of a later view).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Fetch {
   readonly _tag: "Fetch"
   readonly seq: number
@@ -125,7 +180,12 @@ export interface Fetch {
   readonly sig: string
 }
 
-/** A replica tells a client that its request committed at `seq`; f + 1 matching replies settle it. */
+/**
+ * A replica tells a client that its request committed at `seq`; f + 1 matching replies settle it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Reply {
   readonly _tag: "Reply"
   readonly seq: number
@@ -134,13 +194,28 @@ export interface Reply {
   readonly sig: string
 }
 
-/** A message a replica signs. */
+/**
+ * A message a replica signs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ReplicaMessage = PrePrepare | Prepare | Commit | Checkpoint | ViewChange | NewView | Fetch | Reply
 
-/** PBFT messages: `Request` from clients (to every replica), the rest signed by replicas. */
+/**
+ * PBFT messages: `Request` from clients (to every replica), the rest signed by replicas.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PbftMessage = { readonly _tag: "Request"; readonly request: ClientRequest } | ReplicaMessage
 
-/** What a replica knows of one sequence number. */
+/**
+ * What a replica knows of one sequence number.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Slot {
   /** The view of `prePrepare` and of the prepare votes. */
   readonly view: number
@@ -157,7 +232,12 @@ export interface Slot {
   readonly commitCert: ReadonlyArray<Commit>
 }
 
-/** A replica's state. `auth` is its key (not persisted: `init` gets it again). */
+/**
+ * A replica's state. `auth` is its key (not persisted: `init` gets it again).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PbftState {
   readonly self: Address
   readonly config: PbftConfig
@@ -188,10 +268,20 @@ export interface PbftState {
   readonly timeout: number
 }
 
-/** What a crash keeps: everything but the key. */
+/**
+ * What a crash keeps: everything but the key.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PbftPersisted = Omit<PbftState, "auth">
 
-/** Reported to the host: a value committed at a sequence number (`NULL_VALUE` for a no-op), and view changes. */
+/**
+ * Reported to the host: a value committed at a sequence number (`NULL_VALUE` for a no-op), and view changes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PbftEmit =
   | { readonly _tag: "Committed"; readonly seq: number; readonly value: string }
   | { readonly _tag: "ViewChanged"; readonly view: number }

@@ -26,7 +26,12 @@ import type { Entry, RaftConfig, RaftEmit, RaftMessage, RaftPersisted, RaftState
 type S<C> = RaftState<C>
 type Out<C> = Output<RaftMessage<C>, RaftEmit<C>>
 
-/** Default timing: heartbeat 50 ms, elections in [150, 300) ms. */
+/**
+ * Default timing: heartbeat 50 ms, elections in [150, 300) ms.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const defaultRaftConfig = (members: ReadonlyArray<string>): RaftConfig => ({
   members,
   service: "raft",
@@ -39,23 +44,36 @@ export const defaultRaftConfig = (members: ReadonlyArray<string>): RaftConfig =>
   preVote: true
 })
 
-/** The index of the last entry (0 when empty). */
+/**
+ * The index of the last entry (0 when empty).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const lastIndex = <C>(s: RaftPersisted<C>): number => s.log.length
-/** The term of entry `index` (0 for index 0 or beyond the log). */
+/**
+ * The term of entry `index` (0 for index 0 or beyond the log).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const termAt = <C>(s: RaftPersisted<C>, index: number): number => s.log.termAt(index)
 
 const peersOf = new WeakMap<RaftConfig, Map<string, ReadonlyArray<string>>>()
 const peers = <C>(s: S<C>): ReadonlyArray<string> => {
   let byNode = peersOf.get(s.config)
-  if (byNode === undefined) peersOf.set(s.config, byNode = new Map())
+  if (byNode === undefined) peersOf.set(s.config, (byNode = new Map()))
   let found = byNode.get(s.self.node)
-  if (found === undefined) byNode.set(s.self.node, found = s.config.members.filter((m) => m !== s.self.node))
+  if (found === undefined) byNode.set(s.self.node, (found = s.config.members.filter((m) => m !== s.self.node)))
   return found
 }
 const majority = <C>(s: S<C>) => Math.floor(s.config.members.length / 2) + 1
 const addr = <C>(s: S<C>, node: string): Address => ({ node, id: s.config.service })
 const electionTimer = <C>(s: S<C>, e: Event<RaftMessage<C>>) =>
-  setTimer("election", e.now + s.config.electionMin + Math.floor(e.random * (s.config.electionMax - s.config.electionMin)))
+  setTimer(
+    "election",
+    e.now + s.config.electionMin + Math.floor(e.random * (s.config.electionMax - s.config.electionMin))
+  )
 
 /** Whether the latest Append to `peer` was acknowledged (nothing newer is in flight). */
 const idle = <C>(s: S<C>, peer: string) => (s.inflight[peer] ?? 0) <= (s.match[peer] ?? 0)
@@ -68,7 +86,16 @@ const replicate = <C>(s: S<C>, to: ReadonlyArray<string>, out: Array<Out<C>>): S
   for (const peer of to) {
     const next = s.next[peer] ?? lastIndex(s) + 1
     const entries = s.log.slice(next - 1, next - 1 + s.config.maxBatch)
-    out.push(send(addr(s, peer), { _tag: "Append", term: s.term, prevIndex: next - 1, prevTerm: termAt(s, next - 1), entries, commit: s.commitIndex }))
+    out.push(
+      send(addr(s, peer), {
+        _tag: "Append",
+        term: s.term,
+        prevIndex: next - 1,
+        prevTerm: termAt(s, next - 1),
+        entries,
+        commit: s.commitIndex
+      })
+    )
     inflight[peer] = next - 1 + entries.length
     told[peer] = s.commitIndex
   }
@@ -95,7 +122,9 @@ const commitTo = <C>(s: S<C>, index: number, out: Array<Out<C>>): S<C> => {
   const waiting = s.waiting.filter((w) => {
     if (w.index > target) return true
     if (s.log.entry(w.index)?.id === w.entry) {
-      out.push(send(w.client, { _tag: "ProposeReply", id: w.id, status: "committed", index: w.index, leader: s.self.node }))
+      out.push(
+        send(w.client, { _tag: "ProposeReply", id: w.id, status: "committed", index: w.index, leader: s.self.node })
+      )
     }
     return false
   })
@@ -110,7 +139,18 @@ const becomeLeader = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>):
     next[peer] = log.length
     match[peer] = 0
   }
-  let leader: S<C> = { ...s, role: "leader", leader: s.self.node, log, next, match, inflight: {}, told: {}, waiting: [], preVotes: undefined }
+  let leader: S<C> = {
+    ...s,
+    role: "leader",
+    leader: s.self.node,
+    log,
+    next,
+    match,
+    inflight: {},
+    told: {},
+    waiting: [],
+    preVotes: undefined
+  }
   out.push(emit({ _tag: "BecameLeader", term: s.term }), { _tag: "CancelTimer", key: "election" })
   leader = replicate(leader, peers(leader), out)
   out.push(setTimer("heartbeat", e.now + s.config.heartbeat))
@@ -136,7 +176,14 @@ const startPreVote = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>):
   const pre: S<C> = { ...s, preVotes: [s.self.node] }
   out.push(electionTimer(pre, e))
   for (const peer of peers(pre)) {
-    out.push(send(addr(pre, peer), { _tag: "PreVote", term: s.term + 1, lastIndex: lastIndex(s), lastTerm: termAt(s, lastIndex(s)) }))
+    out.push(
+      send(addr(pre, peer), {
+        _tag: "PreVote",
+        term: s.term + 1,
+        lastIndex: lastIndex(s),
+        lastTerm: termAt(s, lastIndex(s))
+      })
+    )
   }
   return pre
 }
@@ -155,7 +202,14 @@ const startElection = <C>(s: S<C>, e: Event<RaftMessage<C>>, out: Array<Out<C>>)
   out.push(electionTimer(candidate, e))
   if (1 >= majority(candidate)) return becomeLeader(candidate, e, out)
   for (const peer of peers(candidate)) {
-    out.push(send(addr(candidate, peer), { _tag: "RequestVote", term: candidate.term, lastIndex: lastIndex(s), lastTerm: termAt(s, lastIndex(s)) }))
+    out.push(
+      send(addr(candidate, peer), {
+        _tag: "RequestVote",
+        term: candidate.term,
+        lastIndex: lastIndex(s),
+        lastTerm: termAt(s, lastIndex(s))
+      })
+    )
   }
   return candidate
 }
@@ -166,7 +220,8 @@ const onAppend = <C>(
   m: RaftMessage<C> & { _tag: "Append" },
   out: Array<Out<C>>
 ): S<C> => {
-  const reply = (success: boolean, match: number) => out.push(send(e.from, { _tag: "AppendReply", term: s.term, success, match }))
+  const reply = (success: boolean, match: number) =>
+    out.push(send(e.from, { _tag: "AppendReply", term: s.term, success, match }))
   if (m.term < s.term && s.config.unsafe?.ignoreTerm !== true) {
     reply(false, 0)
     return s
@@ -203,10 +258,10 @@ const onPropose = <C>(
 ): S<C> => {
   const reply = (status: "accepted" | "not-leader" | "log-full", index: number) =>
     out.push(send(e.from, { _tag: "ProposeReply", id, status, index, leader: s.leader }))
-  if (s.role !== "leader") return void reply("not-leader", 0), s
+  if (s.role !== "leader") return (void reply("not-leader", 0), s)
   const lastId = ids[ids.length - 1] ?? id
   const existing = s.log.indexOf(lastId)
-  if (existing === 0 && lastIndex(s) + commands.length > s.config.maxLog) return void reply("log-full", 0), s
+  if (existing === 0 && lastIndex(s) + commands.length > s.config.maxLog) return (void reply("log-full", 0), s)
   const index = existing > 0 ? existing : lastIndex(s) + commands.length
   if (existing === 0) {
     const term = s.term
@@ -219,7 +274,10 @@ const onPropose = <C>(
   }
   const waiter = { index, id, entry: lastId, client: e.from }
   const max = s.config.maxWaiting
-  s = { ...s, waiting: s.waiting.length < max ? [...s.waiting, waiter] : [...s.waiting.slice(s.waiting.length - max + 1), waiter] }
+  s = {
+    ...s,
+    waiting: s.waiting.length < max ? [...s.waiting, waiter] : [...s.waiting.slice(s.waiting.length - max + 1), waiter]
+  }
   s = replicate(s, readyPeers(s), out)
   return advanceCommit(s, out)
 }
@@ -227,14 +285,31 @@ const onPropose = <C>(
 const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, out: Array<Out<C>>): S<C> => {
   const m = e.message
   let s = s0
-  const termed = m._tag !== "Propose" && m._tag !== "ProposeBatch" && m._tag !== "ProposeReply" && m._tag !== "PreVote" && m._tag !== "PreVoteReply"
+  const termed =
+    m._tag !== "Propose" &&
+    m._tag !== "ProposeBatch" &&
+    m._tag !== "ProposeReply" &&
+    m._tag !== "PreVote" &&
+    m._tag !== "PreVoteReply"
   if (termed && m.term > s.term) {
-    s = { ...s, term: m.term, votedFor: undefined, role: "follower", leader: undefined, votes: [], refused: [], preVotes: undefined }
+    s = {
+      ...s,
+      term: m.term,
+      votedFor: undefined,
+      role: "follower",
+      leader: undefined,
+      votes: [],
+      refused: [],
+      preVotes: undefined
+    }
     if (s0.role === "leader") out.push({ _tag: "CancelTimer", key: "heartbeat" }, electionTimer(s, e))
   }
   switch (m._tag) {
     case "RequestVote": {
-      const granted = m.term === s.term && (s.votedFor === undefined || s.votedFor === e.from.node) && upToDate(s, m.lastIndex, m.lastTerm)
+      const granted =
+        m.term === s.term &&
+        (s.votedFor === undefined || s.votedFor === e.from.node) &&
+        upToDate(s, m.lastIndex, m.lastTerm)
       if (granted) {
         s = { ...s, votedFor: e.from.node }
         out.push(electionTimer(s, e))
@@ -244,7 +319,8 @@ const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, 
     }
     case "Vote": {
       const current = m.term === s.term || s.config.unsafe?.ignoreTerm === true
-      if (s.role !== "candidate" || !current || s.votes.includes(e.from.node) || s.refused.includes(e.from.node)) return s
+      if (s.role !== "candidate" || !current || s.votes.includes(e.from.node) || s.refused.includes(e.from.node))
+        return s
       if (!m.granted) {
         // A majority refused: this election cannot be won; wait as a follower for a leader (or the next timeout).
         s = { ...s, refused: [...s.refused, e.from.node] }
@@ -262,7 +338,8 @@ const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, 
     }
     case "PreVoteReply": {
       const pre = s.preVotes
-      if (pre === undefined || s.role === "leader" || m.term !== s.term + 1 || !m.granted || pre.includes(e.from.node)) return s
+      if (pre === undefined || s.role === "leader" || m.term !== s.term + 1 || !m.granted || pre.includes(e.from.node))
+        return s
       s = { ...s, preVotes: [...pre, e.from.node] }
       return pre.length + 1 >= majority(s) ? startElection(s, e, out) : s
     }
@@ -288,7 +365,14 @@ const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, 
     case "Propose":
       return onPropose(s, e, m.id, [m.id], [m.command], out)
     case "ProposeBatch":
-      return onPropose(s, e, m.id, m.commands.map((_, k) => `${m.id}/${k}`), m.commands, out)
+      return onPropose(
+        s,
+        e,
+        m.id,
+        m.commands.map((_, k) => `${m.id}/${k}`),
+        m.commands,
+        out
+      )
     case "ProposeReply":
       return s
   }
@@ -303,15 +387,26 @@ const onReceive = <C>(s0: S<C>, e: Event<RaftMessage<C>> & { _tag: "Receive" }, 
 const checkStep = <C>(before: S<C>, after: S<C>): void => {
   // Messages are built only on failure: this runs on every step.
   if (after.config.unsafe !== undefined) return
-  if (after.term < before.term) invariant(false, `raft: term went back from ${before.term} to ${after.term} on ${after.self.node}`)
-  if (after.commitIndex < before.commitIndex) invariant(false, `raft: commit index went back from ${before.commitIndex} to ${after.commitIndex}`)
-  if (after.commitIndex > after.log.length) invariant(false, `raft: commit index ${after.commitIndex} beyond the log's end ${after.log.length}`)
+  if (after.term < before.term)
+    invariant(false, `raft: term went back from ${before.term} to ${after.term} on ${after.self.node}`)
+  if (after.commitIndex < before.commitIndex)
+    invariant(false, `raft: commit index went back from ${before.commitIndex} to ${after.commitIndex}`)
+  if (after.commitIndex > after.log.length)
+    invariant(false, `raft: commit index ${after.commitIndex} beyond the log's end ${after.log.length}`)
   if (after.role === "leader" && (after.leader !== after.self.node || after.votedFor !== after.self.node)) {
-    invariant(false, `raft: leader ${after.self.node} of term ${after.term} names ${after.leader} leader, voted for ${after.votedFor}`)
+    invariant(
+      false,
+      `raft: leader ${after.self.node} of term ${after.term} names ${after.leader} leader, voted for ${after.votedFor}`
+    )
   }
 }
 
-/** One Raft step: `(state, event) -> (state, outputs)`. Pure and total; asserts `checkStep`. */
+/**
+ * One Raft step: `(state, event) -> (state, outputs)`. Pure and total; asserts `checkStep`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const raftStep = <C>(s: S<C>, e: Event<RaftMessage<C>>): Step<S<C>, RaftMessage<C>, RaftEmit<C>> => {
   const step = raftStepUnchecked(s, e)
   checkStep(s, step.state)
@@ -336,28 +431,40 @@ const raftStepUnchecked = <C>(s: S<C>, e: Event<RaftMessage<C>>): Step<S<C>, Raf
   }
 }
 
-/** A fresh or recovered node: persisted term, vote and log; volatile state starts over. */
-export const raftInit = <C>(config: RaftConfig) => (self: Address, persisted: RaftPersisted<C> | undefined): S<C> => ({
-  self,
-  config,
-  term: persisted?.term ?? 0,
-  votedFor: persisted?.votedFor,
-  log: persisted?.log ?? RaftLog.empty<C>(),
-  role: "follower",
-  leader: undefined,
-  commitIndex: 0,
-  votes: [],
-  refused: [],
-  preVotes: undefined,
-  heardAt: Number.NEGATIVE_INFINITY,
-  next: {},
-  match: {},
-  inflight: {},
-  told: {},
-  waiting: []
-})
+/**
+ * A fresh or recovered node: persisted term, vote and log; volatile state starts over.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const raftInit =
+  <C>(config: RaftConfig) =>
+  (self: Address, persisted: RaftPersisted<C> | undefined): S<C> => ({
+    self,
+    config,
+    term: persisted?.term ?? 0,
+    votedFor: persisted?.votedFor,
+    log: persisted?.log ?? RaftLog.empty<C>(),
+    role: "follower",
+    leader: undefined,
+    commitIndex: 0,
+    votes: [],
+    refused: [],
+    preVotes: undefined,
+    heardAt: Number.NEGATIVE_INFINITY,
+    next: {},
+    match: {},
+    inflight: {},
+    told: {},
+    waiting: []
+  })
 
-/** Raft as a `Protocol` whose commands are recognised by `isCommand`. */
+/**
+ * Raft as a `Protocol` whose commands are recognised by `isCommand`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeRaft = <C>(
   config: RaftConfig,
   isCommand: (u: unknown) => u is C
@@ -369,13 +476,21 @@ export const makeRaft = <C>(
   isMessage: (u): u is RaftMessage<C> => isRaftMessage(u, isCommand)
 })
 
-const num = (o: Record<string, unknown>, key: string) => typeof o[key] === "number" && Number.isSafeInteger(o[key]) && (o[key] as number) >= 0
+const num = (o: Record<string, unknown>, key: string) =>
+  typeof o[key] === "number" && Number.isSafeInteger(o[key]) && (o[key] as number) >= 0
 const isEntry = <C>(u: unknown, isCommand: (u: unknown) => u is C): u is Entry<C> =>
-  typeof u === "object" && u !== null && num(u as Record<string, unknown>, "term") &&
+  typeof u === "object" &&
+  u !== null &&
+  num(u as Record<string, unknown>, "term") &&
   typeof (u as Record<string, unknown>)["id"] === "string" &&
   ((u as Record<string, unknown>)["command"] === undefined || isCommand((u as Record<string, unknown>)["command"]))
 
-/** Structural check of an inbound Raft message (cheap: no Schema on the hot path). */
+/**
+ * Structural check of an inbound Raft message (cheap: no Schema on the hot path).
+ *
+ * @since 0.1.0
+ * @category guards
+ */
 export const isRaftMessage = <C>(u: unknown, isCommand: (u: unknown) => u is C): u is RaftMessage<C> => {
   if (typeof u !== "object" || u === null) return false
   const o = u as Record<string, unknown>
@@ -387,15 +502,25 @@ export const isRaftMessage = <C>(u: unknown, isCommand: (u: unknown) => u is C):
     case "PreVoteReply":
       return num(o, "term") && typeof o["granted"] === "boolean"
     case "Append":
-      return num(o, "term") && num(o, "prevIndex") && num(o, "prevTerm") && num(o, "commit") &&
-        Array.isArray(o["entries"]) && o["entries"].every((entry) => isEntry(entry, isCommand))
+      return (
+        num(o, "term") &&
+        num(o, "prevIndex") &&
+        num(o, "prevTerm") &&
+        num(o, "commit") &&
+        Array.isArray(o["entries"]) &&
+        o["entries"].every((entry) => isEntry(entry, isCommand))
+      )
     case "AppendReply":
       return num(o, "term") && num(o, "match") && typeof o["success"] === "boolean"
     case "Propose":
       return typeof o["id"] === "string" && isCommand(o["command"])
     case "ProposeBatch":
-      return typeof o["id"] === "string" && Array.isArray(o["commands"]) && o["commands"].length > 0 &&
+      return (
+        typeof o["id"] === "string" &&
+        Array.isArray(o["commands"]) &&
+        o["commands"].length > 0 &&
         o["commands"].every((command) => isCommand(command))
+      )
     case "ProposeReply":
       return typeof o["id"] === "string"
     default:

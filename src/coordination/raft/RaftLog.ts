@@ -25,7 +25,12 @@ interface Backing<C> {
 
 const makeBacking = <C>(entries: Array<Entry<C>>): Backing<C> => ({ entries, first: new Map(), indexed: 0 })
 
-/** An immutable Raft log (1-based indices: entry `i` is `entry(i)`), cheap to append to. */
+/**
+ * An immutable Raft log (1-based indices: entry `i` is `entry(i)`), cheap to append to.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class RaftLog<C> implements Iterable<Entry<C>> {
   /** The number of entries, which is also the index of the last one (0 when empty). */
   readonly length: number
@@ -72,7 +77,10 @@ export class RaftLog<C> implements Iterable<Entry<C>> {
   /** This log followed by `entries.slice(from)`. O(added) at the tip, O(length + added) otherwise. */
   append(entries: ReadonlyArray<Entry<C>>, from = 0): RaftLog<C> {
     if (from >= entries.length) return this
-    const backing = this.length === this.backing.entries.length ? this.backing : makeBacking(this.backing.entries.slice(0, this.length))
+    const backing =
+      this.length === this.backing.entries.length
+        ? this.backing
+        : makeBacking(this.backing.entries.slice(0, this.length))
     for (let k = from; k < entries.length; k++) backing.entries.push(entries[k]!)
     return new RaftLog(backing, backing.entries.length)
   }

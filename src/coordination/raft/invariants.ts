@@ -10,7 +10,12 @@ import type { Entry, RaftState } from "./types.ts"
 
 const key = <C>(entry: Entry<C> | undefined) => (entry === undefined ? "none" : `${entry.term}:${entry.id}`)
 
-/** The global view a Raft checker keeps between steps. */
+/**
+ * The global view a Raft checker keeps between steps.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RaftChecker<C> {
   /** Checks the node that just stepped against history and the other live nodes. */
   readonly check: (node: string, state: RaftState<C>, states: ReadonlyMap<string, RaftState<C>>) => string | undefined
@@ -18,7 +23,12 @@ export interface RaftChecker<C> {
   readonly committed: ReadonlyArray<string>
 }
 
-/** A fresh checker for one run. */
+/**
+ * A fresh checker for one run.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeRaftChecker = <C>(): RaftChecker<C> => {
   const leaders = new Map<number, string>()
   const committed: Array<string> = [""]
@@ -30,15 +40,15 @@ export const makeRaftChecker = <C>(): RaftChecker<C> => {
       if (other !== undefined && other !== node) return `election safety: ${other} and ${node} both lead term ${s.term}`
       leaders.set(s.term, node)
     }
-    if (s.commitIndex > s.log.length) return `commit index ${s.commitIndex} beyond log length ${s.log.length} on ${node}`
+    if (s.commitIndex > s.log.length)
+      return `commit index ${s.commitIndex} beyond log length ${s.log.length} on ${node}`
     for (let i = 1; i <= s.commitIndex; i++) {
       const entry = key(s.log.entry(i))
       const known = committed[i]
       if (known === undefined) {
         committed[i] = entry
         committedInTerm[i] = s.term
-      }
-      else if (known !== entry) {
+      } else if (known !== entry) {
         return `state-machine safety: ${node} committed ${entry} at index ${i}, but ${known} was committed there`
       }
     }

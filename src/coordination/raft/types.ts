@@ -6,7 +6,12 @@
 import type { Address } from "../../transport/index.ts"
 import type { RaftLog } from "./RaftLog.ts"
 
-/** Raft timing and bounds (simulated or real ms). */
+/**
+ * Raft timing and bounds (simulated or real ms).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RaftConfig {
   /** The cluster's nodes (membership is fixed). Every node runs the endpoint `service` on its node. */
   readonly members: ReadonlyArray<string>
@@ -36,17 +41,29 @@ export interface RaftConfig {
    * current-term check (a leader commits an older term's entry once a majority holds it:
    * Raft paper, Figure 8).
    */
-  readonly unsafe?: { readonly ignoreTerm?: boolean | undefined; readonly commitOldTerms?: boolean | undefined } | undefined
+  readonly unsafe?:
+    | { readonly ignoreTerm?: boolean | undefined; readonly commitOldTerms?: boolean | undefined }
+    | undefined
 }
 
-/** A log entry. `command` is `undefined` for the no-op a new leader appends. */
+/**
+ * A log entry. `command` is `undefined` for the no-op a new leader appends.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Entry<C> {
   readonly term: number
   readonly id: string
   readonly command: C | undefined
 }
 
-/** Raft's messages, between members and from clients. */
+/**
+ * Raft's messages, between members and from clients.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RaftMessage<C> =
   | { readonly _tag: "RequestVote"; readonly term: number; readonly lastIndex: number; readonly lastTerm: number }
   | { readonly _tag: "Vote"; readonly term: number; readonly granted: boolean }
@@ -54,13 +71,13 @@ export type RaftMessage<C> =
   | { readonly _tag: "PreVote"; readonly term: number; readonly lastIndex: number; readonly lastTerm: number }
   | { readonly _tag: "PreVoteReply"; readonly term: number; readonly granted: boolean }
   | {
-    readonly _tag: "Append"
-    readonly term: number
-    readonly prevIndex: number
-    readonly prevTerm: number
-    readonly entries: ReadonlyArray<Entry<C>>
-    readonly commit: number
-  }
+      readonly _tag: "Append"
+      readonly term: number
+      readonly prevIndex: number
+      readonly prevTerm: number
+      readonly entries: ReadonlyArray<Entry<C>>
+      readonly commit: number
+    }
   | { readonly _tag: "AppendReply"; readonly term: number; readonly success: boolean; readonly match: number }
   | { readonly _tag: "Propose"; readonly id: string; readonly command: C }
   /**
@@ -69,14 +86,19 @@ export type RaftMessage<C> =
    */
   | { readonly _tag: "ProposeBatch"; readonly id: string; readonly commands: ReadonlyArray<C> }
   | {
-    readonly _tag: "ProposeReply"
-    readonly id: string
-    readonly status: "accepted" | "committed" | "not-leader" | "log-full"
-    readonly index: number
-    readonly leader: string | undefined
-  }
+      readonly _tag: "ProposeReply"
+      readonly id: string
+      readonly status: "accepted" | "committed" | "not-leader" | "log-full"
+      readonly index: number
+      readonly leader: string | undefined
+    }
 
-/** What survives a crash: term, vote and log. */
+/**
+ * What survives a crash: term, vote and log.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RaftPersisted<C> {
   readonly term: number
   readonly votedFor: string | undefined
@@ -84,7 +106,12 @@ export interface RaftPersisted<C> {
   readonly log: RaftLog<C>
 }
 
-/** A node's whole state. Log indices start at 1: entry `i` is `log.entry(i)`. */
+/**
+ * A node's whole state. Log indices start at 1: entry `i` is `log.entry(i)`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RaftState<C> extends RaftPersisted<C> {
   readonly self: Address
   readonly config: RaftConfig
@@ -112,10 +139,20 @@ export interface RaftState<C> extends RaftPersisted<C> {
    * Leader only: clients awaiting `committed` for proposal `id`, whose last entry (id `entry`) is
    * at `index`; answered only if that entry is still there when `index` commits.
    */
-  readonly waiting: ReadonlyArray<{ readonly index: number; readonly id: string; readonly entry: string; readonly client: Address }>
+  readonly waiting: ReadonlyArray<{
+    readonly index: number
+    readonly id: string
+    readonly entry: string
+    readonly client: Address
+  }>
 }
 
-/** Reported to the host: an entry became committed on this node (apply it to the state machine). */
+/**
+ * Reported to the host: an entry became committed on this node (apply it to the state machine).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RaftEmit<C> =
   | { readonly _tag: "Applied"; readonly index: number; readonly entry: Entry<C> }
   | { readonly _tag: "BecameLeader"; readonly term: number }

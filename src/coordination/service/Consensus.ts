@@ -15,14 +15,24 @@ import { type ParticipantRegistry, protocolParticipant } from "./Participants.ts
 import { type ConsensusView, type RaftReport, raftGroupView } from "./State.ts"
 import { virtualGroup } from "./VirtualNodes.ts"
 
-/** What the replicas agree on: a proposed JSON value. */
+/**
+ * What the replicas agree on: a proposed JSON value.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Proposal {
   readonly value: Schema.Json
 }
 
 const isProposal = (u: unknown): u is Proposal => typeof u === "object" && u !== null && "value" in u
 
-/** One group's replicated decision. */
+/**
+ * One group's replicated decision.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConsensusGroup {
   /** Proposes `value` through `endpoint` and returns the group's decision. */
   readonly propose: (endpoint: Endpoint, value: Schema.Json) => Effect.Effect<Schema.Json, QuorumUnavailable>
@@ -30,7 +40,12 @@ export interface ConsensusGroup {
   readonly view: Effect.Effect<ConsensusView>
 }
 
-/** Starts group `group`'s `size` Raft replicas over `transport` as participants `propose/${group}/replica-i`. */
+/**
+ * Starts group `group`'s `size` Raft replicas over `transport` as participants `propose/${group}/replica-i`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeConsensusGroup = (options: {
   readonly transport: Transport["Service"]
   readonly participants: ParticipantRegistry
@@ -39,7 +54,7 @@ export const makeConsensusGroup = (options: {
   readonly timeout: number
   readonly retry: number
 }): Effect.Effect<ConsensusGroup> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { group, participants, retry, size, timeout } = options
     const members = Array.from({ length: size }, (_, i) => `replica-${i}`)
     const config = defaultRaftConfig(members)
@@ -47,24 +62,30 @@ export const makeConsensusGroup = (options: {
     const net = virtualGroup(options.transport, `coordination/raft/${group}`, config.service, members)
     const decided = yield* Deferred.make<Schema.Json>()
     const emit = (e: RaftEmit<Proposal>) =>
-      e._tag === "Applied" && e.entry.command !== undefined ? Deferred.succeed(decided, e.entry.command.value).pipe(Effect.asVoid) : Effect.void
+      e._tag === "Applied" && e.entry.command !== undefined
+        ? Deferred.succeed(decided, e.entry.command.value).pipe(Effect.asVoid)
+        : Effect.void
     const reports = new Map<string, RaftReport>()
     for (const member of members) {
-      const report = (s: RaftReport) => void reports.set(member, { role: s.role, term: s.term, commitIndex: s.commitIndex })
-      yield* participants.add(`propose/${group}/${member}`, protocolParticipant(protocol, net.bind(member), emit, report))
+      const report = (s: RaftReport) =>
+        void reports.set(member, { role: s.role, term: s.term, commitIndex: s.commitIndex })
+      yield* participants.add(
+        `propose/${group}/${member}`,
+        protocolParticipant(protocol, net.bind(member), emit, report)
+      )
     }
-    const view = Effect.gen(function*() {
+    const view = Effect.gen(function* () {
       const raft = raftGroupView(members, reports, yield* participants.list, `propose/${group}`)
       const decision = yield* Deferred.poll(decided)
       return Option.isSome(decision) ? { group, ...raft, decided: yield* decision.value } : { group, ...raft }
     })
 
     const propose = (endpoint: Endpoint, value: Schema.Json) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const id = `${endpoint.address.id}#${yield* Random.nextInt}`
         let target = members[0] ?? "replica-0"
         let turn = 0
-        const submit = Effect.gen(function*() {
+        const submit = Effect.gen(function* () {
           while (true) {
             if (Option.isSome(yield* Deferred.poll(decided))) return
             yield* endpoint.send(net.real(target), { _tag: "Propose", id, command: { value } })
@@ -72,14 +93,24 @@ export const makeConsensusGroup = (options: {
             let moved = false
             let hint: string | undefined
             for (const { message: m } of batch) {
-              if (!isRaftMessage(m, isProposal) || m._tag !== "ProposeReply" || m.id !== id || m.status !== "not-leader") continue
+              if (
+                !isRaftMessage(m, isProposal) ||
+                m._tag !== "ProposeReply" ||
+                m.id !== id ||
+                m.status !== "not-leader"
+              )
+                continue
               moved = true
               hint = m.leader
             }
-            if (moved || batch.length === 0) target = hint !== undefined && members.includes(hint) ? hint : members[++turn % size] ?? target
+            if (moved || batch.length === 0)
+              target = hint !== undefined && members.includes(hint) ? hint : (members[++turn % size] ?? target)
           }
         })
-        const outcome = yield* Effect.timeoutOption(Effect.andThen(Effect.raceFirst(submit, Effect.asVoid(Deferred.await(decided))), Deferred.await(decided)), timeout)
+        const outcome = yield* Effect.timeoutOption(
+          Effect.andThen(Effect.raceFirst(submit, Effect.asVoid(Deferred.await(decided))), Deferred.await(decided)),
+          timeout
+        )
         if (Option.isNone(outcome)) return yield* new QuorumUnavailable({ group, operation: "propose", timeout })
         return outcome.value
       })

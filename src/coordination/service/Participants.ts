@@ -12,16 +12,31 @@ import type { Unauthorized } from "../../security/errors.ts"
 import type { AddressInUse, Endpoint } from "../../transport/index.ts"
 import { type Protocol, runNode } from "../Protocol.ts"
 
-/** Starts one incarnation of a participant in `scope` (closing `scope` is its crash). */
+/**
+ * Starts one incarnation of a participant in `scope` (closing `scope` is its crash).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Launch = (scope: Scope.Scope) => Effect.Effect<void>
 
-/** A participant's name and whether it runs. */
+/**
+ * A participant's name and whether it runs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ParticipantStatus {
   readonly name: string
   readonly up: boolean
 }
 
-/** Crash and restart of the service's participants (chaos tests, operations). */
+/**
+ * Crash and restart of the service's participants (chaos tests, operations).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Participants {
   /** Every participant started so far (e.g. `lock/owner`, `lock/replica-0`, `propose/g/replica-1`, `counter/hits`). */
   readonly list: Effect.Effect<ReadonlyArray<ParticipantStatus>>
@@ -34,7 +49,12 @@ export interface Participants {
   readonly restart: (name: string) => Effect.Effect<void, InvalidInput | Unauthorized>
 }
 
-/** The registry the service adds participants to. */
+/**
+ * The registry the service adds participants to.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ParticipantRegistry extends Participants {
   /** Adds participant `name` and starts it now. */
   readonly add: (name: string, launch: Launch) => Effect.Effect<void>
@@ -45,11 +65,16 @@ interface Entry {
   readonly launch: Launch
 }
 
-/** A registry whose participants live in `scope`. */
+/**
+ * A registry whose participants live in `scope`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeParticipants = (scope: Scope.Scope): ParticipantRegistry => {
   const entries = new Map<string, Entry>()
   const start = (entry: Entry) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const incarnation = yield* Scope.fork(scope, "sequential")
       entry.incarnation = incarnation
       yield* entry.launch(incarnation)
@@ -57,7 +82,9 @@ export const makeParticipants = (scope: Scope.Scope): ParticipantRegistry => {
   const find = (name: string, where: string) =>
     Effect.suspend(() => {
       const entry = entries.get(name)
-      return entry === undefined ? Effect.fail(new InvalidInput({ where, issue: `no participant "${name}"` })) : Effect.succeed(entry)
+      return entry === undefined
+        ? Effect.fail(new InvalidInput({ where, issue: `no participant "${name}"` }))
+        : Effect.succeed(entry)
     })
   return {
     add: (name, launch) =>
@@ -75,7 +102,9 @@ export const makeParticipants = (scope: Scope.Scope): ParticipantRegistry => {
         return Scope.close(incarnation, Exit.void)
       }),
     restart: (name) =>
-      Effect.flatMap(find(name, "Coordination.participants.restart"), (entry) => (entry.incarnation === undefined ? start(entry) : Effect.void))
+      Effect.flatMap(find(name, "Coordination.participants.restart"), (entry) =>
+        entry.incarnation === undefined ? start(entry) : Effect.void
+      )
   }
 }
 
@@ -83,6 +112,9 @@ export const makeParticipants = (scope: Scope.Scope): ParticipantRegistry => {
  * The launch of a protocol node: binds its endpoint with `bind` and runs `protocol` on it,
  * recording what it persists after every step so a restart resumes from there. `onState`, if
  * given, sees the node's state after every step (for read-only views; it must be cheap).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const protocolParticipant = <S, M, P, O>(
   protocol: Protocol<S, M, P, O>,
@@ -92,7 +124,7 @@ export const protocolParticipant = <S, M, P, O>(
 ): Launch => {
   let persisted: P | undefined
   return (scope) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const endpoint = yield* Effect.orDie(Scope.provide(bind, scope))
       yield* Effect.forkIn(
         runNode(protocol, {

@@ -23,6 +23,9 @@ import { virtualGroup } from "./VirtualNodes.ts"
 /**
  * A grant: the fencing token, until when the caller may rely on it (`until`, the caller's clock),
  * the replica that granted it, and when the replicated machine ends the lease (`expires`).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface RaftGrant {
   readonly lock: string
@@ -32,14 +35,24 @@ export interface RaftGrant {
   readonly expires: number
 }
 
-/** The client side of the replicated lock. */
+/**
+ * The client side of the replicated lock.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RaftLockGroup {
   /**
    * Acquires `lock` for `ttl` ms through `endpoint`, waiting up to `wait` ms. `QuorumUnavailable`
    * when no replica answered (no leader with a majority); `CoordinationTimeout` when the lock stayed
    * busy; `Overloaded` at once when the leader's log is full.
    */
-  readonly acquire: (endpoint: Endpoint, lock: string, ttl: number, wait: number) => Effect.Effect<RaftGrant, QuorumUnavailable | CoordinationTimeout | Overloaded>
+  readonly acquire: (
+    endpoint: Endpoint,
+    lock: string,
+    ttl: number,
+    wait: number
+  ) => Effect.Effect<RaftGrant, QuorumUnavailable | CoordinationTimeout | Overloaded>
   /**
    * Releases a grant: sent to the replica that granted it, redirected to the leader, resent every
    * `retry` ms until acknowledged; gives up only once the lease has ended anyway.
@@ -49,7 +62,12 @@ export interface RaftLockGroup {
   readonly view: Effect.Effect<RaftGroupView>
 }
 
-/** Starts the `size` lock replicas over `transport` as participants and returns the client. */
+/**
+ * Starts the `size` lock replicas over `transport` as participants and returns the client.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeRaftLockGroup = (options: {
   readonly transport: Transport["Service"]
   readonly participants: ParticipantRegistry
@@ -58,7 +76,7 @@ export const makeRaftLockGroup = (options: {
   /** Woken when a release is acknowledged; waiters for a busy lock wait on it (or the lease's end). */
   readonly signal: ReleaseSignal
 }): Effect.Effect<RaftLockGroup> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const { participants, retry, size } = options
     const members = Array.from({ length: size }, (_, i) => `replica-${i}`)
     const config = { ...defaultRaftConfig(members), service: "lock" }
@@ -66,15 +84,17 @@ export const makeRaftLockGroup = (options: {
     const net = virtualGroup(options.transport, "coordination/lock/raft", config.service, members)
     const reports = new Map<string, RaftReport>()
     for (const member of members) {
-      const report = (s: { readonly raft: RaftReport }) => void reports.set(member, { role: s.raft.role, term: s.raft.term, commitIndex: s.raft.commitIndex })
+      const report = (s: { readonly raft: RaftReport }) =>
+        void reports.set(member, { role: s.raft.role, term: s.raft.term, commitIndex: s.raft.commitIndex })
       yield* participants.add(`lock/${member}`, protocolParticipant(protocol, net.bind(member), undefined, report))
     }
     const view = Effect.map(participants.list, (list) => raftGroupView(members, reports, list, "lock"))
     const byRealId = new Map(members.map((m) => [net.real(m).id, m]))
-    const memberOf = (from: { readonly node: string; readonly id: string }) => from.node === options.transport.node ? byRealId.get(from.id) : undefined
+    const memberOf = (from: { readonly node: string; readonly id: string }) =>
+      from.node === options.transport.node ? byRealId.get(from.id) : undefined
     let target = 0
     const acquire = (endpoint: Endpoint, lock: string, ttl: number, wait: number) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const deadline = (yield* Clock.currentTimeMillis) + wait
         let answered = false
         while (true) {
@@ -94,12 +114,17 @@ export const makeRaftLockGroup = (options: {
             }
             const asked = members[target % size] ?? "replica-0"
             yield* endpoint.send(net.real(asked), { _tag: "Acquire", lock, ttl, id })
-            const batch = Option.getOrElse(yield* Effect.timeoutOption(endpoint.receive, Math.min(retry, left)), () => [])
+            const batch = Option.getOrElse(
+              yield* Effect.timeoutOption(endpoint.receive, Math.min(retry, left)),
+              () => []
+            )
             let hint: string | undefined
             for (const { from, message: m } of batch) {
-              if (isLockMessage(m) && m._tag === "Granted" && m.id === id) outcome = { ...m, from: memberOf(from) ?? asked }
+              if (isLockMessage(m) && m._tag === "Granted" && m.id === id)
+                outcome = { ...m, from: memberOf(from) ?? asked }
               else if (isLockMessage(m) && m._tag === "Busy" && m.id === id) outcome = m
-              else if (isLockOverloaded(m) && m.id === id) return yield* new Overloaded({ group: "lock", operation: "lock", maxLog: m.maxLog })
+              else if (isLockOverloaded(m) && m.id === id)
+                return yield* new Overloaded({ group: "lock", operation: "lock", maxLog: m.maxLog })
               else if (isLockRedirect(m) && m.id === id) hint = m.leader ?? hint
             }
             if (outcome === undefined) {
@@ -110,7 +135,13 @@ export const makeRaftLockGroup = (options: {
           }
           const now = yield* Clock.currentTimeMillis
           if (outcome._tag === "Granted") {
-            const grant: RaftGrant = { lock, token: outcome.token, until: leaseUntil(sentAt, ttl), leader: outcome.from, expires: outcome.expires }
+            const grant: RaftGrant = {
+              lock,
+              token: outcome.token,
+              until: leaseUntil(sentAt, ttl),
+              leader: outcome.from,
+              expires: outcome.expires
+            }
             if (grant.until > now) return grant
             // Arrived after its lease ended: no lease. Give it back and ask again.
             yield* release(endpoint, grant)
@@ -123,7 +154,7 @@ export const makeRaftLockGroup = (options: {
       })
 
     const release = (endpoint: Endpoint, grant: RaftGrant): Effect.Effect<void> =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const id = releaseId(grant.lock, grant.token)
         let to = grant.leader
         while ((yield* Clock.currentTimeMillis) < grant.expires) {
@@ -131,11 +162,15 @@ export const makeRaftLockGroup = (options: {
           const batch = Option.getOrElse(yield* Effect.timeoutOption(endpoint.receive, retry), () => [])
           let hint: string | undefined
           for (const { message: m } of batch) {
-            if (isLockReleased(m) && m.lock === grant.lock && m.token === grant.token) return yield* options.signal.wake(grant.lock)
+            if (isLockReleased(m) && m.lock === grant.lock && m.token === grant.token)
+              return yield* options.signal.wake(grant.lock)
             if (isLockRedirect(m) && m.id === id) hint = m.leader ?? hint
           }
           // Redirected: the leader named; silence: the next replica.
-          to = hint !== undefined && members.includes(hint) && hint !== to ? hint : members[(members.indexOf(to) + 1) % size] ?? to
+          to =
+            hint !== undefined && members.includes(hint) && hint !== to
+              ? hint
+              : (members[(members.indexOf(to) + 1) % size] ?? to)
         }
       })
 

@@ -9,7 +9,12 @@
  */
 import { Deferred, Effect } from "effect"
 
-/** Release notifications per lock name (one count and at most one latch per lock name used here). */
+/**
+ * Release notifications per lock name (one count and at most one latch per lock name used here).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ReleaseSignal {
   /** The number of releases of `lock` seen so far: read it before asking for the lock. */
   readonly seen: (lock: string) => number
@@ -19,7 +24,12 @@ export interface ReleaseSignal {
   readonly wait: (lock: string, seen: number, ms: number) => Effect.Effect<void>
 }
 
-/** A fresh signal. */
+/**
+ * A fresh signal.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeReleaseSignal = (): ReleaseSignal => {
   const latches = new Map<string, Deferred.Deferred<void>>()
   const counts = new Map<string, number>()
@@ -32,10 +42,10 @@ export const makeReleaseSignal = (): ReleaseSignal => {
       return latch === undefined ? Effect.void : Effect.asVoid(Deferred.succeed(latch, undefined))
     })
   const wait = (lock: string, since: number, ms: number) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       if (seen(lock) !== since) return
       let latch = latches.get(lock)
-      if (latch === undefined) latches.set(lock, latch = yield* Deferred.make<void>())
+      if (latch === undefined) latches.set(lock, (latch = yield* Deferred.make<void>()))
       yield* Effect.asVoid(Effect.timeoutOption(Deferred.await(latch), Math.max(1, ms)))
     })
   return { seen, wake, wait }

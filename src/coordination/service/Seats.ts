@@ -17,7 +17,12 @@ import { QuorumUnavailable, SeatsTaken } from "./errors.ts"
 import type { ElectionView, SeatView } from "./State.ts"
 import { virtualGroup } from "./VirtualNodes.ts"
 
-/** A caller's seat in a group's election, valid for the scope it was taken in. */
+/**
+ * A caller's seat in a group's election, valid for the scope it was taken in.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Candidacy {
   readonly group: string
   /** This seat's member name (`seat-0`, `seat-1`, ...), as reported by `leader`. */
@@ -37,7 +42,12 @@ interface Seat {
   persisted: ElectionPersisted | undefined
 }
 
-/** The seats of one group. */
+/**
+ * The seats of one group.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SeatGroup {
   /** Takes a free seat for the current scope, labelled `holder`; `SeatsTaken` when every seat is taken. */
   readonly take: (holder: string | undefined) => Effect.Effect<Candidacy, SeatsTaken, Scope.Scope>
@@ -45,7 +55,12 @@ export interface SeatGroup {
   readonly view: Effect.Effect<ElectionView>
 }
 
-/** Makes group `group`'s `size` seats over `transport`; members run in `scope`. */
+/**
+ * Makes group `group`'s `size` seats over `transport`; members run in `scope`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeSeatGroup = (options: {
   readonly transport: Transport["Service"]
   readonly scope: Scope.Scope
@@ -59,7 +74,9 @@ export const makeSeatGroup = (options: {
   const config = { ...defaultElectionConfig(members), service: "election" }
   const protocol = makeElection(config)
   const net = virtualGroup(options.transport, `coordination/election/${group}`, config.service, members)
-  const seats = new Map<string, Seat>(members.map((m) => [m, { taken: false, holder: undefined, state: undefined, persisted: undefined }]))
+  const seats = new Map<string, Seat>(
+    members.map((m) => [m, { taken: false, holder: undefined, state: undefined, persisted: undefined }])
+  )
   const now = Clock.currentTimeMillis
 
   const groupLeader = Effect.map(now, (t) => {
@@ -95,56 +112,61 @@ export const makeSeatGroup = (options: {
     }
   })
 
-  const take = (holder: string | undefined) => Effect.gen(function*() {
-    const free = members.find((m) => seats.get(m)?.taken === false)
-    const seat = free === undefined ? undefined : seats.get(free)
-    if (free === undefined || seat === undefined) {
-      return yield* new SeatsTaken({ group, size })
-    }
-    seat.taken = true
-    seat.holder = holder
-    const seatScope = yield* Scope.fork(scope, "sequential")
-    yield* Effect.addFinalizer(() =>
-      Scope.close(seatScope, Exit.void).pipe(Effect.andThen(Effect.sync(() => {
-        seat.taken = false
-        seat.holder = undefined
-        seat.state = undefined
-      })))
-    )
-    const endpoint = yield* Effect.orDie(Scope.provide(net.bind(free), seatScope))
-    yield* Effect.forkIn(
-      runNode(protocol, {
-        endpoint,
-        persisted: seat.persisted,
-        observe: (s) => {
-          seat.state = s
-          seat.persisted = protocol.persist(s)
-          return undefined
-        }
-      }),
-      seatScope
-    )
-    const leads = Effect.map(now, (t) => seat.state !== undefined && isLeader(seat.state, t))
-    const awaitLeadership = Effect.gen(function*() {
-      while (!(yield* leads)) yield* Effect.sleep(poll)
-      return { term: seat.state?.term ?? 0, until: seat.state?.leaseUntil ?? 0 }
-    })
-    const waitLeader = Effect.gen(function*() {
-      while (true) {
-        const found = yield* groupLeader
-        if (Option.isSome(found)) return found.value
-        yield* Effect.sleep(poll)
+  const take = (holder: string | undefined) =>
+    Effect.gen(function* () {
+      const free = members.find((m) => seats.get(m)?.taken === false)
+      const seat = free === undefined ? undefined : seats.get(free)
+      if (free === undefined || seat === undefined) {
+        return yield* new SeatsTaken({ group, size })
       }
-    })
-    const leader = Effect.flatMap(
-      Effect.timeoutOption(waitLeader, timeout),
-      Option.match({
-        onNone: () => Effect.fail(new QuorumUnavailable({ group, operation: "elect", timeout })),
-        onSome: Effect.succeed
+      seat.taken = true
+      seat.holder = holder
+      const seatScope = yield* Scope.fork(scope, "sequential")
+      yield* Effect.addFinalizer(() =>
+        Scope.close(seatScope, Exit.void).pipe(
+          Effect.andThen(
+            Effect.sync(() => {
+              seat.taken = false
+              seat.holder = undefined
+              seat.state = undefined
+            })
+          )
+        )
+      )
+      const endpoint = yield* Effect.orDie(Scope.provide(net.bind(free), seatScope))
+      yield* Effect.forkIn(
+        runNode(protocol, {
+          endpoint,
+          persisted: seat.persisted,
+          observe: (s) => {
+            seat.state = s
+            seat.persisted = protocol.persist(s)
+            return undefined
+          }
+        }),
+        seatScope
+      )
+      const leads = Effect.map(now, (t) => seat.state !== undefined && isLeader(seat.state, t))
+      const awaitLeadership = Effect.gen(function* () {
+        while (!(yield* leads)) yield* Effect.sleep(poll)
+        return { term: seat.state?.term ?? 0, until: seat.state?.leaseUntil ?? 0 }
       })
-    )
-    return { group, member: free, isLeader: leads, awaitLeadership, leader } satisfies Candidacy
-  })
+      const waitLeader = Effect.gen(function* () {
+        while (true) {
+          const found = yield* groupLeader
+          if (Option.isSome(found)) return found.value
+          yield* Effect.sleep(poll)
+        }
+      })
+      const leader = Effect.flatMap(
+        Effect.timeoutOption(waitLeader, timeout),
+        Option.match({
+          onNone: () => Effect.fail(new QuorumUnavailable({ group, operation: "elect", timeout })),
+          onSome: Effect.succeed
+        })
+      )
+      return { group, member: free, isLeader: leads, awaitLeadership, leader } satisfies Candidacy
+    })
 
   return { take, view }
 }

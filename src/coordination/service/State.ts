@@ -15,7 +15,12 @@
 import type { Schema } from "effect"
 import type { ParticipantStatus } from "./Participants.ts"
 
-/** A lease handed out by `Coordination.lock` whose holder's scope is still open. */
+/**
+ * A lease handed out by `Coordination.lock` whose holder's scope is still open.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LockView {
   /** The lock's name. */
   readonly name: string
@@ -29,7 +34,12 @@ export interface LockView {
   readonly holder: string
 }
 
-/** One seat of an election group. */
+/**
+ * One seat of an election group.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SeatView {
   /** The seat's member name (`seat-0`, ...). */
   readonly member: string
@@ -43,7 +53,12 @@ export interface SeatView {
   readonly term: number
 }
 
-/** One election group (`Coordination.elect`). */
+/**
+ * One election group (`Coordination.elect`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ElectionView {
   readonly group: string
   /** The seat holding an unexpired leadership lease at `at`, if any. */
@@ -57,7 +72,12 @@ export interface ElectionView {
   readonly seats: ReadonlyArray<SeatView>
 }
 
-/** One Raft replica as it last reported itself. */
+/**
+ * One Raft replica as it last reported itself.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ReplicaView {
   /** The replica's member name (`replica-0`, ...). */
   readonly member: string
@@ -69,7 +89,12 @@ export interface ReplicaView {
   readonly commitIndex: number
 }
 
-/** A Raft group: its leader, term, commit index and replicas. */
+/**
+ * A Raft group: its leader, term, commit index and replicas.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RaftGroupView {
   /** The running replica in the leader role with the highest term, if any. */
   readonly leader: string | undefined
@@ -80,14 +105,24 @@ export interface RaftGroupView {
   readonly replicas: ReadonlyArray<ReplicaView>
 }
 
-/** A propose group (`Coordination.propose`): its Raft group and, once decided, the decision. */
+/**
+ * A propose group (`Coordination.propose`): its Raft group and, once decided, the decision.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ConsensusView extends RaftGroupView {
   readonly group: string
   /** The group's decision (absent until the first value commits). */
   readonly decided?: Schema.Json
 }
 
-/** Everything `Coordination.state` shows at one instant. */
+/**
+ * Everything `Coordination.state` shows at one instant.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CoordinationState {
   /** The clock reading the view was taken at (ms). */
   readonly at: number
@@ -107,7 +142,12 @@ export interface CoordinationState {
   readonly participants: ReadonlyArray<ParticipantStatus>
 }
 
-/** What a Raft replica reports after each step (the parts the view needs). */
+/**
+ * What a Raft replica reports after each step (the parts the view needs).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RaftReport {
   readonly role: "follower" | "candidate" | "leader"
   readonly term: number
@@ -117,6 +157,9 @@ export interface RaftReport {
 /**
  * The view of a Raft group whose replicas run as participants `${prefix}/${member}`: joins the
  * last report of each member with whether its participant is up.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const raftGroupView = (
   members: ReadonlyArray<string>,
@@ -136,7 +179,8 @@ export const raftGroupView = (
     }
   })
   let leader: ReplicaView | undefined
-  for (const r of replicas) if (r.up && r.role === "leader" && (leader === undefined || r.term > leader.term)) leader = r
+  for (const r of replicas)
+    if (r.up && r.role === "leader" && (leader === undefined || r.term > leader.term)) leader = r
   return {
     leader: leader?.member,
     term: Math.max(0, ...replicas.map((r) => r.term)),

@@ -10,7 +10,12 @@
 import { Effect, type Scope } from "effect"
 import type { Address, AddressInUse, Endpoint, Envelope, Transport } from "../../transport/index.ts"
 
-/** A group of virtual nodes running endpoint `service` on one transport, under the id prefix `prefix`. */
+/**
+ * A group of virtual nodes running endpoint `service` on one transport, under the id prefix `prefix`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface VirtualGroup {
   readonly members: ReadonlyArray<string>
   /** The real address of a member's endpoint. */
@@ -19,7 +24,12 @@ export interface VirtualGroup {
   readonly bind: (member: string) => Effect.Effect<Endpoint, AddressInUse, Scope.Scope>
 }
 
-/** Makes the group `members` of endpoint `service` on `transport`, bound as `${prefix}/${member}`. */
+/**
+ * Makes the group `members` of endpoint `service` on `transport`, bound as `${prefix}/${member}`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const virtualGroup = (
   transport: Transport["Service"],
   prefix: string,
@@ -38,7 +48,9 @@ export const virtualGroup = (
       const address: Address = { node: member, id: service }
       return {
         address,
-        receive: Effect.map(inner.receive, (batch) => batch.map((e): Envelope => ({ from: unresolve(e.from), to: address, message: e.message }))),
+        receive: Effect.map(inner.receive, (batch) =>
+          batch.map((e): Envelope => ({ from: unresolve(e.from), to: address, message: e.message }))
+        ),
         send: (to, message) => inner.send(resolve(to), message)
       }
     })

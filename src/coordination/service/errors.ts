@@ -5,7 +5,12 @@
  */
 import { Schema } from "effect"
 
-/** The group could not form a majority (no leader, or nothing committed) within `timeout` ms. */
+/**
+ * The group could not form a majority (no leader, or nothing committed) within `timeout` ms.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class QuorumUnavailable extends Schema.TaggedError<QuorumUnavailable>()("QuorumUnavailable", {
   group: Schema.String,
   operation: Schema.String,
@@ -16,7 +21,12 @@ export class QuorumUnavailable extends Schema.TaggedError<QuorumUnavailable>()("
   }
 }
 
-/** The lease of `lock` (fencing token `token`) ended at `until`, before or during the guarded work (at `now`). */
+/**
+ * The lease of `lock` (fencing token `token`) ended at `until`, before or during the guarded work (at `now`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class LeaseExpired extends Schema.TaggedError<LeaseExpired>()("LeaseExpired", {
   lock: Schema.String,
   token: Schema.Number,
@@ -32,6 +42,9 @@ export class LeaseExpired extends Schema.TaggedError<LeaseExpired>()("LeaseExpir
  * `operation` on `name` did not complete within `timeout` ms. For a lock, `heldUntil` is set when
  * the lock was answered but stayed held by another holder (its lease's end as last reported);
  * otherwise nothing answered.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class CoordinationTimeout extends Schema.TaggedError<CoordinationTimeout>()("CoordinationTimeout", {
   operation: Schema.String,
@@ -41,45 +54,70 @@ export class CoordinationTimeout extends Schema.TaggedError<CoordinationTimeout>
 }) {
   override get message(): string {
     if (this.heldUntil !== undefined) {
-      return `${this.operation} "${this.name}" is held by another holder (its lease runs until ${this.heldUntil}); ` +
+      return (
+        `${this.operation} "${this.name}" is held by another holder (its lease runs until ${this.heldUntil}); ` +
         `gave up after waiting ${this.timeout} ms: pass a longer timeout, or have the holder close its scope (see Coordination.state for who holds it)`
+      )
     }
-    return `${this.operation} "${this.name}": no answer within ${this.timeout} ms; ` +
+    return (
+      `${this.operation} "${this.name}": no answer within ${this.timeout} ms; ` +
       `the service may be overloaded or its participants down (see Coordination.state): retry, or pass a longer timeout`
+    )
   }
 }
 
-/** The calling fiber already holds `lock` (fencing token `token`, lease until `until`): acquiring it again would wait for itself. */
+/**
+ * The calling fiber already holds `lock` (fencing token `token`, lease until `until`): acquiring it again would wait for itself.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class LockAlreadyHeld extends Schema.TaggedError<LockAlreadyHeld>()("LockAlreadyHeld", {
   lock: Schema.String,
   token: Schema.Number,
   until: Schema.Number
 }) {
   override get message(): string {
-    return `lock "${this.lock}" is already held by this fiber (token ${this.token}, lease until ${this.until}); ` +
+    return (
+      `lock "${this.lock}" is already held by this fiber (token ${this.token}, lease until ${this.until}); ` +
       `locks are not re-entrant: use the lease you hold, or close its scope before acquiring again`
+    )
   }
 }
 
-/** Every seat of election group `group` is taken (`size` seats). */
+/**
+ * Every seat of election group `group` is taken (`size` seats).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SeatsTaken extends Schema.TaggedError<SeatsTaken>()("SeatsTaken", {
   group: Schema.String,
   size: Schema.Number
 }) {
   override get message(): string {
-    return `election group "${this.group}": all ${this.size} seats are taken; a seat frees when its holder's scope closes: ` +
+    return (
+      `election group "${this.group}": all ${this.size} seats are taken; a seat frees when its holder's scope closes: ` +
       `close one, use another group, or raise groupSize (at most 9) in Coordination.layerWith`
+    )
   }
 }
 
-/** `group` refused `operation` at once: its replicated log is full (`maxLog` entries; no compaction yet). */
+/**
+ * `group` refused `operation` at once: its replicated log is full (`maxLog` entries; no compaction yet).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class Overloaded extends Schema.TaggedError<Overloaded>()("Overloaded", {
   group: Schema.String,
   operation: Schema.String,
   maxLog: Schema.Number
 }) {
   override get message(): string {
-    return `${this.operation} on group "${this.group}" refused: its log is full (${this.maxLog} entries, no compaction yet); ` +
+    return (
+      `${this.operation} on group "${this.group}" refused: its log is full (${this.maxLog} entries, no compaction yet); ` +
       `retrying will not help: restart the service (or use the single-owner lock) until log compaction lands`
+    )
   }
 }

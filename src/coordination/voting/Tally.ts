@@ -8,7 +8,12 @@
  */
 import { Result, Schema } from "effect"
 
-/** Fewer votes (by weight) were cast than the quorum requires. */
+/**
+ * Fewer votes (by weight) were cast than the quorum requires.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class QuorumNotMet extends Schema.TaggedError<QuorumNotMet>()("QuorumNotMet", {
   cast: Schema.Number,
   required: Schema.Number,
@@ -19,7 +24,12 @@ export class QuorumNotMet extends Schema.TaggedError<QuorumNotMet>()("QuorumNotM
   }
 }
 
-/** No choice won: under majority nobody has more than half the weight cast, or the top is tied. */
+/**
+ * No choice won: under majority nobody has more than half the weight cast, or the top is tied.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class NoMajority extends Schema.TaggedError<NoMajority>()("NoMajority", {
   leaders: Schema.Array(Schema.String),
   top: Schema.Number,
@@ -30,19 +40,34 @@ export class NoMajority extends Schema.TaggedError<NoMajority>()("NoMajority", {
   }
 }
 
-/** A ballot for one choice. */
+/**
+ * A ballot for one choice.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Ballot {
   readonly voter: string
   readonly choice: string
 }
 
-/** A ranked ballot: most preferred first. */
+/**
+ * A ranked ballot: most preferred first.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RankedBallot {
   readonly voter: string
   readonly ranking: ReadonlyArray<string>
 }
 
-/** How to count. `electorate` maps each voter to its weight (> 0; use 1 for one-voter-one-vote). */
+/**
+ * How to count. `electorate` maps each voter to its weight (> 0; use 1 for one-voter-one-vote).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TallyOptions {
   readonly electorate: Readonly<Record<string, number>>
   /** `majority`: the winner needs more than half the weight cast; `plurality`: the most weight, untied. */
@@ -51,7 +76,12 @@ export interface TallyOptions {
   readonly quorum?: number
 }
 
-/** The outcome of a count. */
+/**
+ * The outcome of a count.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Decision {
   readonly winner: string
   /** Weight per choice (for instant runoff: of the final round). */
@@ -60,10 +90,19 @@ export interface Decision {
   readonly total: number
 }
 
-const totalWeight = (electorate: Readonly<Record<string, number>>) => Object.values(electorate).reduce((a, w) => a + w, 0)
+const totalWeight = (electorate: Readonly<Record<string, number>>) =>
+  Object.values(electorate).reduce((a, w) => a + w, 0)
 
-/** The ballots that count: from the electorate, the first per voter. */
-export const countable = <B extends { readonly voter: string }>(ballots: ReadonlyArray<B>, electorate: Readonly<Record<string, number>>): ReadonlyArray<B> => {
+/**
+ * The ballots that count: from the electorate, the first per voter.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const countable = <B extends { readonly voter: string }>(
+  ballots: ReadonlyArray<B>,
+  electorate: Readonly<Record<string, number>>
+): ReadonlyArray<B> => {
   const seen = new Set<string>()
   return ballots.filter((b) => {
     if (seen.has(b.voter) || !Object.hasOwn(electorate, b.voter)) return false
@@ -72,13 +111,20 @@ export const countable = <B extends { readonly voter: string }>(ballots: Readonl
   })
 }
 
-const quorumCheck = (cast: number, options: { readonly electorate: Readonly<Record<string, number>>; readonly quorum?: number }): QuorumNotMet | undefined => {
+const quorumCheck = (
+  cast: number,
+  options: { readonly electorate: Readonly<Record<string, number>>; readonly quorum?: number }
+): QuorumNotMet | undefined => {
   const total = totalWeight(options.electorate)
   const required = (options.quorum ?? 0.5) * total
   return cast < required || cast === 0 ? new QuorumNotMet({ cast, required, total }) : undefined
 }
 
-const winnerOf = (votes: Readonly<Record<string, number>>, cast: number, rule: "majority" | "plurality"): string | NoMajority => {
+const winnerOf = (
+  votes: Readonly<Record<string, number>>,
+  cast: number,
+  rule: "majority" | "plurality"
+): string | NoMajority => {
   let top = 0
   let leaders: Array<string> = []
   for (const [choice, weight] of Object.entries(votes)) {
@@ -99,8 +145,14 @@ const winnerOf = (votes: Readonly<Record<string, number>>, cast: number, rule: "
  * tally([{ voter: "a", choice: "x" }, { voter: "b", choice: "x" }], { electorate: { a: 1, b: 1, c: 1 }, rule: "majority" })
  * // Result.succeed({ winner: "x", votes: { x: 2 }, cast: 2, total: 3 })
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const tally = (ballots: ReadonlyArray<Ballot>, options: TallyOptions): Result.Result<Decision, QuorumNotMet | NoMajority> => {
+export const tally = (
+  ballots: ReadonlyArray<Ballot>,
+  options: TallyOptions
+): Result.Result<Decision, QuorumNotMet | NoMajority> => {
   const votes: Record<string, number> = {}
   let cast = 0
   for (const b of countable(ballots, options.electorate)) {
@@ -111,7 +163,9 @@ export const tally = (ballots: ReadonlyArray<Ballot>, options: TallyOptions): Re
   const short = quorumCheck(cast, options)
   if (short !== undefined) return Result.fail(short)
   const winner = winnerOf(votes, cast, options.rule)
-  return typeof winner === "string" ? Result.succeed({ winner, votes, cast, total: totalWeight(options.electorate) }) : Result.fail(winner)
+  return typeof winner === "string"
+    ? Result.succeed({ winner, votes, cast, total: totalWeight(options.electorate) })
+    : Result.fail(winner)
 }
 
 /**
@@ -119,6 +173,9 @@ export const tally = (ballots: ReadonlyArray<Ballot>, options: TallyOptions): Re
  * still standing, until one has more than half the weight of the ballots still counting; else
  * eliminate the lowest (ties: the greatest name). A tie of every choice still standing is
  * `NoMajority`. The quorum counts every ballot cast.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const instantRunoff = (
   ballots: ReadonlyArray<RankedBallot>,
@@ -141,7 +198,8 @@ export const instantRunoff = (
       counting += weight
     }
     const winner = winnerOf(votes, counting, "majority")
-    if (typeof winner === "string") return Result.succeed({ winner, votes, cast, total: totalWeight(options.electorate) })
+    if (typeof winner === "string")
+      return Result.succeed({ winner, votes, cast, total: totalWeight(options.electorate) })
     if (standing.size === 1 || counting === 0 || winner.leaders.length === standing.size) return Result.fail(winner)
     const lowest = [...standing].sort((a, b) => (votes[a] ?? 0) - (votes[b] ?? 0) || (a < b ? 1 : -1))[0]!
     standing.delete(lowest)

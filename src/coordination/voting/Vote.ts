@@ -11,13 +11,20 @@ import { runNode } from "../Protocol.ts"
 import { isPollMessage, makePoll, type PollEmit } from "./Poll.ts"
 import type { Decision, NoMajority, QuorumNotMet } from "./Tally.ts"
 
-/** What `collect` takes. Weights default to 1, the rule to `majority`, the quorum to 0.5. */
+/**
+ * What `collect` takes. Weights default to 1, the rule to `majority`, the quorum to 0.5.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const CollectInput = Schema.Struct({
-  voters: Schema.Array(Schema.Struct({
-    node: Schema.NonEmptyString,
-    id: Schema.NonEmptyString,
-    weight: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0)))
-  })).check(Schema.isMinLength(1)),
+  voters: Schema.Array(
+    Schema.Struct({
+      node: Schema.NonEmptyString,
+      id: Schema.NonEmptyString,
+      weight: Schema.optionalKey(Schema.Finite.check(Schema.isGreaterThan(0)))
+    })
+  ).check(Schema.isMinLength(1)),
   choices: Schema.Array(Schema.NonEmptyString).check(Schema.isMinLength(1)),
   rule: Schema.optionalKey(Schema.Literals(["majority", "plurality"])),
   quorum: Schema.optionalKey(Schema.Finite.check(Schema.isBetween({ minimum: 0, maximum: 1 }))),
@@ -26,7 +33,12 @@ export const CollectInput = Schema.Struct({
   /** Ms between resends to silent voters (default 100). */
   retry: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))
 })
-/** What `collect` takes. */
+/**
+ * What `collect` takes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CollectInput = typeof CollectInput.Type
 
 /**
@@ -38,19 +50,28 @@ export type CollectInput = typeof CollectInput.Type
  * const decision = yield* collect(endpoint, { voters: [{ node: "a", id: "voter" }], choices: ["x", "y"], deadline: 500 })
  * decision.winner
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const collect = (endpoint: Endpoint, input: CollectInput): Effect.Effect<Decision, InvalidInput | QuorumNotMet | NoMajority> =>
-  Effect.gen(function*() {
+export const collect = (
+  endpoint: Endpoint,
+  input: CollectInput
+): Effect.Effect<Decision, InvalidInput | QuorumNotMet | NoMajority> =>
+  Effect.gen(function* () {
     const valid = yield* decodeInput(CollectInput, "Voting.collect")(input)
     const done = yield* Deferred.make<PollEmit>()
-    const poll = makePoll({
-      voters: valid.voters.map((v) => ({ address: { node: v.node, id: v.id }, weight: v.weight ?? 1 })),
-      choices: valid.choices,
-      rule: valid.rule ?? "majority",
-      ...(valid.quorum === undefined ? {} : { quorum: valid.quorum }),
-      deadline: valid.deadline,
-      retry: valid.retry ?? 100
-    }, endpoint.address.id)
+    const poll = makePoll(
+      {
+        voters: valid.voters.map((v) => ({ address: { node: v.node, id: v.id }, weight: v.weight ?? 1 })),
+        choices: valid.choices,
+        rule: valid.rule ?? "majority",
+        ...(valid.quorum === undefined ? {} : { quorum: valid.quorum }),
+        deadline: valid.deadline,
+        retry: valid.retry ?? 100
+      },
+      endpoint.address.id
+    )
     const outcome = yield* Effect.raceFirst(
       runNode(poll, { endpoint, emit: (value) => Deferred.succeed(done, value).pipe(Effect.asVoid) }),
       Deferred.await(done)
@@ -61,15 +82,24 @@ export const collect = (endpoint: Endpoint, input: CollectInput): Effect.Effect<
 /**
  * Serves a voter on `endpoint` until interrupted: answers every call with `choose(choices, poll)`
  * (the same choice again when a call is resent, so choose deterministically).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const answer = (
   endpoint: Endpoint,
   choose: (choices: ReadonlyArray<string>, poll: number) => Effect.Effect<string>
 ): Effect.Effect<never> =>
-  Effect.forever(Effect.gen(function*() {
-    for (const { from, message } of yield* endpoint.receive) {
-      if (isPollMessage(message) && message._tag === "CallVote") {
-        yield* endpoint.send(from, { _tag: "Cast", poll: message.poll, choice: yield* choose(message.choices, message.poll) })
+  Effect.forever(
+    Effect.gen(function* () {
+      for (const { from, message } of yield* endpoint.receive) {
+        if (isPollMessage(message) && message._tag === "CallVote") {
+          yield* endpoint.send(from, {
+            _tag: "Cast",
+            poll: message.poll,
+            choice: yield* choose(message.choices, message.poll)
+          })
+        }
       }
-    }
-  }))
+    })
+  )

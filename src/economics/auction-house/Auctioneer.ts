@@ -39,10 +39,22 @@ import {
 import { type Hold, InsufficientFunds, Ledger, Unauthorized, UnknownAccount } from "../ledger/index.ts"
 import { AccountId, Amount } from "../money.ts"
 import { asAuthority, heldBy, payWinners, releaseAll } from "./internal/escrow.ts"
-import { type LiveError as StepError, liveDeadline, liveInit, liveOutcome, type LiveState, liveStep } from "./machine.ts"
+import {
+  type LiveError as StepError,
+  liveDeadline,
+  liveInit,
+  liveOutcome,
+  type LiveState,
+  liveStep
+} from "./machine.ts"
 import type { AuctionSpec } from "./schema.ts"
 
-/** Everything a bid or take sent to an auctioneer can be refused with. */
+/**
+ * Everything a bid or take sent to an auctioneer can be refused with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AuctioneerError =
   | StepError
   | WrongAuctionKind
@@ -52,39 +64,96 @@ export type AuctioneerError =
   | Unauthorized
   | SettlementFailed
 
-/** The Schema of `AuctioneerError`, so replies can cross a node boundary. */
+/**
+ * The Schema of `AuctioneerError`, so replies can cross a node boundary.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AuctioneerError = Schema.Union([
-  BelowReserve, BidTooLow, AuctionClosed, DuplicateBid, NotBidding, WrongAuctionKind, InsufficientFunds, UnknownAccount,
-  InvalidInput, Unauthorized, SettlementFailed
+  BelowReserve,
+  BidTooLow,
+  AuctionClosed,
+  DuplicateBid,
+  NotBidding,
+  WrongAuctionKind,
+  InsufficientFunds,
+  UnknownAccount,
+  InvalidInput,
+  Unauthorized,
+  SettlementFailed
 ])
 
 /**
  * What `Outcome` answers: the current deadline (Clock ms) and the outcome once settled; `failed`
  * (present only then) when the ledger refused the winner's payment and the escrow was returned.
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const AuctioneerStatus = Schema.Struct({
   deadline: Schema.Number,
   failed: Schema.optionalKey(Schema.Literal(true)),
-  outcome: Schema.UndefinedOr(Schema.Struct({
-    award: Schema.UndefinedOr(Schema.Struct({ winner: Schema.String, bid: Schema.BigInt, payment: Schema.BigInt }))
-  }))
+  outcome: Schema.UndefinedOr(
+    Schema.Struct({
+      award: Schema.UndefinedOr(Schema.Struct({ winner: Schema.String, bid: Schema.BigInt, payment: Schema.BigInt }))
+    })
+  )
 })
-/** What `Outcome` answers. */
+/**
+ * What `Outcome` answers.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AuctioneerStatus = typeof AuctioneerStatus.Type
 
-/** A request to bid `amount` (English, first-price, second-price); the reply says whether it was accepted. */
-export const Bid = Agent.request("Bid", { bidder: Schema.String, amount: Schema.BigInt }, Schema.Result(Schema.Void, AuctioneerError))
-/** A request to take a Dutch auction at the current price; the reply is the price paid or why not. */
+/**
+ * A request to bid `amount` (English, first-price, second-price); the reply says whether it was accepted.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const Bid = Agent.request(
+  "Bid",
+  { bidder: Schema.String, amount: Schema.BigInt },
+  Schema.Result(Schema.Void, AuctioneerError)
+)
+/**
+ * A request to take a Dutch auction at the current price; the reply is the price paid or why not.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const Take = Agent.request("Take", { bidder: Schema.String }, Schema.Result(Schema.BigInt, AuctioneerError))
-/** A request for the auction's state: its current deadline and, once settled, its outcome. */
+/**
+ * A request for the auction's state: its current deadline and, once settled, its outcome.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const Outcome = Agent.request("Outcome", {}, AuctioneerStatus)
-/** Sent by the auctioneer's own timer at the deadline; harmless from anyone else (an early close does nothing). */
+/**
+ * Sent by the auctioneer's own timer at the deadline; harmless from anyone else (an early close does nothing).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const Close = Agent.request("Close", {}, AuctioneerStatus)
-/** Every message an auctioneer accepts. */
+/**
+ * Every message an auctioneer accepts.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const AuctioneerMessage = Schema.Union([Bid, Take, Outcome, Close])
-/** Every message an auctioneer accepts. */
+/**
+ * Every message an auctioneer accepts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AuctioneerMessage = typeof AuctioneerMessage.Type
-
 
 interface State {
   readonly live: LiveState
@@ -112,7 +181,12 @@ const statusOf = (live: LiveState, failed: SettlementFailed | undefined): Auctio
   outcome: liveOutcome(live)
 })
 
-/** Options of `Auctioneer.make`. */
+/**
+ * Options of `Auctioneer.make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AuctioneerOptions {
   /**
    * A `Tokens` token the auctioneer settles and releases escrow with (secure mode); without it
@@ -130,6 +204,9 @@ export interface AuctioneerOptions {
  * const lot = yield* system.spawn(Auctioneer.make({ kind: "second-price", id: "lot", seller: "s", reserve: 1n, duration: 1000 }))
  * yield* Auctioneer.bid(lot, { bidder: "a", amount: 40n })
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (spec: AuctionSpec, options: AuctioneerOptions = {}) => {
   const memory = new Map<string, Memory>()
@@ -145,9 +222,14 @@ export const make = (spec: AuctionSpec, options: AuctioneerOptions = {}) => {
   // left is released (one the ledger will not release goes back when the incarnation's scope
   // closes) and the failure is returned, to be remembered and answered typed.
   const settle = (ledger: Ledger["Service"], state: State, outcome: AuctionOutcome) =>
-    Effect.gen(function*() {
-      const paid = yield* Effect.exit(asAuctioneer(payWinners(ledger, spec.seller, state.escrow, (bidder) =>
-        outcome.award !== undefined && bidder === outcome.award.winner ? outcome.award.payment : 0n)))
+    Effect.gen(function* () {
+      const paid = yield* Effect.exit(
+        asAuctioneer(
+          payWinners(ledger, spec.seller, state.escrow, (bidder) =>
+            outcome.award !== undefined && bidder === outcome.award.winner ? outcome.award.payment : 0n
+          )
+        )
+      )
       const failure = Exit.isSuccess(paid)
         ? undefined
         : new SettlementFailed({ auction: spec.id, reason: Cause.pretty(paid.cause).split("\n")[0] ?? "" })
@@ -160,16 +242,19 @@ export const make = (spec: AuctionSpec, options: AuctioneerOptions = {}) => {
 
   // Feeds one event to the step; escrow first, so a refused hold leaves the auction unchanged.
   const apply = (state: State, event: AuctionEvent, self: string) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const ledger = yield* Ledger
       const step = liveStep(state.live, event)
-      for (const output of step.outputs) if (output._tag === "Rejected") return Result.fail<AuctioneerError>(output.error)
+      for (const output of step.outputs)
+        if (output._tag === "Rejected") return Result.fail<AuctioneerError>(output.error)
       let accepted: [string, Hold] | undefined
       for (const output of step.outputs) {
         if (output._tag !== "Accepted") continue
         const missing = output.amount - heldBy(state.escrow.get(output.bidder) ?? [])
         if (missing <= 0n) continue
-        const hold = yield* Effect.result(Scope.provide(state.scope)(ledger.hold({ account: output.bidder, amount: missing })))
+        const hold = yield* Effect.result(
+          Scope.provide(state.scope)(ledger.hold({ account: output.bidder, amount: missing }))
+        )
         if (Result.isFailure(hold)) return Result.fail<AuctioneerError>(hold.failure)
         accepted = [output.bidder, hold.success]
       }
@@ -193,7 +278,7 @@ export const make = (spec: AuctionSpec, options: AuctioneerOptions = {}) => {
 
   // Asks for a close at each deadline until the auction has settled (soft close may move it).
   const timer = (self: AgentRef<AuctioneerMessage>, deadline: number): Effect.Effect<void> =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       let next = deadline
       for (;;) {
         const now = yield* Clock.currentTimeMillis
@@ -209,7 +294,7 @@ export const make = (spec: AuctionSpec, options: AuctioneerOptions = {}) => {
     messages: AuctioneerMessage,
     capabilities: ["auctioneer"],
     initial: (ctx: AgentContext<AuctioneerMessage>) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const remembered = memory.get(ctx.self.id) ?? { openedAt: now, final: undefined, failed: undefined }
         memory.set(ctx.self.id, remembered)
@@ -219,7 +304,7 @@ export const make = (spec: AuctionSpec, options: AuctioneerOptions = {}) => {
         return state
       }),
     handle: (state: State, msg, ctx) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const at = yield* Clock.currentTimeMillis
         switch (msg._tag) {
           case "Outcome":
@@ -235,24 +320,45 @@ export const make = (spec: AuctionSpec, options: AuctioneerOptions = {}) => {
             const input = yield* Effect.result(decodeBid(msg))
             if (Result.isFailure(input)) return answer(ctx, msg, Result.fail(input.failure), state)
             if (spec.kind === "dutch") {
-              return answer(ctx, msg, Result.fail(new WrongAuctionKind({ auction: spec.id, kind: "dutch", operation: "bid" })), state)
+              return answer(
+                ctx,
+                msg,
+                Result.fail(new WrongAuctionKind({ auction: spec.id, kind: "dutch", operation: "bid" })),
+                state
+              )
             }
             const next = yield* apply(state, { _tag: "Bid", ...input.success, at }, ctx.self.id)
-            return answer(ctx, msg, Result.map(next, () => undefined), Result.getOrElse(next, () => state))
+            return answer(
+              ctx,
+              msg,
+              Result.map(next, () => undefined),
+              Result.getOrElse(next, () => state)
+            )
           }
           case "Take": {
             const input = yield* Effect.result(decodeTake(msg))
             if (Result.isFailure(input)) return answer(ctx, msg, Result.fail(input.failure), state)
             if (spec.kind !== "dutch") {
-              return answer(ctx, msg, Result.fail(new WrongAuctionKind({ auction: spec.id, kind: spec.kind, operation: "take" })), state)
+              return answer(
+                ctx,
+                msg,
+                Result.fail(new WrongAuctionKind({ auction: spec.id, kind: spec.kind, operation: "take" })),
+                state
+              )
             }
             const next = yield* apply(state, { _tag: "Take", bidder: input.success.bidder, at }, ctx.self.id)
             // A take whose payment the ledger refused is refused too (its escrow was returned).
             const failed = memory.get(ctx.self.id)?.failed
-            const paid = Result.isSuccess(next) && failed !== undefined
-              ? Result.fail(failed)
-              : Result.map(next, (s) => liveOutcome(s.live)?.award?.payment ?? 0n)
-            return answer(ctx, msg, paid, Result.getOrElse(next, () => state))
+            const paid =
+              Result.isSuccess(next) && failed !== undefined
+                ? Result.fail(failed)
+                : Result.map(next, (s) => liveOutcome(s.live)?.award?.payment ?? 0n)
+            return answer(
+              ctx,
+              msg,
+              paid,
+              Result.getOrElse(next, () => state)
+            )
           }
         }
       })
@@ -273,20 +379,35 @@ const answer = <Req extends AuctioneerMessage>(
 const bidRequest = (bidder: string, amount: bigint): typeof Bid.Type => ({ _tag: "Bid", bidder, amount })
 const takeRequest = (bidder: string): typeof Take.Type => ({ _tag: "Take", bidder })
 
-/** Bids through an auctioneer; fails with why the bid was refused, or why the ask failed. */
+/**
+ * Bids through an auctioneer; fails with why the bid was refused, or why the ask failed.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const bid = (
   auctioneer: AgentRef<AuctioneerMessage>,
   input: { readonly bidder: string; readonly amount: bigint }
 ): Effect.Effect<void, AuctioneerError | AskError> =>
   Effect.flatMap(auctioneer.ask(bidRequest(input.bidder, input.amount)), Effect.fromResult)
 
-/** Takes a Dutch auction through its auctioneer; returns the price paid. */
+/**
+ * Takes a Dutch auction through its auctioneer; returns the price paid.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const take = (
   auctioneer: AgentRef<AuctioneerMessage>,
   input: { readonly bidder: string }
 ): Effect.Effect<bigint, AuctioneerError | AskError> =>
   Effect.flatMap(auctioneer.ask(takeRequest(input.bidder)), Effect.fromResult)
 
-/** The auctioneer's deadline and, once settled, its outcome. */
+/**
+ * The auctioneer's deadline and, once settled, its outcome.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const status = (auctioneer: AgentRef<AuctioneerMessage>): Effect.Effect<AuctioneerStatus, AskError> =>
   auctioneer.ask(outcomeRequest)

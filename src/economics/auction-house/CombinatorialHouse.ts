@@ -23,7 +23,13 @@
 import { Cause, Clock, Context, Deferred, Effect, Exit, Layer, Result, Scope, Semaphore } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import { childSpan, traced } from "../../telemetry/index.ts"
-import { AuctionExists, type SearchLimitExceeded, SettlementFailed, TooManyAuctions, UnknownAuction } from "../auctions/index.ts"
+import {
+  AuctionExists,
+  type SearchLimitExceeded,
+  SettlementFailed,
+  TooManyAuctions,
+  UnknownAuction
+} from "../auctions/index.ts"
 import { type Hold, type InsufficientFunds, Ledger, type Unauthorized, type UnknownAccount } from "../ledger/index.ts"
 import {
   BundleBidInput,
@@ -39,7 +45,12 @@ import { closeAtDeadline, findOpen } from "./internal/deadline.ts"
 import { asAuthority, heldBy, payWinners } from "./internal/escrow.ts"
 import { describeAuctionCall } from "./internal/spans.ts"
 
-/** Options of `CombinatorialHouse.layerWith`. */
+/**
+ * Options of `CombinatorialHouse.layerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface CombinatorialHouseOptions {
   /** How many auctions may be open at once. Default 100. */
   readonly maxOpen?: number
@@ -51,7 +62,12 @@ export interface CombinatorialHouseOptions {
   readonly escrowAuthority?: string
 }
 
-/** One open bundle auction as `CombinatorialHouse.list` shows it (bids are sealed: only their number). */
+/**
+ * One open bundle auction as `CombinatorialHouse.list` shows it (bids are sealed: only their number).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface BundleListing {
   readonly id: string
   readonly seller: string
@@ -61,8 +77,19 @@ export interface BundleListing {
   readonly deadline: number
 }
 
-/** Everything a bundle bid can fail with. */
-export type BundleBidError = BundleStepError | UnknownAuction | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
+/**
+ * Everything a bundle bid can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type BundleBidError =
+  | BundleStepError
+  | UnknownAuction
+  | InsufficientFunds
+  | UnknownAccount
+  | InvalidInput
+  | Unauthorized
 
 type Settlement = Result.Result<BundleOutcome, SearchLimitExceeded | SettlementFailed>
 
@@ -79,7 +106,7 @@ const MAX_REMEMBERED = 10_000
 const houseAttributes = { "mabeam.auction.house": "combinatorial" }
 
 const make = (options: CombinatorialHouseOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const ledger = yield* Ledger
     const houseScope = yield* Effect.scope
     const maxOpen = options.maxOpen ?? 100
@@ -94,13 +121,21 @@ const make = (options: CombinatorialHouseOptions) =>
     // A payment the ledger refuses ends the auction `SettlementFailed`; closing its scope returns
     // every hold still in escrow.
     const settle = (entry: Entry, computed: Settlement) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const payments = new Map<string, bigint>()
-        if (Result.isSuccess(computed)) for (const award of computed.success.awards) payments.set(award.bidder, award.payment)
-        const paid = yield* Effect.exit(asHouse(payWinners(ledger, entry.state.spec.seller, entry.escrow, (bidder) => payments.get(bidder) ?? 0n)))
+        if (Result.isSuccess(computed))
+          for (const award of computed.success.awards) payments.set(award.bidder, award.payment)
+        const paid = yield* Effect.exit(
+          asHouse(payWinners(ledger, entry.state.spec.seller, entry.escrow, (bidder) => payments.get(bidder) ?? 0n))
+        )
         const result: Settlement = Exit.isSuccess(paid)
           ? computed
-          : Result.fail(new SettlementFailed({ auction: entry.state.spec.id, reason: Cause.pretty(paid.cause).split("\n")[0] ?? "" }))
+          : Result.fail(
+              new SettlementFailed({
+                auction: entry.state.spec.id,
+                reason: Cause.pretty(paid.cause).split("\n")[0] ?? ""
+              })
+            )
         entry.escrow.clear()
         yield* Scope.close(entry.scope, Exit.void)
         open.delete(entry.state.spec.id)
@@ -113,23 +148,29 @@ const make = (options: CombinatorialHouseOptions) =>
       }).pipe(childSpan("mabeam.auction.settle", { "mabeam.auction.id": entry.state.spec.id, ...houseAttributes }))
 
     const handle = (entry: Entry, event: BundleEvent) =>
-      entry.lock.withPermit(Effect.uninterruptible(Effect.gen(function*() {
-        const step = bundleStep(entry.state, event)
-        for (const output of step.outputs) {
-          if (output._tag === "Rejected") return yield* Effect.fail(output.error)
-          if (output._tag === "Accepted") {
-            // Escrow before committing: a failed hold leaves the auction as it was.
-            const holds = entry.escrow.get(output.bidder) ?? []
-            const missing = output.escrow - heldBy(holds)
-            if (missing > 0n) {
-              const hold = yield* Scope.provide(entry.scope)(ledger.hold({ account: output.bidder, amount: missing }))
-              entry.escrow.set(output.bidder, [...holds, hold])
+      entry.lock.withPermit(
+        Effect.uninterruptible(
+          Effect.gen(function* () {
+            const step = bundleStep(entry.state, event)
+            for (const output of step.outputs) {
+              if (output._tag === "Rejected") return yield* Effect.fail(output.error)
+              if (output._tag === "Accepted") {
+                // Escrow before committing: a failed hold leaves the auction as it was.
+                const holds = entry.escrow.get(output.bidder) ?? []
+                const missing = output.escrow - heldBy(holds)
+                if (missing > 0n) {
+                  const hold = yield* Scope.provide(entry.scope)(
+                    ledger.hold({ account: output.bidder, amount: missing })
+                  )
+                  entry.escrow.set(output.bidder, [...holds, hold])
+                }
+              }
             }
-          }
-        }
-        entry.state = step.state
-        for (const output of step.outputs) if (output._tag === "Settled") yield* settle(entry, output.result)
-      })))
+            entry.state = step.state
+            for (const output of step.outputs) if (output._tag === "Settled") yield* settle(entry, output.result)
+          })
+        )
+      )
 
     const timer = (entry: Entry): Effect.Effect<void> =>
       closeAtDeadline({
@@ -146,86 +187,104 @@ const make = (options: CombinatorialHouseOptions) =>
       return done === undefined ? undefined : { at: done.at, failed: Result.isFailure(done.result) }
     })
 
-    return CombinatorialHouse.of(traced<CombinatorialHouse["Service"]>("auction", ["open", "bid"], {
-      withinTrace: true,
-      attributes: houseAttributes,
-      describe: describeAuctionCall
-    })({
-      open: (input) =>
-        Effect.gen(function*() {
-          const spec = yield* decodeSpec(input)
-          yield* ledger.balance(spec.seller)
-          if (open.has(spec.id) || settled.has(spec.id)) return yield* new AuctionExists({ auction: spec.id })
-          if (open.size >= maxOpen) return yield* new TooManyAuctions({ auction: spec.id, limit: maxOpen })
-          const entry: Entry = {
-            state: bundleInit(spec, yield* Clock.currentTimeMillis),
-            escrow: new Map(),
-            scope: yield* Scope.fork(houseScope, "sequential"),
-            lock: yield* Semaphore.make(1),
-            done: yield* Deferred.make<Settlement>()
-          }
-          open.set(spec.id, entry)
-          yield* Effect.forkIn(timer(entry), houseScope)
-        }).pipe(Effect.uninterruptible),
-      bid: (input) =>
-        Effect.gen(function*() {
-          const { auction, ...bid } = yield* decodeBid(input)
-          const entry = yield* find(auction)
-          yield* handle(entry, { _tag: "Bid", bid, at: yield* Clock.currentTimeMillis })
-        }),
-      list: Effect.sync(() =>
-        [...open.values()].map(({ state }): BundleListing => ({
-          id: state.spec.id,
-          seller: state.spec.seller,
-          items: state.spec.items,
-          bids: state.bids.length,
-          deadline: state.deadline
-        }))
-      ),
-      outcome: (auction) =>
-        Effect.suspend(() => {
-          const done = settled.get(auction)
-          const entry = open.get(auction)
-          const result = done !== undefined
-            ? Effect.succeed(done.result)
-            : entry === undefined
-            ? Effect.fail(new UnknownAuction({ auction }))
-            : Deferred.await(entry.done)
-          return Effect.flatMap(result, Effect.fromResult)
-        })
-    }))
+    return CombinatorialHouse.of(
+      traced<CombinatorialHouse["Service"]>("auction", ["open", "bid"], {
+        withinTrace: true,
+        attributes: houseAttributes,
+        describe: describeAuctionCall
+      })({
+        open: (input) =>
+          Effect.gen(function* () {
+            const spec = yield* decodeSpec(input)
+            yield* ledger.balance(spec.seller)
+            if (open.has(spec.id) || settled.has(spec.id)) return yield* new AuctionExists({ auction: spec.id })
+            if (open.size >= maxOpen) return yield* new TooManyAuctions({ auction: spec.id, limit: maxOpen })
+            const entry: Entry = {
+              state: bundleInit(spec, yield* Clock.currentTimeMillis),
+              escrow: new Map(),
+              scope: yield* Scope.fork(houseScope, "sequential"),
+              lock: yield* Semaphore.make(1),
+              done: yield* Deferred.make<Settlement>()
+            }
+            open.set(spec.id, entry)
+            yield* Effect.forkIn(timer(entry), houseScope)
+          }).pipe(Effect.uninterruptible),
+        bid: (input) =>
+          Effect.gen(function* () {
+            const { auction, ...bid } = yield* decodeBid(input)
+            const entry = yield* find(auction)
+            yield* handle(entry, { _tag: "Bid", bid, at: yield* Clock.currentTimeMillis })
+          }),
+        list: Effect.sync(() =>
+          [...open.values()].map(
+            ({ state }): BundleListing => ({
+              id: state.spec.id,
+              seller: state.spec.seller,
+              items: state.spec.items,
+              bids: state.bids.length,
+              deadline: state.deadline
+            })
+          )
+        ),
+        outcome: (auction) =>
+          Effect.suspend(() => {
+            const done = settled.get(auction)
+            const entry = open.get(auction)
+            const result =
+              done !== undefined
+                ? Effect.succeed(done.result)
+                : entry === undefined
+                  ? Effect.fail(new UnknownAuction({ auction }))
+                  : Deferred.await(entry.done)
+            return Effect.flatMap(result, Effect.fromResult)
+          })
+      })
+    )
   })
 
-/** Runs combinatorial (bundle, VCG) auctions live with escrow in the `Ledger`. Requires `Ledger`. */
-export class CombinatorialHouse extends Context.Service<CombinatorialHouse, {
-  /**
-   * Opens a bundle auction now; it settles `spec.duration` ms later (Clock time). Fails with
-   * `AuctionExists`, `TooManyAuctions`, `UnknownAccount` (seller) or `InvalidInput`.
-   */
-  readonly open: (spec: BundleSpec) => Effect.Effect<void, AuctionExists | TooManyAuctions | UnknownAccount | InvalidInput>
-  /**
-   * Bids on a bundle, escrowing up to what the bidder can owe (`mostOwed`); `xor` picks the bid
-   * language (see `BundleBidInput`). A failed bid changes nothing.
-   *
-   * @example
-   * ```ts
-   * yield* house.open({ id: "slots", seller: "pool", items: ["gpu-1", "gpu-2"], duration: 1000 })
-   * yield* house.bid({ auction: "slots", bidder: "a", items: ["gpu-1", "gpu-2"], amount: 10n })
-   * yield* house.bid({ auction: "slots", bidder: "b", items: ["gpu-1"], amount: 6n })
-   * ```
-   */
-  readonly bid: (input: BundleBidInput) => Effect.Effect<void, BundleBidError>
-  /**
-   * Waits for the auction to settle; fails with `SearchLimitExceeded` if winner determination gave
-   * up, `SettlementFailed` if the ledger refused a payment (the escrow was returned).
-   */
-  readonly outcome: (auction: string) => Effect.Effect<BundleOutcome, UnknownAuction | SearchLimitExceeded | SettlementFailed>
-  /** The open auctions in opening order; a settled auction leaves the list (its result: `outcome`). Read-only. */
-  readonly list: Effect.Effect<ReadonlyArray<BundleListing>>
-}>()("mabeam/CombinatorialHouse") {
+/**
+ * Runs combinatorial (bundle, VCG) auctions live with escrow in the `Ledger`. Requires `Ledger`.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class CombinatorialHouse extends Context.Service<
+  CombinatorialHouse,
+  {
+    /**
+     * Opens a bundle auction now; it settles `spec.duration` ms later (Clock time). Fails with
+     * `AuctionExists`, `TooManyAuctions`, `UnknownAccount` (seller) or `InvalidInput`.
+     */
+    readonly open: (
+      spec: BundleSpec
+    ) => Effect.Effect<void, AuctionExists | TooManyAuctions | UnknownAccount | InvalidInput>
+    /**
+     * Bids on a bundle, escrowing up to what the bidder can owe (`mostOwed`); `xor` picks the bid
+     * language (see `BundleBidInput`). A failed bid changes nothing.
+     *
+     * @example
+     * ```ts
+     * yield* house.open({ id: "slots", seller: "pool", items: ["gpu-1", "gpu-2"], duration: 1000 })
+     * yield* house.bid({ auction: "slots", bidder: "a", items: ["gpu-1", "gpu-2"], amount: 10n })
+     * yield* house.bid({ auction: "slots", bidder: "b", items: ["gpu-1"], amount: 6n })
+     * ```
+     */
+    readonly bid: (input: BundleBidInput) => Effect.Effect<void, BundleBidError>
+    /**
+     * Waits for the auction to settle; fails with `SearchLimitExceeded` if winner determination gave
+     * up, `SettlementFailed` if the ledger refused a payment (the escrow was returned).
+     */
+    readonly outcome: (
+      auction: string
+    ) => Effect.Effect<BundleOutcome, UnknownAuction | SearchLimitExceeded | SettlementFailed>
+    /** The open auctions in opening order; a settled auction leaves the list (its result: `outcome`). Read-only. */
+    readonly list: Effect.Effect<ReadonlyArray<BundleListing>>
+  }
+>()("mabeam/CombinatorialHouse") {
   /** A combinatorial auction house with the given bounds over the `Ledger` in context. */
-  static readonly layerWith = (options: CombinatorialHouseOptions = {}): Layer.Layer<CombinatorialHouse, never, Ledger> =>
-    Layer.effect(CombinatorialHouse, make(options))
+  static readonly layerWith = (
+    options: CombinatorialHouseOptions = {}
+  ): Layer.Layer<CombinatorialHouse, never, Ledger> => Layer.effect(CombinatorialHouse, make(options))
 
   /** A combinatorial auction house with default bounds over the `Ledger` in context. */
   static readonly layer: Layer.Layer<CombinatorialHouse, never, Ledger> = CombinatorialHouse.layerWith()

@@ -23,6 +23,9 @@ const ItemId = Schema.String.check(Schema.isBetweenLength(1, 128))
 /**
  * A combinatorial auction: `items` on sale for `duration` ms, at most `maxBids` bids (default
  * 500, at most 10 000), winner determination limited to `maxNodes` search nodes (default 2 000 000).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const BundleSpec = Schema.Struct({
   id: Id,
@@ -32,13 +35,21 @@ export const BundleSpec = Schema.Struct({
   maxBids: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 10_000 }))),
   maxNodes: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000_000 })))
 })
-/** A combinatorial auction. */
+/**
+ * A combinatorial auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BundleSpec = typeof BundleSpec.Type
 
 /**
  * Input of `CombinatorialHouse.bid`: a bid on a bundle of the auction's items; `xor` groups the
  * bidder's exclusive bids (no label: all unlabeled bids of the bidder are exclusive — XOR; a label
  * per bid — OR; shared labels — OR-of-XOR; see `Auctions.BundleBid`).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const BundleBidInput = Schema.Struct({
   auction: Id,
@@ -47,10 +58,20 @@ export const BundleBidInput = Schema.Struct({
   amount: Amount,
   xor: Schema.optionalKey(Schema.String.check(Schema.isBetweenLength(1, 128)))
 })
-/** Input of `CombinatorialHouse.bid`. */
+/**
+ * Input of `CombinatorialHouse.bid`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BundleBidInput = typeof BundleBidInput.Type
 
-/** One winning bidder: what it won (the union of its winning bundles), the sum of its winning bids and its VCG payment. */
+/**
+ * One winning bidder: what it won (the union of its winning bundles), the sum of its winning bids and its VCG payment.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface BundleAward {
   readonly bidder: string
   readonly items: ReadonlyArray<string>
@@ -58,16 +79,31 @@ export interface BundleAward {
   readonly payment: bigint
 }
 
-/** A settled combinatorial auction: the awards (possibly none) and the declared welfare. */
+/**
+ * A settled combinatorial auction: the awards (possibly none) and the declared welfare.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface BundleOutcome {
   readonly awards: ReadonlyArray<BundleAward>
   readonly welfare: bigint
 }
 
-/** Every error a bundle bid can be rejected with by the step. */
+/**
+ * Every error a bundle bid can be rejected with by the step.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BundleStepError = AuctionClosed | SearchLimitExceeded | InvalidInput
 
-/** The state of one live combinatorial auction. */
+/**
+ * The state of one live combinatorial auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface BundleState {
   readonly spec: BundleSpec
   readonly deadline: number
@@ -76,24 +112,44 @@ export interface BundleState {
   readonly result: Result.Result<BundleOutcome, SearchLimitExceeded> | undefined
 }
 
-/** An event of a live combinatorial auction. Times are Clock milliseconds. */
+/**
+ * An event of a live combinatorial auction. Times are Clock milliseconds.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BundleEvent =
   | { readonly _tag: "Bid"; readonly bid: BundleBid; readonly at: number }
   | { readonly _tag: "Close"; readonly at: number }
 
-/** What a step asks its driver to do. */
+/**
+ * What a step asks its driver to do.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BundleOutput =
   | { readonly _tag: "Accepted"; readonly bidder: string; readonly escrow: bigint }
   | { readonly _tag: "Rejected"; readonly error: BundleStepError }
   | { readonly _tag: "Settled"; readonly result: Result.Result<BundleOutcome, SearchLimitExceeded> }
 
-/** The result of one step. */
+/**
+ * The result of one step.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface BundleStep {
   readonly state: BundleState
   readonly outputs: ReadonlyArray<BundleOutput>
 }
 
-/** The initial state of `spec`, opened at `now`. */
+/**
+ * The initial state of `spec`, opened at `now`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const bundleInit = (spec: BundleSpec, now: number): BundleState => ({
   spec,
   deadline: now + spec.duration,
@@ -105,6 +161,9 @@ export const bundleInit = (spec: BundleSpec, now: number): BundleState => ({
 /**
  * The most `bidder` can owe under its bid language: VCG never charges more than the winning bids,
  * and at most one bid per XOR group wins, so the sum over its groups of each group's largest bid.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const mostOwed = (bids: ReadonlyArray<BundleBid>, bidder: string): bigint => {
   const largest = new Map<string, bigint>()
@@ -141,6 +200,9 @@ const settle = (state: BundleState): Result.Result<BundleOutcome, SearchLimitExc
  * (`maxBids`, else `AuctionClosed`), every item is on sale (else `InvalidInput`) and the sum of
  * all bids stays a safe integer (else `SearchLimitExceeded`, so one huge bid cannot void the
  * auction). `Close` at or after the deadline settles once; an early `Close` does nothing.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const bundleStep = (state: BundleState, event: BundleEvent): BundleStep => {
   const { spec } = state
@@ -154,11 +216,17 @@ export const bundleStep = (state: BundleState, event: BundleEvent): BundleStep =
   }
   const missing = event.bid.items.find((item) => !spec.items.includes(item))
   if (missing !== undefined) {
-    return reject(state, new InvalidInput({ where: "CombinatorialHouse.bid", issue: `item "${missing}" is not on sale` }))
+    return reject(
+      state,
+      new InvalidInput({ where: "CombinatorialHouse.bid", issue: `item "${missing}" is not on sale` })
+    )
   }
   const total = state.total + event.bid.amount
   if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
-    return reject(state, new SearchLimitExceeded({ limit: "sum of bid amounts", value: Number(total), maximum: Number.MAX_SAFE_INTEGER }))
+    return reject(
+      state,
+      new SearchLimitExceeded({ limit: "sum of bid amounts", value: Number(total), maximum: Number.MAX_SAFE_INTEGER })
+    )
   }
   const escrow = mostOwed([...state.bids, event.bid], event.bid.bidder)
   return {

@@ -22,6 +22,19 @@ export {
   type BundleStepError,
   mostOwed
 } from "./bundle.ts"
-export { type BundleBidError, type BundleListing, CombinatorialHouse, type CombinatorialHouseOptions } from "./CombinatorialHouse.ts"
-export { type LiveError, liveDeadline, liveInit, liveOutcome, type LiveState, type LiveStep, liveStep } from "./machine.ts"
+export {
+  type BundleBidError,
+  type BundleListing,
+  CombinatorialHouse,
+  type CombinatorialHouseOptions
+} from "./CombinatorialHouse.ts"
+export {
+  type LiveError,
+  liveDeadline,
+  liveInit,
+  liveOutcome,
+  type LiveState,
+  type LiveStep,
+  liveStep
+} from "./machine.ts"
 export { AuctionSpec, BidInput, DropInput, TakeInput } from "./schema.ts"

@@ -9,7 +9,12 @@ import { type Award, clockPrice, dutchPrice } from "../auctions/index.ts"
 import { liveDeadline, liveOutcome, type LiveState } from "./machine.ts"
 import type { AuctionSpec } from "./schema.ts"
 
-/** One auction as `AuctionHouse.list` shows it. Amounts are minor units, times Clock ms. */
+/**
+ * One auction as `AuctionHouse.list` shows it. Amounts are minor units, times Clock ms.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface AuctionListing {
   readonly id: string
   readonly kind: AuctionSpec["kind"]
@@ -51,7 +56,7 @@ const visiblePrice = (live: LiveState, now: number): bigint | undefined => {
     case "english":
       return live.state.leader?.amount
     case "english-proxy":
-      return live.state.leader === undefined ? undefined : live.state.outcome?.award?.payment ?? live.state.price
+      return live.state.leader === undefined ? undefined : (live.state.outcome?.award?.payment ?? live.state.price)
     case "english-clock":
       return live.state.outcome === undefined ? clockPrice(live.state.config, now) : live.state.outcome.award?.payment
     case "dutch":
@@ -61,7 +66,12 @@ const visiblePrice = (live: LiveState, now: number): bigint | undefined => {
   }
 }
 
-/** The listing of the auction `spec` in state `live`, seen at `now`. */
+/**
+ * The listing of the auction `spec` in state `live`, seen at `now`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const listingOf = (spec: AuctionSpec, live: LiveState, now: number): AuctionListing => {
   const outcome = liveOutcome(live)
   return {

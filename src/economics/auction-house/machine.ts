@@ -32,7 +32,12 @@ import {
 import { invariant } from "../../errors/Invariant.ts"
 import type { AuctionSpec } from "./schema.ts"
 
-/** The state of one live auction, tagged by kind. */
+/**
+ * The state of one live auction, tagged by kind.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LiveState =
   | { readonly kind: "english"; readonly state: EnglishState }
   | { readonly kind: "english-proxy"; readonly state: ProxyState }
@@ -40,16 +45,31 @@ export type LiveState =
   | { readonly kind: "dutch"; readonly state: DutchState }
   | { readonly kind: "first-price" | "second-price"; readonly state: SealedState }
 
-/** Every error a live step can reject with. */
+/**
+ * Every error a live step can reject with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LiveError = EnglishError | SealedError | ClockError | AuctionClosed
 
-/** The result of one live step. */
+/**
+ * The result of one live step.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LiveStep {
   readonly state: LiveState
   readonly outputs: ReadonlyArray<AuctionOutput<LiveError>>
 }
 
-/** Builds the initial state of `spec`, opened at `now` (Clock ms). */
+/**
+ * Builds the initial state of `spec`, opened at `now` (Clock ms).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const liveInit = (spec: AuctionSpec, now: number): LiveState => {
   const deadline = now + spec.duration
   switch (spec.kind) {
@@ -60,13 +80,15 @@ export const liveInit = (spec: AuctionSpec, now: number): LiveState => {
           reserve: spec.reserve,
           increment: spec.increment,
           deadline,
-          ...(spec.softClose === undefined ? {} : {
-            softClose: {
-              window: spec.softClose.window,
-              extension: spec.softClose.extension,
-              latest: now + spec.softClose.maxDuration
-            }
-          })
+          ...(spec.softClose === undefined
+            ? {}
+            : {
+                softClose: {
+                  window: spec.softClose.window,
+                  extension: spec.softClose.extension,
+                  latest: now + spec.softClose.maxDuration
+                }
+              })
         })
       }
     case "english-proxy":
@@ -110,7 +132,12 @@ export const liveInit = (spec: AuctionSpec, now: number): LiveState => {
   }
 }
 
-/** One step of a live auction of any kind. A driver sends `Drop` to ascending-clock auctions only. */
+/**
+ * One step of a live auction of any kind. A driver sends `Drop` to ascending-clock auctions only.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const liveStep = (live: LiveState, event: ClockEvent): LiveStep => {
   if (live.kind === "english-clock") {
     const step = clockStep(live.state, event)
@@ -137,13 +164,23 @@ export const liveStep = (live: LiveState, event: ClockEvent): LiveStep => {
   }
 }
 
-/** When the auction next wants a `Close` event (Clock ms). */
+/**
+ * When the auction next wants a `Close` event (Clock ms).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const liveDeadline = (live: LiveState): number =>
   live.kind === "english"
     ? live.state.deadline
     : live.kind === "english-clock"
-    ? live.state.closedAt ?? clockEnd(live.state)
-    : live.state.config.deadline
+      ? (live.state.closedAt ?? clockEnd(live.state))
+      : live.state.config.deadline
 
-/** The outcome, once settled. */
+/**
+ * The outcome, once settled.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const liveOutcome = (live: LiveState): Outcome | undefined => live.state.outcome

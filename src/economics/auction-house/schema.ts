@@ -17,6 +17,9 @@ const Millis = Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 365 * 24
  * second-highest maximum plus `increment`, see `proxyStep`) and `english-clock` (bidders join
  * within `entry` ms with a limit, then the price rises by `increment` every `tick` ms and the last
  * bidder in pays the clock price, see `clockStep`).
+ *
+ * @since 0.1.0
+ * @category schemas
  */
 export const AuctionSpec = Schema.Union([
   Schema.Struct({
@@ -65,20 +68,55 @@ export const AuctionSpec = Schema.Union([
     maxBids: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000 })))
   })
 ])
-/** What to auction and how. */
+/**
+ * What to auction and how.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type AuctionSpec = typeof AuctionSpec.Type
 
-/** Input of `AuctionHouse.bid`. */
+/**
+ * Input of `AuctionHouse.bid`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const BidInput = Schema.Struct({ auction: Id, bidder: AccountId, amount: Amount })
-/** Input of `AuctionHouse.bid`. */
+/**
+ * Input of `AuctionHouse.bid`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BidInput = typeof BidInput.Type
 
-/** Input of `AuctionHouse.drop` (ascending-clock auctions). */
+/**
+ * Input of `AuctionHouse.drop` (ascending-clock auctions).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const DropInput = Schema.Struct({ auction: Id, bidder: AccountId })
-/** Input of `AuctionHouse.drop`. */
+/**
+ * Input of `AuctionHouse.drop`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type DropInput = typeof DropInput.Type
 
-/** Input of `AuctionHouse.take` (Dutch auctions). */
+/**
+ * Input of `AuctionHouse.take` (Dutch auctions).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const TakeInput = Schema.Struct({ auction: Id, bidder: AccountId })
-/** Input of `AuctionHouse.take`. */
+/**
+ * Input of `AuctionHouse.take`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type TakeInput = typeof TakeInput.Type

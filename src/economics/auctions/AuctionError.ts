@@ -6,7 +6,12 @@
  */
 import { Schema } from "effect"
 
-/** A bid (or take) below the auction's reserve price. */
+/**
+ * A bid (or take) below the auction's reserve price.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class BelowReserve extends Schema.TaggedError<BelowReserve>()("BelowReserve", {
   auction: Schema.String,
   amount: Schema.BigInt,
@@ -17,7 +22,12 @@ export class BelowReserve extends Schema.TaggedError<BelowReserve>()("BelowReser
   }
 }
 
-/** An English bid that does not beat the standing bid by the minimum increment. */
+/**
+ * An English bid that does not beat the standing bid by the minimum increment.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class BidTooLow extends Schema.TaggedError<BidTooLow>()("BidTooLow", {
   auction: Schema.String,
   amount: Schema.BigInt,
@@ -33,6 +43,9 @@ export class BidTooLow extends Schema.TaggedError<BidTooLow>()("BidTooLow", {
  * lot already sold, a sealed auction full) — whichever way the settlement ended. `deadline` is when
  * it closed (Clock ms), `at` when the rejected operation came; `failed` is `true` when its
  * settlement failed (the escrow was returned and `outcome` fails).
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class AuctionClosed extends Schema.TaggedError<AuctionClosed>()("AuctionClosed", {
   auction: Schema.String,
@@ -42,14 +55,19 @@ export class AuctionClosed extends Schema.TaggedError<AuctionClosed>()("AuctionC
 }) {
   override get message(): string {
     const ended = this.failed === true ? " but its settlement failed (escrow returned)," : ""
-    return `auction "${this.auction}" closed at ${this.deadline} ms${ended} and accepts no more bids or takes ` +
+    return (
+      `auction "${this.auction}" closed at ${this.deadline} ms${ended} and accepts no more bids or takes ` +
       `(this one came at ${this.at} ms); read its result with outcome("${this.auction}")`
+    )
   }
 }
 
 /**
  * No auction has this id: it was never opened here, or it settled so long ago that its result was
  * forgotten (a house remembers its last 10 000 settled auctions).
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class UnknownAuction extends Schema.TaggedError<UnknownAuction>()("UnknownAuction", {
   auction: Schema.String
@@ -59,18 +77,30 @@ export class UnknownAuction extends Schema.TaggedError<UnknownAuction>()("Unknow
   }
 }
 
-/** A `drop` from a bidder that is not in the ascending-clock auction (never joined, or already out). */
+/**
+ * A `drop` from a bidder that is not in the ascending-clock auction (never joined, or already out).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class NotBidding extends Schema.TaggedError<NotBidding>()("NotBidding", {
   auction: Schema.String,
   bidder: Schema.String
 }) {
   override get message(): string {
-    return `auction "${this.auction}": "${this.bidder}" is not bidding, so it cannot drop out; ` +
+    return (
+      `auction "${this.auction}": "${this.bidder}" is not bidding, so it cannot drop out; ` +
       `join with a bid before the clock starts`
+    )
   }
 }
 
-/** A sealed-bid auction accepts one bid per bidder. */
+/**
+ * A sealed-bid auction accepts one bid per bidder.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class DuplicateBid extends Schema.TaggedError<DuplicateBid>()("DuplicateBid", {
   auction: Schema.String,
   bidder: Schema.String
@@ -80,7 +110,12 @@ export class DuplicateBid extends Schema.TaggedError<DuplicateBid>()("DuplicateB
   }
 }
 
-/** The operation does not exist for this kind of auction (e.g. `take` on an English auction). */
+/**
+ * The operation does not exist for this kind of auction (e.g. `take` on an English auction).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class WrongAuctionKind extends Schema.TaggedError<WrongAuctionKind>()("WrongAuctionKind", {
   auction: Schema.String,
   kind: Schema.String,
@@ -91,7 +126,12 @@ export class WrongAuctionKind extends Schema.TaggedError<WrongAuctionKind>()("Wr
   }
 }
 
-/** Exact winner determination gave up: the instance is beyond the configured limits. */
+/**
+ * Exact winner determination gave up: the instance is beyond the configured limits.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SearchLimitExceeded extends Schema.TaggedError<SearchLimitExceeded>()("SearchLimitExceeded", {
   limit: Schema.String,
   value: Schema.Number,
@@ -102,7 +142,12 @@ export class SearchLimitExceeded extends Schema.TaggedError<SearchLimitExceeded>
   }
 }
 
-/** `AuctionHouse.open` was called with an id already in use. */
+/**
+ * `AuctionHouse.open` was called with an id already in use.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class AuctionExists extends Schema.TaggedError<AuctionExists>()("AuctionExists", {
   auction: Schema.String
 }) {
@@ -111,7 +156,12 @@ export class AuctionExists extends Schema.TaggedError<AuctionExists>()("AuctionE
   }
 }
 
-/** An auction service already runs `limit` auctions at once; wait for one to settle. */
+/**
+ * An auction service already runs `limit` auctions at once; wait for one to settle.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class TooManyAuctions extends Schema.TaggedError<TooManyAuctions>()("TooManyAuctions", {
   auction: Schema.String,
   limit: Schema.Number
@@ -125,6 +175,9 @@ export class TooManyAuctions extends Schema.TaggedError<TooManyAuctions>()("TooM
  * The auction closed but its settlement failed (the ledger refused a capture or release): the
  * auction is listed as `failed`, every hold still in escrow was returned to its bidder, and
  * `outcome` fails with this error instead of an award.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class SettlementFailed extends Schema.TaggedError<SettlementFailed>()("SettlementFailed", {
   auction: Schema.String,

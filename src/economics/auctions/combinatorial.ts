@@ -34,41 +34,80 @@ import { search, type SearchProblem, type WarmStart } from "./internal/search.ts
 
 const ItemId = Schema.String.check(Schema.isBetweenLength(1, 128))
 
-/** A bid on a bundle of items; `xor` names the bidder's group of exclusive bids (see the bid languages above). */
+/**
+ * A bid on a bundle of items; `xor` names the bidder's group of exclusive bids (see the bid languages above).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const BundleBid = Schema.Struct({
   bidder: AccountId,
   items: Schema.Array(ItemId).check(Schema.isBetweenLength(1, 64)),
   amount: Amount,
   xor: Schema.optionalKey(Schema.String.check(Schema.isBetweenLength(1, 128)))
 })
-/** A bid on a bundle of items. */
+/**
+ * A bid on a bundle of items.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BundleBid = typeof BundleBid.Type
 
-/** Input of winner determination and VCG: the items on sale and the bundle bids. */
+/**
+ * Input of winner determination and VCG: the items on sale and the bundle bids.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const CombinatorialInput = Schema.Struct({
   items: Schema.Array(ItemId).check(Schema.isBetweenLength(1, 256)),
   bids: Schema.Array(BundleBid).check(Schema.isMaxLength(10_000))
 })
-/** Input of winner determination and VCG. */
+/**
+ * Input of winner determination and VCG.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type CombinatorialInput = typeof CombinatorialInput.Type
 
-/** Options of the exact search. */
+/**
+ * Options of the exact search.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SearchOptions {
   /** Give up with `SearchLimitExceeded` after exploring this many nodes. Default 2 000 000. */
   readonly maxNodes?: number
 }
 
-/** A welfare-maximising allocation: winning bid indices (into `input.bids`, ascending) and declared welfare. */
+/**
+ * A welfare-maximising allocation: winning bid indices (into `input.bids`, ascending) and declared welfare.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Allocation {
   readonly winners: ReadonlyArray<number>
   readonly welfare: bigint
   readonly nodes: number
 }
 
-/** A VCG outcome: the allocation and, for each winning bidder (in order of its first winning bid), its winning bids and payment. */
+/**
+ * A VCG outcome: the allocation and, for each winning bidder (in order of its first winning bid), its winning bids and payment.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface VcgOutcome {
   readonly allocation: Allocation
-  readonly payments: ReadonlyArray<{ readonly bidder: string; readonly bids: ReadonlyArray<number>; readonly payment: bigint }>
+  readonly payments: ReadonlyArray<{
+    readonly bidder: string
+    readonly bids: ReadonlyArray<number>
+    readonly payment: bigint
+  }>
 }
 
 interface Prepared {
@@ -88,10 +127,10 @@ const prepare = (input: CombinatorialInput): Result.Result<Prepared, SearchLimit
     // A bid naming an item not on sale can never win; it keeps its index but gets no chance.
     if (items.some((i) => i === undefined)) continue
     let bidder = bidderIndex.get(bid.bidder)
-    if (bidder === undefined) bidderIndex.set(bid.bidder, bidder = bidderIndex.size)
+    if (bidder === undefined) bidderIndex.set(bid.bidder, (bidder = bidderIndex.size))
     const label = `${bidder}:${bid.xor ?? ""}`
     let group = groupIndex.get(label)
-    if (group === undefined) groupIndex.set(label, group = groupIndex.size)
+    if (group === undefined) groupIndex.set(label, (group = groupIndex.size))
     bids.push({ items: items as Array<number>, amount: Number(bid.amount), bidder, group })
   }
   if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
@@ -154,12 +193,17 @@ const solve = (
  *   { bidder: "b", items: ["x"], amount: 6n }, { bidder: "c", items: ["y"], amount: 6n }] })
  * // Result.succeed({ winners: [1, 2], welfare: 12n, nodes: … })
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const winnerDetermination = (
   input: CombinatorialInput,
   options: SearchOptions = {}
 ): Result.Result<Allocation, SearchLimitExceeded> =>
-  Result.flatMap(prepare(input), (prepared) => Result.map(solve(input, prepared, -1, options), (solved) => solved.allocation))
+  Result.flatMap(prepare(input), (prepared) =>
+    Result.map(solve(input, prepared, -1, options), (solved) => solved.allocation)
+  )
 
 /**
  * VCG: the welfare-maximising allocation, and each winner pays the harm it does to the others —
@@ -168,23 +212,31 @@ export const winnerDetermination = (
  * bidder (however many bids it wins), each warm-started from the main allocation minus that bidder's bids (already a
  * feasible allocation without it, so the search only has to look for better ones) and from the
  * main search's proved subproblem bounds (still valid with fewer bids).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const vcg = (
   input: CombinatorialInput,
   options: SearchOptions = {}
 ): Result.Result<VcgOutcome, SearchLimitExceeded> =>
   Result.flatMap(prepare(input), (prepared) =>
-    Result.flatMap(solve(input, prepared, -1, options), ({ allocation, bounds, solverWinners }): Result.Result<VcgOutcome, SearchLimitExceeded> => {
-      const payments: Array<{ bidder: string; bids: Array<number>; payment: bigint }> = []
-      const won = new Map<string, Array<number>>()
-      for (const bid of allocation.winners) won.set(input.bids[bid]!.bidder, [...(won.get(input.bids[bid]!.bidder) ?? []), bid])
-      for (const [bidder, bids] of won) {
-        const excluded = prepared.bidderIds.indexOf(bidder)
-        const others = solverWinners.filter((k) => prepared.problem.bids[k]!.bidder !== excluded)
-        const without = solve(input, prepared, excluded, options, { initial: others, inherited: bounds })
-        if (Result.isFailure(without)) return Result.fail(without.failure)
-        const othersWelfare = bids.reduce((sum, bid) => sum - input.bids[bid]!.amount, allocation.welfare)
-        payments.push({ bidder, bids, payment: without.success.allocation.welfare - othersWelfare })
+    Result.flatMap(
+      solve(input, prepared, -1, options),
+      ({ allocation, bounds, solverWinners }): Result.Result<VcgOutcome, SearchLimitExceeded> => {
+        const payments: Array<{ bidder: string; bids: Array<number>; payment: bigint }> = []
+        const won = new Map<string, Array<number>>()
+        for (const bid of allocation.winners)
+          won.set(input.bids[bid]!.bidder, [...(won.get(input.bids[bid]!.bidder) ?? []), bid])
+        for (const [bidder, bids] of won) {
+          const excluded = prepared.bidderIds.indexOf(bidder)
+          const others = solverWinners.filter((k) => prepared.problem.bids[k]!.bidder !== excluded)
+          const without = solve(input, prepared, excluded, options, { initial: others, inherited: bounds })
+          if (Result.isFailure(without)) return Result.fail(without.failure)
+          const othersWelfare = bids.reduce((sum, bid) => sum - input.bids[bid]!.amount, allocation.welfare)
+          payments.push({ bidder, bids, payment: without.success.allocation.welfare - othersWelfare })
+        }
+        return Result.succeed({ allocation, payments })
       }
-      return Result.succeed({ allocation, payments })
-    }))
+    )
+  )

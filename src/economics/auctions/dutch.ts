@@ -15,7 +15,12 @@ import type { AuctionEvent, Outcome, Step } from "./types.ts"
 
 const Millis = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
-/** Configuration of a Dutch auction. `start` and `deadline` are Clock milliseconds. */
+/**
+ * Configuration of a Dutch auction. `start` and `deadline` are Clock milliseconds.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const DutchConfig = Schema.Struct({
   startPrice: Amount,
   decrement: Amount,
@@ -24,31 +29,56 @@ export const DutchConfig = Schema.Struct({
   start: Millis,
   deadline: Millis
 })
-/** Configuration of a Dutch auction. */
+/**
+ * Configuration of a Dutch auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type DutchConfig = typeof DutchConfig.Type
 
-/** State of a Dutch auction. */
+/**
+ * State of a Dutch auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface DutchState {
   readonly auction: string
   readonly config: DutchConfig
   readonly outcome: Outcome | undefined
 }
 
-/** A fresh Dutch auction named `auction`. */
+/**
+ * A fresh Dutch auction named `auction`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const dutchInit = (auction: string, config: DutchConfig): DutchState => ({
   auction,
   config,
   outcome: undefined
 })
 
-/** The clock price at time `at`: `startPrice − decrement·⌊(at − start)/tick⌋`, floored at the reserve. */
+/**
+ * The clock price at time `at`: `startPrice − decrement·⌊(at − start)/tick⌋`, floored at the reserve.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const dutchPrice = (config: DutchConfig, at: number): bigint => {
   const steps = BigInt(Math.max(0, Math.floor((at - config.start) / config.tick)))
   const price = config.startPrice - config.decrement * steps
   return price > config.reserve ? price : config.reserve
 }
 
-/** One step of a Dutch auction. `Bid` is treated as a take (the amount is ignored: the clock sets the price). */
+/**
+ * One step of a Dutch auction. `Bid` is treated as a take (the amount is ignored: the clock sets the price).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const dutchStep = (state: DutchState, event: AuctionEvent): Step<DutchState, AuctionClosed> => {
   const deadline = state.config.deadline
   if (event._tag === "Close") {
@@ -64,7 +94,10 @@ export const dutchStep = (state: DutchState, event: AuctionEvent): Step<DutchSta
   const outcome: Outcome = { award: { winner: event.bidder, bid: price, payment: price } }
   return {
     state: { ...state, outcome },
-    outputs: [{ _tag: "Accepted", bidder: event.bidder, amount: price }, { _tag: "Settled", outcome }]
+    outputs: [
+      { _tag: "Accepted", bidder: event.bidder, amount: price },
+      { _tag: "Settled", outcome }
+    ]
   }
 }
 
@@ -76,6 +109,9 @@ export const dutchStep = (state: DutchState, event: AuctionEvent): Step<DutchSta
  * dutch("lot", { startPrice: 100n, decrement: 10n, tick: 1000, reserve: 50n, start: 0, deadline: 10_000 },
  *   [{ bidder: "a", at: 2500 }]) // { award: { winner: "a", bid: 80n, payment: 80n } }
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const dutch = (
   auction: string,
@@ -84,6 +120,9 @@ export const dutch = (
 ): Outcome => {
   let state = dutchInit(auction, config)
   for (const take of takes) state = dutchStep(state, { _tag: "Take", ...take }).state
-  return dutchStep(state, { _tag: "Close", at: Math.max(config.deadline, ...takes.map((t) => t.at)) }).state.outcome ??
-    { award: undefined }
+  return (
+    dutchStep(state, { _tag: "Close", at: Math.max(config.deadline, ...takes.map((t) => t.at)) }).state.outcome ?? {
+      award: undefined
+    }
+  )
 }

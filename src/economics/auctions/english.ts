@@ -16,24 +16,46 @@ import type { AuctionEvent, AuctionOutput, Outcome, RankedBid, Step } from "./ty
 
 const Millis = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
-/** Configuration of an English auction. `deadline` and `latest` are Clock milliseconds. */
+/**
+ * Configuration of an English auction. `deadline` and `latest` are Clock milliseconds.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const EnglishConfig = Schema.Struct({
   reserve: NonNegativeAmount,
   increment: Amount,
   deadline: Millis,
-  softClose: Schema.optionalKey(Schema.Struct({
-    window: Millis,
-    extension: Millis.check(Schema.isGreaterThan(0)),
-    latest: Millis
-  }))
+  softClose: Schema.optionalKey(
+    Schema.Struct({
+      window: Millis,
+      extension: Millis.check(Schema.isGreaterThan(0)),
+      latest: Millis
+    })
+  )
 })
-/** Configuration of an English auction. */
+/**
+ * Configuration of an English auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type EnglishConfig = typeof EnglishConfig.Type
 
-/** Errors an English step can reject a bid with. */
+/**
+ * Errors an English step can reject a bid with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type EnglishError = BelowReserve | BidTooLow | AuctionClosed
 
-/** State of an English auction. */
+/**
+ * State of an English auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface EnglishState {
   readonly auction: string
   readonly config: EnglishConfig
@@ -43,7 +65,12 @@ export interface EnglishState {
   readonly outcome: Outcome | undefined
 }
 
-/** A fresh English auction named `auction`. */
+/**
+ * A fresh English auction named `auction`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const englishInit = (auction: string, config: EnglishConfig): EnglishState => ({
   auction,
   config,
@@ -53,17 +80,30 @@ export const englishInit = (auction: string, config: EnglishConfig): EnglishStat
   outcome: undefined
 })
 
-/** The smallest bid the auction accepts now. */
+/**
+ * The smallest bid the auction accepts now.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const englishMinimum = (state: EnglishState): bigint =>
-  state.leader === undefined ? (state.config.reserve > 0n ? state.config.reserve : 1n) :
-    state.leader.amount + state.config.increment
+  state.leader === undefined
+    ? state.config.reserve > 0n
+      ? state.config.reserve
+      : 1n
+    : state.leader.amount + state.config.increment
 
 const reject = (state: EnglishState, error: EnglishError): Step<EnglishState, EnglishError> => ({
   state,
   outputs: [{ _tag: "Rejected", error }]
 })
 
-/** One step of an English auction. `Take` is rejected (closed) — English auctions only take bids. */
+/**
+ * One step of an English auction. `Take` is rejected (closed) — English auctions only take bids.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const englishStep = (state: EnglishState, event: AuctionEvent): Step<EnglishState, EnglishError> => {
   const closed = state.outcome !== undefined || event.at >= state.deadline
   if (event._tag === "Close") {
@@ -112,6 +152,9 @@ export const englishStep = (state: EnglishState, event: AuctionEvent): Step<Engl
  *   [{ bidder: "a", amount: 10n, at: 1 }, { bidder: "b", amount: 15n, at: 2 }])
  * // { award: { winner: "b", bid: 15n, payment: 15n } }
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const english = (
   auction: string,

@@ -26,7 +26,12 @@ import type { AuctionEvent, Outcome, RankedBid, Step } from "./types.ts"
 
 const Millis = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
-/** Configuration of an ascending-clock auction. `start` and `deadline` are Clock milliseconds. */
+/**
+ * Configuration of an ascending-clock auction. `start` and `deadline` are Clock milliseconds.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ClockConfig = Schema.Struct({
   reserve: Amount,
   increment: Amount,
@@ -34,16 +39,36 @@ export const ClockConfig = Schema.Struct({
   start: Millis,
   deadline: Millis
 })
-/** Configuration of an ascending-clock auction. */
+/**
+ * Configuration of an ascending-clock auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ClockConfig = typeof ClockConfig.Type
 
-/** What an ascending-clock auction is fed: the single-item events and drop-outs. */
+/**
+ * What an ascending-clock auction is fed: the single-item events and drop-outs.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ClockEvent = AuctionEvent | { readonly _tag: "Drop"; readonly bidder: string; readonly at: number }
 
-/** Errors an ascending-clock step can reject with. */
+/**
+ * Errors an ascending-clock step can reject with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ClockError = BelowReserve | BidTooLow | AuctionClosed | NotBidding
 
-/** State of an ascending-clock auction: the bidders still in (join order), each with its limit. */
+/**
+ * State of an ascending-clock auction: the bidders still in (join order), each with its limit.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClockState {
   readonly auction: string
   readonly config: ClockConfig
@@ -54,7 +79,12 @@ export interface ClockState {
   readonly closedAt: number | undefined
 }
 
-/** A fresh ascending-clock auction named `auction`. */
+/**
+ * A fresh ascending-clock auction named `auction`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const clockInit = (auction: string, config: ClockConfig): ClockState => ({
   auction,
   config,
@@ -64,7 +94,12 @@ export const clockInit = (auction: string, config: ClockConfig): ClockState => (
   closedAt: undefined
 })
 
-/** The clock price at `at` (Clock ms): `reserve` until `start`, frozen from `deadline`. */
+/**
+ * The clock price at `at` (Clock ms): `reserve` until `start`, frozen from `deadline`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const clockPrice = (config: ClockConfig, at: number): bigint => {
   const t = Math.min(at, config.deadline)
   if (t < config.start) return config.reserve
@@ -72,9 +107,15 @@ export const clockPrice = (config: ClockConfig, at: number): bigint => {
 }
 
 // Best first: higher limit, then earlier join.
-const byLimit = (x: RankedBid, y: RankedBid): number => x.amount === y.amount ? x.seq - y.seq : x.amount > y.amount ? -1 : 1
+const byLimit = (x: RankedBid, y: RankedBid): number =>
+  x.amount === y.amount ? x.seq - y.seq : x.amount > y.amount ? -1 : 1
 
-/** When the auction ends if nobody drops or joins any more (Clock ms). */
+/**
+ * When the auction ends if nobody drops or joins any more (Clock ms).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const clockEnd = (state: ClockState): number => {
   const { config } = state
   if (state.bidders.length <= 1) return config.start
@@ -105,7 +146,12 @@ const reject = (state: ClockState, error: ClockError): Step<ClockState, ClockErr
   outputs: [{ _tag: "Rejected", error }]
 })
 
-/** One step of an ascending-clock auction: `Bid` joins or raises a limit, `Drop` leaves, `Close` settles once over. */
+/**
+ * One step of an ascending-clock auction: `Bid` joins or raises a limit, `Drop` leaves, `Close` settles once over.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const clockStep = (state: ClockState, event: ClockEvent): Step<ClockState, ClockError> => {
   const end = clockEnd(state)
   if (event._tag === "Close") {
@@ -132,7 +178,7 @@ export const clockStep = (state: ClockState, event: ClockEvent): Step<ClockState
   if (index >= 0) {
     const limit = state.bidders[index]!.amount
     if (amount <= limit) return reject(state, new BidTooLow({ auction, amount, minimum: limit + 1n }))
-    const bidders = state.bidders.map((b, i) => i === index ? { ...b, amount } : b)
+    const bidders = state.bidders.map((b, i) => (i === index ? { ...b, amount } : b))
     return { state: { ...state, bidders, seq: state.seq + 1 }, outputs: [{ _tag: "Accepted", bidder, amount }] }
   }
   if (at >= config.start) return reject(state, new AuctionClosed({ auction, at, deadline: config.start }))
@@ -154,8 +200,15 @@ export const clockStep = (state: ClockState, event: ClockEvent): Step<ClockState
  *   { _tag: "Bid", bidder: "c", amount: 25n, at: 0 }, { _tag: "Drop", bidder: "b", at: 3500 }])
  * // { award: { winner: "a", bid: 40n, payment: 30n } }
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
-export const clockEnglish = (auction: string, config: ClockConfig, events: ReadonlyArray<Exclude<ClockEvent, { _tag: "Close" | "Take" }>>): Outcome => {
+export const clockEnglish = (
+  auction: string,
+  config: ClockConfig,
+  events: ReadonlyArray<Exclude<ClockEvent, { _tag: "Close" | "Take" }>>
+): Outcome => {
   let state = clockInit(auction, config)
   for (const event of events) state = clockStep(state, event).state
   const closed = clockStep(state, { _tag: "Close", at: Math.max(clockEnd(state), config.deadline) }).state

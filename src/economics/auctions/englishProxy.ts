@@ -30,12 +30,27 @@ import type { AuctionEvent, AuctionOutput, Outcome, RankedBid, Step } from "./ty
 
 const Millis = Schema.Int.check(Schema.isGreaterThanOrEqualTo(0))
 
-/** Configuration of a proxy English auction. `deadline` is Clock milliseconds. */
+/**
+ * Configuration of a proxy English auction. `deadline` is Clock milliseconds.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const ProxyConfig = Schema.Struct({ reserve: NonNegativeAmount, increment: Amount, deadline: Millis })
-/** Configuration of a proxy English auction. */
+/**
+ * Configuration of a proxy English auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ProxyConfig = typeof ProxyConfig.Type
 
-/** State of a proxy English auction. `leader.amount` is the leader's maximum. */
+/**
+ * State of a proxy English auction. `leader.amount` is the leader's maximum.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ProxyState {
   readonly auction: string
   readonly config: ProxyConfig
@@ -49,9 +64,14 @@ export interface ProxyState {
   readonly outcome: Outcome | undefined
 }
 
-const opening = (config: ProxyConfig): bigint => config.reserve > 0n ? config.reserve : 1n
+const opening = (config: ProxyConfig): bigint => (config.reserve > 0n ? config.reserve : 1n)
 
-/** A fresh proxy English auction named `auction`. */
+/**
+ * A fresh proxy English auction named `auction`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const proxyInit = (auction: string, config: ProxyConfig): ProxyState => ({
   auction,
   config,
@@ -62,7 +82,12 @@ export const proxyInit = (auction: string, config: ProxyConfig): ProxyState => (
   outcome: undefined
 })
 
-/** The smallest maximum a bidder other than the leader may state now. */
+/**
+ * The smallest maximum a bidder other than the leader may state now.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const proxyMinimum = (state: ProxyState): bigint =>
   state.leader === undefined ? opening(state.config) : state.price + state.config.increment
 
@@ -77,7 +102,12 @@ const reject = (state: ProxyState, error: EnglishError): Step<ProxyState, Englis
   outputs: [{ _tag: "Rejected", error }]
 })
 
-/** One step of a proxy English auction (`Bid.amount` is the bidder's maximum). `Take` is rejected. */
+/**
+ * One step of a proxy English auction (`Bid.amount` is the bidder's maximum). `Take` is rejected.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const proxyStep = (state: ProxyState, event: AuctionEvent): Step<ProxyState, EnglishError> => {
   const deadline = state.config.deadline
   if (event._tag === "Close") {
@@ -95,10 +125,12 @@ export const proxyStep = (state: ProxyState, event: AuctionEvent): Step<ProxySta
   if (event._tag === "Take") return reject(state, new AuctionClosed({ auction: state.auction, at, deadline: at }))
   const { amount, bidder } = event
   const { config, leader } = state
-  if (amount < config.reserve) return reject(state, new BelowReserve({ auction: state.auction, amount, reserve: config.reserve }))
+  if (amount < config.reserve)
+    return reject(state, new BelowReserve({ auction: state.auction, amount, reserve: config.reserve }))
   const seq = state.seq + 1
   if (leader !== undefined && leader.bidder === bidder) {
-    if (amount <= leader.amount) return reject(state, new BidTooLow({ auction: state.auction, amount, minimum: leader.amount + 1n }))
+    if (amount <= leader.amount)
+      return reject(state, new BidTooLow({ auction: state.auction, amount, minimum: leader.amount + 1n }))
     return {
       state: { ...state, leader: { ...leader, amount }, price: priceOf(config, amount, state.second), seq },
       outputs: [{ _tag: "Accepted", bidder, amount }]
@@ -116,7 +148,10 @@ export const proxyStep = (state: ProxyState, event: AuctionEvent): Step<ProxySta
   if (leader !== undefined) outputs.push({ _tag: "Outbid", bidder: leader.bidder })
   outputs.push({ _tag: "Accepted", bidder, amount })
   const price = priceOf(config, amount, second)
-  invariant(price <= amount && price >= opening(config), "the proxy price lies between the opening price and the leader's maximum")
+  invariant(
+    price <= amount && price >= opening(config),
+    "the proxy price lies between the opening price and the leader's maximum"
+  )
   return { state: { ...state, leader: { bidder, amount, seq: state.seq }, second, price, seq }, outputs }
 }
 
@@ -131,6 +166,9 @@ export const proxyStep = (state: ProxyState, event: AuctionEvent): Step<ProxySta
  *   { bidder: "c", amount: 50n, at: 3 }, { bidder: "a", amount: 80n, at: 4 }])
  * // { award: { winner: "a", bid: 80n, payment: 55n } }
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const proxyEnglish = (
   auction: string,

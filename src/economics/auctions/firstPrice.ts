@@ -13,6 +13,9 @@ import { type Outcome, rankSealed, type SealedInput } from "./types.ts"
  * firstPrice({ bids: [{ bidder: "a", amount: 5n }, { bidder: "b", amount: 7n }], reserve: 1n })
  * // { award: { winner: "b", bid: 7n, payment: 7n } }
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const firstPrice = (input: SealedInput): Outcome => {
   const top = rankSealed(input)[0]

@@ -11,20 +11,40 @@ import { firstPrice } from "./firstPrice.ts"
 import type { AuctionEvent, Bid, Outcome, Step } from "./types.ts"
 import { vickrey } from "./vickrey.ts"
 
-/** Configuration of a live sealed-bid auction. `deadline` is in Clock milliseconds. */
+/**
+ * Configuration of a live sealed-bid auction. `deadline` is in Clock milliseconds.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const SealedConfig = Schema.Struct({
   pricing: Schema.Literals(["first-price", "second-price"]),
   reserve: NonNegativeAmount,
   deadline: Schema.Int.check(Schema.isGreaterThanOrEqualTo(0)),
   maxBids: Schema.optionalKey(Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 100_000 })))
 })
-/** Configuration of a live sealed-bid auction. */
+/**
+ * Configuration of a live sealed-bid auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SealedConfig = typeof SealedConfig.Type
 
-/** Errors a sealed step can reject a bid with. */
+/**
+ * Errors a sealed step can reject a bid with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SealedError = BelowReserve | AuctionClosed | DuplicateBid
 
-/** State of a live sealed-bid auction. */
+/**
+ * State of a live sealed-bid auction.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SealedState {
   readonly auction: string
   readonly config: SealedConfig
@@ -32,7 +52,12 @@ export interface SealedState {
   readonly outcome: Outcome | undefined
 }
 
-/** A fresh sealed-bid auction named `auction`. */
+/**
+ * A fresh sealed-bid auction named `auction`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const sealedInit = (auction: string, config: SealedConfig): SealedState => ({
   auction,
   config,
@@ -48,6 +73,9 @@ const reject = (state: SealedState, error: SealedError): Step<SealedState, Seale
 /**
  * One step of a sealed-bid auction. Bids are accepted until the deadline or until `maxBids`
  * (default 10 000) is reached, after which further bids are rejected as closed.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const sealedStep = (state: SealedState, event: AuctionEvent): Step<SealedState, SealedError> => {
   const { auction, config } = state

@@ -16,6 +16,9 @@ import { type Outcome, rankSealed, type SealedInput } from "./types.ts"
  * vickrey({ bids: [{ bidder: "a", amount: 5n }, { bidder: "b", amount: 7n }], reserve: 1n })
  * // { award: { winner: "b", bid: 7n, payment: 5n } }
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const vickrey = (input: SealedInput): Outcome => {
   const [top, second] = rankSealed(input)

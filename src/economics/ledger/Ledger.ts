@@ -48,7 +48,12 @@ import {
   TransferInput
 } from "./schema.ts"
 
-/** Options of `Ledger.layerWith`. */
+/**
+ * Options of `Ledger.layerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface LedgerOptions {
   /** How many idempotency keys are remembered; past this the oldest is forgotten. Default 100 000. */
   readonly maxIdempotencyKeys?: number
@@ -87,7 +92,7 @@ const describeCall = (operation: string, args: ReadonlyArray<unknown>) => {
 }
 
 const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const secure = Option.getOrUndefined(yield* Effect.serviceOption(SecureMode))
     // Seeded when the ledger was built with an explicitly provided `Random` (not the default).
     const key = holdKey(Context.getOrUndefined(yield* Effect.context<never>(), Random.Random) !== undefined)
@@ -120,7 +125,7 @@ const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
     // to the book, which reports `UnknownHold`.
     const settling = <A, E>(holdId: string, effect: Effect.Effect<A, E>): Effect.Effect<A, E | Unauthorized> => {
       if (secure === undefined) return effect
-      return Effect.gen(function*() {
+      return Effect.gen(function* () {
         const holder = book.holder(holdId)
         if (holder === undefined) return yield* effect
         const caller = yield* secure.caller
@@ -132,70 +137,114 @@ const make = (options: LedgerOptions): Effect.Effect<Ledger["Service"]> =>
       })
     }
 
-    return Ledger.of(traced<Ledger["Service"]>("ledger", tracedOperations, { withinTrace: true, describe: describeCall })({
-      open: (account) =>
-        Effect.flatMap(decodeOpen(account), (a) => guarded(`ledger:open:${a}`, run(() => book.open(a)))),
-      mint: (input) =>
-        Effect.flatMap(decodeMint(input), (i) => guarded(`ledger:mint:${i.account}`, run(() => book.mint(i.account, i.amount)))),
-      burn: (input) =>
-        Effect.flatMap(decodeBurn(input), (i) => guarded(`ledger:burn:${i.account}`, run(() => book.burn(i.account, i.amount)))),
-      transfer: (input) =>
-        Effect.flatMap(decodeTransfer(input), (i) =>
-          guarded(`ledger:transfer:${i.from}`, run(() => book.transfer(i.from, i.to, i.amount, i.key)))),
-      hold: (input) =>
-        Effect.flatMap(decodeHold(input), (i) =>
-          Effect.acquireRelease(
-            secure === undefined
-              ? run(() => book.hold(i.account, i.amount, undefined))
-              : Effect.flatMap(secure.require(`ledger:hold:${i.account}`), (owner) => run(() => book.hold(i.account, i.amount, owner))),
-            // Settled holds are gone from the book; releasing them again is a no-op by design.
-            (hold) => Effect.sync(() => book.isHeld(hold.id) ? book.release(hold.id) : undefined)
-          )),
-      capture: (input) =>
-        Effect.flatMap(decodeCapture(input), (i) =>
-          settling(i.hold, run(() => book.capture(i.hold, i.to, i.amount, i.keepRest === true)))),
-      release: (hold) => Effect.flatMap(decodeRelease(hold), (h) => settling(h, run(() => book.release(h)))),
-      balance: (account) => Effect.flatMap(Account(account), (a) => run(() => book.balance(a))),
-      audit: run(() => Result.succeed(book.audit()))
-    }))
+    return Ledger.of(
+      traced<Ledger["Service"]>("ledger", tracedOperations, { withinTrace: true, describe: describeCall })({
+        open: (account) =>
+          Effect.flatMap(decodeOpen(account), (a) =>
+            guarded(
+              `ledger:open:${a}`,
+              run(() => book.open(a))
+            )
+          ),
+        mint: (input) =>
+          Effect.flatMap(decodeMint(input), (i) =>
+            guarded(
+              `ledger:mint:${i.account}`,
+              run(() => book.mint(i.account, i.amount))
+            )
+          ),
+        burn: (input) =>
+          Effect.flatMap(decodeBurn(input), (i) =>
+            guarded(
+              `ledger:burn:${i.account}`,
+              run(() => book.burn(i.account, i.amount))
+            )
+          ),
+        transfer: (input) =>
+          Effect.flatMap(decodeTransfer(input), (i) =>
+            guarded(
+              `ledger:transfer:${i.from}`,
+              run(() => book.transfer(i.from, i.to, i.amount, i.key))
+            )
+          ),
+        hold: (input) =>
+          Effect.flatMap(decodeHold(input), (i) =>
+            Effect.acquireRelease(
+              secure === undefined
+                ? run(() => book.hold(i.account, i.amount, undefined))
+                : Effect.flatMap(secure.require(`ledger:hold:${i.account}`), (owner) =>
+                    run(() => book.hold(i.account, i.amount, owner))
+                  ),
+              // Settled holds are gone from the book; releasing them again is a no-op by design.
+              (hold) => Effect.sync(() => (book.isHeld(hold.id) ? book.release(hold.id) : undefined))
+            )
+          ),
+        capture: (input) =>
+          Effect.flatMap(decodeCapture(input), (i) =>
+            settling(
+              i.hold,
+              run(() => book.capture(i.hold, i.to, i.amount, i.keepRest === true))
+            )
+          ),
+        release: (hold) =>
+          Effect.flatMap(decodeRelease(hold), (h) =>
+            settling(
+              h,
+              run(() => book.release(h))
+            )
+          ),
+        balance: (account) => Effect.flatMap(Account(account), (a) => run(() => book.balance(a))),
+        audit: run(() => Result.succeed(book.audit()))
+      })
+    )
   })
 
-/** The ledger service. All amounts are `bigint` minor units. */
-export class Ledger extends Context.Service<Ledger, {
-  /** Opens an empty account. Fails with `AccountExists` if the name is taken. */
-  readonly open: (account: string) => Effect.Effect<void, AccountExists | InvalidInput | Unauthorized>
-  /** Creates money on `account` (the only way supply grows). */
-  readonly mint: (input: AccountAmount) => Effect.Effect<void, UnknownAccount | InvalidInput | Unauthorized>
-  /** Destroys available money on `account` (the only way supply shrinks). */
-  readonly burn: (input: AccountAmount) => Effect.Effect<void, UnknownAccount | InsufficientFunds | InvalidInput | Unauthorized>
-  /**
-   * Moves `amount` from `from` to `to`. With a `key`, replaying the same transfer returns the first
-   * receipt and moves nothing; reusing the key for a different transfer fails with `IdempotencyConflict`.
-   */
-  readonly transfer: (
-    input: TransferInput
-  ) => Effect.Effect<Transfer, UnknownAccount | InsufficientFunds | IdempotencyConflict | InvalidInput | Unauthorized>
-  /**
-   * Reserves `amount` of `account`'s available money for the current Scope. The hold is released
-   * when the Scope closes unless `capture` or `release` settled it first.
-   */
-  readonly hold: (
-    input: AccountAmount
-  ) => Effect.Effect<Hold, UnknownAccount | InsufficientFunds | InvalidInput | Unauthorized, Scope.Scope>
-  /**
-   * Pays `amount` (default: all) of a hold to `to`. The rest goes back to the holder and the hold
-   * is settled — unless `keepRest` is true, in which case the rest stays held under the same id.
-   */
-  readonly capture: (
-    input: CaptureInput
-  ) => Effect.Effect<Transfer, UnknownHold | UnknownAccount | CaptureExceedsHold | InvalidInput | Unauthorized>
-  /** Returns a hold's money to its account. Fails with `UnknownHold` if it was already settled. */
-  readonly release: (hold: string) => Effect.Effect<void, UnknownHold | InvalidInput | Unauthorized>
-  /** The account's available and held money. */
-  readonly balance: (account: string) => Effect.Effect<Balance, UnknownAccount | InvalidInput>
-  /** Recomputes all totals and checks conservation; dies if money was created or lost. */
-  readonly audit: Effect.Effect<Totals>
-}>()("mabeam/Ledger") {
+/**
+ * The ledger service. All amounts are `bigint` minor units.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Ledger extends Context.Service<
+  Ledger,
+  {
+    /** Opens an empty account. Fails with `AccountExists` if the name is taken. */
+    readonly open: (account: string) => Effect.Effect<void, AccountExists | InvalidInput | Unauthorized>
+    /** Creates money on `account` (the only way supply grows). */
+    readonly mint: (input: AccountAmount) => Effect.Effect<void, UnknownAccount | InvalidInput | Unauthorized>
+    /** Destroys available money on `account` (the only way supply shrinks). */
+    readonly burn: (
+      input: AccountAmount
+    ) => Effect.Effect<void, UnknownAccount | InsufficientFunds | InvalidInput | Unauthorized>
+    /**
+     * Moves `amount` from `from` to `to`. With a `key`, replaying the same transfer returns the first
+     * receipt and moves nothing; reusing the key for a different transfer fails with `IdempotencyConflict`.
+     */
+    readonly transfer: (
+      input: TransferInput
+    ) => Effect.Effect<Transfer, UnknownAccount | InsufficientFunds | IdempotencyConflict | InvalidInput | Unauthorized>
+    /**
+     * Reserves `amount` of `account`'s available money for the current Scope. The hold is released
+     * when the Scope closes unless `capture` or `release` settled it first.
+     */
+    readonly hold: (
+      input: AccountAmount
+    ) => Effect.Effect<Hold, UnknownAccount | InsufficientFunds | InvalidInput | Unauthorized, Scope.Scope>
+    /**
+     * Pays `amount` (default: all) of a hold to `to`. The rest goes back to the holder and the hold
+     * is settled — unless `keepRest` is true, in which case the rest stays held under the same id.
+     */
+    readonly capture: (
+      input: CaptureInput
+    ) => Effect.Effect<Transfer, UnknownHold | UnknownAccount | CaptureExceedsHold | InvalidInput | Unauthorized>
+    /** Returns a hold's money to its account. Fails with `UnknownHold` if it was already settled. */
+    readonly release: (hold: string) => Effect.Effect<void, UnknownHold | InvalidInput | Unauthorized>
+    /** The account's available and held money. */
+    readonly balance: (account: string) => Effect.Effect<Balance, UnknownAccount | InvalidInput>
+    /** Recomputes all totals and checks conservation; dies if money was created or lost. */
+    readonly audit: Effect.Effect<Totals>
+  }
+>()("mabeam/Ledger") {
   /**
    * An in-memory ledger with the given options; `InvalidInput` if `maxIdempotencyKeys` is not a
    * positive integer (0 would silently turn idempotency off).
@@ -204,5 +253,8 @@ export class Ledger extends Context.Service<Ledger, {
     Layer.effect(Ledger, Effect.flatMap(checkLedgerOptions(options), make))
 
   /** The in-memory ledger, the default. */
-  static readonly layer: Layer.Layer<Ledger> = Layer.effect(Ledger, Effect.suspend(() => make({})))
+  static readonly layer: Layer.Layer<Ledger> = Layer.effect(
+    Ledger,
+    Effect.suspend(() => make({}))
+  )
 }

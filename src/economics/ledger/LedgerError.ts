@@ -5,7 +5,12 @@
  */
 import { Schema } from "effect"
 
-/** The named account was never opened. */
+/**
+ * The named account was never opened.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnknownAccount extends Schema.TaggedError<UnknownAccount>()("UnknownAccount", {
   account: Schema.String
 }) {
@@ -14,7 +19,12 @@ export class UnknownAccount extends Schema.TaggedError<UnknownAccount>()("Unknow
   }
 }
 
-/** `Ledger.open` was called for an account that already exists. */
+/**
+ * `Ledger.open` was called for an account that already exists.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class AccountExists extends Schema.TaggedError<AccountExists>()("AccountExists", {
   account: Schema.String
 }) {
@@ -23,7 +33,12 @@ export class AccountExists extends Schema.TaggedError<AccountExists>()("AccountE
   }
 }
 
-/** The account's available balance (balance minus holds) is below what the operation needs. */
+/**
+ * The account's available balance (balance minus holds) is below what the operation needs.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class InsufficientFunds extends Schema.TaggedError<InsufficientFunds>()("InsufficientFunds", {
   account: Schema.String,
   available: Schema.BigInt,
@@ -34,7 +49,12 @@ export class InsufficientFunds extends Schema.TaggedError<InsufficientFunds>()("
   }
 }
 
-/** The hold was never made, or was already captured or released. */
+/**
+ * The hold was never made, or was already captured or released.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnknownHold extends Schema.TaggedError<UnknownHold>()("UnknownHold", {
   hold: Schema.String
 }) {
@@ -43,7 +63,12 @@ export class UnknownHold extends Schema.TaggedError<UnknownHold>()("UnknownHold"
   }
 }
 
-/** A capture asked for more than the hold reserves. */
+/**
+ * A capture asked for more than the hold reserves.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class CaptureExceedsHold extends Schema.TaggedError<CaptureExceedsHold>()("CaptureExceedsHold", {
   hold: Schema.String,
   held: Schema.BigInt,
@@ -54,7 +79,12 @@ export class CaptureExceedsHold extends Schema.TaggedError<CaptureExceedsHold>()
   }
 }
 
-/** An idempotency key was reused for a different transfer. */
+/**
+ * An idempotency key was reused for a different transfer.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class IdempotencyConflict extends Schema.TaggedError<IdempotencyConflict>()("IdempotencyConflict", {
   key: Schema.String
 }) {

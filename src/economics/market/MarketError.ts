@@ -6,7 +6,12 @@
  */
 import { Schema } from "effect"
 
-/** No resting order of this owner has this id (never placed, already filled, or cancelled). */
+/**
+ * No resting order of this owner has this id (never placed, already filled, or cancelled).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class UnknownOrder extends Schema.TaggedError<UnknownOrder>()("UnknownOrder", {
   market: Schema.String,
   order: Schema.Number,
@@ -20,6 +25,9 @@ export class UnknownOrder extends Schema.TaggedError<UnknownOrder>()("UnknownOrd
 /**
  * A bound of the marketplace was hit: the book of `market` already rests `limit` orders
  * (`what: "orders"`), or `limit` markets already exist (`what: "markets"`). The order is rejected whole.
+ *
+ * @since 0.1.0
+ * @category errors
  */
 export class MarketFull extends Schema.TaggedError<MarketFull>()("MarketFull", {
   market: Schema.String,

@@ -31,7 +31,12 @@ import { MarketFull, UnknownOrder } from "./MarketError.ts"
 import { cancel, emptyBook, type Fill, type OrderBook, type Resting, submit } from "./orderBook.ts"
 import { CancelInput, SubmitInput } from "./schema.ts"
 
-/** Options of `Marketplace.layerWith`. */
+/**
+ * Options of `Marketplace.layerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MarketplaceOptions {
   /** How many markets (books) may exist. Default 1 000. */
   readonly maxMarkets?: number
@@ -39,7 +44,12 @@ export interface MarketplaceOptions {
   readonly maxOrders?: number
 }
 
-/** What `submit` did: the order's id, its fills in order, and what of it rests in the book. */
+/**
+ * What `submit` did: the order's id, its fills in order, and what of it rests in the book.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Submission {
   readonly market: string
   readonly id: number
@@ -47,12 +57,22 @@ export interface Submission {
   readonly resting: Resting | undefined
 }
 
-/** A fill, with the market it happened on. */
+/**
+ * A fill, with the market it happened on.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MarketFill extends Fill {
   readonly market: string
 }
 
-/** Everything `submit` can fail with. */
+/**
+ * Everything `submit` can fail with.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SubmitError = MarketFull | InsufficientFunds | UnknownAccount | InvalidInput | Unauthorized
 
 interface Live {
@@ -71,7 +91,7 @@ interface Market {
 }
 
 const make = (options: MarketplaceOptions) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const ledger = yield* Ledger
     const maxMarkets = options.maxMarkets ?? 1_000
     const maxOrders = options.maxOrders ?? 10_000
@@ -101,11 +121,13 @@ const make = (options: MarketplaceOptions) =>
     // fill may have completed the order while the finalizer waited for it.
     const onOwnerGone = (market: Market, live: Live) =>
       Effect.suspend(() =>
-        live.done ? Effect.void : lock.withPermit(Effect.suspend(() => live.done ? Effect.void : withdraw(market, live)))
+        live.done
+          ? Effect.void
+          : lock.withPermit(Effect.suspend(() => (live.done ? Effect.void : withdraw(market, live))))
       )
 
     const place = (input: SubmitInput, caller: Scope.Scope) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { market: name, immediate, ...order } = input
         yield* ledger.balance(order.owner)
         const existing = markets.get(name)
@@ -117,15 +139,17 @@ const make = (options: MarketplaceOptions) =>
           return yield* new MarketFull({ market: name, what: "orders", limit: maxOrders })
         }
         // Immediate-or-cancel: what did not fill at once never rests.
-        const book = immediate === true && result.resting !== undefined ? cancel(result.book, result.id).book : result.book
+        const book =
+          immediate === true && result.resting !== undefined ? cancel(result.book, result.id).book : result.book
         const rests = immediate === true ? undefined : result.resting
         const scope = yield* Scope.fork(caller)
         const escrow = order.price * BigInt(order.quantity)
-        const hold = order.side === "buy"
-          ? yield* Scope.provide(scope)(ledger.hold({ account: order.owner, amount: escrow })).pipe(
-            Effect.tapError(() => Scope.close(scope, Exit.void))
-          )
-          : undefined
+        const hold =
+          order.side === "buy"
+            ? yield* Scope.provide(scope)(ledger.hold({ account: order.owner, amount: escrow })).pipe(
+                Effect.tapError(() => Scope.close(scope, Exit.void))
+              )
+            : undefined
         // Nothing below fails: the book and the ledger are committed together.
         const market = existing ?? { book, orders: new Map<number, Live>() }
         markets.set(name, market)
@@ -143,7 +167,10 @@ const make = (options: MarketplaceOptions) =>
           const incomingBuys = fill.buyOrder === result.id
           const buyer = incomingBuys ? live : market.orders.get(fill.buyOrder)
           const other = incomingBuys ? market.orders.get(fill.sellOrder) : buyer
-          invariant(buyer?.hold !== undefined && other !== undefined, `fill of order ${result.id} names an unknown order`)
+          invariant(
+            buyer?.hold !== undefined && other !== undefined,
+            `fill of order ${result.id} names an unknown order`
+          )
           const amount = fill.price * BigInt(fill.quantity)
           yield* Effect.orDie(ledger.capture({ hold: buyer.hold, to: fill.seller, amount, keepRest: true }))
           buyer.held -= amount
@@ -153,13 +180,18 @@ const make = (options: MarketplaceOptions) =>
           if (other.left === 0) yield* finish(market, other)
           PubSub.publishUnsafe(fills, { ...fill, market: name })
         }
-        invariant(live.left === (result.resting?.quantity ?? (result.overflow ? live.left : 0)), `order ${result.id} left ${live.left} unaccounted`)
+        invariant(
+          live.left === (result.resting?.quantity ?? (result.overflow ? live.left : 0)),
+          `order ${result.id} left ${live.left} unaccounted`
+        )
         if (rests === undefined) live.left = 0
         const surplus = live.held - order.price * BigInt(live.left)
         if (hold !== undefined && surplus > 0n) {
-          yield* Effect.orDie(live.left === 0
-            ? ledger.release(hold.id)
-            : ledger.capture({ hold: hold.id, to: order.owner, amount: surplus, keepRest: true }))
+          yield* Effect.orDie(
+            live.left === 0
+              ? ledger.release(hold.id)
+              : ledger.capture({ hold: hold.id, to: order.owner, amount: surplus, keepRest: true })
+          )
           live.held -= surplus
         }
         if (live.left === 0) {
@@ -173,54 +205,71 @@ const make = (options: MarketplaceOptions) =>
 
     return Marketplace.of({
       submit: (input) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const order = isSubmit(input) ? input : yield* decodeSubmit(input)
           if (order.side === "buy" && order.price * BigInt(order.quantity) > MAX_AMOUNT) {
-            return yield* new InvalidInput({ where: "Marketplace.submit", issue: `price × quantity exceeds ${MAX_AMOUNT}` })
+            return yield* new InvalidInput({
+              where: "Marketplace.submit",
+              issue: `price × quantity exceeds ${MAX_AMOUNT}`
+            })
           }
           const caller = yield* Effect.scope
-          if (caller.state._tag === "Closed") return yield* Effect.die(new Error("Marketplace.submit: the caller's scope is closed"))
+          if (caller.state._tag === "Closed")
+            return yield* Effect.die(new Error("Marketplace.submit: the caller's scope is closed"))
           return yield* lock.withPermit(Effect.uninterruptible(place(order, caller)))
         }),
       cancel: (input) =>
         Effect.flatMap(decodeCancel(input), (request) =>
-          lock.withPermit(Effect.uninterruptible(Effect.suspend(() => {
-            const market = markets.get(request.market)
-            const live = market?.orders.get(request.order)
-            if (market === undefined || live === undefined || live.owner !== request.owner) {
-              return Effect.fail(new UnknownOrder(request))
-            }
-            return withdraw(market, live)
-          })))),
+          lock.withPermit(
+            Effect.uninterruptible(
+              Effect.suspend(() => {
+                const market = markets.get(request.market)
+                const live = market?.orders.get(request.order)
+                if (market === undefined || live === undefined || live.owner !== request.owner) {
+                  return Effect.fail(new UnknownOrder(request))
+                }
+                return withdraw(market, live)
+              })
+            )
+          )
+        ),
       book: (market) => Effect.sync(() => markets.get(market)?.book ?? emptyBook(maxOrders)),
       fills: Stream.fromPubSub(fills)
     })
   })
 
-/** Order books for tasks and resources with escrow in the `Ledger`. Requires `Ledger`. */
-export class Marketplace extends Context.Service<Marketplace, {
-  /**
-   * Places a limit order on `market` (created on first use) for the current Scope: it matches at
-   * once by price-time priority, and what is left rests until filled, cancelled, or the Scope
-   * closes. A buy escrows `price × quantity` first. Fails with `InsufficientFunds`,
-   * `UnknownAccount`, `MarketFull` or `InvalidInput`, changing nothing.
-   *
-   * @example
-   * ```ts
-   * const market = yield* Marketplace
-   * const sold = yield* market.submit({ market: "gpu-hours", side: "sell", owner: "w1", price: 10n, quantity: 4 })
-   * const bought = yield* market.submit({ market: "gpu-hours", side: "buy", owner: "a1", price: 12n, quantity: 3 })
-   * // bought.fills: 3 units at 10 each; w1 got 30, a1's saving of 6 was never held
-   * ```
-   */
-  readonly submit: (input: SubmitInput) => Effect.Effect<Submission, SubmitError, Scope.Scope>
-  /** Cancels a resting order of `owner` and releases its escrow. Fails with `UnknownOrder`. */
-  readonly cancel: (input: CancelInput) => Effect.Effect<void, UnknownOrder | InvalidInput>
-  /** A snapshot of `market`'s book (empty if it has no orders yet). */
-  readonly book: (market: string) => Effect.Effect<OrderBook>
-  /** Every fill from the moment of subscription (1 024 unread at most; the oldest is dropped). */
-  readonly fills: Stream.Stream<MarketFill>
-}>()("mabeam/Marketplace") {
+/**
+ * Order books for tasks and resources with escrow in the `Ledger`. Requires `Ledger`.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Marketplace extends Context.Service<
+  Marketplace,
+  {
+    /**
+     * Places a limit order on `market` (created on first use) for the current Scope: it matches at
+     * once by price-time priority, and what is left rests until filled, cancelled, or the Scope
+     * closes. A buy escrows `price × quantity` first. Fails with `InsufficientFunds`,
+     * `UnknownAccount`, `MarketFull` or `InvalidInput`, changing nothing.
+     *
+     * @example
+     * ```ts
+     * const market = yield* Marketplace
+     * const sold = yield* market.submit({ market: "gpu-hours", side: "sell", owner: "w1", price: 10n, quantity: 4 })
+     * const bought = yield* market.submit({ market: "gpu-hours", side: "buy", owner: "a1", price: 12n, quantity: 3 })
+     * // bought.fills: 3 units at 10 each; w1 got 30, a1's saving of 6 was never held
+     * ```
+     */
+    readonly submit: (input: SubmitInput) => Effect.Effect<Submission, SubmitError, Scope.Scope>
+    /** Cancels a resting order of `owner` and releases its escrow. Fails with `UnknownOrder`. */
+    readonly cancel: (input: CancelInput) => Effect.Effect<void, UnknownOrder | InvalidInput>
+    /** A snapshot of `market`'s book (empty if it has no orders yet). */
+    readonly book: (market: string) => Effect.Effect<OrderBook>
+    /** Every fill from the moment of subscription (1 024 unread at most; the oldest is dropped). */
+    readonly fills: Stream.Stream<MarketFill>
+  }
+>()("mabeam/Marketplace") {
   /** A marketplace with the given bounds over the `Ledger` in context. */
   static readonly layerWith = (options: MarketplaceOptions = {}): Layer.Layer<Marketplace, never, Ledger> =>
     Layer.effect(Marketplace, make(options))

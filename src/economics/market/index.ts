@@ -13,6 +13,15 @@ export {
   type SubmitError,
   type Submission
 } from "./Marketplace.ts"
-export { cancel, emptyBook, type Fill, Order, type OrderBook, type Resting, submit, type Submitted } from "./orderBook.ts"
+export {
+  cancel,
+  emptyBook,
+  type Fill,
+  Order,
+  type OrderBook,
+  type Resting,
+  submit,
+  type Submitted
+} from "./orderBook.ts"
 export { observeTrade, type PriceState, PricingConfig, pricingInit, quote } from "./pricing.ts"
 export { CancelInput, SubmitInput } from "./schema.ts"

@@ -10,22 +10,42 @@
 import { Schema } from "effect"
 import { AccountId, Amount } from "../money.ts"
 
-/** An order: buy or sell `quantity` units at a limit `price` per unit. */
+/**
+ * An order: buy or sell `quantity` units at a limit `price` per unit.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Order = Schema.Struct({
   side: Schema.Literals(["buy", "sell"]),
   owner: AccountId,
   price: Amount,
   quantity: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 1_000_000 }))
 })
-/** An order. */
+/**
+ * An order.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Order = typeof Order.Type
 
-/** An order resting in the book, with its id and arrival sequence. */
+/**
+ * An order resting in the book, with its id and arrival sequence.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Resting extends Order {
   readonly id: number
 }
 
-/** One trade: `quantity` units at `price` each. */
+/**
+ * One trade: `quantity` units at `price` each.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Fill {
   readonly buyOrder: number
   readonly sellOrder: number
@@ -35,7 +55,12 @@ export interface Fill {
   readonly quantity: number
 }
 
-/** The book: bids best (highest) first, asks best (lowest) first; ties by arrival. */
+/**
+ * The book: bids best (highest) first, asks best (lowest) first; ties by arrival.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface OrderBook {
   readonly bids: ReadonlyArray<Resting>
   readonly asks: ReadonlyArray<Resting>
@@ -43,7 +68,12 @@ export interface OrderBook {
   readonly maxOrders: number
 }
 
-/** The result of `submit`: the new book, the fills in order, and what of the order rests. */
+/**
+ * The result of `submit`: the new book, the fills in order, and what of the order rests.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Submitted {
   readonly book: OrderBook
   readonly id: number
@@ -52,7 +82,12 @@ export interface Submitted {
   readonly overflow: boolean
 }
 
-/** An empty book holding at most `maxOrders` resting orders. */
+/**
+ * An empty book holding at most `maxOrders` resting orders.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const emptyBook = (maxOrders = 10_000): OrderBook => ({ bids: [], asks: [], nextId: 1, maxOrders })
 
 const crosses = (order: Order, resting: Resting): boolean =>
@@ -76,6 +111,9 @@ const insertionPoint = (same: ReadonlyArray<Resting>, side: Order["side"], price
  * Matches `order` against the book and rests what is left. Only the matched prefix of the
  * opposite side is rebuilt; the rest is shared by slice, and the resting order is inserted by
  * binary search, so a submit costs O(fills + log n) comparisons plus one array copy per side.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const submit = (book: OrderBook, order: Order): Submitted => {
   const id = book.nextId
@@ -94,8 +132,16 @@ export const submit = (book: OrderBook, order: Order): Submitted => {
     }
     const quantity = Math.min(left, resting.quantity)
     left -= quantity
-    const [buy, sell] = order.side === "buy" ? [{ id, owner: order.owner }, resting] : [resting, { id, owner: order.owner }]
-    fills.push({ buyOrder: buy.id, sellOrder: sell.id, buyer: buy.owner, seller: sell.owner, price: resting.price, quantity })
+    const [buy, sell] =
+      order.side === "buy" ? [{ id, owner: order.owner }, resting] : [resting, { id, owner: order.owner }]
+    fills.push({
+      buyOrder: buy.id,
+      sellOrder: sell.id,
+      buyer: buy.owner,
+      seller: sell.owner,
+      price: resting.price,
+      quantity
+    })
     if (resting.quantity > quantity) kept.push({ ...resting, quantity: resting.quantity - quantity })
   }
   const remainingOpposite = index === 0 ? opposite : kept.concat(opposite.slice(index))
@@ -125,8 +171,16 @@ export const submit = (book: OrderBook, order: Order): Submitted => {
   }
 }
 
-/** Removes a resting order; returns it, or `undefined` if it is not in the book. */
-export const cancel = (book: OrderBook, id: number): { readonly book: OrderBook; readonly removed: Resting | undefined } => {
+/**
+ * Removes a resting order; returns it, or `undefined` if it is not in the book.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const cancel = (
+  book: OrderBook,
+  id: number
+): { readonly book: OrderBook; readonly removed: Resting | undefined } => {
   const removed = book.bids.find((r) => r.id === id) ?? book.asks.find((r) => r.id === id)
   if (removed === undefined) return { book, removed }
   return {

@@ -16,7 +16,12 @@ import { Amount } from "../money.ts"
 
 const Ratio = Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
 
-/** How a resource is priced. `initial` is the reference until the first trade. */
+/**
+ * How a resource is priced. `initial` is the reference until the first trade.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const PricingConfig = Schema.Struct({
   initial: Amount,
   floor: Amount,
@@ -25,17 +30,32 @@ export const PricingConfig = Schema.Struct({
   target: Ratio,
   sensitivity: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 10 }))
 })
-/** How a resource is priced. */
+/**
+ * How a resource is priced.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type PricingConfig = typeof PricingConfig.Type
 
-/** What the pricer has learned: the weighted mean clearing price, its decayed weight, and when. */
+/**
+ * What the pricer has learned: the weighted mean clearing price, its decayed weight, and when.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PriceState {
   readonly mean: number
   readonly weight: number
   readonly at: number
 }
 
-/** A pricer that has seen no trade, at Clock time `now`. */
+/**
+ * A pricer that has seen no trade, at Clock time `now`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const pricingInit = (config: PricingConfig, now: number): PriceState => ({
   mean: Number(config.initial),
   weight: 0,
@@ -45,7 +65,12 @@ export const pricingInit = (config: PricingConfig, now: number): PriceState => (
 const decayed = (state: PriceState, config: PricingConfig, at: number): number =>
   state.weight * Math.pow(2, -Math.max(0, at - state.at) / config.halfLife)
 
-/** Learns from one trade of `quantity` units at `price` each, at Clock time `at`. */
+/**
+ * Learns from one trade of `quantity` units at `price` each, at Clock time `at`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const observeTrade = (
   state: PriceState,
   config: PricingConfig,
@@ -71,6 +96,9 @@ export const observeTrade = (
  * state = observeTrade(state, config, { price: 120n, quantity: 3, at: 1000 })
  * quote(state, config, 0.9) // 144n: 120 × (1 + 0.2)
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const quote = (state: PriceState, config: PricingConfig, utilisation: number): bigint => {
   const u = Number.isNaN(utilisation) ? config.target : Math.min(1, Math.max(0, utilisation))

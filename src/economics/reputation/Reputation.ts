@@ -21,23 +21,43 @@ import { Clock, Context, Effect, Layer, Schema } from "effect"
 import { decodeInput, type InvalidInput } from "../../errors/index.ts"
 import { AccountId } from "../money.ts"
 
-/** A rater tried to rate itself. */
+/**
+ * A rater tried to rate itself.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class SelfRating extends Schema.TaggedError<SelfRating>()("SelfRating", { subject: Schema.String }) {
   override get message(): string {
     return `"${this.subject}" cannot rate itself`
   }
 }
 
-/** Input of `Reputation.rate`. */
+/**
+ * Input of `Reputation.rate`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const Rating = Schema.Struct({
   subject: AccountId,
   rater: AccountId,
   outcome: Schema.Number.check(Schema.isBetween({ minimum: 0, maximum: 1 }))
 })
-/** Input of `Reputation.rate`. */
+/**
+ * Input of `Reputation.rate`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Rating = typeof Rating.Type
 
-/** Options of `Reputation.layerWith`. */
+/**
+ * Options of `Reputation.layerWith`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ReputationOptions {
   /** Half-life of a rating's weight in ms. Default 7 days. */
   readonly halfLife?: number
@@ -53,7 +73,12 @@ export interface ReputationOptions {
   readonly maxSubjects?: number
 }
 
-/** A subject's current standing: the score and the (decayed) rating weight behind it. */
+/**
+ * A subject's current standing: the score and the (decayed) rating weight behind it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Standing {
   readonly score: number
   readonly weight: number
@@ -65,13 +90,21 @@ interface Entry {
   at: number
 }
 
-/** The reputation service. */
-export class Reputation extends Context.Service<Reputation, {
-  /** Records one rated outcome of `subject` by `rater`. */
-  readonly rate: (rating: Rating) => Effect.Effect<void, SelfRating | InvalidInput>
-  /** The subject's standing now (the prior if never rated). */
-  readonly standing: (subject: string) => Effect.Effect<Standing, InvalidInput>
-}>()("mabeam/Reputation") {
+/**
+ * The reputation service.
+ *
+ * @since 0.1.0
+ * @category services
+ */
+export class Reputation extends Context.Service<
+  Reputation,
+  {
+    /** Records one rated outcome of `subject` by `rater`. */
+    readonly rate: (rating: Rating) => Effect.Effect<void, SelfRating | InvalidInput>
+    /** The subject's standing now (the prior if never rated). */
+    readonly standing: (subject: string) => Effect.Effect<Standing, InvalidInput>
+  }
+>()("mabeam/Reputation") {
   /** An in-memory reputation service with the given options. */
   static readonly layerWith = (options: ReputationOptions = {}): Layer.Layer<Reputation> =>
     Layer.sync(Reputation, () => makeReputation(options))
@@ -113,14 +146,14 @@ const makeReputation = (options: ReputationOptions): Reputation["Service"] => {
 
   return Reputation.of({
     rate: (input) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { outcome, rater, subject } = yield* decodeRating(input)
         if (rater === subject) return yield* new SelfRating({ subject })
         const now = yield* Clock.currentTimeMillis
         let raters = subjects.get(subject)
         if (raters === undefined) {
           if (subjects.size >= maxSubjects) forgetWeakest(now)
-          subjects.set(subject, raters = new Map())
+          subjects.set(subject, (raters = new Map()))
         }
         let entry = raters.get(rater)
         if (entry === undefined) {
@@ -133,7 +166,7 @@ const makeReputation = (options: ReputationOptions): Reputation["Service"] => {
             }
             if (weakest !== undefined) raters.delete(weakest)
           }
-          raters.set(rater, entry = { weight: 0, sum: 0, at: now })
+          raters.set(rater, (entry = { weight: 0, sum: 0, at: now }))
         }
         decayTo(entry, now)
         entry.weight += 1
@@ -144,7 +177,7 @@ const makeReputation = (options: ReputationOptions): Reputation["Service"] => {
         }
       }),
     standing: (input) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const subject = yield* decodeSubject(input)
         const now = yield* Clock.currentTimeMillis
         let weight = 0

@@ -10,7 +10,12 @@ import type { EventBackend } from "../Backend.ts"
 import { DEFAULT_LIMIT, matches, oldestRetained, toPage } from "../internal/page.ts"
 import type { NewEvent, Retention, StoredEvent } from "../schema.ts"
 
-/** Builds an empty memory backend with `retention`. */
+/**
+ * Builds an empty memory backend with `retention`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeMemoryBackend = (retention: Retention): Effect.Effect<EventBackend> =>
   Effect.sync(() => {
     // `log[head..]` are the live events; the prefix is compacted away once it is half the array.

@@ -6,14 +6,29 @@
 import { invariant } from "../../errors/Invariant.ts"
 import type { EventPage, EventQuery, Retention, StoredEvent } from "../schema.ts"
 
-/** The default page size. */
+/**
+ * The default page size.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_LIMIT = 100
 
-/** The oldest `time` still retained at `now` (`-Infinity` without an age limit). */
+/**
+ * The oldest `time` still retained at `now` (`-Infinity` without an age limit).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const oldestRetained = (retention: Retention, now: number): number =>
   retention.maxAgeMillis === 0 ? -Infinity : now - retention.maxAgeMillis
 
-/** Whether `event` matches every filter of `query`. */
+/**
+ * Whether `event` matches every filter of `query`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const matches = (event: StoredEvent, query: EventQuery, oldest: number): boolean =>
   event.time >= oldest &&
   (query.after === undefined || event.sequence > query.after) &&
@@ -22,7 +37,12 @@ export const matches = (event: StoredEvent, query: EventQuery, oldest: number): 
   (query.from === undefined || event.time >= query.from) &&
   (query.to === undefined || event.time < query.to)
 
-/** Cuts `candidates` (up to limit + 1, in order) into a page. */
+/**
+ * Cuts `candidates` (up to limit + 1, in order) into a page.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const toPage = (candidates: ReadonlyArray<StoredEvent>, limit: number): EventPage => {
   if (candidates.length <= limit) return { events: candidates }
   const events = candidates.slice(0, limit)

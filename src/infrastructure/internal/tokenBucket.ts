@@ -7,13 +7,23 @@
 import { invariant } from "../../errors/Invariant.ts"
 import type { LimiterPolicy } from "../schema.ts"
 
-/** Tokens left at `updatedAt` (epoch millis). */
+/**
+ * Tokens left at `updatedAt` (epoch millis).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Bucket {
   readonly tokens: number
   readonly updatedAt: number
 }
 
-/** The bucket at `now`: refilled by elapsed time, never above capacity (an absent bucket is full). */
+/**
+ * The bucket at `now`: refilled by elapsed time, never above capacity (an absent bucket is full).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const refill = (bucket: Bucket | undefined, now: number, policy: LimiterPolicy): Bucket => {
   if (bucket === undefined) return { tokens: policy.capacity, updatedAt: now }
   const elapsed = Math.max(0, now - bucket.updatedAt)
@@ -22,12 +32,22 @@ export const refill = (bucket: Bucket | undefined, now: number, policy: LimiterP
   return { tokens, updatedAt: Math.max(now, bucket.updatedAt) }
 }
 
-/** The verdict of one `take`. */
+/**
+ * The verdict of one `take`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type TakeResult =
   | { readonly _tag: "Admitted"; readonly bucket: Bucket }
   | { readonly _tag: "Limited"; readonly bucket: Bucket; readonly retryAfterMillis: number }
 
-/** Takes `cost` tokens at `now` if the bucket holds them; otherwise says how long until it will. */
+/**
+ * Takes `cost` tokens at `now` if the bucket holds them; otherwise says how long until it will.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const take = (bucket: Bucket | undefined, now: number, cost: number, policy: LimiterPolicy): TakeResult => {
   const current = refill(bucket, now, policy)
   if (current.tokens >= cost) {

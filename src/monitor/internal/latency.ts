@@ -7,10 +7,20 @@ const BUCKETS = 32
 const FIRST = 0.01
 const GROWTH = 1.6
 
-/** Upper bound of each bucket, in milliseconds. */
+/**
+ * Upper bound of each bucket, in milliseconds.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const boundaries: ReadonlyArray<number> = Array.from({ length: BUCKETS }, (_, i) => FIRST * GROWTH ** i)
 
-/** Bounded latency histogram of one agent. */
+/**
+ * Bounded latency histogram of one agent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class LatencyHistogram {
   readonly counts = new Uint32Array(BUCKETS + 1)
   count = 0

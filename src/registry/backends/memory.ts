@@ -20,7 +20,12 @@ import { type NewEntry, RegistryBackend, type RegistryBackendShape } from "../Re
 import { AlreadyRegistered, NotRegistered } from "../RegistryError.ts"
 import type { Entry, Metadata, MetadataScalar, Selector } from "../schema.ts"
 
-/** Options of the memory backend. */
+/**
+ * Options of the memory backend.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MemoryBackendOptions {
   /** Metadata fields to index for `select`; other fields are filtered by scanning. Default: every field. */
   readonly indexed?: ReadonlyArray<string> | undefined
@@ -28,7 +33,12 @@ export interface MemoryBackendOptions {
   readonly changesCapacity?: number | undefined
 }
 
-/** The memory backend plus synchronous fast paths (used by benchmarks and hot loops). */
+/**
+ * The memory backend plus synchronous fast paths (used by benchmarks and hot loops).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MemoryBackend extends RegistryBackendShape {
   /** The entry under `key`, or `undefined`, without building an Effect. */
   readonly lookupUnsafe: (namespace: string, key: string) => Entry | undefined
@@ -70,9 +80,14 @@ const isDeepFrozen = (metadata: Metadata): boolean => {
   return true
 }
 
-/** Builds a memory backend; its change subscribers end when the scope closes. */
+/**
+ * Builds a memory backend; its change subscribers end when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: MemoryBackendOptions = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const hub = yield* makeChangeHub(Math.max(1, options.changesCapacity ?? 4096))
     const indexedFields = options.indexed === undefined ? undefined : new Set(options.indexed)
     const isIndexed = (field: string) => indexedFields === undefined || indexedFields.has(field)
@@ -239,9 +254,19 @@ export const make = (options: MemoryBackendOptions = {}) =>
     return backend
   })
 
-/** The memory backend as a `RegistryBackend` layer, with default options. */
+/**
+ * The memory backend as a `RegistryBackend` layer, with default options.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<RegistryBackend> = Layer.effect(RegistryBackend, make())
 
-/** The memory backend as a `RegistryBackend` layer, with options. */
+/**
+ * The memory backend as a `RegistryBackend` layer, with options.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerWith = (options: MemoryBackendOptions): Layer.Layer<RegistryBackend> =>
   Layer.effect(RegistryBackend, make(options))

@@ -32,7 +32,12 @@ import { type NewEntry, RegistryBackend, type RegistryBackendShape } from "../Re
 import { AlreadyRegistered, BackendUnavailable, NotRegistered } from "../RegistryError.ts"
 import { Entry, type Metadata, type Selector } from "../schema.ts"
 
-/** Options of the SQL backend. */
+/**
+ * Options of the SQL backend.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SqlBackendOptions {
   /** Prefix of the backend's table names; letters, digits and `_`. Default `"mabeam_registry"`. */
   readonly tablePrefix?: string | undefined
@@ -70,9 +75,12 @@ const fieldRows = (namespace: string, entry: Entry) => {
 /**
  * Builds a SQL backend: creates its tables if missing and removes non-durable entries left by a
  * process that died. Fails with `BackendUnavailable` if the database refuses.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (options: SqlBackendOptions = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const prefix = options.tablePrefix ?? "mabeam_registry"
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(prefix)) {
       return yield* Effect.die(new Error(`SqlBackend: invalid table prefix "${prefix}"`))
@@ -87,34 +95,42 @@ export const make = (options: SqlBackendOptions = {}) =>
     const instance = randomUUID()
     const lease = Math.max(1_000, options.leaseMillis ?? 30_000)
 
-    yield* sql.withTransaction(Effect.gen(function*() {
-      yield* sql`CREATE TABLE IF NOT EXISTS ${entries} (
+    yield* sql
+      .withTransaction(
+        Effect.gen(function* () {
+          yield* sql`CREATE TABLE IF NOT EXISTS ${entries} (
         namespace TEXT NOT NULL, key TEXT NOT NULL, id INTEGER NOT NULL, value TEXT NOT NULL,
         metadata TEXT NOT NULL, durable INTEGER NOT NULL, PRIMARY KEY (namespace, key))`
-      yield* sql`CREATE TABLE IF NOT EXISTS ${fields} (
+          yield* sql`CREATE TABLE IF NOT EXISTS ${fields} (
         namespace TEXT NOT NULL, key TEXT NOT NULL, id INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)`
-      yield* sql`CREATE INDEX IF NOT EXISTS ${sql(`${prefix}_fields_by_value`)} ON ${fields} (namespace, field, value)`
-      yield* sql`CREATE INDEX IF NOT EXISTS ${sql(`${prefix}_fields_by_key`)} ON ${fields} (namespace, key)`
-      yield* sql`CREATE TABLE IF NOT EXISTS ${seq} (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`
-      yield* sql`INSERT INTO ${seq} (name, value) VALUES ('entry', 0) ON CONFLICT DO NOTHING`
-      yield* sql`CREATE TABLE IF NOT EXISTS ${holder} (name TEXT PRIMARY KEY, instance TEXT NOT NULL, expires INTEGER NOT NULL)`
-      const now = yield* Clock.currentTimeMillis
-      const [current] = yield* sql<{ instance: string; expires: number | bigint }>`SELECT instance, expires FROM ${holder} WHERE name = 'registry'`
-      if (current !== undefined && Number(current.expires) > now) {
-        return yield* Effect.fail(
-          `the database is held by registry instance ${current.instance} until ${Number(current.expires)}; ` +
-            `refusing to start (it would remove that instance's live entries)`
-        )
-      }
-      yield* sql`INSERT INTO ${holder} (name, instance, expires) VALUES ('registry', ${instance}, ${now + lease})
+          yield* sql`CREATE INDEX IF NOT EXISTS ${sql(`${prefix}_fields_by_value`)} ON ${fields} (namespace, field, value)`
+          yield* sql`CREATE INDEX IF NOT EXISTS ${sql(`${prefix}_fields_by_key`)} ON ${fields} (namespace, key)`
+          yield* sql`CREATE TABLE IF NOT EXISTS ${seq} (name TEXT PRIMARY KEY, value INTEGER NOT NULL)`
+          yield* sql`INSERT INTO ${seq} (name, value) VALUES ('entry', 0) ON CONFLICT DO NOTHING`
+          yield* sql`CREATE TABLE IF NOT EXISTS ${holder} (name TEXT PRIMARY KEY, instance TEXT NOT NULL, expires INTEGER NOT NULL)`
+          const now = yield* Clock.currentTimeMillis
+          const [current] = yield* sql<{
+            instance: string
+            expires: number | bigint
+          }>`SELECT instance, expires FROM ${holder} WHERE name = 'registry'`
+          if (current !== undefined && Number(current.expires) > now) {
+            return yield* Effect.fail(
+              `the database is held by registry instance ${current.instance} until ${Number(current.expires)}; ` +
+                `refusing to start (it would remove that instance's live entries)`
+            )
+          }
+          yield* sql`INSERT INTO ${holder} (name, instance, expires) VALUES ('registry', ${instance}, ${now + lease})
         ON CONFLICT (name) DO UPDATE SET instance = excluded.instance, expires = excluded.expires`
-      yield* sql`DELETE FROM ${fields} WHERE id IN (SELECT id FROM ${entries} WHERE durable = 0)`
-      yield* sql`DELETE FROM ${entries} WHERE durable = 0`
-    })).pipe(Effect.mapError(unavailable("start")))
+          yield* sql`DELETE FROM ${fields} WHERE id IN (SELECT id FROM ${entries} WHERE durable = 0)`
+          yield* sql`DELETE FROM ${entries} WHERE durable = 0`
+        })
+      )
+      .pipe(Effect.mapError(unavailable("start")))
 
     // Renew the lease while the backend lives; give it up when its scope closes.
-    const renew = Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      sql`UPDATE ${holder} SET expires = ${now + lease} WHERE name = 'registry' AND instance = ${instance}`
+    const renew = Effect.flatMap(
+      Clock.currentTimeMillis,
+      (now) => sql`UPDATE ${holder} SET expires = ${now + lease} WHERE name = 'registry' AND instance = ${instance}`
     ).pipe(Effect.catch((error) => Effect.logWarning("SqlBackend: could not renew the registry lease", error.message)))
     yield* Effect.forkScoped(Effect.repeat(renew, Schedule.spaced(Math.floor(lease / 3))))
     yield* Effect.addFinalizer(() =>
@@ -149,11 +165,13 @@ export const make = (options: SqlBackendOptions = {}) =>
       body: Effect.Effect<A, E | SqlError.SqlError>
     ): Effect.Effect<A, Exclude<E, SqlError.SqlError> | BackendUnavailable> =>
       writeLock.withPermit(
-        sql.withTransaction(body).pipe(
-          Effect.mapError((error) =>
-            SqlError.isSqlError(error) ? unavailable(operation)(error) : error as Exclude<E, SqlError.SqlError>
+        sql
+          .withTransaction(body)
+          .pipe(
+            Effect.mapError((error) =>
+              SqlError.isSqlError(error) ? unavailable(operation)(error) : (error as Exclude<E, SqlError.SqlError>)
+            )
           )
-        )
       )
 
     const selectRow = (namespace: string, key: string) =>
@@ -162,20 +180,20 @@ export const make = (options: SqlBackendOptions = {}) =>
     const register = (namespace: string, input: NewEntry) =>
       write(
         "register",
-        Effect.gen(function*() {
-          const [next] = yield* sql<{ value: number | bigint }>`UPDATE ${seq} SET value = value + 1 WHERE name = 'entry' RETURNING value`
+        Effect.gen(function* () {
+          const [next] = yield* sql<{
+            value: number | bigint
+          }>`UPDATE ${seq} SET value = value + 1 WHERE name = 'entry' RETURNING value`
           if (next === undefined) return yield* Effect.fail(unavailable("register")("registration counter missing"))
           const entry: Entry = { ...input, id: Number(next.value) }
-          const inserted = yield* sql`INSERT INTO ${entries} ${
-            sql.insert({
-              namespace,
-              key: entry.key,
-              id: entry.id,
-              value: JSON.stringify(entry.value),
-              metadata: JSON.stringify(entry.metadata),
-              durable: entry.durable ? 1 : 0
-            })
-          } ON CONFLICT DO NOTHING RETURNING id`
+          const inserted = yield* sql`INSERT INTO ${entries} ${sql.insert({
+            namespace,
+            key: entry.key,
+            id: entry.id,
+            value: JSON.stringify(entry.value),
+            metadata: JSON.stringify(entry.metadata),
+            durable: entry.durable ? 1 : 0
+          })} ON CONFLICT DO NOTHING RETURNING id`
           if (inserted.length === 0) return yield* Effect.fail(new AlreadyRegistered({ namespace, key: entry.key }))
           yield* insertFields(namespace, entry)
           return entry
@@ -185,7 +203,7 @@ export const make = (options: SqlBackendOptions = {}) =>
     const unregister = (namespace: string, key: string, id?: number) =>
       write(
         "unregister",
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const [row] = yield* sql<Row>`DELETE FROM ${entries} WHERE namespace = ${namespace} AND key = ${key}${
             id === undefined ? sql`` : sql` AND id = ${id}`
           } RETURNING key, id, value, metadata, durable`
@@ -193,16 +211,18 @@ export const make = (options: SqlBackendOptions = {}) =>
           yield* sql`DELETE FROM ${fields} WHERE namespace = ${namespace} AND key = ${key}`
           return Option.some(yield* toEntry("unregister")(row))
         })
-      ).pipe(Effect.tap((removed) =>
-        Effect.sync(() => {
-          if (removed._tag === "Some") hub.publish(namespace, { _tag: "Unregistered", entry: removed.value })
-        })
-      ))
+      ).pipe(
+        Effect.tap((removed) =>
+          Effect.sync(() => {
+            if (removed._tag === "Some") hub.publish(namespace, { _tag: "Unregistered", entry: removed.value })
+          })
+        )
+      )
 
     const update = (namespace: string, key: string, metadata: Metadata) =>
       write(
         "update",
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const [row] = yield* selectRow(namespace, key)
           if (row === undefined) return yield* Effect.fail(new NotRegistered({ namespace, key }))
           const previous = yield* toEntry("update")(row)
@@ -213,19 +233,23 @@ export const make = (options: SqlBackendOptions = {}) =>
           return { entry, previous: previous.metadata }
         })
       ).pipe(
-        Effect.tap(({ entry, previous }) => Effect.sync(() => hub.publish(namespace, { _tag: "Updated", entry, previous }))),
+        Effect.tap(({ entry, previous }) =>
+          Effect.sync(() => hub.publish(namespace, { _tag: "Updated", entry, previous }))
+        ),
         Effect.map(({ entry }) => entry)
       )
 
     const select = (namespace: string, selector: Selector) => {
-      const tests = Object.entries(selector).map(([field, value]) =>
-        sql`key IN (SELECT key FROM ${fields} WHERE namespace = ${namespace} AND field = ${field} AND value = ${
-          JSON.stringify(value)
-        })`
+      const tests = Object.entries(selector).map(
+        ([field, value]) =>
+          sql`key IN (SELECT key FROM ${fields} WHERE namespace = ${namespace} AND field = ${field} AND value = ${JSON.stringify(
+            value
+          )})`
       )
-      return sql<Row>`SELECT key, id, value, metadata, durable FROM ${entries} WHERE ${
-        sql.and([sql`namespace = ${namespace}`, ...tests])
-      }`.pipe(
+      return sql<Row>`SELECT key, id, value, metadata, durable FROM ${entries} WHERE ${sql.and([
+        sql`namespace = ${namespace}`,
+        ...tests
+      ])}`.pipe(
         Effect.mapError(unavailable("select")),
         Effect.flatMap((rows) => Effect.forEach(rows, toEntry("select")))
       )
@@ -260,13 +284,23 @@ export const make = (options: SqlBackendOptions = {}) =>
     return backend
   })
 
-/** The SQL backend as a `RegistryBackend` layer over the `SqlClient` in context. */
+/**
+ * The SQL backend as a `RegistryBackend` layer over the `SqlClient` in context.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer: Layer.Layer<RegistryBackend, BackendUnavailable, SqlClient.SqlClient> = Layer.effect(
   RegistryBackend,
   make()
 )
 
-/** The SQL backend as a `RegistryBackend` layer, with options. */
+/**
+ * The SQL backend as a `RegistryBackend` layer, with options.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layerWith = (
   options: SqlBackendOptions
 ): Layer.Layer<RegistryBackend, BackendUnavailable, SqlClient.SqlClient> => Layer.effect(RegistryBackend, make(options))

@@ -8,19 +8,31 @@ import type { RegistryChange } from "../schema.ts"
 
 type Subscriber = Queue.Queue<RegistryChange, ChangesLagged | Cause.Done>
 
-/** A per-namespace fan-out of changes to bounded subscriber queues. */
+/**
+ * A per-namespace fan-out of changes to bounded subscriber queues.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ChangeHub {
   /** Delivers `change` to every subscriber of `namespace`; a full subscriber is failed with `ChangesLagged`. */
   readonly publish: (namespace: string, change: RegistryChange) => void
   /** Whether `namespace` has a subscriber, so a backend can skip building change events. */
   readonly hasSubscribers: (namespace: string) => boolean
   /** Subscribes for the lifetime of the scope. */
-  readonly subscribe: (namespace: string) => Effect.Effect<Stream.Stream<RegistryChange, ChangesLagged>, never, Scope.Scope>
+  readonly subscribe: (
+    namespace: string
+  ) => Effect.Effect<Stream.Stream<RegistryChange, ChangesLagged>, never, Scope.Scope>
 }
 
-/** Builds a hub whose subscribers each buffer up to `capacity` changes; all streams end with the scope. */
+/**
+ * Builds a hub whose subscribers each buffer up to `capacity` changes; all streams end with the scope.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeChangeHub = (capacity: number): Effect.Effect<ChangeHub, never, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const subscribers = new Map<string, Set<Subscriber>>()
     let open = true
 
@@ -66,7 +78,8 @@ export const makeChangeHub = (capacity: number): Effect.Effect<ChangeHub, never,
             }
             set.add(queue)
             return queue
-          })),
+          })
+        ),
         (queue) =>
           Effect.sync(() => {
             remove(namespace, queue)

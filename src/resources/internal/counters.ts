@@ -11,7 +11,12 @@ import { invariant } from "../../errors/Invariant.ts"
 import { Effect } from "effect"
 import type { Refusal, Rule } from "./engine.ts"
 
-/** One unit of a counting quota; give it back with `release` (idempotent). */
+/**
+ * One unit of a counting quota; give it back with `release` (idempotent).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Permit {
   /** Gives the unit back; a second call does nothing. */
   readonly release: Effect.Effect<void>
@@ -19,12 +24,22 @@ export interface Permit {
   readonly releaseUnsafe: () => void
 }
 
-/** The verdict of one `take`. */
+/**
+ * The verdict of one `take`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type TakeResult =
   | { readonly _tag: "Admitted"; readonly permit: Permit }
   | { readonly _tag: "Refused"; readonly refusal: Refusal }
 
-/** The counters. */
+/**
+ * The counters.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Counters {
   /** Takes one unit under both rules (either may be absent), or says which refused. */
   readonly take: (agent: string, quota: string, own: Rule | undefined, shared: Rule | undefined) => TakeResult
@@ -32,12 +47,17 @@ export interface Counters {
   readonly used: (key: string, quota: string) => number
 }
 
-/** Builds empty counters; a refusal suggests retrying after `pollMillis`. */
+/**
+ * Builds empty counters; a refusal suggests retrying after `pollMillis`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeCounters = (pollMillis: number): Counters => {
   const tables = new Map<string, Map<string, number>>()
   const tableOf = (quota: string) => {
     let table = tables.get(quota)
-    if (table === undefined) tables.set(quota, table = new Map())
+    if (table === undefined) tables.set(quota, (table = new Map()))
     return table
   }
   return {

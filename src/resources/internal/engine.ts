@@ -10,7 +10,12 @@ import { QuotaExceeded } from "../errors.ts"
 import type { QuotaLimit, QuotaName } from "../schema.ts"
 import type { UsageTable } from "../Usage.ts"
 
-/** One applicable limit: whose it is and what it allows. */
+/**
+ * One applicable limit: whose it is and what it allows.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Rule {
   readonly scope: "agent" | "group"
   readonly owner: string
@@ -18,13 +23,23 @@ export interface Rule {
   readonly limit: QuotaLimit
 }
 
-/** A refusal: which rule refused, and when a retry may pass. */
+/**
+ * A refusal: which rule refused, and when a retry may pass.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Refusal {
   readonly rule: Rule
   readonly retryAfterMillis: number
 }
 
-/** An attempt: admits (and consumes) or returns the refusal. */
+/**
+ * An attempt: admits (and consumes) or returns the refusal.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Attempt = Effect.Effect<Refusal | undefined>
 
 interface Pause {
@@ -33,14 +48,24 @@ interface Pause {
   readonly latch: Latch.Latch
 }
 
-/** Options of the engine, from `QuotaConfig`. */
+/**
+ * Options of the engine, from `QuotaConfig`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface EngineOptions {
   readonly maxWaitMillis: number
   readonly pauseMillis: number
   readonly maxPaused: number
 }
 
-/** The pause table and the enforcement loop. */
+/**
+ * The pause table and the enforcement loop.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Engine {
   /** Paused agents; an entry goes when its pause ends (lazily) or on `resume`. Bounded by `maxPaused`. */
   readonly paused = new Map<string, Pause>()
@@ -86,7 +111,12 @@ export class Engine {
     return true
   }
 
-  refuse(agent: string, rule: Rule, retryAfterMillis: number, policy = rule.limit.policy): Effect.Effect<never, QuotaExceeded> {
+  refuse(
+    agent: string,
+    rule: Rule,
+    retryAfterMillis: number,
+    policy = rule.limit.policy
+  ): Effect.Effect<never, QuotaExceeded> {
     this.usage.row(agent).rejections++
     return Effect.andThen(
       Metric.update(Metric.withAttributes(quotaRejections, { quota: rule.quota, policy }), 1),
@@ -108,7 +138,9 @@ export class Engine {
   enforce(agent: string, attempt: Attempt): Effect.Effect<void, QuotaExceeded> {
     // Fast path: not paused and admitted at once — no clock reads, no loop.
     if (!this.paused.has(agent)) {
-      return Effect.flatMap(attempt, (refusal) => refusal === undefined ? Effect.void : this.loop(agent, attempt, refusal))
+      return Effect.flatMap(attempt, (refusal) =>
+        refusal === undefined ? Effect.void : this.loop(agent, attempt, refusal)
+      )
     }
     return this.loop(agent, attempt, undefined)
   }

@@ -5,10 +5,20 @@
  * @internal
  */
 
-/** What one observation did to an alert. */
+/**
+ * What one observation did to an alert.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Transition = "raised" | "cleared" | undefined
 
-/** The next state (`raised` or not) after observing `value`, and the transition, if any. */
+/**
+ * The next state (`raised` or not) after observing `value`, and the transition, if any.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const step = (
   raised: boolean,
   value: number,

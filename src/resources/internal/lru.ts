@@ -6,7 +6,12 @@
  */
 import { invariant } from "../../errors/Invariant.ts"
 
-/** A size-bounded, least-recently-used map. */
+/**
+ * A size-bounded, least-recently-used map.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Lru<K, V> {
   readonly entries = new Map<K, V>()
   readonly max: number

@@ -29,7 +29,12 @@ const presets: Record<FailoverPreset, Failover.FailoverSettings> = {
   "effect-defaults": Failover.effectDefaults
 }
 
-/** Reads the PEM files of `files`; fails with `TlsCredentialsError` ("unreadable"). */
+/**
+ * Reads the PEM files of `files`; fails with `TlsCredentialsError` ("unreadable").
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const readTls = (files: TlsFiles): Effect.Effect<TlsCredentials.TlsCredentials, TlsCredentialsError> =>
   Effect.try({
     try: () => ({
@@ -41,7 +46,12 @@ export const readTls = (files: TlsFiles): Effect.Effect<TlsCredentials.TlsCreden
     catch: (error) => new TlsCredentialsError({ reason: "unreadable", detail: String(error) })
   })
 
-/** The sharding config of a runner with `settings`. */
+/**
+ * The sharding config of a runner with `settings`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const shardingConfig = (settings: RunnerSettings) =>
   ShardingConfig.layer({
     shardsPerGroup: settings.shardsPerGroup,
@@ -60,6 +70,9 @@ const settingsMillis = (settings: RunnerSettings) => Duration.toMillis(settings.
 /**
  * Sharding, `Runners`, `MessageStorage`, `RunnerStorage` of one runner over the SQL database in
  * context: plain sockets, or mutual TLS with `tls`.
+ *
+ * @since 0.1.0
+ * @category layers
  */
 export const layer = (settings: RunnerSettings, tls: TlsCredentials.TlsCredentials | undefined) => {
   const failover = Failover.settings(presets[settings.failover])

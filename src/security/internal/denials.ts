@@ -12,7 +12,12 @@
  * @internal
  */
 
-/** Record types that are denials (and so rate-limited). */
+/**
+ * Record types that are denials (and so rate-limited).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DENIAL_TYPES: ReadonlySet<string> = new Set([
   "security.unauthorized",
   "security.would-deny",
@@ -21,7 +26,12 @@ export const DENIAL_TYPES: ReadonlySet<string> = new Set([
   "security.transport.rejected"
 ])
 
-/** Most agents tracked at once. */
+/**
+ * Most agents tracked at once.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_TRACKED = 1_024
 
 interface Bucket {
@@ -30,7 +40,12 @@ interface Bucket {
   suppressed: number
 }
 
-/** What one summary record says: `suppressed` denials of `agent` (`*all*`: refused by the total budget) were not recorded. */
+/**
+ * What one summary record says: `suppressed` denials of `agent` (`*all*`: refused by the total budget) were not recorded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Summary {
   readonly agent: string
   readonly suppressed: number
@@ -39,15 +54,28 @@ export interface Summary {
 /**
  * What to do with one denial: record it (maybe after one or two summaries of what was
  * suppressed), or drop it.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export type Admission =
   | { readonly _tag: "Record"; readonly summary: Summary | undefined; readonly also?: Summary | undefined }
   | { readonly _tag: "Suppress" }
 
-/** The agent name of the total budget's summaries. */
+/**
+ * The agent name of the total budget's summaries.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const TOTAL = "*all*"
 
-/** Per-agent denial budget. */
+/**
+ * Per-agent denial budget.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class DenialLimiter {
   private readonly buckets = new Map<string, Bucket>()
   private readonly total: Bucket = { windowStart: 0, used: 0, suppressed: 0 }

@@ -5,7 +5,12 @@
  * @internal
  */
 
-/** Whether `pattern` covers `capability` (both may be patterns: `a:*` covers `a:b:*`). */
+/**
+ * Whether `pattern` covers `capability` (both may be patterns: `a:*` covers `a:b:*`).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const covers = (pattern: string, capability: string): boolean => {
   if (pattern === "*") return true
   if (pattern.endsWith(":*")) {

@@ -11,7 +11,12 @@
  * @internal
  */
 
-/** A bounded set of one sender's nonces with a rising floor. */
+/**
+ * A bounded set of one sender's nonces with a rising floor.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class NonceCache {
   readonly seen = new Map<string, number>()
   floor = Number.NEGATIVE_INFINITY

@@ -12,14 +12,24 @@ import type { AgentRef, AskError, AskOptions, ReplyOf, TellError } from "../../a
 import * as Capabilities from "../capabilities.ts"
 import type { SecureMode } from "../SecureMode.ts"
 
-/** What a secured ref needs from the secure agent system. */
+/**
+ * What a secured ref needs from the secure agent system.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface RefGuard {
   readonly secure: SecureMode["Service"]
   /** Counts a `tellUnsafe` refused for want of a proven caller. */
   readonly refusedUnsafe: (agent: string) => void
 }
 
-/** A ref that checks `agent:tell:<id>` / `agent:ask:<id>` against the verified caller. */
+/**
+ * A ref that checks `agent:tell:<id>` / `agent:ask:<id>` against the verified caller.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class SecuredRef<M> implements AgentRef<M> {
   readonly inner: AgentRef<M>
   private readonly guard: RefGuard

@@ -9,8 +9,16 @@ import type * as Supervisor from "../../supervision/Supervisor.ts"
 import * as Capabilities from "../capabilities.ts"
 import type { SecureMode } from "../SecureMode.ts"
 
-/** `supervisor` with `startChild`, `stopChild`, `terminateChild`, `deleteChild`, `restartChild` checked. */
-export const guardSupervisor = (supervisor: Supervisor.Supervisor, secure: SecureMode["Service"]): Supervisor.Supervisor => {
+/**
+ * `supervisor` with `startChild`, `stopChild`, `terminateChild`, `deleteChild`, `restartChild` checked.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const guardSupervisor = (
+  supervisor: Supervisor.Supervisor,
+  secure: SecureMode["Service"]
+): Supervisor.Supervisor => {
   const allowed = Effect.orDie(secure.require(Capabilities.supervise))
   return {
     ...supervisor,

@@ -8,7 +8,12 @@ import type { ChildSpec, Shutdown } from "../ChildSpec.ts"
 
 const restartTypes: ReadonlyArray<string> = ["permanent", "transient", "temporary"]
 
-/** The supervisor flags `make` accepts (a subset of its options). */
+/**
+ * The supervisor flags `make` accepts (a subset of its options).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Flags {
   readonly name?: unknown
   readonly strategy?: unknown
@@ -20,7 +25,12 @@ export interface Flags {
 let lastText: string | undefined
 let lastMillis: number | undefined
 
-/** Milliseconds of a duration given by a user, or undefined when it is not one. */
+/**
+ * Milliseconds of a duration given by a user, or undefined when it is not one.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const durationMillis = (input: unknown): number | undefined => {
   if (typeof input === "string") {
     if (input !== lastText) {
@@ -40,26 +50,35 @@ const parseMillis = (input: unknown): number | undefined => {
 }
 
 /** A duration a user wrote, finite and > 0 (an intensity window). */
-const Window = Schema.Unknown.check(Schema.makeFilter((input: unknown) => {
-  const millis = durationMillis(input)
-  return millis !== undefined && Number.isFinite(millis) && millis > 0
-    ? undefined
-    : `expected a finite duration > 0, got ${String(input)}`
-}))
+const Window = Schema.Unknown.check(
+  Schema.makeFilter((input: unknown) => {
+    const millis = durationMillis(input)
+    return millis !== undefined && Number.isFinite(millis) && millis > 0
+      ? undefined
+      : `expected a finite duration > 0, got ${String(input)}`
+  })
+)
 
 /** What `Supervisor.make` accepts, as a Schema: a bad field is named in the `InvalidInput`. */
 const FlagsSchema = Schema.Struct({
   name: Schema.optional(Schema.String),
   strategy: Schema.optional(Schema.Literals(["one-for-one", "one-for-all", "rest-for-one"])),
-  intensity: Schema.optional(Schema.Struct({
-    maxRestarts: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
-    within: Window
-  })),
+  intensity: Schema.optional(
+    Schema.Struct({
+      maxRestarts: Schema.Number.check(Schema.isInt(), Schema.isGreaterThanOrEqualTo(0)),
+      within: Window
+    })
+  ),
   dynamic: Schema.optional(Schema.Boolean)
 })
 const decodeFlags = Schema.decodeUnknownExit(FlagsSchema)
 
-/** Checks the flags of `Supervisor.make` with Schema: returns the problem (naming the field), or undefined. */
+/**
+ * Checks the flags of `Supervisor.make` with Schema: returns the problem (naming the field), or undefined.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const checkFlags = (where: string, flags: Flags): InvalidInput | undefined => {
   const decoded = decodeFlags(flags, { errors: "first", onExcessProperty: "ignore" })
   if (Exit.isSuccess(decoded)) return undefined
@@ -67,7 +86,12 @@ export const checkFlags = (where: string, flags: Flags): InvalidInput | undefine
   return new InvalidInput({ where, issue: error instanceof Error ? error.message : String(error) })
 }
 
-/** Milliseconds a graceful stop may take: 0 for brutal kill, Infinity for infinity. */
+/**
+ * Milliseconds a graceful stop may take: 0 for brutal kill, Infinity for infinity.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const shutdownMillis = (shutdown: Shutdown | undefined, type: "worker" | "supervisor"): number | undefined => {
   if (shutdown === undefined) return type === "supervisor" ? Infinity : 5000
   if (shutdown === "brutal-kill") return 0
@@ -77,13 +101,20 @@ export const shutdownMillis = (shutdown: Shutdown | undefined, type: "worker" | 
   return millis === undefined || millis < 0 ? undefined : millis
 }
 
-/** Checks a child spec given to `startChild`: returns the first problem, or undefined. */
+/**
+ * Checks a child spec given to `startChild`: returns the first problem, or undefined.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const checkSpec = (where: string, spec: ChildSpec<unknown>): InvalidInput | undefined => {
   const bad = (issue: string) => new InvalidInput({ where, issue })
   if (typeof spec !== "object" || spec === null) return bad("expected a child spec")
-  if (typeof spec.id !== "string" || spec.id.length === 0) return bad(`id: expected a non-empty string, got ${String(spec.id)}`)
+  if (typeof spec.id !== "string" || spec.id.length === 0)
+    return bad(`id: expected a non-empty string, got ${String(spec.id)}`)
   if (!Effect.isEffect(spec.start)) return bad(`start: expected an effect (child "${spec.id}")`)
-  if (spec.init !== undefined && !Effect.isEffect(spec.init)) return bad(`init: expected an effect (child "${spec.id}")`)
+  if (spec.init !== undefined && !Effect.isEffect(spec.init))
+    return bad(`init: expected an effect (child "${spec.id}")`)
   if (spec.restart !== undefined && !restartTypes.includes(spec.restart)) {
     return bad(`restart: expected one of ${restartTypes.join(", ")}, got ${String(spec.restart)} (child "${spec.id}")`)
   }
@@ -91,7 +122,9 @@ export const checkSpec = (where: string, spec: ChildSpec<unknown>): InvalidInput
     return bad(`type: expected worker or supervisor, got ${String(spec.type)} (child "${spec.id}")`)
   }
   if (shutdownMillis(spec.shutdown, spec.type ?? "worker") === undefined) {
-    return bad(`shutdown: expected a duration >= 0, "infinity" or "brutal-kill", got ${String(spec.shutdown)} (child "${spec.id}")`)
+    return bad(
+      `shutdown: expected a duration >= 0, "infinity" or "brutal-kill", got ${String(spec.shutdown)} (child "${spec.id}")`
+    )
   }
   return undefined
 }

@@ -14,16 +14,31 @@ import { telemetryDropped } from "../Metrics.ts"
 
 type ExportResult = Parameters<Parameters<SpanExporter["export"]>[1]>[0]
 
-/** The three OTLP signals. */
+/**
+ * The three OTLP signals.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Signal = "traces" | "metrics" | "logs"
 
-/** Shared by the three exporters of one endpoint: one warning per outage, one dropped counter. */
+/**
+ * Shared by the three exporters of one endpoint: one warning per outage, one dropped counter.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface FailureReporter {
   readonly failed: (signal: Signal, items: number, error: Error | undefined) => void
   readonly succeeded: () => void
 }
 
-/** A reporter that warns through `warn` and counts into the metric registry of `context`. */
+/**
+ * A reporter that warns through `warn` and counts into the metric registry of `context`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeReporter = (
   endpoint: string,
   warn: (message: string) => void,
@@ -46,22 +61,33 @@ export const makeReporter = (
   }
 }
 
-const report = (reporter: FailureReporter, signal: Signal, items: number, done: (result: ExportResult) => void) =>
-(result: ExportResult) => {
-  // ExportResultCode.SUCCESS is 0.
-  if (result.code === 0) reporter.succeeded()
-  else reporter.failed(signal, items, result.error)
-  done(result)
-}
+const report =
+  (reporter: FailureReporter, signal: Signal, items: number, done: (result: ExportResult) => void) =>
+  (result: ExportResult) => {
+    // ExportResultCode.SUCCESS is 0.
+    if (result.code === 0) reporter.succeeded()
+    else reporter.failed(signal, items, result.error)
+    done(result)
+  }
 
-/** A span exporter that reports failures. */
+/**
+ * A span exporter that reports failures.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const loudSpans = (inner: SpanExporter, reporter: FailureReporter): SpanExporter => ({
   export: (spans: Array<ReadableSpan>, done) => inner.export(spans, report(reporter, "traces", spans.length, done)),
   shutdown: () => inner.shutdown(),
   forceFlush: () => inner.forceFlush?.() ?? Promise.resolve()
 })
 
-/** A log record exporter that reports failures. */
+/**
+ * A log record exporter that reports failures.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const loudLogs = (inner: LogRecordExporter, reporter: FailureReporter): LogRecordExporter => ({
   export: (logs: Array<ReadableLogRecord>, done) => inner.export(logs, report(reporter, "logs", logs.length, done)),
   shutdown: () => inner.shutdown(),
@@ -71,7 +97,12 @@ export const loudLogs = (inner: LogRecordExporter, reporter: FailureReporter): L
 const points = (metrics: ResourceMetrics) =>
   metrics.scopeMetrics.reduce((n, scope) => n + scope.metrics.reduce((m, metric) => m + metric.dataPoints.length, 0), 0)
 
-/** A metric exporter that reports failures. */
+/**
+ * A metric exporter that reports failures.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const loudMetrics = (inner: PushMetricExporter, reporter: FailureReporter): PushMetricExporter => {
   const wrapped: PushMetricExporter = {
     export: (metrics, done) => inner.export(metrics, report(reporter, "metrics", points(metrics), done)),

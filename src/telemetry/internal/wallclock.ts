@@ -12,10 +12,20 @@ import * as OtelApi from "@opentelemetry/api"
 import type { LoggerProvider } from "@opentelemetry/sdk-logs"
 import { Cause, Context, Logger, References, Tracer } from "effect"
 
-/** The attribute holding the program's (simulated) clock when it differs from real time. */
+/**
+ * The attribute holding the program's (simulated) clock when it differs from real time.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const SIMULATED_TIME_ATTRIBUTE = "mabeam.clock.simulated_ms"
 
-/** Real time since the epoch, in nanoseconds, with sub-millisecond resolution. */
+/**
+ * Real time since the epoch, in nanoseconds, with sub-millisecond resolution.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const wallNanos = (): bigint => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1_000_000))
 
 // A program clock more than a minute away from real time is a simulated one.
@@ -26,7 +36,12 @@ const simulatedMillis = (programNanos: bigint, wall: bigint): number | undefined
   return Math.abs(programMs - Number(wall / 1_000_000n)) > SIMULATED_SKEW_MS ? programMs : undefined
 }
 
-/** Wraps `inner` so every span it makes is stamped with real time. */
+/**
+ * Wraps `inner` so every span it makes is stamped with real time.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const wallClockTracer = (inner: Tracer.Tracer): Tracer.Tracer =>
   Tracer.make({
     span(options) {
@@ -67,6 +82,9 @@ const withSpan = (active: OtelApi.Context, span: Tracer.AnySpan): OtelApi.Contex
  * A logger that turns every Effect log into an OpenTelemetry log record: real-time stamps, the
  * log's annotations as attributes, the cause as `exception.*`, and the current span's trace and
  * span ids so a backend shows the record inside its trace.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const otelLogger = (provider: LoggerProvider, version: string): Logger.Logger<unknown, void> => {
   const logger = provider.getLogger("mabeam", version)

@@ -67,17 +67,35 @@ import { BatchProof, makeProver, makeVerifier } from "./proof.ts"
  * An envelope on the wire: its message as JSON text, so one odd message cannot spoil a batch, and
  * the sender's span as a W3C `traceparent` (a malformed one is ignored).
  */
-const WireEnvelope = Schema.Struct({ from: Address, to: Address, message: Schema.String, trace: Schema.optionalKey(Schema.String) })
+const WireEnvelope = Schema.Struct({
+  from: Address,
+  to: Address,
+  message: Schema.String,
+  trace: Schema.optionalKey(Schema.String)
+})
 const isWireEnvelope = Schema.is(WireEnvelope)
 
-/** Most envelopes accepted in one batch; a larger batch is refused whole. */
+/**
+ * Most envelopes accepted in one batch; a larger batch is refused whole.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_BATCH = 65_536
-/** Longest message (JSON text, characters) accepted in one envelope; a longer one is rejected alone. */
+/**
+ * Longest message (JSON text, characters) accepted in one envelope; a longer one is rejected alone.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_MESSAGE_CHARS = 1_048_576
 /**
  * Longest ndjson line (one RPC frame, characters) a node reads: a longer one is discarded as it
  * streams in, before any decoding, and the connection's other lines are read as usual. Senders
  * split their batches to stay well under it.
+ *
+ * @since 0.1.0
+ * @category constants
  */
 export const MAX_LINE_CHARS = 8 * 1_048_576
 /** What a sender puts in one batch at most (estimated wire characters), half of `MAX_LINE_CHARS`. */
@@ -98,12 +116,30 @@ const Deliver = Rpc.make("Deliver", {
 })
 class TransportRpcs extends RpcGroup.make(Deliver) {}
 
-/** Where a node listens. */
-export const Peer = Schema.Struct({ host: Schema.String, port: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65_535 })) })
-/** Where a node listens. */
+/**
+ * Where a node listens.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Peer = Schema.Struct({
+  host: Schema.String,
+  port: Schema.Int.check(Schema.isBetween({ minimum: 1, maximum: 65_535 }))
+})
+/**
+ * Where a node listens.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Peer = typeof Peer.Type
 
-/** Options of `RpcTransport.layer`. */
+/**
+ * Options of `RpcTransport.layer`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const RpcTransportOptions = Schema.Struct({
   /** This node's name (the `node` of its addresses). */
   node: Schema.NonEmptyString,
@@ -116,7 +152,12 @@ export const RpcTransportOptions = Schema.Struct({
   /** Envelopes queued per peer before new ones are dropped; defaults to 8192. */
   outboxCapacity: Schema.optional(Schema.Int.check(Schema.isGreaterThan(0)))
 })
-/** Options of `RpcTransport.layer`; `tls` switches to mutual TLS (see the module doc). */
+/**
+ * Options of `RpcTransport.layer`; `tls` switches to mutual TLS (see the module doc).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type RpcTransportOptions = typeof RpcTransportOptions.Type & { readonly tls?: TlsCredentials | undefined }
 
 const decodeOptions = decodeInput(RpcTransportOptions, "RpcTransport.layer")
@@ -126,8 +167,14 @@ type WireEnvelope = typeof WireEnvelope.Type
 
 /** A bound on the wire characters of `envelope` inside a batch line (its strings at most double when escaped). */
 const wireChars = (envelope: WireEnvelope): number =>
-  128 + 2 * (envelope.message.length + envelope.from.node.length + envelope.from.id.length + envelope.to.node.length +
-    envelope.to.id.length + (envelope.trace?.length ?? 0))
+  128 +
+  2 *
+    (envelope.message.length +
+      envelope.from.node.length +
+      envelope.from.id.length +
+      envelope.to.node.length +
+      envelope.to.id.length +
+      (envelope.trace?.length ?? 0))
 
 /** `envelopes` in order, in batches of at most `BATCH_CHARS` estimated wire characters each. */
 const chunks = (envelopes: ReadonlyArray<WireEnvelope>): Array<ReadonlyArray<WireEnvelope>> => {
@@ -157,11 +204,18 @@ const toJson = (message: unknown): string | undefined => {
 /**
  * Builds the transport of one node in the current scope: its server listens until the scope
  * closes, its sender fibers (one per peer) are interrupted then.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (
   input: RpcTransportOptions
-): Effect.Effect<Transport["Service"], InvalidInput | TlsCredentialsError | SocketServer.SocketServerError, Scope.Scope> =>
-  Effect.gen(function*() {
+): Effect.Effect<
+  Transport["Service"],
+  InvalidInput | TlsCredentialsError | SocketServer.SocketServerError,
+  Scope.Scope
+> =>
+  Effect.gen(function* () {
     const options = yield* decodeOptions(input)
     const tls = input.tls
     const node = options.node
@@ -176,13 +230,15 @@ export const make = (
 
     const audit = Option.getOrUndefined(yield* Effect.serviceOption(AuditLog))
     const revoked = tls?.crl === undefined ? new Set<string>() : revokedSerials(tls.crl)
-    if (revoked === undefined) return yield* new InvalidInput({ where: "RpcTransport.layer", issue: "tls.crl is not a readable PEM X.509 CRL" })
-    const verifyProof = tls === undefined ? undefined : makeVerifier(tls, node, new Set(Object.keys(options.peers)), revoked)
+    if (revoked === undefined)
+      return yield* new InvalidInput({ where: "RpcTransport.layer", issue: "tls.crl is not a readable PEM X.509 CRL" })
+    const verifyProof =
+      tls === undefined ? undefined : makeVerifier(tls, node, new Set(Object.keys(options.peers)), revoked)
     const prove = tls === undefined ? undefined : makeProver(tls, node)
 
     // Refused envelopes count as dropped, per reason in the metric, and in one audit record per batch.
     const reject = (claimed: string, reasons: ReadonlyMap<string, number>) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         let count = 0
         for (const [reason, n] of reasons) {
           count += n
@@ -190,11 +246,13 @@ export const make = (
         }
         dropped += count
         if (audit !== undefined) {
-          yield* Effect.ignore(audit.record({
-            type: "security.transport.rejected",
-            agent: claimed.slice(0, 200),
-            detail: Object.fromEntries(reasons)
-          }))
+          yield* Effect.ignore(
+            audit.record({
+              type: "security.transport.rejected",
+              agent: claimed.slice(0, 200),
+              detail: Object.fromEntries(reasons)
+            })
+          )
         }
       })
 
@@ -202,17 +260,29 @@ export const make = (
     const metrics = yield* Effect.context<never>()
     const lineAudits = yield* Queue.dropping<readonly [LineRejection, string]>(MAX_PENDING_LINE_AUDITS)
     if (audit !== undefined) {
-      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(lineAudits), ([reason, issue]) =>
-        Effect.ignore(audit.record({ type: "security.transport.rejected", agent: "", detail: { [reason]: 1, issue } })))))
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.flatMap(Queue.take(lineAudits), ([reason, issue]) =>
+            Effect.ignore(
+              audit.record({ type: "security.transport.rejected", agent: "", detail: { [reason]: 1, issue } })
+            )
+          )
+        )
+      )
     }
-    const serialization = Layer.succeed(RpcSerialization.RpcSerialization)(boundedNdjson(MAX_LINE_CHARS, (reason, error) => {
-      dropped++
-      Metric.withAttributes(transportRejected, { reason }).updateUnsafe(1, metrics)
-      Queue.offerUnsafe(lineAudits, [reason, error.issue])
-    }))
+    const serialization = Layer.succeed(RpcSerialization.RpcSerialization)(
+      boundedNdjson(MAX_LINE_CHARS, (reason, error) => {
+        dropped++
+        Metric.withAttributes(transportRejected, { reason }).updateUnsafe(1, metrics)
+        Queue.offerUnsafe(lineAudits, [reason, error.issue])
+      })
+    )
 
     // What one envelope of a batch from `sender` (proven, or unauthenticated without TLS) delivers.
-    const admit = (raw: unknown, sender: string | undefined): { readonly reason: string } | WireEnvelope & { readonly value: unknown } => {
+    const admit = (
+      raw: unknown,
+      sender: string | undefined
+    ): { readonly reason: string } | (WireEnvelope & { readonly value: unknown }) => {
       if (!isWireEnvelope(raw)) return { reason: "malformed" }
       if (sender !== undefined && raw.from.node !== sender) return { reason: "sender-mismatch" }
       if (raw.to.node !== node) return { reason: "wrong-node" }
@@ -229,7 +299,7 @@ export const make = (
     // Incoming batches go into this node's inboxes, each envelope checked on its own.
     const handlers = TransportRpcs.toLayer({
       Deliver: ({ envelopes, proof }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           let sender: string | undefined
           if (verifyProof !== undefined) {
             const proven = verifyProof(proof, envelopes, yield* Clock.currentTimeMillis)
@@ -272,14 +342,20 @@ export const make = (
       const protocol = yield* Layer.build(
         RpcClient.layerProtocolSocket({ retryTransientErrors: true }).pipe(
           // The socket dials lazily (and again after a failure): building it cannot fail.
-          Layer.provide(Layer.effect(
-            Socket.Socket,
-            tls === undefined ? NodeSocket.makeNet({ host: peer.host, port: peer.port }) : NodeSocket.makeTls(connectOptions(tls, peer))
-          )),
+          Layer.provide(
+            Layer.effect(
+              Socket.Socket,
+              tls === undefined
+                ? NodeSocket.makeNet({ host: peer.host, port: peer.port })
+                : NodeSocket.makeTls(connectOptions(tls, peer))
+            )
+          ),
           Layer.provide(serialization)
         )
       )
-      const client = yield* RpcClient.make(TransportRpcs, { disableTracing: true }).pipe(Effect.provideContext(protocol))
+      const client = yield* RpcClient.make(TransportRpcs, { disableTracing: true }).pipe(
+        Effect.provideContext(protocol)
+      )
       const outbox = new Mailbox<WireEnvelope>(capacity)
       outboxes.set(name, outbox)
       // The socket protocol retries until the peer answers; a batch it rejects is dropped.
@@ -294,11 +370,20 @@ export const make = (
           )
         )
       // A batch goes in parts that each fit well within the receiver's line limit.
-      yield* Effect.forkScoped(Effect.forever(Effect.flatMap(outbox.takeAll, (all) => Effect.forEach(chunks(all), sendBatch, { discard: true }))))
+      yield* Effect.forkScoped(
+        Effect.forever(
+          Effect.flatMap(outbox.takeAll, (all) => Effect.forEach(chunks(all), sendBatch, { discard: true }))
+        )
+      )
       yield* Effect.addFinalizer(() => Effect.sync(() => outbox.close()))
     }
 
-    const send = (from: Address, to: Address, message: unknown, trace?: Propagation.TraceContext): Effect.Effect<void> => {
+    const send = (
+      from: Address,
+      to: Address,
+      message: unknown,
+      trace?: Propagation.TraceContext
+    ): Effect.Effect<void> => {
       if (to.node === node) return local.send(from, to, message, trace)
       return Effect.withFiber((fiber) => {
         sentRemote++
@@ -308,20 +393,24 @@ export const make = (
         // merely over MAX_MESSAGE_CHARS goes, and the receiver refuses it alone).
         const json = encoded !== undefined && 2 * encoded.length < BATCH_CHARS ? encoded : undefined
         const sentFrom = trace ?? Propagation.captureFrom(fiber.context)
-        const wire: WireEnvelope = sentFrom === undefined
-          ? { from, to, message: json ?? "" }
-          : { from, to, message: json ?? "", trace: Propagation.toTraceparent(sentFrom) }
+        const wire: WireEnvelope =
+          sentFrom === undefined
+            ? { from, to, message: json ?? "" }
+            : { from, to, message: json ?? "", trace: Propagation.toTraceparent(sentFrom) }
         if (outbox === undefined || json === undefined || outbox.offer(wire) !== "accepted") dropped++
         return Effect.void
       })
     }
 
     const bind = (id: string, bindOptions?: { readonly capacity?: number }) =>
-      Effect.map(local.bind(id, bindOptions), (endpoint): Endpoint => ({
-        address: endpoint.address,
-        receive: endpoint.receive,
-        send: (to, message) => send(endpoint.address, to, message)
-      }))
+      Effect.map(
+        local.bind(id, bindOptions),
+        (endpoint): Endpoint => ({
+          address: endpoint.address,
+          receive: endpoint.receive,
+          send: (to, message) => send(endpoint.address, to, message)
+        })
+      )
 
     const stats = Effect.map(local.stats, (own) => ({
       sent: sentRemote + own.sent - arrived,
@@ -332,7 +421,12 @@ export const make = (
     return Transport.of({ node, bind, send, stats })
   })
 
-/** The transport of one node, as a layer (see `make`). */
+/**
+ * The transport of one node, as a layer (see `make`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
 export const layer = (
   options: RpcTransportOptions
 ): Layer.Layer<Transport, InvalidInput | TlsCredentialsError | SocketServer.SocketServerError> =>

@@ -32,7 +32,7 @@ const tlv = (der: Uint8Array, offset: number, limit: number): Tlv | undefined =>
 /** The children of a constructed TLV. */
 const children = (der: Uint8Array, parent: Tlv): Array<Tlv> | undefined => {
   const out: Array<Tlv> = []
-  for (let offset = parent.start; offset < parent.end;) {
+  for (let offset = parent.start; offset < parent.end; ) {
     const child = tlv(der, offset, parent.end)
     if (child === undefined) return undefined
     out.push(child)
@@ -41,7 +41,12 @@ const children = (der: Uint8Array, parent: Tlv): Array<Tlv> | undefined => {
   return out
 }
 
-/** A serial number as upper-case hex without leading zeros (as `X509Certificate.serialNumber`, normalized). */
+/**
+ * A serial number as upper-case hex without leading zeros (as `X509Certificate.serialNumber`, normalized).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const normalizeSerial = (hex: string): string => hex.toUpperCase().replace(/^0+(?=.)/, "")
 
 const SEQUENCE = 0x30
@@ -49,7 +54,12 @@ const INTEGER = 0x02
 const UTC_TIME = 0x17
 const GENERALIZED_TIME = 0x18
 
-/** The revoked serial numbers of `pem` (normalized), or undefined if it is not a readable CRL. */
+/**
+ * The revoked serial numbers of `pem` (normalized), or undefined if it is not a readable CRL.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const revokedSerials = (pem: string): ReadonlySet<string> | undefined => {
   const match = /-----BEGIN X509 CRL-----([\s\S]*?)-----END X509 CRL-----/.exec(pem)
   if (match === null) return undefined
@@ -62,7 +72,8 @@ export const revokedSerials = (pem: string): ReadonlySet<string> | undefined => 
   if (fields === undefined) return undefined
   // version?, signature, issuer, thisUpdate, nextUpdate?, revokedCertificates?, extensions?
   let index = fields[0]?.tag === INTEGER ? 3 : 2
-  while (fields[index] !== undefined && (fields[index]?.tag === UTC_TIME || fields[index]?.tag === GENERALIZED_TIME)) index++
+  while (fields[index] !== undefined && (fields[index]?.tag === UTC_TIME || fields[index]?.tag === GENERALIZED_TIME))
+    index++
   const serials = new Set<string>()
   const revoked = fields[index]
   if (revoked === undefined || revoked.tag !== SEQUENCE) return serials

@@ -12,10 +12,20 @@ import { TextDecoder } from "node:util"
 import { RpcSerialization } from "effect/rpc"
 import { InvalidInput } from "../../errors/index.ts"
 
-/** Why a line was discarded. */
+/**
+ * Why a line was discarded.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LineRejection = "line-too-long" | "malformed-line"
 
-/** An ndjson serialization that discards (and reports) over-long and malformed lines. */
+/**
+ * An ndjson serialization that discards (and reports) over-long and malformed lines.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const boundedNdjson = (
   maxLineChars: number,
   onReject: (reason: LineRejection, error: InvalidInput) => void
@@ -29,14 +39,18 @@ export const boundedNdjson = (
       // Inside a rejected line: everything up to the next newline is dropped.
       let skipping = false
       const tooLong = (chars: number) =>
-        onReject("line-too-long", new InvalidInput({
-          where: "RpcTransport",
-          issue: `an ndjson line of at least ${chars} characters exceeds MAX_LINE_CHARS (${maxLineChars}); it was discarded unread`
-        }))
+        onReject(
+          "line-too-long",
+          new InvalidInput({
+            where: "RpcTransport",
+            issue: `an ndjson line of at least ${chars} characters exceeds MAX_LINE_CHARS (${maxLineChars}); it was discarded unread`
+          })
+        )
       return {
         encode: inner.encode,
         decode: (bytes) => {
-          const text = typeof bytes === "string" ? bytes : (decoder ??= new TextDecoder()).decode(bytes, { stream: true })
+          const text =
+            typeof bytes === "string" ? bytes : (decoder ??= new TextDecoder()).decode(bytes, { stream: true })
           const items: Array<unknown> = []
           let position = 0
           while (position <= text.length) {
@@ -69,7 +83,10 @@ export const boundedNdjson = (
             try {
               items.push(JSON.parse(line))
             } catch {
-              onReject("malformed-line", new InvalidInput({ where: "RpcTransport", issue: "an ndjson line is not JSON; it was discarded" }))
+              onReject(
+                "malformed-line",
+                new InvalidInput({ where: "RpcTransport", issue: "an ndjson line is not JSON; it was discarded" })
+              )
             }
           }
           return items

@@ -18,10 +18,20 @@ import { Redacted, Result, Schema } from "effect"
 import type { TlsCredentials } from "../../cluster/secure/TlsCredentials.ts"
 import { normalizeSerial } from "./crl.ts"
 
-/** How far a batch's time may be from the receiver's clock, ms. */
+/**
+ * How far a batch's time may be from the receiver's clock, ms.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_SKEW_MILLIS = 60_000
 
-/** The proof a batch carries under mutual TLS. */
+/**
+ * The proof a batch carries under mutual TLS.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const BatchProof = Schema.Struct({
   node: Schema.String.check(Schema.isBetweenLength(1, 200)),
   epoch: Schema.String.check(Schema.isPattern(/^[0-9a-f]{16}$/)),
@@ -30,10 +40,20 @@ export const BatchProof = Schema.Struct({
   cert: Schema.String.check(Schema.isBetweenLength(1, 16_384)),
   signature: Schema.String.check(Schema.isBetweenLength(1, 2_048))
 })
-/** The proof a batch carries under mutual TLS. */
+/**
+ * The proof a batch carries under mutual TLS.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type BatchProof = typeof BatchProof.Type
 
-/** Why a batch proof was refused. */
+/**
+ * Why a batch proof was refused.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type ProofRejection =
   | "missing"
   | "unknown-peer"
@@ -45,17 +65,24 @@ export type ProofRejection =
   | "revoked"
 
 const digest = (proof: Omit<BatchProof, "cert" | "signature">, to: string, envelopes: ReadonlyArray<unknown>): Buffer =>
-  Buffer.from(JSON.stringify([
-    "mabeam-batch-v1",
-    proof.node,
-    to,
-    proof.epoch,
-    proof.seq,
-    proof.at,
-    createHash("sha256").update(JSON.stringify(envelopes)).digest("hex")
-  ]))
+  Buffer.from(
+    JSON.stringify([
+      "mabeam-batch-v1",
+      proof.node,
+      to,
+      proof.epoch,
+      proof.seq,
+      proof.at,
+      createHash("sha256").update(JSON.stringify(envelopes)).digest("hex")
+    ])
+  )
 
-/** Signs the batches `node` sends: a fresh epoch per instance, a sequence number per batch. */
+/**
+ * Signs the batches `node` sends: a fresh epoch per instance, a sequence number per batch.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const makeProver = (tls: TlsCredentials, node: string) => {
   const key = createPrivateKey(Redacted.value(tls.key))
   const epoch = randomBytes(8).toString("hex")
@@ -74,8 +101,16 @@ const commonName = (cert: X509Certificate): string | undefined => {
 /**
  * Checks the proofs of batches received by `node` from its `peers`; a certificate whose serial
  * number is in `revoked` (from the CA's CRL) proves nothing (`"revoked"`).
+ *
+ * @since 0.1.0
+ * @category constructors
  */
-export const makeVerifier = (tls: TlsCredentials, node: string, peers: ReadonlySet<string>, revoked: ReadonlySet<string> = new Set()) => {
+export const makeVerifier = (
+  tls: TlsCredentials,
+  node: string,
+  peers: ReadonlySet<string>,
+  revoked: ReadonlySet<string> = new Set()
+) => {
   const ca = new X509Certificate(tls.ca)
   const certs = new Map<string, { readonly pem: string; readonly cert: X509Certificate }>()
   const last = new Map<string, { readonly epoch: string; readonly seq: number; readonly at: number }>()
@@ -93,11 +128,16 @@ export const makeVerifier = (tls: TlsCredentials, node: string, peers: ReadonlyS
     }
   }
 
-  return (proof: BatchProof | undefined, envelopes: ReadonlyArray<unknown>, now: number): Result.Result<string, ProofRejection> => {
+  return (
+    proof: BatchProof | undefined,
+    envelopes: ReadonlyArray<unknown>,
+    now: number
+  ): Result.Result<string, ProofRejection> => {
     if (proof === undefined) return Result.fail("missing")
     if (!peers.has(proof.node) || proof.node === node) return Result.fail("unknown-peer")
     const cert = certificateOf(proof.node, proof.cert)
-    if (cert === undefined || now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo)) return Result.fail("bad-certificate")
+    if (cert === undefined || now < Date.parse(cert.validFrom) || now > Date.parse(cert.validTo))
+      return Result.fail("bad-certificate")
     if (commonName(cert) !== proof.node) return Result.fail("subject-mismatch")
     if (revoked.size > 0 && revoked.has(normalizeSerial(cert.serialNumber))) return Result.fail("revoked")
     if (Math.abs(now - proof.at) > MAX_SKEW_MILLIS) return Result.fail("stale")
@@ -109,7 +149,10 @@ export const makeVerifier = (tls: TlsCredentials, node: string, peers: ReadonlyS
     }
     if (!valid) return Result.fail("bad-signature")
     const previous = last.get(proof.node)
-    if (previous !== undefined && (proof.epoch === previous.epoch ? proof.seq <= previous.seq : proof.at <= previous.at)) {
+    if (
+      previous !== undefined &&
+      (proof.epoch === previous.epoch ? proof.seq <= previous.seq : proof.at <= previous.at)
+    ) {
       return Result.fail("replayed")
     }
     last.set(proof.node, { epoch: proof.epoch, seq: proof.seq, at: proof.at })

@@ -6,7 +6,12 @@
  */
 import { Effect } from "effect"
 
-/** A bounded inbox with one consumer. */
+/**
+ * A bounded inbox with one consumer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Inbox<A> {
   readonly capacity: number
   private buffer: Array<A> = []

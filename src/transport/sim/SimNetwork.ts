@@ -14,48 +14,93 @@
 import { Clock, Effect, FiberSet, Layer, Random, Schema, type Scope } from "effect"
 import { decodeInput, InvalidInput } from "../../errors/index.ts"
 import { Propagation } from "../../telemetry/index.ts"
-import { type Address, AddressInUse, type Endpoint, type Envelope, Transport, type TransportStats, withTrace } from "../index.ts"
+import {
+  type Address,
+  AddressInUse,
+  type Endpoint,
+  type Envelope,
+  Transport,
+  type TransportStats,
+  withTrace
+} from "../index.ts"
 import { Inbox } from "./Inbox.ts"
 
 const Probability = Schema.Number.check(Schema.isGreaterThanOrEqualTo(0), Schema.isLessThanOrEqualTo(1))
 const Millis = Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(3_600_000))
 
-/** Fault settings of a link (or of every link, as defaults). Delays are whole simulated ms. */
+/**
+ * Fault settings of a link (or of every link, as defaults). Delays are whole simulated ms.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const LinkFaults = Schema.Struct({
   minDelay: Millis,
   maxDelay: Millis,
   drop: Probability,
   duplicate: Probability
 })
-/** Fault settings of a link. */
+/**
+ * Fault settings of a link.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type LinkFaults = typeof LinkFaults.Type
 
-/** Options of `makeSimNetwork`; every field is optional. */
+/**
+ * Options of `makeSimNetwork`; every field is optional.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
 export const SimNetworkOptions = Schema.Struct({
-  defaults: Schema.optionalKey(Schema.Struct({
-    minDelay: Schema.optionalKey(Millis),
-    maxDelay: Schema.optionalKey(Millis),
-    drop: Schema.optionalKey(Probability),
-    duplicate: Schema.optionalKey(Probability)
-  })),
+  defaults: Schema.optionalKey(
+    Schema.Struct({
+      minDelay: Schema.optionalKey(Millis),
+      maxDelay: Schema.optionalKey(Millis),
+      drop: Schema.optionalKey(Probability),
+      duplicate: Schema.optionalKey(Probability)
+    })
+  ),
   inboxCapacity: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1))),
   maxInFlight: Schema.optionalKey(Schema.Int.check(Schema.isGreaterThanOrEqualTo(1)))
 })
-/** Options of `makeSimNetwork`. */
+/**
+ * Options of `makeSimNetwork`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SimNetworkOptions = typeof SimNetworkOptions.Type
 
-/** Where trace lines go (a `Trace` from `src/sim` fits). */
+/**
+ * Where trace lines go (a `Trace` from `src/sim` fits).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TraceSink {
   readonly record: (line: string) => void
 }
 
-/** What the simulated network did with messages. */
+/**
+ * What the simulated network did with messages.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SimNetworkStats extends TransportStats {
   readonly duplicated: number
   readonly inFlight: number
 }
 
-/** A simulated network of many nodes with seeded faults. */
+/**
+ * A simulated network of many nodes with seeded faults.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SimNetwork {
   /** The `Transport` of one simulated node. */
   readonly transport: (node: string) => Transport["Service"]
@@ -94,12 +139,15 @@ const show = (address: Address) => `${address.node}/${address.id}`
 /**
  * Makes a simulated network in the current scope (its delivery fibers live there). Fails with
  * `InvalidInput` on bad options (e.g. a negative probability, `minDelay > maxDelay`).
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeSimNetwork = (
   options: SimNetworkOptions = {},
   trace: TraceSink = { record: () => undefined }
 ): Effect.Effect<SimNetwork, InvalidInput, Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const decoded = yield* decodeInput(SimNetworkOptions, "SimNetwork.make")(options)
     const defaults: LinkFaults = { minDelay: 1, maxDelay: 10, drop: 0, duplicate: 0, ...decoded.defaults }
     yield* checkDelays(defaults, "SimNetwork.make")
@@ -161,7 +209,12 @@ export const makeSimNetwork = (
       ).pipe(Effect.asVoid)
     }
 
-    const send = (from: Address, to: Address, message: unknown, sentFrom?: Propagation.TraceContext): Effect.Effect<void> =>
+    const send = (
+      from: Address,
+      to: Address,
+      message: unknown,
+      sentFrom?: Propagation.TraceContext
+    ): Effect.Effect<void> =>
       Effect.withFiber((fiber) => {
         sent++
         const envelope = withTrace({ from, to, message }, sentFrom ?? Propagation.captureFrom(fiber.context))
@@ -176,7 +229,8 @@ export const makeSimNetwork = (
           drop(item, "lost")
           return Effect.void
         }
-        const delay = () => faults.minDelay + Math.floor(rng.nextDoubleUnsafe() * (faults.maxDelay - faults.minDelay + 1))
+        const delay = () =>
+          faults.minDelay + Math.floor(rng.nextDoubleUnsafe() * (faults.maxDelay - faults.minDelay + 1))
         const at = t + delay()
         trace.record(`${t} send#${item.seq} ${show(from)}->${show(to)} ${describe(message)} @${at}`)
         if (rng.nextDoubleUnsafe() < faults.duplicate) {
@@ -191,17 +245,24 @@ export const makeSimNetwork = (
     const transport = (node: string): Transport["Service"] => ({
       node,
       bind: (id: string, bindOptions?: { readonly capacity?: number }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const address: Address = { node, id }
           const key = show(address)
           if (inboxes.has(key)) return yield* new AddressInUse({ node, id })
           const inbox = new Inbox<Envelope>(bindOptions?.capacity ?? inboxCapacity)
-          yield* Effect.acquireRelease(Effect.sync(() => inboxes.set(key, inbox)), () =>
-            Effect.sync(() => {
-              if (inboxes.get(key) === inbox) inboxes.delete(key)
-              inbox.close()
-            }))
-          return { address, receive: inbox.takeAll, send: (to, message) => send(address, to, message) } satisfies Endpoint
+          yield* Effect.acquireRelease(
+            Effect.sync(() => inboxes.set(key, inbox)),
+            () =>
+              Effect.sync(() => {
+                if (inboxes.get(key) === inbox) inboxes.delete(key)
+                inbox.close()
+              })
+          )
+          return {
+            address,
+            receive: inbox.takeAll,
+            send: (to, message) => send(address, to, message)
+          } satisfies Endpoint
         }),
       send,
       stats: Effect.sync(() => ({ sent, delivered, dropped }))
@@ -232,7 +293,10 @@ export const makeSimNetwork = (
         }),
       isUp: (node) => !down.has(node),
       setLink: (from, to, faults) =>
-        decodeInput(LinkFaults, "SimNetwork.setLink")(faults).pipe(
+        decodeInput(
+          LinkFaults,
+          "SimNetwork.setLink"
+        )(faults).pipe(
           Effect.tap((valid) => checkDelays(valid, "SimNetwork.setLink")),
           Effect.map((valid) => {
             links.set(`${from}>${to}`, valid)
@@ -247,4 +311,6 @@ export const makeSimNetwork = (
 const checkDelays = (faults: LinkFaults, where: string) =>
   faults.minDelay <= faults.maxDelay
     ? Effect.void
-    : Effect.fail(new InvalidInput({ where, issue: `minDelay ${faults.minDelay} is above maxDelay ${faults.maxDelay}` }))
+    : Effect.fail(
+        new InvalidInput({ where, issue: `minDelay ${faults.minDelay} is above maxDelay ${faults.maxDelay}` })
+      )

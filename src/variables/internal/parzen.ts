@@ -11,10 +11,20 @@
  */
 import type { Random } from "effect"
 
-/** One dimension of the cube: numeric, or categorical with `k` cells of width `1/k`. */
+/**
+ * One dimension of the cube: numeric, or categorical with `k` cells of width `1/k`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Dimension = { readonly kind: "numeric" } | { readonly kind: "categorical"; readonly k: number }
 
-/** A mixture fitted by `fit`. */
+/**
+ * A mixture fitted by `fit`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Mixture {
   readonly dims: ReadonlyArray<Dimension>
   readonly points: ReadonlyArray<ReadonlyArray<number>>
@@ -44,15 +54,21 @@ const erf = (x: number): number => {
   const sign = x < 0 ? -1 : 1
   const a = Math.abs(x)
   const t = 1 / (1 + 0.3275911 * a)
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t *
-      Math.exp(-a * a)
+  const y =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-a * a)
   return sign * y
 }
 const cdf = (z: number): number => 0.5 * (1 + erf(z / SQRT2))
 
 const cell = (u: number, k: number): number => Math.min(k - 1, Math.max(0, Math.floor(u * k)))
 
-/** Fits a mixture to `points` (unit-cube coordinates, one per dimension). */
+/**
+ * Fits a mixture to `points` (unit-cube coordinates, one per dimension).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const fit = (
   dims: ReadonlyArray<Dimension>,
   points: ReadonlyArray<ReadonlyArray<number>>,
@@ -72,15 +88,15 @@ export const fit = (
     })
     offsets[n] = offset
   })
-  const logSame = Float64Array.from(dims, (dim) => dim.kind === "numeric" ? 0 : Math.log(1 - alpha + alpha / dim.k))
-  const logOther = Float64Array.from(dims, (dim) => dim.kind === "numeric" ? 0 : Math.log(alpha / dim.k))
+  const logSame = Float64Array.from(dims, (dim) => (dim.kind === "numeric" ? 0 : Math.log(1 - alpha + alpha / dim.k)))
+  const logOther = Float64Array.from(dims, (dim) => (dim.kind === "numeric" ? 0 : Math.log(alpha / dim.k)))
   const cells = new Int32Array(points.length * dims.length)
   points.forEach((p, n) =>
     dims.forEach((dim, i) => {
       cells[n * dims.length + i] = dim.kind === "numeric" ? 0 : cell(p[i]!, dim.k)
     })
   )
-  const uniform = dims.reduce((sum, dim) => dim.kind === "numeric" ? sum : sum - Math.log(dim.k), 0)
+  const uniform = dims.reduce((sum, dim) => (dim.kind === "numeric" ? sum : sum - Math.log(dim.k)), 0)
   return {
     dims,
     points,
@@ -96,12 +112,17 @@ export const fit = (
   }
 }
 
-/** The log density of the mixture at `x` (log-sum-exp over its components). */
+/**
+ * The log density of the mixture at `x` (log-sum-exp over its components).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const logDensity = (mixture: Mixture, x: ReadonlyArray<number>): number => {
   const { cells, dims, logOther, logSame, points, sigma } = mixture
   const d = dims.length
   const inv = 1 / (2 * sigma * sigma)
-  const xCells = dims.map((dim, i) => dim.kind === "numeric" ? 0 : cell(x[i]!, dim.k))
+  const xCells = dims.map((dim, i) => (dim.kind === "numeric" ? 0 : cell(x[i]!, dim.k)))
   const terms = new Float64Array(points.length + 1)
   let max = mixture.logPrior
   for (let n = 0; n < points.length; n++) {
@@ -129,7 +150,12 @@ const gaussian = (random: Random.Random): number => {
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.nextDoubleUnsafe())
 }
 
-/** Draws one point from the mixture: picks a component by weight, then samples its kernel. */
+/**
+ * Draws one point from the mixture: picks a component by weight, then samples its kernel.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const draw = (mixture: Mixture, random: Random.Random): Array<number> => {
   const pick = random.nextDoubleUnsafe() * (mixture.points.length + mixture.priorWeight)
   const center = pick < mixture.points.length ? mixture.points[Math.floor(pick)] : undefined

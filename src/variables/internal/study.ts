@@ -10,7 +10,12 @@ import type { Semaphore } from "effect"
 import type { PolicyRun } from "../policies/UpdatePolicy.ts"
 import type { Goal, Observation, Proposal, Space } from "../schema.ts"
 
-/** Per-strategy counters of a study. */
+/**
+ * Per-strategy counters of a study.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StrategyStats {
   readonly proposals: number
   readonly observations: number
@@ -18,7 +23,12 @@ export interface StrategyStats {
   readonly best: number | undefined
 }
 
-/** One study's state; mutated only by the functions below. */
+/**
+ * One study's state; mutated only by the functions below.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StudyState {
   readonly name: string
   readonly space: Space
@@ -39,13 +49,23 @@ export interface StudyState {
   pendingDropped: number
 }
 
-/** `a` is strictly better than `b` for `goal`. */
-export const isBetter = (goal: Goal, a: number, b: number): boolean => goal === "maximize" ? a > b : a < b
+/**
+ * `a` is strictly better than `b` for `goal`.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isBetter = (goal: Goal, a: number, b: number): boolean => (goal === "maximize" ? a > b : a < b)
 
 const statsOf = (state: StudyState, strategy: string): StrategyStats =>
   state.strategies.get(strategy) ?? { proposals: 0, observations: 0, best: undefined }
 
-/** Records a proposal as pending, dropping the oldest pending one past the limit. */
+/**
+ * Records a proposal as pending, dropping the oldest pending one past the limit.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const addProposal = (state: StudyState, proposal: Proposal): void => {
   state.pending.set(proposal.id, proposal)
   for (const id of state.pending.keys()) {
@@ -58,7 +78,12 @@ export const addProposal = (state: StudyState, proposal: Proposal): void => {
   state.strategies.set(proposal.strategy, { ...stats, proposals: stats.proposals + 1 })
 }
 
-/** Appends an accepted observation; returns whether it improved the best. */
+/**
+ * Appends an accepted observation; returns whether it improved the best.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const addObservation = (state: StudyState, observation: Observation): boolean => {
   state.observations.push(observation)
   state.accepted++
@@ -70,9 +95,8 @@ export const addObservation = (state: StudyState, observation: Observation): boo
   state.strategies.set(observation.strategy, {
     proposals: stats.proposals,
     observations: stats.observations + 1,
-    best: stats.best === undefined || isBetter(state.goal, observation.score, stats.best)
-      ? observation.score
-      : stats.best
+    best:
+      stats.best === undefined || isBetter(state.goal, observation.score, stats.best) ? observation.score : stats.best
   })
   const improved = state.best === undefined || isBetter(state.goal, observation.score, state.best.score)
   if (improved) {

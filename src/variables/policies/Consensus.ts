@@ -19,25 +19,33 @@ import type { UpdatePolicy, Verdict } from "./UpdatePolicy.ts"
  * const policy = yield* Consensus.make
  * yield* orchestrator.define("mlp", { space, goal: "maximize", policy })
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
-export const make: Effect.Effect<UpdatePolicy, never, Coordination> = Effect.map(Effect.service(Coordination), (coordination) => ({
-  name: "consensus(raft)",
-  start: (study) =>
-    Effect.sync(() => {
-      const decided = new Set<string>()
-      return {
-        submit: (ballot) =>
-          coordination.propose(`variables/${study}/${ballot.key}`, { reporter: ballot.reporter, score: ballot.score }).pipe(
-            Effect.map((agreed): Verdict => {
-              const value = agreed as { readonly reporter: string; readonly score: number }
-              if (decided.has(ballot.key) || value.reporter !== ballot.reporter || value.score !== ballot.score) {
-                return { _tag: "Closed" }
-              }
-              decided.add(ballot.key)
-              return { _tag: "Accepted", score: value.score, reporters: [value.reporter] }
-            }),
-            Effect.catch(() => Effect.succeed<Verdict>({ _tag: "Pending", votes: 0, needed: 1 }))
-          )
-      }
-    })
-}))
+export const make: Effect.Effect<UpdatePolicy, never, Coordination> = Effect.map(
+  Effect.service(Coordination),
+  (coordination) => ({
+    name: "consensus(raft)",
+    start: (study) =>
+      Effect.sync(() => {
+        const decided = new Set<string>()
+        return {
+          submit: (ballot) =>
+            coordination
+              .propose(`variables/${study}/${ballot.key}`, { reporter: ballot.reporter, score: ballot.score })
+              .pipe(
+                Effect.map((agreed): Verdict => {
+                  const value = agreed as { readonly reporter: string; readonly score: number }
+                  if (decided.has(ballot.key) || value.reporter !== ballot.reporter || value.score !== ballot.score) {
+                    return { _tag: "Closed" }
+                  }
+                  decided.add(ballot.key)
+                  return { _tag: "Accepted", score: value.score, reporters: [value.reporter] }
+                }),
+                Effect.catch(() => Effect.succeed<Verdict>({ _tag: "Pending", votes: 0, needed: 1 }))
+              )
+        }
+      })
+  })
+)

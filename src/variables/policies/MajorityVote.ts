@@ -13,7 +13,12 @@ import { Effect } from "effect"
 import { NotAuthorized } from "../VariablesError.ts"
 import type { UpdatePolicy, Verdict } from "./UpdatePolicy.ts"
 
-/** Options of `MajorityVote.make`. */
+/**
+ * Options of `MajorityVote.make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface MajorityVoteOptions {
   /** Evaluations per proposal; a majority of them must agree. At least 1. */
   readonly replicas: number
@@ -55,6 +60,9 @@ const dropOldest = <K, V>(map: Map<K, V> | Set<K>, limit: number): void => {
  * const policy = MajorityVote.make({ replicas: 3, tolerance: 1e-6 })
  * yield* orchestrator.define("mlp", { space, goal: "maximize", policy })
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (options: MajorityVoteOptions): UpdatePolicy => {
   const replicas = Math.max(1, Math.floor(options.replicas))

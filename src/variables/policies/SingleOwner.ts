@@ -18,6 +18,9 @@ import type { UpdatePolicy } from "./UpdatePolicy.ts"
  * const space: Space = { lr: { _tag: "continuous", min: 0.001, max: 1 } }
  * yield* orchestrator.define("mlp", { space, goal: "maximize", policy: SingleOwner.make("coordinator") })
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (owner: string): UpdatePolicy => ({
   name: `single-owner(${owner})`,
@@ -27,12 +30,12 @@ export const make = (owner: string): UpdatePolicy => ({
         ballot.reporter === owner
           ? Effect.succeed({ _tag: "Accepted", score: ballot.score, reporters: [owner] })
           : Effect.fail(
-            new NotAuthorized({
-              study: ballot.study,
-              reporter: ballot.reporter,
-              policy: `single-owner(${owner})`,
-              reason: `only "${owner}" may report`
-            })
-          )
+              new NotAuthorized({
+                study: ballot.study,
+                reporter: ballot.reporter,
+                policy: `single-owner(${owner})`,
+                reason: `only "${owner}" may report`
+              })
+            )
     })
 })

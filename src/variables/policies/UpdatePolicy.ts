@@ -13,7 +13,12 @@
 import type { Effect } from "effect"
 import type { NotAuthorized } from "../VariablesError.ts"
 
-/** One report as a policy sees it. */
+/**
+ * One report as a policy sees it.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface Ballot {
   /** The study the report is for. */
   readonly study: string
@@ -23,7 +28,12 @@ export interface Ballot {
   readonly score: number
 }
 
-/** What a policy decided about one ballot. */
+/**
+ * What a policy decided about one ballot.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type Verdict =
   /** The score counts: record it. `reporters` are the agents whose reports it rests on. */
   | { readonly _tag: "Accepted"; readonly score: number; readonly reporters: ReadonlyArray<string> }
@@ -34,7 +44,12 @@ export type Verdict =
   /** The ballot was already decided; this report changes nothing. */
   | { readonly _tag: "Closed" }
 
-/** A running policy for one study. `submit` fails with `NotAuthorized` when the reporter may not vote. */
+/**
+ * A running policy for one study. `submit` fails with `NotAuthorized` when the reporter may not vote.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface PolicyRun {
   readonly submit: (ballot: Ballot) => Effect.Effect<Verdict, NotAuthorized>
 }
@@ -42,6 +57,9 @@ export interface PolicyRun {
 /**
  * An update policy: a name for summaries, and `start`, run once per study by
  * `Orchestrator.define`, which sets up the policy's state for that study.
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface UpdatePolicy {
   readonly name: string

@@ -13,13 +13,18 @@ import { Effect } from "effect"
 import { assignmentKey, gridAxes, gridPoint, gridSize, sample } from "../space.ts"
 import type { Strategy } from "./Strategy.ts"
 
-/** Options of `GridSearch.make`. */
+/**
+ * Options of `GridSearch.make`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface GridSearchOptions {
   /** Values per continuous (and wide integer) variable; default 5. */
   readonly levels?: number
 }
 
-const gcd = (a: number, b: number): number => b === 0 ? a : gcd(b, a % b)
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b))
 
 /** The stride of the walk: near the golden-ratio fraction of `size`, coprime to it. */
 const strideFor = (size: number): number => {
@@ -28,7 +33,12 @@ const strideFor = (size: number): number => {
   return stride
 }
 
-/** Grid search named `"grid"`; see the module comment for the walk order. */
+/**
+ * Grid search named `"grid"`; see the module comment for the walk order.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const make = (options: GridSearchOptions = {}): Strategy => {
   const levels = Math.max(1, Math.floor(options.levels ?? 5))
   return {

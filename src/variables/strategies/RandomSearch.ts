@@ -7,7 +7,12 @@
 import { sample } from "../space.ts"
 import type { Strategy } from "./Strategy.ts"
 
-/** Random search, named `"random"`: ignores the history and draws uniformly from `Random`. */
+/**
+ * Random search, named `"random"`: ignores the history and draws uniformly from `Random`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const RandomSearch: Strategy = {
   name: "random",
   propose: (input) => sample(input.space)

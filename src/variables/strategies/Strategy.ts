@@ -9,7 +9,12 @@
 import type { Effect } from "effect"
 import type { Assignment, Goal, Observation, Space } from "../schema.ts"
 
-/** What a strategy sees: the space, the goal, the accepted observations and the open proposals. */
+/**
+ * What a strategy sees: the space, the goal, the accepted observations and the open proposals.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface StrategyInput {
   readonly space: Space
   readonly goal: Goal
@@ -26,6 +31,9 @@ export interface StrategyInput {
  * ```ts
  * const next = yield* Tpe.make().propose({ space, goal: "maximize", observations, pending: [] })
  * ```
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface Strategy {
   /** A short name, recorded with each proposal and used to credit the strategy that found the best. */

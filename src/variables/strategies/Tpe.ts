@@ -22,7 +22,12 @@ import type { Space } from "../schema.ts"
 import { fromUnitPoint, names, sampleUnsafe, toUnit } from "../space.ts"
 import type { Strategy, StrategyInput } from "./Strategy.ts"
 
-/** Options of `Tpe.make`; the defaults suit budgets of 20–500 evaluations. */
+/**
+ * Options of `Tpe.make`; the defaults suit budgets of 20–500 evaluations.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface TpeOptions {
   /** Random proposals before the model is used; default 10. */
   readonly startup?: number
@@ -42,7 +47,12 @@ const dimensionsOf = (space: Space): ReadonlyArray<Dimension> =>
     return variable._tag === "categorical" ? { kind: "categorical", k: variable.values.length } : { kind: "numeric" }
   })
 
-/** One TPE proposal with an explicit generator: the synchronous core of `make(...).propose`. */
+/**
+ * One TPE proposal with an explicit generator: the synchronous core of `make(...).propose`.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const proposeUnsafe = (input: StrategyInput, options: TpeOptions, random: Random.Random) => {
   const startup = Math.max(1, options.startup ?? 10)
   const observations = input.observations
@@ -87,6 +97,9 @@ export const proposeUnsafe = (input: StrategyInput, options: TpeOptions, random:
  * const tpe = Tpe.make({ startup: 8 })
  * const next = yield* tpe.propose({ space, goal: "minimize", observations, pending: [] })
  * ```
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const make = (options: TpeOptions = {}): Strategy => ({
   name: "tpe",

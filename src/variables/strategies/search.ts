@@ -8,7 +8,12 @@ import { Clock, Effect } from "effect"
 import type { Assignment, Goal, Observation, Space } from "../schema.ts"
 import type { Strategy } from "./Strategy.ts"
 
-/** What `search` needs: the space, the goal, how many evaluations, and the objective. */
+/**
+ * What `search` needs: the space, the goal, how many evaluations, and the objective.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SearchOptions<E, R> {
   readonly space: Space
   readonly goal: Goal
@@ -24,9 +29,12 @@ export interface SearchOptions<E, R> {
  * ```ts
  * const trace = yield* search(Tpe.make(), { space, goal: "minimize", budget: 40, objective })
  * ```
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const search = <E, R>(strategy: Strategy, options: SearchOptions<E, R>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const observations: Array<Observation> = []
     for (let i = 0; i < options.budget; i++) {
       const assignment = yield* strategy.propose({
@@ -42,11 +50,16 @@ export const search = <E, R>(strategy: Strategy, options: SearchOptions<E, R>) =
     return observations as ReadonlyArray<Observation>
   })
 
-/** The best score of a trace for `goal`, or `undefined` for an empty trace. */
+/**
+ * The best score of a trace for `goal`, or `undefined` for an empty trace.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const bestScore = (observations: ReadonlyArray<Observation>, goal: Goal): number | undefined =>
   observations.length === 0
     ? undefined
     : observations.reduce(
-      (best, o) => goal === "maximize" ? Math.max(best, o.score) : Math.min(best, o.score),
-      goal === "maximize" ? -Infinity : Infinity
-    )
+        (best, o) => (goal === "maximize" ? Math.max(best, o.score) : Math.min(best, o.score)),
+        goal === "maximize" ? -Infinity : Infinity
+      )

@@ -40,12 +40,14 @@ export const makeSimClock = (): SimClock => {
           else high = mid
         }
         sleeps.splice(low, 0, entry)
-        return entry.latch.await.pipe(Effect.onInterrupt(() =>
-          Effect.sync(() => {
-            const index = sleeps.indexOf(entry)
-            if (index >= 0) sleeps.splice(index, 1)
-          })
-        ))
+        return entry.latch.await.pipe(
+          Effect.onInterrupt(() =>
+            Effect.sync(() => {
+              const index = sleeps.indexOf(entry)
+              if (index >= 0) sleeps.splice(index, 1)
+            })
+          )
+        )
       }),
     advance: (millis) => {
       now += millis

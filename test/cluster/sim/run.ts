@@ -23,7 +23,12 @@ const runners = flag("runners", 50)
 const ids = flag("ids", 100_000)
 const churnEvery = flag("churn-every", 1_000)
 const bugIndex = args.indexOf("--bug")
-const bug = bugIndex < 0 ? undefined : args[bugIndex + 1] === "locks" ? { _tag: "locks" as const } : { _tag: "saves" as const, lossEvery: 7 }
+const bug =
+  bugIndex < 0
+    ? undefined
+    : args[bugIndex + 1] === "locks"
+      ? { _tag: "locks" as const }
+      : { _tag: "saves" as const, lossEvery: 7 }
 
 let failed = 0
 const started = performance.now()
@@ -40,5 +45,7 @@ for (let seed = from; seed < from + seeds; seed++) {
   if (!report.ok) failed++
 }
 const seconds = (performance.now() - started) / 1000
-console.log(`${seeds - failed}/${seeds} seeds ok; ${(seeds / seconds).toFixed(2)} runs/s (${runners} runners, ${ids} ids)`)
+console.log(
+  `${seeds - failed}/${seeds} seeds ok; ${(seeds / seconds).toFixed(2)} runs/s (${runners} runners, ${ids} ids)`
+)
 process.exit(failed === 0 ? 0 : 1)

@@ -54,7 +54,9 @@ export interface World {
   /** Fences a node off: storage, state store and transport refuse it from now on. */
   readonly fence: (node: Node) => void
   readonly runnerStorage: (node: Node) => RunnerStorage.RunnerStorage["Service"]
-  readonly runners: (node: Node) => Layer.Layer<Runners.Runners, never, MessageStorage.MessageStorage | ShardingConfig.ShardingConfig>
+  readonly runners: (
+    node: Node
+  ) => Layer.Layer<Runners.Runners, never, MessageStorage.MessageStorage | ShardingConfig.ShardingConfig>
   readonly stateStore: (node: Node) => AgentStateStoreShape
   readonly store: AgentStateStoreShape
   /** Shard locks held now (shard → runner key), for checkers. */
@@ -78,9 +80,10 @@ export const makeWorld = (lockExpirationMillis: number, bug?: Bug | undefined): 
   let machineIds = 0
   const store = AgentStateStore.makeMemory()
 
-  const refused = (node: Node) => Effect.fail(new ClusterError.PersistenceError({ cause: new Error(`runner ${node.key} is down`) }))
+  const refused = (node: Node) =>
+    Effect.fail(new ClusterError.PersistenceError({ cause: new Error(`runner ${node.key} is down`) }))
   const guarded = <A>(node: Node, body: (now: number) => A): Effect.Effect<A, ClusterError.PersistenceError> =>
-    Effect.suspend(() => node.up ? Effect.map(Clock.currentTimeMillis, body) : refused(node))
+    Effect.suspend(() => (node.up ? Effect.map(Clock.currentTimeMillis, body) : refused(node)))
 
   const runnerStorage = (node: Node): RunnerStorage.RunnerStorage["Service"] =>
     RunnerStorage.RunnerStorage.of({
@@ -137,57 +140,73 @@ export const makeWorld = (lockExpirationMillis: number, bug?: Bug | undefined): 
         })
     })
 
-  const unavailable = (address: RunnerAddress.RunnerAddress) => Effect.fail(new ClusterError.RunnerUnavailable({ address }))
+  const unavailable = (address: RunnerAddress.RunnerAddress) =>
+    Effect.fail(new ClusterError.RunnerUnavailable({ address }))
   const reachable = (self: Node, address: RunnerAddress.RunnerAddress): Node | undefined => {
     const target = nodes.get(keyOf(address))
     return self.up && target !== undefined && target.up && target.sharding !== undefined ? target : undefined
   }
 
-  const runners = (self: Node): Layer.Layer<Runners.Runners, never, MessageStorage.MessageStorage | ShardingConfig.ShardingConfig> =>
-    Layer.effect(Runners.Runners)(Runners.make({
-      codecFor,
-      ping: (address) => reachable(self, address) === undefined ? unavailable(address) : Effect.void,
-      onRunnerUnavailable: () => Effect.void,
-      notify: ({ address, message }) => {
-        if (Option.isNone(address)) return Effect.void
-        const target = reachable(self, address.value)
-        if (target === undefined) return unavailable(address.value)
-        if (message._tag === "OutgoingEnvelope") return Effect.ignore(target.sharding!.send(new Message.IncomingEnvelope({ envelope: message.envelope })))
-        return Effect.void
-      },
-      send: ({ address, message }) => {
-        const target = reachable(self, address)
-        if (target === undefined) return unavailable(address)
-        const sharding = target.sharding!
-        if (message._tag === "OutgoingEnvelope") return sharding.send(new Message.IncomingEnvelope({ envelope: message.envelope }))
-        const replied = Deferred.makeUnsafe<void>()
-        const decode = Schema.decodeEffect(Reply.Reply(message.rpc, codecFor))
-        return Message.serializeRequest(message, codecFor).pipe(
-          Effect.orDie,
-          Effect.flatMap((request) =>
-            sharding.send(new Message.IncomingRequest({
-              envelope: request,
-              lastSentReply: Option.none(),
-              codecFor,
-              respond: (reply) =>
-                Reply.serializeOrDefect(reply, codecFor).pipe(
-                  Effect.flatMap((encoded) => Effect.orDie(Effect.provideContext(decode(encoded), message.context))),
-                  Effect.flatMap((decoded) =>
-                    // A dead runner's late replies never leave it.
-                    target.up && self.up
-                      ? Effect.andThen(message.respond(decoded), decoded._tag === "WithExit" ? Deferred.succeed(replied, undefined) : Effect.void)
-                      : Effect.void
-                  )
-                )
-            }))
-          ),
-          Effect.andThen(Effect.raceFirst(
-            Deferred.await(replied),
-            Effect.andThen(Deferred.await(target.down), unavailable(address))
-          ))
-        )
-      }
-    })).pipe(Layer.provide(Snowflake.layerGenerator))
+  const runners = (
+    self: Node
+  ): Layer.Layer<Runners.Runners, never, MessageStorage.MessageStorage | ShardingConfig.ShardingConfig> =>
+    Layer.effect(Runners.Runners)(
+      Runners.make({
+        codecFor,
+        ping: (address) => (reachable(self, address) === undefined ? unavailable(address) : Effect.void),
+        onRunnerUnavailable: () => Effect.void,
+        notify: ({ address, message }) => {
+          if (Option.isNone(address)) return Effect.void
+          const target = reachable(self, address.value)
+          if (target === undefined) return unavailable(address.value)
+          if (message._tag === "OutgoingEnvelope")
+            return Effect.ignore(target.sharding!.send(new Message.IncomingEnvelope({ envelope: message.envelope })))
+          return Effect.void
+        },
+        send: ({ address, message }) => {
+          const target = reachable(self, address)
+          if (target === undefined) return unavailable(address)
+          const sharding = target.sharding!
+          if (message._tag === "OutgoingEnvelope")
+            return sharding.send(new Message.IncomingEnvelope({ envelope: message.envelope }))
+          const replied = Deferred.makeUnsafe<void>()
+          const decode = Schema.decodeEffect(Reply.Reply(message.rpc, codecFor))
+          return Message.serializeRequest(message, codecFor).pipe(
+            Effect.orDie,
+            Effect.flatMap((request) =>
+              sharding.send(
+                new Message.IncomingRequest({
+                  envelope: request,
+                  lastSentReply: Option.none(),
+                  codecFor,
+                  respond: (reply) =>
+                    Reply.serializeOrDefect(reply, codecFor).pipe(
+                      Effect.flatMap((encoded) =>
+                        Effect.orDie(Effect.provideContext(decode(encoded), message.context))
+                      ),
+                      Effect.flatMap((decoded) =>
+                        // A dead runner's late replies never leave it.
+                        target.up && self.up
+                          ? Effect.andThen(
+                              message.respond(decoded),
+                              decoded._tag === "WithExit" ? Deferred.succeed(replied, undefined) : Effect.void
+                            )
+                          : Effect.void
+                      )
+                    )
+                })
+              )
+            ),
+            Effect.andThen(
+              Effect.raceFirst(
+                Deferred.await(replied),
+                Effect.andThen(Deferred.await(target.down), unavailable(address))
+              )
+            )
+          )
+        }
+      })
+    ).pipe(Layer.provide(Snowflake.layerGenerator))
 
   let saves = 0
   const save = (kind: string, id: string, state: string) =>
@@ -197,9 +216,10 @@ export const makeWorld = (lockExpirationMillis: number, bug?: Bug | undefined): 
       Effect.fail(new StateStoreError({ kind, agent, operation, reason: `runner ${node.key} is down` }))
     return {
       name: "sim",
-      load: (kind, id) => Effect.suspend(() => node.up ? store.load(kind, id) : fenced(kind, id, "load")),
-      save: (kind, id, state) => Effect.suspend(() => node.up ? save(kind, id, state) : fenced(kind, id, "save")),
-      saveMany: (kind, states) => Effect.suspend(() => node.up ? store.saveMany(kind, states) : fenced(kind, "*", "saveMany")),
+      load: (kind, id) => Effect.suspend(() => (node.up ? store.load(kind, id) : fenced(kind, id, "load"))),
+      save: (kind, id, state) => Effect.suspend(() => (node.up ? save(kind, id, state) : fenced(kind, id, "save"))),
+      saveMany: (kind, states) =>
+        Effect.suspend(() => (node.up ? store.saveMany(kind, states) : fenced(kind, "*", "saveMany"))),
       count: (kind) => store.count(kind)
     }
   }

@@ -27,7 +27,11 @@ const coordinator = { node: "coord", id: "barrier" }
 const partyStep = (s: Party, e: Event<M>): { state: Party; outputs: ReadonlyArray<Out> } => {
   const arrive: Out = { _tag: "Send", to: coordinator, message: { _tag: "Arrive", generation: s.generation } }
   const retry = (now: number): Out => ({ _tag: "SetTimer", key: "retry", at: now + 100 })
-  const work = (now: number, random: number): Out => ({ _tag: "SetTimer", key: "work", at: now + Math.floor(random * 50) })
+  const work = (now: number, random: number): Out => ({
+    _tag: "SetTimer",
+    key: "work",
+    at: now + Math.floor(random * 50)
+  })
   switch (e._tag) {
     case "Start":
       return { state: s, outputs: s.arrived ? [arrive, retry(e.now)] : [work(e.now, e.random)] }
@@ -53,8 +57,13 @@ const protocol = (timeout: number, broken: boolean): Protocol<State, M, Persiste
     name: "barrier",
     init: (self, persisted) =>
       self.node === coordinator.node
-        ? { _tag: "Coordinator", barrier: barrier.init(self, persisted !== undefined && !("_tag" in persisted) ? persisted : undefined) }
-        : persisted !== undefined && "_tag" in persisted ? persisted : { _tag: "Party", generation: 0, arrived: false, passed: -1 },
+        ? {
+            _tag: "Coordinator",
+            barrier: barrier.init(self, persisted !== undefined && !("_tag" in persisted) ? persisted : undefined)
+          }
+        : persisted !== undefined && "_tag" in persisted
+          ? persisted
+          : { _tag: "Party", generation: 0, arrived: false, passed: -1 },
     step: (s, e) => {
       if (s._tag === "Party") return partyStep(s, e)
       const next = barrier.step(s.barrier, e)
@@ -66,7 +75,10 @@ const protocol = (timeout: number, broken: boolean): Protocol<State, M, Persiste
 }
 
 /** One seeded barrier run; `broken` makes the coordinator forget the last party. */
-export const barrierScenario = (seed: number, broken = false): SimulateOptions<State, M, Persisted, Barrier.BarrierEmit> => ({
+export const barrierScenario = (
+  seed: number,
+  broken = false
+): SimulateOptions<State, M, Persisted, Barrier.BarrierEmit> => ({
   seed,
   scenario: broken ? "barrier-broken" : "barrier",
   protocol: protocol(300, broken),
@@ -92,7 +104,8 @@ export const barrierScenario = (seed: number, broken = false): SimulateOptions<S
           passedBy.set(view.node, s.passed)
           passes++
           const arrived = arrivals.get(s.passed)?.size ?? 0
-          if (arrived < parties.length) return `${view.node} passed generation ${s.passed} when only ${arrived} of ${parties.length} parties had arrived`
+          if (arrived < parties.length)
+            return `${view.node} passed generation ${s.passed} when only ${arrived} of ${parties.length} parties had arrived`
         }
         return undefined
       },

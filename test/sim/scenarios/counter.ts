@@ -12,7 +12,13 @@ import type { Address } from "../../../src/transport/index.ts"
 import type { Event, Output, Protocol } from "../../../src/coordination/index.ts"
 import { Counter, Raft } from "../../../src/coordination/index.ts"
 import type { Checker, SimulateOptions } from "../../../src/sim/index.ts"
-import { checkLinearizable, counterModel, type CounterInput, History, linearizabilityViolation } from "../../../src/sim/index.ts"
+import {
+  checkLinearizable,
+  counterModel,
+  type CounterInput,
+  History,
+  linearizabilityViolation
+} from "../../../src/sim/index.ts"
 
 type M = Counter.RaftCounterMessage
 interface Ack {
@@ -37,41 +43,47 @@ interface Node<NS> {
 type State<NS> = Client | Node<NS>
 const clients = ["c1", "c2", "c3"]
 
-const clientStep = (targets: ReadonlyArray<Address>) => (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyArray<Output<M, O>> } => {
-  const sendTo = (c: Client, seq: number): Output<M, O> => ({
-    _tag: "Send",
-    to: targets[c.target % targets.length]!,
-    message: { _tag: "Increment", client: c.self.node, seq, by: 1 }
-  })
-  const timer = (key: string, at: number): Output<M, O> => ({ _tag: "SetTimer", key, at })
-  if (e._tag === "Start") return { state: s, outputs: [timer("next", e.now + Math.floor(e.random * 30))] }
-  if (e._tag === "Timer") {
-    if (e.key === "next" && s.pending === undefined) {
-      const next: Client = { ...s, seq: s.seq + 1, pending: { seq: s.seq + 1, since: e.now } }
-      return { state: next, outputs: [sendTo(next, next.seq), timer("retry", e.now + 60)] }
+const clientStep =
+  (targets: ReadonlyArray<Address>) =>
+  (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyArray<Output<M, O>> } => {
+    const sendTo = (c: Client, seq: number): Output<M, O> => ({
+      _tag: "Send",
+      to: targets[c.target % targets.length]!,
+      message: { _tag: "Increment", client: c.self.node, seq, by: 1 }
+    })
+    const timer = (key: string, at: number): Output<M, O> => ({ _tag: "SetTimer", key, at })
+    if (e._tag === "Start") return { state: s, outputs: [timer("next", e.now + Math.floor(e.random * 30))] }
+    if (e._tag === "Timer") {
+      if (e.key === "next" && s.pending === undefined) {
+        const next: Client = { ...s, seq: s.seq + 1, pending: { seq: s.seq + 1, since: e.now } }
+        return { state: next, outputs: [sendTo(next, next.seq), timer("retry", e.now + 60)] }
+      }
+      if (e.key === "retry" && s.pending !== undefined) {
+        const next: Client = { ...s, target: s.target + 1 }
+        return { state: next, outputs: [sendTo(next, s.pending.seq), timer("retry", e.now + 60)] }
+      }
+      return { state: s, outputs: [] }
     }
-    if (e.key === "retry" && s.pending !== undefined) {
-      const next: Client = { ...s, target: s.target + 1 }
-      return { state: next, outputs: [sendTo(next, s.pending.seq), timer("retry", e.now + 60)] }
+    const m = e.message
+    if (s.pending === undefined || !("client" in m) || m.client !== s.self.node || m.seq !== s.pending.seq)
+      return { state: s, outputs: [] }
+    if (m._tag === "NotLeader") {
+      const hinted = targets.findIndex((t) => t.node === m.leader)
+      return { state: hinted < 0 ? s : { ...s, target: hinted - 1 }, outputs: [] }
     }
-    return { state: s, outputs: [] }
+    if (m._tag !== "Incremented") return { state: s, outputs: [] }
+    return {
+      state: { ...s, pending: undefined },
+      outputs: [
+        {
+          _tag: "Emit",
+          value: { _tag: "Ack", client: s.self.node, seq: m.seq, value: m.value, invokedAt: s.pending.since }
+        },
+        { _tag: "CancelTimer", key: "retry" },
+        timer("next", e.now + 20 + Math.floor(e.random * 60))
+      ]
+    }
   }
-  const m = e.message
-  if (s.pending === undefined || !("client" in m) || m.client !== s.self.node || m.seq !== s.pending.seq) return { state: s, outputs: [] }
-  if (m._tag === "NotLeader") {
-    const hinted = targets.findIndex((t) => t.node === m.leader)
-    return { state: hinted < 0 ? s : { ...s, target: hinted - 1 }, outputs: [] }
-  }
-  if (m._tag !== "Incremented") return { state: s, outputs: [] }
-  return {
-    state: { ...s, pending: undefined },
-    outputs: [
-      { _tag: "Emit", value: { _tag: "Ack", client: s.self.node, seq: m.seq, value: m.value, invokedAt: s.pending.since } },
-      { _tag: "CancelTimer", key: "retry" },
-      timer("next", e.now + 20 + Math.floor(e.random * 60))
-    ]
-  }
-}
 
 /** Counter nodes (any protocol speaking `CounterMessage`) plus the three clients, as one protocol. */
 const withClients = <NS, NM, P>(
@@ -104,53 +116,64 @@ const withClients = <NS, NM, P>(
 export type CounterChecks = "all" | "history"
 
 /** The linearizability checker of acknowledged increments (plus `extra` on every node step). */
-const linearizable = <NS>(
-  duration: number,
-  checks: CounterChecks,
-  extra?: (node: string, s: NS, states: ReadonlyMap<string, State<NS>>) => string | undefined
-) =>
-(): Checker<State<NS>, M, O> => {
-  const history = new History<CounterInput, number>()
-  const invoked = new Set<string>()
-  const acked = new Map<string, number>()
-  const values = new Map<number, string>()
-  const acks: Array<{ readonly at: number; readonly value: number }> = []
-  let lastAck = -1
-  return {
-    step: (view) => {
-      const s = view.state
-      if (s._tag === "Node") return checks === "all" ? extra?.(view.node, s.node, view.states) : undefined
-      if (s.pending !== undefined) {
-        invoked.add(`${s.self.node}#${s.pending.seq}`)
-        history.invoke(`${s.self.node}#${s.pending.seq}`, s.self.node, { _tag: "Increment" }, s.pending.since)
-      }
-      for (const o of view.outputs) {
-        if (o._tag !== "Emit" || o.value._tag !== "Ack") continue
-        const { client, invokedAt, seq, value } = o.value
-        const op = `${client}#${seq}`
-        history.complete(op, value, view.now)
-        lastAck = view.now
-        if (checks === "history") continue
-        if (acked.has(op) && acked.get(op) !== value) return `${op} acknowledged twice with ${acked.get(op)} and ${value}`
-        const other = values.get(value)
-        if (other !== undefined && other !== op) return `exactly once: ${op} and ${other} were both acknowledged with value ${value}`
-        if (value > invoked.size) return `exactly once: ${op} acknowledged with ${value} after only ${invoked.size} distinct increments were invoked`
-        for (const a of acks) {
-          if (a.at < invokedAt && a.value >= value) return `real-time order: ${op} invoked at ${invokedAt} got ${value}, but ${a.value} was acknowledged at ${a.at}`
+const linearizable =
+  <NS>(
+    duration: number,
+    checks: CounterChecks,
+    extra?: (node: string, s: NS, states: ReadonlyMap<string, State<NS>>) => string | undefined
+  ) =>
+  (): Checker<State<NS>, M, O> => {
+    const history = new History<CounterInput, number>()
+    const invoked = new Set<string>()
+    const acked = new Map<string, number>()
+    const values = new Map<number, string>()
+    const acks: Array<{ readonly at: number; readonly value: number }> = []
+    let lastAck = -1
+    return {
+      step: (view) => {
+        const s = view.state
+        if (s._tag === "Node") return checks === "all" ? extra?.(view.node, s.node, view.states) : undefined
+        if (s.pending !== undefined) {
+          invoked.add(`${s.self.node}#${s.pending.seq}`)
+          history.invoke(`${s.self.node}#${s.pending.seq}`, s.self.node, { _tag: "Increment" }, s.pending.since)
         }
-        acked.set(op, value)
-        values.set(value, op)
-        acks.push({ at: view.now, value })
-      }
-      return undefined
-    },
-    final: () =>
-      linearizabilityViolation(checkLinearizable(counterModel, history.operations())) ??
-        (lastAck < duration ? `liveness: no increment acknowledged after the faults stopped at ${duration} ms (last at ${lastAck})` : undefined)
+        for (const o of view.outputs) {
+          if (o._tag !== "Emit" || o.value._tag !== "Ack") continue
+          const { client, invokedAt, seq, value } = o.value
+          const op = `${client}#${seq}`
+          history.complete(op, value, view.now)
+          lastAck = view.now
+          if (checks === "history") continue
+          if (acked.has(op) && acked.get(op) !== value)
+            return `${op} acknowledged twice with ${acked.get(op)} and ${value}`
+          const other = values.get(value)
+          if (other !== undefined && other !== op)
+            return `exactly once: ${op} and ${other} were both acknowledged with value ${value}`
+          if (value > invoked.size)
+            return `exactly once: ${op} acknowledged with ${value} after only ${invoked.size} distinct increments were invoked`
+          for (const a of acks) {
+            if (a.at < invokedAt && a.value >= value)
+              return `real-time order: ${op} invoked at ${invokedAt} got ${value}, but ${a.value} was acknowledged at ${a.at}`
+          }
+          acked.set(op, value)
+          values.set(value, op)
+          acks.push({ at: view.now, value })
+        }
+        return undefined
+      },
+      final: () =>
+        linearizabilityViolation(checkLinearizable(counterModel, history.operations())) ??
+        (lastAck < duration
+          ? `liveness: no increment acknowledged after the faults stopped at ${duration} ms (last at ${lastAck})`
+          : undefined)
+    }
   }
-}
 
-const base = { duration: 700, quiet: 500, network: { defaults: { minDelay: 1, maxDelay: 15, drop: 0.05, duplicate: 0.05 } } }
+const base = {
+  duration: 700,
+  quiet: 500,
+  network: { defaults: { minDelay: 1, maxDelay: 15, drop: 0.05, duplicate: 0.05 } }
+}
 
 /** One seeded single-owner counter run; `broken` applies resent increments again. */
 export const counterScenario = (
@@ -180,7 +203,10 @@ export const raftCounterScenario = (
     seed,
     scenario: broken ? "raft-counter-broken" : "raft-counter",
     quiet: 800,
-    protocol: withClients(Counter.makeRaftCounter({ raft, unsafeAckOnAccept: broken }), members.map((node) => ({ node, id: "raft" }))),
+    protocol: withClients(
+      Counter.makeRaftCounter({ raft, unsafeAckOnAccept: broken }),
+      members.map((node) => ({ node, id: "raft" }))
+    ),
     nodes: [...members, ...clients],
     faults: { interval: 150, crash: true, maxDown: 1, partition: true },
     checker: () => {

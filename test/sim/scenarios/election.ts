@@ -10,7 +10,12 @@ import type { SimulateOptions } from "../../../src/sim/index.ts"
 export const electionScenario = (
   seed: number,
   broken = false
-): SimulateOptions<Election.ElectionState, Election.ElectionMessage, Election.ElectionPersisted, Election.ElectionEmit> => {
+): SimulateOptions<
+  Election.ElectionState,
+  Election.ElectionMessage,
+  Election.ElectionPersisted,
+  Election.ElectionEmit
+> => {
   const members = ["n0", "n1", "n2", "n3", "n4"]
   const config = { ...Election.defaultElectionConfig(members), unsafe: broken ? { ignorePromise: true } : undefined }
   const duration = 1_200
@@ -32,7 +37,9 @@ export const electionScenario = (
           return safety.check(view.now, view.node, view.state, view.states)
         },
         final: (states) =>
-          [...states.values()].some((s) => Election.isLeader(s, now)) ? undefined : `liveness: no leader with a valid lease at ${now}, after the faults stopped at ${duration} ms`
+          [...states.values()].some((s) => Election.isLeader(s, now))
+            ? undefined
+            : `liveness: no leader with a valid lease at ${now}, after the faults stopped at ${duration} ms`
       }
     }
   }

@@ -18,7 +18,8 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
   raft: (seed) => simulate(raftScenario(seed)),
   "raft-broken": (seed) => simulate(raftScenario(seed, { unsafe: { ignoreTerm: true } })),
   "raft-figure8": (seed) => simulate(raftScenario(seed, { steer: "figure8" })),
-  "raft-figure8-old-term-commit-broken": (seed) => simulate(raftScenario(seed, { steer: "figure8", unsafe: { commitOldTerms: true } })),
+  "raft-figure8-old-term-commit-broken": (seed) =>
+    simulate(raftScenario(seed, { steer: "figure8", unsafe: { commitOldTerms: true } })),
   "raft-old-term-commit-broken": (seed) => simulate(raftScenario(seed, { unsafe: { commitOldTerms: true } })),
   lock: (seed) => simulate(lockScenario(seed)),
   barrier: (seed) => simulate(barrierScenario(seed)),
@@ -53,7 +54,7 @@ export const scenarios: Record<string, (seed: number) => Effect.Effect<SimResult
 
 /** Runs `count` seeds of `name` from `from`, returning the failures. */
 export const runSeeds = (name: string, from: number, count: number) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const run = scenarios[name]
     if (run === undefined) return yield* Effect.die(new Error(`unknown scenario "${name}"`))
     const failures: Array<SimResult> = []

@@ -8,7 +8,13 @@
 import type { Event, Output, Protocol } from "../../../src/coordination/index.ts"
 import { Kv, Raft } from "../../../src/coordination/index.ts"
 import type { SimulateOptions } from "../../../src/sim/index.ts"
-import { checkLinearizable, History, linearizabilityViolation, registerModel, type RegisterInput } from "../../../src/sim/index.ts"
+import {
+  checkLinearizable,
+  History,
+  linearizabilityViolation,
+  registerModel,
+  type RegisterInput
+} from "../../../src/sim/index.ts"
 import type { Address } from "../../../src/transport/index.ts"
 
 type M = Kv.RaftKvMessage
@@ -36,7 +42,10 @@ type Persisted = Raft.RaftPersisted<Kv.KvCommand> | number
 const members = ["n0", "n1", "n2"]
 const clients = ["c1", "c2", "c3"]
 const keys = ["x", "y"]
-const memberAt = (i: number): Address => ({ node: members[((i % members.length) + members.length) % members.length]!, id: "kv" })
+const memberAt = (i: number): Address => ({
+  node: members[((i % members.length) + members.length) % members.length]!,
+  id: "kv"
+})
 
 const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyArray<Output<M, O>> } => {
   const request = (c: Client, p: NonNullable<Client["pending"]>): Output<M, O> => ({
@@ -49,7 +58,10 @@ const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyA
   if (e._tag === "Timer") {
     if (e.key === "next" && s.pending === undefined) {
       const key = keys[Math.floor(e.random * 1_000) % keys.length]!
-      const op: Kv.KvOp = Math.floor(e.random * 10_000) % 2 === 0 ? { _tag: "Put", key, value: `${s.self.node}.${s.seq + 1}` } : { _tag: "Get", key }
+      const op: Kv.KvOp =
+        Math.floor(e.random * 10_000) % 2 === 0
+          ? { _tag: "Put", key, value: `${s.self.node}.${s.seq + 1}` }
+          : { _tag: "Get", key }
       const pending = { seq: s.seq + 1, op, since: e.now }
       const next: Client = { ...s, seq: s.seq + 1, pending }
       return { state: next, outputs: [request(next, pending), timer("retry", e.now + 60)] }
@@ -61,7 +73,8 @@ const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyA
     return { state: s, outputs: [] }
   }
   const m = e.message
-  if (s.pending === undefined || !("client" in m) || m.client !== s.self.node || m.seq !== s.pending.seq) return { state: s, outputs: [] }
+  if (s.pending === undefined || !("client" in m) || m.client !== s.self.node || m.seq !== s.pending.seq)
+    return { state: s, outputs: [] }
   if (m._tag === "KvNotLeader") {
     const hinted = m.leader === undefined ? -1 : members.indexOf(m.leader)
     if (hinted < 0) return { state: s, outputs: [] }
@@ -87,7 +100,13 @@ export const kvProtocol = (broken: boolean): Protocol<State, M, Persisted, O> =>
     init: (self, persisted) =>
       members.includes(self.node)
         ? { _tag: "Member", member: kv.init(self, typeof persisted === "number" ? undefined : persisted) }
-        : { _tag: "Client", self, seq: typeof persisted === "number" ? persisted : 0, target: clients.indexOf(self.node), pending: undefined },
+        : {
+            _tag: "Client",
+            self,
+            seq: typeof persisted === "number" ? persisted : 0,
+            target: clients.indexOf(self.node),
+            pending: undefined
+          },
     step: (s, e) => {
       if (s._tag === "Client") return clientStep(s, e)
       if (e._tag === "Receive" && !kv.isMessage(e.message)) return { state: s, outputs: [] }
@@ -125,7 +144,8 @@ export const kvScenario = (seed: number, broken = false): SimulateOptions<State,
             for (const [node, st] of view.states) if (st._tag === "Member") rafts.set(node, st.member.raft)
             return safety.check(view.node, s.member.raft, rafts)
           }
-          if (s.pending !== undefined) history.invoke(`${s.self.node}#${s.pending.seq}`, s.self.node, s.pending.op, s.pending.since)
+          if (s.pending !== undefined)
+            history.invoke(`${s.self.node}#${s.pending.seq}`, s.self.node, s.pending.op, s.pending.since)
           for (const o of view.outputs) {
             if (o._tag !== "Emit" || o.value._tag !== "Answered") continue
             history.complete(`${o.value.client}#${o.value.seq}`, o.value.value, view.now)
@@ -135,7 +155,9 @@ export const kvScenario = (seed: number, broken = false): SimulateOptions<State,
         },
         final: () =>
           linearizabilityViolation(checkLinearizable(registerModel, history.operations())) ??
-            (lastAnswer < duration ? `liveness: no request answered after the faults stopped at ${duration} ms (last at ${lastAnswer})` : undefined)
+          (lastAnswer < duration
+            ? `liveness: no request answered after the faults stopped at ${duration} ms (last at ${lastAnswer})`
+            : undefined)
       }
     }
   }

@@ -41,7 +41,10 @@ const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyA
     if (s.held === undefined) return { state: s, outputs: [] }
     return {
       state: { ...s, held: undefined },
-      outputs: [{ _tag: "Send", to: owner, message: { _tag: "Release", lock: s.held.lock, token: s.held.token } }, want(e.now + Math.floor(e.random * 50))]
+      outputs: [
+        { _tag: "Send", to: owner, message: { _tag: "Release", lock: s.held.lock, token: s.held.token } },
+        want(e.now + Math.floor(e.random * 50))
+      ]
     }
   }
   if (e._tag !== "Receive" || s.pending === undefined) return { state: s, outputs: [] }
@@ -53,12 +56,15 @@ const clientStep = (s: Client, e: Event<M>): { state: Client; outputs: ReadonlyA
       outputs: [{ _tag: "SetTimer", key: "release", at: e.now + Math.floor(e.random * s.pending.ttl * 1.5) }]
     }
   }
-  if (m._tag === "Busy" && m.id === s.pending.id) return { state: { ...s, pending: undefined }, outputs: [want(e.now + Math.floor(e.random * 60))] }
+  if (m._tag === "Busy" && m.id === s.pending.id)
+    return { state: { ...s, pending: undefined }, outputs: [want(e.now + Math.floor(e.random * 60))] }
   return { state: s, outputs: [] }
 }
 
 /** Owner and clients as one protocol (the role depends on the node). `grantAlways` breaks the owner. */
-export const lockProtocol = (grantAlways = false): Protocol<State, M, Lock.LockServerState | undefined, Lock.LockEmit> => {
+export const lockProtocol = (
+  grantAlways = false
+): Protocol<State, M, Lock.LockServerState | undefined, Lock.LockEmit> => {
   const server = Lock.makeLockServer()
   return {
     name: "lock",
@@ -77,7 +83,10 @@ export const lockProtocol = (grantAlways = false): Protocol<State, M, Lock.LockS
 }
 
 /** One seeded lock run. */
-export const lockScenario = (seed: number, grantAlways = false): SimulateOptions<State, M, Lock.LockServerState | undefined, Lock.LockEmit> => ({
+export const lockScenario = (
+  seed: number,
+  grantAlways = false
+): SimulateOptions<State, M, Lock.LockServerState | undefined, Lock.LockEmit> => ({
   seed,
   scenario: grantAlways ? "lock-broken" : "lock",
   protocol: lockProtocol(grantAlways),
@@ -93,7 +102,8 @@ export const lockScenario = (seed: number, grantAlways = false): SimulateOptions
     return {
       step: (view) => {
         if (view.state._tag === "Owner") {
-          if (view.state.server.token < serverToken) return `fencing: owner token went back from ${serverToken} to ${view.state.server.token}`
+          if (view.state.server.token < serverToken)
+            return `fencing: owner token went back from ${serverToken} to ${view.state.server.token}`
           serverToken = view.state.server.token
         }
         let holder: string | undefined
@@ -105,7 +115,8 @@ export const lockScenario = (seed: number, grantAlways = false): SimulateOptions
             maxToken = s.held.token
           }
           if (s.held.until <= view.now) continue
-          if (holder !== undefined) return `mutual exclusion: ${holder} and ${node} both hold a valid lease on ${s.held.lock} at ${view.now}`
+          if (holder !== undefined)
+            return `mutual exclusion: ${holder} and ${node} both hold a valid lease on ${s.held.lock} at ${view.now}`
           holder = node
         }
         return undefined

@@ -12,14 +12,18 @@ import { Negotiation } from "../../../src/coordination/index.ts"
 import type { SimulateOptions } from "../../../src/sim/index.ts"
 
 type M = Negotiation.ContractMessage
-type State = { readonly _tag: "Manager"; readonly m: Negotiation.ManagerState } | { readonly _tag: "Contractor"; readonly node: string; readonly c: Negotiation.ContractorState }
+type State =
+  | { readonly _tag: "Manager"; readonly m: Negotiation.ManagerState }
+  | { readonly _tag: "Contractor"; readonly node: string; readonly c: Negotiation.ContractorState }
 const contractors = ["k1", "k2", "k3", "k4"]
 
 /** What `node` charges for `task` (`undefined`: it does not bid). */
 export const price = (node: string, task: number): number | undefined =>
   (task + node.charCodeAt(1)) % 5 === 0 ? undefined : ((node.charCodeAt(1) * 13 + task * 7) % 50) + 10
 
-const contractNet = (broken: boolean): Protocol<State, M, number | Negotiation.ContractorState, Negotiation.ManagerEmit> => {
+const contractNet = (
+  broken: boolean
+): Protocol<State, M, number | Negotiation.ContractorState, Negotiation.ManagerEmit> => {
   const manager = Negotiation.makeManager({
     contractors,
     service: "cnet",
@@ -50,7 +54,10 @@ const contractNet = (broken: boolean): Protocol<State, M, number | Negotiation.C
 }
 
 /** One seeded contract-net run; `broken` awards to the first bidder. */
-export const contractNetScenario = (seed: number, broken = false): SimulateOptions<State, M, number | Negotiation.ContractorState, Negotiation.ManagerEmit> => {
+export const contractNetScenario = (
+  seed: number,
+  broken = false
+): SimulateOptions<State, M, number | Negotiation.ContractorState, Negotiation.ManagerEmit> => {
   const duration = 1_000
   return {
     seed,
@@ -70,9 +77,11 @@ export const contractNetScenario = (seed: number, broken = false): SimulateOptio
           if (s._tag === "Contractor") {
             for (const w of s.c.won) {
               const other = holders.get(w.task)
-              if (other !== undefined && other !== view.node) return `task ${w.task} held by both ${other} and ${view.node}`
+              if (other !== undefined && other !== view.node)
+                return `task ${w.task} held by both ${other} and ${view.node}`
               holders.set(w.task, view.node)
-              if (w.price !== price(view.node, w.task)) return `${view.node} won task ${w.task} at ${w.price}, but bid ${price(view.node, w.task)}`
+              if (w.price !== price(view.node, w.task))
+                return `${view.node} won task ${w.task} at ${w.price}, but bid ${price(view.node, w.task)}`
             }
             return undefined
           }
@@ -81,15 +90,19 @@ export const contractNetScenario = (seed: number, broken = false): SimulateOptio
             const v = o.value
             if (v._tag === "Confirmed") confirmed = view.now
             if (v._tag !== "Awarded") continue
-            for (const b of v.bids) if (b.price !== price(b.contractor, v.task)) return `task ${v.task}: recorded bid ${b.price} of ${b.contractor} was never made`
+            for (const b of v.bids)
+              if (b.price !== price(b.contractor, v.task))
+                return `task ${v.task}: recorded bid ${b.price} of ${b.contractor} was never made`
             const best = Negotiation.bestBid(v.bids)
-            if (best?.contractor !== v.winner.contractor) return `award correctness: task ${v.task} went to ${v.winner.contractor} at ${v.winner.price}, best bid ${best?.contractor} at ${best?.price}`
+            if (best?.contractor !== v.winner.contractor)
+              return `award correctness: task ${v.task} went to ${v.winner.contractor} at ${v.winner.price}, best bid ${best?.contractor} at ${best?.price}`
             const closes = s.m.announcedAt + s.m.config.bidDeadline
             if (view.now > closes) return `task ${v.task} awarded at ${view.now}, after the bid deadline ${closes}`
           }
           return undefined
         },
-        final: () => (confirmed < duration ? `liveness: no award confirmed after the faults stopped at ${duration} ms` : undefined)
+        final: () =>
+          confirmed < duration ? `liveness: no award confirmed after the faults stopped at ${duration} ms` : undefined
       }
     }
   }
@@ -98,9 +111,19 @@ export const contractNetScenario = (seed: number, broken = false): SimulateOptio
 type B = Negotiation.BargainState
 
 /** One seeded bargaining run (buyer reservation 100, seller 60, deadline 500 ms); `broken` seller accepts anything. */
-export const bargainScenario = (seed: number, broken = false): SimulateOptions<B, Negotiation.BargainMessage, B, Negotiation.BargainEmit> => {
+export const bargainScenario = (
+  seed: number,
+  broken = false
+): SimulateOptions<B, Negotiation.BargainMessage, B, Negotiation.BargainEmit> => {
   const common = { start: 0, deadline: 500, retry: 30 }
-  const buyer: Negotiation.Bargainer = { ...common, role: "buyer", initial: 20, reservation: 100, beta: 0.5 + (seed % 5) * 0.5, peer: { node: "seller", id: "bargain" } }
+  const buyer: Negotiation.Bargainer = {
+    ...common,
+    role: "buyer",
+    initial: 20,
+    reservation: 100,
+    beta: 0.5 + (seed % 5) * 0.5,
+    peer: { node: "seller", id: "bargain" }
+  }
   const seller: Negotiation.Bargainer = {
     ...common,
     role: "seller",
@@ -114,25 +137,39 @@ export const bargainScenario = (seed: number, broken = false): SimulateOptions<B
   return {
     seed,
     scenario: broken ? "bargain-broken" : "bargain",
-    protocol: { ...parties.buyer, init: (self, persisted) => (self.node === "buyer" ? parties.buyer : parties.seller).init(self, persisted) },
+    protocol: {
+      ...parties.buyer,
+      init: (self, persisted) => (self.node === "buyer" ? parties.buyer : parties.seller).init(self, persisted)
+    },
     nodes: ["buyer", "seller"],
     duration: 600,
     network: { defaults: { minDelay: 1, maxDelay: 20, drop: 0.1, duplicate: 0.05 } },
     faults: { interval: 100, crash: true, maxDown: 1, partition: true },
     checker: () => {
-      const offered = new Map<string, Set<string>>([["buyer", new Set()], ["seller", new Set()]])
+      const offered = new Map<string, Set<string>>([
+        ["buyer", new Set()],
+        ["seller", new Set()]
+      ])
       return {
         step: (view) => {
           const s = view.state
-          for (const o of view.outputs) if (o._tag === "Send" && o.message._tag === "Offer") offered.get(view.node)?.add(`${o.message.round}:${o.message.price}`)
+          for (const o of view.outputs)
+            if (o._tag === "Send" && o.message._tag === "Offer")
+              offered.get(view.node)?.add(`${o.message.round}:${o.message.price}`)
           const deal = s.deal
           if (deal === undefined) return undefined
           if (deal.price > 100 || deal.price < 60) return `rationality: deal at ${deal.price} outside [60, 100]`
           const key = `${deal.round}:${deal.price}`
-          if (!offered.get("buyer")?.has(key) && !offered.get("seller")?.has(key)) return `deal ${key} was never offered`
-          if (view.outputs.some((o) => o._tag === "Emit" && o.value._tag === "Agreed") && view.now >= s.me.deadline) return `deal at ${view.now}, after the deadline`
+          if (!offered.get("buyer")?.has(key) && !offered.get("seller")?.has(key))
+            return `deal ${key} was never offered`
+          if (view.outputs.some((o) => o._tag === "Emit" && o.value._tag === "Agreed") && view.now >= s.me.deadline)
+            return `deal at ${view.now}, after the deadline`
           for (const [node, t] of view.states) {
-            if (node !== view.node && t.deal !== undefined && (t.deal.price !== deal.price || t.deal.round !== deal.round)) {
+            if (
+              node !== view.node &&
+              t.deal !== undefined &&
+              (t.deal.price !== deal.price || t.deal.round !== deal.round)
+            ) {
               return `${view.node} agreed ${key} but ${node} agreed ${t.deal.round}:${t.deal.price}`
             }
           }

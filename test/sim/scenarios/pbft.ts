@@ -23,7 +23,11 @@ export type Byzantine = "equivocating" | "silent" | "forger" | "silent-primary"
 /** A deliberately broken variant. */
 export type PbftVariant = "quorum" | "no-view-change" | "unsigned"
 type State =
-  | { readonly _tag: "Client"; readonly sent: number; readonly replies: Readonly<Record<string, ReadonlyArray<string>>> }
+  | {
+      readonly _tag: "Client"
+      readonly sent: number
+      readonly replies: Readonly<Record<string, ReadonlyArray<string>>>
+    }
   | { readonly _tag: "Replica"; readonly byzantine: Byzantine | "no"; readonly r: Pbft.PbftState }
 type P = Extract<State, { _tag: "Client" }> | Pbft.PbftPersisted
 
@@ -32,33 +36,73 @@ const requests = 6
 const retry = 150
 const values = new Set([...Array(requests).keys()].map((i) => `req-${i}`))
 const kinds: ReadonlyArray<Byzantine> = ["equivocating", "silent", "forger", "silent-primary"]
-const steps = { equivocating: Pbft.equivocatorStep, silent: Pbft.silentStep, forger: Pbft.forgerStep, "silent-primary": Pbft.silentPrimaryStep, no: Pbft.pbftStep }
+const steps = {
+  equivocating: Pbft.equivocatorStep,
+  silent: Pbft.silentStep,
+  forger: Pbft.forgerStep,
+  "silent-primary": Pbft.silentPrimaryStep,
+  no: Pbft.pbftStep
+}
 
-const protocol = (config: Pbft.PbftConfig, crypto: Pbft.PbftCrypto, faulty: ReadonlyMap<string, Byzantine>): Protocol<State, M, P, Pbft.PbftEmit> => {
+const protocol = (
+  config: Pbft.PbftConfig,
+  crypto: Pbft.PbftCrypto,
+  faulty: ReadonlyMap<string, Byzantine>
+): Protocol<State, M, P, Pbft.PbftEmit> => {
   const { f, replicas } = config
   const replica = Pbft.makePbft(config, crypto)
   const client = crypto.authFor("client")
-  const all = (request: Pbft.ClientRequest) => replicas.map((node) => ({ _tag: "Send" as const, to: { node, id: config.service }, message: { _tag: "Request" as const, request } }))
+  const all = (request: Pbft.ClientRequest) =>
+    replicas.map((node) => ({
+      _tag: "Send" as const,
+      to: { node, id: config.service },
+      message: { _tag: "Request" as const, request }
+    }))
   return {
     name: config.service,
     init: (self, persisted) =>
       self.node === "client"
-        ? persisted !== undefined && "_tag" in persisted ? persisted : { _tag: "Client", sent: 0, replies: {} }
-        : { _tag: "Replica", byzantine: faulty.get(self.node) ?? "no", r: replica.init(self, persisted !== undefined && !("_tag" in persisted) ? persisted : undefined) },
+        ? persisted !== undefined && "_tag" in persisted
+          ? persisted
+          : { _tag: "Client", sent: 0, replies: {} }
+        : {
+            _tag: "Replica",
+            byzantine: faulty.get(self.node) ?? "no",
+            r: replica.init(self, persisted !== undefined && !("_tag" in persisted) ? persisted : undefined)
+          },
     step: (s, e) => {
       if (s._tag === "Replica") {
         const next = steps[s.byzantine](s.r, e)
         return { state: { ...s, r: next.state }, outputs: next.outputs }
       }
-      if (e._tag === "Start") return { state: s, outputs: [{ _tag: "SetTimer", key: "next", at: e.now + 20 }, { _tag: "SetTimer", key: "retry", at: e.now + retry }] }
+      if (e._tag === "Start")
+        return {
+          state: s,
+          outputs: [
+            { _tag: "SetTimer", key: "next", at: e.now + 20 },
+            { _tag: "SetTimer", key: "retry", at: e.now + retry }
+          ]
+        }
       if (e._tag === "Receive") {
         const m = e.message
-        if (m._tag !== "Reply" || !Pbft.verified(config, client, m) || s.replies[m.value]?.includes(m.replica) === true) return { state: s, outputs: [] }
-        return { state: { ...s, replies: { ...s.replies, [m.value]: [...(s.replies[m.value] ?? []), m.replica] } }, outputs: [] }
+        if (m._tag !== "Reply" || !Pbft.verified(config, client, m) || s.replies[m.value]?.includes(m.replica) === true)
+          return { state: s, outputs: [] }
+        return {
+          state: { ...s, replies: { ...s.replies, [m.value]: [...(s.replies[m.value] ?? []), m.replica] } },
+          outputs: []
+        }
       }
       if (e.key === "retry") {
-        const waiting = [...Array(s.sent).keys()].map((i) => `req-${i}`).filter((v) => (s.replies[v]?.length ?? 0) < f + 1)
-        return { state: s, outputs: [...waiting.flatMap((v) => all(Pbft.signRequest(client, v))), { _tag: "SetTimer", key: "retry", at: e.now + retry }] }
+        const waiting = [...Array(s.sent).keys()]
+          .map((i) => `req-${i}`)
+          .filter((v) => (s.replies[v]?.length ?? 0) < f + 1)
+        return {
+          state: s,
+          outputs: [
+            ...waiting.flatMap((v) => all(Pbft.signRequest(client, v))),
+            { _tag: "SetTimer", key: "retry", at: e.now + retry }
+          ]
+        }
       }
       if (s.sent >= requests) return { state: s, outputs: [] }
       return {
@@ -105,8 +149,8 @@ const byzantineOf = (seed: number, replicas: ReadonlyArray<string>, f: number): 
   const faulty = new Map<string, Byzantine>()
   const n = replicas.length
   for (let i = 0; i < f; i++) {
-    let index = i === 0 && seed % 2 === 0 ? 0 : 1 + ((seed >> 1) + i) % (n - 1)
-    while (faulty.has(replicas[index]!)) index = 1 + index % (n - 1)
+    let index = i === 0 && seed % 2 === 0 ? 0 : 1 + (((seed >> 1) + i) % (n - 1))
+    while (faulty.has(replicas[index]!)) index = 1 + (index % (n - 1))
     faulty.set(replicas[index]!, kinds[((seed >> 1) + 2 * i) % kinds.length]!)
   }
   return faulty
@@ -129,25 +173,28 @@ export const pbftScenario = (
     unsafeQuorum: variant === "quorum" ? 2 * f : undefined,
     unsafeNoViewChange: variant === "no-view-change" ? true : undefined
   }
-  const faulty: ReadonlyMap<string, Byzantine> = variant === "no-view-change"
-    ? new Map([["r0", "silent"]])
-    : variant === "quorum"
-    ? new Map([["r0", "equivocating"]])
-    : variant === "unsigned"
-    ? new Map([[replicas.at(-1)!, "forger"]])
-    : byzantineOf(seed, replicas, f)
-  const crypto = variant === "unsigned"
-    ? Pbft.unsignedCrypto
-    : options.signatures === "ed25519"
-    ? Pbft.ed25519Crypto(`pbft-sim-${seed}`)
-    : Pbft.hmacCrypto(`pbft-sim-${seed}`)
+  const faulty: ReadonlyMap<string, Byzantine> =
+    variant === "no-view-change"
+      ? new Map([["r0", "silent"]])
+      : variant === "quorum"
+        ? new Map([["r0", "equivocating"]])
+        : variant === "unsigned"
+          ? new Map([[replicas.at(-1)!, "forger"]])
+          : byzantineOf(seed, replicas, f)
+  const crypto =
+    variant === "unsigned"
+      ? Pbft.unsignedCrypto
+      : options.signatures === "ed25519"
+        ? Pbft.ed25519Crypto(`pbft-sim-${seed}`)
+        : Pbft.hmacCrypto(`pbft-sim-${seed}`)
   return {
     seed,
     // The replay command's name: `run.ts` knows "pbft" and "pbft-broken" (the quorum variant);
     // the other broken variants end in "-broken" too, so `run.ts all` skips them once registered.
-    scenario: variant === "quorum"
-      ? "pbft-broken"
-      : `pbft${f === 1 ? "" : `-f${f}`}${options.signatures === "ed25519" ? "-ed25519" : ""}${variant === undefined ? "" : `-${variant}-broken`}`,
+    scenario:
+      variant === "quorum"
+        ? "pbft-broken"
+        : `pbft${f === 1 ? "" : `-f${f}`}${options.signatures === "ed25519" ? "-ed25519" : ""}${variant === undefined ? "" : `-${variant}-broken`}`,
     protocol: protocol(config, crypto, faulty),
     nodes: [...replicas, "client"],
     duration: 400,
@@ -168,21 +215,26 @@ export const pbftScenario = (
               return `agreement: ${known.node} committed ${known.value} at seq ${seq}, ${view.node} committed ${slot.committed}`
             }
             if (known === undefined) decided.set(seq, { value: slot.committed, node: view.node })
-            if (slot.committed !== Pbft.NULL_VALUE && !values.has(slot.committed)) return `validity: ${view.node} committed ${slot.committed} at seq ${seq}, which no client requested`
+            if (slot.committed !== Pbft.NULL_VALUE && !values.has(slot.committed))
+              return `validity: ${view.node} committed ${slot.committed} at seq ${seq}, which no client requested`
           }
           return undefined
         },
         final: (states) => {
           const client = states.get("client")
-          if (client?._tag !== "Client" || client.sent < requests) return `liveness: the client sent ${client?._tag === "Client" ? client.sent : 0} requests`
+          if (client?._tag !== "Client" || client.sent < requests)
+            return `liveness: the client sent ${client?._tag === "Client" ? client.sent : 0} requests`
           for (const [node, s] of states) {
             if (s._tag !== "Replica" || s.byzantine !== "no") continue
             const committed = new Set(Object.values(s.r.slots).map((slot) => slot.committed))
             const missing = [...values].filter((v) => !committed.has(v))
-            if (missing.length > 0) return `liveness: ${node} (view ${s.r.view}, ${s.r.status}) has not committed ${missing.join(", ")} after the faults stopped`
+            if (missing.length > 0)
+              return `liveness: ${node} (view ${s.r.view}, ${s.r.status}) has not committed ${missing.join(", ")} after the faults stopped`
           }
           const unanswered = [...values].filter((v) => (client.replies[v]?.length ?? 0) < f + 1)
-          return unanswered.length > 0 ? `liveness: the client has fewer than f + 1 replies for ${unanswered.join(", ")}` : undefined
+          return unanswered.length > 0
+            ? `liveness: the client has fewer than f + 1 replies for ${unanswered.join(", ")}`
+            : undefined
         }
       }
     }

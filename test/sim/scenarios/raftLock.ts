@@ -21,9 +21,25 @@ interface Client {
   readonly seq: number
   readonly target: number
   readonly pending: { readonly id: string; readonly sentAt: number; readonly ttl: number } | undefined
-  readonly held: { readonly lock: string; readonly token: number; readonly until: number; readonly granter: Address; readonly expires: number } | undefined
+  readonly held:
+    | {
+        readonly lock: string
+        readonly token: number
+        readonly until: number
+        readonly granter: Address
+        readonly expires: number
+      }
+    | undefined
   /** A release sent and not yet acknowledged: resent (to the granter, then by hint) until acked or moot. */
-  readonly releasing: { readonly lock: string; readonly token: number; readonly to: Address; readonly expires: number; readonly sentAt: number } | undefined
+  readonly releasing:
+    | {
+        readonly lock: string
+        readonly token: number
+        readonly to: Address
+        readonly expires: number
+        readonly sentAt: number
+      }
+    | undefined
   /** Releases acknowledged, and releases given up because the machine's lease had ended meanwhile. */
   readonly acked: number
   readonly moot: number
@@ -50,7 +66,10 @@ type Out = Output<M, O>
 type Persisted = Raft.RaftPersisted<Lock.LockCommand> | number
 
 const memberAt = (i: number): Address => ({ node: members[i % members.length] ?? "n0", id: "lock" })
-const call = (s: Client, id: string, input: LockInput): Out => ({ _tag: "Emit", value: { _tag: "Call", id, client: s.self.node, input } })
+const call = (s: Client, id: string, input: LockInput): Out => ({
+  _tag: "Emit",
+  value: { _tag: "Call", id, client: s.self.node, input }
+})
 const ret = (id: string, output: LockOutput): Out => ({ _tag: "Emit", value: { _tag: "Return", id, output } })
 const releaseOp = (token: number) => `release:${token}`
 
@@ -63,7 +82,12 @@ const sendRelease = (r: NonNullable<Client["releasing"]>, now: number): Readonly
  * A client step. `lossyRelease` is the deliberately broken release of 9cd7757: sent once, to a
  * member other than the granter, never resent (the `raft-lock-release` checker must catch it).
  */
-const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean, races: boolean): { state: Client; outputs: ReadonlyArray<Out> } => {
+const clientStep = (
+  s: Client,
+  e: Event<M>,
+  lossyRelease: boolean,
+  races: boolean
+): { state: Client; outputs: ReadonlyArray<Out> } => {
   // Racing: every client asks at the same 40 ms ticks (acquires meet in one batch) for leases
   // about as short as a commit (grants race their expiry).
   const want = (at: number): Out => ({ _tag: "SetTimer", key: "want", at: races ? Math.ceil(at / 40) * 40 : at })
@@ -76,7 +100,11 @@ const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean, races: boolea
     const ttl = races ? 25 + Math.floor(e.random * 30) : 50 + Math.floor(e.random * 100)
     return {
       state: { ...s, seq: s.seq + 1, target, pending: { id, sentAt: e.now, ttl } },
-      outputs: [call(s, id, { _tag: "Acquire", ttl }), { _tag: "Send", to: memberAt(target), message: { _tag: "Acquire", lock: "L", ttl, id } }, want(e.now + 150)]
+      outputs: [
+        call(s, id, { _tag: "Acquire", ttl }),
+        { _tag: "Send", to: memberAt(target), message: { _tag: "Acquire", lock: "L", ttl, id } },
+        want(e.now + 150)
+      ]
     }
   }
   if (e._tag === "Timer" && e.key === "release") {
@@ -85,13 +113,18 @@ const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean, races: boolea
     const releasing = { lock: s.held.lock, token: s.held.token, to, expires: s.held.expires, sentAt: e.now }
     return {
       state: { ...s, held: undefined, releasing },
-      outputs: [call(s, releaseOp(s.held.token), { _tag: "Release", token: s.held.token }), ...sendRelease(releasing, e.now), want(e.now + Math.floor(e.random * 50))]
+      outputs: [
+        call(s, releaseOp(s.held.token), { _tag: "Release", token: s.held.token }),
+        ...sendRelease(releasing, e.now),
+        want(e.now + Math.floor(e.random * 50))
+      ]
     }
   }
   if (e._tag === "Timer" && e.key === "release-retry") {
     const r = s.releasing
     if (r === undefined) return { state: s, outputs: [] }
-    if (lossyRelease && e.now < r.expires) return { state: s, outputs: [{ _tag: "SetTimer", key: "release-retry", at: r.expires }] }
+    if (lossyRelease && e.now < r.expires)
+      return { state: s, outputs: [{ _tag: "SetTimer", key: "release-retry", at: r.expires }] }
     if (e.now >= r.expires) {
       const lost = r.expires - r.sentAt >= RELEASE_SLACK ? 1 : 0
       return { state: { ...s, releasing: undefined, moot: s.moot + 1, lost: s.lost + lost }, outputs: [] }
@@ -104,7 +137,10 @@ const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean, races: boolea
   const m = e.message
   const r = s.releasing
   if (r !== undefined && m._tag === "LockReleased" && m.lock === r.lock && m.token === r.token) {
-    return { state: { ...s, releasing: undefined, acked: s.acked + 1 }, outputs: [ret(releaseOp(r.token), { _tag: "Released" }), { _tag: "CancelTimer", key: "release-retry" }] }
+    return {
+      state: { ...s, releasing: undefined, acked: s.acked + 1 },
+      outputs: [ret(releaseOp(r.token), { _tag: "Released" }), { _tag: "CancelTimer", key: "release-retry" }]
+    }
   }
   if (r !== undefined && m._tag === "LockRedirect" && m.id === Lock.releaseId(r.lock, r.token) && !lossyRelease) {
     const leader = m.leader === undefined ? -1 : members.indexOf(m.leader)
@@ -128,16 +164,26 @@ const clientStep = (s: Client, e: Event<M>, lossyRelease: boolean, races: boolea
       }
     }
     return {
-      state: { ...s, pending: undefined, held: { lock: m.lock, token: m.token, until, granter: e.from, expires: m.expires } },
+      state: {
+        ...s,
+        pending: undefined,
+        held: { lock: m.lock, token: m.token, until, granter: e.from, expires: m.expires }
+      },
       outputs: [granted, { _tag: "SetTimer", key: "release", at: e.now + Math.floor(e.random * s.pending.ttl * 1.5) }]
     }
   }
   if (m._tag === "Busy" && m.id === s.pending.id) {
-    return { state: { ...s, pending: undefined }, outputs: [ret(s.pending.id, { _tag: "Busy" }), want(e.now + Math.floor(e.random * 60))] }
+    return {
+      state: { ...s, pending: undefined },
+      outputs: [ret(s.pending.id, { _tag: "Busy" }), want(e.now + Math.floor(e.random * 60))]
+    }
   }
   if (m._tag === "LockRedirect" && m.id === s.pending.id) {
     const leader = m.leader === undefined ? -1 : members.indexOf(m.leader)
-    return { state: { ...s, pending: undefined, target: leader >= 0 ? leader : s.target + 1 }, outputs: [want(e.now + 5)] }
+    return {
+      state: { ...s, pending: undefined, target: leader >= 0 ? leader : s.target + 1 },
+      outputs: [want(e.now + 5)]
+    }
   }
   return { state: s, outputs: [] }
 }
@@ -148,15 +194,34 @@ export interface RaceSteer {
 }
 
 /** Members and clients as one protocol (the role depends on the node). */
-export const raftLockProtocol = (broken = false, lossyRelease = false, steer: RaceSteer = {}): Protocol<State, M, Persisted, O> => {
-  const lock = Lock.makeRaftLock({ raft: { ...Raft.defaultRaftConfig(members), service: "lock" }, unsafeGrantWhileHeld: broken })
+export const raftLockProtocol = (
+  broken = false,
+  lossyRelease = false,
+  steer: RaceSteer = {}
+): Protocol<State, M, Persisted, O> => {
+  const lock = Lock.makeRaftLock({
+    raft: { ...Raft.defaultRaftConfig(members), service: "lock" },
+    unsafeGrantWhileHeld: broken
+  })
   const races = steer.races === true
   return {
     name: "lock",
     init: (self, persisted) =>
       members.includes(self.node)
         ? { _tag: "Member", member: lock.init(self, typeof persisted === "number" ? undefined : persisted) }
-        : { _tag: "Client", self, seq: typeof persisted === "number" ? persisted : 0, target: clients.indexOf(self.node), pending: undefined, held: undefined, releasing: undefined, acked: 0, moot: 0, lost: 0, late: 0 },
+        : {
+            _tag: "Client",
+            self,
+            seq: typeof persisted === "number" ? persisted : 0,
+            target: clients.indexOf(self.node),
+            pending: undefined,
+            held: undefined,
+            releasing: undefined,
+            acked: 0,
+            moot: 0,
+            lost: 0,
+            late: 0
+          },
     step: (s, e) => {
       if (s._tag === "Client") return clientStep(s, e, lossyRelease, races)
       const next = lock.step(s.member, e)
@@ -184,9 +249,16 @@ export const raftLockScenario = (
   const duration = 1_500
   return {
     seed,
-    scenario: steer.races === true
-      ? "raft-lock-races"
-      : broken ? "raft-lock-broken" : releases === "checked" ? "raft-lock-release" : releases === "lossy-broken" ? "raft-lock-release-broken" : "raft-lock",
+    scenario:
+      steer.races === true
+        ? "raft-lock-races"
+        : broken
+          ? "raft-lock-broken"
+          : releases === "checked"
+            ? "raft-lock-release"
+            : releases === "lossy-broken"
+              ? "raft-lock-release-broken"
+              : "raft-lock",
     protocol: raftLockProtocol(broken, releases === "lossy-broken", steer),
     nodes: [...members, ...clients],
     duration,
@@ -222,7 +294,8 @@ export const raftLockScenario = (
               lastGrant = view.now
             }
             if (s.held.until <= view.now) continue
-            if (holder !== undefined) return `mutual exclusion: ${holder} and ${node} both hold a valid lease on ${s.held.lock} at ${view.now}`
+            if (holder !== undefined)
+              return `mutual exclusion: ${holder} and ${node} both hold a valid lease on ${s.held.lock} at ${view.now}`
             holder = node
           }
           if (releases && view.state._tag === "Client" && view.state.lost > 0) {
@@ -237,7 +310,9 @@ export const raftLockScenario = (
             const acked = [...states.values()].reduce((n, s) => n + (s._tag === "Client" ? s.acked : 0), 0)
             if (acked === 0) return "release: no release was acknowledged"
           }
-          return lastGrant < duration ? `liveness: no grant after the faults stopped at ${duration} ms (last at ${lastGrant})` : undefined
+          return lastGrant < duration
+            ? `liveness: no grant after the faults stopped at ${duration} ms (last at ${lastGrant})`
+            : undefined
         }
       }
     }

@@ -10,16 +10,25 @@ import { Voting } from "../../../src/coordination/index.ts"
 import type { SimulateOptions } from "../../../src/sim/index.ts"
 
 type M = Voting.PollMessage
-type State = { readonly _tag: "Voter"; readonly node: string } | { readonly _tag: "Collector"; readonly poll: Voting.PollState }
+type State =
+  | { readonly _tag: "Voter"; readonly node: string }
+  | { readonly _tag: "Collector"; readonly poll: Voting.PollState }
 const voters = ["v1", "v2", "v3", "v4", "v5"]
 const choices = ["x", "y", "z"]
 
 /** What voter `node` votes in `poll`. */
-export const preference = (node: string, poll: number): string => choices[(node.charCodeAt(1) * 7 + poll * (node === "v5" ? 2 : 1)) % 3]!
+export const preference = (node: string, poll: number): string =>
+  choices[(node.charCodeAt(1) * 7 + poll * (node === "v5" ? 2 : 1)) % 3]!
 
 const voterStep = (node: string, e: Event<M>): ReadonlyArray<Output<M, Voting.PollEmit>> =>
   e._tag === "Receive" && e.message._tag === "CallVote"
-    ? [{ _tag: "Send", to: e.from, message: { _tag: "Cast", poll: e.message.poll, choice: preference(node, e.message.poll) } }]
+    ? [
+        {
+          _tag: "Send",
+          to: e.from,
+          message: { _tag: "Cast", poll: e.message.poll, choice: preference(node, e.message.poll) }
+        }
+      ]
     : []
 
 const protocol = (broken: boolean): Protocol<State, M, number | undefined, Voting.PollEmit> => {
@@ -36,7 +45,10 @@ const protocol = (broken: boolean): Protocol<State, M, number | undefined, Votin
   })
   return {
     name: "poll",
-    init: (self, persisted) => (self.node === "coll" ? { _tag: "Collector", poll: poll.init(self, persisted) } : { _tag: "Voter", node: self.node }),
+    init: (self, persisted) =>
+      self.node === "coll"
+        ? { _tag: "Collector", poll: poll.init(self, persisted) }
+        : { _tag: "Voter", node: self.node },
     step: (s, e) => {
       if (s._tag === "Voter") return { state: s, outputs: voterStep(s.node, e) }
       const next = poll.step(s.poll, e)
@@ -48,7 +60,10 @@ const protocol = (broken: boolean): Protocol<State, M, number | undefined, Votin
 }
 
 /** One seeded voting run; `broken` counts duplicated ballots again. */
-export const votingScenario = (seed: number, broken = false): SimulateOptions<State, M, number | undefined, Voting.PollEmit> => {
+export const votingScenario = (
+  seed: number,
+  broken = false
+): SimulateOptions<State, M, number | undefined, Voting.PollEmit> => {
   const duration = 1_000
   return {
     seed,
@@ -79,16 +94,25 @@ export const votingScenario = (seed: number, broken = false): SimulateOptions<St
             const v = o.value
             if (closed.has(v.poll)) return `poll ${v.poll} closed twice`
             closed.add(v.poll)
-            if (view.now > openedAt + config.deadline) return `poll ${v.poll} closed at ${view.now}, after its deadline ${openedAt + config.deadline}`
-            const recount = Voting.tally(v.ballots, { electorate: Voting.electorateOf(config), rule: config.rule, quorum: 0.5 })
+            if (view.now > openedAt + config.deadline)
+              return `poll ${v.poll} closed at ${view.now}, after its deadline ${openedAt + config.deadline}`
+            const recount = Voting.tally(v.ballots, {
+              electorate: Voting.electorateOf(config),
+              rule: config.rule,
+              quorum: 0.5
+            })
             const got = v._tag === "Decided" ? v.decision : v.error
             const want = recount._tag === "Success" ? recount.success : recount.failure
-            if (JSON.stringify(got) !== JSON.stringify(want)) return `poll ${v.poll} reported ${JSON.stringify(got)}, its ballots count ${JSON.stringify(want)}`
+            if (JSON.stringify(got) !== JSON.stringify(want))
+              return `poll ${v.poll} reported ${JSON.stringify(got)}, its ballots count ${JSON.stringify(want)}`
             if (v.ballots.length === voters.length) complete = view.now
           }
           return undefined
         },
-        final: () => (complete < duration ? `liveness: no poll counted every ballot after the faults stopped at ${duration} ms` : undefined)
+        final: () =>
+          complete < duration
+            ? `liveness: no poll counted every ballot after the faults stopped at ${duration} ms`
+            : undefined
       }
     }
   }

@@ -39,7 +39,7 @@ export const agentsScenario = (
     readonly forgetEvery?: number
   } = {}
 ): Effect.Effect<AgentsRun> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const rng = rngOf(seed)
     const trace: Array<string> = []
     const violations: Array<string> = []
@@ -71,7 +71,7 @@ export const agentsScenario = (
 
     /** Runs `step` while simulated time moves on; a step pending after 20 s is a hang. */
     const timed = (name: string, step: Effect.Effect<void>) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const fiber = yield* Effect.forkDetach(step)
         for (let tick = 0; tick < 200 && fiber.pollUnsafe() === undefined; tick++) yield* TestClock.adjust(100)
         if (fiber.pollUnsafe() === undefined) violations.push(`${name} hung: still pending after 20 simulated seconds`)
@@ -86,7 +86,7 @@ export const agentsScenario = (
     const live: Array<AgentRef<Messages>> = []
 
     const spawn = (id: string) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const before = system.size()
         const keysBefore = (yield* keys).length
         if (rng.chance(0.15)) crashingStarts.add(id)
@@ -122,14 +122,17 @@ export const agentsScenario = (
     const dead = yield* system.deadLetters
     const deadLetters = Object.values(dead).reduce((sum, value) => sum + value, 0)
     if (sent !== handled + deadLetters) {
-      violations.push(`messages lost: ${sent} accepted, ${handled} handled, ${deadLetters} dead letters ${JSON.stringify(dead)}`)
+      violations.push(
+        `messages lost: ${sent} accepted, ${handled} handled, ${deadLetters} dead letters ${JSON.stringify(dead)}`
+      )
     }
     if (system.size() !== 0) violations.push(`a stopped system holds ${system.size()} agents`)
     const left = yield* keys
     if (left.length !== 0) violations.push(`registry entries left after every agent stopped: ${left.join(", ")}`)
     yield* timed("close", Scope.close(systemScope, Exit.void))
     const leftAfterClose = yield* keys
-    if (leftAfterClose.length !== 0) violations.push(`registry entries left after the system closed: ${leftAfterClose.join(", ")}`)
+    if (leftAfterClose.length !== 0)
+      violations.push(`registry entries left after the system closed: ${leftAfterClose.join(", ")}`)
     yield* Scope.close(registryScope, Exit.void)
     return { seed, trace, violations, sent, deadLetters, failedSpawns }
   })

@@ -72,7 +72,9 @@ export const intensityViolations = (
     return times.flatMap((time) => {
       const inWindow = times.filter((other) => other <= time && other > time - limit.withinMillis)
       return inWindow.length > limit.maxRestarts
-        ? [`${instance}: ${inWindow.length} restarts within ${limit.withinMillis} ms at t=${time}, max ${limit.maxRestarts}`]
+        ? [
+            `${instance}: ${inWindow.length} restarts within ${limit.withinMillis} ms at t=${time}, max ${limit.maxRestarts}`
+          ]
         : []
     })
   })
@@ -85,7 +87,7 @@ export const treeScenario = (
   seed: number,
   options: { readonly stopsDie?: boolean; readonly live?: (line: string) => void } = {}
 ): Effect.Effect<TreeRun> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const rng = rngOf(seed)
     const clock = yield* Effect.clockWith((clock) => Effect.succeed(clock))
     const start = clock.currentTimeMillisUnsafe()
@@ -99,11 +101,15 @@ export const treeScenario = (
     const decisions: Array<Decision> = []
     /** Records `supervisor`'s restart decisions and give-up, from now on, until `scope` closes. */
     const watch = (instance: string, supervisor: Supervisor.Supervisor) =>
-      Effect.forkScoped(Stream.runForEach(supervisor.events, (event) =>
-        Effect.sync(() => {
-          if (event._tag === "ChildExited" && event.restarting) decisions.push({ instance, time: now(), gaveUp: false })
-          if (event._tag === "SupervisorFailed") decisions.push({ instance, time: now(), gaveUp: true })
-        }))).pipe(Effect.andThen(Effect.yieldNow))
+      Effect.forkScoped(
+        Stream.runForEach(supervisor.events, (event) =>
+          Effect.sync(() => {
+            if (event._tag === "ChildExited" && event.restarting)
+              decisions.push({ instance, time: now(), gaveUp: false })
+            if (event._tag === "SupervisorFailed") decisions.push({ instance, time: now(), gaveUp: true })
+          })
+        )
+      ).pipe(Effect.andThen(Effect.yieldNow))
     const limits = new Map<string, Limits>()
     const inboxes = new Map<string, Queue.Queue<Command>>()
     const supervisors = new Map<string, Supervisor.Supervisor>()
@@ -112,7 +118,10 @@ export const treeScenario = (
     let restarted = 0
     const runningUnder = new Map<string, number>()
     const runningAt = (prefix: string) =>
-      [...runningUnder].reduce((sum, [path, count]) => path === prefix || path.startsWith(`${prefix}/`) ? sum + count : sum, 0)
+      [...runningUnder].reduce(
+        (sum, [path, count]) => (path === prefix || path.startsWith(`${prefix}/`) ? sum + count : sum),
+        0
+      )
 
     const inboxOf = (path: string) =>
       Effect.suspend(() => {
@@ -128,8 +137,8 @@ export const treeScenario = (
           id,
           restart: rng.pick(policies),
           shutdown: rng.chance(0.3) ? "brutal-kill" : "1 second",
-          init: Effect.suspend(() => rng.chance(initCrashRate) ? Effect.fail(`${path} init crashed`) : Effect.void),
-          start: Effect.gen(function*() {
+          init: Effect.suspend(() => (rng.chance(initCrashRate) ? Effect.fail(`${path} init crashed`) : Effect.void)),
+          start: Effect.gen(function* () {
             yield* Effect.acquireRelease(
               Effect.sync(() => {
                 running++
@@ -148,7 +157,9 @@ export const treeScenario = (
             if (command === "die") return yield* Effect.die(new Error(`${path} died`))
           }),
           stop: stopDies
-            ? Effect.sync(() => note(`stop-crash ${path}`)).pipe(Effect.andThen(Effect.die(new Error(`${path} stop died`))))
+            ? Effect.sync(() => note(`stop-crash ${path}`)).pipe(
+                Effect.andThen(Effect.die(new Error(`${path} stop died`)))
+              )
             : Effect.sync(() => void Queue.offerUnsafe(inbox, "return")),
           onRestart: () => restarted++
         }
@@ -163,20 +174,24 @@ export const treeScenario = (
     const nestedSpec = (path: string, id: string): ChildSpec<unknown> => {
       const options = { strategy: rng.pick(strategies), ...limitsOf(rng) }
       const count = rng.int(1, 3)
-      const spec = Supervisor.nested(id, {
-        name: path,
-        strategy: options.strategy,
-        intensity: { maxRestarts: options.maxRestarts, within: options.withinMillis }
-      }, (supervisor) =>
-        Effect.gen(function*() {
-          const instance = instanceOf(path)
-          limits.set(instance, options)
-          supervisors.set(path, supervisor)
-          yield* watch(instance, supervisor)
-          for (let index = 0; index < count; index++) {
-            yield* supervisor.startChild(yield* worker(`${path}/w${index}`, `w${index}`, 0.05))
-          }
-        }))
+      const spec = Supervisor.nested(
+        id,
+        {
+          name: path,
+          strategy: options.strategy,
+          intensity: { maxRestarts: options.maxRestarts, within: options.withinMillis }
+        },
+        (supervisor) =>
+          Effect.gen(function* () {
+            const instance = instanceOf(path)
+            limits.set(instance, options)
+            supervisors.set(path, supervisor)
+            yield* watch(instance, supervisor)
+            for (let index = 0; index < count; index++) {
+              yield* supervisor.startChild(yield* worker(`${path}/w${index}`, `w${index}`, 0.05))
+            }
+          })
+      )
       return { ...spec, onRestart: () => restarted++ }
     }
 
@@ -193,11 +208,9 @@ export const treeScenario = (
     let nextId = 0
 
     /** Starts a new child of `root`: a worker (perhaps one whose init crashes) or a nested supervisor. */
-    const startNew = Effect.gen(function*() {
+    const startNew = Effect.gen(function* () {
       const id = `c${nextId++}`
-      const spec = rng.chance(0.3)
-        ? nestedSpec(`root/${id}`, id)
-        : yield* worker(`root/${id}`, id, 0.15)
+      const spec = rng.chance(0.3) ? nestedSpec(`root/${id}`, id) : yield* worker(`root/${id}`, id, 0.15)
       const started = yield* Effect.exit(root.startChild(spec))
       note(`startChild ${id}: ${Exit.isSuccess(started) ? "ok" : "failed"}`)
       if (Exit.isFailure(started)) {
@@ -208,7 +221,7 @@ export const treeScenario = (
     })
 
     /** Starts a child under an id that is taken: nothing may change. */
-    const clash = Effect.gen(function*() {
+    const clash = Effect.gen(function* () {
       const children = yield* root.children
       if (children.length === 0) return
       const taken = rng.pick(children).id
@@ -223,7 +236,7 @@ export const treeScenario = (
     })
 
     /** Commands a running worker, anywhere in the tree, to fail, die or return. */
-    const crash = Effect.gen(function*() {
+    const crash = Effect.gen(function* () {
       const paths = [...supervisors.keys()].sort()
       const path = rng.pick(paths)
       const supervisor = supervisors.get(path)!
@@ -238,7 +251,7 @@ export const treeScenario = (
     })
 
     /** terminateChild, then restartChild or deleteChild; or stopChild. */
-    const manage = Effect.gen(function*() {
+    const manage = Effect.gen(function* () {
       const children = yield* root.children
       if (children.length === 0) return
       const id = rng.pick(children).id
@@ -255,7 +268,7 @@ export const treeScenario = (
      * ends there (the stuck fiber is detached so that it cannot block the test).
      */
     const hung = (name: string, step: Effect.Effect<void>) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const fiber = yield* Effect.forkDetach(step)
         for (let tick = 0; tick < 200 && fiber.pollUnsafe() === undefined; tick++) yield* TestClock.adjust(100)
         if (fiber.pollUnsafe() !== undefined) return false
@@ -268,10 +281,14 @@ export const treeScenario = (
       if (yield* hung("startChild", startNew)) return { seed, trace, violations, restarts: 0, gaveUp: false }
     }
     const steps = rng.int(6, 18)
-    const actions = [["crash", crash], ["crash", crash], ["crash", crash], ["startChild", startNew], ["clash", clash], [
-      "manage",
-      manage
-    ]] as const
+    const actions = [
+      ["crash", crash],
+      ["crash", crash],
+      ["crash", crash],
+      ["startChild", startNew],
+      ["clash", clash],
+      ["manage", manage]
+    ] as const
     for (let step = 0; step < steps; step++) {
       const [name, action] = rng.pick(actions)
       if (yield* hung(name, action)) return { seed, trace, violations, restarts: 0, gaveUp: false }

@@ -14,8 +14,16 @@ import { fromSimulation, TRACE_CAPACITY } from "./report.ts"
 
 const options = (settings: PartSettings, seen: { leaders: ReadonlyMap<number, string> }) => {
   const members = memberNames(settings.members)
-  const config = { ...Election.defaultElectionConfig(members), unsafe: settings.broken ? { ignorePromise: true } : undefined }
-  const run: SimulateOptions<Election.ElectionState, Election.ElectionMessage, Election.ElectionPersisted, Election.ElectionEmit> = {
+  const config = {
+    ...Election.defaultElectionConfig(members),
+    unsafe: settings.broken ? { ignorePromise: true } : undefined
+  }
+  const run: SimulateOptions<
+    Election.ElectionState,
+    Election.ElectionMessage,
+    Election.ElectionPersisted,
+    Election.ElectionEmit
+  > = {
     seed: settings.seed,
     scenario: "election",
     protocol: Election.makeElection(config),
@@ -44,14 +52,26 @@ const options = (settings: PartSettings, seen: { leaders: ReadonlyMap<number, st
   return run
 }
 
-/** Leader election with leases under chaos. */
+/**
+ * Leader election with leases under chaos.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const electionPart: ChaosPart = {
   name: "election",
-  invariants: ["one leader per term", "at most one unexpired lease", "no leader past its lease", "a leader once healed"],
+  invariants: [
+    "one leader per term",
+    "at most one unexpired lease",
+    "no leader past its lease",
+    "a leader once healed"
+  ],
   run: (settings) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const seen: { leaders: ReadonlyMap<number, string> } = { leaders: new Map() }
       const result = yield* simulate(options(settings, seen))
-      return fromSimulation(result, [`leaders: ${seen.leaders.size} ${seen.leaders.size === 1 ? "term" : "terms"} had a leader`])
+      return fromSimulation(result, [
+        `leaders: ${seen.leaders.size} ${seen.leaders.size === 1 ? "term" : "terms"} had a leader`
+      ])
     })
 }

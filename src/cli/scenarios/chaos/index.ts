@@ -33,19 +33,39 @@ export { raftPart } from "./raft.ts"
 export { REQUESTS, supervisionPart } from "./supervision.ts"
 export { describeRun, fromSimulation, type InjectedFaults, injectedFaults } from "./report.ts"
 
-/** Every part, in the order they run. */
+/**
+ * Every part, in the order they run.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const parts: ReadonlyArray<ChaosPart> = [supervisionPart, raftPart, lockPart, electionPart]
 
-/** Cluster size when `--agents` is not given. */
+/**
+ * Cluster size when `--agents` is not given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const DEFAULT_MEMBERS = 5
 
-/** Most seeds one run may cover with `--rounds`. */
+/**
+ * Most seeds one run may cover with `--rounds`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_SEEDS = 1_000
 
 /** Trace lines printed before a violation. */
 const TAIL = 12
 
-/** A broken invariant: the part, the seed and what the checker said. */
+/**
+ * A broken invariant: the part, the seed and what the checker said.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
 export class ChaosViolation extends Data.TaggedError("ChaosViolation")<{
   readonly part: string
   readonly seed: number
@@ -63,17 +83,23 @@ const detailed = (part: ChaosPart, run: PartRun): ReadonlyArray<string> => [
 ]
 
 const summary = (seed: number, runs: ReadonlyArray<readonly [ChaosPart, PartRun]>): string =>
-  `seed ${seed}: ` + runs.map(([part, run]) => {
-    const verdict = run.ok ? "ok" : `VIOLATED (${run.violation ?? "unknown"})`
-    return `${part.name} ${verdict} (${run.faults} faults, ${run.steps} steps)`
-  }).join(", ")
+  `seed ${seed}: ` +
+  runs
+    .map(([part, run]) => {
+      const verdict = run.ok ? "ok" : `VIOLATED (${run.violation ?? "unknown"})`
+      return `${part.name} ${verdict} (${run.faults} faults, ${run.steps} steps)`
+    })
+    .join(", ")
 
 /**
  * Runs every part for each seed; prints as it goes (and shows each verdict on the dashboard);
  * fails with `ChaosViolation` at the first broken invariant.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const runChaos = (options: ScenarioOptions, settings: { readonly broken?: boolean } = {}) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const probe = yield* Probe
     const members = options.agents ?? DEFAULT_MEMBERS
     if (!Number.isInteger(members) || members < 3 || members > 9) {
@@ -111,20 +137,33 @@ export const runChaos = (options: ScenarioOptions, settings: { readonly broken?:
       if (many) yield* Console.log(summary(seed, runs))
     }
     yield* probe.setPhase("done")
-    return { lines: [`chaos: every invariant held (${many ? `${options.rounds} seeds` : `seed ${first}`}); replay with --seed`] }
+    return {
+      lines: [`chaos: every invariant held (${many ? `${options.rounds} seeds` : `seed ${first}`}); replay with --seed`]
+    }
   })
 
-/** Coordination protocols under seeded crashes, partitions and message faults, with invariant checks. */
+/**
+ * Coordination protocols under seeded crashes, partitions and message faults, with invariant checks.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const chaos: Scenario = {
   name: "chaos",
-  description: "supervised agents, Raft, a lease lock and leader election under seeded crashes, partitions and drops; checks invariants (--rounds N: N seeds)",
+  description:
+    "supervised agents, Raft, a lease lock and leader election under seeded crashes, partitions and drops; checks invariants (--rounds N: N seeds)",
   minAgents: 3,
   maxAgents: 9,
   maxRounds: MAX_SEEDS,
   run: (options) => runChaos(options)
 }
 
-/** The same scenario with deliberately broken protocols, to show a violation being caught. */
+/**
+ * The same scenario with deliberately broken protocols, to show a violation being caught.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const brokenChaos: Scenario = {
   name: "chaos-broken",
   description: "chaos with protocols that ignore terms, promises and leases (a violation is expected)",

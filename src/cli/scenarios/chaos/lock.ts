@@ -32,29 +32,31 @@ const LAST_ASK = FAULT_MILLIS + QUIET_MILLIS - 2 * TIMEOUT
 
 /** One client: wait 0–50 ms, acquire with a 50–150 ms lease, hold it 0–1.5 × ttl (sometimes too long), release. */
 const client = (name: string, grants: Grants) => (network: SimNetwork) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const endpoint = yield* Effect.orDie(network.transport(name).bind("client"))
     const start = yield* Clock.currentTimeMillis
     while ((yield* Clock.currentTimeMillis) - start < LAST_ASK) {
       yield* Effect.sleep(yield* Random.nextIntBetween(0, 50))
       const ttl = yield* Random.nextIntBetween(50, 150)
-      yield* Effect.scoped(Effect.gen(function*() {
-        const lease = yield* Lock.acquire(endpoint, owner, { lock: "L", ttl, timeout: TIMEOUT })
-        const now = yield* Clock.currentTimeMillis
-        grants.count++
-        for (const [other, until] of grants.holding) {
-          if (other !== name && until > now && grants.violation === undefined) {
-            grants.violation = `mutual exclusion: ${name} got the lock at ${now} while ${other}'s lease runs to ${until}`
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const lease = yield* Lock.acquire(endpoint, owner, { lock: "L", ttl, timeout: TIMEOUT })
+          const now = yield* Clock.currentTimeMillis
+          grants.count++
+          for (const [other, until] of grants.holding) {
+            if (other !== name && until > now && grants.violation === undefined) {
+              grants.violation = `mutual exclusion: ${name} got the lock at ${now} while ${other}'s lease runs to ${until}`
+            }
           }
-        }
-        if (lease.token <= grants.maxToken && grants.violation === undefined) {
-          grants.violation = `fencing: ${name} got token ${lease.token} after token ${grants.maxToken} was granted`
-        }
-        grants.maxToken = Math.max(grants.maxToken, lease.token)
-        grants.holding.set(name, lease.until)
-        yield* Effect.sleep(yield* Random.nextIntBetween(0, Math.floor(ttl * 1.5)))
-        grants.holding.delete(name)
-      })).pipe(Effect.ignore)
+          if (lease.token <= grants.maxToken && grants.violation === undefined) {
+            grants.violation = `fencing: ${name} got token ${lease.token} after token ${grants.maxToken} was granted`
+          }
+          grants.maxToken = Math.max(grants.maxToken, lease.token)
+          grants.holding.set(name, lease.until)
+          yield* Effect.sleep(yield* Random.nextIntBetween(0, Math.floor(ttl * 1.5)))
+          grants.holding.delete(name)
+        })
+      ).pipe(Effect.ignore)
     }
   })
 
@@ -62,7 +64,12 @@ const options = (settings: PartSettings, grants: Grants) => {
   const clients = Array.from({ length: Math.max(2, settings.members - 1) }, (_, i) => `c${i + 1}`)
   const server = Lock.makeLockServer()
   // The broken owner forgets every lease before each step: it grants a held lock again.
-  const protocol = settings.broken ? { ...server, step: (s: Lock.LockServerState, e: Parameters<typeof server.step>[1]) => server.step({ ...s, locks: {} }, e) } : server
+  const protocol = settings.broken
+    ? {
+        ...server,
+        step: (s: Lock.LockServerState, e: Parameters<typeof server.step>[1]) => server.step({ ...s, locks: {} }, e)
+      }
+    : server
   const run: SimulateOptions<Lock.LockServerState, Lock.LockMessage, Lock.LockServerState, Lock.LockEmit> = {
     seed: settings.seed,
     scenario: "lock",
@@ -72,7 +79,8 @@ const options = (settings: PartSettings, grants: Grants) => {
     quiet: QUIET_MILLIS,
     network: LINKS,
     faults: { interval: 200, crash: true, maxDown: 1, partition: true },
-    workload: (network) => Effect.forEach(clients, (name) => Effect.forkScoped(client(name, grants)(network)), { discard: true }),
+    workload: (network) =>
+      Effect.forEach(clients, (name) => Effect.forkScoped(client(name, grants)(network)), { discard: true }),
     traceCapacity: TRACE_CAPACITY,
     // Violations are recorded when seen and reported at the end: stopping the run early would
     // leave clients waiting in `Lock.acquire` for simulated time that never comes.
@@ -93,15 +101,27 @@ const options = (settings: PartSettings, grants: Grants) => {
   return { run, clients }
 }
 
-/** The lease lock under chaos. */
+/**
+ * The lease lock under chaos.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const lockPart: ChaosPart = {
   name: "lock",
-  invariants: ["at most one valid lease", "fencing tokens strictly increase", "the owner's token never goes back", "grants go on"],
+  invariants: [
+    "at most one valid lease",
+    "fencing tokens strictly increase",
+    "the owner's token never goes back",
+    "grants go on"
+  ],
   run: (settings) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const grants: Grants = { count: 0, maxToken: 0, holding: new Map(), violation: undefined }
       const { clients, run } = options(settings, grants)
       const result = yield* simulate(run)
-      return fromSimulation(result, [`clients: ${clients.length} took the lock ${grants.count} times, last fencing token ${grants.maxToken}`])
+      return fromSimulation(result, [
+        `clients: ${clients.length} took the lock ${grants.count} times, last fencing token ${grants.maxToken}`
+      ])
     })
 }

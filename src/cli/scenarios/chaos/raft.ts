@@ -16,7 +16,12 @@ import { fromSimulation, TRACE_CAPACITY } from "./report.ts"
 type C = number
 const isCommand = (u: unknown): u is C => typeof u === "number"
 
-/** What the client saw: proposals sent, ids the leader acknowledged as committed, redirects followed. */
+/**
+ * What the client saw: proposals sent, ids the leader acknowledged as committed, redirects followed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface ClientLog {
   proposed: number
   redirected: number
@@ -28,28 +33,40 @@ export interface ClientLog {
  * none), records `committed` replies, and follows `not-leader` hints: the proposal is sent again
  * (same id: the leader appends it once) to the member named. Resends happen only in answer to a
  * reply, so they are bounded by the replies.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const chaosRaftClient = (members: ReadonlyArray<string>, log: ClientLog) => (network: SimNetwork) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const endpoint = yield* Effect.orDie(network.transport("client").bind("client"))
     let leader: string | undefined
-    const propose = (member: string, n: number) => endpoint.send({ node: member, id: "raft" }, { _tag: "Propose", id: `p${n}`, command: n })
-    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(endpoint.receive, (envelopes) =>
-      Effect.forEach(envelopes, ({ message }) => {
-        if (!Raft.isRaftMessage(message, isCommand) || message._tag !== "ProposeReply") return Effect.void
-        const hint = message.leader !== undefined && members.includes(message.leader) ? message.leader : undefined
-        if (message.status === "committed") log.acknowledged.add(message.id)
-        if (message.status !== "not-leader") {
-          leader = hint ?? leader
-          return Effect.void
-        }
-        leader = hint
-        const n = Number(message.id.slice(1))
-        if (hint === undefined || !Number.isSafeInteger(n)) return Effect.void
-        log.redirected++
-        return propose(hint, n)
-      }, { discard: true })
-    )))
+    const propose = (member: string, n: number) =>
+      endpoint.send({ node: member, id: "raft" }, { _tag: "Propose", id: `p${n}`, command: n })
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.flatMap(endpoint.receive, (envelopes) =>
+          Effect.forEach(
+            envelopes,
+            ({ message }) => {
+              if (!Raft.isRaftMessage(message, isCommand) || message._tag !== "ProposeReply") return Effect.void
+              const hint = message.leader !== undefined && members.includes(message.leader) ? message.leader : undefined
+              if (message.status === "committed") log.acknowledged.add(message.id)
+              if (message.status !== "not-leader") {
+                leader = hint ?? leader
+                return Effect.void
+              }
+              leader = hint
+              const n = Number(message.id.slice(1))
+              if (hint === undefined || !Number.isSafeInteger(n)) return Effect.void
+              log.redirected++
+              return propose(hint, n)
+            },
+            { discard: true }
+          )
+        )
+      )
+    )
     for (let n = 0; ; n++) {
       yield* Effect.sleep(yield* Random.nextIntBetween(10, 40))
       const member = leader ?? members[yield* Random.nextIntBetween(0, members.length - 1)] ?? "n0"
@@ -99,7 +116,12 @@ const options = (settings: PartSettings, log: ClientLog, leaders: Map<number, st
   return run
 }
 
-/** Raft under chaos. */
+/**
+ * Raft under chaos.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const raftPart: ChaosPart = {
   name: "raft",
   invariants: [
@@ -111,12 +133,15 @@ export const raftPart: ChaosPart = {
     "a leader commits again once healed"
   ],
   run: (settings) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const log: ClientLog = { proposed: 0, redirected: 0, acknowledged: new Set() }
       const leaders = new Map<number, string>()
       const result = yield* simulate(options(settings, log, leaders))
       const terms = [...leaders].sort((a, b) => a[0] - b[0])
-      const shown = terms.slice(-5).map(([term, node]) => `${term}:${node}`).join(", ")
+      const shown = terms
+        .slice(-5)
+        .map(([term, node]) => `${term}:${node}`)
+        .join(", ")
       return fromSimulation(result, [
         `client: ${log.proposed} commands proposed, ${log.acknowledged.size} acknowledged as committed (${log.redirected} redirects followed)`,
         `leaders: ${terms.length} ${terms.length === 1 ? "term" : "terms"} had a leader${terms.length > 5 ? " (last 5)" : ""}: ${shown}`

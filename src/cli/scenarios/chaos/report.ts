@@ -7,10 +7,20 @@
 import type { SimResult } from "../../../sim/index.ts"
 import type { PartRun } from "./Part.ts"
 
-/** Trace lines kept per run: enough for every event of the chaos runs (a few thousand each). */
+/**
+ * Trace lines kept per run: enough for every event of the chaos runs (a few thousand each).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const TRACE_CAPACITY = 200_000
 
-/** The faults of one run, counted and in order (`"120 crash n3"`, `"260 heal"`). */
+/**
+ * The faults of one run, counted and in order (`"120 crash n3"`, `"260 heal"`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface InjectedFaults {
   readonly crashes: number
   readonly restarts: number
@@ -21,7 +31,12 @@ export interface InjectedFaults {
 
 const FAULT = /^(\d+) (crash|restart|partition|heal)\b(.*)$/
 
-/** Reads the injected faults back from the trace (the simulator records each one as it happens). */
+/**
+ * Reads the injected faults back from the trace (the simulator records each one as it happens).
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const injectedFaults = (result: SimResult): InjectedFaults => {
   const timeline: Array<string> = []
   const count = { crash: 0, restart: 0, partition: 0, heal: 0 }
@@ -35,10 +50,20 @@ export const injectedFaults = (result: SimResult): InjectedFaults => {
   return { crashes: count.crash, restarts: count.restart, partitions: count.partition, heals: count.heal, timeline }
 }
 
-/** Most timeline entries printed; the rest are summarised as "… and N more". */
+/**
+ * Most timeline entries printed; the rest are summarised as "… and N more".
+ *
+ * @since 0.1.0
+ * @category constants
+ */
 export const MAX_TIMELINE = 6
 
-/** The report lines common to every part: faults, network, verdict. */
+/**
+ * The report lines common to every part: faults, network, verdict.
+ *
+ * @since 0.1.0
+ * @category utils
+ */
 export const describeRun = (result: SimResult): ReadonlyArray<string> => {
   const faults = injectedFaults(result)
   const shown = faults.timeline.slice(0, MAX_TIMELINE).join("; ")
@@ -55,7 +80,12 @@ export const describeRun = (result: SimResult): ReadonlyArray<string> => {
   ]
 }
 
-/** A part's run from a simulator result and the part's own lines (printed before the common ones). */
+/**
+ * A part's run from a simulator result and the part's own lines (printed before the common ones).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
 export const fromSimulation = (result: SimResult, lines: ReadonlyArray<string>): PartRun => {
   const faults = injectedFaults(result)
   return {

@@ -8,6 +8,9 @@ import { argument } from "../../../telemetry/index.ts"
 /**
  * The attributes of one call to a house: the auction's id (`open` takes a spec with `id`, the
  * other operations an input with `auction`) and, for a bid, the bidder.
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const describeAuctionCall = (operation: string, args: ReadonlyArray<unknown>) => {
   const bidder = operation === "open" ? undefined : argument(args, "bidder")

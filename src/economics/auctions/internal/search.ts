@@ -30,6 +30,9 @@
 /**
  * One bid in solver form: item indices, amount, bidder index (what VCG excludes) and XOR group
  * index (at most one bid of a group wins; a bidder may hold several groups).
+ *
+ * @since 0.1.0
+ * @category models
  */
 export interface SearchBid {
   readonly items: ReadonlyArray<number>
@@ -38,26 +41,41 @@ export interface SearchBid {
   readonly group: number
 }
 
-/** The solver's input. `itemCount` items numbered 0..itemCount-1; groups numbered 0..groupCount-1. */
+/**
+ * The solver's input. `itemCount` items numbered 0..itemCount-1; groups numbered 0..groupCount-1.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface SearchProblem {
   readonly itemCount: number
   readonly groupCount: number
   readonly bids: ReadonlyArray<SearchBid>
 }
 
-/** The solver's answer: winning bid indices (ascending), their total, and nodes explored. */
+/**
+ * The solver's answer: winning bid indices (ascending), their total, and nodes explored.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type SearchResult =
   | {
-    readonly _tag: "Solved"
-    readonly winners: ReadonlyArray<number>
-    readonly value: number
-    readonly nodes: number
-    /** Proved upper bounds of subproblems (see `SearchOptions.inherited`). */
-    readonly bounds: ReadonlyMap<number, number>
-  }
+      readonly _tag: "Solved"
+      readonly winners: ReadonlyArray<number>
+      readonly value: number
+      readonly nodes: number
+      /** Proved upper bounds of subproblems (see `SearchOptions.inherited`). */
+      readonly bounds: ReadonlyMap<number, number>
+    }
   | { readonly _tag: "Exceeded"; readonly nodes: number }
 
-/** Warm starts of one search. */
+/**
+ * Warm starts of one search.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface WarmStart {
   /** A feasible allocation (bid indices) to start from; returned when nothing beats it. */
   readonly initial?: ReadonlyArray<number>
@@ -78,6 +96,9 @@ const DESCENT_PASSES = 2
  * Among optimal allocations the result is deterministic: without `initial`, the first found in
  * the search order (items by ascending number of bids, then index; bids by descending amount,
  * then input order).
+ *
+ * @since 0.1.0
+ * @category utils
  */
 export const search = (
   problem: SearchProblem,
@@ -254,7 +275,13 @@ export const search = (
     const known = cache.get(key)
     if (known === undefined || upper < known) cache.set(key, upper)
   }
-  visit(0, 0, 1, Int32Array.from({ length: n }, (_, k) => k), n)
+  visit(
+    0,
+    0,
+    1,
+    Int32Array.from({ length: n }, (_, k) => k),
+    n
+  )
   if (exceeded) return { _tag: "Exceeded", nodes }
   return {
     _tag: "Solved",

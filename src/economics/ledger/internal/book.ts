@@ -32,7 +32,12 @@ interface Remembered {
 const assert = (condition: boolean, message: string): void =>
   invariant(condition, `ledger invariant violated: ${message}`)
 
-/** The mutable book behind one `Ledger`. */
+/**
+ * The mutable book behind one `Ledger`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export class Book {
   private readonly accounts = new Map<string, Account>()
   private readonly holds = new Map<string, Hold>()
@@ -111,7 +116,11 @@ export class Book {
     return Result.succeed(receipt)
   }
 
-  hold(account: string, amount: bigint, owner: string | undefined): Result.Result<Hold, UnknownAccount | InsufficientFunds> {
+  hold(
+    account: string,
+    amount: bigint,
+    owner: string | undefined
+  ): Result.Result<Hold, UnknownAccount | InsufficientFunds> {
     const acc = this.accounts.get(account)
     if (acc === undefined) return Result.fail(new UnknownAccount({ account }))
     if (acc.available < amount) {

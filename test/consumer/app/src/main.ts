@@ -37,14 +37,17 @@ const Counter = Agent.make({
 })
 
 /** The app's own service, built on mabeam's AgentSystem in the same scope. */
-class Tally extends Context.Service<Tally, {
-  readonly add: (by: number) => Effect.Effect<number, unknown>
-  readonly crash: Effect.Effect<void, unknown>
-  readonly restarts: Effect.Effect<number>
-}>()("consumer/Tally") {
+class Tally extends Context.Service<
+  Tally,
+  {
+    readonly add: (by: number) => Effect.Effect<number, unknown>
+    readonly crash: Effect.Effect<void, unknown>
+    readonly restarts: Effect.Effect<number>
+  }
+>()("consumer/Tally") {
   static readonly layer = Layer.effect(
     Tally,
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const agents = yield* AgentSystem
       const supervisor = yield* Supervisor.make({ name: "tally", strategy: "one-for-one" })
       const counter = yield* agents.spawn(Counter, { id: "tally-counter", supervisor })
@@ -57,9 +60,10 @@ class Tally extends Context.Service<Tally, {
   )
 }
 
-const check = (ok: boolean, what: string) => ok ? Effect.void : Effect.die(new Error(`consumer check failed: ${what}`))
+const check = (ok: boolean, what: string) =>
+  ok ? Effect.void : Effect.die(new Error(`consumer check failed: ${what}`))
 
-const agentsAndCrash = Effect.gen(function*() {
+const agentsAndCrash = Effect.gen(function* () {
   const tally = yield* Tally
   const agents = yield* AgentSystem
   const registry = yield* Registry
@@ -80,7 +84,7 @@ const agentsAndCrash = Effect.gen(function*() {
   yield* Effect.log("agents: tell/ask 2 → 5, crash, 1 restart, fresh count 1, registered once")
 }).pipe(Effect.scoped, Effect.provide(Tally.layer.pipe(Layer.provideMerge(Mabeam.layer()))))
 
-const vickrey = Effect.gen(function*() {
+const vickrey = Effect.gen(function* () {
   const ledger = yield* Ledger.Ledger
   const house = yield* AuctionHouse.AuctionHouse
   for (const name of ["seller", "alice", "bob"]) yield* ledger.open(name)
@@ -95,10 +99,12 @@ const vickrey = Effect.gen(function*() {
   const seller = yield* ledger.balance("seller")
   yield* check(award?.winner === "alice" && award.payment === 45n, "alice wins and pays the second bid")
   yield* check(alice.available === 55n && bob.available === 100n && seller.available === 45n, "escrow settled")
-  yield* Effect.log(`vickrey: ${award?.winner} pays ${award?.payment}; alice ${alice.available}, bob ${bob.available}, seller ${seller.available}`)
+  yield* Effect.log(
+    `vickrey: ${award?.winner} pays ${award?.payment}; alice ${alice.available}, bob ${bob.available}, seller ${seller.available}`
+  )
 }).pipe(Effect.provide(AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer))))
 
-const lockAndElection = Effect.gen(function*() {
+const lockAndElection = Effect.gen(function* () {
   const coordination = yield* Coordination
   const lease = yield* coordination.lock("db", { ttl: 5_000 })
   // A group has 3 seats by default: three candidates, and a majority elects one of them.
@@ -111,11 +117,13 @@ const lockAndElection = Effect.gen(function*() {
 }).pipe(Effect.scoped, Effect.provide(Coordination.layer.pipe(Layer.provide(Transport.layerLocal()))))
 
 /** The README's blocks that run in a plain process: they answer what the README says. */
-const readmeBlocks = Effect.gen(function*() {
+const readmeBlocks = Effect.gen(function* () {
   yield* check((yield* readmeSum) === 5, "the README's first snippet answers 5")
   const n = yield* agentsBlock.pipe(Effect.scoped, Effect.provide(Mabeam.layer()))
   yield* check(n === 2, "the README's counter answers 2")
-  const award = yield* economicsBlock.pipe(Effect.provide(AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer))))
+  const award = yield* economicsBlock.pipe(
+    Effect.provide(AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer)))
+  )
   yield* check(award?.winner === "alice" && award.payment === 45n, "the README's auction: alice pays 45")
   yield* Effect.log("readme: the snippets answer 5, 2 and alice pays 45")
 })

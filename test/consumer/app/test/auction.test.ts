@@ -7,7 +7,7 @@ import { AuctionHouse, Ledger } from "mabeam/economics"
 const Economics = AuctionHouse.AuctionHouse.layer.pipe(Layer.provideMerge(Ledger.Ledger.layer))
 
 it.effect("an English auction closes at its deadline on the TestClock and escrows the winner's bid", () =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const ledger = yield* Ledger.Ledger
     const house = yield* AuctionHouse.AuctionHouse
     for (const name of ["seller", "ann", "ben"]) yield* ledger.open(name)
@@ -25,4 +25,5 @@ it.effect("an English auction closes at its deadline on the TestClock and escrow
     assert.strictEqual(award?.payment, 30n)
     assert.strictEqual((yield* ledger.balance("ann")).available, 100n)
     assert.strictEqual((yield* ledger.balance("seller")).available, 30n)
-  }).pipe(Effect.provide(Economics)))
+  }).pipe(Effect.provide(Economics))
+)
