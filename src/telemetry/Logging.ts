@@ -59,6 +59,7 @@ export const layerLoggerFromConfig = (format: LogFormat): Layer.Layer<never, nev
  *
  * @example
  * ```ts
+ * declare const id: string
  * logFromCurrentFiber("Warn", `dead letter (mailbox-full) to agent "${id}"`)
  * ```
  *

@@ -224,6 +224,7 @@ const exporters = (protocol: OtlpProtocol, base: string, timeoutMillis: number, 
  *
  * @example
  * ```ts
+ * declare const program: Effect.Effect<void>
  * program.pipe(Effect.provide(layerOtlp({ endpoint: "http://127.0.0.1:4318", serviceName: "mabeam" })))
  * ```
  *
@@ -311,6 +312,8 @@ export const layerOtlp = (options: OtlpOptions): Layer.Layer<TelemetryFlush, Inv
  *
  * @example
  * ```ts
+ * declare const runner: Effect.Effect<void>
+ * declare const name: string
  * runner.pipe(Effect.provide(layerOtlpFromEnvWith({ serviceName: "mabeam-runner", serviceInstanceId: name })))
  * ```
  *
@@ -351,6 +354,7 @@ export const layerOtlpFromEnvWith = (
  *
  * @example
  * ```ts
+ * declare const runnerLayer: Layer.Layer<never>
  * runnerLayer.pipe(Layer.provideMerge(layerOtlpForProcess({ serviceName: "mabeam-runner", serviceInstanceId: "runner-127.0.0.1:34431" })))
  * ```
  *

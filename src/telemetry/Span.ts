@@ -12,6 +12,8 @@ import { Context, Effect, Tracer } from "effect"
  *
  * @example
  * ```ts
+ * declare const event: { readonly type: string }
+ * declare const append: (event: { readonly type: string }) => Effect.Effect<void>
  * append(event).pipe(boundary("events", "append", { type: event.type }))
  * ```
  *
@@ -78,6 +80,8 @@ const insideSampledSpan = (context: Context.Context<never>): boolean =>
  *
  * @example
  * ```ts
+ * declare const entry: { readonly id: string }
+ * declare const settle: (entry: { readonly id: string }) => Effect.Effect<void>
  * settle(entry).pipe(childSpan("mabeam.auction.settle", { "mabeam.auction.id": entry.id }))
  * ```
  *
@@ -102,7 +106,8 @@ export const childSpan =
  *
  * @example
  * ```ts
- * Layer.effect(Ledger, make.pipe(Effect.map(traced("ledger", ["transfer", "hold", "capture"]))))
+ * declare const make: Effect.Effect<{ readonly transfer: (amount: bigint) => Effect.Effect<void> }>
+ * const tracedLedger = make.pipe(Effect.map(traced("ledger", ["transfer"])))
  * ```
  *
  * @since 0.1.0
