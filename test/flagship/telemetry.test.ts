@@ -38,6 +38,26 @@ describe("flagship telemetry", () => {
         const inside = spans.filter((span) => Option.isSome(span.parent) && ids.has(span.parent.value.spanId))
         assert.isAbove(inside.length, 0, "the round's auctions, ledger and agent spans hang under it")
         for (const span of inside) assert.strictEqual(span.traceId, run.traceId)
+        // Everything a round does, at any depth below the round's span.
+        const below = new Set(ids)
+        for (const span of spans) {
+          if (Option.isSome(span.parent) && below.has(span.parent.value.spanId)) below.add(span.spanId)
+        }
+        const names = new Set(
+          spans.filter((span) => below.has(span.spanId) && !ids.has(span.spanId)).map((span) => span.name)
+        )
+        for (const expected of [
+          "mabeam.auction.open",
+          "mabeam.auction.bid",
+          "mabeam.auction.settle",
+          "mabeam.ledger.capture"
+        ]) {
+          assert.isTrue(names.has(expected), `${expected} in a round, got ${[...names].sort().join(", ")}`)
+        }
+        assert.isTrue(
+          [...names].some((name) => name === "mabeam.agent.ask" || name === "mabeam.agent.handle"),
+          `an agent's ask in a round, got ${[...names].sort().join(", ")}`
+        )
       }).pipe(Effect.withTracer(tracer))
     }
   )
