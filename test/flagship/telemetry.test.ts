@@ -2,18 +2,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option, Tracer } from "effect"
 import { duel } from "../../apps/flagship/index.ts"
-
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span: (options) => {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
+import { recording } from "../telemetry/recording.ts"
 
 describe("flagship telemetry", () => {
   it.effect(

@@ -2,18 +2,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Metric, Random, Schema, Tracer } from "effect"
 import { askDuration, handlerDuration, Propagation } from "../../src/telemetry/index.ts"
-
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span: (options) => {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
+import { recording } from "./recording.ts"
 
 describe("trace propagation", () => {
   it.effect("capture is undefined outside a span and the span's ids inside one", () => {

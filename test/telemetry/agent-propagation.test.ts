@@ -10,18 +10,7 @@ import { Deferred, Effect, Option, Schema, type Scope, Tracer } from "effect"
 import { Agent, type AgentRef, AgentSystem } from "../../src/agent/index.ts"
 import { layerOtlp, TelemetryFlush } from "../../src/telemetry/index.ts"
 import { receiver } from "./receiver.ts"
-
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span: (options) => {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
+import { recording } from "./recording.ts"
 
 const Ping = Agent.request("Ping", {}, Schema.String)
 const Note = Agent.message("Note", {})

@@ -4,19 +4,9 @@ import { Effect, Tracer } from "effect"
 import { AgentSystem } from "../../src/agent/index.ts"
 import { Supervisor } from "../../src/supervision/index.ts"
 import { Counter, Crash } from "../agent/fixtures.ts"
+import { recording } from "./recording.ts"
 
 /** A tracer that records every span it starts, with its attributes. */
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span: (options) => {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
 const settle = Effect.gen(function* () {
   for (let i = 0; i < 20; i++) yield* Effect.yieldNow
 })

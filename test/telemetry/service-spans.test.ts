@@ -12,18 +12,7 @@ import { AuctionHouse, CombinatorialHouse } from "../../src/economics/auction-ho
 import { Ledger } from "../../src/economics/ledger/index.ts"
 import { Registry } from "../../src/registry/index.ts"
 import { Transport } from "../../src/transport/index.ts"
-
-const recording = () => {
-  const spans: Array<Tracer.NativeSpan> = []
-  const tracer = Tracer.make({
-    span: (options) => {
-      const span = new Tracer.NativeSpan(options)
-      spans.push(span)
-      return span
-    }
-  })
-  return { spans, tracer }
-}
+import { recording } from "./recording.ts"
 
 const parentId = (span: Tracer.NativeSpan) => (span.parent._tag === "Some" ? span.parent.value.spanId : undefined)
 const failed = (span: Tracer.NativeSpan) => span.status._tag === "Ended" && span.status.exit._tag === "Failure"
