@@ -42,6 +42,8 @@ interface Child {
   status: ChildStatus
   incarnation: number
   restarts: number
+  /** The current incarnation's launch: whether its `init` is done decides how `halt` stops it. */
+  launch: Launch | undefined
   backoff: ((now: number, input: unknown) => Effect.Effect<readonly [unknown, Duration.Duration], unknown>) | undefined
 }
 
@@ -59,12 +61,15 @@ class Launch {
   readonly child: Child
   readonly incarnation: number
   initialized: boolean
+  /** `init` has completed (or there is none): only then is the child's `stop` meaningful. */
+  ready: boolean
   early: InitOutcome = undefined
   waiter: ((outcome: InitOutcome) => void) | undefined = undefined
   constructor(child: Child, incarnation: number, initialized: boolean) {
     this.child = child
     this.incarnation = incarnation
     this.initialized = initialized
+    this.ready = child.spec.init === undefined
   }
   /** Wakes whoever waits for the outcome of `init`. */
   settle(outcome: InitOutcome): void {
@@ -74,6 +79,7 @@ class Launch {
   }
   /** `init` succeeded. */
   initDone(): void {
+    this.ready = true
     if (this.initialized) return
     this.initialized = true
     this.settle(undefined)
@@ -158,6 +164,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         return Effect.forkIn(Effect.scoped(body), childrenScope, { startImmediately: awaitInit }).pipe(
           Effect.flatMap((fiber) => {
             child.fiber = fiber
+            child.launch = state
             child.status = "running"
             fiber.addObserver(observe(state))
             const started = Effect.sync((): InitOutcome => {
@@ -185,7 +192,9 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         const type = child.spec.type ?? "worker"
         const timeout = shutdownMillis(child.spec.shutdown, type) as number
         const kill = Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
-        if (child.spec.stop === undefined || timeout === 0) return kill
+        // A child still in its `init` (a restart does not wait for it) has nothing its `stop` could
+        // stop yet — a nested supervisor's would signal the previous incarnation — so it is killed.
+        if (child.spec.stop === undefined || timeout === 0 || child.launch?.ready !== true) return kill
         return child.spec.stop.pipe(
           Effect.andThen(
             Number.isFinite(timeout)
@@ -328,6 +337,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
           status: "running",
           incarnation: 0,
           restarts: 0,
+          launch: undefined,
           backoff: undefined
         }
         byId.set(spec.id, child)

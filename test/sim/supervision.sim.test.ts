@@ -16,18 +16,12 @@ const seeds = only !== undefined ? [Number(only)] : Array.from({ length: count }
 /**
  * Seeds (of 1..300) whose violations are open findings against src/supervision, for its owner:
  * each must still fail (a fix removes its entry), and no other seed may.
- * - hang on shutdown: a child restarted by the control loop while the scope closes keeps running,
- *   so the root's scope never closes and its `await` never completes;
  * - give-up with bodies running: `await` failed while children of a nested supervisor still ran;
- * - manage hung: terminateChild/restartChild of a nested supervisor while its parent restarts it;
  * - intensity: a nested supervisor restarted twice within its window with maxRestarts 1 (or its
  *   SupervisorFailed event was lost as its scope closed: to be confirmed with its trace).
  */
 const findings: Record<number, string> = {
-  37: "hang on shutdown",
   205: "intensity",
-  211: "hang on shutdown",
-  243: "manage hung",
   244: "give-up with bodies running"
 }
 
