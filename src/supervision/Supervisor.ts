@@ -373,7 +373,9 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
           return Effect.void
         }),
       restartChild: (id) =>
-        Effect.flatMap(find(id), (child): Effect.Effect<void, ChildRunning | ChildStartFailed> => {
+        Effect.flatMap(find(id), (child): Effect.Effect<void, ChildRunning | ChildStartFailed | SupervisorStopped> => {
+          // Once shutdown (or a give-up) started, nothing starts: stopAll may have halted this child already.
+          if (stopping) return Effect.fail(new SupervisorStopped({ supervisor: name }))
           if (child.status !== "stopped") return Effect.fail(new ChildRunning({ supervisor: name, child: id }))
           return launchAwaitingInit(child, true)
         }),
