@@ -195,11 +195,18 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         // A child still in its `init` (a restart does not wait for it) has nothing its `stop` could
         // stop yet — a nested supervisor's would signal the previous incarnation — so it is killed.
         if (child.spec.stop === undefined || timeout === 0 || child.launch?.ready !== true) return kill
-        return child.spec.stop.pipe(
-          Effect.andThen(
-            Number.isFinite(timeout)
-              ? deadlines.awaitFiber(fiber, timeout)
-              : Effect.map(Fiber.await(fiber), Option.some)
+        // A stop that dies cannot stop the child gracefully: it is killed, and the
+        // shutdown of the rest goes on (a stop's defect must not break closing the scope).
+        return Effect.exit(child.spec.stop).pipe(
+          Effect.flatMap((stopped) =>
+            Exit.isSuccess(stopped)
+              ? Number.isFinite(timeout)
+                ? deadlines.awaitFiber(fiber, timeout)
+                : Effect.map(Fiber.await(fiber), Option.some)
+              : Effect.as(
+                  Effect.logWarning(`supervisor "${name}": the stop of child "${child.spec.id}" failed; killing it`),
+                  Option.none()
+                )
           ),
           Effect.flatMap((exit) => (Option.isSome(exit) ? Effect.succeed(exit.value) : kill))
         )
