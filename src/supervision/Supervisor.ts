@@ -241,10 +241,12 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
           withinMillis
         })
         yield* Effect.logError(error.message)
+        // Published when decided, like `ChildExited`: stopping the children may take their whole
+        // shutdown timeouts, and a subscriber (or the supervisor's scope) may end before then.
+        publish({ _tag: "SupervisorFailed", supervisor: name, error })
         yield* stopAll(Exit.fail(error)).pipe(
           Effect.withSpan("mabeam.supervision.give-up", { attributes: { supervisor: name } })
         )
-        publish({ _tag: "SupervisorFailed", supervisor: name, error })
         yield* Deferred.fail(done, error)
       })
 

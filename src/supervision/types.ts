@@ -67,6 +67,7 @@ export type SupervisorEvent =
       readonly exit: Exit.Exit<void, unknown>
       readonly restarting: boolean
     }
+  /** The supervisor gave up: published when decided, before its children are stopped. */
   | { readonly _tag: "SupervisorFailed"; readonly supervisor: string; readonly error: RestartIntensityExceeded }
 
 /**

@@ -15,13 +15,9 @@ const seeds = only !== undefined ? [Number(only)] : Array.from({ length: count }
 
 /**
  * Seeds (of 1..300) whose violations are open findings against src/supervision, for its owner:
- * each must still fail (a fix removes its entry), and no other seed may.
- * - intensity: a nested supervisor restarted twice within its window with maxRestarts 1 (or its
- *   SupervisorFailed event was lost as its scope closed: to be confirmed with its trace).
+ * each must still fail (a fix removes its entry), and no other seed may. None open.
  */
-const findings: Record<number, string> = {
-  205: "intensity"
-}
+const findings: Record<number, string> = {}
 
 const report = (name: string, run: { seed: number; violations: ReadonlyArray<string>; trace: ReadonlyArray<string> }) =>
   `${name} seed ${run.seed} (replay: MABEAM_SIM_SEED=${run.seed} npm run sim:supervision):\n` +
