@@ -42,6 +42,8 @@ interface Child {
   status: ChildStatus
   incarnation: number
   restarts: number
+  /** The current incarnation's launch: whether its `init` is done decides how `halt` stops it. */
+  launch: Launch | undefined
   backoff: ((now: number, input: unknown) => Effect.Effect<readonly [unknown, Duration.Duration], unknown>) | undefined
 }
 
@@ -59,12 +61,15 @@ class Launch {
   readonly child: Child
   readonly incarnation: number
   initialized: boolean
+  /** `init` has completed (or there is none): only then is the child's `stop` meaningful. */
+  ready: boolean
   early: InitOutcome = undefined
   waiter: ((outcome: InitOutcome) => void) | undefined = undefined
   constructor(child: Child, incarnation: number, initialized: boolean) {
     this.child = child
     this.incarnation = incarnation
     this.initialized = initialized
+    this.ready = child.spec.init === undefined
   }
   /** Wakes whoever waits for the outcome of `init`. */
   settle(outcome: InitOutcome): void {
@@ -74,6 +79,7 @@ class Launch {
   }
   /** `init` succeeded. */
   initDone(): void {
+    this.ready = true
     if (this.initialized) return
     this.initialized = true
     this.settle(undefined)
@@ -158,6 +164,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         return Effect.forkIn(Effect.scoped(body), childrenScope, { startImmediately: awaitInit }).pipe(
           Effect.flatMap((fiber) => {
             child.fiber = fiber
+            child.launch = state
             child.status = "running"
             fiber.addObserver(observe(state))
             const started = Effect.sync((): InitOutcome => {
@@ -185,12 +192,21 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
         const type = child.spec.type ?? "worker"
         const timeout = shutdownMillis(child.spec.shutdown, type) as number
         const kill = Fiber.interrupt(fiber).pipe(Effect.andThen(Fiber.await(fiber)))
-        if (child.spec.stop === undefined || timeout === 0) return kill
-        return child.spec.stop.pipe(
-          Effect.andThen(
-            Number.isFinite(timeout)
-              ? deadlines.awaitFiber(fiber, timeout)
-              : Effect.map(Fiber.await(fiber), Option.some)
+        // A child still in its `init` (a restart does not wait for it) has nothing its `stop` could
+        // stop yet — a nested supervisor's would signal the previous incarnation — so it is killed.
+        if (child.spec.stop === undefined || timeout === 0 || child.launch?.ready !== true) return kill
+        // A stop that dies cannot stop the child gracefully: it is killed, and the
+        // shutdown of the rest goes on (a stop's defect must not break closing the scope).
+        return Effect.exit(child.spec.stop).pipe(
+          Effect.flatMap((stopped) =>
+            Exit.isSuccess(stopped)
+              ? Number.isFinite(timeout)
+                ? deadlines.awaitFiber(fiber, timeout)
+                : Effect.map(Fiber.await(fiber), Option.some)
+              : Effect.as(
+                  Effect.logWarning(`supervisor "${name}": the stop of child "${child.spec.id}" failed; killing it`),
+                  Option.none()
+                )
           ),
           Effect.flatMap((exit) => (Option.isSome(exit) ? Effect.succeed(exit.value) : kill))
         )
@@ -225,10 +241,12 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
           withinMillis
         })
         yield* Effect.logError(error.message)
+        // Published when decided, like `ChildExited`: stopping the children may take their whole
+        // shutdown timeouts, and a subscriber (or the supervisor's scope) may end before then.
+        publish({ _tag: "SupervisorFailed", supervisor: name, error })
         yield* stopAll(Exit.fail(error)).pipe(
           Effect.withSpan("mabeam.supervision.give-up", { attributes: { supervisor: name } })
         )
-        publish({ _tag: "SupervisorFailed", supervisor: name, error })
         yield* Deferred.fail(done, error)
       })
 
@@ -328,6 +346,7 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
           status: "running",
           incarnation: 0,
           restarts: 0,
+          launch: undefined,
           backoff: undefined
         }
         byId.set(spec.id, child)
@@ -363,7 +382,9 @@ export const make = (options: SupervisorOptions = {}): Effect.Effect<Supervisor,
           return Effect.void
         }),
       restartChild: (id) =>
-        Effect.flatMap(find(id), (child): Effect.Effect<void, ChildRunning | ChildStartFailed> => {
+        Effect.flatMap(find(id), (child): Effect.Effect<void, ChildRunning | ChildStartFailed | SupervisorStopped> => {
+          // Once shutdown (or a give-up) started, nothing starts: stopAll may have halted this child already.
+          if (stopping) return Effect.fail(new SupervisorStopped({ supervisor: name }))
           if (child.status !== "stopped") return Effect.fail(new ChildRunning({ supervisor: name, child: id }))
           return launchAwaitingInit(child, true)
         }),

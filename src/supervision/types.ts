@@ -67,6 +67,7 @@ export type SupervisorEvent =
       readonly exit: Exit.Exit<void, unknown>
       readonly restarting: boolean
     }
+  /** The supervisor gave up: published when decided, before its children are stopped. */
   | { readonly _tag: "SupervisorFailed"; readonly supervisor: string; readonly error: RestartIntensityExceeded }
 
 /**
@@ -127,8 +128,13 @@ export interface Supervisor {
   readonly terminateChild: (id: string) => Effect.Effect<void, UnknownChild>
   /** Forgets a stopped child's spec; `ChildRunning` if it runs. */
   readonly deleteChild: (id: string) => Effect.Effect<void, UnknownChild | ChildRunning>
-  /** Starts a stopped child again from its kept spec; `ChildRunning` if it runs. */
-  readonly restartChild: (id: string) => Effect.Effect<void, UnknownChild | ChildRunning | ChildStartFailed>
+  /**
+   * Starts a stopped child again from its kept spec; `ChildRunning` if it runs, `SupervisorStopped`
+   * once the supervisor is shutting down or giving up.
+   */
+  readonly restartChild: (
+    id: string
+  ) => Effect.Effect<void, UnknownChild | ChildRunning | ChildStartFailed | SupervisorStopped>
   /** The children in start order. */
   readonly children: Effect.Effect<ReadonlyArray<ChildInfo>>
   /** Counts of the children. */
