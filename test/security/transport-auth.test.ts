@@ -3,9 +3,10 @@
  * be forged, altered or replayed, and one bad message in a batch is rejected alone and counted.
  * Node-to-node tests run on loopback sockets under a live clock, bounded in time.
  */
+import { X509Certificate } from "node:crypto"
 import { connect, type Socket } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
-import { Effect, Schema } from "effect"
+import { Effect, Result, Schema } from "effect"
 import type { Envelope } from "../../src/transport/index.ts"
 import { freePort } from "../../src/transport/index.ts"
 import { RpcTransport } from "../../src/transport/rpc/index.ts"
@@ -29,6 +30,20 @@ const receiveN = (endpoint: { readonly receive: Effect.Effect<ReadonlyArray<Enve
     while (got.length < count) got.push(...(yield* endpoint.receive))
     return got
   }).pipe(Effect.timeout("10 seconds"))
+
+/** The DER bytes of a PEM CRL, and back. */
+const crlDer = (pem: string): Buffer =>
+  Buffer.from(pem.replace(/-----(BEGIN|END) X509 CRL-----/g, "").replace(/\s+/g, ""), "base64")
+/** Where the content of the DER TLV at `offset` begins and ends. */
+const derContent = (der: Buffer, offset: number): { readonly start: number; readonly end: number } => {
+  const first = der[offset + 1] ?? 0
+  if (first < 0x80) return { start: offset + 2, end: offset + 2 + first }
+  let length = 0
+  for (let i = 0; i < (first & 0x7f); i++) length = length * 256 + (der[offset + 2 + i] ?? 0)
+  const start = offset + 2 + (first & 0x7f)
+  return { start, end: start + length }
+}
+const crlPem = (der: Buffer): string => `-----BEGIN X509 CRL-----\n${der.toString("base64")}\n-----END X509 CRL-----\n`
 
 const deep = (levels: number): Schema.Json => {
   let value: Schema.Json = 0
@@ -229,10 +244,11 @@ describe("batch proofs", () => {
           const certA = ca.issue("a")
           const certC = ca.issue("c")
           const crl = ca.revoke("a")
-          const revoked = revokedSerials(crl)
-          assert.isDefined(revoked)
-          assert.strictEqual(revoked?.size, 1)
-          const verifyAtB = makeVerifier(ca.issue("b"), "b", peers, revoked)
+          const revoked = revokedSerials(crl, new X509Certificate(ca.cert))
+          assert.isTrue(Result.isSuccess(revoked))
+          const serials = Result.getOrThrow(revoked)
+          assert.strictEqual(serials.size, 1)
+          const verifyAtB = makeVerifier(ca.issue("b"), "b", peers, serials)
           const fail = (result: ReturnType<typeof verifyAtB>) =>
             result._tag === "Failure" ? result.failure : "accepted"
           assert.strictEqual(fail(verifyAtB(makeProver(certA, "a")("b", batch, now), batch, now)), "revoked")
@@ -242,7 +258,10 @@ describe("batch proofs", () => {
             fail(makeVerifier(ca.issue("b"), "b", peers)(makeProver(certA, "a")("b", batch, now), batch, now)),
             "accepted"
           )
-          assert.isUndefined(revokedSerials("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----"))
+          assert.deepStrictEqual(
+            revokedSerials("-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----", new X509Certificate(ca.cert)),
+            Result.fail("tls.crl is not a readable PEM X.509 CRL")
+          )
           const { peers: ports } = yield* cluster(["b"])
           const refused = yield* Effect.flip(
             RpcTransport.make({
@@ -255,6 +274,50 @@ describe("batch proofs", () => {
           assert.strictEqual(refused._tag, "InvalidInput")
         })
       )
+  )
+
+  it.live(
+    "a CRL not signed by the CA (another CA's, unsigned, or with a revoked serial rewritten) is refused at start; the CA's own starts",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const { ca, other } = yield* setup
+          const caCert = new X509Certificate(ca.cert)
+          const certA = ca.issue("a")
+          const genuine = ca.revoke("a")
+          other.issue("a")
+          const foreign = other.revoke("a")
+          const der = crlDer(genuine)
+          // Unsigned: the same list with its signature bytes zeroed (same length, still well-formed DER).
+          const outer = derContent(der, 0)
+          const signature = derContent(der, derContent(der, derContent(der, outer.start).end).end)
+          const unsigned = Buffer.from(der)
+          unsigned.fill(0, signature.start + 1, signature.end)
+          // Rewritten: the revoked serial changed by one bit, so "a" would no longer be revoked.
+          const serial = Buffer.from(new X509Certificate(certA.cert).serialNumber.replace(/^(.)(..)*$/, "0$&"), "hex")
+          const at = der.indexOf(serial)
+          assert.isAtLeast(at, 0)
+          const rewritten = Buffer.from(der)
+          rewritten[at + serial.length - 1] = (rewritten[at + serial.length - 1] ?? 0) ^ 1
+          const notSigned = Result.fail("tls.crl is not signed by the CA (tls.ca)")
+          assert.deepStrictEqual(revokedSerials(foreign, caCert), notSigned)
+          assert.deepStrictEqual(revokedSerials(crlPem(unsigned), caCert), notSigned)
+          assert.deepStrictEqual(revokedSerials(crlPem(rewritten), caCert), notSigned)
+          // The foreign list is readable and valid for its own CA: only the issuer is wrong.
+          assert.strictEqual(Result.getOrThrow(revokedSerials(foreign, new X509Certificate(other.cert))).size, 1)
+
+          const { peers, ports } = yield* cluster(["b"])
+          const start = (crl: string) =>
+            RpcTransport.make({ node: "b", port: ports[0] ?? 0, peers, tls: { ...ca.issue("b"), crl } })
+          for (const crl of [foreign, crlPem(unsigned), crlPem(rewritten)]) {
+            const refused = yield* Effect.flip(Effect.scoped(start(crl)))
+            assert.strictEqual(refused._tag, "InvalidInput")
+            assert.include(refused.message, "not signed by the CA")
+          }
+          yield* Effect.scoped(start(genuine))
+        })
+      ),
+    { timeout: 30_000 }
   )
 
   it.effect("a certificate of another CA, of another node, or of a stranger does not prove a sender", () =>

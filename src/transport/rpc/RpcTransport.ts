@@ -23,7 +23,8 @@
  * dials is named by its certificate, and traffic is encrypted. Each batch also carries a proof
  * signed with the sender's TLS key (see `proof.ts`): the receiver takes the sending node from the
  * proven certificate subject, never from the envelopes, and rejects an envelope whose `from.node`
- * differs, and a batch proven by a certificate the CA's CRL (`tls.crl`) revokes. Without `tls`,
+ * differs, and a batch proven by a certificate the CA's CRL (`tls.crl`) revokes; a CRL the CA did
+ * not sign is `InvalidInput` at start. Without `tls`,
  * traffic is plain TCP and `from` is whatever the sender wrote: keep it on
  * a trusted network.
  *
@@ -46,8 +47,9 @@
  *
  * @since 0.2.0
  */
+import { X509Certificate } from "node:crypto"
 import { NodeSocket, NodeSocketServer } from "@effect/platform-node"
-import { Clock, Effect, Layer, Metric, Option, Queue, Schema, type Scope } from "effect"
+import { Clock, Effect, Layer, Metric, Option, Queue, Result, Schema, type Scope } from "effect"
 import { Rpc, RpcClient, RpcGroup, RpcSerialization, RpcServer } from "effect/rpc"
 import { Socket, type SocketServer } from "effect/socket"
 import { Mailbox } from "../../agent/Mailbox.ts"
@@ -229,9 +231,11 @@ export const make = (
     let arrived = 0
 
     const audit = Option.getOrUndefined(yield* Effect.serviceOption(AuditLog))
-    const revoked = tls?.crl === undefined ? new Set<string>() : revokedSerials(tls.crl)
-    if (revoked === undefined)
-      return yield* new InvalidInput({ where: "RpcTransport.layer", issue: "tls.crl is not a readable PEM X.509 CRL" })
+    // The CRL counts only if the CA signed it (the CA itself was checked by `verify` above).
+    const crl =
+      tls?.crl === undefined ? Result.succeed(new Set<string>()) : revokedSerials(tls.crl, new X509Certificate(tls.ca))
+    if (Result.isFailure(crl)) return yield* new InvalidInput({ where: "RpcTransport.layer", issue: crl.failure })
+    const revoked = crl.success
     const verifyProof =
       tls === undefined ? undefined : makeVerifier(tls, node, new Set(Object.keys(options.peers)), revoked)
     const prove = tls === undefined ? undefined : makeProver(tls, node)
