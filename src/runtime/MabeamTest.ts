@@ -8,6 +8,7 @@ import { Effect, Layer, Random } from "effect"
 import { TestClock } from "effect/testing"
 import type { InvalidConfig } from "../config/index.ts"
 import type { InvalidInput } from "../errors/index.ts"
+import type { SecurityOptions } from "../security/index.ts"
 import * as Mabeam from "./Mabeam.ts"
 
 /**
@@ -21,6 +22,8 @@ export interface MabeamTestOptions {
   readonly seed: string | number
   /** Options in code; env vars are ignored so the host cannot change a test. */
   readonly values?: Mabeam.MabeamLayerOptions["values"]
+  /** Secure mode, as for `Mabeam.layer`: token expiry and rotation then run on the `TestClock`. */
+  readonly security?: SecurityOptions | undefined
 }
 
 /**
@@ -33,7 +36,11 @@ export const seededRandom = (seed: string | number): Layer.Layer<never> =>
   Layer.effect(Random.Random, Effect.service(Random.Random).pipe(Random.withSeed(seed)))
 
 /**
- * `Mabeam.layer` on simulated time and seeded randomness.
+ * `Mabeam.layer` on simulated time and seeded randomness. With `security`, secure mode is on as in
+ * `Mabeam.layer({ security })` (the checked agent system, ownership in the registry, and
+ * `SecureMode`, `Tokens`, `Authorization`, `AuditLog` in the output), on the same `TestClock`:
+ * advancing it expires tokens and runs scheduled key rotation. Token and audit keys still come from
+ * `node:crypto` (key material is never seeded), so tokens differ between runs; the outcomes do not.
  *
  * @example
  * ```ts
@@ -43,9 +50,25 @@ export const seededRandom = (seed: string | number): Layer.Layer<never> =>
  * @since 0.1.0
  * @category layers
  */
-export const layer = (
+export function layer(
+  options: MabeamTestOptions & { readonly security: SecurityOptions }
+): Layer.Layer<Mabeam.MabeamServices | Mabeam.SecurityServices | TestClock.TestClock, InvalidConfig | InvalidInput>
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export function layer(
   options: MabeamTestOptions
-): Layer.Layer<Mabeam.MabeamServices | TestClock.TestClock, InvalidConfig | InvalidInput> =>
-  Mabeam.layer({ env: {}, values: options.values }).pipe(
+): Layer.Layer<Mabeam.MabeamServices | TestClock.TestClock, InvalidConfig | InvalidInput>
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export function layer(
+  options: MabeamTestOptions
+): Layer.Layer<Mabeam.MabeamServices | TestClock.TestClock, InvalidConfig | InvalidInput> {
+  // `Mabeam.layer` adds the security services when `security` is set (its first overload).
+  return Mabeam.layer({ env: {}, values: options.values, security: options.security }).pipe(
     Layer.provideMerge(Layer.mergeAll(TestClock.layer(), seededRandom(options.seed)))
   )
+}

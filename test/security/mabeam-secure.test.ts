@@ -5,9 +5,10 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
+import { TestClock } from "effect/testing"
 import { AgentSystem } from "../../src/agent/index.ts"
 import { Registry } from "../../src/registry/index.ts"
-import { Mabeam } from "../../src/runtime/index.ts"
+import { Mabeam, MabeamTest } from "../../src/runtime/index.ts"
 import { AuditLog, Capabilities, SecureMode, Tokens, Unauthorized } from "../../src/security/index.ts"
 import { Counter, Get, Increment } from "../agent/fixtures.ts"
 import { auditKey } from "./fixtures.ts"
@@ -56,5 +57,37 @@ describe("Mabeam.layer({ security })", () => {
       assert.isTrue(yield* (yield* Registry).unregister("c-1"))
       assert.strictEqual(yield* counter.ask(Get.make({})), 3)
     }).pipe(Effect.provide(Mabeam.layer({ env: {} })))
+  )
+})
+
+describe("MabeamTest.layer({ seed, security })", () => {
+  it.effect(
+    "is secure mode on the TestClock: denials are typed and audited, and tokens expire when the clock moves",
+    () =>
+      Effect.gen(function* () {
+        const agents = yield* AgentSystem
+        const registry = yield* Registry
+        const alice = yield* as("alice")
+        const mallory = yield* as("mallory")
+        const counter = yield* alice(agents.spawn(Counter, { id: "c-1" }))
+        yield* alice(counter.tell(Increment.make({ by: 3 })))
+        assert.instanceOf(yield* Effect.flip(mallory(counter.tell(Increment.make({ by: 100 })))), Unauthorized)
+        assert.instanceOf(yield* Effect.flip(mallory(registry.unregister("c-1"))), Unauthorized)
+        assert.isTrue(Option.isSome(yield* registry.lookup("c-1")))
+        // Simulated time: one minute later alice's token (ttl 60 s) has expired and proves nothing.
+        yield* TestClock.adjust("61 seconds")
+        const denied = yield* Effect.flip(alice(counter.tell(Increment.make({ by: 10 }))))
+        assert.instanceOf(denied, Unauthorized)
+        assert.strictEqual(denied.agent, "anonymous")
+        const fresh = yield* as("alice")
+        assert.strictEqual(yield* fresh(counter.ask(Get.make({}))), 3)
+        const audit = yield* AuditLog
+        const records = yield* audit.records
+        assert.deepStrictEqual(
+          records.filter((r) => r.type === "security.unauthorized").map((r) => r.agent),
+          ["mallory", "mallory", "anonymous"]
+        )
+        assert.strictEqual(yield* audit.verifyStored, records.length)
+      }).pipe(Effect.provide(MabeamTest.layer({ seed: 7, security: { ...security, tokens: { ttlMillis: 60_000 } } })))
   )
 })
