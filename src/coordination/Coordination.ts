@@ -161,11 +161,11 @@ export interface Lease {
     ): Effect.Effect<A, E | LeaseExpired | StaleToken | InvalidInput, R>
   }
   /** Writes `value` at `key` of a fenced store under this lease's token, if the lease is still valid by the clock. */
-  readonly write: <V>(
-    store: FencedStore<V>,
+  readonly write: <V, E = never>(
+    store: FencedStore<V, E>,
     key: string,
     value: V
-  ) => Effect.Effect<void, LeaseExpired | StaleToken | InvalidInput>
+  ) => Effect.Effect<void, LeaseExpired | StaleToken | InvalidInput | E>
 }
 
 /**
@@ -466,7 +466,7 @@ const lease = (held: { readonly lock: string; readonly token: number; readonly u
         orElse: () => Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.fail(expired(now)))
       })
     })
-  const write = <V>(store: FencedStore<V>, key: string, value: V) =>
+  const write = <V, E>(store: FencedStore<V, E>, key: string, value: V) =>
     Effect.andThen(check, store.write(key, held.token, value))
   return { lock: held.lock, token: held.token, until: held.until, check, guard, write }
 }

@@ -94,17 +94,18 @@ export const fenced =
 
 /**
  * A key-value store whose writes carry a fencing token, checked per key in the same step as the write.
+ * `E` is the store's own failure (never in memory; `SqlError` over SQL).
  *
  * @since 0.1.0
  * @category models
  */
-export interface FencedStore<V> {
+export interface FencedStore<V, E = never> {
   /** Writes `value` at `key` under `token`; `StaleToken` if a higher token already wrote `key`. */
-  readonly write: (key: string, token: number, value: V) => Effect.Effect<void, StaleToken | InvalidInput>
+  readonly write: (key: string, token: number, value: V) => Effect.Effect<void, StaleToken | InvalidInput | E>
   /** The value at `key`, if any. */
-  readonly read: (key: string) => Effect.Effect<Option.Option<V>>
+  readonly read: (key: string) => Effect.Effect<Option.Option<V>, E>
   /** The highest token that wrote `key` (0 when none). */
-  readonly token: (key: string) => Effect.Effect<number>
+  readonly token: (key: string) => Effect.Effect<number, E>
 }
 
 /**

@@ -1,2 +1,3 @@
-/** Fencing at the resource: `Fence`, `fenced`, `FencedStore` and the `StaleToken` error. */
+/** Fencing at the resource: `Fence`, `fenced`, `FencedStore` (in memory and over SQL) and the `StaleToken` error. */
 export { type Fence, fenced, type FencedStore, makeFence, makeFencedStore, StaleToken } from "./Fencing.ts"
+export { makeSqlFencedStore, type SqlFencedStoreOptions } from "./SqlFencedStore.ts"
