@@ -13,15 +13,17 @@
  *   and an unsampled context. The kernel applies them only to messages that carry a trace.
  * - service spans: `Ledger.transfer` and `Registry.lookup`, whose spans (`traced`, opened only
  *   inside a sampled span) cost a context read outside any trace, and a span each inside one.
+ * - `whenTracing` alone (the wrapper of a cluster agent's activation and passivation and of a
+ *   Raft commit): a fiber-cache read with no tracer installed, a root span each with one.
  */
 import * as OtelTracer from "@effect/opentelemetry/OtelTracer"
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from "@opentelemetry/sdk-trace-base"
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node"
-import { Context, Effect, Layer, Schema, Scope, type Tracer } from "effect"
+import { Context, Effect, Layer, Schema, Scope, Tracer } from "effect"
 import { Agent, type AgentRef, AgentSystem } from "../src/agent/index.ts"
 import { Ledger } from "../src/economics/ledger/index.ts"
 import { Registry } from "../src/registry/index.ts"
-import { makeResource, Propagation, traced } from "../src/telemetry/index.ts"
+import { makeResource, Propagation, traced, whenTracing } from "../src/telemetry/index.ts"
 import { wallClockTracer } from "../src/telemetry/internal/wallclock.ts"
 import { defineBench } from "./lib/index.ts"
 
@@ -114,6 +116,17 @@ interface Noop {
 const raw: Noop = { op: () => Effect.succeed(1) }
 const withinTrace = traced<Noop>("bench", ["op"], { withinTrace: true })(raw)
 const always = traced<Noop>("bench", ["op"])(raw)
+const activations = (wrap: (effect: Effect.Effect<number>) => Effect.Effect<number>) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < HANDLES; i++) yield* wrap(handler)
+  })
+const activationSpan = whenTracing(
+  "mabeam.cluster.activate",
+  { "mabeam.agent.kind": "k", "mabeam.agent.id": "a" },
+  {
+    root: true
+  }
+)
 const calls = (service: Noop) =>
   Effect.gen(function* () {
     for (let i = 0; i < HANDLES; i++) yield* service.op("k")
@@ -241,6 +254,30 @@ export default defineBench("telemetry", [
         name: "traced, withinTrace, in a sampled trace (native tracer)",
         ops: HANDLES,
         fn: () => Effect.runPromise(calls(withinTrace).pipe(Effect.withSpan("caller")))
+      }
+    ]
+  },
+  {
+    group: "whenTracing alone (cluster activation/passivation, Raft commit spans)",
+    baseline: { name: "unwrapped effect", ops: HANDLES, fn: () => Effect.runPromise(activations((e) => e)) },
+    cases: [
+      {
+        name: "whenTracing, no tracer installed (no span)",
+        ops: HANDLES,
+        fn: () => Effect.runPromise(activations(activationSpan))
+      },
+      {
+        name: "whenTracing, native tracer installed (a root span each)",
+        ops: HANDLES,
+        fn: () =>
+          Effect.runPromise(
+            activations(activationSpan).pipe(Effect.withTracer(Tracer.make({ span: (o) => new Tracer.NativeSpan(o) })))
+          )
+      },
+      {
+        name: "whenTracing, OpenTelemetry tracer (a root span each, batch export)",
+        ops: HANDLES,
+        fn: () => Effect.runPromise(activations(activationSpan).pipe(Effect.withTracer(otelTracer)))
       }
     ]
   }

@@ -11,6 +11,7 @@
  */
 import { Clock, Effect, Latch, Random } from "effect"
 import type { Address, Endpoint } from "../transport/index.ts"
+import { type AttributeValue, whenTracing } from "../telemetry/index.ts"
 
 /**
  * What a protocol node reacts to. `Start` comes once, when the node (re)starts.
@@ -88,6 +89,23 @@ export interface RunNodeOptions<S, M, P, O> {
     | undefined
   /** Receives every `Emit` output, in order. */
   readonly emit?: ((value: O) => Effect.Effect<void>) | undefined
+  /**
+   * Names a span for a step from the state before and after it (e.g. a Raft commit), or
+   * `undefined` for none: the step's sends and emits then run inside that span, opened only when
+   * a tracer is installed. Called after every step, so it must be cheap.
+   */
+  readonly span?: ((before: S, after: S) => StepSpan | undefined) | undefined
+}
+
+/**
+ * A span for one step of a node (see `RunNodeOptions.span`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StepSpan {
+  readonly name: string
+  readonly attributes: Record<string, AttributeValue>
 }
 
 /**
@@ -179,6 +197,7 @@ export const runNode = <S, M, P, O>(
     }
 
     const apply = (event: Event<M>): Effect.Effect<void> => {
+      const before = state
       const next = protocol.step(state, event)
       state = next.state
       const violation = observe?.(state, event, next.outputs)
@@ -186,8 +205,14 @@ export const runNode = <S, M, P, O>(
         return Effect.die(new Error(`${protocol.name} invariant broken at ${endpoint.address.node}: ${violation}`))
       }
       const pending = effects(next.outputs)
-      if (pending === undefined) return Effect.void
-      return pending.length === 1 ? pending[0]! : Effect.all(pending, { discard: true })
+      const run =
+        pending === undefined
+          ? Effect.void
+          : pending.length === 1
+            ? pending[0]!
+            : Effect.all(pending, { discard: true })
+      const span = options.span?.(before, state)
+      return span === undefined ? run : run.pipe(whenTracing(span.name, span.attributes))
     }
 
     const now = () => clock.currentTimeMillisUnsafe()

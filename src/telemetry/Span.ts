@@ -148,3 +148,27 @@ export const traced =
     }
     return wrapped as S
   }
+
+/**
+ * Runs `effect` in a span `name` when a tracer is installed (an exporter, a test's recording
+ * tracer), else as is: for work no request starts (a cluster agent's activation, a Raft commit),
+ * where a span would otherwise be paid for on every occurrence with nothing to receive it. `root`
+ * starts a new trace instead of joining the fiber's current span.
+ *
+ * @example
+ * ```ts
+ * declare const load: Effect.Effect<void>
+ * load.pipe(whenTracing("mabeam.cluster.activate", { "mabeam.agent.id": "a-1" }, { root: true }))
+ * ```
+ *
+ * @since 0.1.0
+ * @category utils
+ */
+export const whenTracing =
+  (name: string, attributes: Record<string, AttributeValue> = {}, options: { readonly root?: boolean } = {}) =>
+  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.withFiber((fiber) =>
+      fiber.cache.tracer === undefined || !fiber.cache.tracerEnabled
+        ? effect
+        : Effect.withSpan(effect, name, { captureStackTrace: false, attributes, root: options.root === true })
+    )

@@ -78,4 +78,4 @@ export {
   prometheusScraper
 } from "./Prometheus.ts"
 export * as Propagation from "./Propagation.ts"
-export { argument, type AttributeValue, boundary, childSpan, traced, type TracedOptions } from "./Span.ts"
+export { argument, type AttributeValue, boundary, childSpan, traced, type TracedOptions, whenTracing } from "./Span.ts"

@@ -18,6 +18,7 @@ import {
 } from "../../agent/index.ts"
 import { AgentStateStore } from "../AgentStateStore.ts"
 import type { ClusterRef } from "../ClusterRef.ts"
+import { whenTracing } from "../../telemetry/Span.ts"
 import { ActivationProbe } from "./probe.ts"
 import type { AgentEntity } from "./protocol.ts"
 
@@ -119,10 +120,15 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
     const run = (step: S | Effect.Effect<S, E, R>): Effect.Effect<S, E> =>
       Effect.isEffect(step) ? Effect.provideContext(step, services) : Effect.succeed(step)
 
-    const saved = yield* store.load(config.kind, id).pipe(Effect.orDie)
-    let state: S = Option.isSome(saved)
-      ? yield* Effect.try(() => JSON.parse(saved.value) as unknown).pipe(Effect.flatMap(decodeState), Effect.orDie)
-      : yield* Effect.suspend(() => run(definition.initial(context))).pipe(Effect.orDie)
+    // Activation and passivation belong to no request (the first message merely finds the id
+    // inactive): each is a root span of its own, opened only when a tracer is installed.
+    const spanAttributes = { "mabeam.agent.kind": config.kind, "mabeam.agent.id": id }
+    let state: S = yield* Effect.gen(function* () {
+      const saved = yield* store.load(config.kind, id).pipe(Effect.orDie)
+      return Option.isSome(saved)
+        ? yield* Effect.try(() => JSON.parse(saved.value) as unknown).pipe(Effect.flatMap(decodeState), Effect.orDie)
+        : yield* Effect.suspend(() => run(definition.initial(context))).pipe(Effect.orDie)
+    }).pipe(whenTracing("mabeam.cluster.activate", spanAttributes, { root: true }))
     const probe = yield* ActivationProbe
     if (probe !== undefined) {
       probe.activated(config.kind, id)
@@ -155,7 +161,11 @@ export const makeHandlers = <S, M, E, R>(definition: AgentDefinition<S, M, E, R>
     const saveLogged = saveCurrent.pipe(
       Effect.catch((error) => Effect.logWarning(`agent ${config.kind}/${id}: state not saved`, error.message))
     )
-    if (persist._tag !== "OnChange") yield* Effect.addFinalizer(() => saveLogged)
+    yield* Effect.addFinalizer(() =>
+      (persist._tag === "OnChange" ? Effect.void : saveLogged).pipe(
+        whenTracing("mabeam.cluster.passivate", { ...spanAttributes, "mabeam.agent.handled": handled }, { root: true })
+      )
+    )
     const armTimer = (within: Duration.Duration) =>
       Effect.suspend(() => {
         if (timerArmed) return Effect.void

@@ -9,8 +9,9 @@
 import { Deferred, Effect, Option, Random, type Schema } from "effect"
 import type { Endpoint, Transport } from "../../transport/index.ts"
 import { defaultRaftConfig, isRaftMessage, makeRaft } from "../raft/Raft.ts"
-import type { RaftEmit } from "../raft/types.ts"
+import type { RaftEmit, RaftState } from "../raft/types.ts"
 import { QuorumUnavailable } from "./errors.ts"
+import { raftCommitSpan } from "./RaftCommitSpan.ts"
 import { type ParticipantRegistry, protocolParticipant } from "./Participants.ts"
 import { type ConsensusView, type RaftReport, raftGroupView } from "./State.ts"
 import { virtualGroup } from "./VirtualNodes.ts"
@@ -71,7 +72,13 @@ export const makeConsensusGroup = (options: {
         void reports.set(member, { role: s.role, term: s.term, commitIndex: s.commitIndex })
       yield* participants.add(
         `propose/${group}/${member}`,
-        protocolParticipant(protocol, net.bind(member), emit, report)
+        protocolParticipant(
+          protocol,
+          net.bind(member),
+          emit,
+          report,
+          raftCommitSpan((s: RaftState<Proposal>) => s, `propose/${group}`, member)
+        )
       )
     }
     const view = Effect.gen(function* () {

@@ -10,7 +10,7 @@ import { Effect, Exit, Scope } from "effect"
 import { InvalidInput } from "../../errors/index.ts"
 import type { Unauthorized } from "../../security/errors.ts"
 import type { AddressInUse, Endpoint } from "../../transport/index.ts"
-import { type Protocol, runNode } from "../Protocol.ts"
+import { type Protocol, runNode, type StepSpan } from "../Protocol.ts"
 
 /**
  * Starts one incarnation of a participant in `scope` (closing `scope` is its crash).
@@ -111,7 +111,8 @@ export const makeParticipants = (scope: Scope.Scope): ParticipantRegistry => {
 /**
  * The launch of a protocol node: binds its endpoint with `bind` and runs `protocol` on it,
  * recording what it persists after every step so a restart resumes from there. `onState`, if
- * given, sees the node's state after every step (for read-only views; it must be cheap).
+ * given, sees the node's state after every step (for read-only views; it must be cheap); `span`,
+ * if given, names a span for a step (see `RunNodeOptions.span`).
  *
  * @since 0.1.0
  * @category utils
@@ -120,7 +121,8 @@ export const protocolParticipant = <S, M, P, O>(
   protocol: Protocol<S, M, P, O>,
   bind: Effect.Effect<Endpoint, AddressInUse, Scope.Scope>,
   emit?: (value: O) => Effect.Effect<void>,
-  onState?: (state: S) => void
+  onState?: (state: S) => void,
+  span?: (before: S, after: S) => StepSpan | undefined
 ): Launch => {
   let persisted: P | undefined
   return (scope) =>
@@ -131,6 +133,7 @@ export const protocolParticipant = <S, M, P, O>(
           endpoint,
           persisted,
           emit,
+          span,
           observe: (state) => {
             persisted = protocol.persist(state)
             onState?.(state)

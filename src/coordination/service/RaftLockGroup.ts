@@ -11,12 +11,20 @@
  */
 import { Clock, Effect, Option, Random } from "effect"
 import type { Endpoint, Transport } from "../../transport/index.ts"
-import { isLockOverloaded, isLockRedirect, isLockReleased, makeRaftLock, releaseId } from "../lock/RaftLock.ts"
+import {
+  isLockOverloaded,
+  isLockRedirect,
+  isLockReleased,
+  makeRaftLock,
+  type RaftLockState,
+  releaseId
+} from "../lock/RaftLock.ts"
 import { isLockMessage, leaseUntil } from "../lock/LockServer.ts"
 import { defaultRaftConfig } from "../raft/Raft.ts"
 import { CoordinationTimeout, Overloaded, QuorumUnavailable } from "./errors.ts"
 import type { ReleaseSignal } from "./ReleaseSignal.ts"
 import { type ParticipantRegistry, protocolParticipant } from "./Participants.ts"
+import { raftCommitSpan } from "./RaftCommitSpan.ts"
 import { type RaftGroupView, type RaftReport, raftGroupView } from "./State.ts"
 import { virtualGroup } from "./VirtualNodes.ts"
 
@@ -86,7 +94,16 @@ export const makeRaftLockGroup = (options: {
     for (const member of members) {
       const report = (s: { readonly raft: RaftReport }) =>
         void reports.set(member, { role: s.raft.role, term: s.raft.term, commitIndex: s.raft.commitIndex })
-      yield* participants.add(`lock/${member}`, protocolParticipant(protocol, net.bind(member), undefined, report))
+      yield* participants.add(
+        `lock/${member}`,
+        protocolParticipant(
+          protocol,
+          net.bind(member),
+          undefined,
+          report,
+          raftCommitSpan((s: RaftLockState) => s.raft, "lock", member)
+        )
+      )
     }
     const view = Effect.map(participants.list, (list) => raftGroupView(members, reports, list, "lock"))
     const byRealId = new Map(members.map((m) => [net.real(m).id, m]))
