@@ -50,7 +50,7 @@ import type { SocketServer } from "effect/socket"
 import type { SqlClient } from "effect/sql"
 import type { InvalidConfig } from "../config/index.ts"
 import { InvalidInput } from "../errors/index.ts"
-import { layerOtlpForProcess, notBackgroundDatabase } from "../telemetry/index.ts"
+import { layerOtlpForProcess, notBackgroundDatabase, whenTracing } from "../telemetry/index.ts"
 
 /**
  * The failover settings of a runner.
@@ -183,7 +183,8 @@ export const shardingConfig = (failover: FailoverSettings): Partial<ShardingConf
 /**
  * Health by ping, as `RunnerHealth.layerPing` but with the ping timeout, attempts and pause of
  * `failover` (effect's own: 10 s, 6 attempts, 500 ms apart, so at least 2.5 s to see a death).
- * A runner found dead is logged (Warn): the start of a failover.
+ * A runner found dead is logged (Warn): the start of a failover, in a root span
+ * `mabeam.cluster.failover` (attribute `mabeam.runner.address`) when a tracer is installed.
  *
  * @since 0.1.0
  * @category layers
@@ -202,12 +203,22 @@ export const runnerHealth = (
             Effect.timeout(timeout),
             Effect.retry({ times: failover.pingAttempts - 1, schedule }),
             Effect.isSuccess,
-            // The failover starts here: a log record (exported with the runner's telemetry).
+            // The failover starts here: a log record (exported with the runner's telemetry), inside a
+            // root span `mabeam.cluster.failover` when a tracer is installed.
             Effect.tap((alive) =>
               alive
                 ? Effect.void
                 : Effect.logWarning(
                     `runner ${address.toString()} failed its health check (${failover.pingAttempts} pings): its shards move once their locks are free`
+                  ).pipe(
+                    whenTracing(
+                      "mabeam.cluster.failover",
+                      {
+                        "mabeam.runner.address": address.toString(),
+                        "mabeam.cluster.ping_attempts": failover.pingAttempts
+                      },
+                      { root: true }
+                    )
                   )
             )
           )

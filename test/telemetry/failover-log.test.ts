@@ -1,9 +1,10 @@
-/** A runner found dead by the health check — the start of a failover — is a log record. */
+/** A runner found dead by the health check — the start of a failover — is a log record in a root span. */
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Fiber, Layer, Logger } from "effect"
 import { ClusterError, RunnerAddress, RunnerHealth, Runners } from "effect/cluster"
 import { TestClock } from "effect/testing"
 import { Failover } from "../../src/cluster/index.ts"
+import { recording } from "./recording.ts"
 
 const address = RunnerAddress.make("127.0.0.1", 1)
 
@@ -36,5 +37,29 @@ describe("failover logs", () => {
       assert.isTrue(live.alive)
       assert.deepStrictEqual(live.lines, [])
     })
+  )
+
+  it.effect(
+    "with a tracer installed, the failover is a root span naming the dead runner; a live runner opens none",
+    () =>
+      Effect.gen(function* () {
+        const { spans, tracer } = recording()
+        const dead = yield* check(Effect.fail(new ClusterError.RunnerUnavailable({ address }))).pipe(
+          Effect.withTracer(tracer)
+        )
+        assert.isFalse(dead.alive)
+        const failovers = spans.filter((span) => span.name === "mabeam.cluster.failover")
+        assert.strictEqual(failovers.length, 1)
+        assert.strictEqual(failovers[0]!.attributes.get("mabeam.runner.address"), address.toString())
+        assert.strictEqual(failovers[0]!.parent._tag, "None")
+        assert.strictEqual(failovers[0]!.status._tag, "Ended")
+        const live = yield* check(Effect.void).pipe(Effect.withTracer(tracer))
+        assert.isTrue(live.alive)
+        assert.strictEqual(
+          spans.filter((span) => span.name === "mabeam.cluster.failover").length,
+          1,
+          "a live runner opens none"
+        )
+      })
   )
 })
